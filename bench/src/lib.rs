@@ -1,0 +1,1 @@
+//! Benchmarks of aotinterop; see `benches/`.

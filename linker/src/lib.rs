@@ -1,0 +1,1 @@
+//! Stub objects, export files, linker drivers, image inspection and verification. Filled by the linker issue.

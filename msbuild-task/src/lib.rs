@@ -1,0 +1,1 @@
+//! The C ABI the aotinterop MSBuild task calls. Filled by the MSBuild issue.

@@ -1,0 +1,342 @@
+//! Which P/Invokes native AOT binds directly, by the rules of ILCompiler's
+//! `ConfigurablePInvokePolicy`, with a record of which item or list line decided each.
+
+use super::item::parse_item;
+use crate::diagnostics::{codes, Diagnostic, Error, Location, Result};
+use crate::imports::Import;
+use crate::rid::{Platform, Rid};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Index of a [`Source`] in a policy.
+pub type SourceId = u32;
+
+/// What kind of thing made an import direct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A `DirectPInvoke` item.
+    Item,
+    /// A line of a `DirectPInvokeList` file.
+    List,
+    /// A line of the Windows pre-populated API list found on disk.
+    WindowsApiList,
+    /// An entry of aotinterop's built-in Windows API list.
+    BuiltinWindowsList,
+}
+
+/// One item or list line, as the user wrote it and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Item, list line or pre-populated list.
+    pub kind: SourceKind,
+    /// The trimmed text (`libc`, `kernel32!Sleep`).
+    pub text: Box<str>,
+    /// Index into the policy's files (the request or list file it came from).
+    pub file: u32,
+    /// 1-based line in that file (0 when unknown).
+    pub line: u32,
+}
+
+#[derive(Default)]
+struct ModuleRule {
+    /// Set when a bare `module` item covers every entry point.
+    whole: Option<SourceId>,
+    /// `module!entry` items, by entry point (always case-sensitive).
+    entries: HashMap<Box<str>, Vec<SourceId>>,
+    /// The module as first written, for messages.
+    spelling: Box<str>,
+}
+
+/// How one import binds, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Bound by the OS loader at startup.
+    pub direct: bool,
+    /// The native symbol: the entry point, or the `W`/`A` spelling that matched on Windows.
+    pub symbol: String,
+    /// What made it direct, if anything (none for `*` and for lazy imports).
+    pub source: Option<SourceId>,
+    /// Other items or lines that name the same entry point.
+    pub also: Vec<SourceId>,
+}
+
+/// The DirectPInvoke configuration of one publish, ready to answer for each import.
+pub struct DirectPInvokePolicy {
+    platform: Platform,
+    modules: HashMap<Box<str>, ModuleRule>,
+    sources: Vec<Source>,
+    files: Vec<PathBuf>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl DirectPInvokePolicy {
+    /// An empty policy for `rid`: only DllImport module `*` is direct.
+    pub fn new(rid: Rid) -> Self {
+        DirectPInvokePolicy {
+            platform: rid.platform(),
+            modules: HashMap::new(),
+            sources: Vec::new(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Module names compare case-insensitively for Windows RIDs (`OrdinalIgnoreCase`), and
+    /// exactly for all others.
+    fn key<'a>(&self, module: &'a str) -> Cow<'a, str> {
+        if self.platform != Platform::Windows {
+            Cow::Borrowed(module)
+        } else if module.is_ascii() {
+            if module.bytes().any(|b| b.is_ascii_lowercase()) {
+                Cow::Owned(module.to_ascii_uppercase())
+            } else {
+                Cow::Borrowed(module)
+            }
+        } else {
+            Cow::Owned(module.to_uppercase())
+        }
+    }
+
+    fn file_id(&mut self, file: &Path) -> u32 {
+        if let Some(i) = self.files.iter().position(|f| f == file) {
+            return i as u32;
+        }
+        self.files.push(file.to_path_buf());
+        (self.files.len() - 1) as u32
+    }
+
+    /// Adds one item or list line. `file`/`line` say where it was written.
+    fn add(&mut self, text: &str, kind: SourceKind, file: u32, line: u32) -> Result<()> {
+        let item = match parse_item(text) {
+            Ok(Some(item)) => item,
+            Ok(None) => return Ok(()),
+            Err((code, msg)) => {
+                let what = match kind {
+                    SourceKind::Item => "DirectPInvoke item",
+                    _ => "DirectPInvokeList line",
+                };
+                let loc = self.location_of(file, line);
+                return Err(Error::new(code, format!("{what} {msg}")).at(loc));
+            }
+        };
+        let id = self.sources.len() as SourceId;
+        let text: Box<str> = match item.entry {
+            Some(e) => format!("{}!{e}", item.module).into(),
+            None => item.module.into(),
+        };
+        self.sources.push(Source {
+            kind,
+            text,
+            file,
+            line,
+        });
+        let key = self.key(item.module).into_owned().into_boxed_str();
+        let user = matches!(kind, SourceKind::Item | SourceKind::List);
+        let rule = self.modules.entry(key).or_insert_with(|| ModuleRule {
+            spelling: item.module.into(),
+            ..ModuleRule::default()
+        });
+        let mut redundant: Option<SourceId> = None;
+        match item.entry {
+            None => {
+                // A bare module covers every entry point, whatever `module!x` lines also say.
+                if let Some(prev) = rule.whole {
+                    redundant = Some(prev);
+                } else {
+                    rule.whole = Some(id);
+                }
+            }
+            Some(entry) => {
+                if let Some(prev) = rule.whole {
+                    redundant = Some(prev);
+                } else {
+                    let ids = rule.entries.entry(entry.into()).or_default();
+                    redundant = ids.first().copied();
+                    ids.push(id);
+                }
+            }
+        }
+        if let Some(prev) = redundant.filter(|_| user) {
+            let prev_src = &self.sources[prev as usize];
+            if matches!(prev_src.kind, SourceKind::Item | SourceKind::List) {
+                let src = &self.sources[id as usize];
+                let msg = if prev_src.text == src.text || item.entry.is_some() == prev_src.text.contains('!') {
+                    format!("`{}` is given more than once (also at {})", src.text, self.location_of(prev_src.file, prev_src.line))
+                } else {
+                    format!(
+                        "`{}` is redundant: `{}` ({}) already makes every entry point of `{}` direct",
+                        src.text,
+                        prev_src.text,
+                        self.location_of(prev_src.file, prev_src.line),
+                        item.module
+                    )
+                };
+                let loc = self.location_of(file, line);
+                self.warnings
+                    .push(Diagnostic::warning(codes::ITEM_DUPLICATE, msg).at(loc));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a `DirectPInvoke` item written at `location` (file and line of the request).
+    pub fn add_item(&mut self, text: &str, location: &Location) -> Result<()> {
+        let file = self.file_id(&location.file);
+        self.add(text, SourceKind::Item, file, location.line.unwrap_or(0))
+    }
+
+    /// Adds every line of a list file already read into `text`.
+    pub fn add_list_text(&mut self, path: &Path, text: &str, kind: SourceKind) -> Result<()> {
+        let file = self.file_id(path);
+        for (n, line) in text.lines().enumerate() {
+            self.add(line, kind, file, n as u32 + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Reads and adds a `DirectPInvokeList` file.
+    pub fn add_list_file(&mut self, path: &Path) -> Result<()> {
+        if path.is_dir() {
+            return Err(Error::new(
+                codes::FILE_UNREADABLE,
+                "cannot read DirectPInvokeList file: it is a directory",
+            )
+            .at(Location::file(path)));
+        }
+        let text = crate::diagnostics::read_text(path, "DirectPInvokeList file")?;
+        self.add_list_text(path, &text, SourceKind::List)
+    }
+
+    /// Adds aotinterop's built-in Windows API list.
+    pub fn add_builtin_windows_list(&mut self, origin: &Path) -> Result<()> {
+        let file = self.file_id(origin);
+        for entry in aotinterop_runtime::windows_api_list::BUILTIN_WINDOWS_APIS {
+            self.add(entry, SourceKind::BuiltinWindowsList, file, 0)?;
+        }
+        Ok(())
+    }
+
+    /// Decides how `import` binds.
+    pub fn decide(&self, import: &Import) -> Decision {
+        let lazy = || Decision {
+            direct: false,
+            symbol: import.entry.clone(),
+            source: None,
+            also: Vec::new(),
+        };
+        // DllImport module `*` is always a direct call.
+        if import.module == "*" {
+            return Decision {
+                direct: true,
+                ..lazy()
+            };
+        }
+        for module in self.module_variations(&import.module) {
+            let Some(rule) = self.modules.get(self.key(module).as_ref()) else {
+                continue;
+            };
+            if let Some(whole) = rule.whole {
+                return Decision {
+                    direct: true,
+                    symbol: import.entry.clone(),
+                    source: Some(whole),
+                    also: Vec::new(),
+                };
+            }
+            for entry in self.entry_variations(import) {
+                if let Some(ids) = rule.entries.get(entry.as_ref()) {
+                    return Decision {
+                        direct: true,
+                        symbol: entry.into_owned(),
+                        source: ids.first().copied(),
+                        also: ids[1..].to_vec(),
+                    };
+                }
+            }
+        }
+        lazy()
+    }
+
+    /// The DllImport module as written, then without one trailing `.dll` (Windows, any case),
+    /// `.so` (Unix) or `.dylib` (Apple). A suffix is never added.
+    pub fn module_variations<'a>(&self, module: &'a str) -> impl Iterator<Item = &'a str> {
+        let stripped = match self.platform {
+            Platform::Windows => {
+                let n = module.len();
+                (n >= 4 && module.is_char_boundary(n - 4) && module[n - 4..].eq_ignore_ascii_case(".dll"))
+                    .then(|| &module[..n - 4])
+            }
+            Platform::Unix => module.strip_suffix(".so"),
+            Platform::Apple => module.strip_suffix(".dylib"),
+        };
+        std::iter::once(module).chain(stripped)
+    }
+
+    /// The entry-point spellings looked for, in order: on Windows without ExactSpelling, Ansi
+    /// (and None) try `Name` then `NameA`, Unicode and Auto try `NameW` then `Name`.
+    pub fn entry_variations<'a>(&self, import: &'a Import) -> Vec<Cow<'a, str>> {
+        let name = import.entry.as_str();
+        if self.platform == Platform::Windows && !import.exact_spelling {
+            if import.charset.is_ansi() {
+                vec![Cow::Borrowed(name), Cow::Owned(format!("{name}A"))]
+            } else {
+                vec![Cow::Owned(format!("{name}W")), Cow::Borrowed(name)]
+            }
+        } else {
+            vec![Cow::Borrowed(name)]
+        }
+    }
+
+    /// Every item and list line, by [`SourceId`].
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The file a source came from.
+    pub fn file(&self, source: &Source) -> &Path {
+        &self.files[source.file as usize]
+    }
+
+    /// Where a source was written.
+    pub fn location(&self, id: SourceId) -> Location {
+        let s = &self.sources[id as usize];
+        self.location_of(s.file, s.line)
+    }
+
+    fn location_of(&self, file: u32, line: u32) -> Location {
+        let path = self.files[file as usize].clone();
+        if line == 0 {
+            Location::file(path)
+        } else {
+            Location::line(path, line)
+        }
+    }
+
+    /// The module a source names, as a lookup key, and whether it has a rule with a bare entry.
+    pub fn covers_whole_module(&self, module: &str) -> bool {
+        self.modules_matching(module).any(|r| r.whole.is_some())
+    }
+
+    fn modules_matching<'a>(&'a self, module: &'a str) -> impl Iterator<Item = &'a ModuleRule> + 'a {
+        self.module_variations(module)
+            .filter_map(move |m| self.modules.get(self.key(m).as_ref()))
+    }
+
+    /// The module as first written in the items, for an item key.
+    pub fn module_spelling(&self, module: &str) -> Option<&str> {
+        self.modules.get(self.key(module).as_ref()).map(|r| &*r.spelling)
+    }
+
+    /// The platform whose comparison rules apply.
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// Warnings found while adding items (duplicates, redundant items).
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
+    }
+}

@@ -1,0 +1,113 @@
+//! Finding .NET's pre-populated Windows DirectPInvoke list (`WindowsAPIs.txt`).
+//!
+//! Native AOT's Windows targets add `WindowsAPIs.txt` from the ILCompiler package as a
+//! DirectPInvokeList. aotinterop reads the same file: the one the request names, else the newest
+//! `microsoft.dotnet.ilcompiler/<version>/build/WindowsAPIs.txt` in the NuGet package cache, else
+//! its own small built-in list of core kernel32 / ucrtbase APIs.
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Which Windows API list a plan used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum WindowsListOrigin {
+    /// The file the request names.
+    Request {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Found in the NuGet package cache.
+    NugetCache {
+        /// The file.
+        path: PathBuf,
+    },
+    /// aotinterop's built-in list.
+    BuiltIn,
+    /// Turned off by the request.
+    Disabled,
+}
+
+/// The NuGet global packages folder: `NUGET_PACKAGES`, else `~/.nuget/packages`.
+pub fn nuget_packages_root() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NUGET_PACKAGES").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|p| !p.is_empty())?;
+    Some(Path::new(&home).join(".nuget").join("packages"))
+}
+
+/// The newest ILCompiler package's `build/WindowsAPIs.txt` under a NuGet packages folder.
+pub fn find_in_nuget_cache(packages: &Path) -> Option<PathBuf> {
+    let pkg = packages.join("microsoft.dotnet.ilcompiler");
+    let mut best: Option<(Vec<VersionPart>, PathBuf)> = None;
+    for entry in std::fs::read_dir(&pkg).ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(version) = name.to_str() else { continue };
+        let list = entry.path().join("build").join("WindowsAPIs.txt");
+        if !list.is_file() {
+            continue;
+        }
+        let key = version_key(version);
+        if best.as_ref().is_none_or(|(k, _)| key > *k) {
+            best = Some((key, list));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum VersionPart {
+    // A pre-release tag sorts before the release (`8.0.0-rc.1` < `8.0.0`).
+    Pre(String),
+    Num(u64),
+    Release,
+}
+
+/// A sort key for NuGet versions: numeric parts compare as numbers, and a release sorts after
+/// its pre-releases.
+fn version_key(v: &str) -> Vec<VersionPart> {
+    let (core, pre) = match v.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (v, None),
+    };
+    let mut key: Vec<VersionPart> = core
+        .split('.')
+        .map(|p| p.parse().map(VersionPart::Num).unwrap_or(VersionPart::Pre(p.to_string())))
+        .collect();
+    match pre {
+        None => key.push(VersionPart::Release),
+        Some(pre) => key.extend(pre.split('.').map(|p| VersionPart::Pre(format!("{p:0>10}")))),
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_sort_like_nuget() {
+        assert!(version_key("8.0.10") > version_key("8.0.9"));
+        assert!(version_key("8.0.0") > version_key("8.0.0-rc.2.23479.6"));
+        assert!(version_key("9.0.0-preview.1") > version_key("8.0.11"));
+    }
+
+    #[test]
+    fn finds_the_newest_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("microsoft.dotnet.ilcompiler");
+        for v in ["8.0.9", "8.0.10", "9.0.0-rc.1.24431.7", "10.0.0"] {
+            let build = pkg.join(v).join("build");
+            std::fs::create_dir_all(&build).unwrap();
+            if v != "10.0.0" {
+                std::fs::write(build.join("WindowsAPIs.txt"), v).unwrap();
+            }
+        }
+        let found = find_in_nuget_cache(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(found).unwrap(), "9.0.0-rc.1.24431.7");
+        assert_eq!(find_in_nuget_cache(&dir.path().join("nothing")), None);
+    }
+}

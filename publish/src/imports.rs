@@ -1,0 +1,312 @@
+//! P/Invoke imports: what one DllImport asks for, and the imports file that lists them.
+
+use crate::diagnostics::{codes, read_text, Error, Location, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// `DllImportAttribute.CharSet`: how strings are marshalled, and on Windows which spelling
+/// (`NameA`/`NameW`) of the entry point is looked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Charset {
+    /// `CharSet.None` (the default; treated as Ansi).
+    #[default]
+    None,
+    /// `CharSet.Ansi`.
+    Ansi,
+    /// `CharSet.Unicode`.
+    Unicode,
+    /// `CharSet.Auto` (Unicode on every platform .NET supports today).
+    Auto,
+}
+
+impl Charset {
+    /// True when the Windows entry-point search looks for the `A` spelling (Ansi and None),
+    /// false when it looks for `W` first (Unicode and Auto).
+    pub fn is_ansi(self) -> bool {
+        matches!(self, Charset::None | Charset::Ansi)
+    }
+}
+
+/// The unmanaged calling convention of an ImplMap row (`CallingConvention`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallingConvention {
+    /// `Winapi`: the platform default.
+    Winapi,
+    /// `Cdecl`.
+    Cdecl,
+    /// `StdCall`.
+    Stdcall,
+    /// `ThisCall`.
+    Thiscall,
+    /// `FastCall`.
+    Fastcall,
+}
+
+/// `DllImportSearchPath` flags, as .NET defines them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DllImportSearchPath(pub u32);
+
+impl DllImportSearchPath {
+    /// The names and values of the flags, in .NET's order.
+    pub const FLAGS: &'static [(&'static str, u32)] = &[
+        ("LegacyBehavior", 0x0),
+        ("AssemblyDirectory", 0x2),
+        ("UseDllDirectoryForDependencies", 0x100),
+        ("ApplicationDirectory", 0x200),
+        ("UserDirectories", 0x400),
+        ("System32", 0x800),
+        ("SafeDirectories", 0x1000),
+    ];
+
+    /// The flag names set in this value (`LegacyBehavior` for zero).
+    pub fn names(self) -> Vec<String> {
+        if self.0 == 0 {
+            return vec!["LegacyBehavior".into()];
+        }
+        let mut names: Vec<String> = Self::FLAGS
+            .iter()
+            .filter(|(_, v)| *v != 0 && self.0 & v == *v)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let known: u32 = Self::FLAGS.iter().map(|(_, v)| v).fold(0, |a, b| a | b);
+        if self.0 & !known != 0 {
+            names.push(format!("0x{:x}", self.0 & !known));
+        }
+        names
+    }
+
+    /// Parses a flag name (case-insensitive) or a number (decimal or `0x` hex).
+    pub fn parse_flag(s: &str) -> Option<u32> {
+        let s = s.trim();
+        if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            return u32::from_str_radix(hex, 16).ok();
+        }
+        if let Ok(n) = s.parse::<u32>() {
+            return Some(n);
+        }
+        Self::FLAGS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, v)| *v)
+    }
+
+    /// Parses `Name|Name,...` lists as written in attributes and on the command line.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut v = 0;
+        for part in s.split([',', '|']) {
+            v |= Self::parse_flag(part)?;
+        }
+        Some(DllImportSearchPath(v))
+    }
+}
+
+impl fmt::Display for DllImportSearchPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.names().join("|"))
+    }
+}
+
+impl Serialize for DllImportSearchPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.names().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DllImportSearchPath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Number(u32),
+            Names(Vec<String>),
+            Text(String),
+        }
+        let bad = |s: &str| {
+            serde::de::Error::custom(format!(
+                "unknown DllImportSearchPath flag `{s}` (expected one of {})",
+                Self::FLAGS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            ))
+        };
+        match Repr::deserialize(d)? {
+            Repr::Number(n) => Ok(DllImportSearchPath(n)),
+            Repr::Text(t) => Self::parse(&t).ok_or_else(|| bad(&t)),
+            Repr::Names(names) => {
+                let mut v = 0;
+                for n in &names {
+                    v |= Self::parse_flag(n).ok_or_else(|| bad(n))?;
+                }
+                Ok(DllImportSearchPath(v))
+            }
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_default_charset(c: &Charset) -> bool {
+    *c == Charset::None
+}
+
+/// One P/Invoke: the module and entry point a managed method imports, with the DllImport flags
+/// that change how it binds. Field names are those of the imports file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Import {
+    /// The DllImport module name as written (`libc`, `kernel32.dll`, `*`, `__Internal`).
+    pub module: String,
+    /// The entry point (ImplMap import name; the method name when the attribute gives none).
+    pub entry: String,
+    /// `CharSet`.
+    #[serde(default, skip_serializing_if = "is_default_charset")]
+    pub charset: Charset,
+    /// `ExactSpelling`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exact_spelling: bool,
+    /// `SetLastError`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub set_last_error: bool,
+    /// The managed method (`Namespace.Type/Nested::Method` from a scan, or any name given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The symbol compiled code calls for this import, when the caller fixes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// The assembly that declares the import (filled by a scan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<String>,
+    /// The declaring type, with namespace and nesting (filled by a scan).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The calling convention of the ImplMap row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calling_convention: Option<CallingConvention>,
+    /// `DllImportSearchPath` (from `DefaultDllImportSearchPathsAttribute`); absent means
+    /// the default, AssemblyDirectory then the OS loader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_path: Option<DllImportSearchPath>,
+    /// `BestFitMapping`, where the attribute sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_fit_mapping: Option<bool>,
+    /// `ThrowOnUnmappableChar`, where the attribute sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throw_on_unmappable_char: Option<bool>,
+}
+
+impl Import {
+    /// An import of `entry` from `module` with default flags.
+    pub fn new(module: impl Into<String>, entry: impl Into<String>) -> Self {
+        Import {
+            module: module.into(),
+            entry: entry.into(),
+            charset: Charset::None,
+            exact_spelling: false,
+            set_last_error: false,
+            method: None,
+            symbol: None,
+            assembly: None,
+            type_name: None,
+            calling_convention: None,
+            search_path: None,
+            best_fit_mapping: None,
+            throw_on_unmappable_char: None,
+        }
+    }
+
+    /// Checks what an import must have: a module and an entry point.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.module.is_empty() {
+            return Err(format!("import of `{}` has an empty module", self.entry));
+        }
+        if self.entry.is_empty() {
+            return Err(format!("import from `{}` has an empty entry point", self.module));
+        }
+        if let Some(sym) = &self.symbol {
+            if sym.is_empty() || sym.contains(|c: char| c.is_whitespace() || c == '\0') {
+                return Err(format!(
+                    "import `{}!{}` has symbol `{sym}`, which is not a valid symbol name",
+                    self.module, self.entry
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns a serde_json error into a diagnostic pointing at its line and column.
+pub(crate) fn json_error(path: &Path, what: &str, text: &str, e: &serde_json::Error) -> Error {
+    if text.trim().is_empty() {
+        return Error::new(codes::REQUEST_MALFORMED, format!("{what} is empty")).at(Location::file(path));
+    }
+    let msg = e.to_string();
+    // serde_json appends " at line L column C"; the location carries that already.
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let code = if msg.starts_with("unknown field") {
+        codes::REQUEST_UNKNOWN_FIELD
+    } else {
+        codes::REQUEST_MALFORMED
+    };
+    let loc = if e.line() > 0 {
+        Location::at(path, e.line() as u32, e.column().max(1) as u32)
+    } else {
+        Location::file(path)
+    };
+    Error::new(code, format!("{what}: {msg}")).at(loc)
+}
+
+/// Reads an imports file: a JSON array of [`Import`] objects.
+pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
+    let text = read_text(path, "imports file")?;
+    let imports: Vec<Import> = serde_json::from_str(&text).map_err(|e| {
+        let err = json_error(path, "imports file", &text, &e);
+        let d = err.diagnostic().clone();
+        let code = if d.code == codes::REQUEST_UNKNOWN_FIELD {
+            d.code
+        } else {
+            codes::IMPORTS_MALFORMED
+        };
+        Error::from(crate::diagnostics::Diagnostic { code, ..d })
+    })?;
+    for (i, imp) in imports.iter().enumerate() {
+        imp.validate().map_err(|m| {
+            Error::new(codes::IMPORT_INVALID, format!("imports file, element {i}: {m}"))
+                .at(Location::file(path))
+        })?;
+    }
+    Ok(imports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_path_names_and_parse() {
+        let sp = DllImportSearchPath::parse("AssemblyDirectory|System32").unwrap();
+        assert_eq!(sp.0, 0x802);
+        assert_eq!(sp.names(), vec!["AssemblyDirectory", "System32"]);
+        assert_eq!(DllImportSearchPath::parse("0x1000").unwrap().0, 0x1000);
+        assert!(DllImportSearchPath::parse("Nowhere").is_none());
+        let json: DllImportSearchPath = serde_json::from_str(r#"["safedirectories"]"#).unwrap();
+        assert_eq!(json.0, 0x1000);
+    }
+
+    #[test]
+    fn imports_file_fields() {
+        let imp: Import = serde_json::from_str(
+            r#"{"module":"user32","entry":"MessageBox","charset":"unicode","exact_spelling":false,
+               "set_last_error":true,"method":"Win.MessageBox","symbol":"win_msgbox"}"#,
+        )
+        .unwrap();
+        assert_eq!(imp.charset, Charset::Unicode);
+        assert!(imp.set_last_error);
+        assert_eq!(imp.symbol.as_deref(), Some("win_msgbox"));
+        let err = serde_json::from_str::<Import>(r#"{"module":"a","entry":"b","charst":"ansi"}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("unknown field `charst`"));
+    }
+}

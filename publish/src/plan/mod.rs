@@ -1,0 +1,468 @@
+//! The plan: how every import binds (direct or lazy) and why, what gets linked and what gets
+//! exported.
+
+pub mod naming;
+mod text;
+
+pub use text::render_text;
+
+use crate::diagnostics::{codes, Diagnostic, Location, Result};
+use crate::direct_pinvoke::hints::{self, ImportIndex};
+use crate::direct_pinvoke::windows_list::{self, WindowsListOrigin};
+use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId, SourceKind};
+use crate::imports::{CallingConvention, Charset, DllImportSearchPath, Import};
+use crate::request::{LoadedRequest, OutputKind, WindowsApiList};
+use crate::surface::Surface;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// How an import binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binding {
+    /// Bound by the OS loader at startup: the image fails to start when it is missing.
+    Direct,
+    /// Bound on its first call: only that call fails when it is missing.
+    Lazy,
+}
+
+/// The item or list line that decided an import, in a form tools can read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReasonSource {
+    /// What kind of source.
+    pub kind: SourceKind,
+    /// The item or line as written.
+    pub text: String,
+    /// The file it is in.
+    pub file: PathBuf,
+    /// Its line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// One import in the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedImport {
+    /// DllImport module as written.
+    pub module: String,
+    /// Entry point as declared.
+    pub entry: String,
+    /// Direct or lazy.
+    pub binding: Binding,
+    /// The native symbol (for direct imports on Windows, the `W`/`A` spelling that matched).
+    pub symbol: String,
+    /// The symbol compiled code calls (see `docs/naming.md`).
+    pub call_symbol: String,
+    /// Why, in words.
+    pub reason: String,
+    /// Why, for tools: the deciding item or list line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<ReasonSource>,
+    /// Other items or lines that also name this entry point.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<ReasonSource>,
+    /// The entry-point spellings the lazy resolver tries, in order.
+    pub candidates: Vec<String>,
+    /// `CharSet`.
+    pub charset: Charset,
+    /// `ExactSpelling`.
+    pub exact_spelling: bool,
+    /// `SetLastError`.
+    pub set_last_error: bool,
+    /// The managed method.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The declaring assembly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<String>,
+    /// The declaring type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The calling convention.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calling_convention: Option<CallingConvention>,
+    /// `DllImportSearchPath`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_path: Option<DllImportSearchPath>,
+}
+
+/// Counts for one module or the whole plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Imports.
+    pub imports: usize,
+    /// Direct imports.
+    pub direct: usize,
+    /// Lazy imports.
+    pub lazy: usize,
+}
+
+/// What the link step will be given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LinkPlan {
+    /// Object files of compiled code.
+    pub objects: Vec<PathBuf>,
+    /// `NativeLibrary` items.
+    pub native_library: Vec<PathBuf>,
+    /// `LinkerArg` items.
+    pub linker_arg: Vec<String>,
+    /// Modules with at least one direct import: the OS loader must find these at startup.
+    pub direct_modules: Vec<String>,
+    /// Modules with at least one lazy import: loaded on first call.
+    pub lazy_modules: Vec<String>,
+}
+
+/// One export in the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedExport {
+    /// The exported symbol.
+    pub name: String,
+    /// The managed method.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The declaring assembly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<String>,
+    /// Whether the image exports it.
+    pub exported: bool,
+    /// Why or why not.
+    pub reason: String,
+}
+
+/// The export side of the plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ExportPlan {
+    /// `IlcExportUnmanagedEntrypoints` as it applies to this publish.
+    pub unmanaged_entrypoints: bool,
+    /// Every entry point and requested symbol.
+    pub symbols: Vec<PlannedExport>,
+}
+
+/// The whole plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The runtime identifier.
+    pub rid: String,
+    /// What is produced.
+    pub native_lib: OutputKind,
+    /// Where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    /// Totals.
+    pub counts: Counts,
+    /// Per module, in name order.
+    pub modules: BTreeMap<String, Counts>,
+    /// Every import, in the order found.
+    pub imports: Vec<PlannedImport>,
+    /// What gets linked.
+    pub link: LinkPlan,
+    /// What gets exported.
+    pub exports: ExportPlan,
+    /// The Windows pre-populated list used (Windows RIDs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_api_list: Option<WindowsListOrigin>,
+    /// Warnings found while planning.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the DirectPInvoke policy of a request: the Windows list and DirectPInvokeList files
+/// first, then the DirectPInvoke items, as native AOT does.
+pub fn build_policy(
+    loaded: &LoadedRequest,
+) -> Result<(DirectPInvokePolicy, Option<WindowsListOrigin>, Vec<Diagnostic>)> {
+    let req = &loaded.request;
+    let mut policy = DirectPInvokePolicy::new(loaded.rid);
+    let mut diags = Vec::new();
+    let mut origin = None;
+    if loaded.rid.is_windows() {
+        let found = match &req.windows_api_list {
+            WindowsApiList::Disabled => Some(WindowsListOrigin::Disabled),
+            WindowsApiList::File(p) => Some(WindowsListOrigin::Request { path: p.clone() }),
+            WindowsApiList::Auto => windows_list::nuget_packages_root()
+                .and_then(|root| windows_list::find_in_nuget_cache(&root))
+                .map(|path| WindowsListOrigin::NugetCache { path }),
+        };
+        let found = found.unwrap_or(WindowsListOrigin::BuiltIn);
+        match &found {
+            WindowsListOrigin::Request { path } | WindowsListOrigin::NugetCache { path } => {
+                let text = crate::diagnostics::read_text(path, "Windows API list")?;
+                policy.add_list_text(path, &text, SourceKind::WindowsApiList)?;
+            }
+            WindowsListOrigin::BuiltIn => {
+                diags.push(Diagnostic::warning(
+                    codes::WINDOWS_LIST_BUILTIN,
+                    "no Windows API list (WindowsAPIs.txt) was named or found in the NuGet package cache; \
+                     using aotinterop's built-in list of core kernel32/ucrtbase APIs",
+                ));
+                policy.add_builtin_windows_list(std::path::Path::new("<built-in Windows API list>"))?;
+            }
+            WindowsListOrigin::Disabled => {}
+        }
+        origin = Some(found);
+    }
+    for list in &req.direct_pinvoke_list {
+        policy.add_list_file(list)?;
+    }
+    for item in &req.direct_pinvoke {
+        policy.add_item(item, &loaded.locate(item))?;
+    }
+    diags.extend(policy.take_warnings());
+    Ok((policy, origin, diags))
+}
+
+fn reason_source(policy: &DirectPInvokePolicy, id: SourceId) -> ReasonSource {
+    let s = &policy.sources()[id as usize];
+    ReasonSource {
+        kind: s.kind,
+        text: s.text.to_string(),
+        file: policy.file(s).to_path_buf(),
+        line: (s.line > 0).then_some(s.line),
+    }
+}
+
+fn describe(src: &ReasonSource) -> String {
+    let at = match src.line {
+        Some(l) => format!("{}:{l}", src.file.display()),
+        None => src.file.display().to_string(),
+    };
+    match src.kind {
+        SourceKind::Item => format!("DirectPInvoke item `{}` ({at})", src.text),
+        SourceKind::List => format!("DirectPInvokeList `{}` ({at})", src.text),
+        SourceKind::WindowsApiList => format!("Windows API list `{}` ({at})", src.text),
+        SourceKind::BuiltinWindowsList => format!("built-in Windows API list `{}`", src.text),
+    }
+}
+
+/// Plans a publish: decides every import of `surface` under the request's DirectPInvoke
+/// configuration and gathers what gets linked and exported.
+pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
+    let req = &loaded.request;
+    let (policy, windows_api_list, mut diagnostics) = build_policy(loaded)?;
+    let call_symbols = naming::call_symbols(&surface.imports);
+    let mut hits = vec![false; policy.sources().len()];
+    let mut imports = Vec::with_capacity(surface.imports.len());
+    let mut modules: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut counts = Counts::default();
+    // Bare Windows modules that keep an entry point without its `W` spelling.
+    let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+    for (imp, call_symbol) in surface.imports.iter().zip(call_symbols) {
+        let d = policy.decide(imp);
+        let source = d.source.map(|id| {
+            hits[id as usize] = true;
+            reason_source(&policy, id)
+        });
+        for &id in &d.also {
+            hits[id as usize] = true;
+        }
+        let binding = if d.direct { Binding::Direct } else { Binding::Lazy };
+        let mut reason = match (&source, imp.module.as_str(), d.direct) {
+            (Some(src), _, _) => describe(src),
+            (None, "*", true) => "DllImport module `*` is always direct".to_string(),
+            _ => "default: lazy".to_string(),
+        };
+        if d.direct && imp.module == "__Internal" {
+            reason.push_str("; `__Internal` means the main program");
+        }
+        if d.direct
+            && loaded.rid.is_windows()
+            && !imp.exact_spelling
+            && !imp.charset.is_ansi()
+            && policy.covers_whole_module(&imp.module)
+        {
+            bare_charset
+                .entry(imp.module.clone())
+                .or_default()
+                .push(imp.entry.clone());
+        }
+        let candidates = policy
+            .entry_variations(imp)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect();
+        let m = modules.entry(imp.module.clone()).or_default();
+        for c in [&mut counts, m] {
+            c.imports += 1;
+            if d.direct {
+                c.direct += 1
+            } else {
+                c.lazy += 1
+            }
+        }
+        imports.push(PlannedImport {
+            module: imp.module.clone(),
+            entry: imp.entry.clone(),
+            binding,
+            symbol: d.symbol,
+            call_symbol,
+            reason,
+            source,
+            also: d.also.iter().map(|&id| reason_source(&policy, id)).collect(),
+            candidates,
+            charset: imp.charset,
+            exact_spelling: imp.exact_spelling,
+            set_last_error: imp.set_last_error,
+            method: imp.method.clone(),
+            assembly: imp.assembly.clone(),
+            type_name: imp.type_name.clone(),
+            calling_convention: imp.calling_convention,
+            search_path: imp.search_path,
+        });
+    }
+
+    diagnostics.extend(unmatched_warnings(&policy, &hits, &surface.imports));
+    for (module, entries) in bare_charset {
+        diagnostics.push(Diagnostic::warning(
+            codes::BARE_MODULE_CHARSET,
+            format!(
+                "{} Unicode import(s) of `{module}` (for example `{}`) are direct through a whole-module item, \
+                 which keeps the entry point as written: the `W` spelling is looked for only with `module!entry` \
+                 items. Set ExactSpelling, or list `{module}!{}W`",
+                entries.len(),
+                entries[0],
+                entries[0]
+            ),
+        ));
+    }
+
+    let link = LinkPlan {
+        objects: req.objects.clone(),
+        native_library: req.native_library.clone(),
+        linker_arg: req.linker_arg.clone(),
+        direct_modules: modules
+            .iter()
+            .filter(|(_, c)| c.direct > 0)
+            .map(|(m, _)| m.clone())
+            .collect(),
+        lazy_modules: modules
+            .iter()
+            .filter(|(_, c)| c.lazy > 0)
+            .map(|(m, _)| m.clone())
+            .collect(),
+    };
+    let exports = plan_exports(loaded, surface);
+    Ok(Plan {
+        rid: loaded.rid.to_string(),
+        native_lib: req.native_lib,
+        output: req.output.clone(),
+        counts,
+        modules,
+        imports,
+        link,
+        exports,
+        windows_api_list,
+        diagnostics,
+    })
+}
+
+fn plan_exports(loaded: &LoadedRequest, surface: &Surface) -> ExportPlan {
+    let req = &loaded.request;
+    let on = req.exports_unmanaged_entrypoints();
+    let mut symbols = Vec::new();
+    for e in &surface.exports {
+        let (exported, reason) = match (e.exported, on) {
+            (true, true) => (true, "UnmanagedCallersOnly entry point".to_string()),
+            (true, false) => (
+                false,
+                "IlcExportUnmanagedEntrypoints is off (it defaults to on for NativeLib=Shared only)".to_string(),
+            ),
+            (false, _) => (
+                false,
+                "declared outside the published assembly and the unmanaged-entry-point assemblies".to_string(),
+            ),
+        };
+        symbols.push(PlannedExport {
+            name: e.name.clone(),
+            method: e.method.clone(),
+            assembly: e.assembly.clone(),
+            exported,
+            reason,
+        });
+    }
+    for s in &req.exports.symbols {
+        symbols.push(PlannedExport {
+            name: s.clone(),
+            method: None,
+            assembly: None,
+            exported: true,
+            reason: "named in the request's exports.symbols".to_string(),
+        });
+    }
+    ExportPlan {
+        unmanaged_entrypoints: on,
+        symbols,
+    }
+}
+
+/// Warnings for DirectPInvoke items that match no import, and list files none of whose lines do.
+fn unmatched_warnings(policy: &DirectPInvokePolicy, hits: &[bool], imports: &[Import]) -> Vec<Diagnostic> {
+    let mut index: ImportIndex<'_> = BTreeMap::new();
+    for imp in imports {
+        index.entry(imp.module.as_str()).or_default().insert(imp.entry.as_str());
+    }
+    let mut out = Vec::new();
+    let mut list_files: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    for (id, src) in policy.sources().iter().enumerate() {
+        match src.kind {
+            SourceKind::Item if !hits[id] => {}
+            SourceKind::List => {
+                let e = list_files.entry(src.file).or_default();
+                e.0 += 1;
+                e.1 += hits[id] as usize;
+                continue;
+            }
+            _ => continue,
+        }
+        let (module, entry) = match src.text.split_once('!') {
+            Some((m, e)) => (m, Some(e)),
+            None => (&*src.text, None),
+        };
+        // The app's modules this item's module matches under the comparison rules.
+        let matching: BTreeSet<&str> = index
+            .iter()
+            .filter(|(m, _)| {
+                policy
+                    .module_variations(m)
+                    .any(|v| policy.module_spelling(v).is_some() && same_module(policy, v, module))
+            })
+            .flat_map(|(_, entries)| entries.iter().copied())
+            .collect();
+        let hint = match entry {
+            Some(e) if !matching.is_empty() => hints::entry_hint(e, &matching, policy.platform()),
+            _ => hints::module_hint(module, &index, policy.platform()),
+        };
+        let mut msg = format!("DirectPInvoke item `{}` matches no import of the app", src.text);
+        if let Some(h) = hint {
+            msg.push_str(": ");
+            msg.push_str(&h);
+        }
+        out.push(Diagnostic::warning(codes::ITEM_UNMATCHED, msg).at(policy.location(id as SourceId)));
+    }
+    let files: BTreeMap<u32, PathBuf> = policy
+        .sources()
+        .iter()
+        .filter(|s| s.kind == SourceKind::List)
+        .map(|s| (s.file, policy.file(s).to_path_buf()))
+        .collect();
+    for (file, (total, hit)) in list_files {
+        if hit == 0 && !imports.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    codes::LIST_UNMATCHED,
+                    format!("none of the {total} lines of this DirectPInvokeList file matches an import of the app"),
+                )
+                .at(Location::file(&files[&file])),
+            );
+        }
+    }
+    out
+}
+
+fn same_module(policy: &DirectPInvokePolicy, a: &str, b: &str) -> bool {
+    if policy.platform() == crate::rid::Platform::Windows {
+        a.to_uppercase() == b.to_uppercase()
+    } else {
+        a == b
+    }
+}

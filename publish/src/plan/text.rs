@@ -1,0 +1,103 @@
+//! The plan as a readable table, grouped by module, with totals.
+
+use super::{Binding, Plan};
+use crate::direct_pinvoke::windows_list::WindowsListOrigin;
+use crate::request::OutputKind;
+use std::fmt::Write;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Renders a plan as text.
+pub fn render_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let kind = match plan.native_lib {
+        OutputKind::Executable => "executable",
+        OutputKind::Shared => "NativeLib=Shared",
+        OutputKind::Static => "NativeLib=Static",
+    };
+    let _ = write!(out, "Plan for {} ({kind}", plan.rid);
+    if let Some(o) = &plan.output {
+        let _ = write!(out, ", {}", o.display());
+    }
+    out.push_str(")\n");
+    match &plan.windows_api_list {
+        Some(WindowsListOrigin::Request { path }) | Some(WindowsListOrigin::NugetCache { path }) => {
+            let _ = writeln!(out, "Windows API list: {}", path.display());
+        }
+        Some(WindowsListOrigin::BuiltIn) => out.push_str("Windows API list: built-in\n"),
+        Some(WindowsListOrigin::Disabled) => out.push_str("Windows API list: off\n"),
+        None => {}
+    }
+
+    let w_entry = plan.imports.iter().map(|i| i.entry.len()).max().unwrap_or(0).max(5);
+    let w_sym = plan.imports.iter().map(|i| i.symbol.len()).max().unwrap_or(0).max(6);
+    for (module, counts) in &plan.modules {
+        let _ = writeln!(
+            out,
+            "\n{module} — {}: {} direct, {} lazy",
+            plural(counts.imports, "import", "imports"),
+            counts.direct,
+            counts.lazy
+        );
+        let _ = writeln!(out, "  {:<w_entry$}  {:<7} {:<w_sym$}  REASON", "ENTRY", "BINDING", "SYMBOL");
+        for imp in plan.imports.iter().filter(|i| &i.module == module) {
+            let binding = match imp.binding {
+                Binding::Direct => "direct",
+                Binding::Lazy => "lazy",
+            };
+            let _ = writeln!(
+                out,
+                "  {:<w_entry$}  {:<7} {:<w_sym$}  {}",
+                imp.entry, binding, imp.symbol, imp.reason
+            );
+        }
+    }
+    let c = &plan.counts;
+    let _ = writeln!(
+        out,
+        "\nTotal: {} in {}: {} direct, {} lazy",
+        plural(c.imports, "import", "imports"),
+        plural(plan.modules.len(), "module", "modules"),
+        c.direct,
+        c.lazy
+    );
+    let l = &plan.link;
+    let _ = writeln!(
+        out,
+        "Link: {}, {}, {}",
+        plural(l.objects.len(), "object", "objects"),
+        plural(l.native_library.len(), "NativeLibrary", "NativeLibrary items"),
+        plural(l.linker_arg.len(), "LinkerArg", "LinkerArg items"),
+    );
+    if !l.direct_modules.is_empty() {
+        let _ = writeln!(out, "Loaded at startup: {}", l.direct_modules.join(", "));
+    }
+    let exported: Vec<&str> = plan
+        .exports
+        .symbols
+        .iter()
+        .filter(|e| e.exported)
+        .map(|e| e.name.as_str())
+        .collect();
+    let not: usize = plan.exports.symbols.len() - exported.len();
+    let _ = write!(out, "Exports: ");
+    if exported.is_empty() {
+        out.push_str("none");
+    } else {
+        out.push_str(&exported.join(", "));
+    }
+    if not > 0 {
+        let _ = write!(out, " ({} not exported)", plural(not, "entry point", "entry points"));
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        if plan.exports.unmanaged_entrypoints { "" } else { " (IlcExportUnmanagedEntrypoints off)" }
+    );
+    if !plan.diagnostics.is_empty() {
+        let _ = writeln!(out, "{}", plural(plan.diagnostics.len(), "warning", "warnings"));
+    }
+    out
+}

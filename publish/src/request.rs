@@ -1,0 +1,365 @@
+//! The publish request: one JSON document with everything a project file says about native
+//! interop. The command line reads it from a file; the MSBuild task passes the same document
+//! across its C ABI. `docs/request.md` documents the schema.
+
+use crate::diagnostics::{codes, read_text, Error, Location, Result};
+use crate::imports::{json_error, Import};
+use crate::rid::Rid;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What the publish produces (`NativeLib` in the project file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// An executable (no `NativeLib`).
+    #[default]
+    #[serde(alias = "Executable", alias = "exe")]
+    Executable,
+    /// `NativeLib=Shared`: a shared library (`.so`, `.dll`, `.dylib`).
+    #[serde(alias = "Shared")]
+    Shared,
+    /// `NativeLib=Static`: a static archive a native host links.
+    #[serde(alias = "Static")]
+    Static,
+}
+
+/// Export settings: which `[UnmanagedCallersOnly(EntryPoint = ...)]` methods and symbols the
+/// image exports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// `IlcExportUnmanagedEntrypoints`: absent means on for `NativeLib=Shared` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmanaged_entrypoints: Option<bool>,
+    /// `UnmanagedEntryPointsAssembly` items: assemblies (by simple name) whose
+    /// UnmanagedCallersOnly entry points are exported besides the published one's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assemblies: Vec<String>,
+    /// Symbols to export for callers without assemblies (defined by the object files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<String>,
+}
+
+/// Where the Windows pre-populated DirectPInvoke list comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum WindowsApiList {
+    /// Look in the NuGet package cache for the ILCompiler package's list, else use the built-in one.
+    #[default]
+    Auto,
+    /// This file.
+    File(PathBuf),
+    /// No pre-populated list (`false` in JSON).
+    Disabled,
+}
+
+impl Serialize for WindowsApiList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            WindowsApiList::Auto => s.serialize_none(),
+            WindowsApiList::File(p) => p.serialize(s),
+            WindowsApiList::Disabled => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WindowsApiList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Flag(bool),
+            Path(PathBuf),
+        }
+        match Option::<Repr>::deserialize(d)? {
+            None | Some(Repr::Flag(true)) => Ok(WindowsApiList::Auto),
+            Some(Repr::Flag(false)) => Ok(WindowsApiList::Disabled),
+            Some(Repr::Path(p)) => Ok(WindowsApiList::File(p)),
+        }
+    }
+}
+
+/// Linker choice, when the default for the RID is not wanted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkerSettings {
+    /// The linker flavour: `gcc`, `clang`, `lld-link`, `mingw` or `ld64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<String>,
+    /// The linker program (a name looked up on PATH, or a path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// A sysroot the preflight searches for the libraries of direct imports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sysroot: Option<PathBuf>,
+}
+
+/// The publish request. Relative paths are relative to the request file's folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// `RuntimeIdentifier`, such as `linux-x64` or `win-x64`.
+    pub rid: String,
+    /// `NativeLib`: absent for an executable, `shared` or `static`.
+    #[serde(default)]
+    pub native_lib: OutputKind,
+    /// The image to produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    /// `DirectPInvoke` items: `module` or `module!entry`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct_pinvoke: Vec<String>,
+    /// `DirectPInvokeList` items: files of `module` / `module!entry` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct_pinvoke_list: Vec<PathBuf>,
+    /// `NativeLibrary` items: static archives and import libraries linked into the image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub native_library: Vec<PathBuf>,
+    /// `LinkerArg` items, passed to the linker before the defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linker_arg: Vec<String>,
+    /// Assemblies to scan; the first is the published one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assemblies: Vec<PathBuf>,
+    /// Imports given directly, for callers without assemblies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<Import>,
+    /// Object files of the compiled code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<PathBuf>,
+    /// Export settings.
+    #[serde(default)]
+    pub exports: ExportSettings,
+    /// The Windows pre-populated DirectPInvoke list: a path, `false`, or absent (find it).
+    #[serde(default)]
+    pub windows_api_list: WindowsApiList,
+    /// Linker override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linker: Option<LinkerSettings>,
+}
+
+/// A request together with where it came from, ready to plan.
+#[derive(Clone, Debug)]
+pub struct LoadedRequest {
+    /// The request, with every path made absolute or relative to the working directory.
+    pub request: PublishRequest,
+    /// The parsed RID.
+    pub rid: Rid,
+    /// The request file, for diagnostics (`<command line>` for the quick form).
+    pub origin: PathBuf,
+    /// The request text, to find the line of a bad value.
+    pub text: Option<String>,
+}
+
+impl PublishRequest {
+    /// An empty request for `rid`.
+    pub fn new(rid: impl Into<String>) -> Self {
+        PublishRequest {
+            rid: rid.into(),
+            native_lib: OutputKind::Executable,
+            output: None,
+            direct_pinvoke: Vec::new(),
+            direct_pinvoke_list: Vec::new(),
+            native_library: Vec::new(),
+            linker_arg: Vec::new(),
+            assemblies: Vec::new(),
+            imports: Vec::new(),
+            objects: Vec::new(),
+            exports: ExportSettings::default(),
+            windows_api_list: WindowsApiList::Auto,
+            linker: None,
+        }
+    }
+
+    /// Parses a request from JSON text; `origin` names it in errors and `base` is the folder
+    /// relative paths resolve against.
+    pub fn parse(text: &str, origin: &Path, base: &Path) -> Result<LoadedRequest> {
+        let mut request: PublishRequest =
+            serde_json::from_str(text).map_err(|e| json_error(origin, "publish request", text, &e))?;
+        request.resolve_paths(base);
+        let rid = request.rid.parse::<Rid>().map_err(|e| {
+            Error::new(codes::UNKNOWN_RID, e.to_string())
+                .at(locate_value(text, origin, &request.rid))
+        })?;
+        for (i, imp) in request.imports.iter().enumerate() {
+            imp.validate().map_err(|m| {
+                Error::new(codes::IMPORT_INVALID, format!("imports[{i}]: {m}"))
+                    .at(locate_value(text, origin, &imp.entry))
+            })?;
+        }
+        Ok(LoadedRequest {
+            request,
+            rid,
+            origin: origin.to_path_buf(),
+            text: Some(text.to_string()),
+        })
+    }
+
+    /// Reads and parses a request file.
+    pub fn load(path: &Path) -> Result<LoadedRequest> {
+        if path.is_dir() {
+            return Err(Error::new(
+                codes::FILE_UNREADABLE,
+                "expected a publish request file, found a directory",
+            )
+            .at(Location::file(path)));
+        }
+        let text = read_text(path, "publish request")?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, path, base)
+    }
+
+    /// Makes every relative path absolute against `base` (paths the user wrote stay as written
+    /// when they are already absolute).
+    fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(o) = &mut self.output {
+            fix(o);
+        }
+        self.direct_pinvoke_list.iter_mut().for_each(fix);
+        self.native_library.iter_mut().for_each(fix);
+        self.assemblies.iter_mut().for_each(fix);
+        self.objects.iter_mut().for_each(fix);
+        if let WindowsApiList::File(p) = &mut self.windows_api_list {
+            fix(p);
+        }
+        if let Some(l) = &mut self.linker {
+            if let Some(p) = &mut l.path {
+                // A bare program name is looked up on PATH; only paths with a folder resolve.
+                if p.components().count() > 1 {
+                    fix(p);
+                }
+            }
+            if let Some(s) = &mut l.sysroot {
+                fix(s);
+            }
+        }
+    }
+
+    /// Whether UnmanagedCallersOnly entry points are exported: `IlcExportUnmanagedEntrypoints`,
+    /// which defaults to true for `NativeLib=Shared` only.
+    pub fn exports_unmanaged_entrypoints(&self) -> bool {
+        self.exports
+            .unmanaged_entrypoints
+            .unwrap_or(self.native_lib == OutputKind::Shared)
+    }
+}
+
+impl LoadedRequest {
+    /// Wraps a request built in code (the quick command line form).
+    pub fn from_request(request: PublishRequest, origin: impl Into<PathBuf>) -> Result<Self> {
+        let origin = origin.into();
+        let rid = request
+            .rid
+            .parse::<Rid>()
+            .map_err(|e| Error::new(codes::UNKNOWN_RID, e.to_string()).at(Location::file(&origin)))?;
+        Ok(LoadedRequest {
+            request,
+            rid,
+            origin,
+            text: None,
+        })
+    }
+
+    /// Where the JSON string `value` stands in the request file, for diagnostics about it.
+    pub fn locate(&self, value: &str) -> Location {
+        match &self.text {
+            Some(text) => locate_value(text, &self.origin, value),
+            None => Location::file(&self.origin),
+        }
+    }
+}
+
+/// Finds the first place the JSON string literal for `value` appears in `text`.
+// serde_json keeps no positions after parsing, so the line of a value that parsed but is wrong is
+// found again in the text: the literal as serde_json would write it, which is how it is usually
+// written by hand too.
+pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
+    let literal = serde_json::to_string(value).unwrap_or_default();
+    match text.find(&literal) {
+        Some(offset) => {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() as u32 + 1;
+            let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
+            Location::at(origin, line, col)
+        }
+        None => Location::file(origin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<LoadedRequest> {
+        PublishRequest::parse(text, Path::new("req.json"), Path::new("/base"))
+    }
+
+    #[test]
+    fn minimal_request_and_defaults() {
+        let r = parse(r#"{"rid": "linux-x64"}"#).unwrap();
+        assert_eq!(r.request.native_lib, OutputKind::Executable);
+        assert!(!r.request.exports_unmanaged_entrypoints());
+        let r = parse(r#"{"rid": "linux-x64", "native_lib": "Shared"}"#).unwrap();
+        assert!(r.request.exports_unmanaged_entrypoints());
+        let r = parse(r#"{"rid": "linux-x64", "native_lib": "shared", "exports": {"unmanaged_entrypoints": false}}"#)
+            .unwrap();
+        assert!(!r.request.exports_unmanaged_entrypoints());
+        let r = parse(r#"{"rid": "linux-x64", "exports": {"unmanaged_entrypoints": true}}"#).unwrap();
+        assert!(r.request.exports_unmanaged_entrypoints());
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_request_folder() {
+        let r = parse(
+            r#"{"rid": "win-x64", "output": "bin/app.exe", "direct_pinvoke_list": ["lists/a.txt", "/abs/b.txt"],
+                "native_library": ["x.lib"], "windows_api_list": "w.txt", "linker": {"path": "lld-link"}}"#,
+        )
+        .unwrap();
+        let q = &r.request;
+        assert_eq!(q.output.as_deref(), Some(Path::new("/base/bin/app.exe")));
+        assert_eq!(q.direct_pinvoke_list[0], Path::new("/base/lists/a.txt"));
+        assert_eq!(q.direct_pinvoke_list[1], Path::new("/abs/b.txt"));
+        assert_eq!(q.native_library[0], Path::new("/base/x.lib"));
+        assert_eq!(q.windows_api_list, WindowsApiList::File("/base/w.txt".into()));
+        assert_eq!(q.linker.as_ref().unwrap().path.as_deref(), Some(Path::new("lld-link")));
+    }
+
+    #[test]
+    fn windows_api_list_forms() {
+        let r = parse(r#"{"rid": "win-x64", "windows_api_list": false}"#).unwrap();
+        assert_eq!(r.request.windows_api_list, WindowsApiList::Disabled);
+        let r = parse(r#"{"rid": "win-x64", "windows_api_list": null}"#).unwrap();
+        assert_eq!(r.request.windows_api_list, WindowsApiList::Auto);
+    }
+
+    #[test]
+    fn bad_requests_name_the_problem_and_place() {
+        let e = parse("").unwrap_err();
+        assert_eq!(e.code(), codes::REQUEST_MALFORMED);
+        assert!(e.to_string().contains("publish request is empty"), "{e}");
+
+        let e = parse("{\"rid\": \"linux-x64\",\n \"direct_pinvoke\": [\"libc\"],\n \"directpinvoke\": []}")
+            .unwrap_err();
+        assert_eq!(e.code(), codes::REQUEST_UNKNOWN_FIELD);
+        assert!(e.to_string().contains("unknown field `directpinvoke`"), "{e}");
+        assert_eq!(e.diagnostic().location.as_ref().unwrap().line, Some(3));
+
+        let e = parse("{\"rid\": \"linux-x64\", \"direct_pinvoke\": [\"libc\"").unwrap_err();
+        assert_eq!(e.code(), codes::REQUEST_MALFORMED);
+
+        let e = parse("{\n  \"rid\": \"linux-x65\"\n}").unwrap_err();
+        assert_eq!(e.code(), codes::UNKNOWN_RID);
+        assert!(e.to_string().starts_with("req.json:2:10: error AOTI0006"), "{e}");
+
+        let e = parse("{\"native_lib\": \"shared\"}").unwrap_err();
+        assert!(e.to_string().contains("missing field `rid`"), "{e}");
+
+        let e = parse("{\"rid\": \"linux-x64\", \"native_lib\": \"dynamic\"}").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `dynamic`"), "{e}");
+    }
+}
