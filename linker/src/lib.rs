@@ -1,1 +1,5 @@
-//! Stub objects, export files, linker drivers, image inspection and verification. Filled by the linker issue.
+//! Stub objects, export files, linker drivers, image inspection and verification.
+
+pub mod target;
+
+pub use target::{Arch, Format, Libc, Target};
