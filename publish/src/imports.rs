@@ -305,8 +305,8 @@ mod tests {
         assert_eq!(imp.charset, Charset::Unicode);
         assert!(imp.set_last_error);
         assert_eq!(imp.symbol.as_deref(), Some("win_msgbox"));
-        let err = serde_json::from_str::<Import>(r#"{"module":"a","entry":"b","charst":"ansi"}"#)
-            .unwrap_err();
+        let err =
+            serde_json::from_str::<Import>(r#"{"module":"a","entry":"b","charst":"ansi"}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `charst`"));
     }
 }

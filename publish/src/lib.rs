@@ -30,8 +30,12 @@ pub fn surface_of(loaded: &LoadedRequest) -> Result<Surface> {
         )
         .at(Location::file(first)));
     }
+    let mut imports = req.imports.clone();
+    for file in &req.imports_file {
+        imports.extend(imports::load_imports_file(file)?);
+    }
     Ok(Surface {
-        imports: req.imports.clone(),
+        imports,
         exports: Vec::new(),
     })
 }
@@ -39,5 +43,5 @@ pub fn surface_of(loaded: &LoadedRequest) -> Result<Surface> {
 /// Loads a request, gathers its surface and plans it.
 pub fn plan_request(loaded: &LoadedRequest) -> Result<Plan> {
     let surface = surface_of(loaded)?;
-    plan::plan(loaded, &surface)
+    plan::plan(loaded, surface)
 }

@@ -124,6 +124,9 @@ pub struct PublishRequest {
     /// Imports given directly, for callers without assemblies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<Import>,
+    /// Imports files: JSON arrays of imports, as `aotinterop plan --imports` reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports_file: Vec<PathBuf>,
     /// Object files of the compiled code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<PathBuf>,
@@ -164,6 +167,7 @@ impl PublishRequest {
             linker_arg: Vec::new(),
             assemblies: Vec::new(),
             imports: Vec::new(),
+            imports_file: Vec::new(),
             objects: Vec::new(),
             exports: ExportSettings::default(),
             windows_api_list: WindowsApiList::Auto,
@@ -178,8 +182,7 @@ impl PublishRequest {
             serde_json::from_str(text).map_err(|e| json_error(origin, "publish request", text, &e))?;
         request.resolve_paths(base);
         let rid = request.rid.parse::<Rid>().map_err(|e| {
-            Error::new(codes::UNKNOWN_RID, e.to_string())
-                .at(locate_value(text, origin, &request.rid))
+            Error::new(codes::UNKNOWN_RID, e.to_string()).at(locate_value(text, origin, &request.rid))
         })?;
         for (i, imp) in request.imports.iter().enumerate() {
             imp.validate().map_err(|m| {
@@ -223,6 +226,7 @@ impl PublishRequest {
         self.direct_pinvoke_list.iter_mut().for_each(fix);
         self.native_library.iter_mut().for_each(fix);
         self.assemblies.iter_mut().for_each(fix);
+        self.imports_file.iter_mut().for_each(fix);
         self.objects.iter_mut().for_each(fix);
         if let WindowsApiList::File(p) = &mut self.windows_api_list {
             fix(p);
@@ -306,8 +310,10 @@ mod tests {
         assert!(!r.request.exports_unmanaged_entrypoints());
         let r = parse(r#"{"rid": "linux-x64", "native_lib": "Shared"}"#).unwrap();
         assert!(r.request.exports_unmanaged_entrypoints());
-        let r = parse(r#"{"rid": "linux-x64", "native_lib": "shared", "exports": {"unmanaged_entrypoints": false}}"#)
-            .unwrap();
+        let r = parse(
+            r#"{"rid": "linux-x64", "native_lib": "shared", "exports": {"unmanaged_entrypoints": false}}"#,
+        )
+        .unwrap();
         assert!(!r.request.exports_unmanaged_entrypoints());
         let r = parse(r#"{"rid": "linux-x64", "exports": {"unmanaged_entrypoints": true}}"#).unwrap();
         assert!(r.request.exports_unmanaged_entrypoints());
@@ -326,7 +332,10 @@ mod tests {
         assert_eq!(q.direct_pinvoke_list[1], Path::new("/abs/b.txt"));
         assert_eq!(q.native_library[0], Path::new("/base/x.lib"));
         assert_eq!(q.windows_api_list, WindowsApiList::File("/base/w.txt".into()));
-        assert_eq!(q.linker.as_ref().unwrap().path.as_deref(), Some(Path::new("lld-link")));
+        assert_eq!(
+            q.linker.as_ref().unwrap().path.as_deref(),
+            Some(Path::new("lld-link"))
+        );
     }
 
     #[test]

@@ -156,12 +156,9 @@ impl Rid {
     pub fn platform(&self) -> Platform {
         match self.os {
             Os::Windows => Platform::Windows,
-            Os::Osx
-            | Os::MacCatalyst
-            | Os::Ios
-            | Os::IosSimulator
-            | Os::Tvos
-            | Os::TvosSimulator => Platform::Apple,
+            Os::Osx | Os::MacCatalyst | Os::Ios | Os::IosSimulator | Os::Tvos | Os::TvosSimulator => {
+                Platform::Apple
+            }
             Os::Linux | Os::LinuxMusl | Os::LinuxBionic | Os::FreeBsd => Platform::Unix,
         }
     }
@@ -218,7 +215,15 @@ mod tests {
 
     #[test]
     fn unknown_rids_are_refused() {
-        for bad in ["", "linux", "x64", "linux-x65", "windows-x64", "linux-musl", "Linux-x64"] {
+        for bad in [
+            "",
+            "linux",
+            "x64",
+            "linux-x65",
+            "windows-x64",
+            "linux-musl",
+            "Linux-x64",
+        ] {
             let err = bad.parse::<Rid>().unwrap_err();
             assert!(err.to_string().contains("unknown runtime identifier"), "{bad}");
         }

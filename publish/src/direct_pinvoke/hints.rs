@@ -19,7 +19,10 @@ fn stem(name: &str) -> String {
             .unwrap_or(&base)
             .to_string(),
     };
-    base.strip_prefix("lib").filter(|s| !s.is_empty()).unwrap_or(&base).to_string()
+    base.strip_prefix("lib")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&base)
+        .to_string()
 }
 
 fn close(a: &str, b: &str) -> bool {
@@ -34,31 +37,37 @@ pub fn module_hint(item_module: &str, index: &ImportIndex<'_>, platform: Platfor
         Platform::Unix => ".so",
         Platform::Apple => ".dylib",
     };
-    let mut best: Option<String> = None;
+    // The most specific explanation wins, whatever the order of the app's modules.
+    let mut best: Option<(u8, String)> = None;
     for &module in index.keys() {
-        let hint = if item_module.strip_suffix(suffix) == Some(module) {
-            format!(
-                "the app imports `{module}`; a suffix is never added when matching, so write `{module}`"
+        let (rank, hint) = if item_module.strip_suffix(suffix) == Some(module) {
+            (
+                0,
+                format!(
+                    "the app imports `{module}`; a suffix is never added when matching, so write `{module}`"
+                ),
             )
         } else if module.starts_with(item_module) && module[item_module.len()..].starts_with(suffix) {
-            format!(
+            (1, format!(
                 "the app imports `{module}`; only one trailing `{suffix}` is removed when matching, so write `{module}`"
-            )
+            ))
         } else if platform != Platform::Windows && module.eq_ignore_ascii_case(item_module) {
-            format!(
-                "the app imports `{module}`; module names are case-sensitive on this RID, so write `{module}`"
+            (2, format!("the app imports `{module}`; module names are case-sensitive on this RID, so write `{module}`"))
+        } else if !stem(module).is_empty() && stem(module) == stem(item_module) {
+            (
+                3,
+                format!("the app imports the same library as `{module}`; write `{module}`"),
             )
-        } else if stem(module) == stem(item_module) && !stem(module).is_empty() {
-            format!("the app imports the same library as `{module}`; write `{module}`")
         } else if close(&module.to_lowercase(), &item_module.to_lowercase()) {
-            format!("did you mean `{module}`?")
+            (4, format!("did you mean `{module}`?"))
         } else {
             continue;
         };
-        best = Some(hint);
-        break;
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, hint));
+        }
     }
-    best
+    best.map(|(_, h)| h)
 }
 
 /// Names the closest entry points of a module when an item's entry point matches none of them.
@@ -71,7 +80,9 @@ pub fn entry_hint(item_entry: &str, entries: &BTreeSet<&str>, platform: Platform
     if platform == Platform::Windows {
         // `FooW` written for an import of `Foo` that is ExactSpelling, or the other way round.
         for e in entries {
-            if e.strip_suffix(['A', 'W']) == Some(item_entry) || item_entry.strip_suffix(['A', 'W']) == Some(e) {
+            if e.strip_suffix(['A', 'W']) == Some(item_entry)
+                || item_entry.strip_suffix(['A', 'W']) == Some(e)
+            {
                 hits.push(e);
             }
         }
@@ -83,9 +94,15 @@ pub fn entry_hint(item_entry: &str, entries: &BTreeSet<&str>, platform: Platform
         return None;
     }
     let list: Vec<String> = hits.iter().map(|h| format!("`{h}`")).collect();
+    let case_only = hits.iter().any(|h| h.eq_ignore_ascii_case(item_entry));
     Some(format!(
-        "entry points are case-sensitive; the module's imports include {}",
-        list.join(", ")
+        "{}did you mean {}?",
+        if case_only {
+            "entry points are case-sensitive; "
+        } else {
+            ""
+        },
+        list.join(" or ")
     ))
 }
 
@@ -105,11 +122,21 @@ mod tests {
     fn module_hints() {
         let idx = index(&[("libc", "getpid"), ("libz.so.1", "deflate"), ("SQLite3", "open")]);
         let u = Platform::Unix;
-        assert!(module_hint("libc.so", &idx, u).unwrap().contains("a suffix is never added"));
-        assert!(module_hint("libz", &idx, u).unwrap().contains("only one trailing `.so`"));
-        assert!(module_hint("sqlite3", &idx, u).unwrap().contains("case-sensitive"));
-        assert!(module_hint("z", &idx, u).unwrap().contains("same library as `libz.so.1`"));
-        assert!(module_hint("libcc", &idx, u).unwrap().contains("did you mean `libc`"));
+        assert!(module_hint("libc.so", &idx, u)
+            .unwrap()
+            .contains("a suffix is never added"));
+        assert!(module_hint("libz", &idx, u)
+            .unwrap()
+            .contains("only one trailing `.so`"));
+        assert!(module_hint("sqlite3", &idx, u)
+            .unwrap()
+            .contains("case-sensitive"));
+        assert!(module_hint("z", &idx, u)
+            .unwrap()
+            .contains("same library as `libz.so.1`"));
+        assert!(module_hint("libcc", &idx, u)
+            .unwrap()
+            .contains("did you mean `libc`"));
         assert_eq!(module_hint("openssl", &idx, u), None);
     }
 
@@ -118,7 +145,9 @@ mod tests {
         let idx = index(&[("libc", "getpid"), ("libc", "getppid"), ("libc", "write")]);
         let h = entry_hint("getpdi", &idx["libc"], Platform::Unix).unwrap();
         assert!(h.contains("`getpid`"), "{h}");
-        assert!(entry_hint("GETPID", &idx["libc"], Platform::Unix).unwrap().contains("`getpid`"));
+        assert!(entry_hint("GETPID", &idx["libc"], Platform::Unix)
+            .unwrap()
+            .contains("`getpid`"));
         assert_eq!(entry_hint("mmap", &idx["libc"], Platform::Unix), None);
     }
 }

@@ -5,9 +5,9 @@ use super::item::parse_item;
 use crate::diagnostics::{codes, Diagnostic, Error, Location, Result};
 use crate::imports::Import;
 use crate::rid::{Platform, Rid};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Index of a [`Source`] in a policy.
@@ -38,6 +38,8 @@ pub struct Source {
     pub file: u32,
     /// 1-based line in that file (0 when unknown).
     pub line: u32,
+    /// 1-based column (0 when unknown).
+    pub column: u32,
 }
 
 #[derive(Default)]
@@ -45,7 +47,7 @@ struct ModuleRule {
     /// Set when a bare `module` item covers every entry point.
     whole: Option<SourceId>,
     /// `module!entry` items, by entry point (always case-sensitive).
-    entries: HashMap<Box<str>, Vec<SourceId>>,
+    entries: FxHashMap<Box<str>, Vec<SourceId>>,
     /// The module as first written, for messages.
     spelling: Box<str>,
 }
@@ -66,7 +68,7 @@ pub struct Decision {
 /// The DirectPInvoke configuration of one publish, ready to answer for each import.
 pub struct DirectPInvokePolicy {
     platform: Platform,
-    modules: HashMap<Box<str>, ModuleRule>,
+    modules: FxHashMap<Box<str>, ModuleRule>,
     sources: Vec<Source>,
     files: Vec<PathBuf>,
     warnings: Vec<Diagnostic>,
@@ -77,7 +79,7 @@ impl DirectPInvokePolicy {
     pub fn new(rid: Rid) -> Self {
         DirectPInvokePolicy {
             platform: rid.platform(),
-            modules: HashMap::new(),
+            modules: FxHashMap::default(),
             sources: Vec::new(),
             files: Vec::new(),
             warnings: Vec::new(),
@@ -109,7 +111,7 @@ impl DirectPInvokePolicy {
     }
 
     /// Adds one item or list line. `file`/`line` say where it was written.
-    fn add(&mut self, text: &str, kind: SourceKind, file: u32, line: u32) -> Result<()> {
+    fn add(&mut self, text: &str, kind: SourceKind, file: u32, line: u32, column: u32) -> Result<()> {
         let item = match parse_item(text) {
             Ok(Some(item)) => item,
             Ok(None) => return Ok(()),
@@ -118,7 +120,7 @@ impl DirectPInvokePolicy {
                     SourceKind::Item => "DirectPInvoke item",
                     _ => "DirectPInvokeList line",
                 };
-                let loc = self.location_of(file, line);
+                let loc = self.location_at(file, line, column);
                 return Err(Error::new(code, format!("{what} {msg}")).at(loc));
             }
         };
@@ -132,6 +134,7 @@ impl DirectPInvokePolicy {
             text,
             file,
             line,
+            column,
         });
         let key = self.key(item.module).into_owned().into_boxed_str();
         let user = matches!(kind, SourceKind::Item | SourceKind::List);
@@ -163,8 +166,13 @@ impl DirectPInvokePolicy {
             let prev_src = &self.sources[prev as usize];
             if matches!(prev_src.kind, SourceKind::Item | SourceKind::List) {
                 let src = &self.sources[id as usize];
-                let msg = if prev_src.text == src.text || item.entry.is_some() == prev_src.text.contains('!') {
-                    format!("`{}` is given more than once (also at {})", src.text, self.location_of(prev_src.file, prev_src.line))
+                let msg = if prev_src.text == src.text || item.entry.is_some() == prev_src.text.contains('!')
+                {
+                    format!(
+                        "`{}` is given more than once (also at {})",
+                        src.text,
+                        self.location_of(prev_src.file, prev_src.line)
+                    )
                 } else {
                     format!(
                         "`{}` is redundant: `{}` ({}) already makes every entry point of `{}` direct",
@@ -174,7 +182,7 @@ impl DirectPInvokePolicy {
                         item.module
                     )
                 };
-                let loc = self.location_of(file, line);
+                let loc = self.location_at(file, line, column);
                 self.warnings
                     .push(Diagnostic::warning(codes::ITEM_DUPLICATE, msg).at(loc));
             }
@@ -185,14 +193,20 @@ impl DirectPInvokePolicy {
     /// Adds a `DirectPInvoke` item written at `location` (file and line of the request).
     pub fn add_item(&mut self, text: &str, location: &Location) -> Result<()> {
         let file = self.file_id(&location.file);
-        self.add(text, SourceKind::Item, file, location.line.unwrap_or(0))
+        self.add(
+            text,
+            SourceKind::Item,
+            file,
+            location.line.unwrap_or(0),
+            location.column.unwrap_or(0),
+        )
     }
 
     /// Adds every line of a list file already read into `text`.
     pub fn add_list_text(&mut self, path: &Path, text: &str, kind: SourceKind) -> Result<()> {
         let file = self.file_id(path);
         for (n, line) in text.lines().enumerate() {
-            self.add(line, kind, file, n as u32 + 1)?;
+            self.add(line, kind, file, n as u32 + 1, 0)?;
         }
         Ok(())
     }
@@ -214,7 +228,7 @@ impl DirectPInvokePolicy {
     pub fn add_builtin_windows_list(&mut self, origin: &Path) -> Result<()> {
         let file = self.file_id(origin);
         for entry in aotinterop_runtime::windows_api_list::BUILTIN_WINDOWS_APIS {
-            self.add(entry, SourceKind::BuiltinWindowsList, file, 0)?;
+            self.add(entry, SourceKind::BuiltinWindowsList, file, 0, 0)?;
         }
         Ok(())
     }
@@ -303,7 +317,15 @@ impl DirectPInvokePolicy {
     /// Where a source was written.
     pub fn location(&self, id: SourceId) -> Location {
         let s = &self.sources[id as usize];
-        self.location_of(s.file, s.line)
+        self.location_at(s.file, s.line, s.column)
+    }
+
+    fn location_at(&self, file: u32, line: u32, column: u32) -> Location {
+        let mut loc = self.location_of(file, line);
+        if line > 0 && column > 0 {
+            loc.column = Some(column);
+        }
+        loc
     }
 
     fn location_of(&self, file: u32, line: u32) -> Location {

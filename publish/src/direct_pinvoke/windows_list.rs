@@ -75,7 +75,11 @@ fn version_key(v: &str) -> Vec<VersionPart> {
     };
     let mut key: Vec<VersionPart> = core
         .split('.')
-        .map(|p| p.parse().map(VersionPart::Num).unwrap_or(VersionPart::Pre(p.to_string())))
+        .map(|p| {
+            p.parse()
+                .map(VersionPart::Num)
+                .unwrap_or(VersionPart::Pre(p.to_string()))
+        })
         .collect();
     match pre {
         None => key.push(VersionPart::Release),

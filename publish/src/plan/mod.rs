@@ -16,6 +16,7 @@ use crate::surface::Surface;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How an import binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -54,15 +55,17 @@ pub struct PlannedImport {
     pub symbol: String,
     /// The symbol compiled code calls (see `docs/naming.md`).
     pub call_symbol: String,
-    /// Why, in words.
-    pub reason: String,
+    /// Why, in words (shared by every import the same item decides).
+    pub reason: Arc<str>,
     /// Why, for tools: the deciding item or list line.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<ReasonSource>,
+    pub source: Option<Arc<ReasonSource>>,
     /// Other items or lines that also name this entry point.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<ReasonSource>,
-    /// The entry-point spellings the lazy resolver tries, in order.
+    /// Windows RIDs: the entry-point spellings the lazy resolver tries, in order (elsewhere
+    /// only the entry point as written is looked up, and this is empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<String>,
     /// `CharSet`.
     pub charset: Charset,
@@ -236,10 +239,14 @@ fn describe(src: &ReasonSource) -> String {
 
 /// Plans a publish: decides every import of `surface` under the request's DirectPInvoke
 /// configuration and gathers what gets linked and exported.
-pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
+pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let req = &loaded.request;
     let (policy, windows_api_list, mut diagnostics) = build_policy(loaded)?;
     let call_symbols = naming::call_symbols(&surface.imports);
+    // Each source's reason is written once, however many imports it decides.
+    let mut reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>> = vec![None; policy.sources().len()];
+    let default_lazy: Arc<str> = Arc::from("default: lazy");
+    let star: Arc<str> = Arc::from("DllImport module `*` is always direct");
     let mut hits = vec![false; policy.sources().len()];
     let mut imports = Vec::with_capacity(surface.imports.len());
     let mut modules: BTreeMap<String, Counts> = BTreeMap::new();
@@ -247,23 +254,30 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
     // Bare Windows modules that keep an entry point without its `W` spelling.
     let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
-    for (imp, call_symbol) in surface.imports.iter().zip(call_symbols) {
-        let d = policy.decide(imp);
+    for (imp, call_symbol) in surface.imports.into_iter().zip(call_symbols) {
+        let d = policy.decide(&imp);
+        let mut reason = None;
         let source = d.source.map(|id| {
             hits[id as usize] = true;
-            reason_source(&policy, id)
+            let (src, text) = reasons[id as usize].get_or_insert_with(|| {
+                let src = reason_source(&policy, id);
+                let text = Arc::from(describe(&src));
+                (Arc::new(src), text)
+            });
+            reason = Some(text.clone());
+            src.clone()
         });
         for &id in &d.also {
             hits[id as usize] = true;
         }
         let binding = if d.direct { Binding::Direct } else { Binding::Lazy };
-        let mut reason = match (&source, imp.module.as_str(), d.direct) {
-            (Some(src), _, _) => describe(src),
-            (None, "*", true) => "DllImport module `*` is always direct".to_string(),
-            _ => "default: lazy".to_string(),
+        let mut reason = match (reason, imp.module.as_str(), d.direct) {
+            (Some(text), _, _) => text,
+            (None, "*", true) => star.clone(),
+            _ => default_lazy.clone(),
         };
         if d.direct && imp.module == "__Internal" {
-            reason.push_str("; `__Internal` means the main program");
+            reason = Arc::from(format!("{reason}; `__Internal` means the main program"));
         }
         if d.direct
             && loaded.rid.is_windows()
@@ -276,12 +290,19 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
                 .or_default()
                 .push(imp.entry.clone());
         }
-        let candidates = policy
-            .entry_variations(imp)
-            .into_iter()
-            .map(|c| c.into_owned())
-            .collect();
-        let m = modules.entry(imp.module.clone()).or_default();
+        let candidates = if loaded.rid.is_windows() {
+            policy
+                .entry_variations(&imp)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let m = match modules.get_mut(&imp.module) {
+            Some(m) => m,
+            None => modules.entry(imp.module.clone()).or_default(),
+        };
         for c in [&mut counts, m] {
             c.imports += 1;
             if d.direct {
@@ -290,9 +311,24 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
                 c.lazy += 1
             }
         }
+        let Import {
+            module,
+            entry,
+            charset,
+            exact_spelling,
+            set_last_error,
+            method,
+            symbol: _,
+            assembly,
+            type_name,
+            calling_convention,
+            search_path,
+            best_fit_mapping: _,
+            throw_on_unmappable_char: _,
+        } = imp;
         imports.push(PlannedImport {
-            module: imp.module.clone(),
-            entry: imp.entry.clone(),
+            module,
+            entry,
             binding,
             symbol: d.symbol,
             call_symbol,
@@ -300,18 +336,18 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
             source,
             also: d.also.iter().map(|&id| reason_source(&policy, id)).collect(),
             candidates,
-            charset: imp.charset,
-            exact_spelling: imp.exact_spelling,
-            set_last_error: imp.set_last_error,
-            method: imp.method.clone(),
-            assembly: imp.assembly.clone(),
-            type_name: imp.type_name.clone(),
-            calling_convention: imp.calling_convention,
-            search_path: imp.search_path,
+            charset,
+            exact_spelling,
+            set_last_error,
+            method,
+            assembly,
+            type_name,
+            calling_convention,
+            search_path,
         });
     }
 
-    diagnostics.extend(unmatched_warnings(&policy, &hits, &surface.imports));
+    diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
     for (module, entries) in bare_charset {
         diagnostics.push(Diagnostic::warning(
             codes::BARE_MODULE_CHARSET,
@@ -341,7 +377,7 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
             .map(|(m, _)| m.clone())
             .collect(),
     };
-    let exports = plan_exports(loaded, surface);
+    let exports = plan_exports(loaded, &surface.exports);
     Ok(Plan {
         rid: loaded.rid.to_string(),
         native_lib: req.native_lib,
@@ -356,20 +392,22 @@ pub fn plan(loaded: &LoadedRequest, surface: &Surface) -> Result<Plan> {
     })
 }
 
-fn plan_exports(loaded: &LoadedRequest, surface: &Surface) -> ExportPlan {
+fn plan_exports(loaded: &LoadedRequest, scanned: &[crate::surface::NativeExport]) -> ExportPlan {
     let req = &loaded.request;
     let on = req.exports_unmanaged_entrypoints();
     let mut symbols = Vec::new();
-    for e in &surface.exports {
+    for e in scanned {
         let (exported, reason) = match (e.exported, on) {
             (true, true) => (true, "UnmanagedCallersOnly entry point".to_string()),
             (true, false) => (
                 false,
-                "IlcExportUnmanagedEntrypoints is off (it defaults to on for NativeLib=Shared only)".to_string(),
+                "IlcExportUnmanagedEntrypoints is off (it defaults to on for NativeLib=Shared only)"
+                    .to_string(),
             ),
             (false, _) => (
                 false,
-                "declared outside the published assembly and the unmanaged-entry-point assemblies".to_string(),
+                "declared outside the published assembly and the unmanaged-entry-point assemblies"
+                    .to_string(),
             ),
         };
         symbols.push(PlannedExport {
@@ -396,12 +434,26 @@ fn plan_exports(loaded: &LoadedRequest, surface: &Surface) -> ExportPlan {
 }
 
 /// Warnings for DirectPInvoke items that match no import, and list files none of whose lines do.
-fn unmatched_warnings(policy: &DirectPInvokePolicy, hits: &[bool], imports: &[Import]) -> Vec<Diagnostic> {
-    let mut index: ImportIndex<'_> = BTreeMap::new();
-    for imp in imports {
-        index.entry(imp.module.as_str()).or_default().insert(imp.entry.as_str());
-    }
+fn unmatched_warnings(
+    policy: &DirectPInvokePolicy,
+    hits: &[bool],
+    imports: &[PlannedImport],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let unmatched_items = policy
+        .sources()
+        .iter()
+        .enumerate()
+        .any(|(id, s)| s.kind == SourceKind::Item && !hits[id]);
+    let mut index: ImportIndex<'_> = BTreeMap::new();
+    if unmatched_items {
+        for imp in imports {
+            index
+                .entry(imp.module.as_str())
+                .or_default()
+                .insert(imp.entry.as_str());
+        }
+    }
     let mut list_files: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
     for (id, src) in policy.sources().iter().enumerate() {
         match src.kind {

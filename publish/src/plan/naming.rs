@@ -13,11 +13,17 @@
 //! same module, entry point and flags from the same method share one symbol.
 
 use crate::imports::Import;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Mangles text into the characters a C symbol may hold.
 pub fn mangle(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    mangle_into(text, &mut out);
+    out
+}
+
+fn mangle_into(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for c in text.chars() {
         match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => out.push(c),
@@ -25,12 +31,13 @@ pub fn mangle(text: &str) -> String {
             _ => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("_x{b:02X}"));
+                    out.push_str("_x");
+                    out.push(HEX[(b >> 4) as usize] as char);
+                    out.push(HEX[(b & 15) as usize] as char);
                 }
             }
         }
     }
-    out
 }
 
 /// The generated name before collisions are resolved.
@@ -38,52 +45,92 @@ fn base_name(import: &Import) -> String {
     if let Some(sym) = &import.symbol {
         return sym.clone();
     }
-    match (&import.method, &import.type_name) {
-        (Some(method), Some(ty)) => format!("pinvoke_{}__{}", mangle(ty), mangle(method)),
+    let (left, right) = match (&import.method, &import.type_name) {
+        (Some(method), Some(ty)) => (ty.as_str(), Some(method.as_str())),
         (Some(method), None) => match method.rsplit_once("::") {
-            Some((ty, m)) => format!("pinvoke_{}__{}", mangle(ty), mangle(m)),
-            None => format!("pinvoke_{}", mangle(method)),
+            Some((ty, m)) => (ty, Some(m)),
+            None => (method.as_str(), None),
         },
-        _ => format!("pinvoke_{}__{}", mangle(&import.module), mangle(&import.entry)),
+        _ => (import.module.as_str(), Some(import.entry.as_str())),
+    };
+    let mut name = String::with_capacity(10 + left.len() + right.map_or(0, str::len));
+    name.push_str("pinvoke_");
+    mangle_into(left, &mut name);
+    if let Some(right) = right {
+        name.push_str("__");
+        mangle_into(right, &mut name);
     }
+    name
+}
+
+/// What makes two imports the same for sharing a call symbol: everything that changes how they bind.
+fn same_import(a: &Import, b: &Import) -> bool {
+    a.module == b.module
+        && a.entry == b.entry
+        && a.charset == b.charset
+        && a.exact_spelling == b.exact_spelling
+        && a.set_last_error == b.set_last_error
+        && a.method == b.method
 }
 
 /// Assigns a call symbol to every import, in order.
 pub fn call_symbols(imports: &[Import]) -> Vec<String> {
-    // The identity of an import for sharing a symbol: everything that changes how it binds.
-    type Identity<'a> = (&'a str, &'a str, crate::imports::Charset, bool, bool, Option<&'a str>);
-    let mut taken: HashMap<String, Identity<'_>> = HashMap::new();
-    let mut out = Vec::with_capacity(imports.len());
-    for imp in imports {
-        let id: Identity<'_> = (
-            &imp.module,
-            &imp.entry,
-            imp.charset,
-            imp.exact_spelling,
-            imp.set_last_error,
-            imp.method.as_deref(),
-        );
-        let base = base_name(imp);
-        let mut name = base.clone();
+    let mut names: Vec<String> = imports.iter().map(base_name).collect();
+    // The first import that took each name. Borrowing the names keeps this pass allocation-free;
+    // the rare collisions are renamed afterwards.
+    let mut renames: Vec<(usize, usize)> = Vec::new();
+    {
+        let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+        first.reserve(names.len());
+        for (i, name) in names.iter().enumerate() {
+            match first.get(name.as_str()) {
+                None => {
+                    first.insert(name, i);
+                }
+                Some(&j) if imports[i].symbol.is_some() || same_import(&imports[i], &imports[j]) => {
+                    // Shares j's name (a symbol the caller fixed is kept as given; the linker
+                    // reports a real clash).
+                    if imports[i].symbol.is_none() {
+                        renames.push((i, j));
+                    }
+                }
+                Some(_) => renames.push((i, usize::MAX)),
+            }
+        }
+    }
+    if renames.is_empty() {
+        return names;
+    }
+    // Replay the collisions in import order with a map that owns its keys.
+    let mut taken: FxHashMap<String, usize> = FxHashMap::default();
+    for (i, name) in names.iter().enumerate() {
+        taken.entry(name.clone()).or_insert(i);
+    }
+    for (i, share) in renames {
+        if share != usize::MAX {
+            names[i] = names[share].clone();
+            continue;
+        }
+        let base = names[i].clone();
         let mut n = 1;
         loop {
-            match taken.get(&name) {
-                None => {
-                    taken.insert(name.clone(), id);
+            n += 1;
+            let candidate = format!("{base}_{n}");
+            match taken.get(&candidate) {
+                Some(&j) if same_import(&imports[i], &imports[j]) => {
+                    names[i] = candidate;
                     break;
                 }
-                Some(existing) if *existing == id => break,
-                // A symbol the caller fixed is kept even if it collides; the linker reports it.
-                Some(_) if imp.symbol.is_some() => break,
-                Some(_) => {
-                    n += 1;
-                    name = format!("{base}_{n}");
+                Some(_) => continue,
+                None => {
+                    taken.insert(candidate.clone(), i);
+                    names[i] = candidate;
+                    break;
                 }
             }
         }
-        out.push(name);
     }
-    out
+    names
 }
 
 #[cfg(test)]
@@ -117,6 +164,14 @@ mod tests {
         let mut other = Import::new("libc", "getpid");
         other.charset = crate::imports::Charset::Unicode;
         let names = call_symbols(&[a.clone(), a.clone(), other.clone(), other]);
-        assert_eq!(names, vec!["pinvoke_libc__getpid", "pinvoke_libc__getpid", "pinvoke_libc__getpid_2", "pinvoke_libc__getpid_2"]);
+        assert_eq!(
+            names,
+            vec![
+                "pinvoke_libc__getpid",
+                "pinvoke_libc__getpid",
+                "pinvoke_libc__getpid_2",
+                "pinvoke_libc__getpid_2"
+            ]
+        );
     }
 }

@@ -31,8 +31,20 @@ pub fn render_text(plan: &Plan) -> String {
         None => {}
     }
 
-    let w_entry = plan.imports.iter().map(|i| i.entry.len()).max().unwrap_or(0).max(5);
-    let w_sym = plan.imports.iter().map(|i| i.symbol.len()).max().unwrap_or(0).max(6);
+    let w_entry = plan
+        .imports
+        .iter()
+        .map(|i| i.entry.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let w_sym = plan
+        .imports
+        .iter()
+        .map(|i| i.symbol.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     for (module, counts) in &plan.modules {
         let _ = writeln!(
             out,
@@ -41,7 +53,11 @@ pub fn render_text(plan: &Plan) -> String {
             counts.direct,
             counts.lazy
         );
-        let _ = writeln!(out, "  {:<w_entry$}  {:<7} {:<w_sym$}  REASON", "ENTRY", "BINDING", "SYMBOL");
+        let _ = writeln!(
+            out,
+            "  {:<w_entry$}  {:<7} {:<w_sym$}  REASON",
+            "ENTRY", "BINDING", "SYMBOL"
+        );
         for imp in plan.imports.iter().filter(|i| &i.module == module) {
             let binding = match imp.binding {
                 Binding::Direct => "direct",
@@ -89,12 +105,20 @@ pub fn render_text(plan: &Plan) -> String {
         out.push_str(&exported.join(", "));
     }
     if not > 0 {
-        let _ = write!(out, " ({} not exported)", plural(not, "entry point", "entry points"));
+        let _ = write!(
+            out,
+            " ({} not exported)",
+            plural(not, "entry point", "entry points")
+        );
     }
     let _ = writeln!(
         out,
         "{}",
-        if plan.exports.unmanaged_entrypoints { "" } else { " (IlcExportUnmanagedEntrypoints off)" }
+        if plan.exports.unmanaged_entrypoints {
+            ""
+        } else {
+            " (IlcExportUnmanagedEntrypoints off)"
+        }
     );
     if !plan.diagnostics.is_empty() {
         let _ = writeln!(out, "{}", plural(plan.diagnostics.len(), "warning", "warnings"));
