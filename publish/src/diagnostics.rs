@@ -180,8 +180,7 @@ impl Error {
 
     /// A file that cannot be read.
     pub fn unreadable(path: &Path, what: &str, err: &std::io::Error) -> Self {
-        Error::new(codes::FILE_UNREADABLE, format!("cannot read {what}: {err}"))
-            .at(Location::file(path))
+        Error::new(codes::FILE_UNREADABLE, format!("cannot read {what}: {err}")).at(Location::file(path))
     }
 
     /// The diagnostic behind this error.
