@@ -439,7 +439,7 @@ fn reasons_name_the_item_and_list_line() {
     let plan = aotinterop::plan_request(&PublishRequest::load(&req_path).unwrap()).unwrap();
     let libc = &plan.imports[0];
     assert_eq!(
-        libc.reason,
+        &*libc.reason,
         format!("DirectPInvoke item `libc` ({}:3)", req_path.display())
     );
     // Lists come first, as in native AOT; the item that also names it is kept in `also`.
@@ -448,7 +448,7 @@ fn reasons_name_the_item_and_list_line() {
     assert_eq!(crc.source.as_ref().unwrap().line, Some(3));
     assert_eq!(crc.also.len(), 1);
     assert_eq!(crc.also[0].kind, SourceKind::Item);
-    assert_eq!(plan.imports[2].reason, "default: lazy");
+    assert_eq!(&*plan.imports[2].reason, "default: lazy");
     assert_eq!(plan.link.direct_modules, vec!["libc", "libz"]);
     assert_eq!(plan.link.lazy_modules, vec!["libz"]);
 }
