@@ -57,7 +57,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, Option<(&str, Option<&str>)>)] = &[
+        type Expected = Option<(&'static str, Option<&'static str>)>;
+        let cases: &[(&str, Expected)] = &[
             ("libc", Some(("libc", None))),
             ("libc!getpid", Some(("libc", Some("getpid")))),
             ("  libc!getpid  ", Some(("libc", Some("getpid")))),
