@@ -19,7 +19,8 @@ fn request(rid: &str, imports: usize, entries: usize, dir: &std::path::Path) -> 
     req.direct_pinvoke = (0..50).map(|m| format!("lib{}", 450 + m)).collect();
     req.imports = (0..imports)
         .map(|i| {
-            let mut imp = Import::new(format!("lib{}.so", i % 500), format!("entry{i}"));
+            let suffix = if rid.starts_with("win") { "dll" } else { "so" };
+            let mut imp = Import::new(format!("lib{}.{suffix}", i % 500), format!("entry{i}"));
             imp.method = Some(format!("Bench.Native{}::Entry{i}", i % 500));
             imp
         })

@@ -42,6 +42,25 @@ pub struct Source {
     pub column: u32,
 }
 
+/// Longest module or entry name looked up without allocating.
+const KEY_BUF: usize = 256;
+
+/// Calls `f` with `name` + one ASCII suffix character, on the stack when it fits.
+fn with_suffix<R>(name: &str, suffix: u8, f: impl FnOnce(&str) -> R) -> R {
+    if name.len() < KEY_BUF {
+        let mut buf = [0u8; KEY_BUF];
+        buf[..name.len()].copy_from_slice(name.as_bytes());
+        buf[name.len()] = suffix;
+        // A valid string followed by one ASCII byte is valid UTF-8.
+        match std::str::from_utf8(&buf[..=name.len()]) {
+            Ok(s) => f(s),
+            Err(_) => f(&format!("{name}{}", suffix as char)),
+        }
+    } else {
+        f(&format!("{name}{}", suffix as char))
+    }
+}
+
 #[derive(Default)]
 struct ModuleRule {
     /// Set when a bare `module` item covers every entry point.
@@ -50,6 +69,13 @@ struct ModuleRule {
     entries: FxHashMap<Box<str>, Vec<SourceId>>,
     /// The module as first written, for messages.
     spelling: Box<str>,
+}
+
+impl ModuleRule {
+    /// The entry-point item for `name`, with the spelling as stored.
+    fn entry(&self, name: &str) -> Option<(&str, &Vec<SourceId>)> {
+        self.entries.get_key_value(name).map(|(k, v)| (&**k, v))
+    }
 }
 
 /// How one import binds, and why.
@@ -99,6 +125,20 @@ impl DirectPInvokePolicy {
             }
         } else {
             Cow::Owned(module.to_uppercase())
+        }
+    }
+
+    /// The rule of a module, without allocating for the common short ASCII names.
+    fn rule(&self, module: &str) -> Option<&ModuleRule> {
+        if self.platform == Platform::Windows && module.is_ascii() && module.len() <= KEY_BUF {
+            let mut buf = [0u8; KEY_BUF];
+            let key = &mut buf[..module.len()];
+            key.copy_from_slice(module.as_bytes());
+            key.make_ascii_uppercase();
+            // ASCII in, ASCII out: always valid UTF-8.
+            std::str::from_utf8(key).ok().and_then(|k| self.modules.get(k))
+        } else {
+            self.modules.get(self.key(module).as_ref())
         }
     }
 
@@ -249,7 +289,7 @@ impl DirectPInvokePolicy {
             };
         }
         for module in self.module_variations(&import.module) {
-            let Some(rule) = self.modules.get(self.key(module).as_ref()) else {
+            let Some(rule) = self.rule(module) else {
                 continue;
             };
             if let Some(whole) = rule.whole {
@@ -260,15 +300,24 @@ impl DirectPInvokePolicy {
                     also: Vec::new(),
                 };
             }
-            for entry in self.entry_variations(import) {
-                if let Some(ids) = rule.entries.get(entry.as_ref()) {
-                    return Decision {
-                        direct: true,
-                        symbol: entry.into_owned(),
-                        source: ids.first().copied(),
-                        also: ids[1..].to_vec(),
-                    };
+            let name = import.entry.as_str();
+            let found = if self.platform == Platform::Windows && !import.exact_spelling {
+                let suffixed = |suffix: u8| with_suffix(name, suffix, |n| rule.entry(n));
+                if import.charset.is_ansi() {
+                    rule.entry(name).or_else(|| suffixed(b'A'))
+                } else {
+                    suffixed(b'W').or_else(|| rule.entry(name))
                 }
+            } else {
+                rule.entry(name)
+            };
+            if let Some((symbol, ids)) = found {
+                return Decision {
+                    direct: true,
+                    symbol: symbol.to_string(),
+                    source: ids.first().copied(),
+                    also: ids[1..].to_vec(),
+                };
             }
         }
         lazy()
@@ -294,10 +343,16 @@ impl DirectPInvokePolicy {
     pub fn entry_variations<'a>(&self, import: &'a Import) -> Vec<Cow<'a, str>> {
         let name = import.entry.as_str();
         if self.platform == Platform::Windows && !import.exact_spelling {
+            let suffixed = |c: char| {
+                let mut s = String::with_capacity(name.len() + 1);
+                s.push_str(name);
+                s.push(c);
+                Cow::Owned(s)
+            };
             if import.charset.is_ansi() {
-                vec![Cow::Borrowed(name), Cow::Owned(format!("{name}A"))]
+                vec![Cow::Borrowed(name), suffixed('A')]
             } else {
-                vec![Cow::Owned(format!("{name}W")), Cow::Borrowed(name)]
+                vec![suffixed('W'), Cow::Borrowed(name)]
             }
         } else {
             vec![Cow::Borrowed(name)]

@@ -63,8 +63,8 @@ pub struct PlannedImport {
     /// Other items or lines that also name this entry point.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<ReasonSource>,
-    /// Windows RIDs: the entry-point spellings the lazy resolver tries, in order (elsewhere
-    /// only the entry point as written is looked up, and this is empty).
+    /// Lazy imports on Windows RIDs without ExactSpelling: the entry-point spellings the lazy
+    /// resolver tries, in order. Empty where only the entry point as written is looked up.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<String>,
     /// `CharSet`.
@@ -249,7 +249,8 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let star: Arc<str> = Arc::from("DllImport module `*` is always direct");
     let mut hits = vec![false; policy.sources().len()];
     let mut imports = Vec::with_capacity(surface.imports.len());
-    let mut modules: BTreeMap<String, Counts> = BTreeMap::new();
+    // Counted in a hash map (one lookup per import), sorted once at the end.
+    let mut module_counts: rustc_hash::FxHashMap<String, Counts> = Default::default();
     let mut counts = Counts::default();
     // Bare Windows modules that keep an entry point without its `W` spelling.
     let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -290,7 +291,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
                 .or_default()
                 .push(imp.entry.clone());
         }
-        let candidates = if loaded.rid.is_windows() {
+        let candidates = if loaded.rid.is_windows() && !d.direct && !imp.exact_spelling {
             policy
                 .entry_variations(&imp)
                 .into_iter()
@@ -299,9 +300,9 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         } else {
             Vec::new()
         };
-        let m = match modules.get_mut(&imp.module) {
+        let m = match module_counts.get_mut(&imp.module) {
             Some(m) => m,
-            None => modules.entry(imp.module.clone()).or_default(),
+            None => module_counts.entry(imp.module.clone()).or_default(),
         };
         for c in [&mut counts, m] {
             c.imports += 1;
@@ -347,6 +348,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         });
     }
 
+    let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
     diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
     for (module, entries) in bare_charset {
         diagnostics.push(Diagnostic::warning(

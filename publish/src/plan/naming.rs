@@ -17,27 +17,27 @@ use rustc_hash::FxHashMap;
 
 /// Mangles text into the characters a C symbol may hold.
 pub fn mangle(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     mangle_into(text, &mut out);
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn mangle_into(text: &str, out: &mut String) {
+fn mangle_into(text: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for c in text.chars() {
-        match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => out.push(c),
-            '.' | '/' | '+' | '-' | '`' => out.push('_'),
-            _ => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str("_x");
-                    out.push(HEX[(b >> 4) as usize] as char);
-                    out.push(HEX[(b & 15) as usize] as char);
-                }
-            }
+    // Byte by byte: every byte of a non-ASCII character is escaped, so the output is ASCII.
+    for &b in text.as_bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => out.push(b),
+            b'.' | b'/' | b'+' | b'-' | b'`' => out.push(b'_'),
+            _ => out.extend_from_slice(&[b'_', b'x', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]),
         }
     }
+}
+
+/// Splits `Type::Method` at its last `::`.
+fn split_method(method: &str) -> Option<(&str, &str)> {
+    let i = method.as_bytes().windows(2).rposition(|w| w == b"::")?;
+    Some((&method[..i], &method[i + 2..]))
 }
 
 /// The generated name before collisions are resolved.
@@ -47,20 +47,21 @@ fn base_name(import: &Import) -> String {
     }
     let (left, right) = match (&import.method, &import.type_name) {
         (Some(method), Some(ty)) => (ty.as_str(), Some(method.as_str())),
-        (Some(method), None) => match method.rsplit_once("::") {
+        (Some(method), None) => match split_method(method) {
             Some((ty, m)) => (ty, Some(m)),
             None => (method.as_str(), None),
         },
         _ => (import.module.as_str(), Some(import.entry.as_str())),
     };
-    let mut name = String::with_capacity(10 + left.len() + right.map_or(0, str::len));
-    name.push_str("pinvoke_");
+    let mut name = Vec::with_capacity(10 + left.len() + right.map_or(0, str::len));
+    name.extend_from_slice(b"pinvoke_");
     mangle_into(left, &mut name);
     if let Some(right) = right {
-        name.push_str("__");
+        name.extend_from_slice(b"__");
         mangle_into(right, &mut name);
     }
-    name
+    // Mangled output is ASCII.
+    String::from_utf8(name).unwrap_or_default()
 }
 
 /// What makes two imports the same for sharing a call symbol: everything that changes how they bind.
