@@ -1,1 +1,477 @@
-//! The C ABI the aotinterop MSBuild task calls. Filled by the MSBuild issue.
+//! The C ABI the aotinterop MSBuild task calls.
+//!
+//! Three functions, all taking and returning UTF-8, NUL-terminated strings:
+//!
+//! - [`aotinterop_run`]`(step, request_json, request_origin) -> char*`: runs one step (`plan`,
+//!   `publish` or `inspect`) on a publish request (`docs/request.md`) and returns a JSON
+//!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`.
+//! - [`aotinterop_free`]`(char*)`: frees what `aotinterop_run` returned.
+//! - [`aotinterop_version`]`() -> const char*`: the library version, static, never freed.
+//!
+//! Nothing unwinds across the boundary: a panic becomes an error result, and null or non-UTF-8
+//! arguments are error results too. `docs/msbuild.md` describes the ABI and the task.
+
+use aotinterop::diagnostics::Location;
+use aotinterop::rid::Platform;
+use aotinterop::{Diagnostic, Error, LoadedRequest, Plan, PublishRequest};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+/// The library version, as [`aotinterop_version`] returns it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Version of the C ABI and of the [`Response`] shape; bumped on incompatible changes.
+pub const ABI_VERSION: u32 = 1;
+
+/// The steps the ABI knows, in pipeline order.
+pub const STEPS: &[&str] = &["plan", "publish", "inspect"];
+
+/// Diagnostic codes of the ABI and the MSBuild task (`AOTI08xx`); `docs/msbuild.md` lists them.
+pub mod codes {
+    /// An argument of `aotinterop_run` is null or not valid UTF-8.
+    pub const ABI_ARGUMENT: &str = "AOTI0801";
+    /// `aotinterop_run` was asked for a step it does not know.
+    pub const STEP_UNKNOWN: &str = "AOTI0802";
+    /// The step exists but cannot run on this request (`inspect` of a request without `output`).
+    pub const STEP_UNAVAILABLE: &str = "AOTI0803";
+    /// The library failed inside (a caught panic); the message says where.
+    pub const INTERNAL: &str = "AOTI0804";
+    /// Task: the native library (`libaotinterop_msbuild.so`, `aotinterop_msbuild.dll`, ...)
+    /// cannot be found or loaded.
+    pub const TASK_LIBRARY_NOT_LOADED: &str = "AOTI0810";
+    /// Task: the native library answered with something that is not a valid response.
+    pub const TASK_BAD_RESPONSE: &str = "AOTI0811";
+    /// Task: a file the task writes (request, plan report) cannot be written or read back.
+    pub const TASK_FILE: &str = "AOTI0812";
+    /// Task: a required task parameter is missing or has a value it does not accept.
+    pub const TASK_PARAMETER: &str = "AOTI0813";
+    /// A NativeLibrary item of the wrong kind for the RID (shared with the link preflight).
+    pub const NATIVE_LIBRARY_WRONG_KIND: &str = "AOTI0522";
+}
+
+/// Counts and paths every step reports, so callers need not know each step's result shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The image the publish produces (or would produce).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    /// Imports planned.
+    pub imports: usize,
+    /// Imports bound directly at startup.
+    pub direct: usize,
+    /// Imports bound lazily on first call.
+    pub lazy: usize,
+}
+
+/// What `aotinterop_run` returns, as JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct Response {
+    /// Whether the step succeeded (no error diagnostics).
+    pub ok: bool,
+    /// The step that ran (as asked, even when unknown).
+    pub step: String,
+    /// The library version.
+    pub version: &'static str,
+    /// The ABI version ([`ABI_VERSION`]).
+    pub abi: u32,
+    /// The step's result, embedded verbatim (for `plan`, the text `aotinterop plan --format
+    /// json` prints); null on failure.
+    pub result: Option<Box<RawValue>>,
+    /// Counts and paths from the result; null on failure.
+    pub summary: Option<Summary>,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Response {
+    fn failure(step: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        Response {
+            ok: false,
+            step: step.to_string(),
+            version: VERSION,
+            abi: ABI_VERSION,
+            result: None,
+            summary: None,
+            diagnostics,
+        }
+    }
+
+    fn error(step: &str, err: Error) -> Self {
+        Self::failure(step, vec![err.diagnostic().clone()])
+    }
+
+    /// The response as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            fallback_json(
+                &self.step,
+                codes::INTERNAL,
+                &format!("cannot write the response: {e}"),
+            )
+        })
+    }
+}
+
+/// A minimal error response built without serde, for when building the real one failed.
+fn fallback_json(step: &str, code: &str, message: &str) -> String {
+    let s = |t: &str| serde_json::to_string(t).unwrap_or_else(|_| "\"?\"".to_string());
+    format!(
+        "{{\"ok\": false, \"step\": {}, \"version\": {}, \"abi\": {ABI_VERSION}, \"result\": null, \
+         \"summary\": null, \"diagnostics\": [{{\"severity\": \"error\", \"code\": {}, \"message\": {}}}]}}",
+        s(step),
+        s(VERSION),
+        s(code),
+        s(message)
+    )
+}
+
+/// Runs `step` on the publish request `request_json`. `origin` is the request file: errors
+/// point into it and relative paths resolve against its folder. Without it, errors name
+/// `<request>` and relative paths resolve against the working directory.
+pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
+    if !STEPS.contains(&step) {
+        let err = Error::new(
+            codes::STEP_UNKNOWN,
+            format!("unknown step `{step}`; the steps are {}", STEPS.join(", ")),
+        );
+        return Response::error(step, err);
+    }
+    let (origin, base) = match origin {
+        Some(p) => (
+            p.to_path_buf(),
+            p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        ),
+        None => (PathBuf::from("<request>"), PathBuf::from(".")),
+    };
+    let loaded = match PublishRequest::parse(request_json, &origin, &base) {
+        Ok(l) => l,
+        Err(e) => return Response::error(step, e),
+    };
+    match step {
+        "plan" => match plan(&loaded) {
+            Ok(plan) => plan_response(step, &plan),
+            Err(e) => Response::error(step, e),
+        },
+        "publish" => {
+            if let Err(e) = check_native_libraries(&loaded) {
+                return Response::error(step, e);
+            }
+            match aotinterop::pipeline::publish(&loaded, &mut |_| {}) {
+                Ok(report) => publish_response(step, &report),
+                Err(failure) => {
+                    let mut diagnostics = failure.diagnostics;
+                    diagnostics.push(failure.error.diagnostic().clone());
+                    Response::failure(step, diagnostics)
+                }
+            }
+        }
+        _ => inspect_response(step, &loaded),
+    }
+}
+
+/// The `publish` step's response: the report (output, plan report files, steps) as `result`.
+fn publish_response(step: &str, report: &aotinterop::pipeline::PublishReport) -> Response {
+    let result = match serde_json::to_string_pretty(report).and_then(RawValue::from_string) {
+        Ok(v) => v,
+        Err(e) => {
+            return Response::error(
+                step,
+                Error::new(codes::INTERNAL, format!("cannot write the publish report: {e}")),
+            )
+        }
+    };
+    Response {
+        ok: true,
+        step: step.to_string(),
+        version: VERSION,
+        abi: ABI_VERSION,
+        result: Some(result),
+        summary: Some(Summary {
+            output: Some(report.output.clone()),
+            imports: report.plan.counts.imports,
+            direct: report.plan.counts.direct,
+            lazy: report.plan.counts.lazy,
+        }),
+        diagnostics: report.diagnostics.clone(),
+    }
+}
+
+/// The `inspect` step: what the request's output image binds at startup, exports, and binds
+/// lazily (as `aotinterop inspect --format json` prints it).
+fn inspect_response(step: &str, loaded: &LoadedRequest) -> Response {
+    let Some(output) = &loaded.request.output else {
+        return Response::error(
+            step,
+            Error::new(
+                codes::STEP_UNAVAILABLE,
+                "the request names no `output` to inspect",
+            )
+            .at(Location::file(&loaded.origin)),
+        );
+    };
+    let image = match aotinterop_linker::inspect::inspect(output) {
+        Ok(i) => i,
+        Err(d) => {
+            return Response::failure(step, vec![aotinterop::pipeline::from_linker(d)]);
+        }
+    };
+    let result = match serde_json::to_string_pretty(&image).and_then(RawValue::from_string) {
+        Ok(v) => v,
+        Err(e) => {
+            return Response::error(
+                step,
+                Error::new(codes::INTERNAL, format!("cannot write the inspection: {e}")),
+            )
+        }
+    };
+    Response {
+        ok: true,
+        step: step.to_string(),
+        version: VERSION,
+        abi: ABI_VERSION,
+        result: Some(result),
+        summary: Some(Summary {
+            output: Some(output.clone()),
+            imports: image.imports.len() + image.lazy.len(),
+            direct: image.imports.len(),
+            lazy: image.lazy.len(),
+        }),
+        diagnostics: Vec::new(),
+    }
+}
+
+fn plan(loaded: &LoadedRequest) -> aotinterop::Result<Plan> {
+    check_native_libraries(loaded)?;
+    aotinterop::plan_request(loaded)
+}
+
+fn plan_response(step: &str, plan: &Plan) -> Response {
+    let result = match serde_json::to_string_pretty(plan).and_then(RawValue::from_string) {
+        Ok(v) => v,
+        Err(e) => {
+            return Response::error(
+                step,
+                Error::new(codes::INTERNAL, format!("cannot write the plan: {e}")),
+            )
+        }
+    };
+    Response {
+        ok: true,
+        step: step.to_string(),
+        version: VERSION,
+        abi: ABI_VERSION,
+        result: Some(result),
+        summary: Some(Summary {
+            output: plan.output.clone(),
+            imports: plan.counts.imports,
+            direct: plan.counts.direct,
+            lazy: plan.counts.lazy,
+        }),
+        diagnostics: plan.diagnostics.clone(),
+    }
+}
+
+/// Refuses NativeLibrary items whose name says they are for another platform than the RID's
+/// (by extension; the link preflight also checks their contents).
+fn check_native_libraries(loaded: &LoadedRequest) -> aotinterop::Result<()> {
+    let platform = loaded.rid.platform();
+    let mingw = loaded
+        .request
+        .linker
+        .as_ref()
+        .and_then(|l| l.flavor.as_deref())
+        .is_some_and(|f| f.eq_ignore_ascii_case("mingw"));
+    for lib in &loaded.request.native_library {
+        let name = lib
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if let Some(what) = wrong_kind(&name, platform, mingw) {
+            return Err(Error::new(
+                codes::NATIVE_LIBRARY_WRONG_KIND,
+                format!(
+                    "NativeLibrary item is {what}, not a library for {}",
+                    loaded.request.rid
+                ),
+            )
+            .at(Location::file(lib)));
+        }
+    }
+    Ok(())
+}
+
+/// Why a NativeLibrary file name (lower case) does not fit the platform, if it does not.
+fn wrong_kind(name: &str, platform: Platform, mingw: bool) -> Option<&'static str> {
+    let has = |ext: &str| name.ends_with(ext);
+    let is_so = has(".so") || name.contains(".so.");
+    let windows = has(".lib") || has(".dll") || has(".obj");
+    let apple = has(".dylib") || has(".tbd");
+    match platform {
+        Platform::Unix if windows => Some("a Windows library"),
+        Platform::Unix if apple => Some("an Apple library"),
+        Platform::Windows if is_so => Some("an ELF shared library"),
+        Platform::Windows if apple => Some("an Apple library"),
+        Platform::Windows if has(".dll") && !mingw => {
+            Some("a DLL, which a link.exe-compatible linker cannot link: give its import library (.lib)")
+        }
+        Platform::Apple if is_so => Some("an ELF shared library"),
+        Platform::Apple if windows => Some("a Windows library"),
+        _ => None,
+    }
+}
+
+/// Reads a C string argument: `Err` (an error diagnostic) when null or not UTF-8.
+///
+/// # Safety
+/// `ptr` is null or points to a NUL-terminated string valid for the call.
+unsafe fn arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Diagnostic> {
+    if ptr.is_null() {
+        return Err(Diagnostic::error(
+            codes::ABI_ARGUMENT,
+            format!("argument `{name}` of aotinterop_run is null"),
+        ));
+    }
+    // SAFETY: non-null, and the caller promises a NUL-terminated string.
+    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        Diagnostic::error(
+            codes::ABI_ARGUMENT,
+            format!(
+                "argument `{name}` of aotinterop_run is not valid UTF-8 (byte 0x{:02x} at offset {at})",
+                bytes[at]
+            ),
+        )
+    })
+}
+
+/// Runs `f`, turning a panic into an error response, and hands the JSON to C.
+fn guarded(step: &str, f: impl FnOnce() -> Response) -> *mut c_char {
+    let json = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(response) => response.to_json(),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            let d = Diagnostic::error(
+                codes::INTERNAL,
+                format!("aotinterop failed inside the `{step}` step: {what}; please report this"),
+            );
+            Response::failure(step, vec![d]).to_json()
+        }
+    };
+    // serde_json escapes NUL inside strings, so the text has none; stay safe regardless.
+    CString::new(json)
+        .unwrap_or_else(|_| CString::from(c"{\"ok\": false, \"diagnostics\": []}"))
+        .into_raw()
+}
+
+/// Runs a step on a publish request and returns the JSON [`Response`] as a UTF-8 string, which
+/// the caller frees with [`aotinterop_free`]. Never returns null.
+///
+/// `step` is `plan`, `publish` or `inspect`; `request_json` a publish request; `request_origin`
+/// the request's file path (may be null), used in error locations and to resolve relative paths.
+///
+/// # Safety
+/// Each argument is null or a NUL-terminated string that stays valid during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aotinterop_run(
+    step: *const c_char,
+    request_json: *const c_char,
+    request_origin: *const c_char,
+) -> *mut c_char {
+    // SAFETY: forwarded from the caller's promise on `step`.
+    let step_name = unsafe { arg(step, "step") }
+        .map(str::to_string)
+        .unwrap_or_default();
+    let label = step_name.clone();
+    guarded(&label, || {
+        // SAFETY: forwarded from the caller's promise on each argument.
+        let args = unsafe {
+            (
+                arg(step, "step"),
+                arg(request_json, "request_json"),
+                (!request_origin.is_null()).then(|| arg(request_origin, "request_origin")),
+            )
+        };
+        let mut errors = Vec::new();
+        let (step, json) = match args {
+            (Ok(s), Ok(j), None | Some(Ok(_))) => (s, j),
+            (s, j, o) => {
+                errors.extend(s.err());
+                errors.extend(j.err());
+                errors.extend(o.and_then(Result::err));
+                return Response::failure(&step_name, errors);
+            }
+        };
+        let origin = args.2.and_then(Result::ok).map(Path::new);
+        run(step, json, origin)
+    })
+}
+
+/// Frees a string returned by [`aotinterop_run`]. Null is accepted and ignored.
+///
+/// # Safety
+/// `ptr` is null or a pointer `aotinterop_run` returned, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn aotinterop_free(ptr: *mut c_char) {
+    if !ptr.is_null() {
+        // SAFETY: the caller passes back what `CString::into_raw` gave out, once.
+        drop(unsafe { CString::from_raw(ptr) });
+    }
+}
+
+/// The library version (`0.1.0`): a static NUL-terminated string, never freed.
+#[no_mangle]
+pub extern "C" fn aotinterop_version() -> *const c_char {
+    static VERSION_C: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION_C.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_kind_by_platform() {
+        assert_eq!(wrong_kind("libz.a", Platform::Unix, false), None);
+        assert_eq!(wrong_kind("libz.so.1", Platform::Unix, false), None);
+        assert!(wrong_kind("z.lib", Platform::Unix, false).is_some());
+        assert!(wrong_kind("libz.dylib", Platform::Unix, false).is_some());
+        assert_eq!(wrong_kind("z.lib", Platform::Windows, false), None);
+        assert!(wrong_kind("libz.so", Platform::Windows, false).is_some());
+        assert!(wrong_kind("z.dll", Platform::Windows, false).is_some());
+        assert_eq!(wrong_kind("z.dll", Platform::Windows, true), None);
+        assert_eq!(wrong_kind("libz.tbd", Platform::Apple, false), None);
+        assert!(wrong_kind("libz.so", Platform::Apple, false).is_some());
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_response() {
+        let ptr = guarded("plan", || panic!("boom in test"));
+        // SAFETY: `guarded` returns an owned C string.
+        let text = unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_string();
+        // SAFETY: returned by `guarded`, freed once.
+        unsafe { aotinterop_free(ptr) };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["diagnostics"][0]["code"], codes::INTERNAL);
+        assert!(v["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("boom in test"));
+    }
+
+    #[test]
+    fn fallback_json_is_valid() {
+        let v: serde_json::Value =
+            serde_json::from_str(&fallback_json("pl\"an", "AOTI0804", "a \"quoted\"\nmessage")).unwrap();
+        assert_eq!(v["step"], "pl\"an");
+        assert_eq!(v["diagnostics"][0]["message"], "a \"quoted\"\nmessage");
+    }
+}

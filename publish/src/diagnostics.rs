@@ -106,6 +106,40 @@ pub mod codes {
     pub const BARE_MODULE_CHARSET: &str = "AOTI1004";
     /// No Windows API list was found; the built-in one is used.
     pub const WINDOWS_LIST_BUILTIN: &str = "AOTI1005";
+    /// A file named as an assembly is not a PE image (empty, or no `MZ`/`PE` signature).
+    pub const NOT_PE: &str = "AOTI0100";
+    /// A PE image named as an assembly has no CLI header: it is native code, not .NET.
+    pub const NOT_DOTNET: &str = "AOTI0101";
+    /// An assembly file ends inside a structure it declares.
+    pub const ASSEMBLY_TRUNCATED: &str = "AOTI0102";
+    /// An assembly's metadata is inconsistent (row counts, heap or table indexes, sizes).
+    pub const METADATA_CORRUPT: &str = "AOTI0103";
+    /// A directory was given where an assembly file is expected.
+    pub const ASSEMBLY_IS_DIRECTORY: &str = "AOTI0104";
+    /// The same `module!entry` is declared with different signatures or charsets.
+    pub const IMPORT_CONFLICT: &str = "AOTI1100";
+    /// One native library is spelled several ways across the assemblies.
+    pub const MODULE_SPELLINGS: &str = "AOTI1101";
+    /// Two UnmanagedCallersOnly entry points have the same name.
+    pub const EXPORT_DUPLICATE: &str = "AOTI1102";
+    /// The RID is known, but aotinterop cannot link images for it.
+    pub const RID_NOT_LINKABLE: &str = "AOTI0200";
+    /// The publish request names no output.
+    pub const REQUEST_NO_OUTPUT: &str = "AOTI0201";
+    /// The stub object cannot be emitted.
+    pub const EMIT_FAILED: &str = "AOTI0202";
+    /// An output or temporary file cannot be written.
+    pub const OUTPUT_UNWRITABLE: &str = "AOTI0203";
+    /// The runtime archive for the target is not built or not found.
+    pub const RUNTIME_NOT_FOUND: &str = "AOTI0204";
+    /// The linked image does not bind what the plan says.
+    pub const VERIFY_FAILED: &str = "AOTI0205";
+    /// A file in a scanned folder is not a .NET assembly and was skipped.
+    pub const SKIPPED_NOT_DOTNET: &str = "AOTI1103";
+    /// A DefaultDllImportSearchPaths or UnmanagedCallersOnly attribute could not be decoded.
+    pub const ATTRIBUTE_UNDECODABLE: &str = "AOTI1104";
+    /// A scanned folder holds no .NET assembly.
+    pub const FOLDER_EMPTY: &str = "AOTI1105";
 }
 
 /// One error or warning.

@@ -7,9 +7,11 @@
 pub mod diagnostics;
 pub mod direct_pinvoke;
 pub mod imports;
+pub mod pipeline;
 pub mod plan;
 pub mod request;
 pub mod rid;
+pub mod scan;
 pub mod surface;
 
 pub use diagnostics::{Diagnostic, Error, Location, Result, Severity};
@@ -19,29 +21,51 @@ pub use request::{LoadedRequest, OutputKind, PublishRequest};
 pub use rid::Rid;
 pub use surface::{NativeExport, Surface};
 
-/// Gathers the interop surface a request describes: its explicit imports and, once scanned, the
-/// P/Invokes and entry points of its assemblies.
+/// Gathers the interop surface a request describes: its explicit imports and the P/Invokes and
+/// entry points of its assemblies.
 pub fn surface_of(loaded: &LoadedRequest) -> Result<Surface> {
+    gather(loaded).map(|(surface, _)| surface)
+}
+
+/// The surface and the scan's warnings.
+fn gather(loaded: &LoadedRequest) -> Result<(Surface, Vec<Diagnostic>)> {
+    gather_with_progress(loaded, &mut |_| {})
+}
+
+/// Gathers the surface of a request and the scan's warnings; `progress` is told how many
+/// assemblies have been read so far.
+pub fn gather_with_progress(
+    loaded: &LoadedRequest,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(Surface, Vec<Diagnostic>)> {
     let req = &loaded.request;
-    if let Some(first) = req.assemblies.first() {
-        return Err(Error::new(
-            diagnostics::codes::REQUEST_INVALID,
-            "scanning assemblies is not available in this build; list the imports under `imports` instead",
-        )
-        .at(Location::file(first)));
-    }
+    let (mut surface, warnings) = if req.assemblies.is_empty() {
+        (Surface::default(), Vec::new())
+    } else {
+        let mut read = Vec::with_capacity(req.assemblies.len());
+        for path in &req.assemblies {
+            read.push((path.clone(), scan::read_file(path)?));
+            progress(read.len());
+        }
+        let policy = scan::ExportPolicy {
+            published: Some(0),
+            assemblies: req.exports.assemblies.clone(),
+        };
+        let report = scan::combine(read, &policy);
+        (report.surface(), report.diagnostics)
+    };
     let mut imports = req.imports.clone();
     for file in &req.imports_file {
         imports.extend(imports::load_imports_file(file)?);
     }
-    Ok(Surface {
-        imports,
-        exports: Vec::new(),
-    })
+    surface.imports.extend(imports);
+    Ok((surface, warnings))
 }
 
 /// Loads a request, gathers its surface and plans it.
 pub fn plan_request(loaded: &LoadedRequest) -> Result<Plan> {
-    let surface = surface_of(loaded)?;
-    plan::plan(loaded, surface)
+    let (surface, warnings) = gather(loaded)?;
+    let mut plan = plan::plan(loaded, surface)?;
+    plan.diagnostics.splice(0..0, warnings);
+    Ok(plan)
 }

@@ -139,6 +139,10 @@ pub struct PublishRequest {
     /// Linker override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linker: Option<LinkerSettings>,
+    /// The folder holding the runtime archives, `<triple>/libaotinterop_runtime.a` (the MSBuild
+    /// package passes its own); absent: `AOTINTEROP_RUNTIME_DIR`, then beside the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_dir: Option<PathBuf>,
 }
 
 /// A request together with where it came from, ready to plan.
@@ -152,6 +156,8 @@ pub struct LoadedRequest {
     pub origin: PathBuf,
     /// The request text, to find the line of a bad value.
     pub text: Option<String>,
+    /// The folder relative paths resolved against.
+    pub base: PathBuf,
 }
 
 impl PublishRequest {
@@ -172,6 +178,7 @@ impl PublishRequest {
             exports: ExportSettings::default(),
             windows_api_list: WindowsApiList::Auto,
             linker: None,
+            runtime_dir: None,
         }
     }
 
@@ -195,6 +202,7 @@ impl PublishRequest {
             rid,
             origin: origin.to_path_buf(),
             text: Some(text.to_string()),
+            base: base.to_path_buf(),
         })
     }
 
@@ -229,6 +237,9 @@ impl PublishRequest {
         self.imports_file.iter_mut().for_each(fix);
         self.objects.iter_mut().for_each(fix);
         if let WindowsApiList::File(p) = &mut self.windows_api_list {
+            fix(p);
+        }
+        if let Some(p) = &mut self.runtime_dir {
             fix(p);
         }
         if let Some(l) = &mut self.linker {
@@ -266,7 +277,19 @@ impl LoadedRequest {
             rid,
             origin,
             text: None,
+            base: PathBuf::from("."),
         })
+    }
+
+    /// The folder relative paths of the request resolve against, and where the linker runs (so
+    /// relative paths in LinkerArg items mean the same): the request file's folder, or the
+    /// current directory for a request built on the command line.
+    pub fn base_dir(&self) -> PathBuf {
+        if self.base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            self.base.clone()
+        }
     }
 
     /// Where the JSON string `value` stands in the request file, for diagnostics about it.

@@ -1,9 +1,15 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file.
 //!
-//! Exit codes: 0 success; 1 the step failed (bad input, failed check); 2 bad usage.
+//! Exit codes: 0 success; 1 bad input (or, for `verify`, a mismatch); 2 bad usage; `publish` also
+//! 3 preflight failed, 4 emit or link failed, 5 the linked image does not match its plan.
 
+mod inspect;
 mod output;
 mod plan;
+mod probe;
+mod publish;
+mod scan;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +26,16 @@ struct Cli {
 enum Command {
     /// Decide which P/Invokes bind directly at startup and which lazily on first call.
     Plan(plan::PlanArgs),
+    /// Publish: scan, plan, preflight, emit, link and verify a native image.
+    Publish(publish::PublishArgs),
+    /// List the P/Invokes and native entry points that .NET assemblies declare.
+    Scan(scan::ScanArgs),
+    /// Show what an image binds at startup, exports, and binds lazily (ELF, PE, Mach-O).
+    Inspect(inspect::InspectArgs),
+    /// Check an image against its plan: exit 1 with the differences when it does not match.
+    Verify(verify::VerifyArgs),
+    /// Show every file the lazy resolver would try for a library name, and which one loads.
+    Probe(probe::ProbeArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -27,5 +43,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
         Command::Plan(args) => plan::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Probe(args) => probe::run(args),
     }
 }

@@ -1,0 +1,59 @@
+//! Emitting the stub object for 20,000 imports (target: under 20 ms), lazy, for each format.
+
+use aotinterop_linker::emit::{emit, StubImport};
+use aotinterop_linker::{Arch, Format, Libc, Target};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+/// 20,000 lazy imports over 200 libraries, with names of a realistic length.
+fn imports() -> Vec<StubImport> {
+    (0..20_000)
+        .map(|i| {
+            StubImport::lazy(
+                &format!("Bench_Native{}__Entry{i}", i % 200),
+                &format!("libnative{}", i % 200),
+                &format!("native_entry_point_{i}"),
+            )
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let imports = imports();
+    let mut g = c.benchmark_group("emit");
+    g.sample_size(30);
+    for (id, target) in [
+        (
+            "elf-x86_64",
+            Target {
+                format: Format::Elf,
+                arch: Arch::X86_64,
+                libc: Libc::Gnu,
+            },
+        ),
+        (
+            "elf-aarch64",
+            Target {
+                format: Format::Elf,
+                arch: Arch::Aarch64,
+                libc: Libc::Gnu,
+            },
+        ),
+        (
+            "coff-x86_64",
+            Target {
+                format: Format::Coff,
+                arch: Arch::X86_64,
+                libc: Libc::Other,
+            },
+        ),
+    ] {
+        g.bench_function(format!("20k_{id}"), |b| {
+            b.iter(|| black_box(emit(&target, black_box(&imports)).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

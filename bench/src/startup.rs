@@ -1,0 +1,191 @@
+//! Images for the startup benchmark: executables that import `n` functions of a shared library
+//! exporting 10,000 (`libmany.so`), either bound at startup (direct: PLT entries, `-z now`) or
+//! lazily through the emitted stubs and the runtime. The program never calls them; the
+//! benchmark times the process from spawn to exit.
+
+use crate::native::{
+    link_image, object, runtime_archive, runtime_system_libs, shared_library, target, write_many_functions,
+};
+use crate::run_ok;
+use aotinterop_linker::driver::{LinkJob, OutputKind};
+use aotinterop_linker::emit::{emit, StubImport};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Functions `libmany.so` exports.
+pub const LIBRARY_EXPORTS: usize = 10_000;
+
+/// Import counts of the startup images.
+pub const COUNTS: &[usize] = &[0, 1_000, 10_000];
+
+/// How an image binds its imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// At startup by the loader.
+    Direct,
+    /// On first call by the runtime.
+    Lazy,
+}
+
+impl Binding {
+    /// `direct` or `lazy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Binding::Direct => "direct",
+            Binding::Lazy => "lazy",
+        }
+    }
+}
+
+/// Builds `libmany.so` (10,000 exports) into `dir`.
+pub fn build_library(dir: &Path) -> Result<PathBuf, String> {
+    let src = dir.join("many_exports.c");
+    write_many_functions(&src, LIBRARY_EXPORTS)?;
+    let lib = dir.join("libmany.so");
+    shared_library(&[src], &lib, &[])?;
+    Ok(lib)
+}
+
+/// Builds the image `<binding>-<n>` into `dir` (which holds `libmany.so`), linked by
+/// aotinterop's driver as a published executable. `stripped` also strips it; `linker_args` are
+/// the request's LinkerArg items.
+pub fn build_image(
+    dir: &Path,
+    binding: Binding,
+    n: usize,
+    stripped: bool,
+    linker_args: &[&str],
+) -> Result<PathBuf, String> {
+    let name = format!(
+        "{}-{n}{}{}",
+        binding.name(),
+        if stripped { "-stripped" } else { "" },
+        if linker_args.is_empty() { "" } else { "-args" }
+    );
+    let sym = |i: usize| match binding {
+        Binding::Direct => format!("f{i}"),
+        Binding::Lazy => format!("pinvoke_f{i}"),
+    };
+    let mut c = String::from("#include <stdint.h>\n");
+    for i in 0..n {
+        let _ = writeln!(c, "uint64_t {}(uint64_t);", sym(i));
+    }
+    c.push_str("__attribute__((noinline)) static uint64_t call_all(uint64_t x) {\n    uint64_t a = 0;\n");
+    for i in 0..n {
+        let _ = writeln!(c, "    a += {}(x);", sym(i));
+    }
+    c.push_str("    return a;\n}\n");
+    c.push_str("int main(int argc, char **argv) {\n    (void)argv;\n    return argc > 1000 ? (int)call_all((uint64_t)argc) : 0;\n}\n");
+    let src = dir.join(format!("{name}.c"));
+    std::fs::write(&src, c).map_err(|e| e.to_string())?;
+    let obj = dir.join(format!("{name}.o"));
+    object(&src, &obj, &["-O1".into()])?;
+    let out = dir.join(&name);
+    let mut job = LinkJob::new(target(), OutputKind::Executable, &out);
+    job.objects = vec![obj];
+    job.linker_args = linker_args.iter().map(|a| a.to_string()).collect();
+    match binding {
+        Binding::Direct => {
+            if n > 0 {
+                job.native_libraries = vec![dir.join("libmany.so")];
+            }
+        }
+        Binding::Lazy => {
+            let imports: Vec<StubImport> = (0..n)
+                .map(|i| StubImport::lazy(&sym(i), "many", &format!("f{i}")))
+                .collect();
+            let stubs = emit(&target(), &imports).map_err(|e| e.to_string())?;
+            let stubs_o = dir.join(format!("{name}.stubs.o"));
+            std::fs::write(&stubs_o, stubs).map_err(|e| e.to_string())?;
+            job.objects.push(stubs_o);
+            job.runtime_inputs = vec![runtime_archive()?];
+            for l in runtime_system_libs() {
+                if !job.system_libs.contains(&l) {
+                    job.system_libs.push(l);
+                }
+            }
+        }
+    }
+    link_image(&job)?;
+    if stripped {
+        run_ok(Command::new("strip").arg(&out))?;
+    }
+    Ok(out)
+}
+
+/// Builds the library and every startup image into `dir`: (binding, imports, path).
+pub fn build_all(dir: &Path) -> Result<Vec<(Binding, usize, PathBuf)>, String> {
+    build_library(dir)?;
+    let mut v = Vec::new();
+    for &n in COUNTS {
+        for b in [Binding::Direct, Binding::Lazy] {
+            v.push((b, n, build_image(dir, b, n, false, &[])?));
+        }
+    }
+    Ok(v)
+}
+
+/// What `LD_DEBUG=statistics` says about one start of `image` (its first report, at startup):
+/// (cycles in the dynamic loader, symbol relocations, relative relocations).
+pub fn loader_statistics(image: &Path) -> Result<(f64, f64, f64), String> {
+    let out = Command::new(image)
+        .env("LD_DEBUG", "statistics")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let mut cycles = None;
+    let (mut relocs, mut relative) = (0.0, 0.0);
+    let mut blocks = 0;
+    let num = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .and_then(|v| v.replace(',', "").parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    for line in text.lines() {
+        let l = line.split_once(':').map(|(_, r)| r.trim()).unwrap_or("");
+        if l.starts_with("runtime linker statistics") {
+            blocks += 1;
+            if blocks > 1 {
+                break;
+            }
+        } else if let Some(rest) = l.strip_prefix("total startup time in dynamic loader:") {
+            cycles = Some(num(rest));
+        } else if let Some(rest) = l.strip_prefix("number of relocations:") {
+            relocs += num(rest);
+        } else if let Some(rest) = l.strip_prefix("number of relocations from cache:") {
+            relocs += num(rest);
+        } else if let Some(rest) = l.strip_prefix("number of relative relocations:") {
+            relative += num(rest);
+        }
+    }
+    let cycles = cycles.ok_or_else(|| format!("no loader statistics for {}", image.display()))?;
+    Ok((cycles, relocs, relative))
+}
+
+/// Starts every image once per round, `rounds` times, the order rotating from round to round so
+/// that a change of the machine's load hits every image alike. Returns the spawn-to-exit times
+/// in nanoseconds, per image (in the order given), per round.
+pub fn interleaved(images: &[PathBuf], rounds: usize) -> Result<Vec<Vec<f64>>, String> {
+    use std::process::Stdio;
+    let mut times = vec![Vec::with_capacity(rounds); images.len()];
+    for r in 0..rounds {
+        for k in 0..images.len() {
+            let i = (r + k) % images.len();
+            let t = std::time::Instant::now();
+            let st = Command::new(&images[i])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| format!("{}: {e}", images[i].display()))?;
+            let ns = t.elapsed().as_nanos() as f64;
+            if !st.success() {
+                return Err(format!("{} failed: {st}", images[i].display()));
+            }
+            times[i].push(ns);
+        }
+    }
+    Ok(times)
+}

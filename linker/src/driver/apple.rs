@@ -1,0 +1,134 @@
+//! Clang driving ld64 for Apple targets. No Apple machine runs the tests: the vectors are
+//! checked as vectors.
+
+use super::{joined, push, Flavor, LinkJob, Linker, OutputKind, Staged};
+use crate::exports::ExportFileKind;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The macOS version native AOT targets by default.
+pub const MIN_MACOS: &str = "12.0";
+
+/// `clang -target ARCH-apple-macosVER`, linking with ld64.
+#[derive(Clone, Debug)]
+pub struct AppleClang {
+    program: PathBuf,
+}
+
+impl AppleClang {
+    /// A driver running `program`.
+    pub fn new(program: PathBuf) -> Self {
+        AppleClang { program }
+    }
+}
+
+impl Linker for AppleClang {
+    fn flavor(&self) -> Flavor {
+        Flavor::Apple
+    }
+
+    fn program(&self) -> &Path {
+        &self.program
+    }
+
+    fn export_file_kind(&self) -> ExportFileKind {
+        ExportFileKind::AppleList
+    }
+
+    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
+        job.sysroot
+            .iter()
+            .map(|s| s.join("usr/lib"))
+            .filter(|d| d.is_dir())
+            .collect()
+    }
+
+    fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
+        let mut a = Vec::new();
+        for o in &job.objects {
+            push(&mut a, o);
+        }
+        push(&mut a, "-o");
+        push(&mut a, &staged.output);
+        for arg in &job.linker_args {
+            push(&mut a, arg);
+        }
+        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
+            push(&mut a, l);
+        }
+        if let Some(s) = &job.sysroot {
+            push(&mut a, "-isysroot");
+            push(&mut a, s);
+        }
+        let arch = match job.target.arch {
+            crate::target::Arch::Aarch64 => "arm64",
+            _ => "x86_64",
+        };
+        push(&mut a, "-target");
+        push(&mut a, format!("{arch}-apple-macos{MIN_MACOS}"));
+        for d in &job.library_dirs {
+            a.push(joined("-L", d));
+        }
+        if job.kind == OutputKind::Shared {
+            push(&mut a, "-dynamiclib");
+            push(&mut a, format!("-Wl,-install_name,@rpath/{}", job.output_name()));
+            push(&mut a, "-Wl,-rpath,@loader_path");
+        } else {
+            push(&mut a, "-Wl,-rpath,@executable_path");
+        }
+        push(&mut a, "-Wl,-dead_strip");
+        for l in &job.system_libs {
+            push(&mut a, format!("-l{l}"));
+        }
+        if let Some(e) = &staged.export_file {
+            a.push(joined("-Wl,-exported_symbols_list,", e));
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Arch, Format, Libc, Target};
+
+    #[test]
+    fn dylib_vector() {
+        let t = Target {
+            format: Format::MachO,
+            arch: Arch::Aarch64,
+            libc: Libc::Other,
+        };
+        let mut job = LinkJob::new(t, OutputKind::Shared, "out/libapp.dylib");
+        job.objects = vec!["a.o".into()];
+        job.native_libraries = vec!["libshim.a".into()];
+        let staged = Staged {
+            output: "s/libapp.dylib".into(),
+            export_file: Some("s/libapp.exports".into()),
+            unpacked: vec![],
+        };
+        let a: Vec<String> = AppleClang::new("clang".into())
+            .args(&job, &staged)
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            a,
+            [
+                "a.o",
+                "-o",
+                "s/libapp.dylib",
+                "libshim.a",
+                "-target",
+                "arm64-apple-macos12.0",
+                "-dynamiclib",
+                "-Wl,-install_name,@rpath/libapp.dylib",
+                "-Wl,-rpath,@loader_path",
+                "-Wl,-dead_strip",
+                "-ldl",
+                "-lm",
+                "-Wl,-exported_symbols_list,s/libapp.exports",
+            ]
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! GCC and Clang driving the linker for Linux (ELF) targets.
+
+use super::{joined, push, Flavor, LinkJob, Linker, OutputKind, Staged};
+use crate::exports::ExportFileKind;
+use crate::target::{Libc, Target};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// `gcc` / `clang` (or a cross `aarch64-linux-gnu-gcc`) for ELF targets.
+#[derive(Clone, Debug)]
+pub struct GnuCc {
+    flavor: Flavor,
+    program: PathBuf,
+    /// `--target=` for clang when the target is not the host.
+    clang_target: Option<String>,
+    libc: Libc,
+}
+
+impl GnuCc {
+    /// A driver for `target`; `flavor` is [`Flavor::Gcc`] or [`Flavor::Clang`].
+    pub fn new(flavor: Flavor, program: PathBuf, target: &Target) -> Self {
+        let cross = super::select::host_target().map(|h| h != *target).unwrap_or(true);
+        GnuCc {
+            flavor,
+            program,
+            clang_target: (flavor == Flavor::Clang && cross).then(|| target.triple().to_string()),
+            libc: target.libc,
+        }
+    }
+}
+
+impl Linker for GnuCc {
+    fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    fn program(&self) -> &Path {
+        &self.program
+    }
+
+    fn export_file_kind(&self) -> ExportFileKind {
+        ExportFileKind::VersionScript
+    }
+
+    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
+        let mut args = Vec::new();
+        if let Some(s) = &job.sysroot {
+            args.push(format!("--sysroot={}", s.display()));
+        }
+        if let Some(t) = &self.clang_target {
+            args.push(format!("--target={t}"));
+        }
+        super::cc_lib_dirs(&self.program, &args)
+    }
+
+    /// In native AOT's order: objects, `-o`, then the user's `LinkerArg` and `NativeLibrary`
+    /// items, then the runtime and the defaults.
+    fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
+        let mut a = Vec::new();
+        for o in &job.objects {
+            push(&mut a, o);
+        }
+        push(&mut a, "-o");
+        push(&mut a, &staged.output);
+        for arg in &job.linker_args {
+            push(&mut a, arg);
+        }
+        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
+            push(&mut a, l);
+        }
+        if let Some(s) = &job.sysroot {
+            a.push(joined("--sysroot=", s));
+        }
+        if let Some(t) = &self.clang_target {
+            push(&mut a, format!("--target={t}"));
+        }
+        for d in &job.library_dirs {
+            a.push(joined("-L", d));
+        }
+        push(&mut a, "-Wl,--build-id=sha1");
+        push(&mut a, "-Wl,--as-needed");
+        if job.kind == OutputKind::Shared {
+            push(&mut a, "-Wl,-e,0x0");
+        }
+        if self.libc != Libc::Bionic {
+            push(&mut a, "-pthread");
+        }
+        for l in &job.system_libs {
+            push(&mut a, format!("-l{l}"));
+        }
+        match job.kind {
+            OutputKind::Shared => push(&mut a, "-shared"),
+            _ => {
+                push(&mut a, "-pie");
+                push(&mut a, "-Wl,-pie");
+            }
+        }
+        push(&mut a, "-Wl,-z,relro");
+        push(&mut a, "-Wl,-z,now");
+        push(&mut a, "-Wl,--eh-frame-hdr");
+        push(&mut a, "-Wl,-rpath,$ORIGIN");
+        if let Some(e) = &staged.export_file {
+            a.push(joined("-Wl,--version-script=", e));
+            push(&mut a, "-Wl,--export-dynamic");
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Arch, Format};
+
+    fn strs(v: &[OsString]) -> Vec<String> {
+        v.iter().map(|s| s.to_string_lossy().into_owned()).collect()
+    }
+
+    const ARM64: Target = Target {
+        format: Format::Elf,
+        arch: Arch::Aarch64,
+        libc: Libc::Gnu,
+    };
+
+    #[test]
+    fn shared_library_vector() {
+        let mut job = LinkJob::new(ARM64, OutputKind::Shared, "out/libapp.so");
+        job.objects = vec!["app.o".into()];
+        job.native_libraries = vec!["libshim.a".into()];
+        job.linker_args = vec!["-Wl,-rpath,$ORIGIN/sub".into()];
+        job.runtime_inputs = vec!["libaotinterop_runtime.a".into()];
+        job.exports = vec!["add".into()];
+        let staged = Staged {
+            output: "stage/libapp.so".into(),
+            export_file: Some("stage/libapp.exports.map".into()),
+            unpacked: vec![],
+        };
+        let gcc = GnuCc::new(Flavor::Gcc, "aarch64-linux-gnu-gcc".into(), &ARM64);
+        assert_eq!(
+            strs(&gcc.args(&job, &staged)),
+            [
+                "app.o",
+                "-o",
+                "stage/libapp.so",
+                "-Wl,-rpath,$ORIGIN/sub",
+                "libshim.a",
+                "libaotinterop_runtime.a",
+                "-Wl,--build-id=sha1",
+                "-Wl,--as-needed",
+                "-Wl,-e,0x0",
+                "-pthread",
+                "-ldl",
+                "-lpthread",
+                "-lrt",
+                "-lm",
+                "-shared",
+                "-Wl,-z,relro",
+                "-Wl,-z,now",
+                "-Wl,--eh-frame-hdr",
+                "-Wl,-rpath,$ORIGIN",
+                "-Wl,--version-script=stage/libapp.exports.map",
+                "-Wl,--export-dynamic",
+            ]
+        );
+    }
+
+    #[test]
+    fn clang_cross_gets_a_target_and_executables_are_pie() {
+        let mut job = LinkJob::new(ARM64, OutputKind::Executable, "app");
+        job.sysroot = Some("/sysroot".into());
+        let staged = Staged {
+            output: "s/app".into(),
+            ..Default::default()
+        };
+        let clang = GnuCc::new(Flavor::Clang, "clang".into(), &ARM64);
+        let a = strs(&clang.args(&job, &staged));
+        if super::super::select::host_target() != Some(ARM64) {
+            assert!(a.contains(&"--target=aarch64-linux-gnu".to_string()), "{a:?}");
+        }
+        assert!(a.contains(&"--sysroot=/sysroot".to_string()));
+        assert!(a.contains(&"-pie".to_string()) && !a.contains(&"-shared".to_string()));
+        assert!(!a.iter().any(|s| s.contains("version-script")));
+    }
+}

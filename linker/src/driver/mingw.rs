@@ -1,0 +1,134 @@
+//! The MinGW-w64 GCC driver for Windows targets.
+
+use super::{push, Flavor, LinkJob, Linker, OutputKind, Staged, Subsystem};
+use crate::exports::ExportFileKind;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// `x86_64-w64-mingw32-gcc`: GNU ld for PE, with the MinGW-w64 C runtime.
+#[derive(Clone, Debug)]
+pub struct MingwGcc {
+    program: PathBuf,
+}
+
+impl MingwGcc {
+    /// A driver running `program`.
+    pub fn new(program: PathBuf) -> Self {
+        MingwGcc { program }
+    }
+}
+
+impl Linker for MingwGcc {
+    fn flavor(&self) -> Flavor {
+        Flavor::Mingw
+    }
+
+    fn program(&self) -> &Path {
+        &self.program
+    }
+
+    fn export_file_kind(&self) -> ExportFileKind {
+        ExportFileKind::ModuleDefinition
+    }
+
+    fn search_dirs(&self, _job: &LinkJob) -> Vec<PathBuf> {
+        super::cc_lib_dirs(&self.program, &[])
+    }
+
+    /// Objects, `-o`, `LinkerArg`, `NativeLibrary` (`.a` or `.lib`), the runtime, the `.def`
+    /// (GNU ld reads one as an input), then the defaults. `--exclude-all-symbols` stops GNU
+    /// ld's auto-export, so a DLL exports what the `.def` lists and nothing else;
+    /// `-static-libgcc` keeps the image free of MinGW's runtime DLLs.
+    fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
+        let mut a = Vec::new();
+        for o in &job.objects {
+            push(&mut a, o);
+        }
+        push(&mut a, "-o");
+        push(&mut a, &staged.output);
+        for arg in &job.linker_args {
+            push(&mut a, arg);
+        }
+        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
+            push(&mut a, l);
+        }
+        if let Some(def) = &staged.export_file {
+            push(&mut a, def);
+        }
+        for d in &job.library_dirs {
+            a.push(super::joined("-L", d));
+        }
+        if job.kind == OutputKind::Shared {
+            push(&mut a, "-shared");
+        }
+        push(&mut a, "-Wl,--exclude-all-symbols");
+        // Native AOT images are self-contained: without this a DLL would need MinGW's
+        // libgcc_s_seh-1.dll at run time (GCC links it shared for -shared).
+        push(&mut a, "-static-libgcc");
+        if let Some(e) = &job.entry {
+            push(&mut a, "-nostartfiles");
+            push(&mut a, format!("-Wl,--entry,{e}"));
+        }
+        push(
+            &mut a,
+            match job.subsystem {
+                Subsystem::Console => "-mconsole",
+                Subsystem::Windows => "-mwindows",
+            },
+        );
+        push(&mut a, "-Wl,--dynamicbase");
+        push(&mut a, "-Wl,--nxcompat");
+        push(&mut a, "-Wl,--high-entropy-va");
+        for l in &job.system_libs {
+            push(&mut a, format!("-l{l}"));
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Arch, Format, Libc, Target};
+
+    #[test]
+    fn dll_vector() {
+        let t = Target {
+            format: Format::Coff,
+            arch: Arch::X86_64,
+            libc: Libc::Other,
+        };
+        let mut job = LinkJob::new(t, OutputKind::Shared, "app.dll");
+        job.objects = vec!["a.o".into()];
+        job.native_libraries = vec!["shim.lib".into()];
+        job.system_libs = vec!["kernel32".into()];
+        let staged = Staged {
+            output: "s/app.dll".into(),
+            export_file: Some("s/app.def".into()),
+            unpacked: vec![],
+        };
+        let a: Vec<String> = MingwGcc::new("x86_64-w64-mingw32-gcc".into())
+            .args(&job, &staged)
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            a,
+            [
+                "a.o",
+                "-o",
+                "s/app.dll",
+                "shim.lib",
+                "s/app.def",
+                "-shared",
+                "-Wl,--exclude-all-symbols",
+                "-static-libgcc",
+                "-mconsole",
+                "-Wl,--dynamicbase",
+                "-Wl,--nxcompat",
+                "-Wl,--high-entropy-va",
+                "-lkernel32",
+            ]
+        );
+    }
+}

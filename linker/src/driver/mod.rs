@@ -1,0 +1,301 @@
+//! Linker drivers: one [`Linker`] per flavour, each turning a [`LinkJob`] into an argument
+//! vector the way .NET's native AOT build targets do, and [`link`], which runs it into a
+//! temporary folder beside the output and moves the result into place.
+
+mod apple;
+mod archive;
+mod gnu;
+mod mingw;
+mod msvc;
+mod run;
+mod select;
+mod staging;
+mod tools;
+
+pub use apple::AppleClang;
+pub use archive::Archiver;
+pub use gnu::GnuCc;
+pub use mingw::MingwGcc;
+pub use msvc::LldLink;
+pub use run::{link, LinkOutcome};
+pub use select::host_target;
+pub use select::{select, LinkerChoice};
+pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
+
+use crate::diag::{codes, Diagnostic, Result};
+use crate::exports::ExportFileKind;
+use crate::target::{Format, Libc, Target};
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// What the link produces (`NativeLib`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// An executable.
+    #[default]
+    Executable,
+    /// A shared library (`NativeLib=Shared`).
+    Shared,
+    /// A static archive (`NativeLib=Static`).
+    Static,
+}
+
+/// The Windows subsystem of an image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Subsystem {
+    /// A console program.
+    #[default]
+    Console,
+    /// A GUI program.
+    Windows,
+}
+
+/// Everything a link needs. Build it with [`LinkJob::new`] and fill in the lists.
+#[derive(Clone, Debug)]
+pub struct LinkJob {
+    /// The target.
+    pub target: Target,
+    /// What is produced.
+    pub kind: OutputKind,
+    /// The image (or archive) to write.
+    pub output: PathBuf,
+    /// Object files of compiled code and the import stubs.
+    pub objects: Vec<PathBuf>,
+    /// `NativeLibrary` items: archives, import libraries, objects.
+    pub native_libraries: Vec<PathBuf>,
+    /// `LinkerArg` items, passed before the defaults.
+    pub linker_args: Vec<String>,
+    /// Archives and objects of the runtime, linked after the NativeLibrary items; a static
+    /// archive (`NativeLib=Static`) takes in all their members.
+    pub runtime_inputs: Vec<PathBuf>,
+    /// Symbols the image exports (C names). An export file is written when this is not
+    /// empty, and always for a shared library (so that it exports nothing else).
+    pub exports: Vec<String>,
+    /// System libraries linked by name (`dl`, `m`; `kernel32`).
+    pub system_libs: Vec<String>,
+    /// More library search folders.
+    pub library_dirs: Vec<PathBuf>,
+    /// Sysroot for cross links.
+    pub sysroot: Option<PathBuf>,
+    /// The entry point symbol, when not the C runtime's (Windows `/ENTRY`).
+    pub entry: Option<String>,
+    /// Windows subsystem.
+    pub subsystem: Subsystem,
+    /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
+    /// in the project (None: the current directory).
+    pub working_dir: Option<PathBuf>,
+}
+
+impl LinkJob {
+    /// A job with no inputs and the target's default system libraries.
+    pub fn new(target: Target, kind: OutputKind, output: impl Into<PathBuf>) -> Self {
+        LinkJob {
+            target,
+            kind,
+            output: output.into(),
+            objects: Vec::new(),
+            native_libraries: Vec::new(),
+            linker_args: Vec::new(),
+            runtime_inputs: Vec::new(),
+            exports: Vec::new(),
+            system_libs: default_system_libs(&target),
+            library_dirs: Vec::new(),
+            sysroot: None,
+            entry: None,
+            subsystem: Subsystem::Console,
+            working_dir: None,
+        }
+    }
+
+    /// The output's file name, as text.
+    pub fn output_name(&self) -> String {
+        self.output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Whether an export file goes to the linker.
+    pub fn wants_export_file(&self) -> bool {
+        self.kind == OutputKind::Shared || (self.kind == OutputKind::Executable && !self.exports.is_empty())
+    }
+}
+
+/// The system libraries linked by default: native AOT's `-ldl -lpthread -lrt -lm` on Linux
+/// (with `--as-needed`, so unused ones drop out); on Windows the core import libraries,
+/// including those the runtime's Rust standard library uses (`ntdll`, `userenv`, `dbghelp`).
+/// Import libraries add a DLL to the image only when one of its symbols is used.
+pub fn default_system_libs(target: &Target) -> Vec<String> {
+    let v: &[&str] = match (target.format, target.libc) {
+        (Format::Elf, Libc::Bionic) => &["dl", "m", "log"],
+        (Format::Elf, _) => &["dl", "pthread", "rt", "m"],
+        (Format::Coff, _) => &[
+            "kernel32", "advapi32", "bcrypt", "ntdll", "ole32", "user32", "userenv", "ws2_32", "dbghelp",
+        ],
+        (Format::MachO, _) => &["dl", "m"],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// A linker flavour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// GCC driver for ELF targets (`gcc`, `aarch64-linux-gnu-gcc`).
+    Gcc,
+    /// Clang driver for ELF targets (`clang --target=...`).
+    Clang,
+    /// A link.exe-compatible linker (`lld-link`, `link.exe`).
+    LldLink,
+    /// The MinGW-w64 GCC driver (`x86_64-w64-mingw32-gcc`).
+    Mingw,
+    /// Clang driving ld64 on Apple targets.
+    Apple,
+    /// The static archive writer for `NativeLib=Static` (built in, or an `ar` program).
+    Archive,
+}
+
+impl Flavor {
+    /// The name used in requests and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Gcc => "gcc",
+            Flavor::Clang => "clang",
+            Flavor::LldLink => "lld-link",
+            Flavor::Mingw => "mingw",
+            Flavor::Apple => "ld64",
+            Flavor::Archive => "ar",
+        }
+    }
+
+    /// Whether this flavour can produce images of `target`.
+    pub fn supports(self, target: &Target) -> bool {
+        match self {
+            Flavor::Gcc | Flavor::Clang => target.format == Format::Elf,
+            Flavor::LldLink | Flavor::Mingw => target.format == Format::Coff,
+            Flavor::Apple => target.format == Format::MachO,
+            Flavor::Archive => true,
+        }
+    }
+}
+
+impl fmt::Display for Flavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Flavor {
+    type Err = Diagnostic;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "gcc" | "gnu" | "bfd" => Flavor::Gcc,
+            "clang" | "lld" => Flavor::Clang,
+            "lld-link" | "link" | "link.exe" | "msvc" => Flavor::LldLink,
+            "mingw" | "mingw-gcc" => Flavor::Mingw,
+            "ld64" | "apple" | "apple-clang" => Flavor::Apple,
+            "ar" | "archive" | "static" => Flavor::Archive,
+            _ => {
+                return Err(Diagnostic::error(
+                    codes::FLAVOR_INVALID,
+                    format!(
+                        "unknown linker flavour `{s}` (expected gcc, clang, lld-link, mingw, ld64 or ar)"
+                    ),
+                ))
+            }
+        })
+    }
+}
+
+/// Paths a driver writes its command for: the staged output, the export file and the members
+/// of runtime archives unpacked for an archiver.
+#[derive(Clone, Debug, Default)]
+pub struct Staged {
+    /// Where the linker writes the image (in the staging folder, with the output's file name).
+    pub output: PathBuf,
+    /// The export file, when the job wants one.
+    pub export_file: Option<PathBuf>,
+    /// For archivers: the members of `runtime_inputs` archives, unpacked.
+    pub unpacked: Vec<PathBuf>,
+}
+
+/// A program and its argument vector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkCommand {
+    /// The program.
+    pub program: PathBuf,
+    /// Its arguments, never joined into a shell string.
+    pub args: Vec<OsString>,
+}
+
+impl fmt::Display for LinkCommand {
+    /// The command line, quoted for a POSIX shell so it can be pasted to run again.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", shell_quote(&self.program.to_string_lossy()))?;
+        for a in &self.args {
+            write!(f, " {}", shell_quote(&a.to_string_lossy()))?;
+        }
+        Ok(())
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// One linker flavour: how its argument vector is built. Modelled on rustc's `Linker` trait,
+/// with one implementation per flavour, but building the whole vector from a [`LinkJob`].
+pub trait Linker: fmt::Debug {
+    /// The flavour.
+    fn flavor(&self) -> Flavor;
+    /// The program run.
+    fn program(&self) -> &Path;
+    /// The export file this linker reads.
+    fn export_file_kind(&self) -> ExportFileKind;
+    /// The argument vector producing `staged.output` from `job`.
+    fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString>;
+    /// Files the linker writes beside the image that are moved next to the output with it
+    /// (a DLL's import library), as names relative to the staging folder.
+    fn side_outputs(&self, _job: &LinkJob) -> Vec<String> {
+        Vec::new()
+    }
+    /// The folders the linker searches for `-l` libraries by default (asked of the compiler
+    /// driver where there is one); preflight looks there too.
+    fn search_dirs(&self, _job: &LinkJob) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    /// Produces the output without running a program, when this linker is built in (the
+    /// static archive writer); `None` to run [`Linker::command`].
+    fn run_builtin(&self, _job: &LinkJob, _staged: &Staged) -> Option<Result<()>> {
+        None
+    }
+    /// The whole command.
+    fn command(&self, job: &LinkJob, staged: &Staged) -> LinkCommand {
+        LinkCommand {
+            program: self.program().to_path_buf(),
+            args: self.args(job, staged),
+        }
+    }
+}
+
+/// Pushes `s` onto an argument vector.
+pub(crate) fn push(args: &mut Vec<OsString>, s: impl Into<OsString>) {
+    args.push(s.into());
+}
+
+/// `prefix` followed by a path, as one argument.
+pub(crate) fn joined(prefix: &str, path: &Path) -> OsString {
+    let mut s = OsString::from(prefix);
+    s.push(path.as_os_str());
+    s
+}

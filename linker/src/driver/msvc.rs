@@ -1,0 +1,195 @@
+//! A link.exe-compatible linker (`lld-link`, `link.exe`) for Windows targets.
+
+use super::{joined, push, Flavor, LinkJob, Linker, OutputKind, Staged, Subsystem};
+use crate::exports::ExportFileKind;
+use crate::target::{Arch, Target};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// `lld-link` (or `link.exe`). System libraries are found as `NAME.lib` or, in MinGW-w64's
+/// folders, as `libNAME.a` (MinGW-w64's import libraries work with lld-link), and passed by
+/// path; when the `LIB` environment variable is set the linker searches it itself.
+#[derive(Clone, Debug)]
+pub struct LldLink {
+    program: PathBuf,
+    machine: &'static str,
+    lib_dirs: Vec<PathBuf>,
+}
+
+impl LldLink {
+    /// A driver for `target`. Without `LIB` in the environment, the MinGW-w64 library folders
+    /// for the target (when that toolchain is installed) are searched for system libraries.
+    pub fn new(program: PathBuf, target: &Target) -> Self {
+        let lib_dirs = if std::env::var_os("LIB").is_some() {
+            Vec::new()
+        } else {
+            super::mingw_lib_dirs(target.triple())
+        };
+        LldLink::with_lib_dirs(program, target, lib_dirs)
+    }
+
+    /// A driver searching `lib_dirs` for system libraries.
+    pub fn with_lib_dirs(program: PathBuf, target: &Target, lib_dirs: Vec<PathBuf>) -> Self {
+        let machine = match target.arch {
+            Arch::X86_64 => "X64",
+            Arch::Aarch64 => "ARM64",
+            Arch::X86 => "X86",
+            Arch::Arm => "ARM",
+        };
+        LldLink {
+            program,
+            machine,
+            lib_dirs,
+        }
+    }
+
+    /// A system library by path when found in the search folders, else `NAME.lib`.
+    fn system_lib(&self, job: &LinkJob, name: &str) -> OsString {
+        for dir in job.library_dirs.iter().chain(&self.lib_dirs) {
+            for file in [
+                format!("{name}.lib"),
+                format!("lib{name}.a"),
+                format!("lib{name}.dll.a"),
+            ] {
+                let p = dir.join(&file);
+                if p.is_file() {
+                    return p.into_os_string();
+                }
+            }
+        }
+        format!("{name}.lib").into()
+    }
+}
+
+impl Linker for LldLink {
+    fn flavor(&self) -> Flavor {
+        Flavor::LldLink
+    }
+
+    fn program(&self) -> &Path {
+        &self.program
+    }
+
+    fn export_file_kind(&self) -> ExportFileKind {
+        ExportFileKind::ModuleDefinition
+    }
+
+    fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
+        let mut a = Vec::new();
+        push(&mut a, "/NOLOGO");
+        a.push(joined("/OUT:", &staged.output));
+        push(&mut a, format!("/MACHINE:{}", self.machine));
+        if job.kind == OutputKind::Shared {
+            push(&mut a, "/DLL");
+        }
+        if let Some(def) = &staged.export_file {
+            a.push(joined("/DEF:", def));
+            a.push(joined("/IMPLIB:", &staged.output.with_extension("lib")));
+        }
+        for o in &job.objects {
+            push(&mut a, o);
+        }
+        for arg in &job.linker_args {
+            push(&mut a, arg);
+        }
+        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
+            push(&mut a, l);
+        }
+        for d in &job.library_dirs {
+            a.push(joined("/LIBPATH:", d));
+        }
+        push(
+            &mut a,
+            match job.subsystem {
+                Subsystem::Console => "/SUBSYSTEM:CONSOLE",
+                Subsystem::Windows => "/SUBSYSTEM:WINDOWS",
+            },
+        );
+        if let Some(e) = &job.entry {
+            push(&mut a, format!("/ENTRY:{e}"));
+        }
+        push(&mut a, "/DYNAMICBASE");
+        push(&mut a, "/NXCOMPAT");
+        if matches!(self.machine, "X64" | "ARM64") {
+            push(&mut a, "/HIGHENTROPYVA");
+        }
+        push(&mut a, "/INCREMENTAL:NO");
+        push(&mut a, "/OPT:REF");
+        push(&mut a, "/OPT:ICF");
+        for l in &job.system_libs {
+            a.push(self.system_lib(job, l));
+        }
+        a
+    }
+
+    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
+        let mut dirs = job.library_dirs.clone();
+        dirs.extend(self.lib_dirs.iter().cloned());
+        if let Some(lib) = std::env::var_os("LIB") {
+            dirs.extend(std::env::split_paths(&lib));
+        }
+        dirs
+    }
+
+    fn side_outputs(&self, job: &LinkJob) -> Vec<String> {
+        if !job.wants_export_file() {
+            return Vec::new();
+        }
+        let out = Path::new(&job.output_name()).with_extension("lib");
+        vec![out.to_string_lossy().into_owned()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Format, Libc};
+
+    #[test]
+    fn dll_vector() {
+        let t = Target {
+            format: Format::Coff,
+            arch: Arch::X86_64,
+            libc: Libc::Other,
+        };
+        let mut job = LinkJob::new(t, OutputKind::Shared, "out/app.dll");
+        job.objects = vec!["a.obj".into()];
+        job.native_libraries = vec!["shim.lib".into()];
+        job.system_libs = vec!["kernel32".into()];
+        job.entry = Some("DllMain".into());
+        let staged = Staged {
+            output: "s/app.dll".into(),
+            export_file: Some("s/app.def".into()),
+            unpacked: vec![],
+        };
+        let l = LldLink::with_lib_dirs("lld-link".into(), &t, vec![]);
+        let a: Vec<String> = l
+            .args(&job, &staged)
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            a,
+            [
+                "/NOLOGO",
+                "/OUT:s/app.dll",
+                "/MACHINE:X64",
+                "/DLL",
+                "/DEF:s/app.def",
+                "/IMPLIB:s/app.lib",
+                "a.obj",
+                "shim.lib",
+                "/SUBSYSTEM:CONSOLE",
+                "/ENTRY:DllMain",
+                "/DYNAMICBASE",
+                "/NXCOMPAT",
+                "/HIGHENTROPYVA",
+                "/INCREMENTAL:NO",
+                "/OPT:REF",
+                "/OPT:ICF",
+                "kernel32.lib",
+            ]
+        );
+        assert_eq!(l.side_outputs(&job), ["app.lib"]);
+    }
+}

@@ -1,0 +1,122 @@
+//! Running a link: export file, staging folder, the linker, and the move into place.
+
+use super::staging::Staging;
+use super::{archive, Flavor, LinkCommand, LinkJob, Linker, Staged};
+use crate::diag::{codes, Diagnostic, Result};
+use crate::exports;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a successful link did.
+#[derive(Clone, Debug)]
+pub struct LinkOutcome {
+    /// The image written.
+    pub output: PathBuf,
+    /// Other files moved next to it (a DLL's import library).
+    pub side_outputs: Vec<PathBuf>,
+    /// The command that ran (its paths point into the staging folder, since removed).
+    pub command: LinkCommand,
+    /// The export file's text, when one was used.
+    pub export_file: Option<String>,
+    /// What the linker printed (warnings), stdout then stderr.
+    pub linker_output: String,
+}
+
+/// Links `job` with `linker`: writes the export file, runs the linker into a staging folder
+/// beside the output and renames the result into place. On failure the error shows the full
+/// command line and everything the linker printed, and the old output is left untouched.
+pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
+    let name = job.output.file_name().ok_or_else(|| {
+        Diagnostic::error(codes::OUTPUT_UNWRITABLE, "the output path names no file").at(&job.output)
+    })?;
+    let staging = Staging::beside(&job.output)?;
+    let mut staged = Staged {
+        output: staging.path().join(name),
+        ..Staged::default()
+    };
+    let mut export_text = None;
+    if linker.flavor() == Flavor::Archive {
+        let dir = staging.path().join("members");
+        std::fs::create_dir(&dir).map_err(|e| {
+            Diagnostic::error(
+                codes::OUTPUT_UNWRITABLE,
+                format!("cannot create a staging folder: {e}"),
+            )
+            .at(&dir)
+        })?;
+        staged.unpacked = archive::unpack(&job.runtime_inputs, &dir)?;
+    } else if job.wants_export_file() {
+        let kind = linker.export_file_kind();
+        let stem = Path::new(name)
+            .file_stem()
+            .unwrap_or(name)
+            .to_string_lossy()
+            .into_owned();
+        let image_name = (job.kind == super::OutputKind::Shared).then(|| job.output_name());
+        let path = exports::write(kind, &job.exports, image_name.as_deref(), staging.path(), &stem)?;
+        export_text = std::fs::read_to_string(&path).ok();
+        staged.export_file = Some(path);
+    }
+    let command = linker.command(job, &staged);
+    if let Some(done) = linker.run_builtin(job, &staged) {
+        done?;
+        staging.commit(Path::new(name), &job.output)?;
+        return Ok(LinkOutcome {
+            output: job.output.clone(),
+            side_outputs: Vec::new(),
+            command,
+            export_file: None,
+            linker_output: String::new(),
+        });
+    }
+    let mut cmd = Command::new(&command.program);
+    cmd.args(&command.args);
+    if let Some(dir) = &job.working_dir {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().map_err(|e| {
+        Diagnostic::error(
+            codes::LINKER_NOT_FOUND,
+            format!(
+                "cannot run the {} linker: {e}\ncommand: {command}",
+                linker.flavor()
+            ),
+        )
+        .at(&job.output)
+    })?;
+    let mut printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    printed.push_str(&String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() || !staged.output.is_file() {
+        let why = if out.status.success() {
+            "reported success but wrote no output".to_string()
+        } else {
+            format!("failed ({})", out.status)
+        };
+        return Err(Diagnostic::error(
+            codes::LINK_FAILED,
+            format!(
+                "the {} linker {why}; the previous output, if any, is unchanged\ncommand: {command}\n{}",
+                linker.flavor(),
+                printed.trim_end()
+            ),
+        )
+        .at(&job.output));
+    }
+    let dest_dir = job.output.parent().unwrap_or(Path::new(""));
+    let mut side_outputs = Vec::new();
+    for side in linker.side_outputs(job) {
+        if staging.path().join(&side).is_file() {
+            let dest = dest_dir.join(&side);
+            staging.commit(Path::new(&side), &dest)?;
+            side_outputs.push(dest);
+        }
+    }
+    staging.commit(Path::new(name), &job.output)?;
+    Ok(LinkOutcome {
+        output: job.output.clone(),
+        side_outputs,
+        command,
+        export_file: export_text,
+        linker_output: printed,
+    })
+}

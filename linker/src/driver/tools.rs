@@ -1,0 +1,78 @@
+//! Finding programs and the MinGW-w64 library folders.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Finds `name` on `PATH` (or checks it, when it names a folder too). Hand-written: a dozen
+/// lines, where a crate would add a dependency for the same `PATH` walk.
+pub fn find_program(name: &Path) -> Option<PathBuf> {
+    let is_file = |p: &Path| p.is_file();
+    if name.components().count() > 1 {
+        return is_file(name).then(|| name.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(name);
+        if is_file(&candidate) {
+            return Some(candidate);
+        }
+        if cfg!(windows) {
+            let exe = candidate.with_extension("exe");
+            if is_file(&exe) {
+                return Some(exe);
+            }
+        }
+    }
+    None
+}
+
+/// The library folders of the MinGW-w64 GCC for `triple` (where `libkernel32.a` and the
+/// other import libraries are), from `TRIPLE-gcc -print-search-dirs`. Empty when that GCC is
+/// not installed.
+pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
+    let Ok(out) = Command::new(format!("{triple}-gcc"))
+        .arg("-print-search-dirs")
+        .output()
+    else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("libraries: =")) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for d in std::env::split_paths(line) {
+        if let Ok(d) = d.canonicalize() {
+            if d.is_dir() && !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+    }
+    dirs
+}
+
+/// The library search folders a GNU-style compiler driver uses (`-print-search-dirs`), with
+/// `sysroot` applied; empty when it cannot be asked.
+pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
+    let Ok(out) = Command::new(program)
+        .args(extra_args)
+        .arg("-print-search-dirs")
+        .output()
+    else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("libraries: ")) else {
+        return Vec::new();
+    };
+    let line = line.strip_prefix('=').unwrap_or(line);
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for d in std::env::split_paths(line) {
+        if let Ok(d) = d.canonicalize() {
+            if d.is_dir() && !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+    }
+    dirs
+}

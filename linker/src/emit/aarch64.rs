@@ -1,0 +1,98 @@
+//! aarch64 code: PLT-shaped call stubs and the common tail (layout in `docs/import-abi.md`).
+//! Hand-assembled for the same reason as `x86_64.rs`: a few fixed encodings.
+
+use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::{EmitError, StubImport};
+use crate::target::Format;
+
+const BTI_C: u32 = 0xd503_245f;
+const ADRP_X16: u32 = 0x9000_0010;
+const LDR_X17_X16: u32 = 0xf940_0211;
+const ADD_X16_X16: u32 = 0x9100_0210;
+const BR_X17: u32 = 0xd61f_0220;
+const ADRP_X17: u32 = 0x9000_0011;
+const ADD_X17_X17: u32 = 0x9100_0231;
+const B: u32 = 0x1400_0000;
+const STUB_SIZE: u64 = 20;
+
+/// Code bytes per lazy import (no per-import thunk on aarch64).
+pub fn per_import_code_bytes() -> f64 {
+    STUB_SIZE as f64
+}
+
+fn put(text: &mut Vec<u8>, insn: u32) {
+    text.extend_from_slice(&insn.to_le_bytes());
+}
+
+/// Generates the text for `lazy` and the forwarding stubs of `direct`.
+pub fn generate(_format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -> Result<Code, EmitError> {
+    let mut c = Code::default();
+    let reloc = |offset, target, kind| Reloc {
+        offset,
+        target,
+        addend: 0,
+        kind,
+    };
+    for (i, imp) in lazy.iter().enumerate() {
+        let at = c.text.len() as u64;
+        for insn in [BTI_C, ADRP_X16, LDR_X17_X16, ADD_X16_X16, BR_X17] {
+            put(&mut c.text, insn);
+        }
+        c.text_relocs
+            .push(reloc(at + 4, RelocTarget::Cell(i), RelocKind::A64Page21));
+        c.text_relocs
+            .push(reloc(at + 8, RelocTarget::Cell(i), RelocKind::A64Ldst64Lo12));
+        c.text_relocs
+            .push(reloc(at + 12, RelocTarget::Cell(i), RelocKind::A64AddLo12));
+        c.symbols.push(TextSymbol {
+            name: imp.call_symbol.clone(),
+            offset: at,
+            size: STUB_SIZE,
+        });
+    }
+    for imp in direct {
+        let at = c.text.len() as u64;
+        put(&mut c.text, BTI_C);
+        put(&mut c.text, B);
+        c.text_relocs.push(reloc(
+            at + 4,
+            RelocTarget::Native(imp.symbol.clone()),
+            RelocKind::A64Jump26,
+        ));
+        c.symbols.push(TextSymbol {
+            name: imp.call_symbol.clone(),
+            offset: at,
+            size: 8,
+        });
+    }
+    if lazy.is_empty() {
+        if !c.text.is_empty() {
+            c.unwind.push(UnwindRegion {
+                start: 0,
+                end: c.text.len() as u64,
+                cfa_offset: 0,
+                steps: vec![],
+            });
+        }
+        return Ok(c);
+    }
+    let common = c.text.len() as u64;
+    for insn in [BTI_C, ADRP_X17, ADD_X17_X17, B] {
+        put(&mut c.text, insn);
+    }
+    c.text_relocs
+        .push(reloc(common + 4, RelocTarget::Table, RelocKind::A64Page21));
+    c.text_relocs
+        .push(reloc(common + 8, RelocTarget::Table, RelocKind::A64AddLo12));
+    c.text_relocs
+        .push(reloc(common + 12, RelocTarget::LazyEntry, RelocKind::A64Jump26));
+    c.cell_init = vec![common; lazy.len()];
+    // Nothing here touches sp or x30: the CFA is sp and the return address stays in x30.
+    c.unwind.push(UnwindRegion {
+        start: 0,
+        end: c.text.len() as u64,
+        cfa_offset: 0,
+        steps: vec![],
+    });
+    Ok(c)
+}

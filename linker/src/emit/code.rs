@@ -1,0 +1,92 @@
+//! Format-neutral output of the code generators: text bytes, symbols and relocations.
+
+/// What a relocation points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelocTarget {
+    /// Cell `i` (in the data section).
+    Cell(usize),
+    /// Handle slot `m`.
+    Handle(usize),
+    /// The start of the import table.
+    Table,
+    /// An offset in the text section.
+    Text(u64),
+    /// The runtime's lazy entry (undefined symbol).
+    LazyEntry,
+    /// A native symbol (undefined), reached directly or through the PLT.
+    Native(String),
+    /// The import-address-table slot of a native symbol (`__imp_` + name, COFF).
+    ImpSlot(String),
+}
+
+/// How a relocation is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelocKind {
+    /// 32-bit PC-relative, `S + A - P`.
+    Pc32,
+    /// 32-bit PC-relative branch to a function, through the PLT if needed.
+    Plt32,
+    /// 64-bit absolute.
+    Abs64,
+    /// aarch64 `adrp` page.
+    A64Page21,
+    /// aarch64 12-bit low part for a 64-bit `ldr`.
+    A64Ldst64Lo12,
+    /// aarch64 12-bit low part for `add`.
+    A64AddLo12,
+    /// aarch64 `b` / `bl`.
+    A64Jump26,
+}
+
+/// One relocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reloc {
+    /// Where, in the section that holds it.
+    pub offset: u64,
+    /// To what.
+    pub target: RelocTarget,
+    /// Addend (ELF semantics: the value is `S + A - P` or `S + A`).
+    pub addend: i64,
+    /// How.
+    pub kind: RelocKind,
+}
+
+/// A function symbol defined in the text section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextSymbol {
+    /// Name (unmangled).
+    pub name: String,
+    /// Offset in text.
+    pub offset: u64,
+    /// Size.
+    pub size: u64,
+}
+
+/// A stretch of text with its unwind rules, for `.eh_frame`: the CFA is the stack pointer plus
+/// `cfa_offset` at `start`, and plus the given offset from each step's text offset on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnwindRegion {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    /// CFA offset from the stack pointer at `start`.
+    pub cfa_offset: u8,
+    /// `(text offset, new CFA offset)`, in increasing order.
+    pub steps: Vec<(u64, u8)>,
+}
+
+/// Generated code and data layout.
+#[derive(Clone, Debug, Default)]
+pub struct Code {
+    /// The text section.
+    pub text: Vec<u8>,
+    /// Relocations in text.
+    pub text_relocs: Vec<Reloc>,
+    /// Call symbols.
+    pub symbols: Vec<TextSymbol>,
+    /// Initial value of each cell: an offset in text.
+    pub cell_init: Vec<u64>,
+    /// Unwind rules covering the text.
+    pub unwind: Vec<UnwindRegion>,
+}

@@ -1,0 +1,187 @@
+//! x86_64 code: `jmp *cell(%rip)` call stubs, grouped resolve thunks and the common tail
+//! (layout in `docs/import-abi.md`). Hand-assembled: the handful of fixed encodings below is
+//! all the stubs need, and no assembler crate writes relocatable output for `object`.
+
+use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::{EmitError, StubImport};
+use crate::target::Format;
+
+const STUB_SIZE: u64 = 6;
+const ENDBR64: [u8; 4] = [0xf3, 0x0f, 0x1e, 0xfa];
+const GROUP_TAIL_SIZE: u64 = 13;
+const COMMON_SIZE: u64 = 12;
+const FORWARD_SIZE: u64 = 8;
+
+/// Thunk size and group size: with `endbr64` 8-byte thunks in groups of 16, else 4-byte thunks
+/// in groups of 32 (both keep the `jmp rel8` to the group tail in range).
+fn thunk_shape(ibt: bool) -> (u64, usize) {
+    if ibt {
+        (8, 16)
+    } else {
+        (4, 32)
+    }
+}
+
+/// Code bytes per lazy import in a full group (stub + thunk + share of the tail).
+pub fn per_import_code_bytes(ibt: bool) -> f64 {
+    let (t, g) = thunk_shape(ibt);
+    STUB_SIZE as f64 + t as f64 + GROUP_TAIL_SIZE as f64 / g as f64
+}
+
+fn rel32(from_end: u64, to: u64) -> Result<[u8; 4], EmitError> {
+    let d = to as i64 - from_end as i64;
+    i32::try_from(d)
+        .map(i32::to_le_bytes)
+        .map_err(|_| EmitError("stub code larger than 2 GiB".into()))
+}
+
+/// Generates the text for `lazy` and the forwarding stubs of `direct`.
+pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -> Result<Code, EmitError> {
+    let ibt = format != Format::Coff;
+    let (thunk, group) = thunk_shape(ibt);
+    let mut c = Code::default();
+    // Call stubs: jmp *cell_i(%rip).
+    for (i, imp) in lazy.iter().enumerate() {
+        let at = c.text.len() as u64;
+        c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
+        c.text_relocs.push(Reloc {
+            offset: at + 2,
+            target: RelocTarget::Cell(i),
+            addend: -4,
+            kind: RelocKind::Pc32,
+        });
+        c.symbols.push(TextSymbol {
+            name: imp.call_symbol.clone(),
+            offset: at,
+            size: STUB_SIZE,
+        });
+    }
+    // Forwarding stubs of direct imports.
+    for imp in direct {
+        align(&mut c.text, 8);
+        let at = c.text.len() as u64;
+        if format == Format::Coff && !imp.static_symbol {
+            // jmp *__imp_symbol(%rip)
+            c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
+            c.text_relocs.push(Reloc {
+                offset: at + 2,
+                target: RelocTarget::ImpSlot(imp.symbol.clone()),
+                addend: -4,
+                kind: RelocKind::Pc32,
+            });
+        } else {
+            // jmp symbol (through the PLT when it lives in a shared library)
+            c.text.push(0xe9);
+            c.text.extend_from_slice(&[0; 4]);
+            c.text_relocs.push(Reloc {
+                offset: at + 1,
+                target: RelocTarget::Native(imp.symbol.clone()),
+                addend: -4,
+                kind: RelocKind::Plt32,
+            });
+        }
+        c.symbols.push(TextSymbol {
+            name: imp.call_symbol.clone(),
+            offset: at,
+            size: FORWARD_SIZE,
+        });
+    }
+    if lazy.is_empty() {
+        if !c.text.is_empty() {
+            c.unwind.push(UnwindRegion {
+                start: 0,
+                end: c.text.len() as u64,
+                cfa_offset: 8,
+                steps: vec![],
+            });
+        }
+        return Ok(c);
+    }
+    // Stubs and forwarders only jump: the CFA stays at rsp + 8 (the return address).
+    c.unwind.push(UnwindRegion {
+        start: 0,
+        end: c.text.len() as u64,
+        cfa_offset: 8,
+        steps: vec![],
+    });
+    align(&mut c.text, 16);
+    // Thunk groups; the tails' `jmp common` is patched once common's offset is known.
+    let mut tail_jumps = Vec::new();
+    for (g, chunk) in (0..lazy.len()).collect::<Vec<_>>().chunks(group).enumerate() {
+        let start = c.text.len() as u64;
+        let tail = start + thunk * chunk.len() as u64;
+        // Each thunk pushes one word (CFA rsp + 16 after the push, back to rsp + 8 at the next
+        // thunk); the group tail runs with the index pushed.
+        let mut region = UnwindRegion {
+            start,
+            end: tail + GROUP_TAIL_SIZE,
+            cfa_offset: 8,
+            steps: vec![],
+        };
+        for k in 0..chunk.len() as u64 {
+            let at = start + thunk * k;
+            region.steps.push((at + thunk - 2, 16));
+            if k + 1 < chunk.len() as u64 {
+                region.steps.push((at + thunk, 8));
+            }
+        }
+        c.unwind.push(region);
+        for (k, &i) in chunk.iter().enumerate() {
+            let at = c.text.len() as u64;
+            c.cell_init.push(at);
+            debug_assert_eq!(i, g * group + k);
+            if ibt {
+                c.text.extend_from_slice(&ENDBR64);
+            }
+            let disp = tail - (at + thunk);
+            // push $k; jmp rel8 tail  (k < 32 and disp <= 124 by construction)
+            c.text.extend_from_slice(&[0x6a, k as u8, 0xeb, disp as u8]);
+        }
+        let base = u32::try_from(g * group)
+            .ok()
+            .filter(|b| *b <= i32::MAX as u32)
+            .ok_or_else(|| EmitError("more than 2^31 lazy imports".into()))?;
+        // addq $base, (%rsp)
+        c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
+        c.text.extend_from_slice(&base.to_le_bytes());
+        // jmp common
+        c.text.push(0xe9);
+        tail_jumps.push(c.text.len() as u64);
+        c.text.extend_from_slice(&[0; 4]);
+    }
+    let common = c.text.len() as u64;
+    c.unwind.push(UnwindRegion {
+        start: common,
+        end: common + COMMON_SIZE,
+        cfa_offset: 16,
+        steps: vec![],
+    });
+    for at in tail_jumps {
+        let d = rel32(at + 4, common)?;
+        c.text[at as usize..at as usize + 4].copy_from_slice(&d);
+    }
+    // lea __aotinterop_imports(%rip), %r11 ; jmp __aotinterop_lazy_entry
+    c.text.extend_from_slice(&[0x4c, 0x8d, 0x1d, 0, 0, 0, 0]);
+    c.text_relocs.push(Reloc {
+        offset: common + 3,
+        target: RelocTarget::Table,
+        addend: -4,
+        kind: RelocKind::Pc32,
+    });
+    c.text.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
+    c.text_relocs.push(Reloc {
+        offset: common + 8,
+        target: RelocTarget::LazyEntry,
+        addend: -4,
+        kind: RelocKind::Plt32,
+    });
+    debug_assert_eq!(c.text.len() as u64, common + COMMON_SIZE);
+    Ok(c)
+}
+
+/// Pads with `int3` to a multiple of `n`.
+fn align(text: &mut Vec<u8>, n: usize) {
+    while text.len() % n != 0 {
+        text.push(0xcc);
+    }
+}

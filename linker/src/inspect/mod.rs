@@ -1,0 +1,241 @@
+//! `inspect`: what an image asks of the OS loader at startup (`needed` libraries and the
+//! `imports` bound then), what it `exports`, and the `lazy` imports listed in its stub
+//! records. ELF, PE and Mach-O, read with the `object` crate; one module per format for what
+//! differs.
+
+mod elf;
+mod macho;
+mod pe;
+mod text;
+
+pub use text::render_text;
+
+use crate::diag::{codes, read_file, Diagnostic, Result};
+use object::{Object, ObjectSection, ObjectSymbol};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// An image's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// ELF.
+    Elf,
+    /// PE/COFF.
+    Pe,
+    /// Mach-O.
+    MachO,
+}
+
+/// What kind of file it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageKind {
+    /// An executable.
+    Executable,
+    /// A shared library / DLL / dylib.
+    Shared,
+    /// A relocatable object.
+    Object,
+    /// Anything else (core file, unknown).
+    Other,
+}
+
+/// A symbol the loader binds when the image starts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ImportedSymbol {
+    /// The symbol (C name: Mach-O's leading underscore removed; `#N` for a PE ordinal).
+    pub name: String,
+    /// The library it is bound from, where the format says (PE, Mach-O two-level namespace,
+    /// ELF symbol versions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
+    /// A weak reference: a missing definition does not stop the image from starting.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak: bool,
+}
+
+/// A lazy import found in the stub records.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LazyImport {
+    /// Library name as written in `DllImport`.
+    pub module: String,
+    /// Entry point (`#N` for an ordinal).
+    pub entry: String,
+}
+
+/// What [`inspect`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Inspection {
+    /// Format.
+    pub format: ImageFormat,
+    /// Architecture (`x86_64`, `aarch64`, ...).
+    pub arch: String,
+    /// Executable, shared library, ...
+    pub kind: ImageKind,
+    /// Libraries the loader loads at startup, in the image's order.
+    pub needed: Vec<String>,
+    /// Symbols the loader binds at startup, sorted.
+    pub imports: Vec<ImportedSymbol>,
+    /// PE delay-load imports: bound on first call by the delay-load helper, not at startup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delay_loaded: Vec<ImportedSymbol>,
+    /// Exported symbols, sorted (C names).
+    pub exports: Vec<String>,
+    /// Lazy imports of the stub records, in record order.
+    pub lazy: Vec<LazyImport>,
+    /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
+    /// `verify` to see a direct import that was linked statically.
+    #[serde(skip)]
+    pub defined: BTreeSet<String>,
+}
+
+impl Inspection {
+    /// Whether the loader binds `name` at startup.
+    pub fn imports_symbol(&self, name: &str) -> Option<&ImportedSymbol> {
+        self.imports.iter().find(|i| i.name == name)
+    }
+}
+
+/// Inspects the image at `path`.
+pub fn inspect(path: &Path) -> Result<Inspection> {
+    let data = read_file(path, "image")?;
+    inspect_bytes(&data).map_err(|e| e.at(path))
+}
+
+/// Inspects an image held in memory.
+pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
+    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+        return Err(Diagnostic::error(
+            codes::BAD_FORMAT,
+            "this is a static archive, not an image: link it into one (or list it with `ar t`)",
+        ));
+    }
+    let file = object::File::parse(data)
+        .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("not an ELF, PE or Mach-O image: {e}")))?;
+    let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
+    let format = match file.format() {
+        object::BinaryFormat::Elf => ImageFormat::Elf,
+        object::BinaryFormat::Pe => ImageFormat::Pe,
+        object::BinaryFormat::MachO => ImageFormat::MachO,
+        other => {
+            return Err(Diagnostic::error(
+                codes::BAD_FORMAT,
+                format!("{other:?} files are not inspected (ELF, PE and Mach-O are)"),
+            ))
+        }
+    };
+    let mut needed = Vec::new();
+    for lib in file.import_libraries().map_err(bad)? {
+        let lib = lib.map_err(bad)?;
+        if !pe::is_delay_library(&lib) {
+            needed.push(String::from_utf8_lossy(lib.name()).into_owned());
+        }
+    }
+    let mut imports = Vec::new();
+    let mut delay_loaded = Vec::new();
+    for imp in file.imports().map_err(bad)? {
+        let imp = imp.map_err(bad)?;
+        let name = match imp.name() {
+            object::read::NameOrOrdinal::Name(n) => String::from_utf8_lossy(n).into_owned(),
+            object::read::NameOrOrdinal::Ordinal(o) => format!("#{o}"),
+        };
+        let library = Some(String::from_utf8_lossy(imp.library()).into_owned()).filter(|l| !l.is_empty());
+        let sym = ImportedSymbol {
+            name: c_name(format, name),
+            library,
+            weak: imp.is_weak(),
+        };
+        if pe::is_delay_import(&imp) {
+            delay_loaded.push(sym);
+        } else {
+            imports.push(sym);
+        }
+    }
+    let mut exports = Vec::new();
+    for exp in file.exports().map_err(bad)? {
+        let exp = exp.map_err(bad)?;
+        if format == ImageFormat::Elf && elf::is_version_name(&exp) {
+            continue;
+        }
+        if let object::read::NameOrOrdinal::Name(n) = exp.name() {
+            exports.push(c_name(format, String::from_utf8_lossy(n).into_owned()));
+        }
+    }
+    let mut defined = BTreeSet::new();
+    for sym in file.symbols().chain(file.dynamic_symbols()) {
+        if sym.is_definition() {
+            if let Ok(n) = sym.name() {
+                defined.insert(c_name(format, n.to_string()));
+            }
+        }
+    }
+    imports.sort();
+    imports.dedup();
+    delay_loaded.sort();
+    exports.sort();
+    exports.dedup();
+    let kind = match format {
+        ImageFormat::Elf => elf::kind(&file),
+        ImageFormat::Pe => pe::kind(&file),
+        ImageFormat::MachO => macho::kind(&file),
+    };
+    Ok(Inspection {
+        format,
+        arch: arch_name(file.architecture()),
+        kind,
+        needed,
+        imports,
+        delay_loaded,
+        exports,
+        lazy: lazy_imports(&file, format)?,
+        defined,
+    })
+}
+
+/// The C name of a symbol: Mach-O gives C symbols a leading underscore.
+fn c_name(format: ImageFormat, name: String) -> String {
+    match (format, name.strip_prefix('_')) {
+        (ImageFormat::MachO, Some(rest)) => rest.to_string(),
+        _ => name,
+    }
+}
+
+fn arch_name(a: object::Architecture) -> String {
+    match a {
+        object::Architecture::X86_64 => "x86_64".into(),
+        object::Architecture::Aarch64 => "aarch64".into(),
+        object::Architecture::I386 => "x86".into(),
+        object::Architecture::Arm => "arm".into(),
+        other => format!("{other:?}").to_ascii_lowercase(),
+    }
+}
+
+/// The lazy imports of the stub records (`docs/import-abi.md`): the `.aotimp` section
+/// (`__TEXT,__aotimp` on Mach-O), read with the runtime's own reader.
+fn lazy_imports(file: &object::File, format: ImageFormat) -> Result<Vec<LazyImport>> {
+    use aotinterop_runtime::abi;
+    let name = match format {
+        ImageFormat::MachO => abi::SECTION_MACHO,
+        _ => abi::SECTION_ELF_COFF,
+    };
+    let Some(section) = file.section_by_name(name) else {
+        return Ok(Vec::new());
+    };
+    let data = section.data().map_err(|e| {
+        Diagnostic::error(
+            codes::BAD_FORMAT,
+            format!("cannot read the `{name}` section: {e}"),
+        )
+    })?;
+    let records = abi::read_lazy_imports(data)
+        .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("in the `{name}` section: {e}")))?;
+    Ok(records
+        .into_iter()
+        .map(|r| LazyImport {
+            module: r.module,
+            entry: r.entry,
+        })
+        .collect())
+}

@@ -1,0 +1,156 @@
+//! Whether a NativeLibrary item exists and is of a kind the target's linker takes.
+//!
+//! By name: Linux takes `.a`, `.o`, `.so` (and `.so.N`); Windows takes `.lib`, `.obj`, `.o`
+//! and also `.a` / `.dll.a` (MinGW-w64's static and import libraries are ordinary COFF
+//! archives, which both GNU ld and lld-link read), and `.dll` with the MinGW-w64 linker only;
+//! Apple takes `.a`, `.o`, `.dylib` and `.tbd`. Then by content: an archive's objects, or the
+//! file itself, must be of the target's format and architecture.
+
+use crate::diag::{codes, Diagnostic};
+use crate::driver::Flavor;
+use crate::target::{Arch, Format, Target};
+use object::read::archive::ArchiveFile;
+use object::Object;
+use std::path::Path;
+
+fn extension_kind_ok(name: &str, target: &Target, flavor: Flavor) -> Result<(), &'static str> {
+    let lower = name.to_ascii_lowercase();
+    let has = |ext: &str| lower.ends_with(ext);
+    let is_so = has(".so") || lower.contains(".so.");
+    match target.format {
+        Format::Elf if has(".lib") || has(".dll") || has(".obj") => Err("a Windows library"),
+        Format::Elf if has(".dylib") || has(".tbd") => Err("an Apple library"),
+        Format::Coff if is_so => Err("an ELF shared library"),
+        Format::Coff if has(".dylib") || has(".tbd") => Err("an Apple library"),
+        Format::Coff if has(".dll") && flavor != Flavor::Mingw => {
+            Err("a DLL, which a link.exe-compatible linker cannot link: give its import library (.lib)")
+        }
+        Format::MachO if is_so => Err("an ELF shared library"),
+        Format::MachO if has(".lib") || has(".dll") => Err("a Windows library"),
+        _ => Ok(()),
+    }
+}
+
+fn format_name(f: object::BinaryFormat) -> &'static str {
+    match f {
+        object::BinaryFormat::Elf => "ELF",
+        object::BinaryFormat::Coff | object::BinaryFormat::Pe => "PE/COFF",
+        object::BinaryFormat::MachO => "Mach-O",
+        _ => "an unknown format",
+    }
+}
+
+fn matches(target: &Target, format: object::BinaryFormat, arch: object::Architecture) -> bool {
+    use object::{Architecture as A, BinaryFormat as B};
+    let format_ok = match target.format {
+        Format::Elf => format == B::Elf,
+        Format::Coff => matches!(format, B::Coff | B::Pe),
+        Format::MachO => format == B::MachO,
+    };
+    let arch_ok = match target.arch {
+        Arch::X86_64 => arch == A::X86_64,
+        Arch::Aarch64 => arch == A::Aarch64,
+        Arch::X86 => arch == A::I386,
+        Arch::Arm => arch == A::Arm,
+    };
+    format_ok && (arch_ok || arch == A::Unknown)
+}
+
+/// The format and architecture of an object file's bytes, when they are one.
+fn describe(data: &[u8]) -> Option<(object::BinaryFormat, object::Architecture)> {
+    if let Ok(f) = object::File::parse(data) {
+        return Some((f.format(), f.architecture()));
+    }
+    if let Ok(imp) = object::read::coff::ImportFile::parse(data) {
+        return Some((object::BinaryFormat::Coff, imp.architecture()));
+    }
+    None
+}
+
+/// Checks one NativeLibrary item; `None` when it is fine.
+pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diagnostic> {
+    let wrong = |what: String| Some(Diagnostic::error(codes::NATIVE_LIBRARY_WRONG_KIND, what).at(path));
+    if !path.exists() {
+        return Some(
+            Diagnostic::error(codes::NATIVE_LIBRARY_MISSING, "NativeLibrary item does not exist").at(path),
+        );
+    }
+    if path.is_dir() {
+        return wrong("NativeLibrary item is a folder, not a library".to_string());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Err(what) = extension_kind_ok(&name, target, flavor) {
+        return wrong(format!(
+            "NativeLibrary item is {what}, not a library for {target}"
+        ));
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            return Some(
+                Diagnostic::error(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot read NativeLibrary item: {e}"),
+                )
+                .at(path),
+            )
+        }
+    };
+    let found = if let Ok(archive) = ArchiveFile::parse(&*data) {
+        archive
+            .members()
+            .flatten()
+            .find_map(|m| m.data(&*data).ok().and_then(describe))
+    } else if data.starts_with(b"--- !tapi") || data.iter().take(512).all(|b| b.is_ascii()) {
+        // A text-based stub (.tbd) or a GNU ld script (libc.so): nothing to check here.
+        return None;
+    } else {
+        match describe(&data) {
+            Some(d) => Some(d),
+            None => return wrong("NativeLibrary item is not an archive, object or library".to_string()),
+        }
+    };
+    match found {
+        Some((format, arch)) if !matches(target, format, arch) => wrong(format!(
+            "NativeLibrary item holds {} code for {arch:?}, not {} code for {target}",
+            format_name(format),
+            match target.format {
+                Format::Elf => "ELF",
+                Format::Coff => "PE/COFF",
+                Format::MachO => "Mach-O",
+            }
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Libc;
+
+    #[test]
+    fn names_by_target() {
+        let linux = Target {
+            format: Format::Elf,
+            arch: Arch::X86_64,
+            libc: Libc::Gnu,
+        };
+        let win = Target {
+            format: Format::Coff,
+            arch: Arch::X86_64,
+            libc: Libc::Other,
+        };
+        assert!(extension_kind_ok("libz.a", &linux, Flavor::Gcc).is_ok());
+        assert!(extension_kind_ok("libz.so.1", &linux, Flavor::Gcc).is_ok());
+        assert!(extension_kind_ok("z.lib", &linux, Flavor::Gcc).is_err());
+        assert!(extension_kind_ok("z.lib", &win, Flavor::LldLink).is_ok());
+        assert!(extension_kind_ok("libz.a", &win, Flavor::LldLink).is_ok());
+        assert!(extension_kind_ok("libz.so", &win, Flavor::Mingw).is_err());
+        assert!(extension_kind_ok("z.dll", &win, Flavor::Mingw).is_ok());
+        assert!(extension_kind_ok("z.dll", &win, Flavor::LldLink).is_err());
+    }
+}

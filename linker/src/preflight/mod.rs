@@ -1,0 +1,275 @@
+//! Preflight: checks made before linking, each a clear error or warning with a stable code.
+//!
+//! - every NativeLibrary item exists and is of a kind the target's linker takes (`kind`);
+//! - no global symbol is defined by two NativeLibrary items (a warning: the linker would take
+//!   one silently, or fail with a less clear message);
+//! - every direct import is defined by something the link or the target's loader will see:
+//!   the objects, NativeLibrary items, the runtime, files and `-l` libraries of the LinkerArg
+//!   items, and the system libraries, looked up in the linker's search folders, the sysroot
+//!   and `-L` folders. A direct import nothing defines is the image that fails to link, or
+//!   links and then fails to start; here it is caught before the link. (For `NativeLib=Static`
+//!   the host's link resolves them, so this check is skipped.)
+
+mod kind;
+mod loader;
+mod search;
+mod symbols;
+
+use crate::diag::{codes, Diagnostic};
+use crate::driver::{LinkJob, Linker, OutputKind};
+use crate::target::{Format, Libc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use symbols::{Offered, ScriptRef};
+
+/// A direct import of the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectImport {
+    /// DllImport module.
+    pub module: String,
+    /// The native symbol the image references.
+    pub symbol: String,
+}
+
+/// Libraries the compiler driver links without being asked.
+fn implicit_libs(job: &LinkJob, linker: &dyn Linker) -> Vec<String> {
+    use crate::driver::Flavor;
+    let v: &[&str] = match (job.target.format, linker.flavor()) {
+        (Format::Elf, _) if job.target.libc == Libc::Bionic => &["c"],
+        (Format::Elf, _) => &["c", "gcc_s"],
+        (Format::Coff, Flavor::Mingw) => &[
+            "mingw32", "mingwex", "moldname", "msvcrt", "kernel32", "user32", "advapi32", "shell32",
+        ],
+        (Format::MachO, _) => &["System"],
+        _ => &[],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// At most `n` names, comma-separated, with a count of the rest.
+fn some(names: &[&str], n: usize) -> String {
+    let shown = names
+        .iter()
+        .take(n)
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > n {
+        format!("{shown} and {} more", names.len() - n)
+    } else {
+        shown
+    }
+}
+
+/// The symbols that the NativeLibrary items of `job` define in code linked into the image
+/// (strong definitions of static archives and objects, not import-library entries). A direct
+/// import among them is a static call, not an import: on Windows its stub must not go through
+/// the import address table.
+pub fn statically_defined(job: &LinkJob) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for lib in &job.native_libraries {
+        if let Ok(o) = symbols::read(lib, true) {
+            out.extend(o.strong);
+        }
+    }
+    out
+}
+
+/// Runs every check for linking `job` with `linker`, whose direct imports are `direct`.
+/// Returns the errors and warnings found; the link should not go on when one is an error.
+pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut native: Vec<(PathBuf, Offered)> = Vec::new();
+    for lib in &job.native_libraries {
+        if let Some(d) = kind::check(lib, &job.target, linker.flavor()) {
+            diags.push(d);
+            continue;
+        }
+        match symbols::read(lib, true) {
+            Ok(o) => native.push((lib.clone(), o)),
+            Err(d) => diags.push(d),
+        }
+    }
+    duplicates(&native, &mut diags);
+    // A static archive's direct imports are resolved when a host links it, not here.
+    if direct.is_empty() || job.kind == OutputKind::Static {
+        return diags;
+    }
+
+    let mut args = search::parse_args(&job.linker_args);
+    // LinkerArg paths are relative to the folder the linker runs in.
+    if let Some(base) = &job.working_dir {
+        args.rebase(base);
+    }
+    let mut dirs: Vec<PathBuf> = args.dirs.clone();
+    dirs.extend(job.library_dirs.iter().cloned());
+    if let Some(s) = &job.sysroot {
+        dirs.extend(search::sysroot_dirs(s, &job.target));
+    }
+    let linker_dirs = linker.search_dirs(job);
+    dirs.extend(linker_dirs.iter().cloned());
+
+    let mut offered = Offered::default();
+    for (_, o) in &native {
+        offered.absorb(o.clone());
+    }
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut files: Vec<PathBuf> = job
+        .objects
+        .iter()
+        .chain(&job.runtime_inputs)
+        .chain(&args.files)
+        .cloned()
+        .collect();
+    let mut names: Vec<(search::LibName, bool)> = args.libs.iter().map(|l| (l.clone(), true)).collect();
+    // Shared libraries found in a LinkerArg `-L` folder, which the loader may not search.
+    let mut user_shared: Vec<PathBuf> = Vec::new();
+    let system: Vec<String> = job
+        .system_libs
+        .iter()
+        .cloned()
+        .chain(implicit_libs(job, linker))
+        .collect();
+    names.extend(system.iter().map(|s| (search::LibName::Name(s.clone()), false)));
+    for (name, from_user) in &names {
+        match search::find(name, &job.target, &dirs) {
+            Some(p) => {
+                let in_user_dir = p.parent().is_some_and(|d| args.dirs.iter().any(|u| u == d));
+                if *from_user && in_user_dir && job.target.format == Format::Elf && loader::is_shared_object(&p) {
+                    user_shared.push(p.clone());
+                }
+                files.push(p)
+            }
+            None if *from_user => diags.push(Diagnostic::warning(
+                codes::SEARCH_INCOMPLETE,
+                format!(
+                    "LinkerArg `{}`: no such library in the {} search folder(s); its symbols are not known to preflight",
+                    search::spell(name),
+                    dirs.len()
+                ),
+            )),
+            None => {}
+        }
+    }
+    // Read every file, following the files linker scripts name (a few levels deep at most).
+    for _round in 0..4 {
+        let mut next = Vec::new();
+        for f in files.drain(..) {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            let Ok(o) = symbols::read(&f, false) else { continue };
+            for r in &o.references {
+                match r {
+                    ScriptRef::File(p) => next.push(rooted(p, job.sysroot.as_deref())),
+                    ScriptRef::Lib(l) => {
+                        if let Some(p) = search::find(&search::LibName::Name(l.clone()), &job.target, &dirs) {
+                            next.push(p);
+                        }
+                    }
+                }
+            }
+            offered.absorb(o);
+        }
+        if next.is_empty() {
+            break;
+        }
+        files = next;
+    }
+
+    for lib in &user_shared {
+        if loader::finds(lib, job, &linker_dirs) {
+            continue;
+        }
+        let Ok(o) = symbols::read(lib, false) else {
+            continue;
+        };
+        let provided: Vec<&str> = direct
+            .iter()
+            .filter(|d| o.defines(&d.symbol))
+            .map(|d| d.symbol.as_str())
+            .collect();
+        if provided.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                codes::LOADER_MAY_NOT_FIND,
+                format!(
+                    "the link finds this library through a LinkerArg -L folder, but the loader will not look there \
+                     at startup (no rpath names it, and it is not the image's folder or a system folder): the image \
+                     would fail to start unless LD_LIBRARY_PATH names it. It provides the direct import(s) {}; \
+                     add `-Wl,-rpath,FOLDER` (`$ORIGIN/...` for a folder beside the image) or copy it next to the image",
+                    some(&provided, 5)
+                ),
+            )
+            .at(lib),
+        );
+    }
+    let user: Vec<String> = args.libs.iter().map(search::spell).collect();
+    for d in direct {
+        if offered.defines(&d.symbol) {
+            continue;
+        }
+        let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
+        if !user.is_empty() {
+            looked.push(format!("LinkerArg {}", user.join(" ")));
+        }
+        looked.push(format!("system libraries {}", system.join(", ")));
+        diags.push(Diagnostic::error(
+            codes::DIRECT_IMPORT_UNRESOLVED,
+            format!(
+                "direct import `{}!{}`: nothing the link or the loader will see defines `{}` (looked in the objects, {}, \
+                 in {} search folder(s)); the image would fail to link or to start. Add its library as a NativeLibrary \
+                 item or a LinkerArg (`-l...`), or leave the import lazy",
+                d.module,
+                d.symbol,
+                d.symbol,
+                looked.join(", "),
+                dirs.len()
+            ),
+        ));
+    }
+    diags
+}
+
+/// A path a linker script names, under the sysroot when there is one (as GNU ld does for
+/// scripts inside the sysroot).
+fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
+    match sysroot {
+        Some(root) if p.is_absolute() => root.join(p.strip_prefix("/").unwrap_or(p)),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Warns about strong global symbols defined by two NativeLibrary items, one warning per pair.
+fn duplicates(native: &[(PathBuf, Offered)], diags: &mut Vec<Diagnostic>) {
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pairs: BTreeMap<(usize, usize), Vec<&str>> = BTreeMap::new();
+    for (i, (_, o)) in native.iter().enumerate() {
+        for s in &o.strong {
+            match owner.get(s.as_str()) {
+                Some(&first) if first != i => pairs.entry((first, i)).or_default().push(s),
+                Some(_) => {}
+                None => {
+                    owner.insert(s, i);
+                }
+            }
+        }
+    }
+    for ((a, b), syms) in pairs {
+        diags.push(
+            Diagnostic::warning(
+                codes::DUPLICATE_SYMBOL,
+                format!(
+                    "{} global symbol(s) defined both here and in {}: {}; the linker takes the first it sees, \
+                     so which one the image calls depends on the order of the NativeLibrary items",
+                    syms.len(),
+                    native[a].0.display(),
+                    some(&syms, 5)
+                ),
+            )
+            .at(&native[b].0),
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! What one input file offers a link: its global definitions, and the names it makes
+//! available otherwise (weak definitions, import-library symbols, shared-library exports).
+//! Archives, objects, import libraries, ELF shared libraries, DLLs and GNU ld scripts.
+
+use crate::diag::{codes, read_file, Diagnostic, Result};
+use object::read::archive::ArchiveFile;
+use object::read::coff::ImportFile;
+use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// A library a GNU ld script names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum ScriptRef {
+    /// A file path.
+    File(PathBuf),
+    /// `-lNAME`.
+    Lib(String),
+}
+
+/// The symbols one file offers.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Offered {
+    /// Strong global definitions of code or data (two files both defining one clash).
+    pub strong: BTreeSet<String>,
+    /// Everything else that resolves a reference: weak and common definitions, import-library
+    /// symbols (`name` and `__imp_name`), shared-library exports.
+    pub other: BTreeSet<String>,
+    /// Files a linker script names.
+    pub references: Vec<ScriptRef>,
+}
+
+impl Offered {
+    /// Whether `symbol` (or its `__imp_` form) is offered.
+    pub(super) fn defines(&self, symbol: &str) -> bool {
+        self.strong.contains(symbol)
+            || self.other.contains(symbol)
+            || self.other.contains(&format!("__imp_{symbol}"))
+    }
+
+    /// Adds what `other` offers.
+    pub(super) fn absorb(&mut self, other: Offered) {
+        self.strong.extend(other.strong);
+        self.other.extend(other.other);
+        self.references.extend(other.references);
+    }
+}
+
+/// The C name of a symbol of `format` (Mach-O prefixes an underscore).
+fn c_name(format: object::BinaryFormat, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    match (format, name.strip_prefix('_')) {
+        (object::BinaryFormat::MachO, Some(rest)) => rest.to_string(),
+        _ => name.into_owned(),
+    }
+}
+
+/// Reads what an object, shared library or import member offers.
+fn read_object(data: &[u8]) -> Option<Offered> {
+    let mut out = Offered::default();
+    if let Ok(imp) = ImportFile::parse(data) {
+        let s = String::from_utf8_lossy(imp.symbol()).into_owned();
+        out.other.insert(format!("__imp_{s}"));
+        out.other.insert(s);
+        return Some(out);
+    }
+    let file = object::File::parse(data).ok()?;
+    let format = file.format();
+    if file.kind() == ObjectKind::Dynamic || file.kind() == ObjectKind::Executable {
+        for e in file.exports().ok()?.flatten() {
+            if let object::read::NameOrOrdinal::Name(n) = e.name() {
+                out.other.insert(c_name(format, n));
+            }
+        }
+        return Some(out);
+    }
+    // MinGW-w64 import libraries are long-format objects with `.idata$N` sections.
+    let is_import = file
+        .sections()
+        .any(|s| s.name().is_ok_and(|n| n.starts_with(".idata$")));
+    for sym in file.symbols() {
+        if !sym.is_global() || !(sym.is_definition() || sym.is_common()) {
+            continue;
+        }
+        let Ok(name) = sym.name_bytes() else { continue };
+        let name = c_name(format, name);
+        if is_import || sym.is_weak() || sym.is_common() {
+            out.other.insert(name);
+        } else {
+            out.strong.insert(name);
+        }
+    }
+    Some(out)
+}
+
+/// Parses the library names out of a GNU ld script (`GROUP ( /lib/libc.so.6 AS_NEEDED ( ... ) )`).
+// A linker script needs only this much: the paths and `-l` names inside GROUP / INPUT /
+// AS_NEEDED; no crate parses them.
+fn read_script(text: &str) -> Vec<ScriptRef> {
+    let mut clean = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("/*") {
+        clean.push_str(&rest[..at]);
+        rest = rest[at..].find("*/").map_or("", |end| &rest[at + end + 2..]);
+    }
+    clean.push_str(rest);
+    let mut out = Vec::new();
+    let mut depth_in_lists = 0usize;
+    let mut list_depths = Vec::new();
+    let mut depth = 0usize;
+    let mut pending_keyword = false;
+    for token in clean
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+    {
+        for piece in split_parens(token) {
+            match piece {
+                "(" => {
+                    depth += 1;
+                    if pending_keyword {
+                        list_depths.push(depth);
+                        depth_in_lists += 1;
+                    }
+                    pending_keyword = false;
+                }
+                ")" => {
+                    if list_depths.last() == Some(&depth) {
+                        list_depths.pop();
+                        depth_in_lists -= 1;
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                "GROUP" | "INPUT" | "AS_NEEDED" => pending_keyword = true,
+                word => {
+                    pending_keyword = false;
+                    if depth_in_lists == 0 {
+                        continue;
+                    }
+                    if let Some(lib) = word.strip_prefix("-l") {
+                        out.push(ScriptRef::Lib(lib.to_string()));
+                    } else {
+                        out.push(ScriptRef::File(PathBuf::from(word)));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn split_parens(token: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in token.char_indices() {
+        if c == '(' || c == ')' {
+            if start < i {
+                out.push(&token[start..i]);
+            }
+            out.push(&token[i..i + 1]);
+            start = i + 1;
+        }
+    }
+    if start < token.len() {
+        out.push(&token[start..]);
+    }
+    out
+}
+
+/// Reads what the file at `path` offers. With `members`, an archive's members are read one by
+/// one (to tell strong from weak definitions); otherwise its symbol index is enough.
+pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
+    let data = read_file(path, "library")?;
+    if let Ok(archive) = ArchiveFile::parse(&*data) {
+        let mut out = Offered::default();
+        if !members {
+            if let Ok(Some(index)) = archive.symbols() {
+                for s in index.flatten() {
+                    out.other.insert(String::from_utf8_lossy(s.name()).into_owned());
+                }
+                return Ok(out);
+            }
+        }
+        for m in archive.members() {
+            let m = m.map_err(|e| {
+                Diagnostic::error(codes::BAD_FORMAT, format!("cannot read an archive member: {e}")).at(path)
+            })?;
+            if let Some(o) = m.data(&*data).ok().and_then(read_object) {
+                out.absorb(o);
+            }
+        }
+        return Ok(out);
+    }
+    if let Some(o) = read_object(&data) {
+        return Ok(o);
+    }
+    match std::str::from_utf8(&data) {
+        Ok(text) => Ok(Offered {
+            references: read_script(text),
+            ..Offered::default()
+        }),
+        Err(_) => Err(Diagnostic::error(
+            codes::BAD_FORMAT,
+            "not an archive, object, shared library or linker script",
+        )
+        .at(path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linker_scripts() {
+        let libc = "/* GNU ld script */\nOUTPUT_FORMAT(elf64-x86-64)\nGROUP ( /lib/x86_64-linux-gnu/libc.so.6 \
+                    /usr/lib/x86_64-linux-gnu/libc_nonshared.a  AS_NEEDED ( /lib64/ld-linux-x86-64.so.2 ) )\n";
+        assert_eq!(
+            read_script(libc),
+            [
+                ScriptRef::File("/lib/x86_64-linux-gnu/libc.so.6".into()),
+                ScriptRef::File("/usr/lib/x86_64-linux-gnu/libc_nonshared.a".into()),
+                ScriptRef::File("/lib64/ld-linux-x86-64.so.2".into()),
+            ]
+        );
+        assert_eq!(
+            read_script("INPUT(-lfoo, libbar.so)"),
+            [ScriptRef::Lib("foo".into()), ScriptRef::File("libbar.so".into())]
+        );
+    }
+}

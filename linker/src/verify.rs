@@ -1,0 +1,260 @@
+//! `verify`: compares an image with its plan. The image must bind at startup every direct
+//! import (or define it, when it was linked statically), bind none of the lazy ones, carry a
+//! stub record for every lazy one, and export what the plan exports and nothing it does not.
+
+use crate::diag::{codes, Diagnostic, Result};
+use crate::driver::OutputKind;
+use crate::inspect::{ImageFormat, Inspection};
+use crate::plan_view::{Binding, PlanView};
+use object::read::archive::ArchiveFile;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// What differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DifferenceKind {
+    /// The loader binds at startup an import the plan calls lazy.
+    LazyBoundAtStartup,
+    /// A lazy import has no stub record.
+    LazyRecordMissing,
+    /// A direct import is neither bound at startup nor defined in the image.
+    DirectMissing,
+    /// An export of the plan is not exported.
+    ExportMissing,
+    /// The image exports a symbol the plan says is not exported.
+    ExportUnexpected,
+}
+
+/// One difference between image and plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// What differs.
+    pub kind: DifferenceKind,
+    /// The symbol (or entry point) concerned.
+    pub symbol: String,
+    /// Its module, for imports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The details, in words.
+    pub detail: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.module {
+            Some(m) => write!(f, "{m}!{}: {}", self.symbol, self.detail),
+            None => write!(f, "{}: {}", self.symbol, self.detail),
+        }
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Direct imports checked.
+    pub direct: usize,
+    /// Lazy imports checked.
+    pub lazy: usize,
+    /// Exports checked.
+    pub exports: usize,
+    /// Every difference; empty when the image matches the plan.
+    pub differences: Vec<Difference>,
+}
+
+impl VerifyReport {
+    /// True when the image matches the plan.
+    pub fn ok(&self) -> bool {
+        self.differences.is_empty()
+    }
+
+    /// The differences as one error, or `Ok` when there are none.
+    pub fn into_result(self) -> Result<Self> {
+        if self.ok() {
+            return Ok(self);
+        }
+        let list: Vec<String> = self.differences.iter().map(|d| format!("  {d}")).collect();
+        Err(Diagnostic::error(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the image does not match its plan ({} difference(s)):\n{}",
+                list.len(),
+                list.join("\n")
+            ),
+        ))
+    }
+}
+
+/// A library name reduced for comparison: no folder, no `lib` prefix, no `.so*`, `.dll` or
+/// `.dylib` suffix (nor version numbers after them), lower-cased on Windows.
+fn stem(name: &str, format: ImageFormat) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut s = base.to_string();
+    if format == ImageFormat::Pe {
+        s = s.to_ascii_lowercase();
+    }
+    for suffix in [".so", ".dll", ".dylib", ".exe"] {
+        if let Some(at) = s.find(suffix) {
+            let rest = &s[at + suffix.len()..];
+            if rest.is_empty() || rest.starts_with('.') {
+                s.truncate(at);
+                break;
+            }
+        }
+    }
+    if format == ImageFormat::MachO {
+        // libz.1.dylib -> libz
+        while let Some((head, tail)) = s.rsplit_once('.') {
+            if tail.chars().all(|c| c.is_ascii_digit()) {
+                s = head.to_string();
+            } else {
+                break;
+            }
+        }
+    }
+    s.strip_prefix("lib").map(str::to_string).unwrap_or(s)
+}
+
+/// Symbols that the plan's NativeLibrary archives define (those that can be read).
+fn archive_symbols(plan: &PlanView) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for path in &plan.link.native_library {
+        let Ok(data) = std::fs::read(path) else { continue };
+        let Ok(archive) = ArchiveFile::parse(&*data) else {
+            continue;
+        };
+        if let Ok(Some(symbols)) = archive.symbols() {
+            for s in symbols.flatten() {
+                out.insert(String::from_utf8_lossy(s.name()).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Compares `image` with `plan`.
+pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
+    if plan.native_lib == OutputKind::Static {
+        return Err(Diagnostic::error(
+            codes::BAD_FORMAT,
+            "the plan is for a static archive (NativeLib=Static): verify the image a host links it into",
+        ));
+    }
+    let mut report = VerifyReport::default();
+    let mut diff = |kind, symbol: &str, module: Option<&str>, detail: String| {
+        report.differences.push(Difference {
+            kind,
+            symbol: symbol.to_string(),
+            module: module.map(str::to_string),
+            detail,
+        })
+    };
+    let needed: Vec<String> = image.needed.iter().map(|n| stem(n, image.format)).collect();
+    let lazy: BTreeSet<(&str, &str)> = image
+        .lazy
+        .iter()
+        .map(|l| (l.module.as_str(), l.entry.as_str()))
+        .collect();
+    let mut statics: Option<BTreeSet<String>> = None;
+    let (mut n_direct, mut n_lazy) = (0, 0);
+    for imp in &plan.imports {
+        let module = stem(&imp.module, image.format);
+        match imp.binding {
+            Binding::Lazy => {
+                n_lazy += 1;
+                if let Some(bound) = image.imports_symbol(&imp.symbol) {
+                    let same_library = match &bound.library {
+                        Some(l) => stem(l, image.format) == module,
+                        None => needed.contains(&module) || needed.is_empty(),
+                    };
+                    if same_library {
+                        let from = bound
+                            .library
+                            .as_deref()
+                            .map(|l| format!(" from {l}"))
+                            .unwrap_or_default();
+                        diff(
+                            DifferenceKind::LazyBoundAtStartup,
+                            &imp.symbol,
+                            Some(&imp.module),
+                            format!("the plan binds it lazily, but the loader binds it at startup{from}"),
+                        );
+                    }
+                }
+                if !lazy.contains(&(imp.module.as_str(), imp.entry.as_str())) {
+                    diff(
+                        DifferenceKind::LazyRecordMissing,
+                        &imp.entry,
+                        Some(&imp.module),
+                        "the plan binds it lazily, but no stub record lists it".to_string(),
+                    );
+                }
+            }
+            Binding::Direct => {
+                n_direct += 1;
+                if image.imports_symbol(&imp.symbol).is_some() || image.defined.contains(&imp.symbol) {
+                    continue;
+                }
+                let statics = statics.get_or_insert_with(|| archive_symbols(plan));
+                if statics.contains(&imp.symbol) {
+                    continue;
+                }
+                let delayed = image.delay_loaded.iter().any(|d| d.name == imp.symbol);
+                let detail = if delayed {
+                    "the plan binds it directly, but it is delay-loaded".to_string()
+                } else {
+                    "the plan binds it directly, but the image neither imports nor defines it".to_string()
+                };
+                diff(
+                    DifferenceKind::DirectMissing,
+                    &imp.symbol,
+                    Some(&imp.module),
+                    detail,
+                );
+            }
+        }
+    }
+    let exported: BTreeSet<&str> = image.exports.iter().map(String::as_str).collect();
+    let mut n_exports = 0;
+    for e in &plan.exports.symbols {
+        n_exports += 1;
+        match (e.exported, exported.contains(e.name.as_str())) {
+            (true, false) => diff(
+                DifferenceKind::ExportMissing,
+                &e.name,
+                None,
+                "the plan exports it, but the image does not".to_string(),
+            ),
+            (false, true) => diff(
+                DifferenceKind::ExportUnexpected,
+                &e.name,
+                None,
+                "the image exports it, but the plan says it is not exported".to_string(),
+            ),
+            _ => {}
+        }
+    }
+    report.direct = n_direct;
+    report.lazy = n_lazy;
+    report.exports = n_exports;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_stems() {
+        let e = ImageFormat::Elf;
+        assert_eq!(stem("libz.so.1", e), "z");
+        assert_eq!(stem("libz", e), "z");
+        assert_eq!(stem("z", e), "z");
+        assert_eq!(stem("/usr/lib/libfoo.so", e), "foo");
+        assert_eq!(stem("libc.so.6", e), "c");
+        assert_eq!(stem("KERNEL32.dll", ImageFormat::Pe), "kernel32");
+        assert_eq!(stem("kernel32", ImageFormat::Pe), "kernel32");
+        assert_eq!(stem("/usr/lib/libz.1.dylib", ImageFormat::MachO), "z");
+    }
+}

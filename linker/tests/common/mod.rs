@@ -1,0 +1,247 @@
+//! Helpers of the end-to-end tests: compiling the C sources in `tests/c`, finding the tools
+//! the tests need, and running images natively, under qemu-user or under wine.
+//!
+//! Every tool is required: a missing one fails the test with the package to install
+//! (`scripts/install-deps` installs them all).
+
+#![allow(dead_code)]
+
+use aotinterop_linker::{Arch, Format, Libc, Target};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+pub const LINUX_X64: Target = Target {
+    format: Format::Elf,
+    arch: Arch::X86_64,
+    libc: Libc::Gnu,
+};
+pub const LINUX_ARM64: Target = Target {
+    format: Format::Elf,
+    arch: Arch::Aarch64,
+    libc: Libc::Gnu,
+};
+pub const WIN_X64: Target = Target {
+    format: Format::Coff,
+    arch: Arch::X86_64,
+    libc: Libc::Other,
+};
+
+/// The path of a C source in `tests/c`.
+pub fn source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(name)
+}
+
+/// Fails the test with a hint when `program` is not on PATH.
+pub fn require(program: &str, package: &str) -> PathBuf {
+    aotinterop_linker::driver::find_program(Path::new(program)).unwrap_or_else(|| {
+        panic!("`{program}` is not installed (Debian package {package}; run scripts/install-deps)")
+    })
+}
+
+/// The C compiler for `target`.
+pub fn cc_for(target: &Target) -> PathBuf {
+    match (target.format, target.arch) {
+        (Format::Elf, Arch::X86_64) => require("gcc", "gcc"),
+        (Format::Elf, Arch::Aarch64) => require("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
+        (Format::Coff, Arch::X86_64) => require("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+        _ => panic!("no test compiler for {target}"),
+    }
+}
+
+/// Runs a command and returns its output, failing the test when it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// Runs a command that must succeed, returning its stdout.
+pub fn check(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Compiles `tests/c/NAME` for `target` into `dir/NAME.o` (position-independent on ELF).
+pub fn compile(target: &Target, name: &str, dir: &Path, extra: &[&str]) -> PathBuf {
+    let out = dir.join(Path::new(name).with_extension("o"));
+    let mut cmd = Command::new(cc_for(target));
+    cmd.arg("-c")
+        .arg("-O1")
+        .arg("-o")
+        .arg(&out)
+        .arg(source(name))
+        .args(extra);
+    if target.format == Format::Elf {
+        cmd.arg("-fPIC");
+    }
+    check(&mut cmd);
+    out
+}
+
+/// Makes the static archive `dir/LIB` from `objects` with `ar` for `target`.
+pub fn archive(target: &Target, lib: &str, objects: &[PathBuf], dir: &Path) -> PathBuf {
+    let ar = match target.format {
+        Format::Coff => require("x86_64-w64-mingw32-ar", "binutils-mingw-w64-x86-64"),
+        _ => require("ar", "binutils"),
+    };
+    let out = dir.join(lib);
+    check(Command::new(ar).arg("rcs").arg(&out).args(objects));
+    out
+}
+
+/// The folder qemu-user takes as the aarch64 root (`-L`), found from the cross compiler's libc.
+pub fn aarch64_root() -> PathBuf {
+    let out = check(Command::new(cc_for(&LINUX_ARM64)).arg("-print-file-name=libc.so.6"));
+    let libc = PathBuf::from(out.trim())
+        .canonicalize()
+        .expect("the aarch64 libc.so.6");
+    libc.parent()
+        .and_then(Path::parent)
+        .expect("libc's folder")
+        .to_path_buf()
+}
+
+static WINE: Mutex<()> = Mutex::new(());
+
+/// The wine prefix of the tests (`.cache/wine`), prepared once per test process by
+/// `scripts/wine-prefix` (which also installs what wine lacks for the runtime).
+pub fn wine_prefix() -> PathBuf {
+    static PREFIX: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PREFIX
+        .get_or_init(|| {
+            let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let out = check(&mut Command::new(repo.join("scripts/wine-prefix")));
+            PathBuf::from(out.trim())
+        })
+        .clone()
+}
+
+/// Runs `image` for `target` (natively, under qemu-aarch64 or under wine) with `args`.
+pub fn run_image(target: &Target, image: &Path, args: &[&Path]) -> Output {
+    match (target.format, target.arch) {
+        (Format::Elf, Arch::X86_64) => run(Command::new(image).args(args)),
+        (Format::Elf, Arch::Aarch64) => {
+            let qemu = require("qemu-aarch64", "qemu-user");
+            // The cross toolchain's libraries first: with Debian's arm64 multiarch packages
+            // installed too, its loader would otherwise mix in the other libc build.
+            let root = aarch64_root();
+            run(Command::new(qemu)
+                .arg("-L")
+                .arg(&root)
+                .arg("-E")
+                .arg(format!("LD_LIBRARY_PATH={}", root.join("lib").display()))
+                .arg(image)
+                .args(args))
+        }
+        (Format::Coff, _) => {
+            let wine = require("wine", "wine64");
+            let prefix = wine_prefix();
+            std::fs::create_dir_all(&prefix).expect("wine prefix folder");
+            // One wine start at a time: the first one creates the prefix.
+            let _guard = WINE.lock().unwrap_or_else(|e| e.into_inner());
+            run(Command::new(wine)
+                .env("WINEDEBUG", "-all")
+                .env("WINEPREFIX", prefix)
+                .arg(image)
+                .args(args))
+        }
+        _ => panic!("cannot run images for {target} here"),
+    }
+}
+
+/// Runs `image` and returns its stdout, failing the test when it fails.
+pub fn run_ok(target: &Target, image: &Path, args: &[&Path]) -> String {
+    let out = run_image(target, image, args);
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\n{}{}",
+        image.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+/// Writes an object holding one stub-record table (`docs/import-abi.md`) that lists
+/// `imports` as lazy (module, entry) pairs, as the stub emitter's objects do; it has no code.
+pub fn records_object(target: &Target, imports: &[(&str, &str)], dir: &Path) -> PathBuf {
+    use aotinterop_runtime::abi;
+    use object::write::Object;
+    use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+    let mut modules: Vec<&str> = Vec::new();
+    for (m, _) in imports {
+        if !modules.contains(m) {
+            modules.push(m);
+        }
+    }
+    let modules_off = abi::HEADER_SIZE;
+    let imports_off = modules_off + abi::MODULE_RECORD_SIZE * modules.len() as u32;
+    let mut strings = Vec::new();
+    let strings_off = imports_off + abi::IMPORT_RECORD_SIZE * imports.len() as u32;
+    let mut string = |s: &str| {
+        let off = strings_off + strings.len() as u32;
+        strings.extend_from_slice(s.as_bytes());
+        strings.push(0);
+        off
+    };
+    let mut records = Vec::new();
+    for m in &modules {
+        records.extend_from_slice(&string(m).to_le_bytes());
+        records.extend_from_slice(&abi::search_path::ASSEMBLY_DIRECTORY.to_le_bytes());
+        records.extend_from_slice(&[0; 8]);
+    }
+    for (m, e) in imports {
+        let module = modules.iter().position(|x| x == m).unwrap() as u16;
+        records.extend_from_slice(&string(e).to_le_bytes());
+        records.extend_from_slice(&module.to_le_bytes());
+        records.extend_from_slice(&0u16.to_le_bytes());
+    }
+    let header = abi::TableHeader {
+        magic: abi::MAGIC,
+        version: abi::VERSION,
+        arch: if target.arch == Arch::Aarch64 {
+            abi::arch::AARCH64
+        } else {
+            abi::arch::X86_64
+        },
+        module_count: modules.len() as u32,
+        import_count: imports.len() as u32,
+        modules_off,
+        imports_off,
+        table_size: strings_off + strings.len() as u32,
+        ..Default::default()
+    };
+    let mut table = header.to_bytes().to_vec();
+    table.extend_from_slice(&records);
+    table.extend_from_slice(&strings);
+    while table.len() % abi::TABLE_ALIGN as usize != 0 {
+        table.push(0);
+    }
+    let (format, arch) = match (target.format, target.arch) {
+        (Format::Elf, Arch::Aarch64) => (BinaryFormat::Elf, Architecture::Aarch64),
+        (Format::Elf, _) => (BinaryFormat::Elf, Architecture::X86_64),
+        (Format::Coff, _) => (BinaryFormat::Coff, Architecture::X86_64),
+        (Format::MachO, Arch::Aarch64) => (BinaryFormat::MachO, Architecture::Aarch64),
+        (Format::MachO, _) => (BinaryFormat::MachO, Architecture::X86_64),
+    };
+    let mut obj = Object::new(format, arch, Endianness::Little);
+    let (segment, name) = match target.format {
+        Format::MachO => (abi::SECTION_MACHO_SEGMENT.as_bytes().to_vec(), abi::SECTION_MACHO),
+        _ => (Vec::new(), abi::SECTION_ELF_COFF),
+    };
+    let section = obj.add_section(segment, name.as_bytes().to_vec(), SectionKind::ReadOnlyData);
+    obj.append_section_data(section, &table, abi::TABLE_ALIGN as u64);
+    if target.format == Format::Elf {
+        obj.add_section(Vec::new(), b".note.GNU-stack".to_vec(), SectionKind::Note);
+    }
+    let path = dir.join("records.o");
+    std::fs::write(&path, obj.write().unwrap()).unwrap();
+    path
+}

@@ -1,0 +1,154 @@
+//! End-to-end links for win-x64 with both Windows flavours (MinGW-w64 GCC and lld-link), the
+//! images run under wine.
+//!
+//! lld-link is given MinGW-w64's import libraries (found with `-print-search-dirs`); without
+//! the MSVC C runtime here, its images have their own entry point and use kernel32 only.
+
+mod common;
+
+use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
+use common::*;
+use std::path::PathBuf;
+
+fn choice(flavor: Flavor) -> LinkerChoice {
+    LinkerChoice {
+        flavor: Some(flavor),
+        program: None,
+    }
+}
+
+/// Flags for C code that runs without a C runtime.
+const FREESTANDING: &[&str] = &["-ffreestanding", "-fno-stack-protector", "-mno-stack-arg-probe"];
+
+fn shim(dir: &std::path::Path, flags: &[&str]) -> PathBuf {
+    let o = compile(&WIN_X64, "shim.c", dir, flags);
+    archive(&WIN_X64, "libshim.a", &[o], dir)
+}
+
+/// A LoadLibrary host, linked by the MinGW-w64 driver.
+fn loadlibrary_host(dir: &std::path::Path) -> PathBuf {
+    let mut host = LinkJob::new(WIN_X64, OutputKind::Executable, dir.join("host.exe"));
+    host.objects
+        .push(compile(&WIN_X64, "host_loadlibrary.c", dir, &[]));
+    link(
+        &*select(&WIN_X64, host.kind, &choice(Flavor::Mingw)).unwrap(),
+        &host,
+    )
+    .unwrap();
+    host.output
+}
+
+#[test]
+fn mingw_executable_runs_under_wine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("app.exe"));
+    job.objects.push(compile(&WIN_X64, "app.c", dir.path(), &[]));
+    job.native_libraries.push(shim(dir.path(), &[]));
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::Mingw)).unwrap();
+    assert_eq!(linker.flavor(), Flavor::Mingw);
+    link(&*linker, &job).unwrap();
+    assert_eq!(run_ok(&WIN_X64, &job.output, &[]), "sum=5 cos=1\n");
+}
+
+#[test]
+fn mingw_dll_exports_load_through_loadlibrary_under_wine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.path().join("app.dll"));
+    job.objects.push(compile(&WIN_X64, "lib.c", dir.path(), &[]));
+    job.native_libraries.push(shim(dir.path(), &[]));
+    job.exports.push("lib_mul".into());
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::Mingw)).unwrap();
+    let done = link(&*linker, &job).unwrap();
+    assert!(done.export_file.unwrap().contains("EXPORTS\n    lib_mul\n"));
+    let host = loadlibrary_host(dir.path());
+    assert_eq!(run_ok(&WIN_X64, &host, &[&job.output]), "mul=42 hidden=absent\n");
+}
+
+#[test]
+fn lld_link_executable_runs_under_wine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("start.exe"));
+    job.objects
+        .push(compile(&WIN_X64, "win_start.c", dir.path(), FREESTANDING));
+    job.native_libraries.push(shim(dir.path(), FREESTANDING));
+    job.entry = Some("start".into());
+    job.system_libs = vec!["kernel32".into()];
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
+    let done = link(&*linker, &job).unwrap();
+    assert!(
+        done.command.to_string().contains("libkernel32.a"),
+        "{}",
+        done.command
+    );
+    assert_eq!(run_ok(&WIN_X64, &job.output, &[]), "sum=5\n");
+}
+
+#[test]
+fn lld_link_dll_exports_load_through_loadlibrary_under_wine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.path().join("lib.dll"));
+    job.objects
+        .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
+    job.native_libraries.push(shim(dir.path(), FREESTANDING));
+    job.exports.push("lib_mul".into());
+    job.entry = Some("dll_entry".into());
+    job.system_libs = vec!["kernel32".into()];
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
+    let done = link(&*linker, &job).unwrap();
+    assert_eq!(
+        done.side_outputs,
+        [dir.path().join("lib.lib")],
+        "the import library moves with the DLL"
+    );
+    let host = loadlibrary_host(dir.path());
+    assert_eq!(run_ok(&WIN_X64, &host, &[&job.output]), "mul=42 hidden=absent\n");
+}
+
+#[test]
+fn static_archive_links_into_a_c_host_under_wine() {
+    let t = WIN_X64;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = shim(dir.path(), &[]);
+    let mut job = LinkJob::new(t, OutputKind::Static, dir.path().join("app.lib"));
+    job.objects.push(compile(&t, "lib.c", dir.path(), &[]));
+    job.runtime_inputs.push(runtime);
+    link(&*select(&t, job.kind, &LinkerChoice::default()).unwrap(), &job).unwrap();
+    let host = dir.path().join("host.exe");
+    check(
+        std::process::Command::new(cc_for(&t))
+            .arg("-o")
+            .arg(&host)
+            .arg(source("host_static.c"))
+            .arg(&job.output),
+    );
+    assert_eq!(run_ok(&t, &host, &[]), "mul=42 add=42\n");
+}
+
+#[test]
+fn a_failing_lld_link_leaves_the_old_dll_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.path().join("lib.dll"));
+    job.objects
+        .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
+    job.native_libraries.push(shim(dir.path(), FREESTANDING));
+    job.exports.push("lib_mul".into());
+    job.entry = Some("dll_entry".into());
+    job.system_libs = vec!["kernel32".into()];
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
+    link(&*linker, &job).unwrap();
+    let before = std::fs::read(&job.output).unwrap();
+    job.exports.push("not_defined_anywhere".into());
+    let err = link(&*linker, &job).unwrap_err();
+    assert_eq!(err.code, aotinterop_linker::diag::codes::LINK_FAILED);
+    assert!(
+        err.message.contains("/DEF:") && err.message.contains("not_defined_anywhere"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&job.output).unwrap(), before);
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.retain(|n| n.to_string_lossy().starts_with(".aotinterop"));
+    assert!(names.is_empty(), "staging left behind: {names:?}");
+}

@@ -1,0 +1,150 @@
+//! The whole chain with the real parts: the emitter's stub object, the runtime archive (built
+//! by `scripts/build-runtime`) and compiled code, linked by the drivers into an executable and
+//! into a `NativeLib=Static` archive a C host links; each run, and the lazy call made.
+
+mod common;
+
+use aotinterop_linker::driver::{default_system_libs, link, select, LinkJob, LinkerChoice, OutputKind};
+use aotinterop_linker::emit::{emit, StubImport};
+use aotinterop_linker::{Arch, Format, Target};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+static BUILD: Mutex<()> = Mutex::new(());
+
+/// The runtime archive for `t`, from `scripts/build-runtime` (a no-op when up to date).
+fn runtime_archive(t: &Target) -> PathBuf {
+    let triple = match (t.format, t.arch) {
+        (Format::Elf, Arch::X86_64) => "x86_64-unknown-linux-gnu",
+        (Format::Elf, Arch::Aarch64) => "aarch64-unknown-linux-gnu",
+        (Format::Coff, Arch::X86_64) => "x86_64-pc-windows-gnu",
+        _ => panic!("no runtime for {t}"),
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let _g = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let out = check(
+        Command::new(root.join("scripts/build-runtime"))
+            .arg(triple)
+            .current_dir(&root),
+    );
+    let path = root.join(
+        out.lines()
+            .last()
+            .expect("build-runtime prints the archive")
+            .trim(),
+    );
+    assert!(path.is_file(), "{}", path.display());
+    path
+}
+
+/// The stub object: `app_puts` direct to `puts`, `app_custom_fn` lazy to `custom!custom_fn`.
+fn stubs(t: &Target, dir: &Path) -> PathBuf {
+    let bytes = emit(
+        t,
+        &[
+            StubImport::direct("app_puts", "libc", "puts"),
+            StubImport::lazy("app_custom_fn", "custom", "custom_fn"),
+        ],
+    )
+    .unwrap();
+    let path = dir.join("stubs.o");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Builds the `custom` library into `dir` (next to the image: the resolver's first place), and
+/// on Windows the stand-in for the `bcryptprimitives.dll` that wine 8 lacks.
+fn custom_library(t: &Target, dir: &Path) {
+    let mut cmd = Command::new(cc_for(t));
+    if t.format == Format::Coff {
+        cmd.arg("-shared")
+            .arg("-o")
+            .arg(dir.join("custom.dll"))
+            .arg(source("custom_dll.c"));
+        let mut prng = Command::new(cc_for(t));
+        prng.arg("-shared")
+            .arg("-o")
+            .arg(dir.join("bcryptprimitives.dll"));
+        check(prng.arg(source("wine_bcryptprimitives.c")).arg("-ladvapi32"));
+    } else {
+        cmd.args(["-shared", "-fPIC", "-o"])
+            .arg(dir.join("libcustom.so"))
+            .arg(source("custom.c"));
+    }
+    check(&mut cmd);
+}
+
+fn exe(t: &Target, dir: &Path, name: &str) -> PathBuf {
+    dir.join(if t.format == Format::Coff {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    })
+}
+
+fn executable_with_runtime(t: Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(t, OutputKind::Executable, exe(&t, dir.path(), "app"));
+    job.objects = vec![
+        compile(&t, "runtime_main.c", dir.path(), &[]),
+        stubs(&t, dir.path()),
+    ];
+    job.runtime_inputs.push(runtime_archive(&t));
+    link(&*select(&t, job.kind, &LinkerChoice::default()).unwrap(), &job).unwrap();
+    custom_library(&t, dir.path());
+    assert_eq!(run_ok(&t, &job.output, &[]), "direct call\nlazy call=42\n");
+}
+
+fn static_archive_with_runtime(t: Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(t, OutputKind::Static, dir.path().join("libapp.a"));
+    job.objects = vec![
+        compile(&t, "runtime_main.c", dir.path(), &["-DNO_MAIN"]),
+        stubs(&t, dir.path()),
+    ];
+    job.runtime_inputs.push(runtime_archive(&t));
+    link(&*select(&t, job.kind, &LinkerChoice::default()).unwrap(), &job).unwrap();
+    // The host links the archive and the system libraries, nothing else.
+    let host = exe(&t, dir.path(), "host");
+    let mut cmd = Command::new(cc_for(&t));
+    cmd.arg("-o")
+        .arg(&host)
+        .arg(source("host_runtime.c"))
+        .arg(&job.output);
+    cmd.args(default_system_libs(&t).iter().map(|l| format!("-l{l}")));
+    check(&mut cmd);
+    custom_library(&t, dir.path());
+    assert_eq!(run_ok(&t, &host, &[]), "direct call\nlazy call=42\n");
+}
+
+#[test]
+fn linux_x64_executable_with_the_runtime() {
+    executable_with_runtime(LINUX_X64);
+}
+
+#[test]
+fn linux_arm64_executable_with_the_runtime_under_qemu() {
+    executable_with_runtime(LINUX_ARM64);
+}
+
+#[test]
+fn win_x64_executable_with_the_runtime_under_wine() {
+    executable_with_runtime(WIN_X64);
+}
+
+#[test]
+fn linux_x64_static_archive_with_the_runtime_in_a_c_host() {
+    static_archive_with_runtime(LINUX_X64);
+}
+
+#[test]
+fn linux_arm64_static_archive_with_the_runtime_in_a_c_host_under_qemu() {
+    static_archive_with_runtime(LINUX_ARM64);
+}
+
+#[test]
+fn win_x64_static_archive_with_the_runtime_in_a_c_host_under_wine() {
+    static_archive_with_runtime(WIN_X64);
+}

@@ -1,0 +1,242 @@
+// MSBuild task: gathers the interop items and properties of a project into a publish request
+// (docs/request.md) and writes it, touching the file only when its text changes, so that the
+// request file can stand in the Inputs of the publish target.
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace AotInterop.Build
+{
+    /// <summary>Writes the publish request of a project.</summary>
+    public sealed class AotInteropWriteRequest : Task
+    {
+        /// <summary>The request file to write.</summary>
+        [Required]
+        public string RequestFile { get; set; }
+
+        /// <summary>The project file; relative paths resolve against its folder, and errors point at it.</summary>
+        public string ProjectFile { get; set; }
+
+        /// <summary><c>RuntimeIdentifier</c>, such as <c>linux-x64</c>.</summary>
+        public string RuntimeIdentifier { get; set; }
+
+        /// <summary><c>NativeLib</c>: empty for an executable, <c>Shared</c> or <c>Static</c>.</summary>
+        public string NativeLib { get; set; }
+
+        /// <summary>The image to produce.</summary>
+        public string OutputImage { get; set; }
+
+        /// <summary><c>IlcExportUnmanagedEntrypoints</c>: empty (the default for NativeLib), true or false.</summary>
+        public string IlcExportUnmanagedEntrypoints { get; set; }
+
+        /// <summary>The Windows API list: a path, <c>false</c> for none, or empty to look for it.</summary>
+        public string WindowsApiList { get; set; }
+
+        /// <summary>Linker flavour (gcc, clang, lld-link, mingw, ld64); empty for the RID's default.</summary>
+        public string LinkerFlavor { get; set; }
+
+        /// <summary>Linker program; empty for the RID's default.</summary>
+        public string Linker { get; set; }
+
+        /// <summary>Sysroot for the link preflight.</summary>
+        public string SysRoot { get; set; }
+
+        /// <summary>The folder of the runtime archives (`TRIPLE/libaotinterop_runtime.a`).</summary>
+        public string RuntimeDirectory { get; set; }
+
+        /// <summary><c>DirectPInvoke</c> items: <c>module</c> or <c>module!entry</c>.</summary>
+        public ITaskItem[] DirectPInvoke { get; set; }
+
+        /// <summary><c>DirectPInvokeList</c> items: files of such lines.</summary>
+        public ITaskItem[] DirectPInvokeList { get; set; }
+
+        /// <summary><c>NativeLibrary</c> items: archives and import libraries to link.</summary>
+        public ITaskItem[] NativeLibrary { get; set; }
+
+        /// <summary><c>LinkerArg</c> items.</summary>
+        public ITaskItem[] LinkerArg { get; set; }
+
+        /// <summary>Assemblies to scan; the first is the published one.</summary>
+        public ITaskItem[] Assemblies { get; set; }
+
+        /// <summary>Object files of the compiled code.</summary>
+        public ITaskItem[] Objects { get; set; }
+
+        /// <summary>Imports files (JSON arrays of imports), for code without assemblies.</summary>
+        public ITaskItem[] ImportsFiles { get; set; }
+
+        /// <summary><c>UnmanagedEntryPointsAssembly</c> items (simple assembly names).</summary>
+        public ITaskItem[] UnmanagedEntryPointsAssembly { get; set; }
+
+        /// <summary>More symbols to export, defined by the object files.</summary>
+        public ITaskItem[] ExportSymbols { get; set; }
+
+        /// <summary>Whether the file changed (false when the same request was already there).</summary>
+        [Output]
+        public bool Changed { get; set; }
+
+        private string baseDir;
+
+        /// <inheritdoc />
+        public override bool Execute()
+        {
+            try
+            {
+                baseDir = string.IsNullOrEmpty(ProjectFile)
+                    ? Directory.GetCurrentDirectory()
+                    : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(ProjectFile));
+                string json = BuildRequest();
+                if (json == null)
+                    return false;
+                string path = System.IO.Path.GetFullPath(RequestFile);
+                if (File.Exists(path) && File.ReadAllText(path, Encoding.UTF8) == json)
+                {
+                    Log.LogMessage(MessageImportance.Low, "aotinterop: request unchanged: {0}", path);
+                    return true;
+                }
+                string dir = System.IO.Path.GetDirectoryName(path);
+                if (!string.IsNullOrEmpty(dir))
+                    Directory.CreateDirectory(dir);
+                File.WriteAllText(path, json, new UTF8Encoding(false));
+                Changed = true;
+                Log.LogMessage(MessageImportance.Low, "aotinterop: wrote request {0}", path);
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+            {
+                TaskLog.Error(Log, "AOTI0812", RequestFile, 0, 0, "cannot write the publish request: " + e.Message);
+                return false;
+            }
+        }
+
+        private string Full(string path)
+        {
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, path));
+        }
+
+        private string BuildRequest()
+        {
+            string rid = (RuntimeIdentifier ?? "").Trim();
+            if (rid.Length == 0)
+            {
+                TaskLog.Error(Log, "AOTI0813", ProjectFile, 0, 0,
+                    "RuntimeIdentifier is not set: set it in the project (for example linux-x64 or win-x64) or pass /p:RuntimeIdentifier=...");
+                return null;
+            }
+            string nativeLib = (NativeLib ?? "").Trim();
+            if (nativeLib.Length != 0 && !Is(nativeLib, "Shared") && !Is(nativeLib, "Static"))
+            {
+                TaskLog.Error(Log, "AOTI0813", ProjectFile, 0, 0,
+                    "NativeLib is `" + nativeLib + "`: it must be Shared, Static or empty (an executable)");
+                return null;
+            }
+            string exportEntrypoints = (IlcExportUnmanagedEntrypoints ?? "").Trim();
+            if (exportEntrypoints.Length != 0 && !Is(exportEntrypoints, "true") && !Is(exportEntrypoints, "false"))
+            {
+                TaskLog.Error(Log, "AOTI0813", ProjectFile, 0, 0,
+                    "IlcExportUnmanagedEntrypoints is `" + exportEntrypoints + "`: it must be true, false or empty");
+                return null;
+            }
+
+            var sb = new StringBuilder();
+            sb.Append("{\n  \"rid\": ").Append(JsonWriter.Quote(rid));
+            if (nativeLib.Length != 0)
+                sb.Append(",\n  \"native_lib\": ").Append(JsonWriter.Quote(nativeLib.ToLowerInvariant()));
+            if (!string.IsNullOrWhiteSpace(OutputImage))
+                sb.Append(",\n  \"output\": ").Append(JsonWriter.Quote(Full(OutputImage.Trim())));
+            AppendArray(sb, "direct_pinvoke", DirectPInvoke, false);
+            AppendArray(sb, "direct_pinvoke_list", DirectPInvokeList, true);
+            AppendArray(sb, "native_library", NativeLibrary, true);
+            AppendArray(sb, "linker_arg", LinkerArg, false);
+            AppendArray(sb, "assemblies", Assemblies, true);
+            AppendArray(sb, "imports_file", ImportsFiles, true);
+            AppendArray(sb, "objects", Objects, true);
+
+            var exports = new List<string>();
+            if (exportEntrypoints.Length != 0)
+                exports.Add("\"unmanaged_entrypoints\": " + (Is(exportEntrypoints, "true") ? "true" : "false"));
+            string names = Join(UnmanagedEntryPointsAssembly, false);
+            if (names != null)
+                exports.Add("\"assemblies\": " + names);
+            string symbols = Join(ExportSymbols, false);
+            if (symbols != null)
+                exports.Add("\"symbols\": " + symbols);
+            if (exports.Count != 0)
+                sb.Append(",\n  \"exports\": {").Append(string.Join(", ", exports.ToArray())).Append('}');
+
+            string list = (WindowsApiList ?? "").Trim();
+            if (Is(list, "false"))
+                sb.Append(",\n  \"windows_api_list\": false");
+            else if (list.Length != 0)
+                sb.Append(",\n  \"windows_api_list\": ").Append(JsonWriter.Quote(Full(list)));
+
+            var linker = new List<string>();
+            if (!string.IsNullOrWhiteSpace(LinkerFlavor))
+                linker.Add("\"flavor\": " + JsonWriter.Quote(LinkerFlavor.Trim()));
+            if (!string.IsNullOrWhiteSpace(Linker))
+            {
+                string l = Linker.Trim();
+                // A bare program name is looked up on PATH; a path resolves against the project.
+                bool isPath = l.IndexOf('/') >= 0 || l.IndexOf('\\') >= 0;
+                linker.Add("\"path\": " + JsonWriter.Quote(isPath ? Full(l) : l));
+            }
+            if (!string.IsNullOrWhiteSpace(SysRoot))
+                linker.Add("\"sysroot\": " + JsonWriter.Quote(Full(SysRoot.Trim())));
+            if (linker.Count != 0)
+                sb.Append(",\n  \"linker\": {").Append(string.Join(", ", linker.ToArray())).Append('}');
+            if (!string.IsNullOrWhiteSpace(RuntimeDirectory) && Directory.Exists(RuntimeDirectory.Trim()))
+                sb.Append(",\n  \"runtime_dir\": ").Append(JsonWriter.Quote(Full(RuntimeDirectory.Trim())));
+            sb.Append("\n}\n");
+            return sb.ToString();
+        }
+
+        private static bool Is(string a, string b)
+        {
+            return string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+        }
+
+        private void AppendArray(StringBuilder sb, string field, ITaskItem[] items, bool paths)
+        {
+            string joined = Join(items, paths);
+            if (joined != null)
+                sb.Append(",\n  ").Append(JsonWriter.Quote(field)).Append(": ").Append(joined);
+        }
+
+        // One item a line, so that an error about an item points at its own line of the request.
+        private string Join(ITaskItem[] items, bool paths)
+        {
+            if (items == null || items.Length == 0)
+                return null;
+            var parts = new List<string>();
+            foreach (ITaskItem item in items)
+            {
+                string value = paths ? item.GetMetadata("FullPath") : item.ItemSpec;
+                if (string.IsNullOrEmpty(value))
+                    value = paths ? Full(item.ItemSpec) : item.ItemSpec;
+                parts.Add(JsonWriter.Quote(value));
+            }
+            return "[\n    " + string.Join(",\n    ", parts.ToArray()) + "\n  ]";
+        }
+    }
+
+    /// <summary>Logging in MSBuild's canonical <c>file(line,col): error CODE: message</c> form.</summary>
+    internal static class TaskLog
+    {
+        /// <summary>Logs an error with a code and a location.</summary>
+        public static void Error(TaskLoggingHelper log, string code, string file, int line, int column, string message)
+        {
+            // The message goes through "{0}" so that braces in it are not read as a format.
+            log.LogError(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
+        }
+
+        /// <summary>Logs a warning with a code and a location.</summary>
+        public static void Warning(TaskLoggingHelper log, string code, string file, int line, int column, string message)
+        {
+            log.LogWarning(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! The MSBuild integration through a real engine: Mono's xbuild builds the test projects under
+//! `tests/projects/` with the task compiled by `mcs` and the cdylib this package builds, laid out
+//! as the NuGet package would be (`build/`, `tasks/`).
+//!
+//! Needs `xbuild`, `mcs` and Mono's MSBuild reference assemblies (Debian: mono-xbuild, mono-mcs,
+//! mono-devel). `AOTINTEROP_MONO_LIB` may name the folder holding `4.5/Microsoft.Build.*.dll`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::{
+    assert_msbuild_error, cdylib, copy_dir, package, project, xbuild, xbuild_with, Build, MANIFEST,
+};
+
+/// The plan `aotinterop plan REQUEST --format json` prints, as the library computes it.
+fn cli_plan(request: &Path) -> String {
+    let loaded = aotinterop::PublishRequest::load(request).unwrap();
+    serde_json::to_string_pretty(&aotinterop::plan_request(&loaded).unwrap()).unwrap()
+}
+
+/// A plan's JSON with the request file made neutral: its path, and the line of an item in it
+/// (the generated request has one item a line, a hand-written one may not).
+fn neutral(plan: &str, request: &Path) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("file").and_then(|f| f.as_str()) == Some("<request>") {
+                    m.remove("line");
+                }
+                m.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::String(s) => {
+                if let Some(at) = s.find("<request>:") {
+                    let rest = &s[at + "<request>:".len()..];
+                    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                    *s = format!("{}<request>{}", &s[..at], &rest[digits..]);
+                }
+            }
+            _ => {}
+        }
+    }
+    let path = serde_json::to_string(request.to_str().unwrap()).unwrap();
+    let path = &path[1..path.len() - 1];
+    let mut v = serde_json::from_str(&plan.replace(path, "<request>")).unwrap();
+    walk(&mut v);
+    v
+}
+
+fn assert_same_plan(dir: &Path, report: &Path, request_file: &str) {
+    let built = std::fs::read_to_string(report).unwrap_or_else(|e| panic!("{}: {e}", report.display()));
+    let generated = dir.join("obj/aotinterop/request.json");
+    let generated = if generated.exists() {
+        generated
+    } else {
+        dir.join("obj/Debug/aotinterop/request.json")
+    };
+    let request = dir.join(request_file);
+    let expected = cli_plan(&request);
+    assert_eq!(
+        neutral(&built, &generated),
+        neutral(&expected, &request),
+        "xbuild's plan differs from `aotinterop plan {request_file}`"
+    );
+    // The generated request, given to the command line, plans the same.
+    assert_eq!(
+        neutral(&cli_plan(&generated), &generated),
+        neutral(&built, &generated)
+    );
+}
+
+#[test]
+fn plan_matches_the_request_file() {
+    let sample = Path::new(MANIFEST).join("../samples/plan-basics");
+    for rid in ["linux-x64", "win-x64"] {
+        let dir = project("plan-basics");
+        for f in ["imports.json", "direct-zlib.txt", &format!("request.{rid}.json")] {
+            std::fs::copy(sample.join(f), dir.path().join(f)).unwrap();
+        }
+        let b = xbuild(
+            dir.path(),
+            "PlanBasics.proj",
+            &[&format!("/p:RuntimeIdentifier={rid}")],
+        );
+        assert!(b.ok, "{}", b.log);
+        let report = dir.path().join(format!("bin/{rid}/plan-basics.plan.json"));
+        assert_same_plan(dir.path(), &report, &format!("request.{rid}.json"));
+
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let image = plan["output"].as_str().unwrap();
+        let c = &plan["counts"];
+        let line = format!(
+            "outputs: image={image} report={} imports={} direct={} lazy={}",
+            report.display(),
+            c["imports"],
+            c["direct"],
+            c["lazy"]
+        );
+        assert!(b.log.contains(&line), "missing `{line}` in:\n{}", b.log);
+        if rid == "win-x64" {
+            assert!(image.ends_with("plan-basics.exe"));
+            assert!(b.log.contains("warning AOTI1005:"), "{}", b.log);
+        } else {
+            assert!(!b.log.contains("warning AOTI"), "{}", b.log);
+        }
+    }
+}
+
+#[test]
+fn csharp_project_is_built_and_its_assembly_scanned() {
+    let dir = project("csharp-app");
+    let b = xbuild(dir.path(), "App.csproj", &[]);
+    assert!(b.ok, "{}", b.log);
+    assert!(dir.path().join("obj/Debug/CSharpApp.exe").is_file());
+    let report = dir.path().join("bin/Debug/native/CSharpApp.plan.json");
+    assert_same_plan(dir.path(), &report, "request.linux-x64.json");
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let bindings: Vec<(String, String)> = plan["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["entry"].as_str().unwrap().into(),
+                i["binding"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = |e: &str, b: &str| (e.to_string(), b.to_string());
+    for w in [
+        want("getpid", "direct"),
+        want("strlen", "direct"),
+        want("crc32", "direct"),
+        want("zlibVersion", "lazy"),
+    ] {
+        assert!(bindings.contains(&w), "{w:?} not in {bindings:?}");
+    }
+}
+
+fn request_of(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("obj/aotinterop/request.json")).unwrap()).unwrap()
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn rid_conditions_as_the_docs_write_them() {
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        ("linux-x64", "", &["libc"], "RidConditions"),
+        ("linux-musl-x64", "", &["libc", "libz"], "RidConditions"),
+        ("linux-arm64", "", &["libc", "libSystem"], "RidConditions"),
+        ("win-x64", "", &["user32"], "RidConditions.exe"),
+        (
+            "win-arm64",
+            "Shared",
+            &["user32", "libSystem"],
+            "RidConditions.dll",
+        ),
+        ("osx-arm64", "Shared", &["libSystem"], "RidConditions.dylib"),
+        ("linux-x64", "Shared", &["libc"], "RidConditions.so"),
+        ("linux-x64", "Static", &["libc"], "RidConditions.a"),
+        ("win-x86", "Static", &["user32"], "RidConditions.lib"),
+    ];
+    let dir = project("rid-conditions");
+    for (rid, native_lib, direct, image) in cases {
+        let b = xbuild(
+            dir.path(),
+            "RidConditions.proj",
+            &[
+                &format!("/p:RuntimeIdentifier={rid}"),
+                &format!("/p:NativeLib={native_lib}"),
+            ],
+        );
+        assert!(b.ok, "{rid} {native_lib}: {}", b.log);
+        let req = request_of(dir.path());
+        assert_eq!(req["rid"], *rid);
+        assert_eq!(strings(&req["direct_pinvoke"]), *direct, "{rid}");
+        let linker_args = strings(&req["linker_arg"]);
+        let want_args: &[&str] = if *native_lib == "Shared" && !rid.starts_with("win") {
+            &["-Wl,-z,defs"]
+        } else {
+            &[]
+        };
+        assert_eq!(linker_args, want_args, "{rid} {native_lib}");
+        let out = req["output"].as_str().unwrap();
+        assert!(
+            out.ends_with(&format!("/bin/native/{image}")),
+            "{rid} {native_lib}: {out}"
+        );
+        assert!(b.log.contains(&format!("outputs: image={out} ")), "{}", b.log);
+    }
+}
+
+fn mtime(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p).unwrap().modified().unwrap()
+}
+
+const SKIPPED: &str = "Skipping target \"AotInteropPublish\" because its outputs are up-to-date";
+
+#[test]
+fn unchanged_project_is_not_planned_again() {
+    let dir = project("plan-basics");
+    let sample = Path::new(MANIFEST).join("../samples/plan-basics");
+    for f in ["imports.json", "direct-zlib.txt"] {
+        std::fs::copy(sample.join(f), dir.path().join(f)).unwrap();
+    }
+    let report = dir.path().join("bin/linux-x64/plan-basics.plan.json");
+    let b = xbuild(dir.path(), "PlanBasics.proj", &[]);
+    assert!(b.ok && !b.log.contains(SKIPPED), "{}", b.log);
+    let first = mtime(&report);
+
+    let b = xbuild(dir.path(), "PlanBasics.proj", &[]);
+    assert!(
+        b.ok && b.log.contains(SKIPPED),
+        "second build must skip:\n{}",
+        b.log
+    );
+    assert_eq!(mtime(&report), first);
+
+    // A list file that changes plans again.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let list = dir.path().join("direct-zlib.txt");
+    std::fs::write(&list, std::fs::read_to_string(&list).unwrap() + "libz!deflate\n").unwrap();
+    let b = xbuild(dir.path(), "PlanBasics.proj", &[]);
+    assert!(b.ok && !b.log.contains(SKIPPED), "{}", b.log);
+    assert!(mtime(&report) > first);
+
+    // So does a property given on the command line (the request file changes), once.
+    let b = xbuild(
+        dir.path(),
+        "PlanBasics.proj",
+        &["/p:AotInteropImageName=plan-basics", "/p:NativeLib=Shared"],
+    );
+    assert!(b.ok && !b.log.contains(SKIPPED), "{}", b.log);
+    let b = xbuild(dir.path(), "PlanBasics.proj", &["/p:NativeLib=Shared"]);
+    assert!(b.ok && b.log.contains(SKIPPED), "{}", b.log);
+
+    // Opting out of the after-Build hook; the target still runs when asked for.
+    std::fs::remove_file(&report).unwrap();
+    let b = xbuild(
+        dir.path(),
+        "PlanBasics.proj",
+        &["/p:AotInteropPublishAfterBuild=false"],
+    );
+    assert!(
+        b.ok && !report.exists() && !b.log.contains("aotinterop plan:"),
+        "{}",
+        b.log
+    );
+    let b = xbuild(
+        dir.path(),
+        "PlanBasics.proj",
+        &["/p:AotInteropPublishAfterBuild=false", "/t:AotInteropPublish"],
+    );
+    assert!(b.ok && report.exists(), "{}", b.log);
+}
+
+/// The C library mapped into this process, as `/proc/self/maps` names it.
+fn loaded_libc() -> PathBuf {
+    std::fs::read_to_string("/proc/self/maps")
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|p| p.contains("/libc.so") || p.contains("/libc-"))
+        .map(PathBuf::from)
+        .expect("libc in /proc/self/maps")
+}
+
+fn line_col(file: &Path, needle: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap();
+    (n + 1, line.find(needle).unwrap() + 1)
+}
+
+#[test]
+fn bad_inputs_are_msbuild_errors_with_code_and_location() {
+    let dir = project("bad-inputs");
+    let d = dir.path().display().to_string();
+    let proj = dir.path().join("BadInputs.proj");
+    let report = dir.path().join("bin/native/BadInputs.plan.json");
+
+    // A good build first, so that each failure below must also remove the report.
+    let b = xbuild(dir.path(), "BadInputs.proj", &[]);
+    assert!(b.ok && report.exists(), "{}", b.log);
+
+    let (l, c) = line_col(&proj, "\"!getpid\"");
+    let cases = [
+        ("missing-list", format!("{d}/lists/missing.txt: error AOTI0001: cannot read DirectPInvokeList file")),
+        ("bad-list-line", format!("{d}/lists/bad-line.txt(3): error AOTI0011: DirectPInvokeList line `libz!`")),
+        ("malformed-item", format!("{d}/BadInputs.proj({l},{}): error AOTI0010: DirectPInvoke item `!getpid`", c + 1)),
+        (
+            "wrong-library-kind",
+            format!("{d}/native/zlib.lib: error AOTI0522: NativeLibrary item is a Windows library, not a library for linux-x64"),
+        ),
+        ("bad-native-lib", format!("{d}/BadInputs.proj: error AOTI0813: NativeLib is `Dynamic`")),
+    ];
+    for (case, expected) in &cases {
+        let b = xbuild(dir.path(), "BadInputs.proj", &[&format!("/p:Case={case}")]);
+        // xbuild writes two spaces after a file without a line; real MSBuild one.
+        let log = Build {
+            ok: b.ok,
+            log: b.log.replace(":  error", ": error"),
+        };
+        assert_msbuild_error(&log, expected);
+        assert!(!report.exists(), "{case}: a failed step must not leave a report");
+    }
+
+    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:RuntimeIdentifier=linux-x65"]);
+    assert_msbuild_error(&b, "error AOTI0006: unknown runtime identifier");
+
+    // A warning about an item points at the item too, and the build goes on.
+    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:Case=unmatched-item"]);
+    let (l, c) = line_col(&proj, "\"libz!crc23\"");
+    let expected = format!(
+        "{d}/BadInputs.proj({l},{}): warning AOTI1002: DirectPInvoke item `libz!crc23`",
+        c + 1
+    );
+    assert!(
+        b.ok && b.log.contains(&expected),
+        "missing `{expected}` in:\n{}",
+        b.log
+    );
+    assert!(report.exists());
+
+    // A step the library does not know.
+    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:AotInteropStep=link"]);
+    let log = Build {
+        ok: b.ok,
+        log: b.log.replace(":  error", ": error"),
+    };
+    assert_msbuild_error(
+        &log,
+        &format!(
+            "{d}/BadInputs.proj: error AOTI0802: unknown step `link`; the steps are plan, publish, inspect"
+        ),
+    );
+
+    // publish runs the real pipeline: with no compiled code (no entry point) the link fails,
+    // located at the image, and leaves neither an image nor a report.
+    support::ensure_runtime("linux-x64");
+    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:AotInteropStep=publish"]);
+    let log = Build {
+        ok: b.ok,
+        log: b.log.replace(":  error", ": error"),
+    };
+    assert_msbuild_error(&log, &format!("{d}/bin/native/BadInputs: error AOTI0501: the "));
+    assert!(log.log.contains("linker failed"), "{}", log.log);
+    assert!(!dir.path().join("bin/native/BadInputs").exists());
+    assert!(!report.exists());
+    assert!(!dir.path().join("bin/native/BadInputs.plan.json").exists());
+}
+
+#[test]
+fn missing_or_broken_cdylib_is_an_msbuild_error() {
+    let dir = project("bad-inputs");
+    // The package without its native library: the task looks next to itself only.
+    let broken = tempfile::tempdir().unwrap();
+    copy_dir(package(), broken.path());
+    let lib = broken.path().join("tasks").join(cdylib().file_name().unwrap());
+    std::fs::remove_file(&lib).unwrap();
+    let b = xbuild_with(broken.path(), dir.path(), "BadInputs.proj", &[]);
+    assert_msbuild_error(
+        &b,
+        &format!(
+            "{}: error AOTI0810: cannot load the aotinterop native library (the file does not exist)",
+            lib.display()
+        ),
+    );
+
+    // A file that is not a library.
+    let not_lib = dir.path().join("imports.json");
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropNativeLibrary={}", not_lib.display())],
+    );
+    assert_msbuild_error(
+        &b,
+        &format!(
+            "{}: error AOTI0810: cannot load the aotinterop native library",
+            not_lib.display()
+        ),
+    );
+
+    // A shared library that is not aotinterop's: the C library this test runs with.
+    let other = dir.path().join("other.so");
+    std::fs::copy(loaded_libc(), &other).unwrap();
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropNativeLibrary={}", other.display())],
+    );
+    assert_msbuild_error(&b, "error AOTI0810: cannot load the aotinterop native library (the library has no `aotinterop_run` function");
+}

@@ -1,0 +1,106 @@
+//! `aotinterop probe`: every candidate the lazy resolver would try for a library name, in
+//! order, and which one loads (for the host platform), so a user can see why a library does
+//! not load. The logic is the runtime's own (`aotinterop_runtime::probe`).
+
+use super::output::{print_json, Format};
+use aotinterop::imports::DllImportSearchPath;
+use aotinterop_runtime::probe::{probe, ProbeReport};
+use aotinterop_runtime::resolver::names::Platform;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `aotinterop probe`.
+#[derive(Args)]
+pub struct ProbeArgs {
+    /// The library name as written in `DllImport` (`z`, `libz.so.1`, `user32`, a path...).
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// Runtime identifier whose naming rules apply (default: the host's). Only the host's
+    /// candidates are actually loaded.
+    #[arg(long)]
+    rid: Option<String>,
+    /// `DllImportSearchPath` flags: names joined by `|` or `,`, or a number
+    /// (default: AssemblyDirectory, as for an import without the attribute).
+    #[arg(long, value_name = "FLAGS")]
+    search_path: Option<String>,
+    /// The folder the image would be in (the AssemblyDirectory step); default: this tool's.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `aotinterop probe`: exit 0 when a candidate loads (or when listing another platform's
+/// candidates), 1 when none does, 2 for bad arguments.
+pub fn run(args: &ProbeArgs) -> ExitCode {
+    let platform = match &args.rid {
+        None => Platform::host(),
+        Some(rid) => {
+            match Platform::from_rid(rid) {
+                Some(p) => p,
+                None => {
+                    eprintln!("error: unknown runtime identifier `{rid}` (expected e.g. linux-x64, win-x64, osx-arm64)");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let search_path = match &args.search_path {
+        None => None,
+        Some(s) => match DllImportSearchPath::parse(s) {
+            Some(sp) => Some(sp.0),
+            None => {
+                eprintln!(
+                    "error: bad --search-path `{s}` (expected flag names such as AssemblyDirectory|System32, or a number)"
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if args.name.is_empty() || args.name.contains('\0') {
+        eprintln!("error: the library name is empty or holds a NUL");
+        return ExitCode::from(2);
+    }
+    let report = probe(&args.name, search_path, args.from.as_deref(), platform);
+    match args.format {
+        Format::Text => print!("{}", render_text(&report)),
+        Format::Json => print_json(&to_json(&report)),
+    }
+    if report.loaded.is_some() || platform != Platform::host() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn render_text(r: &ProbeReport) -> String {
+    let mut s = String::new();
+    for (i, c) in r.candidates.iter().enumerate() {
+        let outcome = match (&c.error, r.loaded.as_deref() == Some(c.path.as_str())) {
+            (_, true) => "loaded".to_string(),
+            (Some(e), _) => e.clone(),
+            (None, _) => "not tried".to_string(),
+        };
+        s.push_str(&format!("{:>2}. [{}] {}: {}\n", i + 1, c.via, c.path, outcome));
+    }
+    match (&r.loaded, &r.error) {
+        (Some(p), _) => s.push_str(&format!("loaded: {p}\n")),
+        (None, Some(e)) => s.push_str(&format!("not loaded: {e}\n")),
+        (None, None) => {}
+    }
+    s
+}
+
+fn to_json(r: &ProbeReport) -> serde_json::Value {
+    serde_json::json!({
+        "candidates": r.candidates.iter().map(|c| serde_json::json!({
+            "path": c.path,
+            "via": c.via,
+            "error": c.error,
+        })).collect::<Vec<_>>(),
+        "loaded": r.loaded,
+        "error": r.error,
+    })
+}

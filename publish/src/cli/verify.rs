@@ -1,0 +1,59 @@
+//! `aotinterop verify`: checks an image against its plan.
+
+use super::output::{print_json, Format};
+use aotinterop_linker::inspect::inspect;
+use aotinterop_linker::plan_view::PlanView;
+use aotinterop_linker::verify::verify;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `aotinterop verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The image to check.
+    #[arg(value_name = "IMAGE")]
+    image: PathBuf,
+    /// The plan it was built from (`aotinterop plan --format json`).
+    #[arg(long, value_name = "PLAN.json")]
+    plan: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `aotinterop verify`: exit code 0 when the image matches the plan, 1 when it does not
+/// (the differences are listed) or when either file cannot be read.
+pub fn run(args: &VerifyArgs) -> ExitCode {
+    let checked =
+        PlanView::load(&args.plan).and_then(|plan| inspect(&args.image).and_then(|ins| verify(&ins, &plan)));
+    let report = match checked {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ok = report.ok();
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({ "ok": ok, "report": report })),
+        Format::Text if ok => println!(
+            "{}: matches {} ({} direct, {} lazy, {} exports checked)",
+            args.image.display(),
+            args.plan.display(),
+            report.direct,
+            report.lazy,
+            report.exports
+        ),
+        Format::Text => {
+            if let Err(e) = report.into_result() {
+                eprintln!("{}: {e}", args.image.display());
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,374 @@
+//! `publish`: scan → plan → preflight → emit → link → verify, with one progress event per step.
+//!
+//! A failure stops at its step with the error and leaves no half-written output: the link writes
+//! to a staging file beside the output and renames it into place, and the plan report is written
+//! the same way once the image is verified.
+
+mod inputs;
+mod report;
+mod runtime;
+
+pub use inputs::target_of;
+pub use report::{write_reports, ReportPaths};
+pub use runtime::{find_runtime, RuntimeLibrary};
+
+use crate::diagnostics::{Diagnostic, Error, Location, Severity};
+use crate::plan::Plan;
+use crate::request::{LoadedRequest, OutputKind};
+use aotinterop_linker::driver::{self, LinkerChoice};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The steps of a publish, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// Read the assemblies' P/Invokes and entry points.
+    Scan,
+    /// Decide direct or lazy for every import.
+    Plan,
+    /// Check, before linking, that the image will link and start.
+    Preflight,
+    /// Write the stub object.
+    Emit,
+    /// Run the linker.
+    Link,
+    /// Check the image binds what the plan says, and write the plan report.
+    Verify,
+}
+
+impl Step {
+    /// The step's name as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Scan => "scan",
+            Step::Plan => "plan",
+            Step::Preflight => "preflight",
+            Step::Emit => "emit",
+            Step::Link => "link",
+            Step::Verify => "verify",
+        }
+    }
+
+    /// The process exit code when this step fails (documented in the README).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Step::Scan | Step::Plan => 1,
+            Step::Preflight => 3,
+            Step::Emit | Step::Link => 4,
+            Step::Verify => 5,
+        }
+    }
+}
+
+/// What one finished step did.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepSummary {
+    /// The step.
+    pub step: Step,
+    /// What it did, in a few words with counts.
+    pub detail: String,
+    /// How long it took, in milliseconds.
+    pub millis: f64,
+}
+
+/// Progress of a publish, for a progress display.
+#[derive(Clone, Debug)]
+pub enum Event<'a> {
+    /// A step starts.
+    Started(Step),
+    /// A long step advanced: `done` of `total` items.
+    Progress(Step, usize, usize),
+    /// A step finished.
+    Finished(&'a StepSummary),
+}
+
+/// The result of a successful publish.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublishReport {
+    /// The image (or archive) written.
+    pub output: PathBuf,
+    /// Other files written next to it (a DLL's import library).
+    pub side_outputs: Vec<PathBuf>,
+    /// The plan report files.
+    pub reports: ReportPaths,
+    /// Every step, in order.
+    pub steps: Vec<StepSummary>,
+    /// Warnings of every step.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The plan.
+    #[serde(skip)]
+    pub plan: Plan,
+}
+
+/// A publish that stopped at a step.
+#[derive(Clone, Debug)]
+pub struct PublishFailure {
+    /// The step that failed.
+    pub step: Step,
+    /// Why.
+    pub error: Error,
+    /// The steps that finished before it.
+    pub steps: Vec<StepSummary>,
+    /// Warnings found before the failure (and, for preflight, every error after the first).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Turns a diagnostic of the link steps into one of ours.
+pub fn from_linker(d: aotinterop_linker::diag::Diagnostic) -> Diagnostic {
+    Diagnostic {
+        severity: match d.severity {
+            aotinterop_linker::diag::Severity::Error => Severity::Error,
+            aotinterop_linker::diag::Severity::Warning => Severity::Warning,
+        },
+        code: d.code,
+        message: d.message,
+        location: d.file.map(Location::file),
+    }
+}
+
+struct Run<'o> {
+    steps: Vec<StepSummary>,
+    diagnostics: Vec<Diagnostic>,
+    observer: &'o mut dyn FnMut(Event<'_>),
+}
+
+impl Run<'_> {
+    fn step<T>(
+        &mut self,
+        step: Step,
+        work: impl FnOnce(&mut dyn FnMut(Event<'_>)) -> crate::Result<(T, String)>,
+    ) -> Result<T, PublishFailure> {
+        (self.observer)(Event::Started(step));
+        let start = Instant::now();
+        match work(self.observer) {
+            Ok((value, detail)) => {
+                let summary = StepSummary {
+                    step,
+                    detail,
+                    millis: start.elapsed().as_secs_f64() * 1e3,
+                };
+                (self.observer)(Event::Finished(&summary));
+                self.steps.push(summary);
+                Ok(value)
+            }
+            Err(error) => Err(PublishFailure {
+                step,
+                error,
+                steps: std::mem::take(&mut self.steps),
+                diagnostics: std::mem::take(&mut self.diagnostics),
+            }),
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Publishes a request: scan, plan, preflight, emit, link, verify; then writes the plan report
+/// next to the output. `observer` sees each step start and finish.
+pub fn publish(
+    loaded: &LoadedRequest,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<PublishReport, PublishFailure> {
+    let req = &loaded.request;
+    let mut run = Run {
+        steps: Vec::new(),
+        diagnostics: Vec::new(),
+        observer,
+    };
+
+    let (surface, scan_diags) = run.step(Step::Scan, |obs| {
+        let n = req.assemblies.len();
+        let (surface, diags) =
+            crate::gather_with_progress(loaded, &mut |done| obs(Event::Progress(Step::Scan, done, n)))?;
+        let detail = format!(
+            "{}: {}, {}",
+            plural(n, "assembly", "assemblies"),
+            plural(surface.imports.len(), "P/Invoke", "P/Invokes"),
+            plural(surface.exports.len(), "entry point", "entry points")
+        );
+        Ok(((surface, diags), detail))
+    })?;
+    run.diagnostics.extend(scan_diags);
+
+    let plan = run.step(Step::Plan, |_| {
+        let plan = crate::plan::plan(loaded, surface)?;
+        let detail = format!(
+            "{}: {} direct, {} lazy; {}",
+            plural(plan.counts.imports, "import", "imports"),
+            plan.counts.direct,
+            plan.counts.lazy,
+            plural(
+                plan.exports.symbols.iter().filter(|e| e.exported).count(),
+                "export",
+                "exports"
+            )
+        );
+        Ok((plan, detail))
+    })?;
+    run.diagnostics.extend(plan.diagnostics.iter().cloned());
+
+    let (linker, mut job, stubs) = run.step(Step::Preflight, |_| {
+        let prepared = inputs::prepare(loaded, &plan)?;
+        let linker = driver::select(&prepared.target, prepared.kind, &linker_choice(loaded)?)
+            .map_err(|d| Error::from(from_linker(d)))?;
+        let mut job = prepared.job;
+        let found: Vec<Diagnostic> =
+            aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &prepared.direct)
+                .into_iter()
+                .map(from_linker)
+                .collect();
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            found.into_iter().partition(|d| d.severity == Severity::Error);
+        if let Some(first) = errors.first() {
+            let mut err = first.clone();
+            if errors.len() > 1 {
+                err.message
+                    .push_str(&format!(" (and {} more preflight errors)", errors.len() - 1));
+            }
+            return Err(Error::from(err));
+        }
+        let detail = format!(
+            "{} with {}: {}, {} checked",
+            job.target,
+            linker.flavor(),
+            plural(warnings.len(), "warning", "warnings"),
+            plural(prepared.direct.len(), "direct import", "direct imports"),
+        );
+        job.exports = prepared.exports;
+        Ok(((linker, job, (prepared.stubs, warnings)), detail))
+    })?;
+    let (stub_imports, preflight_warnings) = stubs;
+    run.diagnostics.extend(preflight_warnings);
+
+    let staging = run.step(Step::Emit, |_| {
+        let dir = tempfile::Builder::new()
+            .prefix(".aotinterop-stubs")
+            .tempdir()
+            .map_err(|e| {
+                Error::new(
+                    crate::diagnostics::codes::OUTPUT_UNWRITABLE,
+                    format!("cannot create a temporary folder: {e}"),
+                )
+            })?;
+        let bytes = aotinterop_linker::emit::emit(&job.target, &stub_imports).map_err(|e| {
+            Error::new(
+                crate::diagnostics::codes::EMIT_FAILED,
+                format!("cannot emit the stub object: {e}"),
+            )
+        })?;
+        let path = dir.path().join(inputs::stub_object_name(&job.target));
+        std::fs::write(&path, &bytes).map_err(|e| {
+            Error::new(
+                crate::diagnostics::codes::OUTPUT_UNWRITABLE,
+                format!("cannot write the stub object: {e}"),
+            )
+            .at(Location::file(&path))
+        })?;
+        job.objects.push(path);
+        let lazy = stub_imports
+            .iter()
+            .filter(|s| s.binding == aotinterop_linker::emit::StubBinding::Lazy)
+            .count();
+        let detail = format!(
+            "{} ({} lazy), {} bytes",
+            plural(stub_imports.len(), "stub", "stubs"),
+            lazy,
+            bytes.len()
+        );
+        Ok((dir, detail))
+    })?;
+
+    let outcome = run.step(Step::Link, |_| {
+        let outcome = driver::link(linker.as_ref(), &job).map_err(|d| Error::from(from_linker(d)))?;
+        let size = std::fs::metadata(&outcome.output).map(|m| m.len()).unwrap_or(0);
+        let detail = format!(
+            "{} ({} bytes) with {}",
+            outcome.output.display(),
+            size,
+            linker.flavor()
+        );
+        Ok((outcome, detail))
+    })?;
+    drop(staging);
+
+    let reports = run.step(Step::Verify, |_| {
+        let detail = if job.kind == aotinterop_linker::driver::OutputKind::Static {
+            "static archive: nothing is bound until a host links it".to_string()
+        } else {
+            let view = inputs::plan_view(&plan)?;
+            let image = aotinterop_linker::inspect::inspect(&outcome.output)
+                .map_err(|d| Error::from(from_linker(d)))?;
+            let report =
+                aotinterop_linker::verify::verify(&image, &view).map_err(|d| Error::from(from_linker(d)))?;
+            if !report.ok() {
+                let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
+                return Err(Error::new(
+                    crate::diagnostics::codes::VERIFY_FAILED,
+                    format!(
+                        "the image does not bind what the plan says:\n{}",
+                        lines.join("\n")
+                    ),
+                )
+                .at(Location::file(&outcome.output)));
+            }
+            format!(
+                "{} direct, {} lazy, {} checked",
+                report.direct,
+                report.lazy,
+                plural(report.exports, "export", "exports")
+            )
+        };
+        let paths = report::write_reports(&plan, &outcome.output)?;
+        Ok((paths, format!("{detail}; report {}", paths_name(&outcome.output))))
+    })?;
+
+    Ok(PublishReport {
+        output: outcome.output.clone(),
+        side_outputs: outcome.side_outputs.clone(),
+        reports,
+        steps: run.steps,
+        diagnostics: run.diagnostics,
+        plan,
+    })
+}
+
+fn paths_name(output: &std::path::Path) -> String {
+    format!(
+        "{}.plan.{{json,md}}",
+        output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    )
+}
+
+/// The request's linker override, in the link steps' terms.
+fn linker_choice(loaded: &LoadedRequest) -> crate::Result<LinkerChoice> {
+    let Some(l) = &loaded.request.linker else {
+        return Ok(LinkerChoice::default());
+    };
+    let flavor = match &l.flavor {
+        Some(f) => Some(f.parse().map_err(|d| {
+            let d: Diagnostic = from_linker(d);
+            Error::from(d).at(loaded.locate(f))
+        })?),
+        None => None,
+    };
+    Ok(LinkerChoice {
+        flavor,
+        program: l.path.clone(),
+    })
+}
+
+/// The output kind in the link steps' terms.
+pub(crate) fn link_kind(kind: OutputKind) -> aotinterop_linker::driver::OutputKind {
+    match kind {
+        OutputKind::Executable => aotinterop_linker::driver::OutputKind::Executable,
+        OutputKind::Shared => aotinterop_linker::driver::OutputKind::Shared,
+        OutputKind::Static => aotinterop_linker::driver::OutputKind::Static,
+    }
+}

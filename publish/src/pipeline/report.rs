@@ -1,0 +1,115 @@
+//! The plan report written next to the output: `<image>.plan.json` and a readable
+//! `<image>.plan.md` table (module, entry, binding, reason).
+
+use crate::diagnostics::{codes, Error, Location, Result};
+use crate::plan::{Binding, Plan};
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// The report files of a publish.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportPaths {
+    /// The plan as JSON.
+    pub json: PathBuf,
+    /// The plan as a markdown table.
+    pub markdown: PathBuf,
+}
+
+/// The plan as a markdown document.
+pub fn markdown(plan: &Plan) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# P/Invoke plan for {}\n", plan.rid);
+    let c = &plan.counts;
+    let _ = writeln!(
+        md,
+        "{} imports: {} direct (bound by the loader at startup), {} lazy (bound on first call).\n",
+        c.imports, c.direct, c.lazy
+    );
+    md.push_str("| module | entry | binding | symbol | reason |\n|---|---|---|---|---|\n");
+    let cell = |s: &str| s.replace('|', "\\|");
+    for imp in &plan.imports {
+        let binding = match imp.binding {
+            Binding::Direct => "direct",
+            Binding::Lazy => "lazy",
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {binding} | {} | {} |",
+            cell(&imp.module),
+            cell(&imp.entry),
+            cell(&imp.symbol),
+            cell(&imp.reason)
+        );
+    }
+    let exported: Vec<&str> = plan
+        .exports
+        .symbols
+        .iter()
+        .filter(|e| e.exported)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !plan.exports.symbols.is_empty() {
+        md.push_str("\n| export | exported | reason |\n|---|---|---|\n");
+        for e in &plan.exports.symbols {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                cell(&e.name),
+                if e.exported { "yes" } else { "no" },
+                cell(&e.reason)
+            );
+        }
+    } else {
+        let _ = writeln!(md, "\nExports: {}", if exported.is_empty() { "none" } else { "" });
+    }
+    if !plan.diagnostics.is_empty() {
+        md.push_str("\n## Warnings\n\n");
+        for d in &plan.diagnostics {
+            let _ = writeln!(md, "- {}", d.to_string().replace('\n', " "));
+        }
+    }
+    md
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder, so a reader never sees
+/// half of it.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let err = |e: std::io::Error| {
+        Error::new(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot write the plan report: {e}"),
+        )
+        .at(Location::file(path))
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Writes the JSON and markdown plan reports next to `output`.
+pub fn write_reports(plan: &Plan, output: &Path) -> Result<ReportPaths> {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = output.parent().unwrap_or(Path::new("."));
+    let paths = ReportPaths {
+        json: dir.join(format!("{name}.plan.json")),
+        markdown: dir.join(format!("{name}.plan.md")),
+    };
+    let json = serde_json::to_string_pretty(plan).map_err(|e| {
+        Error::new(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot write the plan as JSON: {e}"),
+        )
+    })?;
+    write_atomic(&paths.json, &(json + "\n"))?;
+    write_atomic(&paths.markdown, &markdown(plan))?;
+    Ok(paths)
+}

@@ -1,0 +1,94 @@
+//! Finding the runtime archive (`libaotinterop_runtime.a`) built for a target.
+//!
+//! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`. A
+//! publish looks, in order, in the request's `runtime_dir`, in `$AOTINTEROP_RUNTIME_DIR/<triple>/`,
+//! in `runtime/<triple>/` beside
+//! the `aotinterop` program, and in `../aotinterop-runtime/<triple>/` from the program's folder
+//! (the layout of a cargo build: `target/debug/aotinterop`).
+
+use crate::diagnostics::{codes, Error, Result};
+use aotinterop_linker::{Arch, Format, Libc, Target};
+use std::path::{Path, PathBuf};
+
+/// The runtime archive for a target and the system libraries it needs.
+#[derive(Clone, Debug)]
+pub struct RuntimeLibrary {
+    /// The static archive.
+    pub archive: PathBuf,
+    /// Libraries the archive needs (by name: `dl`, `kernel32`).
+    pub system_libs: Vec<String>,
+}
+
+/// The Rust target triple the runtime is built for, for a link target.
+pub fn rust_triple(target: &Target) -> Option<&'static str> {
+    Some(match (target.format, target.arch, target.libc) {
+        (Format::Elf, Arch::X86_64, Libc::Gnu) => "x86_64-unknown-linux-gnu",
+        (Format::Elf, Arch::Aarch64, Libc::Gnu) => "aarch64-unknown-linux-gnu",
+        (Format::Elf, Arch::X86_64, Libc::Musl) => "x86_64-unknown-linux-musl",
+        (Format::Elf, Arch::Aarch64, Libc::Musl) => "aarch64-unknown-linux-musl",
+        (Format::Coff, Arch::X86_64, _) => "x86_64-pc-windows-gnu",
+        (Format::MachO, Arch::X86_64, _) => "x86_64-apple-darwin",
+        (Format::MachO, Arch::Aarch64, _) => "aarch64-apple-darwin",
+        _ => return None,
+    })
+}
+
+/// The runtime archive's file name (the same for every target: the GNU toolchains, MinGW's too,
+/// name static archives `lib*.a`).
+const ARCHIVE_NAME: &str = "libaotinterop_runtime.a";
+
+/// The folders searched for `<triple>/libaotinterop_runtime.a`, in order: the request's
+/// `runtime_dir`, then the defaults.
+pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = requested.map(Path::to_path_buf).into_iter().collect();
+    if let Some(d) = std::env::var_os("AOTINTEROP_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        dirs.push(PathBuf::from(d));
+    }
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(PathBuf::from))
+    {
+        dirs.push(exe_dir.join("runtime"));
+        if let Some(target_dir) = exe_dir.parent() {
+            dirs.push(target_dir.join("aotinterop-runtime"));
+        }
+    }
+    dirs
+}
+
+/// Finds the runtime archive for `target`, first in `requested` (the request's `runtime_dir`).
+pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<RuntimeLibrary> {
+    let triple = rust_triple(target).ok_or_else(|| {
+        Error::new(
+            codes::RUNTIME_NOT_FOUND,
+            format!("there is no aotinterop runtime for {target} yet"),
+        )
+    })?;
+    let dirs = search_dirs(requested);
+    let archive = dirs
+        .iter()
+        .map(|d| d.join(triple).join(ARCHIVE_NAME))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            let tried: Vec<String> = dirs.iter().map(|d| d.join(triple).display().to_string()).collect();
+            Error::new(
+                codes::RUNTIME_NOT_FOUND,
+                format!(
+                    "the aotinterop runtime for {triple} is not built (looked in {}); run `scripts/build-runtime {triple}` \
+                     or set AOTINTEROP_RUNTIME_DIR",
+                    tried.join(", ")
+                ),
+            )
+        })?;
+    let libs: &[&str] = match target.format {
+        Format::Coff => &[
+            "kernel32", "advapi32", "ntdll", "userenv", "ws2_32", "bcrypt", "dbghelp",
+        ],
+        Format::MachO => &["System"],
+        Format::Elf => &["gcc_s", "util", "rt", "pthread", "m", "dl", "c"],
+    };
+    Ok(RuntimeLibrary {
+        archive,
+        system_libs: libs.iter().map(|s| s.to_string()).collect(),
+    })
+}

@@ -1,0 +1,250 @@
+//! Scanning .NET assemblies for P/Invokes (ImplMap rows) and native exports
+//! (`[UnmanagedCallersOnly(EntryPoint = "...")]`), straight from their ECMA-335 metadata.
+//!
+//! The metadata reader is written here rather than taken from a crate. `docs/scan.md` has the
+//! measured comparison; in short, of the maintained crates none is both panic-free on corrupt
+//! input and able to decode the attribute blobs this scan needs: `windows-metadata` panics on
+//! unknown streams and tables and on non-UTF-8 names, and reads only TypeDefs reachable by
+//! namespace; `dotscope` is a whole reverse-engineering framework, several times slower here;
+//! `dotnetdll` is GPL-licensed, which this MIT project cannot link. The reader below checks every
+//! count against the file size and every index against its table or heap before use, so bad
+//! input gives a [`Fault`] and never a panic, a hang or an allocation the file does not justify.
+
+mod assembly;
+mod attrs;
+mod fault;
+mod heaps;
+mod lint;
+mod names;
+mod pe;
+mod sig;
+mod tables;
+pub mod text;
+
+pub use assembly::{AssemblyInterop, ScannedExport, ScannedImport};
+pub use fault::{Fault, FaultKind};
+pub use lint::library_key;
+
+use crate::diagnostics::{codes, Diagnostic, Error, Location, Result};
+use crate::imports::Import;
+use crate::request::LoadedRequest;
+use crate::surface::{NativeExport, Surface};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The file name extensions a folder scan picks up.
+pub const ASSEMBLY_EXTENSIONS: &[&str] = &["dll", "exe", "winmd"];
+
+/// Reads an assembly image from memory. `fallback_name` names it when its metadata does not.
+pub fn read_bytes(bytes: &[u8], fallback_name: &str) -> std::result::Result<AssemblyInterop, Fault> {
+    assembly::read(bytes, fallback_name)
+}
+
+/// Reads one assembly file; errors name the file and what is wrong with it.
+pub fn read_file(path: &Path) -> Result<AssemblyInterop> {
+    if path.is_dir() {
+        return Err(Error::new(
+            codes::ASSEMBLY_IS_DIRECTORY,
+            "expected an assembly file, found a directory",
+        )
+        .at(Location::file(path)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, "assembly", &e))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_bytes(&bytes, &stem).map_err(|f| fault_error(path, &f))
+}
+
+/// The error for a fault in `path`.
+pub fn fault_error(path: &Path, fault: &Fault) -> Error {
+    let code = match fault.kind {
+        FaultKind::NotPe => codes::NOT_PE,
+        FaultKind::NoCliHeader => codes::NOT_DOTNET,
+        FaultKind::Truncated => codes::ASSEMBLY_TRUNCATED,
+        FaultKind::Corrupt => codes::METADATA_CORRUPT,
+    };
+    let message = match fault.kind {
+        FaultKind::NotPe | FaultKind::NoCliHeader => format!("not a .NET assembly: {}", fault.message),
+        _ => format!("cannot read the assembly's metadata: {}", fault.message),
+    };
+    Error::new(code, message).at(Location::file(path))
+}
+
+/// Which assemblies' entry points native AOT exports.
+#[derive(Clone, Debug, Default)]
+pub struct ExportPolicy {
+    /// The index (in scan order) of the published assembly, if any.
+    pub published: Option<usize>,
+    /// `UnmanagedEntryPointsAssembly` simple names, compared case-insensitively.
+    pub assemblies: Vec<String>,
+}
+
+/// One scanned assembly.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScannedAssembly {
+    /// Simple name.
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Number of P/Invokes it declares.
+    pub imports: usize,
+    /// Number of named UnmanagedCallersOnly entry points.
+    pub exports: usize,
+    /// Whether its entry points are exported.
+    pub exported: bool,
+}
+
+/// The result of a scan: what `aotinterop scan` prints.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ScanReport {
+    /// The assemblies read, in order.
+    pub assemblies: Vec<ScannedAssembly>,
+    /// Every P/Invoke.
+    pub imports: Vec<Import>,
+    /// Every named UnmanagedCallersOnly entry point.
+    pub exports: Vec<NativeExport>,
+    /// Warnings: skipped files, conflicting declarations, library spellings, duplicate exports.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ScanReport {
+    /// The imports and exports as a [`Surface`].
+    pub fn surface(&self) -> Surface {
+        Surface {
+            imports: self.imports.clone(),
+            exports: self.exports.clone(),
+        }
+    }
+}
+
+/// A file to scan, and whether it came from a folder (then a non-.NET file is skipped).
+pub type Input = (PathBuf, bool);
+
+/// Files to scan: each file named, and every `.dll`/`.exe`/`.winmd` of each folder named (sorted
+/// by name), with warnings about folders that hold none.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>)> {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            files.push((input.clone(), false));
+            continue;
+        }
+        let entries = std::fs::read_dir(input).map_err(|e| Error::unreadable(input, "folder", &e))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .and_then(|x| x.to_str())
+                        .is_some_and(|x| ASSEMBLY_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(x)))
+            })
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            notes.push(
+                Diagnostic::warning(
+                    codes::FOLDER_EMPTY,
+                    "the folder holds no .dll, .exe or .winmd file",
+                )
+                .at(Location::file(input)),
+            );
+        }
+        files.extend(found.into_iter().map(|p| (p, true)));
+    }
+    Ok((files, notes))
+}
+
+/// Scans files and folders. Files that are not .NET assemblies are skipped with a warning when
+/// they come from a folder and are an error when named directly.
+pub fn scan(inputs: &[PathBuf], policy: &ExportPolicy) -> Result<ScanReport> {
+    let (files, mut diagnostics) = expand_inputs(inputs)?;
+    let mut read = Vec::with_capacity(files.len());
+    for (path, from_folder) in files {
+        if from_folder {
+            let bytes = std::fs::read(&path).map_err(|e| Error::unreadable(&path, "assembly", &e))?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match read_bytes(&bytes, &stem) {
+                Ok(a) => read.push((path, a)),
+                Err(f) if f.is_not_dotnet() => diagnostics.push(
+                    Diagnostic::warning(codes::SKIPPED_NOT_DOTNET, format!("skipped: {}", f.message))
+                        .at(Location::file(&path)),
+                ),
+                Err(f) => return Err(fault_error(&path, &f)),
+            }
+        } else {
+            let a = read_file(&path)?;
+            read.push((path, a));
+        }
+    }
+    let mut report = combine(read, policy);
+    diagnostics.append(&mut report.diagnostics);
+    report.diagnostics = diagnostics;
+    Ok(report)
+}
+
+/// Scans the assemblies a publish request lists: the first is the published one, and those
+/// named in `exports.assemblies` also export their entry points.
+pub fn scan_request(loaded: &LoadedRequest) -> Result<ScanReport> {
+    let req = &loaded.request;
+    let mut read = Vec::with_capacity(req.assemblies.len());
+    for path in &req.assemblies {
+        read.push((path.clone(), read_file(path)?));
+    }
+    let policy = ExportPolicy {
+        published: (!read.is_empty()).then_some(0),
+        assemblies: req.exports.assemblies.clone(),
+    };
+    Ok(combine(read, &policy))
+}
+
+/// Flattens per-assembly results into a report and runs the cross-assembly checks.
+pub fn combine(read: Vec<(PathBuf, AssemblyInterop)>, policy: &ExportPolicy) -> ScanReport {
+    let mut report = ScanReport::default();
+    for (i, (path, a)) in read.iter().enumerate() {
+        let exported =
+            policy.published == Some(i) || policy.assemblies.iter().any(|n| n.eq_ignore_ascii_case(&a.name));
+        report.assemblies.push(ScannedAssembly {
+            name: a.name.clone(),
+            path: path.clone(),
+            imports: a.imports.len(),
+            exports: a.exports.len(),
+            exported,
+        });
+        report.imports.extend(a.imports.iter().map(|s| s.import.clone()));
+        report.exports.extend(a.exports.iter().map(|e| NativeExport {
+            name: e.name.clone(),
+            method: Some(format!("{}::{}", e.type_name, e.method)),
+            assembly: Some(a.name.clone()),
+            call_convs: e.call_convs.clone(),
+            exported,
+        }));
+        for what in &a.undecodable_attributes {
+            report.diagnostics.push(
+                Diagnostic::warning(
+                    codes::ATTRIBUTE_UNDECODABLE,
+                    format!("cannot decode {what}; it is ignored"),
+                )
+                .at(Location::file(path)),
+            );
+        }
+    }
+    let imports: Vec<lint::Placed<'_, ScannedImport>> = read
+        .iter()
+        .flat_map(|(file, a)| a.imports.iter().map(move |item| lint::Placed { item, file }))
+        .collect();
+    let exports: Vec<lint::Placed<'_, ScannedExport>> = read
+        .iter()
+        .flat_map(|(file, a)| a.exports.iter().map(move |item| lint::Placed { item, file }))
+        .collect();
+    report.diagnostics.extend(lint::conflicting_imports(&imports));
+    report.diagnostics.extend(lint::module_spellings(&imports));
+    report.diagnostics.extend(lint::duplicate_exports(&exports));
+    report
+}

@@ -1,0 +1,94 @@
+//! A scan report as readable text: per assembly, its P/Invokes grouped by module, then its
+//! exports, then totals.
+
+use super::ScanReport;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Renders a scan report as text (diagnostics are printed separately).
+pub fn render_text(report: &ScanReport) -> String {
+    let mut out = String::new();
+    for a in &report.assemblies {
+        let _ = writeln!(
+            out,
+            "{} ({}): {} P/Invoke{}, {} export{}{}",
+            a.name,
+            a.path.display(),
+            a.imports,
+            if a.imports == 1 { "" } else { "s" },
+            a.exports,
+            if a.exports == 1 { "" } else { "s" },
+            if a.exports > 0 && !a.exported {
+                " (not exported)"
+            } else {
+                ""
+            }
+        );
+        let mut by_module: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for imp in report
+            .imports
+            .iter()
+            .filter(|i| i.assembly.as_deref() == Some(&a.name))
+        {
+            let mut flags = Vec::new();
+            if imp.charset != crate::imports::Charset::None {
+                flags.push(format!("{:?}", imp.charset).to_lowercase());
+            }
+            if imp.exact_spelling {
+                flags.push("exact".into());
+            }
+            if imp.set_last_error {
+                flags.push("SetLastError".into());
+            }
+            if let Some(sp) = imp.search_path {
+                flags.push(format!("search:{sp}"));
+            }
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", flags.join(", "))
+            };
+            by_module.entry(&imp.module).or_default().push(format!(
+                "    {:<32} {}::{}{flags}",
+                imp.entry,
+                imp.type_name.as_deref().unwrap_or(""),
+                imp.method.as_deref().unwrap_or("")
+            ));
+        }
+        for (module, lines) in by_module {
+            let _ = writeln!(out, "  {module} ({})", lines.len());
+            for l in lines {
+                let _ = writeln!(out, "{l}");
+            }
+        }
+        for e in report
+            .exports
+            .iter()
+            .filter(|e| e.assembly.as_deref() == Some(&a.name))
+        {
+            let convs = if e.call_convs.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", e.call_convs.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  export {:<25} {}{convs}{}",
+                e.name,
+                e.method.as_deref().unwrap_or(""),
+                if e.exported { "" } else { "  (not exported)" }
+            );
+        }
+    }
+    let exported = report.exports.iter().filter(|e| e.exported).count();
+    let _ = writeln!(
+        out,
+        "\nTotal: {} assemblies, {} P/Invokes, {} entry points ({} exported), {} warnings",
+        report.assemblies.len(),
+        report.imports.len(),
+        report.exports.len(),
+        exported,
+        report.diagnostics.len()
+    );
+    out
+}

@@ -1,0 +1,129 @@
+//! `aotinterop inspect` and `aotinterop verify` on an image linked by the system compiler,
+//! checked against a plan written by `aotinterop plan`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn aotinterop(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+        .args(args)
+        .output()
+        .expect("run aotinterop")
+}
+
+fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+/// A program calling `puts` (bound at startup from libc).
+fn image(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("main.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
+    )
+    .unwrap();
+    let out = dir.join("main");
+    let st = Command::new("gcc")
+        .arg("-o")
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success());
+    out
+}
+
+/// `aotinterop plan --rid linux-x64 --imports ... --direct libc --format json` into `plan.json`.
+fn plan(dir: &Path, imports: &str) -> std::path::PathBuf {
+    let imp = dir.join("imports.json");
+    std::fs::write(&imp, imports).unwrap();
+    let out = aotinterop(&[
+        os("plan"),
+        os("--rid"),
+        os("linux-x64"),
+        os("--imports"),
+        imp.as_os_str(),
+        os("--direct"),
+        os("libc"),
+        os("--format"),
+        os("json"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let p = dir.join("plan.json");
+    std::fs::write(&p, &out.stdout).unwrap();
+    p
+}
+
+#[test]
+fn inspect_prints_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path());
+    let out = aotinterop(&[os("inspect"), img.as_os_str()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("elf x86_64 executable\n") && text.contains("  puts  [libc.so.6]"),
+        "{text}"
+    );
+    let out = aotinterop(&[os("inspect"), img.as_os_str(), os("--format"), os("json")]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["needed"].as_array().unwrap().iter().any(|n| n == "libc.so.6"),
+        "{v}"
+    );
+    assert!(
+        v["imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["name"] == "puts"),
+        "{v}"
+    );
+    assert_eq!(v["lazy"], serde_json::json!([]));
+    let bad = aotinterop(&[os("inspect"), dir.path().join("imports.missing").as_os_str()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error AOTI0504: cannot read image"));
+}
+
+#[test]
+fn verify_passes_and_fails_with_the_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path());
+    let good = plan(dir.path(), r#"[{"module": "libc", "entry": "puts"}]"#);
+    let out = aotinterop(&[os("verify"), img.as_os_str(), os("--plan"), good.as_os_str()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(1 direct, 0 lazy, 0 exports checked)"));
+
+    let bad = plan(
+        dir.path(),
+        r#"[{"module": "libc", "entry": "puts"}, {"module": "libc", "entry": "getpid"}, {"module": "libz", "entry": "compress"}]"#,
+    );
+    let out = aotinterop(&[os("verify"), img.as_os_str(), os("--plan"), bad.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error AOTI0530: the image does not match its plan (2 difference(s))"),
+        "{err}"
+    );
+    assert!(
+        err.contains("libc!getpid: the plan binds it directly, but the image neither imports nor defines it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("libz!compress: the plan binds it lazily, but no stub record lists it"),
+        "{err}"
+    );
+    let out = aotinterop(&[
+        os("verify"),
+        img.as_os_str(),
+        os("--plan"),
+        bad.as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["report"]["differences"][0]["kind"], "direct_missing");
+}

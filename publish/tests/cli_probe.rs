@@ -1,0 +1,103 @@
+//! `aotinterop probe`: candidates in order, which one loads, JSON shape, exit codes.
+
+use std::process::Command;
+
+fn aotinterop() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn probe_finds_a_library_in_the_image_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = tmp.path().join("p.c");
+    std::fs::write(&src, "int probe_me(void) { return 7; }\n").expect("write");
+    let lib = tmp.path().join("libaotcliprobe.so");
+    let ok = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(ok.success());
+
+    let out = aotinterop()
+        .args(["probe", "aotcliprobe", "--format", "json", "--from"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let first = tmp.path().join("aotcliprobe.so").to_string_lossy().into_owned();
+    assert_eq!(v["candidates"][0]["path"], first.as_str());
+    assert_eq!(v["candidates"][0]["via"], "assembly-directory");
+    assert!(v["candidates"][0]["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("No such file"));
+    assert_eq!(v["candidates"][1]["via"], "os-loader");
+    assert_eq!(v["loaded"], lib.to_string_lossy().as_ref());
+    assert!(v["error"].is_null());
+
+    let text = aotinterop()
+        .args(["probe", "aotcliprobe", "--from"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("loaded: {}", lib.display())), "{text}");
+}
+
+#[test]
+fn probe_of_a_missing_library_exits_1_and_bad_arguments_2() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = aotinterop()
+        .args(["probe", "surely-not-a-library-aot", "--format", "json", "--from"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["loaded"].is_null());
+    assert!(v["error"].as_str().is_some());
+    assert!(v["candidates"].as_array().is_some_and(|c| c.len() >= 2));
+
+    let out = aotinterop()
+        .args(["probe", "z", "--rid", "plan9-x64"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = aotinterop()
+        .args(["probe", "z", "--search-path", "Nowhere"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn probe_lists_another_platforms_candidates_without_loading() {
+    let out = aotinterop()
+        .args([
+            "probe",
+            "user32",
+            "--rid",
+            "win-x64",
+            "--search-path",
+            "System32",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = v["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["path"].as_str().unwrap_or(""))
+        .collect();
+    // System32 only: no image-folder step; name, then name.dll.
+    assert_eq!(paths, ["user32", "user32.dll"]);
+    assert!(v["loaded"].is_null());
+}

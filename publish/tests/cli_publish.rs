@@ -1,0 +1,204 @@
+//! `aotinterop publish` end to end on linux-x64: the steps it prints, the report it writes, the
+//! image it links (run for real), `aotinterop verify` on it, and failures that stop at their
+//! step with their exit code and leave the previous image untouched.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn aotinterop(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+        .args(args)
+        .current_dir(cwd)
+        .env("AOTINTEROP_RUNTIME_DIR", repo().join("target/aotinterop-runtime"))
+        .output()
+        .expect("run aotinterop")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Builds the runtime archive for linux-x64 once (scripts/test builds it before the tests).
+fn runtime() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let archive =
+            repo().join("target/aotinterop-runtime/x86_64-unknown-linux-gnu/libaotinterop_runtime.a");
+        if archive.is_file() {
+            return;
+        }
+        let st = Command::new(repo().join("scripts/build-runtime"))
+            .arg("x86_64-unknown-linux-gnu")
+            .env("AOTINTEROP_RUNTIME_DIR", repo().join("target/aotinterop-runtime"))
+            .status()
+            .expect("scripts/build-runtime");
+        assert!(st.success());
+    });
+}
+
+/// A folder with compiled code calling one direct import (libc getpid) and two lazy ones (libm
+/// cbrt, and one from a library that does not exist, never called), and a request for it.
+fn app(dir: &Path) {
+    std::fs::write(
+        dir.join("main.c"),
+        r#"
+#include <stdio.h>
+int pinvoke_libc__getpid(void);
+double pinvoke_libm_so_6__cbrt(double);
+int pinvoke_nosuchlib__never_called(void);
+int main(int argc, char **argv) {
+    if (argc > 5) pinvoke_nosuchlib__never_called();
+    printf("pid>0: %d, cbrt(27) = %g\n", pinvoke_libc__getpid() > 0, pinvoke_libm_so_6__cbrt(27.0));
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let st = Command::new("cc")
+        .args(["-c", "-fPIC", "-O2", "main.c", "-o", "main.o"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::write(
+        dir.join("imports.json"),
+        r#"[{"module": "libc", "entry": "getpid"}, {"module": "libm.so.6", "entry": "cbrt"},
+            {"module": "nosuchlib", "entry": "never_called"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("request.json"),
+        r#"{
+  "rid": "linux-x64",
+  "output": "bin/app",
+  "objects": ["main.o"],
+  "imports_file": ["imports.json"],
+  "direct_pinvoke": ["libc"]
+}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn publish_links_runs_reports_and_verifies() {
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    let out = aotinterop(&["publish", "request.json"], d);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for step in ["scan", "plan", "preflight", "emit", "link", "verify"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(step) && l.contains(" ms)")),
+            "no `{step}` line in\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("3 imports: 1 direct, 2 lazy"), "{stdout}");
+
+    let image = d.join("bin/app");
+    let run = Command::new(&image).output().unwrap();
+    assert_eq!(text(&run.stdout), "pid>0: 1, cbrt(27) = 3\n");
+
+    let md = std::fs::read_to_string(d.join("bin/app.plan.md")).unwrap();
+    assert!(
+        md.contains("| libc | getpid | direct | getpid | DirectPInvoke item `libc`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| libm.so.6 | cbrt | lazy | cbrt | default: lazy |"),
+        "{md}"
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["counts"]["lazy"], 2);
+
+    let v = aotinterop(&["verify", "bin/app", "--plan", "bin/app.plan.json"], d);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+
+    // JSON form: every step, the output and the reports.
+    let out = aotinterop(&["publish", "request.json", "--format", "json"], d);
+    assert!(out.status.success());
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["ok"], true);
+    assert_eq!(j["report"]["steps"].as_array().unwrap().len(), 6);
+    assert!(j["report"]["reports"]["markdown"]
+        .as_str()
+        .unwrap()
+        .ends_with("app.plan.md"));
+
+    // Quiet: nothing on stdout.
+    let out = aotinterop(&["publish", "request.json", "--quiet"], d);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+/// Publishes `request` (a JSON text) in a folder holding a working app and a previous image,
+/// and checks the failure: exit code, step, message, and the previous image left as it was.
+fn fails(request: &str, code: i32, step: &str, message: &str) {
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    std::fs::create_dir_all(d.join("bin")).unwrap();
+    std::fs::write(d.join("bin/app"), b"previous image").unwrap();
+    std::fs::write(d.join("bad.json"), request).unwrap();
+    let out = aotinterop(&["publish", "bad.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{}{err}", text(&out.stdout));
+    assert!(err.contains(&format!("{step} failed")), "{err}");
+    assert!(err.contains(message), "want {message:?} in {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), b"previous image");
+    assert!(!d.join("bin/app.plan.json").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(d.join("bin"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[test]
+fn a_direct_import_nothing_defines_stops_at_preflight() {
+    fails(
+        r#"{"rid": "linux-x64", "output": "bin/app", "objects": ["main.o"], "imports_file": ["imports.json"],
+            "direct_pinvoke": ["libc", "nosuchlib"]}"#,
+        3,
+        "preflight",
+        "AOTI0520",
+    );
+}
+
+#[test]
+fn a_failing_link_stops_at_link_and_shows_the_command() {
+    fails(
+        r#"{"rid": "linux-x64", "output": "bin/app", "objects": ["main.o"], "imports_file": ["imports.json"],
+            "direct_pinvoke": ["libc"], "linker_arg": ["-Wl,--no-such-linker-option"]}"#,
+        4,
+        "link",
+        "--no-such-linker-option",
+    );
+}
+
+#[test]
+fn bad_requests_stop_before_anything_is_written() {
+    fails(
+        r#"{"rid": "linux-x64", "objects": ["main.o"], "imports_file": ["imports.json"]}"#,
+        3,
+        "preflight",
+        "AOTI0201",
+    );
+    fails(
+        r#"{"rid": "linux-x64", "output": "bin/app", "objects": ["main.o"], "imports_file": ["nowhere.json"]}"#,
+        1,
+        "scan",
+        "nowhere.json",
+    );
+}

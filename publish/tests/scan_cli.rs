@@ -1,0 +1,94 @@
+//! `aotinterop scan` as a user runs it.
+
+#[path = "scan_support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use support::*;
+
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn json_has_imports_exports_and_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let interop = compile(dir.path(), "Interop", &["Interop.cs"]);
+    let other = compile(dir.path(), "Other", &["Other.cs"]);
+    let (code, out, err) = run(&[
+        interop.as_os_str(),
+        other.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let imports = v["imports"].as_array().unwrap();
+    assert_eq!(imports.len(), 11);
+    let lle = imports.iter().find(|i| i["method"] == "LoadLibraryEx").unwrap();
+    assert_eq!(lle["module"], "kernel32.dll");
+    assert_eq!(lle["entry"], "LoadLibraryExW");
+    assert_eq!(lle["charset"], "unicode");
+    assert_eq!(lle["set_last_error"], true);
+    assert_eq!(lle["type"], "Sample.Interop.Native");
+    assert_eq!(lle["assembly"], "Interop");
+    assert_eq!(lle["search_path"], serde_json::json!(["System32"]));
+    let mbw = imports.iter().find(|i| i["method"] == "MessageBoxW").unwrap();
+    assert_eq!(mbw["exact_spelling"], true);
+    let exports = v["exports"].as_array().unwrap();
+    assert_eq!(exports.len(), 4);
+    assert_eq!(exports[0]["name"], "sample_add");
+    assert_eq!(exports[0]["method"], "Sample.Interop.Exports::Add");
+    assert_eq!(exports[0]["exported"], true);
+    assert_eq!(exports[2]["exported"], false);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["AOTI1100", "AOTI1101", "AOTI1102"]);
+}
+
+#[test]
+fn text_lists_each_assembly_and_a_folder_skips_native_files() {
+    let dir = tempfile::tempdir().unwrap();
+    compile(dir.path(), "Interop", &["Interop.cs"]);
+    std::fs::write(dir.path().join("libnative.dll"), b"\x7fELF").unwrap();
+    let (code, out, err) = run(&[dir.path().as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Interop ("), "{out}");
+    assert!(
+        out.contains("Sample.Interop.Native/Outer/Inner::ZlibVersion"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Total: 1 assemblies, 9 P/Invokes, 2 entry points"),
+        "{out}"
+    );
+    // A folder has no published assembly: its entry points are listed, not exported.
+    assert!(out.contains("(not exported)"), "{out}");
+    assert!(err.contains("AOTI1103") && err.contains("libnative.dll"), "{err}");
+}
+
+#[test]
+fn a_non_assembly_named_directly_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("libnative.so");
+    std::fs::write(&f, b"\x7fELF").unwrap();
+    let (code, _, err) = run(&[f.as_os_str()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("libnative.so") && err.contains("AOTI0100") && err.contains("not a PE image"),
+        "{err}"
+    );
+}

@@ -1,0 +1,293 @@
+//! The import ABI shared by the stub emitter (`aotinterop-linker`) and the runtime.
+//!
+//! Everything here is described in `docs/import-abi.md`; change both together and bump
+//! [`VERSION`]. All fields are little-endian. A stub object carries one *import table* in the
+//! read-only section [`SECTION_ELF_COFF`] (`__TEXT,__aotimp` on Mach-O): a [`TableHeader`], then
+//! [`ModuleRecord`]s, then [`ImportRecord`]s, then NUL-terminated UTF-8 strings. Offsets are
+//! relative to the start of the header, so the records need no relocation at all; the only
+//! link-time values are the two signed 32-bit distances to the writable cells and handles.
+
+/// Name of the read-only section holding import tables in ELF and COFF objects and images.
+/// At most 8 characters so that PE images keep it as is.
+pub const SECTION_ELF_COFF: &str = ".aotimp";
+/// Mach-O segment of the import tables.
+pub const SECTION_MACHO_SEGMENT: &str = "__TEXT";
+/// Mach-O section of the import tables.
+pub const SECTION_MACHO: &str = "__aotimp";
+/// Magic number at the start of every table: `AOTI`.
+pub const MAGIC: u32 = u32::from_le_bytes(*b"AOTI");
+/// Version of the layout described here.
+pub const VERSION: u16 = 1;
+/// Alignment of a table; tables of several objects follow each other at this alignment.
+pub const TABLE_ALIGN: u32 = 8;
+
+/// Global (hidden) symbol of the table in the stub object, for the C API.
+pub const TABLE_SYMBOL: &str = "__aotinterop_imports";
+/// The runtime's shared slow-path entry that every lazy stub reaches on its first call.
+pub const LAZY_ENTRY_SYMBOL: &str = "__aotinterop_lazy_entry";
+
+/// `arch` field values.
+pub mod arch {
+    /// x86_64, System V or Windows x64 calling convention (decided by the object format).
+    pub const X86_64: u16 = 1;
+    /// aarch64 (AAPCS64).
+    pub const AARCH64: u16 = 2;
+}
+
+/// [`ImportRecord::flags`] bits.
+pub mod import_flags {
+    /// Mask of the `CharSet` value (0 None, 1 Ansi, 2 Unicode, 3 Auto).
+    pub const CHARSET_MASK: u16 = 0b11;
+    /// `CharSet.None`.
+    pub const CHARSET_NONE: u16 = 0;
+    /// `CharSet.Ansi`.
+    pub const CHARSET_ANSI: u16 = 1;
+    /// `CharSet.Unicode`.
+    pub const CHARSET_UNICODE: u16 = 2;
+    /// `CharSet.Auto`.
+    pub const CHARSET_AUTO: u16 = 3;
+    /// `ExactSpelling = true`.
+    pub const EXACT_SPELLING: u16 = 1 << 2;
+    /// `SetLastError = true`.
+    pub const SET_LAST_ERROR: u16 = 1 << 3;
+}
+
+/// [`ModuleRecord::flags`] bits.
+pub mod module_flags {
+    /// The import gave `DllImportSearchPath` explicitly; otherwise `search_path` holds the
+    /// default (AssemblyDirectory) and, on Windows, the OS step uses the safe default dirs.
+    pub const SEARCH_PATH_SPECIFIED: u32 = 1 << 0;
+    /// The application asked for relative names to be looked up from the current directory
+    /// (a name containing `/` that is not absolute). Off by default: DLL-preloading defence.
+    pub const ALLOW_CURRENT_DIRECTORY: u32 = 1 << 1;
+}
+
+/// `DllImportSearchPath` flag values, as .NET defines them.
+pub mod search_path {
+    /// `LegacyBehavior`.
+    pub const LEGACY_BEHAVIOR: u32 = 0;
+    /// `AssemblyDirectory`: the image's own folder first.
+    pub const ASSEMBLY_DIRECTORY: u32 = 0x2;
+    /// `UseDllDirectoryForDependencies` (`LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR`).
+    pub const USE_DLL_DIRECTORY_FOR_DEPENDENCIES: u32 = 0x100;
+    /// `ApplicationDirectory` (`LOAD_LIBRARY_SEARCH_APPLICATION_DIR`).
+    pub const APPLICATION_DIRECTORY: u32 = 0x200;
+    /// `UserDirectories` (`LOAD_LIBRARY_SEARCH_USER_DIRS`).
+    pub const USER_DIRECTORIES: u32 = 0x400;
+    /// `System32` (`LOAD_LIBRARY_SEARCH_SYSTEM32`).
+    pub const SYSTEM32: u32 = 0x800;
+    /// `SafeDirectories` (`LOAD_LIBRARY_SEARCH_DEFAULT_DIRS`).
+    pub const SAFE_DIRECTORIES: u32 = 0x1000;
+}
+
+/// The header at the start of every import table (40 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableHeader {
+    /// [`MAGIC`].
+    pub magic: u32,
+    /// [`VERSION`].
+    pub version: u16,
+    /// One of [`arch`].
+    pub arch: u16,
+    /// Number of [`ModuleRecord`]s.
+    pub module_count: u32,
+    /// Number of [`ImportRecord`]s (and of cells).
+    pub import_count: u32,
+    /// Offset of the first module record from the table start.
+    pub modules_off: u32,
+    /// Offset of the first import record from the table start.
+    pub imports_off: u32,
+    /// Size of the whole table, strings included, before padding to [`TABLE_ALIGN`].
+    pub table_size: u32,
+    /// Address of the cell array minus address of this header (resolved at link time).
+    pub cells_rel: i32,
+    /// Address of the module-handle array minus address of this header.
+    pub handles_rel: i32,
+    /// Zero.
+    pub reserved: u32,
+}
+
+/// One library (16 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModuleRecord {
+    /// Offset of the library name (as written in `DllImport`) from the table start.
+    pub name_off: u32,
+    /// `DllImportSearchPath` flags ([`search_path`]).
+    pub search_path: u32,
+    /// [`module_flags`].
+    pub flags: u32,
+    /// Zero.
+    pub reserved: u32,
+}
+
+/// One lazy import (8 bytes). Its cell is `cells[i]` for the i-th record.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportRecord {
+    /// Offset of the entry-point name (or `#N` for an ordinal) from the table start.
+    pub name_off: u32,
+    /// Index of its [`ModuleRecord`].
+    pub module: u16,
+    /// [`import_flags`].
+    pub flags: u16,
+}
+
+/// Size of [`TableHeader`].
+pub const HEADER_SIZE: u32 = 40;
+/// Size of [`ModuleRecord`].
+pub const MODULE_RECORD_SIZE: u32 = 16;
+/// Size of [`ImportRecord`].
+pub const IMPORT_RECORD_SIZE: u32 = 8;
+/// Byte offset of [`TableHeader::cells_rel`].
+pub const CELLS_REL_OFFSET: u32 = 28;
+/// Byte offset of [`TableHeader::handles_rel`].
+pub const HANDLES_REL_OFFSET: u32 = 32;
+
+const _: () = assert!(std::mem::size_of::<TableHeader>() == HEADER_SIZE as usize);
+const _: () = assert!(std::mem::size_of::<ModuleRecord>() == MODULE_RECORD_SIZE as usize);
+const _: () = assert!(std::mem::size_of::<ImportRecord>() == IMPORT_RECORD_SIZE as usize);
+const _: () = assert!(std::mem::offset_of!(TableHeader, cells_rel) == CELLS_REL_OFFSET as usize);
+const _: () = assert!(std::mem::offset_of!(TableHeader, handles_rel) == HANDLES_REL_OFFSET as usize);
+
+impl TableHeader {
+    /// The header as bytes, little-endian.
+    pub fn to_bytes(&self) -> [u8; HEADER_SIZE as usize] {
+        let mut b = [0u8; HEADER_SIZE as usize];
+        b[0..4].copy_from_slice(&self.magic.to_le_bytes());
+        b[4..6].copy_from_slice(&self.version.to_le_bytes());
+        b[6..8].copy_from_slice(&self.arch.to_le_bytes());
+        b[8..12].copy_from_slice(&self.module_count.to_le_bytes());
+        b[12..16].copy_from_slice(&self.import_count.to_le_bytes());
+        b[16..20].copy_from_slice(&self.modules_off.to_le_bytes());
+        b[20..24].copy_from_slice(&self.imports_off.to_le_bytes());
+        b[24..28].copy_from_slice(&self.table_size.to_le_bytes());
+        b[28..32].copy_from_slice(&self.cells_rel.to_le_bytes());
+        b[32..36].copy_from_slice(&self.handles_rel.to_le_bytes());
+        b[36..40].copy_from_slice(&self.reserved.to_le_bytes());
+        b
+    }
+}
+
+/// Reads little-endian integers out of a byte slice without panicking.
+fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
+    data.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
+/// A lazy import read back from an image or object: what `aotinterop inspect` lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LazyImportInfo {
+    /// Library name as written.
+    pub module: String,
+    /// Entry point (or `#N`).
+    pub entry: String,
+    /// `DllImportSearchPath` flags of its module.
+    pub search_path: u32,
+    /// [`import_flags`].
+    pub flags: u16,
+}
+
+/// Why the contents of an import-table section could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableError(pub String);
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad aotinterop import table: {}", self.0)
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// Reads a NUL-terminated string at `off` of a table.
+fn c_str_at(table: &[u8], off: u32) -> Result<String, TableError> {
+    let start = off as usize;
+    let rest = table
+        .get(start..)
+        .ok_or_else(|| TableError(format!("string offset {off} past the table")))?;
+    let len = rest
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| TableError(format!("string at {off} is not terminated")))?;
+    String::from_utf8(rest[..len].to_vec()).map_err(|_| TableError(format!("string at {off} is not UTF-8")))
+}
+
+/// Parses one table header at the start of `data`.
+pub fn parse_header(data: &[u8]) -> Result<TableHeader, TableError> {
+    let u32_at = |at| le::<4>(data, at).map(u32::from_le_bytes);
+    let u16_at = |at| le::<2>(data, at).map(u16::from_le_bytes);
+    let short = || TableError(format!("{} bytes is shorter than a header", data.len()));
+    let h = TableHeader {
+        magic: u32_at(0).ok_or_else(short)?,
+        version: u16_at(4).ok_or_else(short)?,
+        arch: u16_at(6).ok_or_else(short)?,
+        module_count: u32_at(8).ok_or_else(short)?,
+        import_count: u32_at(12).ok_or_else(short)?,
+        modules_off: u32_at(16).ok_or_else(short)?,
+        imports_off: u32_at(20).ok_or_else(short)?,
+        table_size: u32_at(24).ok_or_else(short)?,
+        cells_rel: u32_at(28).ok_or_else(short)? as i32,
+        handles_rel: u32_at(32).ok_or_else(short)? as i32,
+        reserved: u32_at(36).ok_or_else(short)?,
+    };
+    if h.magic != MAGIC {
+        return Err(TableError(format!("magic 0x{:08x} is not 'AOTI'", h.magic)));
+    }
+    if h.version != VERSION {
+        return Err(TableError(format!(
+            "version {} (this build reads {VERSION})",
+            h.version
+        )));
+    }
+    Ok(h)
+}
+
+/// Lists the lazy imports of every table in the contents of an import-table section
+/// (tables of several stub objects follow each other, each aligned to [`TABLE_ALIGN`];
+/// zero padding between them is skipped).
+pub fn read_lazy_imports(section: &[u8]) -> Result<Vec<LazyImportInfo>, TableError> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while at + 4 <= section.len() {
+        if section[at..at + 4] == [0, 0, 0, 0] {
+            at += TABLE_ALIGN as usize;
+            continue;
+        }
+        let table = &section[at..];
+        let h = parse_header(table)?;
+        if (h.table_size as usize) > table.len() || h.table_size < HEADER_SIZE {
+            return Err(TableError(format!("table size {} out of range", h.table_size)));
+        }
+        let table = &table[..h.table_size as usize];
+        let mut modules = Vec::with_capacity(h.module_count as usize);
+        for m in 0..h.module_count as usize {
+            let base = h.modules_off as usize + m * MODULE_RECORD_SIZE as usize;
+            let name_off = le::<4>(table, base)
+                .map(u32::from_le_bytes)
+                .ok_or_else(|| TableError(format!("module record {m} past the table")))?;
+            let sp = le::<4>(table, base + 4).map(u32::from_le_bytes).unwrap_or(0);
+            modules.push((c_str_at(table, name_off)?, sp));
+        }
+        for i in 0..h.import_count as usize {
+            let base = h.imports_off as usize + i * IMPORT_RECORD_SIZE as usize;
+            let rec = le::<8>(table, base)
+                .ok_or_else(|| TableError(format!("import record {i} past the table")))?;
+            let name_off = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
+            let module = u16::from_le_bytes([rec[4], rec[5]]) as usize;
+            let flags = u16::from_le_bytes([rec[6], rec[7]]);
+            let (mname, sp) = modules.get(module).ok_or_else(|| {
+                TableError(format!("import {i} names module {module} of {}", modules.len()))
+            })?;
+            out.push(LazyImportInfo {
+                module: mname.clone(),
+                entry: c_str_at(table, name_off)?,
+                search_path: *sp,
+                flags,
+            });
+        }
+        let size = h.table_size as usize;
+        at += size.div_ceil(TABLE_ALIGN as usize) * TABLE_ALIGN as usize;
+    }
+    Ok(out)
+}

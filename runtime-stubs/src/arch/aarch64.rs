@@ -1,0 +1,98 @@
+//! `__aotinterop_lazy_entry` for aarch64 (AAPCS64: Linux; Apple's variant passes arguments in
+//! the same registers).
+//!
+//! Entry state: `x16` = address of the import's cell, `x17` = table address, x30 = return
+//! address into compiled code. Saves x0–x7, x8 (indirect result) and q0–q7 in a 224-byte frame
+//! (16-byte aligned), computes the index as `(x16 - cells) / 8`, calls the resolver, restores
+//! and branches to the target with `br x16` (compatible with `bti c` landing pads). x30 is
+//! saved and restored unchanged, so return-address signing is unaffected.
+
+#[cfg(not(target_vendor = "apple"))]
+macro_rules! entry_sym {
+    () => {
+        "__aotinterop_lazy_entry"
+    };
+}
+#[cfg(target_vendor = "apple")]
+macro_rules! entry_sym {
+    () => {
+        "___aotinterop_lazy_entry"
+    };
+}
+
+#[cfg(not(target_vendor = "apple"))]
+macro_rules! entry_header {
+    () => {
+        concat!(
+            ".globl ",
+            entry_sym!(),
+            "\n",
+            ".hidden ",
+            entry_sym!(),
+            "\n",
+            ".type ",
+            entry_sym!(),
+            ",%function\n",
+        )
+    };
+}
+#[cfg(target_vendor = "apple")]
+macro_rules! entry_header {
+    () => {
+        concat!(
+            ".globl ",
+            entry_sym!(),
+            "\n",
+            ".private_extern ",
+            entry_sym!(),
+            "\n"
+        )
+    };
+}
+
+std::arch::global_asm!(
+    ".text",
+    ".p2align 4",
+    entry_header!(),
+    concat!(entry_sym!(), ":"),
+    ".cfi_startproc",
+    "hint #34", // bti c
+    "stp x29, x30, [sp, #-224]!",
+    ".cfi_def_cfa_offset 224",
+    ".cfi_offset x29, -224",
+    ".cfi_offset x30, -216",
+    "mov x29, sp",
+    "stp x0, x1, [sp, #16]",
+    "stp x2, x3, [sp, #32]",
+    "stp x4, x5, [sp, #48]",
+    "stp x6, x7, [sp, #64]",
+    "str x8, [sp, #80]",
+    "stp q0, q1, [sp, #96]",
+    "stp q2, q3, [sp, #128]",
+    "stp q4, q5, [sp, #160]",
+    "stp q6, q7, [sp, #192]",
+    // index = (x16 - (table + cells_rel)) / 8; cells_rel is the i32 at table + 28.
+    "ldrsw x9, [x17, #28]",
+    "add x9, x17, x9",
+    "sub x1, x16, x9",
+    "lsr x1, x1, #3",
+    "mov x0, x17",
+    "bl {resolve}",
+    "mov x16, x0",
+    "ldp q6, q7, [sp, #192]",
+    "ldp q4, q5, [sp, #160]",
+    "ldp q2, q3, [sp, #128]",
+    "ldp q0, q1, [sp, #96]",
+    "ldr x8, [sp, #80]",
+    "ldp x6, x7, [sp, #64]",
+    "ldp x4, x5, [sp, #48]",
+    "ldp x2, x3, [sp, #32]",
+    "ldp x0, x1, [sp, #16]",
+    "ldp x29, x30, [sp], #224",
+    ".cfi_def_cfa_offset 0",
+    ".cfi_restore x29",
+    ".cfi_restore x30",
+    "br x16",
+    ".cfi_endproc",
+    resolve = sym crate::resolver::resolve_from_stub,
+);

@@ -1,0 +1,16 @@
+//! The shared slow path of the trampolines, one file per calling convention. Each defines
+//! `__aotinterop_lazy_entry` (contract in `docs/import-abi.md`): save every argument register,
+//! call [`crate::resolver::resolve_from_stub`], restore, tail-jump to the target.
+//!
+//! Written as `global_asm!` because the entry must not touch any argument register before
+//! saving it, which no Rust function can promise.
+
+#[cfg(all(
+    target_arch = "aarch64",
+    any(target_os = "linux", target_os = "android", target_vendor = "apple")
+))]
+mod aarch64;
+#[cfg(all(target_arch = "x86_64", unix))]
+mod x86_64_sysv;
+#[cfg(all(target_arch = "x86_64", windows))]
+mod x86_64_win;

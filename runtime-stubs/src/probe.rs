@@ -1,0 +1,117 @@
+//! `aotinterop probe`: every candidate the lazy resolver would try for a library name, in
+//! order, and which one loads.
+
+use crate::abi::module_flags;
+use crate::resolver::names::Platform;
+use crate::resolver::search::{attempts, Via};
+use std::path::Path;
+
+/// One candidate and what happened to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// What would be passed to the loader.
+    pub path: String,
+    /// `assembly-directory`, `os-loader`, `absolute` or `skipped`.
+    pub via: &'static str,
+    /// The loader's error, or why it was skipped; `None` when it loaded or was not tried.
+    pub error: Option<String>,
+}
+
+/// The result of a probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeReport {
+    /// Every candidate, in order.
+    pub candidates: Vec<Candidate>,
+    /// The first candidate that loaded (host platform only).
+    pub loaded: Option<String>,
+    /// Why nothing loaded, or why loading was not attempted.
+    pub error: Option<String>,
+}
+
+/// Probes `name` as the resolver would for a module with `search_path` flags, with `from` as
+/// the image folder (default: the current executable's folder). Loads only when `platform` is
+/// the host's; stops at the first candidate that loads, as the resolver does.
+pub fn probe(name: &str, search_path: Option<u32>, from: Option<&Path>, platform: Platform) -> ProbeReport {
+    let (sp, flags) = match search_path {
+        Some(sp) => (sp, module_flags::SEARCH_PATH_SPECIFIED),
+        None => (crate::abi::search_path::ASSEMBLY_DIRECTORY, 0),
+    };
+    let dir = from.map(Path::to_path_buf).or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+    });
+    let list = attempts(name, sp, flags, dir.as_deref(), platform);
+    let host = platform == Platform::host();
+    let mut report = ProbeReport {
+        candidates: Vec::new(),
+        loaded: None,
+        error: None,
+    };
+    for a in list {
+        let (via, flags) = match a.via {
+            Via::Absolute { flags } => ("absolute", Some(flags)),
+            Via::AssemblyDirectory { flags } => ("assembly-directory", Some(flags)),
+            Via::OsLoader { flags } => ("os-loader", Some(flags)),
+            Via::SkippedCurrentDirectory => ("skipped", None),
+        };
+        let mut c = Candidate {
+            path: a.path,
+            via,
+            error: None,
+        };
+        match flags {
+            None => {
+                c.error =
+                    Some("not tried: a relative path would be searched from the current directory".into())
+            }
+            Some(f) if host && report.loaded.is_none() => match load_and_close(&c.path, f) {
+                Ok(()) => report.loaded = Some(c.path.clone()),
+                Err(e) => {
+                    // dlerror repeats the path; say it once.
+                    let e = e
+                        .strip_prefix(&format!("{}: ", c.path))
+                        .map(str::to_string)
+                        .unwrap_or(e);
+                    c.error = Some(e)
+                }
+            },
+            Some(_) => {}
+        }
+        report.candidates.push(c);
+    }
+    if report.loaded.is_none() {
+        report.error = Some(if host {
+            format!("no candidate of '{name}' loads")
+        } else {
+            format!("not loaded: {platform:?} is not the platform this probe runs on")
+        });
+    }
+    report
+}
+
+#[cfg(unix)]
+fn load_and_close(path: &str, _flags: u32) -> Result<(), String> {
+    use libloading::os::unix::{Library, RTLD_LAZY, RTLD_LOCAL};
+    // SAFETY: probing loads the library, running its initialisers, as the resolver would.
+    match unsafe { Library::open(Some(path), RTLD_LAZY | RTLD_LOCAL) } {
+        Ok(l) => {
+            let _ = l.close();
+            Ok(())
+        }
+        Err(e) => Err(std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string())),
+    }
+}
+
+#[cfg(windows)]
+fn load_and_close(path: &str, flags: u32) -> Result<(), String> {
+    use libloading::os::windows::Library;
+    // SAFETY: probing loads the library, running its initialisers, as the resolver would.
+    match unsafe { Library::load_with_flags(path, flags) } {
+        Ok(l) => {
+            let _ = l.close();
+            Ok(())
+        }
+        Err(e) => Err(std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string())),
+    }
+}

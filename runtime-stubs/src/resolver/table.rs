@@ -1,0 +1,70 @@
+//! Read access to an import table in memory, and to its writable cells and handle slots.
+
+use crate::abi::{self, ImportRecord, ModuleRecord, TableHeader};
+use std::ffi::CStr;
+use std::sync::atomic::AtomicUsize;
+
+/// An import table in this process, as emitted by the stub emitter.
+#[derive(Clone, Copy, Debug)]
+pub struct TableRef {
+    base: *const u8,
+}
+
+impl TableRef {
+    /// Wraps a table address after checking its magic and version.
+    ///
+    /// # Safety
+    /// `base` must be null or point at readable memory of at least a header.
+    pub unsafe fn new(base: *const u8) -> Option<TableRef> {
+        if base.is_null() || base as usize % 4 != 0 {
+            return None;
+        }
+        let h = std::ptr::read(base as *const TableHeader);
+        (h.magic == abi::MAGIC && h.version == abi::VERSION).then_some(TableRef { base })
+    }
+
+    /// The header.
+    pub fn header(&self) -> TableHeader {
+        // SAFETY: checked in `new`.
+        unsafe { std::ptr::read(self.base as *const TableHeader) }
+    }
+
+    /// Import record `i` (caller checks `i < import_count`).
+    pub fn import(&self, i: u32) -> ImportRecord {
+        let h = self.header();
+        let at = h.imports_off as usize + i as usize * abi::IMPORT_RECORD_SIZE as usize;
+        // SAFETY: records lie inside the table the emitter wrote.
+        unsafe { std::ptr::read_unaligned(self.base.add(at) as *const ImportRecord) }
+    }
+
+    /// Module record `m`.
+    pub fn module(&self, m: u16) -> Option<ModuleRecord> {
+        let h = self.header();
+        if u32::from(m) >= h.module_count {
+            return None;
+        }
+        let at = h.modules_off as usize + m as usize * abi::MODULE_RECORD_SIZE as usize;
+        // SAFETY: records lie inside the table the emitter wrote.
+        Some(unsafe { std::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
+    }
+
+    /// The string at `off`.
+    pub fn string(&self, off: u32) -> &CStr {
+        // SAFETY: strings lie inside the table and are NUL-terminated.
+        unsafe { CStr::from_ptr(self.base.add(off as usize).cast()) }
+    }
+
+    /// Cell `i`.
+    pub fn cell(&self, i: u32) -> &AtomicUsize {
+        let h = self.header();
+        // SAFETY: the linker placed `import_count` pointer-sized cells at `cells_rel`.
+        unsafe { &*(self.base.offset(h.cells_rel as isize).add(i as usize * 8) as *const AtomicUsize) }
+    }
+
+    /// Handle slot `m`.
+    pub fn handle(&self, m: u16) -> &AtomicUsize {
+        let h = self.header();
+        // SAFETY: the linker placed `module_count` pointer-sized slots at `handles_rel`.
+        unsafe { &*(self.base.offset(h.handles_rel as isize).add(m as usize * 8) as *const AtomicUsize) }
+    }
+}

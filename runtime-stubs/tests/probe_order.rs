@@ -1,0 +1,235 @@
+//! Probing order against a temporary folder of real shared libraries built by the test, and
+//! the name rules of every platform.
+
+use aotinterop_runtime::abi::search_path;
+use aotinterop_runtime::probe::probe;
+use aotinterop_runtime::resolver::names::{entry_candidates, library_variations, Platform};
+use std::path::Path;
+use std::process::Command;
+
+/// Builds a shared library at `path` exporting `int which(void)`.
+fn shared_lib(path: &Path) {
+    let src = path.with_extension("c");
+    std::fs::write(&src, "int which(void) { return 1; }\n").expect("write");
+    let out = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(path)
+        .arg(&src)
+        .output()
+        .expect("gcc");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn paths(r: &aotinterop_runtime::probe::ProbeReport) -> Vec<(String, &'static str)> {
+    r.candidates.iter().map(|c| (c.path.clone(), c.via)).collect()
+}
+
+#[test]
+fn plain_name_tries_suffix_first_folder_before_os_loader() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    shared_lib(&dir.join("libaotprobe.so"));
+    let d = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let r = probe("aotprobe", None, Some(dir), Platform::Linux);
+    assert_eq!(
+        paths(&r),
+        vec![
+            (d("aotprobe.so"), "assembly-directory"),
+            ("aotprobe.so".into(), "os-loader"),
+            (d("libaotprobe.so"), "assembly-directory"),
+            ("libaotprobe.so".into(), "os-loader"),
+            (d("aotprobe"), "assembly-directory"),
+            ("aotprobe".into(), "os-loader"),
+            (d("libaotprobe"), "assembly-directory"),
+            ("libaotprobe".into(), "os-loader"),
+        ]
+    );
+    assert_eq!(r.loaded.as_deref(), Some(d("libaotprobe.so").as_str()));
+    assert!(
+        r.candidates[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("No such file"),
+        "{r:?}"
+    );
+    assert!(r.candidates[1].error.is_some());
+    // Later candidates are not tried once one loads.
+    assert!(r.candidates[4..].iter().all(|c| c.error.is_none()));
+
+    // With both present, the first variation wins.
+    shared_lib(&dir.join("aotprobe.so"));
+    let r = probe("aotprobe", None, Some(dir), Platform::Linux);
+    assert_eq!(r.loaded.as_deref(), Some(d("aotprobe.so").as_str()));
+}
+
+#[test]
+fn name_with_suffix_tries_it_as_given_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    shared_lib(&dir.join("libaotver.so.1"));
+    let r = probe("libaotver.so.1", None, Some(dir), Platform::Linux);
+    assert_eq!(
+        r.loaded.as_deref(),
+        Some(dir.join("libaotver.so.1").to_string_lossy().as_ref())
+    );
+    assert_eq!(
+        library_variations("libaotver.so.1", Platform::Linux),
+        [
+            "libaotver.so.1",
+            "liblibaotver.so.1",
+            "libaotver.so.1.so",
+            "liblibaotver.so.1.so"
+        ]
+    );
+}
+
+#[test]
+fn search_path_without_assembly_directory_skips_the_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    shared_lib(&dir.join("libaotsys.so"));
+    let r = probe("aotsys", Some(search_path::SYSTEM32), Some(dir), Platform::Linux);
+    assert!(r.candidates.iter().all(|c| c.via == "os-loader"), "{r:?}");
+    assert_eq!(r.loaded, None);
+    assert!(r.error.is_some());
+}
+
+#[test]
+fn absolute_path_is_tried_as_given_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lib = tmp.path().join("libaotabs.so");
+    shared_lib(&lib);
+    let name = lib.to_string_lossy().into_owned();
+    let r = probe(&name, None, Some(Path::new("/nonexistent")), Platform::Linux);
+    assert_eq!(paths(&r), vec![(name.clone(), "absolute")]);
+    assert_eq!(r.loaded, Some(name));
+}
+
+#[test]
+fn current_directory_is_not_searched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cwd = tmp.path().join("cwd");
+    let image = tmp.path().join("image");
+    std::fs::create_dir_all(cwd.join("sub")).expect("mkdir");
+    std::fs::create_dir_all(&image).expect("mkdir");
+    shared_lib(&cwd.join("sub/aotcwd.so"));
+    // Run from `cwd` in a child process, so this test does not change the test runner's
+    // current directory: the probe there must not load ./sub/aotcwd.so.
+    let exe = std::env::current_exe().expect("exe");
+    let out = Command::new(exe)
+        .args(["--exact", "cwd_child", "--nocapture"])
+        .env("AOTINTEROP_CWD_IMAGE", &image)
+        .current_dir(&cwd)
+        .output()
+        .expect("child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("child: loaded=None"), "{text}");
+    assert!(text.contains("skipped sub/aotcwd.so"), "{text}");
+}
+
+/// Runs inside the child of `current_directory_is_not_searched`.
+#[test]
+fn cwd_child() {
+    let Some(image) = std::env::var_os("AOTINTEROP_CWD_IMAGE") else {
+        return;
+    };
+    assert!(
+        Path::new("sub/aotcwd.so").is_file(),
+        "the library is in the current directory"
+    );
+    let r = probe("sub/aotcwd", None, Some(Path::new(&image)), Platform::Linux);
+    println!("child: loaded={:?}", r.loaded);
+    for c in &r.candidates {
+        println!("{} {}", c.via, c.path);
+    }
+}
+
+#[test]
+fn windows_and_macos_name_rules() {
+    assert_eq!(
+        library_variations("user32", Platform::Windows),
+        ["user32", "user32.dll"]
+    );
+    assert_eq!(
+        library_variations("user32.dll", Platform::Windows),
+        ["user32.dll"]
+    );
+    assert_eq!(library_variations("tool.EXE", Platform::Windows), ["tool.EXE"]);
+    assert_eq!(library_variations("noext.", Platform::Windows), ["noext."]);
+    assert_eq!(
+        library_variations("z", Platform::MacOs),
+        ["z.dylib", "libz.dylib", "z", "libz"]
+    );
+    assert_eq!(
+        library_variations("sub/z", Platform::Linux),
+        ["sub/z.so", "sub/z"]
+    );
+    use aotinterop_runtime::abi::import_flags as f;
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_UNICODE, Platform::Windows),
+        ["MessageBoxW", "MessageBox"]
+    );
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_AUTO, Platform::Windows),
+        ["MessageBoxW", "MessageBox"]
+    );
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_ANSI, Platform::Windows),
+        ["MessageBox", "MessageBoxA"]
+    );
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_NONE, Platform::Windows),
+        ["MessageBox", "MessageBoxA"]
+    );
+    assert_eq!(
+        entry_candidates(
+            "MessageBox",
+            f::CHARSET_UNICODE | f::EXACT_SPELLING,
+            Platform::Windows
+        ),
+        ["MessageBox"]
+    );
+    assert_eq!(
+        entry_candidates("#17", f::CHARSET_UNICODE, Platform::Windows),
+        ["#17"]
+    );
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_UNICODE, Platform::Linux),
+        ["MessageBox"]
+    );
+    assert_eq!(Platform::from_rid("win-x64"), Some(Platform::Windows));
+    assert_eq!(Platform::from_rid("osx-arm64"), Some(Platform::MacOs));
+    assert_eq!(Platform::from_rid("linux-musl-x64"), Some(Platform::Linux));
+    assert_eq!(Platform::from_rid("plan9-x64"), None);
+}
+
+#[test]
+fn windows_search_flags_never_include_the_current_directory_by_default() {
+    use aotinterop_runtime::abi::module_flags;
+    use aotinterop_runtime::resolver::search::windows_flags;
+    // Unspecified, or AssemblyDirectory only: LOAD_LIBRARY_SEARCH_DEFAULT_DIRS.
+    assert_eq!(windows_flags(search_path::ASSEMBLY_DIRECTORY, 0), 0x1000);
+    assert_eq!(
+        windows_flags(
+            search_path::ASSEMBLY_DIRECTORY,
+            module_flags::SEARCH_PATH_SPECIFIED
+        ),
+        0x1000
+    );
+    // The DllImportSearchPath values are the LOAD_LIBRARY_SEARCH_* flags.
+    assert_eq!(
+        windows_flags(search_path::SYSTEM32 | search_path::ASSEMBLY_DIRECTORY, 1),
+        0x800
+    );
+    // Explicit LegacyBehavior asks for the legacy search (which includes the current directory).
+    assert_eq!(
+        windows_flags(search_path::LEGACY_BEHAVIOR, module_flags::SEARCH_PATH_SPECIFIED),
+        0
+    );
+}

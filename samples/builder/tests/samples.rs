@@ -1,0 +1,160 @@
+//! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 under qemu-user
+//! and on win-x64 under wine, and checks what each program prints. Each publish also verifies
+//! its image against the plan (the pipeline's last step).
+
+use aotinterop_samples::recipes::{self, Options, RunResult};
+use aotinterop_samples::{repo_root, Toolchain};
+use std::sync::Mutex;
+
+/// Samples of one RID share output folders (obj/, bin/), so builds are serialized.
+static BUILD: Mutex<()> = Mutex::new(());
+
+fn build(sample: &str, rid: &str) -> Vec<RunResult> {
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let tc = Toolchain::for_rid(rid, &repo_root()).unwrap();
+    recipes::build(
+        sample,
+        &tc,
+        Options {
+            quiet: true,
+            build_only: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{sample} for {rid}: {e}"))
+}
+
+fn has(r: &RunResult, text: &str) {
+    assert!(
+        r.stdout.contains(text) || r.stderr.contains(text),
+        "{}: expected {text:?} in\n--- stdout\n{}--- stderr\n{}",
+        r.what,
+        r.stdout,
+        r.stderr
+    );
+}
+
+fn check_hello(rid: &str) {
+    let runs = build("hello", rid);
+    let r = &runs[0];
+    assert_eq!(r.code, Some(0), "{r:?}");
+    if rid.starts_with("win") {
+        has(r, "(GetCurrentProcessId: direct, bound at startup)");
+        has(
+            r,
+            "PathIsRelative(\"a\\b\") = 1 (shlwapi: lazy, bound on first call)",
+        );
+        has(
+            r,
+            "caught: System.DllNotFoundException: Unable to load DLL 'aotinterop-sample-absent'",
+        );
+    } else {
+        has(r, "(getpid: direct, bound at startup)");
+        has(r, "write: direct, bound at startup");
+        has(r, "crc32(\"hello\") = 0x3610a686 (lazy, bound on first call)");
+        has(
+            r,
+            "caught: System.DllNotFoundException: Unable to load shared library 'aotinterop-sample-absent'",
+        );
+        has(r, "libaotinterop-sample-absent.so");
+    }
+    has(r, "optional_feature returned 0; still running");
+}
+
+fn check_static_shim(rid: &str) {
+    let runs = build("static-shim", rid);
+    let r = &runs[0];
+    assert_eq!(r.code, Some(0), "{r:?}");
+    has(r, "SampleNative_Add(2, 40) = 42");
+    has(r, "SampleNative_Sum = 3000000010");
+    has(r, "SampleNative_Reverse = mihs citats");
+    // Linked statically: nothing loads the shim at startup.
+    let plan = std::fs::read_to_string(repo_root().join(format!(
+        "samples/static-shim/bin/{rid}/{}.plan.json",
+        exe(rid, "static-shim")
+    )))
+    .unwrap();
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    assert_eq!(plan["counts"]["direct"], 3);
+}
+
+fn exe(rid: &str, name: &str) -> String {
+    if rid.starts_with("win") {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    }
+}
+
+fn check_native_exports(rid: &str) {
+    let runs = build("native-exports", rid);
+    for r in &runs {
+        assert_eq!(r.code, Some(0), "{r:?}");
+        has(r, "exports_version() = 3");
+        has(r, "exports_add(-2, 40) = 42");
+        has(r, "exports_scale(1.5, 4) = 6");
+    }
+    // The shared library exports the entry points and nothing else of the compiled code.
+    has(&runs[0], "exports_internal_helper visible: no");
+}
+
+fn check_fail_fast(rid: &str) {
+    let runs = build("fail-fast", rid);
+    let (direct, lazy) = (&runs[0], &runs[1]);
+    // The direct build does not start: the loader's own error, and not our "started".
+    assert_ne!(direct.code, Some(0), "{direct:?}");
+    assert!(!direct.stdout.contains("started"), "{direct:?}");
+    if rid.starts_with("win") {
+        assert!(direct.stdout.is_empty(), "{direct:?}");
+    } else {
+        has(direct, "error while loading shared libraries: libfailfast-dep.so");
+    }
+    // The lazy build starts and fails only at the call, with .NET's message, then aborts.
+    assert_ne!(lazy.code, Some(0), "{lazy:?}");
+    has(lazy, "started");
+    has(lazy, "System.DllNotFoundException");
+    has(lazy, "'failfast-dep'");
+    assert!(!lazy.stdout.contains("failfast_dep_value() ="), "{lazy:?}");
+}
+
+fn check_search_paths(rid: &str) {
+    let runs = build("search-paths", rid);
+    let r = &runs[0];
+    assert_eq!(r.code, Some(0), "{r:?}");
+    has(r, "next_value (lazy, next to the image) = 1");
+    has(r, "sub_value (direct, rpath $ORIGIN/plugins) = 2");
+    has(
+        r,
+        "next_value_system32 (lazy, System32 only: found by the OS loader through the image's rpath) = 1",
+    );
+    has(
+        r,
+        "not found: System.DllNotFoundException: Unable to load shared library 'sp-cwd'",
+    );
+    has(r, "cwd_value (lazy, only in the current directory) failed");
+}
+
+#[test]
+fn linux_x64() {
+    check_hello("linux-x64");
+    check_static_shim("linux-x64");
+    check_native_exports("linux-x64");
+    check_fail_fast("linux-x64");
+    check_search_paths("linux-x64");
+}
+
+#[test]
+fn linux_arm64_under_qemu() {
+    check_hello("linux-arm64");
+    check_static_shim("linux-arm64");
+    check_native_exports("linux-arm64");
+    check_fail_fast("linux-arm64");
+    check_search_paths("linux-arm64");
+}
+
+#[test]
+fn win_x64_under_wine() {
+    check_hello("win-x64");
+    check_static_shim("win-x64");
+    check_native_exports("win-x64");
+    check_fail_fast("win-x64");
+}
