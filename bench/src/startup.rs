@@ -26,6 +26,9 @@ pub enum Binding {
     Direct,
     /// On first call by the runtime.
     Lazy,
+    /// Lazy, the image linked with `-z pack-relative-relocs` (the cells' relocations packed
+    /// as `DT_RELR`).
+    LazyPacked,
 }
 
 impl Binding {
@@ -34,6 +37,7 @@ impl Binding {
         match self {
             Binding::Direct => "direct",
             Binding::Lazy => "lazy",
+            Binding::LazyPacked => "lazy-relr",
         }
     }
 }
@@ -65,7 +69,7 @@ pub fn build_image(
     );
     let sym = |i: usize| match binding {
         Binding::Direct => format!("f{i}"),
-        Binding::Lazy => format!("pinvoke_f{i}"),
+        Binding::Lazy | Binding::LazyPacked => format!("pinvoke_f{i}"),
     };
     let mut c = String::from("#include <stdint.h>\n");
     for i in 0..n {
@@ -91,7 +95,15 @@ pub fn build_image(
                 job.native_libraries = vec![dir.join("libmany.so")];
             }
         }
-        Binding::Lazy => {
+        Binding::Lazy | Binding::LazyPacked => {
+            if binding == Binding::LazyPacked {
+                job.linker_args.push("-Wl,-z,pack-relative-relocs".into());
+            }
+            if n == 0 {
+                // no stubs reference the runtime: pull it in anyway, so that the images with
+                // and without imports differ by the imports only
+                job.linker_args.push("-Wl,--undefined=aotinterop_bind_all".into());
+            }
             let imports: Vec<StubImport> = (0..n)
                 .map(|i| StubImport::lazy(&sym(i), "many", &format!("f{i}")))
                 .collect();
@@ -119,7 +131,7 @@ pub fn build_all(dir: &Path) -> Result<Vec<(Binding, usize, PathBuf)>, String> {
     build_library(dir)?;
     let mut v = Vec::new();
     for &n in COUNTS {
-        for b in [Binding::Direct, Binding::Lazy] {
+        for b in [Binding::Direct, Binding::Lazy, Binding::LazyPacked] {
             v.push((b, n, build_image(dir, b, n, false, &[])?));
         }
     }

@@ -54,8 +54,9 @@ fn stubs(t: &Target, dir: &Path) -> PathBuf {
     path
 }
 
-/// Builds the `custom` library into `dir` (next to the image: the resolver's first place), and
-/// on Windows the stand-in for the `bcryptprimitives.dll` that wine 8 lacks.
+/// Builds the `custom` library into `dir` (next to the image: the resolver's first place). The
+/// stand-in for the `bcryptprimitives.dll` that wine 8 lacks is in the tests' wine prefix
+/// (`scripts/wine-prefix`).
 fn custom_library(t: &Target, dir: &Path) {
     let mut cmd = Command::new(cc_for(t));
     if t.format == Format::Coff {
@@ -63,11 +64,6 @@ fn custom_library(t: &Target, dir: &Path) {
             .arg("-o")
             .arg(dir.join("custom.dll"))
             .arg(source("custom_dll.c"));
-        let mut prng = Command::new(cc_for(t));
-        prng.arg("-shared")
-            .arg("-o")
-            .arg(dir.join("bcryptprimitives.dll"));
-        check(prng.arg(source("wine_bcryptprimitives.c")).arg("-ladvapi32"));
     } else {
         cmd.args(["-shared", "-fPIC", "-o"])
             .arg(dir.join("libcustom.so"))

@@ -45,12 +45,18 @@ pub fn mcs(sources: &[PathBuf], out: &Path, extra: &[&str]) -> Result<(), String
     })
 }
 
+/// The folder of the runtime archives: `AOTINTEROP_RUNTIME_DIR`, else where
+/// `scripts/build-runtime` writes them.
+pub fn runtime_dir(repo: &Path) -> PathBuf {
+    std::env::var_os("AOTINTEROP_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/aotinterop-runtime"))
+}
+
 /// Builds the aotinterop runtime for the toolchain's target (scripts/build-runtime) unless it is
 /// already there.
 pub fn ensure_runtime(tc: &Toolchain) -> Result<(), String> {
-    let root = std::env::var_os("AOTINTEROP_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| tc.repo.join("target/aotinterop-runtime"));
+    let root = runtime_dir(&tc.repo);
     if root.join(tc.triple).join("libaotinterop_runtime.a").is_file() {
         return Ok(());
     }
@@ -61,7 +67,10 @@ pub fn ensure_runtime(tc: &Toolchain) -> Result<(), String> {
 
 /// Publishes a request file, printing one line per step unless `quiet`.
 pub fn publish(request: &Path, quiet: bool) -> Result<PathBuf, String> {
-    let loaded = aotinterop::PublishRequest::load(request).map_err(|e| e.to_string())?;
+    let mut loaded = aotinterop::PublishRequest::load(request).map_err(|e| e.to_string())?;
+    if loaded.request.runtime_dir.is_none() {
+        loaded.request.runtime_dir = Some(runtime_dir(&repo_root()));
+    }
     let mut observer = |event: Event<'_>| {
         if let Event::Finished(s) = event {
             if !quiet {
