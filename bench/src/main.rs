@@ -6,6 +6,7 @@
 //! aotinterop-bench save-baseline [--baseline FILE]          measure and save a new baseline
 //! aotinterop-bench callgrind                                print the counts as JSON
 //! aotinterop-bench sizes                                    print the sizes as JSON
+//! aotinterop-bench startup-images DIR                       build the startup images into DIR
 //! aotinterop-bench results                                  write bench/RESULTS.md
 //! ```
 
@@ -91,13 +92,21 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             println!("{}", serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }
+        "startup-images" => {
+            let dir = PathBuf::from(args.get(1).ok_or("startup-images DIR")?);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            for (_, _, p) in aotinterop_bench::startup::build_all(&dir)? {
+                println!("{}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         "results" => {
             aotinterop_bench::results::write()?;
             println!("wrote bench/RESULTS.md and bench/results/callpaths.svg");
             Ok(ExitCode::SUCCESS)
         }
         _ => Err(format!(
-            "unknown command `{cmd}` (check, save-baseline, callgrind, sizes, results)"
+            "unknown command `{cmd}` (check, save-baseline, callgrind, sizes, startup-images, results)"
         )),
     }
 }

@@ -126,8 +126,8 @@ const PATHS: &[(&str, &str, &str)] = &[
 ];
 
 /// Loader statistics of the startup images: (binding, n) -> (median cycles in the loader,
-/// symbol relocations, relative relocations).
-pub type LoaderStats = BTreeMap<(String, usize), (f64, f64, f64)>;
+/// symbol relocations, relative relocations, median minor page faults of the process).
+pub type LoaderStats = BTreeMap<(String, usize), (f64, f64, f64, f64)>;
 
 /// Spawn-to-exit times of the startup images started in turn (`startup::interleaved`), ns per
 /// round, by (binding, n).
@@ -151,14 +151,16 @@ pub fn loader_stats(dir: &Path, runs: usize) -> Result<(LoaderStats, Interleaved
     for (b, n, p) in images {
         let mut cycles = Vec::new();
         let mut relocs = (0.0, 0.0);
+        let mut faults = Vec::new();
         for _ in 0..runs {
             let (c, r, rr) = startup::loader_statistics(&p)?;
             cycles.push(c);
             relocs = (r, rr);
+            faults.push(startup::minor_faults(&p)?);
         }
         out.insert(
             (b.name().to_string(), n),
-            (median(&mut cycles), relocs.0, relocs.1),
+            (median(&mut cycles), relocs.0, relocs.1, median(&mut faults)),
         );
     }
     Ok((out, inter))
@@ -190,8 +192,17 @@ pub fn gather() -> Result<Inputs, String> {
     let startup_dir = tmp.path().join("startup");
     std::fs::create_dir_all(&startup_dir).map_err(|e| e.to_string())?;
     let (loader, startup) = loader_stats(&startup_dir, 21)?;
+    let crit_dir = target_dir().join("criterion");
+    let criterion = criterion_medians(&crit_dir);
+    if criterion.is_empty() {
+        eprintln!(
+            "warning: no criterion results in {} (run the benchmarks first: scripts/bench; \
+             CARGO_TARGET_DIR must be the same)",
+            crit_dir.display()
+        );
+    }
     Ok(Inputs {
-        criterion: criterion_medians(&target_dir().join("criterion")),
+        criterion,
         counts,
         sizes,
         loader,
@@ -327,6 +338,33 @@ pub fn render(i: &Inputs) -> String {
             ir(&format!("{gid}_mix")).map_or("—".into(), |v| format!("{v:.0}")),
         );
     }
+    for sig in ["int", "mix"] {
+        let (chk, lazy) = (
+            c(&format!("callpaths_{sig}/check")),
+            c(&format!("callpaths_{sig}/lazy")),
+        );
+        let (ci, li) = (ir(&format!("check_{sig}")), ir(&format!("lazy_{sig}")));
+        if let (Some(chk), Some(lazy), Some(ci), Some(li)) = (chk, lazy, ci, li) {
+            let verdict = if chk < lazy * 0.95 {
+                "faster than"
+            } else if chk > lazy * 1.05 {
+                "slower than"
+            } else {
+                "within 5% of"
+            };
+            let _ = writeln!(
+                s,
+                "\n`{sig}`: the check-then-indirect-call shape ({} instructions, one control transfer: \
+                 `call *reg`) is {verdict} the lazy trampoline ({} instructions, two: `call` + `jmp *cell`) \
+                 on this machine ({} vs {}); its check is inlined at every call site, which costs code size \
+                 there (not measured here).",
+                ci,
+                li,
+                ns(Some(chk)),
+                ns(Some(lazy))
+            );
+        }
+    }
     s.push_str("\n### First calls (resolution)\n\n| first call | time | instr. |\n| --- | --- | --- |\n");
     let rows: &[(&str, Option<&str>, &str)] = &[
         (
@@ -380,18 +418,19 @@ pub fn render(i: &Inputs) -> String {
          `aotinterop-bench results`, which starts the nine images in turn, {STARTUP_ROUNDS} rounds, so \
          load changes hit all alike (medians; differences are medians of the per-round differences). \
          Loader figures from `LD_DEBUG=statistics` (median of 21 starts; cycles of the dynamic \
-         loader before `main`).\n\n"
+         loader before `main`); minor page faults of the whole process from \
+         `getrusage(RUSAGE_CHILDREN)` (median of 21 starts).\n\n"
     );
     s.push_str(
-        "| imports | binding | criterion | in turn | − direct (in turn) | loader cycles | symbol relocations | relative relocations |\n",
+        "| imports | binding | criterion | in turn | − direct (in turn) | loader cycles | symbol relocations | relative relocations | minor page faults |\n",
     );
-    s.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    s.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for &n in startup::COUNTS {
         for b in ["direct", "lazy", "lazy-relr"] {
             let l = i.loader.get(&(b.to_string(), n));
             let _ = writeln!(
                 s,
-                "| {n} | {b} | {} | {} | {} | {} | {} | {} |",
+                "| {n} | {b} | {} | {} | {} | {} | {} | {} | {} |",
                 ns(startup(b, n)),
                 ns(inter(b, n)),
                 if b == "direct" {
@@ -402,6 +441,7 @@ pub fn render(i: &Inputs) -> String {
                 l.map_or("—".into(), |v| format!("{:.0}", v.0)),
                 l.map_or("—".into(), |v| format!("{:.0}", v.1)),
                 l.map_or("—".into(), |v| format!("{:.0}", v.2)),
+                l.map_or("—".into(), |v| format!("{:.0}", v.3)),
             );
         }
     }

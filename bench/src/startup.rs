@@ -201,3 +201,22 @@ pub fn interleaved(images: &[PathBuf], rounds: usize) -> Result<Vec<Vec<f64>>, S
     }
     Ok(times)
 }
+
+/// Minor page faults of one start of `image` (from `getrusage(RUSAGE_CHILDREN)` around it).
+pub fn minor_faults(image: &Path) -> Result<f64, String> {
+    fn children() -> i64 {
+        // SAFETY: getrusage writes the struct it is given.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+        ru.ru_minflt
+    }
+    let before = children();
+    let st = Command::new(image)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !st.success() {
+        return Err(format!("{} failed: {st}", image.display()));
+    }
+    Ok((children() - before) as f64)
+}

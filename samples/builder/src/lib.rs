@@ -22,7 +22,8 @@ pub const SAMPLES: &[&str] = &[
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// Compiles C# sources with Mono's `mcs` into `out`.

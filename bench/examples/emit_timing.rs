@@ -1,0 +1,24 @@
+//! One stub object of 20,000 lazy imports (as `benches/emit.rs` emits), for profilers
+//! (`valgrind --tool=callgrind --toggle-collect='aotinterop_linker::emit::emit*'`).
+use aotinterop_linker::emit::{emit, StubImport};
+use aotinterop_linker::{Arch, Format, Libc, Target};
+
+fn main() {
+    let imports: Vec<StubImport> = (0..20_000)
+        .map(|i| {
+            StubImport::lazy(
+                &format!("Bench_Native{}__Entry{i}", i % 200),
+                &format!("libnative{}", i % 200),
+                &format!("native_entry_point_{i}"),
+            )
+        })
+        .collect();
+    let target = Target {
+        format: Format::Elf,
+        arch: Arch::X86_64,
+        libc: Libc::Gnu,
+    };
+    let t = std::time::Instant::now();
+    let obj = emit(&target, &imports).unwrap();
+    eprintln!("{} bytes in {:?}", obj.len(), t.elapsed());
+}
