@@ -99,6 +99,31 @@ impl Response {
         }
     }
 
+    /// A successful response carrying `result` (serialized verbatim) and its summary.
+    fn success<T: Serialize>(
+        step: &str,
+        what: &str,
+        result: &T,
+        summary: Summary,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Self {
+        match serde_json::to_string_pretty(result).and_then(RawValue::from_string) {
+            Ok(result) => Response {
+                ok: true,
+                step: step.to_string(),
+                version: VERSION,
+                abi: ABI_VERSION,
+                result: Some(result),
+                summary: Some(summary),
+                diagnostics,
+            },
+            Err(e) => Self::error(
+                step,
+                Error::new(codes::INTERNAL, format!("cannot write the {what}: {e}")),
+            ),
+        }
+    }
+
     fn error(step: &str, err: Error) -> Self {
         Self::failure(step, vec![err.diagnostic().clone()])
     }
@@ -174,29 +199,19 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
 
 /// The `publish` step's response: the report (output, plan report files, steps) as `result`.
 fn publish_response(step: &str, report: &aotinterop::pipeline::PublishReport) -> Response {
-    let result = match serde_json::to_string_pretty(report).and_then(RawValue::from_string) {
-        Ok(v) => v,
-        Err(e) => {
-            return Response::error(
-                step,
-                Error::new(codes::INTERNAL, format!("cannot write the publish report: {e}")),
-            )
-        }
+    let summary = Summary {
+        output: Some(report.output.clone()),
+        imports: report.plan.counts.imports,
+        direct: report.plan.counts.direct,
+        lazy: report.plan.counts.lazy,
     };
-    Response {
-        ok: true,
-        step: step.to_string(),
-        version: VERSION,
-        abi: ABI_VERSION,
-        result: Some(result),
-        summary: Some(Summary {
-            output: Some(report.output.clone()),
-            imports: report.plan.counts.imports,
-            direct: report.plan.counts.direct,
-            lazy: report.plan.counts.lazy,
-        }),
-        diagnostics: report.diagnostics.clone(),
-    }
+    Response::success(
+        step,
+        "publish report",
+        report,
+        summary,
+        report.diagnostics.clone(),
+    )
 }
 
 /// The `inspect` step: what the request's output image binds at startup, exports, and binds
@@ -218,29 +233,13 @@ fn inspect_response(step: &str, loaded: &LoadedRequest) -> Response {
             return Response::failure(step, vec![aotinterop::pipeline::from_linker(d)]);
         }
     };
-    let result = match serde_json::to_string_pretty(&image).and_then(RawValue::from_string) {
-        Ok(v) => v,
-        Err(e) => {
-            return Response::error(
-                step,
-                Error::new(codes::INTERNAL, format!("cannot write the inspection: {e}")),
-            )
-        }
+    let summary = Summary {
+        output: Some(output.clone()),
+        imports: image.imports.len() + image.lazy.len(),
+        direct: image.imports.len(),
+        lazy: image.lazy.len(),
     };
-    Response {
-        ok: true,
-        step: step.to_string(),
-        version: VERSION,
-        abi: ABI_VERSION,
-        result: Some(result),
-        summary: Some(Summary {
-            output: Some(output.clone()),
-            imports: image.imports.len() + image.lazy.len(),
-            direct: image.imports.len(),
-            lazy: image.lazy.len(),
-        }),
-        diagnostics: Vec::new(),
-    }
+    Response::success(step, "inspection", &image, summary, Vec::new())
 }
 
 fn plan(loaded: &LoadedRequest) -> aotinterop::Result<Plan> {
@@ -249,29 +248,13 @@ fn plan(loaded: &LoadedRequest) -> aotinterop::Result<Plan> {
 }
 
 fn plan_response(step: &str, plan: &Plan) -> Response {
-    let result = match serde_json::to_string_pretty(plan).and_then(RawValue::from_string) {
-        Ok(v) => v,
-        Err(e) => {
-            return Response::error(
-                step,
-                Error::new(codes::INTERNAL, format!("cannot write the plan: {e}")),
-            )
-        }
+    let summary = Summary {
+        output: plan.output.clone(),
+        imports: plan.counts.imports,
+        direct: plan.counts.direct,
+        lazy: plan.counts.lazy,
     };
-    Response {
-        ok: true,
-        step: step.to_string(),
-        version: VERSION,
-        abi: ABI_VERSION,
-        result: Some(result),
-        summary: Some(Summary {
-            output: plan.output.clone(),
-            imports: plan.counts.imports,
-            direct: plan.counts.direct,
-            lazy: plan.counts.lazy,
-        }),
-        diagnostics: plan.diagnostics.clone(),
-    }
+    Response::success(step, "plan", plan, summary, plan.diagnostics.clone())
 }
 
 /// Refuses NativeLibrary items whose name says they are for another platform than the RID's
