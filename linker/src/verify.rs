@@ -164,13 +164,13 @@ pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
             Binding::Lazy => {
                 n_lazy += 1;
                 if let Some(bound) = image.imports_symbol(&imp.symbol) {
-                    let same_library = match &bound.library {
+                    let same_library = match &bound.lib_name {
                         Some(l) => stem(l, image.format) == module,
                         None => needed.contains(&module) || needed.is_empty(),
                     };
                     if same_library {
                         let from = bound
-                            .library
+                            .lib_name
                             .as_deref()
                             .map(|l| format!(" from {l}"))
                             .unwrap_or_default();

@@ -55,9 +55,9 @@ fn inspects_a_linux_executable() {
     assert!(ins.needed.contains(&"libc.so.6".to_string()), "{:?}", ins.needed);
     assert!(ins.needed.contains(&"libm.so.6".to_string()), "{:?}", ins.needed);
     let printf = ins.imports_symbol("printf").expect("printf is bound at startup");
-    assert_eq!(printf.library.as_deref(), Some("libc.so.6"));
+    assert_eq!(printf.lib_name.as_deref(), Some("libc.so.6"));
     assert_eq!(
-        ins.imports_symbol("cos").unwrap().library.as_deref(),
+        ins.imports_symbol("cos").unwrap().lib_name.as_deref(),
         Some("libm.so.6")
     );
     assert!(ins.imports_symbol("shim_add").is_none(), "linked statically");
@@ -164,7 +164,11 @@ fn inspects_windows_images_of_both_flavours() {
     let w = ins
         .imports_symbol("WriteFile")
         .expect("WriteFile bound at startup");
-    assert!(w.library.as_deref().unwrap().eq_ignore_ascii_case("kernel32.dll"));
+    assert!(w
+        .lib_name
+        .as_deref()
+        .unwrap()
+        .eq_ignore_ascii_case("kernel32.dll"));
 }
 
 #[test]

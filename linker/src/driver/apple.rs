@@ -66,7 +66,7 @@ impl Linker for AppleClang {
         };
         push(&mut a, "-target");
         push(&mut a, format!("{arch}-apple-macos{MIN_MACOS}"));
-        for d in &job.library_dirs {
+        for d in &job.lib_dirs {
             a.push(joined("-L", d));
         }
         if job.kind == OutputKind::Shared {

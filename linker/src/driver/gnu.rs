@@ -74,7 +74,7 @@ impl Linker for GnuCc {
         if let Some(t) = &self.clang_target {
             push(&mut a, format!("--target={t}"));
         }
-        for d in &job.library_dirs {
+        for d in &job.lib_dirs {
             a.push(joined("-L", d));
         }
         push(&mut a, "-Wl,--build-id=sha1");

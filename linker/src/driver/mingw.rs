@@ -55,7 +55,7 @@ impl Linker for MingwGcc {
         if let Some(def) = &staged.export_file {
             push(&mut a, def);
         }
-        for d in &job.library_dirs {
+        for d in &job.lib_dirs {
             a.push(super::joined("-L", d));
         }
         if job.kind == OutputKind::Shared {

@@ -77,7 +77,7 @@ pub struct LinkJob {
     /// System libraries linked by name (`dl`, `m`; `kernel32`).
     pub system_libs: Vec<String>,
     /// More library search folders.
-    pub library_dirs: Vec<PathBuf>,
+    pub lib_dirs: Vec<PathBuf>,
     /// Sysroot for cross links.
     pub sysroot: Option<PathBuf>,
     /// The entry point symbol, when not the C runtime's (Windows `/ENTRY`).
@@ -102,7 +102,7 @@ impl LinkJob {
             runtime_inputs: Vec::new(),
             exports: Vec::new(),
             system_libs: default_system_libs(&target),
-            library_dirs: Vec::new(),
+            lib_dirs: Vec::new(),
             sysroot: None,
             entry: None,
             subsystem: Subsystem::Console,

@@ -45,7 +45,7 @@ impl LldLink {
 
     /// A system library by path when found in the search folders, else `NAME.lib`.
     fn system_lib(&self, job: &LinkJob, name: &str) -> OsString {
-        for dir in job.library_dirs.iter().chain(&self.lib_dirs) {
+        for dir in job.lib_dirs.iter().chain(&self.lib_dirs) {
             for file in [
                 format!("{name}.lib"),
                 format!("lib{name}.a"),
@@ -95,7 +95,7 @@ impl Linker for LldLink {
         for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
             push(&mut a, l);
         }
-        for d in &job.library_dirs {
+        for d in &job.lib_dirs {
             a.push(joined("/LIBPATH:", d));
         }
         push(
@@ -123,7 +123,7 @@ impl Linker for LldLink {
     }
 
     fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
-        let mut dirs = job.library_dirs.clone();
+        let mut dirs = job.lib_dirs.clone();
         dirs.extend(self.lib_dirs.iter().cloned());
         if let Some(lib) = std::env::var_os("LIB") {
             dirs.extend(std::env::split_paths(&lib));

@@ -49,8 +49,8 @@ pub struct ImportedSymbol {
     pub name: String,
     /// The library it is bound from, where the format says (PE, Mach-O two-level namespace,
     /// ELF symbol versions).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub library: Option<String>,
+    #[serde(rename = "library", skip_serializing_if = "Option::is_none")]
+    pub lib_name: Option<String>,
     /// A weak reference: a missing definition does not stop the image from starting.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub weak: bool,
@@ -141,10 +141,11 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             object::read::NameOrOrdinal::Name(n) => String::from_utf8_lossy(n).into_owned(),
             object::read::NameOrOrdinal::Ordinal(o) => format!("#{o}"),
         };
-        let library = Some(String::from_utf8_lossy(imp.library()).into_owned()).filter(|l| !l.is_empty());
+        let library = Some(String::from_utf8_lossy(object::read::Import::library(&imp)).into_owned())
+            .filter(|l| !l.is_empty());
         let sym = ImportedSymbol {
             name: c_name(format, name),
-            library,
+            lib_name: library,
             weak: imp.is_weak(),
         };
         if pe::is_delay_import(&imp) {

@@ -18,7 +18,7 @@ pub fn render_text(ins: &Inspection) -> String {
     let _ = writeln!(s, "imports bound at startup ({}):", ins.imports.len());
     for i in &ins.imports {
         let lib = i
-            .library
+            .lib_name
             .as_deref()
             .map(|l| format!("  [{l}]"))
             .unwrap_or_default();
@@ -29,7 +29,7 @@ pub fn render_text(ins: &Inspection) -> String {
         let _ = writeln!(s, "delay-loaded imports ({}):", ins.delay_loaded.len());
         for i in &ins.delay_loaded {
             let lib = i
-                .library
+                .lib_name
                 .as_deref()
                 .map(|l| format!("  [{l}]"))
                 .unwrap_or_default();

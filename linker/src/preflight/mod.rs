@@ -102,7 +102,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) ->
         args.rebase(base);
     }
     let mut dirs: Vec<PathBuf> = args.dirs.clone();
-    dirs.extend(job.library_dirs.iter().cloned());
+    dirs.extend(job.lib_dirs.iter().cloned());
     if let Some(s) = &job.sysroot {
         dirs.extend(search::sysroot_dirs(s, &job.target));
     }

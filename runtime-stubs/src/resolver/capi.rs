@@ -76,7 +76,7 @@ pub(super) fn report(f: &Failure, index: u32) -> usize {
         std::process::abort();
     };
     let c = |s: &str| CString::new(s.replace('\0', "?")).unwrap_or_default();
-    let (library, entry, msg) = (c(&f.library), c(&f.entry), c(&message));
+    let (library, entry, msg) = (c(&f.lib_name), c(&f.entry), c(&message));
     let info = FailureInfo {
         kind: f.kind as u32,
         index,

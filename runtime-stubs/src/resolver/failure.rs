@@ -21,7 +21,7 @@ pub struct Failure {
     /// Kind.
     pub kind: FailureKind,
     /// Library as written.
-    pub library: String,
+    pub lib_name: String,
     /// Entry point as declared.
     pub entry: String,
     /// Each path or symbol tried and the loader's text for it.
@@ -39,16 +39,16 @@ impl Failure {
             FailureKind::DllNotFound => format!(
                 "System.DllNotFoundException: Unable to load {what} '{}' or one of its dependencies \
                  (needed by entry point '{}'). Paths tried:",
-                self.library, self.entry
+                self.lib_name, self.entry
             ),
             FailureKind::EntryPointNotFound => format!(
                 "System.EntryPointNotFoundException: Unable to find an entry point named '{}' in {lib_word} '{}'. \
                  Names tried:",
-                self.entry, self.library
+                self.entry, self.lib_name
             ),
             FailureKind::BadImport => format!(
                 "aotinterop: not a valid import ('{}' in '{}')",
-                self.entry, self.library
+                self.entry, self.lib_name
             ),
         };
         for (what, why) in &self.tried {

@@ -72,7 +72,7 @@ fn module_handle(t: &TableRef, m: u16, library: &str, entry: &str) -> Result<usi
     }
     let module = t.module(m).ok_or_else(|| Failure {
         kind: FailureKind::BadImport,
-        library: library.into(),
+        lib_name: library.into(),
         entry: entry.into(),
         tried: Vec::new(),
     })?;
@@ -83,7 +83,7 @@ fn module_handle(t: &TableRef, m: u16, library: &str, entry: &str) -> Result<usi
             Err(tried) => {
                 return Err(Failure {
                     kind: FailureKind::DllNotFound,
-                    library: library.into(),
+                    lib_name: library.into(),
                     entry: entry.into(),
                     tried,
                 })
@@ -108,7 +108,7 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Failure> {
     if index >= h.import_count {
         return Err(Failure {
             kind: FailureKind::BadImport,
-            library: String::new(),
+            lib_name: String::new(),
             entry: format!("import #{index} of {}", h.import_count),
             tried: Vec::new(),
         });
@@ -153,7 +153,7 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Failure> {
     }
     Err(Failure {
         kind: FailureKind::EntryPointNotFound,
-        library: library(),
+        lib_name: library(),
         entry: entry(),
         tried,
     })
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn resolve_from_stub(table: *const u8, index: usize) -> us
         None => capi::report(
             &Failure {
                 kind: FailureKind::BadImport,
-                library: String::new(),
+                lib_name: String::new(),
                 entry: format!("import #{index} of a table without the AOTI magic"),
                 tried: Vec::new(),
             },
