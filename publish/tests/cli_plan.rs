@@ -126,6 +126,41 @@ fn sample_request_windows_split() {
         .iter()
         .filter(|x| x.0 == "libc" || x.0 == "libz")
         .all(|x| x.2 == "lazy"));
+    // Lazy imports without ExactSpelling list the spellings the resolver tries, in order (CharSet
+    // None is Ansi: the name, then `A`); direct ones and exact spellings list none.
+    let imports = plan["imports"].as_array().unwrap();
+    let by_entry = |e: &str| imports.iter().find(|i| i["entry"] == e).unwrap();
+    assert_eq!(by_entry("getpid")["candidates"], serde_json::json!(["getpid", "getpidA"]));
+    assert!(by_entry("GetModuleHandle").get("candidates").is_none());
+    assert!(by_entry("OutputDebugStringA").get("candidates").is_none());
+    assert_eq!(by_entry("GetModuleHandle")["entry"], "GetModuleHandle");
+}
+
+#[test]
+fn windows_unicode_lazy_import_tries_w_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("imports.json"),
+        r#"[{"module": "user32", "entry": "MessageBox", "charset": "unicode"},
+            {"module": "user32", "entry": "MessageBeep", "exact_spelling": true}]"#,
+    )
+    .unwrap();
+    let out = aotinterop(
+        &["plan", "--rid", "win-x64", "--imports", "imports.json", "--format", "json"],
+        dir.path(),
+    );
+    let plan = json(&out);
+    let imports = plan["imports"].as_array().unwrap();
+    assert_eq!(imports[0]["binding"], "lazy");
+    assert_eq!(imports[0]["symbol"], "MessageBox");
+    assert_eq!(imports[0]["candidates"], serde_json::json!(["MessageBoxW", "MessageBox"]));
+    assert!(imports[1].get("candidates").is_none(), "{}", imports[1]);
+    // The same imports on Linux: one spelling, none listed.
+    let out = aotinterop(
+        &["plan", "--rid", "linux-x64", "--imports", "imports.json", "--format", "json"],
+        dir.path(),
+    );
+    assert!(json(&out)["imports"][0].get("candidates").is_none());
 }
 
 #[test]

@@ -318,7 +318,7 @@ fn rules_table() {
         let plan = plan_one(c, dir.path());
         let imp = &plan.imports[0];
         let got = match imp.binding {
-            Binding::Direct => Some(imp.symbol.as_str()),
+            Binding::Direct => Some(imp.symbol()),
             Binding::Lazy => None,
         };
         if got != c.want {

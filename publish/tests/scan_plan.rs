@@ -61,7 +61,7 @@ fn framework_with_its_native_shim_direct() {
         .find(|i| i.entry == "SystemNative_Open" && i.assembly.as_deref() == Some("System.Private.CoreLib"))
         .unwrap();
     assert_eq!(
-        (open.binding, open.symbol.as_str()),
+        (open.binding, open.symbol()),
         (Binding::Direct, "SystemNative_Open")
     );
     assert!(open.set_last_error);

@@ -9,6 +9,8 @@ pub struct DirectItem<'a> {
     pub module: &'a str,
     /// The entry point, for `module!entry` items.
     pub entry: Option<&'a str>,
+    /// The whole item, trimmed (`module` or `module!entry`).
+    pub text: &'a str,
 }
 
 /// Parses a line the way native AOT's `ConfigurablePInvokePolicy` does:
@@ -29,6 +31,7 @@ pub fn parse_item(line: &str) -> Result<Option<DirectItem<'_>>, (&'static str, S
         None => Ok(Some(DirectItem {
             module: line,
             entry: None,
+            text: line,
         })),
         Some(("", _)) => Err((
             codes::ITEM_NO_MODULE,
@@ -41,6 +44,7 @@ pub fn parse_item(line: &str) -> Result<Option<DirectItem<'_>>, (&'static str, S
         Some((module, entry)) => Ok(Some(DirectItem {
             module,
             entry: Some(entry),
+            text: line,
         })),
     }
 }

@@ -42,23 +42,11 @@ pub struct Source {
     pub column: u32,
 }
 
-/// Longest module or entry name looked up without allocating.
-const KEY_BUF: usize = 256;
-
-/// Calls `f` with `name` + one ASCII suffix character, on the stack when it fits.
-fn with_suffix<R>(name: &str, suffix: u8, f: impl FnOnce(&str) -> R) -> R {
-    if name.len() < KEY_BUF {
-        let mut buf = [0u8; KEY_BUF];
-        buf[..name.len()].copy_from_slice(name.as_bytes());
-        buf[name.len()] = suffix;
-        // A valid string followed by one ASCII byte is valid UTF-8.
-        match std::str::from_utf8(&buf[..=name.len()]) {
-            Ok(s) => f(s),
-            Err(_) => f(&format!("{name}{}", suffix as char)),
-        }
-    } else {
-        f(&format!("{name}{}", suffix as char))
-    }
+/// The items naming one `module!entry`: the first decides, the others are reported with it.
+/// (Kept apart so the common single item needs no allocation.)
+struct EntryItems {
+    first: SourceId,
+    more: Vec<SourceId>,
 }
 
 #[derive(Default)]
@@ -66,14 +54,14 @@ struct ModuleRule {
     /// Set when a bare `module` item covers every entry point.
     whole: Option<SourceId>,
     /// `module!entry` items, by entry point (always case-sensitive).
-    entries: FxHashMap<Box<str>, Vec<SourceId>>,
+    entries: FxHashMap<Box<str>, EntryItems>,
     /// The module as first written, for messages.
     spelling: Box<str>,
 }
 
 impl ModuleRule {
     /// The entry-point item for `name`, with the spelling as stored.
-    fn entry(&self, name: &str) -> Option<(&str, &Vec<SourceId>)> {
+    fn entry(&self, name: &str) -> Option<(&str, &EntryItems)> {
         self.entries.get_key_value(name).map(|(k, v)| (&**k, v))
     }
 }
@@ -83,10 +71,13 @@ impl ModuleRule {
 pub struct Decision {
     /// Bound by the OS loader at startup.
     pub direct: bool,
-    /// The native symbol: the entry point, or the `W`/`A` spelling that matched on Windows.
-    pub symbol: String,
+    /// The native symbol when it is not the entry point as written: the `W`/`A` spelling that
+    /// matched on Windows.
+    pub spelling: Option<Box<str>>,
     /// What made it direct, if anything (none for `*` and for lazy imports).
     pub source: Option<SourceId>,
+    /// Whether `source` is a bare module item (every entry point of the module).
+    pub whole_module: bool,
     /// Other items or lines that name the same entry point.
     pub also: Vec<SourceId>,
 }
@@ -128,15 +119,14 @@ impl DirectPInvokePolicy {
         }
     }
 
-    /// The rule of a module, without allocating for the common short ASCII names.
-    fn rule(&self, module: &str) -> Option<&ModuleRule> {
-        if self.platform == Platform::Windows && module.is_ascii() && module.len() <= KEY_BUF {
-            let mut buf = [0u8; KEY_BUF];
-            let key = &mut buf[..module.len()];
-            key.copy_from_slice(module.as_bytes());
-            key.make_ascii_uppercase();
-            // ASCII in, ASCII out: always valid UTF-8.
-            std::str::from_utf8(key).ok().and_then(|k| self.modules.get(k))
+    /// The rule of a module. `scratch` holds the uppercased key on Windows, so that deciding many
+    /// imports allocates nothing.
+    fn rule(&self, module: &str, scratch: &mut String) -> Option<&ModuleRule> {
+        if self.platform == Platform::Windows && module.is_ascii() {
+            scratch.clear();
+            scratch.push_str(module);
+            scratch.make_ascii_uppercase();
+            self.modules.get(scratch.as_str())
         } else {
             self.modules.get(self.key(module).as_ref())
         }
@@ -165,10 +155,7 @@ impl DirectPInvokePolicy {
             }
         };
         let id = self.sources.len() as SourceId;
-        let text: Box<str> = match item.entry {
-            Some(e) => format!("{}!{e}", item.module).into(),
-            None => item.module.into(),
-        };
+        let text: Box<str> = item.text.into();
         self.sources.push(Source {
             kind,
             text,
@@ -196,9 +183,19 @@ impl DirectPInvokePolicy {
                 if let Some(prev) = rule.whole {
                     redundant = Some(prev);
                 } else {
-                    let ids = rule.entries.entry(entry.into()).or_default();
-                    redundant = ids.first().copied();
-                    ids.push(id);
+                    match rule.entries.get_mut(entry) {
+                        Some(items) => {
+                            redundant = Some(items.first);
+                            items.more.push(id);
+                        }
+                        None => {
+                            let items = EntryItems {
+                                first: id,
+                                more: Vec::new(),
+                            };
+                            rule.entries.insert(entry.into(), items);
+                        }
+                    }
                 }
             }
         }
@@ -275,52 +272,26 @@ impl DirectPInvokePolicy {
 
     /// Decides how `import` binds.
     pub fn decide(&self, import: &Import) -> Decision {
-        let lazy = || Decision {
-            direct: false,
-            symbol: import.entry.clone(),
-            source: None,
-            also: Vec::new(),
-        };
-        // DllImport module `*` is always a direct call.
-        if import.module == "*" {
-            return Decision {
-                direct: true,
-                ..lazy()
-            };
+        self.decider().decide(import)
+    }
+
+    /// A [`Decider`], for deciding many imports.
+    pub fn decider(&self) -> Decider<'_> {
+        Decider {
+            policy: self,
+            modules: FxHashMap::default(),
+            scratch: String::new(),
         }
-        for module in self.module_variations(&import.module) {
-            let Some(rule) = self.rule(module) else {
-                continue;
-            };
-            if let Some(whole) = rule.whole {
-                return Decision {
-                    direct: true,
-                    symbol: import.entry.clone(),
-                    source: Some(whole),
-                    also: Vec::new(),
-                };
-            }
-            let name = import.entry.as_str();
-            let found = if self.platform == Platform::Windows && !import.exact_spelling {
-                let suffixed = |suffix: u8| with_suffix(name, suffix, |n| rule.entry(n));
-                if import.charset.is_ansi() {
-                    rule.entry(name).or_else(|| suffixed(b'A'))
-                } else {
-                    suffixed(b'W').or_else(|| rule.entry(name))
-                }
-            } else {
-                rule.entry(name)
-            };
-            if let Some((symbol, ids)) = found {
-                return Decision {
-                    direct: true,
-                    symbol: symbol.to_string(),
-                    source: ids.first().copied(),
-                    also: ids[1..].to_vec(),
-                };
-            }
+    }
+
+    /// The rules that apply to a DllImport module, in the order they are tried: the module as
+    /// written, then without its suffix (see [`module_variations`](Self::module_variations)).
+    fn rules_of(&self, module: &str, scratch: &mut String) -> [Option<&ModuleRule>; 2] {
+        let mut rules = [None, None];
+        for (slot, variation) in rules.iter_mut().zip(self.module_variations(module)) {
+            *slot = self.rule(variation, scratch);
         }
-        lazy()
+        rules
     }
 
     /// The DllImport module as written, then without one trailing `.dll` (Windows, any case),
@@ -336,27 +307,6 @@ impl DirectPInvokePolicy {
             Platform::Apple => module.strip_suffix(".dylib"),
         };
         std::iter::once(module).chain(stripped)
-    }
-
-    /// The entry-point spellings looked for, in order: on Windows without ExactSpelling, Ansi
-    /// (and None) try `Name` then `NameA`, Unicode and Auto try `NameW` then `Name`.
-    pub fn entry_variations<'a>(&self, import: &'a Import) -> Vec<Cow<'a, str>> {
-        let name = import.entry.as_str();
-        if self.platform == Platform::Windows && !import.exact_spelling {
-            let suffixed = |c: char| {
-                let mut s = String::with_capacity(name.len() + 1);
-                s.push_str(name);
-                s.push(c);
-                Cow::Owned(s)
-            };
-            if import.charset.is_ansi() {
-                vec![Cow::Borrowed(name), suffixed('A')]
-            } else {
-                vec![suffixed('W'), Cow::Borrowed(name)]
-            }
-        } else {
-            vec![Cow::Borrowed(name)]
-        }
     }
 
     /// Every item and list line, by [`SourceId`].
@@ -392,16 +342,6 @@ impl DirectPInvokePolicy {
         }
     }
 
-    /// The module a source names, as a lookup key, and whether it has a rule with a bare entry.
-    pub fn covers_whole_module(&self, module: &str) -> bool {
-        self.modules_matching(module).any(|r| r.whole.is_some())
-    }
-
-    fn modules_matching<'a>(&'a self, module: &'a str) -> impl Iterator<Item = &'a ModuleRule> + 'a {
-        self.module_variations(module)
-            .filter_map(move |m| self.modules.get(self.key(m).as_ref()))
-    }
-
     /// The module as first written in the items, for an item key.
     pub fn module_spelling(&self, module: &str) -> Option<&str> {
         self.modules.get(self.key(module).as_ref()).map(|r| &*r.spelling)
@@ -415,5 +355,81 @@ impl DirectPInvokePolicy {
     /// Warnings found while adding items (duplicates, redundant items).
     pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.warnings)
+    }
+}
+
+/// Decides many imports against one policy, looking each DllImport module's rules up once.
+pub struct Decider<'p> {
+    policy: &'p DirectPInvokePolicy,
+    /// The rules of each module as written in the imports seen so far.
+    modules: FxHashMap<Box<str>, [Option<&'p ModuleRule>; 2]>,
+    /// Room for lookup keys, reused.
+    scratch: String,
+}
+
+impl Decider<'_> {
+    /// Decides how `import` binds.
+    pub fn decide(&mut self, import: &Import) -> Decision {
+        let lazy = || Decision {
+            direct: false,
+            spelling: None,
+            source: None,
+            whole_module: false,
+            also: Vec::new(),
+        };
+        // DllImport module `*` is always a direct call.
+        if import.module == "*" {
+            return Decision {
+                direct: true,
+                ..lazy()
+            };
+        }
+        let policy = self.policy;
+        let rules = match self.modules.get(import.module.as_str()) {
+            Some(rules) => *rules,
+            None => {
+                let rules = policy.rules_of(&import.module, &mut self.scratch);
+                self.modules.insert(import.module.as_str().into(), rules);
+                rules
+            }
+        };
+        for rule in rules.into_iter().flatten() {
+            if let Some(whole) = rule.whole {
+                return Decision {
+                    direct: true,
+                    spelling: None,
+                    source: Some(whole),
+                    whole_module: true,
+                    also: Vec::new(),
+                };
+            }
+            let name = import.entry.as_str();
+            let scratch = &mut self.scratch;
+            let mut suffixed = |suffix: char| {
+                scratch.clear();
+                scratch.push_str(name);
+                scratch.push(suffix);
+                rule.entry(scratch)
+            };
+            let found = if policy.platform == Platform::Windows && !import.exact_spelling {
+                if import.charset.is_ansi() {
+                    rule.entry(name).or_else(|| suffixed('A'))
+                } else {
+                    suffixed('W').or_else(|| rule.entry(name))
+                }
+            } else {
+                rule.entry(name)
+            };
+            if let Some((symbol, items)) = found {
+                return Decision {
+                    direct: true,
+                    spelling: (symbol != name).then(|| symbol.into()),
+                    source: Some(items.first),
+                    whole_module: false,
+                    also: items.more.clone(),
+                };
+            }
+        }
+        lazy()
     }
 }

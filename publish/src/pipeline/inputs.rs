@@ -125,21 +125,21 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
         if imp.binding == Binding::Direct && imp.module != "__Internal" && imp.module != "*" {
             direct.push(DirectImport {
                 module: imp.module.clone(),
-                symbol: imp.symbol.clone(),
+                symbol: imp.symbol().to_string(),
             });
         }
         stubs.push(StubImport {
             call_symbol: imp.call_symbol.clone(),
             module: imp.module.clone(),
             entry: imp.entry.clone(),
-            symbol: imp.symbol.clone(),
+            symbol: imp.symbol().to_string(),
             binding,
             charset: charset(imp.charset),
             exact_spelling: imp.exact_spelling,
             set_last_error: imp.set_last_error,
             search_path: imp.search_path.map(|s| s.0),
             allow_current_directory: false,
-            static_symbol: imp.binding == Binding::Direct && statically_defined.contains(&imp.symbol),
+            static_symbol: imp.binding == Binding::Direct && statically_defined.contains(imp.symbol()),
         });
     }
     let exports = plan

@@ -38,7 +38,7 @@ pub fn markdown(plan: &Plan) -> String {
             "| {} | {} | {binding} | {} | {} |",
             cell(&imp.module),
             cell(&imp.entry),
-            cell(&imp.symbol),
+            cell(imp.symbol()),
             cell(&imp.reason)
         );
     }

@@ -42,8 +42,53 @@ pub struct ReasonSource {
     pub line: Option<u32>,
 }
 
+/// The entry-point spellings the lazy resolver looks up for an import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryLookup {
+    /// The entry point as written only (ExactSpelling, or a non-Windows RID).
+    AsWritten,
+    /// Windows, Ansi (and None): `Name`, then `NameA`.
+    ThenA,
+    /// Windows, Unicode and Auto: `NameW`, then `Name`.
+    WFirst,
+}
+
+/// Why an import binds as it does, in words: a fixed text for the defaults, or the text of the
+/// deciding item or list line, shared by every import it decides (so the many imports the default
+/// decides share a text without counting references).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// `default: lazy`.
+    DefaultLazy,
+    /// DllImport module `*`.
+    Star,
+    /// The deciding item's text.
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Reason::DefaultLazy => "default: lazy",
+            Reason::Star => "DllImport module `*` is always direct",
+            Reason::Shared(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self)
+    }
+}
+
 /// One import in the plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// Its JSON form (see `docs/request.md`) also carries `symbol` (the native symbol) and, for lazy
+/// imports resolved by more than one spelling, `candidates`; both are derived on output rather than
+/// stored, so a plan of many imports allocates once per import for its call symbol only.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedImport {
     /// DllImport module as written.
     pub module: String,
@@ -51,22 +96,19 @@ pub struct PlannedImport {
     pub entry: String,
     /// Direct or lazy.
     pub binding: Binding,
-    /// The native symbol (for direct imports on Windows, the `W`/`A` spelling that matched).
-    pub symbol: String,
+    /// The native symbol when it is not the entry point as written: the `W`/`A` spelling that
+    /// matched for a direct import on Windows. See [`PlannedImport::symbol`].
+    pub spelling: Option<Box<str>>,
     /// The symbol compiled code calls (see `docs/naming.md`).
     pub call_symbol: String,
     /// Why, in words (shared by every import the same item decides).
-    pub reason: Arc<str>,
+    pub reason: Reason,
     /// Why, for tools: the deciding item or list line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Arc<ReasonSource>>,
     /// Other items or lines that also name this entry point.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<ReasonSource>,
-    /// Lazy imports on Windows RIDs without ExactSpelling: the entry-point spellings the lazy
-    /// resolver tries, in order. Empty where only the entry point as written is looked up.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub candidates: Vec<String>,
+    pub also: Box<[ReasonSource]>,
+    /// The spellings the lazy resolver tries (see [`PlannedImport::candidates`]).
+    pub lookup: EntryLookup,
     /// `CharSet`.
     pub charset: Charset,
     /// `ExactSpelling`.
@@ -74,20 +116,88 @@ pub struct PlannedImport {
     /// `SetLastError`.
     pub set_last_error: bool,
     /// The managed method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// The declaring assembly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assembly: Option<String>,
     /// The declaring type.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// The calling convention.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calling_convention: Option<CallingConvention>,
     /// `DllImportSearchPath`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_path: Option<DllImportSearchPath>,
+}
+
+impl PlannedImport {
+    /// The native symbol: the entry point, or the `W`/`A` spelling that matched on Windows.
+    pub fn symbol(&self) -> &str {
+        self.spelling.as_deref().unwrap_or(&self.entry)
+    }
+
+    /// The entry-point spellings the lazy resolver tries, in order.
+    pub fn candidates(&self) -> Vec<String> {
+        let e = &self.entry;
+        match self.lookup {
+            EntryLookup::AsWritten => vec![e.clone()],
+            EntryLookup::ThenA => vec![e.clone(), format!("{e}A")],
+            EntryLookup::WFirst => vec![format!("{e}W"), e.clone()],
+        }
+    }
+}
+
+/// The JSON form of a [`PlannedImport`], borrowed.
+#[derive(Serialize)]
+struct PlannedImportJson<'a> {
+    module: &'a str,
+    entry: &'a str,
+    binding: Binding,
+    symbol: &'a str,
+    call_symbol: &'a str,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a ReasonSource>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    also: &'a [ReasonSource],
+    /// Lazy imports on Windows RIDs without ExactSpelling: the spellings tried, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    candidates: Option<Vec<String>>,
+    charset: Charset,
+    exact_spelling: bool,
+    set_last_error: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assembly: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    type_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calling_convention: Option<CallingConvention>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search_path: Option<DllImportSearchPath>,
+}
+
+impl Serialize for PlannedImport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        PlannedImportJson {
+            module: &self.module,
+            entry: &self.entry,
+            binding: self.binding,
+            symbol: self.symbol(),
+            call_symbol: &self.call_symbol,
+            reason: &self.reason,
+            source: self.source.as_deref(),
+            also: &self.also,
+            candidates: (self.lookup != EntryLookup::AsWritten).then(|| self.candidates()),
+            charset: self.charset,
+            exact_spelling: self.exact_spelling,
+            set_last_error: self.set_last_error,
+            method: self.method.as_deref(),
+            assembly: self.assembly.as_deref(),
+            type_name: self.type_name.as_deref(),
+            calling_convention: self.calling_convention,
+            search_path: self.search_path,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Counts for one module or the whole plan.
@@ -245,8 +355,6 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let call_symbols = naming::call_symbols(&surface.imports);
     // Each source's reason is written once, however many imports it decides.
     let mut reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>> = vec![None; policy.sources().len()];
-    let default_lazy: Arc<str> = Arc::from("default: lazy");
-    let star: Arc<str> = Arc::from("DllImport module `*` is always direct");
     let mut hits = vec![false; policy.sources().len()];
     let mut imports = Vec::with_capacity(surface.imports.len());
     // Counted in a hash map (one lookup per import), sorted once at the end.
@@ -255,8 +363,9 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     // Bare Windows modules that keep an entry point without its `W` spelling.
     let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
+    let mut decider = policy.decider();
     for (imp, call_symbol) in surface.imports.into_iter().zip(call_symbols) {
-        let d = policy.decide(&imp);
+        let d = decider.decide(&imp);
         let mut reason = None;
         let source = d.source.map(|id| {
             hits[id as usize] = true;
@@ -273,32 +382,34 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         }
         let binding = if d.direct { Binding::Direct } else { Binding::Lazy };
         let mut reason = match (reason, imp.module.as_str(), d.direct) {
-            (Some(text), _, _) => text,
-            (None, "*", true) => star.clone(),
-            _ => default_lazy.clone(),
+            (Some(text), _, _) => Reason::Shared(text),
+            (None, "*", true) => Reason::Star,
+            _ => Reason::DefaultLazy,
         };
         if d.direct && imp.module == "__Internal" {
-            reason = Arc::from(format!("{reason}; `__Internal` means the main program"));
+            reason = Reason::Shared(Arc::from(format!(
+                "{reason}; `__Internal` means the main program"
+            )));
         }
         if d.direct
             && loaded.rid.is_windows()
             && !imp.exact_spelling
             && !imp.charset.is_ansi()
-            && policy.covers_whole_module(&imp.module)
+            && d.whole_module
         {
             bare_charset
                 .entry(imp.module.clone())
                 .or_default()
                 .push(imp.entry.clone());
         }
-        let candidates = if loaded.rid.is_windows() && !d.direct && !imp.exact_spelling {
-            policy
-                .entry_variations(&imp)
-                .into_iter()
-                .map(|c| c.into_owned())
-                .collect()
+        let lookup = if loaded.rid.is_windows() && !d.direct && !imp.exact_spelling {
+            if imp.charset.is_ansi() {
+                EntryLookup::ThenA
+            } else {
+                EntryLookup::WFirst
+            }
         } else {
-            Vec::new()
+            EntryLookup::AsWritten
         };
         let m = match module_counts.get_mut(&imp.module) {
             Some(m) => m,
@@ -331,12 +442,12 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             module,
             entry,
             binding,
-            symbol: d.symbol,
+            spelling: d.spelling,
             call_symbol,
             reason,
             source,
             also: d.also.iter().map(|&id| reason_source(&policy, id)).collect(),
-            candidates,
+            lookup,
             charset,
             exact_spelling,
             set_last_error,

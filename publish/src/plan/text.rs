@@ -41,7 +41,7 @@ pub fn render_text(plan: &Plan) -> String {
     let w_sym = plan
         .imports
         .iter()
-        .map(|i| i.symbol.len())
+        .map(|i| i.symbol().len())
         .max()
         .unwrap_or(0)
         .max(6);
@@ -66,7 +66,10 @@ pub fn render_text(plan: &Plan) -> String {
             let _ = writeln!(
                 out,
                 "  {:<w_entry$}  {:<7} {:<w_sym$}  {}",
-                imp.entry, binding, imp.symbol, imp.reason
+                imp.entry,
+                binding,
+                imp.symbol(),
+                imp.reason
             );
         }
     }
