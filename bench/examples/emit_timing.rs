@@ -1,5 +1,6 @@
 //! One stub object of 20,000 lazy imports (as `benches/emit.rs` emits), for profilers
-//! (`valgrind --tool=callgrind --toggle-collect='aotinterop_linker::emit::emit*'`).
+//! (`valgrind --tool=callgrind --toggle-collect='aotinterop_linker::emit::emit*'`); writes the
+//! object to the path given as the first argument, if any.
 use aotinterop_linker::emit::{emit, StubImport};
 use aotinterop_linker::{Arch, Format, Libc, Target};
 
@@ -21,4 +22,8 @@ fn main() {
     let t = std::time::Instant::now();
     let obj = emit(&target, &imports).unwrap();
     eprintln!("{} bytes in {:?}", obj.len(), t.elapsed());
+    // An optional path: keep the object there for readelf / objdump.
+    if let Some(path) = std::env::args().nth(1) {
+        std::fs::write(path, &obj).unwrap();
+    }
 }

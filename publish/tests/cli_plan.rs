@@ -130,7 +130,10 @@ fn sample_request_windows_split() {
     // None is Ansi: the name, then `A`); direct ones and exact spellings list none.
     let imports = plan["imports"].as_array().unwrap();
     let by_entry = |e: &str| imports.iter().find(|i| i["entry"] == e).unwrap();
-    assert_eq!(by_entry("getpid")["candidates"], serde_json::json!(["getpid", "getpidA"]));
+    assert_eq!(
+        by_entry("getpid")["candidates"],
+        serde_json::json!(["getpid", "getpidA"])
+    );
     assert!(by_entry("GetModuleHandle").get("candidates").is_none());
     assert!(by_entry("OutputDebugStringA").get("candidates").is_none());
     assert_eq!(by_entry("GetModuleHandle")["entry"], "GetModuleHandle");
@@ -146,18 +149,37 @@ fn windows_unicode_lazy_import_tries_w_first() {
     )
     .unwrap();
     let out = aotinterop(
-        &["plan", "--rid", "win-x64", "--imports", "imports.json", "--format", "json"],
+        &[
+            "plan",
+            "--rid",
+            "win-x64",
+            "--imports",
+            "imports.json",
+            "--format",
+            "json",
+        ],
         dir.path(),
     );
     let plan = json(&out);
     let imports = plan["imports"].as_array().unwrap();
     assert_eq!(imports[0]["binding"], "lazy");
     assert_eq!(imports[0]["symbol"], "MessageBox");
-    assert_eq!(imports[0]["candidates"], serde_json::json!(["MessageBoxW", "MessageBox"]));
+    assert_eq!(
+        imports[0]["candidates"],
+        serde_json::json!(["MessageBoxW", "MessageBox"])
+    );
     assert!(imports[1].get("candidates").is_none(), "{}", imports[1]);
     // The same imports on Linux: one spelling, none listed.
     let out = aotinterop(
-        &["plan", "--rid", "linux-x64", "--imports", "imports.json", "--format", "json"],
+        &[
+            "plan",
+            "--rid",
+            "linux-x64",
+            "--imports",
+            "imports.json",
+            "--format",
+            "json",
+        ],
         dir.path(),
     );
     assert!(json(&out)["imports"][0].get("candidates").is_none());

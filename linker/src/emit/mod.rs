@@ -15,7 +15,6 @@ mod writer;
 mod x86_64;
 
 use crate::target::{Arch, Format, Target};
-use std::collections::HashSet;
 use std::fmt;
 
 pub use table::build_table;
@@ -165,7 +164,8 @@ pub fn emit(target: &Target, imports: &[StubImport]) -> Result<Vec<u8>, EmitErro
     if !matches!(target.arch, Arch::X86_64 | Arch::Aarch64) {
         return Err(unsupported(target));
     }
-    let mut seen = HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(imports.len());
     for imp in imports {
         check_symbol("call symbol", &imp.call_symbol)?;
         if !seen.insert(imp.call_symbol.as_str()) {

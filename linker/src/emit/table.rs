@@ -3,7 +3,7 @@
 use super::{EmitError, StubCharset, StubImport};
 use crate::target::{Arch, Target};
 use aotinterop_runtime::abi::{self, import_flags, module_flags, TableHeader};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// The table of one stub object, ready to be placed in the `.aotimp` section.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub struct Table {
 struct Strings<'a> {
     base: u32,
     bytes: Vec<u8>,
-    seen: HashMap<&'a str, u32>,
+    seen: FxHashMap<&'a str, u32>,
 }
 
 impl<'a> Strings<'a> {
@@ -63,7 +63,7 @@ pub fn build_table(target: &Target, lazy: &[&StubImport]) -> Result<Table, EmitE
         _ => return Err(EmitError(format!("no import table layout for {target}"))),
     };
     // Modules keyed by everything their record holds: one handle slot each.
-    let mut module_index: HashMap<(&str, u32, u32), u16> = HashMap::new();
+    let mut module_index: FxHashMap<(&str, u32, u32), u16> = FxHashMap::default();
     let mut modules: Vec<(&str, u32, u32)> = Vec::new();
     let mut records: Vec<(&str, u16, u16)> = Vec::with_capacity(lazy.len());
     for imp in lazy {
@@ -103,7 +103,7 @@ pub fn build_table(target: &Target, lazy: &[&StubImport]) -> Result<Table, EmitE
     let mut strings = Strings {
         base: strings_off,
         bytes: Vec::with_capacity(lazy.len() * 16),
-        seen: HashMap::with_capacity(lazy.len() + modules.len()),
+        seen: FxHashMap::with_capacity_and_hasher(lazy.len() + modules.len(), Default::default()),
     };
     let mut body = Vec::with_capacity(strings_off as usize);
     for (name, sp, flags) in &modules {

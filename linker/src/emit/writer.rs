@@ -1,8 +1,9 @@
-//! Turns generated code and the import table into an object file with the `object` crate.
+//! Turns generated code and the import table into a COFF or Mach-O object file with the `object`
+//! crate (ELF objects are written by `elf.rs`).
 
 use super::code::{Code, RelocKind, RelocTarget};
 use super::table::Table;
-use super::{eh_frame, elf, EmitError};
+use super::{elf, EmitError};
 use crate::target::{Arch, Format, Target};
 use aotinterop_runtime::abi;
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection};
@@ -190,6 +191,9 @@ impl Out<'_> {
 
 /// Writes the object for `target`.
 pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
+    if target.format == Format::Elf {
+        return elf::write(target.arch, table, code);
+    }
     let (format, arch) = match (target.format, target.arch) {
         (Format::Elf, Arch::X86_64) => (BinaryFormat::Elf, Architecture::X86_64),
         (Format::Elf, Arch::Aarch64) => (BinaryFormat::Elf, Architecture::Aarch64),
@@ -272,17 +276,6 @@ pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, Emi
     }
     for r in &code.text_relocs {
         out.reloc(text, r.offset, &r.target, r.addend, r.kind)?;
-    }
-    if format == BinaryFormat::Elf && !code.unwind.is_empty() {
-        let (bytes, relocs) = eh_frame::build(target.arch, &code.unwind);
-        let eh = out.obj.section_id(object::write::StandardSection::EhFrame);
-        out.obj.append_section_data(eh, &bytes, 8);
-        for (at, text_off) in relocs {
-            out.reloc(eh, at, &RelocTarget::Text(text_off), 0, RelocKind::Pc32)?;
-        }
-    }
-    if format == BinaryFormat::Elf {
-        elf::add_notes(&mut out.obj, target.arch);
     }
     out.obj.write().map_err(err)
 }

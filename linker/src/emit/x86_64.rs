@@ -40,6 +40,11 @@ pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) ->
     let ibt = format != Format::Coff;
     let (thunk, group) = thunk_shape(ibt);
     let mut c = Code::default();
+    c.text
+        .reserve(lazy.len() * (STUB_SIZE + thunk) as usize + direct.len() * 8 + 64);
+    c.text_relocs.reserve(lazy.len() + direct.len() + 2);
+    c.symbols.reserve(lazy.len() + direct.len());
+    c.cell_init.reserve(lazy.len());
     // Call stubs: jmp *cell_i(%rip).
     for (i, imp) in lazy.iter().enumerate() {
         let at = c.text.len() as u64;
