@@ -64,7 +64,9 @@ pub fn link_libs(rust_triple: &str) -> &'static [&'static str] {
             "-ldbghelp",
         ]
     } else if rust_triple.contains("linux-gnu") {
-        &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"]
+        // No `-lgcc_s`: the unwinder the standard library calls comes from the compiler driver's
+        // libgcc (aotinterop links with `-static-libgcc`, so no libgcc_s.so is loaded for it).
+        &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"]
     } else {
         &[]
     }

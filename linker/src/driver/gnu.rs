@@ -79,6 +79,11 @@ impl Linker for GnuCc {
         }
         push(&mut a, "-Wl,--build-id=sha1");
         push(&mut a, "-Wl,--as-needed");
+        // As native AOT links: unreferenced sections (most of the runtime's standard library)
+        // are dropped. The runtime's unwinder comes from libgcc_eh, so a start does not load
+        // libgcc_s.so for it (a C++ NativeLibrary still brings libstdc++ and libgcc_s).
+        push(&mut a, "-Wl,--gc-sections");
+        push(&mut a, "-static-libgcc");
         if job.kind == OutputKind::Shared {
             push(&mut a, "-Wl,-e,0x0");
         }
@@ -147,6 +152,8 @@ mod tests {
                 "libaotinterop_runtime.a",
                 "-Wl,--build-id=sha1",
                 "-Wl,--as-needed",
+                "-Wl,--gc-sections",
+                "-static-libgcc",
                 "-Wl,-e,0x0",
                 "-pthread",
                 "-ldl",

@@ -152,7 +152,9 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         sections.push(Section {
             name: abi::SECTION_ELF_COFF,
             sh_type: elf::SHT_PROGBITS,
-            sh_flags: elf::SHF_ALLOC,
+            // Retained under `--gc-sections` even when no stub is called: the table is how
+            // `inspect` and `verify` see the image's lazy imports.
+            sh_flags: elf::SHF_ALLOC | elf::SHF_GNU_RETAIN,
             align: abi::TABLE_ALIGN as u64,
             data: table.bytes.as_slice().into(),
             relocs: Vec::new(),

@@ -36,7 +36,8 @@ fn implicit_libs(job: &LinkJob, linker: &dyn Linker) -> Vec<String> {
     use crate::driver::Flavor;
     let v: &[&str] = match (job.target.format, linker.flavor()) {
         (Format::Elf, _) if job.target.libc == Libc::Bionic => &["c"],
-        (Format::Elf, _) => &["c", "gcc_s"],
+        // libgcc is linked statically (`-static-libgcc`), so only libc is a shared library here.
+        (Format::Elf, _) => &["c"],
         (Format::Coff, Flavor::Mingw) => &[
             "mingw32", "mingwex", "moldname", "msvcrt", "kernel32", "user32", "advapi32", "shell32",
         ],

@@ -85,7 +85,7 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
             "kernel32", "advapi32", "ntdll", "userenv", "ws2_32", "bcrypt", "dbghelp",
         ],
         Format::MachO => &["System"],
-        Format::Elf => &["gcc_s", "util", "rt", "pthread", "m", "dl", "c"],
+        Format::Elf => &["util", "rt", "pthread", "m", "dl", "c"],
     };
     Ok(RuntimeLibrary {
         archive,

@@ -183,7 +183,7 @@ pub fn runtime_libs(tc: &Toolchain) -> Vec<String> {
             "-ldbghelp",
         ]
     } else {
-        &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl"]
+        &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl"]
     };
     libs.iter().map(|s| s.to_string()).collect()
 }
