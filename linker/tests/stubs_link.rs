@@ -76,3 +76,47 @@ fn linux_arm64_stubs_under_qemu() {
 fn win_x64_stubs_under_wine() {
     stubs_link_run_and_verify(WIN_X64);
 }
+
+/// The gnu driver links with `--gc-sections`: a stub object none of whose stubs compiled code
+/// calls still keeps its import table, so inspect and verify see its lazy imports.
+fn import_table_survives_gc_sections(t: Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let used = emit(&t, &[StubImport::direct("app_puts", "libc", "puts")]).unwrap();
+    let unused = emit(&t, &[StubImport::lazy("app_compress", "libz", "compress")]).unwrap();
+    let (used_o, unused_o) = (dir.path().join("used.o"), dir.path().join("unused.o"));
+    std::fs::write(&used_o, used).unwrap();
+    std::fs::write(&unused_o, unused).unwrap();
+    let mut job = LinkJob::new(t, OutputKind::Executable, dir.path().join("app"));
+    job.objects = vec![
+        compile(&t, "stubs_main.c", dir.path(), &["-DNO_LAZY_CALL"]),
+        used_o,
+        unused_o,
+    ];
+    let linker = select(&t, job.kind, &LinkerChoice::default()).unwrap();
+    let done = link(&*linker, &job).unwrap();
+    assert!(
+        done.command.args.iter().any(|a| a == "-Wl,--gc-sections"),
+        "{}",
+        done.command
+    );
+    assert_eq!(run_ok(&t, &job.output, &[]), "called through a stub\n");
+    let ins = inspect(&job.output).unwrap();
+    assert_eq!(
+        ins.lazy,
+        [LazyImport {
+            module: "libz".into(),
+            entry: "compress".into()
+        }],
+        "{t}"
+    );
+}
+
+#[test]
+fn linux_x64_import_table_survives_gc_sections() {
+    import_table_survives_gc_sections(LINUX_X64);
+}
+
+#[test]
+fn linux_arm64_import_table_survives_gc_sections() {
+    import_table_survives_gc_sections(LINUX_ARM64);
+}

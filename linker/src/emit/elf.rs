@@ -254,7 +254,8 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
     let mut out = Vec::with_capacity(code.text.len() * 4 + table.bytes.len() * 2 + 4096);
     let mut w = Writer::new_single_phase(Endianness::Little, true, &mut out);
     let header = FileHeader {
-        os_abi: elf::ELFOSABI_NONE,
+        // GNU, as the assembler marks objects using `SHF_GNU_RETAIN`: GNU ld honours the flag then.
+        os_abi: elf::ELFOSABI_GNU,
         abi_version: 0,
         e_type: elf::ET_REL,
         e_machine: if arch == Arch::Aarch64 {

@@ -238,6 +238,19 @@ pub fn records_object(target: &Target, imports: &[(&str, &str)], dir: &Path) -> 
     };
     let section = obj.add_section(segment, name.as_bytes().to_vec(), SectionKind::ReadOnlyData);
     obj.append_section_data(section, &table, abi::TABLE_ALIGN as u64);
+    if format == BinaryFormat::Elf {
+        // As the stub emitter marks it: kept by `--gc-sections` (in a GNU OS/ABI object).
+        use object::elf;
+        obj.section_mut(section).flags = object::SectionFlags::Elf {
+            sh_type: elf::SHT_PROGBITS,
+            sh_flags: elf::SHF_ALLOC | elf::SHF_GNU_RETAIN,
+        };
+        obj.flags = object::FileFlags::Elf {
+            os_abi: elf::ELFOSABI_GNU,
+            abi_version: 0,
+            e_flags: elf::FileFlags(0),
+        };
+    }
     if target.format == Format::Elf {
         obj.add_section(Vec::new(), b".note.GNU-stack".to_vec(), SectionKind::Note);
     }
