@@ -208,6 +208,34 @@ fn x86_64_stubs_are_one_indirect_jump_and_thunks_start_with_endbr64() {
     assert_eq!(&text[tail..tail + 4], &[0x48, 0x81, 0x04, 0x24]);
 }
 
+/// Windows x64: thunks pass the index in r10 and touch no stack (leaf code: no `.pdata` needed).
+#[test]
+fn coff_x86_64_thunks_pass_the_index_in_r10_without_touching_the_stack() {
+    let n = 20usize;
+    let bytes = emit(&COFF_X64, &many(n)).expect("emit");
+    let file = object::File::parse(&*bytes).expect("parse");
+    let text = file
+        .section_by_name(".text")
+        .expect("text")
+        .data()
+        .expect("data")
+        .to_vec();
+    let start = (n * 6).div_ceil(16) * 16;
+    for i in 0..n {
+        // Thunk i: mov $i, %r10d; jmp rel8 to its group's tail (16 thunks per group).
+        let at = start + 8 * i + 5 * (i / 16);
+        assert_eq!(&text[at..at + 2], &[0x41, 0xba], "thunk {i}");
+        let index = u32::from_le_bytes(text[at + 2..at + 6].try_into().expect("4"));
+        assert_eq!(index as usize, i);
+        assert_eq!(text[at + 6], 0xeb);
+        // The group tail is a plain `jmp common` (no stack adjustment to undo).
+        let tail = at + 8 + text[at + 7] as usize;
+        assert_eq!(text[tail], 0xe9, "thunk {i}'s tail");
+    }
+    // No push or stack arithmetic anywhere after the stubs: `push imm8`, `add/sub (%rsp)`.
+    assert!(!text[start..].windows(4).any(|w| w == [0x48, 0x81, 0x04, 0x24]));
+}
+
 #[test]
 fn aarch64_stubs_have_the_plt_shape_behind_bti() {
     let bytes = emit(&ELF_A64, &many(3)).expect("emit");

@@ -16,8 +16,10 @@ pub const SECTION_MACHO_SEGMENT: &str = "__TEXT";
 pub const SECTION_MACHO: &str = "__aotimp";
 /// Magic number at the start of every table: `AOTI`.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"AOTI");
-/// Version of the layout described here.
-pub const VERSION: u16 = 1;
+/// Version of the layout described here. 2: Windows x64 thunks pass the import index in r10
+/// instead of on the stack (a table of another version is refused, so a stub object and a
+/// runtime of different versions fail with a message instead of a wrong call).
+pub const VERSION: u16 = 2;
 /// Alignment of a table; tables of several objects follow each other at this alignment.
 pub const TABLE_ALIGN: u32 = 8;
 

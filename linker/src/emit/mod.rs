@@ -14,7 +14,7 @@ mod table;
 mod writer;
 mod x86_64;
 
-use crate::target::{Arch, Format, Target};
+use crate::target::{Arch, Target};
 use std::fmt;
 
 pub use table::build_table;
@@ -124,8 +124,7 @@ pub struct LazyCost {
 /// The per-import cost of a lazy import on `target` (see `docs/import-abi.md`).
 pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
     let code = match (target.arch, target.format) {
-        (Arch::X86_64, Format::Coff) => x86_64::per_import_code_bytes(false),
-        (Arch::X86_64, _) => x86_64::per_import_code_bytes(true),
+        (Arch::X86_64, format) => x86_64::per_import_code_bytes(format),
         (Arch::Aarch64, _) => aarch64::per_import_code_bytes(),
         _ => return Err(unsupported(target)),
     };

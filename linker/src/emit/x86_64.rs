@@ -8,24 +8,45 @@ use crate::target::Format;
 
 const STUB_SIZE: u64 = 6;
 const ENDBR64: [u8; 4] = [0xf3, 0x0f, 0x1e, 0xfa];
-const GROUP_TAIL_SIZE: u64 = 13;
 const COMMON_SIZE: u64 = 12;
 const FORWARD_SIZE: u64 = 8;
 
-/// Thunk size and group size: with `endbr64` 8-byte thunks in groups of 16, else 4-byte thunks
-/// in groups of 32 (both keep the `jmp rel8` to the group tail in range).
-fn thunk_shape(ibt: bool) -> (u64, usize) {
-    if ibt {
-        (8, 16)
-    } else {
-        (4, 32)
+/// How the resolve thunks hand the import index to the common tail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ThunkShape {
+    /// System V (ELF, Mach-O): `endbr64; push $k; jmp tail` (8 bytes) in groups of 16; the group
+    /// tail `addq $base, (%rsp); jmp common` (13 bytes) completes the index on the stack.
+    PushIndex,
+    /// Windows x64 (COFF): `mov $i, %r10d; jmp tail` (8 bytes) in groups of 16; the group tail
+    /// is `jmp common` (5 bytes). Nothing touches the stack, so the thunks, tails and common
+    /// tail are leaf code in the Windows x64 sense (no `.pdata` needed: the unwinder finds the
+    /// return address at `[rsp]`), and Windows uses CFG rather than IBT (no `endbr64`).
+    IndexInR10,
+}
+
+impl ThunkShape {
+    fn of(format: Format) -> Self {
+        if format == Format::Coff {
+            ThunkShape::IndexInR10
+        } else {
+            ThunkShape::PushIndex
+        }
+    }
+
+    /// Bytes per thunk, thunks per group (both keep the `jmp rel8` to the group tail in range)
+    /// and bytes per group tail.
+    fn sizes(self) -> (u64, usize, u64) {
+        match self {
+            ThunkShape::PushIndex => (8, 16, 13),
+            ThunkShape::IndexInR10 => (8, 16, 5),
+        }
     }
 }
 
 /// Code bytes per lazy import in a full group (stub + thunk + share of the tail).
-pub fn per_import_code_bytes(ibt: bool) -> f64 {
-    let (t, g) = thunk_shape(ibt);
-    STUB_SIZE as f64 + t as f64 + GROUP_TAIL_SIZE as f64 / g as f64
+pub fn per_import_code_bytes(format: Format) -> f64 {
+    let (thunk, group, tail) = ThunkShape::of(format).sizes();
+    STUB_SIZE as f64 + thunk as f64 + tail as f64 / group as f64
 }
 
 fn rel32(from_end: u64, to: u64) -> Result<[u8; 4], EmitError> {
@@ -37,8 +58,8 @@ fn rel32(from_end: u64, to: u64) -> Result<[u8; 4], EmitError> {
 
 /// Generates the text for `lazy` and the forwarding stubs of `direct`.
 pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -> Result<Code, EmitError> {
-    let ibt = format != Format::Coff;
-    let (thunk, group) = thunk_shape(ibt);
+    let shape = ThunkShape::of(format);
+    let (thunk, group, tail_size) = shape.sizes();
     let mut c = Code::default();
     c.text
         .reserve(lazy.len() * (STUB_SIZE + thunk) as usize + direct.len() * 8 + 64);
@@ -115,52 +136,68 @@ pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) ->
     for (g, chunk) in (0..lazy.len()).collect::<Vec<_>>().chunks(group).enumerate() {
         let start = c.text.len() as u64;
         let tail = start + thunk * chunk.len() as u64;
-        // Each thunk pushes one word (CFA rsp + 16 after the push, back to rsp + 8 at the next
-        // thunk); the group tail runs with the index pushed.
-        let mut region = UnwindRegion {
-            start,
-            end: tail + GROUP_TAIL_SIZE,
-            cfa_offset: 8,
-            steps: vec![],
-        };
-        for k in 0..chunk.len() as u64 {
-            let at = start + thunk * k;
-            region.steps.push((at + thunk - 2, 16));
-            if k + 1 < chunk.len() as u64 {
-                region.steps.push((at + thunk, 8));
+        if shape == ThunkShape::PushIndex {
+            // Each thunk pushes one word (CFA rsp + 16 after the push, back to rsp + 8 at the
+            // next thunk); the group tail runs with the index pushed.
+            let mut region = UnwindRegion {
+                start,
+                end: tail + tail_size,
+                cfa_offset: 8,
+                steps: vec![],
+            };
+            for k in 0..chunk.len() as u64 {
+                let at = start + thunk * k;
+                region.steps.push((at + thunk - 2, 16));
+                if k + 1 < chunk.len() as u64 {
+                    region.steps.push((at + thunk, 8));
+                }
             }
+            c.unwind.push(region);
         }
-        c.unwind.push(region);
         for (k, &i) in chunk.iter().enumerate() {
             let at = c.text.len() as u64;
             c.cell_init.push(at);
             debug_assert_eq!(i, g * group + k);
-            if ibt {
-                c.text.extend_from_slice(&ENDBR64);
+            let disp = (tail - (at + thunk)) as u8;
+            match shape {
+                // endbr64; push $k; jmp rel8 tail  (k < 16 and disp <= 120 by construction)
+                ThunkShape::PushIndex => {
+                    c.text.extend_from_slice(&ENDBR64);
+                    c.text.extend_from_slice(&[0x6a, k as u8, 0xeb, disp]);
+                }
+                // mov $i, %r10d; jmp rel8 tail
+                ThunkShape::IndexInR10 => {
+                    let index =
+                        u32::try_from(i).map_err(|_| EmitError("more than 2^32 lazy imports".into()))?;
+                    c.text.extend_from_slice(&[0x41, 0xba]);
+                    c.text.extend_from_slice(&index.to_le_bytes());
+                    c.text.extend_from_slice(&[0xeb, disp]);
+                }
             }
-            let disp = tail - (at + thunk);
-            // push $k; jmp rel8 tail  (k < 32 and disp <= 124 by construction)
-            c.text.extend_from_slice(&[0x6a, k as u8, 0xeb, disp as u8]);
         }
-        let base = u32::try_from(g * group)
-            .ok()
-            .filter(|b| *b <= i32::MAX as u32)
-            .ok_or_else(|| EmitError("more than 2^31 lazy imports".into()))?;
-        // addq $base, (%rsp)
-        c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
-        c.text.extend_from_slice(&base.to_le_bytes());
+        if shape == ThunkShape::PushIndex {
+            let base = u32::try_from(g * group)
+                .ok()
+                .filter(|b| *b <= i32::MAX as u32)
+                .ok_or_else(|| EmitError("more than 2^31 lazy imports".into()))?;
+            // addq $base, (%rsp)
+            c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
+            c.text.extend_from_slice(&base.to_le_bytes());
+        }
         // jmp common
         c.text.push(0xe9);
         tail_jumps.push(c.text.len() as u64);
         c.text.extend_from_slice(&[0; 4]);
     }
     let common = c.text.len() as u64;
-    c.unwind.push(UnwindRegion {
-        start: common,
-        end: common + COMMON_SIZE,
-        cfa_offset: 16,
-        steps: vec![],
-    });
+    if shape == ThunkShape::PushIndex {
+        c.unwind.push(UnwindRegion {
+            start: common,
+            end: common + COMMON_SIZE,
+            cfa_offset: 16,
+            steps: vec![],
+        });
+    }
     for at in tail_jumps {
         let d = rel32(at + 4, common)?;
         c.text[at as usize..at as usize + 4].copy_from_slice(&d);

@@ -1,8 +1,8 @@
 //! `__aotinterop_lazy_entry` for Windows x64.
 //!
-//! Entry state: `[rsp]` = import index, `[rsp+8]` = return address, `r11` = table address.
-//! The first instruction pops the index into r10, which leaves an ordinary function-entry
-//! state; the body after it is a regular `.seh_proc` whose unwind codes describe every step.
+//! Entry state: `r10` = import index, `r11` = table address, `[rsp]` = return address: the
+//! ordinary function-entry state (the thunks and tails before it touch no stack), so the whole
+//! entry is one `.seh_proc` whose unwind codes describe every step.
 //! Saves rcx rdx r8 r9 and xmm0–5 (the argument registers, xmm4–5 for `__vectorcall`), keeps
 //! 32 bytes of home space and a 16-byte-aligned stack for the call.
 
@@ -12,10 +12,7 @@ std::arch::global_asm!(
     ".globl __aotinterop_lazy_entry",
     ".def __aotinterop_lazy_entry; .scl 2; .type 32; .endef",
     "__aotinterop_lazy_entry:",
-    "pop r10",
-    ".def __aotinterop_lazy_entry_body; .scl 3; .type 32; .endef",
-    "__aotinterop_lazy_entry_body:",
-    ".seh_proc __aotinterop_lazy_entry_body",
+    ".seh_proc __aotinterop_lazy_entry",
     "push rbp",
     ".seh_pushreg rbp",
     "sub rsp, 176",
