@@ -14,10 +14,20 @@ fn main() {
             )
         })
         .collect();
+    // AOTINTEROP_EMIT_FORMAT=coff|macho for the other writers (default: ELF).
+    let format = match std::env::var("AOTINTEROP_EMIT_FORMAT").as_deref() {
+        Ok("coff") => Format::Coff,
+        Ok("macho") => Format::MachO,
+        _ => Format::Elf,
+    };
     let target = Target {
-        format: Format::Elf,
+        format,
         arch: Arch::X86_64,
-        libc: Libc::Gnu,
+        libc: if format == Format::Elf {
+            Libc::Gnu
+        } else {
+            Libc::Other
+        },
     };
     let t = std::time::Instant::now();
     let obj = emit(&target, &imports).unwrap();

@@ -236,6 +236,23 @@ fn coff_x86_64_thunks_pass_the_index_in_r10_without_touching_the_stack() {
     assert!(!text[start..].windows(4).any(|w| w == [0x48, 0x81, 0x04, 0x24]));
 }
 
+/// More than 65,535 relocations in a COFF section: the count moves into the first entry
+/// (`IMAGE_SCN_LNK_NRELOC_OVFL`), and a reader sees every one.
+#[test]
+fn coff_sections_with_more_than_65535_relocations_read_back() {
+    use object::ObjectSection;
+    let n = 70_000usize;
+    let bytes = emit(&COFF_X64, &many(n)).expect("emit");
+    let file = object::File::parse(&*bytes).expect("parse");
+    // .text: one per stub and the common tail's two; .data: one per cell.
+    for (section, want) in [(".text", n + 2), (".data", n)] {
+        let s = file.section_by_name(section).expect(section);
+        assert_eq!(s.relocations().count(), want, "{section}");
+    }
+    let table = table_section(&file).data().expect("table");
+    assert_eq!(abi::parse_header(table).expect("header").import_count as usize, n);
+}
+
 #[test]
 fn aarch64_stubs_have_the_plt_shape_behind_bti() {
     let bytes = emit(&ELF_A64, &many(3)).expect("emit");

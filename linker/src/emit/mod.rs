@@ -3,11 +3,12 @@
 //!
 //! Input is a list of [`StubImport`]s (one per call symbol); output the bytes of a relocatable
 //! object for a [`Target`]. Code generation (`x86_64.rs`, `aarch64.rs`) produces bytes plus
-//! format-neutral relocations; `writer.rs` turns those into the object file, `elf.rs` adds the
-//! ELF notes. The table bytes come from `table.rs`.
+//! format-neutral relocations; `elf.rs` and `coff.rs` write ELF and COFF objects, `writer.rs`
+//! Mach-O ones with `object`'s generic writer. The table bytes come from `table.rs`.
 
 mod aarch64;
 mod code;
+mod coff;
 mod eh_frame;
 mod elf;
 mod table;

@@ -1,9 +1,9 @@
-//! Turns generated code and the import table into a COFF or Mach-O object file with the `object`
-//! crate (ELF objects are written by `elf.rs`).
+//! Turns generated code and the import table into a Mach-O object file with the `object` crate's
+//! generic writer (ELF and COFF objects are written by `elf.rs` and `coff.rs`).
 
 use super::code::{Code, RelocKind, RelocTarget};
 use super::table::Table;
-use super::{elf, EmitError};
+use super::{coff, elf, EmitError};
 use crate::target::{Arch, Format, Target};
 use aotinterop_runtime::abi;
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection};
@@ -191,8 +191,10 @@ impl Out<'_> {
 
 /// Writes the object for `target`.
 pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
-    if target.format == Format::Elf {
-        return elf::write(target.arch, table, code);
+    match (target.format, target.arch) {
+        (Format::Elf, _) => return elf::write(target.arch, table, code),
+        (Format::Coff, Arch::X86_64) => return coff::write(table, code),
+        _ => {}
     }
     let (format, arch) = match (target.format, target.arch) {
         (Format::Elf, Arch::X86_64) => (BinaryFormat::Elf, Architecture::X86_64),

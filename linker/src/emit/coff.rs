@@ -1,0 +1,310 @@
+//! The COFF (Windows x64) stub object.
+//!
+//! Written here rather than with `object::write::Object` or `object::write::coff::Writer`: both
+//! sort the string table for suffix merging, which is most of the time of an object with tens of
+//! thousands of long call-symbol names and saves nothing here. The layout is the plain one of a
+//! relocatable COFF file, with `object::pe`'s constants: file header, section headers, each
+//! section's bytes then its relocations, the symbol table, the string table.
+//!
+//! Sections: `.text`, `.data` (cells, then handle slots; only with lazy imports) and `.aotimp`.
+//! Symbols: each section's (static, with its auxiliary record), the call symbols and
+//! `__aotinterop_imports` (external, defined), then the undefined ones relocations name.
+//! Relocation addends are implicit (stored in the section bytes), as COFF wants.
+
+use super::code::{Code, RelocKind, RelocTarget};
+use super::table::Table;
+use super::EmitError;
+use aotinterop_runtime::abi;
+use object::pe;
+use rustc_hash::FxHashMap;
+
+const FILE_HEADER_SIZE: usize = 20;
+const SECTION_HEADER_SIZE: usize = 40;
+const SYMBOL_SIZE: usize = 18;
+
+/// Where a relocation points: a section's start (plus the addend) or an undefined symbol.
+#[derive(Clone, Copy)]
+enum Base {
+    Section(usize),
+    Undefined(usize),
+}
+
+struct Section<'a> {
+    name: &'static str,
+    characteristics: u32,
+    data: std::borrow::Cow<'a, [u8]>,
+    /// (offset, target, COFF relocation type).
+    relocs: Vec<(u32, Base, u16)>,
+}
+
+/// The undefined symbols relocations name, each once, in first-use order, with their COFF type
+/// (function or not).
+#[derive(Default)]
+struct Undefined {
+    names: Vec<(String, bool)>,
+    index: FxHashMap<String, usize>,
+}
+
+impl Undefined {
+    fn get(&mut self, name: String, function: bool) -> usize {
+        if let Some(&i) = self.index.get(&name) {
+            return i;
+        }
+        self.names.push((name.clone(), function));
+        self.index.insert(name, self.names.len() - 1);
+        self.names.len() - 1
+    }
+}
+
+fn too_big() -> EmitError {
+    EmitError("stub object larger than 4 GiB".into())
+}
+
+fn u32_of(n: usize) -> Result<u32, EmitError> {
+    u32::try_from(n).map_err(|_| too_big())
+}
+
+/// Writes the COFF object for x86_64.
+pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
+    const TEXT: usize = 0;
+    const DATA: usize = 1;
+    const AOTIMP: usize = 2;
+    let has_table = table.imports > 0;
+    let mut sections = vec![Section {
+        name: ".text",
+        characteristics: (pe::IMAGE_SCN_CNT_CODE
+            | pe::IMAGE_SCN_MEM_EXECUTE
+            | pe::IMAGE_SCN_MEM_READ
+            | pe::IMAGE_SCN_ALIGN_16BYTES)
+            .0,
+        data: code.text.as_slice().into(),
+        relocs: Vec::with_capacity(code.text_relocs.len()),
+    }];
+    if has_table {
+        sections.push(Section {
+            name: ".data",
+            characteristics: (pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                | pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_MEM_WRITE
+                | pe::IMAGE_SCN_ALIGN_8BYTES)
+                .0,
+            data: vec![0u8; 8 * (table.imports + table.modules)].into(),
+            relocs: Vec::with_capacity(table.imports),
+        });
+        sections.push(Section {
+            name: abi::SECTION_ELF_COFF,
+            characteristics: (pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                | pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_ALIGN_8BYTES)
+                .0,
+            data: table.bytes.as_slice().into(),
+            relocs: Vec::with_capacity(2),
+        });
+    }
+    let mut undefined = Undefined::default();
+    let cells = 8 * table.imports as i64;
+    // The target's base and the offset from it (ELF semantics: the addend is part of it).
+    let mut resolve = |t: &RelocTarget| -> Result<(Base, i64), EmitError> {
+        Ok(match t {
+            RelocTarget::Cell(i) if has_table => (Base::Section(DATA), 8 * *i as i64),
+            RelocTarget::Handle(m) if has_table => (Base::Section(DATA), cells + 8 * *m as i64),
+            RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
+            RelocTarget::Cell(_) | RelocTarget::Handle(_) | RelocTarget::Table => {
+                return Err(EmitError("no import table".into()))
+            }
+            RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
+            RelocTarget::LazyEntry => (
+                Base::Undefined(undefined.get(abi::LAZY_ENTRY_SYMBOL.into(), true)),
+                0,
+            ),
+            RelocTarget::Native(s) => (Base::Undefined(undefined.get(s.clone(), true)), 0),
+            RelocTarget::ImpSlot(s) => (Base::Undefined(undefined.get(format!("__imp_{s}"), false)), 0),
+        })
+    };
+    // A relocation with its implicit addend written in place: REL32 computes S + A - (P + 4),
+    // so A = the ELF-style addend + 4; ADDR64 computes S + A.
+    fn place(
+        section: &mut Section<'_>,
+        offset: u64,
+        base: Base,
+        addend: i64,
+        kind: RelocKind,
+    ) -> Result<(), EmitError> {
+        let at = usize::try_from(offset).map_err(|_| too_big())?;
+        let data = section.data.to_mut();
+        let typ = match kind {
+            RelocKind::Pc32 | RelocKind::Plt32 => {
+                let a = i32::try_from(addend + 4).map_err(|_| too_big())?;
+                data.get_mut(at..at + 4)
+                    .ok_or_else(|| EmitError("relocation outside its section".into()))?
+                    .copy_from_slice(&a.to_le_bytes());
+                pe::IMAGE_REL_AMD64_REL32.0
+            }
+            RelocKind::Abs64 => {
+                data.get_mut(at..at + 8)
+                    .ok_or_else(|| EmitError("relocation outside its section".into()))?
+                    .copy_from_slice(&addend.to_le_bytes());
+                pe::IMAGE_REL_AMD64_ADDR64.0
+            }
+            _ => {
+                return Err(EmitError(format!(
+                    "relocation {kind:?} is not supported for COFF x86_64"
+                )))
+            }
+        };
+        section.relocs.push((u32_of(at)?, base, typ));
+        Ok(())
+    }
+    for r in &code.text_relocs {
+        let (base, extra) = resolve(&r.target)?;
+        place(&mut sections[TEXT], r.offset, base, r.addend + extra, r.kind)?;
+    }
+    if has_table {
+        // Each cell starts at its thunk.
+        for (i, &init) in code.cell_init.iter().enumerate() {
+            place(
+                &mut sections[DATA],
+                8 * i as u64,
+                Base::Section(TEXT),
+                init as i64,
+                RelocKind::Abs64,
+            )?;
+        }
+        // The header's two link-time distances: S + A - P with P = table + off, so A = off.
+        for (off, target) in [
+            (abi::CELLS_REL_OFFSET, RelocTarget::Cell(0)),
+            (abi::HANDLES_REL_OFFSET, RelocTarget::Handle(0)),
+        ] {
+            let (base, extra) = resolve(&target)?;
+            place(
+                &mut sections[AOTIMP],
+                off.into(),
+                base,
+                extra + off as i64,
+                RelocKind::Pc32,
+            )?;
+        }
+    }
+
+    // Symbol indices: two entries (symbol + auxiliary record) per section, then the defined
+    // externals, then the undefined ones.
+    let section_symbol = |i: usize| 2 * i as u32;
+    let first_external = 2 * sections.len() as u32;
+    let defined = code.symbols.len() as u32 + has_table as u32;
+    let undefined_symbol = |u: usize| first_external + defined + u as u32;
+
+    // File layout: header, section headers, per section its bytes (aligned to 4) and relocations.
+    let mut out =
+        Vec::with_capacity(code.text.len() * 4 + table.bytes.len() * 2 + code.symbols.len() * 40 + 4096);
+    out.resize(FILE_HEADER_SIZE + SECTION_HEADER_SIZE * sections.len(), 0);
+    let mut headers = Vec::with_capacity(SECTION_HEADER_SIZE * sections.len());
+    for s in &sections {
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+        let data_at = u32_of(out.len())?;
+        out.extend_from_slice(&s.data);
+        let overflow = s.relocs.len() > 0xffff;
+        let relocs_at = if s.relocs.is_empty() {
+            0
+        } else {
+            u32_of(out.len())?
+        };
+        if overflow {
+            // IMAGE_SCN_LNK_NRELOC_OVFL: the real count (this entry included) is in the first
+            // entry's address.
+            out.extend_from_slice(&u32_of(s.relocs.len() + 1)?.to_le_bytes());
+            out.extend_from_slice(&[0; 6]);
+        }
+        for &(offset, base, typ) in &s.relocs {
+            out.extend_from_slice(&offset.to_le_bytes());
+            let symbol = match base {
+                Base::Section(i) => section_symbol(i),
+                Base::Undefined(u) => undefined_symbol(u),
+            };
+            out.extend_from_slice(&symbol.to_le_bytes());
+            out.extend_from_slice(&typ.to_le_bytes());
+        }
+        let mut name = [0u8; 8];
+        name[..s.name.len()].copy_from_slice(s.name.as_bytes());
+        headers.extend_from_slice(&name);
+        headers.extend_from_slice(&0u32.to_le_bytes()); // VirtualSize
+        headers.extend_from_slice(&0u32.to_le_bytes()); // VirtualAddress
+        headers.extend_from_slice(&u32_of(s.data.len())?.to_le_bytes()); // SizeOfRawData
+        headers.extend_from_slice(&data_at.to_le_bytes()); // PointerToRawData
+        headers.extend_from_slice(&relocs_at.to_le_bytes()); // PointerToRelocations
+        headers.extend_from_slice(&0u32.to_le_bytes()); // PointerToLinenumbers
+        let count = if overflow { 0xffff } else { s.relocs.len() as u16 };
+        headers.extend_from_slice(&count.to_le_bytes()); // NumberOfRelocations
+        headers.extend_from_slice(&0u16.to_le_bytes()); // NumberOfLinenumbers
+        let flags = s.characteristics
+            | if overflow {
+                pe::IMAGE_SCN_LNK_NRELOC_OVFL.0
+            } else {
+                0
+            };
+        headers.extend_from_slice(&flags.to_le_bytes()); // Characteristics
+    }
+    out[FILE_HEADER_SIZE..FILE_HEADER_SIZE + headers.len()].copy_from_slice(&headers);
+
+    // Symbol table, then the string table (its size first, the size field included).
+    let symbols_at = u32_of(out.len())?;
+    let mut strings: Vec<u8> = vec![0; 4];
+    let mut symbol =
+        |out: &mut Vec<u8>, name: &str, value: u32, section: i16, typ: u16, class: u8, aux: u8| {
+            if name.len() <= 8 {
+                let mut short = [0u8; 8];
+                short[..name.len()].copy_from_slice(name.as_bytes());
+                out.extend_from_slice(&short);
+            } else {
+                out.extend_from_slice(&0u32.to_le_bytes());
+                out.extend_from_slice(&(strings.len() as u32).to_le_bytes());
+                strings.extend_from_slice(name.as_bytes());
+                strings.push(0);
+            }
+            out.extend_from_slice(&value.to_le_bytes());
+            out.extend_from_slice(&section.to_le_bytes());
+            out.extend_from_slice(&typ.to_le_bytes());
+            out.push(class);
+            out.push(aux);
+        };
+    let static_class = pe::IMAGE_SYM_CLASS_STATIC.0;
+    let external = pe::IMAGE_SYM_CLASS_EXTERNAL.0;
+    let function = pe::IMAGE_SYM_DTYPE_FUNCTION.0 << 4;
+    for (i, s) in sections.iter().enumerate() {
+        symbol(&mut out, s.name, 0, i as i16 + 1, 0, static_class, 1);
+        // IMAGE_AUX_SYMBOL_SECTION: Length, NumberOfRelocations, NumberOfLinenumbers, CheckSum,
+        // Number, Selection, then padding.
+        let mut aux = [0u8; SYMBOL_SIZE];
+        aux[0..4].copy_from_slice(&u32_of(s.data.len())?.to_le_bytes());
+        aux[4..6].copy_from_slice(&(s.relocs.len().min(0xffff) as u16).to_le_bytes());
+        out.extend_from_slice(&aux);
+    }
+    for s in &code.symbols {
+        let value = u32::try_from(s.offset).map_err(|_| too_big())?;
+        symbol(&mut out, &s.name, value, TEXT as i16 + 1, function, external, 0);
+    }
+    if has_table {
+        symbol(&mut out, abi::TABLE_SYMBOL, 0, AOTIMP as i16 + 1, 0, external, 0);
+    }
+    for (name, is_function) in &undefined.names {
+        let typ = if *is_function { function } else { 0 };
+        symbol(&mut out, name, 0, 0, typ, external, 0);
+    }
+    let symbol_count = first_external + defined + undefined.names.len() as u32;
+    let strings_size = u32_of(strings.len())?;
+    strings[..4].copy_from_slice(&strings_size.to_le_bytes());
+    out.extend_from_slice(&strings);
+
+    // The file header.
+    let mut header = Vec::with_capacity(FILE_HEADER_SIZE);
+    header.extend_from_slice(&pe::IMAGE_FILE_MACHINE_AMD64.0.to_le_bytes()); // Machine
+    header.extend_from_slice(&(sections.len() as u16).to_le_bytes()); // NumberOfSections
+    header.extend_from_slice(&0u32.to_le_bytes()); // TimeDateStamp
+    header.extend_from_slice(&symbols_at.to_le_bytes()); // PointerToSymbolTable
+    header.extend_from_slice(&symbol_count.to_le_bytes()); // NumberOfSymbols
+    header.extend_from_slice(&0u16.to_le_bytes()); // SizeOfOptionalHeader
+    header.extend_from_slice(&0u16.to_le_bytes()); // Characteristics
+    out[..FILE_HEADER_SIZE].copy_from_slice(&header);
+    Ok(out)
+}
