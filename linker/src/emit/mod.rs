@@ -3,19 +3,19 @@
 //!
 //! Input is a list of [`StubImport`]s (one per call symbol); output the bytes of a relocatable
 //! object for a [`Target`]. Code generation (`x86_64.rs`, `aarch64.rs`) produces bytes plus
-//! format-neutral relocations; `elf.rs` and `coff.rs` write ELF and COFF objects, `writer.rs`
-//! Mach-O ones with `object`'s generic writer. The table bytes come from `table.rs`.
+//! format-neutral relocations; `elf.rs`, `coff.rs` and `macho.rs` write the object of each
+//! format. The table bytes come from `table.rs`.
 
 mod aarch64;
 mod code;
 mod coff;
 mod eh_frame;
 mod elf;
+mod macho;
 mod table;
-mod writer;
 mod x86_64;
 
-use crate::target::{Arch, Target};
+use crate::target::{Arch, Format, Target};
 use std::fmt;
 
 pub use table::build_table;
@@ -204,5 +204,10 @@ pub fn emit(target: &Target, imports: &[StubImport]) -> Result<Vec<u8>, EmitErro
         Arch::Aarch64 => aarch64::generate(target.format, &lazy, &direct),
         _ => return Err(unsupported(target)),
     }?;
-    writer::write(target, &table, &code)
+    match target.format {
+        Format::Elf => elf::write(target.arch, &table, &code),
+        Format::Coff if target.arch == Arch::X86_64 => coff::write(&table, &code),
+        Format::MachO => macho::write(target, &table, &code),
+        _ => Err(unsupported(target)),
+    }
 }

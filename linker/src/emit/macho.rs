@@ -1,9 +1,9 @@
-//! Turns generated code and the import table into a Mach-O object file with the `object` crate's
-//! generic writer (ELF and COFF objects are written by `elf.rs` and `coff.rs`).
+//! The Mach-O stub object, written with the `object` crate's generic writer (a few stubs per
+//! image on Apple platforms do not need the direct writers of `elf.rs` and `coff.rs`).
 
 use super::code::{Code, RelocKind, RelocTarget};
 use super::table::Table;
-use super::{coff, elf, EmitError};
+use super::EmitError;
 use crate::target::{Arch, Format, Target};
 use aotinterop_runtime::abi;
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection};
@@ -48,13 +48,9 @@ impl Out<'_> {
         id
     }
 
-    /// The symbol relocations use for a section start. ELF and COFF use the section symbol;
-    /// Mach-O gets a local symbol instead, since ld64 wants arm64 page relocations and
-    /// subtractor pairs to name a symbol rather than a section.
+    /// The symbol relocations use for a section start: a local symbol rather than the section,
+    /// since ld64 wants arm64 page relocations and subtractor pairs to name a symbol.
     fn section_sym(&mut self, section: SectionId) -> SymbolId {
-        if self.target.format != Format::MachO {
-            return self.obj.section_symbol(section);
-        }
         if let Some(&id) = self.anchors.get(&section) {
             return id;
         }
@@ -89,15 +85,14 @@ impl Out<'_> {
             RelocTarget::LazyEntry => (self.undefined(abi::LAZY_ENTRY_SYMBOL), 0),
             RelocTarget::Native(s) => (self.undefined(s), 0),
             RelocTarget::ImpSlot(s) => {
-                let id = self.undefined(&format!("__imp_{s}"));
-                self.obj.symbol_mut(id).kind = SymbolKind::Data;
-                (id, 0)
+                return Err(EmitError(format!(
+                    "`__imp_{s}` import slots exist only in COFF objects"
+                )))
             }
         })
     }
 
     fn flags(&self, kind: RelocKind) -> Result<RelocationFlags, EmitError> {
-        use object::elf as e;
         let generic = |kind, size| RelocationFlags::Generic {
             kind,
             encoding: RelocationEncoding::Generic,
@@ -105,37 +100,6 @@ impl Out<'_> {
         };
         let t = self.target;
         Ok(match (t.format, t.arch, kind) {
-            (Format::Elf, Arch::X86_64, RelocKind::Pc32) => RelocationFlags::Elf {
-                r_type: e::R_X86_64_PC32,
-            },
-            (Format::Elf, Arch::X86_64, RelocKind::Plt32) => RelocationFlags::Elf {
-                r_type: e::R_X86_64_PLT32,
-            },
-            (Format::Elf, Arch::X86_64, RelocKind::Abs64) => RelocationFlags::Elf {
-                r_type: e::R_X86_64_64,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::Pc32) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_PREL32,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::Abs64) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_ABS64,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::A64Page21) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_ADR_PREL_PG_HI21,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::A64Ldst64Lo12) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_LDST64_ABS_LO12_NC,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::A64AddLo12) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_ADD_ABS_LO12_NC,
-            },
-            (Format::Elf, Arch::Aarch64, RelocKind::A64Jump26) => RelocationFlags::Elf {
-                r_type: e::R_AARCH64_JUMP26,
-            },
-            (Format::Coff, Arch::X86_64, RelocKind::Pc32 | RelocKind::Plt32) => {
-                generic(RelocationKind::Relative, 32)
-            }
-            (Format::Coff, Arch::X86_64, RelocKind::Abs64) => generic(RelocationKind::Absolute, 64),
             (Format::MachO, Arch::X86_64, RelocKind::Pc32) => generic(RelocationKind::Relative, 32),
             (Format::MachO, Arch::X86_64, RelocKind::Plt32) => generic(RelocationKind::PltRelative, 32),
             (Format::MachO, _, RelocKind::Abs64) => generic(RelocationKind::Absolute, 64),
@@ -191,17 +155,9 @@ impl Out<'_> {
 
 /// Writes the object for `target`.
 pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
-    match (target.format, target.arch) {
-        (Format::Elf, _) => return elf::write(target.arch, table, code),
-        (Format::Coff, Arch::X86_64) => return coff::write(table, code),
-        _ => {}
-    }
-    let (format, arch) = match (target.format, target.arch) {
-        (Format::Elf, Arch::X86_64) => (BinaryFormat::Elf, Architecture::X86_64),
-        (Format::Elf, Arch::Aarch64) => (BinaryFormat::Elf, Architecture::Aarch64),
-        (Format::Coff, Arch::X86_64) => (BinaryFormat::Coff, Architecture::X86_64),
-        (Format::MachO, Arch::X86_64) => (BinaryFormat::MachO, Architecture::X86_64),
-        (Format::MachO, Arch::Aarch64) => (BinaryFormat::MachO, Architecture::Aarch64),
+    let arch = match (target.format, target.arch) {
+        (Format::MachO, Arch::X86_64) => Architecture::X86_64,
+        (Format::MachO, Arch::Aarch64) => Architecture::Aarch64,
         _ => {
             return Err(EmitError(format!(
                 "stub objects for {target} ({:?} {:?}) are not supported yet",
@@ -209,10 +165,8 @@ pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, Emi
             )))
         }
     };
-    let mut obj = Object::new(format, arch, Endianness::Little);
-    if format == BinaryFormat::MachO {
-        obj.set_macho_build_version(macho_build_version(target.arch));
-    }
+    let mut obj = Object::new(BinaryFormat::MachO, arch, Endianness::Little);
+    obj.set_macho_build_version(macho_build_version(target.arch));
     let text = obj.section_id(object::write::StandardSection::Text);
     let data = obj.section_id(object::write::StandardSection::Data);
     let mut out = Out {
@@ -228,13 +182,9 @@ pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, Emi
     out.obj.append_section_data(text, &code.text, 16);
 
     if table.imports > 0 {
-        let (segment, name) = match format {
-            BinaryFormat::MachO => (abi::SECTION_MACHO_SEGMENT, abi::SECTION_MACHO),
-            _ => ("", abi::SECTION_ELF_COFF),
-        };
         let t = out.obj.add_section(
-            segment.as_bytes().to_vec(),
-            name.as_bytes().to_vec(),
+            abi::SECTION_MACHO_SEGMENT.as_bytes().to_vec(),
+            abi::SECTION_MACHO.as_bytes().to_vec(),
             SectionKind::ReadOnlyData,
         );
         out.obj
@@ -252,11 +202,7 @@ pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, Emi
         });
         // Cells, then handle slots, in .data.
         let cells = 8 * table.imports as u64;
-        let mut bytes = vec![0u8; (cells + 8 * table.modules as u64) as usize];
-        if format == BinaryFormat::Coff {
-            // COFF keeps addends in place; the relocation adds the thunk's section offset.
-            bytes.fill(0);
-        }
+        let bytes = vec![0u8; (cells + 8 * table.modules as u64) as usize];
         out.obj.append_section_data(data, &bytes, 8);
         out.handles_off = cells;
         for (i, &init) in code.cell_init.iter().enumerate() {
@@ -289,32 +235,27 @@ fn header_fields(out: &mut Out<'_>, table: SectionId) -> Result<(), EmitError> {
         (abi::HANDLES_REL_OFFSET, RelocTarget::Handle(0)),
     ];
     for (off, target) in fields {
-        if out.target.format == Format::MachO {
-            // Mach-O has no PC-relative data relocation; write `target - table` as a
-            // subtractor pair against the table symbol.
-            let (symbol, extra) = out.resolve(&target)?;
-            let base = out.section_sym(table);
-            let flags = RelocationFlags::Generic {
-                kind: RelocationKind::Absolute,
-                encoding: RelocationEncoding::Generic,
-                size: 32,
-            };
-            out.obj
-                .add_relocation_with_subtractor(
-                    table,
-                    Relocation {
-                        offset: off as u64,
-                        symbol,
-                        addend: extra,
-                        flags,
-                    },
-                    Some(base),
-                )
-                .map_err(err)?;
-        } else {
-            // S + A - P with P = table + off: A = off gives `target - table`.
-            out.reloc(table, off as u64, &target, off as i64, RelocKind::Pc32)?;
-        }
+        // Mach-O has no PC-relative data relocation; write `target - table` as a subtractor
+        // pair against the table symbol.
+        let (symbol, extra) = out.resolve(&target)?;
+        let base = out.section_sym(table);
+        let flags = RelocationFlags::Generic {
+            kind: RelocationKind::Absolute,
+            encoding: RelocationEncoding::Generic,
+            size: 32,
+        };
+        out.obj
+            .add_relocation_with_subtractor(
+                table,
+                Relocation {
+                    offset: off as u64,
+                    symbol,
+                    addend: extra,
+                    flags,
+                },
+                Some(base),
+            )
+            .map_err(err)?;
     }
     Ok(())
 }
