@@ -25,8 +25,6 @@ pub struct Sizes {
     pub image_lazy: u64,
     /// Stripped image with 1 direct import, bytes.
     pub image_direct: u64,
-    /// The same two linked with `-Wl,--gc-sections`: (lazy, direct).
-    pub gc_sections: (u64, u64),
 }
 
 fn section_sizes(obj: &[u8]) -> Result<[u64; 4], String> {
@@ -64,9 +62,6 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
     build_library(dir)?;
     let lazy = build_image(dir, Binding::Lazy, 1, true, &[])?;
     let direct = build_image(dir, Binding::Direct, 1, true, &[])?;
-    let gc = ["-Wl,--gc-sections"];
-    let lazy_gc = build_image(dir, Binding::Lazy, 1, true, &gc)?;
-    let direct_gc = build_image(dir, Binding::Direct, 1, true, &gc)?;
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).map_err(|e| e.to_string());
     Ok(Sizes {
         code: per(0),
@@ -76,6 +71,5 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
         lazy_cost: (cost.code, cost.cell, cost.record),
         image_lazy: len(&lazy)?,
         image_direct: len(&direct)?,
-        gc_sections: (len(&lazy_gc)?, len(&direct_gc)?),
     })
 }

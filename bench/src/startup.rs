@@ -220,3 +220,29 @@ pub fn minor_faults(image: &Path) -> Result<f64, String> {
     }
     Ok((children() - before) as f64)
 }
+
+/// What a minor page fault costs here, in nanoseconds per page: (anonymous zero-filled, private
+/// file-backed copy on write), medians from `bench/c/page_faults.c`, built and run in `dir`.
+pub fn page_fault_ns(dir: &Path) -> Result<(f64, f64), String> {
+    let exe = dir.join("page_faults");
+    crate::run_ok(
+        crate::native::cc()
+            .args(["-O2", "-o"])
+            .arg(&exe)
+            .arg(crate::native::c_dir().join("page_faults.c")),
+    )?;
+    // A file of 20 pages for the copy-on-write half.
+    let file = dir.join("pages.bin");
+    std::fs::write(&file, vec![1u8; 20 * 65536]).map_err(|e| e.to_string())?;
+    let out = crate::run_ok(Command::new(&exe).arg(&file))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |name: &str| -> Result<f64, String> {
+        let mut words = text.split_whitespace();
+        words
+            .find(|w| *w == name)
+            .and_then(|_| words.next())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("page_faults printed `{}`", text.trim()))
+    };
+    Ok((field("anon")?, field("cow")?))
+}
