@@ -71,6 +71,13 @@ fn table_section<'a>(file: &'a object::File<'a>) -> object::Section<'a, 'a> {
         .unwrap_or_else(|| panic!("no {name} section"))
 }
 
+/// The bytes of the `.text` section of an emitted object.
+fn text_of(bytes: &[u8]) -> Vec<u8> {
+    let file = object::File::parse(bytes).expect("parse");
+    let text = file.section_by_name(".text").expect("text");
+    text.data().expect("data").to_vec()
+}
+
 #[test]
 fn every_format_reads_back_with_its_table() {
     for t in ALL {
@@ -187,12 +194,7 @@ fn elf_objects_carry_the_stack_and_property_notes() {
 fn x86_64_stubs_are_one_indirect_jump_and_thunks_start_with_endbr64() {
     let bytes = emit(&ELF_X64, &many(40)).expect("emit");
     let file = object::File::parse(&*bytes).expect("parse");
-    let text = file
-        .section_by_name(".text")
-        .expect("text")
-        .data()
-        .expect("data")
-        .to_vec();
+    let text = text_of(&bytes);
     for i in 0..40u64 {
         let s = file.symbol_by_name(&format!("pinvoke_f{i}")).expect("stub");
         let at = s.address() as usize;
@@ -213,13 +215,7 @@ fn x86_64_stubs_are_one_indirect_jump_and_thunks_start_with_endbr64() {
 fn coff_x86_64_thunks_pass_the_index_in_r10_without_touching_the_stack() {
     let n = 20usize;
     let bytes = emit(&COFF_X64, &many(n)).expect("emit");
-    let file = object::File::parse(&*bytes).expect("parse");
-    let text = file
-        .section_by_name(".text")
-        .expect("text")
-        .data()
-        .expect("data")
-        .to_vec();
+    let text = text_of(&bytes);
     let start = (n * 6).div_ceil(16) * 16;
     for i in 0..n {
         // Thunk i: mov $i, %r10d; jmp rel8 to its group's tail (16 thunks per group).
@@ -256,13 +252,7 @@ fn coff_sections_with_more_than_65535_relocations_read_back() {
 #[test]
 fn aarch64_stubs_have_the_plt_shape_behind_bti() {
     let bytes = emit(&ELF_A64, &many(3)).expect("emit");
-    let file = object::File::parse(&*bytes).expect("parse");
-    let text = file
-        .section_by_name(".text")
-        .expect("text")
-        .data()
-        .expect("data")
-        .to_vec();
+    let text = text_of(&bytes);
     let words: Vec<u32> = text
         .chunks(4)
         .map(|c| u32::from_le_bytes(c.try_into().expect("4")))

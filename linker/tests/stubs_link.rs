@@ -13,6 +13,18 @@ use aotinterop_linker::{Format, Target};
 use common::*;
 use std::path::Path;
 
+/// Runs the linked test program and reads it back: its one lazy import is `libz!compress`.
+fn run_and_inspect(t: Target, image: &Path) -> aotinterop_linker::inspect::Inspection {
+    assert_eq!(run_ok(&t, image, &[]), "called through a stub\n");
+    let ins = inspect(image).unwrap();
+    let want = LazyImport {
+        module: "libz".into(),
+        entry: "compress".into(),
+    };
+    assert_eq!(ins.lazy, [want], "{t}");
+    ins
+}
+
 fn stubs_link_run_and_verify(t: Target) {
     let dir = tempfile::tempdir().unwrap();
     let stubs = emit(
@@ -39,16 +51,7 @@ fn stubs_link_run_and_verify(t: Target) {
         "{t}: the linker warned:\n{}",
         done.linker_output
     );
-    assert_eq!(run_ok(&t, &job.output, &[]), "called through a stub\n");
-
-    let ins = inspect(&job.output).unwrap();
-    assert_eq!(
-        ins.lazy,
-        [LazyImport {
-            module: "libz".into(),
-            entry: "compress".into()
-        }]
-    );
+    let ins = run_and_inspect(t, &job.output);
     assert!(ins.imports_symbol("puts").is_some(), "{t}: {:?}", ins.imports);
     assert!(ins.imports_symbol("compress").is_none());
     let plan = PlanView::parse(
@@ -99,16 +102,7 @@ fn import_table_survives_gc_sections(t: Target) {
         "{}",
         done.command
     );
-    assert_eq!(run_ok(&t, &job.output, &[]), "called through a stub\n");
-    let ins = inspect(&job.output).unwrap();
-    assert_eq!(
-        ins.lazy,
-        [LazyImport {
-            module: "libz".into(),
-            entry: "compress".into()
-        }],
-        "{t}"
-    );
+    run_and_inspect(t, &job.output);
 }
 
 #[test]

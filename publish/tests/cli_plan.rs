@@ -139,6 +139,20 @@ fn sample_request_windows_split() {
     assert_eq!(by_entry("GetModuleHandle")["entry"], "GetModuleHandle");
 }
 
+/// `aotinterop plan --rid RID --imports imports.json --format json` in `dir`.
+fn quick_plan_json(rid: &str, dir: &Path) -> serde_json::Value {
+    let args = [
+        "plan",
+        "--rid",
+        rid,
+        "--imports",
+        "imports.json",
+        "--format",
+        "json",
+    ];
+    json(&aotinterop(&args, dir))
+}
+
 #[test]
 fn windows_unicode_lazy_import_tries_w_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,19 +162,7 @@ fn windows_unicode_lazy_import_tries_w_first() {
             {"module": "user32", "entry": "MessageBeep", "exact_spelling": true}]"#,
     )
     .unwrap();
-    let out = aotinterop(
-        &[
-            "plan",
-            "--rid",
-            "win-x64",
-            "--imports",
-            "imports.json",
-            "--format",
-            "json",
-        ],
-        dir.path(),
-    );
-    let plan = json(&out);
+    let plan = quick_plan_json("win-x64", dir.path());
     let imports = plan["imports"].as_array().unwrap();
     assert_eq!(imports[0]["binding"], "lazy");
     assert_eq!(imports[0]["symbol"], "MessageBox");
@@ -170,19 +172,8 @@ fn windows_unicode_lazy_import_tries_w_first() {
     );
     assert!(imports[1].get("candidates").is_none(), "{}", imports[1]);
     // The same imports on Linux: one spelling, none listed.
-    let out = aotinterop(
-        &[
-            "plan",
-            "--rid",
-            "linux-x64",
-            "--imports",
-            "imports.json",
-            "--format",
-            "json",
-        ],
-        dir.path(),
-    );
-    assert!(json(&out)["imports"][0].get("candidates").is_none());
+    let linux = quick_plan_json("linux-x64", dir.path());
+    assert!(linux["imports"][0].get("candidates").is_none());
 }
 
 #[test]
