@@ -44,18 +44,7 @@ impl Linker for AppleClang {
     }
 
     fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
-        let mut a = Vec::new();
-        for o in &job.objects {
-            push(&mut a, o);
-        }
-        push(&mut a, "-o");
-        push(&mut a, &staged.output);
-        for arg in &job.linker_args {
-            push(&mut a, arg);
-        }
-        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
-            push(&mut a, l);
-        }
+        let mut a = super::driver_inputs(job, staged);
         if let Some(s) = &job.sysroot {
             push(&mut a, "-isysroot");
             push(&mut a, s);

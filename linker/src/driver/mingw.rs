@@ -40,18 +40,7 @@ impl Linker for MingwGcc {
     /// ld's auto-export, so a DLL exports what the `.def` lists and nothing else;
     /// `-static-libgcc` keeps the image free of MinGW's runtime DLLs.
     fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {
-        let mut a = Vec::new();
-        for o in &job.objects {
-            push(&mut a, o);
-        }
-        push(&mut a, "-o");
-        push(&mut a, &staged.output);
-        for arg in &job.linker_args {
-            push(&mut a, arg);
-        }
-        for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
-            push(&mut a, l);
-        }
+        let mut a = super::driver_inputs(job, staged);
         if let Some(def) = &staged.export_file {
             push(&mut a, def);
         }

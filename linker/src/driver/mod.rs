@@ -293,6 +293,24 @@ pub(crate) fn push(args: &mut Vec<OsString>, s: impl Into<OsString>) {
     args.push(s.into());
 }
 
+/// The start of a compiler driver's command line, in native AOT's order: the compiled code's
+/// objects, `-o OUTPUT`, then the user's `LinkerArg` and `NativeLibrary` items, then the runtime.
+pub(crate) fn driver_inputs(job: &LinkJob, staged: &Staged) -> Vec<OsString> {
+    let mut a = Vec::new();
+    for o in &job.objects {
+        push(&mut a, o);
+    }
+    push(&mut a, "-o");
+    push(&mut a, &staged.output);
+    for arg in &job.linker_args {
+        push(&mut a, arg);
+    }
+    for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
+        push(&mut a, l);
+    }
+    a
+}
+
 /// `prefix` followed by a path, as one argument.
 pub(crate) fn joined(prefix: &str, path: &Path) -> OsString {
     let mut s = OsString::from(prefix);

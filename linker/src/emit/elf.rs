@@ -224,10 +224,6 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         });
         pending.push(Vec::new());
     }
-    if !has_table {
-        // Without lazy imports there are no cells: keep `.data` empty rather than sized 0 + 8m.
-        sections[DATA].data = Vec::new().into();
-    }
 
     // Symbols: null, one section symbol per allocated section (locals), then the call symbols,
     // the table symbol and the undefined symbols (globals).
