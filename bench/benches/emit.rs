@@ -1,15 +1,16 @@
 //! Emitting the stub object for 20,000 imports (target: under 20 ms), lazy, for each format.
 
-use aotinterop_linker::emit::{emit, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::PlannedImport;
+use aotinterop_model::{Arch, Format, Libc, Target};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
 /// 20,000 lazy imports over 200 libraries, with names of a realistic length.
-fn imports() -> Vec<StubImport> {
+fn imports() -> Vec<PlannedImport> {
     (0..20_000)
         .map(|i| {
-            StubImport::lazy(
+            PlannedImport::lazy(
                 &format!("Bench_Native{}__Entry{i}", i % 200),
                 &format!("libnative{}", i % 200),
                 &format!("native_entry_point_{i}"),
@@ -49,7 +50,7 @@ fn bench(c: &mut Criterion) {
         ),
     ] {
         g.bench_function(format!("20k_{id}"), |b| {
-            b.iter(|| black_box(emit(&target, black_box(&imports)).unwrap()))
+            b.iter(|| black_box(emit(&target, black_box(&imports), &StubOptions::default()).unwrap()))
         });
     }
     g.finish();

@@ -1,13 +1,14 @@
 //! One stub object of 20,000 lazy imports (as `benches/emit.rs` emits), for profilers
 //! (`valgrind --tool=callgrind --toggle-collect='aotinterop_linker::emit::emit*'`); writes the
 //! object to the path given as the first argument, if any.
-use aotinterop_linker::emit::{emit, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::PlannedImport;
+use aotinterop_model::{Arch, Format, Libc, Target};
 
 fn main() {
-    let imports: Vec<StubImport> = (0..20_000)
+    let imports: Vec<PlannedImport> = (0..20_000)
         .map(|i| {
-            StubImport::lazy(
+            PlannedImport::lazy(
                 &format!("Bench_Native{}__Entry{i}", i % 200),
                 &format!("libnative{}", i % 200),
                 &format!("native_entry_point_{i}"),
@@ -30,7 +31,7 @@ fn main() {
         },
     };
     let t = std::time::Instant::now();
-    let obj = emit(&target, &imports).unwrap();
+    let obj = emit(&target, &imports, &StubOptions::default()).unwrap();
     eprintln!("{} bytes in {:?}", obj.len(), t.elapsed());
     // An optional path: keep the object there for readelf / objdump.
     if let Some(path) = std::env::args().nth(1) {

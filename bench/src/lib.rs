@@ -9,16 +9,10 @@ pub mod results;
 pub mod sizes;
 pub mod startup;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// The workspace root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
+pub use aotinterop_testkit::repo_root;
 
 /// The `bench/` folder.
 pub fn bench_dir() -> PathBuf {

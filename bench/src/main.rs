@@ -11,12 +11,50 @@
 //! ```
 
 use aotinterop_bench::callgrind::{self, Baseline};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The measurements that are not criterion benchmarks, the regression check and the results
+/// writer.
+#[derive(Parser)]
+#[command(name = "aotinterop-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+    /// The callgrind baseline (default: bench/baseline/callgrind.json).
+    #[arg(long, global = true, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Extra instructions added to every call path, to prove the check fails (check, callgrind).
+    #[arg(long, global = true, default_value_t = 0)]
+    slowdown: u32,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Callgrind counts against the baseline: exit 1 on a regression.
+    Check,
+    /// Measure and save a new baseline.
+    SaveBaseline {
+        /// The regression threshold, in percent.
+        #[arg(long, default_value_t = 5.0)]
+        threshold: f64,
+    },
+    /// Print the callgrind counts as JSON.
+    Callgrind,
+    /// Print the sizes as JSON.
+    Sizes,
+    /// Build the start-up images into DIR.
+    StartupImages {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// Write bench/RESULTS.md.
+    Results,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match run(&Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -25,24 +63,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn opt(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let cmd = args.first().map(String::as_str).unwrap_or("");
-    let baseline = opt(args, "--baseline")
-        .map(PathBuf::from)
-        .unwrap_or_else(callgrind::baseline_path);
-    let slowdown: u32 = opt(args, "--slowdown")
-        .map(|s| s.parse().map_err(|_| "bad --slowdown"))
-        .transpose()?
-        .unwrap_or(0);
+fn run(cli: &Cli) -> Result<ExitCode, String> {
+    let baseline = cli.baseline.clone().unwrap_or_else(callgrind::baseline_path);
+    let slowdown = cli.slowdown;
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    match cmd {
-        "check" => {
+    match &cli.command {
+        Cmd::Check => {
             let base = callgrind::read_baseline(&baseline)?;
             let now = callgrind::build_and_measure(tmp.path(), slowdown, base.counts.n)?;
             let c = callgrind::compare(&base, &now);
@@ -64,10 +90,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 Ok(ExitCode::FAILURE)
             }
         }
-        "save-baseline" => {
-            let threshold = opt(args, "--threshold")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(5.0);
+        Cmd::SaveBaseline { threshold } => {
+            let threshold = *threshold;
             let counts = callgrind::build_and_measure(tmp.path(), 0, callgrind::DEFAULT_N)?;
             callgrind::write_baseline(
                 &baseline,
@@ -79,7 +103,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             println!("saved {}", baseline.display());
             Ok(ExitCode::SUCCESS)
         }
-        "callgrind" => {
+        Cmd::Callgrind => {
             let counts = callgrind::build_and_measure(tmp.path(), slowdown, callgrind::DEFAULT_N)?;
             println!(
                 "{}",
@@ -87,26 +111,22 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        "sizes" => {
+        Cmd::Sizes => {
             let s = aotinterop_bench::sizes::measure(tmp.path())?;
             println!("{}", serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }
-        "startup-images" => {
-            let dir = PathBuf::from(args.get(1).ok_or("startup-images DIR")?);
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            for (_, _, p) in aotinterop_bench::startup::build_all(&dir)? {
+        Cmd::StartupImages { dir } => {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            for (_, _, p) in aotinterop_bench::startup::build_all(dir)? {
                 println!("{}", p.display());
             }
             Ok(ExitCode::SUCCESS)
         }
-        "results" => {
+        Cmd::Results => {
             aotinterop_bench::results::write()?;
             println!("wrote bench/RESULTS.md and bench/results/callpaths.svg");
             Ok(ExitCode::SUCCESS)
         }
-        _ => Err(format!(
-            "unknown command `{cmd}` (check, save-baseline, callgrind, sizes, startup-images, results)"
-        )),
     }
 }

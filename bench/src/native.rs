@@ -10,25 +10,22 @@
 //!   object (lazy imports of both libraries) + the runtime, linked against `libtarget.so`;
 //! - `cg_driver`: the program run under callgrind (`c/cg_driver.c`).
 
-use crate::{bench_dir, repo_root, run_ok};
+use crate::{bench_dir, run_ok};
 use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::emit::{emit, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::{PlannedImport, Target, TargetRow};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 
-/// The Rust triple of the runtime the benchmarks link.
-pub const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+/// The target table's row of the benchmarks: linux-x64.
+pub fn row() -> &'static TargetRow {
+    TargetRow::of_rid("linux-x64").expect("linux-x64 is in the target table")
+}
 
 /// The emitter's target for linux-x64.
 pub fn target() -> Target {
-    Target {
-        format: Format::Elf,
-        arch: Arch::X86_64,
-        libc: Libc::Gnu,
-    }
+    row().target
 }
 
 /// The C compiler (`CC`, else `cc`).
@@ -41,23 +38,9 @@ pub fn c_dir() -> PathBuf {
     bench_dir().join("c")
 }
 
-static BUILD_RUNTIME: Mutex<()> = Mutex::new(());
-
 /// The runtime archive, built (or found up to date) by `scripts/build-runtime`.
 pub fn runtime_archive() -> Result<PathBuf, String> {
-    let _g = BUILD_RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = run_ok(Command::new(repo_root().join("scripts/build-runtime")).arg(TRIPLE))?;
-    let line = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let p = PathBuf::from(&line);
-    let p = if p.is_absolute() { p } else { repo_root().join(p) };
-    if !p.is_file() {
-        return Err(format!("scripts/build-runtime did not produce {}", p.display()));
-    }
+    let p = aotinterop_testkit::runtime_archive(row());
     // The publish pipeline finds it here too (the benchmark binaries live elsewhere).
     if std::env::var_os("AOTINTEROP_RUNTIME_DIR").is_none() {
         if let Some(dir) = p.parent().and_then(Path::parent) {
@@ -69,10 +52,7 @@ pub fn runtime_archive() -> Result<PathBuf, String> {
 
 /// The system libraries the runtime archive needs (`-l` names).
 pub fn runtime_system_libs() -> Vec<String> {
-    aotinterop_runtime::archive::link_libs(TRIPLE)
-        .iter()
-        .map(|l| l.trim_start_matches("-l").to_string())
-        .collect()
+    row().runtime_libs.iter().map(|l| l.to_string()).collect()
 }
 
 /// Compiles `src` into a shared library `out` with soname = its file name.
@@ -154,14 +134,14 @@ pub struct CallPaths {
 }
 
 /// The lazy imports of the harness: the callee in both libraries, then `f0..f<many>`.
-pub fn harness_imports(many: usize) -> Vec<StubImport> {
+pub fn harness_imports(many: usize) -> Vec<PlannedImport> {
     let mut v = vec![
-        StubImport::lazy("pinvoke_int", "target", "callee_int"),
-        StubImport::lazy("pinvoke_mix", "target", "callee_mix"),
-        StubImport::lazy("pinvoke_cold_int", "cold", "callee_int"),
-        StubImport::lazy("pinvoke_cold_mix", "cold", "callee_mix"),
+        PlannedImport::lazy("pinvoke_int", "target", "callee_int"),
+        PlannedImport::lazy("pinvoke_mix", "target", "callee_mix"),
+        PlannedImport::lazy("pinvoke_cold_int", "cold", "callee_int"),
+        PlannedImport::lazy("pinvoke_cold_mix", "cold", "callee_mix"),
     ];
-    v.extend((0..many).map(|i| StubImport::lazy(&format!("pinvoke_f{i}"), "target", &format!("f{i}"))));
+    v.extend((0..many).map(|i| PlannedImport::lazy(&format!("pinvoke_f{i}"), "target", &format!("f{i}"))));
     v
 }
 
@@ -205,7 +185,8 @@ pub fn build_callpaths(dir: &Path, opts: &Options) -> Result<CallPaths, String> 
     shared_library(&[c.join("callee.c")], &dir.join("libcold.so"), &[])?;
 
     // the stub object
-    let stubs = emit(&target(), &harness_imports(opts.many)).map_err(|e| e.to_string())?;
+    let stubs =
+        emit(&target(), &harness_imports(opts.many), &StubOptions::default()).map_err(|e| e.to_string())?;
     let stubs_o = dir.join("stubs.o");
     w(&stubs_o, &stubs)?;
 

@@ -3,7 +3,8 @@
 
 use crate::native::target;
 use crate::startup::{build_image, build_library, Binding};
-use aotinterop_linker::emit::{emit, lazy_cost, StubImport};
+use aotinterop_linker::emit::{emit, lazy_cost, StubOptions};
+use aotinterop_model::PlannedImport;
 use object::{Object, ObjectSection};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -45,10 +46,10 @@ fn section_sizes(obj: &[u8]) -> Result<[u64; 4], String> {
 
 /// A stub object of `n` lazy imports of one module, entry names of a fixed 6 characters.
 fn stubs(n: usize) -> Result<Vec<u8>, String> {
-    let imports: Vec<StubImport> = (0..n)
-        .map(|i| StubImport::lazy(&format!("pinvoke_e{i:05}"), "lib", &format!("e{i:05}")))
+    let imports: Vec<PlannedImport> = (0..n)
+        .map(|i| PlannedImport::lazy(&format!("pinvoke_e{i:05}"), "lib", &format!("e{i:05}")))
         .collect();
-    emit(&target(), &imports).map_err(|e| e.to_string())
+    emit(&target(), &imports, &StubOptions::default()).map_err(|e| e.to_string())
 }
 
 /// Measures everything; images are built in `dir`.

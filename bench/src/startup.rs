@@ -8,7 +8,8 @@ use crate::native::{
 };
 use crate::run_ok;
 use aotinterop_linker::driver::{LinkJob, OutputKind};
-use aotinterop_linker::emit::{emit, StubImport};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::PlannedImport;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -104,10 +105,10 @@ pub fn build_image(
                 // and without imports differ by the imports only
                 job.linker_args.push("-Wl,--undefined=aotinterop_bind_all".into());
             }
-            let imports: Vec<StubImport> = (0..n)
-                .map(|i| StubImport::lazy(&sym(i), "many", &format!("f{i}")))
+            let imports: Vec<PlannedImport> = (0..n)
+                .map(|i| PlannedImport::lazy(&sym(i), "many", &format!("f{i}")))
                 .collect();
-            let stubs = emit(&target(), &imports).map_err(|e| e.to_string())?;
+            let stubs = emit(&target(), &imports, &StubOptions::default()).map_err(|e| e.to_string())?;
             let stubs_o = dir.join(format!("{name}.stubs.o"));
             std::fs::write(&stubs_o, stubs).map_err(|e| e.to_string())?;
             job.objects.push(stubs_o);

@@ -1,13 +1,11 @@
-//! Stub objects, export files, linker drivers, image inspection and verification.
+//! Stub objects, export files, linker drivers, preflight, image inspection and verification.
+//! Every shared word (target, binding, plan, diagnostic) is the model crate's.
 
-pub mod diag;
 pub mod driver;
 pub mod emit;
 pub mod exports;
 pub mod inspect;
-pub mod plan_view;
 pub mod preflight;
-pub mod target;
 pub mod verify;
 
-pub use target::{Arch, Format, Libc, Target};
+use aotinterop_model::{diag, target};

@@ -2,10 +2,10 @@
 //! import (or define it, when it was linked statically), bind none of the lazy ones, carry a
 //! stub record for every lazy one, and export what the plan exports and nothing it does not.
 
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::{codes, Error, Result};
 use crate::driver::OutputKind;
-use crate::inspect::{ImageFormat, Inspection};
-use crate::plan_view::{Binding, PlanView};
+use crate::inspect::{Format, Inspection};
+use aotinterop_model::{Binding, Plan};
 use object::read::archive::ArchiveFile;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -75,7 +75,7 @@ impl VerifyReport {
             return Ok(self);
         }
         let list: Vec<String> = self.differences.iter().map(|d| format!("  {d}")).collect();
-        Err(Diagnostic::error(
+        Err(Error::new(
             codes::VERIFY_MISMATCH,
             format!(
                 "the image does not match its plan ({} difference(s)):\n{}",
@@ -88,10 +88,10 @@ impl VerifyReport {
 
 /// A library name reduced for comparison: no folder, no `lib` prefix, no `.so*`, `.dll` or
 /// `.dylib` suffix (nor version numbers after them), lower-cased on Windows.
-fn stem(name: &str, format: ImageFormat) -> String {
+fn stem(name: &str, format: Format) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let mut s = base.to_string();
-    if format == ImageFormat::Pe {
+    if format == Format::Coff {
         s = s.to_ascii_lowercase();
     }
     for suffix in [".so", ".dll", ".dylib", ".exe"] {
@@ -103,7 +103,7 @@ fn stem(name: &str, format: ImageFormat) -> String {
             }
         }
     }
-    if format == ImageFormat::MachO {
+    if format == Format::MachO {
         // libz.1.dylib -> libz
         while let Some((head, tail)) = s.rsplit_once('.') {
             if tail.chars().all(|c| c.is_ascii_digit()) {
@@ -117,7 +117,7 @@ fn stem(name: &str, format: ImageFormat) -> String {
 }
 
 /// Symbols that the plan's NativeLibrary archives define (those that can be read).
-fn archive_symbols(plan: &PlanView) -> BTreeSet<String> {
+fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for path in &plan.link.native_library {
         let Ok(data) = std::fs::read(path) else { continue };
@@ -134,9 +134,9 @@ fn archive_symbols(plan: &PlanView) -> BTreeSet<String> {
 }
 
 /// Compares `image` with `plan`.
-pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
+pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
     if plan.native_lib == OutputKind::Static {
-        return Err(Diagnostic::error(
+        return Err(Error::new(
             codes::BAD_FORMAT,
             "the plan is for a static archive (NativeLib=Static): verify the image a host links it into",
         ));
@@ -163,7 +163,7 @@ pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
         match imp.binding {
             Binding::Lazy => {
                 n_lazy += 1;
-                if let Some(bound) = image.imports_symbol(&imp.symbol) {
+                if let Some(bound) = image.imports_symbol(imp.symbol()) {
                     let same_library = match &bound.lib_name {
                         Some(l) => stem(l, image.format) == module,
                         None => needed.contains(&module) || needed.is_empty(),
@@ -176,7 +176,7 @@ pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
                             .unwrap_or_default();
                         diff(
                             DifferenceKind::LazyBoundAtStartup,
-                            &imp.symbol,
+                            imp.symbol(),
                             Some(&imp.module),
                             format!("the plan binds it lazily, but the loader binds it at startup{from}"),
                         );
@@ -193,14 +193,14 @@ pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
             }
             Binding::Direct => {
                 n_direct += 1;
-                if image.imports_symbol(&imp.symbol).is_some() || image.defined.contains(&imp.symbol) {
+                if image.imports_symbol(imp.symbol()).is_some() || image.defined.contains(imp.symbol()) {
                     continue;
                 }
                 let statics = statics.get_or_insert_with(|| archive_symbols(plan));
-                if statics.contains(&imp.symbol) {
+                if statics.contains(imp.symbol()) {
                     continue;
                 }
-                let delayed = image.delay_loaded.iter().any(|d| d.name == imp.symbol);
+                let delayed = image.delay_loaded.iter().any(|d| d.name == imp.symbol());
                 let detail = if delayed {
                     "the plan binds it directly, but it is delay-loaded".to_string()
                 } else {
@@ -208,7 +208,7 @@ pub fn verify(image: &Inspection, plan: &PlanView) -> Result<VerifyReport> {
                 };
                 diff(
                     DifferenceKind::DirectMissing,
-                    &imp.symbol,
+                    imp.symbol(),
                     Some(&imp.module),
                     detail,
                 );
@@ -247,14 +247,14 @@ mod tests {
 
     #[test]
     fn library_stems() {
-        let e = ImageFormat::Elf;
+        let e = Format::Elf;
         assert_eq!(stem("libz.so.1", e), "z");
         assert_eq!(stem("libz", e), "z");
         assert_eq!(stem("z", e), "z");
         assert_eq!(stem("/usr/lib/libfoo.so", e), "foo");
         assert_eq!(stem("libc.so.6", e), "c");
-        assert_eq!(stem("KERNEL32.dll", ImageFormat::Pe), "kernel32");
-        assert_eq!(stem("kernel32", ImageFormat::Pe), "kernel32");
-        assert_eq!(stem("/usr/lib/libz.1.dylib", ImageFormat::MachO), "z");
+        assert_eq!(stem("KERNEL32.dll", Format::Coff), "kernel32");
+        assert_eq!(stem("kernel32", Format::Coff), "kernel32");
+        assert_eq!(stem("/usr/lib/libz.1.dylib", Format::MachO), "z");
     }
 }

@@ -2,8 +2,9 @@
 //! parses, its `cells_rel` / `handles_rel` land on the cells and handle slots, and every call
 //! stub really loads its own cell.
 
-use aotinterop_linker::emit::{emit, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::PlannedImport;
+use aotinterop_model::{Arch, Format, Libc, Target};
 use aotinterop_runtime::abi;
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
@@ -26,16 +27,16 @@ fn ld64() -> String {
 }
 
 fn link(target: Target, dir: &Path) -> Vec<u8> {
-    let imports: Vec<StubImport> = (0..40)
+    let imports: Vec<PlannedImport> = (0..40)
         .map(|i| {
-            StubImport::lazy(
+            PlannedImport::lazy(
                 &format!("pinvoke_f{i}"),
                 if i % 2 == 0 { "libz" } else { "libm" },
                 &format!("f{i}"),
             )
         })
         .collect();
-    let obj = emit(&target, &imports).expect("emit");
+    let obj = emit(&target, &imports, &StubOptions::default()).expect("emit");
     let o = dir.join("stubs.o");
     std::fs::write(&o, obj).expect("write");
     let arch = if target.arch == Arch::Aarch64 {

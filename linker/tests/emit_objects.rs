@@ -1,8 +1,9 @@
 //! The stub emitter's objects read back with the `object` crate: sections, symbols,
 //! relocations, notes, the import table and the per-import byte budget.
 
-use aotinterop_linker::emit::{emit, lazy_cost, StubCharset, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, lazy_cost, StubOptions};
+use aotinterop_model::{Arch, Format, Libc, Target};
+use aotinterop_model::{Charset, DllImportSearchPath, PlannedImport};
 use aotinterop_runtime::abi;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 
@@ -33,26 +34,26 @@ const MACHO_A64: Target = Target {
 };
 const ALL: [Target; 5] = [ELF_X64, ELF_A64, COFF_X64, MACHO_X64, MACHO_A64];
 
-fn sample() -> Vec<StubImport> {
-    let mut w = StubImport::lazy("pinvoke_User32__MessageBox", "user32", "MessageBox");
-    w.charset = StubCharset::Unicode;
+fn sample() -> Vec<PlannedImport> {
+    let mut w = PlannedImport::lazy("pinvoke_User32__MessageBox", "user32", "MessageBox");
+    w.charset = Charset::Unicode;
     w.set_last_error = true;
-    let mut sp = StubImport::lazy("pinvoke_z2", "libz", "inflate");
-    sp.search_path = Some(0x800);
+    let mut sp = PlannedImport::lazy("pinvoke_z2", "libz", "inflate");
+    sp.search_path = Some(DllImportSearchPath(0x800));
     vec![
-        StubImport::lazy("pinvoke_z", "libz", "zlibVersion"),
+        PlannedImport::lazy("pinvoke_z", "libz", "zlibVersion"),
         w,
         sp,
-        StubImport::lazy("pinvoke_ord", "winmm", "#17"),
-        StubImport::direct("pinvoke_getpid", "libc", "getpid"),
-        StubImport::direct("getppid", "libc", "getppid"),
+        PlannedImport::lazy("pinvoke_ord", "winmm", "#17"),
+        PlannedImport::direct("pinvoke_getpid", "libc", "getpid"),
+        PlannedImport::direct("getppid", "libc", "getppid"),
     ]
 }
 
-fn many(n: usize) -> Vec<StubImport> {
+fn many(n: usize) -> Vec<PlannedImport> {
     (0..n)
         .map(|i| {
-            StubImport::lazy(
+            PlannedImport::lazy(
                 &format!("pinvoke_f{i}"),
                 &format!("lib{}", i % 7),
                 &format!("f{i}"),
@@ -81,7 +82,7 @@ fn text_of(bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn every_format_reads_back_with_its_table() {
     for t in ALL {
-        let bytes = emit(&t, &sample()).unwrap_or_else(|e| panic!("{t}: {e}"));
+        let bytes = emit(&t, &sample(), &StubOptions::default()).unwrap_or_else(|e| panic!("{t}: {e}"));
         let file = object::File::parse(&*bytes).unwrap_or_else(|e| panic!("{t}: {e}"));
         let table = table_section(&file);
         let data = table.data().expect("table data");
@@ -168,7 +169,7 @@ fn every_format_reads_back_with_its_table() {
 #[test]
 fn elf_objects_carry_the_stack_and_property_notes() {
     for (t, expect) in [(ELF_X64, 0x3u32), (ELF_A64, 0x3u32)] {
-        let bytes = emit(&t, &sample()).expect("emit");
+        let bytes = emit(&t, &sample(), &StubOptions::default()).expect("emit");
         let file = object::File::parse(&*bytes).expect("parse");
         let stack = file.section_by_name(".note.GNU-stack").expect("GNU-stack note");
         assert_eq!(stack.size(), 0);
@@ -192,7 +193,7 @@ fn elf_objects_carry_the_stack_and_property_notes() {
 
 #[test]
 fn x86_64_stubs_are_one_indirect_jump_and_thunks_start_with_endbr64() {
-    let bytes = emit(&ELF_X64, &many(40)).expect("emit");
+    let bytes = emit(&ELF_X64, &many(40), &StubOptions::default()).expect("emit");
     let file = object::File::parse(&*bytes).expect("parse");
     let text = text_of(&bytes);
     for i in 0..40u64 {
@@ -214,7 +215,7 @@ fn x86_64_stubs_are_one_indirect_jump_and_thunks_start_with_endbr64() {
 #[test]
 fn coff_x86_64_thunks_pass_the_index_in_r10_without_touching_the_stack() {
     let n = 20usize;
-    let bytes = emit(&COFF_X64, &many(n)).expect("emit");
+    let bytes = emit(&COFF_X64, &many(n), &StubOptions::default()).expect("emit");
     let text = text_of(&bytes);
     let start = (n * 6).div_ceil(16) * 16;
     for i in 0..n {
@@ -238,7 +239,7 @@ fn coff_x86_64_thunks_pass_the_index_in_r10_without_touching_the_stack() {
 fn coff_sections_with_more_than_65535_relocations_read_back() {
     use object::ObjectSection;
     let n = 70_000usize;
-    let bytes = emit(&COFF_X64, &many(n)).expect("emit");
+    let bytes = emit(&COFF_X64, &many(n), &StubOptions::default()).expect("emit");
     let file = object::File::parse(&*bytes).expect("parse");
     // .text: one per stub and the common tail's two; .data: one per cell.
     for (section, want) in [(".text", n + 2), (".data", n)] {
@@ -251,7 +252,7 @@ fn coff_sections_with_more_than_65535_relocations_read_back() {
 
 #[test]
 fn aarch64_stubs_have_the_plt_shape_behind_bti() {
-    let bytes = emit(&ELF_A64, &many(3)).expect("emit");
+    let bytes = emit(&ELF_A64, &many(3), &StubOptions::default()).expect("emit");
     let text = text_of(&bytes);
     let words: Vec<u32> = text
         .chunks(4)
@@ -271,7 +272,7 @@ fn per_import_bytes_stay_within_budget() {
     let imports = many(n);
     for t in [ELF_X64, COFF_X64, ELF_A64] {
         let started = std::time::Instant::now();
-        let bytes = emit(&t, &imports).expect("emit");
+        let bytes = emit(&t, &imports, &StubOptions::default()).expect("emit");
         eprintln!("{t}: emitting {n} imports took {:?}", started.elapsed());
         let file = object::File::parse(&*bytes).expect("parse");
         let text = file.section_by_name(".text").expect("text").size() as f64;
@@ -303,22 +304,50 @@ fn per_import_bytes_stay_within_budget() {
 
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
-    let dup = vec![StubImport::lazy("a", "m", "e"), StubImport::lazy("a", "m", "f")];
-    assert!(emit(&ELF_X64, &dup)
+    let dup = vec![
+        PlannedImport::lazy("a", "m", "e"),
+        PlannedImport::lazy("a", "m", "f"),
+    ];
+    assert!(emit(&ELF_X64, &dup, &StubOptions::default())
         .unwrap_err()
         .to_string()
         .contains("given twice"));
-    assert!(emit(&ELF_X64, &[StubImport::lazy("", "m", "e")]).is_err());
-    assert!(emit(&ELF_X64, &[StubImport::lazy("a b", "m", "e")]).is_err());
-    assert!(emit(&ELF_X64, &[StubImport::lazy("a", "", "e")]).is_err());
-    assert!(emit(&ELF_X64, &[StubImport::lazy("a", "m", "")]).is_err());
-    assert!(emit(&ELF_X64, &[StubImport::lazy("a", "m\0x", "e")]).is_err());
+    assert!(emit(
+        &ELF_X64,
+        &[PlannedImport::lazy("", "m", "e")],
+        &StubOptions::default()
+    )
+    .is_err());
+    assert!(emit(
+        &ELF_X64,
+        &[PlannedImport::lazy("a b", "m", "e")],
+        &StubOptions::default()
+    )
+    .is_err());
+    assert!(emit(
+        &ELF_X64,
+        &[PlannedImport::lazy("a", "", "e")],
+        &StubOptions::default()
+    )
+    .is_err());
+    assert!(emit(
+        &ELF_X64,
+        &[PlannedImport::lazy("a", "m", "")],
+        &StubOptions::default()
+    )
+    .is_err());
+    assert!(emit(
+        &ELF_X64,
+        &[PlannedImport::lazy("a", "m\0x", "e")],
+        &StubOptions::default()
+    )
+    .is_err());
     let arm32 = Target {
         format: Format::Elf,
         arch: Arch::Arm,
         libc: Libc::Gnu,
     };
-    assert!(emit(&arm32, &sample())
+    assert!(emit(&arm32, &sample(), &StubOptions::default())
         .unwrap_err()
         .to_string()
         .contains("supported"));
@@ -327,14 +356,15 @@ fn bad_input_is_an_error_not_a_panic() {
         arch: Arch::Aarch64,
         libc: Libc::Other,
     };
-    assert!(emit(&coff_a64, &sample()).is_err());
+    assert!(emit(&coff_a64, &sample(), &StubOptions::default()).is_err());
     // No imports at all is a valid, empty object.
-    let empty = emit(&ELF_X64, &[]).expect("empty");
+    let empty = emit(&ELF_X64, &[], &StubOptions::default()).expect("empty");
     assert!(object::File::parse(&*empty).is_ok());
     // Direct imports only: forwarders, no import table.
     let direct = emit(
         &ELF_X64,
-        &[StubImport::direct("pinvoke_getpid", "libc", "getpid")],
+        &[PlannedImport::direct("pinvoke_getpid", "libc", "getpid")],
+        &StubOptions::default(),
     )
     .expect("direct only");
     let file = object::File::parse(&*direct).expect("parse");
@@ -351,7 +381,11 @@ fn bad_input_is_an_error_not_a_panic() {
 fn x86_64_elf_unwind_table_follows_the_thunks() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let path = tmp.path().join("stubs.o");
-    std::fs::write(&path, emit(&ELF_X64, &many(20)).expect("emit")).expect("write");
+    std::fs::write(
+        &path,
+        emit(&ELF_X64, &many(20), &StubOptions::default()).expect("emit"),
+    )
+    .expect("write");
     let out = std::process::Command::new("readelf")
         .arg("-wF")
         .arg(&path)
@@ -393,10 +427,13 @@ fn x86_64_elf_unwind_table_follows_the_thunks() {
 /// import library provides for it.
 #[test]
 fn coff_direct_import_of_a_static_symbol_does_not_use_the_iat() {
-    let mut from_archive = StubImport::direct("pinvoke_add", "libshim", "Shim_Add");
-    from_archive.static_symbol = true;
-    let from_dll = StubImport::direct("pinvoke_tick", "kernel32", "GetTickCount");
-    let bytes = emit(&COFF_X64, &[from_archive, from_dll]).unwrap();
+    let from_archive = PlannedImport::direct("pinvoke_add", "libshim", "Shim_Add");
+    let from_dll = PlannedImport::direct("pinvoke_tick", "kernel32", "GetTickCount");
+    let options = StubOptions {
+        static_symbols: ["Shim_Add".to_string()].into(),
+        ..Default::default()
+    };
+    let bytes = emit(&COFF_X64, &[from_archive, from_dll], &options).unwrap();
     let file = object::File::parse(&*bytes).unwrap();
     let mut targets = Vec::new();
     for section in file.sections() {

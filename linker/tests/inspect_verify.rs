@@ -3,12 +3,12 @@
 
 mod common;
 
-use aotinterop_linker::diag::codes;
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::inspect::{inspect, render_text, ImageFormat, ImageKind, LazyImport};
-use aotinterop_linker::plan_view::PlanView;
+use aotinterop_linker::inspect::{inspect, render_text, ImageKind, LazyImport};
 use aotinterop_linker::verify::{verify, DifferenceKind};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_model::codes;
+use aotinterop_model::Plan;
+use aotinterop_model::{Arch, Format, Libc, Target};
 use common::*;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +49,7 @@ fn inspects_a_linux_executable() {
     let dir = tempfile::tempdir().unwrap();
     let (app, _) = linux_app(dir.path());
     let ins = inspect(&app).unwrap();
-    assert_eq!(ins.format, ImageFormat::Elf);
+    assert_eq!(ins.format, Format::Elf);
     assert_eq!(ins.kind, ImageKind::Executable);
     assert_eq!(ins.arch, "x86_64");
     assert!(ins.needed.contains(&"libc.so.6".to_string()), "{:?}", ins.needed);
@@ -129,7 +129,7 @@ fn inspects_windows_images_of_both_flavours() {
             records_object(&t, &[("user32", "MessageBoxW")], dir.path()),
         ];
         job.exports.push("lib_mul".into());
-        job.entry = Some("dll_entry".into());
+        job.linker_args.extend(entry_args(flavor, "dll_entry"));
         job.system_libs = vec!["kernel32".into()];
         let choice = LinkerChoice {
             flavor: Some(flavor),
@@ -137,7 +137,7 @@ fn inspects_windows_images_of_both_flavours() {
         };
         link(&*select(&t, job.kind, &choice).unwrap(), &job).unwrap();
         let ins = inspect(&job.output).unwrap();
-        assert_eq!(ins.format, ImageFormat::Pe, "{flavor}");
+        assert_eq!(ins.format, Format::Coff, "{flavor}");
         assert_eq!(ins.kind, ImageKind::Shared, "{flavor}");
         assert_eq!(ins.exports, ["lib_mul"], "{flavor}");
         assert_eq!(ins.lazy, [lazy("user32", "MessageBoxW")], "{flavor}");
@@ -147,7 +147,7 @@ fn inspects_windows_images_of_both_flavours() {
         compile(&t, "win_start.c", dir.path(), free),
         compile(&t, "shim.c", dir.path(), free),
     ];
-    job.entry = Some("start".into());
+    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
     job.system_libs = vec!["kernel32".into()];
     let choice = LinkerChoice {
         flavor: Some(Flavor::LldLink),
@@ -182,7 +182,7 @@ fn inspects_mach_o_stub_records_and_symbols() {
     let dir = tempfile::tempdir().unwrap();
     let obj = records_object(&t, &[("libz", "compress")], dir.path());
     let ins = inspect(&obj).unwrap();
-    assert_eq!(ins.format, ImageFormat::MachO);
+    assert_eq!(ins.format, Format::MachO);
     assert_eq!(ins.kind, ImageKind::Object);
     assert_eq!(ins.lazy, [lazy("libz", "compress")]);
 
@@ -233,8 +233,8 @@ fn non_images_are_clear_errors() {
     assert!(inspect(&a).unwrap_err().message.contains("static archive"));
 }
 
-fn plan(json: &str) -> PlanView {
-    PlanView::parse(json, Path::new("plan.json")).unwrap()
+fn plan(json: &str) -> Plan {
+    Plan::parse(json, Path::new("plan.json")).unwrap()
 }
 
 #[test]

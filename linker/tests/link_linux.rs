@@ -3,9 +3,9 @@
 
 mod common;
 
-use aotinterop_linker::diag::codes;
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::Target;
+use aotinterop_model::codes;
+use aotinterop_model::Target;
 use common::*;
 use std::process::Command;
 
@@ -142,7 +142,7 @@ fn static_archive_links_into_a_c_host(t: Target, program: Option<&str>) {
         .members()
         .count();
     assert_eq!(members, 2);
-    let host = dir.path().join(if t.format == aotinterop_linker::Format::Coff {
+    let host = dir.path().join(if t.format == aotinterop_model::Format::Coff {
         "host.exe"
     } else {
         "host"
@@ -223,9 +223,9 @@ fn a_static_archive_for_apple_has_a_darwin_symbol_index() {
     use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
     // No Apple toolchain here: the object is written with the `object` crate.
     let t = Target {
-        format: aotinterop_linker::Format::MachO,
-        arch: aotinterop_linker::Arch::Aarch64,
-        libc: aotinterop_linker::Libc::Other,
+        format: aotinterop_model::Format::MachO,
+        arch: aotinterop_model::Arch::Aarch64,
+        libc: aotinterop_model::Libc::Other,
     };
     let dir = tempfile::tempdir().unwrap();
     let mut o = Object::new(BinaryFormat::MachO, Architecture::Aarch64, Endianness::Little);

@@ -71,7 +71,7 @@ fn lld_link_executable_runs_under_wine() {
     job.objects
         .push(compile(&WIN_X64, "win_start.c", dir.path(), FREESTANDING));
     job.native_libraries.push(shim(dir.path(), FREESTANDING));
-    job.entry = Some("start".into());
+    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
     job.system_libs = vec!["kernel32".into()];
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     let done = link(&*linker, &job).unwrap();
@@ -91,7 +91,7 @@ fn lld_link_dll_exports_load_through_loadlibrary_under_wine() {
         .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
     job.native_libraries.push(shim(dir.path(), FREESTANDING));
     job.exports.push("lib_mul".into());
-    job.entry = Some("dll_entry".into());
+    job.linker_args.extend(entry_args(Flavor::LldLink, "dll_entry"));
     job.system_libs = vec!["kernel32".into()];
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     let done = link(&*linker, &job).unwrap();
@@ -132,14 +132,14 @@ fn a_failing_lld_link_leaves_the_old_dll_intact() {
         .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
     job.native_libraries.push(shim(dir.path(), FREESTANDING));
     job.exports.push("lib_mul".into());
-    job.entry = Some("dll_entry".into());
+    job.linker_args.extend(entry_args(Flavor::LldLink, "dll_entry"));
     job.system_libs = vec!["kernel32".into()];
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     link(&*linker, &job).unwrap();
     let before = std::fs::read(&job.output).unwrap();
     job.exports.push("not_defined_anywhere".into());
     let err = link(&*linker, &job).unwrap_err();
-    assert_eq!(err.code, aotinterop_linker::diag::codes::LINK_FAILED);
+    assert_eq!(err.code, aotinterop_model::codes::LINK_FAILED);
     assert!(
         err.message.contains("/DEF:") && err.message.contains("not_defined_anywhere"),
         "{err}"

@@ -3,22 +3,21 @@
 
 mod common;
 
-use aotinterop_linker::diag::{codes, Diagnostic, Severity};
 use aotinterop_linker::driver::{select, Flavor, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::preflight::{preflight, DirectImport};
-use aotinterop_linker::Target;
+use aotinterop_linker::preflight::preflight;
+use aotinterop_model::{codes, Diagnostic, Plan, PlannedImport, Severity, Target};
 use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn direct(pairs: &[(&str, &str)]) -> Vec<DirectImport> {
-    pairs
+/// A plan whose direct imports are `pairs` of module and native symbol.
+fn direct(pairs: &[(&str, &str)]) -> Plan {
+    let mut plan = Plan::parse(r#"{"rid": "linux-x64"}"#, Path::new("plan.json")).unwrap();
+    plan.imports = pairs
         .iter()
-        .map(|(m, s)| DirectImport {
-            module: m.to_string(),
-            symbol: s.to_string(),
-        })
-        .collect()
+        .map(|(m, s)| PlannedImport::direct(&format!("pinvoke_{s}"), m, s))
+        .collect();
+    plan
 }
 
 fn run_preflight(job: &LinkJob, flavor: Option<Flavor>, imports: &[(&str, &str)]) -> Vec<Diagnostic> {
@@ -177,7 +176,7 @@ fn duplicate_globals_across_native_libraries_are_a_warning() {
     let d = run_preflight(&job, None, &[]);
     assert_eq!(codes_of(&d), [codes::DUPLICATE_SYMBOL], "{d:?}");
     assert_eq!(d[0].severity, Severity::Warning);
-    assert_eq!(d[0].file.as_deref(), Some(b.as_path()));
+    assert_eq!(d[0].file(), Some(b.as_path()));
     assert!(
         d[0].message.contains(&*a.to_string_lossy()) && d[0].message.contains("`shim_add`"),
         "{}",
@@ -209,7 +208,7 @@ fn native_library_paths_that_are_missing_or_of_the_wrong_kind() {
         ],
         "{d:?}"
     );
-    assert_eq!(d[0].file.as_deref(), Some(missing.as_path()));
+    assert_eq!(d[0].file(), Some(missing.as_path()));
     assert!(
         d[1].to_string()
             .contains("shim.lib: error AOTI0522: NativeLibrary item is a Windows library"),
@@ -242,7 +241,7 @@ fn a_shared_library_the_loader_will_not_find_is_a_warning() {
     job.linker_args = vec![format!("-L{}", libs.display()), "-lcustom".into()];
     let d = run_preflight(&job, None, &[("custom", "custom_fn")]);
     assert_eq!(codes_of(&d), [codes::LOADER_MAY_NOT_FIND], "{d:?}");
-    assert_eq!(d[0].file.as_deref(), Some(libs.join("libcustom.so").as_path()));
+    assert_eq!(d[0].file(), Some(libs.join("libcustom.so").as_path()));
     assert!(
         d[0].message.contains("`custom_fn`") && d[0].message.contains("fail to start"),
         "{}",

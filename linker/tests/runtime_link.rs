@@ -5,8 +5,9 @@
 mod common;
 
 use aotinterop_linker::driver::{default_system_libs, link, select, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::emit::{emit, StubImport};
-use aotinterop_linker::{Arch, Format, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::PlannedImport;
+use aotinterop_model::{Arch, Format, Target};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,9 +45,10 @@ fn stubs(t: &Target, dir: &Path) -> PathBuf {
     let bytes = emit(
         t,
         &[
-            StubImport::direct("app_puts", "libc", "puts"),
-            StubImport::lazy("app_custom_fn", "custom", "custom_fn"),
+            PlannedImport::direct("app_puts", "libc", "puts"),
+            PlannedImport::lazy("app_custom_fn", "custom", "custom_fn"),
         ],
+        &StubOptions::default(),
     )
     .unwrap();
     let path = dir.join("stubs.o");

@@ -5,11 +5,12 @@
 mod common;
 
 use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::emit::{emit, StubImport};
+use aotinterop_linker::emit::{emit, StubOptions};
 use aotinterop_linker::inspect::{inspect, LazyImport};
-use aotinterop_linker::plan_view::PlanView;
 use aotinterop_linker::verify::verify;
-use aotinterop_linker::{Format, Target};
+use aotinterop_model::Plan;
+use aotinterop_model::PlannedImport;
+use aotinterop_model::{Format, Target};
 use common::*;
 use std::path::Path;
 
@@ -30,9 +31,10 @@ fn stubs_link_run_and_verify(t: Target) {
     let stubs = emit(
         &t,
         &[
-            StubImport::direct("app_puts", "libc", "puts"),
-            StubImport::lazy("app_compress", "libz", "compress"),
+            PlannedImport::direct("app_puts", "libc", "puts"),
+            PlannedImport::lazy("app_compress", "libz", "compress"),
         ],
+        &StubOptions::default(),
     )
     .unwrap();
     let stubs_o = dir.path().join("stubs.o");
@@ -54,7 +56,7 @@ fn stubs_link_run_and_verify(t: Target) {
     let ins = run_and_inspect(t, &job.output);
     assert!(ins.imports_symbol("puts").is_some(), "{t}: {:?}", ins.imports);
     assert!(ins.imports_symbol("compress").is_none());
-    let plan = PlanView::parse(
+    let plan = Plan::parse(
         r#"{"rid": "any", "imports": [
             {"module": "libc", "entry": "puts", "binding": "direct", "symbol": "puts"},
             {"module": "libz", "entry": "compress", "binding": "lazy", "symbol": "compress"}]}"#,
@@ -84,8 +86,18 @@ fn win_x64_stubs_under_wine() {
 /// calls still keeps its import table, so inspect and verify see its lazy imports.
 fn import_table_survives_gc_sections(t: Target) {
     let dir = tempfile::tempdir().unwrap();
-    let used = emit(&t, &[StubImport::direct("app_puts", "libc", "puts")]).unwrap();
-    let unused = emit(&t, &[StubImport::lazy("app_compress", "libz", "compress")]).unwrap();
+    let used = emit(
+        &t,
+        &[PlannedImport::direct("app_puts", "libc", "puts")],
+        &StubOptions::default(),
+    )
+    .unwrap();
+    let unused = emit(
+        &t,
+        &[PlannedImport::lazy("app_compress", "libz", "compress")],
+        &StubOptions::default(),
+    )
+    .unwrap();
     let (used_o, unused_o) = (dir.path().join("used.o"), dir.path().join("unused.o"));
     std::fs::write(&used_o, used).unwrap();
     std::fs::write(&unused_o, unused).unwrap();

@@ -11,9 +11,8 @@
 //! Nothing unwinds across the boundary: a panic becomes an error result, and null or non-UTF-8
 //! arguments are error results too. `docs/msbuild.md` describes the ABI and the task.
 
-use aotinterop::diagnostics::Location;
-use aotinterop::rid::Platform;
-use aotinterop::{Diagnostic, Error, LoadedRequest, Plan, PublishRequest};
+use aotinterop::{LoadedRequest, PublishRequest};
+use aotinterop_model::{codes, Diagnostic, Error, Location, Plan};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::ffi::{c_char, CStr, CString};
@@ -28,29 +27,6 @@ pub const ABI_VERSION: u32 = 1;
 
 /// The steps the ABI knows, in pipeline order.
 pub const STEPS: &[&str] = &["plan", "publish", "inspect"];
-
-/// Diagnostic codes of the ABI and the MSBuild task (`AOTI08xx`); `docs/msbuild.md` lists them.
-pub mod codes {
-    /// An argument of `aotinterop_run` is null or not valid UTF-8.
-    pub const ABI_ARGUMENT: &str = "AOTI0801";
-    /// `aotinterop_run` was asked for a step it does not know.
-    pub const STEP_UNKNOWN: &str = "AOTI0802";
-    /// The step exists but cannot run on this request (`inspect` of a request without `output`).
-    pub const STEP_UNAVAILABLE: &str = "AOTI0803";
-    /// The library failed inside (a caught panic); the message says where.
-    pub const INTERNAL: &str = "AOTI0804";
-    /// Task: the native library (`libaotinterop_msbuild.so`, `aotinterop_msbuild.dll`, ...)
-    /// cannot be found or loaded.
-    pub const TASK_LIBRARY_NOT_LOADED: &str = "AOTI0810";
-    /// Task: the native library answered with something that is not a valid response.
-    pub const TASK_BAD_RESPONSE: &str = "AOTI0811";
-    /// Task: a file the task writes (request, plan report) cannot be written or read back.
-    pub const TASK_FILE: &str = "AOTI0812";
-    /// Task: a required task parameter is missing or has a value it does not accept.
-    pub const TASK_PARAMETER: &str = "AOTI0813";
-    /// A NativeLibrary item of the wrong kind for the RID (shared with the link preflight).
-    pub const NATIVE_LIBRARY_WRONG_KIND: &str = "AOTI0522";
-}
 
 /// Counts and paths every step reports, so callers need not know each step's result shape.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -176,23 +152,18 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
         Err(e) => return Response::error(step, e),
     };
     match step {
-        "plan" => match plan(&loaded) {
+        "plan" => match aotinterop::plan_request(&loaded) {
             Ok(plan) => plan_response(step, &plan),
             Err(e) => Response::error(step, e),
         },
-        "publish" => {
-            if let Err(e) = check_native_libraries(&loaded) {
-                return Response::error(step, e);
+        "publish" => match aotinterop::pipeline::publish(&loaded, &mut |_| {}) {
+            Ok(report) => publish_response(step, &report),
+            Err(failure) => {
+                let mut diagnostics = failure.diagnostics;
+                diagnostics.push(failure.error.into_diagnostic());
+                Response::failure(step, diagnostics)
             }
-            match aotinterop::pipeline::publish(&loaded, &mut |_| {}) {
-                Ok(report) => publish_response(step, &report),
-                Err(failure) => {
-                    let mut diagnostics = failure.diagnostics;
-                    diagnostics.push(failure.error.diagnostic().clone());
-                    Response::failure(step, diagnostics)
-                }
-            }
-        }
+        },
         _ => inspect_response(step, &loaded),
     }
 }
@@ -229,9 +200,7 @@ fn inspect_response(step: &str, loaded: &LoadedRequest) -> Response {
     };
     let image = match aotinterop_linker::inspect::inspect(output) {
         Ok(i) => i,
-        Err(d) => {
-            return Response::failure(step, vec![aotinterop::pipeline::from_linker(d)]);
-        }
+        Err(e) => return Response::error(step, e),
     };
     let summary = Summary {
         output: Some(output.clone()),
@@ -242,11 +211,6 @@ fn inspect_response(step: &str, loaded: &LoadedRequest) -> Response {
     Response::success(step, "inspection", &image, summary, Vec::new())
 }
 
-fn plan(loaded: &LoadedRequest) -> aotinterop::Result<Plan> {
-    check_native_libraries(loaded)?;
-    aotinterop::plan_request(loaded)
-}
-
 fn plan_response(step: &str, plan: &Plan) -> Response {
     let summary = Summary {
         output: plan.output.clone(),
@@ -255,55 +219,6 @@ fn plan_response(step: &str, plan: &Plan) -> Response {
         lazy: plan.counts.lazy,
     };
     Response::success(step, "plan", plan, summary, plan.diagnostics.clone())
-}
-
-/// Refuses NativeLibrary items whose name says they are for another platform than the RID's
-/// (by extension; the link preflight also checks their contents).
-fn check_native_libraries(loaded: &LoadedRequest) -> aotinterop::Result<()> {
-    let platform = loaded.rid.platform();
-    let mingw = loaded
-        .request
-        .linker
-        .as_ref()
-        .and_then(|l| l.flavor.as_deref())
-        .is_some_and(|f| f.eq_ignore_ascii_case("mingw"));
-    for lib in &loaded.request.native_library {
-        let name = lib
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        if let Some(what) = wrong_kind(&name, platform, mingw) {
-            return Err(Error::new(
-                codes::NATIVE_LIBRARY_WRONG_KIND,
-                format!(
-                    "NativeLibrary item is {what}, not a library for {}",
-                    loaded.request.rid
-                ),
-            )
-            .at(Location::file(lib)));
-        }
-    }
-    Ok(())
-}
-
-/// Why a NativeLibrary file name (lower case) does not fit the platform, if it does not.
-fn wrong_kind(name: &str, platform: Platform, mingw: bool) -> Option<&'static str> {
-    let has = |ext: &str| name.ends_with(ext);
-    let is_so = has(".so") || name.contains(".so.");
-    let windows = has(".lib") || has(".dll") || has(".obj");
-    let apple = has(".dylib") || has(".tbd");
-    match platform {
-        Platform::Unix if windows => Some("a Windows library"),
-        Platform::Unix if apple => Some("an Apple library"),
-        Platform::Windows if is_so => Some("an ELF shared library"),
-        Platform::Windows if apple => Some("an Apple library"),
-        Platform::Windows if has(".dll") && !mingw => {
-            Some("a DLL, which a link.exe-compatible linker cannot link: give its import library (.lib)")
-        }
-        Platform::Apple if is_so => Some("an ELF shared library"),
-        Platform::Apple if windows => Some("a Windows library"),
-        _ => None,
-    }
 }
 
 /// Reads a C string argument: `Err` (an error diagnostic) when null or not UTF-8.
@@ -419,20 +334,6 @@ pub extern "C" fn aotinterop_version() -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrong_kind_by_platform() {
-        assert_eq!(wrong_kind("libz.a", Platform::Unix, false), None);
-        assert_eq!(wrong_kind("libz.so.1", Platform::Unix, false), None);
-        assert!(wrong_kind("z.lib", Platform::Unix, false).is_some());
-        assert!(wrong_kind("libz.dylib", Platform::Unix, false).is_some());
-        assert_eq!(wrong_kind("z.lib", Platform::Windows, false), None);
-        assert!(wrong_kind("libz.so", Platform::Windows, false).is_some());
-        assert!(wrong_kind("z.dll", Platform::Windows, false).is_some());
-        assert_eq!(wrong_kind("z.dll", Platform::Windows, true), None);
-        assert_eq!(wrong_kind("libz.tbd", Platform::Apple, false), None);
-        assert!(wrong_kind("libz.so", Platform::Apple, false).is_some());
-    }
 
     #[test]
     fn a_panic_becomes_an_error_response() {

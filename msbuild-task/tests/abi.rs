@@ -1,6 +1,7 @@
 //! The C ABI, called through its `extern "C"` functions as the task calls them.
 
-use aotinterop_msbuild::{aotinterop_free, aotinterop_run, aotinterop_version, codes, VERSION};
+use aotinterop_model::codes;
+use aotinterop_msbuild::{aotinterop_free, aotinterop_run, aotinterop_version, VERSION};
 use serde_json::Value;
 use std::ffi::{c_char, CStr, CString};
 use std::path::{Path, PathBuf};
@@ -135,7 +136,7 @@ fn bad_requests_are_error_results() {
             codes::NATIVE_LIBRARY_WRONG_KIND,
         ),
         (
-            "{\"rid\": \"win-x64\", \"native_library\": [\"z.dll\"]}",
+            "{\"rid\": \"win-x64\", \"native_library\": [\"z.dll\"], \"linker\": {\"flavor\": \"lld-link\"}}",
             codes::NATIVE_LIBRARY_WRONG_KIND,
         ),
     ];

@@ -21,29 +21,10 @@ fn cli_plan(request: &Path) -> String {
 /// A plan's JSON with the request file made neutral: its path, and the line of an item in it
 /// (the generated request has one item a line, a hand-written one may not).
 fn neutral(plan: &str, request: &Path) -> serde_json::Value {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                if m.get("file").and_then(|f| f.as_str()) == Some("<request>") {
-                    m.remove("line");
-                }
-                m.values_mut().for_each(walk);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            serde_json::Value::String(s) => {
-                if let Some(at) = s.find("<request>:") {
-                    let rest = &s[at + "<request>:".len()..];
-                    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                    *s = format!("{}<request>{}", &s[..at], &rest[digits..]);
-                }
-            }
-            _ => {}
-        }
-    }
     let path = serde_json::to_string(request.to_str().unwrap()).unwrap();
     let path = &path[1..path.len() - 1];
     let mut v = serde_json::from_str(&plan.replace(path, "<request>")).unwrap();
-    walk(&mut v);
+    support::drop_request_lines(&mut v);
     v
 }
 

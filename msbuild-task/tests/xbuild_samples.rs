@@ -155,30 +155,7 @@ fn neutral_plan(report: &Path, sample_root: &Path, bin: &Path, request: &Path) -
         .replace(&json_str(bin), "<bin>")
         .replace(&json_str(sample_root), "<sample>");
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                // The generated request has one item a line, the sample's may not.
-                if m.get("file").and_then(|f| f.as_str()) == Some("<request>") {
-                    m.remove("line");
-                }
-                m.values_mut().for_each(walk);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            serde_json::Value::String(s) => {
-                while let Some(at) = s.find("<request>:") {
-                    let rest = &s[at + "<request>:".len()..];
-                    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                    *s = format!("{}<request>{}", &s[..at], &rest[digits..]);
-                    if digits == 0 {
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(&mut v);
+    support::drop_request_lines(&mut v);
     // A LinkerArg naming a folder or file of the sample: the project spells it out from
     // $(MSBuildProjectDirectory), as the linker runs in the generated request's folder; the
     // request file gives it relative to the sample's folder, where that linker runs.

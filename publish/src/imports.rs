@@ -1,148 +1,9 @@
 //! P/Invoke imports: what one DllImport asks for, and the imports file that lists them.
 
-use crate::diagnostics::{codes, read_text, Error, Location, Result};
+use aotinterop_model::diag::{codes, read_text, Error, Location, Result};
+use aotinterop_model::{CallingConvention, Charset, DllImportSearchPath};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::path::Path;
-
-/// `DllImportAttribute.CharSet`: how strings are marshalled, and on Windows which spelling
-/// (`NameA`/`NameW`) of the entry point is looked for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Charset {
-    /// `CharSet.None` (the default; treated as Ansi).
-    #[default]
-    None,
-    /// `CharSet.Ansi`.
-    Ansi,
-    /// `CharSet.Unicode`.
-    Unicode,
-    /// `CharSet.Auto` (Unicode on every platform .NET supports today).
-    Auto,
-}
-
-impl Charset {
-    /// True when the Windows entry-point search looks for the `A` spelling (Ansi and None),
-    /// false when it looks for `W` first (Unicode and Auto).
-    pub fn is_ansi(self) -> bool {
-        matches!(self, Charset::None | Charset::Ansi)
-    }
-}
-
-/// The unmanaged calling convention of an ImplMap row (`CallingConvention`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CallingConvention {
-    /// `Winapi`: the platform default.
-    Winapi,
-    /// `Cdecl`.
-    Cdecl,
-    /// `StdCall`.
-    Stdcall,
-    /// `ThisCall`.
-    Thiscall,
-    /// `FastCall`.
-    Fastcall,
-}
-
-/// `DllImportSearchPath` flags, as .NET defines them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct DllImportSearchPath(pub u32);
-
-impl DllImportSearchPath {
-    /// The names and values of the flags, in .NET's order.
-    pub const FLAGS: &'static [(&'static str, u32)] = &[
-        ("LegacyBehavior", 0x0),
-        ("AssemblyDirectory", 0x2),
-        ("UseDllDirectoryForDependencies", 0x100),
-        ("ApplicationDirectory", 0x200),
-        ("UserDirectories", 0x400),
-        ("System32", 0x800),
-        ("SafeDirectories", 0x1000),
-    ];
-
-    /// The flag names set in this value (`LegacyBehavior` for zero).
-    pub fn names(self) -> Vec<String> {
-        if self.0 == 0 {
-            return vec!["LegacyBehavior".into()];
-        }
-        let mut names: Vec<String> = Self::FLAGS
-            .iter()
-            .filter(|(_, v)| *v != 0 && self.0 & v == *v)
-            .map(|(n, _)| n.to_string())
-            .collect();
-        let known: u32 = Self::FLAGS.iter().map(|(_, v)| v).fold(0, |a, b| a | b);
-        if self.0 & !known != 0 {
-            names.push(format!("0x{:x}", self.0 & !known));
-        }
-        names
-    }
-
-    /// Parses a flag name (case-insensitive) or a number (decimal or `0x` hex).
-    pub fn parse_flag(s: &str) -> Option<u32> {
-        let s = s.trim();
-        if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-            return u32::from_str_radix(hex, 16).ok();
-        }
-        if let Ok(n) = s.parse::<u32>() {
-            return Some(n);
-        }
-        Self::FLAGS
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(s))
-            .map(|(_, v)| *v)
-    }
-
-    /// Parses `Name|Name,...` lists as written in attributes and on the command line.
-    pub fn parse(s: &str) -> Option<Self> {
-        let mut v = 0;
-        for part in s.split([',', '|']) {
-            v |= Self::parse_flag(part)?;
-        }
-        Some(DllImportSearchPath(v))
-    }
-}
-
-impl fmt::Display for DllImportSearchPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.names().join("|"))
-    }
-}
-
-impl Serialize for DllImportSearchPath {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.names().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for DllImportSearchPath {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Number(u32),
-            Names(Vec<String>),
-            Text(String),
-        }
-        let bad = |s: &str| {
-            serde::de::Error::custom(format!(
-                "unknown DllImportSearchPath flag `{s}` (expected one of {})",
-                Self::FLAGS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-            ))
-        };
-        match Repr::deserialize(d)? {
-            Repr::Number(n) => Ok(DllImportSearchPath(n)),
-            Repr::Text(t) => Self::parse(&t).ok_or_else(|| bad(&t)),
-            Repr::Names(names) => {
-                let mut v = 0;
-                for n in &names {
-                    v |= Self::parse_flag(n).ok_or_else(|| bad(n))?;
-                }
-                Ok(DllImportSearchPath(v))
-            }
-        }
-    }
-}
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -269,7 +130,7 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
         } else {
             codes::IMPORTS_MALFORMED
         };
-        Error::from(crate::diagnostics::Diagnostic { code, ..d })
+        Error::from(aotinterop_model::diag::Diagnostic { code, ..d })
     })?;
     for (i, imp) in imports.iter().enumerate() {
         imp.validate().map_err(|m| {
@@ -283,17 +144,6 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn search_path_names_and_parse() {
-        let sp = DllImportSearchPath::parse("AssemblyDirectory|System32").unwrap();
-        assert_eq!(sp.0, 0x802);
-        assert_eq!(sp.names(), vec!["AssemblyDirectory", "System32"]);
-        assert_eq!(DllImportSearchPath::parse("0x1000").unwrap().0, 0x1000);
-        assert!(DllImportSearchPath::parse("Nowhere").is_none());
-        let json: DllImportSearchPath = serde_json::from_str(r#"["safedirectories"]"#).unwrap();
-        assert_eq!(json.0, 0x1000);
-    }
 
     #[test]
     fn imports_file_fields() {

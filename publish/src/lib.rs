@@ -4,21 +4,19 @@
 //! imports bind directly (at startup) or lazily (on first call), and later emit stubs, link and
 //! verify. The command-line program and the MSBuild task are thin layers over this library.
 
-pub mod diagnostics;
 pub mod direct_pinvoke;
 pub mod imports;
+mod native_library;
 pub mod pipeline;
 pub mod plan;
 pub mod request;
-pub mod rid;
 pub mod scan;
 pub mod surface;
 
-pub use diagnostics::{Diagnostic, Error, Location, Result, Severity};
-pub use imports::{Charset, Import};
-pub use plan::{plan, Binding, Plan};
-pub use request::{LoadedRequest, OutputKind, PublishRequest};
-pub use rid::Rid;
+pub use aotinterop_model::{Diagnostic, Error, Location, Result, Severity};
+pub use imports::Import;
+pub use plan::plan;
+pub use request::{LoadedRequest, PublishRequest};
 pub use surface::{NativeExport, Surface};
 
 /// Gathers the interop surface a request describes: its explicit imports and the P/Invokes and
@@ -62,8 +60,9 @@ pub fn gather_with_progress(
     Ok((surface, warnings))
 }
 
-/// Loads a request, gathers its surface and plans it.
-pub fn plan_request(loaded: &LoadedRequest) -> Result<Plan> {
+/// Loads a request, checks its NativeLibrary items by name, gathers its surface and plans it.
+pub fn plan_request(loaded: &LoadedRequest) -> Result<aotinterop_model::Plan> {
+    native_library::check_names(loaded)?;
     let (surface, warnings) = gather(loaded)?;
     let mut plan = plan::plan(loaded, surface)?;
     plan.diagnostics.splice(0..0, warnings);

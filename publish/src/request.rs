@@ -2,27 +2,11 @@
 //! interop. The command line reads it from a file; the MSBuild task passes the same document
 //! across its C ABI. `docs/request.md` documents the schema.
 
-use crate::diagnostics::{codes, read_text, Error, Location, Result};
 use crate::imports::{json_error, Import};
-use crate::rid::Rid;
+use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
+use aotinterop_model::{Flavor, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// What the publish produces (`NativeLib` in the project file).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputKind {
-    /// An executable (no `NativeLib`).
-    #[default]
-    #[serde(alias = "Executable", alias = "exe")]
-    Executable,
-    /// `NativeLib=Shared`: a shared library (`.so`, `.dll`, `.dylib`).
-    #[serde(alias = "Shared")]
-    Shared,
-    /// `NativeLib=Static`: a static archive a native host links.
-    #[serde(alias = "Static")]
-    Static,
-}
 
 /// Export settings: which `[UnmanagedCallersOnly(EntryPoint = ...)]` methods and symbols the
 /// image exports.
@@ -289,6 +273,17 @@ impl LoadedRequest {
             PathBuf::from(".")
         } else {
             self.base.clone()
+        }
+    }
+
+    /// The request's `linker.flavor`, parsed (`None` when it names none).
+    pub fn linker_flavor(&self) -> Result<Option<Flavor>> {
+        match self.request.linker.as_ref().and_then(|l| l.flavor.as_deref()) {
+            Some(f) => f
+                .parse()
+                .map(Some)
+                .map_err(|d: Diagnostic| Error::from(d).at(self.locate(f))),
+            None => Ok(None),
         }
     }
 

@@ -1,9 +1,10 @@
 //! Table-driven tests of the DirectPInvoke rules, as native AOT's `ConfigurablePInvokePolicy`
 //! applies them, on Linux, Windows and Apple RIDs.
 
-use aotinterop::direct_pinvoke::SourceKind;
 use aotinterop::request::WindowsApiList;
-use aotinterop::{Binding, Charset, Import, LoadedRequest, Plan, PublishRequest};
+use aotinterop::{Import, LoadedRequest, PublishRequest};
+use aotinterop_model::plan::SourceKind;
+use aotinterop_model::{Binding, Charset, Plan};
 use std::path::{Path, PathBuf};
 
 struct Case {

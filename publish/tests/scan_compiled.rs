@@ -4,9 +4,10 @@
 #[path = "scan_support/mod.rs"]
 mod support;
 
-use aotinterop::imports::{CallingConvention, DllImportSearchPath};
 use aotinterop::scan::{self, ExportPolicy};
-use aotinterop::{Charset, Import};
+use aotinterop::Import;
+use aotinterop_model::Charset;
+use aotinterop_model::{CallingConvention, DllImportSearchPath};
 use std::path::PathBuf;
 use support::*;
 

@@ -5,7 +5,8 @@
 mod support;
 
 use aotinterop::scan::{self, ExportPolicy};
-use aotinterop::{Charset, Import};
+use aotinterop::Import;
+use aotinterop_model::Charset;
 use support::*;
 
 #[test]

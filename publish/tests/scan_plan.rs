@@ -3,7 +3,8 @@
 #[path = "scan_support/mod.rs"]
 mod support;
 
-use aotinterop::{plan_request, Binding, PublishRequest};
+use aotinterop::{plan_request, PublishRequest};
+use aotinterop_model::Binding;
 use std::path::{Path, PathBuf};
 use support::*;
 

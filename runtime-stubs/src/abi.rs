@@ -40,14 +40,15 @@ pub mod arch {
 pub mod import_flags {
     /// Mask of the `CharSet` value (0 None, 1 Ansi, 2 Unicode, 3 Auto).
     pub const CHARSET_MASK: u16 = 0b11;
+    use aotinterop_model::Charset;
     /// `CharSet.None`.
-    pub const CHARSET_NONE: u16 = 0;
+    pub const CHARSET_NONE: u16 = Charset::None as u16;
     /// `CharSet.Ansi`.
-    pub const CHARSET_ANSI: u16 = 1;
+    pub const CHARSET_ANSI: u16 = Charset::Ansi as u16;
     /// `CharSet.Unicode`.
-    pub const CHARSET_UNICODE: u16 = 2;
+    pub const CHARSET_UNICODE: u16 = Charset::Unicode as u16;
     /// `CharSet.Auto`.
-    pub const CHARSET_AUTO: u16 = 3;
+    pub const CHARSET_AUTO: u16 = Charset::Auto as u16;
     /// `ExactSpelling = true`.
     pub const EXACT_SPELLING: u16 = 1 << 2;
     /// `SetLastError = true`.

@@ -3,13 +3,11 @@
 //! - [`abi`]: the import ABI (section names, record layouts), used by the emitter too;
 //! - [`resolver`]: the first-call resolver behind the trampolines and its C API
 //!   (`aotinterop_*`, declared in `include/aotinterop.h`), see `docs/runtime.md`;
-//! - [`archive`]: where the publish pipeline finds the runtime archive for a target;
 //! - [`probe`]: what `aotinterop probe` prints: the candidates the resolver tries for a name;
 //! - the built-in Windows API list.
 
 pub mod abi;
 mod arch;
-pub mod archive;
 pub mod probe;
 pub mod resolver;
 pub mod windows_api_list;

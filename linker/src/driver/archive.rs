@@ -10,7 +10,7 @@
 //! `PROGRAM qcs`.
 
 use super::{push, Flavor, LinkJob, Linker, Staged};
-use crate::diag::{codes, read_file, Diagnostic, Result};
+use crate::diag::{codes, read_file, Error, Result};
 use crate::exports::ExportFileKind;
 use crate::target::{Format, Target};
 use ar_archive_writer::{write_archive_to_stream, ArchiveKind, NewArchiveMember, DEFAULT_OBJECT_READER};
@@ -96,7 +96,7 @@ fn write(kind: ArchiveKind, job: &LinkJob, staged: &Staged) -> Result<()> {
         members.push(NewArchiveMember::new(data, &DEFAULT_OBJECT_READER, name));
     }
     let unwritable = |e: std::io::Error| {
-        Diagnostic::error(codes::OUTPUT_UNWRITABLE, format!("cannot write the archive: {e}")).at(&job.output)
+        Error::new(codes::OUTPUT_UNWRITABLE, format!("cannot write the archive: {e}")).at(&job.output)
     };
     let file = std::fs::File::create(&staged.output).map_err(unwritable)?;
     let mut out = std::io::BufWriter::new(file);
@@ -116,7 +116,7 @@ pub(crate) fn unpack(inputs: &[PathBuf], dir: &Path) -> Result<Vec<PathBuf>> {
         };
         for member in archive.members() {
             let bad = |e: object::read::Error| {
-                Diagnostic::error(codes::BAD_FORMAT, format!("cannot read an archive member: {e}")).at(input)
+                Error::new(codes::BAD_FORMAT, format!("cannot read an archive member: {e}")).at(input)
             };
             let member = member.map_err(bad)?;
             let bytes = member.data(&*data).map_err(bad)?;
@@ -124,7 +124,7 @@ pub(crate) fn unpack(inputs: &[PathBuf], dir: &Path) -> Result<Vec<PathBuf>> {
             let base = name.rsplit(['/', '\\']).next().unwrap_or("member.o");
             let path = dir.join(format!("{:05}-{base}", out.len()));
             std::fs::write(&path, bytes).map_err(|e| {
-                Diagnostic::error(
+                Error::new(
                     codes::OUTPUT_UNWRITABLE,
                     format!("cannot unpack an archive member: {e}"),
                 )

@@ -19,7 +19,7 @@ pub struct GnuCc {
 impl GnuCc {
     /// A driver for `target`; `flavor` is [`Flavor::Gcc`] or [`Flavor::Clang`].
     pub fn new(flavor: Flavor, program: PathBuf, target: &Target) -> Self {
-        let cross = super::select::host_target().map(|h| h != *target).unwrap_or(true);
+        let cross = Target::host().map(|h| h != *target).unwrap_or(true);
         GnuCc {
             flavor,
             program,
@@ -170,7 +170,7 @@ mod tests {
         };
         let clang = GnuCc::new(Flavor::Clang, "clang".into(), &ARM64);
         let a = strs(&clang.args(&job, &staged));
-        if super::super::select::host_target() != Some(ARM64) {
+        if super::Target::host() != Some(ARM64) {
             assert!(a.contains(&"--target=aarch64-linux-gnu".to_string()), "{a:?}");
         }
         assert!(a.contains(&"--sysroot=/sysroot".to_string()));

@@ -54,10 +54,6 @@ impl Linker for MingwGcc {
         // Native AOT images are self-contained: without this a DLL would need MinGW's
         // libgcc_s_seh-1.dll at run time (GCC links it shared for -shared).
         push(&mut a, "-static-libgcc");
-        if let Some(e) = &job.entry {
-            push(&mut a, "-nostartfiles");
-            push(&mut a, format!("-Wl,--entry,{e}"));
-        }
         push(
             &mut a,
             match job.subsystem {

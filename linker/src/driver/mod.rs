@@ -12,36 +12,22 @@ mod select;
 mod staging;
 mod tools;
 
+pub use aotinterop_model::{Flavor, OutputKind};
 pub use apple::AppleClang;
 pub use archive::Archiver;
 pub use gnu::GnuCc;
 pub use mingw::MingwGcc;
 pub use msvc::LldLink;
 pub use run::{link, LinkOutcome};
-pub use select::host_target;
-pub use select::{select, LinkerChoice};
+pub use select::{default_flavor, select, LinkerChoice};
 pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
 
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::Result;
 use crate::exports::ExportFileKind;
 use crate::target::{Format, Libc, Target};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-/// What the link produces (`NativeLib`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputKind {
-    /// An executable.
-    #[default]
-    Executable,
-    /// A shared library (`NativeLib=Shared`).
-    Shared,
-    /// A static archive (`NativeLib=Static`).
-    Static,
-}
 
 /// The Windows subsystem of an image.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,8 +66,6 @@ pub struct LinkJob {
     pub lib_dirs: Vec<PathBuf>,
     /// Sysroot for cross links.
     pub sysroot: Option<PathBuf>,
-    /// The entry point symbol, when not the C runtime's (Windows `/ENTRY`).
-    pub entry: Option<String>,
     /// Windows subsystem.
     pub subsystem: Subsystem,
     /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
@@ -104,7 +88,6 @@ impl LinkJob {
             system_libs: default_system_libs(&target),
             lib_dirs: Vec::new(),
             sysroot: None,
-            entry: None,
             subsystem: Subsystem::Console,
             working_dir: None,
         }
@@ -138,76 +121,6 @@ pub fn default_system_libs(target: &Target) -> Vec<String> {
         (Format::MachO, _) => &["dl", "m"],
     };
     v.iter().map(|s| s.to_string()).collect()
-}
-
-/// A linker flavour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Flavor {
-    /// GCC driver for ELF targets (`gcc`, `aarch64-linux-gnu-gcc`).
-    Gcc,
-    /// Clang driver for ELF targets (`clang --target=...`).
-    Clang,
-    /// A link.exe-compatible linker (`lld-link`, `link.exe`).
-    LldLink,
-    /// The MinGW-w64 GCC driver (`x86_64-w64-mingw32-gcc`).
-    Mingw,
-    /// Clang driving ld64 on Apple targets.
-    Apple,
-    /// The static archive writer for `NativeLib=Static` (built in, or an `ar` program).
-    Archive,
-}
-
-impl Flavor {
-    /// The name used in requests and messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Flavor::Gcc => "gcc",
-            Flavor::Clang => "clang",
-            Flavor::LldLink => "lld-link",
-            Flavor::Mingw => "mingw",
-            Flavor::Apple => "ld64",
-            Flavor::Archive => "ar",
-        }
-    }
-
-    /// Whether this flavour can produce images of `target`.
-    pub fn supports(self, target: &Target) -> bool {
-        match self {
-            Flavor::Gcc | Flavor::Clang => target.format == Format::Elf,
-            Flavor::LldLink | Flavor::Mingw => target.format == Format::Coff,
-            Flavor::Apple => target.format == Format::MachO,
-            Flavor::Archive => true,
-        }
-    }
-}
-
-impl fmt::Display for Flavor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Flavor {
-    type Err = Diagnostic;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "gcc" | "gnu" | "bfd" => Flavor::Gcc,
-            "clang" | "lld" => Flavor::Clang,
-            "lld-link" | "link" | "link.exe" | "msvc" => Flavor::LldLink,
-            "mingw" | "mingw-gcc" => Flavor::Mingw,
-            "ld64" | "apple" | "apple-clang" => Flavor::Apple,
-            "ar" | "archive" | "static" => Flavor::Archive,
-            _ => {
-                return Err(Diagnostic::error(
-                    codes::FLAVOR_INVALID,
-                    format!(
-                        "unknown linker flavour `{s}` (expected gcc, clang, lld-link, mingw, ld64 or ar)"
-                    ),
-                ))
-            }
-        })
-    }
 }
 
 /// Paths a driver writes its command for: the staged output, the export file and the members

@@ -35,6 +35,7 @@ impl LldLink {
             Arch::Aarch64 => "ARM64",
             Arch::X86 => "X86",
             Arch::Arm => "ARM",
+            Arch::RiscV64 | Arch::LoongArch64 => "UNKNOWN",
         };
         LldLink {
             program,
@@ -105,9 +106,6 @@ impl Linker for LldLink {
                 Subsystem::Windows => "/SUBSYSTEM:WINDOWS",
             },
         );
-        if let Some(e) = &job.entry {
-            push(&mut a, format!("/ENTRY:{e}"));
-        }
         push(&mut a, "/DYNAMICBASE");
         push(&mut a, "/NXCOMPAT");
         if matches!(self.machine, "X64" | "ARM64") {
@@ -156,7 +154,6 @@ mod tests {
         job.objects = vec!["a.obj".into()];
         job.native_libraries = vec!["shim.lib".into()];
         job.system_libs = vec!["kernel32".into()];
-        job.entry = Some("DllMain".into());
         let staged = Staged {
             output: "s/app.dll".into(),
             export_file: Some("s/app.def".into()),
@@ -180,7 +177,6 @@ mod tests {
                 "a.obj",
                 "shim.lib",
                 "/SUBSYSTEM:CONSOLE",
-                "/ENTRY:DllMain",
                 "/DYNAMICBASE",
                 "/NXCOMPAT",
                 "/HIGHENTROPYVA",

@@ -2,7 +2,7 @@
 
 use super::staging::Staging;
 use super::{archive, Flavor, LinkCommand, LinkJob, Linker, Staged};
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 use crate::exports;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,7 +92,7 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
         } else {
             format!("failed ({})", out.status)
         };
-        return Err(Diagnostic::error(
+        return Err(Error::new(
             codes::LINK_FAILED,
             format!(
                 "the {} linker {why}; the previous output, if any, is unchanged\ncommand: {command}\n{}",

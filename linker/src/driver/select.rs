@@ -1,7 +1,7 @@
 //! Picking the linker from the target, what is installed and the request's override.
 
 use super::{AppleClang, Archiver, Flavor, GnuCc, Linker, LldLink, MingwGcc, OutputKind};
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 use crate::target::{Format, Target};
 use std::path::{Path, PathBuf};
 
@@ -14,27 +14,6 @@ pub struct LinkerChoice {
     pub program: Option<PathBuf>,
 }
 
-/// The target of the machine this runs on, when it is one aotinterop knows.
-pub fn host_target() -> Option<Target> {
-    use crate::target::{Arch, Libc};
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => Arch::X86_64,
-        "aarch64" => Arch::Aarch64,
-        "x86" => Arch::X86,
-        "arm" => Arch::Arm,
-        _ => return None,
-    };
-    let (format, libc) = match std::env::consts::OS {
-        "linux" if cfg!(target_env = "musl") => (Format::Elf, Libc::Musl),
-        "linux" => (Format::Elf, Libc::Gnu),
-        "android" => (Format::Elf, Libc::Bionic),
-        "windows" => (Format::Coff, Libc::Other),
-        "macos" => (Format::MachO, Libc::Other),
-        _ => return None,
-    };
-    Some(Target { format, arch, libc })
-}
-
 /// The programs tried, in order, for each flavour that can build `target`, when nothing is
 /// overridden. This mirrors native AOT: clang then gcc for a native Linux target; for a cross
 /// target the triple-prefixed GCC first (it knows its sysroot), then clang `--target`; on a
@@ -43,7 +22,7 @@ pub fn host_target() -> Option<Target> {
 /// built-in writer.)
 pub fn candidates(target: &Target) -> Vec<(Flavor, String)> {
     let triple = target.triple();
-    let host = host_target();
+    let host = Target::host();
     // A Linux target with another C library (musl on a glibc machine) is a cross target too.
     let native = host == Some(*target);
     let on_windows = cfg!(windows);
@@ -58,6 +37,11 @@ pub fn candidates(target: &Target) -> Vec<(Flavor, String)> {
         ]),
         Format::MachO => v(&[(Flavor::Apple, "clang")]),
     }
+}
+
+/// The flavour linking `target` when the request names none: the first of [`candidates`].
+pub fn default_flavor(target: &Target) -> Flavor {
+    candidates(target).first().map_or(Flavor::Gcc, |(f, _)| *f)
 }
 
 /// The default program of a flavour for `target`.
@@ -116,7 +100,7 @@ pub fn select(target: &Target, kind: OutputKind, choice: &LinkerChoice) -> Resul
         choice.flavor = Some(Flavor::Archive);
     }
     if kind != OutputKind::Static && choice.flavor == Some(Flavor::Archive) {
-        return Err(Diagnostic::error(
+        return Err(Error::new(
             codes::FLAVOR_INVALID,
             "linker flavour `ar` builds static archives only (NativeLib=Static)",
         ));
@@ -136,7 +120,7 @@ pub fn select(target: &Target, kind: OutputKind, choice: &LinkerChoice) -> Resul
     };
     if let Some(f) = flavor {
         if !f.supports(target) {
-            return Err(Diagnostic::error(
+            return Err(Error::new(
                 codes::FLAVOR_INVALID,
                 format!("linker flavour `{f}` cannot link for {target}"),
             ));
@@ -153,7 +137,7 @@ pub fn select(target: &Target, kind: OutputKind, choice: &LinkerChoice) -> Resul
         }
     }
     let names: Vec<&str> = tries.iter().map(|(_, n)| n.as_str()).collect();
-    Err(Diagnostic::error(
+    Err(Error::new(
         codes::LINKER_NOT_FOUND,
         format!(
             "no linker for {target} found (tried {}); install one or name it in the request's `linker`",
@@ -220,7 +204,7 @@ mod tests {
 
     #[test]
     fn cross_targets_try_the_prefixed_gcc_first() {
-        if host_target().map(|h| h.arch) == Some(Arch::Aarch64) {
+        if Target::host().map(|h| h.arch) == Some(Arch::Aarch64) {
             return;
         }
         let c = candidates(&ARM64);
@@ -230,7 +214,7 @@ mod tests {
             arch: Arch::X86_64,
             libc: Libc::Musl,
         };
-        if host_target() != Some(musl) {
+        if Target::host() != Some(musl) {
             let c = candidates(&musl);
             assert_eq!(c[0], (Flavor::Gcc, "x86_64-linux-musl-gcc".to_string()));
         }

@@ -2,7 +2,7 @@
 //! failed or interrupted link never leaves a half-written image where the old one was. The
 //! result is moved into place with a rename on the same file system.
 
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -41,7 +41,7 @@ impl Staging {
     /// Moves `name` from the staging folder to `dest`, replacing it.
     pub(crate) fn commit(&self, name: &Path, dest: &Path) -> Result<()> {
         std::fs::rename(self.path().join(name), dest).map_err(|e| {
-            Diagnostic::error(
+            Error::new(
                 codes::OUTPUT_UNWRITABLE,
                 format!("cannot move the linked file into place: {e}"),
             )

@@ -2,8 +2,9 @@
 //! Hand-assembled for the same reason as `x86_64.rs`: a few fixed encodings.
 
 use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
-use super::{EmitError, StubImport};
+use super::EmitError;
 use crate::target::Format;
+use aotinterop_model::PlannedImport;
 
 const BTI_C: u32 = 0xd503_245f;
 const ADRP_X16: u32 = 0x9000_0010;
@@ -25,7 +26,11 @@ fn put(text: &mut Vec<u8>, insn: u32) {
 }
 
 /// Generates the text for `lazy` and the forwarding stubs of `direct`.
-pub fn generate(_format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -> Result<Code, EmitError> {
+pub fn generate(
+    _format: Format,
+    lazy: &[&PlannedImport],
+    direct: &[&PlannedImport],
+) -> Result<Code, EmitError> {
     let mut c = Code::default();
     let reloc = |offset, target, kind| Reloc {
         offset,
@@ -56,7 +61,7 @@ pub fn generate(_format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -
         put(&mut c.text, B);
         c.text_relocs.push(reloc(
             at + 4,
-            RelocTarget::Native(imp.symbol.clone()),
+            RelocTarget::Native(imp.symbol().to_string()),
             RelocKind::A64Jump26,
         ));
         c.symbols.push(TextSymbol {

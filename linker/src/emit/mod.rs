@@ -1,8 +1,8 @@
 //! The stub object: per-import call stubs, resolve thunks, cells and the import table of
 //! `docs/import-abi.md`, written with the `object` crate for ELF, COFF and Mach-O.
 //!
-//! Input is a list of [`StubImport`]s (one per call symbol); output the bytes of a relocatable
-//! object for a [`Target`]. Code generation (`x86_64.rs`, `aarch64.rs`) produces bytes plus
+//! Input is the plan's imports ([`PlannedImport`]s; those sharing a call symbol share a stub);
+//! output the bytes of a relocatable object for a [`Target`]. Code generation (`x86_64.rs`, `aarch64.rs`) produces bytes plus
 //! format-neutral relocations; `elf.rs`, `coff.rs` and `macho.rs` write the object of each
 //! format. The table bytes come from `table.rs`.
 
@@ -16,86 +16,20 @@ mod table;
 mod x86_64;
 
 use crate::target::{Arch, Format, Target};
+use aotinterop_model::{Binding, PlannedImport};
+use std::collections::BTreeSet;
 use std::fmt;
 
 pub use table::build_table;
 
-/// How an import binds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StubBinding {
-    /// Bound by the OS loader at startup: the call symbol forwards to the native symbol.
-    Direct,
-    /// Bound on first call through a trampoline.
-    Lazy,
-}
-
-/// `CharSet` of an import (decides the Windows entry-point spellings).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum StubCharset {
-    /// `CharSet.None`.
-    #[default]
-    None,
-    /// `CharSet.Ansi`.
-    Ansi,
-    /// `CharSet.Unicode`.
-    Unicode,
-    /// `CharSet.Auto`.
-    Auto,
-}
-
-/// One import to emit a stub for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StubImport {
-    /// The symbol compiled code calls.
-    pub call_symbol: String,
-    /// Library as written in `DllImport`.
-    pub module: String,
-    /// Entry point as declared (`#N` for an ordinal).
-    pub entry: String,
-    /// Native symbol a direct import binds to (usually `entry`, or its `A`/`W` spelling).
-    pub symbol: String,
-    /// Direct or lazy.
-    pub binding: StubBinding,
-    /// `CharSet`.
-    pub charset: StubCharset,
-    /// `ExactSpelling`.
-    pub exact_spelling: bool,
-    /// `SetLastError`.
-    pub set_last_error: bool,
-    /// `DllImportSearchPath` flags when given (`None`: the default, AssemblyDirectory).
-    pub search_path: Option<u32>,
+/// What a stub object needs besides the plan's imports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StubOptions {
     /// Let the resolver find relative names from the current directory (off by default).
     pub allow_current_directory: bool,
-    /// COFF, direct imports: the native symbol is defined by a static library linked into the
-    /// image, so the forwarding stub jumps to it instead of through its `__imp_` IAT slot.
-    pub static_symbol: bool,
-}
-
-impl StubImport {
-    /// A lazy import with default flags.
-    pub fn lazy(call_symbol: &str, module: &str, entry: &str) -> Self {
-        StubImport {
-            call_symbol: call_symbol.into(),
-            module: module.into(),
-            entry: entry.into(),
-            symbol: entry.into(),
-            binding: StubBinding::Lazy,
-            charset: StubCharset::None,
-            exact_spelling: false,
-            set_last_error: false,
-            search_path: None,
-            allow_current_directory: false,
-            static_symbol: false,
-        }
-    }
-
-    /// A direct import of `symbol`.
-    pub fn direct(call_symbol: &str, module: &str, symbol: &str) -> Self {
-        StubImport {
-            binding: StubBinding::Direct,
-            ..Self::lazy(call_symbol, module, symbol)
-        }
-    }
+    /// COFF, direct imports: native symbols that a static library linked into the image defines,
+    /// whose forwarding stubs jump to them instead of through their `__imp_` IAT slots.
+    pub static_symbols: BTreeSet<String>,
 }
 
 /// Why a stub object could not be emitted.
@@ -156,23 +90,44 @@ fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
+/// Whether two imports with one call symbol bind the same way, so that one stub serves both.
+fn same_stub(a: &PlannedImport, b: &PlannedImport) -> bool {
+    a.module == b.module
+        && a.entry == b.entry
+        && a.binding == b.binding
+        && a.symbol() == b.symbol()
+        && a.charset == b.charset
+        && a.exact_spelling == b.exact_spelling
+        && a.set_last_error == b.set_last_error
+        && a.search_path == b.search_path
+}
+
 /// Emits the stub object for `imports` on `target`.
 ///
-/// Every call symbol must be unique. Lazy imports get a call stub, a cell and an import record;
-/// direct imports whose call symbol differs from their native symbol get a forwarding stub.
-pub fn emit(target: &Target, imports: &[StubImport]) -> Result<Vec<u8>, EmitError> {
+/// Imports that share a call symbol share its stub; two that share one but bind differently are
+/// an error. Lazy imports get a call stub, a cell and an import record; direct imports whose call
+/// symbol differs from their native symbol get a forwarding stub.
+pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -> Result<Vec<u8>, EmitError> {
     if !matches!(target.arch, Arch::X86_64 | Arch::Aarch64) {
         return Err(unsupported(target));
     }
-    let mut seen = rustc_hash::FxHashSet::default();
+    let mut seen: rustc_hash::FxHashMap<&str, &PlannedImport> = Default::default();
     seen.reserve(imports.len());
+    let mut unique = Vec::with_capacity(imports.len());
     for imp in imports {
         check_symbol("call symbol", &imp.call_symbol)?;
-        if !seen.insert(imp.call_symbol.as_str()) {
-            return Err(EmitError(format!(
-                "call symbol `{}` given twice",
-                imp.call_symbol
-            )));
+        match seen.get(imp.call_symbol.as_str()) {
+            Some(first) if same_stub(first, imp) => continue,
+            Some(_) => {
+                return Err(EmitError(format!(
+                    "call symbol `{}` given twice, for imports that bind differently",
+                    imp.call_symbol
+                )))
+            }
+            None => {
+                seen.insert(&imp.call_symbol, imp);
+                unique.push(imp);
+            }
         }
         if imp.module.is_empty() || imp.module.contains('\0') {
             return Err(EmitError(format!(
@@ -186,21 +141,23 @@ pub fn emit(target: &Target, imports: &[StubImport]) -> Result<Vec<u8>, EmitErro
                 imp.call_symbol
             )));
         }
-        if imp.binding == StubBinding::Direct {
-            check_symbol("native symbol", &imp.symbol)?;
+        if imp.binding == Binding::Direct {
+            check_symbol("native symbol", imp.symbol())?;
         }
     }
-    let lazy: Vec<&StubImport> = imports
+    let lazy: Vec<&PlannedImport> = unique
         .iter()
-        .filter(|i| i.binding == StubBinding::Lazy)
+        .copied()
+        .filter(|i| i.binding == Binding::Lazy)
         .collect();
-    let direct: Vec<&StubImport> = imports
+    let direct: Vec<&PlannedImport> = unique
         .iter()
-        .filter(|i| i.binding == StubBinding::Direct && i.symbol != i.call_symbol)
+        .copied()
+        .filter(|i| i.binding == Binding::Direct && i.symbol() != i.call_symbol)
         .collect();
-    let table = build_table(target, &lazy)?;
+    let table = build_table(target, &lazy, options)?;
     let code = match target.arch {
-        Arch::X86_64 => x86_64::generate(target.format, &lazy, &direct),
+        Arch::X86_64 => x86_64::generate(target.format, &lazy, &direct, options),
         Arch::Aarch64 => aarch64::generate(target.format, &lazy, &direct),
         _ => return Err(unsupported(target)),
     }?;

@@ -1,7 +1,8 @@
 //! The import table bytes (header, module records, import records, strings).
 
-use super::{EmitError, StubCharset, StubImport};
+use super::{EmitError, StubOptions};
 use crate::target::{Arch, Target};
+use aotinterop_model::PlannedImport;
 use aotinterop_runtime::abi::{self, import_flags, module_flags, TableHeader};
 use rustc_hash::FxHashMap;
 
@@ -39,13 +40,8 @@ impl<'a> Strings<'a> {
     }
 }
 
-fn import_flag_bits(imp: &StubImport) -> u16 {
-    let mut f = match imp.charset {
-        StubCharset::None => import_flags::CHARSET_NONE,
-        StubCharset::Ansi => import_flags::CHARSET_ANSI,
-        StubCharset::Unicode => import_flags::CHARSET_UNICODE,
-        StubCharset::Auto => import_flags::CHARSET_AUTO,
-    };
+fn import_flag_bits(imp: &PlannedImport) -> u16 {
+    let mut f = imp.charset as u16;
     if imp.exact_spelling {
         f |= import_flags::EXACT_SPELLING;
     }
@@ -56,7 +52,11 @@ fn import_flag_bits(imp: &StubImport) -> u16 {
 }
 
 /// Builds the table for the lazy imports, in the given order (cell `i` = `lazy[i]`).
-pub fn build_table(target: &Target, lazy: &[&StubImport]) -> Result<Table, EmitError> {
+pub fn build_table(
+    target: &Target,
+    lazy: &[&PlannedImport],
+    options: &StubOptions,
+) -> Result<Table, EmitError> {
     let arch = match target.arch {
         Arch::X86_64 => abi::arch::X86_64,
         Arch::Aarch64 => abi::arch::AARCH64,
@@ -68,10 +68,10 @@ pub fn build_table(target: &Target, lazy: &[&StubImport]) -> Result<Table, EmitE
     let mut records: Vec<(&str, u16, u16)> = Vec::with_capacity(lazy.len());
     for imp in lazy {
         let (sp, mut flags) = match imp.search_path {
-            Some(sp) => (sp, module_flags::SEARCH_PATH_SPECIFIED),
+            Some(sp) => (sp.0, module_flags::SEARCH_PATH_SPECIFIED),
             None => (abi::search_path::ASSEMBLY_DIRECTORY, 0),
         };
-        if imp.allow_current_directory {
+        if options.allow_current_directory {
             flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
         }
         let key = (imp.module.as_str(), sp, flags);

@@ -3,8 +3,9 @@
 //! all the stubs need, and no assembler crate writes relocatable output for `object`.
 
 use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
-use super::{EmitError, StubImport};
+use super::{EmitError, StubOptions};
 use crate::target::Format;
+use aotinterop_model::PlannedImport;
 
 const STUB_SIZE: u64 = 6;
 const ENDBR64: [u8; 4] = [0xf3, 0x0f, 0x1e, 0xfa];
@@ -57,7 +58,12 @@ fn rel32(from_end: u64, to: u64) -> Result<[u8; 4], EmitError> {
 }
 
 /// Generates the text for `lazy` and the forwarding stubs of `direct`.
-pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) -> Result<Code, EmitError> {
+pub fn generate(
+    format: Format,
+    lazy: &[&PlannedImport],
+    direct: &[&PlannedImport],
+    options: &StubOptions,
+) -> Result<Code, EmitError> {
     let shape = ThunkShape::of(format);
     let (thunk, group, tail_size) = shape.sizes();
     let mut c = Code::default();
@@ -86,12 +92,12 @@ pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) ->
     for imp in direct {
         align(&mut c.text, 8);
         let at = c.text.len() as u64;
-        if format == Format::Coff && !imp.static_symbol {
+        if format == Format::Coff && !options.static_symbols.contains(imp.symbol()) {
             // jmp *__imp_symbol(%rip)
             c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
             c.text_relocs.push(Reloc {
                 offset: at + 2,
-                target: RelocTarget::ImpSlot(imp.symbol.clone()),
+                target: RelocTarget::ImpSlot(imp.symbol().to_string()),
                 addend: -4,
                 kind: RelocKind::Pc32,
             });
@@ -101,7 +107,7 @@ pub fn generate(format: Format, lazy: &[&StubImport], direct: &[&StubImport]) ->
             c.text.extend_from_slice(&[0; 4]);
             c.text_relocs.push(Reloc {
                 offset: at + 1,
-                target: RelocTarget::Native(imp.symbol.clone()),
+                target: RelocTarget::Native(imp.symbol().to_string()),
                 addend: -4,
                 kind: RelocKind::Plt32,
             });

@@ -8,7 +8,7 @@ mod apple;
 mod def;
 mod version_script;
 
-use crate::diag::{codes, Diagnostic, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 use crate::target::{Format, Target};
 use std::path::{Path, PathBuf};
 
@@ -50,11 +50,11 @@ pub fn check_symbol(name: &str) -> Result<()> {
         .chars()
         .find(|c| c.is_whitespace() || c.is_control() || ";{}\"'*?[]#=,".contains(*c));
     match (name.is_empty(), bad) {
-        (true, _) => Err(Diagnostic::error(
+        (true, _) => Err(Error::new(
             codes::EXPORT_NAME_INVALID,
             "an exported symbol name is empty",
         )),
-        (_, Some(c)) => Err(Diagnostic::error(
+        (_, Some(c)) => Err(Error::new(
             codes::EXPORT_NAME_INVALID,
             format!("exported symbol `{name}` contains {c:?}, which an export file cannot hold"),
         )),

@@ -10,23 +10,12 @@ mod text;
 
 pub use text::render_text;
 
-use crate::diag::{codes, read_file, Diagnostic, Result};
+use crate::diag::{codes, read_file, Diagnostic, Error, Result};
+pub use crate::target::Format;
 use object::{Object, ObjectSection, ObjectSymbol};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// An image's format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
-    /// ELF.
-    Elf,
-    /// PE/COFF.
-    Pe,
-    /// Mach-O.
-    MachO,
-}
 
 /// What kind of file it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -69,7 +58,7 @@ pub struct LazyImport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Inspection {
     /// Format.
-    pub format: ImageFormat,
+    pub format: Format,
     /// Architecture (`x86_64`, `aarch64`, ...).
     pub arch: String,
     /// Executable, shared library, ...
@@ -107,7 +96,7 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
 /// Inspects an image held in memory.
 pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
-        return Err(Diagnostic::error(
+        return Err(Error::new(
             codes::BAD_FORMAT,
             "this is a static archive, not an image: link it into one (or list it with `ar t`)",
         ));
@@ -116,11 +105,11 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("not an ELF, PE or Mach-O image: {e}")))?;
     let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
     let format = match file.format() {
-        object::BinaryFormat::Elf => ImageFormat::Elf,
-        object::BinaryFormat::Pe => ImageFormat::Pe,
-        object::BinaryFormat::MachO => ImageFormat::MachO,
+        object::BinaryFormat::Elf => Format::Elf,
+        object::BinaryFormat::Pe => Format::Coff,
+        object::BinaryFormat::MachO => Format::MachO,
         other => {
-            return Err(Diagnostic::error(
+            return Err(Error::new(
                 codes::BAD_FORMAT,
                 format!("{other:?} files are not inspected (ELF, PE and Mach-O are)"),
             ))
@@ -157,7 +146,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     let mut exports = Vec::new();
     for exp in file.exports().map_err(bad)? {
         let exp = exp.map_err(bad)?;
-        if format == ImageFormat::Elf && elf::is_version_name(&exp) {
+        if format == Format::Elf && elf::is_version_name(&exp) {
             continue;
         }
         if let object::read::NameOrOrdinal::Name(n) = exp.name() {
@@ -178,9 +167,9 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     exports.sort();
     exports.dedup();
     let kind = match format {
-        ImageFormat::Elf => elf::kind(&file),
-        ImageFormat::Pe => pe::kind(&file),
-        ImageFormat::MachO => macho::kind(&file),
+        Format::Elf => elf::kind(&file),
+        Format::Coff => pe::kind(&file),
+        Format::MachO => macho::kind(&file),
     };
     Ok(Inspection {
         format,
@@ -196,9 +185,9 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
 }
 
 /// The C name of a symbol: Mach-O gives C symbols a leading underscore.
-fn c_name(format: ImageFormat, name: String) -> String {
+fn c_name(format: Format, name: String) -> String {
     match (format, name.strip_prefix('_')) {
-        (ImageFormat::MachO, Some(rest)) => rest.to_string(),
+        (Format::MachO, Some(rest)) => rest.to_string(),
         _ => name,
     }
 }
@@ -215,10 +204,10 @@ fn arch_name(a: object::Architecture) -> String {
 
 /// The lazy imports of the stub records (`docs/import-abi.md`): the `.aotimp` section
 /// (`__TEXT,__aotimp` on Mach-O), read with the runtime's own reader.
-fn lazy_imports(file: &object::File, format: ImageFormat) -> Result<Vec<LazyImport>> {
+fn lazy_imports(file: &object::File, format: Format) -> Result<Vec<LazyImport>> {
     use aotinterop_runtime::abi;
     let name = match format {
-        ImageFormat::MachO => abi::SECTION_MACHO,
+        Format::MachO => abi::SECTION_MACHO,
         _ => abi::SECTION_ELF_COFF,
     };
     let Some(section) = file.section_by_name(name) else {

@@ -1,35 +1,14 @@
-//! Whether a NativeLibrary item exists and is of a kind the target's linker takes.
-//!
-//! By name: Linux takes `.a`, `.o`, `.so` (and `.so.N`); Windows takes `.lib`, `.obj`, `.o`
-//! and also `.a` / `.dll.a` (MinGW-w64's static and import libraries are ordinary COFF
-//! archives, which both GNU ld and lld-link read), and `.dll` with the MinGW-w64 linker only;
-//! Apple takes `.a`, `.o`, `.dylib` and `.tbd`. Then by content: an archive's objects, or the
-//! file itself, must be of the target's format and architecture.
+//! Whether a NativeLibrary item exists and is of a kind the target's linker takes: by name
+//! (the model's [`native_library_name_error`], which the plan asks too), then by content: an
+//! archive's objects, or the file itself, must be of the target's format and architecture.
 
 use crate::diag::{codes, Diagnostic};
 use crate::driver::Flavor;
 use crate::target::{Arch, Format, Target};
+use aotinterop_model::flavor::native_library_name_error;
 use object::read::archive::ArchiveFile;
 use object::Object;
 use std::path::Path;
-
-fn extension_kind_ok(name: &str, target: &Target, flavor: Flavor) -> Result<(), &'static str> {
-    let lower = name.to_ascii_lowercase();
-    let has = |ext: &str| lower.ends_with(ext);
-    let is_so = has(".so") || lower.contains(".so.");
-    match target.format {
-        Format::Elf if has(".lib") || has(".dll") || has(".obj") => Err("a Windows library"),
-        Format::Elf if has(".dylib") || has(".tbd") => Err("an Apple library"),
-        Format::Coff if is_so => Err("an ELF shared library"),
-        Format::Coff if has(".dylib") || has(".tbd") => Err("an Apple library"),
-        Format::Coff if has(".dll") && flavor != Flavor::Mingw => {
-            Err("a DLL, which a link.exe-compatible linker cannot link: give its import library (.lib)")
-        }
-        Format::MachO if is_so => Err("an ELF shared library"),
-        Format::MachO if has(".lib") || has(".dll") => Err("a Windows library"),
-        _ => Ok(()),
-    }
-}
 
 fn format_name(f: object::BinaryFormat) -> &'static str {
     match f {
@@ -52,6 +31,8 @@ fn matches(target: &Target, format: object::BinaryFormat, arch: object::Architec
         Arch::Aarch64 => arch == A::Aarch64,
         Arch::X86 => arch == A::I386,
         Arch::Arm => arch == A::Arm,
+        Arch::RiscV64 => arch == A::Riscv64,
+        Arch::LoongArch64 => arch == A::LoongArch64,
     };
     format_ok && (arch_ok || arch == A::Unknown)
 }
@@ -82,7 +63,7 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if let Err(what) = extension_kind_ok(&name, target, flavor) {
+    if let Some(what) = native_library_name_error(&name, target, flavor) {
         return wrong(format!(
             "NativeLibrary item is {what}, not a library for {target}"
         ));
@@ -117,40 +98,8 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
         Some((format, arch)) if !matches(target, format, arch) => wrong(format!(
             "NativeLibrary item holds {} code for {arch:?}, not {} code for {target}",
             format_name(format),
-            match target.format {
-                Format::Elf => "ELF",
-                Format::Coff => "PE/COFF",
-                Format::MachO => "Mach-O",
-            }
+            target.format.title()
         )),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::target::Libc;
-
-    #[test]
-    fn names_by_target() {
-        let linux = Target {
-            format: Format::Elf,
-            arch: Arch::X86_64,
-            libc: Libc::Gnu,
-        };
-        let win = Target {
-            format: Format::Coff,
-            arch: Arch::X86_64,
-            libc: Libc::Other,
-        };
-        assert!(extension_kind_ok("libz.a", &linux, Flavor::Gcc).is_ok());
-        assert!(extension_kind_ok("libz.so.1", &linux, Flavor::Gcc).is_ok());
-        assert!(extension_kind_ok("z.lib", &linux, Flavor::Gcc).is_err());
-        assert!(extension_kind_ok("z.lib", &win, Flavor::LldLink).is_ok());
-        assert!(extension_kind_ok("libz.a", &win, Flavor::LldLink).is_ok());
-        assert!(extension_kind_ok("libz.so", &win, Flavor::Mingw).is_err());
-        assert!(extension_kind_ok("z.dll", &win, Flavor::Mingw).is_ok());
-        assert!(extension_kind_ok("z.dll", &win, Flavor::LldLink).is_err());
     }
 }

@@ -18,17 +18,18 @@ mod symbols;
 use crate::diag::{codes, Diagnostic};
 use crate::driver::{LinkJob, Linker, OutputKind};
 use crate::target::{Format, Libc};
+use aotinterop_model::{Plan, PlannedImport};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use symbols::{Offered, ScriptRef};
 
-/// A direct import of the plan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirectImport {
-    /// DllImport module.
-    pub module: String,
-    /// The native symbol the image references.
-    pub symbol: String,
+/// The direct imports of `plan` that preflight checks: those the loader binds from a named
+/// library, each `module`/native symbol once, in plan order.
+pub fn direct_imports(plan: &Plan) -> Vec<&PlannedImport> {
+    let mut seen = BTreeSet::new();
+    plan.library_imports()
+        .filter(|i| seen.insert((i.module.as_str(), i.symbol())))
+        .collect()
 }
 
 /// Libraries the compiler driver links without being asked.
@@ -76,9 +77,10 @@ pub fn statically_defined(job: &LinkJob) -> BTreeSet<String> {
     out
 }
 
-/// Runs every check for linking `job` with `linker`, whose direct imports are `direct`.
+/// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
 /// Returns the errors and warnings found; the link should not go on when one is an error.
-pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) -> Vec<Diagnostic> {
+pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnostic> {
+    let direct = direct_imports(plan);
     let mut diags = Vec::new();
     let mut native: Vec<(PathBuf, Offered)> = Vec::new();
     for lib in &job.native_libraries {
@@ -88,7 +90,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) ->
         }
         match symbols::read(lib, true) {
             Ok(o) => native.push((lib.clone(), o)),
-            Err(d) => diags.push(d),
+            Err(e) => diags.push(e.into_diagnostic()),
         }
     }
     duplicates(&native, &mut diags);
@@ -187,8 +189,8 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) ->
         };
         let provided: Vec<&str> = direct
             .iter()
-            .filter(|d| o.defines(&d.symbol))
-            .map(|d| d.symbol.as_str())
+            .filter(|d| o.defines(d.symbol()))
+            .map(|d| d.symbol())
             .collect();
         if provided.is_empty() {
             continue;
@@ -209,7 +211,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) ->
     }
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
     for d in direct {
-        if offered.defines(&d.symbol) {
+        if offered.defines(d.symbol()) {
             continue;
         }
         let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
@@ -224,8 +226,8 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, direct: &[DirectImport]) ->
                  in {} search folder(s)); the image would fail to link or to start. Add its library as a NativeLibrary \
                  item or a LinkerArg (`-l...`), or leave the import lazy",
                 d.module,
-                d.symbol,
-                d.symbol,
+                d.symbol(),
+                d.symbol(),
                 looked.join(", "),
                 dirs.len()
             ),

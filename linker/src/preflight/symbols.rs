@@ -2,7 +2,7 @@
 //! available otherwise (weak definitions, import-library symbols, shared-library exports).
 //! Archives, objects, import libraries, ELF shared libraries, DLLs and GNU ld scripts.
 
-use crate::diag::{codes, read_file, Diagnostic, Result};
+use crate::diag::{codes, read_file, Diagnostic, Error, Result};
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
@@ -198,7 +198,7 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
             references: read_script(text),
             ..Offered::default()
         }),
-        Err(_) => Err(Diagnostic::error(
+        Err(_) => Err(Error::new(
             codes::BAD_FORMAT,
             "not an archive, object, shared library or linker script",
         )

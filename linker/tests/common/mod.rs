@@ -1,15 +1,14 @@
-//! Helpers of the end-to-end tests: compiling the C sources in `tests/c`, finding the tools
-//! the tests need, and running images natively, under qemu-user or under wine.
+//! Helpers of the end-to-end tests: compiling the C sources in `tests/c`, and the test kit's
+//! tools and runners (natively, under qemu-user or under wine) for the targets the tests use.
 //!
 //! Every tool is required: a missing one fails the test with the package to install
 //! (`scripts/install-deps` installs them all).
 
 #![allow(dead_code)]
 
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_model::{Arch, Format, Libc, Target, TargetRow};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 pub const LINUX_X64: Target = Target {
     format: Format::Elf,
@@ -32,39 +31,24 @@ pub fn source(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(name)
 }
 
-/// Fails the test with a hint when `program` is not on PATH.
-pub fn require(program: &str, package: &str) -> PathBuf {
-    aotinterop_linker::driver::find_program(Path::new(program)).unwrap_or_else(|| {
-        panic!("`{program}` is not installed (Debian package {package}; run scripts/install-deps)")
-    })
+pub use aotinterop_testkit::{check, require};
+
+/// The target table's row of `target`.
+pub fn row(target: &Target) -> &'static TargetRow {
+    target
+        .row()
+        .unwrap_or_else(|| panic!("{target} is not in the target table"))
 }
 
 /// The C compiler for `target`.
 pub fn cc_for(target: &Target) -> PathBuf {
-    match (target.format, target.arch) {
-        (Format::Elf, Arch::X86_64) => require("gcc", "gcc"),
-        (Format::Elf, Arch::Aarch64) => require("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
-        (Format::Coff, Arch::X86_64) => require("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
-        _ => panic!("no test compiler for {target}"),
-    }
-}
-
-/// Runs a command and returns its output, failing the test when it cannot start.
-pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-}
-
-/// Runs a command that must succeed, returning its stdout.
-pub fn check(cmd: &mut Command) -> String {
-    let out = run(cmd);
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let cc = row(target).cc;
+    let package = match target.format {
+        Format::Coff => "gcc-mingw-w64-x86-64",
+        _ if cc == "gcc" => "gcc",
+        _ => "gcc-aarch64-linux-gnu",
+    };
+    require(cc, package)
 }
 
 /// Compiles `tests/c/NAME` for `target` into `dir/NAME.o` (position-independent on ELF).
@@ -95,82 +79,28 @@ pub fn archive(target: &Target, lib: &str, objects: &[PathBuf], dir: &Path) -> P
     out
 }
 
-/// The folder qemu-user takes as the aarch64 root (`-L`), found from the cross compiler's libc.
-pub fn aarch64_root() -> PathBuf {
-    let out = check(Command::new(cc_for(&LINUX_ARM64)).arg("-print-file-name=libc.so.6"));
-    let libc = PathBuf::from(out.trim())
-        .canonicalize()
-        .expect("the aarch64 libc.so.6");
-    libc.parent()
-        .and_then(Path::parent)
-        .expect("libc's folder")
-        .to_path_buf()
-}
-
-static WINE: Mutex<()> = Mutex::new(());
-
-/// The wine prefix of the tests (`.cache/wine`), prepared once per test process by
-/// `scripts/wine-prefix` (which also installs what wine lacks for the runtime).
-pub fn wine_prefix() -> PathBuf {
-    static PREFIX: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PREFIX
-        .get_or_init(|| {
-            let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let out = check(&mut Command::new(repo.join("scripts/wine-prefix")));
-            PathBuf::from(out.trim())
-        })
-        .clone()
+/// The LinkerArg items that make `entry` the image's entry point for `flavor` (no C runtime
+/// start files: there is no MSVC CRT here).
+pub fn entry_args(flavor: aotinterop_model::Flavor, entry: &str) -> Vec<String> {
+    match flavor {
+        aotinterop_model::Flavor::LldLink => vec![format!("/ENTRY:{entry}")],
+        _ => vec!["-nostartfiles".into(), format!("-Wl,--entry,{entry}")],
+    }
 }
 
 /// Runs `image` for `target` (natively, under qemu-aarch64 or under wine) with `args`.
 pub fn run_image(target: &Target, image: &Path, args: &[&Path]) -> Output {
-    match (target.format, target.arch) {
-        (Format::Elf, Arch::X86_64) => run(Command::new(image).args(args)),
-        (Format::Elf, Arch::Aarch64) => {
-            let qemu = require("qemu-aarch64", "qemu-user");
-            // The cross toolchain's libraries first: with Debian's arm64 multiarch packages
-            // installed too, its loader would otherwise mix in the other libc build.
-            let root = aarch64_root();
-            run(Command::new(qemu)
-                .arg("-L")
-                .arg(&root)
-                .arg("-E")
-                .arg(format!("LD_LIBRARY_PATH={}", root.join("lib").display()))
-                .arg(image)
-                .args(args))
-        }
-        (Format::Coff, _) => {
-            let wine = require("wine", "wine64");
-            let prefix = wine_prefix();
-            std::fs::create_dir_all(&prefix).expect("wine prefix folder");
-            // One wine start at a time: the first one creates the prefix.
-            let _guard = WINE.lock().unwrap_or_else(|e| e.into_inner());
-            run(Command::new(wine)
-                .env("WINEDEBUG", "-all")
-                .env("WINEPREFIX", prefix)
-                .arg(image)
-                .args(args))
-        }
-        _ => panic!("cannot run images for {target} here"),
-    }
+    aotinterop_testkit::run_image(row(target), image, args)
 }
 
 /// Runs `image` and returns its stdout, failing the test when it fails.
 pub fn run_ok(target: &Target, image: &Path, args: &[&Path]) -> String {
-    let out = run_image(target, image, args);
-    assert!(
-        out.status.success(),
-        "{} failed ({}):\n{}{}",
-        image.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    aotinterop_testkit::run_image_ok(row(target), image, args)
 }
 
 /// Writes an object holding one stub-record table (`docs/import-abi.md`) that lists
 /// `imports` as lazy (module, entry) pairs, as the stub emitter's objects do; it has no code.
+/// It re-encodes the table layout by hand on purpose: an oracle independent of the emitter.
 pub fn records_object(target: &Target, imports: &[(&str, &str)], dir: &Path) -> PathBuf {
     use aotinterop_runtime::abi;
     use object::write::Object;

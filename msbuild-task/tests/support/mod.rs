@@ -8,11 +8,7 @@ use std::sync::OnceLock;
 
 pub const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 
-pub fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
+pub use aotinterop_testkit::{on_path, runtime_dir};
 
 /// Mono's `lib/mono` folders: from `AOTINTEROP_MONO_LIB`, else next to the `mono` and `mcs` found
 /// on PATH (`PREFIX/bin/mono` -> `PREFIX/lib/mono`).
@@ -182,19 +178,34 @@ pub fn assert_msbuild_error(b: &Build, expected: &str) {
     }
 }
 
-/// The folder holding the aotinterop runtime per target (`<triple>/libaotinterop_runtime.a`):
-/// `AOTINTEROP_RUNTIME_DIR`, else `target/aotinterop-runtime` in the repository, where
-/// `scripts/build-runtime` puts it. xbuild runs the pipeline inside Mono, so the library cannot
-/// find it next to the program: the tests give it through the environment, as users do.
-pub fn runtime_dir() -> PathBuf {
-    std::env::var_os("AOTINTEROP_RUNTIME_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| aotinterop_samples::repo_root().join("target/aotinterop-runtime"))
-}
-
 /// Builds the runtime for a RID unless it is there (scripts/build-runtime).
 pub fn ensure_runtime(rid: &str) {
-    let tc = aotinterop_samples::Toolchain::for_rid(rid, &aotinterop_samples::repo_root()).unwrap();
-    aotinterop_samples::ensure_runtime(&tc).unwrap_or_else(|e| panic!("building the runtime for {rid}: {e}"));
+    let row = aotinterop_model::TargetRow::of_rid(rid).expect("a RID of the target table");
+    aotinterop_testkit::runtime_archive(row);
+}
+
+/// Makes a plan's JSON independent of where an item stands in the request file: the line of
+/// every source in `<request>` and the `:LINE` after `<request>` in messages are dropped (the
+/// generated request has one item a line, a hand-written one may not).
+pub fn drop_request_lines(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("file").and_then(|f| f.as_str()) == Some("<request>") {
+                m.remove("line");
+            }
+            m.values_mut().for_each(drop_request_lines);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(drop_request_lines),
+        serde_json::Value::String(s) => {
+            while let Some(at) = s.find("<request>:") {
+                let rest = &s[at + "<request>:".len()..];
+                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                *s = format!("{}<request>{}", &s[..at], &rest[digits..]);
+                if digits == 0 {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
 }

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         for line in text.lines().take(8) {
             let (module, entry) = line.split_once('!').unwrap_or((line, "f"));
             let mut imp = aotinterop::Import::new(module, entry);
-            imp.charset = aotinterop::Charset::Unicode;
+            imp.charset = aotinterop_model::Charset::Unicode;
             let _ = policy.decide(&imp);
         }
         let _ = policy.take_warnings();

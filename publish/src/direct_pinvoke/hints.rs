@@ -1,7 +1,7 @@
 //! "Did you mean" hints for DirectPInvoke items that match no import — a typo in a DirectPInvoke
 //! item is the commonest mistake, and native AOT says nothing about it.
 
-use crate::rid::Platform;
+use aotinterop_model::Platform;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The modules and entry points an app imports, as written in its DllImports.

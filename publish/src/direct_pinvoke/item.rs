@@ -1,6 +1,6 @@
 //! One DirectPInvoke item or DirectPInvokeList line: `module` or `module!entry`.
 
-use crate::diagnostics::codes;
+use aotinterop_model::codes;
 
 /// A parsed item: a module, and the one entry point it covers (`None`: every entry point).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,30 +2,16 @@
 //! `ConfigurablePInvokePolicy`, with a record of which item or list line decided each.
 
 use super::item::parse_item;
-use crate::diagnostics::{codes, Diagnostic, Error, Location, Result};
 use crate::imports::Import;
-use crate::rid::{Platform, Rid};
+use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
+pub use aotinterop_model::plan::SourceKind;
+use aotinterop_model::{names, Platform, Rid};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Index of a [`Source`] in a policy.
 pub type SourceId = u32;
-
-/// What kind of thing made an import direct.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    /// A `DirectPInvoke` item.
-    Item,
-    /// A line of a `DirectPInvokeList` file.
-    List,
-    /// A line of the Windows pre-populated API list found on disk.
-    WindowsApiList,
-    /// An entry of aotinterop's built-in Windows API list.
-    BuiltinWindowsList,
-}
 
 /// One item or list line, as the user wrote it and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,7 +243,7 @@ impl DirectPInvokePolicy {
             )
             .at(Location::file(path)));
         }
-        let text = crate::diagnostics::read_text(path, "DirectPInvokeList file")?;
+        let text = aotinterop_model::diag::read_text(path, "DirectPInvokeList file")?;
         self.add_list_text(path, &text, SourceKind::List)
     }
 
@@ -294,19 +280,10 @@ impl DirectPInvokePolicy {
         rules
     }
 
-    /// The DllImport module as written, then without one trailing `.dll` (Windows, any case),
-    /// `.so` (Unix) or `.dylib` (Apple). A suffix is never added.
+    /// The DllImport module as written, then without its suffix (the model's
+    /// [`names::module_variations`]).
     pub fn module_variations<'a>(&self, module: &'a str) -> impl Iterator<Item = &'a str> {
-        let stripped = match self.platform {
-            Platform::Windows => {
-                let n = module.len();
-                (n >= 4 && module.is_char_boundary(n - 4) && module[n - 4..].eq_ignore_ascii_case(".dll"))
-                    .then(|| &module[..n - 4])
-            }
-            Platform::Unix => module.strip_suffix(".so"),
-            Platform::Apple => module.strip_suffix(".dylib"),
-        };
-        std::iter::once(module).chain(stripped)
+        names::module_variations(module, self.platform)
     }
 
     /// Every item and list line, by [`SourceId`].

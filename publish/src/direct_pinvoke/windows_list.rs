@@ -5,28 +5,7 @@
 //! `microsoft.dotnet.ilcompiler/<version>/build/WindowsAPIs.txt` in the NuGet package cache, else
 //! its own small built-in list of core kernel32 / ucrtbase APIs.
 
-use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// Which Windows API list a plan used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "source", rename_all = "snake_case")]
-pub enum WindowsListOrigin {
-    /// The file the request names.
-    Request {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Found in the NuGet package cache.
-    NugetCache {
-        /// The file.
-        path: PathBuf,
-    },
-    /// aotinterop's built-in list.
-    BuiltIn,
-    /// Turned off by the request.
-    Disabled,
-}
 
 /// The NuGet global packages folder: `NUGET_PACKAGES`, else `~/.nuget/packages`.
 pub fn nuget_packages_root() -> Option<PathBuf> {

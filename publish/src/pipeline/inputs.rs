@@ -1,60 +1,36 @@
-//! From a plan to what the link steps take: the target, the stub imports, the link job, the
-//! direct imports to check and the exports.
+//! From a plan to what the link steps take: the target, the link job, the stub options and the
+//! exports.
 
-use super::{from_linker, link_kind, runtime};
-use crate::diagnostics::{codes, Error, Location, Result};
-use crate::imports::Charset;
-use crate::plan::{Binding, Plan};
-use crate::request::{LoadedRequest, OutputKind};
-use crate::rid::{Arch as RidArch, Os, Rid};
+use super::runtime;
+use crate::request::LoadedRequest;
 use aotinterop_linker::driver::LinkJob;
-use aotinterop_linker::emit::{StubBinding, StubCharset, StubImport};
-use aotinterop_linker::plan_view::PlanView;
-use aotinterop_linker::preflight::DirectImport;
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::StubOptions;
+use aotinterop_model::diag::{codes, Error, Location, Result};
+use aotinterop_model::{Format, OutputKind, Plan, Rid, Target};
 
 /// Everything the preflight, emit and link steps need.
 pub struct Prepared {
     /// The target.
     pub target: Target,
-    /// What is produced.
-    pub kind: aotinterop_linker::driver::OutputKind,
     /// The link job (objects, NativeLibrary items, LinkerArgs, runtime, system libraries).
     pub job: LinkJob,
-    /// The direct imports, for the preflight.
-    pub direct: Vec<DirectImport>,
-    /// The stubs to emit.
-    pub stubs: Vec<StubImport>,
+    /// What the stub object needs besides the plan.
+    pub stub_options: StubOptions,
     /// The symbols to export.
     pub exports: Vec<String>,
 }
 
 /// The link target of a RID, or an error for RIDs aotinterop cannot link yet.
 pub fn target_of(rid: Rid) -> Result<Target> {
-    let format = match rid.platform() {
-        crate::rid::Platform::Unix => Format::Elf,
-        crate::rid::Platform::Windows => Format::Coff,
-        crate::rid::Platform::Apple => Format::MachO,
-    };
-    let arch = match rid.arch {
-        RidArch::X64 => Arch::X86_64,
-        RidArch::Arm64 => Arch::Aarch64,
-        RidArch::X86 => Arch::X86,
-        RidArch::Arm => Arch::Arm,
-        other => {
-            return Err(Error::new(
-                codes::RID_NOT_LINKABLE,
-                format!("aotinterop cannot link for {rid} ({other:?} images are not supported yet)"),
-            ))
-        }
-    };
-    let libc = match rid.os {
-        Os::Linux | Os::FreeBsd if format == Format::Elf => Libc::Gnu,
-        Os::LinuxMusl => Libc::Musl,
-        Os::LinuxBionic => Libc::Bionic,
-        _ => Libc::Other,
-    };
-    Ok(Target { format, arch, libc })
+    rid.target().ok_or_else(|| {
+        Error::new(
+            codes::RID_NOT_LINKABLE,
+            format!(
+                "aotinterop cannot link for {rid} ({:?} images are not supported yet)",
+                rid.arch
+            ),
+        )
+    })
 }
 
 /// The file name of the stub object.
@@ -65,20 +41,11 @@ pub fn stub_object_name(target: &Target) -> &'static str {
     }
 }
 
-fn charset(c: Charset) -> StubCharset {
-    match c {
-        Charset::None => StubCharset::None,
-        Charset::Ansi => StubCharset::Ansi,
-        Charset::Unicode => StubCharset::Unicode,
-        Charset::Auto => StubCharset::Auto,
-    }
-}
-
 /// Builds the link inputs of a planned publish.
 pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     let req = &loaded.request;
     let target = target_of(loaded.rid)?;
-    let kind = link_kind(req.native_lib);
+    let kind = req.native_lib;
     let output = req.output.clone().ok_or_else(|| {
         Error::new(codes::REQUEST_NO_OUTPUT, "the publish request names no `output`")
             .at(Location::file(&loaded.origin))
@@ -106,62 +73,18 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     }
     // Direct imports that a NativeLibrary archive defines are static calls (on Windows their
     // stubs must not go through the import address table).
-    let statically_defined = if target.format == Format::Coff {
-        aotinterop_linker::preflight::statically_defined(&job)
-    } else {
-        Default::default()
+    let stub_options = StubOptions {
+        allow_current_directory: false,
+        static_symbols: if target.format == Format::Coff {
+            aotinterop_linker::preflight::statically_defined(&job)
+        } else {
+            Default::default()
+        },
     };
-    let mut seen = std::collections::HashSet::new();
-    let mut stubs = Vec::new();
-    let mut direct = Vec::new();
-    for imp in &plan.imports {
-        if !seen.insert(imp.call_symbol.as_str()) {
-            continue;
-        }
-        let binding = match imp.binding {
-            Binding::Direct => StubBinding::Direct,
-            Binding::Lazy => StubBinding::Lazy,
-        };
-        if imp.binding == Binding::Direct && imp.module != "__Internal" && imp.module != "*" {
-            direct.push(DirectImport {
-                module: imp.module.clone(),
-                symbol: imp.symbol().to_string(),
-            });
-        }
-        stubs.push(StubImport {
-            call_symbol: imp.call_symbol.clone(),
-            module: imp.module.clone(),
-            entry: imp.entry.clone(),
-            symbol: imp.symbol().to_string(),
-            binding,
-            charset: charset(imp.charset),
-            exact_spelling: imp.exact_spelling,
-            set_last_error: imp.set_last_error,
-            search_path: imp.search_path.map(|s| s.0),
-            allow_current_directory: false,
-            static_symbol: imp.binding == Binding::Direct && statically_defined.contains(imp.symbol()),
-        });
-    }
-    let exports = plan
-        .exports
-        .symbols
-        .iter()
-        .filter(|e| e.exported)
-        .map(|e| e.name.clone())
-        .collect();
     Ok(Prepared {
         target,
-        kind,
         job,
-        direct,
-        stubs,
-        exports,
+        stub_options,
+        exports: plan.exports.exported().map(str::to_string).collect(),
     })
-}
-
-/// The plan as the verify step reads it.
-pub fn plan_view(plan: &Plan) -> Result<PlanView> {
-    let text = serde_json::to_string(plan)
-        .map_err(|e| Error::new(codes::REQUEST_INVALID, format!("cannot write the plan: {e}")))?;
-    PlanView::parse(&text, std::path::Path::new("<plan>")).map_err(|d| Error::from(from_linker(d)))
 }

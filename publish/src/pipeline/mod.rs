@@ -12,10 +12,10 @@ pub use inputs::target_of;
 pub use report::{write_reports, ReportPaths};
 pub use runtime::{find_runtime, RuntimeLibrary};
 
-use crate::diagnostics::{Diagnostic, Error, Location, Severity};
-use crate::plan::Plan;
-use crate::request::{LoadedRequest, OutputKind};
+use crate::request::LoadedRequest;
 use aotinterop_linker::driver::{self, LinkerChoice};
+use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
+use aotinterop_model::{Binding, OutputKind, Plan};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -115,19 +115,6 @@ pub struct PublishFailure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Turns a diagnostic of the link steps into one of ours.
-pub fn from_linker(d: aotinterop_linker::diag::Diagnostic) -> Diagnostic {
-    Diagnostic {
-        severity: match d.severity {
-            aotinterop_linker::diag::Severity::Error => Severity::Error,
-            aotinterop_linker::diag::Severity::Warning => Severity::Warning,
-        },
-        code: d.code,
-        message: d.message,
-        location: d.file.map(Location::file),
-    }
-}
-
 struct Run<'o> {
     steps: Vec<StepSummary>,
     diagnostics: Vec<Diagnostic>,
@@ -195,6 +182,7 @@ pub fn publish(
     run.diagnostics.extend(scan_diags);
 
     let plan = run.step(Step::Plan, |_| {
+        crate::native_library::check_names(loaded)?;
         let plan = crate::plan::plan(loaded, surface)?;
         let detail = format!(
             "{}: {} direct, {} lazy; {}",
@@ -213,16 +201,10 @@ pub fn publish(
 
     let (linker, mut job, stubs) = run.step(Step::Preflight, |_| {
         let prepared = inputs::prepare(loaded, &plan)?;
-        let linker = driver::select(&prepared.target, prepared.kind, &linker_choice(loaded)?)
-            .map_err(|d| Error::from(from_linker(d)))?;
+        let linker = driver::select(&prepared.target, prepared.job.kind, &linker_choice(loaded)?)?;
         let mut job = prepared.job;
-        let found: Vec<Diagnostic> =
-            aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &prepared.direct)
-                .into_iter()
-                .map(from_linker)
-                .collect();
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            found.into_iter().partition(|d| d.severity == Severity::Error);
+        let found = aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &plan);
+        let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
         if let Some(first) = errors.first() {
             let mut err = first.clone();
             if errors.len() > 1 {
@@ -236,12 +218,16 @@ pub fn publish(
             job.target,
             linker.flavor(),
             plural(warnings.len(), "warning", "warnings"),
-            plural(prepared.direct.len(), "direct import", "direct imports"),
+            plural(
+                aotinterop_linker::preflight::direct_imports(&plan).len(),
+                "direct import",
+                "direct imports"
+            ),
         );
         job.exports = prepared.exports;
-        Ok(((linker, job, (prepared.stubs, warnings)), detail))
+        Ok(((linker, job, (prepared.stub_options, warnings)), detail))
     })?;
-    let (stub_imports, preflight_warnings) = stubs;
+    let (stub_options, preflight_warnings) = stubs;
     run.diagnostics.extend(preflight_warnings);
 
     let staging = run.step(Step::Emit, |_| {
@@ -250,32 +236,32 @@ pub fn publish(
             .tempdir()
             .map_err(|e| {
                 Error::new(
-                    crate::diagnostics::codes::OUTPUT_UNWRITABLE,
+                    codes::OUTPUT_UNWRITABLE,
                     format!("cannot create a temporary folder: {e}"),
                 )
             })?;
-        let bytes = aotinterop_linker::emit::emit(&job.target, &stub_imports).map_err(|e| {
-            Error::new(
-                crate::diagnostics::codes::EMIT_FAILED,
-                format!("cannot emit the stub object: {e}"),
-            )
-        })?;
+        let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)
+            .map_err(|e| Error::new(codes::EMIT_FAILED, e.to_string()))?;
         let path = dir.path().join(inputs::stub_object_name(&job.target));
         std::fs::write(&path, &bytes).map_err(|e| {
             Error::new(
-                crate::diagnostics::codes::OUTPUT_UNWRITABLE,
+                codes::OUTPUT_UNWRITABLE,
                 format!("cannot write the stub object: {e}"),
             )
             .at(Location::file(&path))
         })?;
         job.objects.push(path);
-        let lazy = stub_imports
+        let mut call_symbols: Vec<(&str, Binding)> = plan
+            .imports
             .iter()
-            .filter(|s| s.binding == aotinterop_linker::emit::StubBinding::Lazy)
-            .count();
+            .map(|i| (i.call_symbol.as_str(), i.binding))
+            .collect();
+        call_symbols.sort_unstable();
+        call_symbols.dedup_by_key(|c| c.0);
+        let lazy = call_symbols.iter().filter(|c| c.1 == Binding::Lazy).count();
         let detail = format!(
             "{} ({} lazy), {} bytes",
-            plural(stub_imports.len(), "stub", "stubs"),
+            plural(call_symbols.len(), "stub", "stubs"),
             lazy,
             bytes.len()
         );
@@ -283,7 +269,7 @@ pub fn publish(
     })?;
 
     let outcome = run.step(Step::Link, |_| {
-        let outcome = driver::link(linker.as_ref(), &job).map_err(|d| Error::from(from_linker(d)))?;
+        let outcome = driver::link(linker.as_ref(), &job)?;
         let size = std::fs::metadata(&outcome.output).map(|m| m.len()).unwrap_or(0);
         let detail = format!(
             "{} ({} bytes) with {}",
@@ -296,18 +282,15 @@ pub fn publish(
     drop(staging);
 
     let reports = run.step(Step::Verify, |_| {
-        let detail = if job.kind == aotinterop_linker::driver::OutputKind::Static {
+        let detail = if job.kind == OutputKind::Static {
             "static archive: nothing is bound until a host links it".to_string()
         } else {
-            let view = inputs::plan_view(&plan)?;
-            let image = aotinterop_linker::inspect::inspect(&outcome.output)
-                .map_err(|d| Error::from(from_linker(d)))?;
-            let report =
-                aotinterop_linker::verify::verify(&image, &view).map_err(|d| Error::from(from_linker(d)))?;
+            let image = aotinterop_linker::inspect::inspect(&outcome.output)?;
+            let report = aotinterop_linker::verify::verify(&image, &plan)?;
             if !report.ok() {
                 let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
                 return Err(Error::new(
-                    crate::diagnostics::codes::VERIFY_FAILED,
+                    codes::VERIFY_FAILED,
                     format!(
                         "the image does not bind what the plan says:\n{}",
                         lines.join("\n")
@@ -348,27 +331,8 @@ fn paths_name(output: &std::path::Path) -> String {
 
 /// The request's linker override, in the link steps' terms.
 fn linker_choice(loaded: &LoadedRequest) -> crate::Result<LinkerChoice> {
-    let Some(l) = &loaded.request.linker else {
-        return Ok(LinkerChoice::default());
-    };
-    let flavor = match &l.flavor {
-        Some(f) => Some(f.parse().map_err(|d| {
-            let d: Diagnostic = from_linker(d);
-            Error::from(d).at(loaded.locate(f))
-        })?),
-        None => None,
-    };
     Ok(LinkerChoice {
-        flavor,
-        program: l.path.clone(),
+        flavor: loaded.linker_flavor()?,
+        program: loaded.request.linker.as_ref().and_then(|l| l.path.clone()),
     })
-}
-
-/// The output kind in the link steps' terms.
-pub(crate) fn link_kind(kind: OutputKind) -> aotinterop_linker::driver::OutputKind {
-    match kind {
-        OutputKind::Executable => aotinterop_linker::driver::OutputKind::Executable,
-        OutputKind::Shared => aotinterop_linker::driver::OutputKind::Shared,
-        OutputKind::Static => aotinterop_linker::driver::OutputKind::Static,
-    }
 }

@@ -1,8 +1,8 @@
 //! The plan report written next to the output: `<image>.plan.json` and a readable
 //! `<image>.plan.md` table (module, entry, binding, reason).
 
-use crate::diagnostics::{codes, Error, Location, Result};
-use crate::plan::{Binding, Plan};
+use aotinterop_model::diag::{codes, Error, Location, Result};
+use aotinterop_model::{Binding, Plan};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,8 @@ pub fn markdown(plan: &Plan) -> String {
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder, so a reader never sees
-/// half of it.
+/// half of it. The file gets the mode an ordinary one would (0666 less the umask), not the
+/// private 0600 of a temporary file: a report is for other users and CI uploaders too.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
@@ -86,7 +87,10 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
         )
         .at(Location::file(path))
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())

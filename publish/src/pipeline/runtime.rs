@@ -6,8 +6,8 @@
 //! the `aotinterop` program, and in `../aotinterop-runtime/<triple>/` from the program's folder
 //! (the layout of a cargo build: `target/debug/aotinterop`).
 
-use crate::diagnostics::{codes, Error, Result};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_model::diag::{codes, Error, Result};
+use aotinterop_model::Target;
 use std::path::{Path, PathBuf};
 
 /// The runtime archive for a target and the system libraries it needs.
@@ -17,20 +17,6 @@ pub struct RuntimeLibrary {
     pub archive: PathBuf,
     /// Libraries the archive needs (by name: `dl`, `kernel32`).
     pub system_libs: Vec<String>,
-}
-
-/// The Rust target triple the runtime is built for, for a link target.
-pub fn rust_triple(target: &Target) -> Option<&'static str> {
-    Some(match (target.format, target.arch, target.libc) {
-        (Format::Elf, Arch::X86_64, Libc::Gnu) => "x86_64-unknown-linux-gnu",
-        (Format::Elf, Arch::Aarch64, Libc::Gnu) => "aarch64-unknown-linux-gnu",
-        (Format::Elf, Arch::X86_64, Libc::Musl) => "x86_64-unknown-linux-musl",
-        (Format::Elf, Arch::Aarch64, Libc::Musl) => "aarch64-unknown-linux-musl",
-        (Format::Coff, Arch::X86_64, _) => "x86_64-pc-windows-gnu",
-        (Format::MachO, Arch::X86_64, _) => "x86_64-apple-darwin",
-        (Format::MachO, Arch::Aarch64, _) => "aarch64-apple-darwin",
-        _ => return None,
-    })
 }
 
 /// The runtime archive's file name (the same for every target: the GNU toolchains, MinGW's too,
@@ -58,12 +44,13 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
 
 /// Finds the runtime archive for `target`, first in `requested` (the request's `runtime_dir`).
 pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<RuntimeLibrary> {
-    let triple = rust_triple(target).ok_or_else(|| {
+    let row = target.row().ok_or_else(|| {
         Error::new(
             codes::RUNTIME_NOT_FOUND,
             format!("there is no aotinterop runtime for {target} yet"),
         )
     })?;
+    let triple = row.rust_triple;
     let dirs = search_dirs(requested);
     let archive = dirs
         .iter()
@@ -80,15 +67,8 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
                 ),
             )
         })?;
-    let libs: &[&str] = match target.format {
-        Format::Coff => &[
-            "kernel32", "advapi32", "ntdll", "userenv", "ws2_32", "bcrypt", "dbghelp",
-        ],
-        Format::MachO => &["System"],
-        Format::Elf => &["util", "rt", "pthread", "m", "dl", "c"],
-    };
     Ok(RuntimeLibrary {
         archive,
-        system_libs: libs.iter().map(|s| s.to_string()).collect(),
+        system_libs: row.runtime_libs.iter().map(|s| s.to_string()).collect(),
     })
 }

@@ -6,278 +6,21 @@ mod text;
 
 pub use text::render_text;
 
-use crate::diagnostics::{codes, Diagnostic, Location, Result};
 use crate::direct_pinvoke::hints::{self, ImportIndex};
-use crate::direct_pinvoke::windows_list::{self, WindowsListOrigin};
-use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId, SourceKind};
-use crate::imports::{CallingConvention, Charset, DllImportSearchPath, Import};
-use crate::request::{LoadedRequest, OutputKind, WindowsApiList};
+use crate::direct_pinvoke::windows_list;
+use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId};
+use crate::imports::Import;
+use crate::request::{LoadedRequest, WindowsApiList};
 use crate::surface::Surface;
-use serde::Serialize;
+use aotinterop_model::diag::{codes, Diagnostic, Location, Result};
+use aotinterop_model::plan::{
+    Counts, ExportPlan, LinkPlan, Plan, PlannedExport, PlannedImport, Reason, ReasonSource, SourceKind,
+    WindowsListOrigin,
+};
+use aotinterop_model::{Binding, EntryLookup, Platform};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// How an import binds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Binding {
-    /// Bound by the OS loader at startup: the image fails to start when it is missing.
-    Direct,
-    /// Bound on its first call: only that call fails when it is missing.
-    Lazy,
-}
-
-/// The item or list line that decided an import, in a form tools can read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReasonSource {
-    /// What kind of source.
-    pub kind: SourceKind,
-    /// The item or line as written.
-    pub text: String,
-    /// The file it is in.
-    pub file: PathBuf,
-    /// Its line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-}
-
-/// The entry-point spellings the lazy resolver looks up for an import.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EntryLookup {
-    /// The entry point as written only (ExactSpelling, or a non-Windows RID).
-    AsWritten,
-    /// Windows, Ansi (and None): `Name`, then `NameA`.
-    ThenA,
-    /// Windows, Unicode and Auto: `NameW`, then `Name`.
-    WFirst,
-}
-
-/// Why an import binds as it does, in words: a fixed text for the defaults, or the text of the
-/// deciding item or list line, shared by every import it decides (so the many imports the default
-/// decides share a text without counting references).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// `default: lazy`.
-    DefaultLazy,
-    /// DllImport module `*`.
-    Star,
-    /// The deciding item's text.
-    Shared(Arc<str>),
-}
-
-impl std::ops::Deref for Reason {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Reason::DefaultLazy => "default: lazy",
-            Reason::Star => "DllImport module `*` is always direct",
-            Reason::Shared(text) => text,
-        }
-    }
-}
-
-impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self)
-    }
-}
-
-/// One import in the plan.
-///
-/// Its JSON form (see `docs/request.md`) also carries `symbol` (the native symbol) and, for lazy
-/// imports resolved by more than one spelling, `candidates`; both are derived on output rather than
-/// stored, so a plan of many imports allocates once per import for its call symbol only.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedImport {
-    /// DllImport module as written.
-    pub module: String,
-    /// Entry point as declared.
-    pub entry: String,
-    /// Direct or lazy.
-    pub binding: Binding,
-    /// The native symbol when it is not the entry point as written: the `W`/`A` spelling that
-    /// matched for a direct import on Windows. See [`PlannedImport::symbol`].
-    pub spelling: Option<Box<str>>,
-    /// The symbol compiled code calls (see `docs/naming.md`).
-    pub call_symbol: String,
-    /// Why, in words (shared by every import the same item decides).
-    pub reason: Reason,
-    /// Why, for tools: the deciding item or list line.
-    pub source: Option<Arc<ReasonSource>>,
-    /// Other items or lines that also name this entry point.
-    pub also: Box<[ReasonSource]>,
-    /// The spellings the lazy resolver tries (see [`PlannedImport::candidates`]).
-    pub lookup: EntryLookup,
-    /// `CharSet`.
-    pub charset: Charset,
-    /// `ExactSpelling`.
-    pub exact_spelling: bool,
-    /// `SetLastError`.
-    pub set_last_error: bool,
-    /// The managed method.
-    pub method: Option<String>,
-    /// The declaring assembly.
-    pub assembly: Option<String>,
-    /// The declaring type.
-    pub type_name: Option<String>,
-    /// The calling convention.
-    pub calling_convention: Option<CallingConvention>,
-    /// `DllImportSearchPath`.
-    pub search_path: Option<DllImportSearchPath>,
-}
-
-impl PlannedImport {
-    /// The native symbol: the entry point, or the `W`/`A` spelling that matched on Windows.
-    pub fn symbol(&self) -> &str {
-        self.spelling.as_deref().unwrap_or(&self.entry)
-    }
-
-    /// The entry-point spellings the lazy resolver tries, in order.
-    pub fn candidates(&self) -> Vec<String> {
-        let e = &self.entry;
-        match self.lookup {
-            EntryLookup::AsWritten => vec![e.clone()],
-            EntryLookup::ThenA => vec![e.clone(), format!("{e}A")],
-            EntryLookup::WFirst => vec![format!("{e}W"), e.clone()],
-        }
-    }
-}
-
-/// The JSON form of a [`PlannedImport`], borrowed.
-#[derive(Serialize)]
-struct PlannedImportJson<'a> {
-    module: &'a str,
-    entry: &'a str,
-    binding: Binding,
-    symbol: &'a str,
-    call_symbol: &'a str,
-    reason: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a ReasonSource>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    also: &'a [ReasonSource],
-    /// Lazy imports on Windows RIDs without ExactSpelling: the spellings tried, in order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    candidates: Option<Vec<String>>,
-    charset: Charset,
-    exact_spelling: bool,
-    set_last_error: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    method: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assembly: Option<&'a str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    type_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    calling_convention: Option<CallingConvention>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    search_path: Option<DllImportSearchPath>,
-}
-
-impl Serialize for PlannedImport {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        PlannedImportJson {
-            module: &self.module,
-            entry: &self.entry,
-            binding: self.binding,
-            symbol: self.symbol(),
-            call_symbol: &self.call_symbol,
-            reason: &self.reason,
-            source: self.source.as_deref(),
-            also: &self.also,
-            candidates: (self.lookup != EntryLookup::AsWritten).then(|| self.candidates()),
-            charset: self.charset,
-            exact_spelling: self.exact_spelling,
-            set_last_error: self.set_last_error,
-            method: self.method.as_deref(),
-            assembly: self.assembly.as_deref(),
-            type_name: self.type_name.as_deref(),
-            calling_convention: self.calling_convention,
-            search_path: self.search_path,
-        }
-        .serialize(serializer)
-    }
-}
-
-/// Counts for one module or the whole plan.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Imports.
-    pub imports: usize,
-    /// Direct imports.
-    pub direct: usize,
-    /// Lazy imports.
-    pub lazy: usize,
-}
-
-/// What the link step will be given.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct LinkPlan {
-    /// Object files of compiled code.
-    pub objects: Vec<PathBuf>,
-    /// `NativeLibrary` items.
-    pub native_library: Vec<PathBuf>,
-    /// `LinkerArg` items.
-    pub linker_arg: Vec<String>,
-    /// Modules with at least one direct import: the OS loader must find these at startup.
-    pub direct_modules: Vec<String>,
-    /// Modules with at least one lazy import: loaded on first call.
-    pub lazy_modules: Vec<String>,
-}
-
-/// One export in the plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PlannedExport {
-    /// The exported symbol.
-    pub name: String,
-    /// The managed method.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// The declaring assembly.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assembly: Option<String>,
-    /// Whether the image exports it.
-    pub exported: bool,
-    /// Why or why not.
-    pub reason: String,
-}
-
-/// The export side of the plan.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ExportPlan {
-    /// `IlcExportUnmanagedEntrypoints` as it applies to this publish.
-    pub unmanaged_entrypoints: bool,
-    /// Every entry point and requested symbol.
-    pub symbols: Vec<PlannedExport>,
-}
-
-/// The whole plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Plan {
-    /// The runtime identifier.
-    pub rid: String,
-    /// What is produced.
-    pub native_lib: OutputKind,
-    /// Where.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<PathBuf>,
-    /// Totals.
-    pub counts: Counts,
-    /// Per module, in name order.
-    pub modules: BTreeMap<String, Counts>,
-    /// Every import, in the order found.
-    pub imports: Vec<PlannedImport>,
-    /// What gets linked.
-    pub link: LinkPlan,
-    /// What gets exported.
-    pub exports: ExportPlan,
-    /// The Windows pre-populated list used (Windows RIDs only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub windows_api_list: Option<WindowsListOrigin>,
-    /// Warnings found while planning.
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 /// Builds the DirectPInvoke policy of a request: the Windows list and DirectPInvokeList files
 /// first, then the DirectPInvoke items, as native AOT does.
@@ -299,7 +42,7 @@ pub fn build_policy(
         let found = found.unwrap_or(WindowsListOrigin::BuiltIn);
         match &found {
             WindowsListOrigin::Request { path } | WindowsListOrigin::NugetCache { path } => {
-                let text = crate::diagnostics::read_text(path, "Windows API list")?;
+                let text = aotinterop_model::diag::read_text(path, "Windows API list")?;
                 policy.add_list_text(path, &text, SourceKind::WindowsApiList)?;
             }
             WindowsListOrigin::BuiltIn => {
@@ -402,14 +145,10 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
                 .or_default()
                 .push(imp.entry.clone());
         }
-        let lookup = if loaded.rid.is_windows() && !d.direct && !imp.exact_spelling {
-            if imp.charset.is_ansi() {
-                EntryLookup::ThenA
-            } else {
-                EntryLookup::WFirst
-            }
-        } else {
+        let lookup = if d.direct {
             EntryLookup::AsWritten
+        } else {
+            EntryLookup::of(&imp.entry, imp.charset, imp.exact_spelling, loaded.rid.platform())
         };
         let m = match module_counts.get_mut(&imp.module) {
             Some(m) => m,
@@ -625,7 +364,7 @@ fn unmatched_warnings(
 }
 
 fn same_module(policy: &DirectPInvokePolicy, a: &str, b: &str) -> bool {
-    if policy.platform() == crate::rid::Platform::Windows {
+    if policy.platform() == Platform::Windows {
         a.to_uppercase() == b.to_uppercase()
     } else {
         a == b

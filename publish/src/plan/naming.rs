@@ -224,7 +224,7 @@ mod tests {
         // Same import twice shares; a different import with the same name gets a suffix.
         a.set_last_error = false;
         let mut other = Import::new("libc", "getpid");
-        other.charset = crate::imports::Charset::Unicode;
+        other.charset = aotinterop_model::Charset::Unicode;
         let names = call_symbols(&[a.clone(), a.clone(), other.clone(), other]);
         assert_eq!(
             names,

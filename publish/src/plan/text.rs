@@ -1,8 +1,8 @@
 //! The plan as a readable table, grouped by module, with totals.
 
 use super::{Binding, Plan};
-use crate::direct_pinvoke::windows_list::WindowsListOrigin;
-use crate::request::OutputKind;
+use aotinterop_model::plan::WindowsListOrigin;
+use aotinterop_model::OutputKind;
 use std::fmt::Write;
 
 fn plural(n: usize, one: &str, many: &str) -> String {

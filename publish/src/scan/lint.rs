@@ -2,7 +2,7 @@
 //! incompatibly, one library spelled several ways, and two exports with one name.
 
 use super::assembly::{ScannedExport, ScannedImport};
-use crate::diagnostics::{codes, Diagnostic, Location};
+use aotinterop_model::diag::{codes, Diagnostic, Location};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 

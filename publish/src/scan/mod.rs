@@ -25,10 +25,9 @@ pub use assembly::{AssemblyInterop, ScannedExport, ScannedImport};
 pub use fault::{Fault, FaultKind};
 pub use lint::library_key;
 
-use crate::diagnostics::{codes, Diagnostic, Error, Location, Result};
 use crate::imports::Import;
-use crate::request::LoadedRequest;
 use crate::surface::{NativeExport, Surface};
+use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -187,21 +186,6 @@ pub fn scan(inputs: &[PathBuf], policy: &ExportPolicy) -> Result<ScanReport> {
     diagnostics.append(&mut report.diagnostics);
     report.diagnostics = diagnostics;
     Ok(report)
-}
-
-/// Scans the assemblies a publish request lists: the first is the published one, and those
-/// named in `exports.assemblies` also export their entry points.
-pub fn scan_request(loaded: &LoadedRequest) -> Result<ScanReport> {
-    let req = &loaded.request;
-    let mut read = Vec::with_capacity(req.assemblies.len());
-    for path in &req.assemblies {
-        read.push((path.clone(), read_file(path)?));
-    }
-    let policy = ExportPolicy {
-        published: (!read.is_empty()).then_some(0),
-        assemblies: req.exports.assemblies.clone(),
-    };
-    Ok(combine(read, &policy))
 }
 
 /// Flattens per-assembly results into a report and runs the cross-assembly checks.

@@ -31,7 +31,7 @@ pub fn render_text(report: &ScanReport) -> String {
             .filter(|i| i.assembly.as_deref() == Some(&a.name))
         {
             let mut flags = Vec::new();
-            if imp.charset != crate::imports::Charset::None {
+            if imp.charset != aotinterop_model::Charset::None {
                 flags.push(format!("{:?}", imp.charset).to_lowercase());
             }
             if imp.exact_spelling {

@@ -4,11 +4,11 @@
 
 #![allow(dead_code)]
 
-use aotinterop_linker::emit::{emit, StubCharset, StubImport};
-use aotinterop_linker::{Arch, Format, Libc, Target};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_model::{Charset, PlannedImport};
+use aotinterop_model::{Target, TargetRow};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 /// Number of `f<i>` functions for the thread race.
 pub const MANY: usize = 1000;
@@ -25,43 +25,29 @@ pub enum Plat {
 }
 
 impl Plat {
+    /// The target table's row.
+    pub fn row(self) -> &'static TargetRow {
+        let rid = match self {
+            Plat::LinuxX64 => "linux-x64",
+            Plat::LinuxArm64 => "linux-arm64",
+            Plat::WinX64 => "win-x64",
+        };
+        TargetRow::of_rid(rid).expect("a row of the target table")
+    }
+
     /// The emitter's target.
     pub fn target(self) -> Target {
-        match self {
-            Plat::LinuxX64 => Target {
-                format: Format::Elf,
-                arch: Arch::X86_64,
-                libc: Libc::Gnu,
-            },
-            Plat::LinuxArm64 => Target {
-                format: Format::Elf,
-                arch: Arch::Aarch64,
-                libc: Libc::Gnu,
-            },
-            Plat::WinX64 => Target {
-                format: Format::Coff,
-                arch: Arch::X86_64,
-                libc: Libc::Other,
-            },
-        }
+        self.row().target
     }
 
     /// Rust target triple of the runtime archive.
     pub fn rust_triple(self) -> &'static str {
-        match self {
-            Plat::LinuxX64 => "x86_64-unknown-linux-gnu",
-            Plat::LinuxArm64 => "aarch64-unknown-linux-gnu",
-            Plat::WinX64 => "x86_64-pc-windows-gnu",
-        }
+        self.row().rust_triple
     }
 
     /// The C compiler.
     pub fn cc(self) -> &'static str {
-        match self {
-            Plat::LinuxX64 => "gcc",
-            Plat::LinuxArm64 => "aarch64-linux-gnu-gcc",
-            Plat::WinX64 => "x86_64-w64-mingw32-gcc",
-        }
+        self.row().cc
     }
 
     /// File name of a shared library called `stem` as the tests name it.
@@ -80,75 +66,31 @@ impl Plat {
         }
     }
 
-    /// The libraries the Rust runtime archive needs.
-    fn runtime_libs(self) -> &'static [&'static str] {
-        aotinterop_runtime::archive::link_libs(self.rust_triple())
+    /// The libraries the Rust runtime archive needs, as `-l` arguments.
+    fn runtime_libs(self) -> Vec<String> {
+        self.row().runtime_libs.iter().map(|l| format!("-l{l}")).collect()
     }
 }
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+pub use aotinterop_testkit::{repo_root as root, run_ok};
+
+/// The runtime archive for `plat`, built by `scripts/build-runtime` (a no-op when up to date).
+pub fn runtime_archive(plat: Plat) -> PathBuf {
+    aotinterop_testkit::runtime_archive(plat.row())
 }
 
 fn c_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c")
 }
 
-static BUILD_RUNTIME: Mutex<()> = Mutex::new(());
-
-/// The runtime archive for `plat`, built by `scripts/build-runtime` (a no-op when up to date).
-pub fn runtime_archive(plat: Plat) -> PathBuf {
-    let _g = BUILD_RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-    let out = run_ok(
-        Command::new(root().join("scripts/build-runtime")).arg(plat.rust_triple()),
-        "scripts/build-runtime",
-    );
-    let path = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let p = if Path::new(&path).is_absolute() {
-        PathBuf::from(path)
-    } else {
-        root().join(path)
-    };
-    assert!(
-        p.is_file(),
-        "scripts/build-runtime did not produce {}",
-        p.display()
-    );
-    p
-}
-
-/// Runs a command and asserts it succeeded, showing its output otherwise.
-pub fn run_ok(cmd: &mut Command, what: &str) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {what} ({cmd:?}): {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({:?}):\n{cmd:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// The Windows-only imports: charset spellings and an ordinal (`sum6_ordinal` is the ordinal
 /// of `sum6` in the built callee.dll).
-pub fn windows_imports(sum6_ordinal: u32) -> Vec<StubImport> {
-    let mut unicode = StubImport::lazy("pinvoke_pick_unicode", "callee", "pick");
-    unicode.charset = StubCharset::Unicode;
-    let mut ansi = StubImport::lazy("pinvoke_pick_ansi", "callee", "pick");
-    ansi.charset = StubCharset::Ansi;
-    let ordinal = StubImport::lazy("pinvoke_sum6_by_ordinal", "callee", &format!("#{sum6_ordinal}"));
+pub fn windows_imports(sum6_ordinal: u32) -> Vec<PlannedImport> {
+    let mut unicode = PlannedImport::lazy("pinvoke_pick_unicode", "callee", "pick");
+    unicode.charset = Charset::Unicode;
+    let mut ansi = PlannedImport::lazy("pinvoke_pick_ansi", "callee", "pick");
+    ansi.charset = Charset::Ansi;
+    let ordinal = PlannedImport::lazy("pinvoke_sum6_by_ordinal", "callee", &format!("#{sum6_ordinal}"));
     vec![unicode, ansi, ordinal]
 }
 
@@ -167,23 +109,23 @@ fn pe_ordinal(dll: &Path, name: &str) -> u32 {
 }
 
 /// The imports the test program calls.
-pub fn imports() -> Vec<StubImport> {
+pub fn imports() -> Vec<PlannedImport> {
     let mut v = vec![
-        StubImport::lazy("pinvoke_sum6", "callee", "sum6"),
-        StubImport::lazy("pinvoke_sum8d", "callee", "sum8d"),
-        StubImport::lazy("pinvoke_mix", "callee", "mix"),
-        StubImport::lazy("pinvoke_make_big", "callee", "make_big"),
-        StubImport::lazy("pinvoke_vsum", "callee", "vsum"),
-        StubImport::lazy("pinvoke_seen_errno", "callee", "seen_errno"),
-        StubImport::lazy("pinvoke_callee_loads", "callee", "callee_loads"),
-        StubImport::lazy("pinvoke_missing_lib", "nosuchlib", "gone"),
-        StubImport::lazy("pinvoke_missing_entry", "callee", "no_such_entry"),
-        StubImport::lazy("pinvoke_virtual_sum6", "virtual", "sum6"),
-        StubImport::lazy("pinvoke_sub_plugin", "sub/plugin", "sub_plugin"),
-        StubImport::direct("pinvoke_direct_abs", "libc", "abs"),
+        PlannedImport::lazy("pinvoke_sum6", "callee", "sum6"),
+        PlannedImport::lazy("pinvoke_sum8d", "callee", "sum8d"),
+        PlannedImport::lazy("pinvoke_mix", "callee", "mix"),
+        PlannedImport::lazy("pinvoke_make_big", "callee", "make_big"),
+        PlannedImport::lazy("pinvoke_vsum", "callee", "vsum"),
+        PlannedImport::lazy("pinvoke_seen_errno", "callee", "seen_errno"),
+        PlannedImport::lazy("pinvoke_callee_loads", "callee", "callee_loads"),
+        PlannedImport::lazy("pinvoke_missing_lib", "nosuchlib", "gone"),
+        PlannedImport::lazy("pinvoke_missing_entry", "callee", "no_such_entry"),
+        PlannedImport::lazy("pinvoke_virtual_sum6", "virtual", "sum6"),
+        PlannedImport::lazy("pinvoke_sub_plugin", "sub/plugin", "sub_plugin"),
+        PlannedImport::direct("pinvoke_direct_abs", "libc", "abs"),
     ];
     for i in 0..MANY {
-        v.push(StubImport::lazy(
+        v.push(PlannedImport::lazy(
             &format!("pinvoke_f{i}"),
             "callee",
             &format!("f{i}"),
@@ -259,7 +201,7 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     if plat == Plat::WinX64 {
         all.extend(windows_imports(pe_ordinal(&dir.join("callee.dll"), "sum6")));
     }
-    let obj = emit(&plat.target(), &all).expect("emit stubs");
+    let obj = emit(&plat.target(), &all, &StubOptions::default()).expect("emit stubs");
     let stubs = gen.join("stubs.o");
     std::fs::write(&stubs, obj).expect("write stubs");
 
@@ -318,27 +260,7 @@ impl Image {
     /// Runs the program with `args` from the current directory `cwd`.
     pub fn run(&self, args: &[&str], cwd: &Path) -> Output {
         let exe = self.dir.join(self.plat.exe_file());
-        let mut c = match self.plat {
-            Plat::LinuxX64 => Command::new(&exe),
-            Plat::LinuxArm64 => {
-                // The cross toolchain's sysroot, with its lib/ first on the guest's library path:
-                // when arm64 multiarch packages are installed too (libc6:arm64), the guest's
-                // ld.so would otherwise pick /lib/aarch64-linux-gnu/libc.so.6 from another build
-                // than itself, and the program hangs in its first pthread_create.
-                let sysroot = "/usr/aarch64-linux-gnu";
-                let mut c = Command::new("qemu-aarch64");
-                c.arg("-L").arg(sysroot);
-                c.arg("-E").arg(format!("LD_LIBRARY_PATH={sysroot}/lib"));
-                c.arg(&exe);
-                c
-            }
-            Plat::WinX64 => {
-                let prefix = wine_prefix();
-                let mut c = Command::new("wine");
-                c.env("WINEPREFIX", prefix).env("WINEDEBUG", "-all").arg(&exe);
-                c
-            }
-        };
+        let mut c = aotinterop_testkit::image_command(self.plat.row(), &exe);
         c.args(args).current_dir(cwd);
         c.output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()))
@@ -360,23 +282,6 @@ impl Image {
         }
         text
     }
-}
-
-static WINE_PREFIX: Mutex<Option<PathBuf>> = Mutex::new(None);
-
-/// The wine prefix (`.cache/wine`), prepared once per test process by `scripts/wine-prefix`.
-pub fn wine_prefix() -> PathBuf {
-    let mut ready = WINE_PREFIX.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = &*ready {
-        return p.clone();
-    }
-    let out = run_ok(
-        &mut Command::new(root().join("scripts/wine-prefix")),
-        "scripts/wine-prefix",
-    );
-    let prefix = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    *ready = Some(prefix.clone());
-    prefix
 }
 
 /// The line of `out` starting with `key ` split into words after the key.

@@ -9,7 +9,7 @@ pub mod toolchain;
 use aotinterop::pipeline::{self, Event};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-pub use toolchain::{Toolchain, RIDS};
+pub use toolchain::{rids, Toolchain};
 
 /// The samples, by folder name.
 pub const SAMPLES: &[&str] = &[
@@ -20,11 +20,7 @@ pub const SAMPLES: &[&str] = &[
     "search-paths",
 ];
 
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
+pub use aotinterop_testkit::repo_root;
 
 /// Compiles C# sources with Mono's `mcs` into `out`.
 pub fn mcs(sources: &[PathBuf], out: &Path, extra: &[&str]) -> Result<(), String> {
@@ -46,18 +42,12 @@ pub fn mcs(sources: &[PathBuf], out: &Path, extra: &[&str]) -> Result<(), String
     })
 }
 
-/// The folder of the runtime archives: `AOTINTEROP_RUNTIME_DIR`, else where
-/// `scripts/build-runtime` writes them.
-pub fn runtime_dir(repo: &Path) -> PathBuf {
-    std::env::var_os("AOTINTEROP_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo.join("target/aotinterop-runtime"))
-}
+pub use aotinterop_testkit::runtime_dir;
 
 /// Builds the aotinterop runtime for the toolchain's target (scripts/build-runtime) unless it is
 /// already there.
 pub fn ensure_runtime(tc: &Toolchain) -> Result<(), String> {
-    let root = runtime_dir(&tc.repo);
+    let root = runtime_dir();
     if root.join(tc.triple).join("libaotinterop_runtime.a").is_file() {
         return Ok(());
     }
@@ -70,7 +60,7 @@ pub fn ensure_runtime(tc: &Toolchain) -> Result<(), String> {
 pub fn publish(request: &Path, quiet: bool) -> Result<PathBuf, String> {
     let mut loaded = aotinterop::PublishRequest::load(request).map_err(|e| e.to_string())?;
     if loaded.request.runtime_dir.is_none() {
-        loaded.request.runtime_dir = Some(runtime_dir(&repo_root()));
+        loaded.request.runtime_dir = Some(runtime_dir());
     }
     let mut observer = |event: Event<'_>| {
         if let Event::Finished(s) = event {

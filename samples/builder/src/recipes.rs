@@ -67,7 +67,10 @@ impl Ctx<'_> {
             stderr: String::from_utf8_lossy(&out.stderr).replace("\r\n", "\n"),
         };
         if !self.opts.quiet {
-            println!("\n$ {what}\n{}{}(exit code {:?})", r.stdout, r.stderr, r.code);
+            let code = r
+                .code
+                .map_or("none: killed by a signal".to_string(), |c| c.to_string());
+            println!("\n$ {what}\n{}{}(exit code {code})", r.stdout, r.stderr);
         }
         self.runs.push(r);
         Ok(())
@@ -142,7 +145,7 @@ fn native_exports(cx: &mut Ctx<'_>) -> Result<(), String> {
     cx.tc.program(&[cx.path("host.c")], &dl, &host)?;
     let host_static = cx.bin(&format!("static/{}", cx.tc.exe("host_static")));
     let mut libs = vec![archive.display().to_string()];
-    libs.extend(runtime_libs(cx.tc));
+    libs.extend(cx.tc.runtime_libs());
     cx.tc.program(&[cx.path("host_static.c")], &libs, &host_static)?;
     let bin = cx.bin("");
     let lib_arg = shared
@@ -168,24 +171,6 @@ fn native_exports(cx: &mut Ctx<'_>) -> Result<(), String> {
         &[],
         &static_dir,
     )
-}
-
-/// The system libraries a C host adds when it links a NativeLib=Static archive.
-pub fn runtime_libs(tc: &Toolchain) -> Vec<String> {
-    let libs: &[&str] = if tc.is_windows() {
-        &[
-            "-lkernel32",
-            "-ladvapi32",
-            "-lntdll",
-            "-luserenv",
-            "-lws2_32",
-            "-lbcrypt",
-            "-ldbghelp",
-        ]
-    } else {
-        &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl"]
-    };
-    libs.iter().map(|s| s.to_string()).collect()
 }
 
 fn fail_fast(cx: &mut Ctx<'_>) -> Result<(), String> {

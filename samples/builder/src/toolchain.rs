@@ -1,13 +1,16 @@
 //! Compilers and runners per RID: the cc crate picks the C/C++ compiler for the target triple
-//! (gcc, aarch64-linux-gnu-gcc, x86_64-w64-mingw32-gcc), and images run natively, under
-//! qemu-user (linux-arm64) or under wine (win-x64).
+//! (gcc, aarch64-linux-gnu-gcc, x86_64-w64-mingw32-gcc), and images run as the test kit runs
+//! them for the row (natively, under qemu-user or under wine).
 
+use aotinterop_model::{Platform, TargetRow, TARGETS};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A RID the samples build for.
+/// A RID the samples build for: its row of the model's target table, and the repository.
 #[derive(Clone, Debug)]
 pub struct Toolchain {
+    /// The target table's row.
+    pub row: &'static TargetRow,
     /// The .NET runtime identifier.
     pub rid: &'static str,
     /// The Rust/cc target triple.
@@ -16,33 +19,28 @@ pub struct Toolchain {
     pub repo: PathBuf,
 }
 
-/// The RIDs the samples support.
-pub const RIDS: &[&str] = &["linux-x64", "linux-arm64", "win-x64"];
+/// The RIDs the samples build and run for: the rows of the target table that run here.
+pub fn rids() -> Vec<&'static str> {
+    TARGETS.iter().filter(|r| r.runs_here()).map(|r| r.rid).collect()
+}
 
 impl Toolchain {
     /// The toolchain of a RID.
     pub fn for_rid(rid: &str, repo: &Path) -> Result<Self, String> {
-        let (rid, triple) = match rid {
-            "linux-x64" => ("linux-x64", "x86_64-unknown-linux-gnu"),
-            "linux-arm64" => ("linux-arm64", "aarch64-unknown-linux-gnu"),
-            "win-x64" => ("win-x64", "x86_64-pc-windows-gnu"),
-            other => {
-                return Err(format!(
-                    "the samples build for {} (not `{other}`)",
-                    RIDS.join(", ")
-                ))
-            }
-        };
+        let row = TargetRow::of_rid(rid)
+            .filter(|r| r.runs_here())
+            .ok_or_else(|| format!("the samples build for {} (not `{rid}`)", rids().join(", ")))?;
         Ok(Toolchain {
-            rid,
-            triple,
+            row,
+            rid: row.rid,
+            triple: row.rust_triple,
             repo: repo.to_path_buf(),
         })
     }
 
-    /// True for win-x64.
+    /// True for Windows RIDs.
     pub fn is_windows(&self) -> bool {
-        self.rid.starts_with("win")
+        self.row.platform() == Platform::Windows
     }
 
     /// `.exe` on Windows.
@@ -149,39 +147,13 @@ impl Toolchain {
         run_tool(&mut cmd)
     }
 
-    /// A command that runs `image` for this RID.
+    /// A command that runs `image` for this RID (natively, under qemu-user or wine).
     pub fn command(&self, image: &Path) -> Command {
-        match self.rid {
-            "linux-arm64" => {
-                // The cross toolchain's root; its libraries come first, so that Debian's arm64
-                // multiarch packages (zlib1g:arm64 and the libc it pulls in) do not mix another
-                // libc build into the process.
-                let root = "/usr/aarch64-linux-gnu";
-                let mut c = Command::new("qemu-aarch64");
-                c.arg("-L")
-                    .arg(root)
-                    .arg("-E")
-                    .arg(format!("LD_LIBRARY_PATH={root}/lib"))
-                    .arg(image);
-                c
-            }
-            "win-x64" => {
-                let mut c = Command::new("wine");
-                c.arg(image).env("WINEDEBUG", "-all");
-                if let Ok(prefix) = self.wine_prefix() {
-                    c.env("WINEPREFIX", prefix);
-                }
-                c
-            }
-            _ => Command::new(image),
-        }
+        aotinterop_testkit::image_command(self.row, image)
     }
 
     /// Runs `image` with `args` in `cwd` and returns what it printed.
     pub fn run(&self, image: &Path, args: &[&str], cwd: &Path) -> Result<Output, String> {
-        if self.is_windows() {
-            self.wine_prefix()?;
-        }
         self.command(image)
             .args(args)
             .current_dir(cwd)
@@ -189,20 +161,10 @@ impl Toolchain {
             .map_err(|e| format!("cannot run {}: {e}", image.display()))
     }
 
-    /// The wine prefix (`.cache/wine`), prepared by `scripts/wine-prefix`: wine 8 lacks
-    /// `bcryptprimitives.dll!ProcessPrng`, which Rust's standard library (in the runtime) imports
-    /// on Windows 10 and later, and the script installs a stand-in into the prefix.
-    fn wine_prefix(&self) -> Result<PathBuf, String> {
-        let out = Command::new(self.repo.join("scripts/wine-prefix"))
-            .output()
-            .map_err(|e| format!("cannot run scripts/wine-prefix: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "scripts/wine-prefix failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    /// The system libraries a C host adds when it links a NativeLib=Static archive: the
+    /// runtime's, from the target table.
+    pub fn runtime_libs(&self) -> Vec<String> {
+        self.row.runtime_libs.iter().map(|l| format!("-l{l}")).collect()
     }
 }
 

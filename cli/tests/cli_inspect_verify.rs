@@ -83,7 +83,7 @@ fn inspect_prints_text_and_json() {
     assert_eq!(v["lazy"], serde_json::json!([]));
     let bad = aotinterop(&[os("inspect"), dir.path().join("imports.missing").as_os_str()]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("error AOTI0504: cannot read image"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error AOTI0001: cannot read image"));
 }
 
 #[test]

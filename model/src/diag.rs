@@ -1,16 +1,17 @@
 //! Errors and warnings with a stable code and a location (file, line, column).
 //!
-//! Every problem aotinterop reports is a [`Diagnostic`]. Errors stop the step that found them
-//! (they travel as [`Error`]); warnings are collected next to the result. The codes are stable so
-//! that MSBuild and scripts can key on them; `docs/diagnostics.md` lists them.
+//! Every problem aotinterop reports, in every step, is a [`Diagnostic`]. Errors stop the step that
+//! found them (they travel as [`Error`]); warnings are collected next to the result. The codes are
+//! stable so that MSBuild and scripts can key on them; [`codes`](crate::codes) holds them all.
 
-use serde::Serialize;
+pub use crate::codes;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Severity {
     /// The step cannot go on.
     Error,
@@ -19,15 +20,16 @@ pub enum Severity {
 }
 
 /// Where a diagnostic points: a file, and a 1-based line and column when known.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Location {
     /// The file, as the user named it (or `<command line>`).
     pub file: PathBuf,
     /// 1-based line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub line: Option<u32>,
     /// 1-based column, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub column: Option<u32>,
 }
 
@@ -60,6 +62,24 @@ impl Location {
     }
 }
 
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Self {
+        Location::file(path)
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Self {
+        Location::file(path)
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Self {
+        Location::file(path)
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
@@ -73,87 +93,45 @@ impl fmt::Display for Location {
     }
 }
 
-/// Stable diagnostic codes. `docs/diagnostics.md` explains each.
-pub mod codes {
-    /// A file named by the user cannot be read.
-    pub const FILE_UNREADABLE: &str = "AOTI0001";
-    /// A file is not valid UTF-8.
-    pub const NOT_UTF8: &str = "AOTI0002";
-    /// The publish request is empty or not valid JSON.
-    pub const REQUEST_MALFORMED: &str = "AOTI0003";
-    /// The publish request has a field aotinterop does not know.
-    pub const REQUEST_UNKNOWN_FIELD: &str = "AOTI0004";
-    /// The publish request lacks a required field or has a value of the wrong shape.
-    pub const REQUEST_INVALID: &str = "AOTI0005";
-    /// An unknown runtime identifier.
-    pub const UNKNOWN_RID: &str = "AOTI0006";
-    /// A DirectPInvoke item or list line `!entry` has no module.
-    pub const ITEM_NO_MODULE: &str = "AOTI0010";
-    /// A DirectPInvoke item or list line `module!` has no entry point.
-    pub const ITEM_NO_ENTRY: &str = "AOTI0011";
-    /// An imports file is malformed.
-    pub const IMPORTS_MALFORMED: &str = "AOTI0012";
-    /// An import has an empty module or entry point.
-    pub const IMPORT_INVALID: &str = "AOTI0013";
-    /// A DirectPInvoke item is given twice.
-    pub const ITEM_DUPLICATE: &str = "AOTI1001";
-    /// A DirectPInvoke item matches no import of the app.
-    pub const ITEM_UNMATCHED: &str = "AOTI1002";
-    /// No line of a DirectPInvokeList file matches an import of the app.
-    pub const LIST_UNMATCHED: &str = "AOTI1003";
-    /// A whole Windows module made direct keeps the entry point as written, which may not exist
-    /// (the `W`/`A` spelling is only looked for with `module!entry` items).
-    pub const BARE_MODULE_CHARSET: &str = "AOTI1004";
-    /// No Windows API list was found; the built-in one is used.
-    pub const WINDOWS_LIST_BUILTIN: &str = "AOTI1005";
-    /// A file named as an assembly is not a PE image (empty, or no `MZ`/`PE` signature).
-    pub const NOT_PE: &str = "AOTI0100";
-    /// A PE image named as an assembly has no CLI header: it is native code, not .NET.
-    pub const NOT_DOTNET: &str = "AOTI0101";
-    /// An assembly file ends inside a structure it declares.
-    pub const ASSEMBLY_TRUNCATED: &str = "AOTI0102";
-    /// An assembly's metadata is inconsistent (row counts, heap or table indexes, sizes).
-    pub const METADATA_CORRUPT: &str = "AOTI0103";
-    /// A directory was given where an assembly file is expected.
-    pub const ASSEMBLY_IS_DIRECTORY: &str = "AOTI0104";
-    /// The same `module!entry` is declared with different signatures or charsets.
-    pub const IMPORT_CONFLICT: &str = "AOTI1100";
-    /// One native library is spelled several ways across the assemblies.
-    pub const MODULE_SPELLINGS: &str = "AOTI1101";
-    /// Two UnmanagedCallersOnly entry points have the same name.
-    pub const EXPORT_DUPLICATE: &str = "AOTI1102";
-    /// The RID is known, but aotinterop cannot link images for it.
-    pub const RID_NOT_LINKABLE: &str = "AOTI0200";
-    /// The publish request names no output.
-    pub const REQUEST_NO_OUTPUT: &str = "AOTI0201";
-    /// The stub object cannot be emitted.
-    pub const EMIT_FAILED: &str = "AOTI0202";
-    /// An output or temporary file cannot be written.
-    pub const OUTPUT_UNWRITABLE: &str = "AOTI0203";
-    /// The runtime archive for the target is not built or not found.
-    pub const RUNTIME_NOT_FOUND: &str = "AOTI0204";
-    /// The linked image does not bind what the plan says.
-    pub const VERIFY_FAILED: &str = "AOTI0205";
-    /// A file in a scanned folder is not a .NET assembly and was skipped.
-    pub const SKIPPED_NOT_DOTNET: &str = "AOTI1103";
-    /// A DefaultDllImportSearchPaths or UnmanagedCallersOnly attribute could not be decoded.
-    pub const ATTRIBUTE_UNDECODABLE: &str = "AOTI1104";
-    /// A scanned folder holds no .NET assembly.
-    pub const FOLDER_EMPTY: &str = "AOTI1105";
-}
-
 /// One error or warning.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// Stable code, such as `AOTI0010`.
+    /// Stable code, such as `AOTI0010`, one of [`codes::ALL`].
     pub code: &'static str,
     /// What is wrong, in a sentence.
     pub message: String,
     /// Where, when it is about a file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub location: Option<Location>,
+}
+
+/// Reads a diagnostic back, its code as the table's own `&'static str`; a code the table lacks
+/// is an error.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Owned {
+            severity: Severity,
+            code: String,
+            message: String,
+            #[serde(default)]
+            location: Option<Location>,
+        }
+        let o = Owned::deserialize(d)?;
+        let code = codes::lookup(&o.code)
+            .map(|c| c.code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{}`", o.code)))?;
+        Ok(Diagnostic {
+            severity: o.severity,
+            code,
+            message: o.message,
+            location: o.location,
+        })
+    }
 }
 
 impl Diagnostic {
@@ -177,10 +155,20 @@ impl Diagnostic {
         }
     }
 
-    /// The same diagnostic, pointing at `location`.
-    pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+    /// The same diagnostic, pointing at `location` (a [`Location`] or a path).
+    pub fn at(mut self, location: impl Into<Location>) -> Self {
+        self.location = Some(location.into());
         self
+    }
+
+    /// The file it is about, when there is one.
+    pub fn file(&self) -> Option<&Path> {
+        self.location.as_ref().map(|l| l.file.as_path())
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 }
 
@@ -207,8 +195,8 @@ impl Error {
         Error(Box::new(Diagnostic::error(code, message)))
     }
 
-    /// The same error, pointing at `location`.
-    pub fn at(self, location: Location) -> Self {
+    /// The same error, pointing at `location` (a [`Location`] or a path).
+    pub fn at(self, location: impl Into<Location>) -> Self {
         Error(Box::new(self.0.at(location)))
     }
 
@@ -220,6 +208,11 @@ impl Error {
     /// The diagnostic behind this error.
     pub fn diagnostic(&self) -> &Diagnostic {
         &self.0
+    }
+
+    /// The diagnostic behind this error, owned.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        *self.0
     }
 
     /// The stable code.
@@ -234,6 +227,13 @@ impl From<Diagnostic> for Error {
     }
 }
 
+impl std::ops::Deref for Error {
+    type Target = Diagnostic;
+    fn deref(&self) -> &Diagnostic {
+        &self.0
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -242,12 +242,19 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl std::error::Error for Diagnostic {}
+
 /// Result with aotinterop's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Reads a whole file, or an error naming it (`what` says what the file is to the user).
+pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::unreadable(path, what, &e))
+}
+
 /// Reads a text file as UTF-8, with errors naming the file (and, for bad bytes, the line).
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, what, &e))?;
+    let bytes = read_file(path, what)?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..valid];

@@ -2,8 +2,8 @@
 
 use super::output::{print_json, Format};
 use aotinterop_linker::inspect::inspect;
-use aotinterop_linker::plan_view::PlanView;
 use aotinterop_linker::verify::verify;
+use aotinterop_model::Plan;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +26,7 @@ pub struct VerifyArgs {
 /// (the differences are listed) or when either file cannot be read.
 pub fn run(args: &VerifyArgs) -> ExitCode {
     let checked =
-        PlanView::load(&args.plan).and_then(|plan| inspect(&args.image).and_then(|ins| verify(&ins, &plan)));
+        Plan::load(&args.plan).and_then(|plan| inspect(&args.image).and_then(|ins| verify(&ins, &plan)));
     let report = match checked {
         Ok(r) => r,
         Err(e) => {

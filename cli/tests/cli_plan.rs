@@ -13,7 +13,7 @@ fn aotinterop(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    aotinterop_testkit::repo_root()
 }
 
 fn stderr(o: &Output) -> String {

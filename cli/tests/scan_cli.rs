@@ -1,10 +1,14 @@
 //! `aotinterop scan` as a user runs it.
 
-#[path = "scan_support/mod.rs"]
-mod support;
-
+use aotinterop_testkit::repo_root;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::*;
+
+/// Compiles C# sources of `publish/tests/assemblies/` into `out/NAME.dll` with Mono's mcs.
+fn compile(out: &Path, name: &str, sources: &[&str]) -> PathBuf {
+    let src = repo_root().join("publish/tests/assemblies");
+    aotinterop_testkit::mono::compile_library(&src, out, name, sources, &[])
+}
 
 fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))

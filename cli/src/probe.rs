@@ -3,9 +3,8 @@
 //! not load. The logic is the runtime's own (`aotinterop_runtime::probe`).
 
 use super::output::{print_json, Format};
-use aotinterop::imports::DllImportSearchPath;
+use aotinterop_model::{DllImportSearchPath, Platform, Rid};
 use aotinterop_runtime::probe::{probe, ProbeReport};
-use aotinterop_runtime::resolver::names::Platform;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,15 +36,13 @@ pub struct ProbeArgs {
 pub fn run(args: &ProbeArgs) -> ExitCode {
     let platform = match &args.rid {
         None => Platform::host(),
-        Some(rid) => {
-            match Platform::from_rid(rid) {
-                Some(p) => p,
-                None => {
-                    eprintln!("error: unknown runtime identifier `{rid}` (expected e.g. linux-x64, win-x64, osx-arm64)");
-                    return ExitCode::from(2);
-                }
+        Some(rid) => match rid.parse::<Rid>() {
+            Ok(rid) => rid.platform(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
             }
-        }
+        },
     };
     let search_path = match &args.search_path {
         None => None,

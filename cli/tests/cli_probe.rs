@@ -101,3 +101,30 @@ fn probe_lists_another_platforms_candidates_without_loading() {
     assert_eq!(paths, ["user32", "user32.dll"]);
     assert!(v["loaded"].is_null());
 }
+
+#[test]
+fn probe_takes_only_rids_the_one_parser_accepts() {
+    for bad in ["linux-x65", "linux", "plan9-x64"] {
+        let out = aotinterop()
+            .args(["probe", "z", "--rid", bad])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("unknown runtime identifier `{bad}`")),
+            "{bad}: {err}"
+        );
+    }
+    let out = aotinterop()
+        .args(["probe", "z", "--rid", "linux-musl-arm64"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("libz.so"));
+}

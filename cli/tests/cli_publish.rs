@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    aotinterop_testkit::repo_root()
 }
 
 fn aotinterop(args: &[&str], cwd: &Path) -> Output {
@@ -201,4 +201,60 @@ fn bad_requests_stop_before_anything_is_written() {
         "scan",
         "nowhere.json",
     );
+}
+
+/// The process umask, from `/proc/self/status` (Linux).
+#[cfg(target_os = "linux")]
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("Umask:"))
+        .expect("a Umask line");
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn plan_reports_get_an_ordinary_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    let out = aotinterop(&["publish", "request.json", "--quiet"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let want = 0o666 & !umask();
+    for report in ["bin/app.plan.json", "bin/app.plan.md"] {
+        let mode = std::fs::metadata(d.join(report)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, want,
+            "{report}: {mode:o}, expected {want:o} (0666 less the umask)"
+        );
+    }
+    if umask() == 0o022 {
+        assert_eq!(want, 0o644);
+    }
+}
+
+#[test]
+fn an_emit_failure_says_what_it_is_once() {
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    // Two lazy imports from different libraries that the caller gave one symbol.
+    std::fs::write(
+        d.join("clash.json"),
+        r#"{"rid": "linux-x64", "output": "bin/app", "objects": ["main.o"],
+            "imports": [{"module": "liba", "entry": "f", "symbol": "shared_name"},
+                        {"module": "libb", "entry": "g", "symbol": "shared_name"}]}"#,
+    )
+    .unwrap();
+    let out = aotinterop(&["publish", "clash.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("error AOTI0202"), "{err}");
+    assert_eq!(err.matches("cannot emit the stub object").count(), 1, "{err}");
+    assert!(err.contains("call symbol `shared_name` given twice"), "{err}");
 }

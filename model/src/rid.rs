@@ -1,5 +1,7 @@
-//! Runtime identifiers (RIDs) such as `linux-x64`, `linux-musl-arm64` or `win-x64`.
+//! Runtime identifiers (RIDs) such as `linux-x64`, `linux-musl-arm64` or `win-x64`: the one
+//! parser, and the link target a RID stands for.
 
+use crate::target::{Arch, Format, Libc, Platform, Target};
 use std::fmt;
 use std::str::FromStr;
 
@@ -30,34 +32,6 @@ pub enum Os {
     TvosSimulator,
 }
 
-/// The architecture part of a RID.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Arch {
-    /// `x64` (x86_64).
-    X64,
-    /// `x86` (i686).
-    X86,
-    /// `arm64` (aarch64).
-    Arm64,
-    /// `arm` (32-bit ARM, hard float).
-    Arm,
-    /// `riscv64`.
-    RiscV64,
-    /// `loongarch64`.
-    LoongArch64,
-}
-
-/// The loader family a RID targets; it decides how module and entry names compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    /// ELF images and `.so` libraries (Linux, FreeBSD).
-    Unix,
-    /// PE images and `.dll` libraries.
-    Windows,
-    /// Mach-O images and `.dylib` libraries.
-    Apple,
-}
-
 /// A parsed runtime identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rid {
@@ -82,9 +56,9 @@ const OSES: &[(&str, Os)] = &[
 ];
 
 const ARCHES: &[(&str, Arch)] = &[
-    ("x64", Arch::X64),
+    ("x64", Arch::X86_64),
     ("x86", Arch::X86),
-    ("arm64", Arch::Arm64),
+    ("arm64", Arch::Aarch64),
     ("arm", Arch::Arm),
     ("riscv64", Arch::RiscV64),
     ("loongarch64", Arch::LoongArch64),
@@ -168,23 +142,39 @@ impl Rid {
         self.platform() == Platform::Windows
     }
 
-    /// The shared-library suffix native AOT strips from a DllImport module name when matching
-    /// DirectPInvoke items (`.dll`, `.so` or `.dylib`).
-    pub fn library_suffix(&self) -> &'static str {
-        match self.platform() {
-            Platform::Windows => ".dll",
-            Platform::Apple => ".dylib",
-            Platform::Unix => ".so",
+    /// The link target of this RID: its image format, architecture and C library. `None` for
+    /// architectures aotinterop cannot link for (riscv64, loongarch64).
+    pub fn target(&self) -> Option<Target> {
+        let format = match self.platform() {
+            Platform::Unix => Format::Elf,
+            Platform::Windows => Format::Coff,
+            Platform::Apple => Format::MachO,
+        };
+        if !matches!(self.arch, Arch::X86_64 | Arch::Aarch64 | Arch::X86 | Arch::Arm) {
+            return None;
         }
+        let libc = match self.os {
+            Os::Linux | Os::FreeBsd => Libc::Gnu,
+            Os::LinuxMusl => Libc::Musl,
+            Os::LinuxBionic => Libc::Bionic,
+            _ => Libc::Other,
+        };
+        Some(Target {
+            format,
+            arch: self.arch,
+            libc,
+        })
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Rid {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Rid {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

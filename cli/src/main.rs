@@ -1,4 +1,5 @@
-//! Command-line parsing and dispatch. Each subcommand lives in its own file.
+//! The `aotinterop` command-line program: a thin layer over the `aotinterop` library. Each
+//! subcommand lives in its own file; clap and the progress display live here only.
 //!
 //! Exit codes: 0 success; 1 bad input (or, for `verify`, a mismatch); 2 bad usage; `publish` also
 //! 3 preflight failed, 4 emit or link failed, 5 the linked image does not match its plan.
@@ -39,7 +40,7 @@ enum Command {
 }
 
 /// Parses the command line and runs the subcommand.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
         Command::Plan(args) => plan::run(args),

@@ -1,0 +1,210 @@
+//! What a `DllImport` says besides its module and entry point: `CharSet`, the calling
+//! convention and `DllImportSearchPath`, as .NET defines them; and how an import binds.
+
+use std::fmt;
+
+/// How an import binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Binding {
+    /// Bound by the OS loader at startup: the image fails to start when it is missing.
+    Direct,
+    /// Bound on its first call: only that call fails when it is missing.
+    Lazy,
+}
+
+/// What the publish produces (`NativeLib` in the project file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum OutputKind {
+    /// An executable (no `NativeLib`).
+    #[default]
+    #[cfg_attr(feature = "serde", serde(alias = "Executable", alias = "exe"))]
+    Executable,
+    /// `NativeLib=Shared`: a shared library (`.so`, `.dll`, `.dylib`).
+    #[cfg_attr(feature = "serde", serde(alias = "Shared"))]
+    Shared,
+    /// `NativeLib=Static`: a static archive a native host links.
+    #[cfg_attr(feature = "serde", serde(alias = "Static"))]
+    Static,
+}
+
+/// `DllImportAttribute.CharSet`: how strings are marshalled, and on Windows which spelling
+/// (`NameA`/`NameW`) of the entry point is looked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[repr(u16)]
+pub enum Charset {
+    /// `CharSet.None` (the default; treated as Ansi).
+    #[default]
+    None = 0,
+    /// `CharSet.Ansi`.
+    Ansi = 1,
+    /// `CharSet.Unicode`.
+    Unicode = 2,
+    /// `CharSet.Auto` (Unicode on every platform .NET supports today).
+    Auto = 3,
+}
+
+impl Charset {
+    /// True when the Windows entry-point search looks for the `A` spelling (Ansi and None),
+    /// false when it looks for `W` first (Unicode and Auto).
+    pub fn is_ansi(self) -> bool {
+        matches!(self, Charset::None | Charset::Ansi)
+    }
+
+    /// The charset of the two low bits of an import record's flags (`docs/import-abi.md`).
+    pub fn from_bits(bits: u16) -> Charset {
+        match bits & 0b11 {
+            0 => Charset::None,
+            1 => Charset::Ansi,
+            2 => Charset::Unicode,
+            _ => Charset::Auto,
+        }
+    }
+}
+
+/// The unmanaged calling convention of an ImplMap row (`CallingConvention`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum CallingConvention {
+    /// `Winapi`: the platform default.
+    Winapi,
+    /// `Cdecl`.
+    Cdecl,
+    /// `StdCall`.
+    Stdcall,
+    /// `ThisCall`.
+    Thiscall,
+    /// `FastCall`.
+    Fastcall,
+}
+
+/// `DllImportSearchPath` flags, as .NET defines them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DllImportSearchPath(pub u32);
+
+impl DllImportSearchPath {
+    /// The names and values of the flags, in .NET's order.
+    pub const FLAGS: &'static [(&'static str, u32)] = &[
+        ("LegacyBehavior", 0x0),
+        ("AssemblyDirectory", 0x2),
+        ("UseDllDirectoryForDependencies", 0x100),
+        ("ApplicationDirectory", 0x200),
+        ("UserDirectories", 0x400),
+        ("System32", 0x800),
+        ("SafeDirectories", 0x1000),
+    ];
+
+    /// The flag names set in this value (`LegacyBehavior` for zero).
+    pub fn names(self) -> Vec<String> {
+        if self.0 == 0 {
+            return vec!["LegacyBehavior".into()];
+        }
+        let mut names: Vec<String> = Self::FLAGS
+            .iter()
+            .filter(|(_, v)| *v != 0 && self.0 & v == *v)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let known: u32 = Self::FLAGS.iter().map(|(_, v)| v).fold(0, |a, b| a | b);
+        if self.0 & !known != 0 {
+            names.push(format!("0x{:x}", self.0 & !known));
+        }
+        names
+    }
+
+    /// Parses a flag name (case-insensitive) or a number (decimal or `0x` hex).
+    pub fn parse_flag(s: &str) -> Option<u32> {
+        let s = s.trim();
+        if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            return u32::from_str_radix(hex, 16).ok();
+        }
+        if let Ok(n) = s.parse::<u32>() {
+            return Some(n);
+        }
+        Self::FLAGS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, v)| *v)
+    }
+
+    /// Parses `Name|Name,...` lists as written in attributes and on the command line.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut v = 0;
+        for part in s.split([',', '|']) {
+            v |= Self::parse_flag(part)?;
+        }
+        Some(DllImportSearchPath(v))
+    }
+}
+
+impl fmt::Display for DllImportSearchPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.names().join("|"))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DllImportSearchPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.names().serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DllImportSearchPath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::Deserialize;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Number(u32),
+            Names(Vec<String>),
+            Text(String),
+        }
+        let bad = |s: &str| {
+            serde::de::Error::custom(format!(
+                "unknown DllImportSearchPath flag `{s}` (expected one of {})",
+                Self::FLAGS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            ))
+        };
+        match Repr::deserialize(d)? {
+            Repr::Number(n) => Ok(DllImportSearchPath(n)),
+            Repr::Text(t) => Self::parse(&t).ok_or_else(|| bad(&t)),
+            Repr::Names(names) => {
+                let mut v = 0;
+                for n in &names {
+                    v |= Self::parse_flag(n).ok_or_else(|| bad(n))?;
+                }
+                Ok(DllImportSearchPath(v))
+            }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_path_names_and_parse() {
+        let sp = DllImportSearchPath::parse("AssemblyDirectory|System32").unwrap();
+        assert_eq!(sp.0, 0x802);
+        assert_eq!(sp.names(), vec!["AssemblyDirectory", "System32"]);
+        assert_eq!(DllImportSearchPath::parse("0x1000").unwrap().0, 0x1000);
+        assert!(DllImportSearchPath::parse("Nowhere").is_none());
+        let json: DllImportSearchPath = serde_json::from_str(r#"["safedirectories"]"#).unwrap();
+        assert_eq!(json.0, 0x1000);
+    }
+
+    #[test]
+    fn charset_bits_round_trip() {
+        for c in [Charset::None, Charset::Ansi, Charset::Unicode, Charset::Auto] {
+            assert_eq!(Charset::from_bits(c as u16), c);
+        }
+    }
+}

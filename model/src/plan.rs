@@ -1,0 +1,485 @@
+//! The plan: how every import binds (direct or lazy) and why, what gets linked and what gets
+//! exported. `aotinterop plan` writes it as JSON, `aotinterop verify --plan` reads that JSON back
+//! into the same types, and the publish pipeline hands it from step to step as a value.
+
+use crate::codes;
+use crate::diag::{read_file, Diagnostic, Result};
+use crate::dllimport::{Binding, CallingConvention, Charset, DllImportSearchPath, OutputKind};
+use crate::names::EntryLookup;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What kind of thing made an import direct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A `DirectPInvoke` item.
+    Item,
+    /// A line of a `DirectPInvokeList` file.
+    List,
+    /// A line of the Windows pre-populated API list found on disk.
+    WindowsApiList,
+    /// An entry of aotinterop's built-in Windows API list.
+    BuiltinWindowsList,
+}
+
+/// The item or list line that decided an import, in a form tools can read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonSource {
+    /// What kind of source.
+    pub kind: SourceKind,
+    /// The item or line as written.
+    pub text: String,
+    /// The file it is in.
+    pub file: PathBuf,
+    /// Its line, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// Which Windows API list a plan used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum WindowsListOrigin {
+    /// The file the request names.
+    Request {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Found in the NuGet package cache.
+    NugetCache {
+        /// The file.
+        path: PathBuf,
+    },
+    /// aotinterop's built-in list.
+    BuiltIn,
+    /// Turned off by the request.
+    Disabled,
+}
+
+/// Why an import binds as it does, in words: a fixed text for the defaults, or the text of the
+/// deciding item or list line, shared by every import it decides (so the many imports the default
+/// decides share a text without counting references).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// `default: lazy`.
+    DefaultLazy,
+    /// DllImport module `*`.
+    Star,
+    /// The deciding item's text.
+    Shared(Arc<str>),
+}
+
+const DEFAULT_LAZY: &str = "default: lazy";
+const STAR: &str = "DllImport module `*` is always direct";
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Reason::DefaultLazy => DEFAULT_LAZY,
+            Reason::Star => STAR,
+            Reason::Shared(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self)
+    }
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Self {
+        match text.as_str() {
+            DEFAULT_LAZY => Reason::DefaultLazy,
+            STAR => Reason::Star,
+            _ => Reason::Shared(Arc::from(text)),
+        }
+    }
+}
+
+/// One import in the plan.
+///
+/// Its JSON form (see `docs/request.md`) also carries `symbol` (the native symbol) and, for lazy
+/// imports resolved by more than one spelling, `candidates`; both are derived on output rather than
+/// stored, so a plan of many imports allocates once per import for its call symbol only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedImport {
+    /// DllImport module as written.
+    pub module: String,
+    /// Entry point as declared (`#N` for an ordinal).
+    pub entry: String,
+    /// Direct or lazy.
+    pub binding: Binding,
+    /// The native symbol when it is not the entry point as written: the `W`/`A` spelling that
+    /// matched for a direct import on Windows. See [`PlannedImport::symbol`].
+    pub spelling: Option<Box<str>>,
+    /// The symbol compiled code calls (see `docs/naming.md`).
+    pub call_symbol: String,
+    /// Why, in words (shared by every import the same item decides).
+    pub reason: Reason,
+    /// Why, for tools: the deciding item or list line.
+    pub source: Option<Arc<ReasonSource>>,
+    /// Other items or lines that also name this entry point.
+    pub also: Box<[ReasonSource]>,
+    /// The spellings the lazy resolver tries (see [`PlannedImport::candidates`]).
+    pub lookup: EntryLookup,
+    /// `CharSet`.
+    pub charset: Charset,
+    /// `ExactSpelling`.
+    pub exact_spelling: bool,
+    /// `SetLastError`.
+    pub set_last_error: bool,
+    /// The managed method.
+    pub method: Option<String>,
+    /// The declaring assembly.
+    pub assembly: Option<String>,
+    /// The declaring type.
+    pub type_name: Option<String>,
+    /// The calling convention.
+    pub calling_convention: Option<CallingConvention>,
+    /// `DllImportSearchPath` (`None`: the default).
+    pub search_path: Option<DllImportSearchPath>,
+}
+
+impl PlannedImport {
+    /// A lazy import of `entry` from `module`, called as `call_symbol`, with default flags and the
+    /// entry point looked up as written.
+    pub fn lazy(call_symbol: &str, module: &str, entry: &str) -> Self {
+        PlannedImport {
+            module: module.into(),
+            entry: entry.into(),
+            binding: Binding::Lazy,
+            spelling: None,
+            call_symbol: call_symbol.into(),
+            reason: Reason::DefaultLazy,
+            source: None,
+            also: Box::default(),
+            lookup: EntryLookup::AsWritten,
+            charset: Charset::None,
+            exact_spelling: false,
+            set_last_error: false,
+            method: None,
+            assembly: None,
+            type_name: None,
+            calling_convention: None,
+            search_path: None,
+        }
+    }
+
+    /// A direct import binding native `symbol` of `module`, called as `call_symbol`.
+    pub fn direct(call_symbol: &str, module: &str, symbol: &str) -> Self {
+        PlannedImport {
+            binding: Binding::Direct,
+            reason: Reason::Shared(Arc::from("")),
+            ..Self::lazy(call_symbol, module, symbol)
+        }
+    }
+
+    /// The native symbol: the entry point, or the `W`/`A` spelling that matched on Windows.
+    pub fn symbol(&self) -> &str {
+        self.spelling.as_deref().unwrap_or(&self.entry)
+    }
+
+    /// The entry-point spellings the lazy resolver tries, in order.
+    pub fn candidates(&self) -> Vec<String> {
+        self.lookup.candidates(&self.entry)
+    }
+
+    /// True for direct imports the OS loader binds from a named library: every direct import but
+    /// those of `__Internal` (the image itself) and `*`.
+    pub fn binds_from_library(&self) -> bool {
+        self.binding == Binding::Direct && self.module != "__Internal" && self.module != "*"
+    }
+}
+
+/// The JSON form of a [`PlannedImport`]: borrowed when written, owned when read.
+#[derive(Serialize, Deserialize)]
+struct PlannedImportJson<'a> {
+    module: Cow<'a, str>,
+    entry: Cow<'a, str>,
+    binding: Binding,
+    #[serde(default)]
+    symbol: Option<Cow<'a, str>>,
+    #[serde(default)]
+    call_symbol: Cow<'a, str>,
+    #[serde(default)]
+    reason: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<Cow<'a, ReasonSource>>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    also: Cow<'a, [ReasonSource]>,
+    /// Lazy imports on Windows RIDs without ExactSpelling: the spellings tried, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    candidates: Option<Vec<String>>,
+    #[serde(default)]
+    charset: Charset,
+    #[serde(default)]
+    exact_spelling: bool,
+    #[serde(default)]
+    set_last_error: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assembly: Option<Cow<'a, str>>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    type_name: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calling_convention: Option<CallingConvention>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    search_path: Option<DllImportSearchPath>,
+}
+
+fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+impl Serialize for PlannedImport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        PlannedImportJson {
+            module: Cow::Borrowed(&self.module),
+            entry: Cow::Borrowed(&self.entry),
+            binding: self.binding,
+            symbol: Some(Cow::Borrowed(self.symbol())),
+            call_symbol: Cow::Borrowed(&self.call_symbol),
+            reason: Cow::Borrowed(&self.reason),
+            source: self.source.as_deref().map(Cow::Borrowed),
+            also: Cow::Borrowed(&self.also),
+            candidates: (self.lookup != EntryLookup::AsWritten).then(|| self.candidates()),
+            charset: self.charset,
+            exact_spelling: self.exact_spelling,
+            set_last_error: self.set_last_error,
+            method: borrowed(&self.method),
+            assembly: borrowed(&self.assembly),
+            type_name: borrowed(&self.type_name),
+            calling_convention: self.calling_convention,
+            search_path: self.search_path,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PlannedImport {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let j = PlannedImportJson::deserialize(d)?;
+        let entry = j.entry.into_owned();
+        let spelling = j.symbol.filter(|s| *s != entry).map(|s| s.into());
+        let lookup = j.candidates.as_deref().map_or(EntryLookup::AsWritten, |c| {
+            EntryLookup::from_candidates(&entry, c)
+        });
+        Ok(PlannedImport {
+            module: j.module.into_owned(),
+            binding: j.binding,
+            spelling,
+            call_symbol: j.call_symbol.into_owned(),
+            reason: Reason::from(j.reason.into_owned()),
+            source: j.source.map(|s| Arc::new(s.into_owned())),
+            also: j.also.into_owned().into_boxed_slice(),
+            lookup,
+            charset: j.charset,
+            exact_spelling: j.exact_spelling,
+            set_last_error: j.set_last_error,
+            method: j.method.map(Cow::into_owned),
+            assembly: j.assembly.map(Cow::into_owned),
+            type_name: j.type_name.map(Cow::into_owned),
+            calling_convention: j.calling_convention,
+            search_path: j.search_path,
+            entry,
+        })
+    }
+}
+
+/// Counts for one module or the whole plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Counts {
+    /// Imports.
+    pub imports: usize,
+    /// Direct imports.
+    pub direct: usize,
+    /// Lazy imports.
+    pub lazy: usize,
+}
+
+/// What the link step will be given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkPlan {
+    /// Object files of compiled code.
+    pub objects: Vec<PathBuf>,
+    /// `NativeLibrary` items.
+    pub native_library: Vec<PathBuf>,
+    /// `LinkerArg` items.
+    pub linker_arg: Vec<String>,
+    /// Modules with at least one direct import: the OS loader must find these at startup.
+    pub direct_modules: Vec<String>,
+    /// Modules with at least one lazy import: loaded on first call.
+    pub lazy_modules: Vec<String>,
+}
+
+/// One export in the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedExport {
+    /// The exported symbol.
+    pub name: String,
+    /// The managed method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The declaring assembly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<String>,
+    /// Whether the image exports it.
+    pub exported: bool,
+    /// Why or why not.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The export side of the plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportPlan {
+    /// `IlcExportUnmanagedEntrypoints` as it applies to this publish.
+    pub unmanaged_entrypoints: bool,
+    /// Every entry point and requested symbol.
+    pub symbols: Vec<PlannedExport>,
+}
+
+impl ExportPlan {
+    /// The symbols the image exports.
+    pub fn exported(&self) -> impl Iterator<Item = &str> {
+        self.symbols
+            .iter()
+            .filter(|e| e.exported)
+            .map(|e| e.name.as_str())
+    }
+}
+
+/// The whole plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The runtime identifier.
+    pub rid: String,
+    /// What is produced.
+    #[serde(default)]
+    pub native_lib: OutputKind,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    /// Totals.
+    #[serde(default)]
+    pub counts: Counts,
+    /// Per module, in name order.
+    #[serde(default)]
+    pub modules: BTreeMap<String, Counts>,
+    /// Every import, in the order found.
+    #[serde(default)]
+    pub imports: Vec<PlannedImport>,
+    /// What gets linked.
+    #[serde(default)]
+    pub link: LinkPlan,
+    /// What gets exported.
+    #[serde(default)]
+    pub exports: ExportPlan,
+    /// The Windows pre-populated list used (Windows RIDs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows_api_list: Option<WindowsListOrigin>,
+    /// Warnings found while planning.
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Plan {
+    /// Parses plan JSON (what `aotinterop plan --format json` writes; fields it can derive may be
+    /// left out, unknown ones are ignored); `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| {
+            Diagnostic::error(
+                codes::PLAN_MALFORMED,
+                format!("not a plan (line {}, column {}): {e}", e.line(), e.column()),
+            )
+            .at(origin)
+            .into()
+        })
+    }
+
+    /// Reads a plan file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let data = read_file(path, "plan")?;
+        let text = String::from_utf8(data)
+            .map_err(|_| Diagnostic::error(codes::PLAN_MALFORMED, "the plan is not UTF-8 text").at(path))?;
+        Plan::parse(&text, path)
+    }
+
+    /// The direct imports the OS loader binds from a named library (see
+    /// [`PlannedImport::binds_from_library`]).
+    pub fn library_imports(&self) -> impl Iterator<Item = &PlannedImport> {
+        self.imports.iter().filter(|i| i.binds_from_library())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_minimal_plan_and_derives_the_rest() {
+        let p = Plan::parse(
+            r#"{"rid": "linux-x64", "native_lib": "shared", "counts": {"imports": 1},
+                "imports": [{"module": "libz", "entry": "compress", "binding": "lazy", "symbol": "compress",
+                             "call_symbol": "x", "reason": "default: lazy"}],
+                "link": {"objects": [], "native_library": ["a.a"]},
+                "exports": {"unmanaged_entrypoints": true, "symbols": [{"name": "f", "exported": true, "reason": ""}]}}"#,
+            Path::new("plan.json"),
+        )
+        .unwrap();
+        assert_eq!(p.native_lib, OutputKind::Shared);
+        assert_eq!(p.imports[0].binding, Binding::Lazy);
+        assert_eq!(p.imports[0].reason, Reason::DefaultLazy);
+        assert_eq!(p.link.native_library, [PathBuf::from("a.a")]);
+        assert_eq!(p.exports.exported().collect::<Vec<_>>(), ["f"]);
+        assert_eq!(p.library_imports().count(), 0);
+    }
+
+    #[test]
+    fn bad_plans_name_the_file_and_place() {
+        let e = Plan::parse("{\"rid\": 3}", Path::new("p.json")).unwrap_err();
+        assert_eq!(e.code(), codes::PLAN_MALFORMED);
+        assert!(
+            e.to_string()
+                .starts_with("p.json: error AOTI0506: not a plan (line 1"),
+            "{e}"
+        );
+        let e = Plan::parse(
+            r#"{"rid": "x", "diagnostics": [{"severity": "warning", "code": "AOTI9999", "message": "m"}]}"#,
+            Path::new("p.json"),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("unknown diagnostic code `AOTI9999`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_import_survives_a_round_trip() {
+        let mut imp = PlannedImport::lazy("pinvoke_user32__MessageBox", "user32", "MessageBox");
+        imp.lookup = EntryLookup::WFirst;
+        imp.charset = Charset::Unicode;
+        imp.search_path = Some(DllImportSearchPath(0x802));
+        imp.method = Some("App.Native::MessageBox".into());
+        let mut direct = PlannedImport::direct("pinvoke_k32__Sleep", "kernel32", "Sleep");
+        direct.spelling = Some("SleepW".into());
+        direct.reason = Reason::Shared(Arc::from("DirectPInvoke item `kernel32` (p.json)"));
+        for i in [imp, direct] {
+            let text = serde_json::to_string(&i).unwrap();
+            let back: PlannedImport = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, i, "{text}");
+        }
+    }
+}

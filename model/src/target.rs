@@ -1,0 +1,326 @@
+//! What an image is built for: its object format, architecture, C library and loader family,
+//! and the one table of the targets aotinterop builds and runs images for.
+
+use std::fmt;
+
+/// Object and image format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Format {
+    /// ELF (Linux, FreeBSD).
+    #[cfg_attr(feature = "serde", serde(rename = "elf"))]
+    Elf,
+    /// PE/COFF (Windows).
+    #[cfg_attr(feature = "serde", serde(rename = "pe"))]
+    Coff,
+    /// Mach-O (Apple).
+    #[cfg_attr(feature = "serde", serde(rename = "macho"))]
+    MachO,
+}
+
+impl Format {
+    /// The name inspection reports use: `elf`, `pe`, `macho`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Elf => "elf",
+            Format::Coff => "pe",
+            Format::MachO => "macho",
+        }
+    }
+
+    /// The format's name in messages: `ELF`, `PE/COFF`, `Mach-O`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Elf => "ELF",
+            Format::Coff => "PE/COFF",
+            Format::MachO => "Mach-O",
+        }
+    }
+}
+
+/// Instruction set (the architecture part of a RID).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arch {
+    /// `x64`: x86_64.
+    X86_64,
+    /// `arm64`: aarch64.
+    Aarch64,
+    /// `x86`: i686.
+    X86,
+    /// `arm`: 32-bit ARM, hard float.
+    Arm,
+    /// `riscv64`.
+    RiscV64,
+    /// `loongarch64`.
+    LoongArch64,
+}
+
+/// The C library an ELF target uses; it changes the default linker and loader names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Libc {
+    /// glibc.
+    Gnu,
+    /// musl.
+    Musl,
+    /// Android's bionic.
+    Bionic,
+    /// Not an ELF/Linux target (Windows, Apple).
+    Other,
+}
+
+/// The loader family of a target; it decides how module and entry names compare and which
+/// library suffix applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// ELF images and `.so` libraries (Linux, FreeBSD).
+    Unix,
+    /// PE images and `.dll` libraries.
+    Windows,
+    /// Mach-O images and `.dylib` libraries.
+    Apple,
+}
+
+impl Platform {
+    /// The platform this code runs on.
+    pub fn host() -> Platform {
+        if cfg!(windows) {
+            Platform::Windows
+        } else if cfg!(target_vendor = "apple") {
+            Platform::Apple
+        } else {
+            Platform::Unix
+        }
+    }
+
+    /// The shared-library suffix: `.so`, `.dll` or `.dylib`.
+    pub fn library_suffix(self) -> &'static str {
+        match self {
+            Platform::Unix => ".so",
+            Platform::Windows => ".dll",
+            Platform::Apple => ".dylib",
+        }
+    }
+}
+
+/// A link target, derived from a RID by [`Rid::target`](crate::Rid::target).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// Object format.
+    pub format: Format,
+    /// Architecture.
+    pub arch: Arch,
+    /// C library.
+    pub libc: Libc,
+}
+
+impl Target {
+    /// The GNU-style triple of this target (`x86_64-linux-gnu`, `aarch64-linux-gnu`,
+    /// `x86_64-w64-mingw32`, `arm64-apple-macos`), used to find cross compilers.
+    pub fn triple(&self) -> &'static str {
+        match (self.format, self.arch, self.libc) {
+            (Format::Elf, Arch::X86_64, Libc::Musl) => "x86_64-linux-musl",
+            (Format::Elf, Arch::Aarch64, Libc::Musl) => "aarch64-linux-musl",
+            (Format::Elf, Arch::X86_64, _) => "x86_64-linux-gnu",
+            (Format::Elf, Arch::Aarch64, _) => "aarch64-linux-gnu",
+            (Format::Elf, Arch::X86, _) => "i686-linux-gnu",
+            (Format::Elf, Arch::Arm, _) => "arm-linux-gnueabihf",
+            (Format::Coff, Arch::X86_64, _) => "x86_64-w64-mingw32",
+            (Format::Coff, Arch::X86, _) => "i686-w64-mingw32",
+            (Format::Coff, Arch::Aarch64, _) => "aarch64-w64-mingw32",
+            (Format::Coff, Arch::Arm, _) => "armv7-w64-mingw32",
+            (Format::MachO, Arch::X86_64, _) => "x86_64-apple-macos",
+            (Format::MachO, Arch::Aarch64, _) => "arm64-apple-macos",
+            _ => "unknown-unknown-unknown",
+        }
+    }
+
+    /// The loader family.
+    pub fn platform(&self) -> Platform {
+        match self.format {
+            Format::Elf => Platform::Unix,
+            Format::Coff => Platform::Windows,
+            Format::MachO => Platform::Apple,
+        }
+    }
+
+    /// The target of the machine this runs on, when it is one aotinterop knows.
+    pub fn host() -> Option<Target> {
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => Arch::X86_64,
+            "aarch64" => Arch::Aarch64,
+            "x86" => Arch::X86,
+            "arm" => Arch::Arm,
+            _ => return None,
+        };
+        let (format, libc) = match std::env::consts::OS {
+            "linux" if cfg!(target_env = "musl") => (Format::Elf, Libc::Musl),
+            "linux" => (Format::Elf, Libc::Gnu),
+            "android" => (Format::Elf, Libc::Bionic),
+            "windows" => (Format::Coff, Libc::Other),
+            "macos" => (Format::MachO, Libc::Other),
+            _ => return None,
+        };
+        Some(Target { format, arch, libc })
+    }
+
+    /// This target's row of [`TARGETS`], when aotinterop has a runtime for it.
+    pub fn row(&self) -> Option<&'static TargetRow> {
+        TARGETS.iter().find(|r| r.target == *self)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.triple())
+    }
+}
+
+/// How a test (or a sample) runs an image of a target on this build machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// Directly: the target is the build machine's.
+    Native,
+    /// Under qemu-user, with the cross toolchain's root as the loader's sysroot.
+    Qemu {
+        /// The qemu-user program (`qemu-aarch64`).
+        program: &'static str,
+        /// The sysroot (`-L`), whose `lib/` also comes first on `LD_LIBRARY_PATH`.
+        sysroot: &'static str,
+    },
+    /// Under wine, in the test prefix.
+    Wine,
+    /// Not run here: images are emitted, linked, inspected and verified only.
+    None,
+}
+
+/// One target aotinterop has a runtime for: the single place that says which RID links with
+/// which triple, compiler and system libraries, and how its images run here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetRow {
+    /// The .NET runtime identifier.
+    pub rid: &'static str,
+    /// The link target.
+    pub target: Target,
+    /// The Rust target triple the runtime archive is built for.
+    pub rust_triple: &'static str,
+    /// The C compiler driver that links for it on a Linux x64 build machine.
+    pub cc: &'static str,
+    /// How its images run on a Linux x64 build machine.
+    pub runner: Runner,
+    /// The system libraries the runtime archive needs after it on the link line, by name.
+    pub runtime_libs: &'static [&'static str],
+}
+
+impl TargetRow {
+    /// The row of a RID (as written: `linux-x64`).
+    pub fn of_rid(rid: &str) -> Option<&'static TargetRow> {
+        TARGETS.iter().find(|r| r.rid == rid)
+    }
+
+    /// The row of a Rust target triple.
+    pub fn of_rust_triple(triple: &str) -> Option<&'static TargetRow> {
+        TARGETS.iter().find(|r| r.rust_triple == triple)
+    }
+
+    /// True when images of this target run on the build machine (natively, qemu or wine).
+    pub fn runs_here(&self) -> bool {
+        self.runner != Runner::None
+    }
+
+    /// The loader family.
+    pub fn platform(&self) -> Platform {
+        self.target.platform()
+    }
+}
+
+/// The runtime's system libraries on glibc Linux. No `gcc_s`: the unwinder comes from the
+/// compiler driver's libgcc (the gnu driver links with `-static-libgcc`).
+const GLIBC_RUNTIME_LIBS: &[&str] = &["util", "rt", "pthread", "m", "dl", "c"];
+/// What the Rust standard library in the runtime imports on Windows.
+const WINDOWS_RUNTIME_LIBS: &[&str] = &[
+    "kernel32", "advapi32", "ntdll", "userenv", "ws2_32", "bcrypt", "dbghelp",
+];
+const APPLE_RUNTIME_LIBS: &[&str] = &["System"];
+
+/// Every target with a runtime, the ones images are built and run for here first.
+pub const TARGETS: &[TargetRow] = &[
+    TargetRow {
+        rid: "linux-x64",
+        target: Target {
+            format: Format::Elf,
+            arch: Arch::X86_64,
+            libc: Libc::Gnu,
+        },
+        rust_triple: "x86_64-unknown-linux-gnu",
+        cc: "gcc",
+        runner: Runner::Native,
+        runtime_libs: GLIBC_RUNTIME_LIBS,
+    },
+    TargetRow {
+        rid: "linux-arm64",
+        target: Target {
+            format: Format::Elf,
+            arch: Arch::Aarch64,
+            libc: Libc::Gnu,
+        },
+        rust_triple: "aarch64-unknown-linux-gnu",
+        cc: "aarch64-linux-gnu-gcc",
+        runner: Runner::Qemu {
+            program: "qemu-aarch64",
+            sysroot: "/usr/aarch64-linux-gnu",
+        },
+        runtime_libs: GLIBC_RUNTIME_LIBS,
+    },
+    TargetRow {
+        rid: "win-x64",
+        target: Target {
+            format: Format::Coff,
+            arch: Arch::X86_64,
+            libc: Libc::Other,
+        },
+        rust_triple: "x86_64-pc-windows-gnu",
+        cc: "x86_64-w64-mingw32-gcc",
+        runner: Runner::Wine,
+        runtime_libs: WINDOWS_RUNTIME_LIBS,
+    },
+    TargetRow {
+        rid: "osx-x64",
+        target: Target {
+            format: Format::MachO,
+            arch: Arch::X86_64,
+            libc: Libc::Other,
+        },
+        rust_triple: "x86_64-apple-darwin",
+        cc: "clang",
+        runner: Runner::None,
+        runtime_libs: APPLE_RUNTIME_LIBS,
+    },
+    TargetRow {
+        rid: "osx-arm64",
+        target: Target {
+            format: Format::MachO,
+            arch: Arch::Aarch64,
+            libc: Libc::Other,
+        },
+        rust_triple: "aarch64-apple-darwin",
+        cc: "clang",
+        runner: Runner::None,
+        runtime_libs: APPLE_RUNTIME_LIBS,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Rid;
+
+    #[test]
+    fn every_row_is_its_rids_target() {
+        for row in TARGETS {
+            let rid: Rid = row.rid.parse().unwrap();
+            assert_eq!(rid.target(), Some(row.target), "{}", row.rid);
+            assert_eq!(row.target.row(), Some(row));
+            assert_eq!(TargetRow::of_rust_triple(row.rust_triple), Some(row));
+        }
+    }
+}
