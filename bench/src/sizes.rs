@@ -2,7 +2,7 @@
 //! stripped image.
 
 use crate::native::target;
-use crate::startup::{build_image, build_library, Binding};
+use crate::startup::{build_image, build_library, ImageBinding};
 use aotinterop_linker::emit::{emit, lazy_cost, StubOptions};
 use aotinterop_model::PlannedImport;
 use object::{Object, ObjectSection};
@@ -61,8 +61,8 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
     let name = "e00000".len() as f64 + 1.0;
     let cost = lazy_cost(&target()).map_err(|e| e.to_string())?;
     build_library(dir)?;
-    let lazy = build_image(dir, Binding::Lazy, 1, true, &[])?;
-    let direct = build_image(dir, Binding::Direct, 1, true, &[])?;
+    let lazy = build_image(dir, ImageBinding::Lazy, 1, true, &[])?;
+    let direct = build_image(dir, ImageBinding::Direct, 1, true, &[])?;
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).map_err(|e| e.to_string());
     Ok(Sizes {
         code: per(0),

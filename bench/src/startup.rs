@@ -20,9 +20,9 @@ pub const LIBRARY_EXPORTS: usize = 10_000;
 /// Import counts of the startup images.
 pub const COUNTS: &[usize] = &[0, 1_000, 10_000];
 
-/// How an image binds its imports.
+/// How a start-up image binds its imports: directly, lazily, or lazily with packed relocations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Binding {
+pub enum ImageBinding {
     /// At startup by the loader.
     Direct,
     /// On first call by the runtime.
@@ -32,13 +32,13 @@ pub enum Binding {
     LazyPacked,
 }
 
-impl Binding {
+impl ImageBinding {
     /// `direct` or `lazy`.
     pub fn name(self) -> &'static str {
         match self {
-            Binding::Direct => "direct",
-            Binding::Lazy => "lazy",
-            Binding::LazyPacked => "lazy-relr",
+            ImageBinding::Direct => "direct",
+            ImageBinding::Lazy => "lazy",
+            ImageBinding::LazyPacked => "lazy-relr",
         }
     }
 }
@@ -57,7 +57,7 @@ pub fn build_library(dir: &Path) -> Result<PathBuf, String> {
 /// the request's LinkerArg items.
 pub fn build_image(
     dir: &Path,
-    binding: Binding,
+    binding: ImageBinding,
     n: usize,
     stripped: bool,
     linker_args: &[&str],
@@ -69,8 +69,8 @@ pub fn build_image(
         if linker_args.is_empty() { "" } else { "-args" }
     );
     let sym = |i: usize| match binding {
-        Binding::Direct => format!("f{i}"),
-        Binding::Lazy | Binding::LazyPacked => format!("pinvoke_f{i}"),
+        ImageBinding::Direct => format!("f{i}"),
+        ImageBinding::Lazy | ImageBinding::LazyPacked => format!("pinvoke_f{i}"),
     };
     let mut c = String::from("#include <stdint.h>\n");
     for i in 0..n {
@@ -91,13 +91,13 @@ pub fn build_image(
     job.objects = vec![obj];
     job.linker_args = linker_args.iter().map(|a| a.to_string()).collect();
     match binding {
-        Binding::Direct => {
+        ImageBinding::Direct => {
             if n > 0 {
                 job.native_libraries = vec![dir.join("libmany.so")];
             }
         }
-        Binding::Lazy | Binding::LazyPacked => {
-            if binding == Binding::LazyPacked {
+        ImageBinding::Lazy | ImageBinding::LazyPacked => {
+            if binding == ImageBinding::LazyPacked {
                 job.linker_args.push("-Wl,-z,pack-relative-relocs".into());
             }
             if n == 0 {
@@ -128,11 +128,11 @@ pub fn build_image(
 }
 
 /// Builds the library and every startup image into `dir`: (binding, imports, path).
-pub fn build_all(dir: &Path) -> Result<Vec<(Binding, usize, PathBuf)>, String> {
+pub fn build_all(dir: &Path) -> Result<Vec<(ImageBinding, usize, PathBuf)>, String> {
     build_library(dir)?;
     let mut v = Vec::new();
     for &n in COUNTS {
-        for b in [Binding::Direct, Binding::Lazy, Binding::LazyPacked] {
+        for b in [ImageBinding::Direct, ImageBinding::Lazy, ImageBinding::LazyPacked] {
             v.push((b, n, build_image(dir, b, n, false, &[])?));
         }
     }

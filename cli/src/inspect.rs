@@ -1,7 +1,7 @@
 //! `aotinterop inspect`: what an image binds at startup, exports, and binds lazily.
 
 use super::output::{print_json, Format};
-use aotinterop_linker::inspect::{inspect, render_text};
+use aotinterop::inspect::{inspect, render_text};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;

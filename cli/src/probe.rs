@@ -1,10 +1,10 @@
 //! `aotinterop probe`: every candidate the lazy resolver would try for a library name, in
 //! order, and which one loads (for the host platform), so a user can see why a library does
-//! not load. The logic is the runtime's own (`aotinterop_runtime::probe`).
+//! not load. The logic is the runtime's own (`aotinterop::probe`).
 
 use super::output::{print_json, Format};
+use aotinterop::probe::{probe, ProbeReport};
 use aotinterop_model::{DllImportSearchPath, Platform, Rid};
-use aotinterop_runtime::probe::{probe, ProbeReport};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! `aotinterop verify`: checks an image against its plan.
 
 use super::output::{print_json, Format};
-use aotinterop_linker::inspect::inspect;
-use aotinterop_linker::verify::verify;
+use aotinterop::inspect::inspect;
+use aotinterop::verify::verify;
 use aotinterop_model::Plan;
 use clap::Args;
 use std::path::PathBuf;

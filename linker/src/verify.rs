@@ -5,6 +5,7 @@
 use crate::diag::{codes, Error, Result};
 use crate::driver::OutputKind;
 use crate::inspect::{Format, Inspection};
+use aotinterop_model::names::library_stem;
 use aotinterop_model::{Binding, Plan};
 use object::read::archive::ArchiveFile;
 use serde::Serialize;
@@ -86,34 +87,9 @@ impl VerifyReport {
     }
 }
 
-/// A library name reduced for comparison: no folder, no `lib` prefix, no `.so*`, `.dll` or
-/// `.dylib` suffix (nor version numbers after them), lower-cased on Windows.
+/// A library name reduced for comparison (the model's [`library_stem`]).
 fn stem(name: &str, format: Format) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let mut s = base.to_string();
-    if format == Format::Coff {
-        s = s.to_ascii_lowercase();
-    }
-    for suffix in [".so", ".dll", ".dylib", ".exe"] {
-        if let Some(at) = s.find(suffix) {
-            let rest = &s[at + suffix.len()..];
-            if rest.is_empty() || rest.starts_with('.') {
-                s.truncate(at);
-                break;
-            }
-        }
-    }
-    if format == Format::MachO {
-        // libz.1.dylib -> libz
-        while let Some((head, tail)) = s.rsplit_once('.') {
-            if tail.chars().all(|c| c.is_ascii_digit()) {
-                s = head.to_string();
-            } else {
-                break;
-            }
-        }
-    }
-    s.strip_prefix("lib").map(str::to_string).unwrap_or(s)
+    library_stem(name, format.platform())
 }
 
 /// Symbols that the plan's NativeLibrary archives define (those that can be read).
@@ -239,22 +215,4 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
     report.lazy = n_lazy;
     report.exports = n_exports;
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn library_stems() {
-        let e = Format::Elf;
-        assert_eq!(stem("libz.so.1", e), "z");
-        assert_eq!(stem("libz", e), "z");
-        assert_eq!(stem("z", e), "z");
-        assert_eq!(stem("/usr/lib/libfoo.so", e), "foo");
-        assert_eq!(stem("libc.so.6", e), "c");
-        assert_eq!(stem("KERNEL32.dll", Format::Coff), "kernel32");
-        assert_eq!(stem("kernel32", Format::Coff), "kernel32");
-        assert_eq!(stem("/usr/lib/libz.1.dylib", Format::MachO), "z");
-    }
 }

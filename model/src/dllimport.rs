@@ -14,6 +14,22 @@ pub enum Binding {
     Lazy,
 }
 
+impl Binding {
+    /// `direct` or `lazy`, as plans and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Binding::Direct => "direct",
+            Binding::Lazy => "lazy",
+        }
+    }
+}
+
+impl fmt::Display for Binding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// What the publish produces (`NativeLib` in the project file).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

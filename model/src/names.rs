@@ -29,13 +29,24 @@ impl EntryLookup {
         }
     }
 
+    /// The suffixes appended to the entry point, in the order tried (`None`: as written).
+    pub fn suffixes(self) -> &'static [Option<char>] {
+        match self {
+            EntryLookup::AsWritten => &[None],
+            EntryLookup::ThenA => &[None, Some('A')],
+            EntryLookup::WFirst => &[Some('W'), None],
+        }
+    }
+
     /// The spellings of `entry` this lookup tries, in order.
     pub fn candidates(self, entry: &str) -> Vec<String> {
-        match self {
-            EntryLookup::AsWritten => vec![entry.to_string()],
-            EntryLookup::ThenA => vec![entry.to_string(), format!("{entry}A")],
-            EntryLookup::WFirst => vec![format!("{entry}W"), entry.to_string()],
-        }
+        self.suffixes()
+            .iter()
+            .map(|s| match s {
+                Some(c) => format!("{entry}{c}"),
+                None => entry.to_string(),
+            })
+            .collect()
     }
 
     /// The lookup whose candidates for `entry` are `candidates` (the inverse of
@@ -146,6 +157,42 @@ pub fn library_variations(name: &str, platform: Platform) -> Vec<String> {
     out
 }
 
+/// A library name reduced for comparing libraries: no folder, no `lib` prefix, no `.so*`,
+/// `.dll`, `.dylib` or `.exe` suffix (nor version numbers after it, or before `.dylib`), lower
+/// case on Windows. `libz.so.1`, `libz` and `z` are all `z`; `KERNEL32.dll` is `kernel32` on
+/// Windows; `/usr/lib/libz.1.dylib` is `z`.
+pub fn library_stem(name: &str, platform: Platform) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut s = if platform == Platform::Windows {
+        base.to_ascii_lowercase()
+    } else {
+        base.to_string()
+    };
+    for suffix in [".so", ".dll", ".dylib", ".exe"] {
+        if let Some(at) = s.find(suffix) {
+            let rest = &s[at + suffix.len()..];
+            if rest.is_empty() || rest.starts_with('.') {
+                s.truncate(at);
+                break;
+            }
+        }
+    }
+    if platform == Platform::Apple {
+        // libz.1.dylib -> libz
+        while let Some((head, tail)) = s.rsplit_once('.') {
+            if tail.chars().all(|c| c.is_ascii_digit()) {
+                s.truncate(head.len());
+            } else {
+                break;
+            }
+        }
+    }
+    match s.strip_prefix("lib") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +207,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn library_stems() {
+        let u = Platform::Unix;
+        assert_eq!(library_stem("libz.so.1", u), "z");
+        assert_eq!(library_stem("libz", u), "z");
+        assert_eq!(library_stem("z", u), "z");
+        assert_eq!(library_stem("/usr/lib/libfoo.so", u), "foo");
+        assert_eq!(library_stem("libc.so.6", u), "c");
+        assert_eq!(library_stem("KERNEL32.dll", Platform::Windows), "kernel32");
+        assert_eq!(library_stem("kernel32", Platform::Windows), "kernel32");
+        assert_eq!(library_stem("/usr/lib/libz.1.dylib", Platform::Apple), "z");
     }
 
     #[test]

@@ -28,6 +28,15 @@ impl Format {
         }
     }
 
+    /// The loader family that loads images of this format.
+    pub fn platform(self) -> Platform {
+        match self {
+            Format::Elf => Platform::Unix,
+            Format::Coff => Platform::Windows,
+            Format::MachO => Platform::Apple,
+        }
+    }
+
     /// The format's name in messages: `ELF`, `PE/COFF`, `Mach-O`.
     pub fn title(self) -> &'static str {
         match self {
@@ -136,11 +145,7 @@ impl Target {
 
     /// The loader family.
     pub fn platform(&self) -> Platform {
-        match self.format {
-            Format::Elf => Platform::Unix,
-            Format::Coff => Platform::Windows,
-            Format::MachO => Platform::Apple,
-        }
+        self.format.platform()
     }
 
     /// The target of the machine this runs on, when it is one aotinterop knows.

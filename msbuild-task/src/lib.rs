@@ -198,7 +198,7 @@ fn inspect_response(step: &str, loaded: &LoadedRequest) -> Response {
             .at(Location::file(&loaded.origin)),
         );
     };
-    let image = match aotinterop_linker::inspect::inspect(output) {
+    let image = match aotinterop::inspect::inspect(output) {
         Ok(i) => i,
         Err(e) => return Response::error(step, e),
     };

@@ -10,7 +10,7 @@
 //! - the plan (`<image>.plan.json`): every import, binding, symbol, reason and count, with the
 //!   sample's folder, the output folder (`bin/xbuild/<rid>/` against `bin/<rid>/`) and the request
 //!   file (the generated one against the sample's, whose lines differ) made neutral;
-//! - the images as `aotinterop_linker::inspect::inspect` sees them: needed libraries, symbols bound
+//! - the images as `aotinterop::inspect::inspect` sees them: needed libraries, symbols bound
 //!   at startup, delay-loaded imports, exports, lazy imports and defined symbols. The images are
 //!   not compared byte for byte: the assembly xbuild compiles is another build than mcs's, and
 //!   paths (the linker's working folder, `-L` folders) differ;
@@ -268,10 +268,9 @@ fn check_sample(sample: &str, rid: &str) -> tempfile::TempDir {
                 "{sample} {rid}: archive members"
             );
         } else {
-            let a = aotinterop_linker::inspect::inspect(&ours)
-                .unwrap_or_else(|e| panic!("{}: {e}", ours.display()));
-            let b = aotinterop_linker::inspect::inspect(&theirs)
-                .unwrap_or_else(|e| panic!("{}: {e}", theirs.display()));
+            let a = aotinterop::inspect::inspect(&ours).unwrap_or_else(|e| panic!("{}: {e}", ours.display()));
+            let b =
+                aotinterop::inspect::inspect(&theirs).unwrap_or_else(|e| panic!("{}: {e}", theirs.display()));
             assert!(a.imports.len() + a.lazy.len() + a.exports.len() > 0, "{a:?}");
             // ELF: DT_NEEDED order is the loader's symbol search order, so it must match. PE:
             // GNU ld orders the import directory by the path of each import library (the
@@ -363,7 +362,7 @@ fn static_shim_linux_x64() {
     let dir = check_sample("static-shim", "linux-x64");
     // Linked in statically: no dynamic dependency on the shim.
     let image = dir.path().join("bin/xbuild/linux-x64/static-shim");
-    let i = aotinterop_linker::inspect::inspect(&image).unwrap();
+    let i = aotinterop::inspect::inspect(&image).unwrap();
     assert!(
         !i.needed.iter().any(|n| n.contains("SampleNative")),
         "{:?}",
@@ -375,8 +374,7 @@ fn static_shim_linux_x64() {
 fn native_exports_linux_x64() {
     let dir = check_sample("native-exports", "linux-x64");
     let i =
-        aotinterop_linker::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/libnative-exports.so"))
-            .unwrap();
+        aotinterop::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/libnative-exports.so")).unwrap();
     assert!(i.exports.iter().any(|e| e == "exports_add"), "{:?}", i.exports);
 }
 
@@ -384,15 +382,13 @@ fn native_exports_linux_x64() {
 fn fail_fast_linux_x64() {
     let dir = check_sample("fail-fast", "linux-x64");
     let direct =
-        aotinterop_linker::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/direct/fail-fast"))
-            .unwrap();
+        aotinterop::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/direct/fail-fast")).unwrap();
     assert!(
         direct.needed.iter().any(|n| n == "libfailfast-dep.so"),
         "{:?}",
         direct.needed
     );
-    let lazy =
-        aotinterop_linker::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/lazy/fail-fast")).unwrap();
+    let lazy = aotinterop::inspect::inspect(&dir.path().join("bin/xbuild/linux-x64/lazy/fail-fast")).unwrap();
     assert!(
         !lazy.needed.iter().any(|n| n == "libfailfast-dep.so"),
         "{:?}",
@@ -414,8 +410,7 @@ fn hello_win_x64_under_wine() {
 #[test]
 fn native_exports_win_x64() {
     let dir = check_sample("native-exports", "win-x64");
-    let i = aotinterop_linker::inspect::inspect(&dir.path().join("bin/xbuild/win-x64/native-exports.dll"))
-        .unwrap();
+    let i = aotinterop::inspect::inspect(&dir.path().join("bin/xbuild/win-x64/native-exports.dll")).unwrap();
     assert!(i.exports.iter().any(|e| e == "exports_add"), "{:?}", i.exports);
 }
 
@@ -423,8 +418,7 @@ fn native_exports_win_x64() {
 fn fail_fast_win_x64() {
     let dir = check_sample("fail-fast", "win-x64");
     let direct =
-        aotinterop_linker::inspect::inspect(&dir.path().join("bin/xbuild/win-x64/direct/fail-fast.exe"))
-            .unwrap();
+        aotinterop::inspect::inspect(&dir.path().join("bin/xbuild/win-x64/direct/fail-fast.exe")).unwrap();
     assert!(
         direct
             .needed

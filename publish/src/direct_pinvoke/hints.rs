@@ -1,28 +1,17 @@
 //! "Did you mean" hints for DirectPInvoke items that match no import — a typo in a DirectPInvoke
 //! item is the commonest mistake, and native AOT says nothing about it.
 
+use aotinterop_model::names::library_stem;
 use aotinterop_model::Platform;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The modules and entry points an app imports, as written in its DllImports.
 pub type ImportIndex<'a> = BTreeMap<&'a str, BTreeSet<&'a str>>;
 
-/// A library name without folder, `lib` prefix and `.so[.N]` / `.dll` / `.dylib` suffix,
-/// lowercased: `libz.so.1`, `z` and `Z.dll` all give `z`.
+/// A library name without folder, `lib` prefix and suffix, lowercased (the model's
+/// [`library_stem`] in lower case): `libz.so.1`, `z` and `Z.dll` all give `z`.
 fn stem(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_lowercase();
-    let base = match base.find(".so") {
-        Some(i) if base[i + 3..].is_empty() || base[i + 3..].starts_with('.') => base[..i].to_string(),
-        _ => base
-            .strip_suffix(".dll")
-            .or_else(|| base.strip_suffix(".dylib"))
-            .unwrap_or(&base)
-            .to_string(),
-    };
-    base.strip_prefix("lib")
-        .filter(|s| !s.is_empty())
-        .unwrap_or(&base)
-        .to_string()
+    library_stem(name, Platform::Unix).to_lowercase()
 }
 
 fn close(a: &str, b: &str) -> bool {
@@ -32,11 +21,7 @@ fn close(a: &str, b: &str) -> bool {
 
 /// Explains why an item module names none of the app's modules, when one is close to it.
 pub fn module_hint(item_module: &str, index: &ImportIndex<'_>, platform: Platform) -> Option<String> {
-    let suffix = match platform {
-        Platform::Windows => ".dll",
-        Platform::Unix => ".so",
-        Platform::Apple => ".dylib",
-    };
+    let suffix = platform.library_suffix();
     // The most specific explanation wins, whatever the order of the app's modules.
     let mut best: Option<(u8, String)> = None;
     for &module in index.keys() {

@@ -5,7 +5,7 @@ use super::item::parse_item;
 use crate::imports::Import;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 pub use aotinterop_model::plan::SourceKind;
-use aotinterop_model::{names, Platform, Rid};
+use aotinterop_model::{names, EntryLookup, Platform, Rid};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -381,22 +381,16 @@ impl Decider<'_> {
                 };
             }
             let name = import.entry.as_str();
-            let scratch = &mut self.scratch;
-            let mut suffixed = |suffix: char| {
-                scratch.clear();
-                scratch.push_str(name);
-                scratch.push(suffix);
-                rule.entry(scratch)
-            };
-            let found = if policy.platform == Platform::Windows && !import.exact_spelling {
-                if import.charset.is_ansi() {
-                    rule.entry(name).or_else(|| suffixed('A'))
-                } else {
-                    suffixed('W').or_else(|| rule.entry(name))
+            let lookup = EntryLookup::of(name, import.charset, import.exact_spelling, policy.platform);
+            let found = lookup.suffixes().iter().find_map(|suffix| match suffix {
+                None => rule.entry(name),
+                Some(c) => {
+                    self.scratch.clear();
+                    self.scratch.push_str(name);
+                    self.scratch.push(*c);
+                    rule.entry(&self.scratch)
                 }
-            } else {
-                rule.entry(name)
-            };
+            });
             if let Some((symbol, items)) = found {
                 return Decision {
                     direct: true,

@@ -2,7 +2,7 @@
 //! `<image>.plan.md` table (module, entry, binding, reason).
 
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::{Binding, Plan};
+use aotinterop_model::Plan;
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -29,10 +29,7 @@ pub fn markdown(plan: &Plan) -> String {
     md.push_str("| module | entry | binding | symbol | reason |\n|---|---|---|---|---|\n");
     let cell = |s: &str| s.replace('|', "\\|");
     for imp in &plan.imports {
-        let binding = match imp.binding {
-            Binding::Direct => "direct",
-            Binding::Lazy => "lazy",
-        };
+        let binding = imp.binding.name();
         let _ = writeln!(
             md,
             "| {} | {} | {binding} | {} | {} |",

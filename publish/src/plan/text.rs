@@ -1,6 +1,6 @@
 //! The plan as a readable table, grouped by module, with totals.
 
-use super::{Binding, Plan};
+use super::Plan;
 use aotinterop_model::plan::WindowsListOrigin;
 use aotinterop_model::OutputKind;
 use std::fmt::Write;
@@ -59,10 +59,7 @@ pub fn render_text(plan: &Plan) -> String {
             "ENTRY", "BINDING", "SYMBOL"
         );
         for imp in plan.imports.iter().filter(|i| &i.module == module) {
-            let binding = match imp.binding {
-                Binding::Direct => "direct",
-                Binding::Lazy => "lazy",
-            };
+            let binding = imp.binding.name();
             let _ = writeln!(
                 out,
                 "  {:<w_entry$}  {:<7} {:<w_sym$}  {}",
