@@ -2,7 +2,7 @@
 //!
 //! Every problem aotinterop reports, in every step, is a [`Diagnostic`]. Errors stop the step that
 //! found them (they travel as [`Error`]); warnings are collected next to the result. The codes are
-//! stable so that MSBuild and scripts can key on them; [`codes`](crate::codes) holds them all.
+//! stable so that MSBuild and scripts can key on them; [`codes`] holds them all.
 
 pub use crate::codes;
 use std::fmt;

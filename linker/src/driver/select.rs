@@ -39,7 +39,7 @@ pub fn candidates(target: &Target) -> Vec<(Flavor, String)> {
     }
 }
 
-/// The flavour linking `target` when the request names none: the first of [`candidates`].
+/// The flavour linking `target` when the request names none: the first of the `candidates` for it.
 pub fn default_flavor(target: &Target) -> Flavor {
     candidates(target).first().map_or(Flavor::Gcc, |(f, _)| *f)
 }

@@ -261,7 +261,7 @@ impl DirectPInvokePolicy {
         self.decider().decide(import)
     }
 
-    /// A [`Decider`], for deciding many imports.
+    /// A `Decider`, for deciding many imports.
     pub fn decider(&self) -> Decider<'_> {
         Decider {
             policy: self,
