@@ -12,9 +12,7 @@ fn aotinterop(args: &[&str], cwd: &Path) -> Output {
         .expect("run aotinterop")
 }
 
-fn repo() -> PathBuf {
-    aotinterop_testkit::repo_root()
-}
+use aotinterop_testkit::repo_root as repo;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -5,9 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    aotinterop_testkit::repo_root()
-}
+use aotinterop_testkit::repo_root as repo;
 
 fn aotinterop(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_aotinterop"))

@@ -5,9 +5,7 @@
 use aotinterop_model::codes::{lookup, ALL};
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use aotinterop_testkit::repo_root as repo;
 
 /// Every `AOTIdddd` in `text`.
 fn codes_in(text: &str) -> Vec<&str> {

@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use aotinterop_testkit::repo_root as repo;
 
 /// The `[dependencies]` lines of a manifest (not dev- or build-dependencies), as (name, rest).
 fn normal_dependencies(manifest: &Path) -> Vec<(String, String)> {

@@ -10,6 +10,8 @@ use aotinterop_model::{Arch, Format, Libc, Target, TargetRow};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+// The tests spell their targets out themselves; `row` finds each in the model's table, so a
+// target the table lacks fails loudly.
 pub const LINUX_X64: Target = Target {
     format: Format::Elf,
     arch: Arch::X86_64,

@@ -10,7 +10,8 @@ pub use aotinterop_testkit::mono::{monodis_implmap, OracleRow};
 #[allow(unused_imports)]
 pub use aotinterop_testkit::{corpus, dlls, repo_root};
 
-/// The PInvokeAttributes an import was read from.
+/// The PInvokeAttributes an import was read from. It re-encodes ECMA-335's PInvokeAttributes
+/// bits by hand on purpose: an oracle independent of the scan's decoding, compared with monodis.
 pub fn flags_of(i: &Import) -> u32 {
     let mut f = 0;
     if i.exact_spelling {
