@@ -3,7 +3,7 @@
 //! takes the model without its serde support.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use aotinterop_testkit::repo_root as repo;
 
