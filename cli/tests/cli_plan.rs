@@ -1,6 +1,6 @@
 //! `aotinterop plan` end to end: the sample request, the quick form, warnings and bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn aotinterop(args: &[&str], cwd: &Path) -> Output {

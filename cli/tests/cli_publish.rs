@@ -2,7 +2,7 @@
 //! image it links (run for real), `aotinterop verify` on it, and failures that stop at their
 //! step with their exit code and leave the previous image untouched.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use aotinterop_testkit::repo_root as repo;
