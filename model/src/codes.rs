@@ -6,9 +6,9 @@
 /// One code of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Code {
-    /// The code, `AOTI0010`.
+    /// The code, `AOTI0006`.
     pub code: &'static str,
-    /// Its constant's name, `ITEM_NO_MODULE`.
+    /// Its constant's name, `UNKNOWN_RID`.
     pub name: &'static str,
     /// What it means.
     pub meaning: &'static str,
@@ -47,10 +47,8 @@ codes! {
     REQUEST_INVALID = "AOTI0005";
     /// An unknown runtime identifier.
     UNKNOWN_RID = "AOTI0006";
-    /// A DirectPInvoke item or list line `!entry` has no module.
-    ITEM_NO_MODULE = "AOTI0010";
-    /// A DirectPInvoke item or list line `module!` has no entry point.
-    ITEM_NO_ENTRY = "AOTI0011";
+    /// A target framework (or ILCompiler version) that is neither .NET 8 nor .NET 10.
+    TARGET_FRAMEWORK_UNSUPPORTED = "AOTI0007";
     /// An imports file is malformed.
     IMPORTS_MALFORMED = "AOTI0012";
     /// An import has an empty module or entry point, or an invalid symbol.
@@ -126,6 +124,14 @@ codes! {
     BARE_MODULE_CHARSET = "AOTI1004";
     /// No Windows API list was named or found; the built-in one is used.
     WINDOWS_LIST_BUILTIN = "AOTI1005";
+    /// A DirectPInvoke item or list line that can never match: `!entry` (no module) or
+    /// `module!` (no entry point). Native AOT accepts it silently.
+    ITEM_NEVER_MATCHES = "AOTI1006";
+    /// A DirectPInvokeList file holds bytes that are not valid in its encoding (read as U+FFFD).
+    LIST_NOT_TEXT = "AOTI1007";
+    /// A win-x86 import whose decorated name (`_name@N`) cannot be written: its argument size is
+    /// not known, or its convention (thiscall) has no decoration.
+    X86_UNDECORATED = "AOTI1008";
     /// The same `module!entry` is declared with different signatures or charsets.
     IMPORT_CONFLICT = "AOTI1100";
     /// One native library is spelled several ways across the assemblies.
@@ -161,7 +167,7 @@ mod tests {
             assert!(c.code[4..].bytes().all(|b| b.is_ascii_digit()), "{}", c.code);
             assert!(!c.meaning.trim().is_empty(), "{}", c.code);
         }
-        assert_eq!(lookup("AOTI0010").map(|c| c.name), Some("ITEM_NO_MODULE"));
+        assert_eq!(lookup("AOTI0006").map(|c| c.name), Some("UNKNOWN_RID"));
         assert!(lookup("AOTI1002").unwrap().is_warning());
     }
 }

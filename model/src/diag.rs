@@ -99,7 +99,7 @@ impl fmt::Display for Location {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// Stable code, such as `AOTI0010`, one of [`codes::ALL`].
+    /// Stable code, such as `AOTI0006`, one of [`codes::ALL`].
     pub code: &'static str,
     /// What is wrong, in a sentence.
     pub message: String,
@@ -277,8 +277,8 @@ mod tests {
 
     #[test]
     fn display_has_location_severity_and_code() {
-        let d = Diagnostic::error(codes::ITEM_NO_MODULE, "x").at(Location::line("a.txt", 3));
-        assert_eq!(d.to_string(), "a.txt:3: error AOTI0010: x");
+        let d = Diagnostic::error(codes::UNKNOWN_RID, "x").at(Location::line("a.txt", 3));
+        assert_eq!(d.to_string(), "a.txt:3: error AOTI0006: x");
         let w = Diagnostic::warning(codes::ITEM_DUPLICATE, "y");
         assert_eq!(w.to_string(), "warning AOTI1001: y");
     }

@@ -9,6 +9,7 @@
 pub mod codes;
 pub mod diag;
 pub mod dllimport;
+pub mod dotnet;
 pub mod flavor;
 pub mod names;
 #[cfg(feature = "serde")]
@@ -18,6 +19,7 @@ pub mod target;
 
 pub use diag::{Diagnostic, Error, Location, Result, Severity};
 pub use dllimport::{Binding, CallingConvention, Charset, DllImportSearchPath, OutputKind};
+pub use dotnet::DotNet;
 pub use flavor::Flavor;
 pub use names::EntryLookup;
 #[cfg(feature = "serde")]

@@ -3,7 +3,10 @@
 //! matched against, and the file names the lazy resolver tries for a library.
 
 use crate::dllimport::Charset;
+use crate::dotnet::DotNet;
+use crate::rid::{Os, Rid};
 use crate::target::Platform;
+use std::borrow::Cow;
 
 /// The entry-point spellings looked up for an import, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -50,8 +53,13 @@ impl EntryLookup {
     }
 
     /// The lookup whose candidates for `entry` are `candidates` (the inverse of
-    /// [`EntryLookup::candidates`], for reading a plan back).
+    /// [`EntryLookup::candidates`], for reading a plan back; stdcall probes left out).
     pub fn from_candidates(entry: &str, candidates: &[String]) -> Self {
+        let candidates: Vec<String> = candidates
+            .iter()
+            .filter(|c| !(c.starts_with('_') && c.contains('@') && c.len() > entry.len() + 2))
+            .cloned()
+            .collect();
         match candidates.first() {
             Some(first)
                 if candidates.len() == 2 && first.len() == entry.len() + 1 && first.ends_with('W') =>
@@ -64,24 +72,138 @@ impl EntryLookup {
     }
 }
 
-/// The ordinal of an entry written `#N` (Windows), if it is one.
-pub fn ordinal(entry: &str) -> Option<u16> {
-    entry.strip_prefix('#')?.parse().ok()
+/// How win-x86 names a native symbol for a calling convention (dotnet/runtime
+/// `WindowsNodeMangler.cs`): stdcall `_name@N`, fastcall `@name@N`, cdecl `_name`, where `N` is
+/// what the arguments take on the stack. `None` for a convention native AOT cannot decorate
+/// (thiscall) or a stdcall/fastcall name whose `N` is not known.
+pub fn x86_decorated(name: &str, convention: X86Convention, stack_bytes: Option<u32>) -> Option<String> {
+    match convention {
+        X86Convention::Stdcall => stack_bytes.map(|n| format!("_{name}@{n}")),
+        X86Convention::Fastcall => stack_bytes.map(|n| format!("@{name}@{n}")),
+        X86Convention::Cdecl => Some(format!("_{name}")),
+        X86Convention::Thiscall => None,
+    }
 }
 
-/// The DllImport module as written, then without one trailing `.dll` (Windows, any case),
-/// `.so` (Unix) or `.dylib` (Apple): the names DirectPInvoke items are matched against. A
-/// suffix is never added.
-pub fn module_variations(module: &str, platform: Platform) -> impl Iterator<Item = &str> {
-    let stripped = match platform {
-        Platform::Windows => {
-            let n = module.len();
-            (n >= 4 && module.is_char_boundary(n - 4) && module[n - 4..].eq_ignore_ascii_case(".dll"))
-                .then(|| &module[..n - 4])
+/// The x86 calling convention a P/Invoke uses (`Winapi` and the default are stdcall on Windows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum X86Convention {
+    /// `StdCall` (and `Winapi`, and no convention given).
+    Stdcall,
+    /// `Cdecl`.
+    Cdecl,
+    /// `FastCall`.
+    Fastcall,
+    /// `ThisCall`.
+    Thiscall,
+}
+
+impl X86Convention {
+    /// The convention of a DllImport's `CallingConvention` (`None`: not given, so Winapi).
+    pub fn of(convention: Option<crate::dllimport::CallingConvention>) -> Self {
+        use crate::dllimport::CallingConvention as C;
+        match convention {
+            None | Some(C::Winapi | C::Stdcall) => X86Convention::Stdcall,
+            Some(C::Cdecl) => X86Convention::Cdecl,
+            Some(C::Fastcall) => X86Convention::Fastcall,
+            Some(C::Thiscall) => X86Convention::Thiscall,
         }
-        Platform::Unix | Platform::Apple => module.strip_suffix(platform.library_suffix()),
+    }
+}
+
+/// The spellings a lazy stdcall import is looked up by on win-x86 from .NET 9 on: after each
+/// spelling of `base`, its decorated `_spelling@N` (dotnet/runtime `InteropHelpers.cs`,
+/// `GetProcAddressWithMangling`).
+pub fn with_stdcall_probes(base: Vec<String>, stack_bytes: u32) -> Vec<String> {
+    base.into_iter()
+        .flat_map(|s| {
+            let decorated = format!("_{s}@{stack_bytes}");
+            [s, decorated]
+        })
+        .collect()
+}
+
+/// The ordinal of a Windows entry point written `#N`, as native AOT reads it: every entry
+/// starting with `#` is an ordinal; the rest is parsed as `int.TryParse` does (white space around
+/// it, an optional sign), `0` when that fails, and the value is cut to its low 16 bits
+/// (dotnet/runtime `PInvokeMethodFixupNode.cs`: "Strings that can't be parsed as a signed integer
+/// are treated as zero", "Ordinal imports are 16-bit on Windows").
+pub fn ordinal(entry: &str) -> Option<u16> {
+    let rest = entry.strip_prefix('#')?;
+    Some(dotnet_int(rest).unwrap_or(0) as u16)
+}
+
+/// `int.TryParse` with `NumberStyles.Integer`: leading and trailing white space (tab to CR and
+/// space), an optional `+` or `-`, then ASCII digits, within `i32`.
+fn dotnet_int(s: &str) -> Option<i32> {
+    let ws = |c: char| matches!(c, '\u{9}'..='\u{d}' | ' ');
+    let t = s.trim_matches(ws);
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse::<i32>().ok()
+}
+
+/// The module names of a DllImport that DirectPInvoke items are matched against, in order, as
+/// ILCompiler's `ConfigurablePInvokePolicy.ModuleNameVariations` yields them:
+/// - the name as written;
+/// - without one trailing `.dll` on Windows (any case); elsewhere without one trailing `.so`, or
+///   `.dylib` on Apple (exact case). .NET 8 takes `.dylib` for macOS only (`IsOSX`: iOS, tvOS
+///   and Mac Catalyst strip `.so`); .NET 10 for every Apple platform (`IsApplePlatform`);
+/// - .NET 10, off Windows, also the `lib` variants (dotnet/runtime#118285): without the `lib`
+///   prefix when the name has one, else with it added, each with and without the suffix.
+///
+/// A suffix is never added.
+pub fn module_variations(module: &str, rid: Rid, dotnet: DotNet) -> Vec<Cow<'_, str>> {
+    let mut out = vec![Cow::Borrowed(module)];
+    if rid.platform() == Platform::Windows {
+        let n = module.len();
+        if n >= 4 && module.is_char_boundary(n - 4) && module[n - 4..].eq_ignore_ascii_case(".dll") {
+            out.push(Cow::Borrowed(&module[..n - 4]));
+        }
+        return out;
+    }
+    let apple_suffix = match dotnet {
+        DotNet::Net8 => rid.os == Os::Osx,
+        DotNet::Net10 => rid.platform() == Platform::Apple,
     };
-    std::iter::once(module).chain(stripped)
+    let suffix = if apple_suffix { ".dylib" } else { ".so" };
+    let stripped = module.strip_suffix(suffix);
+    out.extend(stripped.map(Cow::Borrowed));
+    if dotnet == DotNet::Net10 {
+        let bases = std::iter::once(module).chain(stripped);
+        match module.strip_prefix("lib") {
+            Some(_) => out.extend(bases.map(|b| Cow::Borrowed(&b[3..]))),
+            None => {
+                let added: Vec<Cow<'_, str>> = bases.map(|b| Cow::Owned(format!("lib{b}"))).collect();
+                out.extend(added);
+            }
+        }
+    }
+    out
+}
+
+/// The key under which Windows compares module names: `OrdinalIgnoreCase`, that is each
+/// character upper-cased by its simple (one-to-one) mapping, so `ß` stays `ß` (never `SS`).
+pub fn ordinal_ignore_case(name: &str) -> Cow<'_, str> {
+    if name.is_ascii() {
+        if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            return Cow::Owned(name.to_ascii_uppercase());
+        }
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(
+        name.chars()
+            .map(|c| {
+                let mut up = c.to_uppercase();
+                match (up.next(), up.next()) {
+                    (Some(u), None) => u,
+                    _ => c,
+                }
+            })
+            .collect(),
+    )
 }
 
 /// True when `name` is an absolute path on `platform`.
@@ -223,11 +345,66 @@ mod tests {
     }
 
     #[test]
-    fn module_variations_strip_one_suffix() {
-        let v = |m, p| module_variations(m, p).collect::<Vec<_>>();
-        assert_eq!(v("User32.DLL", Platform::Windows), ["User32.DLL", "User32"]);
-        assert_eq!(v("libz.so", Platform::Unix), ["libz.so", "libz"]);
-        assert_eq!(v("libz.so", Platform::Apple), ["libz.so"]);
-        assert_eq!(v("libz.dylib", Platform::Apple), ["libz.dylib", "libz"]);
+    fn module_variations_by_version() {
+        let v = |m, rid: &str, d| {
+            module_variations(m, rid.parse().unwrap(), d)
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect::<Vec<_>>()
+        };
+        use DotNet::*;
+        assert_eq!(v("User32.DLL", "win-x64", Net10), ["User32.DLL", "User32"]);
+        assert_eq!(v("libz.so", "linux-x64", Net8), ["libz.so", "libz"]);
+        assert_eq!(v("libz.so", "linux-x64", Net10), ["libz.so", "libz", "z.so", "z"]);
+        assert_eq!(v("z", "linux-x64", Net10), ["z", "libz"]);
+        assert_eq!(v("libz.dylib", "ios-arm64", Net8), ["libz.dylib"]);
+        assert_eq!(
+            v("libz.dylib", "ios-arm64", Net10),
+            ["libz.dylib", "libz", "z.dylib", "z"]
+        );
+        assert_eq!(v("libz.dylib", "osx-arm64", Net8), ["libz.dylib", "libz"]);
+        assert_eq!(v("*.so", "linux-x64", Net8), ["*.so", "*"]);
+    }
+
+    #[test]
+    fn x86_decoration() {
+        use X86Convention::*;
+        assert_eq!(
+            x86_decorated("Sleep", Stdcall, Some(4)).as_deref(),
+            Some("_Sleep@4")
+        );
+        assert_eq!(x86_decorated("f", Fastcall, Some(8)).as_deref(), Some("@f@8"));
+        assert_eq!(x86_decorated("printf", Cdecl, None).as_deref(), Some("_printf"));
+        assert_eq!(x86_decorated("f", Stdcall, None), None);
+        assert_eq!(x86_decorated("f", Thiscall, Some(4)), None);
+        let probes = with_stdcall_probes(EntryLookup::WFirst.candidates("MessageBox"), 16);
+        assert_eq!(
+            probes,
+            ["MessageBoxW", "_MessageBoxW@16", "MessageBox", "_MessageBox@16"]
+        );
+        assert_eq!(
+            EntryLookup::from_candidates("MessageBox", &probes),
+            EntryLookup::WFirst
+        );
+    }
+
+    #[test]
+    fn ordinals_as_int_try_parse_reads_them() {
+        assert_eq!(ordinal("#12"), Some(12));
+        assert_eq!(ordinal("# 12 "), Some(12));
+        assert_eq!(ordinal("#+7"), Some(7));
+        assert_eq!(ordinal("#-1"), Some(65535));
+        assert_eq!(ordinal("#65537"), Some(1));
+        assert_eq!(ordinal("#x"), Some(0));
+        assert_eq!(ordinal("#"), Some(0));
+        assert_eq!(ordinal("#99999999999"), Some(0));
+        assert_eq!(ordinal("12"), None);
+    }
+
+    #[test]
+    fn windows_module_keys_fold_simply() {
+        assert_eq!(ordinal_ignore_case("kernel32"), "KERNEL32");
+        assert_eq!(ordinal_ignore_case("straße"), "STRAßE");
+        assert_eq!(ordinal_ignore_case("ǆ"), "Ǆ");
     }
 }

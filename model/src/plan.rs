@@ -5,6 +5,7 @@
 use crate::codes;
 use crate::diag::{read_file, Diagnostic, Result};
 use crate::dllimport::{Binding, CallingConvention, Charset, DllImportSearchPath, OutputKind};
+use crate::dotnet::DotNet;
 use crate::names::EntryLookup;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -24,6 +25,8 @@ pub enum SourceKind {
     WindowsApiList,
     /// An entry of aotinterop's built-in Windows API list.
     BuiltinWindowsList,
+    /// An item the SDK's native AOT targets add by themselves (the framework's native shims).
+    SdkDefault,
 }
 
 /// The item or list line that decided an import, in a form tools can read.
@@ -145,6 +148,11 @@ pub struct PlannedImport {
     pub calling_convention: Option<CallingConvention>,
     /// `DllImportSearchPath` (`None`: the default).
     pub search_path: Option<DllImportSearchPath>,
+    /// What the arguments take on the x86 stack, when known.
+    pub stack_bytes: Option<u32>,
+    /// win-x86, .NET 9 and later: a lazy stdcall import is also looked up as `_spelling@N`
+    /// after each spelling (see [`PlannedImport::candidates`]).
+    pub stdcall_probe: bool,
 }
 
 impl PlannedImport {
@@ -169,6 +177,8 @@ impl PlannedImport {
             type_name: None,
             calling_convention: None,
             search_path: None,
+            stack_bytes: None,
+            stdcall_probe: false,
         }
     }
 
@@ -188,7 +198,11 @@ impl PlannedImport {
 
     /// The entry-point spellings the lazy resolver tries, in order.
     pub fn candidates(&self) -> Vec<String> {
-        self.lookup.candidates(&self.entry)
+        let base = self.lookup.candidates(&self.entry);
+        match (self.stdcall_probe, self.stack_bytes) {
+            (true, Some(n)) => crate::names::with_stdcall_probes(base, n),
+            _ => base,
+        }
     }
 
     /// True for direct imports the OS loader binds from a named library: every direct import but
@@ -233,6 +247,8 @@ struct PlannedImportJson<'a> {
     calling_convention: Option<CallingConvention>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     search_path: Option<DllImportSearchPath>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stack_bytes: Option<u32>,
 }
 
 fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
@@ -250,7 +266,8 @@ impl Serialize for PlannedImport {
             reason: Cow::Borrowed(&self.reason),
             source: self.source.as_deref().map(Cow::Borrowed),
             also: Cow::Borrowed(&self.also),
-            candidates: (self.lookup != EntryLookup::AsWritten).then(|| self.candidates()),
+            candidates: (self.lookup != EntryLookup::AsWritten || self.stdcall_probe)
+                .then(|| self.candidates()),
             charset: self.charset,
             exact_spelling: self.exact_spelling,
             set_last_error: self.set_last_error,
@@ -259,6 +276,7 @@ impl Serialize for PlannedImport {
             type_name: borrowed(&self.type_name),
             calling_convention: self.calling_convention,
             search_path: self.search_path,
+            stack_bytes: self.stack_bytes,
         }
         .serialize(serializer)
     }
@@ -272,6 +290,12 @@ impl<'de> Deserialize<'de> for PlannedImport {
         let lookup = j.candidates.as_deref().map_or(EntryLookup::AsWritten, |c| {
             EntryLookup::from_candidates(&entry, c)
         });
+        let stdcall_probe = match (&j.candidates, j.stack_bytes) {
+            (Some(c), Some(n)) => c
+                .iter()
+                .any(|s| s.starts_with('_') && s.ends_with(&format!("@{n}"))),
+            _ => false,
+        };
         Ok(PlannedImport {
             module: j.module.into_owned(),
             binding: j.binding,
@@ -289,6 +313,8 @@ impl<'de> Deserialize<'de> for PlannedImport {
             type_name: j.type_name.map(Cow::into_owned),
             calling_convention: j.calling_convention,
             search_path: j.search_path,
+            stack_bytes: j.stack_bytes,
+            stdcall_probe,
             entry,
         })
     }
@@ -365,6 +391,9 @@ impl ExportPlan {
 pub struct Plan {
     /// The runtime identifier.
     pub rid: String,
+    /// The .NET release whose native AOT rules the plan follows.
+    #[serde(default)]
+    pub rules: DotNet,
     /// What is produced.
     #[serde(default)]
     pub native_lib: OutputKind,
@@ -473,10 +502,14 @@ mod tests {
         imp.charset = Charset::Unicode;
         imp.search_path = Some(DllImportSearchPath(0x802));
         imp.method = Some("App.Native::MessageBox".into());
+        let mut x86 = PlannedImport::lazy("pinvoke_u32_MessageBox", "user32", "MessageBox");
+        x86.lookup = EntryLookup::ThenA;
+        x86.stack_bytes = Some(16);
+        x86.stdcall_probe = true;
         let mut direct = PlannedImport::direct("pinvoke_k32__Sleep", "kernel32", "Sleep");
         direct.spelling = Some("SleepW".into());
         direct.reason = Reason::Shared(Arc::from("DirectPInvoke item `kernel32` (p.json)"));
-        for i in [imp, direct] {
+        for i in [imp, x86, direct] {
             let text = serde_json::to_string(&i).unwrap();
             let back: PlannedImport = serde_json::from_str(&text).unwrap();
             assert_eq!(back, i, "{text}");

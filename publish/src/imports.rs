@@ -46,6 +46,10 @@ pub struct Import {
     /// The calling convention of the ImplMap row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calling_convention: Option<CallingConvention>,
+    /// What the arguments take on the x86 stack (the `N` of `_name@N`), from the signature;
+    /// give it for win-x86 stdcall or fastcall imports without an assembly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_bytes: Option<u32>,
     /// `DllImportSearchPath` (from `DefaultDllImportSearchPathsAttribute`); absent means
     /// the default, AssemblyDirectory then the OS loader.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +76,7 @@ impl Import {
             assembly: None,
             type_name: None,
             calling_convention: None,
+            stack_bytes: None,
             search_path: None,
             best_fit_mapping: None,
             throw_on_unmappable_char: None,

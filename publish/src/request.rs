@@ -4,7 +4,7 @@
 
 use crate::imports::{json_error, Import};
 use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
-use aotinterop_model::{Flavor, OutputKind, Rid};
+use aotinterop_model::{DotNet, Flavor, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -78,12 +78,55 @@ pub struct LinkerSettings {
     pub sysroot: Option<PathBuf>,
 }
 
+/// Which folder the lazy resolver takes as a `NativeLib=Shared` image's "assembly directory".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssemblyDirectory {
+    /// The image's own folder (aotinterop's default; the library's folder for a shared library).
+    #[default]
+    Image,
+    /// The process executable's folder, as native AOT does (`AppContext.BaseDirectory`;
+    /// dotnet/runtime#112290).
+    Executable,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 /// The publish request. Relative paths are relative to the request file's folder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishRequest {
     /// `RuntimeIdentifier`, such as `linux-x64` or `win-x64`.
     pub rid: String,
+    /// `TargetFramework` (`net8.0`, `net10.0-windows`) or the ILCompiler package version: whose
+    /// native AOT rules apply. Absent: .NET 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_framework: Option<String>,
+    /// Apply the DirectPInvoke items the SDK's native AOT targets add by themselves (the
+    /// framework's native shims, and on Windows the Windows API list). Default on.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub sdk_direct_pinvoke: bool,
+    /// `InvariantGlobalization`: the SDK then adds no DirectPInvoke for System.Globalization.Native.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invariant_globalization: bool,
+    /// Let the lazy resolver find libraries from the current directory, as .NET does (off by
+    /// default: a DLL-preloading defence).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub search_current_directory: bool,
+    /// The "assembly directory" of a `NativeLib=Shared` image: `image` (default) or `executable`
+    /// (.NET's).
+    #[serde(default)]
+    pub assembly_directory: AssemblyDirectory,
     /// `NativeLib`: absent for an executable, `shared` or `static`.
     #[serde(default)]
     pub native_lib: OutputKind,
@@ -136,6 +179,8 @@ pub struct LoadedRequest {
     pub request: PublishRequest,
     /// The parsed RID.
     pub rid: Rid,
+    /// The .NET release whose rules apply (from `target_framework`).
+    pub dotnet: DotNet,
     /// The request file, for diagnostics (`<command line>` for the quick form).
     pub origin: PathBuf,
     /// The request text, to find the line of a bad value.
@@ -149,6 +194,11 @@ impl PublishRequest {
     pub fn new(rid: impl Into<String>) -> Self {
         PublishRequest {
             rid: rid.into(),
+            target_framework: None,
+            sdk_direct_pinvoke: true,
+            invariant_globalization: false,
+            search_current_directory: false,
+            assembly_directory: AssemblyDirectory::Image,
             native_lib: OutputKind::Executable,
             output: None,
             direct_pinvoke: Vec::new(),
@@ -181,9 +231,11 @@ impl PublishRequest {
                     .at(locate_value(text, origin, &imp.entry))
             })?;
         }
+        let dotnet = dotnet_of(&request, |v| locate_value(text, origin, v))?;
         Ok(LoadedRequest {
             request,
             rid,
+            dotnet,
             origin: origin.to_path_buf(),
             text: Some(text.to_string()),
             base: base.to_path_buf(),
@@ -256,9 +308,11 @@ impl LoadedRequest {
             .rid
             .parse::<Rid>()
             .map_err(|e| Error::new(codes::UNKNOWN_RID, e.to_string()).at(Location::file(&origin)))?;
+        let dotnet = dotnet_of(&request, |_| Location::file(&origin))?;
         Ok(LoadedRequest {
             request,
             rid,
+            dotnet,
             origin,
             text: None,
             base: PathBuf::from("."),
@@ -293,6 +347,16 @@ impl LoadedRequest {
             Some(text) => locate_value(text, &self.origin, value),
             None => Location::file(&self.origin),
         }
+    }
+}
+
+/// The .NET release a request's `target_framework` names (.NET 10 when it names none).
+fn dotnet_of(request: &PublishRequest, locate: impl Fn(&str) -> Location) -> Result<DotNet> {
+    match &request.target_framework {
+        None => Ok(DotNet::default()),
+        Some(tf) => tf.parse().map_err(|e: aotinterop_model::dotnet::DotNetError| {
+            Error::new(codes::TARGET_FRAMEWORK_UNSUPPORTED, e.to_string()).at(locate(tf))
+        }),
     }
 }
 

@@ -44,7 +44,11 @@ fn framework_with_its_native_shim_direct() {
     }
     assert!(shim > 200, "only {shim} imports of System.Native");
 
-    let plan = plan_request(&request(&files, r#", "direct_pinvoke": ["System.Native"]"#)).unwrap();
+    let plan = plan_request(&request(
+        &files,
+        r#", "direct_pinvoke": ["System.Native"], "sdk_direct_pinvoke": false"#,
+    ))
+    .unwrap();
     assert_eq!(plan.imports.len(), total);
     assert_eq!(plan.counts.direct, shim);
     assert_eq!(plan.counts.lazy, total - shim);
@@ -70,9 +74,11 @@ fn framework_with_its_native_shim_direct() {
 
 #[test]
 fn a_spelling_the_imports_do_not_use_matches_nothing() {
-    // .NET Core 3.1 writes `System.Native`; the `lib`-prefixed name of later versions is not added.
+    // .NET Core 3.1 writes `System.Native`; .NET 8 adds no `lib` variation, so the `lib`-prefixed
+    // item of its own targets matches none of these imports.
     let files = framework();
-    let plan = plan_request(&request(&files, r#", "direct_pinvoke": ["libSystem.Native"]"#)).unwrap();
+    let extra = r#", "direct_pinvoke": ["libSystem.Native"], "sdk_direct_pinvoke": false, "target_framework": "net8.0""#;
+    let plan = plan_request(&request(&files, extra)).unwrap();
     assert_eq!(plan.counts.direct, 0);
     assert!(
         plan.diagnostics

@@ -1,7 +1,5 @@
 //! One DirectPInvoke item or DirectPInvokeList line: `module` or `module!entry`.
 
-use aotinterop_model::codes;
-
 /// A parsed item: a module, and the one entry point it covers (`None`: every entry point).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirectItem<'a> {
@@ -17,36 +15,37 @@ pub struct DirectItem<'a> {
 /// a line whose first character is `#` is a comment; the line is then trimmed; an empty line is
 /// nothing; the item splits at the first `!`. There are no inline comments.
 ///
-/// Returns `Ok(None)` for comments and blank lines. Unlike native AOT, which silently keeps them,
-/// `!entry` (no module) and `module!` (no entry) are errors: neither can ever match.
-pub fn parse_item(line: &str) -> Result<Option<DirectItem<'_>>, (&'static str, String)> {
+/// Returns `None` for comments and blank lines, and `Some(Err(why))` for `!entry` (no module)
+/// and `module!` (no entry point): native AOT accepts both silently, but neither can ever match,
+/// so they are reported (as warnings) and have no effect.
+pub fn parse_item(line: &str) -> Option<Result<DirectItem<'_>, String>> {
     if line.starts_with('#') {
-        return Ok(None);
+        return None;
     }
     let line = line.trim();
     if line.is_empty() {
-        return Ok(None);
+        return None;
     }
-    match line.split_once('!') {
-        None => Ok(Some(DirectItem {
+    Some(match line.split_once('!') {
+        None => Ok(DirectItem {
             module: line,
             entry: None,
             text: line,
-        })),
-        Some(("", _)) => Err((
-            codes::ITEM_NO_MODULE,
-            format!("`{line}` has no module before `!` (write `module!entry`, or `module` for every entry point)"),
+        }),
+        Some(("", _)) => Err(format!(
+            "`{line}` has no module before `!`, so it can never match (write `module!entry`, or `module` for every \
+             entry point)"
         )),
-        Some((module, "")) => Err((
-            codes::ITEM_NO_ENTRY,
-            format!("`{line}` has no entry point after `!` (write `{module}` to make every entry point of `{module}` direct)"),
+        Some((module, "")) => Err(format!(
+            "`{line}` has no entry point after `!`, so it can never match (write `{module}` to make every entry \
+             point of `{module}` direct)"
         )),
-        Some((module, entry)) => Ok(Some(DirectItem {
+        Some((module, entry)) => Ok(DirectItem {
             module,
             entry: Some(entry),
             text: line,
-        })),
-    }
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -54,9 +53,10 @@ mod tests {
     use super::*;
 
     fn item(line: &str) -> Option<(String, Option<String>)> {
-        parse_item(line)
-            .unwrap()
-            .map(|i| (i.module.to_string(), i.entry.map(str::to_string)))
+        parse_item(line).map(|i| {
+            let i = i.unwrap();
+            (i.module.to_string(), i.entry.map(str::to_string))
+        })
     }
 
     #[test]
@@ -85,11 +85,12 @@ mod tests {
     }
 
     #[test]
-    fn errors() {
-        assert_eq!(parse_item("!getpid").unwrap_err().0, codes::ITEM_NO_MODULE);
-        assert_eq!(parse_item("  !getpid").unwrap_err().0, codes::ITEM_NO_MODULE);
-        assert_eq!(parse_item("libc!").unwrap_err().0, codes::ITEM_NO_ENTRY);
-        assert_eq!(parse_item("!").unwrap_err().0, codes::ITEM_NO_MODULE);
-        assert!(parse_item("libc!").unwrap_err().1.contains("write `libc`"));
+    fn lines_that_never_match() {
+        let why = |l| parse_item(l).unwrap().unwrap_err();
+        assert!(why("!getpid").contains("no module"));
+        assert!(why("  !getpid").contains("no module"));
+        assert!(why("!").contains("no module"));
+        assert!(why("libc!").contains("no entry point"));
+        assert!(why("libc!").contains("write `libc`"));
     }
 }

@@ -2,7 +2,9 @@
 
 pub mod hints;
 pub mod item;
+pub mod list_file;
 mod policy;
+pub mod sdk_defaults;
 pub mod windows_list;
 
 pub use item::{parse_item, DirectItem};

@@ -2,10 +2,11 @@
 //! `ConfigurablePInvokePolicy`, with a record of which item or list line decided each.
 
 use super::item::parse_item;
+use super::list_file;
 use crate::imports::Import;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 pub use aotinterop_model::plan::SourceKind;
-use aotinterop_model::{names, EntryLookup, Platform, Rid};
+use aotinterop_model::{names, DotNet, EntryLookup, Platform, Rid};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -70,6 +71,8 @@ pub struct Decision {
 
 /// The DirectPInvoke configuration of one publish, ready to answer for each import.
 pub struct DirectPInvokePolicy {
+    rid: Rid,
+    dotnet: DotNet,
     platform: Platform,
     modules: FxHashMap<Box<str>, ModuleRule>,
     sources: Vec<Source>,
@@ -78,9 +81,11 @@ pub struct DirectPInvokePolicy {
 }
 
 impl DirectPInvokePolicy {
-    /// An empty policy for `rid`: only DllImport module `*` is direct.
-    pub fn new(rid: Rid) -> Self {
+    /// An empty policy for `rid` under the rules of `dotnet`: only DllImport module `*` is direct.
+    pub fn new(rid: Rid, dotnet: DotNet) -> Self {
         DirectPInvokePolicy {
+            rid,
+            dotnet,
             platform: rid.platform(),
             modules: FxHashMap::default(),
             sources: Vec::new(),
@@ -89,19 +94,13 @@ impl DirectPInvokePolicy {
         }
     }
 
-    /// Module names compare case-insensitively for Windows RIDs (`OrdinalIgnoreCase`), and
-    /// exactly for all others.
+    /// Module names compare case-insensitively for Windows RIDs (`OrdinalIgnoreCase`: the
+    /// model's [`names::ordinal_ignore_case`]), and exactly for all others.
     fn key<'a>(&self, module: &'a str) -> Cow<'a, str> {
         if self.platform != Platform::Windows {
             Cow::Borrowed(module)
-        } else if module.is_ascii() {
-            if module.bytes().any(|b| b.is_ascii_lowercase()) {
-                Cow::Owned(module.to_ascii_uppercase())
-            } else {
-                Cow::Borrowed(module)
-            }
         } else {
-            Cow::Owned(module.to_uppercase())
+            names::ordinal_ignore_case(module)
         }
     }
 
@@ -129,15 +128,17 @@ impl DirectPInvokePolicy {
     /// Adds one item or list line. `file`/`line` say where it was written.
     fn add(&mut self, text: &str, kind: SourceKind, file: u32, line: u32, column: u32) -> Result<()> {
         let item = match parse_item(text) {
-            Ok(Some(item)) => item,
-            Ok(None) => return Ok(()),
-            Err((code, msg)) => {
+            Some(Ok(item)) => item,
+            None => return Ok(()),
+            Some(Err(why)) => {
                 let what = match kind {
                     SourceKind::Item => "DirectPInvoke item",
                     _ => "DirectPInvokeList line",
                 };
                 let loc = self.location_at(file, line, column);
-                return Err(Error::new(code, format!("{what} {msg}")).at(loc));
+                self.warnings
+                    .push(Diagnostic::warning(codes::ITEM_NEVER_MATCHES, format!("{what} {why}")).at(loc));
+                return Ok(());
             }
         };
         let id = self.sources.len() as SourceId;
@@ -225,10 +226,11 @@ impl DirectPInvokePolicy {
         )
     }
 
-    /// Adds every line of a list file already read into `text`.
+    /// Adds every line of a list file already read into `text` (lines as .NET's `ReadLine`
+    /// splits them: at `\n`, `\r\n` or a lone `\r`).
     pub fn add_list_text(&mut self, path: &Path, text: &str, kind: SourceKind) -> Result<()> {
         let file = self.file_id(path);
-        for (n, line) in text.lines().enumerate() {
+        for (n, line) in list_file::lines(text).enumerate() {
             self.add(line, kind, file, n as u32 + 1, 0)?;
         }
         Ok(())
@@ -243,7 +245,8 @@ impl DirectPInvokePolicy {
             )
             .at(Location::file(path)));
         }
-        let text = aotinterop_model::diag::read_text(path, "DirectPInvokeList file")?;
+        let (text, warning) = list_file::read(path, "DirectPInvokeList file")?;
+        self.warnings.extend(warning);
         self.add_list_text(path, &text, SourceKind::List)
     }
 
@@ -252,6 +255,16 @@ impl DirectPInvokePolicy {
         let file = self.file_id(origin);
         for entry in aotinterop_runtime::windows_api_list::BUILTIN_WINDOWS_APIS {
             self.add(entry, SourceKind::BuiltinWindowsList, file, 0, 0)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the DirectPInvoke items the SDK's native AOT targets add by themselves
+    /// (`sdk_defaults`), as written in `targets`.
+    pub fn add_sdk_defaults(&mut self, targets: &Path, items: &[String]) -> Result<()> {
+        let file = self.file_id(targets);
+        for item in items {
+            self.add(item, SourceKind::SdkDefault, file, 0, 0)?;
         }
         Ok(())
     }
@@ -270,20 +283,20 @@ impl DirectPInvokePolicy {
         }
     }
 
-    /// The rules that apply to a DllImport module, in the order they are tried: the module as
-    /// written, then without its suffix (see [`module_variations`](Self::module_variations)).
-    fn rules_of(&self, module: &str, scratch: &mut String) -> [Option<&ModuleRule>; 2] {
-        let mut rules = [None, None];
-        for (slot, variation) in rules.iter_mut().zip(self.module_variations(module)) {
-            *slot = self.rule(variation, scratch);
+    /// How a DllImport module binds before its entry point is looked at: `*` (or a variation
+    /// that is `*`) is always direct, else the rules of its variations, in the order tried.
+    fn rules_of(&self, module: &str, scratch: &mut String) -> ModuleRules<'_> {
+        let variations = self.module_variations(module);
+        if variations.iter().any(|v| v == "*") {
+            return ModuleRules::Star;
         }
-        rules
+        ModuleRules::Rules(variations.iter().filter_map(|v| self.rule(v, scratch)).collect())
     }
 
-    /// The DllImport module as written, then without its suffix (the model's
-    /// [`names::module_variations`]).
-    pub fn module_variations<'a>(&self, module: &'a str) -> impl Iterator<Item = &'a str> {
-        names::module_variations(module, self.platform)
+    /// The names a DllImport module is matched under (the model's [`names::module_variations`]
+    /// for this RID and .NET version).
+    pub fn module_variations<'a>(&self, module: &'a str) -> Vec<Cow<'a, str>> {
+        names::module_variations(module, self.rid, self.dotnet)
     }
 
     /// Every item and list line, by [`SourceId`].
@@ -335,11 +348,20 @@ impl DirectPInvokePolicy {
     }
 }
 
+/// What a DllImport module's name alone says.
+#[derive(Clone)]
+enum ModuleRules<'p> {
+    /// `*`: always a direct call.
+    Star,
+    /// The rules of the items naming one of its variations, in the order tried.
+    Rules(Box<[&'p ModuleRule]>),
+}
+
 /// Decides many imports against one policy, looking each DllImport module's rules up once.
 pub struct Decider<'p> {
     policy: &'p DirectPInvokePolicy,
     /// The rules of each module as written in the imports seen so far.
-    modules: FxHashMap<Box<str>, [Option<&'p ModuleRule>; 2]>,
+    modules: FxHashMap<Box<str>, ModuleRules<'p>>,
     /// Room for lookup keys, reused.
     scratch: String,
 }
@@ -354,23 +376,26 @@ impl Decider<'_> {
             whole_module: false,
             also: Vec::new(),
         };
-        // DllImport module `*` is always a direct call.
-        if import.module == "*" {
-            return Decision {
-                direct: true,
-                ..lazy()
-            };
-        }
         let policy = self.policy;
         let rules = match self.modules.get(import.module.as_str()) {
-            Some(rules) => *rules,
+            Some(rules) => rules.clone(),
             None => {
                 let rules = policy.rules_of(&import.module, &mut self.scratch);
-                self.modules.insert(import.module.as_str().into(), rules);
+                self.modules.insert(import.module.as_str().into(), rules.clone());
                 rules
             }
         };
-        for rule in rules.into_iter().flatten() {
+        // DllImport module `*` is always a direct call.
+        let rules = match rules {
+            ModuleRules::Star => {
+                return Decision {
+                    direct: true,
+                    ..lazy()
+                }
+            }
+            ModuleRules::Rules(rules) => rules,
+        };
+        for rule in rules.iter().copied() {
             if let Some(whole) = rule.whole {
                 return Decision {
                     direct: true,

@@ -19,7 +19,7 @@ pub struct ReportPaths {
 /// The plan as a markdown document.
 pub fn markdown(plan: &Plan) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# P/Invoke plan for {}\n", plan.rid);
+    let _ = writeln!(md, "# P/Invoke plan for {} ({} rules)\n", plan.rid, plan.rules);
     let c = &plan.counts;
     let _ = writeln!(
         md,

@@ -7,17 +7,18 @@ mod text;
 pub use text::render_text;
 
 use crate::direct_pinvoke::hints::{self, ImportIndex};
-use crate::direct_pinvoke::windows_list;
+use crate::direct_pinvoke::{sdk_defaults, windows_list};
 use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId};
 use crate::imports::Import;
 use crate::request::{LoadedRequest, WindowsApiList};
 use crate::surface::Surface;
 use aotinterop_model::diag::{codes, Diagnostic, Location, Result};
+use aotinterop_model::names::{self, X86Convention};
 use aotinterop_model::plan::{
     Counts, ExportPlan, LinkPlan, Plan, PlannedExport, PlannedImport, Reason, ReasonSource, SourceKind,
     WindowsListOrigin,
 };
-use aotinterop_model::{Binding, EntryLookup, Platform};
+use aotinterop_model::{Binding, DotNet, EntryLookup, Platform};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ pub fn build_policy(
     loaded: &LoadedRequest,
 ) -> Result<(DirectPInvokePolicy, Option<WindowsListOrigin>, Vec<Diagnostic>)> {
     let req = &loaded.request;
-    let mut policy = DirectPInvokePolicy::new(loaded.rid);
+    let mut policy = DirectPInvokePolicy::new(loaded.rid, loaded.dotnet);
     let mut diags = Vec::new();
     let mut origin = None;
     if loaded.rid.is_windows() {
@@ -42,7 +43,8 @@ pub fn build_policy(
         let found = found.unwrap_or(WindowsListOrigin::BuiltIn);
         match &found {
             WindowsListOrigin::Request { path } | WindowsListOrigin::NugetCache { path } => {
-                let text = aotinterop_model::diag::read_text(path, "Windows API list")?;
+                let (text, warning) = crate::direct_pinvoke::list_file::read(path, "Windows API list")?;
+                diags.extend(warning);
                 policy.add_list_text(path, &text, SourceKind::WindowsApiList)?;
             }
             WindowsListOrigin::BuiltIn => {
@@ -56,6 +58,11 @@ pub fn build_policy(
             WindowsListOrigin::Disabled => {}
         }
         origin = Some(found);
+    }
+    if req.sdk_direct_pinvoke {
+        let items = sdk_defaults::items(loaded.rid, loaded.dotnet, req.invariant_globalization);
+        let targets = format!("{} ({})", sdk_defaults::targets_file(loaded.rid), loaded.dotnet);
+        policy.add_sdk_defaults(std::path::Path::new(&targets), &items)?;
     }
     for list in &req.direct_pinvoke_list {
         policy.add_list_file(list)?;
@@ -87,6 +94,11 @@ fn describe(src: &ReasonSource) -> String {
         SourceKind::List => format!("DirectPInvokeList `{}` ({at})", src.text),
         SourceKind::WindowsApiList => format!("Windows API list `{}` ({at})", src.text),
         SourceKind::BuiltinWindowsList => format!("built-in Windows API list `{}`", src.text),
+        SourceKind::SdkDefault => format!(
+            "SDK default DirectPInvoke `{}` (the framework's native shim, linked statically by {})",
+            src.text,
+            src.file.display()
+        ),
     }
 }
 
@@ -106,6 +118,8 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     // Bare Windows modules that keep an entry point without its `W` spelling.
     let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
+    let x86_windows = loaded.rid.is_windows() && loaded.rid.arch == aotinterop_model::Arch::X86;
+    let mut undecorated: Vec<(String, String, X86Convention)> = Vec::new();
     let mut decider = policy.decider();
     for (imp, call_symbol) in surface.imports.into_iter().zip(call_symbols) {
         let d = decider.decide(&imp);
@@ -150,6 +164,25 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         } else {
             EntryLookup::of(&imp.entry, imp.charset, imp.exact_spelling, loaded.rid.platform())
         };
+        // win-x86: direct symbols are decorated; lazy stdcall ones are probed decorated too
+        // (from .NET 9 on).
+        let mut spelling = d.spelling;
+        let mut stdcall_probe = false;
+        if x86_windows && names::ordinal(&imp.entry).is_none() {
+            let convention = X86Convention::of(imp.calling_convention);
+            if d.direct {
+                let native = spelling.as_deref().unwrap_or(&imp.entry);
+                match names::x86_decorated(native, convention, imp.stack_bytes) {
+                    Some(decorated) => spelling = Some(decorated.into()),
+                    None => undecorated.push((imp.module.clone(), imp.entry.clone(), convention)),
+                }
+            } else if convention == X86Convention::Stdcall && loaded.dotnet >= DotNet::Net10 {
+                stdcall_probe = imp.stack_bytes.is_some();
+                if imp.stack_bytes.is_none() {
+                    undecorated.push((imp.module.clone(), imp.entry.clone(), convention));
+                }
+            }
+        }
         let m = match module_counts.get_mut(&imp.module) {
             Some(m) => m,
             None => module_counts.entry(imp.module.clone()).or_default(),
@@ -173,6 +206,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             assembly,
             type_name,
             calling_convention,
+            stack_bytes,
             search_path,
             best_fit_mapping: _,
             throw_on_unmappable_char: _,
@@ -181,7 +215,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             module,
             entry,
             binding,
-            spelling: d.spelling,
+            spelling,
             call_symbol,
             reason,
             source,
@@ -195,7 +229,23 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             type_name,
             calling_convention,
             search_path,
+            stack_bytes,
+            stdcall_probe,
         });
+    }
+    for (module, entry, convention) in undecorated {
+        let what = match convention {
+            X86Convention::Thiscall => "native AOT cannot decorate a thiscall P/Invoke".to_string(),
+            _ => format!(
+                "the size of its arguments on the stack is not known (a parameter of a value type defined \
+                 elsewhere?), so its {convention:?} name `_{entry}@N` cannot be written: give `stack_bytes` in the \
+                 imports file"
+            ),
+        };
+        diagnostics.push(Diagnostic::warning(
+            codes::X86_UNDECORATED,
+            format!("win-x86 import `{module}!{entry}`: {what}; the plan uses the name as written"),
+        ));
     }
 
     let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
@@ -232,6 +282,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let exports = plan_exports(loaded, &surface.exports);
     Ok(Plan {
         rid: loaded.rid.to_string(),
+        rules: loaded.dotnet,
         native_lib: req.native_lib,
         output: req.output.clone(),
         counts,
@@ -328,6 +379,7 @@ fn unmatched_warnings(
             .filter(|(m, _)| {
                 policy
                     .module_variations(m)
+                    .iter()
                     .any(|v| policy.module_spelling(v).is_some() && same_module(policy, v, module))
             })
             .flat_map(|(_, entries)| entries.iter().copied())
@@ -365,7 +417,7 @@ fn unmatched_warnings(
 
 fn same_module(policy: &DirectPInvokePolicy, a: &str, b: &str) -> bool {
     if policy.platform() == Platform::Windows {
-        a.to_uppercase() == b.to_uppercase()
+        aotinterop_model::names::ordinal_ignore_case(a) == aotinterop_model::names::ordinal_ignore_case(b)
     } else {
         a == b
     }

@@ -17,7 +17,7 @@ pub fn render_text(plan: &Plan) -> String {
         OutputKind::Shared => "NativeLib=Shared",
         OutputKind::Static => "NativeLib=Static",
     };
-    let _ = write!(out, "Plan for {} ({kind}", plan.rid);
+    let _ = write!(out, "Plan for {} ({kind}, {} rules", plan.rid, plan.rules);
     if let Some(o) = &plan.output {
         let _ = write!(out, ", {}", o.display());
     }

@@ -267,6 +267,59 @@ impl<'a> Md<'a> {
         }))
     }
 
+    /// The size of a value type passed by value, for the x86 argument count: an enum's underlying
+    /// type, a type with an explicit `StructLayout(Size = ...)`, or a few framework structs whose
+    /// marshalled size is fixed; `None` otherwise.
+    fn value_type_size(&self, coded: u32) -> Option<u32> {
+        let (t, r) = Coded::TypeDefOrRef.decode(coded)?;
+        let name = self.strings.bytes(self.t.cell(t, r, 1).ok()?);
+        let ns = self.strings.bytes(self.t.cell(t, r, 2).ok()?);
+        let known = match (ns, name) {
+            (b"System", b"Guid" | b"Decimal") => Some(16),
+            (b"System", b"DateTime" | b"Int64" | b"UInt64" | b"Double") => Some(8),
+            (b"System", b"IntPtr" | b"UIntPtr" | b"Int32" | b"UInt32" | b"Single" | b"Boolean") => Some(4),
+            (b"System", b"Int16" | b"UInt16" | b"Char") => Some(2),
+            (b"System", b"Byte" | b"SByte") => Some(1),
+            (b"System.Runtime.InteropServices", b"HandleRef") => Some(4),
+            _ => None,
+        };
+        if known.is_some() || t != id::TYPE_DEF {
+            return known;
+        }
+        let extends = self.t.cell(id::TYPE_DEF, r, 3).ok()?;
+        if self.is_named(extends, b"System", b"Enum") && self.t.rows(id::FIELD_PTR) == 0 {
+            let first = self.t.cell(id::TYPE_DEF, r, 4).ok()?;
+            let end = if r < self.t.rows(id::TYPE_DEF) {
+                self.t.cell(id::TYPE_DEF, r + 1, 4).ok()?
+            } else {
+                self.t.rows(id::FIELD) + 1
+            };
+            for f in first..end.min(self.t.rows(id::FIELD) + 1) {
+                // The one instance field (`value__`) holds the underlying type.
+                if self.t.cell(id::FIELD, f, 0).ok()? & 0x10 == 0 {
+                    let sig = self.blobs.get(self.t.cell(id::FIELD, f, 2).ok()?).ok()?;
+                    return sig::field_primitive_size(sig);
+                }
+            }
+            return None;
+        }
+        (1..=self.t.rows(id::CLASS_LAYOUT))
+            .find(|&row| self.t.cell(id::CLASS_LAYOUT, row, 2).ok() == Some(r))
+            .and_then(|row| self.t.cell(id::CLASS_LAYOUT, row, 1).ok())
+            .filter(|&size| size > 0)
+    }
+
+    /// Whether a TypeDefOrRef coded index names `ns.name`.
+    fn is_named(&self, coded: u32, ns: &[u8], name: &[u8]) -> bool {
+        match Coded::TypeDefOrRef.decode(coded) {
+            Some((t @ (id::TYPE_DEF | id::TYPE_REF), r)) => {
+                self.t.cell(t, r, 1).map(|i| self.strings.bytes(i)).ok() == Some(name)
+                    && self.t.cell(t, r, 2).map(|i| self.strings.bytes(i)).ok() == Some(ns)
+            }
+            _ => false,
+        }
+    }
+
     fn is_system_type(&self, coded: u32) -> bool {
         match Coded::TypeDefOrRef.decode(coded) {
             Some((t @ (id::TYPE_DEF | id::TYPE_REF), r)) => {
@@ -348,6 +401,7 @@ impl<'a> Md<'a> {
         imp.assembly = Some(assembly.to_string());
         let sig_blob = self.blobs.get(self.t.cell(id::METHOD_DEF, method, 4)?)?;
         let signature = sig::method_signature(sig_blob, &|tok| self.coded_type_name(tok));
+        imp.stack_bytes = sig::x86_stack_bytes(sig_blob, &|tok| self.value_type_size(tok));
         Ok(Some(ScannedImport {
             import: imp,
             signature,

@@ -138,3 +138,131 @@ fn write_type(c: &mut Cursor<'_>, names: &dyn Fn(u32) -> String, out: &mut Strin
     }
     Some(())
 }
+
+/// What the parameters of a method signature take on the x86 stack, as native AOT's
+/// `WindowsNodeMangler` counts them for `_name@N` / `@name@N` (dotnet/runtime
+/// `WindowsNodeMangler.cs`: each parameter's size rounded up to 4, summed; the return value is not
+/// counted). Sizes are those of the native types the default marshalling passes: 4 for a
+/// `bool` (Win32 `BOOL`), a `char`, every pointer, reference, array, string, class and
+/// delegate; 8 for 64-bit integers and doubles; a value type's own size, given by `value_type`
+/// (`None` when it is not known). `None` when a parameter's size is not known, or for varargs.
+pub fn x86_stack_bytes(blob: &[u8], value_type: &dyn Fn(u32) -> Option<u32>) -> Option<u32> {
+    let mut c = Cursor::new(blob);
+    let conv = c.u8()?;
+    if conv & 0x10 != 0 {
+        c.compressed()?;
+    }
+    let count = c.compressed()?;
+    if count as usize > c.remaining() {
+        return None;
+    }
+    skip_type(&mut c, 0)?;
+    let mut total = 0u32;
+    for _ in 0..count {
+        let size = x86_size(&mut c, value_type, 0)?;
+        total = total.checked_add(size.checked_add(3)? & !3)?;
+    }
+    Some(total)
+}
+
+/// The size of a field signature's type (II.23.2.4) when it is a primitive: for enums.
+pub fn field_primitive_size(blob: &[u8]) -> Option<u32> {
+    let mut c = Cursor::new(blob);
+    if c.u8()? != 0x06 {
+        return None;
+    }
+    primitive_size(c.u8()?)
+}
+
+fn primitive_size(et: u8) -> Option<u32> {
+    Some(match et {
+        0x02 | 0x04 | 0x05 => 1,
+        0x03 | 0x06 | 0x07 => 2,
+        0x08 | 0x09 | 0x0c => 4,
+        0x0a | 0x0b | 0x0d => 8,
+        0x18 | 0x19 => 4,
+        _ => return None,
+    })
+}
+
+fn x86_size(c: &mut Cursor<'_>, value_type: &dyn Fn(u32) -> Option<u32>, depth: u32) -> Option<u32> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let et = c.u8()?;
+    match et {
+        // `bool` is marshalled as a 4-byte Win32 BOOL; the rest by their own size.
+        0x02 => Some(4),
+        0x03..=0x0d | 0x18 | 0x19 => primitive_size(et),
+        // string, class (delegates, SafeHandle, StringBuilder): a pointer.
+        0x0e | 0x12 => {
+            if et == 0x12 {
+                c.compressed()?;
+            }
+            Some(4)
+        }
+        0x0f | 0x10 | 0x1d | 0x14 | 0x1b => {
+            skip_after(c, et, depth)?;
+            Some(4)
+        }
+        0x11 => value_type(c.compressed()?),
+        0x1f | 0x20 => {
+            c.compressed()?;
+            x86_size(c, value_type, depth + 1)
+        }
+        0x45 => x86_size(c, value_type, depth + 1),
+        _ => None,
+    }
+}
+
+/// Skips the rest of a type whose element type `et` was just read.
+fn skip_after(c: &mut Cursor<'_>, et: u8, depth: u32) -> Option<()> {
+    let mut sink = String::new();
+    match et {
+        0x0f | 0x10 | 0x1d => write_type(c, &|_| String::new(), &mut sink, depth + 1),
+        0x14 => {
+            write_type(c, &|_| String::new(), &mut sink, depth + 1)?;
+            c.compressed()?;
+            for _ in 0..2 {
+                let n = c.compressed()?;
+                if n as usize > c.remaining() {
+                    return None;
+                }
+                for _ in 0..n {
+                    c.compressed()?;
+                }
+            }
+            Some(())
+        }
+        0x1b => write_method(c, &|_| String::new(), &mut sink, depth + 1),
+        _ => Some(()),
+    }
+}
+
+fn skip_type(c: &mut Cursor<'_>, depth: u32) -> Option<()> {
+    write_type(c, &|_| String::new(), &mut String::new(), depth)
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    #[test]
+    fn x86_argument_bytes() {
+        let none = |_| None;
+        // int32(int32, int64, string, bool, uint8): 4 + 8 + 4 + 4 + 4.
+        let sig = [0x00, 5, 0x08, 0x08, 0x0a, 0x0e, 0x02, 0x05];
+        assert_eq!(x86_stack_bytes(&sig, &none), Some(24));
+        // void(): 0.
+        assert_eq!(x86_stack_bytes(&[0x00, 0, 0x01], &none), Some(0));
+        // void(char*, float64&, int32[]): 4 + 4 + 4.
+        let sig = [0x00, 3, 0x01, 0x0f, 0x03, 0x10, 0x0d, 0x1d, 0x08];
+        assert_eq!(x86_stack_bytes(&sig, &none), Some(12));
+        // A value type of 6 bytes rounds up to 8; an unknown one makes the count unknown.
+        let sig = [0x00, 1, 0x01, 0x11, 0x08];
+        assert_eq!(x86_stack_bytes(&sig, &|_| Some(6)), Some(8));
+        assert_eq!(x86_stack_bytes(&sig, &none), None);
+        // object is not counted (marshalled as a VARIANT).
+        assert_eq!(x86_stack_bytes(&[0x00, 1, 0x01, 0x1c], &none), None);
+    }
+}
