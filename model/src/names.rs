@@ -20,15 +20,26 @@ pub enum EntryLookup {
 }
 
 impl EntryLookup {
-    /// The lookup of an entry point: on Windows without ExactSpelling, by charset; an ordinal
-    /// (`#N`) and every other platform look up the name as written.
-    pub fn of(entry: &str, charset: Charset, exact_spelling: bool, platform: Platform) -> Self {
-        if platform != Platform::Windows || exact_spelling || ordinal(entry).is_some() {
+    /// The spellings of an entry point that DirectPInvoke items are matched against (ILCompiler's
+    /// `EntryPointNameVariations`): on Windows without ExactSpelling, by charset, ordinals
+    /// included; every other platform, the name as written.
+    pub fn of(charset: Charset, exact_spelling: bool, platform: Platform) -> Self {
+        if platform != Platform::Windows || exact_spelling {
             EntryLookup::AsWritten
         } else if charset.is_ansi() {
             EntryLookup::ThenA
         } else {
             EntryLookup::WFirst
+        }
+    }
+
+    /// The spellings the lazy resolver looks up: as [`EntryLookup::of`], but an ordinal (`#N`)
+    /// only as itself (native AOT passes the ordinal number to `GetProcAddress`).
+    pub fn lazy(entry: &str, charset: Charset, exact_spelling: bool, platform: Platform) -> Self {
+        if ordinal(entry).is_some() {
+            EntryLookup::AsWritten
+        } else {
+            Self::of(charset, exact_spelling, platform)
         }
     }
 

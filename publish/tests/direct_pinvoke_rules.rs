@@ -4,7 +4,7 @@
 use aotinterop::request::WindowsApiList;
 use aotinterop::{Import, LoadedRequest, PublishRequest};
 use aotinterop_model::plan::SourceKind;
-use aotinterop_model::{Binding, Charset, Plan};
+use aotinterop_model::{Binding, CallingConvention, Charset, DotNet, Plan};
 use std::path::{Path, PathBuf};
 
 struct Case {
@@ -294,8 +294,10 @@ const CASES: &[Case] = &[
     ),
 ];
 
-fn plan_one(c: &Case, dir: &Path) -> Plan {
+fn plan_one(c: &Case, dir: &Path, dotnet: DotNet) -> Plan {
     let mut req = PublishRequest::new(c.rid);
+    req.target_framework = Some(dotnet.moniker().to_string());
+    req.sdk_direct_pinvoke = false;
     req.direct_pinvoke = c.items.iter().map(|s| s.to_string()).collect();
     if !c.list.is_empty() {
         let path = dir.join("list.txt");
@@ -311,25 +313,255 @@ fn plan_one(c: &Case, dir: &Path) -> Plan {
     aotinterop::plan_request(&loaded).unwrap()
 }
 
+/// The rules of this table are the same in .NET 8 and .NET 10; each case runs under both.
 #[test]
 fn rules_table() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (i, c) in CASES.iter().enumerate() {
-        let plan = plan_one(c, dir.path());
-        let imp = &plan.imports[0];
-        let got = match imp.binding {
-            Binding::Direct => Some(imp.symbol()),
-            Binding::Lazy => None,
-        };
-        if got != c.want {
-            failures.push(format!(
-                "case {i}: {} items {:?} list {:?} import {}!{} {:?} exact={}: want {:?}, got {:?}",
-                c.rid, c.items, c.list, c.module, c.entry, c.charset, c.exact, c.want, got
-            ));
+    for dotnet in [DotNet::Net8, DotNet::Net10] {
+        for (i, c) in CASES.iter().enumerate() {
+            let got = bound(&plan_one(c, dir.path(), dotnet));
+            if got.as_deref() != c.want {
+                failures.push(format!(
+                    "{dotnet} case {i}: {} items {:?} list {:?} import {}!{} {:?} exact={}: want {:?}, got {:?}",
+                    c.rid, c.items, c.list, c.module, c.entry, c.charset, c.exact, c.want, got
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `Some(native symbol)` for a direct import, `None` for a lazy one.
+fn bound(plan: &Plan) -> Option<String> {
+    let imp = &plan.imports[0];
+    (imp.binding == Binding::Direct).then(|| imp.symbol().to_string())
+}
+
+/// Rules that differ between .NET 8 and .NET 10: (RID, items, DllImport module, entry, what
+/// .NET 8 binds, what .NET 10 binds). Expected values from dotnet/runtime
+/// `ConfigurablePInvokePolicy.ModuleNameVariations` (IsOSX in 8, IsApplePlatform and the `lib`
+/// variants of dotnet/runtime#118285 in 10).
+type Versioned = (&'static str, &'static [&'static str], &'static str, &'static str, Option<&'static str>, Option<&'static str>);
+
+const VERSIONED: &[Versioned] = &[
+    // .NET 10: a DllImport of `libfoo` matches an item `foo`, and `foo` an item `libfoo`.
+    ("linux-x64", &["foo"], "libfoo", "f", None, Some("f")),
+    ("linux-x64", &["libfoo"], "foo", "f", None, Some("f")),
+    ("linux-x64", &["foo"], "libfoo.so", "f", None, Some("f")),
+    ("linux-musl-arm64", &["System.Native"], "libSystem.Native", "SystemNative_Open", None, Some("SystemNative_Open")),
+    ("osx-arm64", &["z"], "libz.dylib", "crc32", None, Some("crc32")),
+    // Not on Windows, where only `.dll` is removed.
+    ("win-x64", &["foo"], "libfoo", "f", None, None),
+    // `.dylib` on every Apple platform in .NET 10, on macOS only in .NET 8 (`.so` elsewhere).
+    ("ios-arm64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
+    ("maccatalyst-x64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
+    ("tvossimulator-arm64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
+    ("ios-arm64", &["libz"], "libz.so", "crc32", Some("crc32"), None),
+    ("osx-x64", &["libz"], "libz.dylib", "crc32", Some("crc32"), Some("crc32")),
+];
+
+#[test]
+fn rules_that_differ_between_net8_and_net10() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, &(rid, items, module, entry, net8, net10)) in VERSIONED.iter().enumerate() {
+        let c = case(rid, items, module, entry, None);
+        for (dotnet, want) in [(DotNet::Net8, net8), (DotNet::Net10, net10)] {
+            let plan = plan_one(&c, dir.path(), dotnet);
+            assert_eq!(plan.rules, dotnet);
+            let got = bound(&plan);
+            if got.as_deref() != want {
+                failures.push(format!("{dotnet} case {i}: {rid} {items:?} {module}!{entry}: want {want:?}, got {got:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `*` is direct, and so is every DllImport whose name without its suffix is `*`.
+#[test]
+fn star_and_its_suffixed_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    for dotnet in [DotNet::Net8, DotNet::Net10] {
+        for (rid, module, direct) in [
+            ("linux-x64", "*.so", true),
+            ("win-x64", "*.dll", true),
+            ("win-x64", "*.DLL", true),
+            ("osx-arm64", "*.dylib", true),
+            ("win-x64", "*.so", false),
+            ("linux-x64", "*.dll", false),
+            ("linux-x64", "*.SO", false),
+        ] {
+            let plan = plan_one(&case(rid, &[], module, "f", None), dir.path(), dotnet);
+            assert_eq!(bound(&plan).is_some(), direct, "{dotnet} {rid} {module}");
+        }
+    }
+}
+
+/// Windows compares modules `OrdinalIgnoreCase`: a simple per-character case mapping.
+#[test]
+fn windows_module_names_fold_per_character() {
+    let dir = tempfile::tempdir().unwrap();
+    for (items, module, direct) in [
+        (&["STRAßE"][..], "straße", true),
+        (&["STRASSE"][..], "straße", false),
+        (&["ǅLL"][..], "ǆll", true),
+        (&["ÄRGER.DLL"][..], "ärger", false),
+        (&["ÄRGER"][..], "ärger.dll", true),
+    ] {
+        let plan = plan_one(&case("win-x64", items, module, "f", None), dir.path(), DotNet::Net10);
+        assert_eq!(bound(&plan).is_some(), direct, "{items:?} {module}");
+    }
+}
+
+/// Ordinals: matched by DirectPInvoke items with the charset spellings like any name, looked up
+/// lazily by number only.
+#[test]
+fn ordinals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = spelled("win-x64", &[], "#12", Charset::Unicode, false, None);
+    c.module = "winmm";
+    let plan = plan_one(&c, dir.path(), DotNet::Net10);
+    assert_eq!(plan.imports[0].candidates(), ["#12"]);
+    let json = serde_json::to_value(&plan.imports[0]).unwrap();
+    assert!(json.get("candidates").is_none(), "{json}");
+    c.items = &["winmm!#12"];
+    assert_eq!(bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(), Some("#12"));
+    c.items = &["winmm!#12W"];
+    assert_eq!(bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(), Some("#12W"));
+}
+
+fn x86(entry: &str, convention: Option<CallingConvention>, stack_bytes: Option<u32>, items: &[&str], dotnet: DotNet) -> Plan {
+    let mut req = PublishRequest::new("win-x86");
+    req.target_framework = Some(dotnet.moniker().to_string());
+    req.sdk_direct_pinvoke = false;
+    req.windows_api_list = WindowsApiList::Disabled;
+    req.direct_pinvoke = items.iter().map(|s| s.to_string()).collect();
+    let mut imp = Import::new("kernel32", entry);
+    imp.calling_convention = convention;
+    imp.stack_bytes = stack_bytes;
+    imp.exact_spelling = true;
+    req.imports.push(imp);
+    aotinterop::plan_request(&LoadedRequest::from_request(req, "test.json").unwrap()).unwrap()
+}
+
+/// win-x86 names as `WindowsNodeMangler` writes them; lazy stdcall imports probed decorated
+/// from .NET 9 on.
+#[test]
+fn win_x86_decoration() {
+    use CallingConvention::*;
+    let d = DotNet::Net10;
+    assert_eq!(bound(&x86("Sleep", None, Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
+    assert_eq!(bound(&x86("Sleep", Some(Winapi), Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
+    assert_eq!(bound(&x86("Sleep", Some(Stdcall), Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
+    assert_eq!(bound(&x86("f", Some(Fastcall), Some(12), &["kernel32"], d)).as_deref(), Some("@f@12"));
+    assert_eq!(bound(&x86("printf", Some(Cdecl), None, &["kernel32"], d)).as_deref(), Some("_printf"));
+    let unknown = x86("Sleep", None, None, &["kernel32"], d);
+    assert_eq!(bound(&unknown).as_deref(), Some("Sleep"));
+    assert!(unknown.diagnostics.iter().any(|x| x.code == "AOTI1008"), "{:?}", unknown.diagnostics);
+    let lazy10 = x86("Sleep", None, Some(4), &[], DotNet::Net10);
+    assert_eq!(lazy10.imports[0].candidates(), ["Sleep", "_Sleep@4"]);
+    let lazy8 = x86("Sleep", None, Some(4), &[], DotNet::Net8);
+    assert_eq!(lazy8.imports[0].candidates(), ["Sleep"]);
+    // Not on 64-bit Windows.
+    let mut req = PublishRequest::new("win-x64");
+    req.windows_api_list = WindowsApiList::Disabled;
+    req.direct_pinvoke = vec!["kernel32".into()];
+    let mut imp = Import::new("kernel32", "Sleep");
+    imp.stack_bytes = Some(4);
+    req.imports.push(imp);
+    let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap()).unwrap();
+    assert_eq!(bound(&plan).as_deref(), Some("Sleep"));
+}
+
+/// DirectPInvokeList files as .NET reads text: byte-order marks, UTF-16, every line end.
+#[test]
+fn list_files_read_as_dotnet_reads_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "libz!crc32\rlibc\r\nlibm!cos\n";
+    let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+    utf8.extend(text.as_bytes());
+    let mut utf16le = vec![0xFF, 0xFE];
+    let mut utf16be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        utf16le.extend(u.to_le_bytes());
+        utf16be.extend(u.to_be_bytes());
+    }
+    for (name, bytes) in [("utf8-bom.txt", utf8), ("utf16le.txt", utf16le), ("utf16be.txt", utf16be)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut req = PublishRequest::new("linux-x64");
+        req.sdk_direct_pinvoke = false;
+        req.direct_pinvoke_list = vec![path.clone()];
+        req.imports = vec![Import::new("libz", "crc32"), Import::new("libc", "getpid"), Import::new("libm", "cos")];
+        let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap()).unwrap();
+        assert_eq!(plan.counts.direct, 3, "{name}: {:#?}", plan.imports);
+        let lines: Vec<Option<u32>> = plan.imports.iter().map(|i| i.source.as_ref().unwrap().line).collect();
+        assert_eq!(lines, [Some(1), Some(2), Some(3)], "{name}");
+        assert!(plan.diagnostics.is_empty(), "{name}: {:?}", plan.diagnostics);
+    }
+}
+
+/// `libc!` and `!x` are accepted, as native AOT accepts them, with a warning naming the line.
+#[test]
+fn lines_that_can_never_match_are_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "libc!\nlibz\n!getpid\n").unwrap();
+    let mut req = PublishRequest::new("linux-x64");
+    req.sdk_direct_pinvoke = false;
+    req.direct_pinvoke_list = vec![list.clone()];
+    req.imports = vec![Import::new("libz", "crc32"), Import::new("libc", "getpid")];
+    let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap()).unwrap();
+    assert_eq!(plan.imports[0].binding, Binding::Direct);
+    assert_eq!(plan.imports[1].binding, Binding::Lazy);
+    let warned: Vec<(u32, &str)> = plan
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "AOTI1006")
+        .map(|d| (d.location.as_ref().unwrap().line.unwrap(), d.message.as_str()))
+        .collect();
+    assert_eq!(warned.len(), 2, "{:?}", plan.diagnostics);
+    assert_eq!(warned[0].0, 1);
+    assert!(warned[0].1.contains("`libc!` has no entry point"));
+    assert_eq!(warned[1].0, 3);
+    assert!(warned[1].1.contains("`!getpid` has no module"));
+}
+
+/// The SDK's own items: the framework's shims direct by default, spelled per release, with the
+/// reason naming the targets; off with the switch.
+#[test]
+fn sdk_default_items() {
+    let plan = |rid: &str, module: &str, dotnet: DotNet, sdk: bool| {
+        let mut req = PublishRequest::new(rid);
+        req.target_framework = Some(dotnet.moniker().to_string());
+        req.sdk_direct_pinvoke = sdk;
+        req.windows_api_list = WindowsApiList::Disabled;
+        req.imports = vec![Import::new(module, "f")];
+        aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap()).unwrap()
+    };
+    for (rid, module, dotnet, direct) in [
+        ("linux-x64", "libSystem.Native", DotNet::Net8, true),
+        ("linux-x64", "libSystem.Native", DotNet::Net10, true),
+        ("linux-x64", "System.Native", DotNet::Net8, false),
+        ("linux-x64", "System.Native", DotNet::Net10, true),
+        ("osx-arm64", "libSystem.Security.Cryptography.Native.OpenSsl", DotNet::Net8, true),
+        ("osx-arm64", "libSystem.Security.Cryptography.Native.OpenSsl", DotNet::Net10, false),
+        ("osx-arm64", "libSystem.Security.Cryptography.Native.Apple", DotNet::Net10, true),
+        ("win-x64", "System.IO.Compression.Native", DotNet::Net8, true),
+        ("win-x64", "System.Native", DotNet::Net10, false),
+    ] {
+        let on = plan(rid, module, dotnet, true);
+        assert_eq!(on.imports[0].binding == Binding::Direct, direct, "{rid} {module} {dotnet}");
+        if direct {
+            let src = on.imports[0].source.as_ref().unwrap();
+            assert_eq!(src.kind, SourceKind::SdkDefault);
+            assert!(on.imports[0].reason.contains("SDK default DirectPInvoke"), "{}", on.imports[0].reason);
+            assert!(src.file.to_string_lossy().contains("Microsoft.NETCore.Native."), "{:?}", src.file);
+        }
+        assert_eq!(plan(rid, module, dotnet, false).imports[0].binding, Binding::Lazy, "{rid} {module} {dotnet} off");
+    }
 }
 
 fn oracle() -> PathBuf {

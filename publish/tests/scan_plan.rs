@@ -125,3 +125,46 @@ fn exports_of_compiled_assemblies_follow_native_aot() {
     let libc = plan.imports.iter().filter(|i| i.module == "libc").count();
     assert_eq!(libc, 3);
 }
+
+/// The shims `Microsoft.NETCore.Native.Unix.targets` (.NET 10) makes DirectPInvoke items of on
+/// linux-x64 (`NetCoreAppNativeLibrary`), as spelled there: the oracle for the SDK defaults.
+const NET10_LINUX_SHIMS: &[&str] = &[
+    "System.Native",
+    "System.Globalization.Native",
+    "System.IO.Compression.Native",
+    "System.Net.Security.Native",
+    "System.Security.Cryptography.Native.OpenSsl",
+];
+
+#[test]
+fn the_sdk_links_the_framework_shims_directly() {
+    let files = framework();
+    // The oracle: how many ImplMap rows name each shim, according to monodis.
+    let mut shim_rows = 0;
+    for f in &files {
+        shim_rows += monodis_implmap(f)
+            .iter()
+            .filter(|r| NET10_LINUX_SHIMS.contains(&r.module.as_str()))
+            .count();
+    }
+    assert!(shim_rows > 300, "only {shim_rows} imports of the shims");
+    let on = plan_request(&request(&files, r#", "target_framework": "net10.0""#)).unwrap();
+    let shims: Vec<_> = on
+        .imports
+        .iter()
+        .filter(|i| NET10_LINUX_SHIMS.contains(&i.module.as_str()))
+        .collect();
+    assert_eq!(shims.len(), shim_rows);
+    for i in &shims {
+        assert_eq!(i.binding, Binding::Direct, "{}!{}", i.module, i.entry);
+        assert!(i.reason.contains("SDK default DirectPInvoke"), "{}", i.reason);
+    }
+    assert_eq!(on.counts.direct, shim_rows, "only the shims are direct");
+    let off = plan_request(&request(
+        &files,
+        r#", "target_framework": "net10.0", "sdk_direct_pinvoke": false"#,
+    ))
+    .unwrap();
+    assert_eq!(off.counts.direct, 0);
+    assert_eq!(off.counts.lazy, on.imports.len());
+}

@@ -406,7 +406,7 @@ impl Decider<'_> {
                 };
             }
             let name = import.entry.as_str();
-            let lookup = EntryLookup::of(name, import.charset, import.exact_spelling, policy.platform);
+            let lookup = EntryLookup::of(import.charset, import.exact_spelling, policy.platform);
             let found = lookup.suffixes().iter().find_map(|suffix| match suffix {
                 None => rule.entry(name),
                 Some(c) => {

@@ -162,7 +162,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         let lookup = if d.direct {
             EntryLookup::AsWritten
         } else {
-            EntryLookup::of(&imp.entry, imp.charset, imp.exact_spelling, loaded.rid.platform())
+            EntryLookup::lazy(&imp.entry, imp.charset, imp.exact_spelling, loaded.rid.platform())
         };
         // win-x86: direct symbols are decorated; lazy stdcall ones are probed decorated too
         // (from .NET 9 on).

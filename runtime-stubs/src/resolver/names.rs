@@ -9,7 +9,7 @@ pub use aotinterop_model::Platform;
 pub fn entry_lookup(entry: &str, flags: u16, platform: Platform) -> EntryLookup {
     use crate::abi::import_flags as f;
     let charset = Charset::from_bits(flags & f::CHARSET_MASK);
-    EntryLookup::of(entry, charset, flags & f::EXACT_SPELLING != 0, platform)
+    EntryLookup::lazy(entry, charset, flags & f::EXACT_SPELLING != 0, platform)
 }
 
 /// The symbol names tried for an entry point, in order (see [`EntryLookup`]).
