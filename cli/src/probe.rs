@@ -4,7 +4,7 @@
 
 use super::output::{print_json, Format};
 use aotinterop::probe::{probe, ProbeReport};
-use aotinterop_model::{DllImportSearchPath, Platform, Rid};
+use aotinterop_model::{DllImportSearchPath, DotNet, LibrarySearch, Platform, Rid};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,13 @@ pub struct ProbeArgs {
     /// The folder the image would be in (the AssemblyDirectory step); default: this tool's.
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
+    /// Whose rules apply: `net8.0` or `net10.0` (a TargetFramework); default .NET 10.
+    #[arg(long, value_name = "TFM")]
+    target_framework: Option<String>,
+    /// Let relative names be looked up from the current directory, as .NET does (aotinterop's
+    /// resolver does not by default).
+    #[arg(long)]
+    search_current_directory: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -44,6 +51,14 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
             }
         },
     };
+    let dotnet = match args.target_framework.as_deref().map(str::parse::<DotNet>) {
+        None => DotNet::default(),
+        Some(Ok(d)) => d,
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let search_path = match &args.search_path {
         None => None,
         Some(s) => match DllImportSearchPath::parse(s) {
@@ -60,7 +75,14 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         eprintln!("error: the library name is empty or holds a NUL");
         return ExitCode::from(2);
     }
-    let report = probe(&args.name, search_path, args.from.as_deref(), platform);
+    let search = LibrarySearch::of(search_path, dotnet);
+    let report = probe(
+        &args.name,
+        search,
+        args.search_current_directory,
+        args.from.as_deref(),
+        platform,
+    );
     match args.format {
         Format::Text => print!("{}", render_text(&report)),
         Format::Json => print_json(&to_json(&report)),

@@ -128,3 +128,35 @@ fn probe_takes_only_rids_the_one_parser_accepts() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("libz.so"));
 }
+
+#[test]
+fn probe_follows_the_rules_of_the_target_framework() {
+    let out = aotinterop()
+        .args(["probe", "z", "--target-framework", "net9.0"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`net9.0` is not a .NET release"));
+    let vias = |tfm: &str| {
+        let out = aotinterop()
+            .args([
+                "probe",
+                "aotclinone",
+                "--format",
+                "json",
+                "--target-framework",
+                tfm,
+            ])
+            .output()
+            .expect("run");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["via"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(vias("net8.0").iter().all(|v| v == "os-loader"));
+    assert!(vias("net10.0").iter().any(|v| v == "assembly-directory"));
+}

@@ -49,6 +49,9 @@ codes! {
     UNKNOWN_RID = "AOTI0006";
     /// A target framework (or ILCompiler version) that is neither .NET 8 nor .NET 10.
     TARGET_FRAMEWORK_UNSUPPORTED = "AOTI0007";
+    /// .NET 10, Windows: an UnmanagedCallersOnly entry point named `DllMain` (native AOT's
+    /// bootstrapper defines its own).
+    EXPORT_DLLMAIN = "AOTI0008";
     /// An imports file is malformed.
     IMPORTS_MALFORMED = "AOTI0012";
     /// An import has an empty module or entry point, or an invalid symbol.
@@ -132,6 +135,9 @@ codes! {
     /// A win-x86 import whose decorated name (`_name@N`) cannot be written: its argument size is
     /// not known, or its convention (thiscall) has no decoration.
     X86_UNDECORATED = "AOTI1008";
+    /// .NET 8, Windows: an UnmanagedCallersOnly entry point named `DllMain`, which the loader
+    /// calls under the loader lock.
+    EXPORT_DLLMAIN_CALLED = "AOTI1009";
     /// The same `module!entry` is declared with different signatures or charsets.
     IMPORT_CONFLICT = "AOTI1100";
     /// One native library is spelled several ways across the assemblies.

@@ -105,6 +105,9 @@ pub enum CallingConvention {
 pub struct DllImportSearchPath(pub u32);
 
 impl DllImportSearchPath {
+    /// `AssemblyDirectory`.
+    pub const ASSEMBLY_DIRECTORY: u32 = 0x2;
+
     /// The names and values of the flags, in .NET's order.
     pub const FLAGS: &'static [(&'static str, u32)] = &[
         ("LegacyBehavior", 0x0),
@@ -202,6 +205,48 @@ impl<'de> serde::Deserialize<'de> for DllImportSearchPath {
     }
 }
 
+/// What native AOT's lazy resolver searches for a library (dotnet/runtime `InteropHelpers.cs`
+/// and `NativeLibrary.NativeAot.cs`, `LoadLibraryBySearch`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LibrarySearch {
+    /// The `DllImportSearchPath` value in force (AssemblyDirectory bit included).
+    pub search_path: u32,
+    /// Whether the import gave `DllImportSearchPath` itself.
+    pub specified: bool,
+    /// Whether the OS loader is asked after the AssemblyDirectory.
+    pub os_loader: bool,
+}
+
+impl LibrarySearch {
+    /// The search for an import with `search_path` (`None`: no `DefaultDllImportSearchPaths`)
+    /// under `dotnet`:
+    /// - no attribute: .NET 8 asks the OS loader only (its targets link `-rpath $ORIGIN`, which
+    ///   is how the image's folder is found); .NET 10 the AssemblyDirectory, then the OS loader;
+    /// - `AssemblyDirectory` alone: .NET 8 it, then the OS loader; .NET 10 it only;
+    /// - anything else: the AssemblyDirectory when its bit is set, then the OS loader with the
+    ///   other flags.
+    pub fn of(search_path: Option<u32>, dotnet: crate::DotNet) -> Self {
+        let ad = DllImportSearchPath::ASSEMBLY_DIRECTORY;
+        match (search_path, dotnet) {
+            (None, crate::DotNet::Net8) => LibrarySearch {
+                search_path: 0,
+                specified: false,
+                os_loader: true,
+            },
+            (None, crate::DotNet::Net10) => LibrarySearch {
+                search_path: ad,
+                specified: false,
+                os_loader: true,
+            },
+            (Some(sp), d) => LibrarySearch {
+                search_path: sp,
+                specified: true,
+                os_loader: !(d == crate::DotNet::Net10 && sp == ad),
+            },
+        }
+    }
+}
+
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
@@ -215,6 +260,22 @@ mod tests {
         assert!(DllImportSearchPath::parse("Nowhere").is_none());
         let json: DllImportSearchPath = serde_json::from_str(r#"["safedirectories"]"#).unwrap();
         assert_eq!(json.0, 0x1000);
+    }
+
+    #[test]
+    fn library_search_per_release() {
+        use crate::DotNet::*;
+        let s = |sp, d| {
+            let l = LibrarySearch::of(sp, d);
+            (l.search_path & 2 != 0, l.os_loader)
+        };
+        // (searches the AssemblyDirectory, asks the OS loader)
+        assert_eq!(s(None, Net8), (false, true));
+        assert_eq!(s(None, Net10), (true, true));
+        assert_eq!(s(Some(0x2), Net8), (true, true));
+        assert_eq!(s(Some(0x2), Net10), (true, false));
+        assert_eq!(s(Some(0x802), Net10), (true, true));
+        assert_eq!(s(Some(0x800), Net10), (false, true));
     }
 
     #[test]

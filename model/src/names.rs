@@ -238,12 +238,15 @@ pub fn has_directory(name: &str, platform: Platform) -> bool {
     name.contains('/') || (platform == Platform::Windows && name.contains('\\'))
 }
 
-/// The file names tried for library `name`, in order (duplicates removed).
+/// The file names tried for library `name`, in order (duplicates removed), as .NET's
+/// `LibraryNameVariation` builds them (dotnet/runtime `LibraryNameVariation.Unix.cs` and
+/// `.Windows.cs`).
 ///
-/// Unix: a name that already contains the suffix (at the end, or followed by `.`) tries name,
-/// `lib`+name, name+suffix, `lib`+name+suffix; any other name tries name+suffix,
-/// `lib`+name+suffix, name, `lib`+name. A name with a `/` gets no `lib` prefix, an absolute path
-/// is tried as given only. Windows: name, then name+`.dll` unless it ends in `.dll`, `.exe` or `.`.
+/// Unix: a name that contains the suffix (`.so`, `.dylib` on Apple; its first occurrence, in
+/// any case, followed by the end or a `.`) tries name, `lib`+name, name+suffix,
+/// `lib`+name+suffix; any other name tries name+suffix, `lib`+name+suffix, name, `lib`+name. A
+/// name with a `/` gets no `lib` prefix; an absolute path is tried as given only. Windows: name,
+/// then, for a relative name, name+`.dll` unless it ends in `.dll`, `.exe` or `.` (any case).
 pub fn library_variations(name: &str, platform: Platform) -> Vec<String> {
     if is_absolute(name, platform) && platform != Platform::Windows {
         return vec![name.to_string()];
@@ -258,13 +261,17 @@ pub fn library_variations(name: &str, platform: Platform) -> Vec<String> {
         Platform::Windows => {
             push(name.to_string());
             let lower = name.to_ascii_lowercase();
-            if !(lower.ends_with(".dll") || lower.ends_with(".exe") || lower.ends_with('.')) {
+            let relative = !is_absolute(name, platform);
+            if relative && !(lower.ends_with(".dll") || lower.ends_with(".exe") || lower.ends_with('.')) {
                 push(format!("{name}.dll"));
             }
         }
         _ => {
             let suffix = platform.library_suffix();
-            let has_suffix = name.ends_with(suffix) || name.contains(&format!("{suffix}."));
+            let has_suffix = name
+                .to_ascii_lowercase()
+                .find(suffix)
+                .is_some_and(|at| matches!(name.as_bytes().get(at + suffix.len()), None | Some(b'.')));
             let prefix = !has_directory(name, platform);
             let lib = |n: String| -> Option<String> { prefix.then(|| format!("lib{n}")) };
             let order: [Option<String>; 4] = if has_suffix {
@@ -340,6 +347,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn library_file_names_as_library_name_variation() {
+        let u = |n| library_variations(n, Platform::Unix);
+        assert_eq!(u("z"), ["z.so", "libz.so", "z", "libz"]);
+        assert_eq!(
+            u("libz.so.1"),
+            ["libz.so.1", "liblibz.so.1", "libz.so.1.so", "liblibz.so.1.so"]
+        );
+        // Case-insensitive suffix, and only its first occurrence counts.
+        assert_eq!(u("libz.SO")[0], "libz.SO");
+        assert_eq!(u("libfoo.sound.so")[0], "libfoo.sound.so.so");
+        assert_eq!(u("sub/z"), ["sub/z.so", "sub/z"]);
+        assert_eq!(u("/opt/libz.so"), ["/opt/libz.so"]);
+        let w = |n| library_variations(n, Platform::Windows);
+        assert_eq!(w("user32"), ["user32", "user32.dll"]);
+        assert_eq!(w("USER32.DLL"), ["USER32.DLL"]);
+        assert_eq!(w("app.EXE"), ["app.EXE"]);
+        assert_eq!(w("name."), ["name."]);
+        assert_eq!(w("C:\\x\\user32"), ["C:\\x\\user32"]);
     }
 
     #[test]

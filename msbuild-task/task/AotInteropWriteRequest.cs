@@ -27,6 +27,21 @@ namespace AotInterop.Build
         /// <summary><c>NativeLib</c>: empty for an executable, <c>Shared</c> or <c>Static</c>.</summary>
         public string NativeLib { get; set; }
 
+        /// <summary>`TargetFramework` (or an ILCompiler version): whose native AOT rules apply.</summary>
+        public string TargetFramework { get; set; }
+
+        /// <summary>`InvariantGlobalization`.</summary>
+        public string InvariantGlobalization { get; set; }
+
+        /// <summary>`AotInteropSdkDirectPInvoke`: false leaves out the SDK's own DirectPInvoke items.</summary>
+        public string SdkDirectPInvoke { get; set; }
+
+        /// <summary>`AotInteropSearchCurrentDirectory`: true lets the lazy resolver search the current directory, as .NET does.</summary>
+        public string SearchCurrentDirectory { get; set; }
+
+        /// <summary>`AotInteropAssemblyDirectory`: `image` (default) or `executable` (.NET's, for NativeLib=Shared).</summary>
+        public string AssemblyDirectory { get; set; }
+
         /// <summary>The image to produce.</summary>
         public string OutputImage { get; set; }
 
@@ -142,8 +157,26 @@ namespace AotInterop.Build
                 return null;
             }
 
+            string assemblyDir = (AssemblyDirectory ?? "").Trim();
+            if (assemblyDir.Length != 0 && !Is(assemblyDir, "image") && !Is(assemblyDir, "executable"))
+            {
+                TaskLog.Error(Log, "AOTI0813", ProjectFile, 0, 0,
+                    "AotInteropAssemblyDirectory is `" + assemblyDir + "`: it must be image, executable or empty");
+                return null;
+            }
+
             var sb = new StringBuilder();
             sb.Append("{\n  \"rid\": ").Append(JsonWriter.Quote(rid));
+            if (!string.IsNullOrWhiteSpace(TargetFramework))
+                sb.Append(",\n  \"target_framework\": ").Append(JsonWriter.Quote(TargetFramework.Trim()));
+            if (Is((SdkDirectPInvoke ?? "").Trim(), "false"))
+                sb.Append(",\n  \"sdk_direct_pinvoke\": false");
+            if (Is((InvariantGlobalization ?? "").Trim(), "true"))
+                sb.Append(",\n  \"invariant_globalization\": true");
+            if (Is((SearchCurrentDirectory ?? "").Trim(), "true"))
+                sb.Append(",\n  \"search_current_directory\": true");
+            if (assemblyDir.Length != 0)
+                sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
             if (nativeLib.Length != 0)
                 sb.Append(",\n  \"native_lib\": ").Append(JsonWriter.Quote(nativeLib.ToLowerInvariant()));
             if (!string.IsNullOrWhiteSpace(OutputImage))

@@ -342,23 +342,58 @@ fn bound(plan: &Plan) -> Option<String> {
 /// .NET 8 binds, what .NET 10 binds). Expected values from dotnet/runtime
 /// `ConfigurablePInvokePolicy.ModuleNameVariations` (IsOSX in 8, IsApplePlatform and the `lib`
 /// variants of dotnet/runtime#118285 in 10).
-type Versioned = (&'static str, &'static [&'static str], &'static str, &'static str, Option<&'static str>, Option<&'static str>);
+type Versioned = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 const VERSIONED: &[Versioned] = &[
     // .NET 10: a DllImport of `libfoo` matches an item `foo`, and `foo` an item `libfoo`.
     ("linux-x64", &["foo"], "libfoo", "f", None, Some("f")),
     ("linux-x64", &["libfoo"], "foo", "f", None, Some("f")),
     ("linux-x64", &["foo"], "libfoo.so", "f", None, Some("f")),
-    ("linux-musl-arm64", &["System.Native"], "libSystem.Native", "SystemNative_Open", None, Some("SystemNative_Open")),
+    (
+        "linux-musl-arm64",
+        &["System.Native"],
+        "libSystem.Native",
+        "SystemNative_Open",
+        None,
+        Some("SystemNative_Open"),
+    ),
     ("osx-arm64", &["z"], "libz.dylib", "crc32", None, Some("crc32")),
     // Not on Windows, where only `.dll` is removed.
     ("win-x64", &["foo"], "libfoo", "f", None, None),
     // `.dylib` on every Apple platform in .NET 10, on macOS only in .NET 8 (`.so` elsewhere).
     ("ios-arm64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
-    ("maccatalyst-x64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
-    ("tvossimulator-arm64", &["libz"], "libz.dylib", "crc32", None, Some("crc32")),
+    (
+        "maccatalyst-x64",
+        &["libz"],
+        "libz.dylib",
+        "crc32",
+        None,
+        Some("crc32"),
+    ),
+    (
+        "tvossimulator-arm64",
+        &["libz"],
+        "libz.dylib",
+        "crc32",
+        None,
+        Some("crc32"),
+    ),
     ("ios-arm64", &["libz"], "libz.so", "crc32", Some("crc32"), None),
-    ("osx-x64", &["libz"], "libz.dylib", "crc32", Some("crc32"), Some("crc32")),
+    (
+        "osx-x64",
+        &["libz"],
+        "libz.dylib",
+        "crc32",
+        Some("crc32"),
+        Some("crc32"),
+    ),
 ];
 
 #[test]
@@ -372,7 +407,9 @@ fn rules_that_differ_between_net8_and_net10() {
             assert_eq!(plan.rules, dotnet);
             let got = bound(&plan);
             if got.as_deref() != want {
-                failures.push(format!("{dotnet} case {i}: {rid} {items:?} {module}!{entry}: want {want:?}, got {got:?}"));
+                failures.push(format!(
+                    "{dotnet} case {i}: {rid} {items:?} {module}!{entry}: want {want:?}, got {got:?}"
+                ));
             }
         }
     }
@@ -410,7 +447,11 @@ fn windows_module_names_fold_per_character() {
         (&["ÄRGER.DLL"][..], "ärger", false),
         (&["ÄRGER"][..], "ärger.dll", true),
     ] {
-        let plan = plan_one(&case("win-x64", items, module, "f", None), dir.path(), DotNet::Net10);
+        let plan = plan_one(
+            &case("win-x64", items, module, "f", None),
+            dir.path(),
+            DotNet::Net10,
+        );
         assert_eq!(bound(&plan).is_some(), direct, "{items:?} {module}");
     }
 }
@@ -427,12 +468,24 @@ fn ordinals() {
     let json = serde_json::to_value(&plan.imports[0]).unwrap();
     assert!(json.get("candidates").is_none(), "{json}");
     c.items = &["winmm!#12"];
-    assert_eq!(bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(), Some("#12"));
+    assert_eq!(
+        bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(),
+        Some("#12")
+    );
     c.items = &["winmm!#12W"];
-    assert_eq!(bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(), Some("#12W"));
+    assert_eq!(
+        bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(),
+        Some("#12W")
+    );
 }
 
-fn x86(entry: &str, convention: Option<CallingConvention>, stack_bytes: Option<u32>, items: &[&str], dotnet: DotNet) -> Plan {
+fn x86(
+    entry: &str,
+    convention: Option<CallingConvention>,
+    stack_bytes: Option<u32>,
+    items: &[&str],
+    dotnet: DotNet,
+) -> Plan {
     let mut req = PublishRequest::new("win-x86");
     req.target_framework = Some(dotnet.moniker().to_string());
     req.sdk_direct_pinvoke = false;
@@ -452,14 +505,33 @@ fn x86(entry: &str, convention: Option<CallingConvention>, stack_bytes: Option<u
 fn win_x86_decoration() {
     use CallingConvention::*;
     let d = DotNet::Net10;
-    assert_eq!(bound(&x86("Sleep", None, Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
-    assert_eq!(bound(&x86("Sleep", Some(Winapi), Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
-    assert_eq!(bound(&x86("Sleep", Some(Stdcall), Some(4), &["kernel32"], d)).as_deref(), Some("_Sleep@4"));
-    assert_eq!(bound(&x86("f", Some(Fastcall), Some(12), &["kernel32"], d)).as_deref(), Some("@f@12"));
-    assert_eq!(bound(&x86("printf", Some(Cdecl), None, &["kernel32"], d)).as_deref(), Some("_printf"));
+    assert_eq!(
+        bound(&x86("Sleep", None, Some(4), &["kernel32"], d)).as_deref(),
+        Some("_Sleep@4")
+    );
+    assert_eq!(
+        bound(&x86("Sleep", Some(Winapi), Some(4), &["kernel32"], d)).as_deref(),
+        Some("_Sleep@4")
+    );
+    assert_eq!(
+        bound(&x86("Sleep", Some(Stdcall), Some(4), &["kernel32"], d)).as_deref(),
+        Some("_Sleep@4")
+    );
+    assert_eq!(
+        bound(&x86("f", Some(Fastcall), Some(12), &["kernel32"], d)).as_deref(),
+        Some("@f@12")
+    );
+    assert_eq!(
+        bound(&x86("printf", Some(Cdecl), None, &["kernel32"], d)).as_deref(),
+        Some("_printf")
+    );
     let unknown = x86("Sleep", None, None, &["kernel32"], d);
     assert_eq!(bound(&unknown).as_deref(), Some("Sleep"));
-    assert!(unknown.diagnostics.iter().any(|x| x.code == "AOTI1008"), "{:?}", unknown.diagnostics);
+    assert!(
+        unknown.diagnostics.iter().any(|x| x.code == "AOTI1008"),
+        "{:?}",
+        unknown.diagnostics
+    );
     let lazy10 = x86("Sleep", None, Some(4), &[], DotNet::Net10);
     assert_eq!(lazy10.imports[0].candidates(), ["Sleep", "_Sleep@4"]);
     let lazy8 = x86("Sleep", None, Some(4), &[], DotNet::Net8);
@@ -488,16 +560,28 @@ fn list_files_read_as_dotnet_reads_text() {
         utf16le.extend(u.to_le_bytes());
         utf16be.extend(u.to_be_bytes());
     }
-    for (name, bytes) in [("utf8-bom.txt", utf8), ("utf16le.txt", utf16le), ("utf16be.txt", utf16be)] {
+    for (name, bytes) in [
+        ("utf8-bom.txt", utf8),
+        ("utf16le.txt", utf16le),
+        ("utf16be.txt", utf16be),
+    ] {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let mut req = PublishRequest::new("linux-x64");
         req.sdk_direct_pinvoke = false;
         req.direct_pinvoke_list = vec![path.clone()];
-        req.imports = vec![Import::new("libz", "crc32"), Import::new("libc", "getpid"), Import::new("libm", "cos")];
+        req.imports = vec![
+            Import::new("libz", "crc32"),
+            Import::new("libc", "getpid"),
+            Import::new("libm", "cos"),
+        ];
         let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap()).unwrap();
         assert_eq!(plan.counts.direct, 3, "{name}: {:#?}", plan.imports);
-        let lines: Vec<Option<u32>> = plan.imports.iter().map(|i| i.source.as_ref().unwrap().line).collect();
+        let lines: Vec<Option<u32>> = plan
+            .imports
+            .iter()
+            .map(|i| i.source.as_ref().unwrap().line)
+            .collect();
         assert_eq!(lines, [Some(1), Some(2), Some(3)], "{name}");
         assert!(plan.diagnostics.is_empty(), "{name}: {:?}", plan.diagnostics);
     }
@@ -546,21 +630,52 @@ fn sdk_default_items() {
         ("linux-x64", "libSystem.Native", DotNet::Net10, true),
         ("linux-x64", "System.Native", DotNet::Net8, false),
         ("linux-x64", "System.Native", DotNet::Net10, true),
-        ("osx-arm64", "libSystem.Security.Cryptography.Native.OpenSsl", DotNet::Net8, true),
-        ("osx-arm64", "libSystem.Security.Cryptography.Native.OpenSsl", DotNet::Net10, false),
-        ("osx-arm64", "libSystem.Security.Cryptography.Native.Apple", DotNet::Net10, true),
+        (
+            "osx-arm64",
+            "libSystem.Security.Cryptography.Native.OpenSsl",
+            DotNet::Net8,
+            true,
+        ),
+        (
+            "osx-arm64",
+            "libSystem.Security.Cryptography.Native.OpenSsl",
+            DotNet::Net10,
+            false,
+        ),
+        (
+            "osx-arm64",
+            "libSystem.Security.Cryptography.Native.Apple",
+            DotNet::Net10,
+            true,
+        ),
         ("win-x64", "System.IO.Compression.Native", DotNet::Net8, true),
         ("win-x64", "System.Native", DotNet::Net10, false),
     ] {
         let on = plan(rid, module, dotnet, true);
-        assert_eq!(on.imports[0].binding == Binding::Direct, direct, "{rid} {module} {dotnet}");
+        assert_eq!(
+            on.imports[0].binding == Binding::Direct,
+            direct,
+            "{rid} {module} {dotnet}"
+        );
         if direct {
             let src = on.imports[0].source.as_ref().unwrap();
             assert_eq!(src.kind, SourceKind::SdkDefault);
-            assert!(on.imports[0].reason.contains("SDK default DirectPInvoke"), "{}", on.imports[0].reason);
-            assert!(src.file.to_string_lossy().contains("Microsoft.NETCore.Native."), "{:?}", src.file);
+            assert!(
+                on.imports[0].reason.contains("SDK default DirectPInvoke"),
+                "{}",
+                on.imports[0].reason
+            );
+            assert!(
+                src.file.to_string_lossy().contains("Microsoft.NETCore.Native."),
+                "{:?}",
+                src.file
+            );
         }
-        assert_eq!(plan(rid, module, dotnet, false).imports[0].binding, Binding::Lazy, "{rid} {module} {dotnet} off");
+        assert_eq!(
+            plan(rid, module, dotnet, false).imports[0].binding,
+            Binding::Lazy,
+            "{rid} {module} {dotnet} off"
+        );
     }
 }
 
@@ -684,4 +799,29 @@ fn reasons_name_the_item_and_list_line() {
     assert_eq!(&*plan.imports[2].reason, "default: lazy");
     assert_eq!(plan.link.direct_modules, vec!["libc", "libz"]);
     assert_eq!(plan.link.lazy_modules, vec!["libz"]);
+}
+
+/// An export named `DllMain` on Windows: refused by .NET 10 (its bootstrapper defines one), a
+/// warning for .NET 8 (the loader would call it under the loader lock); a plain name elsewhere.
+#[test]
+fn dll_main_exports() {
+    let plan = |rid: &str, dotnet: DotNet| {
+        let mut req = PublishRequest::new(rid);
+        req.target_framework = Some(dotnet.moniker().to_string());
+        req.windows_api_list = WindowsApiList::Disabled;
+        req.exports.symbols = vec!["DllMain".into()];
+        aotinterop::plan_request(&LoadedRequest::from_request(req, "t.json").unwrap())
+    };
+    assert_eq!(plan("win-x64", DotNet::Net10).unwrap_err().code(), "AOTI0008");
+    let net8 = plan("win-x86", DotNet::Net8).unwrap();
+    assert!(
+        net8.diagnostics.iter().any(|d| d.code == "AOTI1009"),
+        "{:?}",
+        net8.diagnostics
+    );
+    let linux = plan("linux-x64", DotNet::Net10).unwrap();
+    assert!(linux
+        .diagnostics
+        .iter()
+        .all(|d| !d.code.starts_with("AOTI000") && d.code != "AOTI1009"));
 }

@@ -17,9 +17,10 @@ pub const SECTION_MACHO: &str = "__aotimp";
 /// Magic number at the start of every table: `AOTI`.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"AOTI");
 /// Version of the layout described here. 2: Windows x64 thunks pass the import index in r10
-/// instead of on the stack (a table of another version is refused, so a stub object and a
-/// runtime of different versions fail with a message instead of a wrong call).
-pub const VERSION: u16 = 2;
+/// instead of on the stack; 3: module flags `NO_OS_LOADER` and `PROCESS_DIRECTORY` (a table of
+/// another version is refused, so a stub object and a runtime of different versions fail with
+/// a message instead of a wrong call or a wrong search).
+pub const VERSION: u16 = 3;
 /// Alignment of a table; tables of several objects follow each other at this alignment.
 pub const TABLE_ALIGN: u32 = 8;
 
@@ -63,6 +64,25 @@ pub mod module_flags {
     /// The application asked for relative names to be looked up from the current directory
     /// (a name containing `/` that is not absolute). Off by default: DLL-preloading defence.
     pub const ALLOW_CURRENT_DIRECTORY: u32 = 1 << 1;
+    /// No OS-loader step: the module searches its AssemblyDirectory only (.NET 10, for an import
+    /// whose `DllImportSearchPath` is exactly `AssemblyDirectory`).
+    pub const NO_OS_LOADER: u32 = 1 << 2;
+    /// The AssemblyDirectory step searches the process executable's folder rather than the
+    /// image's own (.NET's rule for a `NativeLib=Shared` library, dotnet/runtime#112290).
+    pub const PROCESS_DIRECTORY: u32 = 1 << 3;
+}
+
+/// The `search_path` and flags of a module record for a library search (the model's
+/// [`LibrarySearch`](aotinterop_model::LibrarySearch) in the record's terms).
+pub fn module_search(search: aotinterop_model::LibrarySearch) -> (u32, u32) {
+    let mut flags = 0;
+    if search.specified {
+        flags |= module_flags::SEARCH_PATH_SPECIFIED;
+    }
+    if !search.os_loader {
+        flags |= module_flags::NO_OS_LOADER;
+    }
+    (search.search_path, flags)
 }
 
 /// `DllImportSearchPath` flag values, as .NET defines them.

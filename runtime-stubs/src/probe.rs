@@ -4,6 +4,7 @@
 use crate::abi::module_flags;
 use crate::resolver::names::Platform;
 use crate::resolver::search::{attempts, Via};
+use aotinterop_model::LibrarySearch;
 use std::path::Path;
 
 /// One candidate and what happened to it.
@@ -28,14 +29,22 @@ pub struct ProbeReport {
     pub error: Option<String>,
 }
 
-/// Probes `name` as the resolver would for a module with `search_path` flags, with `from` as
-/// the image folder (default: the current executable's folder). Loads only when `platform` is
-/// the host's; stops at the first candidate that loads, as the resolver does.
-pub fn probe(name: &str, search_path: Option<u32>, from: Option<&Path>, platform: Platform) -> ProbeReport {
-    let (sp, flags) = match search_path {
-        Some(sp) => (sp, module_flags::SEARCH_PATH_SPECIFIED),
-        None => (crate::abi::search_path::ASSEMBLY_DIRECTORY, 0),
-    };
+/// Probes `name` as the resolver would for a module with `search` (the model's
+/// [`LibrarySearch`] for its `DllImportSearchPath` and .NET version), with `from` as the image
+/// folder (default: the current executable's folder); `allow_cwd` is the request's
+/// `search_current_directory`. Loads only when `platform` is the host's; stops at the first
+/// candidate that loads, as the resolver does.
+pub fn probe(
+    name: &str,
+    search: LibrarySearch,
+    allow_cwd: bool,
+    from: Option<&Path>,
+    platform: Platform,
+) -> ProbeReport {
+    let (sp, mut flags) = crate::abi::module_search(search);
+    if allow_cwd {
+        flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
+    }
     let dir = from.map(Path::to_path_buf).or_else(|| {
         std::env::current_exe()
             .ok()

@@ -1,6 +1,7 @@
 //! Probing order against a temporary folder of real shared libraries built by the test, and
 //! the name rules of every platform.
 
+use aotinterop_model::{DotNet, LibrarySearch};
 use aotinterop_runtime::abi::search_path;
 use aotinterop_runtime::probe::probe;
 use aotinterop_runtime::resolver::names::{entry_candidates, library_variations, Platform};
@@ -20,6 +21,11 @@ fn shared_lib(path: &Path) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The search .NET 10 makes for an import with `search_path`.
+fn net10(search_path: Option<u32>) -> LibrarySearch {
+    LibrarySearch::of(search_path, DotNet::Net10)
+}
+
 fn paths(r: &aotinterop_runtime::probe::ProbeReport) -> Vec<(String, &'static str)> {
     r.candidates.iter().map(|c| (c.path.clone(), c.via)).collect()
 }
@@ -30,7 +36,7 @@ fn plain_name_tries_suffix_first_folder_before_os_loader() {
     let dir = tmp.path();
     shared_lib(&dir.join("libaotprobe.so"));
     let d = |n: &str| dir.join(n).to_string_lossy().into_owned();
-    let r = probe("aotprobe", None, Some(dir), Platform::Unix);
+    let r = probe("aotprobe", net10(None), false, Some(dir), Platform::Unix);
     assert_eq!(
         paths(&r),
         vec![
@@ -59,7 +65,7 @@ fn plain_name_tries_suffix_first_folder_before_os_loader() {
 
     // With both present, the first variation wins.
     shared_lib(&dir.join("aotprobe.so"));
-    let r = probe("aotprobe", None, Some(dir), Platform::Unix);
+    let r = probe("aotprobe", net10(None), false, Some(dir), Platform::Unix);
     assert_eq!(r.loaded.as_deref(), Some(d("aotprobe.so").as_str()));
 }
 
@@ -68,7 +74,7 @@ fn name_with_suffix_tries_it_as_given_first() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     shared_lib(&dir.join("libaotver.so.1"));
-    let r = probe("libaotver.so.1", None, Some(dir), Platform::Unix);
+    let r = probe("libaotver.so.1", net10(None), false, Some(dir), Platform::Unix);
     assert_eq!(
         r.loaded.as_deref(),
         Some(dir.join("libaotver.so.1").to_string_lossy().as_ref())
@@ -89,7 +95,13 @@ fn search_path_without_assembly_directory_skips_the_folder() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     shared_lib(&dir.join("libaotsys.so"));
-    let r = probe("aotsys", Some(search_path::SYSTEM32), Some(dir), Platform::Unix);
+    let r = probe(
+        "aotsys",
+        net10(Some(search_path::SYSTEM32)),
+        false,
+        Some(dir),
+        Platform::Unix,
+    );
     assert!(r.candidates.iter().all(|c| c.via == "os-loader"), "{r:?}");
     assert_eq!(r.loaded, None);
     assert!(r.error.is_some());
@@ -101,7 +113,13 @@ fn absolute_path_is_tried_as_given_only() {
     let lib = tmp.path().join("libaotabs.so");
     shared_lib(&lib);
     let name = lib.to_string_lossy().into_owned();
-    let r = probe(&name, None, Some(Path::new("/nonexistent")), Platform::Unix);
+    let r = probe(
+        &name,
+        net10(None),
+        false,
+        Some(Path::new("/nonexistent")),
+        Platform::Unix,
+    );
     assert_eq!(paths(&r), vec![(name.clone(), "absolute")]);
     assert_eq!(r.loaded, Some(name));
 }
@@ -131,6 +149,128 @@ fn current_directory_is_not_searched() {
     );
     assert!(text.contains("child: loaded=None"), "{text}");
     assert!(text.contains("skipped sub/aotcwd.so"), "{text}");
+
+    // The switch that gives .NET's behaviour: the loader resolves the relative path from there.
+    let out = Command::new(std::env::current_exe().expect("exe"))
+        .args(["--exact", "cwd_child", "--nocapture"])
+        .env("AOTINTEROP_CWD_IMAGE", &image)
+        .env("AOTINTEROP_CWD_ALLOW", "1")
+        .current_dir(&cwd)
+        .output()
+        .expect("child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("child: loaded=Some(\"sub/aotcwd.so\")"), "{text}");
+}
+
+#[test]
+fn net8_without_the_attribute_asks_the_os_loader_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    shared_lib(&dir.join("libaotnet8.so"));
+    let r = probe(
+        "aotnet8",
+        LibrarySearch::of(None, DotNet::Net8),
+        false,
+        Some(dir),
+        Platform::Unix,
+    );
+    assert!(r.candidates.iter().all(|c| c.via == "os-loader"), "{r:?}");
+    assert_eq!(
+        r.loaded, None,
+        "the image folder is the rpath's business in .NET 8"
+    );
+    let r = probe(
+        "aotnet8",
+        LibrarySearch::of(None, DotNet::Net10),
+        false,
+        Some(dir),
+        Platform::Unix,
+    );
+    assert_eq!(
+        r.loaded.as_deref(),
+        Some(dir.join("libaotnet8.so").to_string_lossy().as_ref())
+    );
+}
+
+#[test]
+fn assembly_directory_alone_has_no_os_fallback_in_net10() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ad = Some(search_path::ASSEMBLY_DIRECTORY);
+    // A library only the OS loader finds (it is in the C library's folder, not the image's).
+    let r = probe(
+        "libm.so.6",
+        LibrarySearch::of(ad, DotNet::Net10),
+        false,
+        Some(tmp.path()),
+        Platform::Unix,
+    );
+    assert!(
+        r.candidates.iter().all(|c| c.via == "assembly-directory"),
+        "{r:?}"
+    );
+    assert_eq!(r.loaded, None);
+    let r = probe(
+        "libm.so.6",
+        LibrarySearch::of(ad, DotNet::Net8),
+        false,
+        Some(tmp.path()),
+        Platform::Unix,
+    );
+    assert!(r.candidates.iter().any(|c| c.via == "os-loader"), "{r:?}");
+    assert_eq!(r.loaded.as_deref(), Some("libm.so.6"), "{r:?}");
+    // AssemblyDirectory with another flag keeps the OS step in .NET 10.
+    let both = Some(search_path::ASSEMBLY_DIRECTORY | search_path::SYSTEM32);
+    let r = probe(
+        "libm.so.6",
+        LibrarySearch::of(both, DotNet::Net10),
+        false,
+        Some(tmp.path()),
+        Platform::Unix,
+    );
+    assert!(r.loaded.is_some(), "{r:?}");
+}
+
+#[test]
+fn backslashes_and_suffixes_as_dotnet_reads_them_on_unix() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    shared_lib(&dir.join("sub/aotbs.so"));
+    let r = probe("sub\\aotbs", net10(None), false, Some(dir), Platform::Unix);
+    assert_eq!(r.candidates[0].path, dir.join("sub/aotbs.so").to_string_lossy());
+    assert_eq!(
+        r.loaded.as_deref(),
+        Some(dir.join("sub/aotbs.so").to_string_lossy().as_ref())
+    );
+    // A suffix in another case still counts as the suffix: the name is tried as given first.
+    shared_lib(&dir.join("libaotcase.SO"));
+    let r = probe("libaotcase.SO", net10(None), false, Some(dir), Platform::Unix);
+    assert_eq!(r.candidates[0].path, dir.join("libaotcase.SO").to_string_lossy());
+    assert_eq!(
+        r.loaded.as_deref(),
+        Some(dir.join("libaotcase.SO").to_string_lossy().as_ref())
+    );
+}
+
+#[test]
+fn process_directory_switch_searches_the_executables_folder() {
+    use aotinterop_runtime::abi::module_flags;
+    let exe_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let name = format!("aotprocdir{}", std::process::id());
+    let lib = exe_dir.join(format!("lib{name}.so"));
+    shared_lib(&lib);
+    let ad = search_path::ASSEMBLY_DIRECTORY;
+    let loaded = aotinterop_runtime::resolver::load_library(&name, ad, module_flags::PROCESS_DIRECTORY);
+    let image = aotinterop_runtime::resolver::load_library(&name, ad, 0);
+    let _ = std::fs::remove_file(&lib);
+    let _ = std::fs::remove_file(lib.with_extension("c"));
+    assert_eq!(loaded.map(|(_, p)| p), Ok(lib.to_string_lossy().into_owned()));
+    // The image's own folder is this test program's too; a name only in another folder fails.
+    assert!(image.is_ok());
+    assert!(
+        aotinterop_runtime::resolver::load_library("aotnowhere", ad, module_flags::PROCESS_DIRECTORY)
+            .is_err()
+    );
 }
 
 /// Runs inside the child of `current_directory_is_not_searched`.
@@ -143,7 +283,14 @@ fn cwd_child() {
         Path::new("sub/aotcwd.so").is_file(),
         "the library is in the current directory"
     );
-    let r = probe("sub/aotcwd", None, Some(Path::new(&image)), Platform::Unix);
+    let allow = std::env::var_os("AOTINTEROP_CWD_ALLOW").is_some();
+    let r = probe(
+        "sub/aotcwd",
+        net10(None),
+        allow,
+        Some(Path::new(&image)),
+        Platform::Unix,
+    );
     println!("child: loaded={:?}", r.loaded);
     for c in &r.candidates {
         println!("{} {}", c.via, c.path);

@@ -92,10 +92,16 @@ impl Linker for GnuCc {
         push(&mut a, "-Wl,-z,relro");
         push(&mut a, "-Wl,-z,now");
         push(&mut a, "-Wl,--eh-frame-hdr");
-        push(&mut a, "-Wl,-rpath,$ORIGIN");
+        if job.origin_rpath {
+            push(&mut a, "-Wl,-rpath,$ORIGIN");
+        }
         if let Some(e) = &staged.export_file {
             a.push(joined("-Wl,--version-script=", e));
-            push(&mut a, "-Wl,--export-dynamic");
+            // Only an executable needs its exports put in the dynamic symbol table (a shared
+            // library's are there already; the version script limits both).
+            if job.kind == OutputKind::Executable {
+                push(&mut a, "-Wl,--export-dynamic");
+            }
         }
         a
     }
@@ -155,9 +161,19 @@ mod tests {
                 "-Wl,--eh-frame-hdr",
                 "-Wl,-rpath,$ORIGIN",
                 "-Wl,--version-script=stage/libapp.exports.map",
-                "-Wl,--export-dynamic",
             ]
         );
+        // An executable with exports: `--export-dynamic`; .NET 10's jobs have no `$ORIGIN` rpath.
+        let mut exe = LinkJob::new(ARM64, OutputKind::Executable, "out/app");
+        exe.origin_rpath = false;
+        let staged = Staged {
+            output: "stage/app".into(),
+            export_file: Some("stage/app.exports.map".into()),
+            ..Default::default()
+        };
+        let a = strs(&gcc.args(&exe, &staged));
+        assert!(a.contains(&"-Wl,--export-dynamic".to_string()), "{a:?}");
+        assert!(!a.iter().any(|s| s.contains("rpath")), "{a:?}");
     }
 
     #[test]

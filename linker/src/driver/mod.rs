@@ -68,6 +68,9 @@ pub struct LinkJob {
     pub sysroot: Option<PathBuf>,
     /// Windows subsystem.
     pub subsystem: Subsystem,
+    /// ELF: link `-rpath $ORIGIN`, so the loader finds libraries beside the image at startup, as
+    /// .NET 8's native AOT targets do (.NET 10 removed it: dotnet/runtime#115236).
+    pub origin_rpath: bool,
     /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
     /// in the project (None: the current directory).
     pub working_dir: Option<PathBuf>,
@@ -89,6 +92,7 @@ impl LinkJob {
             lib_dirs: Vec::new(),
             sysroot: None,
             subsystem: Subsystem::Console,
+            origin_rpath: true,
             working_dir: None,
         }
     }

@@ -16,7 +16,7 @@ mod table;
 mod x86_64;
 
 use crate::target::{Arch, Format, Target};
-use aotinterop_model::{Binding, PlannedImport};
+use aotinterop_model::{Binding, DotNet, PlannedImport};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -25,8 +25,12 @@ pub use table::build_table;
 /// What a stub object needs besides the plan's imports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StubOptions {
+    /// The .NET release whose lazy-resolver search rules the import records encode.
+    pub dotnet: DotNet,
     /// Let the resolver find relative names from the current directory (off by default).
     pub allow_current_directory: bool,
+    /// The AssemblyDirectory step searches the process executable's folder, not the image's.
+    pub process_directory: bool,
     /// COFF, direct imports: native symbols that a static library linked into the image defines,
     /// whose forwarding stubs jump to them instead of through their `__imp_` IAT slots.
     pub static_symbols: BTreeSet<String>,

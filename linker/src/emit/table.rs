@@ -2,7 +2,7 @@
 
 use super::{EmitError, StubOptions};
 use crate::target::{Arch, Target};
-use aotinterop_model::PlannedImport;
+use aotinterop_model::{LibrarySearch, PlannedImport};
 use aotinterop_runtime::abi::{self, import_flags, module_flags, TableHeader};
 use rustc_hash::FxHashMap;
 
@@ -67,12 +67,13 @@ pub fn build_table(
     let mut modules: Vec<(&str, u32, u32)> = Vec::new();
     let mut records: Vec<(&str, u16, u16)> = Vec::with_capacity(lazy.len());
     for imp in lazy {
-        let (sp, mut flags) = match imp.search_path {
-            Some(sp) => (sp.0, module_flags::SEARCH_PATH_SPECIFIED),
-            None => (abi::search_path::ASSEMBLY_DIRECTORY, 0),
-        };
+        let search = LibrarySearch::of(imp.search_path.map(|s| s.0), options.dotnet);
+        let (sp, mut flags) = abi::module_search(search);
         if options.allow_current_directory {
             flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
+        }
+        if options.process_directory {
+            flags |= module_flags::PROCESS_DIRECTORY;
         }
         let key = (imp.module.as_str(), sp, flags);
         let m = match module_index.get(&key) {

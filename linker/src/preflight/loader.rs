@@ -1,6 +1,6 @@
 //! Whether the ELF loader will find at startup a shared library that the link found in a
-//! LinkerArg `-L` folder: only if that folder is the image's own (the `$ORIGIN` rpath every
-//! image gets), one named by a LinkerArg `-rpath`, or a system folder. Otherwise the image
+//! LinkerArg `-L` folder: only if that folder is the image's own (the `$ORIGIN` rpath .NET 8
+//! images get), one named by a LinkerArg `-rpath`, or a system folder. Otherwise the image
 //! links and then fails to start, unless `LD_LIBRARY_PATH` happens to name it.
 
 use crate::driver::LinkJob;
@@ -14,7 +14,11 @@ fn rpaths(job: &LinkJob) -> Vec<PathBuf> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let mut raw = vec!["$ORIGIN".to_string()];
+    let mut raw: Vec<String> = job
+        .origin_rpath
+        .then(|| "$ORIGIN".to_string())
+        .into_iter()
+        .collect();
     let mut args = Vec::new();
     for a in &job.linker_args {
         match a.strip_prefix("-Wl,") {

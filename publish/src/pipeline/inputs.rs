@@ -6,7 +6,7 @@ use crate::request::LoadedRequest;
 use aotinterop_linker::driver::LinkJob;
 use aotinterop_linker::emit::StubOptions;
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::{Format, OutputKind, Plan, Rid, Target};
+use aotinterop_model::{DotNet, Format, OutputKind, Plan, Rid, Target};
 
 /// Everything the preflight, emit and link steps need.
 pub struct Prepared {
@@ -58,6 +58,7 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.native_libraries = req.native_library.iter().map(|p| abs(p)).collect();
     job.linker_args = req.linker_arg.clone();
     job.working_dir = Some(abs(&loaded.base_dir()));
+    job.origin_rpath = loaded.dotnet == DotNet::Net8;
     if let Some(l) = &req.linker {
         job.sysroot = l.sysroot.as_deref().map(abs);
     }
@@ -74,7 +75,10 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     // Direct imports that a NativeLibrary archive defines are static calls (on Windows their
     // stubs must not go through the import address table).
     let stub_options = StubOptions {
-        allow_current_directory: false,
+        dotnet: loaded.dotnet,
+        allow_current_directory: req.search_current_directory,
+        process_directory: req.native_lib == OutputKind::Shared
+            && req.assembly_directory == crate::request::AssemblyDirectory::Executable,
         static_symbols: if target.format == Format::Coff {
             aotinterop_linker::preflight::statically_defined(&job)
         } else {

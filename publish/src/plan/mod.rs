@@ -12,7 +12,7 @@ use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId};
 use crate::imports::Import;
 use crate::request::{LoadedRequest, WindowsApiList};
 use crate::surface::Surface;
-use aotinterop_model::diag::{codes, Diagnostic, Location, Result};
+use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 use aotinterop_model::names::{self, X86Convention};
 use aotinterop_model::plan::{
     Counts, ExportPlan, LinkPlan, Plan, PlannedExport, PlannedImport, Reason, ReasonSource, SourceKind,
@@ -280,6 +280,32 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             .collect(),
     };
     let exports = plan_exports(loaded, &surface.exports);
+    if let Some(dll_main) = exports.symbols.iter().find(|e| e.exported && e.name == "DllMain") {
+        if loaded.rid.is_windows() {
+            let what = format!(
+                "`{}` exports an UnmanagedCallersOnly entry point named `DllMain`",
+                dll_main.method.as_deref().unwrap_or("the request")
+            );
+            match loaded.dotnet {
+                DotNet::Net10 => {
+                    return Err(Error::new(
+                        codes::EXPORT_DLLMAIN,
+                        format!(
+                            "{what}: native AOT reserves DllMain for its own (its bootstrapper defines one, so the \
+                             link would fail with a duplicate symbol); initialize from an exported function instead"
+                        ),
+                    ))
+                }
+                DotNet::Net8 => diagnostics.push(Diagnostic::warning(
+                    codes::EXPORT_DLLMAIN_CALLED,
+                    format!(
+                        "{what}: the Windows loader will call it under the loader lock, where the .NET runtime \
+                         cannot start; .NET 10 refuses it"
+                    ),
+                )),
+            }
+        }
+    }
     Ok(Plan {
         rid: loaded.rid.to_string(),
         rules: loaded.dotnet,

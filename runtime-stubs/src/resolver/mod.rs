@@ -42,7 +42,13 @@ pub fn load_library(
     search_path: u32,
     module_flags: u32,
 ) -> Result<(usize, String), Vec<(String, String)>> {
-    let dir = image_dir();
+    let dir = if module_flags & crate::abi::module_flags::PROCESS_DIRECTORY != 0 {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+    } else {
+        image_dir()
+    };
     let mut tried = Vec::new();
     for a in search::attempts(name, search_path, module_flags, dir.as_deref(), Platform::host()) {
         let flags = match a.via {

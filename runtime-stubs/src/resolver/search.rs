@@ -1,5 +1,7 @@
 //! The ordered list of load attempts for a library: for each name variation, the image's own
-//! folder (AssemblyDirectory) and then the OS loader, as .NET does.
+//! folder (AssemblyDirectory) and then the OS loader, as native AOT's
+//! `NativeLibrary.LoadLibraryBySearch` does (dotnet/runtime `NativeLibrary.NativeAot.cs`); which
+//! steps a module takes was decided by the emitter for its .NET version (`docs/runtime.md`).
 
 use super::names::{has_directory, is_absolute, library_variations, Platform};
 use crate::abi::{module_flags, search_path as sp};
@@ -68,6 +70,7 @@ pub fn attempts(
     platform: Platform,
 ) -> Vec<Attempt> {
     let allow_cwd = flags & module_flags::ALLOW_CURRENT_DIRECTORY != 0;
+    let no_os = flags & module_flags::NO_OS_LOADER != 0;
     let assembly_dir = search_path & sp::ASSEMBLY_DIRECTORY != 0;
     let win_flags = windows_flags(search_path, flags);
     // A full path on Windows: dependencies from the DLL's own folder, then the OS step's dirs
@@ -81,6 +84,13 @@ pub fn attempts(
     };
     let mut out = Vec::new();
     for v in library_variations(name, platform) {
+        // .NET on Unix turns `\` into `/` right before `dlopen`, after the variations were
+        // built (so `sub\x` still got its `lib` prefix).
+        let v = if platform == Platform::Windows {
+            v
+        } else {
+            v.replace('\\', "/")
+        };
         if is_absolute(&v, platform) {
             out.push(Attempt {
                 path: v,
@@ -99,6 +109,9 @@ pub fn attempts(
                     },
                 });
             }
+        }
+        if no_os {
+            continue;
         }
         if has_directory(&v, platform) && !allow_cwd {
             out.push(Attempt {
