@@ -52,6 +52,11 @@ codes! {
     /// .NET 10, Windows: an UnmanagedCallersOnly entry point named `DllMain` (native AOT's
     /// bootstrapper defines its own).
     EXPORT_DLLMAIN = "AOTI0008";
+    /// Compiled code references two imports by one entry name that bind differently (two
+    /// libraries, or direct and lazy).
+    ENTRY_SYMBOL_CLASH = "AOTI0014";
+    /// An entry point the AOT compiler cannot emit as a symbol.
+    ENTRY_SYMBOL_INVALID = "AOTI0015";
     /// An imports file is malformed.
     IMPORTS_MALFORMED = "AOTI0012";
     /// An import has an empty module or entry point, or an invalid symbol.
@@ -78,6 +83,8 @@ codes! {
     RUNTIME_NOT_FOUND = "AOTI0204";
     /// The linked image does not bind what the plan says.
     VERIFY_FAILED = "AOTI0205";
+    /// The AOT compiler is not installed, or failed on an assembly.
+    AOT_COMPILE_FAILED = "AOTI0206";
     /// The linker ran and failed.
     LINK_FAILED = "AOTI0501";
     /// No linker for the target was found, or the named one cannot be started.
@@ -96,6 +103,8 @@ codes! {
     NATIVE_LIBRARY_MISSING = "AOTI0521";
     /// A NativeLibrary item of the wrong kind for the target (by name or by content).
     NATIVE_LIBRARY_WRONG_KIND = "AOTI0522";
+    /// Preflight: a NativeLibrary defines a symbol that is also a lazy import's stub.
+    LAZY_STUB_DEFINED = "AOTI0523";
     /// Verify: the image does not bind what the plan says.
     VERIFY_MISMATCH = "AOTI0530";
     /// MSBuild ABI: an argument of `aotinterop_run` is null or not valid UTF-8.

@@ -30,6 +30,22 @@ impl fmt::Display for Binding {
     }
 }
 
+/// The compiler whose output calls the P/Invokes, which decides the symbol compiled code
+/// references for each (its *call symbol*, `docs/naming.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Compiler {
+    /// Code that calls aotinterop's generated call symbols (`pinvoke_Type__Method`), as the C
+    /// stand-ins do.
+    #[default]
+    Generated,
+    /// Mono's AOT compiler with `direct-pinvoke`: every P/Invoke is a reference to its entry
+    /// point as declared (`EntryPoint`, or the method name; no `A`/`W`; the library plays no
+    /// part).
+    Mono,
+}
+
 /// What the publish produces (`NativeLib` in the project file).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -18,7 +18,9 @@ pub mod rid;
 pub mod target;
 
 pub use diag::{Diagnostic, Error, Location, Result, Severity};
-pub use dllimport::{Binding, CallingConvention, Charset, DllImportSearchPath, LibrarySearch, OutputKind};
+pub use dllimport::{
+    Binding, CallingConvention, Charset, Compiler, DllImportSearchPath, LibrarySearch, OutputKind,
+};
 pub use dotnet::DotNet;
 pub use flavor::Flavor;
 pub use names::EntryLookup;

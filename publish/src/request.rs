@@ -4,7 +4,7 @@
 
 use crate::imports::{json_error, Import};
 use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
-use aotinterop_model::{DotNet, Flavor, OutputKind, Rid};
+use aotinterop_model::{Compiler, DotNet, Flavor, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -127,6 +127,14 @@ pub struct PublishRequest {
     /// (.NET's).
     #[serde(default)]
     pub assembly_directory: AssemblyDirectory,
+    /// The compiler of the app's code: `generated` (code calling aotinterop's call symbols, the
+    /// default) or `mono` (publish compiles the assemblies with Mono's AOT compiler).
+    #[serde(default)]
+    pub compiler: Compiler,
+    /// Where compiled framework assemblies are cached (`compiler: mono`); absent:
+    /// `AOTINTEROP_CACHE_DIR`, else `$XDG_CACHE_HOME/aotinterop`, else `~/.cache/aotinterop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_dir: Option<PathBuf>,
     /// `NativeLib`: absent for an executable, `shared` or `static`.
     #[serde(default)]
     pub native_lib: OutputKind,
@@ -199,6 +207,8 @@ impl PublishRequest {
             invariant_globalization: false,
             search_current_directory: false,
             assembly_directory: AssemblyDirectory::Image,
+            compiler: Compiler::Generated,
+            cache_dir: None,
             native_lib: OutputKind::Executable,
             output: None,
             direct_pinvoke: Vec::new(),
@@ -276,6 +286,9 @@ impl PublishRequest {
             fix(p);
         }
         if let Some(p) = &mut self.runtime_dir {
+            fix(p);
+        }
+        if let Some(p) = &mut self.cache_dir {
             fix(p);
         }
         if let Some(l) = &mut self.linker {

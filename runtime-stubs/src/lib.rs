@@ -11,3 +11,6 @@ mod arch;
 pub mod probe;
 pub mod resolver;
 pub mod windows_api_list;
+
+/// The C API's header (`include/aotinterop.h`), for hosts a publish writes.
+pub const C_HEADER: &str = include_str!("../include/aotinterop.h");

@@ -5,6 +5,7 @@
 //! the same way once the image is verified.
 
 mod inputs;
+mod mono;
 mod report;
 mod runtime;
 
@@ -30,6 +31,8 @@ pub enum Step {
     Plan,
     /// Check, before linking, that the image will link and start.
     Preflight,
+    /// Compile the assemblies ahead of time (`compiler: mono`).
+    Compile,
     /// Write the stub object.
     Emit,
     /// Run the linker.
@@ -45,6 +48,7 @@ impl Step {
             Step::Scan => "scan",
             Step::Plan => "plan",
             Step::Preflight => "preflight",
+            Step::Compile => "compile",
             Step::Emit => "emit",
             Step::Link => "link",
             Step::Verify => "verify",
@@ -56,7 +60,7 @@ impl Step {
         match self {
             Step::Scan | Step::Plan => 1,
             Step::Preflight => 3,
-            Step::Emit | Step::Link => 4,
+            Step::Compile | Step::Emit | Step::Link => 4,
             Step::Verify => 5,
         }
     }
@@ -230,6 +234,39 @@ pub fn publish(
     let (stub_options, preflight_warnings) = stubs;
     run.diagnostics.extend(preflight_warnings);
 
+    // Mono's AOT compiler: the assemblies' objects and the host join the link.
+    let compile_dir = if loaded.request.compiler == aotinterop_model::Compiler::Mono {
+        Some(run.step(Step::Compile, |obs| {
+            let dir = tempfile::Builder::new()
+                .prefix(".aotinterop-aot")
+                .tempdir()
+                .map_err(|e| {
+                    Error::new(
+                        codes::OUTPUT_UNWRITABLE,
+                        format!("cannot create a temporary folder: {e}"),
+                    )
+                })?;
+            let compiled = mono::compile(loaded, &plan, dir.path(), &mut |done, total| {
+                obs(Event::Progress(Step::Compile, done, total))
+            })?;
+            job.objects.extend(compiled.objects);
+            job.linker_args.extend(compiled.linker_args);
+            for lib in compiled.system_libs {
+                if !job.system_libs.contains(&lib) {
+                    job.system_libs.push(lib);
+                }
+            }
+            let detail = format!(
+                "{} with Mono's AOT compiler ({} from the cache)",
+                plural(compiled.compiled, "assembly", "assemblies"),
+                compiled.cached
+            );
+            Ok((dir, detail))
+        })?)
+    } else {
+        None
+    };
+
     let staging = run.step(Step::Emit, |_| {
         let dir = tempfile::Builder::new()
             .prefix(".aotinterop-stubs")
@@ -280,6 +317,7 @@ pub fn publish(
         Ok((outcome, detail))
     })?;
     drop(staging);
+    drop(compile_dir);
 
     let reports = run.step(Step::Verify, |_| {
         let detail = if job.kind == OutputKind::Static {

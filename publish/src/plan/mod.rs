@@ -1,6 +1,7 @@
 //! The plan: how every import binds (direct or lazy) and why, what gets linked and what gets
 //! exported.
 
+mod entry_symbols;
 pub mod naming;
 mod text;
 
@@ -18,7 +19,7 @@ use aotinterop_model::plan::{
     Counts, ExportPlan, LinkPlan, Plan, PlannedExport, PlannedImport, Reason, ReasonSource, SourceKind,
     WindowsListOrigin,
 };
-use aotinterop_model::{Binding, DotNet, EntryLookup, Platform};
+use aotinterop_model::{Binding, Compiler, DotNet, EntryLookup, Platform};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -107,7 +108,7 @@ fn describe(src: &ReasonSource) -> String {
 pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let req = &loaded.request;
     let (policy, windows_api_list, mut diagnostics) = build_policy(loaded)?;
-    let call_symbols = naming::call_symbols(&surface.imports);
+    let call_symbols = naming::call_symbols_for(&surface.imports, req.compiler);
     // Each source's reason is written once, however many imports it decides.
     let mut reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>> = vec![None; policy.sources().len()];
     let mut hits = vec![false; policy.sources().len()];
@@ -248,6 +249,9 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         ));
     }
 
+    if req.compiler == Compiler::Mono {
+        entry_symbols::check(&imports)?;
+    }
     let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
     diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
     for (module, entries) in bare_charset {

@@ -13,6 +13,7 @@
 //! same module, entry point and flags from the same method share one symbol.
 
 use crate::imports::Import;
+use aotinterop_model::Compiler;
 use rustc_hash::FxHashMap;
 
 /// Mangles text into the characters a C symbol may hold.
@@ -109,7 +110,16 @@ fn same_import(a: &Import, b: &Import) -> bool {
         && a.method == b.method
 }
 
-/// Assigns a call symbol to every import, in order.
+/// Assigns a call symbol to every import, in order, as `compiler`'s code references them: the
+/// generated names below, or (Mono) the entry point as declared.
+pub fn call_symbols_for(imports: &[Import], compiler: Compiler) -> Vec<String> {
+    match compiler {
+        Compiler::Generated => call_symbols(imports),
+        Compiler::Mono => imports.iter().map(|i| i.entry.clone()).collect(),
+    }
+}
+
+/// Assigns a generated call symbol to every import, in order.
 pub fn call_symbols(imports: &[Import]) -> Vec<String> {
     let mut names: Vec<String> = imports.iter().map(base_name).collect();
     // The first import that took each name. Borrowing the names keeps this pass allocation-free;

@@ -46,6 +46,8 @@ pub struct AssemblyInterop {
     pub exports: Vec<ScannedExport>,
     /// Attributes that could not be decoded (the reading goes on without them).
     pub undecodable_attributes: Vec<String>,
+    /// The simple names of the assemblies it references (its AssemblyRef rows).
+    pub references: Vec<String>,
 }
 
 /// An attribute constructor: its type's namespace and name, and its signature blob.
@@ -109,6 +111,10 @@ impl<'a> Md<'a> {
             undecodable_attributes: found.undecodable,
             ..AssemblyInterop::default()
         };
+        for row in 1..=self.t.rows(id::ASSEMBLY_REF) {
+            let name = self.strings.get(self.t.cell(id::ASSEMBLY_REF, row, 6)?)?;
+            out.references.push(name.to_string());
+        }
         let mut method_paths = found.method_search_paths;
         method_paths.sort_unstable();
         out.imports.reserve(self.t.rows(id::IMPL_MAP) as usize);
