@@ -375,6 +375,9 @@ static const void *aotinterop_on_failure(const aotinterop_failure *f, void *user
 
 static int aotinterop_run_main(const char *file, int argc, char **argv) {
     aotinterop_set_failure_handler(aotinterop_on_failure, NULL);
+    /* Mono's own configuration (/etc/mono/config): where the framework's native shim
+     * (System.Native, in libmono-native) is. The app's libraries are mapped to __Internal above. */
+    mono_config_parse(NULL);
     mono_jit_set_aot_mode(MONO_AOT_MODE_FULL);
     MonoDomain *domain = mono_jit_init(file);
     MonoAssembly *assembly = mono_assembly_open(file, NULL);
@@ -469,9 +472,16 @@ pub fn compile(
     objects.insert(0, host_o);
     Ok(Compiled {
         objects,
-        linker_args: ["-Wl,-Bstatic", "-lmonosgen-2.0", "-Wl,-Bdynamic"]
-            .map(String::from)
-            .to_vec(),
+        // The static runtime, with its symbols in the dynamic table: the framework's native shim
+        // (libmono-native, loaded by Mono) calls back into it. aotinterop's stubs stay hidden.
+        linker_args: [
+            "-Wl,-Bstatic",
+            "-lmonosgen-2.0",
+            "-Wl,-Bdynamic",
+            "-Wl,--export-dynamic",
+        ]
+        .map(String::from)
+        .to_vec(),
         system_libs: ["m", "pthread", "dl", "rt"].map(String::from).to_vec(),
         compiled: total,
         cached,

@@ -1,0 +1,1 @@
+int late_value(void) { return 77; }
