@@ -258,3 +258,29 @@ fn a_shared_library_the_loader_will_not_find_is_a_warning() {
     job.output = libs.join("app");
     assert!(run_preflight(&job, None, &[("custom", "custom_fn")]).is_empty());
 }
+
+#[test]
+fn a_native_library_defining_a_lazy_stubs_symbol_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, dir.path().join("app"));
+    job.native_libraries.push(shim_archive(&LINUX_X64, dir.path()));
+    let linker = select(&job.target, job.kind, &LinkerChoice::default()).unwrap();
+    // Compiled code that calls entry points by their own names (Mono's AOT compiler).
+    let mut plan = direct(&[]);
+    plan.imports = vec![PlannedImport::lazy("shim_add", "libshim", "shim_add")];
+    let d = preflight(&*linker, &job, &plan);
+    assert_eq!(codes_of(&d), [codes::LAZY_STUB_DEFINED], "{d:?}");
+    assert!(
+        d[0].message.contains("`shim_add`") && d[0].message.contains("libshim!shim_add"),
+        "{}",
+        d[0]
+    );
+    assert!(d[0].file().is_some_and(|f| f.ends_with("libshim.a")));
+    // A generated call symbol does not clash.
+    plan.imports = vec![PlannedImport::lazy(
+        "pinvoke_libshim__shim_add",
+        "libshim",
+        "shim_add",
+    )];
+    assert!(preflight(&*linker, &job, &plan).is_empty());
+}

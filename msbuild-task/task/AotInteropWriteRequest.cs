@@ -42,6 +42,9 @@ namespace AotInterop.Build
         /// <summary>`AotInteropAssemblyDirectory`: `image` (default) or `executable` (.NET's, for NativeLib=Shared).</summary>
         public string AssemblyDirectory { get; set; }
 
+        /// <summary>`AotInteropCompiler`: `mono` compiles the assemblies with Mono's AOT compiler; empty: the project's own objects.</summary>
+        public string Compiler { get; set; }
+
         /// <summary>The image to produce.</summary>
         public string OutputImage { get; set; }
 
@@ -177,6 +180,9 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"search_current_directory\": true");
             if (assemblyDir.Length != 0)
                 sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
+            string compiler = (Compiler ?? "").Trim();
+            if (compiler.Length != 0)
+                sb.Append(",\n  \"compiler\": ").Append(JsonWriter.Quote(compiler.ToLowerInvariant()));
             if (nativeLib.Length != 0)
                 sb.Append(",\n  \"native_lib\": ").Append(JsonWriter.Quote(nativeLib.ToLowerInvariant()));
             if (!string.IsNullOrWhiteSpace(OutputImage))

@@ -226,7 +226,11 @@ fn publish_then_inspect_the_hello_sample() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["scan", "plan", "preflight", "emit", "link", "verify"]);
+    // linux-x64's hello is C# compiled by Mono's AOT compiler: the `compile` step runs too.
+    assert_eq!(
+        steps,
+        ["scan", "plan", "preflight", "compile", "emit", "link", "verify"]
+    );
 
     let v = call("inspect", &req, Some(&origin));
     assert_eq!(v["ok"], true, "{v}");

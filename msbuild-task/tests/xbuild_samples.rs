@@ -442,17 +442,20 @@ fn ok(b: Build) -> Build {
 
 #[test]
 fn unchanged_sample_is_not_relinked() {
-    build_sample("hello", "linux-x64");
+    // linux-arm64: hello's C stand-in is an object file the project links (linux-x64 compiles
+    // the C# with Mono instead).
+    build_sample("hello", "linux-arm64");
     let dir = sample_copy("hello");
-    let image = dir.path().join("bin/xbuild/linux-x64/hello");
-    let report = dir.path().join("bin/xbuild/linux-x64/hello.plan.json");
+    let image = dir.path().join("bin/xbuild/linux-arm64/hello");
+    let report = dir.path().join("bin/xbuild/linux-arm64/hello.plan.json");
+    let arm = "/p:RuntimeIdentifier=linux-arm64";
 
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm]));
     assert!(!b.log.contains(SKIPPED) && image.is_file(), "{}", b.log);
     let first = mtime(&image);
 
     // Nothing changed: the target is skipped, the image untouched.
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm]));
     assert!(
         b.log.contains(SKIPPED),
         "the second build must skip the link:\n{}",
@@ -463,9 +466,9 @@ fn unchanged_sample_is_not_relinked() {
 
     // A newer object file relinks.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let obj = dir.path().join("obj/linux-x64/hello.o");
+    let obj = dir.path().join("obj/linux-arm64/hello.o");
     std::fs::write(&obj, std::fs::read(&obj).unwrap()).unwrap();
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm]));
     assert!(
         !b.log.contains(SKIPPED) && b.log.contains("aotinterop publish:"),
         "{}",
@@ -478,17 +481,21 @@ fn unchanged_sample_is_not_relinked() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let cs = dir.path().join("Hello.cs");
     std::fs::write(&cs, std::fs::read_to_string(&cs).unwrap() + "\n// edited\n").unwrap();
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm]));
     assert!(!b.log.contains(SKIPPED), "{}", b.log);
     assert!(mtime(&image) > second);
     std::fs::remove_file(&image).unwrap();
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm]));
     assert!(!b.log.contains(SKIPPED) && image.is_file(), "{}", b.log);
 
     // The plan-only mode is still there: it plans, and links nothing.
     let image_time = mtime(&image);
     std::fs::remove_file(&report).unwrap();
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &["/p:AotInteropStep=plan"]));
+    let b = ok(xbuild(
+        dir.path(),
+        "Hello.csproj",
+        &[arm, "/p:AotInteropStep=plan"],
+    ));
     assert!(
         b.log.contains("aotinterop plan: 7 imports, 2 direct, 5 lazy"),
         "{}",
@@ -500,7 +507,7 @@ fn unchanged_sample_is_not_relinked() {
     // A plan report named elsewhere gets a copy of the one the publish writes next to the image.
     let custom = dir.path().join("reports/hello-plan.json");
     let arg = format!("/p:AotInteropPlanReport={}", custom.display());
-    let b = ok(xbuild(dir.path(), "Hello.csproj", &[&arg]));
+    let b = ok(xbuild(dir.path(), "Hello.csproj", &[arm, &arg]));
     assert!(b.log.contains(&format!("-> {}", custom.display())), "{}", b.log);
     assert_eq!(
         std::fs::read_to_string(&custom).unwrap(),

@@ -1,5 +1,6 @@
-// The managed side of the hello sample. `aotinterop publish` scans the assembly mcs builds from
-// this file; hello.c stands in for the code the .NET AOT compiler would generate for Main.
+// The hello sample. On linux-x64 Mono's AOT compiler compiles it (`compiler: mono`) and this
+// Main runs; elsewhere `aotinterop publish` scans the assembly mcs builds from this file and
+// hello.c stands in for the code an AOT compiler would generate for Main.
 using System;
 using System.Runtime.InteropServices;
 
@@ -51,16 +52,32 @@ namespace Hello
     {
         static int Main()
         {
-            Console.WriteLine("hello from pid {0}", Environment.OSVersion.Platform == PlatformID.Win32NT
-                ? (int)Kernel32.GetCurrentProcessId() : Libc.getpid());
+            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            {
+                Console.WriteLine("hello from pid {0} (GetCurrentProcessId: direct, bound at startup)",
+                    Kernel32.GetCurrentProcessId());
+                Console.WriteLine("PathIsRelative(\"a\\b\") = {0} (shlwapi: lazy, bound on first call)",
+                    Shlwapi.PathIsRelative("a\\b") ? 1 : 0);
+            }
+            else
+            {
+                Console.WriteLine("hello from pid {0} (getpid: direct, bound at startup)", Libc.getpid());
+                Console.Out.Flush();
+                byte[] line = System.Text.Encoding.ASCII.GetBytes("write: direct, bound at startup\n");
+                Libc.write(1, line, (IntPtr)line.Length);
+                byte[] text = System.Text.Encoding.ASCII.GetBytes("hello");
+                Console.WriteLine("zlib {0}: crc32(\"hello\") = 0x{1:x8} (lazy, bound on first call)",
+                    Marshal.PtrToStringAnsi(Zlib.zlibVersion()), Zlib.crc32(0, text, 5));
+            }
             try
             {
                 Optional.optional_feature(1);
             }
             catch (DllNotFoundException e)
             {
-                Console.WriteLine(e.Message);
+                Console.WriteLine("caught: {0}: {1}", e.GetType(), e.Message);
             }
+            Console.WriteLine("optional_feature threw; still running: only the call that needed the missing library failed");
             return 0;
         }
     }

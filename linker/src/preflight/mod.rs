@@ -94,6 +94,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
         }
     }
     duplicates(&native, &mut diags);
+    lazy_stubs_defined(plan, &native, &mut diags);
     // A static archive's direct imports are resolved when a host links it, not here.
     if direct.is_empty() || job.kind == OutputKind::Static {
         return diags;
@@ -234,6 +235,37 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
         ));
     }
     diags
+}
+
+/// A lazy import's stub defines its call symbol; a NativeLibrary that defines it too would either
+/// clash at the link or, worse, win silently and bypass the lazy binding.
+fn lazy_stubs_defined(plan: &Plan, native: &[(PathBuf, Offered)], diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for imp in plan
+        .imports
+        .iter()
+        .filter(|i| i.binding == aotinterop_model::Binding::Lazy)
+    {
+        if !seen.insert(imp.call_symbol.as_str()) {
+            continue;
+        }
+        for (path, offered) in native {
+            if offered.strong.contains(&imp.call_symbol) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::LAZY_STUB_DEFINED,
+                        format!(
+                            "this NativeLibrary defines `{}`, the symbol compiled code calls for the lazy import \
+                             `{}!{}`, whose stub defines it too: make the import direct (a DirectPInvoke item), or \
+                             leave the library out",
+                            imp.call_symbol, imp.module, imp.entry
+                        ),
+                    )
+                    .at(path),
+                );
+            }
+        }
+    }
 }
 
 /// A path a linker script names, under the sysroot when there is one (as GNU ld does for

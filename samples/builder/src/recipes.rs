@@ -106,7 +106,11 @@ pub fn build(sample: &str, tc: &Toolchain, opts: Options) -> Result<Vec<RunResul
 
 fn hello(cx: &mut Ctx<'_>) -> Result<(), String> {
     mcs(&[cx.path("Hello.cs")], &cx.path("obj/Hello.exe"), &[])?;
-    cx.tc.object(&cx.path("hello.c"), &cx.obj("hello.o"), &[])?;
+    // linux-x64: Mono's AOT compiler compiles the C# (the request says `compiler: mono`);
+    // elsewhere hello.c stands in for an AOT compiler's output.
+    if cx.tc.rid != "linux-x64" {
+        cx.tc.object(&cx.path("hello.c"), &cx.obj("hello.o"), &[])?;
+    }
     let image = cx.publish("request")?;
     let dir = cx.dir.clone();
     cx.run("hello", &image, &[], &dir)
