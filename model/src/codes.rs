@@ -53,7 +53,7 @@ codes! {
     /// bootstrapper defines its own).
     EXPORT_DLLMAIN = "AOTI0008";
     /// Compiled code references two imports by one entry name that bind differently (two
-    /// libraries, or direct and lazy).
+    /// libraries, direct and lazy, or different search paths, spellings or SetLastError).
     ENTRY_SYMBOL_CLASH = "AOTI0014";
     /// An entry point the AOT compiler cannot emit as a symbol.
     ENTRY_SYMBOL_INVALID = "AOTI0015";

@@ -156,6 +156,28 @@ pub struct PlannedImport {
 }
 
 impl PlannedImport {
+    /// How `self` and `other` bind differently, in words, or `None` when one stub serves both
+    /// (imports that share a call symbol must bind alike).
+    pub fn binding_difference(&self, other: &PlannedImport) -> Option<&'static str> {
+        if self.binding != other.binding {
+            Some("it is direct for one and lazy for the other")
+        } else if self.module != other.module {
+            Some("they name two libraries")
+        } else if self.search_path != other.search_path {
+            Some("their DllImportSearchPath differs, so the library is looked for in different places")
+        } else if self.entry != other.entry
+            || self.symbol() != other.symbol()
+            || self.charset != other.charset
+            || self.exact_spelling != other.exact_spelling
+        {
+            Some("their entry point, CharSet or ExactSpelling differs, so different names are looked up")
+        } else if self.set_last_error != other.set_last_error {
+            Some("one sets SetLastError and the other does not")
+        } else {
+            None
+        }
+    }
+
     /// A lazy import of `entry` from `module`, called as `call_symbol`, with default flags and the
     /// entry point looked up as written.
     pub fn lazy(call_symbol: &str, module: &str, entry: &str) -> Self {

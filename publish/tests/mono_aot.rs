@@ -290,7 +290,15 @@ fn names_that_clash_or_cannot_be_emitted_are_errors_before_anything_is_compiled(
         e.message.contains("`B::Squeeze` (Clash, DllImport `libother`)"),
         "{e}"
     );
-    assert!(e.message.contains("lazy imports of it from two libraries"), "{e}");
+    assert!(e.message.contains("they name two libraries"), "{e}");
+    // One library, but looked for in different places.
+    let two_searches = "using System.Runtime.InteropServices;\n\
+        static class A { [DllImport(\"libz\")] public static extern int deflate(); }\n\
+        static class B { [DllImport(\"libz\", EntryPoint = \"deflate\")]\n\
+            [DefaultDllImportSearchPaths(DllImportSearchPath.System32)] public static extern int Squeeze(); }\n";
+    let e = clash(d, two_searches);
+    assert_eq!(e.code(), "AOTI0014");
+    assert!(e.message.contains("DllImportSearchPath differs"), "{e}");
     let direct_and_lazy = "using System.Runtime.InteropServices;\n\
         static class A { [DllImport(\"libdirect\")] public static extern int shared_fn(); }\n\
         static class B { [DllImport(\"liblazy\")] public static extern int shared_fn(); }\n";

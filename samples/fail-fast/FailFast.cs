@@ -1,4 +1,5 @@
-// The managed side of the fail-fast sample: one P/Invoke into a library that is not shipped.
+// The fail-fast sample: one P/Invoke into a library that is not shipped (on linux-x64 Mono's AOT
+// compiler compiles this Main; elsewhere main.c stands in for it).
 // Published with a DirectPInvoke item, the image refuses to start (the OS loader cannot bind it);
 // published lazily (the default), it starts and only the call fails.
 using System;

@@ -94,18 +94,6 @@ fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
     Ok(())
 }
 
-/// Whether two imports with one call symbol bind the same way, so that one stub serves both.
-fn same_stub(a: &PlannedImport, b: &PlannedImport) -> bool {
-    a.module == b.module
-        && a.entry == b.entry
-        && a.binding == b.binding
-        && a.symbol() == b.symbol()
-        && a.charset == b.charset
-        && a.exact_spelling == b.exact_spelling
-        && a.set_last_error == b.set_last_error
-        && a.search_path == b.search_path
-}
-
 /// Emits the stub object for `imports` on `target`.
 ///
 /// Imports that share a call symbol share its stub; two that share one but bind differently are
@@ -121,13 +109,15 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
     for imp in imports {
         check_symbol("call symbol", &imp.call_symbol)?;
         match seen.get(imp.call_symbol.as_str()) {
-            Some(first) if same_stub(first, imp) => continue,
-            Some(_) => {
-                return Err(EmitError(format!(
-                    "call symbol `{}` given twice, for imports that bind differently",
-                    imp.call_symbol
-                )))
-            }
+            Some(first) => match first.binding_difference(imp) {
+                None => continue,
+                Some(why) => {
+                    return Err(EmitError(format!(
+                        "call symbol `{}` given twice, for imports that bind differently: {why}",
+                        imp.call_symbol
+                    )))
+                }
+            },
             None => {
                 seen.insert(&imp.call_symbol, imp);
                 unique.push(imp);

@@ -62,7 +62,8 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     if let Some(l) = &req.linker {
         job.sysroot = l.sysroot.as_deref().map(abs);
     }
-    let lazy = plan.counts.lazy > 0;
+    // The Mono host registers the runtime's failure handler even when nothing is lazy.
+    let lazy = plan.counts.lazy > 0 || req.compiler == aotinterop_model::Compiler::Mono;
     if lazy || req.native_lib == OutputKind::Static {
         let rt = runtime::find_runtime(&target, req.runtime_dir.as_deref())?;
         job.runtime_inputs.push(rt.archive);

@@ -289,8 +289,9 @@ fn host_source(assemblies: &[(Assembly, String)], app_modules: &BTreeSet<String>
         c.push_str(&format!(
             "__asm__(\".section .rodata\\n.balign 16\\naotinterop_il_{i}: .incbin \\\"{path}\\\"\\naotinterop_il_{i}_end:\\n\
              .balign 4\\n.globl aotinterop_il_{i}_size\\n.hidden aotinterop_il_{i}_size\\naotinterop_il_{i}_size: \
-             .long aotinterop_il_{i}_end - aotinterop_il_{i}\\n.globl aotinterop_il_{i}_data\\n.hidden aotinterop_il_{i}_data\\n\
-             aotinterop_il_{i}_data: .quad aotinterop_il_{i}\\n.text\\n\");\n\
+             .long aotinterop_il_{i}_end - aotinterop_il_{i}\\n.section .data.rel.ro,\\\"aw\\\"\\n.balign 8\\n\
+             .globl aotinterop_il_{i}_data\\n.hidden aotinterop_il_{i}_data\\naotinterop_il_{i}_data: .quad aotinterop_il_{i}\\n\
+             .text\\n\");\n\
              extern const unsigned int aotinterop_il_{i}_size;\nextern const unsigned char *const aotinterop_il_{i}_data;\n"
         ));
     }

@@ -4,7 +4,7 @@
 //! naming both DllImports; so is a name the AOT compiler's assembler cannot take.
 
 use aotinterop_model::diag::{codes, Error, Result};
-use aotinterop_model::{Binding, PlannedImport};
+use aotinterop_model::PlannedImport;
 use rustc_hash::FxHashMap;
 
 /// Who declares an import, for messages: `Type::Method (Assembly)`, or `module!entry`.
@@ -47,18 +47,7 @@ pub fn check(imports: &[PlannedImport]) -> Result<()> {
             first.insert(&imp.call_symbol, imp);
             continue;
         };
-        let clash = match (prev.binding, imp.binding) {
-            (Binding::Lazy, Binding::Lazy) if prev.module != imp.module => {
-                Some("lazy imports of it from two libraries")
-            }
-            (Binding::Direct, Binding::Lazy) | (Binding::Lazy, Binding::Direct) => {
-                Some("it is direct for one and lazy for the other")
-            }
-            (Binding::Direct, Binding::Direct) if prev.module != imp.module => {
-                Some("direct imports of it from two libraries")
-            }
-            _ => None,
-        };
+        let clash = prev.binding_difference(imp);
         if let Some(why) = clash {
             return Err(Error::new(
                 codes::ENTRY_SYMBOL_CLASH,

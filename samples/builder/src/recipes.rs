@@ -43,6 +43,17 @@ impl Ctx<'_> {
         self.dir.join("obj").join(self.tc.rid).join(name)
     }
 
+    /// Compiles the C file that stands in for an AOT compiler's output of `Main`, except on
+    /// linux-x64, where the request says `compiler: mono` and Mono's AOT compiler compiles the C#.
+    fn stand_in(&self, c_file: &str) -> Result<(), String> {
+        if self.tc.rid == "linux-x64" {
+            return Ok(());
+        }
+        let object = Path::new(c_file).with_extension("o");
+        self.tc
+            .object(&self.path(c_file), &self.obj(&object.to_string_lossy()), &[])
+    }
+
     fn bin(&self, name: &str) -> PathBuf {
         self.dir.join("bin").join(self.tc.rid).join(name)
     }
@@ -106,11 +117,7 @@ pub fn build(sample: &str, tc: &Toolchain, opts: Options) -> Result<Vec<RunResul
 
 fn hello(cx: &mut Ctx<'_>) -> Result<(), String> {
     mcs(&[cx.path("Hello.cs")], &cx.path("obj/Hello.exe"), &[])?;
-    // linux-x64: Mono's AOT compiler compiles the C# (the request says `compiler: mono`);
-    // elsewhere hello.c stands in for an AOT compiler's output.
-    if cx.tc.rid != "linux-x64" {
-        cx.tc.object(&cx.path("hello.c"), &cx.obj("hello.o"), &[])?;
-    }
+    cx.stand_in("hello.c")?;
     let image = cx.publish("request")?;
     let dir = cx.dir.clone();
     cx.run("hello", &image, &[], &dir)
@@ -125,7 +132,7 @@ fn static_shim(cx: &mut Ctx<'_>) -> Result<(), String> {
     let out = cx.obj("");
     cx.tc
         .static_lib("SampleNative", &[cx.path("shim/samplenative.cpp")], true, &out)?;
-    cx.tc.object(&cx.path("main.c"), &cx.obj("main.o"), &[])?;
+    cx.stand_in("main.c")?;
     let image = cx.publish("request")?;
     let dir = cx.dir.clone();
     cx.run("static-shim", &image, &[], &dir)
@@ -184,7 +191,7 @@ fn fail_fast(cx: &mut Ctx<'_>) -> Result<(), String> {
         &cx.obj(&format!("dep/{}", cx.tc.shared("failfast-dep"))),
         &[],
     )?;
-    cx.tc.object(&cx.path("main.c"), &cx.obj("main.o"), &[])?;
+    cx.stand_in("main.c")?;
     let direct = cx.publish("request.direct")?;
     let lazy = cx.publish("request.lazy")?;
     let dir = cx.dir.clone();
@@ -212,7 +219,11 @@ fn search_paths(cx: &mut Ctx<'_>) -> Result<(), String> {
     cx.tc.shared_lib(
         &src,
         &cx.bin("libsp-next.so"),
-        &[("VALUE_NAME", "next_value"), ("VALUE", "1")],
+        &[
+            ("VALUE_NAME", "next_value"),
+            ("ALSO_NAME", "next_value_system32"),
+            ("VALUE", "1"),
+        ],
     )?;
     // For the link, and in plugins/ for the loader (rpath $ORIGIN/plugins).
     let sub = [("VALUE_NAME", "sub_value"), ("VALUE", "2")];
@@ -225,7 +236,7 @@ fn search_paths(cx: &mut Ctx<'_>) -> Result<(), String> {
         &cwd.join("libsp-cwd.so"),
         &[("VALUE_NAME", "cwd_value"), ("VALUE", "4")],
     )?;
-    cx.tc.object(&cx.path("main.c"), &cx.obj("main.o"), &[])?;
+    cx.stand_in("main.c")?;
     let image = cx.publish("request")?;
     cx.run(
         "search-paths (run from a folder holding libsp-cwd.so)",
