@@ -1,46 +1,33 @@
-//! `publish` of the hello sample (scan, plan, stubs, link, verify), as
-//! `cargo run -p aotinterop-samples -- hello` does it, on a copy of the sample in a temporary
-//! folder: the managed assembly and the C object are built once, then the pipeline is timed.
+//! `publish` of the hello sample, as `cargo run -p aotinterop-samples -- hello` does it, on a copy
+//! of the sample in a temporary folder: on linux-x64 its request compiles the C# with Mono's AOT
+//! compiler (scan, plan, preflight, AOT compile, stubs, link, verify). `hello` publishes with a
+//! warm cache of Mono's framework objects (the app's own assembly is compiled every time);
+//! `hello-cold` with an empty cache, so mscorlib is AOT-compiled too.
 
-use aotinterop_samples::recipes::{self, Options};
-use aotinterop_samples::Toolchain;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn bench(c: &mut Criterion) {
-    aotinterop_bench::native::runtime_archive().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let src = aotinterop_bench::repo_root().join("samples/hello");
-    let dst = tmp.path().join("samples/hello");
-    std::fs::create_dir_all(&dst).unwrap();
-    for f in ["Hello.cs", "hello.c", "request.linux-x64.json"] {
-        std::fs::copy(src.join(f), dst.join(f)).unwrap();
-    }
-    // hello.c includes the runtime's C header
-    let inc = tmp.path().join("runtime-stubs/include");
-    std::fs::create_dir_all(&inc).unwrap();
-    let header = aotinterop_bench::repo_root().join("runtime-stubs/include/aotinterop.h");
-    std::fs::copy(header, inc.join("aotinterop.h")).unwrap();
-    let tc = Toolchain::for_rid("linux-x64", tmp.path()).unwrap();
-    recipes::build(
-        "hello",
-        &tc,
-        Options {
-            quiet: true,
-            build_only: true,
-        },
-    )
-    .unwrap_or_else(|e| panic!("building the hello sample: {e}"));
-    let request = dst.join("request.linux-x64.json");
+    let request = aotinterop_bench::mono::hello_sample(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    let publish = |cache: &std::path::Path| {
+        let loaded = aotinterop_bench::mono::publish_request(&request, cache).unwrap();
+        let report = aotinterop::pipeline::publish(&loaded, &mut |_| {}).unwrap();
+        black_box(report.output)
+    };
     let mut g = c.benchmark_group("publish");
-    g.sample_size(20).measurement_time(Duration::from_secs(8));
-    g.bench_function("hello", |b| {
-        b.iter(|| {
-            let loaded = aotinterop::PublishRequest::load(&request).unwrap();
-            let report = aotinterop::pipeline::publish(&loaded, &mut |_| {}).unwrap();
-            black_box(report.output)
-        })
+    let warm = aotinterop_bench::mono::cache_dir();
+    g.sample_size(20).measurement_time(Duration::from_secs(20));
+    g.bench_function("hello", |b| b.iter(|| publish(&warm)));
+    g.sample_size(10).measurement_time(Duration::from_secs(60));
+    g.bench_function("hello-cold", |b| {
+        b.iter_batched(
+            || tempfile::tempdir_in(tmp.path()).unwrap(),
+            // The folder is returned, so that removing it is not timed.
+            |cache| (publish(cache.path()), cache),
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
 }

@@ -4,6 +4,7 @@
 //! benchmarks in `benches/`; `scripts/bench` runs everything and writes the results.
 
 pub mod callgrind;
+pub mod mono;
 pub mod native;
 pub mod results;
 pub mod sizes;

@@ -7,6 +7,7 @@
 //! aotinterop-bench callgrind                                print the counts as JSON
 //! aotinterop-bench sizes                                    print the sizes as JSON
 //! aotinterop-bench startup-images DIR                       build the startup images into DIR
+//! aotinterop-bench mono                                     compiled C#: call cost, hello's size and start
 //! aotinterop-bench results                                  write bench/RESULTS.md
 //! ```
 
@@ -49,6 +50,8 @@ enum Cmd {
         /// The folder.
         dir: PathBuf,
     },
+    /// Compiled C# (Mono's AOT compiler): lazy vs direct call cost, hello's size and start.
+    Mono,
     /// Write bench/RESULTS.md.
     Results,
 }
@@ -121,6 +124,11 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
             for (_, _, p) in aotinterop_bench::startup::build_all(dir)? {
                 println!("{}", p.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Mono => {
+            let (cost, hello) = aotinterop_bench::mono::measure(tmp.path())?;
+            println!("{cost:#?}\n{hello:#?}");
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Results => {

@@ -3,6 +3,7 @@
 //! and the loader's own statistics of the startup images.
 
 use crate::callgrind::{self, Counts};
+use crate::mono::{self, CallCost, HelloImage};
 use crate::sizes::{self, Sizes};
 use crate::startup;
 use crate::{bench_dir, median, target_dir};
@@ -94,6 +95,7 @@ pub fn machine() -> Vec<(String, String)> {
 fn ns(v: Option<f64>) -> String {
     match v {
         None => "—".into(),
+        Some(v) if v >= 1e9 => format!("{:.2} s", v / 1e9),
         Some(v) if v >= 1e6 => format!("{:.2} ms", v / 1e6),
         Some(v) if v >= 1e3 => format!("{:.2} µs", v / 1e3),
         Some(v) => format!("{v:.2} ns"),
@@ -180,6 +182,8 @@ pub struct Inputs {
     pub startup: Interleaved,
     /// What a minor page fault costs here (anonymous, copy on write), ns per page.
     pub page_fault_ns: (f64, f64),
+    /// Compiled C#: lazy vs direct from C#, and the hello executable.
+    pub mono: (CallCost, HelloImage),
     /// The machine.
     pub machine: Vec<(String, String)>,
 }
@@ -195,6 +199,7 @@ pub fn gather() -> Result<Inputs, String> {
     std::fs::create_dir_all(&startup_dir).map_err(|e| e.to_string())?;
     let (loader, startup) = loader_stats(&startup_dir, 21)?;
     let page_fault_ns = startup::page_fault_ns(&startup_dir)?;
+    let mono = mono::measure(&tmp.path().join("mono"))?;
     let crit_dir = target_dir().join("criterion");
     let criterion = criterion_medians(&crit_dir);
     if criterion.is_empty() {
@@ -211,6 +216,7 @@ pub fn gather() -> Result<Inputs, String> {
         loader,
         startup,
         page_fault_ns,
+        mono,
         machine: machine(),
     })
 }
@@ -328,6 +334,23 @@ pub fn render(i: &Inputs) -> String {
         "| ≤ 16 bytes record per lazy import (x86_64) | {:.2} | {} |",
         z.record,
         met(Some(z.record <= 16.0))
+    );
+    let (cost, hello) = &i.mono;
+    let (warm, cold) = (c("publish/hello"), c("publish/hello-cold"));
+    let _ = writeln!(
+        s,
+        "| publishing hello (compiled C#) again with a warm cache < 2 s | {} warm; {} cold (mscorlib AOT-compiled too) | {} |",
+        ns(warm),
+        ns(cold),
+        met(warm.map(|w| w < 2e9))
+    );
+    let _ = writeln!(
+        s,
+        "| steady-state lazy P/Invoke from C# within 2% of the same call direct, same run | {} vs {} ({:.3}×, median of per-round ratios) | {} |",
+        ns(Some(cost.lazy_ns)),
+        ns(Some(cost.direct_ns)),
+        cost.ratio,
+        met(Some(cost.ratio <= 1.02))
     );
 
     // call paths
@@ -503,6 +526,32 @@ pub fn render(i: &Inputs) -> String {
         extra_faults.map_or("—".into(), |v| format!("{v:.0}")),
     );
 
+    // compiled C#
+    let _ = write!(
+        s,
+        "\n## Compiled C# (Mono's AOT compiler)\n\n\
+         `bench/cs/CallCost.cs`, AOT-compiled by Mono in a publish (`compiler: mono`), calls one native \
+         function `ulong f(ulong)` (`bench/c/mono_callee.c`) through two P/Invokes: one bound by the \
+         loader at startup (DirectPInvoke), one by aotinterop's resolver on its first call. After both \
+         are bound and warm it times {} calls of each per round, {} rounds, the order alternating; the \
+         figures are medians over rounds, and include Mono's P/Invoke wrapper (its GC transitions), \
+         which both paths pay.\n\n\
+         | path | time per call |\n| --- | --- |\n\
+         | direct (bound by the loader) | {} |\n| lazy (bound on first call) | {} |\n| lazy / direct | {:.3}× |\n\n\
+         The hello sample's executable (`samples/hello`, its C# compiled by Mono, statically linked \
+         with Mono's runtime and the embedded IL of Hello.exe and mscorlib): {} bytes as published, \
+         **{} bytes stripped** (`strip`); its start, spawn to exit of the stripped image running all \
+         of `Main` (median of 101 runs): **{}**.\n",
+        cost.calls,
+        cost.rounds,
+        ns(Some(cost.direct_ns)),
+        ns(Some(cost.lazy_ns)),
+        cost.ratio,
+        hello.published,
+        hello.stripped,
+        ns(Some(hello.start_ns)),
+    );
+
     // pipeline
     s.push_str("\n## Pipeline\n\n| step | median |\n| --- | --- |\n");
     let mut pipeline: Vec<(String, String)> = Vec::new();
@@ -521,8 +570,9 @@ pub fn render(i: &Inputs) -> String {
     s.push_str(
         "\n`scan/*`: the .NET Core 3.1 shared framework (`bench/benches/scan.rs`); `plan/*`: 100,000 \
          imports against 10,000 DirectPInvokeList entries; `emit/*`: the stub object of 20,000 lazy \
-         imports; `publish/hello`: the whole pipeline (scan, plan, stubs, link, verify) of \
-         `samples/hello`.\n",
+         imports; `publish/hello`: the whole pipeline (scan, plan, preflight, Mono's AOT compile, \
+         stubs, link, verify) of `samples/hello` with a warm cache of Mono's framework objects; \
+         `publish/hello-cold`: the same with an empty cache.\n",
     );
 
     // sizes
