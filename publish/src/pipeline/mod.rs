@@ -158,6 +158,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A temporary folder for one step's files, removed when dropped.
+fn temp_folder(prefix: &str) -> crate::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix(prefix).tempdir().map_err(|e| {
+        Error::new(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot create a temporary folder: {e}"),
+        )
+    })
+}
+
 /// Publishes a request: scan, plan, preflight, emit, link, verify; then writes the plan report
 /// next to the output. `observer` sees each step start and finish.
 pub fn publish(
@@ -237,15 +247,7 @@ pub fn publish(
     // Mono's AOT compiler: the assemblies' objects and the host join the link.
     let compile_dir = if loaded.request.compiler == aotinterop_model::Compiler::Mono {
         Some(run.step(Step::Compile, |obs| {
-            let dir = tempfile::Builder::new()
-                .prefix(".aotinterop-aot")
-                .tempdir()
-                .map_err(|e| {
-                    Error::new(
-                        codes::OUTPUT_UNWRITABLE,
-                        format!("cannot create a temporary folder: {e}"),
-                    )
-                })?;
+            let dir = temp_folder(".aotinterop-aot")?;
             let compiled = mono::compile(loaded, &plan, dir.path(), &mut |done, total| {
                 obs(Event::Progress(Step::Compile, done, total))
             })?;
@@ -268,15 +270,7 @@ pub fn publish(
     };
 
     let staging = run.step(Step::Emit, |_| {
-        let dir = tempfile::Builder::new()
-            .prefix(".aotinterop-stubs")
-            .tempdir()
-            .map_err(|e| {
-                Error::new(
-                    codes::OUTPUT_UNWRITABLE,
-                    format!("cannot create a temporary folder: {e}"),
-                )
-            })?;
+        let dir = temp_folder(".aotinterop-stubs")?;
         let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)
             .map_err(|e| Error::new(codes::EMIT_FAILED, e.to_string()))?;
         let path = dir.path().join(inputs::stub_object_name(&job.target));
