@@ -38,6 +38,24 @@ pub fn detect(bytes: &[u8]) -> (Encoding, usize) {
     }
 }
 
+/// Collects decoded characters, each invalid one (`None`) and a trailing partial unit as U+FFFD;
+/// the flag says whether anything was replaced.
+fn replacing(chars: impl Iterator<Item = Option<char>>, partial: bool) -> (String, bool) {
+    let mut lossy = partial;
+    let mut text: String = chars
+        .map(|c| {
+            c.unwrap_or_else(|| {
+                lossy = true;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect();
+    if partial {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    (text, lossy)
+}
+
 /// Decodes `bytes` as .NET's `StreamReader` does; the flag says whether anything was replaced
 /// by U+FFFD (bytes invalid in the encoding, or a trailing partial unit).
 pub fn decode(bytes: &[u8]) -> (String, bool) {
@@ -56,40 +74,18 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
             };
             let chunks = body.chunks_exact(2);
             let partial = !chunks.remainder().is_empty();
-            let mut lossy = partial;
-            let mut text: String = char::decode_utf16(chunks.map(unit))
-                .map(|r| {
-                    r.unwrap_or_else(|_| {
-                        lossy = true;
-                        char::REPLACEMENT_CHARACTER
-                    })
-                })
-                .collect();
-            if partial {
-                text.push(char::REPLACEMENT_CHARACTER);
-            }
-            (text, lossy)
+            replacing(char::decode_utf16(chunks.map(unit)).map(|r| r.ok()), partial)
         }
         Encoding::Utf32Le | Encoding::Utf32Be => {
             let chunks = body.chunks_exact(4);
             let partial = !chunks.remainder().is_empty();
-            let mut lossy = partial;
-            let mut text: String = chunks
-                .map(|c| {
-                    let v = match encoding {
-                        Encoding::Utf32Le => u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                        _ => u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
-                    };
-                    char::from_u32(v).unwrap_or_else(|| {
-                        lossy = true;
-                        char::REPLACEMENT_CHARACTER
-                    })
+            let chars = chunks.map(|c| {
+                char::from_u32(match encoding {
+                    Encoding::Utf32Le => u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+                    _ => u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
                 })
-                .collect();
-            if partial {
-                text.push(char::REPLACEMENT_CHARACTER);
-            }
-            (text, lossy)
+            });
+            replacing(chars, partial)
         }
     }
 }
