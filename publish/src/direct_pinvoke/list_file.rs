@@ -191,5 +191,12 @@ mod tests {
         let (t, lossy) = decode(&[0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b']);
         assert!(lossy);
         assert_eq!(t, "a\u{fffd}\u{fffd}");
+        // UTF-32 LE: a value past U+10FFFF, then a partial unit.
+        let (t, lossy) = decode(&[0xFF, 0xFE, 0, 0, b'a', 0, 0, 0, 0, 0, 0x11, 0, b'b']);
+        assert!(lossy);
+        assert_eq!(t, "a\u{fffd}\u{fffd}");
+        let (t, lossy) = decode(&[0, 0, 0xFE, 0xFF, 0, 0, 0, b'a']);
+        assert!(!lossy);
+        assert_eq!(t, "a");
     }
 }
