@@ -13,10 +13,7 @@ use common::*;
 use std::path::{Path, PathBuf};
 
 fn lazy(module: &str, entry: &str) -> LazyImport {
-    LazyImport {
-        module: module.into(),
-        entry: entry.into(),
-    }
+    LazyImport::new(module, entry)
 }
 
 /// app.c + libshim.a + a record table for `libz!compress`, linked for linux-x64.
@@ -66,7 +63,8 @@ fn inspects_a_linux_executable() {
     let text = render_text(&ins);
     assert!(text.starts_with("elf x86_64 executable\n"), "{text}");
     assert!(
-        text.contains("  printf  [libc.so.6]\n") && text.contains("lazy imports (1):\n  libz!compress\n"),
+        text.contains("  printf  [libc.so.6]\n")
+            && text.contains("lazy imports (1, from aotinterop's stub records):\n  libz!compress\n"),
         "{text}"
     );
 }

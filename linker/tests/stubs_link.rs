@@ -18,10 +18,7 @@ use std::path::Path;
 fn run_and_inspect(t: Target, image: &Path) -> aotinterop_linker::inspect::Inspection {
     assert_eq!(run_ok(&t, image, &[]), "called through a stub\n");
     let ins = inspect(image).unwrap();
-    let want = LazyImport {
-        module: "libz".into(),
-        entry: "compress".into(),
-    };
+    let want = LazyImport::new("libz", "compress");
     assert_eq!(ins.lazy, [want], "{t}");
     ins
 }

@@ -193,3 +193,23 @@ fn every_truncation_of_a_real_assembly_is_an_error_not_a_panic() {
         );
     }
 }
+
+#[test]
+fn a_folder_whose_assemblies_sit_in_subfolders_says_subfolders_are_not_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("lib");
+    std::fs::create_dir(&sub).unwrap();
+    sample(&sub);
+    let report = scan::scan(&[dir.path().to_path_buf()], &ExportPolicy::default()).unwrap();
+    assert!(report.assemblies.is_empty());
+    let d = &report.diagnostics[0];
+    assert_eq!(d.code, "AOTI1105");
+    assert!(
+        d.to_string()
+            .contains("its 1 subfolder is not searched: name it too"),
+        "{d}"
+    );
+    // Named, the subfolder is scanned.
+    let report = scan::scan(&[sub], &ExportPolicy::default()).unwrap();
+    assert_eq!(report.assemblies.len(), 1);
+}

@@ -4,6 +4,7 @@
 //! differs.
 
 mod elf;
+mod ilc;
 mod macho;
 mod pe;
 mod text;
@@ -45,13 +46,50 @@ pub struct ImportedSymbol {
     pub weak: bool,
 }
 
-/// A lazy import found in the stub records.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// A lazy import: a stub record of aotinterop's, or a fixup cell of .NET's native AOT compiler.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LazyImport {
     /// Library name as written in `DllImport`.
     pub module: String,
     /// Entry point (`#N` for an ordinal).
     pub entry: String,
+    /// `DllImportSearchPath`, when the DllImport (or its assembly) gives one (ILC cells).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_path: Option<aotinterop_model::DllImportSearchPath>,
+    /// The `A`/`W` suffix the runtime tries, by CharSet (ILC cells, Windows, not ExactSpelling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charset_mangling: Option<aotinterop_model::Charset>,
+    /// An Objective-C message send (`objc_msgSend` family, Apple).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub objc_msg_send: bool,
+    /// The ILC module cell it shares (numbered in the order of first use): one exists per
+    /// module name × calling assembly × search path, and holds the library's handle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_cell: Option<usize>,
+}
+
+impl LazyImport {
+    /// A lazy import of `entry` from `module`, with nothing else known.
+    pub fn new(module: impl Into<String>, entry: impl Into<String>) -> Self {
+        LazyImport {
+            module: module.into(),
+            entry: entry.into(),
+            search_path: None,
+            charset_mangling: None,
+            objc_msg_send: false,
+            module_cell: None,
+        }
+    }
+}
+
+/// Where the lazy imports were read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LazyReader {
+    /// aotinterop's stub records (the `.aotimp` section, `docs/import-abi.md`).
+    Aotimp,
+    /// The fixup cells of .NET's native AOT compiler (ILC).
+    IlcCells,
 }
 
 /// What [`inspect`] found.
@@ -72,8 +110,17 @@ pub struct Inspection {
     pub delay_loaded: Vec<ImportedSymbol>,
     /// Exported symbols, sorted (C names).
     pub exports: Vec<String>,
-    /// Lazy imports of the stub records, in record order.
+    /// Lazy imports: the stub records in record order, or ILC's cells in address order.
     pub lazy: Vec<LazyImport>,
+    /// Where `lazy` was read from (`None`: neither kind of table is in the image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lazy_reader: Option<LazyReader>,
+    /// Built by .NET's native AOT compiler (ILC), by its sections or exports.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub native_aot: bool,
+    /// What a reader could not settle, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
     /// `verify` to see a direct import that was linked statically.
     #[serde(skip)]
@@ -171,6 +218,39 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         Format::Coff => pe::kind(&file),
         Format::MachO => macho::kind(&file),
     };
+    let mut native_aot = is_native_aot(&file, &exports);
+    let mut notes = Vec::new();
+    let mut lazy = lazy_imports(&file, format)?;
+    let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
+    if lazy.is_none() {
+        let memory = match format {
+            Format::Coff => pe::memory(data),
+            Format::Elf => elf::memory(&file),
+            Format::MachO => None,
+        };
+        if let Some(m) = &memory {
+            native_aot |= ilc::module_header(m).is_some();
+        }
+        match memory {
+            Some(m) if native_aot => {
+                let cells = ilc::find_cells(&m);
+                if cells.is_empty() {
+                    notes.push(
+                        "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
+                         loader or linked in (or its cells do not have the layout of .NET 8–10)"
+                            .into(),
+                    );
+                }
+                lazy = Some(cells);
+                lazy_reader = Some(LazyReader::IlcCells);
+            }
+            None if native_aot => notes.push(format!(
+                "a native AOT image: its lazy P/Invoke cells are not read for {} images yet",
+                format.name()
+            )),
+            _ => {}
+        }
+    }
     Ok(Inspection {
         format,
         arch: arch_name(file.architecture()),
@@ -179,7 +259,10 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         imports,
         delay_loaded,
         exports,
-        lazy: lazy_imports(&file, format)?,
+        lazy: lazy.unwrap_or_default(),
+        lazy_reader,
+        native_aot,
+        notes,
         defined,
     })
 }
@@ -202,16 +285,36 @@ fn arch_name(a: object::Architecture) -> String {
     }
 }
 
+/// Whether .NET's native AOT compiler built the image: its sections (`__managedcode`,
+/// `.dotnet_eh_table`, `__modules`, `.hydrated`, as ILC names them per format) or the
+/// `DotNetRuntimeDebugHeader` export every native AOT image has.
+fn is_native_aot(file: &object::File, exports: &[String]) -> bool {
+    const SECTIONS: &[&str] = &[
+        "__managedcode",
+        ".managedcode",
+        ".dotnet_eh_table",
+        "__dotnet_eh_table",
+        "__modules",
+        ".modules",
+        ".hydrated",
+        "__hydrated",
+    ];
+    exports.iter().any(|e| e == "DotNetRuntimeDebugHeader")
+        || file
+            .sections()
+            .any(|s| s.name().is_ok_and(|n| SECTIONS.contains(&n)))
+}
+
 /// The lazy imports of the stub records (`docs/import-abi.md`): the `.aotimp` section
-/// (`__TEXT,__aotimp` on Mach-O), read with the runtime's own reader.
-fn lazy_imports(file: &object::File, format: Format) -> Result<Vec<LazyImport>> {
+/// (`__TEXT,__aotimp` on Mach-O), read with the runtime's own reader; `None` without one.
+fn lazy_imports(file: &object::File, format: Format) -> Result<Option<Vec<LazyImport>>> {
     use aotinterop_runtime::abi;
     let name = match format {
         Format::MachO => abi::SECTION_MACHO,
         _ => abi::SECTION_ELF_COFF,
     };
     let Some(section) = file.section_by_name(name) else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let data = section.data().map_err(|e| {
         Diagnostic::error(
@@ -221,11 +324,10 @@ fn lazy_imports(file: &object::File, format: Format) -> Result<Vec<LazyImport>> 
     })?;
     let records = abi::read_lazy_imports(data)
         .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("in the `{name}` section: {e}")))?;
-    Ok(records
-        .into_iter()
-        .map(|r| LazyImport {
-            module: r.module,
-            entry: r.entry,
-        })
-        .collect())
+    Ok(Some(
+        records
+            .into_iter()
+            .map(|r| LazyImport::new(r.module, r.entry))
+            .collect(),
+    ))
 }

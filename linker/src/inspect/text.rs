@@ -1,6 +1,6 @@
 //! The text form of an inspection.
 
-use super::Inspection;
+use super::{Inspection, LazyReader};
 use std::fmt::Write;
 
 /// Renders `ins` for people: one section per list, with counts.
@@ -40,9 +40,38 @@ pub fn render_text(ins: &Inspection) -> String {
     for e in &ins.exports {
         let _ = writeln!(s, "  {e}");
     }
-    let _ = writeln!(s, "lazy imports ({}):", ins.lazy.len());
+    let from = match ins.lazy_reader {
+        Some(LazyReader::Aotimp) => ", from aotinterop's stub records",
+        Some(LazyReader::IlcCells) => ", from native AOT's fixup cells",
+        None => "",
+    };
+    let _ = writeln!(s, "lazy imports ({}{from}):", ins.lazy.len());
     for l in &ins.lazy {
-        let _ = writeln!(s, "  {}!{}", l.module, l.entry);
+        let mut extra = Vec::new();
+        if let Some(sp) = l.search_path {
+            extra.push(format!("search path {sp}"));
+        }
+        if let Some(cs) = l.charset_mangling {
+            extra.push(format!("CharSet {cs:?}"));
+        }
+        if l.objc_msg_send {
+            extra.push("Objective-C message send".to_string());
+        }
+        if let Some(cell) = l.module_cell {
+            extra.push(format!("module cell {cell}"));
+        }
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", extra.join(", "))
+        };
+        let _ = writeln!(s, "  {}!{}{extra}", l.module, l.entry);
+    }
+    if ins.native_aot {
+        let _ = writeln!(s, "built by .NET's native AOT compiler (ILC)");
+    }
+    for n in &ins.notes {
+        let _ = writeln!(s, "note: {n}");
     }
     s
 }

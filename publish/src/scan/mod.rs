@@ -132,22 +132,30 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>)
             continue;
         }
         let entries = std::fs::read_dir(input).map_err(|e| Error::unreadable(input, "folder", &e))?;
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && p.extension()
-                        .and_then(|x| x.to_str())
-                        .is_some_and(|x| ASSEMBLY_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(x)))
-            })
-            .collect();
+        let paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let is_assembly = |p: &Path| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| ASSEMBLY_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(x)))
+        };
+        let mut found: Vec<PathBuf> = paths.iter().filter(|p| is_assembly(p)).cloned().collect();
         found.sort();
         if found.is_empty() {
+            let subfolders = paths.iter().filter(|p| p.is_dir()).count();
+            let why = match subfolders {
+                0 => String::new(),
+                n => format!(
+                    "; its {n} subfolder{} {} not searched: name {} too",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "is" } else { "are" },
+                    if n == 1 { "it" } else { "them" },
+                ),
+            };
             notes.push(
                 Diagnostic::warning(
                     codes::FOLDER_EMPTY,
-                    "the folder holds no .dll, .exe or .winmd file",
+                    format!("the folder holds no .dll, .exe or .winmd file{why}"),
                 )
                 .at(Location::file(input)),
             );

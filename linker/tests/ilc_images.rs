@@ -1,0 +1,159 @@
+//! `inspect` on images built by .NET's native AOT compiler (ILC): the ExcelReader.Native
+//! library of the PyPI package excelreader-native 7.3.0 (`scripts/fetch-corpora`), and an ELF
+//! layout fixture built from C (`tests/c/ilc_cells.c`; no real ILC ELF image here has lazy
+//! cells). Expected values come from the issue's own reading of those files and from the
+//! fixture's source, never from the reader under test.
+
+mod common;
+
+use aotinterop_linker::inspect::{inspect, render_text, LazyReader};
+use aotinterop_model::DllImportSearchPath;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// AssemblyDirectory | System32.
+const ASSEMBLY_DIRECTORY_SYSTEM32: u32 = 0x2 | 0x800;
+
+#[test]
+fn a_native_aot_dll_lists_its_lazy_pinvokes_from_ilc_cells() {
+    let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let ins = inspect(&dll).unwrap();
+    assert!(ins.native_aot);
+    assert_eq!(ins.lazy_reader, Some(LazyReader::IlcCells));
+    assert_eq!(ins.lazy.len(), 44, "{:#?}", ins.lazy);
+    let modules: BTreeSet<String> = ins.lazy.iter().map(|l| l.module.to_ascii_lowercase()).collect();
+    let want: BTreeSet<String> = [
+        "advapi32.dll",
+        "bcrypt.dll",
+        "kernel32.dll",
+        "ntdll.dll",
+        "sspicli.dll",
+        "winhttp.dll",
+        "ws2_32.dll",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(modules, want);
+    // winhttp: one module cell, WinHttpOpen and three more, System32 | AssemblyDirectory.
+    let winhttp: Vec<_> = ins.lazy.iter().filter(|l| l.module == "winhttp.dll").collect();
+    assert_eq!(winhttp.len(), 4, "{winhttp:#?}");
+    assert!(winhttp.iter().any(|l| l.entry == "WinHttpOpen"));
+    let cells: BTreeSet<_> = winhttp.iter().map(|l| l.module_cell).collect();
+    assert_eq!(cells.len(), 1, "{winhttp:#?}");
+    for l in &ins.lazy {
+        assert_eq!(
+            l.search_path,
+            Some(DllImportSearchPath(ASSEMBLY_DIRECTORY_SYSTEM32)),
+            "{l:?}"
+        );
+    }
+    // Every name is in the file as a C string.
+    let bytes = std::fs::read(&dll).unwrap();
+    for l in &ins.lazy {
+        for name in [&l.module, &l.entry] {
+            let needle = format!("\0{name}\0");
+            assert!(
+                bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{name} is not a string of the file"
+            );
+        }
+    }
+    let text = render_text(&ins);
+    assert!(
+        text.contains("lazy imports (44, from native AOT's fixup cells):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("winhttp.dll!WinHttpOpen  (search path AssemblyDirectory|System32"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_native_aot_image_without_lazy_cells_says_so() {
+    let so = aotinterop_testkit::corpus("ilc").join("linux-x64/ExcelReader.Native.so");
+    let ins = inspect(&so).unwrap();
+    assert!(ins.native_aot);
+    assert!(ins.lazy.is_empty(), "{:#?}", ins.lazy);
+    assert!(
+        ins.notes.iter().any(|n| n.contains("no lazy P/Invoke cells")),
+        "{:?}",
+        ins.notes
+    );
+}
+
+/// Builds the layout fixture for `target` and inspects it.
+fn fixture(target: &aotinterop_model::Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let windows = target.format == aotinterop_model::Format::Coff;
+    let lib = dir.path().join(if windows {
+        "ilc_cells.dll"
+    } else {
+        "libilc_cells.so"
+    });
+    let mut cc = Command::new(cc_for(target));
+    cc.args(["-shared", "-O1"]);
+    if !windows {
+        // Hidden: every pointer is R_*_RELATIVE, as in an ILC image (MinGW exports every global).
+        cc.args(["-fPIC", "-fvisibility=hidden"]);
+    }
+    check(cc.arg("-o").arg(&lib).arg(source("ilc_cells.c")));
+    let ins = inspect(&lib).unwrap();
+    assert!(ins.native_aot, "{target}");
+    assert_eq!(ins.lazy_reader, Some(LazyReader::IlcCells));
+    // The fixture's three method cells, and none of its decoys.
+    let found: BTreeMap<&str, (&str, Option<usize>, Option<DllImportSearchPath>)> = ins
+        .lazy
+        .iter()
+        .map(|l| {
+            (
+                l.entry.as_str(),
+                (l.module.as_str(), l.module_cell, l.search_path),
+            )
+        })
+        .collect();
+    let mut want = vec!["bar_query", "foo_close", "foo_open"];
+    if windows {
+        want.insert(0, "#12");
+    }
+    assert_eq!(
+        found.keys().copied().collect::<Vec<_>>(),
+        want,
+        "{target}: {:#?}",
+        ins.lazy
+    );
+    if windows {
+        assert_eq!(
+            found["#12"].1, found["foo_open"].1,
+            "the ordinal's module cell is libfoo's"
+        );
+    }
+    assert_eq!(found["foo_open"].0, "libfoo");
+    assert_eq!(
+        found["foo_open"].1, found["foo_close"].1,
+        "one module cell for libfoo"
+    );
+    assert_ne!(found["foo_open"].1, found["bar_query"].1);
+    assert_eq!(found["foo_open"].2, None);
+    assert_eq!(found["bar_query"].0, "libbar.so.1");
+    assert_eq!(
+        found["bar_query"].2,
+        Some(DllImportSearchPath(ASSEMBLY_DIRECTORY_SYSTEM32))
+    );
+}
+
+#[test]
+fn elf_cells_of_the_layout_fixture_linux_x64() {
+    fixture(&LINUX_X64);
+}
+
+#[test]
+fn elf_cells_of_the_layout_fixture_linux_arm64() {
+    fixture(&LINUX_ARM64);
+}
+
+#[test]
+fn pe_cells_of_the_layout_fixture_win_x64() {
+    fixture(&WIN_X64);
+}
