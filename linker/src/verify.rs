@@ -163,7 +163,8 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
                         DifferenceKind::LazyRecordMissing,
                         &imp.entry,
                         Some(&imp.module),
-                        "the plan binds it lazily, but no stub record lists it".to_string(),
+                        "the plan binds it lazily, but no stub record (or native AOT fixup cell) lists it"
+                            .to_string(),
                     );
                 }
             }

@@ -7,6 +7,7 @@
 mod common;
 
 use aotinterop_linker::inspect::{inspect, render_text, LazyReader};
+use aotinterop_linker::verify::{verify, DifferenceKind};
 use aotinterop_model::DllImportSearchPath;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,4 +157,52 @@ fn elf_cells_of_the_layout_fixture_linux_arm64() {
 #[test]
 fn pe_cells_of_the_layout_fixture_win_x64() {
     fixture(&WIN_X64);
+}
+
+/// The first function the DLL imports from KERNEL32.dll, as `objdump -p` lists it.
+fn a_kernel32_import(dll: &std::path::Path) -> String {
+    let dump = check(
+        Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
+            .arg("-p")
+            .arg(dll),
+    );
+    let mut lines = dump
+        .lines()
+        .skip_while(|l| !l.contains("DLL Name: KERNEL32.dll"))
+        .skip(2);
+    let line = lines.next().expect("objdump lists no KERNEL32.dll import");
+    line.split_whitespace()
+        .nth(2)
+        .expect("an import line: vma hint name")
+        .to_string()
+}
+
+#[test]
+fn verify_finds_a_plans_lazy_imports_among_the_ilc_cells() {
+    let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let ins = inspect(&dll).unwrap();
+    let direct = a_kernel32_import(&dll);
+    let plan = |lazy: &str| {
+        aotinterop_model::Plan::parse(
+            &format!(
+                r#"{{"rid": "win-x64", "native_lib": "shared", "imports": [
+                  {{"module": "kernel32", "entry": "{direct}", "binding": "direct", "symbol": "{direct}"}},
+                  {{"module": "winhttp.dll", "entry": "WinHttpOpen", "binding": "lazy", "symbol": "WinHttpOpen"}},
+                  {{"module": "{lazy}", "entry": "{lazy}_Open", "binding": "lazy", "symbol": "{lazy}_Open"}}]}}"#
+            ),
+            std::path::Path::new("plan.json"),
+        )
+        .unwrap()
+    };
+    // `sspicli.dll!AcceptSecurityContext` stands in the place of the third import here.
+    let mut good = plan("x");
+    good.imports[2].module = "sspicli.dll".into();
+    good.imports[2].entry = "AcceptSecurityContext".into();
+    let report = verify(&ins, &good).unwrap();
+    assert!(report.ok(), "{:#?}", report.differences);
+    assert_eq!((report.direct, report.lazy), (1, 2));
+    let report = verify(&ins, &plan("libabsent")).unwrap();
+    assert_eq!(report.differences.len(), 1, "{:#?}", report.differences);
+    assert_eq!(report.differences[0].kind, DifferenceKind::LazyRecordMissing);
+    assert_eq!(report.differences[0].symbol, "libabsent_Open");
 }
