@@ -18,7 +18,7 @@ use std::fmt;
 pub enum DifferenceKind {
     /// The loader binds at startup an import the plan calls lazy.
     LazyBoundAtStartup,
-    /// A lazy import has no stub record.
+    /// A lazy import has no stub record (nor, in a native AOT image, a fixup cell).
     LazyRecordMissing,
     /// A direct import is neither bound at startup nor defined in the image.
     DirectMissing,

@@ -12,3 +12,19 @@ pub(super) fn kind(file: &object::File) -> ImageKind {
         _ => ImageKind::Other,
     }
 }
+
+/// `MH_DSYM`: a dSYM companion file, debug information for an image, not an image.
+pub(super) fn is_dsym(data: &[u8]) -> bool {
+    const MH_DSYM: u32 = 10;
+    let Some(b) = data.get(..16) else {
+        return false;
+    };
+    let magic = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let le = matches!(magic, 0xCEFA_EDFE | 0xCFFA_EDFE);
+    let filetype = if le {
+        u32::from_le_bytes([b[12], b[13], b[14], b[15]])
+    } else {
+        u32::from_be_bytes([b[12], b[13], b[14], b[15]])
+    };
+    filetype == MH_DSYM
+}

@@ -8,6 +8,7 @@ mod ilc;
 mod macho;
 mod pe;
 mod text;
+mod truncated;
 
 pub use text::render_text;
 
@@ -148,6 +149,9 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             "this is a static archive, not an image: link it into one (or list it with `ar t`)",
         ));
     }
+    if let Some(why) = truncated::why_not_an_image(data) {
+        return Err(Error::new(codes::BAD_FORMAT, why));
+    }
     let file = object::File::parse(data)
         .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("not an ELF, PE or Mach-O image: {e}")))?;
     let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
@@ -191,13 +195,23 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         }
     }
     let mut exports = Vec::new();
-    for exp in file.exports().map_err(bad)? {
-        let exp = exp.map_err(bad)?;
-        if format == Format::Elf && elf::is_version_name(&exp) {
-            continue;
+    let read_exports = |exports: &mut Vec<String>| -> std::result::Result<(), object::read::Error> {
+        for exp in file.exports()? {
+            let exp = exp?;
+            if format == Format::Elf && elf::is_version_name(&exp) {
+                continue;
+            }
+            if let object::read::NameOrOrdinal::Name(n) = exp.name() {
+                exports.push(c_name(format, String::from_utf8_lossy(n).into_owned()));
+            }
         }
-        if let object::read::NameOrOrdinal::Name(n) = exp.name() {
-            exports.push(c_name(format, String::from_utf8_lossy(n).into_owned()));
+        Ok(())
+    };
+    if let Err(e) = read_exports(&mut exports) {
+        // A PE export table Windows loads but `object` refuses (its Size covers the header only).
+        match (format, pe::exports_as_windows_reads(data)) {
+            (Format::Coff, Some(names)) => exports = names,
+            _ => return Err(bad(e).into()),
         }
     }
     let mut defined = BTreeSet::new();
@@ -208,9 +222,9 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             }
         }
     }
-    imports.sort();
+    imports.sort_by(import_order);
     imports.dedup();
-    delay_loaded.sort();
+    delay_loaded.sort_by(import_order);
     exports.sort();
     exports.dedup();
     let kind = match format {
@@ -220,6 +234,18 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     };
     let mut native_aot = is_native_aot(&file, &exports);
     let mut notes = Vec::new();
+    if format == Format::MachO && macho::is_dsym(data) {
+        notes.push(
+            "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
+        );
+    }
+    if format == Format::Coff && pe::il_only(&file, data) {
+        notes.push(
+            "an IL-only .NET assembly: its P/Invokes are declared in its metadata, not bound by the loader; \
+             list them with `aotinterop scan`"
+                .into(),
+        );
+    }
     let mut lazy = lazy_imports(&file, format)?;
     let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
     if lazy.is_none() {
@@ -265,6 +291,16 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         notes,
         defined,
     })
+}
+
+/// The order imports are listed in: names, then PE ordinals (`#N`) by number, each then by
+/// library.
+fn import_order(a: &ImportedSymbol, b: &ImportedSymbol) -> std::cmp::Ordering {
+    let key = |i: &ImportedSymbol| {
+        let ordinal = i.name.strip_prefix('#').and_then(|n| n.parse::<u32>().ok());
+        (ordinal.is_some(), ordinal, i.name.clone(), i.lib_name.clone())
+    };
+    key(a).cmp(&key(b))
 }
 
 /// The C name of a symbol: Mach-O gives C symbols a leading underscore.
@@ -330,4 +366,22 @@ fn lazy_imports(file: &object::File, format: Format) -> Result<Option<Vec<LazyIm
             .map(|r| LazyImport::new(r.module, r.entry))
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_sort_by_number_after_names() {
+        let sym = |n: &str| ImportedSymbol {
+            name: n.into(),
+            lib_name: Some("ws2_32.dll".into()),
+            weak: false,
+        };
+        let mut v: Vec<ImportedSymbol> = ["#10", "#115", "#16", "#2", "socket", "bind"].map(sym).into();
+        v.sort_by(import_order);
+        let names: Vec<&str> = v.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["bind", "socket", "#2", "#10", "#16", "#115"]);
+    }
 }

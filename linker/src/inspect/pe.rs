@@ -84,3 +84,72 @@ fn memory_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<super:
     }
     Some(memory)
 }
+
+/// The export names as the Windows loader reads them: from the export directory's RVA, with its
+/// name pointer table wherever it points, not bounded by the directory's Size (which some
+/// linkers set to the directory header alone; the `object` crate then refuses the table). The
+/// Size still bounds what Windows takes for forwarders, but forwarders are exports by name too.
+/// Hand-written because it must accept what `object`'s checked reader rightly flags.
+pub(super) fn exports_as_windows_reads(data: &[u8]) -> Option<Vec<String>> {
+    match object::FileKind::parse(data).ok()? {
+        object::FileKind::Pe32 => exports_of::<object::pe::ImageNtHeaders32>(data),
+        object::FileKind::Pe64 => exports_of::<object::pe::ImageNtHeaders64>(data),
+        _ => None,
+    }
+}
+
+fn exports_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<Vec<String>> {
+    use object::read::pe::PeFile;
+    let file = PeFile::<Pe>::parse(data).ok()?;
+    let sections = file.section_table();
+    let dir = file
+        .data_directories()
+        .get(object::pe::IMAGE_DIRECTORY_ENTRY_EXPORT)?;
+    let at = |rva: u32, len: usize| sections.pe_data_at(data, rva).and_then(|d| d.get(..len));
+    let u32_at = |rva: u32| at(rva, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let header = dir.virtual_address.get(object::LittleEndian);
+    let names = u32_at(header.checked_add(24)?)?;
+    let name_table = u32_at(header.checked_add(32)?)?;
+    let mut out = Vec::new();
+    for i in 0..names.min(65_536) {
+        let name_rva = u32_at(name_table.checked_add(i.checked_mul(4)?)?)?;
+        let bytes = sections.pe_data_at(data, name_rva)?;
+        let end = bytes.iter().take(4096).position(|&b| b == 0)?;
+        out.push(String::from_utf8_lossy(&bytes[..end]).into_owned());
+    }
+    Some(out)
+}
+
+/// Whether the image is an IL-only .NET assembly: a CLI header (`IMAGE_COR20_HEADER`) whose
+/// flags have `COMIMAGE_FLAGS_ILONLY` (its code is IL, its P/Invokes metadata).
+pub(super) fn il_only(file: &object::File, data: &[u8]) -> bool {
+    let at = |rva: u32| {
+        file.sections()
+            .find_map(|s| {
+                use object::ObjectSection;
+                let start = u32::try_from(s.address().checked_sub(file.relative_address_base())?).ok()?;
+                let (off, len) = s.file_range()?;
+                let within = rva.checked_sub(start)?;
+                (u64::from(within) < len).then(|| off + u64::from(within))
+            })
+            .and_then(|off| data.get(usize::try_from(off).ok()?..))
+    };
+    let header = match object::FileKind::parse(data) {
+        Ok(object::FileKind::Pe32) => object::read::pe::PeFile32::parse(data).ok().and_then(|f| {
+            f.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+                .copied()
+        }),
+        Ok(object::FileKind::Pe64) => object::read::pe::PeFile64::parse(data).ok().and_then(|f| {
+            f.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+                .copied()
+        }),
+        _ => None,
+    };
+    let Some(dir) = header else {
+        return false;
+    };
+    let rva = dir.virtual_address.get(object::LittleEndian);
+    at(rva)
+        .and_then(|h| h.get(16..20))
+        .is_some_and(|f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]) & 1 != 0)
+}

@@ -1,0 +1,115 @@
+//! Files that start like an image but are cut short, and containers that are not one image:
+//! named for what they are, with the byte counts, before the format reader sees them.
+//! Hand-written: the `object` crate reports where its parse failed, not that the file ends
+//! before the tables its headers declare.
+
+/// Why `data` cannot be inspected as one image, when its first bytes say what it is.
+pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
+    let len = data.len() as u64;
+    let u16_at = |o: usize, le: bool| {
+        data.get(o..o + 2)
+            .map(|b| if le { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) } as u64)
+    };
+    let u32_at = |o: usize, le: bool| {
+        data.get(o..o + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            (if le {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }) as u64
+        })
+    };
+    let u64_at = |o: usize, le: bool| {
+        data.get(o..o + 8).map(|b| {
+            let b = [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]];
+            if le {
+                u64::from_le_bytes(b)
+            } else {
+                u64::from_be_bytes(b)
+            }
+        })
+    };
+    if data.starts_with(b"\x7fELF") {
+        let (class, le) = (data.get(4).copied()?, data.get(5).copied()? != 2);
+        let header = if class == 2 { 64 } else { 52 };
+        if len < header {
+            return Some(format!(
+                "a truncated ELF image: the file ends at byte {len}, inside its {header}-byte header"
+            ));
+        }
+        let (phoff, shoff, at) = if class == 2 {
+            (u64_at(32, le)?, u64_at(40, le)?, 54)
+        } else {
+            (u32_at(28, le)?, u32_at(32, le)?, 42)
+        };
+        let (phentsize, phnum) = (u16_at(at, le)?, u16_at(at + 2, le)?);
+        let (shentsize, shnum) = (u16_at(at + 4, le)?, u16_at(at + 6, le)?);
+        let end = [(phoff, phentsize * phnum), (shoff, shentsize * shnum)]
+            .iter()
+            .filter(|(_, size)| *size > 0)
+            .map(|(off, size)| off.saturating_add(*size))
+            .max()
+            .unwrap_or(0);
+        return (end > len).then(|| {
+            format!(
+                "a truncated ELF image: the file ends at byte {len}, but its header tables reach byte {end}"
+            )
+        });
+    }
+    if data.starts_with(b"MZ") {
+        let Some(pe) = u32_at(0x3c, true) else {
+            return Some(format!(
+                "a truncated PE image: the file ends at byte {len}, inside its DOS header"
+            ));
+        };
+        if data.get(pe as usize..pe as usize + 4) != Some(b"PE\0\0") {
+            return (len < pe + 24).then(|| {
+                format!(
+                    "a truncated PE image: the file ends at byte {len}, before its PE header at byte {pe}"
+                )
+            });
+        }
+        let (sections, optional) = (u16_at(pe as usize + 6, true)?, u16_at(pe as usize + 20, true)?);
+        let table = pe + 24 + optional;
+        let table_end = table + 40 * sections;
+        if table_end > len {
+            return Some(format!(
+                "a truncated PE image: the file ends at byte {len}, but its section table reaches byte {table_end}"
+            ));
+        }
+        let end = (0..sections)
+            .filter_map(|i| {
+                let s = (table + 40 * i) as usize;
+                Some(u32_at(s + 20, true)? + u32_at(s + 16, true)?)
+            })
+            .max()
+            .unwrap_or(0);
+        return (end > len).then(|| {
+            format!("a truncated PE image: the file ends at byte {len}, but its sections reach byte {end}")
+        });
+    }
+    match u32_at(0, false)? {
+        0xCAFE_BABE | 0xCAFE_BABF if u32_at(4, false).is_some_and(|n| (1..64).contains(&n)) => Some(
+            "a universal (fat) Mach-O holding several images: inspect one slice (`lipo -thin ARCH`)".into(),
+        ),
+        0xFEED_FACE | 0xFEED_FACF | 0xCEFA_EDFE | 0xCFFA_EDFE => {
+            let header = if matches!(u32_at(0, false)?, 0xFEED_FACF | 0xCFFA_EDFE) {
+                32
+            } else {
+                28
+            };
+            let le = matches!(u32_at(0, false)?, 0xCEFA_EDFE | 0xCFFA_EDFE);
+            if len < header {
+                return Some(format!(
+                    "a truncated Mach-O image: the file ends at byte {len}, inside its {header}-byte header"
+                ));
+            }
+            let end = header + u32_at(20, le)?;
+            (end > len).then(|| {
+                format!("a truncated Mach-O image: the file ends at byte {len}, but its load commands reach byte {end}")
+            })
+        }
+        _ => None,
+    }
+}

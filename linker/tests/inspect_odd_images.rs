@@ -1,0 +1,126 @@
+//! `inspect` on real images that other tools take and a strict reader might not: ClrLoader.dll of
+//! the PyPI package clr_loader 0.3.1 (`scripts/fetch-corpora`), whose export directory's Size
+//! covers only the directory header. The expected exports come from `llvm-readobj`.
+
+mod common;
+
+use aotinterop_linker::inspect::inspect;
+use common::*;
+use std::process::Command;
+
+/// The export names `llvm-readobj --coff-exports` lists.
+fn readobj_exports(dll: &std::path::Path) -> Vec<String> {
+    let dump = check(
+        Command::new(require("llvm-readobj", "llvm"))
+            .arg("--coff-exports")
+            .arg(dll),
+    );
+    let mut names: Vec<String> = dump
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Name: "))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_pe_export_table_is_read_as_windows_reads_it() {
+    for arch in ["amd64", "x86"] {
+        let dll = aotinterop_testkit::corpus("clr_loader")
+            .join(arch)
+            .join("ClrLoader.dll");
+        let ins = inspect(&dll).unwrap_or_else(|e| panic!("{arch}: {e}"));
+        let want = readobj_exports(&dll);
+        assert_eq!(want.len(), 5, "{arch}: llvm-readobj lists {want:?}");
+        assert_eq!(ins.exports, want, "{arch}");
+        assert_eq!(ins.needed, ["mscoree.dll"], "{arch}");
+    }
+}
+
+#[test]
+fn an_il_only_assembly_points_to_scan() {
+    // Compiled by Mono's C# compiler: IL only.
+    let mscorlib = aotinterop_testkit::corpus("mono").join("mscorlib.dll");
+    let ins = inspect(&mscorlib).unwrap();
+    assert!(
+        ins.notes
+            .iter()
+            .any(|n| n.contains("IL-only .NET assembly") && n.contains("aotinterop scan")),
+        "{:?}",
+        ins.notes
+    );
+    // Mixed: native exports through the CLR (its export thunks are native code).
+    let mixed = aotinterop_testkit::corpus("clr_loader").join("amd64/ClrLoader.dll");
+    let ins = inspect(&mixed).unwrap();
+    assert!(
+        ins.notes.iter().all(|n| !n.contains("IL-only")),
+        "{:?}",
+        ins.notes
+    );
+}
+
+/// `readelf -h`'s "Start of section headers" + "Number of section headers" × "Size of section
+/// headers": where the section header table ends.
+fn readelf_section_table_end(elf: &std::path::Path) -> u64 {
+    let dump = check(Command::new(require("readelf", "binutils")).arg("-h").arg(elf));
+    let field = |name: &str| -> u64 {
+        let line = dump.lines().find(|l| l.trim_start().starts_with(name)).unwrap();
+        line.split(':')
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    field("Start of section headers") + field("Number of section headers") * field("Size of section headers")
+}
+
+#[test]
+fn truncated_images_are_named_as_truncated_with_the_byte_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = aotinterop_testkit::corpus("ilc").join("linux-x64/ExcelReader.Native.so");
+    let bytes = std::fs::read(&elf).unwrap();
+    let end = readelf_section_table_end(&elf);
+    let cut = dir.path().join("cut.so");
+    std::fs::write(&cut, &bytes[..100_000]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("a truncated ELF image: the file ends at byte 100000"),
+        "{e}"
+    );
+    assert!(e.contains(&format!("reach byte {end}")), "{e}");
+    std::fs::write(&cut, &bytes[..30]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    assert!(e.contains("ends at byte 30, inside its 64-byte header"), "{e}");
+
+    let pe = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let bytes = std::fs::read(&pe).unwrap();
+    let cut = dir.path().join("cut.dll");
+    std::fs::write(&cut, &bytes[..300_000]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("a truncated PE image: the file ends at byte 300000"),
+        "{e}"
+    );
+    std::fs::write(&cut, &bytes[..0x40]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("a truncated PE image: the file ends at byte 64, before its PE header"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_universal_mach_o_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    // fat_header {magic, nfat_arch = 2}, big-endian, then two fat_arch entries (zeros here).
+    let mut fat = vec![0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 2];
+    fat.resize(8 + 2 * 20, 0);
+    let path = dir.path().join("universal.dylib");
+    std::fs::write(&path, &fat).unwrap();
+    let e = inspect(&path).unwrap_err().to_string();
+    assert!(e.contains("universal (fat) Mach-O"), "{e}");
+}
