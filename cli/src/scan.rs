@@ -17,6 +17,9 @@ pub struct ScanArgs {
     /// (`UnmanagedEntryPointsAssembly`; repeatable).
     #[arg(long = "export-assembly", value_name = "NAME")]
     export_assembly: Vec<String>,
+    /// Search the folders' subfolders too (symbolic links to folders are not followed).
+    #[arg(long, short = 'r')]
+    recursive: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -28,7 +31,12 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         published: args.inputs.first().filter(|p| !p.is_dir()).map(|_| 0),
         assemblies: args.export_assembly.clone(),
     };
-    let report = match scan::scan(&args.inputs, &policy) {
+    let folders = if args.recursive {
+        scan::Folders::Recursive
+    } else {
+        scan::Folders::TopLevel
+    };
+    let report = match scan::scan_folders(&args.inputs, &policy, folders) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };

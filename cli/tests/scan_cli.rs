@@ -96,3 +96,29 @@ fn a_non_assembly_named_directly_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn recursive_searches_subfolders() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let dll = compile(&nested, "Interop", &["Interop.cs"]);
+    let (code, _, err) = run(&[dir.path().as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("subfolder is not searched") && err.contains("--recursive"),
+        "{err}"
+    );
+    let (code, out, err) = run(&[
+        dir.path().as_os_str(),
+        "--recursive".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["assemblies"][0]["path"], dll.display().to_string(), "{out}");
+    // As many P/Invokes as monodis lists in its ImplMap.
+    let implmap = aotinterop_testkit::mono::monodis_implmap(&dll);
+    assert_eq!(v["imports"].as_array().unwrap().len(), implmap.len(), "{out}");
+}

@@ -121,9 +121,27 @@ impl ScanReport {
 /// A file to scan, and whether it came from a folder (then a non-.NET file is skipped).
 pub type Input = (PathBuf, bool);
 
+/// How deep a folder given as an input is searched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Folders {
+    /// Its own files only (what a publish does).
+    #[default]
+    TopLevel,
+    /// Its files and every subfolder's (`aotinterop scan --recursive`); symbolic links to
+    /// folders are not followed.
+    Recursive,
+}
+
+/// Whether `p` is named like an assembly (`.dll`, `.exe`, `.winmd`).
+fn named_like_an_assembly(p: &Path) -> bool {
+    p.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| ASSEMBLY_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(x)))
+}
+
 /// Files to scan: each file named, and every `.dll`/`.exe`/`.winmd` of each folder named (sorted
-/// by name), with warnings about folders that hold none.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>)> {
+/// by path), with warnings about folders that hold none.
+pub fn expand_inputs(inputs: &[PathBuf], folders: Folders) -> Result<(Vec<Input>, Vec<Diagnostic>)> {
     let mut files = Vec::new();
     let mut notes = Vec::new();
     for input in inputs {
@@ -131,31 +149,45 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>)
             files.push((input.clone(), false));
             continue;
         }
-        let entries = std::fs::read_dir(input).map_err(|e| Error::unreadable(input, "folder", &e))?;
-        let paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        let is_assembly = |p: &Path| {
-            p.is_file()
-                && p.extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| ASSEMBLY_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(x)))
+        let depth = match folders {
+            Folders::TopLevel => 1,
+            Folders::Recursive => usize::MAX,
         };
-        let mut found: Vec<PathBuf> = paths.iter().filter(|p| is_assembly(p)).cloned().collect();
+        let mut found = Vec::new();
+        let mut subfolders = 0;
+        for entry in walkdir::WalkDir::new(input).min_depth(1).max_depth(depth) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(input).to_path_buf();
+                let io = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a folder loop"));
+                Error::unreadable(&path, "folder", &io)
+            })?;
+            if entry.file_type().is_dir() {
+                subfolders += 1;
+            } else if entry.path().is_file() && named_like_an_assembly(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
         found.sort();
         if found.is_empty() {
-            let subfolders = paths.iter().filter(|p| p.is_dir()).count();
-            let why = match subfolders {
-                0 => String::new(),
-                n => format!(
-                    "; its {n} subfolder{} {} not searched: name {} too",
+            let why = match (folders, subfolders) {
+                (Folders::Recursive, _) | (_, 0) => String::new(),
+                (_, n) => format!(
+                    "; its {n} subfolder{} {} not searched: name {} too, or scan with --recursive",
                     if n == 1 { "" } else { "s" },
                     if n == 1 { "is" } else { "are" },
                     if n == 1 { "it" } else { "them" },
                 ),
             };
+            let what = match folders {
+                Folders::TopLevel => "the folder holds",
+                Folders::Recursive => "the folder and its subfolders hold",
+            };
             notes.push(
                 Diagnostic::warning(
                     codes::FOLDER_EMPTY,
-                    format!("the folder holds no .dll, .exe or .winmd file{why}"),
+                    format!("{what} no .dll, .exe or .winmd file{why}"),
                 )
                 .at(Location::file(input)),
             );
@@ -165,10 +197,15 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>)
     Ok((files, notes))
 }
 
-/// Scans files and folders. Files that are not .NET assemblies are skipped with a warning when
-/// they come from a folder and are an error when named directly.
+/// Scans files and folders (their own files only). Files that are not .NET assemblies are
+/// skipped with a warning when they come from a folder and are an error when named directly.
 pub fn scan(inputs: &[PathBuf], policy: &ExportPolicy) -> Result<ScanReport> {
-    let (files, mut diagnostics) = expand_inputs(inputs)?;
+    scan_folders(inputs, policy, Folders::TopLevel)
+}
+
+/// [`scan`], searching folders as deep as `folders` says.
+pub fn scan_folders(inputs: &[PathBuf], policy: &ExportPolicy, folders: Folders) -> Result<ScanReport> {
+    let (files, mut diagnostics) = expand_inputs(inputs, folders)?;
     let mut read = Vec::with_capacity(files.len());
     for (path, from_folder) in files {
         if from_folder {
