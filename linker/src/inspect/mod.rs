@@ -173,6 +173,10 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             needed.push(String::from_utf8_lossy(lib.name()).into_owned());
         }
     }
+    let mut notes = Vec::new();
+    if format == Format::Coff {
+        notes.extend(pe::merge_repeated_descriptors(&mut needed));
+    }
     let mut imports = Vec::new();
     let mut delay_loaded = Vec::new();
     for imp in file.imports().map_err(bad)? {
@@ -233,7 +237,6 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         Format::MachO => macho::kind(&file),
     };
     let mut native_aot = is_native_aot(&file, &exports);
-    let mut notes = Vec::new();
     if format == Format::MachO && macho::is_dsym(data) {
         notes.push(
             "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),

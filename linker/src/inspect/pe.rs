@@ -153,3 +153,46 @@ pub(super) fn il_only(file: &object::File, data: &[u8]) -> bool {
         .and_then(|h| h.get(16..20))
         .is_some_and(|f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]) & 1 != 0)
 }
+
+/// Merges import descriptors that name one DLL (the loader matches names case-insensitively and
+/// loads it once), keeping the first spelling; one note per DLL that had several.
+pub(super) fn merge_repeated_descriptors(needed: &mut Vec<String>) -> Vec<String> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    needed.retain(|n| {
+        let key = n.to_ascii_lowercase();
+        match seen.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, count)) => {
+                *count += 1;
+                false
+            }
+            None => {
+                seen.push((key, 1));
+                true
+            }
+        }
+    });
+    needed
+        .iter()
+        .zip(&seen)
+        .filter(|(_, (_, count))| *count > 1)
+        .map(|(name, (_, count))| {
+            format!("{name} has {count} import descriptors; the loader loads it once (merged here)")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repeated_import_descriptors_are_merged_with_a_note() {
+        let mut needed: Vec<String> = ["KERNEL32.dll", "ws2_32.dll", "kernel32.DLL", "KERNEL32.dll"]
+            .map(String::from)
+            .into();
+        let notes = super::merge_repeated_descriptors(&mut needed);
+        assert_eq!(needed, ["KERNEL32.dll", "ws2_32.dll"]);
+        assert_eq!(
+            notes,
+            ["KERNEL32.dll has 3 import descriptors; the loader loads it once (merged here)"]
+        );
+    }
+}
