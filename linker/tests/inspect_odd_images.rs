@@ -124,3 +124,47 @@ fn a_universal_mach_o_is_named_as_such() {
     let e = inspect(&path).unwrap_err().to_string();
     assert!(e.contains("universal (fat) Mach-O"), "{e}");
 }
+
+/// `llvm-lipo` as Debian installs it (versioned, sometimes without the plain name).
+fn llvm_lipo() -> std::path::PathBuf {
+    aotinterop_testkit::on_path("llvm-lipo")
+        .or_else(|| aotinterop_testkit::on_path("llvm-lipo-14"))
+        .unwrap_or_else(|| require("llvm-lipo", "llvm"))
+}
+
+#[test]
+fn every_slice_of_a_universal_mach_o_is_inspected() {
+    let dir = tempfile::tempdir().unwrap();
+    let ilc = aotinterop_testkit::corpus("ilc");
+    let arm = ilc.join("osx-arm64/ExcelReader.Native.dylib");
+    let x64 = ilc.join("osx-x64/ExcelReader.Native.dylib");
+    let fat = dir.path().join("ExcelReader.Native.dylib");
+    check(
+        Command::new(llvm_lipo())
+            .arg("-create")
+            .arg(&arm)
+            .arg(&x64)
+            .arg("-output")
+            .arg(&fat),
+    );
+    let slices = aotinterop_linker::inspect::inspect_slices(&fat, None).unwrap();
+    let thin_arm = inspect(&arm).unwrap();
+    let thin_x64 = inspect(&x64).unwrap();
+    assert_eq!(slices.len(), 2);
+    for s in &slices {
+        let thin = if s.arch == "aarch64" { &thin_arm } else { &thin_x64 };
+        assert_eq!(s, thin, "the {} slice reads as its thin file", s.arch);
+        assert!(s.native_aot);
+    }
+    let arches: std::collections::BTreeSet<&str> = slices.iter().map(|s| s.arch.as_str()).collect();
+    assert_eq!(arches, ["aarch64", "x86_64"].into());
+    let one = aotinterop_linker::inspect::inspect_slices(&fat, Some("arm64")).unwrap();
+    assert_eq!(one, [thin_arm]);
+    let e = aotinterop_linker::inspect::inspect_slices(&fat, Some("x86"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("has no x86 slice (it has"), "{e}");
+    // `inspect` alone names the file and points to the slices.
+    let e = inspect(&fat).unwrap_err().to_string();
+    assert!(e.contains("universal (fat) Mach-O"), "{e}");
+}

@@ -28,3 +28,23 @@ pub(super) fn is_dsym(data: &[u8]) -> bool {
     };
     filetype == MH_DSYM
 }
+
+/// The slices of a universal (fat) Mach-O: (architecture, bytes) each; `None` when `data` is not
+/// one.
+pub(super) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8])>> {
+    use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
+    fn slices<'a, A: FatArch>(
+        arches: &'a [A],
+        data: &'a [u8],
+    ) -> Option<Vec<(object::Architecture, &'a [u8])>> {
+        arches
+            .iter()
+            .map(|a| Some((a.architecture(), a.data(data).ok()?)))
+            .collect()
+    }
+    match object::FileKind::parse(data).ok()? {
+        object::FileKind::MachOFat32 => slices(MachOFatFile32::parse(data).ok()?.arches(), data),
+        object::FileKind::MachOFat64 => slices(MachOFatFile64::parse(data).ok()?.arches(), data),
+        _ => None,
+    }
+}

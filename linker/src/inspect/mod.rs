@@ -141,6 +141,56 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
     inspect_bytes(&data).map_err(|e| e.at(path))
 }
 
+/// Inspects every image of the file at `path`: the one image, or each slice of a universal
+/// (fat) Mach-O in file order; only the slice for `arch` (`x86_64`, `aarch64`/`arm64`, ...)
+/// when given.
+pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>> {
+    let data = read_file(path, "image")?;
+    let at = |e: Error| e.at(path);
+    let Some(slices) = macho::fat_slices(&data) else {
+        let ins = inspect_bytes(&data).map_err(at)?;
+        return match arch {
+            Some(a) if !same_arch(a, &ins.arch) => Err(at(Error::new(
+                codes::BAD_FORMAT,
+                format!("the image is {}, not {a}", ins.arch),
+            ))),
+            _ => Ok(vec![ins]),
+        };
+    };
+    let names: Vec<String> = slices.iter().map(|(a, _)| arch_name(*a)).collect();
+    let mut out = Vec::new();
+    for ((_, bytes), name) in slices.iter().zip(&names) {
+        if arch.is_some_and(|a| !same_arch(a, name)) {
+            continue;
+        }
+        out.push(
+            inspect_bytes(bytes)
+                .map_err(|e| at(Error::new(e.code, format!("slice {name}: {}", e.message))))?,
+        );
+    }
+    if out.is_empty() {
+        return Err(at(Error::new(
+            codes::BAD_FORMAT,
+            format!(
+                "the universal Mach-O has no {} slice (it has {})",
+                arch.unwrap_or_default(),
+                names.join(", ")
+            ),
+        )));
+    }
+    Ok(out)
+}
+
+/// Whether an architecture as a user writes it names `arch` (Apple's `arm64` is `aarch64`).
+fn same_arch(user: &str, arch: &str) -> bool {
+    let canon = |a: &str| match a.to_ascii_lowercase().as_str() {
+        "arm64" => "aarch64".to_string(),
+        "x64" | "amd64" => "x86_64".to_string(),
+        other => other.to_string(),
+    };
+    canon(user) == canon(arch)
+}
+
 /// Inspects an image held in memory.
 pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {

@@ -91,7 +91,9 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
     }
     match u32_at(0, false)? {
         0xCAFE_BABE | 0xCAFE_BABF if u32_at(4, false).is_some_and(|n| (1..64).contains(&n)) => Some(
-            "a universal (fat) Mach-O holding several images: inspect one slice (`lipo -thin ARCH`)".into(),
+            "a universal (fat) Mach-O holding several images: inspect its slices (`aotinterop inspect`, \
+             `--arch ARCH` for one)"
+                .into(),
         ),
         0xFEED_FACE | 0xFEED_FACF | 0xCEFA_EDFE | 0xCFFA_EDFE => {
             let header = if matches!(u32_at(0, false)?, 0xFEED_FACF | 0xCFFA_EDFE) {
