@@ -84,6 +84,49 @@ fn a_native_aot_image_without_lazy_cells_says_so() {
     );
 }
 
+#[test]
+fn a_native_aot_dylib_lists_its_lazy_pinvokes_from_chained_fixups() {
+    for rid in ["osx-arm64", "osx-x64"] {
+        let dylib = aotinterop_testkit::corpus("ilc")
+            .join(rid)
+            .join("ExcelReader.Native.dylib");
+        let ins = inspect(&dylib).unwrap();
+        assert!(ins.native_aot, "{rid}");
+        assert_eq!(ins.lazy_reader, Some(LazyReader::IlcCells), "{rid}");
+        assert_eq!(ins.lazy.len(), 57, "{rid}: {:#?}", ins.lazy);
+        let frameworks: BTreeSet<&str> = ins
+            .lazy
+            .iter()
+            .map(|l| l.module.rsplit('/').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            frameworks,
+            ["CFNetwork", "CoreFoundation", "Network", "SystemConfiguration"].into(),
+            "{rid}"
+        );
+        let cfnetwork: Vec<&str> = ins
+            .lazy
+            .iter()
+            .filter(|l| l.module.ends_with("/CFNetwork"))
+            .map(|l| l.entry.as_str())
+            .collect();
+        assert!(
+            cfnetwork.contains(&"CFNetworkCopyProxiesForURL"),
+            "{rid}: {cfnetwork:?}"
+        );
+        let bytes = std::fs::read(&dylib).unwrap();
+        for l in &ins.lazy {
+            for name in [&l.module, &l.entry] {
+                let needle = format!("\0{name}\0");
+                assert!(
+                    bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{rid}: {name} is not a string of the file"
+                );
+            }
+        }
+    }
+}
+
 /// Builds the layout fixture for `target` and inspects it.
 fn fixture(target: &aotinterop_model::Target) {
     let dir = tempfile::tempdir().unwrap();
@@ -205,4 +248,27 @@ fn verify_finds_a_plans_lazy_imports_among_the_ilc_cells() {
     assert_eq!(report.differences.len(), 1, "{:#?}", report.differences);
     assert_eq!(report.differences[0].kind, DifferenceKind::LazyRecordMissing);
     assert_eq!(report.differences[0].symbol, "libabsent_Open");
+}
+
+#[test]
+fn packed_relative_relocations_are_named_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("libilc_relr.so");
+    check(
+        Command::new(cc_for(&LINUX_X64))
+            .args([
+                "-shared",
+                "-fPIC",
+                "-O1",
+                "-fvisibility=hidden",
+                "-Wl,-z,pack-relative-relocs",
+                "-o",
+            ])
+            .arg(&lib)
+            .arg(source("ilc_cells.c")),
+    );
+    let ins = inspect(&lib).unwrap();
+    assert!(ins.native_aot);
+    assert!(ins.lazy.is_empty(), "{:#?}", ins.lazy);
+    assert!(ins.notes.iter().any(|n| n.contains("DT_RELR")), "{:?}", ins.notes);
 }

@@ -15,7 +15,8 @@
 //! Checked against the .NET 8, 9 and 10 sources of those files (the layout is internal to .NET,
 //! and older runtimes had the same fields with a `CharSet` in place of the flags). The cells'
 //! symbols are stripped, so they are found by their shape: zero target and handle in the file,
-//! every pointer field proven by a relocation (PE base relocations, ELF `R_*_RELATIVE`), names
+//! every pointer field proven by a relocation (PE base relocations, ELF `R_*_RELATIVE`, Mach-O
+//! chained-fixup rebases), names
 //! NUL-terminated text in read-only data. Ordinary data does not fit all of that at once.
 
 use super::LazyImport;

@@ -48,3 +48,61 @@ pub(super) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8]
         _ => None,
     }
 }
+
+/// The image's segments at their VM offsets (from `__TEXT`'s address), and every place a chained
+/// fixup rebases (`LC_DYLD_CHAINED_FIXUPS`, any pointer format the `object` crate decodes; what
+/// it points to, as a VM offset). `None` for 32-bit images and images without chained fixups
+/// (the older `LC_DYLD_INFO` rebase opcodes are not read yet).
+pub(super) fn memory(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
+    use object::macho;
+    use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile64};
+    let file = MachOFile64::<object::Endianness>::parse(data).ok()?;
+    let endian = file.endian();
+    let mut commands = file.macho_header().load_commands(endian, data, 0).ok()?;
+    let mut segments = Vec::new();
+    let mut fixups = None;
+    while let Ok(Some(cmd)) = commands.next() {
+        match cmd.variant().ok()? {
+            LoadCommandVariant::Segment64(seg, _) => segments.push(seg),
+            LoadCommandVariant::LinkeditData(l) if cmd.cmd() == macho::LC_DYLD_CHAINED_FIXUPS => {
+                fixups = Some(l.chained_fixups(endian, data).ok()?)
+            }
+            _ => {}
+        }
+    }
+    let fixups = fixups?;
+    let text = segments
+        .iter()
+        .find(|s| &s.segname[..6] == b"__TEXT")?
+        .vmaddr
+        .get(endian);
+    let seg_data = |s: &macho::SegmentCommand64<object::Endianness>| {
+        let (off, size) = (s.fileoff.get(endian), s.filesize.get(endian));
+        data.get(usize::try_from(off).ok()?..usize::try_from(off.checked_add(size)?).ok()?)
+    };
+    let mut ranges = Vec::new();
+    for s in &segments {
+        let bytes = seg_data(s)?;
+        let writable = s.initprot.get(endian).0 & macho::VM_PROT_WRITE.0 != 0;
+        let at = s.vmaddr.get(endian).wrapping_sub(text);
+        ranges.push((at, bytes, s.vmsize.get(endian).max(bytes.len() as u64), writable));
+    }
+    let mut memory = super::ilc::Memory {
+        ptr: 8,
+        ranges,
+        pointers: Default::default(),
+        ordinals: false,
+    };
+    let mut chains = fixups.segments(endian).ok()?;
+    while let Ok(Some(chain)) = chains.next() {
+        let seg = segments.get(chain.index() as usize)?;
+        let base = seg.vmaddr.get(endian).wrapping_sub(text);
+        let mut it = chain.fixups(endian, text, seg_data(seg)?);
+        while let Ok(Some((offset, fixup))) = it.next() {
+            if let object::read::macho::Fixup::Rebase(r) = fixup {
+                memory.pointers.insert(base.wrapping_add(offset), r.target_offset);
+            }
+        }
+    }
+    Some(memory)
+}

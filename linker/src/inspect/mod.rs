@@ -305,7 +305,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         let memory = match format {
             Format::Coff => pe::memory(data),
             Format::Elf => elf::memory(&file),
-            Format::MachO => None,
+            Format::MachO => macho::memory(data),
         };
         if let Some(m) = &memory {
             native_aot |= ilc::module_header(m).is_some();
@@ -313,7 +313,13 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         match memory {
             Some(m) if native_aot => {
                 let cells = ilc::find_cells(&m);
-                if cells.is_empty() {
+                if cells.is_empty() && format == Format::Elf && file.section_by_name(".relr.dyn").is_some() {
+                    notes.push(
+                        "a native AOT image with packed relative relocations (DT_RELR), which are not read yet: \
+                         its lazy P/Invoke cells, if any, are not listed"
+                            .into(),
+                    );
+                } else if cells.is_empty() {
                     notes.push(
                         "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
                          loader or linked in (or its cells do not have the layout of .NET 8–10)"
@@ -324,7 +330,8 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
                 lazy_reader = Some(LazyReader::IlcCells);
             }
             None if native_aot => notes.push(format!(
-                "a native AOT image: its lazy P/Invoke cells are not read for {} images yet",
+                "a native AOT image: its lazy P/Invoke cells are not read for this {} image yet (32-bit \
+                 Mach-O, or Mach-O rebase opcodes instead of chained fixups)",
                 format.name()
             )),
             _ => {}
