@@ -130,8 +130,49 @@ fn a_native_aot_dylib_lists_its_lazy_pinvokes_from_chained_fixups() {
 /// Builds the layout fixture for `target` and inspects it.
 fn fixture(target: &aotinterop_model::Target) {
     let dir = tempfile::tempdir().unwrap();
+    let lib = build_fixture(target, dir.path());
+    check_fixture(
+        &format!("{target}"),
+        &lib,
+        target.format == aotinterop_model::Format::Coff,
+    );
+}
+
+/// The fixture as a Mach-O dylib for `arch` (clang and ld64.lld, freestanding: no SDK here), its
+/// pointers rebased by ld64.lld's rebase opcodes.
+fn macho_fixture(arch: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("libilc_cells.dylib");
+    check(
+        Command::new(require("clang", "clang"))
+            .arg(format!("--target={arch}-apple-macos12"))
+            .args([
+                "-ffreestanding",
+                "-O1",
+                "-fuse-ld=lld",
+                "-dynamiclib",
+                "-nostdlib",
+            ])
+            .args([
+                "-Wl,-undefined,dynamic_lookup",
+                "-Wl,-platform_version,macos,12.0,12.0",
+                "-o",
+            ])
+            .arg(&lib)
+            .arg(source("ilc_cells.c")),
+    );
+    check_fixture(arch, &lib, false);
+}
+
+#[test]
+fn macho_cells_of_the_layout_fixture() {
+    macho_fixture("arm64");
+    macho_fixture("x86_64");
+}
+
+fn build_fixture(target: &aotinterop_model::Target, dir: &std::path::Path) -> std::path::PathBuf {
     let windows = target.format == aotinterop_model::Format::Coff;
-    let lib = dir.path().join(if windows {
+    let lib = dir.join(if windows {
         "ilc_cells.dll"
     } else {
         "libilc_cells.so"
@@ -143,7 +184,12 @@ fn fixture(target: &aotinterop_model::Target) {
         cc.args(["-fPIC", "-fvisibility=hidden"]);
     }
     check(cc.arg("-o").arg(&lib).arg(source("ilc_cells.c")));
-    let ins = inspect(&lib).unwrap();
+    lib
+}
+
+/// The fixture's three method cells (and on Windows its ordinal), and none of its decoys.
+fn check_fixture(target: &str, lib: &std::path::Path, windows: bool) {
+    let ins = inspect(lib).unwrap();
     assert!(ins.native_aot, "{target}");
     assert_eq!(ins.lazy_reader, Some(LazyReader::IlcCells));
     // The fixture's three method cells, and none of its decoys.

@@ -168,3 +168,40 @@ fn every_slice_of_a_universal_mach_o_is_inspected() {
     let e = inspect(&fat).unwrap_err().to_string();
     assert!(e.contains("universal (fat) Mach-O"), "{e}");
 }
+
+#[test]
+fn a_dsym_companion_is_named_as_debug_information() {
+    let dir = tempfile::tempdir().unwrap();
+    let dylib = dir.path().join("libcells.dylib");
+    check(
+        Command::new(require("clang", "clang"))
+            .args([
+                "--target=arm64-apple-macos12",
+                "-ffreestanding",
+                "-g",
+                "-fuse-ld=lld",
+                "-dynamiclib",
+            ])
+            .args([
+                "-nostdlib",
+                "-Wl,-undefined,dynamic_lookup",
+                "-Wl,-platform_version,macos,12.0,12.0",
+                "-o",
+            ])
+            .arg(&dylib)
+            .arg(source("ilc_cells.c")),
+    );
+    let dsym = dir.path().join("libcells.dylib.dSYM");
+    check(
+        Command::new(require("dsymutil", "llvm"))
+            .arg(&dylib)
+            .arg("-o")
+            .arg(&dsym),
+    );
+    let dwarf = dsym.join("Contents/Resources/DWARF/libcells.dylib");
+    let ins = inspect(&dwarf).unwrap();
+    assert_eq!(ins.notes.len(), 1, "{:?}", ins.notes);
+    assert!(ins.notes[0].contains("dSYM companion"), "{:?}", ins.notes);
+    // The image itself is no dSYM.
+    assert!(inspect(&dylib).unwrap().notes.iter().all(|n| !n.contains("dSYM")));
+}

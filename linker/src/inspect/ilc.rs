@@ -16,7 +16,7 @@
 //! and older runtimes had the same fields with a `CharSet` in place of the flags). The cells'
 //! symbols are stripped, so they are found by their shape: zero target and handle in the file,
 //! every pointer field proven by a relocation (PE base relocations, ELF `R_*_RELATIVE`, Mach-O
-//! chained-fixup rebases), names
+//! chained-fixup rebases or rebase opcodes), names
 //! NUL-terminated text in read-only data. Ordinary data does not fit all of that at once.
 
 use super::LazyImport;

@@ -49,10 +49,10 @@ pub(super) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8]
     }
 }
 
-/// The image's segments at their VM offsets (from `__TEXT`'s address), and every place a chained
-/// fixup rebases (`LC_DYLD_CHAINED_FIXUPS`, any pointer format the `object` crate decodes; what
-/// it points to, as a VM offset). `None` for 32-bit images and images without chained fixups
-/// (the older `LC_DYLD_INFO` rebase opcodes are not read yet).
+/// The image's segments at their VM offsets (from `__TEXT`'s address), and every place the loader
+/// rebases, with what it points to as a VM offset: chained fixups (`LC_DYLD_CHAINED_FIXUPS`, any
+/// pointer format the `object` crate decodes) or the older rebase opcodes (`LC_DYLD_INFO`, the
+/// place then holding the unslid address). `None` for 32-bit images and images with neither.
 pub(super) fn memory(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
     use object::macho;
     use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile64};
@@ -61,16 +61,20 @@ pub(super) fn memory(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
     let mut commands = file.macho_header().load_commands(endian, data, 0).ok()?;
     let mut segments = Vec::new();
     let mut fixups = None;
+    let mut dyld_info = None;
     while let Ok(Some(cmd)) = commands.next() {
         match cmd.variant().ok()? {
             LoadCommandVariant::Segment64(seg, _) => segments.push(seg),
             LoadCommandVariant::LinkeditData(l) if cmd.cmd() == macho::LC_DYLD_CHAINED_FIXUPS => {
                 fixups = Some(l.chained_fixups(endian, data).ok()?)
             }
+            LoadCommandVariant::DyldInfo(info) => dyld_info = Some(info),
             _ => {}
         }
     }
-    let fixups = fixups?;
+    if fixups.is_none() && dyld_info.is_none() {
+        return None;
+    }
     let text = segments
         .iter()
         .find(|s| &s.segname[..6] == b"__TEXT")?
@@ -93,14 +97,36 @@ pub(super) fn memory(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
         pointers: Default::default(),
         ordinals: false,
     };
-    let mut chains = fixups.segments(endian).ok()?;
-    while let Ok(Some(chain)) = chains.next() {
-        let seg = segments.get(chain.index() as usize)?;
-        let base = seg.vmaddr.get(endian).wrapping_sub(text);
-        let mut it = chain.fixups(endian, text, seg_data(seg)?);
-        while let Ok(Some((offset, fixup))) = it.next() {
-            if let object::read::macho::Fixup::Rebase(r) = fixup {
-                memory.pointers.insert(base.wrapping_add(offset), r.target_offset);
+    if let Some(fixups) = fixups {
+        let mut chains = fixups.segments(endian).ok()?;
+        while let Ok(Some(chain)) = chains.next() {
+            let seg = segments.get(chain.index() as usize)?;
+            let base = seg.vmaddr.get(endian).wrapping_sub(text);
+            let mut it = chain.fixups(endian, text, seg_data(seg)?);
+            while let Ok(Some((offset, fixup))) = it.next() {
+                if let object::read::macho::Fixup::Rebase(r) = fixup {
+                    memory.pointers.insert(base.wrapping_add(offset), r.target_offset);
+                }
+            }
+        }
+    }
+    if let Some(info) = dyld_info {
+        let mut places = Vec::new();
+        let mut rebases = info.rebases(endian, data, 8).ok()?;
+        while let Ok(Some(r)) = rebases.next() {
+            if r.kind == macho::REBASE_TYPE_POINTER {
+                let seg = segments.get(usize::from(r.segment_index))?;
+                places.push(
+                    seg.vmaddr
+                        .get(endian)
+                        .wrapping_sub(text)
+                        .wrapping_add(r.segment_offset),
+                );
+            }
+        }
+        for place in places {
+            if let Some(to) = memory.word_at(place).and_then(|v| v.checked_sub(text)) {
+                memory.pointers.insert(place, to);
             }
         }
     }

@@ -287,7 +287,8 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         Format::MachO => macho::kind(&file),
     };
     let mut native_aot = is_native_aot(&file, &exports);
-    if format == Format::MachO && macho::is_dsym(data) {
+    let dsym = format == Format::MachO && macho::is_dsym(data);
+    if dsym {
         notes.push(
             "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
         );
@@ -301,7 +302,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     }
     let mut lazy = lazy_imports(&file, format)?;
     let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
-    if lazy.is_none() {
+    if lazy.is_none() && !dsym {
         let memory = match format {
             Format::Coff => pe::memory(data),
             Format::Elf => elf::memory(&file),
@@ -331,7 +332,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             }
             None if native_aot => notes.push(format!(
                 "a native AOT image: its lazy P/Invoke cells are not read for this {} image yet (32-bit \
-                 Mach-O, or Mach-O rebase opcodes instead of chained fixups)",
+                 Mach-O, or no rebase information)",
                 format.name()
             )),
             _ => {}
