@@ -168,3 +168,26 @@ pub fn dlls(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Feeds every `.bin` file of `dir` (inputs that once crashed or hung a reader) to `read`, in
+/// name order; each must return within 2 s. Fails when the folder holds none.
+pub fn replay_regression_inputs(dir: &Path, mut read: impl FnMut(&Path, &[u8])) {
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "bin"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty(), "no regression inputs in {}", dir.display());
+    for input in inputs {
+        let bytes = std::fs::read(&input).unwrap();
+        let start = std::time::Instant::now();
+        read(&input, &bytes);
+        let took = start.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "{} took {took:?}",
+            input.display()
+        );
+    }
+}
