@@ -1,7 +1,7 @@
 //! `aotinterop inspect`: what an image binds at startup, exports, and binds lazily.
 
 use super::output::{print_json, Format};
-use aotinterop::inspect::{inspect_slices, render_text};
+use aotinterop::inspect::{availability, inspect_slices, render_text};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +16,15 @@ pub struct InspectArgs {
     /// Mach-O (on another image: check that it is this architecture).
     #[arg(long, value_name = "ARCH")]
     arch: Option<String>,
+    /// Check that every library the image needs, and every module its lazy P/Invokes name, is
+    /// found on this machine (or under `--sysroot`): whether the image starts, and which calls
+    /// would throw. Exit 1 when it would not start.
+    #[arg(long)]
+    check: bool,
+    /// With `--check`: the root to look under instead of `/` (ELF), or the folder of DLLs
+    /// (PE images).
+    #[arg(long, value_name = "DIR", requires = "check")]
+    sysroot: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -25,6 +34,7 @@ pub struct InspectArgs {
 /// universal Mach-O one after another (a JSON array).
 pub fn run(args: &InspectArgs) -> ExitCode {
     match inspect_slices(&args.image, args.arch.as_deref()) {
+        Ok(slices) if args.check => check(args, &slices),
         Ok(slices) => {
             match (args.format, slices.as_slice()) {
                 (Format::Text, [one]) => print!("{}", render_text(one)),
@@ -43,5 +53,33 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `--check`: the availability of the one image's libraries (not for universal Mach-O files).
+fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> ExitCode {
+    let [ins] = slices else {
+        eprintln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
+        return ExitCode::from(2);
+    };
+    let data = match std::fs::read(&args.image) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{}: {e}", args.image.display());
+            return ExitCode::from(1);
+        }
+    };
+    let Some(a) = availability::check(&args.image, &data, ins, args.sysroot.as_deref()) else {
+        eprintln!("error: --check does not check Mach-O images yet");
+        return ExitCode::from(2);
+    };
+    match args.format {
+        Format::Text => print!("{}", availability::render_text(&a, args.sysroot.as_deref())),
+        Format::Json => print_json(&a),
+    }
+    if a.starts {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

@@ -129,3 +129,35 @@ fn verify_passes_and_fails_with_the_differences() {
     assert_eq!(v["ok"], false);
     assert_eq!(v["report"]["differences"][0]["kind"], "direct_missing");
 }
+
+#[test]
+fn check_says_whether_an_image_starts_and_exits_1_when_not() {
+    let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let empty = tempfile::tempdir().unwrap();
+    let out = aotinterop(&[
+        os("inspect"),
+        dll.as_os_str(),
+        os("--check"),
+        os("--sysroot"),
+        empty.path().as_os_str(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("needed KERNEL32.dll: MISSING"), "{text}");
+    assert!(text.contains("will not start: "), "{text}");
+    assert!(text.contains("winhttp.dll!WinHttpOpen"), "{text}");
+    // This machine, for this tool itself: it starts.
+    let out = aotinterop(&[os("inspect"), os(env!("CARGO_BIN_EXE_aotinterop")), os("--check")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("starts: every needed library is found"));
+}

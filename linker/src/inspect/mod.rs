@@ -3,6 +3,7 @@
 //! records. ELF, PE and Mach-O, read with the `object` crate; one module per format for what
 //! differs.
 
+pub mod availability;
 mod elf;
 mod ilc;
 mod macho;
