@@ -54,11 +54,7 @@ fn needed_libraries_and_lazy_modules_are_looked_up_under_a_sysroot() {
     let a = availability::check(&image, &data, &ins, Some(&root)).unwrap();
     assert!(a.starts, "{a:#?}");
     for n in &a.needed {
-        assert_eq!(
-            n.found.as_deref(),
-            Some(libdir.join(&n.library).as_path()),
-            "{n:?}"
-        );
+        assert_eq!(n.found.as_deref(), Some(libdir.join(&n.name).as_path()), "{n:?}");
     }
     // The lazy module: native AOT probes `libz.so` (and more), which this sysroot lacks.
     assert_eq!(a.would_throw, ["libz!compress"], "{a:#?}");
@@ -77,12 +73,7 @@ fn needed_libraries_and_lazy_modules_are_looked_up_under_a_sysroot() {
     std::fs::remove_file(libdir.join(gone)).unwrap();
     let a = availability::check(&image, &data, &ins, Some(&root)).unwrap();
     assert!(!a.starts);
-    let missing: Vec<&str> = a
-        .needed
-        .iter()
-        .filter(|n| n.found.is_none())
-        .map(|n| n.library.as_str())
-        .collect();
+    let missing = a.missing_needed();
     assert_eq!(missing, [gone.as_str()]);
     let text = aotinterop_linker::inspect::availability::render_text(&a, Some(&root));
     assert!(
@@ -139,11 +130,6 @@ fn a_native_aot_dll_is_checked_against_a_folder_of_dlls() {
     std::fs::remove_file(dir.path().join(names[0].to_ascii_lowercase())).unwrap();
     let a = availability::check(&dll, &data, &ins, Some(dir.path())).unwrap();
     assert!(!a.starts);
-    let missing: Vec<&str> = a
-        .needed
-        .iter()
-        .filter(|n| n.found.is_none())
-        .map(|n| n.library.as_str())
-        .collect();
+    let missing = a.missing_needed();
     assert_eq!(missing, [names[0].as_str()]);
 }

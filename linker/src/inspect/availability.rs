@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Lookup {
     /// The name as the image (or the DllImport) gives it.
-    pub library: String,
+    pub name: String,
     /// Where it was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<PathBuf>,
@@ -37,6 +37,17 @@ pub struct Availability {
     /// The lazy P/Invokes (`module!entry`) whose module was not found: their calls throw
     /// `DllNotFoundException`.
     pub would_throw: Vec<String>,
+}
+
+impl Availability {
+    /// The needed libraries that were not found.
+    pub fn missing_needed(&self) -> Vec<&str> {
+        self.needed
+            .iter()
+            .filter(|l| l.found.is_none())
+            .map(|l| l.name.as_str())
+            .collect()
+    }
 }
 
 /// `DT_RPATH` and `DT_RUNPATH` of a 64-bit ELF image, `:`-split (none read for 32-bit ones yet).
@@ -109,7 +120,7 @@ fn ld_so_conf(root: &Path) -> Vec<PathBuf> {
 
 /// `path` (absolute) under `root`.
 fn under(root: &Path, path: &Path) -> PathBuf {
-    root.join(path.strip_prefix("/").unwrap_or(path))
+    crate::preflight::rooted(path, Some(root))
 }
 
 /// The folders glibc's loader searches for a bare name needed by `image`, in order.
@@ -157,10 +168,12 @@ fn elf_folders(image: &Path, data: &[u8], arch: &str, sysroot: Option<&Path>) ->
 /// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
 /// libraries of another machine in its search, as multiarch systems hold several).
 fn is_image_for(path: &Path, arch: &str) -> bool {
-    let Ok(data) = std::fs::read(path) else {
+    // Read lazily: only the headers the architecture needs, not the whole library.
+    let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    match object::File::parse(&*data) {
+    let cache = object::ReadCache::new(file);
+    match object::File::parse(&cache) {
         Ok(f) => {
             use object::Object;
             super::arch_name(f.architecture()) == arch
@@ -201,14 +214,14 @@ fn look_up(name: &str, folders: &[PathBuf], accept: &dyn Fn(&Path) -> bool, any_
         tried.push(c.clone());
         if ok {
             return Lookup {
-                library: name.to_string(),
+                name: name.to_string(),
                 found: Some(c),
                 tried,
             };
         }
     }
     Lookup {
-        library: name.to_string(),
+        name: name.to_string(),
         found: None,
         tried,
     }
@@ -239,7 +252,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, sysroot: Option<&Path>
         .iter()
         .map(|n| match ins.format {
             Format::Coff if is_api_set(n) => Lookup {
-                library: n.clone(),
+                name: n.clone(),
                 found: Some(PathBuf::from("(API set: the loader's own)")),
                 tried: Vec::new(),
             },
@@ -250,7 +263,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, sysroot: Option<&Path>
     let mut lazy: Vec<Lookup> = Vec::new();
     let mut would_throw = Vec::new();
     for imp in &ins.lazy {
-        let known = lazy.iter().position(|l| l.library == imp.module);
+        let known = lazy.iter().position(|l| l.name == imp.module);
         let i = match known {
             Some(i) => i,
             None => {
@@ -258,7 +271,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, sysroot: Option<&Path>
                 let probe =
                     aotinterop_runtime::probe::probe(&imp.module, search, false, Some(&image_dir), platform);
                 let mut lookup = Lookup {
-                    library: imp.module.clone(),
+                    name: imp.module.clone(),
                     found: None,
                     tried: Vec::new(),
                 };
@@ -298,13 +311,8 @@ pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
     let _ = writeln!(s, "on {on}:");
     let line = |s: &mut String, what: &str, l: &Lookup| {
         let _ = match &l.found {
-            Some(p) => writeln!(s, "  {what} {}: {}", l.library, p.display()),
-            None => writeln!(
-                s,
-                "  {what} {}: MISSING ({} paths tried)",
-                l.library,
-                l.tried.len()
-            ),
+            Some(p) => writeln!(s, "  {what} {}: {}", l.name, p.display()),
+            None => writeln!(s, "  {what} {}: MISSING ({} paths tried)", l.name, l.tried.len()),
         };
     };
     for l in &a.needed {
@@ -316,12 +324,7 @@ pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
     if a.starts {
         let _ = writeln!(s, "starts: every needed library is found");
     } else {
-        let missing: Vec<&str> = a
-            .needed
-            .iter()
-            .filter(|l| l.found.is_none())
-            .map(|l| l.library.as_str())
-            .collect();
+        let missing = a.missing_needed();
         let _ = writeln!(s, "will not start: {} missing", missing.join(", "));
     }
     if !a.would_throw.is_empty() {

@@ -50,33 +50,26 @@ impl Memory<'_> {
         })
     }
 
-    fn bytes(&self, addr: u64, len: u64) -> Option<Vec<u8>> {
-        let (a, data, _, _) = self.range(addr, len)?;
-        let start = addr - a;
-        Some(
-            (start..start + len)
-                .map(|i| {
-                    usize::try_from(i)
-                        .ok()
-                        .and_then(|i| data.get(i))
-                        .copied()
-                        .unwrap_or(0)
-                })
-                .collect(),
-        )
+    /// `N` bytes at `addr` (zero past the file's bytes of a range, as the loader maps it).
+    fn read<const N: usize>(&self, addr: u64) -> Option<[u8; N]> {
+        let (a, data, _, _) = self.range(addr, N as u64)?;
+        let start = usize::try_from(addr - a).ok()?;
+        let mut out = [0u8; N];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = data.get(start + i).copied().unwrap_or(0);
+        }
+        Some(out)
     }
 
     pub(super) fn word_at(&self, addr: u64) -> Option<u64> {
-        let b = self.bytes(addr, self.ptr)?;
         Some(match self.ptr {
-            4 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64,
-            _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            4 => u32::from_le_bytes(self.read(addr)?) as u64,
+            _ => u64::from_le_bytes(self.read(addr)?),
         })
     }
 
     fn u32_at(&self, addr: u64) -> Option<u32> {
-        let b = self.bytes(addr, 4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Some(u32::from_le_bytes(self.read(addr)?))
     }
 
     /// A field the runtime fills: zero in the file and not relocated.
@@ -156,13 +149,16 @@ impl Memory<'_> {
     }
 }
 
+/// The first bytes of a native AOT module header (`ReadyToRunHeaderConstants.Signature`).
+pub(super) const MODULE_HEADER_SIGNATURE: &[u8] = b"RTR\0";
+
 /// Whether `memory` holds a native AOT module header (`ReadyToRunHeader`, dotnet/runtime
 /// `src/coreclr/nativeaot/Runtime/inc/ModuleHeaders.h`): signature `RTR\0`, a major version,
 /// then rows of `ModuleInfoRow` {i32 section id, i32 flags, start and end pointers} (entry size
 /// 8 + 2 pointers, entry type 1), the first row's start pointer relocated. Returns its major
 /// version.
 pub(super) fn module_header(memory: &Memory) -> Option<u16> {
-    const SIGNATURE: &[u8] = b"RTR\0";
+    const SIGNATURE: &[u8] = MODULE_HEADER_SIGNATURE;
     for (addr, data, _, writable) in &memory.ranges {
         if *writable {
             continue;

@@ -294,7 +294,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
         );
     }
-    if format == Format::Coff && pe::il_only(&file, data) {
+    if format == Format::Coff && pe::il_only(data) {
         notes.push(
             "an IL-only .NET assembly: its P/Invokes are declared in its metadata, not bound by the loader; \
              list them with `aotinterop scan`"
@@ -303,7 +303,10 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     }
     let mut lazy = lazy_imports(&file, format)?;
     let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
-    if lazy.is_none() && !dsym {
+    // Relocations are collected only where a native AOT image may be: a marker section or
+    // export, or ILC's module header signature somewhere in the file.
+    let may_be_native_aot = native_aot || data.windows(4).any(|w| w == ilc::MODULE_HEADER_SIGNATURE);
+    if lazy.is_none() && !dsym && may_be_native_aot {
         let memory = match format {
             Format::Coff => pe::memory(data),
             Format::Elf => elf::memory(&file),

@@ -122,36 +122,28 @@ fn exports_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<Vec<S
 
 /// Whether the image is an IL-only .NET assembly: a CLI header (`IMAGE_COR20_HEADER`) whose
 /// flags have `COMIMAGE_FLAGS_ILONLY` (its code is IL, its P/Invokes metadata).
-pub(super) fn il_only(file: &object::File, data: &[u8]) -> bool {
-    let at = |rva: u32| {
-        file.sections()
-            .find_map(|s| {
-                use object::ObjectSection;
-                let start = u32::try_from(s.address().checked_sub(file.relative_address_base())?).ok()?;
-                let (off, len) = s.file_range()?;
-                let within = rva.checked_sub(start)?;
-                (u64::from(within) < len).then(|| off + u64::from(within))
-            })
-            .and_then(|off| data.get(usize::try_from(off).ok()?..))
+pub(super) fn il_only(data: &[u8]) -> bool {
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Pe32) => il_only_of::<object::pe::ImageNtHeaders32>(data),
+        Ok(object::FileKind::Pe64) => il_only_of::<object::pe::ImageNtHeaders64>(data),
+        _ => false,
+    }
+}
+
+fn il_only_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> bool {
+    const COMIMAGE_FLAGS_ILONLY: u32 = 1;
+    let Ok(file) = object::read::pe::PeFile::<Pe>::parse(data) else {
+        return false;
     };
-    let header = match object::FileKind::parse(data) {
-        Ok(object::FileKind::Pe32) => object::read::pe::PeFile32::parse(data).ok().and_then(|f| {
-            f.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
-                .copied()
-        }),
-        Ok(object::FileKind::Pe64) => object::read::pe::PeFile64::parse(data).ok().and_then(|f| {
-            f.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
-                .copied()
-        }),
-        _ => None,
-    };
-    let Some(dir) = header else {
+    let Some(dir) = file.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR) else {
         return false;
     };
     let rva = dir.virtual_address.get(object::LittleEndian);
-    at(rva)
+    // The flags follow cb, the runtime version and the metadata directory.
+    file.section_table()
+        .pe_data_at(data, rva)
         .and_then(|h| h.get(16..20))
-        .is_some_and(|f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]) & 1 != 0)
+        .is_some_and(|f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]) & COMIMAGE_FLAGS_ILONLY != 0)
 }
 
 /// Merges import descriptors that name one DLL (the loader matches names case-insensitively and

@@ -268,9 +268,9 @@ fn lazy_stubs_defined(plan: &Plan, native: &[(PathBuf, Offered)], diags: &mut Ve
     }
 }
 
-/// A path a linker script names, under the sysroot when there is one (as GNU ld does for
-/// scripts inside the sysroot).
-fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
+/// An absolute path under the sysroot when there is one (as GNU ld reads the paths a linker
+/// script inside the sysroot names, and as `inspect --check` looks libraries up).
+pub(crate) fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
     match sysroot {
         Some(root) if p.is_absolute() => root.join(p.strip_prefix("/").unwrap_or(p)),
         _ => p.to_path_buf(),
