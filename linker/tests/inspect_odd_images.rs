@@ -205,3 +205,40 @@ fn a_dsym_companion_is_named_as_debug_information() {
     // The image itself is no dSYM.
     assert!(inspect(&dylib).unwrap().notes.iter().all(|n| !n.contains("dSYM")));
 }
+
+/// The end of the `__LINKEDIT` segment's file range, as `llvm-objdump --macho --private-headers`
+/// prints it (fileoff + filesize).
+fn linkedit_end(dylib: &std::path::Path) -> u64 {
+    let dump = check(
+        Command::new(require("llvm-objdump", "llvm"))
+            .args(["--macho", "--private-headers"])
+            .arg(dylib),
+    );
+    let seg: Vec<&str> = dump
+        .lines()
+        .skip_while(|l| !l.contains("segname __LINKEDIT"))
+        .take(8)
+        .collect();
+    let field = |name: &str| -> u64 {
+        let l = seg.iter().find(|l| l.trim_start().starts_with(name)).unwrap();
+        l.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    field("fileoff") + field("filesize")
+}
+
+#[test]
+fn a_truncated_mach_o_names_where_its_segments_reach() {
+    let dylib = aotinterop_testkit::corpus("ilc").join("osx-arm64/ExcelReader.Native.dylib");
+    let bytes = std::fs::read(&dylib).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.dylib");
+    std::fs::write(&cut, &bytes[..5000]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    let end = linkedit_end(&dylib);
+    assert!(
+        e.contains(&format!(
+            "a truncated Mach-O image: the file ends at byte 5000, but its segments reach byte {end}"
+        )),
+        "{e}"
+    );
+}

@@ -203,8 +203,13 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     if let Some(why) = truncated::why_not_an_image(data) {
         return Err(Error::new(codes::BAD_FORMAT, why));
     }
-    let file = object::File::parse(data)
-        .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("not an ELF, PE or Mach-O image: {e}")))?;
+    let file = object::File::parse(data).map_err(|e| {
+        let what = match truncated::claimed_format(data) {
+            Some(f) => format!("a malformed {f} image"),
+            None => "not an ELF, PE or Mach-O image".to_string(),
+        };
+        Diagnostic::error(codes::BAD_FORMAT, format!("{what}: {e}"))
+    })?;
     let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
     let format = match file.format() {
         object::BinaryFormat::Elf => Format::Elf,

@@ -108,10 +108,47 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
                 ));
             }
             let end = header + u32_at(20, le)?;
-            (end > len).then(|| {
-                format!("a truncated Mach-O image: the file ends at byte {len}, but its load commands reach byte {end}")
+            if end > len {
+                return Some(format!(
+                    "a truncated Mach-O image: the file ends at byte {len}, but its load commands reach byte {end}"
+                ));
+            }
+            // The segments' file ranges (LC_SEGMENT_64 and LC_SEGMENT).
+            let (count, mut at, mut reach) = (u32_at(16, le)?, header as usize, 0u64);
+            for _ in 0..count.min(4096) {
+                let (cmd, size) = (u32_at(at, le)?, u32_at(at + 4, le)?);
+                let range = match cmd {
+                    0x19 => u64_at(at + 40, le).zip(u64_at(at + 48, le)),
+                    0x1 => u32_at(at + 32, le).zip(u32_at(at + 36, le)),
+                    _ => None,
+                };
+                if let Some((off, size)) = range {
+                    reach = reach.max(off.saturating_add(size));
+                }
+                if size < 8 {
+                    break;
+                }
+                at += size as usize;
+            }
+            (reach > len).then(|| {
+                format!("a truncated Mach-O image: the file ends at byte {len}, but its segments reach byte {reach}")
             })
         }
         _ => None,
+    }
+}
+
+/// The format `data`'s first bytes claim (`ELF`, `PE`, `Mach-O`), for messages about files that
+/// claim one and do not parse as it.
+pub(super) fn claimed_format(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"\x7fELF") {
+        Some("ELF")
+    } else if data.starts_with(b"MZ") {
+        Some("PE")
+    } else {
+        let magic = data
+            .get(..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))?;
+        matches!(magic, 0xFEED_FACE | 0xFEED_FACF | 0xCEFA_EDFE | 0xCFFA_EDFE).then_some("Mach-O")
     }
 }
