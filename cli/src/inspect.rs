@@ -21,10 +21,16 @@ pub struct InspectArgs {
     /// would throw. Exit 1 when it would not start.
     #[arg(long)]
     check: bool,
-    /// With `--check`: the root to look under instead of `/` (ELF), or the folder of DLLs
-    /// (PE images).
+    /// With `--check`: the root to look under instead of `/` (ELF, Mach-O: an SDK's `.tbd`
+    /// stubs count), or the system folder of DLLs (PE images: `.../Windows/System32`, or any
+    /// folder of DLLs).
     #[arg(long, value_name = "DIR", requires = "check")]
     sysroot: Option<PathBuf>,
+    /// With `--check`: a folder of the target's library path (`LD_LIBRARY_PATH`, `PATH` on
+    /// Windows, `DYLD_LIBRARY_PATH`), in order; repeatable. On this machine with no sysroot,
+    /// ELF images otherwise use this process's `LD_LIBRARY_PATH`.
+    #[arg(long, value_name = "DIR", requires = "check")]
+    library_path: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -69,10 +75,11 @@ fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> Exit
             return ExitCode::from(1);
         }
     };
-    let Some(a) = availability::check(&args.image, &data, ins, args.sysroot.as_deref()) else {
-        eprintln!("error: --check does not check Mach-O images yet");
-        return ExitCode::from(2);
+    let machine = availability::Machine {
+        sysroot: args.sysroot.clone(),
+        library_path: args.library_path.clone(),
     };
+    let a = availability::check(&args.image, &data, ins, &machine);
     match args.format {
         Format::Text => print!("{}", availability::render_text(&a, args.sysroot.as_deref())),
         Format::Json => print_json(&a),

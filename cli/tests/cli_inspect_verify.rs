@@ -160,4 +160,26 @@ fn check_says_whether_an_image_starts_and_exits_1_when_not() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("starts: every needed library is found"));
+    // A Mach-O image against an empty sysroot, its DYLD_LIBRARY_PATH given: tried first.
+    let dylib = aotinterop_testkit::corpus("ilc").join("osx-arm64/ExcelReader.Native.dylib");
+    let out = aotinterop(&[
+        os("inspect"),
+        dylib.as_os_str(),
+        os("--check"),
+        os("--sysroot"),
+        empty.path().as_os_str(),
+        os("--library-path"),
+        os("/opt/dyld-path"),
+        os("--format"),
+        os("json"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let objc = v["needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "/usr/lib/libobjc.A.dylib")
+        .expect("libobjc is needed");
+    assert_eq!(objc["tried"][0], "/opt/dyld-path/libobjc.A.dylib");
 }

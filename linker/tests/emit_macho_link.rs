@@ -10,22 +10,6 @@ use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
 use std::process::Command;
 
-fn ld64() -> String {
-    for name in [
-        "ld64.lld",
-        "ld64.lld-14",
-        "ld64.lld-15",
-        "ld64.lld-16",
-        "ld64.lld-17",
-        "ld64.lld-18",
-    ] {
-        if Command::new(name).arg("--version").output().is_ok() {
-            return name.to_string();
-        }
-    }
-    panic!("no ld64.lld found (Debian package lld)");
-}
-
 fn link(target: Target, dir: &Path) -> Vec<u8> {
     let imports: Vec<PlannedImport> = (0..40)
         .map(|i| {
@@ -45,7 +29,7 @@ fn link(target: Target, dir: &Path) -> Vec<u8> {
         "x86_64"
     };
     let out_path = dir.join("libstubs.dylib");
-    let out = Command::new(ld64())
+    let out = Command::new(aotinterop_testkit::ld64_lld())
         .args([
             "-dylib",
             "-arch",

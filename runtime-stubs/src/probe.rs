@@ -14,6 +14,9 @@ pub struct Candidate {
     pub path: String,
     /// `assembly-directory`, `os-loader`, `absolute` or `skipped`.
     pub via: &'static str,
+    /// The flags passed to the loader (`dlopen`'s `RTLD_*`, `LoadLibraryExW`'s
+    /// `LOAD_LIBRARY_SEARCH_*`); `None` when skipped.
+    pub flags: Option<u32>,
     /// The loader's error, or why it was skipped; `None` when it loaded or was not tried.
     pub error: Option<String>,
 }
@@ -67,6 +70,7 @@ pub fn probe(
         let mut c = Candidate {
             path: a.path,
             via,
+            flags,
             error: None,
         };
         match flags {

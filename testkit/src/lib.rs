@@ -34,6 +34,17 @@ pub fn require(program: &str, package: &str) -> PathBuf {
     })
 }
 
+/// LLVM's Mach-O linker (`ld64.lld`, which Debian installs with a version suffix), or a failed
+/// test naming the package.
+pub fn ld64_lld() -> PathBuf {
+    std::iter::once("ld64.lld".to_string())
+        .chain((14..=20).map(|v| format!("ld64.lld-{v}")))
+        .find_map(|n| on_path(&n))
+        .unwrap_or_else(|| {
+            panic!("`ld64.lld` is not installed (Debian package lld; run scripts/install-deps)")
+        })
+}
+
 /// Runs a command and returns its output, failing the test when it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))

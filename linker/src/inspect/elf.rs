@@ -23,8 +23,7 @@ pub(super) fn is_version_name(exp: &object::read::Export) -> bool {
 
 /// The image's `PT_LOAD` segments at their addresses, and every place an `R_*_RELATIVE`
 /// dynamic relocation fixes (what it points to: the addend, or for `REL` the word in the file).
-/// `DT_RELR` packed relocations are not read (yet): images linked with
-/// `-z pack-relative-relocs` show no ILC cells.
+/// `DT_RELR` packed relative relocations (`-z pack-relative-relocs`) are read too.
 pub(super) fn memory<'a>(file: &object::File<'a>) -> Option<super::ilc::Memory<'a>> {
     use object::elf;
     use object::{ObjectSegment, RelocationFlags, SegmentFlags};
@@ -63,10 +62,64 @@ pub(super) fn memory<'a>(file: &object::File<'a>) -> Option<super::ilc::Memory<'
             (!reloc.has_implicit_addend()).then(|| reloc.addend() as u64),
         ));
     }
+    places.extend(relr_places(file, &memory).into_iter().map(|p| (p, None)));
     for (place, addend) in places {
         if let Some(to) = addend.or_else(|| memory.word_at(place)) {
             memory.pointers.insert(place, to);
         }
     }
     Some(memory)
+}
+
+/// The `DT_RELR`, `DT_RELRSZ` values of the `.dynamic` section (little-endian words of the
+/// image's pointer size).
+fn relr_table(file: &object::File, ptr: usize) -> Option<(u64, u64)> {
+    use object::ObjectSection;
+    let dynamic = file.section_by_name(".dynamic")?.data().ok()?;
+    let word = |b: &[u8]| match ptr {
+        4 => u32::from_le_bytes(b.try_into().unwrap_or_default()) as u64,
+        _ => u64::from_le_bytes(b.try_into().unwrap_or_default()),
+    };
+    let (mut at, mut size) = (None, None);
+    for entry in dynamic.chunks_exact(2 * ptr) {
+        let (tag, value) = (word(&entry[..ptr]), word(&entry[ptr..]));
+        match tag {
+            t if t == object::elf::DT_RELR.0 as u64 => at = Some(value),
+            t if t == object::elf::DT_RELRSZ.0 as u64 => size = Some(value),
+            0 => break,
+            _ => {}
+        }
+    }
+    Some((at?, size?))
+}
+
+/// The places `DT_RELR` relocates, decoded as the gABI describes the format: an even word is
+/// an address (relocated, and the next place is one word on); an odd word is a bitmap of the
+/// following `8 * ptr - 1` words, bit `i + 1` for the word `i` places on.
+fn relr_places(file: &object::File, memory: &super::ilc::Memory) -> Vec<u64> {
+    let ptr = memory.ptr;
+    let Some((table, size)) = relr_table(file, memory.ptr as usize) else {
+        return Vec::new();
+    };
+    let mut places = Vec::new();
+    let mut next = 0u64;
+    // Bounded by the table's size; a word that cannot be read ends the table.
+    for i in 0..size / ptr {
+        let Some(entry) = memory.word_at(table.wrapping_add(i * ptr)) else {
+            break;
+        };
+        if entry & 1 == 0 {
+            places.push(entry);
+            next = entry.wrapping_add(ptr);
+        } else {
+            let bits = 8 * ptr - 1;
+            for b in 0..bits {
+                if (entry >> (b + 1)) & 1 != 0 {
+                    places.push(next.wrapping_add(b * ptr));
+                }
+            }
+            next = next.wrapping_add(bits * ptr);
+        }
+    }
+    places
 }

@@ -323,13 +323,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         match memory {
             Some(m) if native_aot => {
                 let cells = ilc::find_cells(&m);
-                if cells.is_empty() && format == Format::Elf && file.section_by_name(".relr.dyn").is_some() {
-                    notes.push(
-                        "a native AOT image with packed relative relocations (DT_RELR), which are not read yet: \
-                         its lazy P/Invoke cells, if any, are not listed"
-                            .into(),
-                    );
-                } else if cells.is_empty() {
+                if cells.is_empty() {
                     notes.push(
                         "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
                          loader or linked in (or its cells do not have the layout of .NET 8–10)"

@@ -1,0 +1,196 @@
+//! glibc's `ld.so` search (`elf/dl-load.c`, `_dl_map_object`): a name with a `/` is taken as it
+//! is; otherwise `DT_RPATH` (only when the image has no `DT_RUNPATH`), `LD_LIBRARY_PATH`,
+//! `DT_RUNPATH`, `/etc/ld.so.cache`, then the default folders. `$ORIGIN` is the image's folder.
+//! Without a cache file (a sysroot copied by hand), the folders `/etc/ld.so.conf` lists stand in
+//! for it, as `ldconfig` would have cached their libraries.
+
+use super::{ld_so_cache, under, Machine};
+use std::path::{Path, PathBuf};
+
+/// The ELF loader's rules for one image.
+pub(super) struct LdSo {
+    /// Searched before the cache: RPATH, LD_LIBRARY_PATH, RUNPATH, expanded.
+    before_cache: Vec<PathBuf>,
+    /// The cache's entries (`None`: no readable cache; `conf` stands in).
+    cache: Option<Vec<ld_so_cache::CacheEntry>>,
+    /// The `/etc/ld.so.conf` folders, used when there is no cache.
+    conf: Vec<PathBuf>,
+    /// The default folders.
+    defaults: Vec<PathBuf>,
+    root: Option<PathBuf>,
+    arch: String,
+    /// What the rules could not settle.
+    pub(super) notes: Vec<String>,
+}
+
+/// `DT_RPATH` and `DT_RUNPATH` of an ELF image (32- or 64-bit), `:`-split.
+fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
+    use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
+    fn read<H: FileHeader<Endian = object::Endianness>>(
+        file: &object::read::elf::ElfFile<H>,
+        data: &[u8],
+    ) -> (Vec<String>, Vec<String>) {
+        use object::read::elf::Dyn;
+        let endian = file.endian();
+        let sections = file.elf_section_table();
+        let Ok(Some((entries, link))) = sections.dynamic(endian, data) else {
+            return Default::default();
+        };
+        let Ok(strings) = sections.strings(endian, data, link) else {
+            return Default::default();
+        };
+        let (mut rpath, mut runpath) = (Vec::new(), Vec::new());
+        for d in entries {
+            let into = match d.tag(endian) {
+                object::elf::DT_RPATH => &mut rpath,
+                object::elf::DT_RUNPATH => &mut runpath,
+                _ => continue,
+            };
+            if let Ok(s) = d.string(endian, strings) {
+                into.extend(
+                    String::from_utf8_lossy(s)
+                        .split(':')
+                        .filter(|p| !p.is_empty())
+                        .map(String::from),
+                );
+            }
+        }
+        (rpath, runpath)
+    }
+    if let Ok(f) = ElfFile64::<object::Endianness>::parse(data) {
+        read(&f, data)
+    } else if let Ok(f) = ElfFile32::<object::Endianness>::parse(data) {
+        read(&f, data)
+    } else {
+        Default::default()
+    }
+}
+
+/// The folders `/etc/ld.so.conf` (and the files it includes) lists, under `root`.
+fn ld_so_conf(root: Option<&Path>) -> Vec<PathBuf> {
+    fn read(file: &Path, root: Option<&Path>, out: &mut Vec<PathBuf>, depth: u32) {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return;
+        };
+        for line in text.lines().map(|l| l.split('#').next().unwrap_or("").trim()) {
+            if let Some(pattern) = line.strip_prefix("include ") {
+                // Only the `DIR/*.conf` form Debian and Fedora use; no glob crate needed for it.
+                let pattern = pattern.trim();
+                let (dir, suffix) = pattern.rsplit_once("/*").unwrap_or((pattern, ""));
+                let Ok(entries) = std::fs::read_dir(under(root, Path::new(dir))) else {
+                    continue;
+                };
+                let mut files: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.to_string_lossy().ends_with(suffix))
+                    .collect();
+                files.sort();
+                for f in files {
+                    if depth < 8 {
+                        read(&f, root, out, depth + 1);
+                    }
+                }
+            } else if line.starts_with('/') {
+                out.push(under(root, Path::new(line)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    read(&under(root, Path::new("/etc/ld.so.conf")), root, &mut out, 0);
+    out
+}
+
+/// The multiarch triplet Debian's glibc searches for `arch`.
+fn triplet(arch: &str) -> Option<&'static str> {
+    match arch {
+        "x86_64" => Some("x86_64-linux-gnu"),
+        "aarch64" => Some("aarch64-linux-gnu"),
+        "arm" => Some("arm-linux-gnueabihf"),
+        "x86" => Some("i386-linux-gnu"),
+        _ => None,
+    }
+}
+
+impl LdSo {
+    /// The rules for `image` (its bytes `data`) of `arch` on `machine`.
+    pub(super) fn new(image: &Path, data: &[u8], arch: &str, machine: &Machine) -> LdSo {
+        let root = machine.sysroot.as_deref();
+        let origin = image
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_string_lossy()
+            .into_owned();
+        // `$ORIGIN` names the image's own folder; any other path is the target machine's.
+        let expand = |p: &String| {
+            if p.contains("$ORIGIN") || p.contains("${ORIGIN}") {
+                PathBuf::from(p.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin))
+            } else {
+                under(root, Path::new(p))
+            }
+        };
+        let (rpath, runpath) = elf_paths(data);
+        let mut before_cache = Vec::new();
+        if runpath.is_empty() {
+            before_cache.extend(rpath.iter().map(expand));
+        }
+        before_cache.extend(machine.library_path());
+        before_cache.extend(runpath.iter().map(expand));
+        let mut notes = Vec::new();
+        let cache_file = under(root, Path::new("/etc/ld.so.cache"));
+        let cache = match std::fs::read(&cache_file) {
+            Ok(bytes) => match ld_so_cache::parse(&bytes) {
+                Ok(entries) => Some(entries),
+                Err(e) => {
+                    notes.push(format!(
+                        "{}: {e}; the folders of /etc/ld.so.conf stand in for it",
+                        cache_file.display()
+                    ));
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+        let mut defaults = Vec::new();
+        for base in ["/lib", "/usr/lib"] {
+            if let Some(t) = triplet(arch) {
+                defaults.push(under(root, &Path::new(base).join(t)));
+            }
+        }
+        for base in ["/lib64", "/usr/lib64", "/lib", "/usr/lib"] {
+            defaults.push(under(root, Path::new(base)));
+        }
+        LdSo {
+            before_cache,
+            conf: if cache.is_none() {
+                ld_so_conf(root)
+            } else {
+                Vec::new()
+            },
+            cache,
+            defaults,
+            root: root.map(Path::to_path_buf),
+            arch: arch.to_string(),
+            notes,
+        }
+    }
+
+    /// The files the loader tries for `name`, in order.
+    pub(super) fn candidates(&self, name: &str) -> Vec<PathBuf> {
+        if name.contains('/') {
+            return vec![under(self.root.as_deref(), Path::new(name))];
+        }
+        let mut out: Vec<PathBuf> = self.before_cache.iter().map(|d| d.join(name)).collect();
+        match &self.cache {
+            Some(entries) => {
+                if let Some(e) = ld_so_cache::lookup(entries, name, &self.arch) {
+                    out.push(under(self.root.as_deref(), &e.path));
+                }
+            }
+            None => out.extend(self.conf.iter().map(|d| d.join(name))),
+        }
+        out.extend(self.defaults.iter().map(|d| d.join(name)));
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|p| seen.insert(p.clone()));
+        out
+    }
+}

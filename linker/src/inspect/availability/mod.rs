@@ -1,0 +1,302 @@
+//! "Will it run here?": every library an image needs at startup and every module its lazy
+//! P/Invokes name, looked up on this machine (or under a sysroot) by the loader's rules and, for
+//! lazy modules, by native AOT's probing rules (the lazy resolver's own, `aotinterop probe`),
+//! each loader's rules in a file of their own: glibc's `ld.so` ([`ld_so`], with its cache read by
+//! [`ld_so_cache`]), the Windows loader (`windows`), Apple's dyld (`dyld`).
+
+mod dyld;
+mod ld_so;
+pub mod ld_so_cache;
+mod windows;
+
+use super::{Format, Inspection};
+use aotinterop_model::{DotNet, LibrarySearch};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One library looked up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lookup {
+    /// The name as the image (or the DllImport) gives it.
+    pub name: String,
+    /// Where it was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<PathBuf>,
+    /// A weakly loaded library (Mach-O `LC_LOAD_WEAK_DYLIB`): missing, the image still starts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak: bool,
+    /// Every path looked at, in order.
+    pub tried: Vec<PathBuf>,
+}
+
+/// What [`check`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Availability {
+    /// The libraries the loader needs at startup.
+    pub needed: Vec<Lookup>,
+    /// The modules of the lazy P/Invokes.
+    pub lazy: Vec<Lookup>,
+    /// Whether every needed library was found (the image starts).
+    pub starts: bool,
+    /// The lazy P/Invokes (`module!entry`) whose module was not found: their calls throw
+    /// `DllNotFoundException`.
+    pub would_throw: Vec<String>,
+    /// What the loader's rules could not settle, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Availability {
+    /// The needed libraries that were not found.
+    pub fn missing_needed(&self) -> Vec<&str> {
+        self.needed
+            .iter()
+            .filter(|l| l.found.is_none() && !l.weak)
+            .map(|l| l.name.as_str())
+            .collect()
+    }
+}
+
+/// Where [`check`] looks: this machine, or a sysroot; plus the folders of the target's
+/// library path variable.
+#[derive(Clone, Debug, Default)]
+pub struct Machine {
+    /// The root to look under instead of `/` (ELF, Mach-O), or the system folder of DLLs (PE).
+    pub sysroot: Option<PathBuf>,
+    /// The target's `LD_LIBRARY_PATH` (ELF), `PATH` (PE) or `DYLD_LIBRARY_PATH` (Mach-O). Empty on
+    /// this machine: the ELF rules then read `LD_LIBRARY_PATH` from the environment.
+    pub library_path: Vec<PathBuf>,
+}
+
+impl Machine {
+    /// The library path folders: the given ones, or on this machine (no sysroot, none given)
+    /// `LD_LIBRARY_PATH`.
+    fn library_path(&self) -> Vec<PathBuf> {
+        if !self.library_path.is_empty() || self.sysroot.is_some() {
+            return self.library_path.clone();
+        }
+        std::env::var_os("LD_LIBRARY_PATH")
+            .map(|v| {
+                std::env::split_paths(&v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// `path` (absolute, of the target machine) under `root`.
+fn under(root: Option<&Path>, path: &Path) -> PathBuf {
+    crate::preflight::rooted(path, root)
+}
+
+/// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
+/// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
+/// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).
+fn is_image_for(path: &Path, arch: &str) -> bool {
+    if path.extension().is_some_and(|e| e == "tbd") {
+        return dyld::tbd_is_for(path, arch);
+    }
+    // Read lazily: only the headers the architecture needs, not the whole library.
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let cache = object::ReadCache::new(file);
+    match object::File::parse(&cache) {
+        Ok(f) => {
+            use object::Object;
+            super::arch_name(f.architecture()) == arch
+        }
+        Err(_) => {
+            std::fs::read(path).ok().and_then(|d| {
+                super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
+            }) == Some(true)
+        }
+    }
+}
+
+/// `dir/name`, or on Windows (names compared case-insensitively) the file of `dir` whose name
+/// matches `name` in any case.
+fn in_folder(dir: &Path, name: &str, any_case: bool) -> PathBuf {
+    let exact = dir.join(name);
+    if !any_case || exact.is_file() {
+        return exact;
+    }
+    std::fs::read_dir(dir)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .find(|e| e.file_name().to_string_lossy().eq_ignore_ascii_case(name))
+                .map(|e| e.path())
+        })
+        .unwrap_or(exact)
+}
+
+/// One loader's rules for one image.
+enum Rules {
+    Elf(ld_so::LdSo),
+    Pe(windows::WindowsLoader),
+    MachO(dyld::Dyld),
+}
+
+impl Rules {
+    /// The files the loader tries for `name` (loaded with `flags`, Windows only), in order.
+    fn candidates(&self, name: &str, flags: u32) -> Vec<PathBuf> {
+        match self {
+            Rules::Elf(r) => r.candidates(name),
+            Rules::Pe(r) => r.candidates(name, flags),
+            Rules::MachO(r) => r.candidates(name),
+        }
+    }
+
+    fn notes(&mut self) -> Vec<String> {
+        std::mem::take(match self {
+            Rules::Elf(r) => &mut r.notes,
+            Rules::Pe(r) => &mut r.notes,
+            Rules::MachO(r) => &mut r.notes,
+        })
+    }
+}
+
+/// The first of `candidates` that is a file `arch` can load.
+fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str) -> Lookup {
+    let mut tried = Vec::new();
+    for c in candidates {
+        let ok = c.is_file() && is_image_for(&c, arch);
+        tried.push(c.clone());
+        if ok {
+            return Lookup {
+                name: name.to_string(),
+                found: Some(c),
+                weak: false,
+                tried,
+            };
+        }
+    }
+    Lookup {
+        name: name.to_string(),
+        found: None,
+        weak: false,
+        tried,
+    }
+}
+
+/// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
+pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
+    let image_dir = image.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let arch = ins.arch.as_str();
+    let mut rules = match ins.format {
+        Format::Elf => Rules::Elf(ld_so::LdSo::new(image, data, arch, machine)),
+        Format::Coff => Rules::Pe(windows::WindowsLoader::new(image, machine)),
+        Format::MachO => Rules::MachO(dyld::Dyld::new(image, data, arch, machine)),
+    };
+    let needed: Vec<Lookup> = ins
+        .needed
+        .iter()
+        .map(|n| {
+            if ins.format == Format::Coff && windows::is_api_set(n) {
+                return Lookup {
+                    name: n.clone(),
+                    found: Some(PathBuf::from("(API set: the loader's own)")),
+                    weak: false,
+                    tried: Vec::new(),
+                };
+            }
+            let mut l = first_found(n, rules.candidates(n, 0), arch);
+            l.weak = matches!(&rules, Rules::MachO(d) if d.weak.contains(n));
+            l
+        })
+        .collect();
+    let platform = ins.format.platform();
+    let mut lazy: Vec<Lookup> = Vec::new();
+    let mut would_throw = Vec::new();
+    for imp in &ins.lazy {
+        let known = lazy.iter().position(|l| l.name == imp.module);
+        let i = match known {
+            Some(i) => i,
+            None => {
+                let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
+                let probe =
+                    aotinterop_runtime::probe::probe(&imp.module, search, false, Some(&image_dir), platform);
+                let mut lookup = Lookup {
+                    name: imp.module.clone(),
+                    found: None,
+                    weak: false,
+                    tried: Vec::new(),
+                };
+                for c in probe.candidates.iter().filter(|c| c.via != "skipped") {
+                    let candidates = match c.via {
+                        // The image's own folder, as the resolver builds the path.
+                        "assembly-directory" => vec![PathBuf::from(&c.path)],
+                        _ => rules.candidates(&c.path, c.flags.unwrap_or(0)),
+                    };
+                    let hit = first_found(&c.path, candidates, arch);
+                    lookup.tried.extend(hit.tried);
+                    if hit.found.is_some() {
+                        lookup.found = hit.found;
+                        break;
+                    }
+                }
+                lazy.push(lookup);
+                lazy.len() - 1
+            }
+        };
+        if lazy[i].found.is_none() {
+            would_throw.push(format!("{}!{}", imp.module, imp.entry));
+        }
+    }
+    Availability {
+        starts: needed.iter().all(|n| n.found.is_some() || n.weak),
+        needed,
+        lazy,
+        would_throw,
+        notes: rules.notes(),
+    }
+}
+
+/// The text form: one line per library, then the verdict.
+pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let on = sysroot.map_or("this machine".to_string(), |r| r.display().to_string());
+    let _ = writeln!(s, "on {on}:");
+    let line = |s: &mut String, what: &str, l: &Lookup| {
+        let _ = match &l.found {
+            Some(p) => writeln!(s, "  {what} {}: {}", l.name, p.display()),
+            None if l.weak => writeln!(
+                s,
+                "  {what} {}: missing, weakly loaded: the image starts without it ({} paths tried)",
+                l.name,
+                l.tried.len()
+            ),
+            None => writeln!(s, "  {what} {}: MISSING ({} paths tried)", l.name, l.tried.len()),
+        };
+    };
+    for l in &a.needed {
+        line(&mut s, "needed", l);
+    }
+    for l in &a.lazy {
+        line(&mut s, "lazy", l);
+    }
+    for n in &a.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    if a.starts {
+        let _ = writeln!(s, "starts: every needed library is found");
+    } else {
+        let missing = a.missing_needed();
+        let _ = writeln!(s, "will not start: {} missing", missing.join(", "));
+    }
+    if !a.would_throw.is_empty() {
+        let _ = writeln!(
+            s,
+            "calls that would throw DllNotFoundException ({}):",
+            a.would_throw.len()
+        );
+        for c in &a.would_throw {
+            let _ = writeln!(s, "  {c}");
+        }
+    }
+    s
+}
