@@ -256,3 +256,102 @@ fn an_emit_failure_says_what_it_is_once() {
     assert_eq!(err.matches("cannot emit the stub object").count(), 1, "{err}");
     assert!(err.contains("call symbol `shared_name` given twice"), "{err}");
 }
+
+/// The section names `readelf -S` lists for `image`.
+fn sections(image: &Path) -> Vec<String> {
+    let out = Command::new("readelf")
+        .arg("-SW")
+        .arg(image)
+        .output()
+        .expect("readelf");
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let rest = l.trim_start().strip_prefix('[')?;
+            let (_, after) = rest.split_once(']')?;
+            after.split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn strip_symbols_keeps_the_debug_information_beside_the_image() {
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    // Compiled with debug information, as a user's Debug-configured code would be.
+    let st = Command::new("cc")
+        .args(["-c", "-fPIC", "-g", "-O0", "main.c", "-o", "main.o"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = aotinterop(&["publish", "request.json"], d);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let (image, debug) = (d.join("bin/app"), d.join("bin/app.dbg"));
+    let image_sections = sections(&image);
+    assert!(
+        !image_sections.iter().any(|s| s.starts_with(".debug_")),
+        "{image_sections:?}"
+    );
+    assert!(
+        image_sections.contains(&".gnu_debuglink".to_string()),
+        "{image_sections:?}"
+    );
+    assert!(sections(&debug).contains(&".debug_info".to_string()));
+    let link = Command::new("readelf")
+        .args(["--string-dump=.gnu_debuglink"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(text(&link.stdout).contains("app.dbg"), "{}", text(&link.stdout));
+    let run = Command::new(&image).output().unwrap();
+    assert_eq!(text(&run.stdout), "pid>0: 1, cbrt(27) = 3\n");
+    // gdb finds main's source line through the debug link.
+    let gdb = aotinterop_testkit::require("gdb", "gdb");
+    let info = Command::new(gdb)
+        .args(["-batch", "-nx", "-ex", "info line main"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    let said = text(&info.stdout);
+    assert!(said.contains("of \"main.c\""), "{said}{}", text(&info.stderr));
+
+    // StripSymbols off: the image keeps its debug information, and no .dbg is written.
+    std::fs::remove_file(&debug).unwrap();
+    let request = std::fs::read_to_string(d.join("request.json")).unwrap();
+    std::fs::write(
+        d.join("request.json"),
+        request.replacen("{", "{\n  \"strip_symbols\": false,", 1),
+    )
+    .unwrap();
+    let out = aotinterop(&["publish", "request.json"], d);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(sections(&image).contains(&".debug_info".to_string()));
+    assert!(!debug.exists());
+}
+
+#[test]
+fn a_stripped_images_symbols_are_read_from_its_debug_file_and_checked() {
+    runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app(d);
+    let out = aotinterop(&["publish", "request.json"], d);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let inspect = |d: &Path| {
+        let out = aotinterop(&["inspect", "bin/app", "--format", "json"], d);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let notes = inspect(d)["notes"].to_string();
+    assert!(notes.contains("read from its debug file app.dbg"), "{notes}");
+    // Another build's debug file: its CRC does not match the link, and inspect says so.
+    let debug = d.join("bin/app.dbg");
+    let mut bytes = std::fs::read(&debug).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&debug, bytes).unwrap();
+    let notes = inspect(d)["notes"].to_string();
+    assert!(notes.contains("CRC does not match"), "{notes}");
+}

@@ -152,3 +152,38 @@ fn a_failing_lld_link_leaves_the_old_dll_intact() {
     names.retain(|n| n.to_string_lossy().starts_with(".aotinterop"));
     assert!(names.is_empty(), "staging left behind: {names:?}");
 }
+
+/// The section names `objdump -h` lists.
+fn objdump_sections(image: &std::path::Path) -> Vec<String> {
+    let out = check(
+        std::process::Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
+            .arg("-h")
+            .arg(image),
+    );
+    out.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let idx = w.next()?;
+            idx.parse::<u32>().ok()?;
+            w.next().map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn strip_symbols_moves_a_mingw_images_dwarf_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("app.exe"));
+    job.objects.push(compile(&WIN_X64, "app.c", dir.path(), &["-g"]));
+    job.native_libraries.push(shim(dir.path(), &[]));
+    job.strip_symbols = true;
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::Mingw)).unwrap();
+    let outcome = link(&*linker, &job).unwrap();
+    let debug = dir.path().join("app.exe.dbg");
+    assert_eq!(outcome.side_outputs, std::slice::from_ref(&debug));
+    let image = objdump_sections(&job.output);
+    assert!(image.iter().all(|s| !s.starts_with(".debug_")), "{image:?}");
+    assert!(image.contains(&".gnu_debuglink".to_string()), "{image:?}");
+    assert!(objdump_sections(&debug).contains(&".debug_info".to_string()));
+    assert_eq!(run_ok(&WIN_X64, &job.output, &[]), "sum=5 cos=1\n");
+}

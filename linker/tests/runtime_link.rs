@@ -56,9 +56,7 @@ fn stubs(t: &Target, dir: &Path) -> PathBuf {
     path
 }
 
-/// Builds the `custom` library into `dir` (next to the image: the resolver's first place). The
-/// stand-in for the `bcryptprimitives.dll` that wine 8 lacks is in the tests' wine prefix
-/// (`scripts/wine-prefix`).
+/// Builds the `custom` library into `dir` (next to the image: the resolver's first place).
 fn custom_library(t: &Target, dir: &Path) {
     let mut cmd = Command::new(cc_for(t));
     if t.format == Format::Coff {

@@ -63,41 +63,7 @@ pub enum OutputKind {
     Static,
 }
 
-/// `DllImportAttribute.CharSet`: how strings are marshalled, and on Windows which spelling
-/// (`NameA`/`NameW`) of the entry point is looked for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-#[repr(u16)]
-pub enum Charset {
-    /// `CharSet.None` (the default; treated as Ansi).
-    #[default]
-    None = 0,
-    /// `CharSet.Ansi`.
-    Ansi = 1,
-    /// `CharSet.Unicode`.
-    Unicode = 2,
-    /// `CharSet.Auto` (Unicode on every platform .NET supports today).
-    Auto = 3,
-}
-
-impl Charset {
-    /// True when the Windows entry-point search looks for the `A` spelling (Ansi and None),
-    /// false when it looks for `W` first (Unicode and Auto).
-    pub fn is_ansi(self) -> bool {
-        matches!(self, Charset::None | Charset::Ansi)
-    }
-
-    /// The charset of the two low bits of an import record's flags (`docs/import-abi.md`).
-    pub fn from_bits(bits: u16) -> Charset {
-        match bits & 0b11 {
-            0 => Charset::None,
-            1 => Charset::Ansi,
-            2 => Charset::Unicode,
-            _ => Charset::Auto,
-        }
-    }
-}
+pub use crate::lazy_rules::Charset;
 
 /// The unmanaged calling convention of an ImplMap row (`CallingConvention`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,28 +3,42 @@
 //! rules of a P/Invoke, linker flavours and the NativeLibrary name rule, diagnostics with the
 //! table of their codes, and (with the `serde` feature) the plan.
 //!
-//! The runtime staticlib depends on this crate without default features, so that it carries only
-//! the plain types and rules.
+//! The runtime inside an image depends on this crate without its `std` feature: it is then
+//! `no_std` and holds only [`lazy_rules`], the rules the lazy resolver applies.
+#![cfg_attr(not(feature = "std"), no_std)]
 
+#[cfg(feature = "std")]
 pub mod codes;
+#[cfg(feature = "std")]
 pub mod diag;
+#[cfg(feature = "std")]
 pub mod dllimport;
+#[cfg(feature = "std")]
 pub mod dotnet;
+#[cfg(feature = "std")]
 pub mod flavor;
+pub mod lazy_rules;
+#[cfg(feature = "std")]
 pub mod names;
 #[cfg(feature = "serde")]
 pub mod plan;
+#[cfg(feature = "std")]
 pub mod rid;
+#[cfg(feature = "std")]
 pub mod target;
 
+#[cfg(feature = "std")]
 pub use diag::{Diagnostic, Error, Location, Result, Severity};
-pub use dllimport::{
-    Binding, CallingConvention, Charset, Compiler, DllImportSearchPath, LibrarySearch, OutputKind,
-};
+#[cfg(feature = "std")]
+pub use dllimport::{Binding, CallingConvention, Compiler, DllImportSearchPath, LibrarySearch, OutputKind};
+#[cfg(feature = "std")]
 pub use dotnet::DotNet;
+#[cfg(feature = "std")]
 pub use flavor::Flavor;
-pub use names::EntryLookup;
+pub use lazy_rules::{Charset, EntryLookup, Platform};
 #[cfg(feature = "serde")]
 pub use plan::{Plan, PlannedExport, PlannedImport};
+#[cfg(feature = "std")]
 pub use rid::{Os, Rid, RidError};
-pub use target::{Arch, Format, Libc, Platform, Runner, Target, TargetRow, TARGETS};
+#[cfg(feature = "std")]
+pub use target::{Arch, Format, Libc, Runner, Target, TargetRow, TARGETS};

@@ -2,86 +2,11 @@
 //! (exact, `A`, `W`), ordinals, the DllImport module-name variations DirectPInvoke items are
 //! matched against, and the file names the lazy resolver tries for a library.
 
-use crate::dllimport::Charset;
 use crate::dotnet::DotNet;
+pub use crate::lazy_rules::{has_directory, is_absolute, ordinal, EntryLookup};
+use crate::lazy_rules::{library_variation_parts, Platform};
 use crate::rid::{Os, Rid};
-use crate::target::Platform;
 use std::borrow::Cow;
-
-/// The entry-point spellings looked up for an import, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EntryLookup {
-    /// The entry point as written only (ExactSpelling, an ordinal, or a non-Windows RID).
-    AsWritten,
-    /// Windows, Ansi (and None): `Name`, then `NameA`.
-    ThenA,
-    /// Windows, Unicode and Auto: `NameW`, then `Name`.
-    WFirst,
-}
-
-impl EntryLookup {
-    /// The spellings of an entry point that DirectPInvoke items are matched against (ILCompiler's
-    /// `EntryPointNameVariations`): on Windows without ExactSpelling, by charset, ordinals
-    /// included; every other platform, the name as written.
-    pub fn of(charset: Charset, exact_spelling: bool, platform: Platform) -> Self {
-        if platform != Platform::Windows || exact_spelling {
-            EntryLookup::AsWritten
-        } else if charset.is_ansi() {
-            EntryLookup::ThenA
-        } else {
-            EntryLookup::WFirst
-        }
-    }
-
-    /// The spellings the lazy resolver looks up: as [`EntryLookup::of`], but an ordinal (`#N`)
-    /// only as itself (native AOT passes the ordinal number to `GetProcAddress`).
-    pub fn lazy(entry: &str, charset: Charset, exact_spelling: bool, platform: Platform) -> Self {
-        if ordinal(entry).is_some() {
-            EntryLookup::AsWritten
-        } else {
-            Self::of(charset, exact_spelling, platform)
-        }
-    }
-
-    /// The suffixes appended to the entry point, in the order tried (`None`: as written).
-    pub fn suffixes(self) -> &'static [Option<char>] {
-        match self {
-            EntryLookup::AsWritten => &[None],
-            EntryLookup::ThenA => &[None, Some('A')],
-            EntryLookup::WFirst => &[Some('W'), None],
-        }
-    }
-
-    /// The spellings of `entry` this lookup tries, in order.
-    pub fn candidates(self, entry: &str) -> Vec<String> {
-        self.suffixes()
-            .iter()
-            .map(|s| match s {
-                Some(c) => format!("{entry}{c}"),
-                None => entry.to_string(),
-            })
-            .collect()
-    }
-
-    /// The lookup whose candidates for `entry` are `candidates` (the inverse of
-    /// [`EntryLookup::candidates`], for reading a plan back; stdcall probes left out).
-    pub fn from_candidates(entry: &str, candidates: &[String]) -> Self {
-        let candidates: Vec<String> = candidates
-            .iter()
-            .filter(|c| !(c.starts_with('_') && c.contains('@') && c.len() > entry.len() + 2))
-            .cloned()
-            .collect();
-        match candidates.first() {
-            Some(first)
-                if candidates.len() == 2 && first.len() == entry.len() + 1 && first.ends_with('W') =>
-            {
-                EntryLookup::WFirst
-            }
-            Some(_) if candidates.len() == 2 => EntryLookup::ThenA,
-            _ => EntryLookup::AsWritten,
-        }
-    }
-}
 
 /// How win-x86 names a native symbol for a calling convention (dotnet/runtime
 /// `WindowsNodeMangler.cs`): stdcall `_name@N`, fastcall `@name@N`, cdecl `_name`, where `N` is
@@ -132,28 +57,6 @@ pub fn with_stdcall_probes(base: Vec<String>, stack_bytes: u32) -> Vec<String> {
             [s, decorated]
         })
         .collect()
-}
-
-/// The ordinal of a Windows entry point written `#N`, as native AOT reads it: every entry
-/// starting with `#` is an ordinal; the rest is parsed as `int.TryParse` does (white space around
-/// it, an optional sign), `0` when that fails, and the value is cut to its low 16 bits
-/// (dotnet/runtime `PInvokeMethodFixupNode.cs`: "Strings that can't be parsed as a signed integer
-/// are treated as zero", "Ordinal imports are 16-bit on Windows").
-pub fn ordinal(entry: &str) -> Option<u16> {
-    let rest = entry.strip_prefix('#')?;
-    Some(dotnet_int(rest).unwrap_or(0) as u16)
-}
-
-/// `int.TryParse` with `NumberStyles.Integer`: leading and trailing white space (tab to CR and
-/// space), an optional `+` or `-`, then ASCII digits, within `i32`.
-fn dotnet_int(s: &str) -> Option<i32> {
-    let ws = |c: char| matches!(c, '\u{9}'..='\u{d}' | ' ');
-    let t = s.trim_matches(ws);
-    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    t.parse::<i32>().ok()
 }
 
 /// The module names of a DllImport that DirectPInvoke items are matched against, in order, as
@@ -217,27 +120,6 @@ pub fn ordinal_ignore_case(name: &str) -> Cow<'_, str> {
     )
 }
 
-/// True when `name` is an absolute path on `platform`.
-pub fn is_absolute(name: &str, platform: Platform) -> bool {
-    match platform {
-        Platform::Windows => {
-            let b = name.as_bytes();
-            name.starts_with("\\\\")
-                || name.starts_with("//")
-                || (b.len() >= 3
-                    && b[0].is_ascii_alphabetic()
-                    && b[1] == b':'
-                    && matches!(b[2], b'\\' | b'/'))
-        }
-        _ => name.starts_with('/'),
-    }
-}
-
-/// True when `name` holds a directory separator on `platform`.
-pub fn has_directory(name: &str, platform: Platform) -> bool {
-    name.contains('/') || (platform == Platform::Windows && name.contains('\\'))
-}
-
 /// The file names tried for library `name`, in order (duplicates removed), as .NET's
 /// `LibraryNameVariation` builds them (dotnet/runtime `LibraryNameVariation.Unix.cs` and
 /// `.Windows.cs`).
@@ -248,53 +130,10 @@ pub fn has_directory(name: &str, platform: Platform) -> bool {
 /// name with a `/` gets no `lib` prefix; an absolute path is tried as given only. Windows: name,
 /// then, for a relative name, name+`.dll` unless it ends in `.dll`, `.exe` or `.` (any case).
 pub fn library_variations(name: &str, platform: Platform) -> Vec<String> {
-    if is_absolute(name, platform) && platform != Platform::Windows {
-        return vec![name.to_string()];
-    }
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |s: String| {
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    };
-    match platform {
-        Platform::Windows => {
-            push(name.to_string());
-            let lower = name.to_ascii_lowercase();
-            let relative = !is_absolute(name, platform);
-            if relative && !(lower.ends_with(".dll") || lower.ends_with(".exe") || lower.ends_with('.')) {
-                push(format!("{name}.dll"));
-            }
-        }
-        _ => {
-            let suffix = platform.library_suffix();
-            let has_suffix = name
-                .to_ascii_lowercase()
-                .find(suffix)
-                .is_some_and(|at| matches!(name.as_bytes().get(at + suffix.len()), None | Some(b'.')));
-            let prefix = !has_directory(name, platform);
-            let lib = |n: String| -> Option<String> { prefix.then(|| format!("lib{n}")) };
-            let order: [Option<String>; 4] = if has_suffix {
-                [
-                    Some(name.to_string()),
-                    lib(name.to_string()),
-                    Some(format!("{name}{suffix}")),
-                    lib(format!("{name}{suffix}")),
-                ]
-            } else {
-                [
-                    Some(format!("{name}{suffix}")),
-                    lib(format!("{name}{suffix}")),
-                    Some(name.to_string()),
-                    lib(name.to_string()),
-                ]
-            };
-            for n in order.into_iter().flatten() {
-                push(n);
-            }
-        }
-    }
-    out
+    library_variation_parts(name, platform)
+        .iter()
+        .map(|(prefix, suffix)| format!("{prefix}{name}{suffix}"))
+        .collect()
 }
 
 /// A library name reduced for comparing libraries: no folder, no `lib` prefix, no `.so*`,

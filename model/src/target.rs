@@ -77,39 +77,7 @@ pub enum Libc {
     Other,
 }
 
-/// The loader family of a target; it decides how module and entry names compare and which
-/// library suffix applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    /// ELF images and `.so` libraries (Linux, FreeBSD).
-    Unix,
-    /// PE images and `.dll` libraries.
-    Windows,
-    /// Mach-O images and `.dylib` libraries.
-    Apple,
-}
-
-impl Platform {
-    /// The platform this code runs on.
-    pub fn host() -> Platform {
-        if cfg!(windows) {
-            Platform::Windows
-        } else if cfg!(target_vendor = "apple") {
-            Platform::Apple
-        } else {
-            Platform::Unix
-        }
-    }
-
-    /// The shared-library suffix: `.so`, `.dll` or `.dylib`.
-    pub fn library_suffix(self) -> &'static str {
-        match self {
-            Platform::Unix => ".so",
-            Platform::Windows => ".dll",
-            Platform::Apple => ".dylib",
-        }
-    }
-}
+pub use crate::lazy_rules::Platform;
 
 /// A link target, derived from a RID by [`Rid::target`](crate::Rid::target).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -238,13 +206,11 @@ impl TargetRow {
     }
 }
 
-/// The runtime's system libraries on glibc Linux. No `gcc_s`: the unwinder comes from the
-/// compiler driver's libgcc (the gnu driver links with `-static-libgcc`).
-const GLIBC_RUNTIME_LIBS: &[&str] = &["util", "rt", "pthread", "m", "dl", "c"];
-/// What the Rust standard library in the runtime imports on Windows.
-const WINDOWS_RUNTIME_LIBS: &[&str] = &[
-    "kernel32", "advapi32", "ntdll", "userenv", "ws2_32", "bcrypt", "dbghelp",
-];
+/// The runtime's system libraries on glibc Linux: `dlopen` and friends (in libc from glibc 2.34,
+/// in libdl before) and libc. The runtime is `no_std`: nothing else.
+const GLIBC_RUNTIME_LIBS: &[&str] = &["dl", "c"];
+/// The runtime's system library on Windows: kernel32 only.
+const WINDOWS_RUNTIME_LIBS: &[&str] = &["kernel32"];
 const APPLE_RUNTIME_LIBS: &[&str] = &["System"];
 
 /// Every target with a runtime, the ones images are built and run for here first.

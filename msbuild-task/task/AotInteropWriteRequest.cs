@@ -39,6 +39,9 @@ namespace AotInterop.Build
         /// <summary>`AotInteropSearchCurrentDirectory`: true lets the lazy resolver search the current directory, as .NET does.</summary>
         public string SearchCurrentDirectory { get; set; }
 
+        /// <summary>`StripSymbols` (native AOT's): false keeps the debug information in the image; default true (IMAGE.dbg beside it).</summary>
+        public string StripSymbols { get; set; }
+
         /// <summary>`AotInteropAssemblyDirectory`: `image` (default) or `executable` (.NET's, for NativeLib=Shared).</summary>
         public string AssemblyDirectory { get; set; }
 
@@ -178,6 +181,8 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"invariant_globalization\": true");
             if (Is((SearchCurrentDirectory ?? "").Trim(), "true"))
                 sb.Append(",\n  \"search_current_directory\": true");
+            if (Is((StripSymbols ?? "").Trim(), "false"))
+                sb.Append(",\n  \"strip_symbols\": false");
             if (assemblyDir.Length != 0)
                 sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
             string compiler = (Compiler ?? "").Trim();

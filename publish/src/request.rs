@@ -123,6 +123,10 @@ pub struct PublishRequest {
     /// default: a DLL-preloading defence).
     #[serde(default, skip_serializing_if = "is_false")]
     pub search_current_directory: bool,
+    /// `StripSymbols` (native AOT's name and default): the image's debug information goes to
+    /// `IMAGE.dbg` beside it, linked by `.gnu_debuglink` (ELF and MinGW images). Default on.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub strip_symbols: bool,
     /// The "assembly directory" of a `NativeLib=Shared` image: `image` (default) or `executable`
     /// (.NET's).
     #[serde(default)]
@@ -206,6 +210,7 @@ impl PublishRequest {
             sdk_direct_pinvoke: true,
             invariant_globalization: false,
             search_current_directory: false,
+            strip_symbols: true,
             assembly_directory: AssemblyDirectory::Image,
             compiler: Compiler::Generated,
             cache_dir: None,

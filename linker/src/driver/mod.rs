@@ -10,6 +10,7 @@ mod msvc;
 mod run;
 mod select;
 mod staging;
+mod strip;
 mod tools;
 
 pub use aotinterop_model::{Flavor, OutputKind};
@@ -20,6 +21,7 @@ pub use mingw::MingwGcc;
 pub use msvc::LldLink;
 pub use run::{link, LinkOutcome};
 pub use select::{default_flavor, select, LinkerChoice};
+pub use strip::debug_file_name;
 pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
 
 use crate::diag::Result;
@@ -74,6 +76,9 @@ pub struct LinkJob {
     /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
     /// in the project (None: the current directory).
     pub working_dir: Option<PathBuf>,
+    /// `StripSymbols`: move the image's debug information into `IMAGE.dbg` beside it, with a
+    /// `.gnu_debuglink` to it (ELF and MinGW images; see `strip.rs` for the others).
+    pub strip_symbols: bool,
 }
 
 impl LinkJob {
@@ -94,6 +99,7 @@ impl LinkJob {
             subsystem: Subsystem::Console,
             origin_rpath: true,
             working_dir: None,
+            strip_symbols: false,
         }
     }
 
@@ -112,15 +118,15 @@ impl LinkJob {
 }
 
 /// The system libraries linked by default: native AOT's `-ldl -lpthread -lrt -lm` on Linux
-/// (with `--as-needed`, so unused ones drop out); on Windows the core import libraries,
-/// including those the runtime's Rust standard library uses (`ntdll`, `userenv`, `dbghelp`).
-/// Import libraries add a DLL to the image only when one of its symbols is used.
+/// (with `--as-needed`, so unused ones drop out); on Windows the core import libraries of
+/// native AOT's list. Import libraries add a DLL to the image only when one of its symbols is
+/// used; the aotinterop runtime itself needs kernel32 only.
 pub fn default_system_libs(target: &Target) -> Vec<String> {
     let v: &[&str] = match (target.format, target.libc) {
         (Format::Elf, Libc::Bionic) => &["dl", "m", "log"],
         (Format::Elf, _) => &["dl", "pthread", "rt", "m"],
         (Format::Coff, _) => &[
-            "kernel32", "advapi32", "bcrypt", "ntdll", "ole32", "user32", "userenv", "ws2_32", "dbghelp",
+            "kernel32", "advapi32", "bcrypt", "ntdll", "ole32", "user32", "ws2_32",
         ],
         (Format::MachO, _) => &["dl", "m"],
     };

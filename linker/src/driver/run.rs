@@ -104,6 +104,13 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
     }
     let dest_dir = job.output.parent().unwrap_or(Path::new(""));
     let mut side_outputs = Vec::new();
+    if job.strip_symbols && super::strip::applies(linker.flavor()) {
+        let debug = super::strip::strip(job, &command, &staged.output)?;
+        let debug_name = debug.file_name().unwrap_or_default();
+        let dest = dest_dir.join(debug_name);
+        staging.commit(Path::new(debug_name), &dest)?;
+        side_outputs.push(dest);
+    }
     for side in linker.side_outputs(job) {
         if staging.path().join(&side).is_file() {
             let dest = dest_dir.join(&side);

@@ -4,6 +4,7 @@
 //! differs.
 
 pub mod availability;
+mod debuglink;
 mod elf;
 mod ilc;
 mod macho;
@@ -139,7 +140,35 @@ impl Inspection {
 /// Inspects the image at `path`.
 pub fn inspect(path: &Path) -> Result<Inspection> {
     let data = read_file(path, "image")?;
-    inspect_bytes(&data).map_err(|e| e.at(path))
+    let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
+    with_debug_file_symbols(path, &data, &mut ins);
+    Ok(ins)
+}
+
+/// A stripped image's symbols from the debug file its `.gnu_debuglink` names (StripSymbols).
+fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {
+    match debuglink::debug_file(path, data) {
+        Some(Ok((debug, bytes))) => {
+            if let Ok(file) = object::File::parse(&*bytes) {
+                let before = ins.defined.len();
+                for sym in file.symbols() {
+                    if sym.is_definition() {
+                        if let Ok(n) = sym.name() {
+                            ins.defined.insert(c_name(ins.format, n.to_string()));
+                        }
+                    }
+                }
+                if ins.defined.len() > before {
+                    let name = debug.file_name().unwrap_or_default().to_string_lossy();
+                    ins.notes.push(format!(
+                        "the symbols it defines were read from its debug file {name}"
+                    ));
+                }
+            }
+        }
+        Some(Err(why)) => ins.notes.push(format!("stripped: {why}")),
+        None => {}
+    }
 }
 
 /// Inspects every image of the file at `path`: the one image, or each slice of a universal
@@ -149,7 +178,8 @@ pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>
     let data = read_file(path, "image")?;
     let at = |e: Error| e.at(path);
     let Some(slices) = macho::fat_slices(&data) else {
-        let ins = inspect_bytes(&data).map_err(at)?;
+        let mut ins = inspect_bytes(&data).map_err(at)?;
+        with_debug_file_symbols(path, &data, &mut ins);
         return match arch {
             Some(a) if !same_arch(a, &ins.arch) => Err(at(Error::new(
                 codes::BAD_FORMAT,

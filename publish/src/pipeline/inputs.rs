@@ -59,6 +59,7 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.linker_args = req.linker_arg.clone();
     job.working_dir = Some(abs(&loaded.base_dir()));
     job.origin_rpath = loaded.dotnet == DotNet::Net8;
+    job.strip_symbols = req.strip_symbols;
     if let Some(l) = &req.linker {
         job.sysroot = l.sysroot.as_deref().map(abs);
     }

@@ -49,7 +49,7 @@ macro_rules! entry_header {
     };
 }
 
-std::arch::global_asm!(
+core::arch::global_asm!(
     ".text",
     ".p2align 4",
     entry_header!(),

@@ -6,7 +6,7 @@
 //! Saves rcx rdx r8 r9 and xmm0–5 (the argument registers, xmm4–5 for `__vectorcall`), keeps
 //! 32 bytes of home space and a 16-byte-aligned stack for the call.
 
-std::arch::global_asm!(
+core::arch::global_asm!(
     ".text",
     ".p2align 4",
     ".globl __aotinterop_lazy_entry",

@@ -1,10 +1,11 @@
 //! The C API an application uses to steer the resolver (declared in `include/aotinterop.h`).
 
-use super::failure::{Failure, FailureKind};
+use super::buf::Buf;
+use super::failure::{FailureKind, Report};
 use super::names::Platform;
 use super::table::TableRef;
-use std::ffi::{c_char, c_void, CStr, CString};
-use std::sync::RwLock;
+use core::ffi::{c_char, c_void, CStr};
+use core::sync::atomic::{fence, AtomicUsize, Ordering};
 
 /// `void *resolver(const char *library, uint32_t search_path, void *user)`: returns a library
 /// handle (`dlopen` / `LoadLibrary` result) or NULL to let the normal search run.
@@ -32,29 +33,82 @@ pub struct FailureInfo {
 /// returns 0.
 pub type FailureHandler = unsafe extern "C" fn(info: *const FailureInfo, user: *mut c_void) -> *const c_void;
 
-static RESOLVER: RwLock<Option<(ResolverCallback, usize)>> = RwLock::new(None);
-static HANDLER: RwLock<Option<(FailureHandler, usize)>> = RwLock::new(None);
+/// A registered function and its user pointer, read and written as one (a sequence lock: the
+/// reader retries while a writer is between its two stores). Atomics only: no lock is held
+/// while the function runs, so a callback may register another, or make a first call.
+struct Registration {
+    seq: AtomicUsize,
+    function: AtomicUsize,
+    user: AtomicUsize,
+}
+
+impl Registration {
+    const fn new() -> Self {
+        Registration {
+            seq: AtomicUsize::new(0),
+            function: AtomicUsize::new(0),
+            user: AtomicUsize::new(0),
+        }
+    }
+
+    fn set(&self, function: usize, user: usize) {
+        let mut s = self.seq.load(Ordering::Relaxed);
+        loop {
+            if s & 1 == 0 {
+                match self
+                    .seq
+                    .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
+                {
+                    Ok(_) => break,
+                    Err(now) => s = now,
+                }
+            } else {
+                core::hint::spin_loop();
+                s = self.seq.load(Ordering::Relaxed);
+            }
+        }
+        fence(Ordering::Release);
+        self.function.store(function, Ordering::Relaxed);
+        self.user.store(user, Ordering::Relaxed);
+        self.seq.store(s + 2, Ordering::Release);
+    }
+
+    fn get(&self) -> Option<(usize, usize)> {
+        loop {
+            let s = self.seq.load(Ordering::Acquire);
+            if s & 1 == 0 {
+                let f = self.function.load(Ordering::Relaxed);
+                let u = self.user.load(Ordering::Relaxed);
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == s {
+                    return (f != 0).then_some((f, u));
+                }
+            }
+            core::hint::spin_loop();
+        }
+    }
+}
+
+static RESOLVER: Registration = Registration::new();
+static HANDLER: Registration = Registration::new();
 
 /// Registers (or, with NULL, removes) the resolver callback asked first for every library.
 #[no_mangle]
 pub extern "C" fn aotinterop_set_resolver(callback: Option<ResolverCallback>, user: *mut c_void) {
-    if let Ok(mut g) = RESOLVER.write() {
-        *g = callback.map(|c| (c, user as usize));
-    }
+    RESOLVER.set(callback.map_or(0, |c| c as usize), user as usize);
 }
 
 /// Registers (or, with NULL, removes) the failure handler. Without one, a failed first call
 /// prints the message to stderr and aborts.
 #[no_mangle]
 pub extern "C" fn aotinterop_set_failure_handler(handler: Option<FailureHandler>, user: *mut c_void) {
-    if let Ok(mut g) = HANDLER.write() {
-        *g = handler.map(|c| (c, user as usize));
-    }
+    HANDLER.set(handler.map_or(0, |c| c as usize), user as usize);
 }
 
 pub(super) fn ask_resolver(library: &CStr, search_path: u32) -> Option<usize> {
-    let cb = *RESOLVER.read().ok()?;
-    let (f, user) = cb?;
+    let (f, user) = RESOLVER.get()?;
+    // SAFETY: only `aotinterop_set_resolver` stores a non-zero function, a ResolverCallback.
+    let f: ResolverCallback = unsafe { core::mem::transmute::<usize, ResolverCallback>(f) };
     // SAFETY: the application registered this callback for exactly this call.
     let h = unsafe { f(library.as_ptr(), search_path, user as *mut c_void) };
     (!h.is_null()).then_some(h as usize)
@@ -65,24 +119,32 @@ extern "C" fn failed_call() -> usize {
     0
 }
 
+/// `s` with a NUL, into `buf` (cut where it does not fit: these are the handler's copies of
+/// names already in the message).
+fn c_copy<'a, const N: usize>(s: &[u8], buf: &'a mut Buf<N>) -> &'a [u8] {
+    let fit = s.len().min(N - 1);
+    buf.push(&s[..fit]);
+    buf.as_c_bytes()
+}
+
 /// Reports a failure to the handler (or prints and aborts) and returns where the call goes.
-pub(super) fn report(f: &Failure, index: u32) -> usize {
+pub(super) fn report(mut f: Report, library: &[u8], entry: &[u8], index: u32) -> usize {
+    let kind = f.kind;
     let message = f.message(Platform::host());
-    let handler = HANDLER.read().ok().and_then(|g| *g);
-    let Some((h, user)) = handler else {
-        // Not eprintln!: it panics when stderr is closed, and we are about to abort anyway.
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "{message}");
-        std::process::abort();
+    let Some((h, user)) = HANDLER.get() else {
+        super::os::write_stderr(message.strip_suffix(&[0]).unwrap_or(message));
+        super::os::write_stderr(b"\n");
+        super::os::abort();
     };
-    let c = |s: &str| CString::new(s.replace('\0', "?")).unwrap_or_default();
-    let (library, entry, msg) = (c(&f.lib_name), c(&f.entry), c(&message));
+    // SAFETY: only `aotinterop_set_failure_handler` stores a non-zero function.
+    let h: FailureHandler = unsafe { core::mem::transmute::<usize, FailureHandler>(h) };
+    let (mut lib_buf, mut entry_buf) = (Buf::<1024>::new(), Buf::<1024>::new());
     let info = FailureInfo {
-        kind: f.kind as u32,
+        kind: kind as u32,
         index,
-        library: library.as_ptr(),
-        entry: entry.as_ptr(),
-        message: msg.as_ptr(),
+        library: c_copy(library, &mut lib_buf).as_ptr().cast(),
+        entry: c_copy(entry, &mut entry_buf).as_ptr().cast(),
+        message: message.as_ptr().cast(),
     };
     // SAFETY: the application registered this handler for exactly this call.
     let fallback = unsafe { h(&info, user as *mut c_void) };
@@ -94,12 +156,13 @@ pub(super) fn report(f: &Failure, index: u32) -> usize {
 }
 
 /// Copies `text` into a caller buffer, NUL-terminated and truncated to fit.
-unsafe fn copy_out(text: &str, buf: *mut c_char, size: usize) {
+unsafe fn copy_out(text: &[u8], buf: *mut c_char, size: usize) {
     if buf.is_null() || size == 0 {
         return;
     }
+    let text = text.strip_suffix(&[0]).unwrap_or(text);
     let n = text.len().min(size - 1);
-    std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
+    core::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
     *buf.add(n) = 0;
 }
 
@@ -153,16 +216,16 @@ pub unsafe extern "C" fn aotinterop_bind(
     message_size: usize,
 ) -> i32 {
     let Some(t) = TableRef::new(table.cast()) else {
-        copy_out("aotinterop: not an import table", message, message_size);
+        copy_out(b"aotinterop: not an import table", message, message_size);
         return FailureKind::BadImport as i32;
     };
     match super::bind(&t, index) {
         Ok(_) => {
-            copy_out("", message, message_size);
+            copy_out(b"", message, message_size);
             0
         }
-        Err(f) => {
-            copy_out(&f.message(Platform::host()), message, message_size);
+        Err(mut f) => {
+            copy_out(f.message(Platform::host()), message, message_size);
             f.kind as i32
         }
     }

@@ -1,6 +1,7 @@
 //! Binding failures: their messages (shaped like .NET's DllNotFoundException and
-//! EntryPointNotFoundException) and what happens to the call.
+//! EntryPointNotFoundException), written into a fixed buffer as the attempts fail.
 
+use super::buf::{Buf, MESSAGE_SIZE};
 use super::names::Platform;
 
 /// What went wrong.
@@ -15,56 +16,140 @@ pub enum FailureKind {
     BadImport = 3,
 }
 
-/// A failed bind, with everything the message names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
+/// A failed bind: its kind and its message, built as the attempts fail.
+pub struct Report {
     /// Kind.
     pub kind: FailureKind,
-    /// Library as written.
-    pub lib_name: String,
-    /// Entry point as declared.
-    pub entry: String,
-    /// Each path or symbol tried and the loader's text for it.
-    pub tried: Vec<(String, String)>,
+    message: Buf<MESSAGE_SIZE>,
+    /// Where the library and entry names are in `message`.
+    library: (usize, usize),
+    entry: (usize, usize),
+    finished: bool,
 }
 
-impl Failure {
-    /// The message, for `platform`.
-    pub fn message(&self, platform: Platform) -> String {
+/// What a message that did not fit ends with.
+const CUT: &[u8] = b"\n  ... (the rest of this message did not fit in the runtime's buffer)";
+
+impl Report {
+    /// The report of a failure of `kind` for `entry` in `library` (as written), on `platform`.
+    pub fn new(kind: FailureKind, library: &[u8], entry: &[u8], platform: Platform) -> Report {
         let (what, lib_word) = match platform {
             Platform::Windows => ("DLL", "DLL"),
             _ => ("shared library", "shared library"),
         };
-        let mut m = match self.kind {
-            FailureKind::DllNotFound => format!(
-                "System.DllNotFoundException: Unable to load {what} '{}' or one of its dependencies \
-                 (needed by entry point '{}'). Paths tried:",
-                self.lib_name, self.entry
-            ),
-            FailureKind::EntryPointNotFound => format!(
-                "System.EntryPointNotFoundException: Unable to find an entry point named '{}' in {lib_word} '{}'. \
-                 Names tried:",
-                self.entry, self.lib_name
-            ),
-            FailureKind::BadImport => format!(
-                "aotinterop: not a valid import ('{}' in '{}')",
-                self.entry, self.lib_name
-            ),
+        let mut m = Buf::new();
+        let at = |m: &mut Buf<MESSAGE_SIZE>, s: &[u8]| {
+            let start = m.len();
+            m.push(s);
+            (start, m.len() - start)
         };
-        for (what, why) in &self.tried {
-            // dlerror repeats the path; say it once.
-            let why = why.strip_prefix(&format!("{what}: ")).unwrap_or(why);
-            m.push_str(&format!("\n  {what}: {why}"));
+        let (lib_at, entry_at);
+        match kind {
+            FailureKind::DllNotFound => {
+                m.push_str("System.DllNotFoundException: Unable to load ")
+                    .push_str(what)
+                    .push_str(" '");
+                lib_at = at(&mut m, library);
+                m.push_str("' or one of its dependencies (needed by entry point '");
+                entry_at = at(&mut m, entry);
+                m.push_str("'). Paths tried:");
+            }
+            FailureKind::EntryPointNotFound => {
+                m.push_str("System.EntryPointNotFoundException: Unable to find an entry point named '");
+                entry_at = at(&mut m, entry);
+                m.push_str("' in ").push_str(lib_word).push_str(" '");
+                lib_at = at(&mut m, library);
+                m.push_str("'. Names tried:");
+            }
+            FailureKind::BadImport => {
+                m.push_str("aotinterop: not a valid import ('");
+                entry_at = at(&mut m, entry);
+                m.push_str("' in '");
+                lib_at = at(&mut m, library);
+                m.push_str("')");
+            }
         }
-        if self.kind == FailureKind::DllNotFound {
-            m.push_str(match platform {
-                Platform::Windows => "\n`aotinterop probe` shows every candidate and which one loads.",
-                _ => {
-                    "\nIn order to help diagnose loading problems, consider setting the LD_DEBUG \
-                      environment variable; `aotinterop probe` shows every candidate and which one loads."
-                }
-            });
+        Report {
+            kind,
+            message: m,
+            library: lib_at,
+            entry: entry_at,
+            finished: false,
         }
-        m
+    }
+
+    /// The library as written (as far as it fit in the message).
+    pub fn library(&self) -> &[u8] {
+        let (at, n) = self.library;
+        self.message.as_bytes().get(at..at + n).unwrap_or_default()
+    }
+
+    /// The entry point as declared (as far as it fit in the message).
+    pub fn entry(&self) -> &[u8] {
+        let (at, n) = self.entry;
+        self.message.as_bytes().get(at..at + n).unwrap_or_default()
+    }
+
+    /// Adds one path or symbol tried and the loader's text for it.
+    pub fn tried(&mut self, what: &[u8], why: &[u8]) {
+        // dlerror repeats the path; say it once.
+        let why = match why.strip_prefix(what) {
+            Some(rest) if rest.starts_with(b": ") => &rest[2..],
+            _ => why,
+        };
+        self.message.push(b"\n  ").push(what).push(b": ").push(why);
+    }
+
+    /// The message, NUL-terminated, with the closing hint for `platform`.
+    pub fn message(&mut self, platform: Platform) -> &[u8] {
+        if !self.finished {
+            self.finished = true;
+            if self.kind == FailureKind::DllNotFound {
+                self.message.push_str(match platform {
+                    Platform::Windows => "\n`aotinterop probe` shows every candidate and which one loads.",
+                    _ => {
+                        "\nIn order to help diagnose loading problems, consider setting the LD_DEBUG \
+                         environment variable; `aotinterop probe` shows every candidate and which one loads."
+                    }
+                });
+            }
+            if self.message.overflowed() {
+                self.message.truncate(MESSAGE_SIZE - 1 - CUT.len());
+                self.message.push(CUT);
+            }
+        }
+        self.message.as_c_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_that_does_not_fit_says_so_at_its_end() {
+        let mut r = Report::new(FailureKind::DllNotFound, b"libx", b"f", Platform::Unix);
+        for _ in 0..100 {
+            r.tried(&[b'p'; 60], b"p: no such file");
+        }
+        let m = r.message(Platform::Unix);
+        assert_eq!(m.len(), MESSAGE_SIZE);
+        assert!(m[..m.len() - 1].ends_with(CUT));
+    }
+
+    #[test]
+    fn the_loader_text_does_not_repeat_the_path() {
+        let mut r = Report::new(FailureKind::DllNotFound, b"libx", b"f", Platform::Unix);
+        r.tried(b"/a/libx.so", b"/a/libx.so: cannot open shared object file");
+        let m = r.message(Platform::Unix);
+        let text = core::str::from_utf8(m).unwrap();
+        assert!(
+            text.contains("\n  /a/libx.so: cannot open shared object file\n"),
+            "{text}"
+        );
+        assert!(text.starts_with(
+            "System.DllNotFoundException: Unable to load shared library 'libx' or one of its \
+             dependencies (needed by entry point 'f'). Paths tried:"
+        ));
     }
 }

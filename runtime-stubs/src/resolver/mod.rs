@@ -7,7 +7,11 @@
 //! compare-and-swap (a losing thread releases its extra handle); the target is stored in the
 //! cell with release ordering. errno / last-error is the caller's again when the target runs.
 //! Failures are not cached: the next call retries.
+//!
+//! Nothing here allocates: paths, spellings and messages are built in fixed stack buffers
+//! ([`buf`]); a name too long for its buffer fails that attempt with a message naming the limit.
 
+pub mod buf;
 mod capi;
 pub mod failure;
 pub mod names;
@@ -23,78 +27,153 @@ use os_unix as os;
 #[cfg(windows)]
 use os_windows as os;
 
+use buf::{Buf, ENTRY_SIZE, PATH_SIZE};
 pub use capi::{FailureHandler, FailureInfo, ResolverCallback};
-pub use failure::{Failure, FailureKind};
+use core::ffi::CStr;
+use core::sync::atomic::Ordering;
+pub use failure::{FailureKind, Report};
 use names::Platform;
 use search::Via;
-use std::sync::atomic::Ordering;
 use table::TableRef;
 
-/// The folder the AssemblyDirectory step searches: the folder of the image this runtime is in.
-pub fn image_dir() -> Option<std::path::PathBuf> {
-    os::image_dir()
+/// What an attempt that was not passed to the loader says.
+const SKIPPED_CWD: &[u8] = b"not tried: a relative path would be searched from the current directory";
+const PATH_TOO_LONG: &[u8] = b"not tried: the path is longer than the runtime's 4096-byte path buffer";
+const ENTRY_TOO_LONG: &[u8] = b"not tried: the name is longer than the runtime's 1024-byte name buffer";
+
+/// Loads library `name` by the resolver's rules (the callback aside): each failed attempt is
+/// told to `tried` (the path and the loader's text); the path that loaded is left in `path`.
+fn load_library_into(
+    name: &str,
+    search_path: u32,
+    module_flags: u32,
+    path: &mut Buf<PATH_SIZE>,
+    tried: &mut dyn FnMut(&[u8], &[u8]),
+) -> Option<os::Handle> {
+    let mut scratch = [0u8; PATH_SIZE];
+    let dir = if module_flags & crate::abi::module_flags::PROCESS_DIRECTORY != 0 {
+        os::exe_dir(&mut scratch)
+    } else {
+        os::image_dir(&mut scratch)
+    };
+    let mut handle = None;
+    search::each_step(
+        name,
+        search_path,
+        module_flags,
+        dir,
+        Platform::host(),
+        &mut |step| {
+            path.truncate(0);
+            step.write(&mut |b| {
+                path.push(b);
+            });
+            let flags = match step.via {
+                Via::SkippedCurrentDirectory => {
+                    tried(path.as_bytes(), SKIPPED_CWD);
+                    return true;
+                }
+                Via::Absolute { flags } | Via::AssemblyDirectory { flags } | Via::OsLoader { flags } => flags,
+            };
+            if path.overflowed() {
+                tried(path.as_bytes(), PATH_TOO_LONG);
+                return true;
+            }
+            match os::open(path.as_c_bytes(), flags) {
+                Ok(h) => {
+                    handle = Some(h);
+                    false
+                }
+                Err(e) => {
+                    tried(path.as_bytes(), e.as_bytes());
+                    true
+                }
+            }
+        },
+    );
+    handle
 }
 
 /// Loads a library the way the resolver does (callback aside), returning the handle and the
 /// path that loaded, or every attempt with the loader's text.
+#[cfg(feature = "std")]
 pub fn load_library(
     name: &str,
     search_path: u32,
     module_flags: u32,
 ) -> Result<(usize, String), Vec<(String, String)>> {
-    let dir = if module_flags & crate::abi::module_flags::PROCESS_DIRECTORY != 0 {
-        std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
-    } else {
-        image_dir()
-    };
-    let mut tried = Vec::new();
-    for a in search::attempts(name, search_path, module_flags, dir.as_deref(), Platform::host()) {
-        let flags = match a.via {
-            Via::SkippedCurrentDirectory => {
-                tried.push((
-                    a.path,
-                    "not tried: a relative path would be searched from the current directory".into(),
-                ));
-                continue;
-            }
-            Via::Absolute { flags } | Via::AssemblyDirectory { flags } | Via::OsLoader { flags } => flags,
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut path = Buf::new();
+    let mut failed = Vec::new();
+    match load_library_into(name, search_path, module_flags, &mut path, &mut |what, why| {
+        let why = match why.strip_prefix(what) {
+            Some(rest) if rest.starts_with(b": ") => &rest[2..],
+            _ => why,
         };
-        match os::open(&a.path, flags) {
-            Ok(h) => return Ok((h as usize, a.path)),
-            Err(e) => tried.push((a.path, e)),
-        }
+        failed.push((text(what), text(why)))
+    }) {
+        Some(h) => Ok((h as usize, text(path.as_bytes()))),
+        None => Err(failed),
     }
-    Err(tried)
 }
 
 /// The module handle of import `index`'s library, loading and publishing it if needed.
-fn module_handle(t: &TableRef, m: u16, library: &str, entry: &str) -> Result<usize, Failure> {
+// The report is large, and stays on the stack: the runtime has no heap to box it on.
+#[allow(clippy::result_large_err)]
+fn module_handle(t: &TableRef, m: u16, library: &CStr, entry: &CStr) -> Result<usize, Report> {
     let slot = t.handle(m);
     let h = slot.load(Ordering::Acquire);
     if h != 0 {
         return Ok(h);
     }
-    let module = t.module(m).ok_or_else(|| Failure {
-        kind: FailureKind::BadImport,
-        lib_name: library.into(),
-        entry: entry.into(),
-        tried: Vec::new(),
-    })?;
+    let platform = Platform::host();
+    let bad = || {
+        Report::new(
+            FailureKind::BadImport,
+            library.to_bytes(),
+            entry.to_bytes(),
+            platform,
+        )
+    };
+    let module = t.module(m).ok_or_else(bad)?;
     let (h, owned) = match capi::ask_resolver(t.string(module.name_off), module.search_path) {
         Some(h) => (h, false),
-        None => match load_library(library, module.search_path, module.flags) {
-            Ok((h, _)) => (h, true),
-            Err(tried) => {
-                return Err(Failure {
-                    kind: FailureKind::DllNotFound,
-                    lib_name: library.into(),
-                    entry: entry.into(),
-                    tried,
-                })
+        None => {
+            let name = library.to_str().map_err(|_| bad())?;
+            let mut report: Option<Report> = None;
+            let mut path = Buf::new();
+            let loaded = load_library_into(
+                name,
+                module.search_path,
+                module.flags,
+                &mut path,
+                &mut |what, why| {
+                    report
+                        .get_or_insert_with(|| {
+                            Report::new(
+                                FailureKind::DllNotFound,
+                                library.to_bytes(),
+                                entry.to_bytes(),
+                                platform,
+                            )
+                        })
+                        .tried(what, why)
+                },
+            );
+            match loaded {
+                Some(h) => (h as usize, true),
+                None => {
+                    return Err(report.unwrap_or_else(|| {
+                        Report::new(
+                            FailureKind::DllNotFound,
+                            library.to_bytes(),
+                            entry.to_bytes(),
+                            platform,
+                        )
+                    }))
+                }
             }
-        },
+        }
     };
     match slot.compare_exchange(0, h, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(h),
@@ -107,62 +186,85 @@ fn module_handle(t: &TableRef, m: u16, library: &str, entry: &str) -> Result<usi
     }
 }
 
+/// A report for import `index` of a table with `count` imports.
+fn bad_index(index: u64, of: &str, count: u64) -> Report {
+    let mut entry = Buf::<128>::new();
+    entry.push_str("import #").push_u64(index).push_str(of);
+    if count != u64::MAX {
+        entry.push_u64(count);
+    }
+    Report::new(FailureKind::BadImport, b"", entry.as_bytes(), Platform::host())
+}
+
 /// Binds import `index` of `t`: loads its library, finds its entry point and stores the
 /// target in its cell. Returns the target.
-pub fn bind(t: &TableRef, index: u32) -> Result<usize, Failure> {
+#[allow(clippy::result_large_err)] // as for `module_handle`: no heap
+pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
     let h = t.header();
     if index >= h.import_count {
-        return Err(Failure {
-            kind: FailureKind::BadImport,
-            lib_name: String::new(),
-            entry: format!("import #{index} of {}", h.import_count),
-            tried: Vec::new(),
-        });
+        return Err(bad_index(index.into(), " of ", h.import_count.into()));
     }
     let rec = t.import(index);
-    let entry_c = t.string(rec.name_off);
-    let library = || {
-        t.module(rec.module)
-            .map(|m| t.string(m.name_off).to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    let entry = || entry_c.to_string_lossy().into_owned();
+    let entry = t.string(rec.name_off);
+    let library = t.module(rec.module).map_or(c"", |m| t.string(m.name_off));
     let handle = match t.handle(rec.module).load(Ordering::Acquire) {
-        0 => module_handle(t, rec.module, &library(), &entry())?,
+        0 => module_handle(t, rec.module, library, entry)?,
         h => h,
     };
-    // The common case, one exact spelling (always on Unix): look the table's own NUL-terminated
-    // string up without allocating.
     let platform = Platform::host();
-    let single = platform != Platform::Windows || rec.flags & crate::abi::import_flags::EXACT_SPELLING != 0;
-    let mut tried = Vec::new();
-    if single {
-        match os::symbol(handle as os::Handle, entry_c.to_bytes_with_nul()) {
+    let mut report: Option<Report> = None;
+    let mut tried = |what: &[u8], why: &[u8]| {
+        report
+            .get_or_insert_with(|| {
+                Report::new(
+                    FailureKind::EntryPointNotFound,
+                    library.to_bytes(),
+                    entry.to_bytes(),
+                    platform,
+                )
+            })
+            .tried(what, why)
+    };
+    // The common case, one exact spelling (always on Unix): the table's own NUL-terminated
+    // string is looked up as it is.
+    let exact = platform != Platform::Windows || rec.flags & crate::abi::import_flags::EXACT_SPELLING != 0;
+    match entry.to_str() {
+        Ok(text) if !exact => {
+            for suffix in names::entry_lookup(text, rec.flags, platform).suffixes() {
+                let mut name = Buf::<ENTRY_SIZE>::new();
+                name.push(entry.to_bytes());
+                if let Some(c) = suffix {
+                    name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                if name.overflowed() {
+                    tried(name.as_bytes(), ENTRY_TOO_LONG);
+                    continue;
+                }
+                match os::symbol(handle as os::Handle, name.as_c_bytes()) {
+                    Ok(addr) => {
+                        t.cell(index).store(addr, Ordering::Release);
+                        return Ok(addr);
+                    }
+                    Err(e) => tried(name.as_bytes(), e.as_bytes()),
+                }
+            }
+        }
+        _ => match os::symbol(handle as os::Handle, entry.to_bytes_with_nul()) {
             Ok(addr) => {
                 t.cell(index).store(addr, Ordering::Release);
                 return Ok(addr);
             }
-            Err(e) => tried.push((entry(), e)),
-        }
-    } else {
-        for name in names::entry_candidates(&entry(), rec.flags, platform) {
-            let mut z = name.clone().into_bytes();
-            z.push(0);
-            match os::symbol(handle as os::Handle, &z) {
-                Ok(addr) => {
-                    t.cell(index).store(addr, Ordering::Release);
-                    return Ok(addr);
-                }
-                Err(e) => tried.push((name, e)),
-            }
-        }
+            Err(e) => tried(entry.to_bytes(), e.as_bytes()),
+        },
     }
-    Err(Failure {
-        kind: FailureKind::EntryPointNotFound,
-        lib_name: library(),
-        entry: entry(),
-        tried,
-    })
+    Err(report.unwrap_or_else(|| {
+        Report::new(
+            FailureKind::EntryPointNotFound,
+            library.to_bytes(),
+            entry.to_bytes(),
+            platform,
+        )
+    }))
 }
 
 /// Called by `__aotinterop_lazy_entry` on an import's first call (and on every call while it
@@ -175,18 +277,29 @@ pub unsafe extern "C" fn resolve_from_stub(table: *const u8, index: usize) -> us
     let target = match TableRef::new(table) {
         Some(t) => match bind(&t, index.min(u32::MAX as usize) as u32) {
             Ok(addr) => addr,
-            Err(f) => capi::report(&f, index as u32),
+            Err(f) => report(f, index as u32),
         },
-        None => capi::report(
-            &Failure {
-                kind: FailureKind::BadImport,
-                lib_name: String::new(),
-                entry: format!("import #{index} of a table without the AOTI magic"),
-                tried: Vec::new(),
-            },
+        None => report(
+            bad_index(index as u64, " of a table without the AOTI magic", u64::MAX),
             index as u32,
         ),
     };
     os::restore_error(saved);
     target
+}
+
+/// Hands a failure to the failure handler (or prints it and aborts).
+fn report(f: Report, index: u32) -> usize {
+    let mut library = Buf::<1024>::new();
+    let mut entry = Buf::<1024>::new();
+    library.push(f.library());
+    entry.push(f.entry());
+    capi::report(f, library.as_bytes(), entry.as_bytes(), index)
+}
+
+/// What the `no_std` archive's panic handler does: say so on stderr and abort.
+#[cfg(not(feature = "std"))]
+pub(crate) fn abort_on_panic() -> ! {
+    os::write_stderr(b"aotinterop: internal error in the lazy-binding runtime\n");
+    os::abort()
 }

@@ -1,7 +1,9 @@
 //! The naming rules the resolver applies, from the model crate (where the plan and the policy
 //! read them too), and the one step that is the resolver's own: reading an import record's flags.
 
-pub use aotinterop_model::names::{has_directory, is_absolute, library_variations, ordinal, EntryLookup};
+pub use aotinterop_model::lazy_rules::{has_directory, is_absolute, ordinal, EntryLookup};
+#[cfg(feature = "std")]
+pub use aotinterop_model::names::library_variations;
 use aotinterop_model::Charset;
 pub use aotinterop_model::Platform;
 
@@ -13,6 +15,7 @@ pub fn entry_lookup(entry: &str, flags: u16, platform: Platform) -> EntryLookup 
 }
 
 /// The symbol names tried for an entry point, in order (see [`EntryLookup`]).
+#[cfg(feature = "std")]
 pub fn entry_candidates(entry: &str, flags: u16, platform: Platform) -> Vec<String> {
     entry_lookup(entry, flags, platform).candidates(entry)
 }

@@ -3,12 +3,12 @@
 //! `NativeLibrary.LoadLibraryBySearch` does (dotnet/runtime `NativeLibrary.NativeAot.cs`); which
 //! steps a module takes was decided by the emitter for its .NET version (`docs/runtime.md`).
 
-use super::names::{has_directory, is_absolute, library_variations, Platform};
+use super::names::{has_directory, is_absolute, Platform};
 use crate::abi::{module_flags, search_path as sp};
-use std::path::Path;
+use aotinterop_model::lazy_rules::library_variation_parts;
 
 /// Where an attempt looks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
     /// An absolute path, loaded as given (with these LoadLibraryEx flags on Windows).
     Absolute {
@@ -29,13 +29,77 @@ pub enum Via {
     SkippedCurrentDirectory,
 }
 
-/// One step of the search.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attempt {
-    /// What is passed to the loader.
-    pub path: String,
+/// One step of the search: the path is `dir` + separator + `prefix` + `name` + `suffix` (with
+/// `\\` read as `/` off Windows), built by [`Step::write`] without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// The folder, for an AssemblyDirectory step.
+    pub dir: Option<&'a [u8]>,
+    /// `lib` or nothing.
+    pub prefix: &'static str,
+    /// The library name as written.
+    pub name: &'a str,
+    /// `.so`, `.dll`, `.dylib` or nothing.
+    pub suffix: &'static str,
     /// Where it looks.
     pub via: Via,
+    platform: Platform,
+}
+
+impl Step<'_> {
+    /// Writes the path, piece by piece, to `out`.
+    pub fn write(&self, out: &mut dyn FnMut(&[u8])) {
+        if let Some(dir) = self.dir {
+            out(dir);
+            let sep_at_end = matches!(dir.last(), Some(b'/'))
+                || (self.platform == Platform::Windows && dir.last() == Some(&b'\\'));
+            if !sep_at_end {
+                out(if self.platform == Platform::Windows {
+                    b"\\"
+                } else {
+                    b"/"
+                });
+            }
+        }
+        out(self.prefix.as_bytes());
+        if self.platform == Platform::Windows {
+            out(self.name.as_bytes());
+        } else {
+            // .NET on Unix turns `\\` into `/` right before `dlopen`, after the variations were
+            // built (so `sub\\x` still got its `lib` prefix).
+            for piece in self.name.as_bytes().split_inclusive(|&b| b == b'\\') {
+                match piece.split_last() {
+                    Some((b'\\', rest)) => {
+                        out(rest);
+                        out(b"/");
+                    }
+                    _ => out(piece),
+                }
+            }
+        }
+        out(self.suffix.as_bytes());
+    }
+
+    /// The path as a `String`.
+    #[cfg(feature = "std")]
+    pub fn path(&self) -> String {
+        let mut bytes = Vec::new();
+        self.write(&mut |b| bytes.extend_from_slice(b));
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// `name` with `\\` read as `/` off Windows: whether it is absolute, whether it has a folder.
+fn mapped(name: &str, platform: Platform) -> (bool, bool) {
+    if platform == Platform::Windows {
+        (is_absolute(name, platform), has_directory(name, platform))
+    } else {
+        let b = name.as_bytes();
+        (
+            matches!(b.first(), Some(b'/' | b'\\')),
+            b.iter().any(|&c| c == b'/' || c == b'\\'),
+        )
+    }
 }
 
 /// `LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR`: dependencies from the DLL's own folder.
@@ -61,14 +125,16 @@ pub fn windows_flags(search_path: u32, module_flags_value: u32) -> u32 {
     }
 }
 
-/// The attempts for library `name` with a module's search path and flags, from `image_dir`.
-pub fn attempts(
+/// Calls `f` with each step of the search for library `name` with a module's search path and
+/// flags, from `image_dir`, in order, until `f` returns `false`.
+pub fn each_step(
     name: &str,
     search_path: u32,
     flags: u32,
-    image_dir: Option<&Path>,
+    image_dir: Option<&[u8]>,
     platform: Platform,
-) -> Vec<Attempt> {
+    f: &mut dyn FnMut(&Step) -> bool,
+) {
     let allow_cwd = flags & module_flags::ALLOW_CURRENT_DIRECTORY != 0;
     let no_os = flags & module_flags::NO_OS_LOADER != 0;
     let assembly_dir = search_path & sp::ASSEMBLY_DIRECTORY != 0;
@@ -82,67 +148,95 @@ pub fn attempts(
     } else {
         LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | win_flags
     };
-    let mut out = Vec::new();
-    for v in library_variations(name, platform) {
-        // .NET on Unix turns `\` into `/` right before `dlopen`, after the variations were
-        // built (so `sub\x` still got its `lib` prefix).
-        let v = if platform == Platform::Windows {
-            v
-        } else {
-            v.replace('\\', "/")
+    let (name_absolute, name_has_dir) = mapped(name, platform);
+    for (prefix, suffix) in library_variation_parts(name, platform).iter() {
+        // Neither the `lib` prefix nor a suffix adds a separator.
+        let absolute = prefix.is_empty() && name_absolute;
+        let step = |dir, via| Step {
+            dir,
+            prefix,
+            name,
+            suffix,
+            via,
+            platform,
         };
-        if is_absolute(&v, platform) {
-            out.push(Attempt {
-                path: v,
-                via: Via::Absolute {
+        if absolute {
+            if !f(&step(
+                None,
+                Via::Absolute {
                     flags: full_path_flags,
                 },
-            });
+            )) {
+                return;
+            }
             continue;
         }
         if assembly_dir {
             if let Some(dir) = image_dir {
-                out.push(Attempt {
-                    path: join(dir, &v, platform),
-                    via: Via::AssemblyDirectory {
+                if !f(&step(
+                    Some(dir),
+                    Via::AssemblyDirectory {
                         flags: full_path_flags,
                     },
-                });
+                )) {
+                    return;
+                }
             }
         }
         if no_os {
             continue;
         }
-        if has_directory(&v, platform) && !allow_cwd {
-            out.push(Attempt {
-                path: v,
-                via: Via::SkippedCurrentDirectory,
-            });
-            continue;
-        }
-        let flags = if platform == Platform::Windows {
-            win_flags
+        let next = if name_has_dir && !allow_cwd {
+            step(None, Via::SkippedCurrentDirectory)
         } else {
-            0
+            let flags = if platform == Platform::Windows {
+                win_flags
+            } else {
+                0
+            };
+            step(None, Via::OsLoader { flags })
         };
-        out.push(Attempt {
-            path: v,
-            via: Via::OsLoader { flags },
-        });
+        if !f(&next) {
+            return;
+        }
     }
-    out
 }
 
-/// `dir` + `name` with the separator of `platform` (a Windows probe may run elsewhere).
-fn join(dir: &Path, name: &str, platform: Platform) -> String {
-    if platform == Platform::Windows && !cfg!(windows) {
-        let d = dir.to_string_lossy();
-        if d.ends_with('\\') || d.ends_with('/') {
-            format!("{d}{name}")
-        } else {
-            format!("{d}\\{name}")
-        }
-    } else {
-        dir.join(name).to_string_lossy().into_owned()
-    }
+/// One step of the search, as text.
+#[cfg(feature = "std")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// What is passed to the loader.
+    pub path: String,
+    /// Where it looks.
+    pub via: Via,
+}
+
+/// The attempts for library `name` with a module's search path and flags, from `image_dir`
+/// ([`each_step`], collected).
+#[cfg(feature = "std")]
+pub fn attempts(
+    name: &str,
+    search_path: u32,
+    flags: u32,
+    image_dir: Option<&std::path::Path>,
+    platform: Platform,
+) -> Vec<Attempt> {
+    let dir = image_dir.map(|d| d.to_string_lossy().into_owned());
+    let mut out = Vec::new();
+    each_step(
+        name,
+        search_path,
+        flags,
+        dir.as_deref().map(str::as_bytes),
+        platform,
+        &mut |s| {
+            out.push(Attempt {
+                path: s.path(),
+                via: s.via,
+            });
+            true
+        },
+    );
+    out
 }

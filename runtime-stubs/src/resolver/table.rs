@@ -1,8 +1,8 @@
 //! Read access to an import table in memory, and to its writable cells and handle slots.
 
 use crate::abi::{self, ImportRecord, ModuleRecord, TableHeader};
-use std::ffi::CStr;
-use std::sync::atomic::AtomicUsize;
+use core::ffi::CStr;
+use core::sync::atomic::AtomicUsize;
 
 /// An import table in this process, as emitted by the stub emitter.
 #[derive(Clone, Copy, Debug)]
@@ -19,14 +19,14 @@ impl TableRef {
         if base.is_null() || base as usize % 4 != 0 {
             return None;
         }
-        let h = std::ptr::read(base as *const TableHeader);
+        let h = core::ptr::read(base as *const TableHeader);
         (h.magic == abi::MAGIC && h.version == abi::VERSION).then_some(TableRef { base })
     }
 
     /// The header.
     pub fn header(&self) -> TableHeader {
         // SAFETY: checked in `new`.
-        unsafe { std::ptr::read(self.base as *const TableHeader) }
+        unsafe { core::ptr::read(self.base as *const TableHeader) }
     }
 
     /// Import record `i` (caller checks `i < import_count`).
@@ -34,7 +34,7 @@ impl TableRef {
         let h = self.header();
         let at = h.imports_off as usize + i as usize * abi::IMPORT_RECORD_SIZE as usize;
         // SAFETY: records lie inside the table the emitter wrote.
-        unsafe { std::ptr::read_unaligned(self.base.add(at) as *const ImportRecord) }
+        unsafe { core::ptr::read_unaligned(self.base.add(at) as *const ImportRecord) }
     }
 
     /// Module record `m`.
@@ -45,7 +45,7 @@ impl TableRef {
         }
         let at = h.modules_off as usize + m as usize * abi::MODULE_RECORD_SIZE as usize;
         // SAFETY: records lie inside the table the emitter wrote.
-        Some(unsafe { std::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
+        Some(unsafe { core::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
     }
 
     /// The string at `off`.

@@ -293,3 +293,64 @@ pub fn line<'a>(out: &'a str, key: &str) -> Vec<&'a str> {
         .skip(1)
         .collect()
 }
+
+/// Builds the C program `program` of `tests/c/` against stubs for `imports` (linked as
+/// [`build`] links `app.c`, its symbols exported for libraries that call back), with the callee
+/// library and the libraries `libs` (`(stem, C file)`) beside it.
+pub fn build_program(plat: Plat, program: &str, libs: &[(&str, &str)], imports: &[PlannedImport]) -> Image {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("image");
+    let gen = tmp.path().join("gen");
+    let elsewhere = tmp.path().join("elsewhere");
+    for d in [&dir, &gen, &elsewhere] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let defs: String = (0..MANY).map(|i| format!("F({i})\n")).collect();
+    std::fs::write(gen.join("many_defs.h"), defs).expect("write");
+    let cc = plat.cc();
+    let mut all_libs = vec![("callee", "callee.c")];
+    all_libs.extend_from_slice(libs);
+    for (stem, source) in all_libs {
+        let mut c = Command::new(cc);
+        c.arg("-I")
+            .arg(c_dir())
+            .arg("-I")
+            .arg(&gen)
+            .arg("-shared")
+            .arg("-O1");
+        if plat != Plat::WinX64 {
+            c.arg("-fPIC");
+        }
+        c.arg(c_dir().join(source))
+            .arg("-o")
+            .arg(dir.join(plat.lib_file(stem)));
+        run_ok(&mut c, "compiling a test library");
+    }
+    let obj = emit(&plat.target(), imports, &StubOptions::default()).expect("emit stubs");
+    let stubs = gen.join("stubs.o");
+    std::fs::write(&stubs, obj).expect("write stubs");
+    let mut c = Command::new(cc);
+    c.arg("-I").arg(root().join("runtime-stubs/include"));
+    c.arg("-O1").arg("-Wall").arg("-Werror");
+    c.arg(c_dir().join(program))
+        .arg(&stubs)
+        .arg(runtime_archive(plat));
+    if plat != Plat::WinX64 {
+        c.args([
+            "-pie",
+            "-rdynamic",
+            "-pthread",
+            "-Wl,-z,now",
+            "-Wl,--fatal-warnings",
+        ]);
+    }
+    c.args(plat.runtime_libs());
+    c.arg("-o").arg(dir.join(plat.exe_file()));
+    run_ok(&mut c, "linking the test program");
+    Image {
+        plat,
+        tmp,
+        dir,
+        elsewhere,
+    }
+}

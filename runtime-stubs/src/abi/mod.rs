@@ -72,6 +72,7 @@ pub mod module_flags {
     pub const PROCESS_DIRECTORY: u32 = 1 << 3;
 }
 
+#[cfg(feature = "std")]
 /// The `search_path` and flags of a module record for a library search (the model's
 /// [`LibrarySearch`](aotinterop_model::LibrarySearch) in the record's terms).
 pub fn module_search(search: aotinterop_model::LibrarySearch) -> (u32, u32) {
@@ -168,11 +169,11 @@ pub const CELLS_REL_OFFSET: u32 = 28;
 /// Byte offset of [`TableHeader::handles_rel`].
 pub const HANDLES_REL_OFFSET: u32 = 32;
 
-const _: () = assert!(std::mem::size_of::<TableHeader>() == HEADER_SIZE as usize);
-const _: () = assert!(std::mem::size_of::<ModuleRecord>() == MODULE_RECORD_SIZE as usize);
-const _: () = assert!(std::mem::size_of::<ImportRecord>() == IMPORT_RECORD_SIZE as usize);
-const _: () = assert!(std::mem::offset_of!(TableHeader, cells_rel) == CELLS_REL_OFFSET as usize);
-const _: () = assert!(std::mem::offset_of!(TableHeader, handles_rel) == HANDLES_REL_OFFSET as usize);
+const _: () = assert!(core::mem::size_of::<TableHeader>() == HEADER_SIZE as usize);
+const _: () = assert!(core::mem::size_of::<ModuleRecord>() == MODULE_RECORD_SIZE as usize);
+const _: () = assert!(core::mem::size_of::<ImportRecord>() == IMPORT_RECORD_SIZE as usize);
+const _: () = assert!(core::mem::offset_of!(TableHeader, cells_rel) == CELLS_REL_OFFSET as usize);
+const _: () = assert!(core::mem::offset_of!(TableHeader, handles_rel) == HANDLES_REL_OFFSET as usize);
 
 impl TableHeader {
     /// The header as bytes, little-endian.
@@ -193,124 +194,7 @@ impl TableHeader {
     }
 }
 
-/// Reads little-endian integers out of a byte slice without panicking.
-fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
-    data.get(at..at.checked_add(N)?)?.try_into().ok()
-}
-
-/// A lazy import read back from an image or object: what `aotinterop inspect` lists.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LazyImportInfo {
-    /// Library name as written.
-    pub module: String,
-    /// Entry point (or `#N`).
-    pub entry: String,
-    /// `DllImportSearchPath` flags of its module.
-    pub search_path: u32,
-    /// [`import_flags`].
-    pub flags: u16,
-}
-
-/// Why the contents of an import-table section could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableError(pub String);
-
-impl std::fmt::Display for TableError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "bad aotinterop import table: {}", self.0)
-    }
-}
-
-impl std::error::Error for TableError {}
-
-/// Reads a NUL-terminated string at `off` of a table.
-fn c_str_at(table: &[u8], off: u32) -> Result<String, TableError> {
-    let start = off as usize;
-    let rest = table
-        .get(start..)
-        .ok_or_else(|| TableError(format!("string offset {off} past the table")))?;
-    let len = rest
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or_else(|| TableError(format!("string at {off} is not terminated")))?;
-    String::from_utf8(rest[..len].to_vec()).map_err(|_| TableError(format!("string at {off} is not UTF-8")))
-}
-
-/// Parses one table header at the start of `data`.
-pub fn parse_header(data: &[u8]) -> Result<TableHeader, TableError> {
-    let u32_at = |at| le::<4>(data, at).map(u32::from_le_bytes);
-    let u16_at = |at| le::<2>(data, at).map(u16::from_le_bytes);
-    let short = || TableError(format!("{} bytes is shorter than a header", data.len()));
-    let h = TableHeader {
-        magic: u32_at(0).ok_or_else(short)?,
-        version: u16_at(4).ok_or_else(short)?,
-        arch: u16_at(6).ok_or_else(short)?,
-        module_count: u32_at(8).ok_or_else(short)?,
-        import_count: u32_at(12).ok_or_else(short)?,
-        modules_off: u32_at(16).ok_or_else(short)?,
-        imports_off: u32_at(20).ok_or_else(short)?,
-        table_size: u32_at(24).ok_or_else(short)?,
-        cells_rel: u32_at(28).ok_or_else(short)? as i32,
-        handles_rel: u32_at(32).ok_or_else(short)? as i32,
-        reserved: u32_at(36).ok_or_else(short)?,
-    };
-    if h.magic != MAGIC {
-        return Err(TableError(format!("magic 0x{:08x} is not 'AOTI'", h.magic)));
-    }
-    if h.version != VERSION {
-        return Err(TableError(format!(
-            "version {} (this build reads {VERSION})",
-            h.version
-        )));
-    }
-    Ok(h)
-}
-
-/// Lists the lazy imports of every table in the contents of an import-table section
-/// (tables of several stub objects follow each other, each aligned to [`TABLE_ALIGN`];
-/// zero padding between them is skipped).
-pub fn read_lazy_imports(section: &[u8]) -> Result<Vec<LazyImportInfo>, TableError> {
-    let mut out = Vec::new();
-    let mut at = 0usize;
-    while at + 4 <= section.len() {
-        if section[at..at + 4] == [0, 0, 0, 0] {
-            at += TABLE_ALIGN as usize;
-            continue;
-        }
-        let table = &section[at..];
-        let h = parse_header(table)?;
-        if (h.table_size as usize) > table.len() || h.table_size < HEADER_SIZE {
-            return Err(TableError(format!("table size {} out of range", h.table_size)));
-        }
-        let table = &table[..h.table_size as usize];
-        let mut modules = Vec::with_capacity(h.module_count as usize);
-        for m in 0..h.module_count as usize {
-            let base = h.modules_off as usize + m * MODULE_RECORD_SIZE as usize;
-            let name_off = le::<4>(table, base)
-                .map(u32::from_le_bytes)
-                .ok_or_else(|| TableError(format!("module record {m} past the table")))?;
-            let sp = le::<4>(table, base + 4).map(u32::from_le_bytes).unwrap_or(0);
-            modules.push((c_str_at(table, name_off)?, sp));
-        }
-        for i in 0..h.import_count as usize {
-            let base = h.imports_off as usize + i * IMPORT_RECORD_SIZE as usize;
-            let rec = le::<8>(table, base)
-                .ok_or_else(|| TableError(format!("import record {i} past the table")))?;
-            let name_off = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
-            let module = u16::from_le_bytes([rec[4], rec[5]]) as usize;
-            let flags = u16::from_le_bytes([rec[6], rec[7]]);
-            let (mname, sp) = modules.get(module).ok_or_else(|| {
-                TableError(format!("import {i} names module {module} of {}", modules.len()))
-            })?;
-            out.push(LazyImportInfo {
-                module: mname.clone(),
-                entry: c_str_at(table, name_off)?,
-                search_path: *sp,
-                flags,
-            });
-        }
-        let size = h.table_size as usize;
-        at += size.div_ceil(TABLE_ALIGN as usize) * TABLE_ALIGN as usize;
-    }
-    Ok(out)
-}
+#[cfg(feature = "std")]
+mod read;
+#[cfg(feature = "std")]
+pub use read::{parse_header, read_lazy_imports, LazyImportInfo, TableError};
