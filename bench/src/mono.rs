@@ -41,9 +41,19 @@ pub fn hello_sample(root: &Path) -> Result<PathBuf, String> {
 
 /// Loads the publish request `request` with Mono's framework objects cached in `cache`.
 pub fn publish_request(request: &Path, cache: &Path) -> Result<aotinterop::LoadedRequest, String> {
+    publish_request_with(request, cache, |_| {})
+}
+
+/// As [`publish_request`], the request's JSON changed by `edit` first.
+fn publish_request_with(
+    request: &Path,
+    cache: &Path,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Result<aotinterop::LoadedRequest, String> {
     let text = std::fs::read_to_string(request).map_err(|e| format!("{}: {e}", request.display()))?;
     let mut json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     json["cache_dir"] = serde_json::Value::String(cache.display().to_string());
+    edit(&mut json);
     let base = request.parent().unwrap_or(Path::new("."));
     PublishRequest::parse(&json.to_string(), request, base).map_err(|e| e.to_string())
 }
@@ -59,45 +69,65 @@ pub fn publish(request: &Path, cache: &Path) -> Result<PathBuf, String> {
 /// The size and start of the hello executable.
 #[derive(Clone, Copy, Debug)]
 pub struct HelloImage {
-    /// Bytes as published.
+    /// Bytes as published (StripSymbols, the default).
     pub published: u64,
-    /// Bytes after `strip`.
+    /// Bytes of the debug file beside it (`hello.dbg`).
+    pub debug_file: u64,
+    /// Bytes published with StripSymbols off.
+    pub unstripped: u64,
+    /// Bytes after `strip` of the published image (the symbol table too).
     pub stripped: u64,
-    /// Spawn to exit of the stripped image (it runs all of `Main`), median, ns.
+    /// Spawn to exit of the published image (it runs all of `Main`), median, ns.
     pub start_ns: f64,
 }
 
-/// Publishes hello in `dir`, strips a copy and starts it `runs` times.
+/// Publishes hello in `dir` (and again with StripSymbols off), strips a copy and starts the
+/// published image `runs` times.
 pub fn hello_image(dir: &Path, runs: usize) -> Result<HelloImage, String> {
     let request = hello_sample(dir)?;
     let image = publish(&request, &cache_dir())?;
+    let name = image
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let debug = image.with_file_name(aotinterop_linker::driver::debug_file_name(&name));
+    let unstripped_path = image.with_file_name("hello-unstripped");
+    let unstripped_req = publish_request_with(&request, &cache_dir(), |j| {
+        j["strip_symbols"] = serde_json::Value::Bool(false);
+        j["output"] = serde_json::Value::String(unstripped_path.display().to_string());
+    })?;
+    pipeline::publish(&unstripped_req, &mut |_| {})
+        .map_err(|f| format!("hello, StripSymbols off: {} failed: {}", f.step.name(), f.error))?;
     let stripped = image.with_file_name("hello-stripped");
     run_ok(Command::new("strip").arg("-o").arg(&stripped).arg(&image))?;
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).map_err(|e| e.to_string());
     // Once for its output: the run must be the sample's, not a failure.
-    let out = run_ok(Command::new(&stripped).current_dir(image.parent().unwrap()))?;
+    let out = run_ok(Command::new(&image).current_dir(image.parent().unwrap()))?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !text.contains("still running") {
         return Err(format!(
             "{} did not run hello's Main to the end:\n{text}",
-            stripped.display()
+            image.display()
         ));
     }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let status = Command::new(&stripped)
+        let status = Command::new(&image)
             .current_dir(image.parent().unwrap())
             .stdout(Stdio::null())
             .status()
             .map_err(|e| e.to_string())?;
         times.push(t.elapsed().as_nanos() as f64);
         if !status.success() {
-            return Err(format!("{} exited with {status}", stripped.display()));
+            return Err(format!("{} exited with {status}", image.display()));
         }
     }
     Ok(HelloImage {
         published: size(&image)?,
+        debug_file: size(&debug)?,
+        unstripped: size(&unstripped_path)?,
         stripped: size(&stripped)?,
         start_ns: median(&mut times),
     })

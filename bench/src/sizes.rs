@@ -26,6 +26,18 @@ pub struct Sizes {
     pub image_lazy: u64,
     /// Stripped image with 1 direct import, bytes.
     pub image_direct: u64,
+    /// win-x64 (MinGW-w64): stripped executable with 1 lazy import, bytes.
+    #[serde(default)]
+    pub win_lazy: u64,
+    /// win-x64: stripped executable with 1 direct import, bytes.
+    #[serde(default)]
+    pub win_direct: u64,
+    /// win-x64: the DLLs the lazy image imports (`inspect`).
+    #[serde(default)]
+    pub win_lazy_dlls: Vec<String>,
+    /// win-x64: the DLLs the direct image imports.
+    #[serde(default)]
+    pub win_direct_dlls: Vec<String>,
 }
 
 fn section_sizes(obj: &[u8]) -> Result<[u64; 4], String> {
@@ -64,7 +76,17 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
     let lazy = build_image(dir, ImageBinding::Lazy, 1, true, &[])?;
     let direct = build_image(dir, ImageBinding::Direct, 1, true, &[])?;
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).map_err(|e| e.to_string());
+    let win = windows_images(&dir.join("win-x64"))?;
+    let dlls = |p: &Path| -> Result<Vec<String>, String> {
+        Ok(aotinterop_linker::inspect::inspect(p)
+            .map_err(|e| e.to_string())?
+            .needed)
+    };
     Ok(Sizes {
+        win_lazy: len(&win.0)?,
+        win_direct: len(&win.1)?,
+        win_lazy_dlls: dlls(&win.0)?,
+        win_direct_dlls: dlls(&win.1)?,
         code: per(0),
         cell: per(1),
         record: per(2) - name,
@@ -73,4 +95,56 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
         image_lazy: len(&lazy)?,
         image_direct: len(&direct)?,
     })
+}
+
+/// A stripped win-x64 executable calling `f0` of `many.dll` lazily, and one calling it directly
+/// (linked against the DLL), both by aotinterop's MinGW-w64 driver: (lazy, direct).
+fn windows_images(dir: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf), String> {
+    use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
+    use aotinterop_model::TargetRow;
+    use std::process::Command;
+    let row = TargetRow::of_rid("win-x64").ok_or("win-x64 is not in the target table")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let run = |c: &mut Command| crate::run_ok(c).map(|_| ());
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).map_err(|e| e.to_string());
+    write(
+        "many.c",
+        "#include <stdint.h>\n__declspec(dllexport) uint64_t f0(uint64_t x) { return x; }\n",
+    )?;
+    run(Command::new(row.cc)
+        .args(["-O2", "-shared", "-o"])
+        .arg(dir.join("many.dll"))
+        .arg(dir.join("many.c")))?;
+    let mut out = Vec::new();
+    for (name, call) in [("lazy", "pinvoke_f0"), ("direct", "f0")] {
+        write(
+            &format!("{name}.c"),
+            &format!(
+                "#include <stdint.h>\nuint64_t {call}(uint64_t);\n\
+                 int main(int argc, char **argv) {{ (void)argv; return argc > 1000 ? (int){call}(1) : 0; }}\n"
+            ),
+        )?;
+        let obj = dir.join(format!("{name}.o"));
+        run(Command::new(row.cc)
+            .args(["-O2", "-c", "-o"])
+            .arg(&obj)
+            .arg(dir.join(format!("{name}.c"))))?;
+        let exe = dir.join(format!("{name}.exe"));
+        let mut job = LinkJob::new(row.target, OutputKind::Executable, &exe);
+        job.objects.push(obj);
+        if name == "lazy" {
+            let imports = [PlannedImport::lazy("pinvoke_f0", "many", "f0")];
+            let stubs = emit(&row.target, &imports, &StubOptions::default()).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("stubs.o"), stubs).map_err(|e| e.to_string())?;
+            job.objects.push(dir.join("stubs.o"));
+            job.runtime_inputs.push(aotinterop_testkit::runtime_archive(row));
+        } else {
+            job.native_libraries.push(dir.join("many.dll"));
+        }
+        let linker = select(&row.target, job.kind, &LinkerChoice::default()).map_err(|e| e.to_string())?;
+        link(linker.as_ref(), &job).map_err(|e| e.to_string())?;
+        run(Command::new("x86_64-w64-mingw32-strip").arg(&exe))?;
+        out.push(exe);
+    }
+    Ok((out[0].clone(), out[1].clone()))
 }

@@ -1,10 +1,11 @@
 //! Finding the runtime archive (`libaotinterop_runtime.a`) built for a target.
 //!
-//! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`. A
-//! publish looks, in order, in the request's `runtime_dir`, in `$AOTINTEROP_RUNTIME_DIR/<triple>/`,
-//! in `runtime/<triple>/` beside
-//! the `aotinterop` program, and in `../aotinterop-runtime/<triple>/` from the program's folder
-//! (the layout of a cargo build: `target/debug/aotinterop`).
+//! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`; the
+//! NuGet package carries it as NuGet lays out native assets, `runtimes/<rid>/native/`. A publish
+//! looks, in order, in the request's `runtime_dir`, in `$AOTINTEROP_RUNTIME_DIR`, in `runtime/`
+//! beside the `aotinterop` program, and in `../aotinterop-runtime/` from the program's folder
+//! (the layout of a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and
+//! under `<rid>/native/`.
 
 use aotinterop_model::diag::{codes, Error, Result};
 use aotinterop_model::Target;
@@ -52,12 +53,17 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
     })?;
     let triple = row.rust_triple;
     let dirs = search_dirs(requested);
-    let archive = dirs
+    // The build's layout, then NuGet's.
+    let candidates: Vec<PathBuf> = dirs
         .iter()
-        .map(|d| d.join(triple).join(ARCHIVE_NAME))
+        .flat_map(|d| [d.join(triple), d.join(row.rid).join("native")])
+        .collect();
+    let archive = candidates
+        .iter()
+        .map(|d| d.join(ARCHIVE_NAME))
         .find(|p| p.is_file())
         .ok_or_else(|| {
-            let tried: Vec<String> = dirs.iter().map(|d| d.join(triple).display().to_string()).collect();
+            let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
             Error::new(
                 codes::RUNTIME_NOT_FOUND,
                 format!(

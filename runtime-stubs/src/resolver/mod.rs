@@ -200,71 +200,75 @@ fn bad_index(index: u64, of: &str, count: u64) -> Report {
 /// target in its cell. Returns the target.
 #[allow(clippy::result_large_err)] // as for `module_handle`: no heap
 pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
-    let h = t.header();
-    if index >= h.import_count {
-        return Err(bad_index(index.into(), " of ", h.import_count.into()));
+    let count = t.header().import_count;
+    if index >= count {
+        return Err(bad_index(index.into(), " of ", count.into()));
     }
     let rec = t.import(index);
-    let entry = t.string(rec.name_off);
-    let library = t.module(rec.module).map_or(c"", |m| t.string(m.name_off));
+    let entry_ptr = t.string_ptr(rec.name_off);
     let handle = match t.handle(rec.module).load(Ordering::Acquire) {
-        0 => module_handle(t, rec.module, library, entry)?,
+        0 => {
+            let library = t.module(rec.module).map_or(c"", |m| t.string(m.name_off));
+            module_handle(t, rec.module, library, t.string(rec.name_off))?
+        }
         h => h,
     };
     let platform = Platform::host();
-    let mut report: Option<Report> = None;
-    let mut tried = |what: &[u8], why: &[u8]| {
-        report
-            .get_or_insert_with(|| {
-                Report::new(
-                    FailureKind::EntryPointNotFound,
-                    library.to_bytes(),
-                    entry.to_bytes(),
-                    platform,
-                )
-            })
-            .tried(what, why)
-    };
     // The common case, one exact spelling (always on Unix): the table's own NUL-terminated
-    // string is looked up as it is.
+    // string goes to the loader as it is, not even measured.
     let exact = platform != Platform::Windows || rec.flags & crate::abi::import_flags::EXACT_SPELLING != 0;
-    match entry.to_str() {
-        Ok(text) if !exact => {
-            for suffix in names::entry_lookup(text, rec.flags, platform).suffixes() {
-                let mut name = Buf::<ENTRY_SIZE>::new();
-                name.push(entry.to_bytes());
-                if let Some(c) = suffix {
-                    name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
-                }
-                if name.overflowed() {
-                    tried(name.as_bytes(), ENTRY_TOO_LONG);
-                    continue;
-                }
-                match os::symbol(handle as os::Handle, name.as_c_bytes()) {
-                    Ok(addr) => {
-                        t.cell(index).store(addr, Ordering::Release);
-                        return Ok(addr);
-                    }
-                    Err(e) => tried(name.as_bytes(), e.as_bytes()),
-                }
-            }
-        }
-        _ => match os::symbol(handle as os::Handle, entry.to_bytes_with_nul()) {
+    if exact {
+        match os::symbol(handle as os::Handle, entry_ptr) {
             Ok(addr) => {
                 t.cell(index).store(addr, Ordering::Release);
                 return Ok(addr);
             }
-            Err(e) => tried(entry.to_bytes(), e.as_bytes()),
-        },
+            Err(e) => {
+                let entry = t.string(rec.name_off);
+                let mut r = entry_not_found(t, rec.module, entry);
+                r.tried(entry.to_bytes(), e.as_bytes());
+                return Err(r);
+            }
+        }
     }
-    Err(report.unwrap_or_else(|| {
-        Report::new(
-            FailureKind::EntryPointNotFound,
-            library.to_bytes(),
-            entry.to_bytes(),
-            platform,
-        )
-    }))
+    let entry = t.string(rec.name_off);
+    let mut report: Option<Report> = None;
+    let mut tried = |what: &[u8], why: &[u8]| {
+        report
+            .get_or_insert_with(|| entry_not_found(t, rec.module, entry))
+            .tried(what, why)
+    };
+    let text = entry.to_str().unwrap_or("");
+    for suffix in names::entry_lookup(text, rec.flags, platform).suffixes() {
+        let mut name = Buf::<ENTRY_SIZE>::new();
+        name.push(entry.to_bytes());
+        if let Some(c) = suffix {
+            name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        if name.overflowed() {
+            tried(name.as_bytes(), ENTRY_TOO_LONG);
+            continue;
+        }
+        match os::symbol(handle as os::Handle, name.as_c_bytes().as_ptr().cast()) {
+            Ok(addr) => {
+                t.cell(index).store(addr, Ordering::Release);
+                return Ok(addr);
+            }
+            Err(e) => tried(name.as_bytes(), e.as_bytes()),
+        }
+    }
+    Err(report.unwrap_or_else(|| entry_not_found(t, rec.module, entry)))
+}
+
+/// An EntryPointNotFound report for `entry` of module `m`.
+fn entry_not_found(t: &TableRef, m: u16, entry: &CStr) -> Report {
+    let library = t.module(m).map_or(c"", |m| t.string(m.name_off));
+    Report::new(
+        FailureKind::EntryPointNotFound,
+        library.to_bytes(),
+        entry.to_bytes(),
+        Platform::host(),
+    )
 }
 
 /// Called by `__aotinterop_lazy_entry` on an import's first call (and on every call while it

@@ -55,13 +55,12 @@ pub fn open(path: &[u8], _flags: u32) -> Result<Handle, OsError> {
 }
 
 /// Looks `name` (NUL-terminated) up exactly with `dlsym`. A symbol whose address is 0 is an
-/// error of its own (`dlerror` then reports nothing).
-pub fn symbol(handle: Handle, name: &[u8]) -> Result<usize, OsError> {
-    // SAFETY: clears a stale error, so that the one read below is dlsym's.
-    unsafe { libc::dlerror() };
+/// error of its own (`dlerror` then reports nothing: glibc's `dlsym` clears the thread's error
+/// state when it starts, `elf/dlerror.c` `_dlerror_run`, so no stale error needs clearing first).
+pub fn symbol(handle: Handle, name: *const c_char) -> Result<usize, OsError> {
     // SAFETY: the handle came from dlopen or the application's resolver callback and stays
     // loaded (a published handle is never closed); the name is NUL-terminated.
-    let p = unsafe { libc::dlsym(handle, name.as_ptr().cast()) };
+    let p = unsafe { libc::dlsym(handle, name) };
     if !p.is_null() {
         return Ok(p as usize);
     }

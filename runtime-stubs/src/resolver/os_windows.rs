@@ -115,13 +115,14 @@ pub fn open(path: &[u8], flags: u32) -> Result<Handle, OsError> {
 
 /// Looks `name` (NUL-terminated) up with GetProcAddress (`#N`: by ordinal).
 #[allow(clippy::result_large_err)] // as for `open`
-pub fn symbol(handle: Handle, name: &[u8]) -> Result<usize, OsError> {
-    let text = core::str::from_utf8(name.strip_suffix(&[0]).unwrap_or(name)).unwrap_or("");
-    let p = match super::names::ordinal(text) {
+pub fn symbol(handle: Handle, name: *const core::ffi::c_char) -> Result<usize, OsError> {
+    // SAFETY: a NUL-terminated name.
+    let name = unsafe { core::ffi::CStr::from_ptr(name) };
+    let p = match name.to_str().ok().and_then(super::names::ordinal) {
         // SAFETY: an ordinal is passed as the low word of the name pointer.
         Some(n) => unsafe { GetProcAddress(handle, usize::from(n) as *const u8) },
         // SAFETY: a NUL-terminated name; the handle stays loaded.
-        None => unsafe { GetProcAddress(handle, name.as_ptr()) },
+        None => unsafe { GetProcAddress(handle, name.as_ptr().cast()) },
     };
     if p.is_null() {
         Err(OsError::last())

@@ -24,9 +24,10 @@ impl TableRef {
     }
 
     /// The header.
-    pub fn header(&self) -> TableHeader {
-        // SAFETY: checked in `new`.
-        unsafe { core::ptr::read(self.base as *const TableHeader) }
+    pub fn header(&self) -> &TableHeader {
+        // SAFETY: checked in `new` (a 4-aligned header of the image's read-only table, which
+        // lives as long as the image).
+        unsafe { &*(self.base as *const TableHeader) }
     }
 
     /// Import record `i` (caller checks `i < import_count`).
@@ -46,6 +47,12 @@ impl TableRef {
         let at = h.modules_off as usize + m as usize * abi::MODULE_RECORD_SIZE as usize;
         // SAFETY: records lie inside the table the emitter wrote.
         Some(unsafe { core::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
+    }
+
+    /// The string at `off`, unmeasured (NUL-terminated).
+    pub fn string_ptr(&self, off: u32) -> *const core::ffi::c_char {
+        // SAFETY: strings lie inside the table.
+        unsafe { self.base.add(off as usize).cast() }
     }
 
     /// The string at `off`.

@@ -1,7 +1,7 @@
 //! "Will it run here?": every library an image needs at startup and every module its lazy
 //! P/Invokes name, looked up on this machine (or under a sysroot) by the loader's rules and, for
 //! lazy modules, by native AOT's probing rules (the lazy resolver's own, `aotinterop probe`),
-//! each loader's rules in a file of their own: glibc's `ld.so` ([`ld_so`], with its cache read by
+//! each loader's rules in a file of their own: glibc's `ld.so` (`ld_so`, with its cache read by
 //! [`ld_so_cache`]), the Windows loader (`windows`), Apple's dyld (`dyld`).
 
 mod dyld;
