@@ -14,6 +14,7 @@
 pub mod buf;
 mod capi;
 pub mod failure;
+mod image_dir;
 pub mod names;
 #[cfg(unix)]
 mod os_unix;

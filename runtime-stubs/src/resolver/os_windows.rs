@@ -4,7 +4,6 @@
 
 use super::buf::PATH_SIZE;
 use core::ffi::c_void;
-use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A module handle (`HMODULE`).
 pub type Handle = *mut c_void;
@@ -175,41 +174,9 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     parent(&out[..n]).map(<[u8]>::len)
 }
 
-/// 0: not looked up yet; 1: being looked up; 2: in `DIR`; 3: not found.
-static DIR_STATE: AtomicU8 = AtomicU8::new(0);
-static mut DIR: [u8; PATH_SIZE] = [0; PATH_SIZE];
-static mut DIR_LEN: usize = 0;
-
-/// The folder of the image (.exe or .dll) holding this runtime, looked up once; a thread that
-/// finds the lookup in progress looks it up itself into `scratch` rather than wait.
+/// The folder of the image holding this runtime, looked up once ([`super::image_dir`]).
 pub fn image_dir(scratch: &mut [u8; PATH_SIZE]) -> Option<&[u8]> {
-    match DIR_STATE.load(Ordering::Acquire) {
-        // SAFETY: written once before the state became 2, never again.
-        2 => return Some(unsafe { &(&*core::ptr::addr_of!(DIR))[..DIR_LEN] }),
-        3 => return None,
-        _ => {}
-    }
-    if DIR_STATE
-        .compare_exchange(0, 1, Ordering::Acquire, Ordering::Acquire)
-        .is_ok()
-    {
-        // SAFETY: state 1 gives this thread sole access to DIR until it publishes.
-        let dir = unsafe { &mut *core::ptr::addr_of_mut!(DIR) };
-        return match find_image_dir(dir) {
-            Some(n) => {
-                // SAFETY: as above.
-                unsafe { DIR_LEN = n };
-                DIR_STATE.store(2, Ordering::Release);
-                Some(&dir[..n])
-            }
-            None => {
-                DIR_STATE.store(3, Ordering::Release);
-                None
-            }
-        };
-    }
-    let n = find_image_dir(scratch)?;
-    Some(&scratch[..n])
+    super::image_dir::cached(find_image_dir, scratch)
 }
 
 /// The folder of the process's executable, into `out`.
