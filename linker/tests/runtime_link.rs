@@ -144,3 +144,57 @@ fn linux_arm64_static_archive_with_the_runtime_in_a_c_host_under_qemu() {
 fn win_x64_static_archive_with_the_runtime_in_a_c_host_under_wine() {
     static_archive_with_runtime(WIN_X64);
 }
+
+/// The DLLs `objdump -p` lists as imported by a PE image.
+fn objdump_dlls(image: &Path) -> std::collections::BTreeSet<String> {
+    let dump = check(
+        Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
+            .arg("-p")
+            .arg(image),
+    );
+    dump.lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|n| n.to_ascii_lowercase())
+        .collect()
+}
+
+#[test]
+fn the_runtime_adds_no_dll_but_kernel32_to_a_win_x64_image() {
+    let t = WIN_X64;
+    let dir = tempfile::tempdir().unwrap();
+    // The same program with and without lazy imports (and so without and with the runtime).
+    std::fs::write(dir.path().join("plain.c"), "int main(void) { return 0; }\n").unwrap();
+    let plain_obj = dir.path().join("plain.o");
+    check(
+        Command::new(cc_for(&t))
+            .arg("-c")
+            .arg(dir.path().join("plain.c"))
+            .arg("-o")
+            .arg(&plain_obj),
+    );
+    let mut plain = LinkJob::new(t, OutputKind::Executable, exe(&t, dir.path(), "plain"));
+    plain.objects = vec![plain_obj];
+    link(
+        &*select(&t, plain.kind, &LinkerChoice::default()).unwrap(),
+        &plain,
+    )
+    .unwrap();
+    let mut lazy = LinkJob::new(t, OutputKind::Executable, exe(&t, dir.path(), "app"));
+    lazy.objects = vec![
+        compile(&t, "runtime_main.c", dir.path(), &[]),
+        stubs(&t, dir.path()),
+    ];
+    lazy.runtime_inputs.push(runtime_archive(&t));
+    link(&*select(&t, lazy.kind, &LinkerChoice::default()).unwrap(), &lazy).unwrap();
+    let (base, with_runtime) = (objdump_dlls(&plain.output), objdump_dlls(&lazy.output));
+    let added: Vec<&String> = with_runtime.difference(&base).collect();
+    assert!(
+        added.iter().all(|d| *d == "kernel32.dll"),
+        "the runtime brought {added:?} (the C runtime alone imports {base:?})"
+    );
+    // `aotinterop inspect` says the same.
+    let ins = aotinterop_linker::inspect::inspect(&lazy.output).unwrap();
+    let listed: std::collections::BTreeSet<String> =
+        ins.needed.iter().map(|n| n.to_ascii_lowercase()).collect();
+    assert_eq!(listed, with_runtime);
+}
