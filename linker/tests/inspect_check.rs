@@ -90,19 +90,6 @@ fn needed_libraries_and_lazy_modules_are_looked_up_under_a_sysroot() {
     );
 }
 
-/// The DLLs `objdump -p` lists as imported.
-fn objdump_dlls(dll: &Path) -> Vec<String> {
-    let dump = check(
-        std::process::Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
-            .arg("-p")
-            .arg(dll),
-    );
-    dump.lines()
-        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
-        .map(str::to_string)
-        .collect()
-}
-
 #[test]
 fn a_native_aot_dll_is_checked_against_a_folder_of_dlls() {
     let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");

@@ -145,19 +145,6 @@ fn win_x64_static_archive_with_the_runtime_in_a_c_host_under_wine() {
     static_archive_with_runtime(WIN_X64);
 }
 
-/// The DLLs `objdump -p` lists as imported by a PE image.
-fn objdump_dlls(image: &Path) -> std::collections::BTreeSet<String> {
-    let dump = check(
-        Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
-            .arg("-p")
-            .arg(image),
-    );
-    dump.lines()
-        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
-        .map(|n| n.to_ascii_lowercase())
-        .collect()
-}
-
 #[test]
 fn the_runtime_adds_no_dll_but_kernel32_to_a_win_x64_image() {
     let t = WIN_X64;
@@ -186,7 +173,13 @@ fn the_runtime_adds_no_dll_but_kernel32_to_a_win_x64_image() {
     ];
     lazy.runtime_inputs.push(runtime_archive(&t));
     link(&*select(&t, lazy.kind, &LinkerChoice::default()).unwrap(), &lazy).unwrap();
-    let (base, with_runtime) = (objdump_dlls(&plain.output), objdump_dlls(&lazy.output));
+    let lower = |image: &Path| -> std::collections::BTreeSet<String> {
+        objdump_dlls(image)
+            .iter()
+            .map(|n| n.to_ascii_lowercase())
+            .collect()
+    };
+    let (base, with_runtime) = (lower(&plain.output), lower(&lazy.output));
     let added: Vec<&String> = with_runtime.difference(&base).collect();
     assert!(
         added.iter().all(|d| *d == "kernel32.dll"),

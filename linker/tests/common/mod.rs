@@ -190,3 +190,17 @@ pub fn records_object(target: &Target, imports: &[(&str, &str)], dir: &Path) -> 
     std::fs::write(&path, obj.write().unwrap()).unwrap();
     path
 }
+
+/// The DLLs a PE image imports, as `objdump -p` lists them (the independent reading of an
+/// import table the tests compare `inspect` with).
+pub fn objdump_dlls(image: &Path) -> Vec<String> {
+    let dump = check(
+        Command::new(require("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"))
+            .arg("-p")
+            .arg(image),
+    );
+    dump.lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(str::to_string)
+        .collect()
+}
