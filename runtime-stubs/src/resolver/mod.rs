@@ -206,6 +206,14 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
         return Err(bad_index(index.into(), " of ", count.into()));
     }
     let rec = t.import(index);
+    if u32::from(rec.module) >= t.header().module_count {
+        // A damaged table: its handle slot would be outside the slots.
+        return Err(bad_index(
+            index.into(),
+            " names a module the table does not have; imports: ",
+            count.into(),
+        ));
+    }
     let entry_ptr = t.string_ptr(rec.name_off);
     let handle = match t.handle(rec.module).load(Ordering::Acquire) {
         0 => {
@@ -247,7 +255,7 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
             name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
         if name.overflowed() {
-            tried(name.as_bytes(), ENTRY_TOO_LONG);
+            tried(entry.to_bytes(), ENTRY_TOO_LONG);
             continue;
         }
         match os::symbol(handle as os::Handle, name.as_c_bytes().as_ptr().cast()) {
@@ -295,10 +303,11 @@ pub unsafe extern "C" fn resolve_from_stub(table: *const u8, index: usize) -> us
 
 /// Hands a failure to the failure handler (or prints it and aborts).
 fn report(f: Report, index: u32) -> usize {
+    // The handler's copies of the names (the message has them whole).
     let mut library = Buf::<1024>::new();
     let mut entry = Buf::<1024>::new();
-    library.push(f.library());
-    entry.push(f.entry());
+    library.push(&f.library()[..f.library().len().min(1023)]);
+    entry.push(&f.entry()[..f.entry().len().min(1023)]);
     capi::report(f, library.as_bytes(), entry.as_bytes(), index)
 }
 

@@ -111,7 +111,8 @@ fn exe_path(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     {
         // SAFETY: `out` holds PATH_SIZE bytes; readlink does not NUL-terminate.
         let n = unsafe { libc::readlink(c"/proc/self/exe".as_ptr(), out.as_mut_ptr().cast(), PATH_SIZE - 1) };
-        (n > 0).then_some(n as usize)
+        // A link that fills the buffer may have been cut: no folder rather than a wrong one.
+        (n > 0 && (n as usize) < PATH_SIZE - 1).then_some(n as usize)
     }
 }
 
@@ -133,7 +134,19 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         // SAFETY: dli_fname is a NUL-terminated path when not NULL.
         && unsafe { *info.dli_fname } == b'/' as c_char;
     let n = if absolute {
-        real_path(info.dli_fname, out)?
+        // The real path; where `realpath` fails, the path as the loader reports it.
+        match real_path(info.dli_fname, out) {
+            Some(n) => n,
+            None => {
+                // SAFETY: dli_fname is a NUL-terminated path.
+                let raw = unsafe { CStr::from_ptr(info.dli_fname) }.to_bytes();
+                if raw.len() >= PATH_SIZE {
+                    return None;
+                }
+                out[..raw.len()].copy_from_slice(raw);
+                raw.len()
+            }
+        }
     } else {
         exe_path(out)?
     };

@@ -144,7 +144,7 @@ fn parent(path: &[u8]) -> Option<&[u8]> {
 
 /// The file name of `module` (NULL: the executable) as UTF-8 into `out`.
 fn module_path(module: Handle, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
-    let mut wide = [0u16; 1024];
+    let mut wide = [0u16; WIDE_SIZE];
     // SAFETY: `wide` holds its length in units.
     let n = unsafe { GetModuleFileNameW(module, wide.as_mut_ptr(), wide.len() as u32) } as usize;
     if n == 0 || n >= wide.len() {

@@ -126,8 +126,9 @@ impl Dyld {
     pub(super) fn candidates(&self, name: &str) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let leaf = name.rsplit('/').next().unwrap_or(name);
+        // DYLD_LIBRARY_PATH comes first for every install name, by its leaf name.
+        out.extend(self.library_path.iter().map(|d| d.join(leaf)));
         if let Some(rest) = name.strip_prefix("@rpath/") {
-            out.extend(self.library_path.iter().map(|d| d.join(leaf)));
             out.extend(self.rpaths.iter().map(|r| r.join(rest)));
         } else if let Some(rest) = name
             .strip_prefix("@loader_path/")
@@ -135,7 +136,6 @@ impl Dyld {
         {
             out.push(self.image_dir.join(rest));
         } else {
-            out.extend(self.library_path.iter().map(|d| d.join(leaf)));
             if name.starts_with('/') {
                 self.on_target(name, &mut out);
             }

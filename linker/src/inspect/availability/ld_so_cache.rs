@@ -95,10 +95,11 @@ fn new_table_start(data: &[u8]) -> Result<usize, CacheError> {
             "not an ld.so.cache (no glibc-ld.so.cache1.1 or ld.so-1.7.0 magic)".into(),
         ));
     }
-    let n = u32_at(data, MAGIC_OLD.len()).ok_or_else(|| CacheError("truncated in the old header".into()))?;
+    // `struct cache_file`: the 11-byte magic, `nlibs` aligned to 4 (offset 12), the entries at 16.
+    let n = u32_at(data, 12).ok_or_else(|| CacheError("truncated in the old header".into()))?;
     let end = (n as usize)
         .checked_mul(ENTRY_OLD)
-        .and_then(|t| t.checked_add(MAGIC_OLD.len() + 4))
+        .and_then(|t| t.checked_add(16))
         .ok_or_else(|| CacheError(format!("old table of {n} entries does not fit")))?;
     let start = end.checked_add(7).map(|e| e & !7).unwrap_or(usize::MAX);
     if data.get(start..).is_some_and(|d| d.starts_with(MAGIC_NEW)) {
@@ -229,7 +230,18 @@ mod tests {
         header[20..24].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(parse(&header).unwrap_err().0.contains("do not fit"));
         let mut old = MAGIC_OLD.to_vec();
+        old.push(0);
         old.extend(0u32.to_le_bytes());
         assert!(parse(&old).unwrap_err().0.contains("old-format"));
+        // The old table (one 12-byte entry) then the new one, 8-aligned at 32: read as new.
+        let mut both = MAGIC_OLD.to_vec();
+        both.push(0);
+        both.extend(1u32.to_le_bytes());
+        both.extend([0u8; 12]);
+        both.resize(32, 0);
+        let mut new = MAGIC_NEW.to_vec();
+        new.resize(HEADER_NEW, 0);
+        both.extend(new);
+        assert_eq!(parse(&both), Ok(Vec::new()));
     }
 }
