@@ -29,8 +29,8 @@ pub struct InspectArgs {
     /// With `--check`: a folder of the target's library path (`LD_LIBRARY_PATH`, `PATH` on
     /// Windows, `DYLD_LIBRARY_PATH`), in order; repeatable. On this machine with no sysroot,
     /// ELF images otherwise use this process's `LD_LIBRARY_PATH`.
-    #[arg(long, value_name = "DIR", requires = "check")]
-    library_path: Vec<PathBuf>,
+    #[arg(long = "library-path", value_name = "DIR", requires = "check")]
+    path_dirs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -77,7 +77,7 @@ fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> Exit
     };
     let machine = availability::Machine {
         sysroot: args.sysroot.clone(),
-        library_path: args.library_path.clone(),
+        path_dirs: args.path_dirs.clone(),
     };
     let a = availability::check(&args.image, &data, ins, &machine);
     match args.format {

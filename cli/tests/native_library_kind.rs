@@ -8,7 +8,7 @@ use std::process::Command;
 
 struct Case {
     rid: &'static str,
-    library: &'static str,
+    lib: &'static str,
     flavor: Option<&'static str>,
     refused: bool,
 }
@@ -16,50 +16,50 @@ struct Case {
 const CASES: &[Case] = &[
     Case {
         rid: "osx-arm64",
-        library: "shim.obj",
+        lib: "shim.obj",
         flavor: None,
         refused: true,
     },
     Case {
         rid: "linux-x64",
-        library: "shim.obj",
+        lib: "shim.obj",
         flavor: None,
         refused: true,
     },
     Case {
         rid: "win-x64",
-        library: "shim.obj",
+        lib: "shim.obj",
         flavor: None,
         refused: false,
     },
     Case {
         rid: "win-x64",
-        library: "vendor.dll",
+        lib: "vendor.dll",
         flavor: Some("mingw-gcc"),
         refused: false,
     },
     Case {
         rid: "win-x64",
-        library: "vendor.dll",
+        lib: "vendor.dll",
         flavor: Some("lld-link"),
         refused: true,
     },
     Case {
         rid: "osx-arm64",
-        library: "libz.tbd",
+        lib: "libz.tbd",
         flavor: None,
         refused: false,
     },
     Case {
         rid: "linux-x64",
-        library: "libz.dylib",
+        lib: "libz.dylib",
         flavor: None,
         refused: true,
     },
 ];
 
 fn request(dir: &Path, case: &Case) -> String {
-    std::fs::write(dir.join(case.library), b"").unwrap();
+    std::fs::write(dir.join(case.lib), b"").unwrap();
     let linker = case
         .flavor
         .map(|f| format!(r#", "linker": {{"flavor": "{f}"}}"#))
@@ -67,7 +67,7 @@ fn request(dir: &Path, case: &Case) -> String {
     format!(
         r#"{{"rid": "{}", "native_library": ["{}"], "windows_api_list": false,
             "imports": [{{"module": "libc", "entry": "getpid"}}]{linker}}}"#,
-        case.rid, case.library
+        case.rid, case.lib
     )
 }
 
@@ -78,7 +78,7 @@ fn cli_library_and_msbuild_agree() {
         let json = request(dir.path(), case);
         let file = dir.path().join("request.json");
         std::fs::write(&file, &json).unwrap();
-        let what = format!("{} {} {:?}", case.rid, case.library, case.flavor);
+        let what = format!("{} {} {:?}", case.rid, case.lib, case.flavor);
 
         let cli = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
             .args(["plan", "request.json"])

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 fn on(root: &Path) -> availability::Machine {
     availability::Machine {
         sysroot: Some(root.to_path_buf()),
-        library_path: Vec::new(),
+        path_dirs: Vec::new(),
     }
 }
 
@@ -312,7 +312,7 @@ fn a_32_bit_image_is_searched_through_its_runpath_and_skips_other_machines_libra
     assert_eq!(ins.arch, "x86");
     let machine = availability::Machine {
         sysroot: Some(dir.path().join("empty-root")),
-        library_path: vec![decoys.clone()],
+        path_dirs: vec![decoys.clone()],
     };
     let a = availability::check(&image, &data, &ins, &machine);
     let dep = a.needed.iter().find(|n| n.name == "libdep32.so").expect("needed");
@@ -381,7 +381,7 @@ fn path_folders_serve_startup_imports_but_not_searches_limited_to_system32() {
     }
     let machine = availability::Machine {
         sysroot: Some(system.clone()),
-        library_path: vec![path.clone()],
+        path_dirs: vec![path.clone()],
     };
     let a = availability::check(&dll, &data, &ins, &machine);
     // Startup imports use the standard search order, which ends with PATH.

@@ -58,7 +58,7 @@ fn write_stub(root: &Path, install_name: &str, target: &str) -> PathBuf {
 fn on(root: &Path) -> availability::Machine {
     availability::Machine {
         sysroot: Some(root.to_path_buf()),
-        library_path: Vec::new(),
+        path_dirs: Vec::new(),
     }
 }
 

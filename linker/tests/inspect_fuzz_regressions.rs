@@ -13,7 +13,7 @@ fn past_crash_inputs_are_inspected_without_panicking() {
             // As the fuzz target does: the loader rules of `--check`, against no sysroot.
             let machine = availability::Machine {
                 sysroot: Some("/nonexistent-sysroot".into()),
-                library_path: Vec::new(),
+                path_dirs: Vec::new(),
             };
             let a = availability::check(Path::new("/nonexistent/image"), bytes, &ins, &machine);
             let _ = availability::render_text(&a, machine.sysroot.as_deref());

@@ -29,7 +29,7 @@ impl Platform {
     }
 
     /// The shared-library suffix: `.so`, `.dll` or `.dylib`.
-    pub fn library_suffix(self) -> &'static str {
+    pub fn lib_suffix(self) -> &'static str {
         match self {
             Platform::Unix => ".so",
             Platform::Windows => ".dll",
@@ -223,7 +223,7 @@ fn ends_with_ignore_case(hay: &str, suffix: &str) -> bool {
 
 /// Whether `name` contains `suffix` (its first occurrence, in any ASCII case) followed by the
 /// end or a `.`.
-fn has_library_suffix(name: &str, suffix: &str) -> bool {
+fn has_lib_suffix(name: &str, suffix: &str) -> bool {
     let (n, s) = (name.as_bytes(), suffix.as_bytes());
     let at = (0..=n.len().saturating_sub(s.len()))
         .find(|&i| n.len() >= s.len() && n[i..i + s.len()].eq_ignore_ascii_case(s));
@@ -261,13 +261,13 @@ pub fn library_variation_parts(name: &str, platform: Platform) -> Variations {
             }
         }
         _ => {
-            let suffix = platform.library_suffix();
+            let suffix = platform.lib_suffix();
             let lib = if has_directory(name, platform) {
                 None
             } else {
                 Some("lib")
             };
-            let order: [(Option<&'static str>, &'static str); 4] = if has_library_suffix(name, suffix) {
+            let order: [(Option<&'static str>, &'static str); 4] = if has_lib_suffix(name, suffix) {
                 [(Some(""), ""), (lib, ""), (Some(""), suffix), (lib, suffix)]
             } else {
                 [(Some(""), suffix), (lib, suffix), (Some(""), ""), (lib, "")]

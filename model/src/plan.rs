@@ -469,7 +469,7 @@ impl Plan {
 
     /// The direct imports the OS loader binds from a named library (see
     /// [`PlannedImport::binds_from_library`]).
-    pub fn library_imports(&self) -> impl Iterator<Item = &PlannedImport> {
+    pub fn lib_imports(&self) -> impl Iterator<Item = &PlannedImport> {
         self.imports.iter().filter(|i| i.binds_from_library())
     }
 }
@@ -494,7 +494,7 @@ mod tests {
         assert_eq!(p.imports[0].reason, Reason::DefaultLazy);
         assert_eq!(p.link.native_library, [PathBuf::from("a.a")]);
         assert_eq!(p.exports.exported().collect::<Vec<_>>(), ["f"]);
-        assert_eq!(p.library_imports().count(), 0);
+        assert_eq!(p.lib_imports().count(), 0);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use symbols::{Offered, ScriptRef};
 /// library, each `module`/native symbol once, in plan order.
 pub fn direct_imports(plan: &Plan) -> Vec<&PlannedImport> {
     let mut seen = BTreeSet::new();
-    plan.library_imports()
+    plan.lib_imports()
         .filter(|i| seen.insert((i.module.as_str(), i.symbol())))
         .collect()
 }

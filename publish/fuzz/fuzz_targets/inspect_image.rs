@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = aotinterop::inspect::render_text(&ins);
         let machine = availability::Machine {
             sysroot: Some(PathBuf::from("/nonexistent-sysroot")),
-            library_path: Vec::new(),
+            path_dirs: Vec::new(),
         };
         let a = availability::check(Path::new("/nonexistent/image"), data, &ins, &machine);
         let _ = availability::render_text(&a, machine.sysroot.as_deref());

@@ -21,7 +21,7 @@ fn close(a: &str, b: &str) -> bool {
 
 /// Explains why an item module names none of the app's modules, when one is close to it.
 pub fn module_hint(item_module: &str, index: &ImportIndex<'_>, platform: Platform) -> Option<String> {
-    let suffix = platform.library_suffix();
+    let suffix = platform.lib_suffix();
     // The most specific explanation wins, whatever the order of the app's modules.
     let mut best: Option<(u8, String)> = None;
     for &module in index.keys() {

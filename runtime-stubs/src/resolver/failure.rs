@@ -22,7 +22,7 @@ pub struct Report {
     pub kind: FailureKind,
     message: Buf<MESSAGE_SIZE>,
     /// Where the library and entry names are in `message`.
-    library: (usize, usize),
+    lib_at: (usize, usize),
     entry: (usize, usize),
     finished: bool,
 }
@@ -72,15 +72,15 @@ impl Report {
         Report {
             kind,
             message: m,
-            library: lib_at,
+            lib_at,
             entry: entry_at,
             finished: false,
         }
     }
 
     /// The library as written (as far as it fit in the message).
-    pub fn library(&self) -> &[u8] {
-        let (at, n) = self.library;
+    pub fn lib_name(&self) -> &[u8] {
+        let (at, n) = self.lib_at;
         self.message.as_bytes().get(at..at + n).unwrap_or_default()
     }
 

@@ -306,7 +306,7 @@ fn report(f: Report, index: u32) -> usize {
     // The handler's copies of the names (the message has them whole).
     let mut library = Buf::<1024>::new();
     let mut entry = Buf::<1024>::new();
-    library.push(&f.library()[..f.library().len().min(1023)]);
+    library.push(&f.lib_name()[..f.lib_name().len().min(1023)]);
     entry.push(&f.entry()[..f.entry().len().min(1023)]);
     capi::report(f, library.as_bytes(), entry.as_bytes(), index)
 }

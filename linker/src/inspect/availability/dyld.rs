@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub(super) struct Dyld {
     image_dir: PathBuf,
     rpaths: Vec<PathBuf>,
-    library_path: Vec<PathBuf>,
+    path_dirs: Vec<PathBuf>,
     root: Option<PathBuf>,
     /// The install names loaded with `LC_LOAD_WEAK_DYLIB` (or the weak use flag).
     pub(super) weak: Vec<String>,
@@ -104,7 +104,7 @@ impl Dyld {
         Dyld {
             image_dir,
             rpaths,
-            library_path: machine.library_path(),
+            path_dirs: machine.path_dirs(),
             root,
             weak,
             notes,
@@ -127,7 +127,7 @@ impl Dyld {
         let mut out = Vec::new();
         let leaf = name.rsplit('/').next().unwrap_or(name);
         // DYLD_LIBRARY_PATH comes first for every install name, by its leaf name.
-        out.extend(self.library_path.iter().map(|d| d.join(leaf)));
+        out.extend(self.path_dirs.iter().map(|d| d.join(leaf)));
         if let Some(rest) = name.strip_prefix("@rpath/") {
             out.extend(self.rpaths.iter().map(|r| r.join(rest)));
         } else if let Some(rest) = name

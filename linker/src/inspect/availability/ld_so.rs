@@ -133,7 +133,7 @@ impl LdSo {
         if runpath.is_empty() {
             before_cache.extend(rpath.iter().map(expand));
         }
-        before_cache.extend(machine.library_path());
+        before_cache.extend(machine.path_dirs());
         before_cache.extend(runpath.iter().map(expand));
         let mut notes = Vec::new();
         let cache_file = under(root, Path::new("/etc/ld.so.cache"));

@@ -65,15 +65,15 @@ pub struct Machine {
     pub sysroot: Option<PathBuf>,
     /// The target's `LD_LIBRARY_PATH` (ELF), `PATH` (PE) or `DYLD_LIBRARY_PATH` (Mach-O). Empty on
     /// this machine: the ELF rules then read `LD_LIBRARY_PATH` from the environment.
-    pub library_path: Vec<PathBuf>,
+    pub path_dirs: Vec<PathBuf>,
 }
 
 impl Machine {
     /// The library path folders: the given ones, or on this machine (no sysroot, none given)
     /// `LD_LIBRARY_PATH`.
-    fn library_path(&self) -> Vec<PathBuf> {
-        if !self.library_path.is_empty() || self.sysroot.is_some() {
-            return self.library_path.clone();
+    fn path_dirs(&self) -> Vec<PathBuf> {
+        if !self.path_dirs.is_empty() || self.sysroot.is_some() {
+            return self.path_dirs.clone();
         }
         std::env::var_os("LD_LIBRARY_PATH")
             .map(|v| {

@@ -111,7 +111,7 @@ impl WindowsLoader {
             image_dir,
             system,
             windows,
-            path: machine.library_path(),
+            path: machine.path_dirs(),
             known,
             notes,
         }
