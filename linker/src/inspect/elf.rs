@@ -72,7 +72,8 @@ pub(super) fn memory<'a>(file: &object::File<'a>) -> Option<super::ilc::Memory<'
 }
 
 /// The `DT_RELR`, `DT_RELRSZ` values of the `.dynamic` section (little-endian words of the
-/// image's pointer size).
+/// image's pointer size). Read by hand: `memory` has the format-generic `object::File`, and the
+/// two tags are a scan of (tag, value) word pairs.
 fn relr_table(file: &object::File, ptr: usize) -> Option<(u64, u64)> {
     use object::ObjectSection;
     let dynamic = file.section_by_name(".dynamic")?.data().ok()?;

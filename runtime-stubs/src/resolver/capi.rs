@@ -119,17 +119,20 @@ extern "C" fn failed_call() -> usize {
     0
 }
 
-/// `s` with a NUL, into `buf` (cut where it does not fit: these are the handler's copies of
-/// names already in the message).
-fn c_copy<'a, const N: usize>(s: &[u8], buf: &'a mut Buf<N>) -> &'a [u8] {
-    let fit = s.len().min(N - 1);
-    buf.push(&s[..fit]);
-    buf.as_c_bytes()
+/// `s` into `buf`, cut where it does not fit (these are the handler's copies of names already
+/// whole in the message).
+fn c_copy<const N: usize>(s: &[u8], buf: &mut Buf<N>) {
+    buf.push(&s[..s.len().min(N - 1)]);
 }
 
 /// Reports a failure to the handler (or prints and aborts) and returns where the call goes.
-pub(super) fn report(mut f: Report, library: &[u8], entry: &[u8], index: u32) -> usize {
+pub(super) fn report(mut f: Report, index: u32) -> usize {
     let kind = f.kind;
+    // The handler's copies of the names (the message has them whole), taken before the message
+    // is finished.
+    let (mut lib_buf, mut entry_buf) = (Buf::<1024>::new(), Buf::<1024>::new());
+    c_copy(f.lib_name(), &mut lib_buf);
+    c_copy(f.entry(), &mut entry_buf);
     let message = f.message(Platform::host());
     let Some((h, user)) = HANDLER.get() else {
         super::os::write_stderr(message.strip_suffix(&[0]).unwrap_or(message));
@@ -138,12 +141,11 @@ pub(super) fn report(mut f: Report, library: &[u8], entry: &[u8], index: u32) ->
     };
     // SAFETY: only `aotinterop_set_failure_handler` stores a non-zero function.
     let h: FailureHandler = unsafe { core::mem::transmute::<usize, FailureHandler>(h) };
-    let (mut lib_buf, mut entry_buf) = (Buf::<1024>::new(), Buf::<1024>::new());
     let info = FailureInfo {
         kind: kind as u32,
         index,
-        library: c_copy(library, &mut lib_buf).as_ptr().cast(),
-        entry: c_copy(entry, &mut entry_buf).as_ptr().cast(),
+        library: lib_buf.as_c_bytes().as_ptr().cast(),
+        entry: entry_buf.as_c_bytes().as_ptr().cast(),
         message: message.as_ptr().cast(),
     };
     // SAFETY: the application registered this handler for exactly this call.

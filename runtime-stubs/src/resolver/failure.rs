@@ -27,6 +27,15 @@ pub struct Report {
     finished: bool,
 }
 
+/// The loader's text `why` for `what` without `what: ` in front (dlerror repeats the path; the
+/// message says it once).
+pub fn without_repeated_path<'a>(what: &[u8], why: &'a [u8]) -> &'a [u8] {
+    match why.strip_prefix(what) {
+        Some(rest) if rest.starts_with(b": ") => &rest[2..],
+        _ => why,
+    }
+}
+
 /// What a message that did not fit ends with.
 const CUT: &[u8] = b"\n  ... (the rest of this message did not fit in the runtime's buffer)";
 
@@ -92,11 +101,7 @@ impl Report {
 
     /// Adds one path or symbol tried and the loader's text for it.
     pub fn tried(&mut self, what: &[u8], why: &[u8]) {
-        // dlerror repeats the path; say it once.
-        let why = match why.strip_prefix(what) {
-            Some(rest) if rest.starts_with(b": ") => &rest[2..],
-            _ => why,
-        };
+        let why = without_repeated_path(what, why);
         self.message.push(b"\n  ").push(what).push(b": ").push(why);
     }
 

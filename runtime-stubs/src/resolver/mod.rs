@@ -107,11 +107,7 @@ pub fn load_library(
     let mut path = Buf::new();
     let mut failed = Vec::new();
     match load_library_into(name, search_path, module_flags, &mut path, &mut |what, why| {
-        let why = match why.strip_prefix(what) {
-            Some(rest) if rest.starts_with(b": ") => &rest[2..],
-            _ => why,
-        };
-        failed.push((text(what), text(why)))
+        failed.push((text(what), text(failure::without_repeated_path(what, why))))
     }) {
         Some(h) => Ok((h as usize, text(path.as_bytes()))),
         None => Err(failed),
@@ -290,25 +286,15 @@ pub unsafe extern "C" fn resolve_from_stub(table: *const u8, index: usize) -> us
     let target = match TableRef::new(table) {
         Some(t) => match bind(&t, index.min(u32::MAX as usize) as u32) {
             Ok(addr) => addr,
-            Err(f) => report(f, index as u32),
+            Err(f) => capi::report(f, index as u32),
         },
-        None => report(
+        None => capi::report(
             bad_index(index as u64, " of a table without the AOTI magic", u64::MAX),
             index as u32,
         ),
     };
     os::restore_error(saved);
     target
-}
-
-/// Hands a failure to the failure handler (or prints it and aborts).
-fn report(f: Report, index: u32) -> usize {
-    // The handler's copies of the names (the message has them whole).
-    let mut library = Buf::<1024>::new();
-    let mut entry = Buf::<1024>::new();
-    library.push(&f.lib_name()[..f.lib_name().len().min(1023)]);
-    entry.push(&f.entry()[..f.entry().len().min(1023)]);
-    capi::report(f, library.as_bytes(), entry.as_bytes(), index)
 }
 
 /// What the `no_std` archive's panic handler does: say so on stderr and abort.
