@@ -182,6 +182,10 @@ pub struct TargetRow {
     pub runner: Runner,
     /// The system libraries the runtime archive needs after it on the link line, by name.
     pub runtime_libs: &'static [&'static str],
+    /// rustc's code-generation flags for the runtime archive: the control-flow protection
+    /// compiled code of this target can be built with, so that an image whose own code has it
+    /// still comes out marked (the linker marks an image only when every input object is).
+    pub runtime_codegen: &'static [&'static str],
 }
 
 impl TargetRow {
@@ -213,6 +217,21 @@ const GLIBC_RUNTIME_LIBS: &[&str] = &["dl", "c"];
 const WINDOWS_RUNTIME_LIBS: &[&str] = &["kernel32"];
 const APPLE_RUNTIME_LIBS: &[&str] = &["System"];
 
+/// x86_64 ELF: CET, `endbr64` landing pads and shadow-stack compatibility, marked
+/// `GNU_PROPERTY_X86_FEATURE_1_IBT | SHSTK` (gcc's `-fcf-protection=full`).
+const CET: &[&str] = &["-Zcf-protection=full"];
+/// aarch64 ELF: `bti` landing pads and signed return addresses, marked
+/// `GNU_PROPERTY_AARCH64_FEATURE_1_BTI | PAC` (gcc's `-mbranch-protection=standard`). Atomics
+/// are inlined (no `__aarch64_*` helpers from `compiler_builtins`, which are not marked), and
+/// `aotinterop_branch_protection` tells the runtime to write the note itself: LLVM leaves it out
+/// when LTO merges in the precompiled `core`, whose few functions the runtime keeps are only
+/// called directly (`runtime-stubs/tests/branch_protection.rs` checks both).
+const BTI_PAC: &[&str] = &[
+    "-Zbranch-protection=bti,pac-ret",
+    "-Ctarget-feature=-outline-atomics",
+    "--cfg=aotinterop_branch_protection",
+];
+
 /// Every target with a runtime, the ones images are built and run for here first.
 pub const TARGETS: &[TargetRow] = &[
     TargetRow {
@@ -226,6 +245,7 @@ pub const TARGETS: &[TargetRow] = &[
         cc: "gcc",
         runner: Runner::Native,
         runtime_libs: GLIBC_RUNTIME_LIBS,
+        runtime_codegen: CET,
     },
     TargetRow {
         rid: "linux-arm64",
@@ -241,6 +261,7 @@ pub const TARGETS: &[TargetRow] = &[
             sysroot: "/usr/aarch64-linux-gnu",
         },
         runtime_libs: GLIBC_RUNTIME_LIBS,
+        runtime_codegen: BTI_PAC,
     },
     TargetRow {
         rid: "win-x64",
@@ -253,6 +274,7 @@ pub const TARGETS: &[TargetRow] = &[
         cc: "x86_64-w64-mingw32-gcc",
         runner: Runner::Wine,
         runtime_libs: WINDOWS_RUNTIME_LIBS,
+        runtime_codegen: &[],
     },
     TargetRow {
         rid: "osx-x64",
@@ -265,6 +287,7 @@ pub const TARGETS: &[TargetRow] = &[
         cc: "clang",
         runner: Runner::None,
         runtime_libs: APPLE_RUNTIME_LIBS,
+        runtime_codegen: &[],
     },
     TargetRow {
         rid: "osx-arm64",
@@ -277,6 +300,7 @@ pub const TARGETS: &[TargetRow] = &[
         cc: "clang",
         runner: Runner::None,
         runtime_libs: APPLE_RUNTIME_LIBS,
+        runtime_codegen: &[],
     },
 ];
 

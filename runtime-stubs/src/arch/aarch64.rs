@@ -96,3 +96,22 @@ core::arch::global_asm!(
     ".cfi_endproc",
     resolve = sym crate::resolver::resolve_from_stub,
 );
+
+// The GNU property note of an archive built with branch protection: BTI landing pads (every
+// function that can be reached by an indirect branch starts with `bti` or `paciasp`) and
+// return addresses signed where they are saved. LLVM writes this note only when every module
+// of the LTO unit asked for it, and the precompiled `core` did not.
+#[cfg(all(aotinterop_branch_protection, target_os = "linux"))]
+core::arch::global_asm!(
+    ".pushsection .note.gnu.property, \"a\", %note",
+    ".p2align 3",
+    ".word 4",  // n_namesz
+    ".word 16", // n_descsz
+    ".word 5",  // NT_GNU_PROPERTY_TYPE_0
+    ".asciz \"GNU\"",
+    ".word 0xc0000000", // GNU_PROPERTY_AARCH64_FEATURE_1_AND
+    ".word 4",          // pr_datasz
+    ".word 3",          // BTI | PAC
+    ".word 0",          // padding to 8
+    ".popsection",
+);

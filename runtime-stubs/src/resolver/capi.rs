@@ -3,9 +3,9 @@
 use super::buf::Buf;
 use super::failure::{FailureKind, Report};
 use super::names::Platform;
+use super::seqlock::SeqWords;
 use super::table::TableRef;
 use core::ffi::{c_char, c_void, CStr};
-use core::sync::atomic::{fence, AtomicUsize, Ordering};
 
 /// `void *resolver(const char *library, uint32_t search_path, void *user)`: returns a library
 /// handle (`dlopen` / `LoadLibrary` result) or NULL to let the normal search run.
@@ -33,59 +33,23 @@ pub struct FailureInfo {
 /// returns 0.
 pub type FailureHandler = unsafe extern "C" fn(info: *const FailureInfo, user: *mut c_void) -> *const c_void;
 
-/// A registered function and its user pointer, read and written as one (a sequence lock: the
-/// reader retries while a writer is between its two stores). Atomics only: no lock is held
-/// while the function runs, so a callback may register another, or make a first call.
-struct Registration {
-    seq: AtomicUsize,
-    function: AtomicUsize,
-    user: AtomicUsize,
-}
+/// A registered function and its user pointer, read and written as one ([`SeqWords`]). No
+/// lock is held while the function runs, so a callback may register another, or make a first
+/// call.
+struct Registration(SeqWords<2>);
 
 impl Registration {
     const fn new() -> Self {
-        Registration {
-            seq: AtomicUsize::new(0),
-            function: AtomicUsize::new(0),
-            user: AtomicUsize::new(0),
-        }
+        Registration(SeqWords::new())
     }
 
     fn set(&self, function: usize, user: usize) {
-        let mut s = self.seq.load(Ordering::Relaxed);
-        loop {
-            if s & 1 == 0 {
-                match self
-                    .seq
-                    .compare_exchange_weak(s, s + 1, Ordering::Acquire, Ordering::Relaxed)
-                {
-                    Ok(_) => break,
-                    Err(now) => s = now,
-                }
-            } else {
-                core::hint::spin_loop();
-                s = self.seq.load(Ordering::Relaxed);
-            }
-        }
-        fence(Ordering::Release);
-        self.function.store(function, Ordering::Relaxed);
-        self.user.store(user, Ordering::Relaxed);
-        self.seq.store(s + 2, Ordering::Release);
+        self.0.set([function, user]);
     }
 
     fn get(&self) -> Option<(usize, usize)> {
-        loop {
-            let s = self.seq.load(Ordering::Acquire);
-            if s & 1 == 0 {
-                let f = self.function.load(Ordering::Relaxed);
-                let u = self.user.load(Ordering::Relaxed);
-                fence(Ordering::Acquire);
-                if self.seq.load(Ordering::Relaxed) == s {
-                    return (f != 0).then_some((f, u));
-                }
-            }
-            core::hint::spin_loop();
-        }
+        let [f, u] = self.0.get();
+        (f != 0).then_some((f, u))
     }
 }
 

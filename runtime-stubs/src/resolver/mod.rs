@@ -14,13 +14,15 @@
 pub mod buf;
 mod capi;
 pub mod failure;
-mod image_dir;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub mod gnu_hash;
 pub mod names;
 #[cfg(unix)]
 mod os_unix;
 #[cfg(windows)]
 mod os_windows;
 pub mod search;
+mod seqlock;
 pub mod table;
 
 #[cfg(unix)]

@@ -1,8 +1,106 @@
 //! The Unix loader: `dlopen`/`dlsym`, `errno`, the image's own folder, stderr and abort: only
 //! what libc and libdl provide (declared by the `libc` crate, used without its std support).
+//!
+//! Only `dlsym` and `errno`'s accessor, which every first call uses, are imports the loader
+//! binds. The functions needed only to load a library or to report a failure are looked up by
+//! name the first time one is needed ([`late`]): under `-z now` every import an image does not
+//! otherwise have costs each process start a symbol lookup, and most starts never load a
+//! library lazily.
 
 use super::buf::PATH_SIZE;
-use core::ffi::{c_char, c_void, CStr};
+use core::ffi::{c_char, c_int, c_void, CStr};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The C library's functions bound on first use: `dlsym(RTLD_DEFAULT, name)` finds what the
+/// loader would have bound (the first definition in the global scope). All are looked up
+/// together, before the first `dlopen` or failed `dlsym`, so that looking up `dlerror` never
+/// clears the error it is about to read.
+mod late {
+    use super::*;
+
+    /// The names, NUL-terminated, in the order of [`ADDRS`].
+    const NAMES: [&[u8]; 8] = [
+        b"dlopen\0",
+        b"dlclose\0",
+        b"dlerror\0",
+        b"dladdr\0",
+        b"realpath\0",
+        b"readlink\0",
+        b"write\0",
+        b"abort\0",
+    ];
+    static ADDRS: [AtomicUsize; 8] = [const { AtomicUsize::new(0) }; 8];
+    static READY: AtomicBool = AtomicBool::new(false);
+
+    /// Looks every function up, once (threads that race look them up alike).
+    pub(super) fn ensure() {
+        if READY.load(Ordering::Acquire) {
+            return;
+        }
+        for (name, addr) in NAMES.iter().zip(&ADDRS) {
+            // SAFETY: a NUL-terminated name; RTLD_DEFAULT searches the global scope.
+            let a = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr().cast()) };
+            addr.store(a as usize, Ordering::Relaxed);
+        }
+        READY.store(true, Ordering::Release);
+    }
+
+    /// The address of function `i` of [`NAMES`], 0 if the C library lacks it.
+    fn address(i: usize) -> usize {
+        ensure();
+        ADDRS[i].load(Ordering::Relaxed)
+    }
+
+    macro_rules! late_bound {
+        ($($i:literal: fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty, else $missing:expr;)*) => {$(
+            /// The C library's function of this name, bound on first use; without it, the
+            /// value after `else`.
+            ///
+            /// # Safety
+            /// As the C function's.
+            pub(super) unsafe fn $name($($arg: $ty),*) -> $ret {
+                match address($i) {
+                    0 => $missing,
+                    // SAFETY: the C library's function of this name, with its C signature.
+                    f => unsafe {
+                        core::mem::transmute::<usize, unsafe extern "C" fn($($ty),*) -> $ret>(f)($($arg),*)
+                    },
+                }
+            }
+        )*};
+    }
+
+    late_bound! {
+        0: fn dlopen(path: *const c_char, flags: c_int) -> *mut c_void, else core::ptr::null_mut();
+        1: fn dlclose(handle: *mut c_void) -> c_int, else 0;
+        2: fn dlerror() -> *mut c_char, else core::ptr::null_mut();
+        3: fn dladdr(addr: *const c_void, info: *mut libc::Dl_info) -> c_int, else 0;
+        4: fn realpath(path: *const c_char, out: *mut c_char) -> *mut c_char, else core::ptr::null_mut();
+        5: fn readlink(path: *const c_char, out: *mut c_char, size: usize) -> isize, else -1;
+        6: fn write(fd: c_int, buf: *const c_void, count: usize) -> isize, else -1;
+    }
+
+    /// `abort`; a trap where the C library has none.
+    pub(super) fn abort() -> ! {
+        if let f @ 1.. = address(7) {
+            // SAFETY: the C library's `abort`, which does not return.
+            unsafe { core::mem::transmute::<usize, unsafe extern "C" fn() -> !>(f)() }
+        }
+        trap()
+    }
+
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+    fn trap() -> ! {
+        // SAFETY: raises SIGILL.
+        unsafe { core::arch::asm!("ud2", options(noreturn)) }
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
+    fn trap() -> ! {
+        // SAFETY: a permanently undefined instruction: raises SIGILL.
+        unsafe { core::arch::asm!("udf #0", options(noreturn)) }
+    }
+}
 
 /// A library handle as returned by `dlopen`.
 pub type Handle = *mut c_void;
@@ -22,7 +120,7 @@ const LIBC_FILE: &[u8] = if cfg!(target_os = "macos") {
 /// `dlerror`'s text, valid until the next `dl*` call of this thread.
 fn dlerror_text() -> &'static [u8] {
     // SAFETY: dlerror returns NULL or a NUL-terminated string owned by the loader.
-    let e = unsafe { libc::dlerror() };
+    let e = unsafe { late::dlerror() };
     if e.is_null() {
         b"unknown dlopen error"
     } else {
@@ -44,8 +142,9 @@ impl OsError {
 /// Loads `path` (NUL-terminated; `RTLD_LAZY | RTLD_LOCAL`, as .NET does).
 pub fn open(path: &[u8], _flags: u32) -> Result<Handle, OsError> {
     let path = if path == b"libc\0" { LIBC_FILE } else { path };
+    late::ensure();
     // SAFETY: a NUL-terminated path; loading runs the library's initialisers, as asked.
-    let h = unsafe { libc::dlopen(path.as_ptr().cast(), libc::RTLD_LAZY | libc::RTLD_LOCAL) };
+    let h = unsafe { late::dlopen(path.as_ptr().cast(), libc::RTLD_LAZY | libc::RTLD_LOCAL) };
     if h.is_null() {
         Err(OsError(dlerror_text()))
     } else {
@@ -57,6 +156,12 @@ pub fn open(path: &[u8], _flags: u32) -> Result<Handle, OsError> {
 /// error of its own (`dlerror` then reports nothing: glibc's `dlsym` clears the thread's error
 /// state when it starts, `elf/dlerror.c` `_dlerror_run`, so no stale error needs clearing first).
 pub fn symbol(handle: Handle, name: *const c_char) -> Result<usize, OsError> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: as below; the library's own tables are read only while it stays loaded.
+    if let Some(addr) = unsafe { super::gnu_hash::lookup(handle, name) } {
+        return Ok(addr);
+    }
+    late::ensure();
     // SAFETY: the handle came from dlopen or the application's resolver callback and stays
     // loaded (a published handle is never closed); the name is NUL-terminated.
     let p = unsafe { libc::dlsym(handle, name) };
@@ -64,7 +169,7 @@ pub fn symbol(handle: Handle, name: *const c_char) -> Result<usize, OsError> {
         return Ok(p as usize);
     }
     // SAFETY: see dlerror_text.
-    let e = unsafe { libc::dlerror() };
+    let e = unsafe { late::dlerror() };
     if e.is_null() {
         Err(OsError(b"symbol resolves to address 0"))
     } else {
@@ -76,7 +181,7 @@ pub fn symbol(handle: Handle, name: *const c_char) -> Result<usize, OsError> {
 /// Releases a handle this thread loaded but lost the race to publish.
 pub fn close(handle: Handle) {
     // SAFETY: the handle came from our own dlopen and was never published.
-    unsafe { libc::dlclose(handle) };
+    unsafe { late::dlclose(handle) };
 }
 
 /// The folder part of `path` (up to its last `/`, which is kept off), if it has one.
@@ -88,7 +193,7 @@ fn parent(path: &[u8]) -> Option<&[u8]> {
 /// `realpath` of the NUL-terminated `path` into `out`.
 fn real_path(path: *const c_char, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     // SAFETY: `out` holds PATH_MAX bytes, as realpath requires.
-    let r = unsafe { libc::realpath(path, out.as_mut_ptr().cast()) };
+    let r = unsafe { late::realpath(path, out.as_mut_ptr().cast()) };
     (!r.is_null()).then(|| out.iter().position(|&b| b == 0).unwrap_or(0))
 }
 
@@ -110,7 +215,7 @@ fn exe_path(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     #[cfg(not(target_vendor = "apple"))]
     {
         // SAFETY: `out` holds PATH_SIZE bytes; readlink does not NUL-terminate.
-        let n = unsafe { libc::readlink(c"/proc/self/exe".as_ptr(), out.as_mut_ptr().cast(), PATH_SIZE - 1) };
+        let n = unsafe { late::readlink(c"/proc/self/exe".as_ptr(), out.as_mut_ptr().cast(), PATH_SIZE - 1) };
         // A link that fills the buffer may have been cut: no folder rather than a wrong one.
         (n > 0 && (n as usize) < PATH_SIZE - 1).then_some(n as usize)
     }
@@ -128,7 +233,7 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     };
     let addr = find_image_dir as *const c_void;
     // SAFETY: dladdr only reads the loader's tables; info is a valid out-parameter.
-    let ok = unsafe { libc::dladdr(addr, &mut info) } != 0;
+    let ok = unsafe { late::dladdr(addr, &mut info) } != 0;
     let absolute = ok
         && !info.dli_fname.is_null()
         // SAFETY: dli_fname is a NUL-terminated path when not NULL.
@@ -153,9 +258,13 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     parent(&out[..n]).map(<[u8]>::len)
 }
 
-/// The folder of the image holding this runtime, looked up once ([`super::image_dir`]).
-pub fn image_dir(scratch: &mut [u8; PATH_SIZE]) -> Option<&[u8]> {
-    super::image_dir::cached(find_image_dir, scratch)
+/// The folder of the image holding this runtime, into `out`. Looked up on every library
+/// load rather than kept: a 4 KB static cache would put a page of `.bss` in every image, which
+/// costs each process start an extra mapping (about 3 µs), while a lookup costs a library load,
+/// already a file search and an `open`, a few system calls more.
+pub fn image_dir(out: &mut [u8; PATH_SIZE]) -> Option<&[u8]> {
+    let n = find_image_dir(out)?;
+    Some(&out[..n])
 }
 
 /// The folder of the process's executable, into `out`.
@@ -196,7 +305,7 @@ pub fn restore_error(saved: SavedError) {
 pub fn write_stderr(mut text: &[u8]) {
     while !text.is_empty() {
         // SAFETY: writes from a valid buffer.
-        let n = unsafe { libc::write(2, text.as_ptr().cast(), text.len()) };
+        let n = unsafe { late::write(2, text.as_ptr().cast(), text.len()) };
         if n <= 0 {
             return;
         }
@@ -206,6 +315,5 @@ pub fn write_stderr(mut text: &[u8]) {
 
 /// Ends the process (`SIGABRT`).
 pub fn abort() -> ! {
-    // SAFETY: no preconditions.
-    unsafe { libc::abort() }
+    late::abort()
 }

@@ -174,9 +174,13 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     parent(&out[..n]).map(<[u8]>::len)
 }
 
-/// The folder of the image holding this runtime, looked up once ([`super::image_dir`]).
-pub fn image_dir(scratch: &mut [u8; PATH_SIZE]) -> Option<&[u8]> {
-    super::image_dir::cached(find_image_dir, scratch)
+/// The folder of the image holding this runtime, into `out`. Looked up on every library
+/// load rather than kept: a 4 KB static cache would put a page of `.bss` in every image, which
+/// costs each process start an extra mapping (about 3 µs), while a lookup costs a library load,
+/// already a file search and an `open`, a few system calls more.
+pub fn image_dir(out: &mut [u8; PATH_SIZE]) -> Option<&[u8]> {
+    let n = find_image_dir(out)?;
+    Some(&out[..n])
 }
 
 /// The folder of the process's executable, into `out`.
