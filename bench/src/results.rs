@@ -471,7 +471,8 @@ pub fn render(i: &Inputs) -> String {
     }
     s.push_str(
         "\n\"Already loaded\": the library's handle is cached by an earlier import of it, so the first \
-         call is the thunk, the runtime's slow path, `dlsym` and the cell update. \"Not loaded\": \
+         call is the thunk, the runtime's slow path, the entry-point lookup in the library's GNU \
+         hash table (docs/runtime.md) and the cell update. \"Not loaded\": \
          before each call the library is `dlclose`d (gone from the process) and its handle slot and \
          cells are reset, untimed; the call then probes the image folder (`cold.so` misses, \
          `libcold.so` loads), `dlopen`s, binds and calls.\n",
