@@ -407,3 +407,100 @@ fn path_folders_serve_startup_imports_but_not_searches_limited_to_system32() {
         a.would_throw
     );
 }
+
+/// A musl image is checked by musl's loader rules, and agrees with musl's loader: `libc.so` is
+/// the loader itself; a library is found through `LD_LIBRARY_PATH` (`--library-path`), the
+/// folders of `/etc/ld-musl-x86_64.path`, or the default folders without that file; missing, the
+/// image does not start, as the real loader says when it runs it.
+#[test]
+fn a_musl_image_is_checked_by_musl_loader_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cc = require("x86_64-linux-musl-gcc", "musl-dev");
+    std::fs::write(d.join("dep.c"), "int dep_value(void) { return 42; }\n").unwrap();
+    std::fs::write(
+        d.join("main.c"),
+        "#include <stdio.h>\nint dep_value(void);\nint main(void) { printf(\"%d\\n\", dep_value()); return 0; }\n",
+    )
+    .unwrap();
+    let lib_dir = d.join("libs");
+    std::fs::create_dir_all(&lib_dir).unwrap();
+    check(
+        std::process::Command::new(&cc)
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(lib_dir.join("libdep.so"))
+            .arg(d.join("dep.c")),
+    );
+    let image = d.join("app");
+    check(
+        std::process::Command::new(&cc)
+            .arg(d.join("main.c"))
+            .arg("-L")
+            .arg(&lib_dir)
+            .args(["-ldep", "-o"])
+            .arg(&image),
+    );
+    let data = std::fs::read(&image).unwrap();
+    let ins = inspect(&image).unwrap();
+    assert!(ins.needed.iter().any(|n| n == "libc.so"), "{:?}", ins.needed);
+    let found = |a: &availability::Availability, name: &str| {
+        a.needed
+            .iter()
+            .find(|l| l.name == name)
+            .and_then(|l| l.found.clone())
+    };
+
+    // The real loader: without the library's folder the image does not start; with it, it runs.
+    let run = |ld_path: Option<&Path>| {
+        let mut c = std::process::Command::new(&image);
+        c.env_remove("LD_LIBRARY_PATH");
+        if let Some(p) = ld_path {
+            c.env("LD_LIBRARY_PATH", p);
+        }
+        c.output().unwrap()
+    };
+    let without = run(None);
+    let with = run(Some(&lib_dir));
+    assert!(
+        !without.status.success() && with.status.success(),
+        "{without:?} {with:?}"
+    );
+
+    // On this machine: the same two verdicts.
+    let here = |path_dirs: Vec<PathBuf>| availability::Machine {
+        sysroot: None,
+        path_dirs,
+    };
+    let a = availability::check(&image, &data, &ins, &here(vec![PathBuf::from("/nonexistent")]));
+    assert!(!a.starts, "{a:?}");
+    assert_eq!(
+        found(&a, "libc.so").as_deref(),
+        Some(Path::new("/lib/ld-musl-x86_64.so.1"))
+    );
+    let a = availability::check(&image, &data, &ins, &here(vec![lib_dir.clone()]));
+    assert!(a.starts, "{a:?}");
+    assert_eq!(found(&a, "libdep.so"), Some(lib_dir.join("libdep.so")));
+
+    // Under a sysroot: the path file's folder, then without the file the default folders.
+    let root = d.join("sysroot");
+    for sub in ["lib", "etc", "opt/musl", "usr/local/lib"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    std::fs::copy("/lib/ld-musl-x86_64.so.1", root.join("lib/ld-musl-x86_64.so.1")).unwrap();
+    std::fs::write(root.join("etc/ld-musl-x86_64.path"), "/opt/musl\n").unwrap();
+    std::fs::copy(lib_dir.join("libdep.so"), root.join("opt/musl/libdep.so")).unwrap();
+    let a = availability::check(&image, &data, &ins, &on(&root));
+    assert!(a.starts, "{a:?}");
+    assert_eq!(found(&a, "libdep.so"), Some(root.join("opt/musl/libdep.so")));
+    assert_eq!(found(&a, "libc.so"), Some(root.join("lib/ld-musl-x86_64.so.1")));
+    std::fs::remove_file(root.join("etc/ld-musl-x86_64.path")).unwrap();
+    let a = availability::check(&image, &data, &ins, &on(&root));
+    assert!(!a.starts, "the path file's folder is no default: {a:?}");
+    std::fs::rename(
+        root.join("opt/musl/libdep.so"),
+        root.join("usr/local/lib/libdep.so"),
+    )
+    .unwrap();
+    let a = availability::check(&image, &data, &ins, &on(&root));
+    assert_eq!(found(&a, "libdep.so"), Some(root.join("usr/local/lib/libdep.so")));
+}

@@ -73,6 +73,9 @@ codes! {
     ASSEMBLY_IS_DIRECTORY = "AOTI0104";
     /// The RID is known, but aotinterop cannot link images for it.
     RID_NOT_LINKABLE = "AOTI0200";
+    /// `StaticExecutable` where it cannot apply (not a Linux executable), or with imports that
+    /// would be bound lazily: a static executable has no dynamic loader to load libraries.
+    STATIC_EXECUTABLE_INVALID = "AOTI0207";
     /// The publish request names no output.
     REQUEST_NO_OUTPUT = "AOTI0201";
     /// The stub object cannot be emitted.

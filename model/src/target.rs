@@ -213,6 +213,14 @@ impl TargetRow {
 /// The runtime's system libraries on glibc Linux: `dlopen` and friends (in libc from glibc 2.34,
 /// in libdl before) and libc. The runtime is `no_std`: nothing else.
 const GLIBC_RUNTIME_LIBS: &[&str] = &["dl", "c"];
+/// The runtime's system library on musl: libc, which has `dlopen` and friends itself.
+const MUSL_RUNTIME_LIBS: &[&str] = &["c"];
+/// musl's runtime archive links as the images' own code: dynamically, so that it can load
+/// libraries (Rust's musl targets default to a static C runtime).
+const MUSL_CODEGEN: &[&str] = &["-Ctarget-feature=-crt-static"];
+/// The folder qemu-user looks in first for an arm64 musl image's files: the root itself, where
+/// Debian's musl:arm64 installs the loader (`/lib/ld-musl-aarch64.so.1`) and the C library.
+const MUSL_ARM64_SYSROOT: &str = "/";
 /// The runtime's system library on Windows: kernel32 only.
 const WINDOWS_RUNTIME_LIBS: &[&str] = &["kernel32"];
 const APPLE_RUNTIME_LIBS: &[&str] = &["System"];
@@ -262,6 +270,37 @@ pub const TARGETS: &[TargetRow] = &[
         },
         runtime_libs: GLIBC_RUNTIME_LIBS,
         runtime_codegen: BTI_PAC,
+    },
+    TargetRow {
+        rid: "linux-musl-x64",
+        target: Target {
+            format: Format::Elf,
+            arch: Arch::X86_64,
+            libc: Libc::Musl,
+        },
+        rust_triple: "x86_64-unknown-linux-musl",
+        cc: "x86_64-linux-musl-gcc",
+        // musl's dynamic loader, /lib/ld-musl-x86_64.so.1, runs them here.
+        runner: Runner::Native,
+        runtime_libs: MUSL_RUNTIME_LIBS,
+        runtime_codegen: MUSL_CODEGEN,
+    },
+    TargetRow {
+        rid: "linux-musl-arm64",
+        target: Target {
+            format: Format::Elf,
+            arch: Arch::Aarch64,
+            libc: Libc::Musl,
+        },
+        rust_triple: "aarch64-unknown-linux-musl",
+        cc: "aarch64-linux-musl-gcc",
+        // qemu-user starts musl's loader, /lib/ld-musl-aarch64.so.1 (Debian's musl:arm64).
+        runner: Runner::Qemu {
+            program: "qemu-aarch64",
+            sysroot: MUSL_ARM64_SYSROOT,
+        },
+        runtime_libs: MUSL_RUNTIME_LIBS,
+        runtime_codegen: MUSL_CODEGEN,
     },
     TargetRow {
         rid: "win-x64",

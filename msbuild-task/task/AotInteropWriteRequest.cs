@@ -42,6 +42,12 @@ namespace AotInterop.Build
         /// <summary>`StripSymbols` (native AOT's): false keeps the debug information in the image; default true (IMAGE.dbg beside it).</summary>
         public string StripSymbols { get; set; }
 
+        /// <summary>`StaticExecutable` (native AOT's): true links a static Linux executable (`-static-pie`); every import must then be direct.</summary>
+        public string StaticExecutable { get; set; }
+
+        /// <summary>`PositionIndependentExecutable` (native AOT's): false links `-no-pie` (`-static` with StaticExecutable); default true.</summary>
+        public string PositionIndependentExecutable { get; set; }
+
         /// <summary>`AotInteropAssemblyDirectory`: `image` (default) or `executable` (.NET's, for NativeLib=Shared).</summary>
         public string AssemblyDirectory { get; set; }
 
@@ -183,6 +189,10 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"search_current_directory\": true");
             if (Is((StripSymbols ?? "").Trim(), "false"))
                 sb.Append(",\n  \"strip_symbols\": false");
+            if (Is((StaticExecutable ?? "").Trim(), "true"))
+                sb.Append(",\n  \"static_executable\": true");
+            if (Is((PositionIndependentExecutable ?? "").Trim(), "false"))
+                sb.Append(",\n  \"position_independent_executable\": false");
             if (assemblyDir.Length != 0)
                 sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
             string compiler = (Compiler ?? "").Trim();

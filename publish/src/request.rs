@@ -127,6 +127,15 @@ pub struct PublishRequest {
     /// `IMAGE.dbg` beside it, linked by `.gnu_debuglink` (ELF and MinGW images). Default on.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub strip_symbols: bool,
+    /// `StaticExecutable` (Linux executables): link everything in, the C library too, and start
+    /// without a dynamic loader (`-static-pie`). Such an image cannot load libraries, so every
+    /// import must be direct and satisfied by a static NativeLibrary or the C library.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub static_executable: bool,
+    /// `PositionIndependentExecutable` (Linux executables, default on): off links `-no-pie`
+    /// (`-static` with StaticExecutable).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub position_independent_executable: bool,
     /// The "assembly directory" of a `NativeLib=Shared` image: `image` (default) or `executable`
     /// (.NET's).
     #[serde(default)]
@@ -211,6 +220,8 @@ impl PublishRequest {
             invariant_globalization: false,
             search_current_directory: false,
             strip_symbols: true,
+            static_executable: false,
+            position_independent_executable: true,
             assembly_directory: AssemblyDirectory::Image,
             compiler: Compiler::Generated,
             cache_dir: None,

@@ -119,3 +119,13 @@ fn hostile_moments_linux_arm64() {
 fn hostile_moments_win_x64() {
     all(Plat::WinX64);
 }
+
+#[test]
+fn hostile_moments_linux_musl_x64() {
+    all(Plat::LinuxMuslX64);
+}
+
+#[test]
+fn hostile_moments_linux_musl_arm64() {
+    all(Plat::LinuxMuslArm64);
+}

@@ -82,12 +82,23 @@ impl Linker for GnuCc {
         for l in &job.system_libs {
             push(&mut a, format!("-l{l}"));
         }
+        // As native AOT's targets: StaticExecutable is `-static-pie` (or `-static` when
+        // PositionIndependentExecutable is off), else `-pie -Wl,-pie` or `-Wl,-no-pie`.
         match job.kind {
             OutputKind::Shared => push(&mut a, "-shared"),
-            _ => {
+            _ if job.static_executable => push(
+                &mut a,
+                if job.position_independent {
+                    "-static-pie"
+                } else {
+                    "-static"
+                },
+            ),
+            _ if job.position_independent => {
                 push(&mut a, "-pie");
                 push(&mut a, "-Wl,-pie");
             }
+            _ => push(&mut a, "-Wl,-no-pie"),
         }
         push(&mut a, "-Wl,-z,relro");
         push(&mut a, "-Wl,-z,now");
@@ -174,6 +185,34 @@ mod tests {
         let a = strs(&gcc.args(&exe, &staged));
         assert!(a.contains(&"-Wl,--export-dynamic".to_string()), "{a:?}");
         assert!(!a.iter().any(|s| s.contains("rpath")), "{a:?}");
+    }
+
+    #[test]
+    fn static_and_non_pie_executables() {
+        let staged = Staged {
+            output: "s/app".into(),
+            ..Default::default()
+        };
+        let gcc = GnuCc::new(Flavor::Gcc, "aarch64-linux-gnu-gcc".into(), &ARM64);
+        let mut job = LinkJob::new(ARM64, OutputKind::Executable, "app");
+        job.static_executable = true;
+        let a = strs(&gcc.args(&job, &staged));
+        assert!(
+            a.contains(&"-static-pie".to_string()) && !a.contains(&"-pie".to_string()),
+            "{a:?}"
+        );
+        job.position_independent = false;
+        let a = strs(&gcc.args(&job, &staged));
+        assert!(
+            a.contains(&"-static".to_string()) && !a.iter().any(|s| s.contains("pie")),
+            "{a:?}"
+        );
+        job.static_executable = false;
+        let a = strs(&gcc.args(&job, &staged));
+        assert!(
+            a.contains(&"-Wl,-no-pie".to_string()) && !a.contains(&"-pie".to_string()),
+            "{a:?}"
+        );
     }
 
     #[test]

@@ -79,6 +79,11 @@ pub struct LinkJob {
     /// `StripSymbols`: move the image's debug information into `IMAGE.dbg` beside it, with a
     /// `.gnu_debuglink` to it (ELF and MinGW images; see `strip.rs` for the others).
     pub strip_symbols: bool,
+    /// `StaticExecutable` (ELF executables): link the C library and everything else in, with no
+    /// dynamic loader at run time (`-static-pie`, or `-static` when not position independent).
+    pub static_executable: bool,
+    /// `PositionIndependentExecutable` (ELF executables, default on): `-pie`, else `-no-pie`.
+    pub position_independent: bool,
 }
 
 impl LinkJob {
@@ -98,6 +103,8 @@ impl LinkJob {
             sysroot: None,
             subsystem: Subsystem::Console,
             origin_rpath: true,
+            static_executable: false,
+            position_independent: true,
             working_dir: None,
             strip_symbols: false,
         }

@@ -102,6 +102,9 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
         )
         .at(&job.output));
     }
+    if job.static_executable {
+        check_static(&staged.output, &command, job)?;
+    }
     let dest_dir = job.output.parent().unwrap_or(Path::new(""));
     let mut side_outputs = Vec::new();
     if job.strip_symbols && super::strip::applies(linker.flavor()) {
@@ -126,4 +129,36 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
         export_file: export_text,
         linker_output: printed,
     })
+}
+
+/// A `StaticExecutable` must come out with no program interpreter and no needed library: a C
+/// compiler driver whose specs drop `-static-pie` (Debian's `musl-gcc` wrappers replace the link
+/// spec that handles it) links a dynamic executable instead, without a word. Checked before the
+/// image is put in place.
+fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()> {
+    use object::{Object, ObjectSection};
+    let data = std::fs::read(image)
+        .map_err(|e| Error::new(codes::LINK_FAILED, format!("{}: {e}", image.display())))?;
+    // As `inspect` tells an executable from a shared library: by its `.interp` section.
+    let interp = object::File::parse(&*data)
+        .ok()
+        .map(|f| f.section_by_name(".interp").is_some_and(|s| s.size() > 0));
+    if interp == Some(true) {
+        let hint = if job.position_independent {
+            "the C compiler driver did not honour -static-pie (Debian's musl-gcc specs do not); set \
+             PositionIndependentExecutable=false to link with -static, or use a compiler whose \
+             specs know -static-pie"
+        } else {
+            "the C compiler driver did not honour -static"
+        };
+        return Err(Error::new(
+            codes::LINK_FAILED,
+            format!(
+                "StaticExecutable: the linked image still names a dynamic loader (PT_INTERP): {hint}; \
+                 the previous output, if any, is unchanged\ncommand: {command}"
+            ),
+        )
+        .at(&job.output));
+    }
+    Ok(())
 }

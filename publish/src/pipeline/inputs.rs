@@ -33,6 +33,63 @@ pub fn target_of(rid: Rid) -> Result<Target> {
     })
 }
 
+/// `StaticExecutable` applies to Linux executables whose imports are all direct: a static
+/// executable starts without the dynamic loader, and musl's static `dlopen` always fails (glibc's
+/// works only with the build machine's exact glibc beside it), so an import bound on first call
+/// could never bind.
+fn check_static_executable(loaded: &LoadedRequest, target: &Target, plan: &Plan) -> Result<()> {
+    let req = &loaded.request;
+    let at = || Location::file(&loaded.origin);
+    if target.format != Format::Elf || req.native_lib != OutputKind::Executable {
+        return Err(Error::new(
+            codes::STATIC_EXECUTABLE_INVALID,
+            format!(
+                "`static_executable` (StaticExecutable) makes a Linux executable; this request makes {} for {}",
+                match req.native_lib {
+                    OutputKind::Executable => "an executable",
+                    OutputKind::Shared => "a shared library (NativeLib=Shared)",
+                    OutputKind::Static => "a static library (NativeLib=Static)",
+                },
+                loaded.rid
+            ),
+        )
+        .at(at()));
+    }
+    let lazy: Vec<String> = plan
+        .imports
+        .iter()
+        .filter(|i| i.binding == aotinterop_model::Binding::Lazy)
+        .map(|i| format!("{}!{}", i.module, i.entry))
+        .collect();
+    if !lazy.is_empty() || req.compiler == aotinterop_model::Compiler::Mono {
+        let what = if lazy.is_empty() {
+            "the Mono host binds its runtime's failure handler lazily".to_string()
+        } else {
+            let shown: Vec<&str> = lazy.iter().take(5).map(String::as_str).collect();
+            let more = if lazy.len() > 5 {
+                format!(" and {} more", lazy.len() - 5)
+            } else {
+                String::new()
+            };
+            format!(
+                "{} import(s) would be bound lazily: {}{more}",
+                lazy.len(),
+                shown.join(", ")
+            )
+        };
+        return Err(Error::new(
+            codes::STATIC_EXECUTABLE_INVALID,
+            format!(
+                "a static executable (StaticExecutable) cannot load libraries, but {what}; make them \
+                 DirectPInvoke with a static NativeLibrary that defines them, or publish without \
+                 StaticExecutable"
+            ),
+        )
+        .at(at()));
+    }
+    Ok(())
+}
+
 /// The file name of the stub object.
 pub fn stub_object_name(target: &Target) -> &'static str {
     match target.format {
@@ -60,6 +117,11 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.working_dir = Some(abs(&loaded.base_dir()));
     job.origin_rpath = loaded.dotnet == DotNet::Net8;
     job.strip_symbols = req.strip_symbols;
+    job.position_independent = req.position_independent_executable;
+    if req.static_executable {
+        check_static_executable(loaded, &target, plan)?;
+        job.static_executable = true;
+    }
     if let Some(l) = &req.linker {
         job.sysroot = l.sysroot.as_deref().map(abs);
     }

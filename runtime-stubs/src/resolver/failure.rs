@@ -27,10 +27,13 @@ pub struct Report {
     finished: bool,
 }
 
-/// The loader's text `why` for `what` without `what: ` in front (dlerror repeats the path; the
-/// message says it once).
+/// The loader's text `why` for `what` without the path in front: dlerror repeats it (glibc:
+/// `PATH: reason`; musl: `Error loading shared library PATH: reason`), the message says it once.
 pub fn without_repeated_path<'a>(what: &[u8], why: &'a [u8]) -> &'a [u8] {
-    match why.strip_prefix(what) {
+    let rest = why
+        .strip_prefix(b"Error loading shared library ".as_slice())
+        .unwrap_or(why);
+    match rest.strip_prefix(what) {
         Some(rest) if rest.starts_with(b": ") => &rest[2..],
         _ => why,
     }

@@ -10,7 +10,11 @@
 #else
 #include <pthread.h>
 #include <dlfcn.h>
+#ifdef __GLIBC__
 #include <execinfo.h>
+#else
+#include <unwind.h>
+#endif
 #endif
 
 /* Reference copies of the library's functions. */
@@ -59,11 +63,63 @@ static const void *on_failure(const aotinterop_failure *f, void *user) {
 #ifndef _WIN32
 /* Walks the stack from inside the failure handler, i.e. from the resolver called by the
  * trampolines' slow path: the unwinder must get through it back to main. */
+#ifndef __GLIBC__
+#include <link.h>
+/* Debian's gcc is built for glibc: its libgcc unwinder finds an address's unwind tables with
+ * glibc's `_dl_find_object` (2.35), which musl lacks. The same answer from dl_iterate_phdr, for
+ * this test program's own backtrace (layout of x86_64 and aarch64, glibc's dlfcn.h). */
+struct dl_find_object {
+    unsigned long long dlfo_flags;
+    void *dlfo_map_start, *dlfo_map_end, *dlfo_link_map, *dlfo_eh_frame;
+    unsigned long long reserved[7];
+};
+struct find_pc { uintptr_t pc; struct dl_find_object *out; };
+static int find_pc_in(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct find_pc *f = data;
+    int inside = 0;
+    void *eh = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + p->p_vaddr;
+        if (p->p_type == PT_LOAD && f->pc >= start && f->pc < start + p->p_memsz) inside = 1;
+        if (p->p_type == PT_GNU_EH_FRAME) eh = (void *)start;
+    }
+    if (!inside) return 0;
+    memset(f->out, 0, sizeof *f->out);
+    f->out->dlfo_eh_frame = eh;
+    return 1;
+}
+int _dl_find_object(void *pc, struct dl_find_object *out) {
+    struct find_pc f = { (uintptr_t)pc, out };
+    return dl_iterate_phdr(find_pc_in, &f) ? 0 : -1;
+}
+
+/* musl has no `backtrace`: the same walk with libgcc's unwinder, printed in glibc's
+ * `name+offset` shape. */
+static _Unwind_Reason_Code print_frame(struct _Unwind_Context *ctx, void *arg) {
+    (void)arg;
+    uintptr_t ip = _Unwind_GetIP(ctx);
+    Dl_info info;
+    if (ip && dladdr((void *)(ip - 1), &info) && info.dli_sname)
+        printf("%s(%s+0x%lx) [%p]\n", info.dli_fname, info.dli_sname,
+               (unsigned long)(ip - (uintptr_t)info.dli_saddr), (void *)ip);
+    else
+        printf("[%p]\n", (void *)ip);
+    return _URC_NO_REASON;
+}
+#endif
 static const void *print_backtrace(const aotinterop_failure *f, void *user) {
     (void)f; (void)user;
+#ifdef __GLIBC__
     void *frames[64];
     int n = backtrace(frames, 64);
+    fflush(stdout);
     backtrace_symbols_fd(frames, n, 1);
+#else
+    _Unwind_Backtrace(print_frame, NULL);
+    fflush(stdout);
+#endif
     return NULL;
 }
 #endif

@@ -123,6 +123,19 @@ pub fn missing(img: &Image) {
         _ => format!("{dir}/nosuchlib.so:"),
     };
     assert!(out.contains(&first_tried), "expected `{first_tried}` in\n{out}");
+    if img.plat != Plat::WinX64 {
+        // The loader's own text names the path too (glibc `PATH: …`, musl `Error loading shared
+        // library PATH: …`): the message says it once.
+        let tried = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&first_tried))
+            .unwrap();
+        assert_eq!(
+            tried.matches("nosuchlib.so").count(),
+            1,
+            "the path is repeated: {tried}"
+        );
+    }
     assert!(
         out.contains("failure kind=2 library=callee entry=no_such_entry"),
         "{out}"

@@ -20,6 +20,10 @@ pub enum Plat {
     LinuxX64,
     /// aarch64 Linux under qemu-user.
     LinuxArm64,
+    /// x86_64 Linux with musl, natively (musl's loader).
+    LinuxMuslX64,
+    /// aarch64 Linux with musl, under qemu-user.
+    LinuxMuslArm64,
     /// x86_64 Windows under wine.
     WinX64,
 }
@@ -30,6 +34,8 @@ impl Plat {
         let rid = match self {
             Plat::LinuxX64 => "linux-x64",
             Plat::LinuxArm64 => "linux-arm64",
+            Plat::LinuxMuslX64 => "linux-musl-x64",
+            Plat::LinuxMuslArm64 => "linux-musl-arm64",
             Plat::WinX64 => "win-x64",
         };
         TargetRow::of_rid(rid).expect("a row of the target table")
@@ -224,11 +230,14 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     c.arg(c_dir().join("app.c")).arg(&stubs).arg(&runtime);
     if plat != Plat::WinX64 {
         // -rdynamic: symbol names for the backtrace scenario.
+        // --eh-frame-hdr as aotinterop's driver links (musl's gcc specs leave it out): the
+        // backtrace scenario's unwinder finds the unwind tables through it.
         c.args([
             "-pie",
             "-rdynamic",
             "-Wl,-z,now",
             "-Wl,-z,relro",
+            "-Wl,--eh-frame-hdr",
             "-Wl,--fatal-warnings",
         ]);
     }

@@ -119,6 +119,9 @@ fn hello(cx: &mut Ctx<'_>) -> Result<(), String> {
     mcs(&[cx.path("Hello.cs")], &cx.path("obj/Hello.exe"), &[])?;
     cx.stand_in("hello.c")?;
     let image = cx.publish("request")?;
+    if cx.tc.is_musl() {
+        cx.tc.zlib_for_musl(&cx.bin("libz.so.1"))?;
+    }
     let dir = cx.dir.clone();
     cx.run("hello", &image, &[], &dir)
 }

@@ -2,7 +2,7 @@
 //! (gcc, aarch64-linux-gnu-gcc, x86_64-w64-mingw32-gcc), and images run as the test kit runs
 //! them for the row (natively, under qemu-user or under wine).
 
-use aotinterop_model::{Platform, TargetRow, TARGETS};
+use aotinterop_model::{Libc, Platform, TargetRow, TARGETS};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -159,6 +159,39 @@ impl Toolchain {
             .current_dir(cwd)
             .output()
             .map_err(|e| format!("cannot run {}: {e}", image.display()))
+    }
+
+    /// True for the musl RIDs.
+    pub fn is_musl(&self) -> bool {
+        self.row.target.libc == Libc::Musl
+    }
+
+    /// Builds `samples/hello/zlib-rs` (zlib's C API from zlib-rs) for this musl RID and copies
+    /// it to `dest`: Debian packages no musl build of zlib, so the sample deploys one beside the
+    /// image, as an app ships its native dependencies. Built with the RID's musl C compiler as
+    /// linker, against the dynamic C runtime.
+    pub fn zlib_for_musl(&self, dest: &Path) -> Result<(), String> {
+        let manifest = self.repo.join("samples/hello/zlib-rs/Cargo.toml");
+        let target_dir = self.repo.join("target/sample-zlib");
+        let linker_var = format!(
+            "CARGO_TARGET_{}_LINKER",
+            self.triple.to_ascii_uppercase().replace('-', "_")
+        );
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.args(["build", "--quiet", "--release", "--target", self.triple])
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .env(linker_var, self.row.cc)
+            .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=-crt-static");
+        run_tool(&mut cmd)?;
+        let built = target_dir.join(self.triple).join("release/libz.so");
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::copy(&built, dest).map_err(|e| format!("{} → {}: {e}", built.display(), dest.display()))?;
+        Ok(())
     }
 
     /// The system libraries a C host adds when it links a NativeLib=Static archive: the

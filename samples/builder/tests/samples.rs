@@ -1,5 +1,6 @@
-//! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 under qemu-user
-//! and on win-x64 under wine, and checks what each program prints. Each publish also verifies
+//! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 under qemu-user,
+//! on linux-musl-x64 natively (musl's loader), on linux-musl-arm64 under qemu-user and on win-x64
+//! under wine, and checks what each program prints. Each publish also verifies
 //! its image against the plan (the pipeline's last step).
 
 use aotinterop_samples::recipes::{self, Options, RunResult};
@@ -109,6 +110,8 @@ fn check_fail_fast(rid: &str) {
     assert!(!direct.stdout.contains("started"), "{direct:?}");
     if rid.starts_with("win") {
         assert!(direct.stdout.is_empty(), "{direct:?}");
+    } else if rid.starts_with("linux-musl") {
+        has(direct, "Error loading shared library libfailfast-dep.so");
     } else {
         has(direct, "error while loading shared libraries: libfailfast-dep.so");
     }
@@ -153,6 +156,24 @@ fn linux_arm64_under_qemu() {
     check_native_exports("linux-arm64");
     check_fail_fast("linux-arm64");
     check_search_paths("linux-arm64");
+}
+
+/// musl: every sample but static-shim, whose C++ needs a C++ library built for musl (Debian has
+/// none). zlib for hello comes from `samples/hello/zlib-rs`.
+#[test]
+fn linux_musl_x64() {
+    check_hello("linux-musl-x64");
+    check_native_exports("linux-musl-x64");
+    check_fail_fast("linux-musl-x64");
+    check_search_paths("linux-musl-x64");
+}
+
+#[test]
+fn linux_musl_arm64_under_qemu() {
+    check_hello("linux-musl-arm64");
+    check_native_exports("linux-musl-arm64");
+    check_fail_fast("linux-musl-arm64");
+    check_search_paths("linux-musl-arm64");
 }
 
 #[test]

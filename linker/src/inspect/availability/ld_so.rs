@@ -24,7 +24,7 @@ pub(super) struct LdSo {
 }
 
 /// `DT_RPATH` and `DT_RUNPATH` of an ELF image (32- or 64-bit), `:`-split.
-fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
+pub(super) fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
     use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
     fn read<H: FileHeader<Endian = object::Endianness>>(
         file: &object::read::elf::ElfFile<H>,

@@ -5,6 +5,7 @@
 //! [`ld_so_cache`]), the Windows loader (`windows`), Apple's dyld (`dyld`).
 
 mod dyld;
+mod ld_musl;
 mod ld_so;
 pub mod ld_so_cache;
 mod windows;
@@ -136,6 +137,7 @@ fn in_folder(dir: &Path, name: &str, any_case: bool) -> PathBuf {
 /// One loader's rules for one image.
 enum Rules {
     Elf(ld_so::LdSo),
+    ElfMusl(ld_musl::LdMusl),
     Pe(windows::WindowsLoader),
     MachO(dyld::Dyld),
 }
@@ -145,6 +147,7 @@ impl Rules {
     fn candidates(&self, name: &str, flags: u32) -> Vec<PathBuf> {
         match self {
             Rules::Elf(r) => r.candidates(name),
+            Rules::ElfMusl(r) => r.candidates(name),
             Rules::Pe(r) => r.candidates(name, flags),
             Rules::MachO(r) => r.candidates(name),
         }
@@ -153,6 +156,7 @@ impl Rules {
     fn notes(&mut self) -> Vec<String> {
         std::mem::take(match self {
             Rules::Elf(r) => &mut r.notes,
+            Rules::ElfMusl(r) => &mut r.notes,
             Rules::Pe(r) => &mut r.notes,
             Rules::MachO(r) => &mut r.notes,
         })
@@ -187,7 +191,12 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     let image_dir = image.parent().unwrap_or(Path::new(".")).to_path_buf();
     let arch = ins.arch.as_str();
     let mut rules = match ins.format {
-        Format::Elf => Rules::Elf(ld_so::LdSo::new(image, data, arch, machine)),
+        // The image's program interpreter says whose rules: musl's loader, or glibc's (also
+        // for a shared library, which names none).
+        Format::Elf => match ld_musl::interpreter(data).filter(|i| ld_musl::is_musl_loader(i)) {
+            Some(interp) => Rules::ElfMusl(ld_musl::LdMusl::new(image, data, &interp, machine)),
+            None => Rules::Elf(ld_so::LdSo::new(image, data, arch, machine)),
+        },
         Format::Coff => Rules::Pe(windows::WindowsLoader::new(image, machine)),
         Format::MachO => Rules::MachO(dyld::Dyld::new(image, data, arch, machine)),
     };
