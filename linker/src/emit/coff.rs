@@ -6,7 +6,8 @@
 //! relocatable COFF file, with `object::pe`'s constants: file header, section headers, each
 //! section's bytes then its relocations, the symbol table, the string table.
 //!
-//! Sections: `.text`, `.data` (cells, then handle slots; only with lazy imports) and `.aotimp`.
+//! Sections: `.text`, `.data` (cells, then handle slots; only with lazy imports), `.aotimp`, and
+//! the unwind information of the code, `.xdata` and `.pdata`.
 //! Symbols: each section's (static, with its auxiliary record), the call symbols and
 //! `__aotinterop_imports` (external, defined), then the undefined ones relocations name.
 //! Relocation addends are implicit (stored in the section bytes), as COFF wants.
@@ -184,6 +185,46 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
                 RelocKind::Pc32,
             )?;
         }
+    }
+
+    // Unwind information: nothing in the stub code touches the stack (call stubs and forwarding
+    // stubs are one `jmp`, thunks `mov r10d; jmp`, tails `jmp`, the common tail `lea r11; jmp`),
+    // so at every byte the return address is at `[rsp]`. One RUNTIME_FUNCTION covering the
+    // whole of `.text` with an UNWIND_INFO of no codes (version 1, no prologue) says exactly that,
+    // so that unwinders, profilers and debuggers stopped in a stub find their way back without
+    // guessing a leaf frame.
+    if !code.text.is_empty() {
+        let xdata = sections.len();
+        sections.push(Section {
+            name: ".xdata",
+            characteristics: (pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                | pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_ALIGN_4BYTES)
+                .0,
+            data: vec![1u8, 0, 0, 0].into(),
+            relocs: Vec::new(),
+        });
+        let text_len = u32_of(code.text.len())?;
+        let mut pdata = Vec::with_capacity(12);
+        for start in [0u32, text_len, 0] {
+            pdata.extend_from_slice(&start.to_le_bytes());
+        }
+        let addr32nb = pe::IMAGE_REL_AMD64_ADDR32NB.0;
+        sections.push(Section {
+            name: ".pdata",
+            characteristics: (pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                | pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_ALIGN_4BYTES)
+                .0,
+            data: pdata.into(),
+            // BeginAddress, EndAddress (image-relative, implicit addends 0 and the text length),
+            // UnwindInfoAddress.
+            relocs: vec![
+                (0, Base::Section(TEXT), addr32nb),
+                (4, Base::Section(TEXT), addr32nb),
+                (8, Base::Section(xdata), addr32nb),
+            ],
+        });
     }
 
     // Symbol indices: two entries (symbol + auxiliary record) per section, then the defined

@@ -19,9 +19,9 @@ enum ThunkShape {
     /// tail `addq $base, (%rsp); jmp common` (13 bytes) completes the index on the stack.
     PushIndex,
     /// Windows x64 (COFF): `mov $i, %r10d; jmp tail` (8 bytes) in groups of 16; the group tail
-    /// is `jmp common` (5 bytes). Nothing touches the stack, so the thunks, tails and common
-    /// tail are leaf code in the Windows x64 sense (no `.pdata` needed: the unwinder finds the
-    /// return address at `[rsp]`), and Windows uses CFG rather than IBT (no `endbr64`).
+    /// is `jmp common` (5 bytes). Nothing touches the stack, so one `.pdata` entry with no
+    /// unwind codes covers all of the code (`coff.rs`), and Windows uses CFG rather than IBT
+    /// (no `endbr64`).
     IndexInR10,
 }
 
