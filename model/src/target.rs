@@ -64,6 +64,16 @@ pub enum Arch {
     LoongArch64,
 }
 
+impl Arch {
+    /// Bytes of a pointer (a cell or handle slot of the import ABI).
+    pub fn pointer_bytes(self) -> u32 {
+        match self {
+            Arch::X86 | Arch::Arm => 4,
+            Arch::X86_64 | Arch::Aarch64 | Arch::RiscV64 | Arch::LoongArch64 => 8,
+        }
+    }
+}
+
 /// The C library an ELF target uses; it changes the default linker and loader names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Libc {
@@ -311,6 +321,20 @@ pub const TARGETS: &[TargetRow] = &[
         },
         rust_triple: "x86_64-pc-windows-gnu",
         cc: "x86_64-w64-mingw32-gcc",
+        runner: Runner::Wine,
+        runtime_libs: WINDOWS_RUNTIME_LIBS,
+        runtime_codegen: &[],
+    },
+    TargetRow {
+        rid: "win-x86",
+        target: Target {
+            format: Format::Coff,
+            arch: Arch::X86,
+            libc: Libc::Other,
+        },
+        rust_triple: "i686-pc-windows-gnu",
+        cc: "i686-w64-mingw32-gcc",
+        // Under 32-bit wine (Debian's wine32:i386).
         runner: Runner::Wine,
         runtime_libs: WINDOWS_RUNTIME_LIBS,
         runtime_codegen: &[],

@@ -83,7 +83,7 @@ fn all(plat: Plat) {
     // its (slow) initialiser: both bound, the initialiser run once.
     let out = run(&img, "race", &[("HOSTILE_SLOW", "1")]);
     assert_eq!(line(&out, "race"), ["a=42", "b=43", "init_runs=1"], "{out}");
-    if plat == Plat::WinX64 {
+    if plat.is_windows() {
         return;
     }
     // The initialiser calls a lazy import of its own library during the load: the nested
@@ -128,4 +128,9 @@ fn hostile_moments_linux_musl_x64() {
 #[test]
 fn hostile_moments_linux_musl_arm64() {
     all(Plat::LinuxMuslArm64);
+}
+
+#[test]
+fn hostile_moments_win_x86() {
+    all(Plat::WinX86);
 }

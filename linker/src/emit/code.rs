@@ -28,6 +28,8 @@ pub enum RelocKind {
     Plt32,
     /// 64-bit absolute.
     Abs64,
+    /// 32-bit absolute (i386).
+    Abs32,
     /// aarch64 `adrp` page.
     A64Page21,
     /// aarch64 12-bit low part for a 64-bit `ldr`.

@@ -1,4 +1,4 @@
-//! The COFF (Windows x64) stub object.
+//! The COFF (win-x64, win-x86) stub object.
 //!
 //! Written here rather than with `object::write::Object` or `object::write::coff::Writer`: both
 //! sort the string table for suffix merging, which is most of the time of an object with tens of
@@ -15,6 +15,7 @@
 use super::code::{Code, RelocKind, RelocTarget};
 use super::table::Table;
 use super::EmitError;
+use crate::target::Arch;
 use aotinterop_runtime::abi;
 use object::pe;
 use rustc_hash::FxHashMap;
@@ -65,11 +66,49 @@ fn u32_of(n: usize) -> Result<u32, EmitError> {
     u32::try_from(n).map_err(|_| too_big())
 }
 
-/// Writes the COFF object for x86_64.
-pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
+/// What differs between the COFF machines: x86_64 and i386 (win-x86).
+struct Machine {
+    id: u16,
+    /// Bytes of a cell or handle slot.
+    slot: u64,
+    /// i386 C names carry a leading underscore in COFF (`pinvoke_f` is `_pinvoke_f`).
+    c_prefix: &'static str,
+}
+
+impl Machine {
+    fn of(arch: Arch) -> Result<Machine, EmitError> {
+        match arch {
+            Arch::X86_64 => Ok(Machine {
+                id: pe::IMAGE_FILE_MACHINE_AMD64.0,
+                slot: 8,
+                c_prefix: "",
+            }),
+            Arch::X86 => Ok(Machine {
+                id: pe::IMAGE_FILE_MACHINE_I386.0,
+                slot: 4,
+                c_prefix: "_",
+            }),
+            other => Err(EmitError(format!("no COFF stub objects for {other:?}"))),
+        }
+    }
+
+    fn amd64(&self) -> bool {
+        self.id == pe::IMAGE_FILE_MACHINE_AMD64.0
+    }
+
+    /// The COFF name of a C-level symbol.
+    fn c_name(&self, name: &str) -> String {
+        format!("{}{name}", self.c_prefix)
+    }
+}
+
+/// Writes the COFF object for x86_64 or i386.
+pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
     const TEXT: usize = 0;
     const DATA: usize = 1;
     const AOTIMP: usize = 2;
+    let machine = Machine::of(arch)?;
+    let slot = machine.slot;
     let has_table = table.imports > 0;
     let mut sections = vec![Section {
         name: ".text",
@@ -89,7 +128,7 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
                 | pe::IMAGE_SCN_MEM_WRITE
                 | pe::IMAGE_SCN_ALIGN_8BYTES)
                 .0,
-            data: vec![0u8; 8 * (table.imports + table.modules)].into(),
+            data: vec![0u8; slot as usize * (table.imports + table.modules)].into(),
             relocs: Vec::with_capacity(table.imports),
         });
         sections.push(Section {
@@ -103,72 +142,77 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
         });
     }
     let mut undefined = Undefined::default();
-    let cells = 8 * table.imports as i64;
+    let cells = (slot * table.imports as u64) as i64;
     // The target's base and the offset from it (ELF semantics: the addend is part of it).
     let mut resolve = |t: &RelocTarget| -> Result<(Base, i64), EmitError> {
         Ok(match t {
-            RelocTarget::Cell(i) if has_table => (Base::Section(DATA), 8 * *i as i64),
-            RelocTarget::Handle(m) if has_table => (Base::Section(DATA), cells + 8 * *m as i64),
+            RelocTarget::Cell(i) if has_table => (Base::Section(DATA), (slot * *i as u64) as i64),
+            RelocTarget::Handle(m) if has_table => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
             RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
             RelocTarget::Cell(_) | RelocTarget::Handle(_) | RelocTarget::Table => {
                 return Err(EmitError("no import table".into()))
             }
             RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
             RelocTarget::LazyEntry => (
-                Base::Undefined(undefined.get(abi::LAZY_ENTRY_SYMBOL.into(), true)),
+                Base::Undefined(undefined.get(machine.c_name(abi::LAZY_ENTRY_SYMBOL), true)),
                 0,
             ),
             RelocTarget::Native(s) => (Base::Undefined(undefined.get(s.clone(), true)), 0),
             RelocTarget::ImpSlot(s) => (Base::Undefined(undefined.get(format!("__imp_{s}"), false)), 0),
         })
     };
-    // A relocation with its implicit addend written in place: REL32 computes S + A - (P + 4),
-    // so A = the ELF-style addend + 4; ADDR64 computes S + A.
-    fn place(
-        section: &mut Section<'_>,
-        offset: u64,
-        base: Base,
-        addend: i64,
-        kind: RelocKind,
-    ) -> Result<(), EmitError> {
+    // A relocation with its implicit addend written in place: REL32 (both machines) computes
+    // S + A - (P + 4), so A = the ELF-style addend + 4; ADDR64 and DIR32 compute S + A.
+    let amd64 = machine.amd64();
+    let place = |section: &mut Section<'_>, offset: u64, base: Base, addend: i64, kind: RelocKind| {
         let at = usize::try_from(offset).map_err(|_| too_big())?;
         let data = section.data.to_mut();
-        let typ = match kind {
-            RelocKind::Pc32 | RelocKind::Plt32 => {
-                let a = i32::try_from(addend + 4).map_err(|_| too_big())?;
-                data.get_mut(at..at + 4)
-                    .ok_or_else(|| EmitError("relocation outside its section".into()))?
-                    .copy_from_slice(&a.to_le_bytes());
-                pe::IMAGE_REL_AMD64_REL32.0
+        let mut put = |bytes: &[u8]| -> Result<(), EmitError> {
+            data.get_mut(at..at + bytes.len())
+                .ok_or_else(|| EmitError("relocation outside its section".into()))?
+                .copy_from_slice(bytes);
+            Ok(())
+        };
+        let typ = match (kind, amd64) {
+            (RelocKind::Pc32 | RelocKind::Plt32, _) => {
+                put(&i32::try_from(addend + 4).map_err(|_| too_big())?.to_le_bytes())?;
+                if amd64 {
+                    pe::IMAGE_REL_AMD64_REL32.0
+                } else {
+                    pe::IMAGE_REL_I386_REL32.0
+                }
             }
-            RelocKind::Abs64 => {
-                data.get_mut(at..at + 8)
-                    .ok_or_else(|| EmitError("relocation outside its section".into()))?
-                    .copy_from_slice(&addend.to_le_bytes());
+            (RelocKind::Abs64, true) => {
+                put(&addend.to_le_bytes())?;
                 pe::IMAGE_REL_AMD64_ADDR64.0
+            }
+            (RelocKind::Abs32, false) => {
+                put(&i32::try_from(addend).map_err(|_| too_big())?.to_le_bytes())?;
+                pe::IMAGE_REL_I386_DIR32.0
             }
             _ => {
                 return Err(EmitError(format!(
-                    "relocation {kind:?} is not supported for COFF x86_64"
+                    "relocation {kind:?} is not supported for this COFF machine"
                 )))
             }
         };
         section.relocs.push((u32_of(at)?, base, typ));
         Ok(())
-    }
+    };
     for r in &code.text_relocs {
         let (base, extra) = resolve(&r.target)?;
         place(&mut sections[TEXT], r.offset, base, r.addend + extra, r.kind)?;
     }
     if has_table {
         // Each cell starts at its thunk.
+        let pointer = if amd64 { RelocKind::Abs64 } else { RelocKind::Abs32 };
         for (i, &init) in code.cell_init.iter().enumerate() {
             place(
                 &mut sections[DATA],
-                8 * i as u64,
+                slot * i as u64,
                 Base::Section(TEXT),
                 init as i64,
-                RelocKind::Abs64,
+                pointer,
             )?;
         }
         // The header's two link-time distances: S + A - P with P = table + off, so A = off.
@@ -193,7 +237,8 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
     // whole of `.text` with an UNWIND_INFO of no codes (version 1, no prologue) says exactly that,
     // so that unwinders, profilers and debuggers stopped in a stub find their way back without
     // guessing a leaf frame.
-    if !code.text.is_empty() {
+    // (i386 unwinds by frame chains and SEH registration records, not tables.)
+    if amd64 && !code.text.is_empty() {
         let xdata = sections.len();
         sections.push(Section {
             name: ".xdata",
@@ -323,10 +368,19 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
     }
     for s in &code.symbols {
         let value = u32::try_from(s.offset).map_err(|_| too_big())?;
-        symbol(&mut out, &s.name, value, TEXT as i16 + 1, function, external, 0);
+        symbol(
+            &mut out,
+            &machine.c_name(&s.name),
+            value,
+            TEXT as i16 + 1,
+            function,
+            external,
+            0,
+        );
     }
     if has_table {
-        symbol(&mut out, abi::TABLE_SYMBOL, 0, AOTIMP as i16 + 1, 0, external, 0);
+        let name = machine.c_name(abi::TABLE_SYMBOL);
+        symbol(&mut out, &name, 0, AOTIMP as i16 + 1, 0, external, 0);
     }
     for (name, is_function) in &undefined.names {
         let typ = if *is_function { function } else { 0 };
@@ -339,7 +393,7 @@ pub fn write(table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
 
     // The file header.
     let mut header = Vec::with_capacity(FILE_HEADER_SIZE);
-    header.extend_from_slice(&pe::IMAGE_FILE_MACHINE_AMD64.0.to_le_bytes()); // Machine
+    header.extend_from_slice(&machine.id.to_le_bytes()); // Machine
     header.extend_from_slice(&(sections.len() as u16).to_le_bytes()); // NumberOfSections
     header.extend_from_slice(&0u32.to_le_bytes()); // TimeDateStamp
     header.extend_from_slice(&symbols_at.to_le_bytes()); // PointerToSymbolTable

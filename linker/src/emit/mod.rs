@@ -13,6 +13,7 @@ mod eh_frame;
 mod elf;
 mod macho;
 mod table;
+mod x86;
 mod x86_64;
 
 use crate::target::{Arch, Format, Target};
@@ -65,18 +66,19 @@ pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
     let code = match (target.arch, target.format) {
         (Arch::X86_64, format) => x86_64::per_import_code_bytes(format),
         (Arch::Aarch64, _) => aarch64::per_import_code_bytes(),
+        (Arch::X86, Format::Coff) => x86::per_import_code_bytes(),
         _ => return Err(unsupported(target)),
     };
     Ok(LazyCost {
         code,
-        cell: 8.0,
+        cell: target.arch.pointer_bytes() as f64,
         record: aotinterop_runtime::abi::IMPORT_RECORD_SIZE as f64,
     })
 }
 
 fn unsupported(target: &Target) -> EmitError {
     EmitError(format!(
-        "no stubs for {target} ({:?} {:?}): supported are x86_64 and aarch64 in ELF, COFF and Mach-O",
+        "no stubs for {target} ({:?} {:?}): supported are x86_64 and aarch64 in ELF, COFF and Mach-O, and x86 in COFF",
         target.arch, target.format
     ))
 }
@@ -100,7 +102,10 @@ fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
 /// an error. Lazy imports get a call stub, a cell and an import record; direct imports whose call
 /// symbol differs from their native symbol get a forwarding stub.
 pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -> Result<Vec<u8>, EmitError> {
-    if !matches!(target.arch, Arch::X86_64 | Arch::Aarch64) {
+    if !matches!(
+        (target.arch, target.format),
+        (Arch::X86_64 | Arch::Aarch64, _) | (Arch::X86, Format::Coff)
+    ) {
         return Err(unsupported(target));
     }
     let mut seen: rustc_hash::FxHashMap<&str, &PlannedImport> = Default::default();
@@ -153,12 +158,12 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
     let code = match target.arch {
         Arch::X86_64 => x86_64::generate(target.format, &lazy, &direct, options),
         Arch::Aarch64 => aarch64::generate(target.format, &lazy, &direct),
+        Arch::X86 => x86::generate(&lazy, &direct, options),
         _ => return Err(unsupported(target)),
     }?;
     match target.format {
         Format::Elf => elf::write(target.arch, &table, &code),
-        Format::Coff if target.arch == Arch::X86_64 => coff::write(&table, &code),
+        Format::Coff => coff::write(target.arch, &table, &code),
         Format::MachO => macho::write(target, &table, &code),
-        _ => Err(unsupported(target)),
     }
 }

@@ -35,6 +35,8 @@ pub mod arch {
     pub const X86_64: u16 = 1;
     /// aarch64 (AAPCS64).
     pub const AARCH64: u16 = 2;
+    /// x86 (i386), Windows: cells and handle slots are 4 bytes.
+    pub const X86: u16 = 3;
 }
 
 /// [`ImportRecord::flags`] bits.

@@ -14,3 +14,5 @@ mod aarch64;
 mod x86_64_sysv;
 #[cfg(all(target_arch = "x86_64", windows))]
 mod x86_64_win;
+#[cfg(all(target_arch = "x86", windows))]
+mod x86_win;

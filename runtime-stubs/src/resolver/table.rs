@@ -4,6 +4,9 @@ use crate::abi::{self, ImportRecord, ModuleRecord, TableHeader};
 use core::ffi::CStr;
 use core::sync::atomic::AtomicUsize;
 
+/// Bytes of a cell or handle slot: a pointer of the image's machine.
+const SLOT: usize = core::mem::size_of::<usize>();
+
 /// An import table in this process, as emitted by the stub emitter.
 #[derive(Clone, Copy, Debug)]
 pub struct TableRef {
@@ -65,13 +68,13 @@ impl TableRef {
     pub fn cell(&self, i: u32) -> &AtomicUsize {
         let h = self.header();
         // SAFETY: the linker placed `import_count` pointer-sized cells at `cells_rel`.
-        unsafe { &*(self.base.offset(h.cells_rel as isize).add(i as usize * 8) as *const AtomicUsize) }
+        unsafe { &*(self.base.offset(h.cells_rel as isize).add(i as usize * SLOT) as *const AtomicUsize) }
     }
 
     /// Handle slot `m`.
     pub fn handle(&self, m: u16) -> &AtomicUsize {
         let h = self.header();
         // SAFETY: the linker placed `module_count` pointer-sized slots at `handles_rel`.
-        unsafe { &*(self.base.offset(h.handles_rel as isize).add(m as usize * 8) as *const AtomicUsize) }
+        unsafe { &*(self.base.offset(h.handles_rel as isize).add(m as usize * SLOT) as *const AtomicUsize) }
     }
 }

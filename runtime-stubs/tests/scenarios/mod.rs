@@ -30,7 +30,7 @@ pub fn image_table(img: &Image) {
         .expect("import table section");
     let data = section.data().expect("section data");
     let lazy = abi::read_lazy_imports(data).expect("table parses");
-    let extra = if img.plat == Plat::WinX64 { 3 } else { 0 };
+    let extra = if img.plat.is_windows() { 3 } else { 0 };
     assert_eq!(lazy.len(), 1011 + extra);
     assert!(lazy.iter().any(|l| l.module == "callee" && l.entry == "sum6"));
     assert!(lazy
@@ -61,7 +61,7 @@ pub fn abi(img: &Image) {
     assert_eq!(&b[..4], &["7", "14", "21", "10"]);
     assert_eq!(line(&out, "again"), vec!["56", "50.0000"]);
     assert_eq!(line(&out, "direct_abs"), vec!["42"]);
-    if img.plat == Plat::WinX64 {
+    if img.plat.is_windows() {
         assert_eq!(line(&out, "charset"), vec!["unicode=2", "ansi=1"], "{out}");
         assert_eq!(line(&out, "ordinal"), vec!["sum6=91"], "{out}");
     }
@@ -105,7 +105,7 @@ pub fn missing(img: &Image) {
         out.contains("failure kind=1 library=nosuchlib entry=gone"),
         "{out}"
     );
-    let lib_word = if img.plat == Plat::WinX64 {
+    let lib_word = if img.plat.is_windows() {
         "DLL"
     } else {
         "shared library"
@@ -119,11 +119,11 @@ pub fn missing(img: &Image) {
     // Every path tried: the image folder first, then the OS loader, per variation.
     let dir = img.dir.to_string_lossy().to_string();
     let first_tried = match img.plat {
-        Plat::WinX64 => "nosuchlib:".to_string(),
+        Plat::WinX64 | Plat::WinX86 => "nosuchlib:".to_string(),
         _ => format!("{dir}/nosuchlib.so:"),
     };
     assert!(out.contains(&first_tried), "expected `{first_tried}` in\n{out}");
-    if img.plat != Plat::WinX64 {
+    if !img.plat.is_windows() {
         // The loader's own text names the path too (glibc `PATH: …`, musl `Error loading shared
         // library PATH: …`): the message says it once.
         let tried = out
@@ -157,7 +157,7 @@ pub fn missing(img: &Image) {
 /// The unwinder walks from the failure handler through the resolver and the slow path's CFI
 /// back to `main` (Linux: glibc's `backtrace`).
 pub fn backtrace(img: &Image) {
-    if img.plat == Plat::WinX64 {
+    if img.plat.is_windows() {
         return;
     }
     let out = img.run_mode(&["backtrace"]);
@@ -193,7 +193,7 @@ fn abort(img: &Image) {
 /// The C API: find, bind without calling, messages.
 fn bind(img: &Image) {
     let out = img.run_mode(&["bind"]);
-    let count = if img.plat == Plat::WinX64 {
+    let count = if img.plat.is_windows() {
         "count=1014"
     } else {
         "count=1011"
@@ -238,7 +238,7 @@ fn current_directory(img: &Image) {
     );
     // Now put it next to the image: AssemblyDirectory finds it.
     let name = match img.plat {
-        Plat::WinX64 => "plugin.dll",
+        Plat::WinX64 | Plat::WinX86 => "plugin.dll",
         _ => "plugin.so",
     };
     std::fs::create_dir_all(img.dir.join("sub")).expect("mkdir");

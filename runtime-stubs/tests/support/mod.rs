@@ -26,6 +26,8 @@ pub enum Plat {
     LinuxMuslArm64,
     /// x86_64 Windows under wine.
     WinX64,
+    /// x86 (i386) Windows under 32-bit wine.
+    WinX86,
 }
 
 impl Plat {
@@ -37,8 +39,14 @@ impl Plat {
             Plat::LinuxMuslX64 => "linux-musl-x64",
             Plat::LinuxMuslArm64 => "linux-musl-arm64",
             Plat::WinX64 => "win-x64",
+            Plat::WinX86 => "win-x86",
         };
         TargetRow::of_rid(rid).expect("a row of the target table")
+    }
+
+    /// True on Windows.
+    pub fn is_windows(self) -> bool {
+        matches!(self, Plat::WinX64 | Plat::WinX86)
     }
 
     /// The emitter's target.
@@ -59,7 +67,7 @@ impl Plat {
     /// File name of a shared library called `stem` as the tests name it.
     pub fn lib_file(self, stem: &str) -> String {
         match self {
-            Plat::WinX64 => format!("{stem}.dll"),
+            Plat::WinX64 | Plat::WinX86 => format!("{stem}.dll"),
             _ => format!("lib{stem}.so"),
         }
     }
@@ -67,7 +75,7 @@ impl Plat {
     /// File name of the program.
     pub fn exe_file(self) -> &'static str {
         match self {
-            Plat::WinX64 => "app.exe",
+            Plat::WinX64 | Plat::WinX86 => "app.exe",
             _ => "app",
         }
     }
@@ -100,18 +108,22 @@ pub fn windows_imports(sum6_ordinal: u32) -> Vec<PlannedImport> {
     vec![unicode, ansi, ordinal]
 }
 
-/// The ordinal of export `name` of the PE image at `dll`.
+/// The ordinal of export `name` of the PE image (PE32 or PE32+) at `dll`.
 fn pe_ordinal(dll: &Path, name: &str) -> u32 {
-    use object::read::pe::PeFile64;
-    let data = std::fs::read(dll).expect("read dll");
-    let pe = PeFile64::parse(&*data).expect("parse dll");
-    let table = pe.export_table().expect("export table").expect("exports");
-    for (name_ptr, index) in table.name_iter() {
-        if table.name_from_pointer(name_ptr).ok() == Some(name.as_bytes()) {
-            return u32::from(table.ordinal_base()) + u32::from(index.0);
-        }
+    use object::read::pe::{ImageNtHeaders, PeFile, PeFile32, PeFile64};
+    fn find<H: ImageNtHeaders>(pe: &PeFile<'_, H>, name: &str) -> Option<u32> {
+        let table = pe.export_table().ok()??;
+        table.name_iter().find_map(|(name_ptr, index)| {
+            (table.name_from_pointer(name_ptr).ok() == Some(name.as_bytes()))
+                .then(|| u32::from(table.ordinal_base()) + u32::from(index.0))
+        })
     }
-    panic!("{name} is not exported by {}", dll.display());
+    let data = std::fs::read(dll).expect("read dll");
+    PeFile64::parse(&*data)
+        .ok()
+        .and_then(|pe| find(&pe, name))
+        .or_else(|| PeFile32::parse(&*data).ok().and_then(|pe| find(&pe, name)))
+        .unwrap_or_else(|| panic!("{name} is not exported by {}", dll.display()))
 }
 
 /// The imports the test program calls.
@@ -138,6 +150,21 @@ pub fn imports() -> Vec<PlannedImport> {
         ));
     }
     v
+}
+
+/// On win-x86 a direct import's native symbol is its COFF name, decorated as the plan decorates
+/// it (these are cdecl: `_abs`).
+fn decorate_direct(plat: Plat, imports: &mut [PlannedImport]) {
+    use aotinterop_model::names::{x86_decorated, X86Convention};
+    if plat != Plat::WinX86 {
+        return;
+    }
+    for imp in imports
+        .iter_mut()
+        .filter(|i| i.binding == aotinterop_model::Binding::Direct)
+    {
+        imp.spelling = x86_decorated(imp.symbol(), X86Convention::Cdecl, None).map(Into::into);
+    }
 }
 
 /// A built test image: `dir` holds the program and the callee library.
@@ -191,7 +218,7 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     };
     let shared = |c: &mut Command| {
         c.arg("-shared");
-        if plat != Plat::WinX64 {
+        if !plat.is_windows() {
             c.arg("-fPIC");
         }
     };
@@ -204,15 +231,16 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
         .arg(dir.join(plat.lib_file("callee")));
     run_ok(&mut c, "compiling the callee library");
     let mut all = imports();
-    if plat == Plat::WinX64 {
+    if plat.is_windows() {
         all.extend(windows_imports(pe_ordinal(&dir.join("callee.dll"), "sum6")));
     }
+    decorate_direct(plat, &mut all);
     let obj = emit(&plat.target(), &all, &StubOptions::default()).expect("emit stubs");
     let stubs = gen.join("stubs.o");
     std::fs::write(&stubs, obj).expect("write stubs");
 
     let plugin_name = match plat {
-        Plat::WinX64 => "plugin.dll",
+        Plat::WinX64 | Plat::WinX86 => "plugin.dll",
         _ => "plugin.so",
     };
     let mut c = Command::new(cc);
@@ -228,7 +256,7 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     inc(&mut c);
     c.arg("-O1").arg("-Wall").arg("-Werror");
     c.arg(c_dir().join("app.c")).arg(&stubs).arg(&runtime);
-    if plat != Plat::WinX64 {
+    if !plat.is_windows() {
         // -rdynamic: symbol names for the backtrace scenario.
         // --eh-frame-hdr as aotinterop's driver links (musl's gcc specs leave it out): the
         // backtrace scenario's unwinder finds the unwind tables through it.
@@ -327,7 +355,7 @@ pub fn build_program(plat: Plat, program: &str, libs: &[(&str, &str)], imports: 
             .arg(&gen)
             .arg("-shared")
             .arg("-O1");
-        if plat != Plat::WinX64 {
+        if !plat.is_windows() {
             c.arg("-fPIC");
         }
         c.arg(c_dir().join(source))
@@ -335,7 +363,9 @@ pub fn build_program(plat: Plat, program: &str, libs: &[(&str, &str)], imports: 
             .arg(dir.join(plat.lib_file(stem)));
         run_ok(&mut c, "compiling a test library");
     }
-    let obj = emit(&plat.target(), imports, &StubOptions::default()).expect("emit stubs");
+    let mut imports = imports.to_vec();
+    decorate_direct(plat, &mut imports);
+    let obj = emit(&plat.target(), &imports, &StubOptions::default()).expect("emit stubs");
     let stubs = gen.join("stubs.o");
     std::fs::write(&stubs, obj).expect("write stubs");
     let mut c = Command::new(cc);
@@ -344,7 +374,7 @@ pub fn build_program(plat: Plat, program: &str, libs: &[(&str, &str)], imports: 
     c.arg(c_dir().join(program))
         .arg(&stubs)
         .arg(runtime_archive(plat));
-    if plat != Plat::WinX64 {
+    if !plat.is_windows() {
         c.args([
             "-pie",
             "-rdynamic",
