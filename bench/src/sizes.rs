@@ -4,7 +4,7 @@
 use crate::native::target;
 use crate::startup::{build_image, build_library, ImageBinding};
 use aotinterop_linker::emit::{emit, lazy_cost, StubOptions};
-use aotinterop_model::PlannedImport;
+use aotinterop_model::{Arch, Format, Libc, PlannedImport, Target};
 use object::{Object, ObjectSection};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -35,6 +35,10 @@ pub struct Sizes {
     /// win-x64: the DLLs the lazy image imports (`inspect`).
     #[serde(default)]
     pub win_lazy_dlls: Vec<String>,
+    /// Per object format and architecture, from the objects: (format, code, cell, record) bytes
+    /// per lazy import.
+    #[serde(default)]
+    pub per_format: Vec<(String, f64, f64, f64)>,
     /// win-x64: the DLLs the direct image imports.
     #[serde(default)]
     pub win_direct_dlls: Vec<String>,
@@ -44,11 +48,12 @@ fn section_sizes(obj: &[u8]) -> Result<[u64; 4], String> {
     let f = object::File::parse(obj).map_err(|e| e.to_string())?;
     let mut s = [0u64; 4];
     for sec in f.sections() {
+        // ELF and COFF names, then Mach-O's.
         let i = match sec.name().unwrap_or("") {
-            ".text" => 0,
-            ".data" => 1,
-            ".aotimp" => 2,
-            ".eh_frame" => 3,
+            ".text" | "__text" => 0,
+            ".data" | "__data" => 1,
+            ".aotimp" | "__aotimp" => 2,
+            ".eh_frame" | "__eh_frame" => 3,
             _ => continue,
         };
         s[i] += sec.size();
@@ -56,21 +61,51 @@ fn section_sizes(obj: &[u8]) -> Result<[u64; 4], String> {
     Ok(s)
 }
 
-/// A stub object of `n` lazy imports of one module, entry names of a fixed 6 characters.
-fn stubs(n: usize) -> Result<Vec<u8>, String> {
+/// A stub object for `target` of `n` lazy imports of one module, entry names of a fixed 6
+/// characters.
+fn stubs(target: &Target, n: usize) -> Result<Vec<u8>, String> {
     let imports: Vec<PlannedImport> = (0..n)
         .map(|i| PlannedImport::lazy(&format!("pinvoke_e{i:05}"), "lib", &format!("e{i:05}")))
         .collect();
-    emit(&target(), &imports, &StubOptions::default()).map_err(|e| e.to_string())
+    emit(target, &imports, &StubOptions::default()).map_err(|e| e.to_string())
 }
+
+/// (code, cell, data-section, table, `.eh_frame`) bytes per lazy import on `target`: the
+/// difference between objects of 10,000 and 20,000 imports.
+fn per_import(target: &Target) -> Result<[f64; 4], String> {
+    let (a, b) = (10_000usize, 20_000usize);
+    let sa = section_sizes(&stubs(target, a)?)?;
+    let sb = section_sizes(&stubs(target, b)?)?;
+    Ok(std::array::from_fn(|i| {
+        (sb[i] as f64 - sa[i] as f64) / (b - a) as f64
+    }))
+}
+
+/// The object formats and architectures with stubs, as RESULTS.md names them.
+const FORMATS: [(&str, Format, Arch); 6] = [
+    ("ELF x86_64", Format::Elf, Arch::X86_64),
+    ("ELF aarch64", Format::Elf, Arch::Aarch64),
+    ("COFF x86_64", Format::Coff, Arch::X86_64),
+    ("COFF x86", Format::Coff, Arch::X86),
+    ("Mach-O x86_64", Format::MachO, Arch::X86_64),
+    ("Mach-O arm64", Format::MachO, Arch::Aarch64),
+];
 
 /// Measures everything; images are built in `dir`.
 pub fn measure(dir: &Path) -> Result<Sizes, String> {
-    let (a, b) = (10_000usize, 20_000usize);
-    let sa = section_sizes(&stubs(a)?)?;
-    let sb = section_sizes(&stubs(b)?)?;
-    let per = |i: usize| (sb[i] as f64 - sa[i] as f64) / (b - a) as f64;
+    let p = per_import(&target())?;
+    let per = |i: usize| p[i];
     let name = "e00000".len() as f64 + 1.0;
+    let mut per_format = Vec::new();
+    for (label, format, arch) in FORMATS {
+        let libc = if format == Format::Elf {
+            Libc::Gnu
+        } else {
+            Libc::Other
+        };
+        let q = per_import(&Target { format, arch, libc })?;
+        per_format.push((label.to_string(), q[0], q[1], q[2] - name));
+    }
     let cost = lazy_cost(&target()).map_err(|e| e.to_string())?;
     build_library(dir)?;
     let lazy = build_image(dir, ImageBinding::Lazy, 1, true, &[])?;
@@ -92,6 +127,7 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
         record: per(2) - name,
         eh_frame: per(3),
         lazy_cost: (cost.code, cost.cell, cost.record),
+        per_format,
         image_lazy: len(&lazy)?,
         image_direct: len(&direct)?,
     })

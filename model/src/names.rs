@@ -21,6 +21,26 @@ pub fn x86_decorated(name: &str, convention: X86Convention, stack_bytes: Option<
     }
 }
 
+/// The names a win-x86 image's import table may give a function whose COFF symbol is `symbol`
+/// (`_Sleep@4`), by the import library's name type (`IMPORT_OBJECT_NAME_TYPE`): the symbol as is,
+/// without its prefix (`Sleep@4`), or undecorated (`Sleep`: prefix `_`, `@` or `?` and the `@N`
+/// suffix gone, as Windows system libraries' import libraries name their functions).
+pub fn x86_import_names(symbol: &str) -> Vec<String> {
+    let mut names = vec![symbol.to_string()];
+    let bare = symbol.strip_prefix(['_', '@', '?']).unwrap_or(symbol);
+    if bare != symbol {
+        names.push(bare.to_string());
+    }
+    let undecorated = match bare.rsplit_once('@') {
+        Some((name, n)) if !name.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => bare,
+    };
+    if !names.iter().any(|n| n == undecorated) {
+        names.push(undecorated.to_string());
+    }
+    names
+}
+
 /// The x86 calling convention a P/Invoke uses (`Winapi` and the default are stdcall on Windows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum X86Convention {
@@ -242,6 +262,15 @@ mod tests {
         );
         assert_eq!(v("libz.dylib", "osx-arm64", Net8), ["libz.dylib", "libz"]);
         assert_eq!(v("*.so", "linux-x64", Net8), ["*.so", "*"]);
+    }
+
+    #[test]
+    fn x86_import_names_by_name_type() {
+        assert_eq!(x86_import_names("_Sleep@4"), ["_Sleep@4", "Sleep@4", "Sleep"]);
+        assert_eq!(x86_import_names("@f@8"), ["@f@8", "f@8", "f"]);
+        assert_eq!(x86_import_names("_printf"), ["_printf", "printf"]);
+        assert_eq!(x86_import_names("plain"), ["plain"]);
+        assert_eq!(x86_import_names("_a@b"), ["_a@b", "a@b"]);
     }
 
     #[test]

@@ -343,6 +343,16 @@ fn windows_and_macos_name_rules() {
         entry_candidates("#17", f::CHARSET_UNICODE, Platform::Windows),
         ["#17"]
     );
+    // win-x86 stdcall (16 bytes of arguments): each spelling, then it decorated.
+    let probe16 = f::STDCALL_PROBE | (16 / 4) << f::STACK_WORDS_SHIFT;
+    assert_eq!(
+        entry_candidates("MessageBox", f::CHARSET_UNICODE | probe16, Platform::Windows),
+        ["MessageBoxW", "_MessageBoxW@16", "MessageBox", "_MessageBox@16"]
+    );
+    assert_eq!(
+        entry_candidates("Sleep", f::EXACT_SPELLING | probe16, Platform::Windows),
+        ["Sleep", "_Sleep@16"]
+    );
     assert_eq!(
         entry_candidates("MessageBox", f::CHARSET_UNICODE, Platform::Unix),
         ["MessageBox"]

@@ -9,7 +9,7 @@ namespace FailFast
 {
     static class Interop
     {
-        [DllImport("failfast-dep")]
+        [DllImport("failfast-dep", CallingConvention = CallingConvention.Cdecl)]
         public static extern int failfast_dep_value();
     }
 

@@ -9,13 +9,13 @@ namespace StaticShim
 {
     static unsafe class Interop
     {
-        [DllImport("libSampleNative")]
+        [DllImport("libSampleNative", CallingConvention = CallingConvention.Cdecl)]
         public static extern int SampleNative_Add(int a, int b);
 
-        [DllImport("libSampleNative")]
+        [DllImport("libSampleNative", CallingConvention = CallingConvention.Cdecl)]
         public static extern long SampleNative_Sum(int* values, int count);
 
-        [DllImport("libSampleNative")]
+        [DllImport("libSampleNative", CallingConvention = CallingConvention.Cdecl)]
         public static extern int SampleNative_Reverse(byte* buffer, int length);
     }
 

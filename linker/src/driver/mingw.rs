@@ -63,7 +63,11 @@ impl Linker for MingwGcc {
         );
         push(&mut a, "-Wl,--dynamicbase");
         push(&mut a, "-Wl,--nxcompat");
-        push(&mut a, "-Wl,--high-entropy-va");
+        // 64-bit address space layout randomisation has no meaning for a 32-bit image (i686's
+        // ld does not take the option).
+        if job.target.arch != crate::target::Arch::X86 {
+            push(&mut a, "-Wl,--high-entropy-va");
+        }
         for l in &job.system_libs {
             push(&mut a, format!("-l{l}"));
         }

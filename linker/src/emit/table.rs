@@ -40,7 +40,7 @@ impl<'a> Strings<'a> {
     }
 }
 
-fn import_flag_bits(imp: &PlannedImport) -> u16 {
+fn import_flag_bits(imp: &PlannedImport) -> Result<u16, EmitError> {
     let mut f = imp.charset as u16;
     if imp.exact_spelling {
         f |= import_flags::EXACT_SPELLING;
@@ -48,7 +48,21 @@ fn import_flag_bits(imp: &PlannedImport) -> u16 {
     if imp.set_last_error {
         f |= import_flags::SET_LAST_ERROR;
     }
-    f
+    if let (true, Some(n)) = (imp.stdcall_probe, imp.stack_bytes) {
+        // x86 arguments take whole 4-byte slots; 255 of them fit the record.
+        let words = u16::try_from(n / 4)
+            .ok()
+            .filter(|w| n % 4 == 0 && *w <= 0xff)
+            .ok_or_else(|| {
+                EmitError(format!(
+                    "import `{}`: a stdcall entry point taking {n} bytes of arguments cannot be \
+                     recorded (at most 1,020, in 4-byte slots)",
+                    imp.call_symbol
+                ))
+            })?;
+        f |= import_flags::STDCALL_PROBE | (words << import_flags::STACK_WORDS_SHIFT);
+    }
+    Ok(f)
 }
 
 /// Builds the table for the lazy imports, in the given order (cell `i` = `lazy[i]`).
@@ -88,7 +102,7 @@ pub fn build_table(
                 m
             }
         };
-        records.push((imp.entry.as_str(), m, import_flag_bits(imp)));
+        records.push((imp.entry.as_str(), m, import_flag_bits(imp)?));
     }
     let too_big = || EmitError("import table larger than 4 GiB".into());
     let modules_off = abi::HEADER_SIZE;

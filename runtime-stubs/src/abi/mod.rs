@@ -17,10 +17,11 @@ pub const SECTION_MACHO: &str = "__aotimp";
 /// Magic number at the start of every table: `AOTI`.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"AOTI");
 /// Version of the layout described here. 2: Windows x64 thunks pass the import index in r10
-/// instead of on the stack; 3: module flags `NO_OS_LOADER` and `PROCESS_DIRECTORY` (a table of
-/// another version is refused, so a stub object and a runtime of different versions fail with
-/// a message instead of a wrong call or a wrong search).
-pub const VERSION: u16 = 3;
+/// instead of on the stack; 3: module flags `NO_OS_LOADER` and `PROCESS_DIRECTORY`; 4: the x86
+/// arch and the import flags `STDCALL_PROBE` with the stack bytes (a table of another version is
+/// refused, so a stub object and a runtime of different versions fail with a message instead of
+/// a wrong call or a wrong search).
+pub const VERSION: u16 = 4;
 /// Alignment of a table; tables of several objects follow each other at this alignment.
 pub const TABLE_ALIGN: u32 = 8;
 
@@ -56,6 +57,16 @@ pub mod import_flags {
     pub const EXACT_SPELLING: u16 = 1 << 2;
     /// `SetLastError = true`.
     pub const SET_LAST_ERROR: u16 = 1 << 3;
+    /// win-x86, stdcall: after each spelling, also try it decorated, `_spelling@N` (.NET's
+    /// `InteropHelpers` from .NET 9 on), `N` being [`stack_bytes`] of these flags.
+    pub const STDCALL_PROBE: u16 = 1 << 4;
+    /// Where the stack bytes of a [`STDCALL_PROBE`] import are kept: bits 8–15 hold `N / 4`.
+    pub const STACK_WORDS_SHIFT: u16 = 8;
+
+    /// The stack bytes (`N` of `_name@N`) of an import whose flags are `flags`.
+    pub const fn stack_bytes(flags: u16) -> u32 {
+        ((flags >> STACK_WORDS_SHIFT) as u32) * 4
+    }
 }
 
 /// [`ModuleRecord::flags`] bits.

@@ -223,7 +223,9 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
     let platform = Platform::host();
     // The common case, one exact spelling (always on Unix): the table's own NUL-terminated
     // string goes to the loader as it is, not even measured.
-    let exact = platform != Platform::Windows || rec.flags & crate::abi::import_flags::EXACT_SPELLING != 0;
+    use crate::abi::import_flags as flags;
+    let probe = rec.flags & flags::STDCALL_PROBE != 0;
+    let exact = !probe && (platform != Platform::Windows || rec.flags & flags::EXACT_SPELLING != 0);
     if exact {
         match os::symbol(handle as os::Handle, entry_ptr) {
             Ok(addr) => {
@@ -246,22 +248,32 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
             .tried(what, why)
     };
     let text = entry.to_str().unwrap_or("");
+    // Each spelling, and with the stdcall probe each one decorated after it: `_name@N`.
+    let decorations: &[bool] = if probe { &[false, true] } else { &[false] };
     for suffix in names::entry_lookup(text, rec.flags, platform).suffixes() {
-        let mut name = Buf::<ENTRY_SIZE>::new();
-        name.push(entry.to_bytes());
-        if let Some(c) = suffix {
-            name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
-        }
-        if name.overflowed() {
-            tried(entry.to_bytes(), ENTRY_TOO_LONG);
-            continue;
-        }
-        match os::symbol(handle as os::Handle, name.as_c_bytes().as_ptr().cast()) {
-            Ok(addr) => {
-                t.cell(index).store(addr, Ordering::Release);
-                return Ok(addr);
+        for &decorated in decorations {
+            let mut name = Buf::<ENTRY_SIZE>::new();
+            if decorated {
+                name.push(b"_");
             }
-            Err(e) => tried(name.as_bytes(), e.as_bytes()),
+            name.push(entry.to_bytes());
+            if let Some(c) = suffix {
+                name.push(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            if decorated {
+                name.push(b"@").push_u64(flags::stack_bytes(rec.flags).into());
+            }
+            if name.overflowed() {
+                tried(entry.to_bytes(), ENTRY_TOO_LONG);
+                continue;
+            }
+            match os::symbol(handle as os::Handle, name.as_c_bytes().as_ptr().cast()) {
+                Ok(addr) => {
+                    t.cell(index).store(addr, Ordering::Release);
+                    return Ok(addr);
+                }
+                Err(e) => tried(name.as_bytes(), e.as_bytes()),
+            }
         }
     }
     Err(report.unwrap_or_else(|| entry_not_found(t, rec.module, entry)))

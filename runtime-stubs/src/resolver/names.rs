@@ -14,8 +14,15 @@ pub fn entry_lookup(entry: &str, flags: u16, platform: Platform) -> EntryLookup 
     EntryLookup::lazy(entry, charset, flags & f::EXACT_SPELLING != 0, platform)
 }
 
-/// The symbol names tried for an entry point, in order (see [`EntryLookup`]).
+/// The symbol names tried for an entry point, in order (see [`EntryLookup`]; with the stdcall
+/// probe each spelling is followed by its decorated `_spelling@N`).
 #[cfg(feature = "std")]
 pub fn entry_candidates(entry: &str, flags: u16, platform: Platform) -> Vec<String> {
-    entry_lookup(entry, flags, platform).candidates(entry)
+    use crate::abi::import_flags as f;
+    let base = entry_lookup(entry, flags, platform).candidates(entry);
+    if flags & f::STDCALL_PROBE != 0 {
+        aotinterop_model::names::with_stdcall_probes(base, f::stack_bytes(flags))
+    } else {
+        base
+    }
 }

@@ -43,6 +43,11 @@ int pinvoke_pick_unicode(void);
 int pinvoke_pick_ansi(void);
 long long pinvoke_sum6_by_ordinal(long long, long long, long long, long long, long long, long long);
 #endif
+#if defined(_WIN32) && defined(__i386__)
+/* A stdcall import found only decorated (`_sum2_stdcall@8`): the call symbol keeps its plain
+ * name, as an AOT compiler's would. */
+int __stdcall pinvoke_sum2_stdcall(int, int) __asm__("_pinvoke_sum2_stdcall");
+#endif
 #include "many_calls.h" /* int call_f(int i, int x): switch calling pinvoke_f<i> */
 
 /* The C API of the runtime. */
@@ -143,6 +148,9 @@ static void abi(void) {
 #ifdef _WIN32
     printf("charset unicode=%d ansi=%d\n", pinvoke_pick_unicode(), pinvoke_pick_ansi());
     printf("ordinal sum6=%lld\n", pinvoke_sum6_by_ordinal(1, 2, 3, 4, 5, 6));
+#endif
+#if defined(_WIN32) && defined(__i386__)
+    printf("stdcall decorated sum2=%d\n", pinvoke_sum2_stdcall(40, 2));
 #endif
 }
 

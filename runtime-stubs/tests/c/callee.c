@@ -24,6 +24,13 @@ EXPORT int pickW(void) { return 2; }
 EXPORT int pickA(void) { return 1; }
 /* The last-error value the callee sees on entry. */
 EXPORT int seen_errno(void) { return (int)GetLastError(); }
+#ifdef __i386__
+/* stdcall, exported only by its decorated name `_sum2_stdcall@8`, as MSVC's dllexport names
+ * stdcall functions (GNU ld's export directive `NAME=INTERNAL`, internal names without their
+ * leading underscore). */
+int __stdcall sum2_stdcall(int a, int b) { return a + b; }
+__asm__(".section .drectve\n\t.ascii \" -export:_sum2_stdcall@8=sum2_stdcall@8\"\n\t.text");
+#endif
 #else
 __attribute__((constructor)) static void on_load(void) { loads++; }
 /* The errno value the callee sees on entry. */

@@ -234,6 +234,13 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     if plat.is_windows() {
         all.extend(windows_imports(pe_ordinal(&dir.join("callee.dll"), "sum6")));
     }
+    if plat == Plat::WinX86 {
+        // .NET's win-x86 probe: `sum2_stdcall`, then `_sum2_stdcall@8`, which callee.dll has.
+        let mut probe = PlannedImport::lazy("pinvoke_sum2_stdcall", "callee", "sum2_stdcall");
+        probe.stdcall_probe = true;
+        probe.stack_bytes = Some(8);
+        all.push(probe);
+    }
     decorate_direct(plat, &mut all);
     let obj = emit(&plat.target(), &all, &StubOptions::default()).expect("emit stubs");
     let stubs = gen.join("stubs.o");

@@ -1,6 +1,6 @@
 //! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 under qemu-user,
-//! on linux-musl-x64 natively (musl's loader), on linux-musl-arm64 under qemu-user and on win-x64
-//! under wine, and checks what each program prints. Each publish also verifies
+//! on linux-musl-x64 natively (musl's loader), on linux-musl-arm64 under qemu-user, on win-x64
+//! under wine and on win-x86 under 32-bit wine, and checks what each program prints. Each publish also verifies
 //! its image against the plan (the pipeline's last step).
 
 use aotinterop_samples::recipes::{self, Options, RunResult};
@@ -174,6 +174,14 @@ fn linux_musl_arm64_under_qemu() {
     check_native_exports("linux-musl-arm64");
     check_fail_fast("linux-musl-arm64");
     check_search_paths("linux-musl-arm64");
+}
+
+#[test]
+fn win_x86_under_32_bit_wine() {
+    check_hello("win-x86");
+    check_static_shim("win-x86");
+    check_native_exports("win-x86");
+    check_fail_fast("win-x86");
 }
 
 #[test]
