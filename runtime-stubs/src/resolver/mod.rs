@@ -224,8 +224,8 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
     // The common case, one exact spelling (always on Unix): the table's own NUL-terminated
     // string goes to the loader as it is, not even measured.
     use crate::abi::import_flags as flags;
-    let probe = rec.flags & flags::STDCALL_PROBE != 0;
-    let exact = !probe && (platform != Platform::Windows || rec.flags & flags::EXACT_SPELLING != 0);
+    let exact = platform != Platform::Windows
+        || rec.flags & (flags::EXACT_SPELLING | flags::STDCALL_PROBE) == flags::EXACT_SPELLING;
     if exact {
         match os::symbol(handle as os::Handle, entry_ptr) {
             Ok(addr) => {
@@ -240,6 +240,19 @@ pub fn bind(t: &TableRef, index: u32) -> Result<usize, Report> {
             }
         }
     }
+    bind_by_spellings(t, index, handle)
+}
+
+/// Binds import `index` by each spelling its flags ask for (Windows: the `A`/`W` forms, and on
+/// win-x86 the decorated `_name@N` after each): the rarer path, kept out of [`bind`] so that the
+/// common one stays small.
+#[inline(never)]
+#[allow(clippy::result_large_err)] // as for `module_handle`: no heap
+fn bind_by_spellings(t: &TableRef, index: u32, handle: usize) -> Result<usize, Report> {
+    use crate::abi::import_flags as flags;
+    let rec = t.import(index);
+    let probe = rec.flags & flags::STDCALL_PROBE != 0;
+    let platform = Platform::host();
     let entry = t.string(rec.name_off);
     let mut report: Option<Report> = None;
     let mut tried = |what: &[u8], why: &[u8]| {
