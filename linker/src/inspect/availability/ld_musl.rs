@@ -5,7 +5,7 @@
 //! `/lib:/usr/local/lib:/usr/lib` without that file. `$ORIGIN` is the image's folder. There is no
 //! cache and no multiarch search.
 
-use super::{ld_so::elf_paths, under, Machine};
+use super::{expand_origin, ld_so::elf_paths, under, Machine};
 use std::path::{Path, PathBuf};
 
 /// musl's loader rules for one image.
@@ -51,18 +51,7 @@ impl LdMusl {
     /// The rules for `image` (its bytes `data`, its interpreter `interp`) on `machine`.
     pub(super) fn new(image: &Path, data: &[u8], interp: &str, machine: &Machine) -> LdMusl {
         let root = machine.sysroot.as_deref();
-        let origin = image
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_string_lossy()
-            .into_owned();
-        let expand = |p: &String| {
-            if p.contains("$ORIGIN") || p.contains("${ORIGIN}") {
-                PathBuf::from(p.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin))
-            } else {
-                under(root, Path::new(p))
-            }
-        };
+        let expand = |p: &String| expand_origin(image, root, p);
         let mut dirs = machine.path_dirs();
         let (rpath, runpath) = elf_paths(data);
         dirs.extend(rpath.iter().chain(&runpath).map(expand));

@@ -4,7 +4,7 @@
 //! Without a cache file (a sysroot copied by hand), the folders `/etc/ld.so.conf` lists stand in
 //! for it, as `ldconfig` would have cached their libraries.
 
-use super::{ld_so_cache, under, Machine};
+use super::{expand_origin, ld_so_cache, under, Machine};
 use std::path::{Path, PathBuf};
 
 /// The ELF loader's rules for one image.
@@ -115,19 +115,7 @@ impl LdSo {
     /// The rules for `image` (its bytes `data`) of `arch` on `machine`.
     pub(super) fn new(image: &Path, data: &[u8], arch: &str, machine: &Machine) -> LdSo {
         let root = machine.sysroot.as_deref();
-        let origin = image
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_string_lossy()
-            .into_owned();
-        // `$ORIGIN` names the image's own folder; any other path is the target machine's.
-        let expand = |p: &String| {
-            if p.contains("$ORIGIN") || p.contains("${ORIGIN}") {
-                PathBuf::from(p.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin))
-            } else {
-                under(root, Path::new(p))
-            }
-        };
+        let expand = |p: &String| expand_origin(image, root, p);
         let (rpath, runpath) = elf_paths(data);
         let mut before_cache = Vec::new();
         if runpath.is_empty() {

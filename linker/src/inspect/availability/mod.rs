@@ -91,6 +91,17 @@ fn under(root: Option<&Path>, path: &Path) -> PathBuf {
     crate::preflight::rooted(path, root)
 }
 
+/// An `RPATH`/`RUNPATH` folder of `image` as its loader reads it: `$ORIGIN` is the image's own
+/// folder; any other path is the target machine's (under `root`).
+fn expand_origin(image: &Path, root: Option<&Path>, folder: &str) -> PathBuf {
+    if folder.contains("$ORIGIN") || folder.contains("${ORIGIN}") {
+        let origin = image.parent().unwrap_or(Path::new(".")).to_string_lossy();
+        PathBuf::from(folder.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin))
+    } else {
+        under(root, Path::new(folder))
+    }
+}
+
 /// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
 /// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
 /// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).
