@@ -342,12 +342,12 @@ fn bad_input_is_an_error_not_a_panic() {
         &StubOptions::default()
     )
     .is_err());
-    let arm32 = Target {
+    let riscv = Target {
         format: Format::Elf,
-        arch: Arch::Arm,
+        arch: Arch::RiscV64,
         libc: Libc::Gnu,
     };
-    assert!(emit(&arm32, &sample(), &StubOptions::default())
+    assert!(emit(&riscv, &sample(), &StubOptions::default())
         .unwrap_err()
         .to_string()
         .contains("supported"));
@@ -446,4 +446,116 @@ fn coff_direct_import_of_a_static_symbol_does_not_use_the_iat() {
     assert!(targets.iter().any(|t| t == "Shim_Add"), "{targets:?}");
     assert!(!targets.iter().any(|t| t == "__imp_Shim_Add"), "{targets:?}");
     assert!(targets.iter().any(|t| t == "__imp_GetTickCount"), "{targets:?}");
+}
+
+/// The relocations of section `name`: (offset, type, target symbol's name or section's name).
+fn relocations(file: &object::File<'_>, name: &str) -> Vec<(u64, object::elf::RelocationType, String)> {
+    let section = file.section_by_name(name).unwrap_or_else(|| panic!("no {name}"));
+    section
+        .relocations()
+        .map(|(at, r)| {
+            let target = match r.target() {
+                RelocationTarget::Symbol(i) => {
+                    let s = file.symbol_by_index(i).unwrap();
+                    match s.section_index() {
+                        Some(sec) if s.name().unwrap_or("").is_empty() => {
+                            file.section_by_index(sec).unwrap().name().unwrap().to_string()
+                        }
+                        _ => s.name().unwrap().to_string(),
+                    }
+                }
+                other => format!("{other:?}"),
+            };
+            let object::RelocationFlags::Elf { r_type } = r.flags() else {
+                panic!("not ELF")
+            };
+            (at, r_type, target)
+        })
+        .collect()
+}
+
+#[test]
+fn elf_arm_objects_are_thumb_with_rel_relocations_and_exidx() {
+    let t = Target {
+        format: Format::Elf,
+        arch: Arch::Arm,
+        libc: Libc::Gnu,
+    };
+    let imports = [
+        PlannedImport::lazy("pinvoke_a", "liba", "a"),
+        PlannedImport::lazy("pinvoke_b", "liba", "b"),
+        PlannedImport::direct("pinvoke_c", "libc", "c"),
+    ];
+    let bytes = emit(&t, &imports, &StubOptions::default()).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    assert_eq!(file.architecture(), object::Architecture::Arm);
+    assert!(!file.is_64());
+    // Call symbols are Thumb functions: odd addresses, 16-byte stubs.
+    let sym = |n: &str| file.symbols().find(|s| s.name() == Ok(n)).unwrap().address();
+    assert_eq!((sym("pinvoke_a"), sym("pinvoke_b")), (1, 17));
+    assert_eq!(sym("pinvoke_c") & 1, 1);
+    // Mapping symbols mark the literal words as data.
+    assert!(file.symbols().any(|s| s.name() == Ok("$d") && s.address() == 12));
+    // REL sections (no RELA on ARM): the literal words to the cells, the branch to the entry,
+    // the direct stub's branch, the cells' initial values, the exidx function addresses.
+    assert!(file.section_by_name(".rela.text").is_none());
+    let text = relocations(&file, ".text");
+    assert!(
+        text.contains(&(12, object::elf::R_ARM_REL32, ".data".into())),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&(28, object::elf::R_ARM_REL32, ".data".into())),
+        "{text:?}"
+    );
+    assert!(text
+        .iter()
+        .any(|(_, ty, s)| *ty == object::elf::R_ARM_THM_JUMP24 && s == abi::LAZY_ENTRY_SYMBOL));
+    assert!(text
+        .iter()
+        .any(|(_, ty, s)| *ty == object::elf::R_ARM_THM_JUMP24 && s == "c"));
+    let data = relocations(&file, ".data");
+    assert_eq!(data.len(), 2);
+    assert!(data
+        .iter()
+        .all(|(_, ty, s)| *ty == object::elf::R_ARM_ABS32 && s == ".text"));
+    // The REL addend of the first cell: the common tail's offset with the Thumb bit.
+    let data_bytes = file.section_by_name(".data").unwrap().data().unwrap();
+    let cell0 = u32::from_le_bytes(data_bytes[0..4].try_into().unwrap());
+    assert_eq!(cell0 & 1, 1, "a Thumb address");
+    let exidx = relocations(&file, ".ARM.exidx");
+    assert!(exidx
+        .iter()
+        .all(|(_, ty, s)| *ty == object::elf::R_ARM_PREL31 && s == ".text"));
+    assert_eq!(exidx.len(), 2, "the stubs, then the tail after its push");
+}
+
+#[test]
+fn coff_x86_objects_name_c_symbols_with_an_underscore() {
+    let t = Target {
+        format: Format::Coff,
+        arch: Arch::X86,
+        libc: Libc::Other,
+    };
+    let mut direct = PlannedImport::direct("pinvoke_sleep", "kernel32", "Sleep");
+    direct.spelling = Some("_Sleep@4".into());
+    let imports = [PlannedImport::lazy("pinvoke_a", "liba", "a"), direct];
+    let bytes = emit(&t, &imports, &StubOptions::default()).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    assert_eq!(file.architecture(), object::Architecture::I386);
+    let names: Vec<&str> = file.symbols().filter_map(|s| s.name().ok()).collect();
+    for want in [
+        "_pinvoke_a",
+        "_pinvoke_sleep",
+        "___aotinterop_imports",
+        "___aotinterop_lazy_entry",
+        "__imp__Sleep@4",
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    // 4-byte cells, no .pdata (x86 unwinds by frames).
+    let table = file.section_by_name(".aotimp").unwrap().data().unwrap();
+    assert_eq!(abi::parse_header(table).unwrap().arch, abi::arch::X86);
+    assert_eq!(file.section_by_name(".data").unwrap().size(), 4 * 2);
+    assert!(file.section_by_name(".pdata").is_none());
 }

@@ -282,6 +282,22 @@ pub const TARGETS: &[TargetRow] = &[
         runtime_codegen: BTI_PAC,
     },
     TargetRow {
+        rid: "linux-arm",
+        target: Target {
+            format: Format::Elf,
+            arch: Arch::Arm,
+            libc: Libc::Gnu,
+        },
+        rust_triple: "armv7-unknown-linux-gnueabihf",
+        cc: "arm-linux-gnueabihf-gcc",
+        runner: Runner::Qemu {
+            program: "qemu-arm",
+            sysroot: "/usr/arm-linux-gnueabihf",
+        },
+        runtime_libs: GLIBC_RUNTIME_LIBS,
+        runtime_codegen: &[],
+    },
+    TargetRow {
         rid: "linux-musl-x64",
         target: Target {
             format: Format::Elf,

@@ -134,3 +134,8 @@ fn hostile_moments_linux_musl_arm64() {
 fn hostile_moments_win_x86() {
     all(Plat::WinX86);
 }
+
+#[test]
+fn hostile_moments_linux_arm() {
+    all(Plat::LinuxArm);
+}

@@ -38,6 +38,10 @@ pub enum RelocKind {
     A64AddLo12,
     /// aarch64 `b` / `bl`.
     A64Jump26,
+    /// Thumb-2 `b.w` (ARM `R_ARM_THM_JUMP24`; its REL addend is already in the instruction).
+    ThmJump24,
+    /// ARM `R_ARM_PREL31` (an `.ARM.exidx` entry's function address).
+    Prel31,
 }
 
 /// One relocation.
@@ -91,4 +95,8 @@ pub struct Code {
     pub cell_init: Vec<u64>,
     /// Unwind rules covering the text.
     pub unwind: Vec<UnwindRegion>,
+    /// 32-bit ARM: `.ARM.exidx` entries, (text offset where each starts, its inline entry).
+    pub exidx: Vec<(u64, u32)>,
+    /// 32-bit ARM: mapping symbols, (text offset, `$t` for Thumb code or `$d` for data).
+    pub mapping: Vec<(u64, &'static str)>,
 }

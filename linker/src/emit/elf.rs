@@ -67,6 +67,10 @@ fn r_type(arch: Arch, kind: RelocKind) -> Result<elf::RelocationType, EmitError>
         (Arch::Aarch64, RelocKind::A64Ldst64Lo12) => elf::R_AARCH64_LDST64_ABS_LO12_NC,
         (Arch::Aarch64, RelocKind::A64AddLo12) => elf::R_AARCH64_ADD_ABS_LO12_NC,
         (Arch::Aarch64, RelocKind::A64Jump26) => elf::R_AARCH64_JUMP26,
+        (Arch::Arm, RelocKind::Abs32) => elf::R_ARM_ABS32,
+        (Arch::Arm, RelocKind::Pc32) => elf::R_ARM_REL32,
+        (Arch::Arm, RelocKind::ThmJump24) => elf::R_ARM_THM_JUMP24,
+        (Arch::Arm, RelocKind::Prel31) => elf::R_ARM_PREL31,
         _ => {
             return Err(EmitError(format!(
                 "relocation {kind:?} is not supported for ELF {arch:?}"
@@ -100,12 +104,33 @@ fn gnu_property(arch: Arch) -> Vec<u8> {
     note
 }
 
+/// 32-bit ARM objects use REL relocations: the addend goes into the relocated field. Only
+/// 32-bit words are relocated that way here; a Thumb branch carries its addend in its encoding
+/// already (`arm.rs`).
+fn write_rel_addend(data: &mut [u8], at: u64, addend: i64, kind: RelocKind) -> Result<(), EmitError> {
+    let word = match kind {
+        RelocKind::Abs32 | RelocKind::Pc32 => addend as u32,
+        RelocKind::Prel31 => (addend as u32) & 0x7fff_ffff,
+        RelocKind::ThmJump24 if addend == -4 => return Ok(()),
+        _ => return Err(EmitError(format!("no REL addend encoding for {kind:?} {addend}"))),
+    };
+    let at = usize::try_from(at).map_err(|_| EmitError("relocation outside its section".into()))?;
+    data.get_mut(at..at + 4)
+        .ok_or_else(|| EmitError("relocation outside its section".into()))?
+        .copy_from_slice(&word.to_le_bytes());
+    Ok(())
+}
+
 /// Writes the ELF object for `arch`.
 pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>, EmitError> {
     const TEXT: usize = 0;
     const DATA: usize = 1;
     const AOTIMP: usize = 2;
     let has_table = table.imports > 0;
+    let slot = u64::from(arch.pointer_bytes());
+    let is_64 = slot == 8;
+    // ARM: REL relocations (GNU ld takes no RELA for ARM), Thumb code.
+    let is_rela = arch != Arch::Arm;
     let mut undefined = Undefined::default();
     let mut sections = vec![
         Section {
@@ -121,19 +146,19 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             sh_type: elf::SHT_PROGBITS,
             sh_flags: elf::SHF_ALLOC | elf::SHF_WRITE,
             align: 8,
-            data: vec![0u8; 8 * (table.imports + table.modules)].into(),
+            data: vec![0u8; slot as usize * (table.imports + table.modules)].into(),
             relocs: Vec::new(),
         },
     ];
     // Relocations are collected against `Base`s and turned into symbol indices once the symbol
     // table's layout is known.
-    type Pending = Vec<(u64, Base, i64, elf::RelocationType)>;
+    type Pending = Vec<(u64, Base, i64, RelocKind)>;
     let mut pending: Vec<Pending> = vec![Vec::new(), Vec::new()];
-    let cells = 8 * table.imports as i64;
+    let cells = (slot * table.imports as u64) as i64;
     let mut resolve = |t: &'a RelocTarget| -> Result<(Base, i64), EmitError> {
         Ok(match t {
-            RelocTarget::Cell(i) => (Base::Section(DATA), 8 * *i as i64),
-            RelocTarget::Handle(m) => (Base::Section(DATA), cells + 8 * *m as i64),
+            RelocTarget::Cell(i) => (Base::Section(DATA), (slot * *i as u64) as i64),
+            RelocTarget::Handle(m) => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
             RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
             RelocTarget::Table => return Err(EmitError("no import table".into())),
             RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
@@ -146,8 +171,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             }
         })
     };
-    let abs64 = r_type(arch, RelocKind::Abs64)?;
-    let pc32 = r_type(arch, RelocKind::Pc32)?;
+    let pointer = if is_64 { RelocKind::Abs64 } else { RelocKind::Abs32 };
     if has_table {
         sections.push(Section {
             name: abi::SECTION_ELF_COFF,
@@ -167,7 +191,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         ];
         for (off, target) in &FIELDS {
             let (base, extra) = resolve(target)?;
-            table_relocs.push((*off as u64, base, extra + *off as i64, pc32));
+            table_relocs.push((*off as u64, base, extra + *off as i64, RelocKind::Pc32));
         }
         pending.push(table_relocs);
         // Each cell starts at its thunk.
@@ -175,13 +199,13 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             .cell_init
             .iter()
             .enumerate()
-            .map(|(i, &init)| (8 * i as u64, Base::Section(TEXT), init as i64, abs64))
+            .map(|(i, &init)| (slot * i as u64, Base::Section(TEXT), init as i64, pointer))
             .collect();
     }
     let mut text_relocs = Vec::with_capacity(code.text_relocs.len());
     for r in &code.text_relocs {
         let (base, extra) = resolve(&r.target)?;
-        text_relocs.push((r.offset, base, r.addend + extra, r_type(arch, r.kind)?));
+        text_relocs.push((r.offset, base, r.addend + extra, r.kind));
     }
     pending[TEXT] = text_relocs;
     if !code.unwind.is_empty() {
@@ -201,19 +225,45 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         pending.push(
             relocs
                 .into_iter()
-                .map(|(at, text_off)| (at, Base::Section(TEXT), text_off as i64, pc32))
+                .map(|(at, text_off)| (at, Base::Section(TEXT), text_off as i64, RelocKind::Pc32))
                 .collect(),
         );
     }
-    for (name, sh_type, sh_flags, data) in [
-        (
-            ".note.gnu.property",
-            elf::SHT_NOTE,
-            elf::SHF_ALLOC.0,
-            gnu_property(arch),
-        ),
-        (".note.GNU-stack", elf::SHT_PROGBITS, 0, Vec::new()),
-    ] {
+    // ARM's unwind tables: 8-byte entries, a PREL31 function address and an inline entry, in
+    // a section linked to `.text` (its `sh_link`, set below).
+    let exidx = sections.len();
+    if !code.exidx.is_empty() {
+        let mut bytes = Vec::with_capacity(8 * code.exidx.len());
+        let mut relocs = Vec::with_capacity(code.exidx.len());
+        for (i, &(at, entry)) in code.exidx.iter().enumerate() {
+            bytes.extend_from_slice(&[0; 4]);
+            bytes.extend_from_slice(&entry.to_le_bytes());
+            relocs.push((8 * i as u64, Base::Section(TEXT), at as i64, RelocKind::Prel31));
+        }
+        sections.push(Section {
+            name: ".ARM.exidx",
+            sh_type: elf::SHT_ARM_EXIDX,
+            sh_flags: elf::SHF_ALLOC | elf::SHF_LINK_ORDER,
+            align: 4,
+            data: bytes.into(),
+            relocs: Vec::new(),
+        });
+        pending.push(relocs);
+    }
+    let mut notes = vec![(".note.GNU-stack", elf::SHT_PROGBITS, 0, Vec::new())];
+    // The CET / BTI property notes (32-bit ARM has none).
+    if arch != Arch::Arm {
+        notes.insert(
+            0,
+            (
+                ".note.gnu.property",
+                elf::SHT_NOTE,
+                elf::SHF_ALLOC.0,
+                gnu_property(arch),
+            ),
+        );
+    }
+    for (name, sh_type, sh_flags, data) in notes {
         sections.push(Section {
             name,
             sh_type,
@@ -227,40 +277,53 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
 
     // Symbols: null, one section symbol per allocated section (locals), then the call symbols,
     // the table symbol and the undefined symbols (globals).
+    // 32-bit ARM adds its mapping symbols (`$t`, `$d`) as locals after the section symbols.
     let section_index = |i: usize| SectionIndex(1 + i as u32);
     let section_symbol = |i: usize| SymbolIndex(1 + i as u32);
-    let first_global = 1 + sections.len() as u32;
+    let first_global = 1 + sections.len() as u32 + code.mapping.len() as u32;
     let globals_defined = code.symbols.len() as u32 + has_table as u32;
     let undefined_symbol = |u: usize| SymbolIndex(first_global + globals_defined + u as u32);
     for (section, relocs) in sections.iter_mut().zip(pending) {
-        section.relocs = relocs
-            .into_iter()
-            .map(|(r_offset, base, r_addend, r_type)| Rel {
+        let mut out = Vec::with_capacity(relocs.len());
+        for (r_offset, base, addend, kind) in relocs {
+            let r_addend = if is_rela {
+                addend
+            } else {
+                write_rel_addend(section.data.to_mut(), r_offset, addend, kind)?;
+                0
+            };
+            out.push(Rel {
                 r_offset,
                 r_sym: match base {
                     Base::Section(i) => section_symbol(i).0,
                     Base::Undefined(u) => undefined_symbol(u).0,
                 },
-                r_type,
+                r_type: r_type(arch, kind)?,
                 r_addend,
-            })
-            .collect();
+            });
+        }
+        section.relocs = out;
     }
 
     let mut out = Vec::with_capacity(code.text.len() * 4 + table.bytes.len() * 2 + 4096);
-    let mut w = Writer::new_single_phase(Endianness::Little, true, &mut out);
+    let mut w = Writer::new_single_phase(Endianness::Little, is_64, &mut out);
     let header = FileHeader {
         // GNU, as the assembler marks objects using `SHF_GNU_RETAIN`: GNU ld honours the flag then.
         os_abi: elf::ELFOSABI_GNU,
         abi_version: 0,
         e_type: elf::ET_REL,
-        e_machine: if arch == Arch::Aarch64 {
-            elf::EM_AARCH64
-        } else {
-            elf::EM_X86_64
+        e_machine: match arch {
+            Arch::Aarch64 => elf::EM_AARCH64,
+            Arch::Arm => elf::EM_ARM,
+            _ => elf::EM_X86_64,
         },
         e_entry: 0,
-        e_flags: elf::FileFlags(0),
+        // ARM: EABI version 5, hard-float calling convention.
+        e_flags: if arch == Arch::Arm {
+            elf::FileFlags(elf::EF_ARM_EABI_VER5.0 | elf::EF_ARM_ABI_FLOAT_HARD)
+        } else {
+            elf::FileFlags(0)
+        },
     };
     // A placeholder; the real header (section header offset, counts) is written last.
     w.write_file_header(&header).map_err(err)?;
@@ -277,7 +340,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         }
         rela_offsets.push(w.write_align_relocation());
         for r in &s.relocs {
-            w.write_relocation(true, r);
+            w.write_relocation(is_rela, r);
         }
     }
 
@@ -287,6 +350,11 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         .map(|s| w.add_string(s.name.as_bytes()))
         .collect();
     let table_name = has_table.then(|| w.add_string(abi::TABLE_SYMBOL.as_bytes()));
+    let mapping_names: Vec<StringId> = code
+        .mapping
+        .iter()
+        .map(|(_, n)| w.add_string(n.as_bytes()))
+        .collect();
     let undefined_names: Vec<StringId> = undefined
         .names
         .iter()
@@ -304,7 +372,21 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             st_size: 0,
         });
     }
+    for (&(at, _), &name) in code.mapping.iter().zip(&mapping_names) {
+        let st_name = w.string_offset(Some(name));
+        w.write_symbol(&Sym {
+            st_name,
+            section: Some(section_index(TEXT).0),
+            st_info: elf::SymbolInfo::new(elf::STB_LOCAL, elf::STT_NOTYPE),
+            st_other: elf::STV_DEFAULT.into(),
+            st_shndx: elf::SHN_UNDEF,
+            st_value: at,
+            st_size: 0,
+        });
+    }
     let global = |st_type| elf::SymbolInfo::new(elf::STB_GLOBAL, st_type);
+    // A Thumb function's address has bit 0 set.
+    let thumb = u64::from(arch == Arch::Arm);
     for (s, &name) in code.symbols.iter().zip(&symbol_names) {
         let st_name = w.string_offset(Some(name));
         w.write_symbol(&Sym {
@@ -313,7 +395,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             st_info: global(elf::STT_FUNC),
             st_other: elf::STV_HIDDEN.into(),
             st_shndx: elf::SHN_UNDEF,
-            st_value: s.offset,
+            st_value: s.offset | thumb,
             st_size: s.size,
         });
     }
@@ -350,11 +432,15 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
         .iter()
         .map(|s| {
             (!s.relocs.is_empty()).then(|| {
-                let rela: &'static str = match s.name {
-                    ".text" => ".rela.text",
-                    ".data" => ".rela.data",
-                    ".eh_frame" => ".rela.eh_frame",
-                    _ => ".rela.aotimp",
+                let rela: &'static str = match (s.name, is_rela) {
+                    (".text", true) => ".rela.text",
+                    (".data", true) => ".rela.data",
+                    (".eh_frame", true) => ".rela.eh_frame",
+                    (_, true) => ".rela.aotimp",
+                    (".text", false) => ".rel.text",
+                    (".data", false) => ".rel.data",
+                    (".ARM.exidx", false) => ".rel.ARM.exidx",
+                    (_, false) => ".rel.aotimp",
                 };
                 (w.add_section_name(rela.as_bytes()), rela)
             })
@@ -369,7 +455,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
     let strtab_index = SectionIndex(1 + sections.len() as u32 + relocated);
     let symtab_index = SectionIndex(strtab_index.0 + 1);
     w.write_null_section_header();
-    for ((s, &name), &offset) in sections.iter().zip(&names).zip(&offsets) {
+    for (i, ((s, &name), &offset)) in sections.iter().zip(&names).zip(&offsets).enumerate() {
         let sh_name = w.section_name_offset(Some(name));
         w.write_section_header(&SectionHeader {
             sh_name,
@@ -378,7 +464,12 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
             sh_addr: 0,
             sh_offset: offset,
             sh_size: s.data.len() as u64,
-            sh_link: 0,
+            // `.ARM.exidx` names the code its entries cover.
+            sh_link: if i == exidx && !code.exidx.is_empty() {
+                section_index(TEXT).0
+            } else {
+                0
+            },
             sh_info: 0,
             sh_addralign: s.align,
             sh_entsize: 0,
@@ -392,7 +483,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
                 symtab_index,
                 rela_offsets[i],
                 s.relocs.len(),
-                true,
+                is_rela,
             );
         }
     }

@@ -7,6 +7,7 @@
 //! format. The table bytes come from `table.rs`.
 
 mod aarch64;
+mod arm;
 mod code;
 mod coff;
 mod eh_frame;
@@ -67,6 +68,7 @@ pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
         (Arch::X86_64, format) => x86_64::per_import_code_bytes(format),
         (Arch::Aarch64, _) => aarch64::per_import_code_bytes(),
         (Arch::X86, Format::Coff) => x86::per_import_code_bytes(),
+        (Arch::Arm, Format::Elf) => arm::per_import_code_bytes(),
         _ => return Err(unsupported(target)),
     };
     Ok(LazyCost {
@@ -78,7 +80,7 @@ pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
 
 fn unsupported(target: &Target) -> EmitError {
     EmitError(format!(
-        "no stubs for {target} ({:?} {:?}): supported are x86_64 and aarch64 in ELF, COFF and Mach-O, and x86 in COFF",
+        "no stubs for {target} ({:?} {:?}): supported are x86_64 and aarch64 in ELF, COFF and Mach-O, x86 in COFF and ARM in ELF",
         target.arch, target.format
     ))
 }
@@ -104,7 +106,7 @@ fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
 pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -> Result<Vec<u8>, EmitError> {
     if !matches!(
         (target.arch, target.format),
-        (Arch::X86_64 | Arch::Aarch64, _) | (Arch::X86, Format::Coff)
+        (Arch::X86_64 | Arch::Aarch64, _) | (Arch::X86, Format::Coff) | (Arch::Arm, Format::Elf)
     ) {
         return Err(unsupported(target));
     }
@@ -159,6 +161,7 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
         Arch::X86_64 => x86_64::generate(target.format, &lazy, &direct, options),
         Arch::Aarch64 => aarch64::generate(target.format, &lazy, &direct),
         Arch::X86 => x86::generate(&lazy, &direct, options),
+        Arch::Arm => arm::generate(&lazy, &direct),
         _ => return Err(unsupported(target)),
     }?;
     match target.format {

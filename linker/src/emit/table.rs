@@ -75,6 +75,7 @@ pub fn build_table(
         Arch::X86_64 => abi::arch::X86_64,
         Arch::Aarch64 => abi::arch::AARCH64,
         Arch::X86 => abi::arch::X86,
+        Arch::Arm => abi::arch::ARM,
         _ => return Err(EmitError(format!("no import table layout for {target}"))),
     };
     // Modules keyed by everything their record holds: one handle slot each.

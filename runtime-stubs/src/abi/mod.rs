@@ -38,6 +38,8 @@ pub mod arch {
     pub const AARCH64: u16 = 2;
     /// x86 (i386), Windows: cells and handle slots are 4 bytes.
     pub const X86: u16 = 3;
+    /// 32-bit ARM (Thumb-2, hard float): cells and handle slots are 4 bytes.
+    pub const ARM: u16 = 4;
 }
 
 /// [`ImportRecord::flags`] bits.

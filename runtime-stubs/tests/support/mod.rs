@@ -20,6 +20,8 @@ pub enum Plat {
     LinuxX64,
     /// aarch64 Linux under qemu-user.
     LinuxArm64,
+    /// 32-bit ARM Linux (Thumb-2, hard float) under qemu-user.
+    LinuxArm,
     /// x86_64 Linux with musl, natively (musl's loader).
     LinuxMuslX64,
     /// aarch64 Linux with musl, under qemu-user.
@@ -36,6 +38,7 @@ impl Plat {
         let rid = match self {
             Plat::LinuxX64 => "linux-x64",
             Plat::LinuxArm64 => "linux-arm64",
+            Plat::LinuxArm => "linux-arm",
             Plat::LinuxMuslX64 => "linux-musl-x64",
             Plat::LinuxMuslArm64 => "linux-musl-arm64",
             Plat::WinX64 => "win-x64",
@@ -262,6 +265,11 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
     let mut c = Command::new(cc);
     inc(&mut c);
     c.arg("-O1").arg("-Wall").arg("-Werror");
+    if plat == Plat::LinuxArm {
+        // ARM's unwinder needs `.ARM.exidx` entries for the program's own frames too, which
+        // GCC writes for C only when asked (compiled AOT code carries its own).
+        c.arg("-funwind-tables");
+    }
     c.arg(c_dir().join("app.c")).arg(&stubs).arg(&runtime);
     if !plat.is_windows() {
         // -rdynamic: symbol names for the backtrace scenario.
@@ -378,6 +386,11 @@ pub fn build_program(plat: Plat, program: &str, libs: &[(&str, &str)], imports: 
     let mut c = Command::new(cc);
     c.arg("-I").arg(root().join("runtime-stubs/include"));
     c.arg("-O1").arg("-Wall").arg("-Werror");
+    if plat == Plat::LinuxArm {
+        // ARM's unwinder needs `.ARM.exidx` entries for the program's own frames too, which
+        // GCC writes for C only when asked (compiled AOT code carries its own).
+        c.arg("-funwind-tables");
+    }
     c.arg(c_dir().join(program))
         .arg(&stubs)
         .arg(runtime_archive(plat));

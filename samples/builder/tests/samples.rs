@@ -1,4 +1,5 @@
-//! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 under qemu-user,
+//! Builds, publishes and runs every sample on linux-x64 natively, on linux-arm64 and linux-arm
+//! under qemu-user,
 //! on linux-musl-x64 natively (musl's loader), on linux-musl-arm64 under qemu-user, on win-x64
 //! under wine and on win-x86 under 32-bit wine, and checks what each program prints. Each publish also verifies
 //! its image against the plan (the pipeline's last step).
@@ -156,6 +157,15 @@ fn linux_arm64_under_qemu() {
     check_native_exports("linux-arm64");
     check_fail_fast("linux-arm64");
     check_search_paths("linux-arm64");
+}
+
+#[test]
+fn linux_arm_under_qemu() {
+    check_hello("linux-arm");
+    check_static_shim("linux-arm");
+    check_native_exports("linux-arm");
+    check_fail_fast("linux-arm");
+    check_search_paths("linux-arm");
 }
 
 /// musl: every sample but static-shim, whose C++ needs a C++ library built for musl (Debian has
