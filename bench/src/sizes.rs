@@ -82,12 +82,13 @@ fn per_import(target: &Target) -> Result<[f64; 4], String> {
 }
 
 /// The object formats and architectures with stubs, as RESULTS.md names them.
-const FORMATS: [(&str, Format, Arch); 7] = [
+const FORMATS: [(&str, Format, Arch); 8] = [
     ("ELF x86_64", Format::Elf, Arch::X86_64),
     ("ELF aarch64", Format::Elf, Arch::Aarch64),
     ("ELF ARM (Thumb-2)", Format::Elf, Arch::Arm),
     ("COFF x86_64", Format::Coff, Arch::X86_64),
     ("COFF x86", Format::Coff, Arch::X86),
+    ("COFF arm64", Format::Coff, Arch::Aarch64),
     ("Mach-O x86_64", Format::MachO, Arch::X86_64),
     ("Mach-O arm64", Format::MachO, Arch::Aarch64),
 ];

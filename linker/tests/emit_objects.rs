@@ -351,12 +351,12 @@ fn bad_input_is_an_error_not_a_panic() {
         .unwrap_err()
         .to_string()
         .contains("supported"));
-    let coff_a64 = Target {
+    let coff_arm = Target {
         format: Format::Coff,
-        arch: Arch::Aarch64,
+        arch: Arch::Arm,
         libc: Libc::Other,
     };
-    assert!(emit(&coff_a64, &sample(), &StubOptions::default()).is_err());
+    assert!(emit(&coff_arm, &sample(), &StubOptions::default()).is_err());
     // No imports at all is a valid, empty object.
     let empty = emit(&ELF_X64, &[], &StubOptions::default()).expect("empty");
     assert!(object::File::parse(&*empty).is_ok());

@@ -356,6 +356,20 @@ pub const TARGETS: &[TargetRow] = &[
         runtime_codegen: &[],
     },
     TargetRow {
+        rid: "win-arm64",
+        target: Target {
+            format: Format::Coff,
+            arch: Arch::Aarch64,
+            libc: Libc::Other,
+        },
+        rust_triple: "aarch64-pc-windows-gnullvm",
+        // Linked by lld-link; clang compiles its C.
+        cc: "clang",
+        runner: Runner::None,
+        runtime_libs: WINDOWS_RUNTIME_LIBS,
+        runtime_codegen: &[],
+    },
+    TargetRow {
         rid: "osx-x64",
         target: Target {
             format: Format::MachO,

@@ -88,12 +88,21 @@ impl Machine {
                 slot: 4,
                 c_prefix: "_",
             }),
+            Arch::Aarch64 => Ok(Machine {
+                id: pe::IMAGE_FILE_MACHINE_ARM64.0,
+                slot: 8,
+                c_prefix: "",
+            }),
             other => Err(EmitError(format!("no COFF stub objects for {other:?}"))),
         }
     }
 
     fn amd64(&self) -> bool {
         self.id == pe::IMAGE_FILE_MACHINE_AMD64.0
+    }
+
+    fn arm64(&self) -> bool {
+        self.id == pe::IMAGE_FILE_MACHINE_ARM64.0
     }
 
     /// The COFF name of a C-level symbol.
@@ -161,35 +170,71 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
             RelocTarget::ImpSlot(s) => (Base::Undefined(undefined.get(format!("__imp_{s}"), false)), 0),
         })
     };
-    // A relocation with its implicit addend written in place: REL32 (both machines) computes
-    // S + A - (P + 4), so A = the ELF-style addend + 4; ADDR64 and DIR32 compute S + A.
+    // A relocation with its implicit addend written in place: REL32 (every machine) computes
+    // S + A - (P + 4), so A = the ELF-style addend + 4; ADDR64 and DIR32 compute S + A. ARM64
+    // keeps an instruction's addend in its immediate: `adrp`'s in bytes, `add`'s low 12 bits,
+    // a 64-bit `ldr`'s in 8-byte units (only its value modulo the page counts), as link.exe and
+    // lld-link read them.
     let amd64 = machine.amd64();
+    let arm64 = machine.arm64();
     let place = |section: &mut Section<'_>, offset: u64, base: Base, addend: i64, kind: RelocKind| {
         let at = usize::try_from(offset).map_err(|_| too_big())?;
         let data = section.data.to_mut();
+        // The instruction an ARM64 relocation patches, read before it is written.
+        let orig = data
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let insn = || orig.ok_or_else(|| EmitError("relocation outside its section".into()));
         let mut put = |bytes: &[u8]| -> Result<(), EmitError> {
             data.get_mut(at..at + bytes.len())
                 .ok_or_else(|| EmitError("relocation outside its section".into()))?
                 .copy_from_slice(bytes);
             Ok(())
         };
-        let typ = match (kind, amd64) {
-            (RelocKind::Pc32 | RelocKind::Plt32, _) => {
+
+        let typ = match (kind, amd64, arm64) {
+            (RelocKind::Pc32 | RelocKind::Plt32, _, _) => {
                 put(&i32::try_from(addend + 4).map_err(|_| too_big())?.to_le_bytes())?;
                 if amd64 {
                     pe::IMAGE_REL_AMD64_REL32.0
+                } else if arm64 {
+                    pe::IMAGE_REL_ARM64_REL32.0
                 } else {
                     pe::IMAGE_REL_I386_REL32.0
                 }
             }
-            (RelocKind::Abs64, true) => {
+            (RelocKind::Abs64, true, _) => {
                 put(&addend.to_le_bytes())?;
                 pe::IMAGE_REL_AMD64_ADDR64.0
             }
-            (RelocKind::Abs32, false) => {
+            (RelocKind::Abs64, _, true) => {
+                put(&addend.to_le_bytes())?;
+                pe::IMAGE_REL_ARM64_ADDR64.0
+            }
+            (RelocKind::Abs32, false, false) => {
                 put(&i32::try_from(addend).map_err(|_| too_big())?.to_le_bytes())?;
                 pe::IMAGE_REL_I386_DIR32.0
             }
+            (RelocKind::A64Page21, _, true) => {
+                if !(-(1 << 20)..(1 << 20)).contains(&addend) {
+                    return Err(too_big());
+                }
+                let a = addend as u32;
+                let i = insn()? & !((0x3 << 29) | (0x7ffff << 5));
+                put(&(i | ((a & 0x3) << 29) | (((a >> 2) & 0x7ffff) << 5)).to_le_bytes())?;
+                pe::IMAGE_REL_ARM64_PAGEBASE_REL21.0
+            }
+            (RelocKind::A64AddLo12, _, true) => {
+                let i = insn()? & !(0xfff << 10);
+                put(&(i | (((addend as u32) & 0xfff) << 10)).to_le_bytes())?;
+                pe::IMAGE_REL_ARM64_PAGEOFFSET_12A.0
+            }
+            (RelocKind::A64Ldst64Lo12, _, true) => {
+                let i = insn()? & !(0xfff << 10);
+                put(&(i | ((((addend as u32) >> 3) & 0x1ff) << 10)).to_le_bytes())?;
+                pe::IMAGE_REL_ARM64_PAGEOFFSET_12L.0
+            }
+            (RelocKind::A64Jump26, _, true) if addend == 0 => pe::IMAGE_REL_ARM64_BRANCH26.0,
             _ => {
                 return Err(EmitError(format!(
                     "relocation {kind:?} is not supported for this COFF machine"
@@ -205,7 +250,11 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
     }
     if has_table {
         // Each cell starts at its thunk.
-        let pointer = if amd64 { RelocKind::Abs64 } else { RelocKind::Abs32 };
+        let pointer = if slot == 8 {
+            RelocKind::Abs64
+        } else {
+            RelocKind::Abs32
+        };
         for (i, &init) in code.cell_init.iter().enumerate() {
             place(
                 &mut sections[DATA],
@@ -270,6 +319,42 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
                 (8, Base::Section(xdata), addr32nb),
             ],
         });
+    }
+
+    // ARM64: the same, in its format. Nothing in the stub code touches sp or lr (stubs `br`,
+    // the common tail `b`s), so each function entry's unwind codes are only `end`: the return
+    // address is in lr. An `.xdata` record covers at most 2^18 instructions (FunctionLength),
+    // so the code is described in runs of at most that.
+    if arm64 && !code.text.is_empty() {
+        const MAX_RUN: usize = ((1 << 18) - 1) * 4;
+        let xdata = sections.len();
+        let pdata = xdata + 1;
+        let (mut xbytes, mut pbytes, mut prelocs) = (Vec::new(), Vec::new(), Vec::new());
+        let addr32nb = pe::IMAGE_REL_ARM64_ADDR32NB.0;
+        for start in (0..code.text.len()).step_by(MAX_RUN) {
+            let len = (code.text.len() - start).min(MAX_RUN);
+            let record = u32_of(xbytes.len())?;
+            // FunctionLength in words, E (one epilogue, its codes from index 0), one code word.
+            let header = u32_of(len / 4)? | (1 << 21) | (1 << 27);
+            xbytes.extend_from_slice(&header.to_le_bytes());
+            xbytes.extend_from_slice(&[0xe4, 0xe3, 0xe3, 0xe3]); // end, nop padding
+            prelocs.push((u32_of(pbytes.len())?, Base::Section(TEXT), addr32nb));
+            pbytes.extend_from_slice(&u32_of(start)?.to_le_bytes());
+            prelocs.push((u32_of(pbytes.len())?, Base::Section(xdata), addr32nb));
+            pbytes.extend_from_slice(&record.to_le_bytes());
+        }
+        for (name, data, relocs) in [(".xdata", xbytes, Vec::new()), (".pdata", pbytes, prelocs)] {
+            sections.push(Section {
+                name,
+                characteristics: (pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                    | pe::IMAGE_SCN_MEM_READ
+                    | pe::IMAGE_SCN_ALIGN_4BYTES)
+                    .0,
+                data: data.into(),
+                relocs,
+            });
+        }
+        debug_assert_eq!(sections.len(), pdata + 1);
     }
 
     // Symbol indices: two entries (symbol + auxiliary record) per section, then the defined

@@ -10,6 +10,8 @@
     any(target_os = "linux", target_os = "android", target_vendor = "apple")
 ))]
 mod aarch64;
+#[cfg(all(target_arch = "aarch64", windows))]
+mod aarch64_win;
 #[cfg(all(target_arch = "arm", target_os = "linux"))]
 mod arm;
 #[cfg(all(target_arch = "x86_64", unix))]

@@ -225,6 +225,14 @@ pub fn write_stderr(text: &[u8]) {
 
 /// Ends the process as Rust's `abort` does on Windows: `__fastfail(FAST_FAIL_FATAL_APP_EXIT)`.
 pub fn abort() -> ! {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     // SAFETY: `int 0x29` with the fail-fast code in ecx ends the process; it does not return.
-    unsafe { core::arch::asm!("int 0x29", in("ecx") 7u32, options(noreturn, nostack)) }
+    unsafe {
+        core::arch::asm!("int 0x29", in("ecx") 7u32, options(noreturn, nostack))
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: ARM64's fail-fast trap, the code in x0; it does not return.
+    unsafe {
+        core::arch::asm!("brk #0xf003", in("x0") 7u64, options(noreturn, nostack))
+    }
 }
