@@ -51,7 +51,11 @@ impl Ctx<'_> {
         }
         let object = Path::new(c_file).with_extension("o");
         self.tc
-            .object(&self.path(c_file), &self.obj(&object.to_string_lossy()), &[])
+            .object(&self.path(c_file), &self.obj(&object.to_string_lossy()), &[])?;
+        if self.tc.is_win_arm64() {
+            self.tc.win_arm64_sdk(&self.obj("sdk"))?;
+        }
+        Ok(())
     }
 
     fn bin(&self, name: &str) -> PathBuf {
@@ -68,6 +72,15 @@ impl Ctx<'_> {
 
     fn run(&mut self, what: &str, image: &Path, args: &[&str], cwd: &Path) -> Result<(), String> {
         if self.opts.build_only {
+            return Ok(());
+        }
+        if !self.tc.row.runs_here() {
+            if !self.opts.quiet {
+                println!(
+                    "\n(not run: nothing runs {} images here; the publish verified it)",
+                    self.tc.rid
+                );
+            }
             return Ok(());
         }
         let out = self.tc.run(image, args, cwd)?;

@@ -25,11 +25,17 @@ pub fn rids() -> Vec<&'static str> {
 }
 
 impl Toolchain {
-    /// The toolchain of a RID.
+    /// The toolchain of a RID: one the samples run for ([`rids`]), or win-arm64, which they
+    /// build, publish and verify only (nothing runs its images here).
     pub fn for_rid(rid: &str, repo: &Path) -> Result<Self, String> {
         let row = TargetRow::of_rid(rid)
-            .filter(|r| r.runs_here())
-            .ok_or_else(|| format!("the samples build for {} (not `{rid}`)", rids().join(", ")))?;
+            .filter(|r| r.runs_here() || r.rid == "win-arm64")
+            .ok_or_else(|| {
+                format!(
+                    "the samples build for {} and win-arm64 (not `{rid}`)",
+                    rids().join(", ")
+                )
+            })?;
         Ok(Toolchain {
             row,
             rid: row.rid,
@@ -61,8 +67,23 @@ impl Toolchain {
         }
     }
 
+    /// True for win-arm64, built against the stand-in SDK of `win-arm64-sdk/`.
+    pub fn is_win_arm64(&self) -> bool {
+        self.row.target.format == aotinterop_model::Format::Coff
+            && self.row.target.arch == aotinterop_model::Arch::Aarch64
+    }
+
     fn cc(&self, out_dir: &Path, cpp: bool) -> cc::Build {
         let mut b = cc::Build::new();
+        if self.is_win_arm64() {
+            // clang with MinGW-w64's (architecture-neutral) headers; the C runtime's own printf
+            // rather than MinGW's, which lives in a library not packaged for ARM64.
+            b.compiler("clang")
+                .flag("--target=aarch64-w64-mingw32")
+                .flag("-isystem")
+                .flag("/usr/share/mingw-w64/include")
+                .define("__USE_MINGW_ANSI_STDIO", "0");
+        }
         b.target(self.triple)
             .host(env!("SAMPLES_HOST_TRIPLE"))
             .opt_level(2)
@@ -192,6 +213,36 @@ impl Toolchain {
         }
         std::fs::copy(&built, dest).map_err(|e| format!("{} → {}: {e}", built.display(), dest.display()))?;
         Ok(())
+    }
+
+    /// win-arm64: the import libraries of `samples/builder/win-arm64-sdk/*.def` (llvm-dlltool),
+    /// empty ones for the other system libraries the linker driver names, and the start file,
+    /// into `dir` (`dir/lib`, `dir/start.o`).
+    pub fn win_arm64_sdk(&self, dir: &Path) -> Result<(), String> {
+        let sdk = self.repo.join("samples/builder/win-arm64-sdk");
+        let lib = dir.join("lib");
+        std::fs::create_dir_all(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+        let mut defs = Vec::new();
+        for name in ["kernel32", "ucrtbase"] {
+            defs.push((name.to_string(), sdk.join(format!("{name}.def"))));
+        }
+        // The rest of native AOT's default Windows libraries, which nothing here calls.
+        for name in ["advapi32", "bcrypt", "ntdll", "ole32", "user32", "ws2_32"] {
+            let def = lib.join(format!("{name}.def"));
+            std::fs::write(&def, format!("LIBRARY {name}.dll\nEXPORTS\n"))
+                .map_err(|e| format!("{}: {e}", def.display()))?;
+            defs.push((name.to_string(), def));
+        }
+        for (name, def) in defs {
+            run_tool(
+                Command::new("llvm-dlltool")
+                    .args(["-m", "arm64", "-d"])
+                    .arg(&def)
+                    .arg("-l")
+                    .arg(lib.join(format!("{name}.lib"))),
+            )?;
+        }
+        self.object(&sdk.join("start.c"), &dir.join("start.o"), &[])
     }
 
     /// The system libraries a C host adds when it links a NativeLib=Static archive: the

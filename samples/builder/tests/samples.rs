@@ -194,6 +194,29 @@ fn win_x86_under_32_bit_wine() {
     check_fail_fast("win-x86");
 }
 
+/// win-arm64: nothing runs its images here. hello publishes (the pipeline's last step verifies
+/// the image against its plan), and the image reads back as ARM64 with its lazy imports and
+/// kernel32 bound at startup; `verify` passes on it again from the plan it wrote.
+#[test]
+fn win_arm64_publishes_and_verifies() {
+    let runs = build("hello", "win-arm64");
+    assert!(runs.is_empty(), "nothing runs: {runs:?}");
+    let bin = repo_root().join("samples/hello/bin/win-arm64");
+    let image = bin.join("hello.exe");
+    let ins = aotinterop::inspect::inspect(&image).unwrap();
+    assert_eq!(ins.arch, "aarch64");
+    assert!(ins
+        .lazy
+        .iter()
+        .any(|l| l.module == "shlwapi" && l.entry == "PathIsRelative"));
+    assert!(ins.needed.iter().any(|n| n.eq_ignore_ascii_case("kernel32.dll")));
+    let plan_path = bin.join("hello.exe.plan.json");
+    let plan =
+        aotinterop_model::Plan::parse(&std::fs::read_to_string(&plan_path).unwrap(), &plan_path).unwrap();
+    let report = aotinterop::verify::verify(&ins, &plan).unwrap();
+    assert!(report.ok(), "{report:?}");
+}
+
 #[test]
 fn win_x64_under_wine() {
     check_hello("win-x64");
