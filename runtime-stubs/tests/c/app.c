@@ -47,6 +47,7 @@ long long pinvoke_sum6_by_ordinal(long long, long long, long long, long long, lo
 /* A stdcall import found only decorated (`_sum2_stdcall@8`): the call symbol keeps its plain
  * name, as an AOT compiler's would. */
 int __stdcall pinvoke_sum2_stdcall(int, int) __asm__("_pinvoke_sum2_stdcall");
+int __fastcall pinvoke_fastsum3(int, int, int) __asm__("_pinvoke_fastsum3");
 #endif
 #include "many_calls.h" /* int call_f(int i, int x): switch calling pinvoke_f<i> */
 
@@ -151,6 +152,7 @@ static void abi(void) {
 #endif
 #if defined(_WIN32) && defined(__i386__)
     printf("stdcall decorated sum2=%d\n", pinvoke_sum2_stdcall(40, 2));
+    printf("fastcall sum3=%d\n", pinvoke_fastsum3(1, 2, 3));
 #endif
 }
 

@@ -30,6 +30,9 @@ EXPORT int seen_errno(void) { return (int)GetLastError(); }
  * leading underscore). */
 int __stdcall sum2_stdcall(int a, int b) { return a + b; }
 __asm__(".section .drectve\n\t.ascii \" -export:_sum2_stdcall@8=sum2_stdcall@8\"\n\t.text");
+/* fastcall: a and b arrive in ecx and edx, which the slow path must keep; exported plainly. */
+int __fastcall fastsum3(int a, int b, int c) { return a + 2 * b + 3 * c; }
+__asm__(".section .drectve\n\t.ascii \" -export:fastsum3=@fastsum3@12\"\n\t.text");
 #endif
 #else
 __attribute__((constructor)) static void on_load(void) { loads++; }

@@ -22,10 +22,10 @@ pub fn all(plat: Plat) {
 }
 
 /// How many lazy imports the test program has: 1,011 everywhere; on Windows the charset
-/// spellings and the ordinal too; on win-x86 also the decorated stdcall probe.
+/// spellings and the ordinal too; on win-x86 also the decorated stdcall probe and a fastcall.
 fn lazy_imports(plat: Plat) -> usize {
     match plat {
-        Plat::WinX86 => 1015,
+        Plat::WinX86 => 1016,
         p if p.is_windows() => 1014,
         _ => 1011,
     }
@@ -77,6 +77,8 @@ pub fn abi(img: &Image) {
     if img.plat == Plat::WinX86 {
         // Found only by its decorated name, as .NET probes a stdcall entry point on win-x86.
         assert_eq!(line(&out, "stdcall"), vec!["decorated", "sum2=42"], "{out}");
+        // ecx and edx carried through the first call.
+        assert_eq!(line(&out, "fastcall"), vec!["sum3=14"], "{out}");
     }
 }
 

@@ -243,6 +243,7 @@ pub fn build_with(plat: Plat, link_args: &[&str]) -> Image {
         probe.stdcall_probe = true;
         probe.stack_bytes = Some(8);
         all.push(probe);
+        all.push(PlannedImport::lazy("pinvoke_fastsum3", "callee", "fastsum3"));
     }
     decorate_direct(plat, &mut all);
     let obj = emit(&plat.target(), &all, &StubOptions::default()).expect("emit stubs");
