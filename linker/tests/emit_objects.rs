@@ -527,7 +527,11 @@ fn elf_arm_objects_are_thumb_with_rel_relocations_and_exidx() {
     assert!(exidx
         .iter()
         .all(|(_, ty, s)| *ty == object::elf::R_ARM_PREL31 && s == ".text"));
-    assert_eq!(exidx.len(), 2, "the stubs, then the tail after its push");
+    assert_eq!(
+        exidx.len(),
+        3,
+        "the stubs, then the tail after each of its two pushes"
+    );
 }
 
 #[test]

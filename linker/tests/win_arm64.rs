@@ -165,7 +165,7 @@ fn stubs_and_runtime_link_into_an_arm64_image_that_reads_back() {
     // The cell holds the common tail's address (ADDR64, rebased by the loader).
     let common = read_u64(cell0);
     assert_eq!(
-        adrp(common + 4) + lo12(common + 8),
+        adrp(common + 8) + lo12(common + 12),
         table_at,
         "the common tail reaches the table"
     );

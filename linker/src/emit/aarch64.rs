@@ -11,8 +11,10 @@ const ADRP_X16: u32 = 0x9000_0010;
 const LDR_X17_X16: u32 = 0xf940_0211;
 const ADD_X16_X16: u32 = 0x9100_0210;
 const BR_X17: u32 = 0xd61f_0220;
-const ADRP_X17: u32 = 0x9000_0011;
-const ADD_X17_X17: u32 = 0x9100_0231;
+/// `mov x9, x16` (`orr x9, xzr, x16`).
+const MOV_X9_X16: u32 = 0xaa10_03e9;
+const ADRP_X10: u32 = 0x9000_000a;
+const ADD_X10_X10: u32 = 0x9100_014a;
 const B: u32 = 0x1400_0000;
 const STUB_SIZE: u64 = 20;
 
@@ -81,16 +83,19 @@ pub fn generate(
         }
         return Ok(c);
     }
+    // The cell's address and the table go to the runtime in x9 and x10, temporaries no
+    // argument uses: the `b` to the runtime may pass through a linker veneer (range-extension
+    // thunk), which AAPCS64 lets overwrite x16 and x17.
     let common = c.text.len() as u64;
-    for insn in [BTI_C, ADRP_X17, ADD_X17_X17, B] {
+    for insn in [BTI_C, MOV_X9_X16, ADRP_X10, ADD_X10_X10, B] {
         put(&mut c.text, insn);
     }
     c.text_relocs
-        .push(reloc(common + 4, RelocTarget::Table, RelocKind::A64Page21));
+        .push(reloc(common + 8, RelocTarget::Table, RelocKind::A64Page21));
     c.text_relocs
-        .push(reloc(common + 8, RelocTarget::Table, RelocKind::A64AddLo12));
+        .push(reloc(common + 12, RelocTarget::Table, RelocKind::A64AddLo12));
     c.text_relocs
-        .push(reloc(common + 12, RelocTarget::LazyEntry, RelocKind::A64Jump26));
+        .push(reloc(common + 16, RelocTarget::LazyEntry, RelocKind::A64Jump26));
     c.cell_init = vec![common; lazy.len()];
     // Nothing here touches sp or x30: the CFA is sp and the return address stays in x30.
     c.unwind.push(UnwindRegion {

@@ -6,8 +6,8 @@
 //! word per stub holds the distance to the cell (`R_ARM_REL32`, a full 32-bit addend), as
 //! `movw`/`movt` pairs could only carry 16-bit addends. Like aarch64's lazy PLT, a stub leaves its
 //! cell's address in `ip` (r12), so no per-import thunk is needed: every cell starts at the
-//! common tail, which pushes `ip` and loads the table's address into `ip`. The runtime's entry
-//! gets **`ip` = table, `[sp]` = cell address, `lr` = return address**.
+//! common tail, which pushes `ip`, then the table's address. The runtime's entry gets
+//! **`[sp]` = table, `[sp+4]` = cell address, `lr` = return address**.
 
 use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol};
 use super::EmitError;
@@ -27,13 +27,18 @@ const PUSH_IP: [u16; 2] = [0xf84d, 0xcd04];
 const B_W: [u16; 2] = [0xf7ff, 0xbffe];
 /// Stub: ldr.w ip, [pc, #8]; add ip, pc; ldr.w pc, [ip]; nop; .word cell - (stub + 8).
 const STUB_SIZE: u64 = 16;
-/// Common tail: push {ip}; ldr.w ip, [pc, #8]; add ip, pc; b.w entry; nop; .word table - (+12).
-const COMMON_SIZE: u64 = 20;
+/// Common tail: push {ip}; ldr.w ip, [pc, #12]; add ip, pc; push {ip}; b.w entry; nop;
+/// .word table - (+12).
+const COMMON_SIZE: u64 = 24;
 
 /// `.ARM.exidx` inline entries (EHABI compact model 0): "finish" (`pc` = `lr`) for code that
-/// has not touched the stack, and "`vsp += 4`, finish" once the common tail has pushed `ip`.
+/// has not touched the stack, then "`vsp += 4`, finish" and "`vsp += 8`, finish" as the common
+/// tail pushes the cell's address and the table's.
 const EXIDX_LEAF: u32 = 0x80b0_b0b0;
 const EXIDX_PUSHED_4: u32 = 0x8000_b0b0;
+const EXIDX_PUSHED_8: u32 = 0x8001_b0b0;
+/// `ldr.w ip, [pc, #12]`.
+const LDR_IP_PC_12: [u16; 2] = [0xf8df, 0xc00c];
 
 /// Code bytes per lazy import (no per-import thunk).
 pub fn per_import_code_bytes() -> f64 {
@@ -98,24 +103,28 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> Result<Co
     let common = c.text.len() as u64;
     // Every cell starts at the common tail, a Thumb address.
     c.cell_init = vec![common | 1; lazy.len()];
+    // Both words go to the runtime on the stack: the `b.w` to it may pass through a linker
+    // veneer, which AAPCS lets overwrite ip.
     put(&mut c.text, &PUSH_IP);
     c.exidx.push((common + 4, EXIDX_PUSHED_4));
-    put(&mut c.text, &LDR_IP_PC_8);
+    put(&mut c.text, &LDR_IP_PC_12);
     put(&mut c.text, &[ADD_IP_PC]);
+    put(&mut c.text, &PUSH_IP);
+    c.exidx.push((common + 14, EXIDX_PUSHED_8));
     c.text_relocs.push(Reloc {
-        offset: common + 10,
+        offset: common + 14,
         target: RelocTarget::LazyEntry,
         addend: -4,
         kind: RelocKind::ThmJump24,
     });
     put(&mut c.text, &B_W);
     put(&mut c.text, &[NOP]);
-    // table - (the `add`'s PC, common + 8 + 4), at P = common + 16: A = 4.
-    c.mapping.push((common + 16, "$d"));
+    // table - (the `add`'s PC, common + 8 + 4), at P = common + 20: A = 8.
+    c.mapping.push((common + 20, "$d"));
     c.text_relocs.push(Reloc {
-        offset: common + 16,
+        offset: common + 20,
         target: RelocTarget::Table,
-        addend: 4,
+        addend: 8,
         kind: RelocKind::Pc32,
     });
     c.text.extend_from_slice(&[0; 4]);

@@ -18,10 +18,11 @@ pub const SECTION_MACHO: &str = "__aotimp";
 pub const MAGIC: u32 = u32::from_le_bytes(*b"AOTI");
 /// Version of the layout described here. 2: Windows x64 thunks pass the import index in r10
 /// instead of on the stack; 3: module flags `NO_OS_LOADER` and `PROCESS_DIRECTORY`; 4: the x86
-/// arch and the import flags `STDCALL_PROBE` with the stack bytes (a table of another version is
-/// refused, so a stub object and a runtime of different versions fail with a message instead of
-/// a wrong call or a wrong search).
-pub const VERSION: u16 = 4;
+/// arch and the import flags `STDCALL_PROBE` with the stack bytes; 5: the aarch64 and ARM
+/// common tails hand the cell and table over in x9/x10 or on the stack, out of a linker
+/// veneer's reach (a table of another version is refused, so a stub object and a runtime of
+/// different versions fail with a message instead of a wrong call or a wrong search).
+pub const VERSION: u16 = 5;
 /// Alignment of a table; tables of several objects follow each other at this alignment.
 pub const TABLE_ALIGN: u32 = 8;
 

@@ -1,11 +1,12 @@
 //! `__aotinterop_lazy_entry` for aarch64 (AAPCS64: Linux; Apple's variant passes arguments in
 //! the same registers).
 //!
-//! Entry state: `x16` = address of the import's cell, `x17` = table address, x30 = return
-//! address into compiled code. Saves x0–x7, x8 (indirect result) and q0–q7 in a 224-byte frame
-//! (16-byte aligned), computes the index as `(x16 - cells) / 8`, calls the resolver, restores
-//! and branches to the target with `br x16` (compatible with `bti c` landing pads). x30 is
-//! saved and restored unchanged, so return-address signing is unaffected.
+//! Entry state: `x9` = address of the import's cell, `x10` = table address, x30 = return
+//! address into compiled code (the common tail moves them out of x16/x17, which a linker veneer
+//! on the way here may overwrite). Saves x0–x7, x8 (indirect result) and q0–q7 in a 224-byte
+//! frame (16-byte aligned), computes the index as `(x9 - cells) / 8`, calls the resolver,
+//! restores and branches to the target with `br x16` (compatible with `bti c` landing pads).
+//! x30 is saved and restored unchanged, so return-address signing is unaffected.
 
 #[cfg(not(target_vendor = "apple"))]
 macro_rules! entry_sym {
@@ -71,12 +72,12 @@ core::arch::global_asm!(
     "stp q2, q3, [sp, #128]",
     "stp q4, q5, [sp, #160]",
     "stp q6, q7, [sp, #192]",
-    // index = (x16 - (table + cells_rel)) / 8; cells_rel is the i32 at table + 28.
-    "ldrsw x9, [x17, #28]",
-    "add x9, x17, x9",
-    "sub x1, x16, x9",
+    // index = (x9 - (table + cells_rel)) / 8; cells_rel is the i32 at table + 28.
+    "ldrsw x11, [x10, #28]",
+    "add x11, x10, x11",
+    "sub x1, x9, x11",
     "lsr x1, x1, #3",
-    "mov x0, x17",
+    "mov x0, x10",
     "bl {resolve}",
     "mov x16, x0",
     "ldp q6, q7, [sp, #192]",

@@ -1,6 +1,6 @@
 //! `__aotinterop_lazy_entry` for Windows on ARM64.
 //!
-//! Entry state as on Linux (`aarch64.rs`): `x16` = address of the import's cell, `x17` = table
+//! Entry state as on Linux (`aarch64.rs`): `x9` = address of the import's cell, `x10` = table
 //! address, x30 = return address. Saves x0–x7, x8 (indirect result) and q0–q7 in a 224-byte
 //! frame, calls the resolver, restores and branches to the target with `br x16`. The `.seh_*`
 //! directives give the entry its `.pdata`/`.xdata` unwind codes.
@@ -26,12 +26,12 @@ core::arch::global_asm!(
     "stp q2, q3, [sp, #128]",
     "stp q4, q5, [sp, #160]",
     "stp q6, q7, [sp, #192]",
-    // index = (x16 - (table + cells_rel)) / 8; cells_rel is the i32 at table + 28.
-    "ldrsw x9, [x17, #28]",
-    "add x9, x17, x9",
-    "sub x1, x16, x9",
+    // index = (x9 - (table + cells_rel)) / 8; cells_rel is the i32 at table + 28.
+    "ldrsw x11, [x10, #28]",
+    "add x11, x10, x11",
+    "sub x1, x9, x11",
     "lsr x1, x1, #3",
-    "mov x0, x17",
+    "mov x0, x10",
     "bl {resolve}",
     "mov x16, x0",
     "ldp q6, q7, [sp, #192]",

@@ -6,8 +6,10 @@
 //! accepts the first symbol there that glibc's `check_match` and `do_lookup_x`
 //! (`elf/dl-lookup.c`) accept. This module follows those rules for that first object and answers
 //! `None` ("ask `dlsym`") for everything it does not reproduce: a name the library does not
-//! define itself (it may come from a dependency), GNU indirect functions, TLS, unique and
-//! absolute symbols, hidden or protected visibility, a library without a GNU hash table, and
+//! define itself (it may come from a dependency), weak definitions (`LD_DYNAMIC_WEAK` makes glibc
+//! prefer a dependency's global one), GNU indirect functions, TLS, unique and absolute symbols,
+//! hidden or protected visibility, a library without a GNU hash table, a load bias that wrapped,
+//! and
 //! the `RTLD_DEFAULT`/`RTLD_NEXT` pseudo-handles a resolver callback may hand back. The caller
 //! then asks `dlsym`, so every answer is `dlsym`'s. (`tests/gnu_hash_lookup.rs` checks this
 //! against `dlsym` for every exported name of real libraries.) One difference is documented in
@@ -71,7 +73,6 @@ const STT_OBJECT: u8 = 1;
 const STT_FUNC: u8 = 2;
 const STT_COMMON: u8 = 5;
 const STB_GLOBAL: u8 = 1;
-const STB_WEAK: u8 = 2;
 const STV_DEFAULT: u8 = 0;
 const SHN_UNDEF: u16 = 0;
 const SHN_ABS: u16 = 0xfff1;
@@ -118,6 +119,12 @@ unsafe fn tables(map: *const LinkMap) -> Option<Tables> {
         d = unsafe { d.add(1) };
     }
     if gnu_hash == 0 || symtab == 0 || strtab == 0 {
+        return None;
+    }
+    // The dynamic section itself lies at `base` + its link-time address: below `base` only
+    // when the load bias wrapped (an object linked above where it was loaded), where the test
+    // below cannot tell the two kinds of entry apart; dlsym answers then.
+    if (d as usize) < base {
         return None;
     }
     let at = |p: usize| if p < base { p.wrapping_add(base) } else { p };
@@ -279,8 +286,10 @@ pub unsafe fn lookup(handle: *mut c_void, name: *const c_char) -> Option<usize> 
         let bind = found.st_info >> 4;
         let stt = found.st_info & 0xf;
         let simple_type = matches!(stt, STT_NOTYPE | STT_OBJECT | STT_FUNC | STT_COMMON);
+        // A weak definition is dlsym's answer too, unless LD_DYNAMIC_WEAK makes glibc look on
+        // for a global one in the dependencies: left to dlsym, which knows.
         if !simple_type
-            || !(bind == STB_GLOBAL || bind == STB_WEAK)
+            || bind != STB_GLOBAL
             || found.st_other & 3 != STV_DEFAULT
             || found.st_shndx == SHN_UNDEF
             || found.st_shndx == SHN_ABS
