@@ -86,7 +86,7 @@ fn check(target: Target) {
     let text = file.section_by_name("__text").expect("__text");
     let code = text.data().expect("text");
     // Each cell starts out pointing at its resolve thunk (x86_64: endbr64; push) or at the
-    // common tail (aarch64: bti c; adrp x17).
+    // common tail (aarch64: bti c; mov x9, x16; adrp x10).
     let cell_bytes = dsec.data().expect("data");
     for i in [0usize, 17, 39] {
         let init = u64::from_le_bytes(cell_bytes[8 * i..8 * i + 8].try_into().expect("8"));
@@ -103,7 +103,8 @@ fn check(target: Target) {
                 let w =
                     |k: usize| u32::from_le_bytes(code[at + 4 * k..at + 4 * k + 4].try_into().expect("4"));
                 assert_eq!(w(0), 0xd503_245f, "cell {i}: bti c");
-                assert_eq!(w(1) & 0x9f00_001f, 0x9000_0011, "cell {i}: adrp x17");
+                assert_eq!(w(1), 0xaa10_03e9, "cell {i}: mov x9, x16");
+                assert_eq!(w(2) & 0x9f00_001f, 0x9000_000a, "cell {i}: adrp x10");
             }
         }
     }
