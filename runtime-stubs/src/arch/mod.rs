@@ -5,6 +5,10 @@
 //! Written as `global_asm!` because the entry must not touch any argument register before
 //! saving it, which no Rust function can promise.
 
+#[cfg(target_arch = "aarch64")]
+#[macro_use]
+mod aarch64_frame;
+
 #[cfg(all(
     target_arch = "aarch64",
     any(target_os = "linux", target_os = "android", target_vendor = "apple")
