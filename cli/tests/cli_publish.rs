@@ -2,23 +2,13 @@
 //! image it links (run for real), `aotinterop verify` on it, and failures that stop at their
 //! step with their exit code and leave the previous image untouched.
 
+mod common;
+
+use common::{aotinterop, text};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use aotinterop_testkit::repo_root as repo;
-
-fn aotinterop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-        .args(args)
-        .current_dir(cwd)
-        .env("AOTINTEROP_RUNTIME_DIR", repo().join("target/aotinterop-runtime"))
-        .output()
-        .expect("run aotinterop")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Builds the runtime archive for linux-x64 once (scripts/test builds it before the tests).
 fn runtime() {

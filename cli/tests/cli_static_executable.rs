@@ -4,18 +4,11 @@
 //! cannot load libraries; a compiler that ignores `-static-pie` is caught after the link.
 #![cfg(target_os = "linux")]
 
-use aotinterop_testkit::repo_root as repo;
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn aotinterop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-        .args(args)
-        .current_dir(cwd)
-        .env("AOTINTEROP_RUNTIME_DIR", repo().join("target/aotinterop-runtime"))
-        .output()
-        .expect("run aotinterop")
-}
+use common::aotinterop;
+use std::path::Path;
+use std::process::Command;
 
 /// Compiled code (musl) calling `getpid` and `abs` of libc, and `cbrt` of libm when `lazy_libm`.
 fn app(dir: &Path, lazy_libm: bool) {

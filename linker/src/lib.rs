@@ -4,6 +4,7 @@
 pub mod driver;
 pub mod emit;
 pub mod exports;
+pub mod import_libraries;
 pub mod inspect;
 pub mod preflight;
 pub mod verify;

@@ -1,6 +1,8 @@
 //! `verify`: compares an image with its plan. The image must bind at startup every direct
 //! import (or define it, when it was linked statically), bind none of the lazy ones, carry a
 //! stub record for every lazy one, and export what the plan exports and nothing it does not.
+//! A library the link saw only as a generated stand-in must be among the image's needed
+//! libraries by the name the stand-in gave it, with its symbols bound from it.
 
 use crate::diag::{codes, Error, Result};
 use crate::driver::OutputKind;
@@ -26,6 +28,10 @@ pub enum DifferenceKind {
     ExportMissing,
     /// The image exports a symbol the plan says is not exported.
     ExportUnexpected,
+    /// A library the link saw as a generated stand-in is not among the libraries the image needs.
+    GeneratedNotNeeded,
+    /// A symbol of a generated stand-in is bound from another library, or not at startup.
+    GeneratedBoundElsewhere,
 }
 
 /// One difference between image and plan.
@@ -197,6 +203,50 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
                     DifferenceKind::DirectMissing,
                     imp.symbol(),
                     Some(&imp.module),
+                    detail,
+                );
+            }
+        }
+    }
+    for lib in &plan.link.generated {
+        let same = |a: &str, b: &str| match image.format {
+            Format::Coff => a.eq_ignore_ascii_case(b),
+            _ => a == b,
+        };
+        if !image.needed.iter().any(|n| same(n, &lib.file)) {
+            diff(
+                DifferenceKind::GeneratedNotNeeded,
+                &lib.file,
+                Some(&lib.module),
+                format!(
+                    "the link was given a generated stand-in naming `{}`, but the image does not list it among the \
+                     libraries it needs ({})",
+                    lib.file,
+                    image.needed.join(", ")
+                ),
+            );
+        }
+        for s in &lib.symbols {
+            let name = match s.ordinal {
+                Some(n) => format!("#{n}"),
+                None => s.export.clone().unwrap_or_else(|| s.symbol.clone()),
+            };
+            let bound = image.imports_symbol(&name);
+            let detail = match bound.map(|b| b.lib_name.as_deref()) {
+                None => {
+                    Some("the stand-in defines it, but the image does not bind it at startup".to_string())
+                }
+                Some(Some(from)) if !same(from, &lib.file) => Some(format!(
+                    "the stand-in for `{}` defines it, but the image binds it from {from}",
+                    lib.file
+                )),
+                _ => None,
+            };
+            if let Some(detail) = detail {
+                diff(
+                    DifferenceKind::GeneratedBoundElsewhere,
+                    &name,
+                    Some(&lib.module),
                     detail,
                 );
             }

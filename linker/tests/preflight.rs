@@ -30,7 +30,7 @@ fn run_preflight(job: &LinkJob, flavor: Option<Flavor>, imports: &[(&str, &str)]
         },
     )
     .unwrap();
-    preflight(&*linker, job, &direct(imports))
+    preflight(&*linker, job, &direct(imports)).diagnostics
 }
 
 fn codes_of(d: &[Diagnostic]) -> Vec<&'static str> {
@@ -268,7 +268,7 @@ fn a_native_library_defining_a_lazy_stubs_symbol_is_an_error() {
     // Compiled code that calls entry points by their own names (Mono's AOT compiler).
     let mut plan = direct(&[]);
     plan.imports = vec![PlannedImport::lazy("shim_add", "libshim", "shim_add")];
-    let d = preflight(&*linker, &job, &plan);
+    let d = preflight(&*linker, &job, &plan).diagnostics;
     assert_eq!(codes_of(&d), [codes::LAZY_STUB_DEFINED], "{d:?}");
     assert!(
         d[0].message.contains("`shim_add`") && d[0].message.contains("libshim!shim_add"),
@@ -282,5 +282,5 @@ fn a_native_library_defining_a_lazy_stubs_symbol_is_an_error() {
         "libshim",
         "shim_add",
     )];
-    assert!(preflight(&*linker, &job, &plan).is_empty());
+    assert!(preflight(&*linker, &job, &plan).diagnostics.is_empty());
 }

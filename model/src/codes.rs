@@ -1,6 +1,6 @@
 //! Every diagnostic code aotinterop reports, once, with its meaning: `AOTI00xx`–`AOTI02xx` are
 //! the request, plan, scan and publish errors, `AOTI05xx` the link steps', `AOTI08xx` the MSBuild
-//! task's; a first digit of 1 marks a warning. `docs/diagnostics.md` lists them all (a test
+//! task's; a first digit of 1 marks a warning, of 2 a note. `docs/diagnostics.md` lists them all (a test
 //! checks it), and the C# task uses only codes of [`ALL`] (a test reads its sources).
 
 /// One code of the table.
@@ -18,6 +18,11 @@ impl Code {
     /// True for warning codes (`AOTI1xxx`).
     pub fn is_warning(&self) -> bool {
         self.code.as_bytes().get(4) == Some(&b'1')
+    }
+
+    /// True for note codes (`AOTI2xxx`).
+    pub fn is_note(&self) -> bool {
+        self.code.as_bytes().get(4) == Some(&b'2')
     }
 }
 
@@ -169,6 +174,18 @@ codes! {
     /// Preflight: a shared library providing a direct import is in a folder the loader will not
     /// search at startup.
     LOADER_MAY_NOT_FIND = "AOTI1522";
+    /// Preflight (`generate_import_libraries`): the library of a direct import, found at publish
+    /// time, does not export the entry point (or ordinal) the import names.
+    GENERATED_ENTRY_MISSING = "AOTI0524";
+    /// Preflight (`generate_import_libraries`): two libraries would define one symbol the image
+    /// binds by name, so the loader or linker would bind one module's import from the other.
+    GENERATED_SYMBOL_CLASH = "AOTI0525";
+    /// Preflight (`generate_import_libraries`): the library found at publish time exports the
+    /// entry point as data, but a P/Invoke calls it as code.
+    GENERATED_DATA_AS_CODE = "AOTI0526";
+    /// Preflight: a direct import's library is not in the link, and a generated import library,
+    /// stub shared object or text-based stub stands in for it (`generate_import_libraries`).
+    IMPORT_LIBRARY_GENERATED = "AOTI2520";
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub enum Severity {
     Error,
     /// The step goes on, but the result is probably not what was meant.
     Warning,
+    /// Something the user asked for was done in a way worth knowing (a generated stand-in).
+    Note,
 }
 
 /// Where a diagnostic points: a file, and a 1-based line and column when known.
@@ -155,6 +157,16 @@ impl Diagnostic {
         }
     }
 
+    /// A new note.
+    pub fn note(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            code,
+            message: message.into(),
+            location: None,
+        }
+    }
+
     /// The same diagnostic, pointing at `location` (a [`Location`] or a path).
     pub fn at(mut self, location: impl Into<Location>) -> Self {
         self.location = Some(location.into());
@@ -177,6 +189,7 @@ impl fmt::Display for Diagnostic {
         let sev = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         if let Some(loc) = &self.location {
             write!(f, "{loc}: ")?;

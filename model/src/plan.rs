@@ -368,6 +368,43 @@ pub struct LinkPlan {
     pub direct_modules: Vec<String>,
     /// Modules with at least one lazy import: loaded on first call.
     pub lazy_modules: Vec<String>,
+    /// Libraries the link was given as generated stand-ins (`generate_import_libraries`): an
+    /// import library, stub shared object or text-based stub for direct imports nothing else
+    /// in the link defines. The loader binds the real library at startup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<GeneratedLibrary>,
+}
+
+/// A library the link sees only as a generated stand-in (see `docs/linking.md`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedLibrary {
+    /// The DllImport module as written.
+    pub module: String,
+    /// The name the loader looks for: the DLL name (Windows), `DT_SONAME` (ELF) or install name
+    /// (Mach-O).
+    pub file: String,
+    /// The symbols bound from it, in plan order.
+    pub symbols: Vec<GeneratedSymbol>,
+    /// The real library read at publish time for its names, exports and versions, when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<PathBuf>,
+}
+
+/// One symbol of a [`GeneratedLibrary`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedSymbol {
+    /// The symbol the image references (the plan's native symbol: `_name@N` on win-x86).
+    pub symbol: String,
+    /// The name the library exports it by, when not `symbol` (win-x86: undecorated `name`, or
+    /// `name@N` as MinGW exports stdcall functions). Absent for an ordinal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
+    /// Bound by ordinal (`#N` entry points, Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordinal: Option<u16>,
+    /// The ELF symbol version (the library's default one), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// One export in the plan.

@@ -20,7 +20,13 @@ fn codes_in(text: &str) -> Vec<&str> {
 fn docs_list_every_code_and_no_other() {
     let doc = std::fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
     for c in ALL {
-        let severity = if c.is_warning() { "warning" } else { "error" };
+        let severity = if c.is_warning() {
+            "warning"
+        } else if c.is_note() {
+            "note"
+        } else {
+            "error"
+        };
         assert!(
             doc.contains(&format!("| {} | {severity} |", c.code)),
             "docs/diagnostics.md has no `| {} | {severity} |` row ({})",

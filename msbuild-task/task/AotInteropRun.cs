@@ -259,8 +259,11 @@ namespace AotInterop.Build
             if (string.IsNullOrEmpty(file) || SamePath(file, requestPath))
                 Relocate(requestText, ref file, ref line, ref column);
 
-            if (Get(d, "severity") as string == "warning")
+            string severity = Get(d, "severity") as string;
+            if (severity == "warning")
                 TaskLog.Warning(Log, code, file, line, column, message);
+            else if (severity == "note")
+                TaskLog.Note(Log, code, file, line, column, message);
             else
                 TaskLog.Error(Log, code, file, line, column, message);
         }

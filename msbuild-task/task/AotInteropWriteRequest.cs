@@ -48,6 +48,9 @@ namespace AotInterop.Build
         /// <summary>`PositionIndependentExecutable` (native AOT's): false links `-no-pie` (`-static` with StaticExecutable); default true.</summary>
         public string PositionIndependentExecutable { get; set; }
 
+        /// <summary>`AotInteropGenerateImportLibraries`: true links direct imports whose library the link lacks against generated stand-ins (import library, stub shared object, .tbd).</summary>
+        public string GenerateImportLibraries { get; set; }
+
         /// <summary>`AotInteropAssemblyDirectory`: `image` (default) or `executable` (.NET's, for NativeLib=Shared).</summary>
         public string AssemblyDirectory { get; set; }
 
@@ -193,6 +196,8 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"static_executable\": true");
             if (Is((PositionIndependentExecutable ?? "").Trim(), "false"))
                 sb.Append(",\n  \"position_independent_executable\": false");
+            if (Is((GenerateImportLibraries ?? "").Trim(), "true"))
+                sb.Append(",\n  \"generate_import_libraries\": true");
             if (assemblyDir.Length != 0)
                 sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
             string compiler = (Compiler ?? "").Trim();
@@ -291,6 +296,13 @@ namespace AotInterop.Build
         public static void Warning(TaskLoggingHelper log, string code, string file, int line, int column, string message)
         {
             log.LogWarning(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
+        }
+
+        /// <summary>Logs a note (what was done on the project's request) as a high-importance message in the same form.</summary>
+        public static void Note(TaskLoggingHelper log, string code, string file, int line, int column, string message)
+        {
+            string where = string.IsNullOrEmpty(file) ? "" : (line > 0 ? file + "(" + line + "): " : file + ": ");
+            log.LogMessage(MessageImportance.High, "{0}note {1}: {2}", where, code, message);
         }
     }
 }

@@ -231,13 +231,16 @@ fn sdk_defaults_and_switches_reach_the_request() {
     .unwrap();
     assert_eq!(plan["rules"], "net8.0");
     assert!(req.get("static_executable").is_none(), "{req}");
+    assert!(req.get("generate_import_libraries").is_none(), "{req}");
     let req = build(&[
         "/p:OutputType=Exe",
         "/p:StaticExecutable=true",
         "/p:PositionIndependentExecutable=false",
         "/p:StripSymbols=false",
+        "/p:AotInteropGenerateImportLibraries=true",
     ]);
     assert_eq!(req["static_executable"], true);
+    assert_eq!(req["generate_import_libraries"], true);
     assert_eq!(req["position_independent_executable"], false);
     assert_eq!(req["strip_symbols"], false);
     let b = xbuild(

@@ -136,6 +136,11 @@ pub struct PublishRequest {
     /// (`-static` with StaticExecutable).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub position_independent_executable: bool,
+    /// Link direct imports whose library the link cannot see against a generated stand-in (an
+    /// import library, stub shared object or `.tbd`) naming the real library, which the loader
+    /// binds at startup. Off by default, as .NET suggested for such a feature.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub generate_import_libraries: bool,
     /// The "assembly directory" of a `NativeLib=Shared` image: `image` (default) or `executable`
     /// (.NET's).
     #[serde(default)]
@@ -222,6 +227,7 @@ impl PublishRequest {
             strip_symbols: true,
             static_executable: false,
             position_independent_executable: true,
+            generate_import_libraries: false,
             assembly_directory: AssemblyDirectory::Image,
             compiler: Compiler::Generated,
             cache_dir: None,

@@ -84,6 +84,10 @@ pub struct LinkJob {
     pub static_executable: bool,
     /// `PositionIndependentExecutable` (ELF executables, default on): `-pie`, else `-no-pie`.
     pub position_independent: bool,
+    /// `generate_import_libraries`: preflight plans a generated stand-in (import library, stub
+    /// shared object, `.tbd`) for each direct import nothing in the link defines, instead of
+    /// failing; the emit step writes them and adds them to `native_libraries`.
+    pub generate_import_libraries: bool,
 }
 
 impl LinkJob {
@@ -105,6 +109,7 @@ impl LinkJob {
             origin_rpath: true,
             static_executable: false,
             position_independent: true,
+            generate_import_libraries: false,
             working_dir: None,
             strip_symbols: false,
         }

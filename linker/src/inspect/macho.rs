@@ -29,6 +29,32 @@ pub(super) fn is_dsym(data: &[u8]) -> bool {
     filetype == MH_DSYM
 }
 
+/// Whether a 64-bit image's exports trie is empty (`LC_DYLD_INFO` or `LC_DYLD_EXPORTS_TRIE` of size
+/// 0, or neither): the `object` crate then reports a malformed trie for an image that simply
+/// exports nothing (ld64.lld writes a dylib without exports that way).
+pub(super) fn exports_trie_empty(data: &[u8]) -> bool {
+    use object::macho;
+    use object::read::macho::{LoadCommandVariant, MachHeader, MachOFile64};
+    let Ok(file) = MachOFile64::<object::Endianness>::parse(data) else {
+        return false;
+    };
+    let endian = file.endian();
+    let Ok(mut commands) = file.macho_header().load_commands(endian, data, 0) else {
+        return false;
+    };
+    let mut size = 0;
+    while let Ok(Some(cmd)) = commands.next() {
+        match cmd.variant() {
+            Ok(LoadCommandVariant::DyldInfo(info)) => size += info.export_size.get(endian),
+            Ok(LoadCommandVariant::LinkeditData(l)) if cmd.cmd() == macho::LC_DYLD_EXPORTS_TRIE => {
+                size += l.datasize.get(endian)
+            }
+            _ => {}
+        }
+    }
+    size == 0
+}
+
 /// The slices of a universal (fat) Mach-O: (architecture, bytes) each; `None` when `data` is not
 /// one.
 pub(super) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8])>> {

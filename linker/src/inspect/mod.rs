@@ -301,6 +301,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         // A PE export table Windows loads but `object` refuses (its Size covers the header only).
         match (format, pe::exports_as_windows_reads(data)) {
             (Format::Coff, Some(names)) => exports = names,
+            (Format::MachO, _) if macho::exports_trie_empty(data) => exports.clear(),
             _ => return Err(bad(e).into()),
         }
     }

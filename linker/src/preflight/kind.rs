@@ -26,15 +26,20 @@ fn matches(target: &Target, format: object::BinaryFormat, arch: object::Architec
         Format::Coff => matches!(format, B::Coff | B::Pe),
         Format::MachO => format == B::MachO,
     };
-    let arch_ok = match target.arch {
+    format_ok && (arch_matches(target, arch) || arch == A::Unknown)
+}
+
+/// Whether `arch` is the target's architecture.
+pub(crate) fn arch_matches(target: &Target, arch: object::Architecture) -> bool {
+    use object::Architecture as A;
+    match target.arch {
         Arch::X86_64 => arch == A::X86_64,
         Arch::Aarch64 => arch == A::Aarch64,
         Arch::X86 => arch == A::I386,
         Arch::Arm => arch == A::Arm,
         Arch::RiscV64 => arch == A::Riscv64,
         Arch::LoongArch64 => arch == A::LoongArch64,
-    };
-    format_ok && (arch_ok || arch == A::Unknown)
+    }
 }
 
 /// The format and architecture of an object file's bytes, when they are one.

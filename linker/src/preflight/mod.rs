@@ -8,17 +8,22 @@
 //!   items, and the system libraries, looked up in the linker's search folders, the sysroot
 //!   and `-L` folders. A direct import nothing defines is the image that fails to link, or
 //!   links and then fails to start; here it is caught before the link. (For `NativeLib=Static`
-//!   the host's link resolves them, so this check is skipped.)
+//!   the host's link resolves them, so this check is skipped.) With `generate_import_libraries`
+//!   such an import gets a generated stand-in for its library instead (`stand_ins`), checked
+//!   against the real library when it is found at publish time.
 
 mod kind;
 mod loader;
 mod search;
+mod stand_ins;
 mod symbols;
+
+pub(crate) use kind::arch_matches;
 
 use crate::diag::{codes, Diagnostic};
 use crate::driver::{LinkJob, Linker, OutputKind};
 use crate::target::{Format, Libc};
-use aotinterop_model::{Plan, PlannedImport};
+use aotinterop_model::{GeneratedLibrary, Plan, PlannedImport};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use symbols::{Offered, ScriptRef};
@@ -77,9 +82,31 @@ pub fn statically_defined(job: &LinkJob) -> BTreeSet<String> {
     out
 }
 
+/// What preflight found.
+#[derive(Clone, Debug, Default)]
+pub struct Preflight {
+    /// Errors, warnings and notes; the link should not go on when one is an error.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The stand-ins to generate (`generate_import_libraries`), one per module.
+    pub generated: Vec<GeneratedLibrary>,
+}
+
 /// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
-/// Returns the errors and warnings found; the link should not go on when one is an error.
-pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnostic> {
+pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
+    let mut generated = Vec::new();
+    let diagnostics = checks(linker, job, plan, &mut generated);
+    Preflight {
+        diagnostics,
+        generated,
+    }
+}
+
+fn checks(
+    linker: &dyn Linker,
+    job: &LinkJob,
+    plan: &Plan,
+    generated: &mut Vec<GeneratedLibrary>,
+) -> Vec<Diagnostic> {
     let direct = direct_imports(plan);
     let mut diags = Vec::new();
     let mut native: Vec<(PathBuf, Offered)> = Vec::new();
@@ -114,8 +141,13 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
     dirs.extend(linker_dirs.iter().cloned());
 
     let mut offered = Offered::default();
-    for (_, o) in &native {
+    // Which file offers what, for the checks of generated stand-ins.
+    let mut per_file: Vec<(PathBuf, Offered)> = Vec::new();
+    for (path, o) in &native {
         offered.absorb(o.clone());
+        if job.generate_import_libraries {
+            per_file.push((path.clone(), o.clone()));
+        }
     }
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut files: Vec<PathBuf> = job
@@ -173,6 +205,9 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
                     }
                 }
             }
+            if job.generate_import_libraries {
+                per_file.push((f.clone(), o.clone()));
+            }
             offered.absorb(o);
         }
         if next.is_empty() {
@@ -210,11 +245,23 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
             .at(lib),
         );
     }
+    let unresolved: Vec<&PlannedImport> = direct
+        .iter()
+        .copied()
+        .filter(|d| !offered.defines(d.symbol()))
+        .collect();
+    if job.generate_import_libraries {
+        let present = stand_ins::present_dirs(job, &dirs);
+        *generated = stand_ins::plan(job, &direct, &unresolved, &per_file, &present, &mut diags);
+        return diags;
+    }
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
-    for d in direct {
-        if offered.defines(d.symbol()) {
-            continue;
-        }
+    let hint = match job.target.format {
+        Format::Coff => "an import library",
+        Format::Elf => "a stub shared object",
+        Format::MachO => "a text-based stub (.tbd)",
+    };
+    for d in unresolved {
         let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
         if !user.is_empty() {
             looked.push(format!("LinkerArg {}", user.join(" ")));
@@ -225,7 +272,9 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Vec<Diagnos
             format!(
                 "direct import `{}!{}`: nothing the link or the loader will see defines `{}` (looked in the objects, {}, \
                  in {} search folder(s)); the image would fail to link or to start. Add its library as a NativeLibrary \
-                 item or a LinkerArg (`-l...`), or leave the import lazy",
+                 item or a LinkerArg (`-l...`), or leave the import lazy; or, when the library exists only where the \
+                 image will run, set `generate_import_libraries` (MSBuild: AotInteropGenerateImportLibraries) to link against \
+                 {hint} aotinterop generates for it",
                 d.module,
                 d.symbol(),
                 d.symbol(),

@@ -6,7 +6,7 @@ use crate::diag::{codes, read_file, Diagnostic, Error, Result};
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// A library a GNU ld script names.
@@ -28,6 +28,8 @@ pub(super) struct Offered {
     pub other: BTreeSet<String>,
     /// Files a linker script names.
     pub references: Vec<ScriptRef>,
+    /// The DLL each short-import member's symbol is imported from (import libraries).
+    pub dll_of: BTreeMap<String, String>,
 }
 
 impl Offered {
@@ -43,6 +45,7 @@ impl Offered {
         self.strong.extend(other.strong);
         self.other.extend(other.other);
         self.references.extend(other.references);
+        self.dll_of.extend(other.dll_of);
     }
 }
 
@@ -60,6 +63,8 @@ fn read_object(data: &[u8]) -> Option<Offered> {
     let mut out = Offered::default();
     if let Ok(imp) = ImportFile::parse(data) {
         let s = String::from_utf8_lossy(imp.symbol()).into_owned();
+        out.dll_of
+            .insert(s.clone(), String::from_utf8_lossy(imp.dll()).into_owned());
         out.other.insert(format!("__imp_{s}"));
         out.other.insert(s);
         return Some(out);

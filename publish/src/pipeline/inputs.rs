@@ -118,6 +118,7 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.origin_rpath = loaded.dotnet == DotNet::Net8;
     job.strip_symbols = req.strip_symbols;
     job.position_independent = req.position_independent_executable;
+    job.generate_import_libraries = req.generate_import_libraries;
     if req.static_executable {
         check_static_executable(loaded, &target, plan)?;
         job.static_executable = true;

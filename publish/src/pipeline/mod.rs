@@ -195,7 +195,7 @@ pub fn publish(
     })?;
     run.diagnostics.extend(scan_diags);
 
-    let plan = run.step(Step::Plan, |_| {
+    let mut plan = run.step(Step::Plan, |_| {
         crate::native_library::check_names(loaded)?;
         let plan = crate::plan::plan(loaded, surface)?;
         let detail = format!(
@@ -218,7 +218,9 @@ pub fn publish(
         let linker = driver::select(&prepared.target, prepared.job.kind, &linker_choice(loaded)?)?;
         let mut job = prepared.job;
         let found = aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &plan);
-        let (errors, warnings): (Vec<_>, Vec<_>) = found.into_iter().partition(Diagnostic::is_error);
+        let generated = found.generated;
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            found.diagnostics.into_iter().partition(Diagnostic::is_error);
         if let Some(first) = errors.first() {
             let mut err = first.clone();
             if errors.len() > 1 {
@@ -227,21 +229,43 @@ pub fn publish(
             }
             return Err(Error::from(err));
         }
-        let detail = format!(
+        let mut detail = format!(
             "{} with {}: {}, {} checked",
             job.target,
             linker.flavor(),
-            plural(warnings.len(), "warning", "warnings"),
+            plural(
+                warnings
+                    .iter()
+                    .filter(|d| d.severity == aotinterop_model::Severity::Warning)
+                    .count(),
+                "warning",
+                "warnings"
+            ),
             plural(
                 aotinterop_linker::preflight::direct_imports(&plan).len(),
                 "direct import",
                 "direct imports"
             ),
         );
+        if !generated.is_empty() {
+            detail.push_str(&format!(
+                "; {} generated for {}",
+                plural(generated.len(), "stand-in", "stand-ins"),
+                generated
+                    .iter()
+                    .map(|g| g.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         job.exports = prepared.exports;
-        Ok(((linker, job, (prepared.stub_options, warnings)), detail))
+        Ok((
+            (linker, job, (prepared.stub_options, warnings, generated)),
+            detail,
+        ))
     })?;
-    let (stub_options, preflight_warnings) = stubs;
+    let (stub_options, preflight_warnings, generated) = stubs;
+    plan.link.generated = generated;
     run.diagnostics.extend(preflight_warnings);
 
     // Mono's AOT compiler: the assemblies' objects and the host join the link.
@@ -282,6 +306,25 @@ pub fn publish(
             .at(Location::file(&path))
         })?;
         job.objects.push(path);
+        // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
+        for lib in &plan.link.generated {
+            let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)
+                .map_err(|e| Error::new(codes::EMIT_FAILED, e))?;
+            let path = dir
+                .path()
+                .join(aotinterop_linker::import_libraries::stand_in_file_name(
+                    &job.target,
+                    lib,
+                ));
+            std::fs::write(&path, &bytes).map_err(|e| {
+                Error::new(
+                    codes::OUTPUT_UNWRITABLE,
+                    format!("cannot write the stand-in for {}: {e}", lib.file),
+                )
+                .at(Location::file(&path))
+            })?;
+            job.native_libraries.push(path);
+        }
         let mut call_symbols: Vec<(&str, Binding)> = plan
             .imports
             .iter()
@@ -290,12 +333,22 @@ pub fn publish(
         call_symbols.sort_unstable();
         call_symbols.dedup_by_key(|c| c.0);
         let lazy = call_symbols.iter().filter(|c| c.1 == Binding::Lazy).count();
-        let detail = format!(
+        let mut detail = format!(
             "{} ({} lazy), {} bytes",
             plural(call_symbols.len(), "stub", "stubs"),
             lazy,
             bytes.len()
         );
+        if !plan.link.generated.is_empty() {
+            detail.push_str(&format!(
+                "; {}",
+                plural(
+                    plan.link.generated.len(),
+                    "generated library stand-in",
+                    "generated library stand-ins"
+                )
+            ));
+        }
         Ok((dir, detail))
     })?;
 

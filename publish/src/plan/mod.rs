@@ -282,6 +282,8 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             .filter(|(_, c)| c.lazy > 0)
             .map(|(m, _)| m.clone())
             .collect(),
+        // Filled in by the preflight, which knows what the link lacks.
+        generated: Vec::new(),
     };
     let exports = plan_exports(loaded, &surface.exports);
     if let Some(dll_main) = exports.symbols.iter().find(|e| e.exported && e.name == "DllMain") {

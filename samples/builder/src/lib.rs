@@ -18,6 +18,7 @@ pub const SAMPLES: &[&str] = &[
     "native-exports",
     "fail-fast",
     "search-paths",
+    "no-import-lib",
 ];
 
 pub use aotinterop_testkit::repo_root;

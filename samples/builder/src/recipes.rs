@@ -123,6 +123,7 @@ pub fn build(sample: &str, tc: &Toolchain, opts: Options) -> Result<Vec<RunResul
         "native-exports" => native_exports(&mut cx)?,
         "fail-fast" => fail_fast(&mut cx)?,
         "search-paths" => search_paths(&mut cx)?,
+        "no-import-lib" => no_import_lib(&mut cx)?,
         other => return Err(format!("no recipe for sample `{other}`")),
     }
     Ok(cx.runs)
@@ -259,5 +260,49 @@ fn search_paths(cx: &mut Ctx<'_>) -> Result<(), String> {
         &image,
         &[],
         &cwd,
+    )
+}
+
+fn no_import_lib(cx: &mut Ctx<'_>) -> Result<(), String> {
+    if cx.tc.is_win_arm64() {
+        return Err(
+            "the no-import-lib sample runs what it publishes; nothing runs win-arm64 images here".into(),
+        );
+    }
+    mcs(&[cx.path("VendorApp.cs")], &cx.path("obj/VendorApp.exe"), &[])?;
+    // The vendor's library alone: a DLL from a .def file with no import library, or a versioned
+    // shared library; it stays out of the link, which sees only a generated stand-in.
+    let src = cx.path("vendor/vendor.c");
+    let (real, extra) = if cx.tc.is_windows() {
+        (
+            cx.obj("vendor/vendor.dll"),
+            vec![cx.path("vendor/vendor.def").display().to_string()],
+        )
+    } else {
+        (
+            cx.obj("vendor/libvendor.so"),
+            vec![
+                "-Wl,-soname,libvendor.so".to_string(),
+                format!("-Wl,--version-script,{}", cx.path("vendor/vendor.map").display()),
+            ],
+        )
+    };
+    cx.tc.vendor_lib(&[src], &extra, &real)?;
+    // Compiled by itself on every RID (no Mono AOT compile: the C stands in everywhere).
+    cx.tc.object(&cx.path("main.c"), &cx.obj("main.o"), &[])?;
+    // Publish as on a build machine that has never seen the library (a deployment of an earlier
+    // run would be read for its exports).
+    let name = real.file_name().unwrap_or_default();
+    let deployed = cx.bin("").join(name);
+    let _ = std::fs::remove_file(&deployed);
+    let image = cx.publish("request")?;
+    // Deploy the vendor's library beside the image, as the app ships it.
+    std::fs::copy(&real, &deployed).map_err(|e| format!("{}: {e}", deployed.display()))?;
+    let dir = cx.dir.clone();
+    cx.run(
+        "no-import-lib (the vendor library deployed beside it)",
+        &image,
+        &[],
+        &dir,
     )
 }

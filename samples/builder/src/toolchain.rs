@@ -137,6 +137,24 @@ impl Toolchain {
         self.cc(scratch, false).get_compiler().to_command()
     }
 
+    /// Links a shared library from C sources and `extra` inputs (a `.def` file, linker flags) as a
+    /// vendor ships one: the library alone, with no import library beside it.
+    pub fn vendor_lib(&self, srcs: &[PathBuf], extra: &[String], out: &Path) -> Result<(), String> {
+        let dir = out.parent().ok_or("library path has no folder")?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut cmd = self.compiler(dir);
+        cmd.arg("-shared")
+            .arg("-O2")
+            .args(srcs)
+            .args(extra)
+            .arg("-o")
+            .arg(out);
+        if !self.is_windows() {
+            cmd.arg("-fPIC");
+        }
+        run_tool(&mut cmd)
+    }
+
     /// Links a shared library from one C file; on Windows also writes the import library
     /// `lib<dll>.a` beside it.
     pub fn shared_lib(&self, src: &Path, out: &Path, defines: &[(&str, &str)]) -> Result<(), String> {

@@ -141,8 +141,68 @@ fn check_search_paths(rid: &str) {
     has(r, "cwd_value (lazy, only in the current directory) failed");
 }
 
+/// The vendor's library is never in the link: the image names it all the same (read back with
+/// binutils, not with aotinterop's own reader), and runs once it is deployed beside it.
+fn check_no_import_lib(rid: &str) {
+    let runs = build("no-import-lib", rid);
+    let r = &runs[0];
+    assert_eq!(r.code, Some(0), "{r:?}");
+    has(r, "vendor library 1.0");
+    has(r, "vendor_add(2, 40) = 42");
+    let sample = repo_root().join("samples/no-import-lib");
+    let image = sample.join(format!("bin/{rid}/{}", exe(rid, "no-import-lib")));
+    let vendor = sample.join(format!("obj/{rid}/vendor"));
+    let built: Vec<String> = std::fs::read_dir(&vendor)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    if rid.starts_with("win") {
+        has(r, "ordinal 7 = 1234");
+        assert_eq!(built, ["vendor.dll"], "the vendor ships no import library");
+        let objdump = if rid == "win-x86" {
+            "i686-w64-mingw32-objdump"
+        } else {
+            "x86_64-w64-mingw32-objdump"
+        };
+        let dump = aotinterop_testkit::check(std::process::Command::new(objdump).arg("-p").arg(&image));
+        let table = dump
+            .split("DLL Name: ")
+            .find(|t| t.starts_with("vendor.dll"))
+            .unwrap_or_else(|| panic!("no vendor.dll in the import table:\n{dump}"));
+        let table = table.split("\n\n").next().unwrap();
+        for name in ["vendor_add", "vendor_name"] {
+            assert!(table.contains(name), "{table}");
+        }
+        // By ordinal: objdump prints the ordinal with the high bit of the thunk set.
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("<none>") && l.contains("000007")),
+            "{table}"
+        );
+        // The same publish without the opt-in stops at the preflight, naming it.
+        let mut loaded =
+            aotinterop::PublishRequest::load(&sample.join(format!("request.{rid}.json"))).unwrap();
+        loaded.request.generate_import_libraries = false;
+        loaded.request.output = Some(sample.join(format!("bin/{rid}/without-opt-in/no-import-lib.exe")));
+        let failure = aotinterop::pipeline::publish(&loaded, &mut |_| {}).unwrap_err();
+        assert_eq!(failure.step, aotinterop::pipeline::Step::Preflight);
+        assert_eq!(failure.error.code(), "AOTI0520", "{}", failure.error);
+        assert!(
+            failure.error.to_string().contains("generate_import_libraries"),
+            "{}",
+            failure.error
+        );
+    } else {
+        assert_eq!(built, ["libvendor.so"]);
+        let dynamic = aotinterop_testkit::check(std::process::Command::new("readelf").arg("-dW").arg(&image));
+        assert!(dynamic.contains("Shared library: [libvendor.so]"), "{dynamic}");
+    }
+}
+
 #[test]
 fn linux_x64() {
+    check_no_import_lib("linux-x64");
     check_hello("linux-x64");
     check_static_shim("linux-x64");
     check_native_exports("linux-x64");
@@ -152,6 +212,7 @@ fn linux_x64() {
 
 #[test]
 fn linux_arm64_under_qemu() {
+    check_no_import_lib("linux-arm64");
     check_hello("linux-arm64");
     check_static_shim("linux-arm64");
     check_native_exports("linux-arm64");
@@ -161,6 +222,7 @@ fn linux_arm64_under_qemu() {
 
 #[test]
 fn linux_arm_under_qemu() {
+    check_no_import_lib("linux-arm");
     check_hello("linux-arm");
     check_static_shim("linux-arm");
     check_native_exports("linux-arm");
@@ -172,6 +234,7 @@ fn linux_arm_under_qemu() {
 /// none). zlib for hello comes from `samples/hello/zlib-rs`.
 #[test]
 fn linux_musl_x64() {
+    check_no_import_lib("linux-musl-x64");
     check_hello("linux-musl-x64");
     check_native_exports("linux-musl-x64");
     check_fail_fast("linux-musl-x64");
@@ -180,6 +243,7 @@ fn linux_musl_x64() {
 
 #[test]
 fn linux_musl_arm64_under_qemu() {
+    check_no_import_lib("linux-musl-arm64");
     check_hello("linux-musl-arm64");
     check_native_exports("linux-musl-arm64");
     check_fail_fast("linux-musl-arm64");
@@ -188,6 +252,7 @@ fn linux_musl_arm64_under_qemu() {
 
 #[test]
 fn win_x86_under_32_bit_wine() {
+    check_no_import_lib("win-x86");
     check_hello("win-x86");
     check_static_shim("win-x86");
     check_native_exports("win-x86");
@@ -219,6 +284,7 @@ fn win_arm64_publishes_and_verifies() {
 
 #[test]
 fn win_x64_under_wine() {
+    check_no_import_lib("win-x64");
     check_hello("win-x64");
     check_static_shim("win-x64");
     check_native_exports("win-x64");

@@ -1,0 +1,221 @@
+//! Stub shared objects: an ELF `ET_DYN` file with the real library's `DT_SONAME`, a function
+//! symbol for each direct import, and, where known, the version each is bound at. A linker
+//! reads it as it reads the real library (symbols from `.dynsym`, versions from
+//! `.gnu.version_d`, the needed name from `DT_SONAME`) and records `DT_NEEDED` and the version
+//! requirements; the stub itself is never loaded. Its one `PT_LOAD` maps everything read-only at
+//! its file offset, and each symbol owns one byte of `.text` so that none share an address.
+//!
+//! Written with `object`'s ELF writer: no crate builds a shared object from a symbol list (the
+//! Android NDK's stub libraries are compiled from C, which would need the target's compiler
+//! here, in the emit step).
+
+use crate::target::{Arch, Target};
+use aotinterop_model::GeneratedLibrary;
+use object::elf;
+use object::write::elf::{FileHeader, ProgramHeader, Sym, Verdef, Writer};
+use object::Endianness;
+use std::collections::BTreeMap;
+
+/// The stub shared object for `lib`.
+pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Result<Vec<u8>, String> {
+    let (machine, flags) = match target.arch {
+        Arch::X86_64 => (elf::EM_X86_64, 0),
+        Arch::Aarch64 => (elf::EM_AARCH64, 0),
+        // EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD: what the toolchain's own objects carry.
+        Arch::Arm => (elf::EM_ARM, 0x0500_0400),
+        Arch::X86 => (elf::EM_386, 0),
+        other => return Err(format!("no stub shared objects for {other:?}")),
+    };
+    let is_64 = target.arch.pointer_bytes() == 8;
+    let mut out = Vec::new();
+    let mut w = Writer::new(Endianness::Little, is_64, &mut out);
+
+    // Versions: index 1 is the library itself (the base definition), then one per name.
+    let mut versions: BTreeMap<&str, u16> = BTreeMap::new();
+    for s in &lib.symbols {
+        if let Some(v) = s.version.as_deref() {
+            let next = versions.len() as u16 + 2;
+            versions.entry(v).or_insert(next);
+        }
+    }
+    let mut by_index: Vec<(&str, u16)> = versions.iter().map(|(n, i)| (*n, *i)).collect();
+    by_index.sort_by_key(|v| v.1);
+
+    // First phase: names, indices and file ranges, in file order.
+    let soname = w.add_dynamic_string(lib.file.as_bytes());
+    let names: Vec<_> = lib
+        .symbols
+        .iter()
+        .map(|s| w.add_dynamic_string(s.symbol.as_bytes()))
+        .collect();
+    let version_names: Vec<_> = by_index
+        .iter()
+        .map(|(n, _)| w.add_dynamic_string(n.as_bytes()))
+        .collect();
+    let versioned = !by_index.is_empty();
+
+    w.reserve_file_header();
+    w.reserve_program_headers(2);
+    w.reserve_null_section_index();
+    w.reserve_dynsym_section_index();
+    w.reserve_dynstr_section_index();
+    if versioned {
+        w.reserve_gnu_versym_section_index();
+        w.reserve_gnu_verdef_section_index();
+    }
+    w.reserve_hash_section_index();
+    let text_name = w.add_section_name(b".text");
+    let text_index = w.reserve_section_index();
+    w.reserve_dynamic_section_index();
+    w.reserve_shstrtab_section_index();
+
+    w.reserve_null_dynamic_symbol_index();
+    for _ in &lib.symbols {
+        w.reserve_dynamic_symbol_index();
+    }
+    let dynsym_offset = w.reserve_dynsym();
+    let dynstr_offset = w.reserve_dynstr().map_err(|e| e.to_string())?;
+    let (mut versym_offset, mut verdef_offset) = (0, 0);
+    if versioned {
+        versym_offset = w.reserve_gnu_versym();
+        verdef_offset = w.reserve_gnu_verdef(by_index.len() as u16 + 1, by_index.len() + 1);
+    }
+    let symbol_count = lib.symbols.len() as u32 + 1;
+    let buckets = symbol_count.max(1);
+    let hash_offset = w.reserve_hash(buckets, symbol_count);
+    let text_len = lib.symbols.len().max(1) as u64;
+    let text_offset = w.reserve(text_len, 16);
+    let dynamic_count = 6 + if versioned { 3 } else { 0 } + 1;
+    let dynamic_offset = w.reserve_dynamic(dynamic_count);
+    let load_end = w.reserved_len();
+    w.reserve_shstrtab().map_err(|e| e.to_string())?;
+    w.reserve_section_headers();
+
+    // Second phase: the bytes, in the same order. Addresses equal file offsets.
+    w.write_file_header(&FileHeader {
+        os_abi: elf::ELFOSABI_NONE,
+        abi_version: 0,
+        e_type: elf::ET_DYN,
+        e_machine: machine,
+        e_entry: 0,
+        e_flags: elf::FileFlags(flags),
+    })
+    .map_err(|e| e.to_string())?;
+    w.write_align_program_headers();
+    w.write_program_header(&ProgramHeader {
+        p_type: elf::PT_LOAD,
+        p_flags: elf::PF_R | elf::PF_X,
+        p_offset: 0,
+        p_vaddr: 0,
+        p_paddr: 0,
+        p_filesz: load_end,
+        p_memsz: load_end,
+        p_align: 0x1_0000,
+    });
+    let dynamic_len = dynamic_count as u64 * if is_64 { 16 } else { 8 };
+    w.write_program_header(&ProgramHeader {
+        p_type: elf::PT_DYNAMIC,
+        p_flags: elf::PF_R,
+        p_offset: dynamic_offset,
+        p_vaddr: dynamic_offset,
+        p_paddr: dynamic_offset,
+        p_filesz: dynamic_len,
+        p_memsz: dynamic_len,
+        p_align: if is_64 { 8 } else { 4 },
+    });
+
+    w.write_null_dynamic_symbol();
+    for (i, name) in names.iter().enumerate() {
+        w.write_dynamic_symbol(&Sym {
+            st_name: w.dynamic_string_offset(Some(*name)),
+            section: Some(text_index.0),
+            st_info: elf::SymbolInfo::new(elf::STB_GLOBAL, elf::STT_FUNC),
+            st_other: elf::STV_DEFAULT.into(),
+            st_shndx: elf::SymbolSection(0),
+            st_value: text_offset + i as u64,
+            st_size: 1,
+        });
+    }
+    w.write_dynstr();
+    if versioned {
+        w.write_null_gnu_versym();
+        for s in &lib.symbols {
+            let index = s
+                .version
+                .as_deref()
+                .and_then(|v| versions.get(v))
+                .map_or(elf::VER_NDX_GLOBAL, |i| elf::VersionIndex(*i));
+            w.write_gnu_versym(index.into());
+        }
+        w.write_align_gnu_verdef();
+        w.write_gnu_verdef(&Verdef {
+            version: elf::VER_DEF_CURRENT,
+            flags: elf::VER_FLG_BASE,
+            index: elf::VersionIndex(1),
+            aux_count: 1,
+            name: w.dynamic_string_offset(Some(soname)),
+            hash: elf::hash(lib.file.as_bytes()),
+        });
+        for ((name, index), id) in by_index.iter().zip(&version_names) {
+            w.write_gnu_verdef(&Verdef {
+                version: elf::VER_DEF_CURRENT,
+                flags: elf::VersionFlags(0),
+                index: elf::VersionIndex(*index),
+                aux_count: 1,
+                name: w.dynamic_string_offset(Some(*id)),
+                hash: elf::hash(name.as_bytes()),
+            });
+        }
+    }
+    let hashes: Vec<u32> = lib
+        .symbols
+        .iter()
+        .map(|s| elf::hash(s.symbol.as_bytes()))
+        .collect();
+    w.write_hash(buckets, symbol_count, |i| {
+        (i as usize).checked_sub(1).map(|k| hashes[k])
+    });
+    w.pad_until(text_offset);
+    w.write(&vec![0u8; text_len as usize]);
+    w.write_align_dynamic();
+    let entry = |w: &mut Writer, tag, v| w.write_dynamic(tag, v).map_err(|e| e.to_string());
+    w.write_dynamic_string(elf::DT_SONAME, soname)
+        .map_err(|e| e.to_string())?;
+    entry(&mut w, elf::DT_HASH, hash_offset)?;
+    entry(&mut w, elf::DT_STRTAB, dynstr_offset)?;
+    entry(&mut w, elf::DT_SYMTAB, dynsym_offset)?;
+    let strsz = w.dynstr_len() as u64;
+    entry(&mut w, elf::DT_STRSZ, strsz)?;
+    entry(&mut w, elf::DT_SYMENT, if is_64 { 24 } else { 16 })?;
+    if versioned {
+        entry(&mut w, elf::DT_VERSYM, versym_offset)?;
+        entry(&mut w, elf::DT_VERDEF, verdef_offset)?;
+        entry(&mut w, elf::DT_VERDEFNUM, by_index.len() as u64 + 1)?;
+    }
+    entry(&mut w, elf::DT_NULL, 0)?;
+    w.write_shstrtab();
+
+    w.write_null_section_header();
+    w.write_dynsym_section_header(dynsym_offset, 1);
+    w.write_dynstr_section_header(dynstr_offset);
+    if versioned {
+        w.write_gnu_versym_section_header(versym_offset);
+        w.write_gnu_verdef_section_header(verdef_offset);
+    }
+    w.write_hash_section_header(hash_offset);
+    w.write_section_header(&object::write::elf::SectionHeader {
+        sh_name: w.section_name_offset(Some(text_name)),
+        sh_type: elf::SHT_PROGBITS,
+        sh_flags: elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_EXECINSTR.0),
+        sh_addr: text_offset,
+        sh_offset: text_offset,
+        sh_size: text_len,
+        sh_link: 0,
+        sh_info: 0,
+        sh_addralign: 16,
+        sh_entsize: 0,
+    });
+    w.write_dynamic_section_header(dynamic_offset);
+    w.write_shstrtab_section_header();
+    Ok(out)
+}

@@ -1,0 +1,182 @@
+//! The real library of a direct import, when it is at hand at publish time: what it is called
+//! (`DT_SONAME`, the DLL's file name, the install name), what it exports, whether each export is
+//! code or data, and the version an ELF export is bound at by default.
+
+use crate::target::{Format, Target};
+use object::read::elf::ElfFile;
+use object::read::pe::{ImageNtHeaders, PeFile};
+use object::{Object, ObjectKind, ObjectSection, ObjectSymbol, SectionKind};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What one export is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// Code (true) or data.
+    pub code: bool,
+    /// ELF: the version it is bound at by default.
+    pub version: Option<String>,
+}
+
+/// A library read at publish time.
+#[derive(Clone, Debug, Default)]
+pub struct PresentLibrary {
+    /// The file read.
+    pub path: PathBuf,
+    /// The name the loader looks for (`DT_SONAME`, the file name, the install name).
+    pub file: String,
+    /// Exports by name (C names: Mach-O's `_` removed).
+    pub names: BTreeMap<String, Export>,
+    /// PE: exports by ordinal (code or data).
+    pub ordinals: BTreeMap<u16, bool>,
+}
+
+/// Reads `path` as a library of `target`; `None` when it is not one (another format or
+/// architecture, an archive, text) or cannot be read.
+pub fn read(path: &Path, target: &Target) -> Option<PresentLibrary> {
+    let data = std::fs::read(path).ok()?;
+    read_bytes(&data, path, target)
+}
+
+/// [`read`] on a file's bytes; `path` names it (its file name is the library's name when the
+/// format records none).
+pub fn read_bytes(data: &[u8], path: &Path, target: &Target) -> Option<PresentLibrary> {
+    let file = object::File::parse(data).ok()?;
+    let format_ok = match target.format {
+        Format::Elf => file.format() == object::BinaryFormat::Elf,
+        Format::Coff => file.format() == object::BinaryFormat::Pe,
+        Format::MachO => file.format() == object::BinaryFormat::MachO,
+    };
+    if !format_ok
+        || file.kind() != ObjectKind::Dynamic
+        || !crate::preflight::arch_matches(target, file.architecture())
+    {
+        return None;
+    }
+    let file_name = path.file_name()?.to_string_lossy().into_owned();
+    let mut lib = PresentLibrary {
+        path: path.to_path_buf(),
+        file: file_name,
+        ..Default::default()
+    };
+    match &file {
+        object::File::Elf32(f) => elf(f, &mut lib),
+        object::File::Elf64(f) => elf(f, &mut lib),
+        object::File::Pe32(f) => pe(f, &mut lib),
+        object::File::Pe64(f) => pe(f, &mut lib),
+        _ => macho(&file, &mut lib),
+    }
+    Some(lib)
+}
+
+fn is_code(kind: SectionKind) -> bool {
+    kind == SectionKind::Text
+}
+
+fn elf<Elf: object::read::elf::FileHeader<Endian = object::Endianness>>(
+    f: &ElfFile<'_, Elf>,
+    lib: &mut PresentLibrary,
+) {
+    let endian = f.endian();
+    let data = f.data();
+    let sections = f.elf_section_table();
+    if let Ok(table) = sections.dynamic_table(endian, data) {
+        for d in table.iter() {
+            if d.tag == object::elf::DT_SONAME {
+                if let Ok(v) = table.string(d) {
+                    lib.file = String::from_utf8_lossy(v).into_owned();
+                }
+            }
+        }
+    }
+    let versions = sections.versions(endian, data).ok().flatten();
+    for sym in f.dynamic_symbols() {
+        if !sym.is_definition() || !sym.is_global() {
+            continue;
+        }
+        let Ok(name) = sym.name() else { continue };
+        let version = versions.as_ref().and_then(|v| {
+            let index = v.version_index(endian, sym.index());
+            if index.is_hidden() {
+                return None;
+            }
+            v.version(index.index())
+                .ok()
+                .flatten()
+                .map(|v| String::from_utf8_lossy(v.name()).into_owned())
+        });
+        // The base version (the library's own name) binds like no version.
+        let version = version.filter(|v| *v != lib.file);
+        lib.names.entry(name.to_string()).or_insert(Export {
+            code: sym.kind() == object::SymbolKind::Text,
+            version,
+        });
+    }
+}
+
+fn pe<Pe: ImageNtHeaders>(f: &PeFile<'_, Pe>, lib: &mut PresentLibrary) {
+    let Ok(Some(table)) = f.export_table() else { return };
+    let sections = f.section_table();
+    let code_at = |rva: u32| {
+        sections
+            .iter()
+            .find(|s| {
+                let start = s.virtual_address.get(object::LittleEndian);
+                let size = s
+                    .virtual_size
+                    .get(object::LittleEndian)
+                    .max(s.size_of_raw_data.get(object::LittleEndian));
+                rva >= start && rva < start.saturating_add(size)
+            })
+            .is_some_and(|s| {
+                s.characteristics.get(object::LittleEndian).0
+                    & (object::pe::IMAGE_SCN_CNT_CODE.0 | object::pe::IMAGE_SCN_MEM_EXECUTE.0)
+                    != 0
+            })
+    };
+    let Ok(exports) = table.exports() else { return };
+    for e in exports {
+        // A forwarder is code somewhere else: take it as code.
+        let code = match e.target {
+            // An empty slot of the address table: no export has this ordinal.
+            object::read::pe::ExportTarget::Address(0) => continue,
+            object::read::pe::ExportTarget::Address(rva) => code_at(rva),
+            _ => true,
+        };
+        lib.ordinals.insert(e.ordinal.0, code);
+        if let Some(name) = e.name {
+            lib.names.insert(
+                String::from_utf8_lossy(name).into_owned(),
+                Export { code, version: None },
+            );
+        }
+    }
+}
+
+fn macho(f: &object::File<'_>, lib: &mut PresentLibrary) {
+    if let object::File::MachO64(m) = f {
+        if let Ok(mut commands) = m.macho_load_commands() {
+            while let Ok(Some(c)) = commands.next() {
+                if let Ok(object::read::macho::LoadCommandVariant::IdDylib(d)) = c.variant() {
+                    if let Ok(name) = c.string(m.endian(), d.dylib.name) {
+                        lib.file = String::from_utf8_lossy(name).into_owned();
+                    }
+                }
+            }
+        }
+    }
+    for sym in f.symbols() {
+        if !sym.is_global() || !sym.is_definition() {
+            continue;
+        }
+        let Ok(name) = sym.name() else { continue };
+        let Some(name) = name.strip_prefix('_') else {
+            continue;
+        };
+        let code = match sym.section_index().and_then(|i| f.section_by_index(i).ok()) {
+            Some(s) => is_code(s.kind()),
+            None => true,
+        };
+        lib.names.insert(name.to_string(), Export { code, version: None });
+    }
+}

@@ -1,0 +1,301 @@
+//! `generate_import_libraries`: which direct imports get a generated stand-in for their library,
+//! what it is called and binds, and the checks that stand in for the link's own: the real
+//! library, when found at publish time, must export each entry point as code; no two libraries
+//! may define one symbol the image binds by name.
+
+use super::symbols::Offered;
+use crate::diag::{codes, Diagnostic};
+use crate::driver::LinkJob;
+use crate::import_libraries::{default_file_name, present};
+use crate::target::{Arch, Format};
+use aotinterop_model::names::{library_stem, library_variations, ordinal, x86_import_names};
+use aotinterop_model::{GeneratedLibrary, GeneratedSymbol, PlannedImport};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a generated stand-in is called in messages.
+fn kind_name(format: Format) -> &'static str {
+    match format {
+        Format::Coff => "import library",
+        Format::Elf => "stub shared object",
+        Format::MachO => "text-based stub (.tbd)",
+    }
+}
+
+/// The name a win-x86 DLL built from a `.def` file (as Windows' own are) exports a function
+/// whose COFF symbol is `symbol` by: undecorated, as `IMPORT_OBJECT_NAME_UNDECORATE` does.
+fn x86_undecorated(symbol: &str) -> String {
+    x86_import_names(symbol)
+        .pop()
+        .unwrap_or_else(|| symbol.to_string())
+}
+
+/// Looks for `module`'s real library in `dirs`, by the file names the lazy resolver tries.
+fn find_present(module: &str, job: &LinkJob, dirs: &[PathBuf]) -> Option<present::PresentLibrary> {
+    let names = library_variations(module, job.target.platform());
+    dirs.iter()
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .filter(|p| p.is_file())
+        .find_map(|p| present::read(&p, &job.target))
+}
+
+/// The folders searched for the real libraries: the image's own (where an app deploys them),
+/// then the link's search folders.
+pub(super) fn present_dirs(job: &LinkJob, link_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = job.output.parent().map(Path::to_path_buf).into_iter().collect();
+    for d in link_dirs {
+        if !dirs.contains(d) {
+            dirs.push(d.clone());
+        }
+    }
+    dirs
+}
+
+/// Builds the stand-ins for the `unresolved` direct imports (grouped by module), checking them
+/// against `direct` (every direct import) and the files the link sees (`per_file`).
+pub(super) fn plan(
+    job: &LinkJob,
+    direct: &[&PlannedImport],
+    unresolved: &[&PlannedImport],
+    per_file: &[(PathBuf, Offered)],
+    dirs: &[PathBuf],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<GeneratedLibrary> {
+    let target = &job.target;
+    if job.static_executable && !unresolved.is_empty() {
+        let names: Vec<String> = unresolved
+            .iter()
+            .map(|i| format!("{}!{}", i.module, i.symbol()))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        diags.push(Diagnostic::error(
+            codes::STATIC_EXECUTABLE_INVALID,
+            format!(
+                "a static executable (StaticExecutable) loads no libraries, so a generated stand-in cannot bind {}: \
+                 give the link a static library (NativeLibrary) that defines them",
+                super::some(&names, 5)
+            ),
+        ));
+        return Vec::new();
+    }
+    let platform = target.platform();
+    let mut by_module: BTreeMap<&str, Vec<&PlannedImport>> = BTreeMap::new();
+    for imp in unresolved {
+        by_module.entry(imp.module.as_str()).or_default().push(imp);
+    }
+    let mut out = Vec::new();
+    // Symbol -> (module, the library's name as the loader compares it).
+    let mut owner: BTreeMap<&str, (&str, String)> = BTreeMap::new();
+    let file_key = |file: &str| match target.format {
+        Format::Coff => file.to_ascii_lowercase(),
+        _ => file.to_string(),
+    };
+    for (module, imports) in by_module {
+        // The module's other direct imports resolve to something in the link: from the module's
+        // own library, lacking the rest, or from another library, which would bind them instead.
+        for d in direct.iter().filter(|d| d.module == module) {
+            if imports.iter().any(|i| i.symbol() == d.symbol()) {
+                continue;
+            }
+            let Some((file, offered)) = per_file.iter().find(|(_, o)| o.defines(d.symbol())) else {
+                continue;
+            };
+            let module_stem = library_stem(module, platform);
+            let from = match target.format {
+                // An import library names its DLL; an import library of the module's own DLL
+                // that lacks some entry points is completed by a generated one (lld-link and
+                // GNU ld merge imports of one DLL).
+                Format::Coff => match offered.dll_of.get(d.symbol()) {
+                    Some(dll) if library_stem(dll, platform) == module_stem => continue,
+                    Some(_) => Some(false),
+                    None if offered.strong.contains(d.symbol()) => Some(false),
+                    None => None,
+                },
+                _ => Some(library_stem(&file.to_string_lossy(), platform) == module_stem),
+            };
+            let missing: Vec<&str> = imports.iter().map(|i| i.symbol()).collect();
+            match from {
+                None => {}
+                Some(true) => diags.push(
+                    Diagnostic::error(
+                        codes::GENERATED_ENTRY_MISSING,
+                        format!(
+                            "this library of `{module}` is in the link but does not export {} (direct import(s) of \
+                             `{module}`); a generated {} cannot add entry points the library lacks: update the \
+                             library, or leave those imports lazy",
+                            super::some(&missing, 5),
+                            kind_name(target.format)
+                        ),
+                    )
+                    .at(file),
+                ),
+                Some(false) => diags.push(
+                    Diagnostic::error(
+                        codes::GENERATED_SYMBOL_CLASH,
+                        format!(
+                            "`{}` is a direct import of `{module}`, whose library is not in the link, but this \
+                             file, which the link sees, defines it too: the image would bind it from here, not \
+                             from `{module}`. Give the link `{module}`'s library (or its import library), or leave \
+                             the import lazy",
+                            d.symbol()
+                        ),
+                    )
+                    .at(file),
+                ),
+            }
+        }
+        let found = find_present(module, job, dirs);
+        let mut lib = GeneratedLibrary {
+            module: module.to_string(),
+            file: found
+                .as_ref()
+                .map_or_else(|| default_file_name(module, target), |p| p.file.clone()),
+            symbols: Vec::new(),
+            read_from: found.as_ref().map(|p| p.path.clone()),
+        };
+        if target.format == Format::MachO && found.is_some() && !lib.file.contains('/') {
+            lib.file = format!("@rpath/{}", lib.file);
+        }
+        let key = file_key(&lib.file);
+        for imp in &imports {
+            let symbol = imp.symbol();
+            match owner.get(symbol) {
+                // Two spellings of one library (`vendor`, `vendor.dll`): one import.
+                Some((_, k)) if *k == key => continue,
+                Some(_) => {}
+                None => {
+                    owner.insert(symbol, (module, key.clone()));
+                }
+            }
+            if let Some((first, _)) = owner.get(symbol).filter(|(m, _)| *m != module) {
+                diags.push(Diagnostic::error(
+                    codes::GENERATED_SYMBOL_CLASH,
+                    format!(
+                        "`{symbol}` is a direct import of both `{first}` and `{module}`, and neither library is in \
+                         the link: the image binds a symbol by its name alone, so both calls would go to one \
+                         library. Leave one of them lazy (the lazy resolver looks each up in its own library)"
+                    ),
+                ));
+                continue;
+            }
+            let ordinal = if target.format == Format::Coff {
+                ordinal(&imp.entry)
+            } else {
+                None
+            };
+            let mut s = GeneratedSymbol {
+                symbol: symbol.to_string(),
+                export: None,
+                ordinal,
+                version: None,
+            };
+            let x86 = target.format == Format::Coff && target.arch == Arch::X86;
+            match &found {
+                None => {
+                    if x86 && ordinal.is_none() {
+                        s.export = Some(x86_undecorated(symbol));
+                    }
+                }
+                Some(p) => {
+                    let export = match ordinal {
+                        Some(n) => p
+                            .ordinals
+                            .get(&n)
+                            .map(|code| (format!("ordinal {n}"), *code, None)),
+                        None => {
+                            let names = if x86 {
+                                let mut n = x86_import_names(symbol);
+                                // Undecorated first: how `.def`-built DLLs export; then MinGW's `name@N`.
+                                n.reverse();
+                                n
+                            } else {
+                                vec![symbol.to_string()]
+                            };
+                            names
+                                .into_iter()
+                                .find_map(|n| p.names.get(&n).map(|e| (n.clone(), e.code, e.version.clone())))
+                        }
+                    };
+                    match export {
+                        None => {
+                            let what = match ordinal {
+                                Some(n) => format!("ordinal {n}"),
+                                None => format!("`{symbol}`"),
+                            };
+                            diags.push(
+                                Diagnostic::error(
+                                    codes::GENERATED_ENTRY_MISSING,
+                                    format!(
+                                        "direct import `{module}!{}`: this library, found at publish time, does not \
+                                         export {what}; the image would fail to start. Fix the EntryPoint, or leave \
+                                         the import lazy",
+                                        imp.entry
+                                    ),
+                                )
+                                .at(&p.path),
+                            );
+                            continue;
+                        }
+                        Some((name, false, _)) => {
+                            diags.push(
+                                Diagnostic::error(
+                                    codes::GENERATED_DATA_AS_CODE,
+                                    format!(
+                                        "direct import `{module}!{}`: this library exports {} as data, but a \
+                                         P/Invoke calls it as a function; the call would jump into data",
+                                        imp.entry,
+                                        if name.starts_with("ordinal") { name } else { format!("`{name}`") }
+                                    ),
+                                )
+                                .at(&p.path),
+                            );
+                            continue;
+                        }
+                        Some((name, true, version)) => {
+                            if ordinal.is_none() && name != symbol {
+                                s.export = Some(name);
+                            }
+                            s.version = version;
+                        }
+                    }
+                }
+            }
+            lib.symbols.push(s);
+        }
+        let names: Vec<&str> = imports.iter().map(|i| i.symbol()).collect();
+        let read = match &lib.read_from {
+            Some(p) => format!(
+                "Its names, exports and their kinds{} were read from {}",
+                if target.format == Format::Elf { " and versions" } else { "" },
+                p.display()
+            ),
+            None => format!(
+                "The library was not found at publish time (looked beside the image and in {} search folder(s)), so \
+                 whether it exports {} as code{} is not checked",
+                dirs.len().saturating_sub(1),
+                if names.len() == 1 { "it" } else { "them" },
+                if target.format == Format::Elf { ", and at which version," } else { "" }
+            ),
+        };
+        diags.push(Diagnostic::note(
+            codes::IMPORT_LIBRARY_GENERATED,
+            format!(
+                "`{module}` is not in the link: a generated {} naming `{}` stands in for it for {} \
+                 (generate_import_libraries); the loader binds the real library at startup. {read}.",
+                kind_name(target.format),
+                lib.file,
+                super::some(&names, 5)
+            ),
+        ));
+        // Modules that are spellings of one library share its stand-in.
+        match out
+            .iter_mut()
+            .find(|l: &&mut GeneratedLibrary| file_key(&l.file) == key)
+        {
+            Some(same) => same.symbols.extend(lib.symbols),
+            None if !lib.symbols.is_empty() => out.push(lib),
+            None => {}
+        }
+    }
+    out
+}

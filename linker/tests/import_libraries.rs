@@ -1,0 +1,436 @@
+//! Generated stand-ins for libraries the link cannot see (`generate_import_libraries`), each
+//! read back by the format's own tools and linked by real linkers: stub shared objects by GNU ld
+//! and lld (the image then runs against the real library, at its version), import libraries by
+//! lld-link and GNU ld (the image runs under wine, by name and by ordinal), text-based stubs by
+//! ld64.lld (the image's load commands and binds read back by llvm-objdump and `inspect`).
+
+mod common;
+
+use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
+use aotinterop_linker::emit::{emit, StubOptions};
+use aotinterop_linker::import_libraries::{stand_in_file_name, write};
+use aotinterop_model::{Arch, Format, GeneratedLibrary, GeneratedSymbol, Libc, Plan, PlannedImport, Target};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn symbol(name: &str) -> GeneratedSymbol {
+    GeneratedSymbol {
+        symbol: name.into(),
+        ..Default::default()
+    }
+}
+
+fn versioned(name: &str, version: &str) -> GeneratedSymbol {
+    GeneratedSymbol {
+        version: Some(version.into()),
+        ..symbol(name)
+    }
+}
+
+/// Writes the stand-in of `lib` for `target` into `dir`.
+fn stand_in(target: &Target, lib: &GeneratedLibrary, dir: &Path) -> PathBuf {
+    let path = dir.join(stand_in_file_name(target, lib));
+    std::fs::write(&path, write(target, lib).unwrap()).unwrap();
+    path
+}
+
+fn choice(flavor: Flavor) -> LinkerChoice {
+    LinkerChoice {
+        flavor: Some(flavor),
+        program: None,
+    }
+}
+
+#[test]
+fn stub_shared_objects_read_back_with_readelf() {
+    let dir = tempfile::tempdir().unwrap();
+    for (arch, class, machine) in [
+        (Arch::X86_64, "ELF64", "X86-64"),
+        (Arch::Aarch64, "ELF64", "AArch64"),
+        (Arch::Arm, "ELF32", "ARM"),
+    ] {
+        let target = Target {
+            format: Format::Elf,
+            arch,
+            libc: Libc::Gnu,
+        };
+        let lib = GeneratedLibrary {
+            module: "vendor".into(),
+            file: "libvendor.so.2".into(),
+            symbols: vec![
+                versioned("vendor_add", "VENDOR_2"),
+                versioned("vendor_old", "VENDOR_1"),
+                symbol("vendor_plain"),
+            ],
+            read_from: None,
+        };
+        let path = stand_in(&target, &lib, dir.path());
+        let out =
+            aotinterop_testkit::check(Command::new("readelf").arg("-hdsVW").arg("--dyn-syms").arg(&path));
+        assert!(
+            out.contains(&format!("Class:                             {class}")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("Machine:                           {machine}")) || out.contains(machine),
+            "{out}"
+        );
+        assert!(out.contains("DYN (Shared object file)"), "{out}");
+        assert!(out.contains("Library soname: [libvendor.so.2]"), "{out}");
+        for (name, version) in [
+            ("vendor_add", "@@VENDOR_2"),
+            ("vendor_old", "@@VENDOR_1"),
+            ("vendor_plain", ""),
+        ] {
+            let line = out
+                .lines()
+                .find(|l| l.contains(&format!(" {name}{version}")) && l.contains("FUNC"))
+                .unwrap_or_else(|| panic!("{name}{version} not a dynamic function symbol:\n{out}"));
+            assert!(line.contains("GLOBAL") && line.contains("DEFAULT"), "{line}");
+        }
+        // The version definitions: the base (the library itself), then one per version.
+        assert!(
+            out.contains("Flags: BASE  Index: 1  Cnt: 1  Name: libvendor.so.2"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Name: VENDOR_1") && out.contains("Name: VENDOR_2"),
+            "{out}"
+        );
+        if arch == Arch::Arm {
+            assert!(out.contains("Version5 EABI, hard-float ABI"), "{out}");
+        }
+    }
+}
+
+/// The real library, its stub, and an app linked against the stub by `flavor`; the app runs
+/// against the real library.
+fn elf_links_against_its_stub(flavor: Flavor, extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    check(
+        Command::new(cc_for(&LINUX_X64))
+            .args(["-shared", "-fPIC", "-Wl,-soname,libvendor.so.2"])
+            .arg(format!("-Wl,--version-script,{}", source("vendor.map").display()))
+            .arg("-o")
+            .arg(real.join("libvendor.so.2"))
+            .arg(source("vendor.c")),
+    );
+    let lib = GeneratedLibrary {
+        module: "vendor".into(),
+        file: "libvendor.so.2".into(),
+        symbols: vec![
+            versioned("vendor_add", "VENDOR_2"),
+            versioned("vendor_secret", "VENDOR_2"),
+        ],
+        read_from: None,
+    };
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, dir.path().join("app"));
+    job.objects
+        .push(compile(&LINUX_X64, "vendor_app.c", dir.path(), &[]));
+    job.native_libraries.push(stand_in(&LINUX_X64, &lib, dir.path()));
+    job.linker_args = extra.iter().map(|s| s.to_string()).collect();
+    let linker = select(&LINUX_X64, job.kind, &choice(flavor)).unwrap();
+    link(&*linker, &job).unwrap();
+    let dynamic = aotinterop_testkit::check(Command::new("readelf").arg("-dVW").arg(&job.output));
+    assert!(dynamic.contains("Shared library: [libvendor.so.2]"), "{dynamic}");
+    assert!(
+        dynamic.contains("File: libvendor.so.2") && dynamic.contains("Name: VENDOR_2"),
+        "{dynamic}"
+    );
+    // Without the real library the loader refuses the image; with it, it runs.
+    let missing = Command::new(&job.output).output().unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("libvendor.so.2"));
+    let out = check(Command::new(&job.output).env("LD_LIBRARY_PATH", &real));
+    assert_eq!(out, "sum=5 secret=7\n");
+    // A real library at another version than the stub promised: the loader says so.
+    let older = dir.path().join("older.map");
+    std::fs::write(&older, "VENDOR_1 { global: *; };\n").unwrap();
+    check(
+        Command::new(cc_for(&LINUX_X64))
+            .args(["-shared", "-fPIC", "-Wl,-soname,libvendor.so.2"])
+            .arg(format!("-Wl,--version-script,{}", older.display()))
+            .arg("-o")
+            .arg(real.join("libvendor.so.2"))
+            .arg(source("vendor.c")),
+    );
+    let unversioned = Command::new(&job.output)
+        .env("LD_LIBRARY_PATH", &real)
+        .output()
+        .unwrap();
+    assert!(!unversioned.status.success());
+    assert!(
+        String::from_utf8_lossy(&unversioned.stderr).contains("VENDOR_2"),
+        "{}",
+        String::from_utf8_lossy(&unversioned.stderr)
+    );
+}
+
+#[test]
+fn gnu_ld_links_against_a_stub_shared_object() {
+    elf_links_against_its_stub(Flavor::Gcc, &[]);
+}
+
+#[test]
+fn lld_links_against_a_stub_shared_object() {
+    elf_links_against_its_stub(Flavor::Clang, &["-fuse-ld=lld"]);
+}
+
+/// Flags for C code that runs without a C runtime.
+const FREESTANDING: &[&str] = &["-ffreestanding", "-fno-stack-protector", "-mno-stack-arg-probe"];
+
+fn windows_vendor(dir: &Path) -> PathBuf {
+    let dll = dir.join("vendor.dll");
+    check(
+        Command::new(cc_for(&WIN_X64))
+            .args(["-shared", "-nostdlib", "-Wl,--entry,dll_entry"])
+            .args(FREESTANDING)
+            .arg("-o")
+            .arg(&dll)
+            .arg(source("vendor.c"))
+            .arg(source("vendor.def")),
+    );
+    dll
+}
+
+fn vendor_import_library() -> GeneratedLibrary {
+    GeneratedLibrary {
+        module: "vendor".into(),
+        file: "vendor.dll".into(),
+        symbols: vec![
+            symbol("vendor_add"),
+            GeneratedSymbol {
+                ordinal: Some(7),
+                ..symbol("#7")
+            },
+        ],
+        read_from: None,
+    }
+}
+
+fn windows_links_against_an_import_library(flavor: Flavor) {
+    let dir = tempfile::tempdir().unwrap();
+    windows_vendor(dir.path());
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("app.exe"));
+    job.objects
+        .push(compile(&WIN_X64, "vendor_app.c", dir.path(), FREESTANDING));
+    job.native_libraries
+        .push(stand_in(&WIN_X64, &vendor_import_library(), dir.path()));
+    job.linker_args.extend(entry_args(flavor, "start"));
+    job.system_libs = vec!["kernel32".into()];
+    let linker = select(&WIN_X64, job.kind, &choice(flavor)).unwrap();
+    link(&*linker, &job).unwrap();
+    assert!(objdump_dlls(&job.output).iter().any(|d| d == "vendor.dll"));
+    let dump = aotinterop_testkit::check(
+        Command::new(aotinterop_testkit::require(
+            "x86_64-w64-mingw32-objdump",
+            "binutils-mingw-w64-x86-64",
+        ))
+        .arg("-p")
+        .arg(&job.output),
+    );
+    let table = dump.split("DLL Name: vendor.dll").nth(1).unwrap();
+    let table = table.split("\n\n").next().unwrap();
+    assert!(table.contains("vendor_add"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("<none>") && l.contains("000007")),
+        "{table}"
+    );
+    assert_eq!(run_ok(&WIN_X64, &job.output, &[]), "sum=5 secret=7\n");
+}
+
+#[test]
+fn lld_link_links_against_a_generated_import_library() {
+    windows_links_against_an_import_library(Flavor::LldLink);
+}
+
+#[test]
+fn mingw_links_against_a_generated_import_library() {
+    windows_links_against_an_import_library(Flavor::Mingw);
+}
+
+/// A dylib with direct imports of `@rpath/libvendor.dylib`, linked by ld64.lld against the
+/// generated `.tbd` alone.
+fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target {
+        format: Format::MachO,
+        arch,
+        libc: Libc::Other,
+    };
+    let mut plan = Plan::parse(
+        r#"{"rid": "osx-arm64", "native_lib": "shared"}"#,
+        Path::new("plan.json"),
+    )
+    .unwrap();
+    plan.imports = vec![
+        PlannedImport::direct("pinvoke_vendor_add", "vendor", "vendor_add"),
+        PlannedImport::direct("pinvoke_vendor_secret", "vendor", "vendor_secret"),
+    ];
+    let lib = GeneratedLibrary {
+        module: "vendor".into(),
+        file: "@rpath/libvendor.dylib".into(),
+        symbols: vec![symbol("vendor_add"), symbol("vendor_secret")],
+        read_from: None,
+    };
+    plan.link.generated = vec![lib.clone()];
+    let stubs = dir.path().join("stubs.o");
+    std::fs::write(
+        &stubs,
+        emit(&target, &plan.imports, &StubOptions::default()).unwrap(),
+    )
+    .unwrap();
+    let tbd = stand_in(&target, &lib, dir.path());
+    // ld64.lld's lazy binding needs libSystem's `dyld_stub_binder` (an assembler name, without
+    // the C `_`); no SDK here, so a hand-written text stub stands in for libSystem.
+    let system = dir.path().join("libSystem.tbd");
+    std::fs::write(
+        &system,
+        format!(
+            "--- !tapi-tbd\ntbd-version: 4\ntargets: [ {ld_arch}-macos ]\ninstall-name: '/usr/lib/libSystem.B.dylib'\n\
+             exports:\n  - targets: [ {ld_arch}-macos ]\n    symbols: [ dyld_stub_binder ]\n...\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("libapp.dylib");
+    check(
+        Command::new(aotinterop_testkit::ld64_lld())
+            .args([
+                "-dylib",
+                "-arch",
+                ld_arch,
+                "-platform_version",
+                "macos",
+                "12.0",
+                "12.0",
+            ])
+            .arg("-o")
+            .arg(&out)
+            .arg(&stubs)
+            .arg(&tbd)
+            .arg(&system),
+    );
+    // LLVM's reading of the load commands and binds, then aotinterop's.
+    let dylibs = aotinterop_testkit::check(
+        Command::new("llvm-objdump")
+            .args(["--macho", "--dylibs-used"])
+            .arg(&out),
+    );
+    assert!(dylibs.contains("@rpath/libvendor.dylib"), "{dylibs}");
+    let binds = aotinterop_testkit::check(
+        Command::new("llvm-objdump")
+            .args(["--macho", "--bind", "--lazy-bind"])
+            .arg(&out),
+    );
+    for s in ["_vendor_add", "_vendor_secret"] {
+        assert!(
+            binds.lines().any(|l| l.contains(s) && l.contains("libvendor")),
+            "{s} not bound from libvendor:\n{binds}"
+        );
+    }
+    let ins = aotinterop_linker::inspect::inspect(&out).unwrap();
+    assert!(
+        ins.needed.iter().any(|n| n == "@rpath/libvendor.dylib"),
+        "{:?}",
+        ins.needed
+    );
+    for s in ["vendor_add", "vendor_secret"] {
+        let bound = ins
+            .imports_symbol(s)
+            .unwrap_or_else(|| panic!("{s}: {:?}", ins.imports));
+        assert_eq!(bound.lib_name.as_deref(), Some("@rpath/libvendor.dylib"));
+    }
+    let report = aotinterop_linker::verify::verify(&ins, &plan).unwrap();
+    assert!(report.ok(), "{report:?}");
+    // A plan whose stand-in named another library does not verify.
+    plan.link.generated[0].file = "@rpath/libother.dylib".into();
+    let report = aotinterop_linker::verify::verify(&ins, &plan).unwrap();
+    assert!(!report.ok());
+}
+
+#[test]
+fn ld64_lld_links_arm64_against_a_text_stub() {
+    macho_links_against_a_text_stub(Arch::Aarch64, "arm64");
+}
+
+#[test]
+fn ld64_lld_links_x86_64_against_a_text_stub() {
+    macho_links_against_a_text_stub(Arch::X86_64, "x86_64");
+}
+
+/// What preflight reads of a real library agrees with readelf's reading: every dynamic symbol
+/// defined, its kind (function or object) and its default version, and the soname.
+#[test]
+fn present_elf_library_reads_as_readelf_reads_it() {
+    use aotinterop_linker::import_libraries::present;
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("two.map");
+    // Two versions: vendor_secret stays at VENDOR_1, the rest move on to VENDOR_2.
+    std::fs::write(
+        &map,
+        "VENDOR_1 { global: vendor_secret; local: *; };\nVENDOR_2 { global: vendor_add; vendor_counter; } VENDOR_1;\n",
+    )
+    .unwrap();
+    let so = dir.path().join("libvendor.so.2");
+    check(
+        Command::new(cc_for(&LINUX_X64))
+            .args(["-shared", "-fPIC", "-Wl,-soname,libvendor.so.2"])
+            .arg(format!("-Wl,--version-script,{}", map.display()))
+            .arg("-o")
+            .arg(&so)
+            .arg(source("vendor.c")),
+    );
+    let lib = present::read(&so, &LINUX_X64).unwrap();
+    assert_eq!(lib.file, "libvendor.so.2");
+    let dump = check(Command::new("readelf").args(["--dyn-syms", "-W"]).arg(&so));
+    let mut seen = 0;
+    for line in dump.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // Num: Value Size Type Bind Vis Ndx Name
+        if f.len() < 8 || f[6] == "UND" || f[4] == "LOCAL" || !f[7].contains("@@") {
+            continue;
+        }
+        let (name, version) = f[7].split_once("@@").unwrap();
+        if name == version {
+            continue; // the version's own symbol (Ndx ABS)
+        }
+        let e = lib
+            .names
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing: {:?}", lib.names));
+        assert_eq!(e.code, f[3] == "FUNC", "{line}");
+        assert_eq!(e.version.as_deref(), Some(version), "{line}");
+        seen += 1;
+    }
+    assert_eq!(seen, 3, "{dump}");
+    // Another architecture's library is not this target's.
+    assert!(present::read(&so, &LINUX_ARM64).is_none());
+}
+
+/// A DLL's exports as its `.def` file declares them: names, the ordinal-only export, the datum.
+#[test]
+fn present_dll_reads_as_its_def_file_declares_it() {
+    use aotinterop_linker::import_libraries::present;
+    let dir = tempfile::tempdir().unwrap();
+    let dll = windows_vendor(dir.path());
+    let lib = present::read(&dll, &WIN_X64).unwrap();
+    assert_eq!(lib.file, "vendor.dll");
+    let def = std::fs::read_to_string(source("vendor.def")).unwrap();
+    for line in def.lines().skip(2) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let ordinal: u16 = f[1].trim_start_matches('@').parse().unwrap();
+        let data = f.contains(&"DATA");
+        assert_eq!(lib.ordinals.get(&ordinal), Some(&!data), "{line}");
+        if f.contains(&"NONAME") {
+            assert!(!lib.names.contains_key(f[0]), "{line}");
+        } else {
+            assert_eq!(lib.names.get(f[0]).map(|e| e.code), Some(!data), "{line}");
+        }
+    }
+    assert_eq!(lib.ordinals.len(), 3, "no empty slots: {:?}", lib.ordinals);
+}
