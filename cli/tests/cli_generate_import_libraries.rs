@@ -192,6 +192,11 @@ fn linux_arm64_image_links_without_its_library_and_runs_with_it() {
     let generated = &plan["link"]["generated"][0];
     assert_eq!(generated["file"], "libvendor.so");
     assert_eq!(generated["symbols"][0]["version"], "VENDOR_2");
+    let md = std::fs::read_to_string(dir.join("bin/app.plan.md")).unwrap();
+    assert!(
+        md.contains("| vendor | libvendor.so | vendor_add@VENDOR_2, "),
+        "{md}"
+    );
     assert_eq!(
         run_image_ok(row("linux-arm64"), &image, &[]),
         "sum=5 secret=7 product=42\n"
@@ -316,8 +321,8 @@ fn without_the_opt_in_preflight_names_it() {
     }
 }
 
-/// Publishes `entries` for win-x64 with the vendor DLL beside the image; returns the stderr of
-/// a publish that must stop at the preflight.
+/// Publishes `entries` for `rid` (for win-x64 with the vendor DLL beside the image); returns the
+/// stderr of a publish that must stop at the preflight.
 fn refused(entries: &[(&str, &str, &str)], rid: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -345,6 +350,12 @@ fn an_entry_point_the_dll_lacks_is_a_preflight_error() {
     let err = refused(&[("vendor", "#8", "pinvoke_add")], "win-x64");
     assert!(
         err.contains("error AOTI0524") && err.contains("does not export ordinal 8"),
+        "{err}"
+    );
+    // Without the DLL: an entry point native AOT reads as ordinal 0 (`#x`) names no export.
+    let err = refused(&[("vendor", "#x", "pinvoke_add")], "win-x86");
+    assert!(
+        err.contains("error AOTI0524") && err.contains("reads as ordinal 0"),
         "{err}"
     );
 }
@@ -424,7 +435,10 @@ fn an_import_library_lacking_entry_points_is_completed_by_a_generated_one() {
     let out = aotinterop(&["publish", "request.json", "--quiet"], dir);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("for `#7`, `vendor_mul`"), "{err}");
+    assert!(
+        err.contains("`vendor`'s import library in the link lacks `#7`, `vendor_mul`"),
+        "{err}"
+    );
     std::fs::copy(&dll, dir.join("bin/vendor.dll")).unwrap();
     assert_eq!(
         run_image_ok(row("win-x64"), &image, &[]),

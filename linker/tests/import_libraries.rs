@@ -373,21 +373,34 @@ fn present_elf_library_reads_as_readelf_reads_it() {
     // Two versions: vendor_secret stays at VENDOR_1, the rest move on to VENDOR_2.
     std::fs::write(
         &map,
-        "VENDOR_1 { global: vendor_secret; local: *; };\nVENDOR_2 { global: vendor_add; vendor_counter; } VENDOR_1;\n",
+        "VENDOR_1 { global: vendor_secret; vendor_old; local: *; };\nVENDOR_2 { global: vendor_add; vendor_counter; } VENDOR_1;\n",
     )
     .unwrap();
     let so = dir.path().join("libvendor.so.2");
+    // And one function left only at the old version, hidden (`vendor_old@VENDOR_1`).
+    let old = dir.path().join("old.c");
+    std::fs::write(
+        &old,
+        "int old_impl(void) { return 1; }\n__asm__(\".symver old_impl,vendor_old@VENDOR_1\");\n",
+    )
+    .unwrap();
     check(
         Command::new(cc_for(&LINUX_X64))
             .args(["-shared", "-fPIC", "-Wl,-soname,libvendor.so.2"])
             .arg(format!("-Wl,--version-script,{}", map.display()))
             .arg("-o")
             .arg(&so)
-            .arg(source("vendor.c")),
+            .arg(source("vendor.c"))
+            .arg(&old),
     );
     let lib = present::read(&so, &LINUX_X64).unwrap();
-    assert_eq!(lib.file, "libvendor.so.2");
     let dump = check(Command::new("readelf").args(["--dyn-syms", "-W"]).arg(&so));
+    assert!(dump.contains("vendor_old@VENDOR_1"), "{dump}");
+    assert!(
+        !lib.names.contains_key("vendor_old"),
+        "a hidden version is not exported for a new link"
+    );
+    assert_eq!(lib.file, "libvendor.so.2");
     let mut seen = 0;
     for line in dump.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
@@ -423,6 +436,10 @@ fn present_dll_reads_as_its_def_file_declares_it() {
     let def = std::fs::read_to_string(source("vendor.def")).unwrap();
     for line in def.lines().skip(2) {
         let f: Vec<&str> = line.split_whitespace().collect();
+        // `alias=name`: a second name of one function.
+        let f: Vec<&str> = std::iter::once(f[0].split('=').next().unwrap())
+            .chain(f[1..].iter().copied())
+            .collect();
         let ordinal: u16 = f[1].trim_start_matches('@').parse().unwrap();
         let data = f.contains(&"DATA");
         assert_eq!(lib.ordinals.get(&ordinal), Some(&!data), "{line}");
@@ -432,5 +449,74 @@ fn present_dll_reads_as_its_def_file_declares_it() {
             assert_eq!(lib.names.get(f[0]).map(|e| e.code), Some(!data), "{line}");
         }
     }
-    assert_eq!(lib.ordinals.len(), 3, "no empty slots: {:?}", lib.ordinals);
+    assert_eq!(lib.ordinals.len(), 4, "no empty slots: {:?}", lib.ordinals);
+    assert!(lib.names.contains_key("vendor_sum") && lib.names.contains_key("vendor_add"));
+}
+
+/// A universal (fat) dylib, as vendors ship them: each target reads its own slice, with the
+/// install name the dylib gives itself and its code and data exports.
+#[test]
+fn present_fat_dylib_reads_its_targets_slice() {
+    use aotinterop_linker::import_libraries::present;
+    let dir = tempfile::tempdir().unwrap();
+    let asm = dir.path().join("vendor.s");
+    std::fs::write(
+        &asm,
+        ".text\n.globl _vendor_add\n_vendor_add:\n  ret\n.data\n.globl _vendor_counter\n_vendor_counter:\n  .long 42\n",
+    )
+    .unwrap();
+    let mut slices = Vec::new();
+    for arch in ["arm64", "x86_64"] {
+        let obj = dir.path().join(format!("{arch}.o"));
+        check(
+            Command::new(require("clang", "clang"))
+                .arg(format!("--target={arch}-apple-macos12"))
+                .arg("-c")
+                .arg(&asm)
+                .arg("-o")
+                .arg(&obj),
+        );
+        let dylib = dir.path().join(format!("{arch}.dylib"));
+        check(
+            Command::new(aotinterop_testkit::ld64_lld())
+                .args([
+                    "-dylib",
+                    "-arch",
+                    arch,
+                    "-platform_version",
+                    "macos",
+                    "12.0",
+                    "12.0",
+                ])
+                .args(["-install_name", &format!("@rpath/libvendor.{arch}.dylib")])
+                .arg("-o")
+                .arg(&dylib)
+                .arg(&obj),
+        );
+        slices.push(dylib);
+    }
+    let lipo = ["llvm-lipo", "llvm-lipo-14", "llvm-lipo-15", "llvm-lipo-16"]
+        .iter()
+        .find_map(|n| aotinterop_testkit::on_path(n))
+        .expect("llvm-lipo (package llvm)");
+    let fat = dir.path().join("libvendor.dylib");
+    check(
+        Command::new(lipo)
+            .arg("-create")
+            .args(&slices)
+            .arg("-output")
+            .arg(&fat),
+    );
+    for (arch, name) in [(Arch::Aarch64, "arm64"), (Arch::X86_64, "x86_64")] {
+        let target = Target {
+            format: Format::MachO,
+            arch,
+            libc: Libc::Other,
+        };
+        let lib = present::read(&fat, &target).unwrap_or_else(|| panic!("{name} slice not read"));
+        assert_eq!(lib.file, format!("@rpath/libvendor.{name}.dylib"));
+        assert_eq!(lib.names.get("vendor_add").map(|e| e.code), Some(true));
+        assert_eq!(lib.names.get("vendor_counter").map(|e| e.code), Some(false));
+    }
+    assert!(present::read(&fat, &LINUX_X64).is_none());
 }

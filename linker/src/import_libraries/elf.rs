@@ -34,9 +34,17 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
     let mut versions: BTreeMap<&str, u16> = BTreeMap::new();
     for s in &lib.symbols {
         if let Some(v) = s.version.as_deref() {
-            let next = versions.len() as u16 + 2;
+            let next = u16::try_from(versions.len() + 2).unwrap_or(u16::MAX);
             versions.entry(v).or_insert(next);
         }
+    }
+    // Version indices are 15 bits (the 16th marks a hidden version); 1 is the base.
+    if versions.len() > 0x7ffd {
+        return Err(format!(
+            "{}: more symbol versions than ELF can number ({})",
+            lib.file,
+            versions.len()
+        ));
     }
     let mut by_index: Vec<(&str, u16)> = versions.iter().map(|(n, i)| (*n, *i)).collect();
     by_index.sort_by_key(|v| v.1);
@@ -79,6 +87,7 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
     if versioned {
         versym_offset = w.reserve_gnu_versym();
         verdef_offset = w.reserve_gnu_verdef(by_index.len() as u16 + 1, by_index.len() + 1);
+        // at most 0x7ffe
     }
     let symbol_count = lib.symbols.len() as u32 + 1;
     let buckets = symbol_count.max(1);

@@ -21,6 +21,15 @@ use crate::target::{Format, Target};
 use aotinterop_model::names::library_variations;
 use aotinterop_model::GeneratedLibrary;
 
+/// What the stand-in of a format is called in messages.
+pub(crate) fn kind_name(format: Format) -> &'static str {
+    match format {
+        Format::Coff => "import library",
+        Format::Elf => "stub shared object",
+        Format::MachO => "text-based stub (.tbd)",
+    }
+}
+
 /// The file name of the stand-in written for `lib` (in the staging folder; never deployed).
 pub fn stand_in_file_name(target: &Target, lib: &GeneratedLibrary) -> String {
     let base: String = lib

@@ -5,7 +5,7 @@
 use crate::target::{Format, Target};
 use object::read::elf::ElfFile;
 use object::read::pe::{ImageNtHeaders, PeFile};
-use object::{Object, ObjectKind, ObjectSection, ObjectSymbol, SectionKind};
+use object::{pe, LittleEndian as LE, Object, ObjectKind, ObjectSection, ObjectSymbol, SectionKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,13 @@ pub fn read(path: &Path, target: &Target) -> Option<PresentLibrary> {
 /// [`read`] on a file's bytes; `path` names it (its file name is the library's name when the
 /// format records none).
 pub fn read_bytes(data: &[u8], path: &Path, target: &Target) -> Option<PresentLibrary> {
+    // A universal (fat) dylib: its slice for the target.
+    if let Some(slices) = crate::inspect::macho_fat_slices(data) {
+        let (_, slice) = slices
+            .into_iter()
+            .find(|(arch, _)| crate::preflight::arch_matches(target, *arch))?;
+        return read_bytes(slice, path, target);
+    }
     let file = object::File::parse(data).ok()?;
     let format_ok = match target.format {
         Format::Elf => file.format() == object::BinaryFormat::Elf,
@@ -59,14 +66,15 @@ pub fn read_bytes(data: &[u8], path: &Path, target: &Target) -> Option<PresentLi
         file: file_name,
         ..Default::default()
     };
-    match &file {
+    let read = match &file {
         object::File::Elf32(f) => elf(f, &mut lib),
         object::File::Elf64(f) => elf(f, &mut lib),
         object::File::Pe32(f) => pe(f, &mut lib),
         object::File::Pe64(f) => pe(f, &mut lib),
         _ => macho(&file, &mut lib),
-    }
-    Some(lib)
+    };
+    // An export table that cannot be read is not "exports nothing": the library is not used.
+    read.then_some(lib)
 }
 
 fn is_code(kind: SectionKind) -> bool {
@@ -76,7 +84,7 @@ fn is_code(kind: SectionKind) -> bool {
 fn elf<Elf: object::read::elf::FileHeader<Endian = object::Endianness>>(
     f: &ElfFile<'_, Elf>,
     lib: &mut PresentLibrary,
-) {
+) -> bool {
     let endian = f.endian();
     let data = f.data();
     let sections = f.elf_section_table();
@@ -95,65 +103,85 @@ fn elf<Elf: object::read::elf::FileHeader<Endian = object::Endianness>>(
             continue;
         }
         let Ok(name) = sym.name() else { continue };
-        let version = versions.as_ref().and_then(|v| {
+        let mut version = None;
+        if let Some(v) = &versions {
             let index = v.version_index(endian, sym.index());
+            // A hidden version (`foo@OLD`) is not what a new link binds.
             if index.is_hidden() {
-                return None;
+                continue;
             }
-            v.version(index.index())
+            version = v
+                .version(index.index())
                 .ok()
                 .flatten()
-                .map(|v| String::from_utf8_lossy(v.name()).into_owned())
-        });
+                .map(|v| String::from_utf8_lossy(v.name()).into_owned());
+        }
         // The base version (the library's own name) binds like no version.
         let version = version.filter(|v| *v != lib.file);
-        lib.names.entry(name.to_string()).or_insert(Export {
-            code: sym.kind() == object::SymbolKind::Text,
-            version,
-        });
+        // Data is an object, a common or a thread-local symbol; a symbol without a type
+        // (assembly without `.type`) is taken as code.
+        let code = !matches!(sym.kind(), object::SymbolKind::Data | object::SymbolKind::Tls);
+        lib.names.insert(name.to_string(), Export { code, version });
     }
+    true
 }
 
-fn pe<Pe: ImageNtHeaders>(f: &PeFile<'_, Pe>, lib: &mut PresentLibrary) {
-    let Ok(Some(table)) = f.export_table() else { return };
+fn pe<Pe: ImageNtHeaders>(f: &PeFile<'_, Pe>, lib: &mut PresentLibrary) -> bool {
+    let table = match f.export_table() {
+        Ok(Some(t)) => t,
+        // No export directory: the DLL exports nothing.
+        Ok(None) => return true,
+        Err(_) => return false,
+    };
     let sections = f.section_table();
     let code_at = |rva: u32| {
-        sections
-            .iter()
-            .find(|s| {
-                let start = s.virtual_address.get(object::LittleEndian);
-                let size = s
-                    .virtual_size
-                    .get(object::LittleEndian)
-                    .max(s.size_of_raw_data.get(object::LittleEndian));
-                rva >= start && rva < start.saturating_add(size)
-            })
-            .is_some_and(|s| {
-                s.characteristics.get(object::LittleEndian).0
-                    & (object::pe::IMAGE_SCN_CNT_CODE.0 | object::pe::IMAGE_SCN_MEM_EXECUTE.0)
-                    != 0
-            })
+        table.is_forward(rva)
+            || sections
+                .iter()
+                .find(|s| {
+                    let start = s.virtual_address.get(LE);
+                    let size = s.virtual_size.get(LE).max(s.size_of_raw_data.get(LE));
+                    rva >= start && rva - start < size
+                })
+                .is_some_and(|s| {
+                    s.characteristics.get(LE).0 & (pe::IMAGE_SCN_CNT_CODE.0 | pe::IMAGE_SCN_MEM_EXECUTE.0)
+                        != 0
+                })
     };
-    let Ok(exports) = table.exports() else { return };
-    for e in exports {
-        // A forwarder is code somewhere else: take it as code.
-        let code = match e.target {
-            // An empty slot of the address table: no export has this ordinal.
-            object::read::pe::ExportTarget::Address(0) => continue,
-            object::read::pe::ExportTarget::Address(rva) => code_at(rva),
-            _ => true,
+    // Read through the tables themselves (not `exports()`, which keeps one name per address,
+    // so a second name of one function would be missed).
+    let base = u32::from(table.ordinal_base());
+    for (i, address) in table.addresses().iter().enumerate() {
+        let rva = address.get(LE);
+        // An empty slot of the address table: no export has this ordinal.
+        if rva == 0 {
+            continue;
+        }
+        let Some(ordinal) = u32::try_from(i).ok().and_then(|i| base.checked_add(i)) else {
+            continue;
         };
-        lib.ordinals.insert(e.ordinal.0, code);
-        if let Some(name) = e.name {
-            lib.names.insert(
-                String::from_utf8_lossy(name).into_owned(),
-                Export { code, version: None },
-            );
+        let Ok(ordinal) = u16::try_from(ordinal) else {
+            continue;
+        };
+        lib.ordinals.insert(ordinal, code_at(rva));
+    }
+    for (pointer, index) in table.name_iter() {
+        let (Ok(name), Ok(rva)) = (table.name_from_pointer(pointer), table.address_by_index(index)) else {
+            continue;
+        };
+        if rva != 0 {
+            let export = Export {
+                code: code_at(rva),
+                version: None,
+            };
+            lib.names
+                .insert(String::from_utf8_lossy(name).into_owned(), export);
         }
     }
+    true
 }
 
-fn macho(f: &object::File<'_>, lib: &mut PresentLibrary) {
+fn macho(f: &object::File<'_>, lib: &mut PresentLibrary) -> bool {
     if let object::File::MachO64(m) = f {
         if let Ok(mut commands) = m.macho_load_commands() {
             while let Ok(Some(c)) = commands.next() {
@@ -179,4 +207,5 @@ fn macho(f: &object::File<'_>, lib: &mut PresentLibrary) {
         };
         lib.names.insert(name.to_string(), Export { code, version: None });
     }
+    true
 }

@@ -57,7 +57,7 @@ pub(super) fn exports_trie_empty(data: &[u8]) -> bool {
 
 /// The slices of a universal (fat) Mach-O: (architecture, bytes) each; `None` when `data` is not
 /// one.
-pub(super) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8])>> {
+pub(crate) fn fat_slices(data: &[u8]) -> Option<Vec<(object::Architecture, &[u8])>> {
     use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
     fn slices<'a, A: FatArch>(
         arches: &'a [A],

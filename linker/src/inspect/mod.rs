@@ -8,6 +8,8 @@ mod debuglink;
 mod elf;
 mod ilc;
 mod macho;
+
+pub(crate) use macho::fat_slices as macho_fat_slices;
 mod pe;
 mod text;
 mod truncated;

@@ -256,11 +256,7 @@ fn checks(
         return diags;
     }
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
-    let hint = match job.target.format {
-        Format::Coff => "an import library",
-        Format::Elf => "a stub shared object",
-        Format::MachO => "a text-based stub (.tbd)",
-    };
+    let hint = crate::import_libraries::kind_name(job.target.format);
     for d in unresolved {
         let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
         if !user.is_empty() {
@@ -274,7 +270,7 @@ fn checks(
                  in {} search folder(s)); the image would fail to link or to start. Add its library as a NativeLibrary \
                  item or a LinkerArg (`-l...`), or leave the import lazy; or, when the library exists only where the \
                  image will run, set `generate_import_libraries` (MSBuild: AotInteropGenerateImportLibraries) to link against \
-                 {hint} aotinterop generates for it",
+                 the {hint} aotinterop generates for it",
                 d.module,
                 d.symbol(),
                 d.symbol(),

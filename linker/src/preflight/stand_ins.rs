@@ -6,21 +6,12 @@
 use super::symbols::Offered;
 use crate::diag::{codes, Diagnostic};
 use crate::driver::LinkJob;
-use crate::import_libraries::{default_file_name, present};
+use crate::import_libraries::{default_file_name, kind_name, present};
 use crate::target::{Arch, Format};
 use aotinterop_model::names::{library_stem, library_variations, ordinal, x86_import_names};
 use aotinterop_model::{GeneratedLibrary, GeneratedSymbol, PlannedImport};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// What a generated stand-in is called in messages.
-fn kind_name(format: Format) -> &'static str {
-    match format {
-        Format::Coff => "import library",
-        Format::Elf => "stub shared object",
-        Format::MachO => "text-based stub (.tbd)",
-    }
-}
 
 /// The name a win-x86 DLL built from a `.def` file (as Windows' own are) exports a function
 /// whose COFF symbol is `symbol` by: undecorated, as `IMPORT_OBJECT_NAME_UNDECORATE` does.
@@ -93,6 +84,10 @@ pub(super) fn plan(
     for (module, imports) in by_module {
         // The module's other direct imports resolve to something in the link: from the module's
         // own library, lacking the rest, or from another library, which would bind them instead.
+        let module_stem = library_stem(module, platform);
+        let missing: Vec<&str> = imports.iter().map(|i| i.symbol()).collect();
+        let mut topped_up = false;
+        let mut lacking_reported: Vec<&Path> = Vec::new();
         for d in direct.iter().filter(|d| d.module == module) {
             if imports.iter().any(|i| i.symbol() == d.symbol()) {
                 continue;
@@ -100,36 +95,27 @@ pub(super) fn plan(
             let Some((file, offered)) = per_file.iter().find(|(_, o)| o.defines(d.symbol())) else {
                 continue;
             };
-            let module_stem = library_stem(module, platform);
-            let from = match target.format {
+            let own_library = match target.format {
                 // An import library names its DLL; an import library of the module's own DLL
                 // that lacks some entry points is completed by a generated one (lld-link and
-                // GNU ld merge imports of one DLL).
+                // GNU ld merge imports of one DLL). MinGW's long-format import members do not
+                // say which DLL in one member: those are taken as the module's own.
                 Format::Coff => match offered.dll_of.get(d.symbol()) {
-                    Some(dll) if library_stem(dll, platform) == module_stem => continue,
-                    Some(_) => Some(false),
-                    None if offered.strong.contains(d.symbol()) => Some(false),
-                    None => None,
+                    Some(dll) if library_stem(dll, platform) == module_stem => {
+                        topped_up = true;
+                        continue;
+                    }
+                    Some(_) => false,
+                    None if offered.strong.contains(d.symbol()) => false,
+                    None => {
+                        topped_up = true;
+                        continue;
+                    }
                 },
-                _ => Some(library_stem(&file.to_string_lossy(), platform) == module_stem),
+                _ => library_stem(&file.to_string_lossy(), platform) == module_stem,
             };
-            let missing: Vec<&str> = imports.iter().map(|i| i.symbol()).collect();
-            match from {
-                None => {}
-                Some(true) => diags.push(
-                    Diagnostic::error(
-                        codes::GENERATED_ENTRY_MISSING,
-                        format!(
-                            "this library of `{module}` is in the link but does not export {} (direct import(s) of \
-                             `{module}`); a generated {} cannot add entry points the library lacks: update the \
-                             library, or leave those imports lazy",
-                            super::some(&missing, 5),
-                            kind_name(target.format)
-                        ),
-                    )
-                    .at(file),
-                ),
-                Some(false) => diags.push(
+            if !own_library {
+                diags.push(
                     Diagnostic::error(
                         codes::GENERATED_SYMBOL_CLASH,
                         format!(
@@ -141,7 +127,22 @@ pub(super) fn plan(
                         ),
                     )
                     .at(file),
-                ),
+                );
+            } else if !lacking_reported.contains(&file.as_path()) {
+                lacking_reported.push(file);
+                diags.push(
+                    Diagnostic::error(
+                        codes::GENERATED_ENTRY_MISSING,
+                        format!(
+                            "this library of `{module}` is in the link but does not export {} (direct import(s) of \
+                             `{module}`); a generated {} cannot add entry points the library lacks: update the \
+                             library, or leave those imports lazy",
+                            super::some(&missing, 5),
+                            kind_name(target.format)
+                        ),
+                    )
+                    .at(file),
+                );
             }
         }
         let found = find_present(module, job, dirs);
@@ -191,6 +192,17 @@ pub(super) fn plan(
             };
             let x86 = target.format == Format::Coff && target.arch == Arch::X86;
             match &found {
+                None if ordinal == Some(0) => {
+                    diags.push(Diagnostic::error(
+                        codes::GENERATED_ENTRY_MISSING,
+                        format!(
+                            "direct import `{module}!{}`: the entry point reads as ordinal 0 (native AOT reads `#` and \
+                             what `int.TryParse` cannot read as 0), which no DLL exports",
+                            imp.entry
+                        ),
+                    ));
+                    continue;
+                }
                 None => {
                     if x86 && ordinal.is_none() {
                         s.export = Some(x86_undecorated(symbol));
@@ -277,14 +289,25 @@ pub(super) fn plan(
                 if target.format == Format::Elf { ", and at which version," } else { "" }
             ),
         };
-        diags.push(Diagnostic::note(
-            codes::IMPORT_LIBRARY_GENERATED,
+        let what = if topped_up {
             format!(
-                "`{module}` is not in the link: a generated {} naming `{}` stands in for it for {} \
-                 (generate_import_libraries); the loader binds the real library at startup. {read}.",
+                "`{module}`'s import library in the link lacks {}: a generated {} naming `{}` adds them",
+                super::some(&names, 5),
+                kind_name(target.format),
+                lib.file
+            )
+        } else {
+            format!(
+                "`{module}` is not in the link: a generated {} naming `{}` stands in for it for {}",
                 kind_name(target.format),
                 lib.file,
                 super::some(&names, 5)
+            )
+        };
+        diags.push(Diagnostic::note(
+            codes::IMPORT_LIBRARY_GENERATED,
+            format!(
+                "{what} (generate_import_libraries); the loader binds the real library at startup. {read}."
             ),
         ));
         // Modules that are spellings of one library share its stand-in.

@@ -307,15 +307,12 @@ pub fn publish(
         })?;
         job.objects.push(path);
         // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
-        for lib in &plan.link.generated {
+        for (i, lib) in plan.link.generated.iter().enumerate() {
             let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)
                 .map_err(|e| Error::new(codes::EMIT_FAILED, e))?;
-            let path = dir
-                .path()
-                .join(aotinterop_linker::import_libraries::stand_in_file_name(
-                    &job.target,
-                    lib,
-                ));
+            // Numbered: two libraries' names may reduce to one file name.
+            let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
+            let path = dir.path().join(format!("{i}-{name}"));
             std::fs::write(&path, &bytes).map_err(|e| {
                 Error::new(
                     codes::OUTPUT_UNWRITABLE,

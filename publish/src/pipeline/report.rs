@@ -39,6 +39,44 @@ pub fn markdown(plan: &Plan) -> String {
             cell(&imp.reason)
         );
     }
+    if !plan.link.generated.is_empty() {
+        md.push_str(
+            "\nLinked against generated stand-ins (`generate_import_libraries`); the loader binds the real \
+             libraries at startup:\n\n| module | library | symbols | read from |\n|---|---|---|---|\n",
+        );
+        for g in &plan.link.generated {
+            let symbols: Vec<String> = g
+                .symbols
+                .iter()
+                .map(|s| {
+                    let mut t = s.symbol.clone();
+                    if let Some(n) = s.ordinal {
+                        t.push_str(&format!(" (ordinal {n})"));
+                    } else if let Some(e) = &s.export {
+                        t.push_str(&format!(" (as {e})"));
+                    }
+                    if let Some(v) = &s.version {
+                        t.push_str(&format!("@{v}"));
+                    }
+                    t
+                })
+                .collect();
+            let from = g
+                .read_from
+                .as_ref()
+                .map_or("not found at publish time".to_string(), |p| {
+                    p.display().to_string()
+                });
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                cell(&g.module),
+                cell(&g.file),
+                cell(&symbols.join(", ")),
+                cell(&from)
+            );
+        }
+    }
     let exported: Vec<&str> = plan
         .exports
         .symbols
