@@ -110,6 +110,7 @@ fn variants(sample: &str, rid: &str) -> Vec<Variant> {
         "hello" => vec![v("request", &[], exe("hello"))],
         "static-shim" => vec![v("request", &[], exe("static-shim"))],
         "search-paths" => vec![v("request", &[], exe("search-paths"))],
+        "no-import-lib" => vec![v("request", &[], exe("no-import-lib"))],
         "fail-fast" => vec![
             v("request.direct", &[], format!("direct/{}", exe("fail-fast"))),
             v(
@@ -399,6 +400,34 @@ fn fail_fast_linux_x64() {
 #[test]
 fn search_paths_linux_x64() {
     check_sample("search-paths", "linux-x64");
+}
+
+/// AotInteropGenerateImportLibraries: the same stand-ins as the request file's
+/// `generate_import_libraries`, and the preflight's note in the build log, at the project.
+fn check_no_import_lib(rid: &str) {
+    let dir = check_sample("no-import-lib", rid);
+    let b = xbuild(
+        dir.path(),
+        "NoImportLib.csproj",
+        &[&format!("/p:RuntimeIdentifier={rid}"), "/t:Rebuild"],
+    );
+    assert!(b.ok, "{}", b.log);
+    assert!(
+        b.log
+            .contains("NoImportLib.csproj: note AOTI2520: `vendor` is not in the link"),
+        "{}",
+        b.log
+    );
+}
+
+#[test]
+fn no_import_lib_linux_x64() {
+    check_no_import_lib("linux-x64");
+}
+
+#[test]
+fn no_import_lib_win_x64() {
+    check_no_import_lib("win-x64");
 }
 
 #[test]
