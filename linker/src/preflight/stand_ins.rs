@@ -304,10 +304,24 @@ pub(super) fn plan(
                 super::some(&names, 5)
             )
         };
+        // A name with a folder is a path to the loader: ELF's resolves it against the current
+        // directory, Windows' against its search order for a relative path.
+        let folder = if lib.file.contains(['/', '\\'])
+            && !lib.file.starts_with('@')
+            && !lib.file.starts_with('/')
+        {
+            format!(
+                " The name holds a folder: the loader takes `{}` as a path from the process's current directory, \
+                 not the image's folder.",
+                lib.file
+            )
+        } else {
+            String::new()
+        };
         diags.push(Diagnostic::note(
             codes::IMPORT_LIBRARY_GENERATED,
             format!(
-                "{what} (generate_import_libraries); the loader binds the real library at startup. {read}."
+                "{what} (generate_import_libraries); the loader binds the real library at startup. {read}.{folder}"
             ),
         ));
         // Modules that are spellings of one library share its stand-in.
