@@ -8,7 +8,6 @@ use aotinterop_model::{Arch, Format, Libc, Target};
 use aotinterop_runtime::abi;
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
-use std::process::Command;
 
 fn link(target: Target, dir: &Path) -> Vec<u8> {
     let imports: Vec<PlannedImport> = (0..40)
@@ -29,16 +28,7 @@ fn link(target: Target, dir: &Path) -> Vec<u8> {
         "x86_64"
     };
     let out_path = dir.join("libstubs.dylib");
-    let out = Command::new(aotinterop_testkit::ld64_lld())
-        .args([
-            "-dylib",
-            "-arch",
-            arch,
-            "-platform_version",
-            "macos",
-            "11.0",
-            "11.0",
-        ])
+    let out = aotinterop_testkit::ld64_lld_dylib(arch)
         .args(["-undefined", "dynamic_lookup", "-o"])
         .arg(&out_path)
         .arg(&o)

@@ -299,16 +299,7 @@ fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
     .unwrap();
     let out = dir.path().join("libapp.dylib");
     check(
-        Command::new(aotinterop_testkit::ld64_lld())
-            .args([
-                "-dylib",
-                "-arch",
-                ld_arch,
-                "-platform_version",
-                "macos",
-                "12.0",
-                "12.0",
-            ])
+        aotinterop_testkit::ld64_lld_dylib(ld_arch)
             .arg("-o")
             .arg(&out)
             .arg(&stubs)
@@ -478,16 +469,7 @@ fn present_fat_dylib_reads_its_targets_slice() {
         );
         let dylib = dir.path().join(format!("{arch}.dylib"));
         check(
-            Command::new(aotinterop_testkit::ld64_lld())
-                .args([
-                    "-dylib",
-                    "-arch",
-                    arch,
-                    "-platform_version",
-                    "macos",
-                    "12.0",
-                    "12.0",
-                ])
+            aotinterop_testkit::ld64_lld_dylib(arch)
                 .args(["-install_name", &format!("@rpath/libvendor.{arch}.dylib")])
                 .arg("-o")
                 .arg(&dylib)

@@ -45,6 +45,21 @@ pub fn ld64_lld() -> PathBuf {
         })
 }
 
+/// `ld64.lld -dylib` for `arch` (`arm64`, `x86_64`) and macOS 12, ready for `-o` and inputs.
+pub fn ld64_lld_dylib(arch: &str) -> Command {
+    let mut c = Command::new(ld64_lld());
+    c.args([
+        "-dylib",
+        "-arch",
+        arch,
+        "-platform_version",
+        "macos",
+        "12.0",
+        "12.0",
+    ]);
+    c
+}
+
 /// Runs a command and returns its output, failing the test when it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
