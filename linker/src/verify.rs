@@ -209,10 +209,8 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
         }
     }
     for lib in &plan.link.generated {
-        let same = |a: &str, b: &str| match image.format {
-            Format::Coff => a.eq_ignore_ascii_case(b),
-            _ => a == b,
-        };
+        let key = crate::import_libraries::loader_name_key;
+        let same = |a: &str, b: &str| key(image.format, a) == key(image.format, b);
         if !image.needed.iter().any(|n| same(n, &lib.file)) {
             diff(
                 DifferenceKind::GeneratedNotNeeded,

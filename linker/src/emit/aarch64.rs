@@ -1,7 +1,7 @@
 //! aarch64 code: PLT-shaped call stubs and the common tail (layout in `docs/import-abi.md`).
 //! Hand-assembled for the same reason as `x86_64.rs`: a few fixed encodings.
 
-use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
 use super::EmitError;
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
@@ -34,23 +34,14 @@ pub fn generate(
     direct: &[&PlannedImport],
 ) -> Result<Code, EmitError> {
     let mut c = Code::default();
-    let reloc = |offset, target, kind| Reloc {
-        offset,
-        target,
-        addend: 0,
-        kind,
-    };
     for (i, imp) in lazy.iter().enumerate() {
         let at = c.text.len() as u64;
         for insn in [BTI_C, ADRP_X16, LDR_X17_X16, ADD_X16_X16, BR_X17] {
             put(&mut c.text, insn);
         }
-        c.text_relocs
-            .push(reloc(at + 4, RelocTarget::Cell(i), RelocKind::A64Page21));
-        c.text_relocs
-            .push(reloc(at + 8, RelocTarget::Cell(i), RelocKind::A64Ldst64Lo12));
-        c.text_relocs
-            .push(reloc(at + 12, RelocTarget::Cell(i), RelocKind::A64AddLo12));
+        c.reloc(at + 4, RelocTarget::Cell(i), 0, RelocKind::A64Page21);
+        c.reloc(at + 8, RelocTarget::Cell(i), 0, RelocKind::A64Ldst64Lo12);
+        c.reloc(at + 12, RelocTarget::Cell(i), 0, RelocKind::A64AddLo12);
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
             offset: at,
@@ -61,11 +52,12 @@ pub fn generate(
         let at = c.text.len() as u64;
         put(&mut c.text, BTI_C);
         put(&mut c.text, B);
-        c.text_relocs.push(reloc(
+        c.reloc(
             at + 4,
             RelocTarget::Native(imp.symbol().to_string()),
+            0,
             RelocKind::A64Jump26,
-        ));
+        );
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
             offset: at,
@@ -90,12 +82,9 @@ pub fn generate(
     for insn in [BTI_C, MOV_X9_X16, ADRP_X10, ADD_X10_X10, B] {
         put(&mut c.text, insn);
     }
-    c.text_relocs
-        .push(reloc(common + 8, RelocTarget::Table, RelocKind::A64Page21));
-    c.text_relocs
-        .push(reloc(common + 12, RelocTarget::Table, RelocKind::A64AddLo12));
-    c.text_relocs
-        .push(reloc(common + 16, RelocTarget::LazyEntry, RelocKind::A64Jump26));
+    c.reloc(common + 8, RelocTarget::Table, 0, RelocKind::A64Page21);
+    c.reloc(common + 12, RelocTarget::Table, 0, RelocKind::A64AddLo12);
+    c.reloc(common + 16, RelocTarget::LazyEntry, 0, RelocKind::A64Jump26);
     c.cell_init = vec![common; lazy.len()];
     // Nothing here touches sp or x30: the CFA is sp and the return address stays in x30.
     c.unwind.push(UnwindRegion {

@@ -9,7 +9,7 @@
 //! common tail, which pushes `ip`, then the table's address. The runtime's entry gets
 //! **`[sp]` = table, `[sp+4]` = cell address, `lr` = return address**.
 
-use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol};
+use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
 use super::EmitError;
 use aotinterop_model::PlannedImport;
 
@@ -65,12 +65,7 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> Result<Co
         // The literal: cell - (the `add`'s PC, at + 4 + 4); REL32 computes S + A - P with
         // P = at + 12, so A = 4.
         c.mapping.push((at + 12, "$d"));
-        c.text_relocs.push(Reloc {
-            offset: at + 12,
-            target: RelocTarget::Cell(i),
-            addend: 4,
-            kind: RelocKind::Pc32,
-        });
+        c.reloc(at + 12, RelocTarget::Cell(i), 4, RelocKind::Pc32);
         c.text.extend_from_slice(&[0; 4]);
         c.mapping.push((at + STUB_SIZE, "$t"));
         c.symbols.push(TextSymbol {
@@ -82,12 +77,12 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> Result<Co
     for imp in direct {
         let at = c.text.len() as u64;
         put(&mut c.text, &B_W);
-        c.text_relocs.push(Reloc {
-            offset: at,
-            target: RelocTarget::Native(imp.symbol().to_string()),
-            addend: -4,
-            kind: RelocKind::ThmJump24,
-        });
+        c.reloc(
+            at,
+            RelocTarget::Native(imp.symbol().to_string()),
+            -4,
+            RelocKind::ThmJump24,
+        );
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
             offset: at,
@@ -111,22 +106,12 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> Result<Co
     put(&mut c.text, &[ADD_IP_PC]);
     put(&mut c.text, &PUSH_IP);
     c.exidx.push((common + 14, EXIDX_PUSHED_8));
-    c.text_relocs.push(Reloc {
-        offset: common + 14,
-        target: RelocTarget::LazyEntry,
-        addend: -4,
-        kind: RelocKind::ThmJump24,
-    });
+    c.reloc(common + 14, RelocTarget::LazyEntry, -4, RelocKind::ThmJump24);
     put(&mut c.text, &B_W);
     put(&mut c.text, &[NOP]);
     // table - (the `add`'s PC, common + 8 + 4), at P = common + 20: A = 8.
     c.mapping.push((common + 20, "$d"));
-    c.text_relocs.push(Reloc {
-        offset: common + 20,
-        target: RelocTarget::Table,
-        addend: 8,
-        kind: RelocKind::Pc32,
-    });
+    c.reloc(common + 20, RelocTarget::Table, 8, RelocKind::Pc32);
     c.text.extend_from_slice(&[0; 4]);
     debug_assert_eq!(c.text.len() as u64, common + COMMON_SIZE);
     Ok(c)

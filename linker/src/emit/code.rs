@@ -100,3 +100,15 @@ pub struct Code {
     /// 32-bit ARM: mapping symbols, (text offset, `$t` for Thumb code or `$d` for data).
     pub mapping: Vec<(u64, &'static str)>,
 }
+
+impl Code {
+    /// Adds a relocation of the text at `offset`.
+    pub fn reloc(&mut self, offset: u64, target: RelocTarget, addend: i64, kind: RelocKind) {
+        self.text_relocs.push(Reloc {
+            offset,
+            target,
+            addend,
+            kind,
+        });
+    }
+}

@@ -6,7 +6,7 @@
 //! passes the table on the stack: the runtime's entry sees `[esp]` = table, `[esp+4]` = import
 //! index, `[esp+8]` = return address, every register as the caller left it.
 
-use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol};
+use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
 use super::{EmitError, StubOptions};
 use aotinterop_model::PlannedImport;
 
@@ -32,12 +32,7 @@ pub fn generate(
     let abs_jump = |c: &mut Code, target: RelocTarget| {
         let at = c.text.len() as u64;
         c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-        c.text_relocs.push(Reloc {
-            offset: at + 2,
-            target,
-            addend: 0,
-            kind: RelocKind::Abs32,
-        });
+        c.reloc(at + 2, target, 0, RelocKind::Abs32);
         at
     };
     // Call stubs: jmp dword ptr [cell_i].
@@ -58,12 +53,12 @@ pub fn generate(
         let at = if options.static_symbols.contains(imp.symbol()) {
             let at = c.text.len() as u64;
             c.text.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
-            c.text_relocs.push(Reloc {
-                offset: at + 1,
-                target: RelocTarget::Native(imp.symbol().to_string()),
-                addend: -4,
-                kind: RelocKind::Pc32,
-            });
+            c.reloc(
+                at + 1,
+                RelocTarget::Native(imp.symbol().to_string()),
+                -4,
+                RelocKind::Pc32,
+            );
             at
         } else {
             abs_jump(&mut c, RelocTarget::ImpSlot(imp.symbol().to_string()))
@@ -99,19 +94,9 @@ pub fn generate(
     }
     // push offset __aotinterop_imports; jmp __aotinterop_lazy_entry
     c.text.extend_from_slice(&[0x68, 0, 0, 0, 0]);
-    c.text_relocs.push(Reloc {
-        offset: common + 1,
-        target: RelocTarget::Table,
-        addend: 0,
-        kind: RelocKind::Abs32,
-    });
+    c.reloc(common + 1, RelocTarget::Table, 0, RelocKind::Abs32);
     c.text.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
-    c.text_relocs.push(Reloc {
-        offset: common + 6,
-        target: RelocTarget::LazyEntry,
-        addend: -4,
-        kind: RelocKind::Pc32,
-    });
+    c.reloc(common + 6, RelocTarget::LazyEntry, -4, RelocKind::Pc32);
     debug_assert_eq!(c.text.len() as u64, common + COMMON_SIZE);
     Ok(c)
 }

@@ -2,7 +2,7 @@
 //! (layout in `docs/import-abi.md`). Hand-assembled: the handful of fixed encodings below is
 //! all the stubs need, and no assembler crate writes relocatable output for `object`.
 
-use super::code::{Code, Reloc, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
 use super::{EmitError, StubOptions};
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
@@ -76,12 +76,7 @@ pub fn generate(
     for (i, imp) in lazy.iter().enumerate() {
         let at = c.text.len() as u64;
         c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-        c.text_relocs.push(Reloc {
-            offset: at + 2,
-            target: RelocTarget::Cell(i),
-            addend: -4,
-            kind: RelocKind::Pc32,
-        });
+        c.reloc(at + 2, RelocTarget::Cell(i), -4, RelocKind::Pc32);
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
             offset: at,
@@ -95,22 +90,22 @@ pub fn generate(
         if format == Format::Coff && !options.static_symbols.contains(imp.symbol()) {
             // jmp *__imp_symbol(%rip)
             c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-            c.text_relocs.push(Reloc {
-                offset: at + 2,
-                target: RelocTarget::ImpSlot(imp.symbol().to_string()),
-                addend: -4,
-                kind: RelocKind::Pc32,
-            });
+            c.reloc(
+                at + 2,
+                RelocTarget::ImpSlot(imp.symbol().to_string()),
+                -4,
+                RelocKind::Pc32,
+            );
         } else {
             // jmp symbol (through the PLT when it lives in a shared library)
             c.text.push(0xe9);
             c.text.extend_from_slice(&[0; 4]);
-            c.text_relocs.push(Reloc {
-                offset: at + 1,
-                target: RelocTarget::Native(imp.symbol().to_string()),
-                addend: -4,
-                kind: RelocKind::Plt32,
-            });
+            c.reloc(
+                at + 1,
+                RelocTarget::Native(imp.symbol().to_string()),
+                -4,
+                RelocKind::Plt32,
+            );
         }
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
@@ -210,19 +205,9 @@ pub fn generate(
     }
     // lea __aotinterop_imports(%rip), %r11 ; jmp __aotinterop_lazy_entry
     c.text.extend_from_slice(&[0x4c, 0x8d, 0x1d, 0, 0, 0, 0]);
-    c.text_relocs.push(Reloc {
-        offset: common + 3,
-        target: RelocTarget::Table,
-        addend: -4,
-        kind: RelocKind::Pc32,
-    });
+    c.reloc(common + 3, RelocTarget::Table, -4, RelocKind::Pc32);
     c.text.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
-    c.text_relocs.push(Reloc {
-        offset: common + 8,
-        target: RelocTarget::LazyEntry,
-        addend: -4,
-        kind: RelocKind::Plt32,
-    });
+    c.reloc(common + 8, RelocTarget::LazyEntry, -4, RelocKind::Plt32);
     debug_assert_eq!(c.text.len() as u64, common + COMMON_SIZE);
     Ok(c)
 }

@@ -30,6 +30,14 @@ pub(crate) fn kind_name(format: Format) -> &'static str {
     }
 }
 
+/// A library's name as the loader compares it: in any ASCII case on Windows, exactly elsewhere.
+pub(crate) fn loader_name_key(format: Format, name: &str) -> String {
+    match format {
+        Format::Coff => name.to_ascii_lowercase(),
+        _ => name.to_string(),
+    }
+}
+
 /// The file name of the stand-in written for `lib` (in the staging folder; never deployed).
 pub fn stand_in_file_name(target: &Target, lib: &GeneratedLibrary) -> String {
     let base: String = lib

@@ -93,20 +93,6 @@ pub struct Preflight {
 
 /// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
 pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
-    let mut generated = Vec::new();
-    let diagnostics = checks(linker, job, plan, &mut generated);
-    Preflight {
-        diagnostics,
-        generated,
-    }
-}
-
-fn checks(
-    linker: &dyn Linker,
-    job: &LinkJob,
-    plan: &Plan,
-    generated: &mut Vec<GeneratedLibrary>,
-) -> Vec<Diagnostic> {
     let direct = direct_imports(plan);
     let mut diags = Vec::new();
     let mut native: Vec<(PathBuf, Offered)> = Vec::new();
@@ -124,7 +110,10 @@ fn checks(
     lazy_stubs_defined(plan, &native, &mut diags);
     // A static archive's direct imports are resolved when a host links it, not here.
     if direct.is_empty() || job.kind == OutputKind::Static {
-        return diags;
+        return Preflight {
+            diagnostics: diags,
+            generated: Vec::new(),
+        };
     }
 
     let mut args = search::parse_args(&job.linker_args);
@@ -252,8 +241,11 @@ fn checks(
         .collect();
     if job.generate_import_libraries {
         let present = stand_ins::present_dirs(job, &dirs);
-        *generated = stand_ins::plan(job, &direct, &unresolved, &per_file, &present, &mut diags);
-        return diags;
+        let generated = stand_ins::plan(job, &direct, &unresolved, &per_file, &present, &mut diags);
+        return Preflight {
+            diagnostics: diags,
+            generated,
+        };
     }
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
     let hint = crate::import_libraries::kind_name(job.target.format);
@@ -279,7 +271,10 @@ fn checks(
             ),
         ));
     }
-    diags
+    Preflight {
+        diagnostics: diags,
+        generated: Vec::new(),
+    }
 }
 
 /// A lazy import's stub defines its call symbol; a NativeLibrary that defines it too would either

@@ -6,7 +6,7 @@
 use super::symbols::Offered;
 use crate::diag::{codes, Diagnostic};
 use crate::driver::LinkJob;
-use crate::import_libraries::{default_file_name, kind_name, present};
+use crate::import_libraries::{default_file_name, kind_name, loader_name_key, present};
 use crate::target::{Arch, Format};
 use aotinterop_model::names::{library_stem, library_variations, ordinal, x86_import_names};
 use aotinterop_model::{GeneratedLibrary, GeneratedSymbol, PlannedImport};
@@ -77,10 +77,7 @@ pub(super) fn plan(
     let mut out = Vec::new();
     // Symbol -> (module, the library's name as the loader compares it).
     let mut owner: BTreeMap<&str, (&str, String)> = BTreeMap::new();
-    let file_key = |file: &str| match target.format {
-        Format::Coff => file.to_ascii_lowercase(),
-        _ => file.to_string(),
-    };
+    let file_key = |file: &str| loader_name_key(target.format, file);
     for (module, imports) in by_module {
         // The module's other direct imports resolve to something in the link: from the module's
         // own library, lacking the rest, or from another library, which would bind them instead.
