@@ -145,7 +145,11 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
         match imp.binding {
             Binding::Lazy => {
                 n_lazy += 1;
-                if let Some(bound) = image.imports_symbol(imp.symbol()) {
+                // A startup binding of the entry's own name is this import's only when compiled
+                // code calls it by that name; otherwise it is the runtime's own use of the
+                // function (Mono's runtime calls libc's `close` too).
+                let called_by_name = imp.call_symbol == imp.symbol();
+                if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
                     let same_library = match &bound.lib_name {
                         Some(l) => stem(l, image.format) == module,
                         None => needed.contains(&module) || needed.is_empty(),

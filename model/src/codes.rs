@@ -57,11 +57,11 @@ codes! {
     /// .NET 10, Windows: an UnmanagedCallersOnly entry point named `DllMain` (native AOT's
     /// bootstrapper defines its own).
     EXPORT_DLLMAIN = "AOTI0008";
-    /// Compiled code references two imports by one entry name that bind differently (two
-    /// libraries, direct and lazy, or different search paths, spellings or SetLastError).
+    /// Two DllImports the AOT compiler's runtime looks up as one (Mono: one assembly, library
+    /// and entry point) bind differently (direct and lazy, or two search paths).
     ENTRY_SYMBOL_CLASH = "AOTI0014";
-    /// An entry point the AOT compiler cannot emit as a symbol.
-    ENTRY_SYMBOL_INVALID = "AOTI0015";
+    /// The published assembly of an executable has no entry point (`Main`).
+    NO_ENTRY_POINT = "AOTI0016";
     /// An imports file is malformed.
     IMPORTS_MALFORMED = "AOTI0012";
     /// An import has an empty module or entry point, or an invalid symbol.

@@ -37,7 +37,7 @@ pub use dotnet::DotNet;
 pub use flavor::Flavor;
 pub use lazy_rules::{Charset, EntryLookup, Platform};
 #[cfg(feature = "serde")]
-pub use plan::{GeneratedLibrary, GeneratedSymbol, Plan, PlannedExport, PlannedImport};
+pub use plan::{GeneratedLibrary, GeneratedSymbol, Plan, PlannedExport, PlannedImport, RuntimeImport};
 #[cfg(feature = "std")]
 pub use rid::{Os, Rid, RidError};
 #[cfg(feature = "std")]

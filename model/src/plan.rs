@@ -445,6 +445,24 @@ impl ExportPlan {
     }
 }
 
+/// A P/Invoke of an assembly compiled into the image that the AOT compiler's runtime binds
+/// itself rather than aotinterop (Mono: `__Internal` and its own native shims), and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeImport {
+    /// The DllImport module name as written.
+    pub module: String,
+    /// The entry point.
+    pub entry: String,
+    /// The declaring assembly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembly: Option<String>,
+    /// The managed method (`Namespace.Type::Method`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Why the runtime binds it.
+    pub reason: String,
+}
+
 /// The whole plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -468,6 +486,9 @@ pub struct Plan {
     /// Every import, in the order found.
     #[serde(default)]
     pub imports: Vec<PlannedImport>,
+    /// P/Invokes the AOT compiler's runtime binds itself (not counted in `imports`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_imports: Vec<RuntimeImport>,
     /// What gets linked.
     #[serde(default)]
     pub link: LinkPlan,

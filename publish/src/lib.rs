@@ -6,6 +6,7 @@
 
 pub mod direct_pinvoke;
 pub mod imports;
+pub mod mono;
 mod native_library;
 pub mod pipeline;
 pub mod plan;
@@ -29,37 +30,104 @@ pub fn surface_of(loaded: &LoadedRequest) -> Result<Surface> {
 
 /// The surface and the scan's warnings.
 fn gather(loaded: &LoadedRequest) -> Result<(Surface, Vec<Diagnostic>)> {
-    gather_with_progress(loaded, &mut |_| {})
+    gather_with_progress(loaded, &mut |_| {}).map(|g| (g.surface, g.diagnostics))
+}
+
+/// What the scan step found.
+pub struct Gathered {
+    /// The imports and exports.
+    pub surface: Surface,
+    /// The scan's warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many assemblies were read.
+    pub assemblies: usize,
+    /// `compiler: mono`: every assembly compiled into the image, as read.
+    pub closure: Option<mono::Closure>,
 }
 
 /// Gathers the surface of a request and the scan's warnings; `progress` is told how many
-/// assemblies have been read so far.
-pub fn gather_with_progress(
-    loaded: &LoadedRequest,
-    progress: &mut dyn FnMut(usize),
-) -> Result<(Surface, Vec<Diagnostic>)> {
+/// assemblies have been read so far. For `compiler: mono` the assemblies are the whole closure
+/// compiled into the image (the listed ones and every assembly they reference), and the
+/// P/Invokes Mono's runtime binds itself are set apart.
+pub fn gather_with_progress(loaded: &LoadedRequest, progress: &mut dyn FnMut(usize)) -> Result<Gathered> {
     let req = &loaded.request;
-    let (mut surface, warnings) = if req.assemblies.is_empty() {
+    let mut closure = None;
+    let read: Vec<(std::path::PathBuf, scan::AssemblyInterop)> =
+        if req.compiler == aotinterop_model::Compiler::Mono && !req.assemblies.is_empty() {
+            let found = mono::closure(&req.assemblies, mono::Mono::find()?.framework(), progress)?;
+            if req.native_lib == aotinterop_model::OutputKind::Executable {
+                found.require_entry_point()?;
+            }
+            let read = found
+                .members
+                .iter()
+                .map(|m| (m.path.clone(), m.interop.clone()))
+                .collect();
+            closure = Some(found);
+            read
+        } else {
+            let mut read = Vec::with_capacity(req.assemblies.len());
+            for path in &req.assemblies {
+                read.push((path.clone(), scan::read_file(path)?));
+                progress(read.len());
+            }
+            read
+        };
+    let assemblies = read.len();
+    let (mut surface, diagnostics) = if read.is_empty() {
         (Surface::default(), Vec::new())
     } else {
-        let mut read = Vec::with_capacity(req.assemblies.len());
-        for path in &req.assemblies {
-            read.push((path.clone(), scan::read_file(path)?));
-            progress(read.len());
-        }
         let policy = scan::ExportPolicy {
             published: Some(0),
             assemblies: req.exports.assemblies.clone(),
         };
         let report = scan::combine(read, &policy);
-        (report.surface(), report.diagnostics)
+        // Mono's framework is not the user's to fix: its declarations draw no warnings.
+        let framework: Vec<&std::path::Path> = closure
+            .iter()
+            .flat_map(|c: &mono::Closure| &c.members)
+            .filter(|m| m.origin == mono::Origin::Framework)
+            .map(|m| m.path.as_path())
+            .collect();
+        let diagnostics = report
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                !d.location
+                    .as_ref()
+                    .is_some_and(|l| framework.contains(&l.file.as_path()))
+            })
+            .cloned()
+            .collect();
+        (report.surface(), diagnostics)
     };
+    if closure.is_some() {
+        let (runtime, ours): (Vec<Import>, Vec<Import>) = std::mem::take(&mut surface.imports)
+            .into_iter()
+            .partition(|i| mono::runtime_own(&i.module).is_some());
+        surface.imports = ours;
+        surface.runtime_imports = runtime
+            .into_iter()
+            .map(|i| aotinterop_model::RuntimeImport {
+                reason: mono::runtime_own(&i.module).unwrap_or_default().to_string(),
+                module: i.module,
+                entry: i.entry,
+                assembly: i.assembly,
+                method: i.method,
+            })
+            .collect();
+    }
     let mut imports = req.imports.clone();
     for file in &req.imports_file {
         imports.extend(imports::load_imports_file(file)?);
     }
     surface.imports.extend(imports);
-    Ok((surface, warnings))
+    Ok(Gathered {
+        surface,
+        diagnostics,
+        assemblies,
+        closure,
+    })
 }
 
 /// Loads a request, checks its NativeLibrary items by name, gathers its surface and plans it.

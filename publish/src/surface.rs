@@ -30,4 +30,7 @@ pub struct Surface {
     pub imports: Vec<Import>,
     /// Every UnmanagedCallersOnly entry point with a name.
     pub exports: Vec<NativeExport>,
+    /// P/Invokes the AOT compiler's runtime binds itself (Mono's `__Internal` and native shims).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_imports: Vec<aotinterop_model::RuntimeImport>,
 }

@@ -91,6 +91,8 @@ pub struct Code {
     pub text_relocs: Vec<Reloc>,
     /// Call symbols.
     pub symbols: Vec<TextSymbol>,
+    /// Whether the call symbols are exported (default visibility) rather than hidden.
+    pub export_symbols: bool,
     /// Initial value of each cell: an offset in text.
     pub cell_init: Vec<u64>,
     /// Unwind rules covering the text.

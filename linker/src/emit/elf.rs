@@ -387,13 +387,18 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
     let global = |st_type| elf::SymbolInfo::new(elf::STB_GLOBAL, st_type);
     // A Thumb function's address has bit 0 set.
     let thumb = u64::from(arch == Arch::Arm);
+    let call_visibility = if code.export_symbols {
+        elf::STV_DEFAULT
+    } else {
+        elf::STV_HIDDEN
+    };
     for (s, &name) in code.symbols.iter().zip(&symbol_names) {
         let st_name = w.string_offset(Some(name));
         w.write_symbol(&Sym {
             st_name,
             section: Some(section_index(TEXT).0),
             st_info: global(elf::STT_FUNC),
-            st_other: elf::STV_HIDDEN.into(),
+            st_other: call_visibility.into(),
             st_shndx: elf::SHN_UNDEF,
             st_value: s.offset | thumb,
             st_size: s.size,

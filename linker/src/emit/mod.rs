@@ -36,6 +36,10 @@ pub struct StubOptions {
     /// COFF, direct imports: native symbols that a static library linked into the image defines,
     /// whose forwarding stubs jump to them instead of through their `__imp_` IAT slots.
     pub static_symbols: BTreeSet<String>,
+    /// ELF: give the call symbols default visibility, so that a runtime which looks P/Invokes up
+    /// by name in the image (Mono, through its dllmap to `__Internal`) finds them in the dynamic
+    /// symbol table. Off, they are hidden.
+    pub export_call_symbols: bool,
 }
 
 /// Why a stub object could not be emitted.
@@ -157,13 +161,21 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
         .filter(|i| i.binding == Binding::Direct && i.symbol() != i.call_symbol)
         .collect();
     let table = build_table(target, &lazy, options)?;
-    let code = match target.arch {
+    let mut code = match target.arch {
         Arch::X86_64 => x86_64::generate(target.format, &lazy, &direct, options),
         Arch::Aarch64 => aarch64::generate(target.format, &lazy, &direct),
         Arch::X86 => x86::generate(&lazy, &direct, options),
         Arch::Arm => arm::generate(&lazy, &direct),
         _ => return Err(unsupported(target)),
     }?;
+    if options.export_call_symbols {
+        if target.format != Format::Elf {
+            return Err(EmitError(format!(
+                "exported call symbols are for ELF images; {target} is not one"
+            )));
+        }
+        code.export_symbols = true;
+    }
     match target.format {
         Format::Elf => elf::write(target.arch, &table, &code),
         Format::Coff => coff::write(target.arch, &table, &code),

@@ -149,6 +149,8 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
         } else {
             Default::default()
         },
+        // Mono's runtime finds each P/Invoke's stub by name (the host's dllmap to `__Internal`).
+        export_call_symbols: req.compiler == aotinterop_model::Compiler::Mono,
     };
     Ok(Prepared {
         target,

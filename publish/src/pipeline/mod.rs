@@ -5,7 +5,6 @@
 //! the same way once the image is verified.
 
 mod inputs;
-mod mono;
 mod report;
 mod runtime;
 
@@ -181,18 +180,31 @@ pub fn publish(
         observer,
     };
 
-    let (surface, scan_diags) = run.step(Step::Scan, |obs| {
-        let n = req.assemblies.len();
-        let (surface, diags) =
-            crate::gather_with_progress(loaded, &mut |done| obs(Event::Progress(Step::Scan, done, n)))?;
-        let detail = format!(
+    let gathered = run.step(Step::Scan, |obs| {
+        let listed = req.assemblies.len();
+        let g = crate::gather_with_progress(loaded, &mut |done| {
+            obs(Event::Progress(Step::Scan, done, done.max(listed)))
+        })?;
+        let mut detail = format!(
             "{}: {}, {}",
-            plural(n, "assembly", "assemblies"),
-            plural(surface.imports.len(), "P/Invoke", "P/Invokes"),
-            plural(surface.exports.len(), "entry point", "entry points")
+            plural(g.assemblies, "assembly", "assemblies"),
+            plural(g.surface.imports.len(), "P/Invoke", "P/Invokes"),
+            plural(g.surface.exports.len(), "entry point", "entry points")
         );
-        Ok(((surface, diags), detail))
+        if !g.surface.runtime_imports.is_empty() {
+            detail.push_str(&format!(
+                " ({} bound by Mono's runtime itself)",
+                g.surface.runtime_imports.len()
+            ));
+        }
+        Ok((g, detail))
     })?;
+    let crate::Gathered {
+        surface,
+        diagnostics: scan_diags,
+        closure,
+        ..
+    } = gathered;
     run.diagnostics.extend(scan_diags);
 
     let mut plan = run.step(Step::Plan, |_| {
@@ -271,8 +283,15 @@ pub fn publish(
     // Mono's AOT compiler: the assemblies' objects and the host join the link.
     let compile_dir = if loaded.request.compiler == aotinterop_model::Compiler::Mono {
         Some(run.step(Step::Compile, |obs| {
+            let closure = closure.as_ref().ok_or_else(|| {
+                Error::new(
+                    codes::AOT_COMPILE_FAILED,
+                    "`compiler: mono` needs the app's assemblies (`assemblies`)",
+                )
+                .at(Location::file(&loaded.origin))
+            })?;
             let dir = temp_folder(".aotinterop-aot")?;
-            let compiled = mono::compile(loaded, &plan, dir.path(), &mut |done, total| {
+            let compiled = crate::mono::compile(loaded, closure, &plan, dir.path(), &mut |done, total| {
                 obs(Event::Progress(Step::Compile, done, total))
             })?;
             job.objects.extend(compiled.objects);

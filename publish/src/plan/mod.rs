@@ -1,7 +1,7 @@
 //! The plan: how every import binds (direct or lazy) and why, what gets linked and what gets
 //! exported.
 
-mod entry_symbols;
+mod mono_lookup;
 pub mod naming;
 mod text;
 
@@ -60,7 +60,9 @@ pub fn build_policy(
         }
         origin = Some(found);
     }
-    if req.sdk_direct_pinvoke {
+    // The SDK's items name .NET's own native shims, which ILC links statically; a Mono image
+    // links none of them (Mono's shims are its runtime's own, set apart by the scan).
+    if req.sdk_direct_pinvoke && req.compiler != Compiler::Mono {
         let items = sdk_defaults::items(loaded.rid, loaded.dotnet, req.invariant_globalization);
         let targets = format!("{} ({})", sdk_defaults::targets_file(loaded.rid), loaded.dotnet);
         policy.add_sdk_defaults(std::path::Path::new(&targets), &items)?;
@@ -108,7 +110,7 @@ fn describe(src: &ReasonSource) -> String {
 pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let req = &loaded.request;
     let (policy, windows_api_list, mut diagnostics) = build_policy(loaded)?;
-    let call_symbols = naming::call_symbols_for(&surface.imports, req.compiler);
+    let call_symbols = naming::call_symbols(&surface.imports);
     // Each source's reason is written once, however many imports it decides.
     let mut reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>> = vec![None; policy.sources().len()];
     let mut hits = vec![false; policy.sources().len()];
@@ -250,7 +252,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     }
 
     if req.compiler == Compiler::Mono {
-        entry_symbols::check(&imports)?;
+        mono_lookup::check(&imports)?;
     }
     let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
     diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
@@ -320,6 +322,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         counts,
         modules,
         imports,
+        runtime_imports: surface.runtime_imports,
         link,
         exports,
         windows_api_list,

@@ -13,7 +13,6 @@
 //! same module, entry point and flags from the same method share one symbol.
 
 use crate::imports::Import;
-use aotinterop_model::Compiler;
 use rustc_hash::FxHashMap;
 
 /// Mangles text into the characters a C symbol may hold.
@@ -108,15 +107,6 @@ fn same_import(a: &Import, b: &Import) -> bool {
         && a.exact_spelling == b.exact_spelling
         && a.set_last_error == b.set_last_error
         && a.method == b.method
-}
-
-/// Assigns a call symbol to every import, in order, as `compiler`'s code references them: the
-/// generated names below, or (Mono) the entry point as declared.
-pub fn call_symbols_for(imports: &[Import], compiler: Compiler) -> Vec<String> {
-    match compiler {
-        Compiler::Generated => call_symbols(imports),
-        Compiler::Mono => imports.iter().map(|i| i.entry.clone()).collect(),
-    }
 }
 
 /// Assigns a generated call symbol to every import, in order.

@@ -48,6 +48,8 @@ pub struct AssemblyInterop {
     pub undecodable_attributes: Vec<String>,
     /// The simple names of the assemblies it references (its AssemblyRef rows).
     pub references: Vec<String>,
+    /// Whether its CLI header names an entry point (`Main`): an executable's.
+    pub has_entry_point: bool,
 }
 
 /// An attribute constructor: its type's namespace and name, and its signature blob.
@@ -68,8 +70,8 @@ pub(super) struct Md<'a> {
 /// Reads an assembly image's interop declarations. `fallback_name` names the assembly when its
 /// metadata has neither an Assembly nor a Module name.
 pub fn read(bytes: &[u8], fallback_name: &str) -> ReadResult<AssemblyInterop> {
-    let md_bytes = pe::metadata(bytes)?;
-    let streams = heaps::streams(md_bytes)?;
+    let cli = pe::metadata(bytes)?;
+    let streams = heaps::streams(cli.metadata)?;
     let t = Tables::read(streams.tables)?;
     let nested_sorted = is_sorted(&t, id::NESTED_CLASS)?;
     let md = Md {
@@ -78,7 +80,9 @@ pub fn read(bytes: &[u8], fallback_name: &str) -> ReadResult<AssemblyInterop> {
         blobs: streams.blobs,
         nested_sorted,
     };
-    md.interop(fallback_name)
+    let mut interop = md.interop(fallback_name)?;
+    interop.has_entry_point = cli.has_entry_point;
+    Ok(interop)
 }
 
 fn is_sorted(t: &Tables<'_>, table: usize) -> ReadResult<bool> {

@@ -41,6 +41,11 @@ pub fn read_bytes(bytes: &[u8], fallback_name: &str) -> std::result::Result<Asse
 
 /// Reads one assembly file; errors name the file and what is wrong with it.
 pub fn read_file(path: &Path) -> Result<AssemblyInterop> {
+    read_file_keeping_bytes(path).map(|(a, _)| a)
+}
+
+/// [`read_file`], returning the file's bytes too.
+pub fn read_file_keeping_bytes(path: &Path) -> Result<(AssemblyInterop, Vec<u8>)> {
     if path.is_dir() {
         return Err(Error::new(
             codes::ASSEMBLY_IS_DIRECTORY,
@@ -53,7 +58,8 @@ pub fn read_file(path: &Path) -> Result<AssemblyInterop> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    read_bytes(&bytes, &stem).map_err(|f| fault_error(path, &f))
+    let interop = read_bytes(&bytes, &stem).map_err(|f| fault_error(path, &f))?;
+    Ok((interop, bytes))
 }
 
 /// The error for a fault in `path`.
@@ -114,6 +120,7 @@ impl ScanReport {
         Surface {
             imports: self.imports.clone(),
             exports: self.exports.clone(),
+            runtime_imports: Vec::new(),
         }
     }
 }

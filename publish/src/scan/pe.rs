@@ -59,8 +59,16 @@ impl<'a> Image<'a> {
     }
 }
 
-/// The metadata blob (starting at its `BSJB` root) of a .NET PE image.
-pub fn metadata(bytes: &[u8]) -> ReadResult<&[u8]> {
+/// What the CLI header of a .NET PE image says.
+pub struct Cli<'a> {
+    /// The metadata blob, starting at its `BSJB` root.
+    pub metadata: &'a [u8],
+    /// Whether it names an entry point (a `Main` method, or native code): an executable's.
+    pub has_entry_point: bool,
+}
+
+/// The CLI header of a .NET PE image, and the metadata it points to.
+pub fn metadata(bytes: &[u8]) -> ReadResult<Cli<'_>> {
     if bytes.is_empty() {
         return Err(Fault::new(FaultKind::NotPe, "the file is empty"));
     }
@@ -144,5 +152,11 @@ pub fn metadata(bytes: &[u8]) -> ReadResult<&[u8]> {
     if md_rva == 0 || md_size == 0 {
         return Err(Fault::corrupt("the CLI header points to no metadata"));
     }
-    image.at_rva(md_rva, md_size, "metadata")
+    // ECMA-335 II.25.3.3: the EntryPointToken (a MethodDef token, or an RVA with the
+    // NATIVE_ENTRYPOINT flag) at offset 20; 0 when there is none.
+    let has_entry_point = u32_at(cli, 20).is_some_and(|t| t != 0);
+    Ok(Cli {
+        metadata: image.at_rva(md_rva, md_size, "metadata")?,
+        has_entry_point,
+    })
 }

@@ -1,0 +1,126 @@
+//! The assemblies compiled into a Mono image: the request's (the first is the published one,
+//! whose `Main` runs) and every assembly they reference, found beside a listed one or in Mono's
+//! framework folder. Each is read once, here; the scan, the plan and the compile step use what
+//! this read.
+
+use crate::scan::{self, AssemblyInterop};
+use aotinterop_model::diag::{Error, Location, Result};
+use std::collections::{BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// Where an assembly of the closure comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Listed in the request.
+    Listed,
+    /// Referenced, and found beside a listed assembly.
+    Beside,
+    /// Referenced, and found in Mono's framework folder.
+    Framework,
+}
+
+impl Origin {
+    /// The origin's name as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Listed => "listed",
+            Origin::Beside => "beside a listed assembly",
+            Origin::Framework => "Mono's framework",
+        }
+    }
+}
+
+/// One assembly of the closure.
+pub struct Member {
+    /// Its file.
+    pub path: PathBuf,
+    /// What its metadata declares.
+    pub interop: AssemblyInterop,
+    /// Its bytes, as read.
+    pub bytes: Vec<u8>,
+    /// Where it was found.
+    pub origin: Origin,
+}
+
+/// Every assembly compiled into the image, the published one first.
+pub struct Closure {
+    /// In the order found: the listed ones, then their references breadth first.
+    pub members: Vec<Member>,
+}
+
+/// A reference's file: beside a listed assembly (for the app's references), else in the framework
+/// folder or its `Facades`.
+fn locate(name: &str, app_dirs: &[PathBuf], framework: &Path, from: Origin) -> Option<(PathBuf, Origin)> {
+    let beside = app_dirs
+        .iter()
+        .filter(|_| from != Origin::Framework)
+        .flat_map(|d| [d.join(format!("{name}.dll")), d.join(format!("{name}.exe"))])
+        .map(|p| (p, Origin::Beside));
+    let framework = [framework.to_path_buf(), framework.join("Facades")]
+        .into_iter()
+        .map(|d| (d.join(format!("{name}.dll")), Origin::Framework));
+    beside.chain(framework).find(|(p, _)| p.is_file())
+}
+
+/// The closure of `listed` over their AssemblyRef rows; `progress` is told how many assemblies
+/// have been read.
+pub fn closure(listed: &[PathBuf], framework: &Path, progress: &mut dyn FnMut(usize)) -> Result<Closure> {
+    let app_dirs: Vec<PathBuf> = listed
+        .iter()
+        .map(|p| p.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    let mut queue: VecDeque<(PathBuf, Origin)> = listed.iter().map(|p| (p.clone(), Origin::Listed)).collect();
+    let mut seen = BTreeSet::new();
+    let mut members = Vec::new();
+    while let Some((path, origin)) = queue.pop_front() {
+        let (interop, bytes) = scan::read_file_keeping_bytes(&path)?;
+        if !seen.insert(interop.name.to_ascii_lowercase()) {
+            continue;
+        }
+        for r in &interop.references {
+            if seen.contains(&r.to_ascii_lowercase()) {
+                continue;
+            }
+            let (found, how) = locate(r, &app_dirs, framework, origin).ok_or_else(|| {
+                super::err(format!(
+                    "assembly `{}` references `{r}`, found neither beside the app's assemblies nor in {}",
+                    interop.name,
+                    framework.display()
+                ))
+                .at(Location::file(&path))
+            })?;
+            queue.push_back((found, how));
+        }
+        members.push(Member {
+            path,
+            interop,
+            bytes,
+            origin,
+        });
+        progress(members.len());
+    }
+    Ok(Closure { members })
+}
+
+impl Closure {
+    /// The published assembly: the request's first.
+    pub fn published(&self) -> Option<&Member> {
+        self.members.first()
+    }
+
+    /// Refuses a published assembly without an entry point (an executable needs `Main`).
+    pub fn require_entry_point(&self) -> Result<()> {
+        match self.published() {
+            Some(m) if !m.interop.has_entry_point => Err(Error::new(
+                aotinterop_model::diag::codes::NO_ENTRY_POINT,
+                format!(
+                    "`{}` is the published assembly (the first of `assemblies`), but it has no entry point \
+                     (`Main`): an executable needs one. List the app's .exe first",
+                    m.interop.name
+                ),
+            )
+            .at(Location::file(&m.path))),
+            _ => Ok(()),
+        }
+    }
+}

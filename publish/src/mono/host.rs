@@ -1,0 +1,277 @@
+//! The host program of a Mono image: registers each AOT module and embeds each assembly's IL,
+//! gives each assembly, as it loads, a dllmap that sends its P/Invokes to aotinterop's stubs,
+//! turns failed lazy binds into .NET exceptions, and runs the published assembly's `Main`.
+
+use super::{err, Mono};
+use aotinterop_model::diag::{codes, Error, Location, Result};
+use aotinterop_model::Plan;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One compiled assembly, as the host registers it.
+pub struct Module<'a> {
+    /// Its IL, embedded.
+    pub il: &'a Path,
+    /// Its AOT module's `mono_aot_module_*_info` symbol.
+    pub info: String,
+}
+
+/// A C string literal of `s`.
+fn c_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "\\{b:03o}");
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Per assembly, per (module, entry point) as declared, the call symbol Mono is sent to: the
+/// first import's (the plan refused those that would bind differently).
+type DllMaps<'p> = BTreeMap<&'p str, BTreeMap<(&'p str, &'p str), &'p str>>;
+
+fn dllmaps(plan: &Plan) -> DllMaps<'_> {
+    let mut maps: DllMaps<'_> = BTreeMap::new();
+    for i in &plan.imports {
+        if let Some(a) = &i.assembly {
+            maps.entry(a.as_str())
+                .or_default()
+                .entry((i.module.as_str(), i.entry.as_str()))
+                .or_insert(i.call_symbol.as_str());
+        }
+    }
+    maps
+}
+
+/// The dllmap tables and the load hook that installs them.
+fn dllmap_source(c: &mut String, plan: &Plan) {
+    let maps = dllmaps(plan);
+    for (n, entries) in maps.values().enumerate() {
+        let _ = writeln!(c, "static const aotinterop_dllmap aotinterop_map_{n}[] = {{");
+        for ((module, entry), symbol) in entries {
+            let _ = writeln!(
+                c,
+                "    {{{}, {}, {}}},",
+                c_string(module),
+                c_string(entry),
+                c_string(symbol)
+            );
+        }
+        c.push_str("};\n");
+    }
+    c.push_str("static const aotinterop_assembly_map aotinterop_maps[] = {\n");
+    for (n, (assembly, entries)) in maps.iter().enumerate() {
+        let _ = writeln!(
+            c,
+            "    {{{}, aotinterop_map_{n}, {}}},",
+            c_string(assembly),
+            entries.len()
+        );
+    }
+    c.push_str("    {NULL, NULL, 0}\n};\n");
+}
+
+/// The assembly-embedding directives of module `i`.
+fn embed_source(c: &mut String, i: usize, m: &Module<'_>) {
+    let path =
+        m.il.display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+    let _ = write!(
+        c,
+        "extern void *{info};\n\
+         __asm__(\".section .rodata\\n.balign 16\\naotinterop_il_{i}: .incbin \\\"{path}\\\"\\naotinterop_il_{i}_end:\\n\
+         .balign 4\\n.globl aotinterop_il_{i}_size\\n.hidden aotinterop_il_{i}_size\\naotinterop_il_{i}_size: \
+         .long aotinterop_il_{i}_end - aotinterop_il_{i}\\n.section .data.rel.ro,\\\"aw\\\"\\n.balign 8\\n\
+         .globl aotinterop_il_{i}_data\\n.hidden aotinterop_il_{i}_data\\naotinterop_il_{i}_data: .quad aotinterop_il_{i}\\n\
+         .text\\n\");\n\
+         extern const unsigned int aotinterop_il_{i}_size;\nextern const unsigned char *const aotinterop_il_{i}_data;\n",
+        info = m.info
+    );
+}
+
+/// The host's C source.
+pub fn source(modules: &[Module<'_>], plan: &Plan) -> String {
+    let mut c = String::from(HOST_PRELUDE);
+    dllmap_source(&mut c, plan);
+    c.push_str(HOST_RUN);
+    for (i, m) in modules.iter().enumerate() {
+        embed_source(&mut c, i, m);
+    }
+    c.push_str("\nint main(int argc, char **argv) {\n");
+    let _ = writeln!(
+        c,
+        "    static MonoBundledAssembly bundled[{n}];\n    static const MonoBundledAssembly *bundle[{m}];",
+        n = modules.len().max(1),
+        m = modules.len() + 1
+    );
+    for (i, m) in modules.iter().enumerate() {
+        let file =
+            m.il.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        let _ = writeln!(
+            c,
+            "    bundled[{i}].name = {}; bundled[{i}].data = aotinterop_il_{i}_data; bundled[{i}].size = aotinterop_il_{i}_size;\n    bundle[{i}] = &bundled[{i}];\n    mono_aot_register_module({});",
+            c_string(&file),
+            m.info
+        );
+    }
+    let _ = writeln!(
+        c,
+        "    bundle[{}] = NULL;\n    mono_register_bundled_assemblies(bundle);",
+        modules.len()
+    );
+    let main_file = modules
+        .first()
+        .and_then(|m| m.il.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let _ = writeln!(
+        c,
+        "    return aotinterop_run_main({}, argc, argv);\n}}",
+        c_string(&main_file)
+    );
+    c
+}
+
+/// Writes the host's source and the runtime's header into `work` and compiles them; returns the
+/// host object.
+pub fn compile(mono: &Mono, modules: &[Module<'_>], plan: &Plan, work: &Path) -> Result<PathBuf> {
+    let host_c = work.join("aotinterop-host.c");
+    let header = work.join("aotinterop.h");
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).map_err(|e| {
+            Error::new(
+                codes::OUTPUT_UNWRITABLE,
+                format!("cannot write {}: {e}", p.display()),
+            )
+        })
+    };
+    write(&header, aotinterop_runtime::C_HEADER)?;
+    write(&host_c, &source(modules, plan))?;
+    let host_o = work.join("aotinterop-host.o");
+    let cc = aotinterop_linker::driver::find_program(Path::new("cc"))
+        .or_else(|| aotinterop_linker::driver::find_program(Path::new("gcc")))
+        .ok_or_else(|| err("no C compiler (cc or gcc) for the Mono host: install gcc"))?;
+    let run = Command::new(&cc)
+        .args(["-c", "-O1", "-fPIC"])
+        .arg(format!("-I{}", mono.include.display()))
+        .arg(format!("-I{}", work.display()))
+        .arg(&host_c)
+        .arg("-o")
+        .arg(&host_o)
+        .current_dir(work)
+        .output()
+        .map_err(|e| err(format!("cannot run {}: {e}", cc.display())))?;
+    if !run.status.success() {
+        return Err(err(format!(
+            "compiling the Mono host failed:\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        ))
+        .at(Location::file(&host_c)));
+    }
+    Ok(host_o)
+}
+
+const HOST_PRELUDE: &str = r#"/* Written by aotinterop publish (compiler: mono). */
+#include <mono/jit/jit.h>
+#include <mono/metadata/assembly.h>
+#include <mono/metadata/mono-config.h>
+#include <mono/metadata/exception.h>
+#include <mono/metadata/appdomain.h>
+#include <mono/metadata/image.h>
+#include <stdio.h>
+#include <string.h>
+#include "aotinterop.h"
+
+/* Exported by libmonosgen but not declared in the shipped headers. */
+void *mono_threads_enter_gc_unsafe_region(void **stackdata);
+
+static __thread char aotinterop_pending_message[16384];
+static __thread unsigned aotinterop_pending_kind;
+
+/* Where a failed lazy call goes (the trampoline jumps here with the call's own arguments, after
+ * the resolver's frames are gone): back into managed code as the .NET exception. The P/Invoke
+ * wrapper left the thread in GC-safe mode; creating and raising a managed object needs unsafe. */
+static void aotinterop_throw_pending(void) {
+    void *stackdata;
+    mono_threads_enter_gc_unsafe_region(&stackdata);
+    const char *type = aotinterop_pending_kind == AOTINTEROP_ENTRY_POINT_NOT_FOUND
+        ? "EntryPointNotFoundException" : "DllNotFoundException";
+    MonoException *e = mono_exception_from_name_msg(mono_get_corlib(), "System", type,
+        aotinterop_pending_message);
+    mono_raise_exception(e);
+}
+
+static const void *aotinterop_on_failure(const aotinterop_failure *f, void *user) {
+    (void)user;
+    const char *m = f->message;
+    const char *sep = strstr(m, ": ");
+    if (strncmp(m, "System.", 7) == 0 && sep != NULL)
+        m = sep + 2;
+    snprintf(aotinterop_pending_message, sizeof aotinterop_pending_message, "%s", m);
+    aotinterop_pending_kind = f->kind;
+    return (const void *)aotinterop_throw_pending;
+}
+
+/* One P/Invoke of an assembly: its DllImport module and entry point as declared, and the
+ * aotinterop call symbol (exported by the stub object) that binds it. */
+typedef struct { const char *module, *entry, *symbol; } aotinterop_dllmap;
+typedef struct { const char *assembly; const aotinterop_dllmap *map; unsigned count; } aotinterop_assembly_map;
+"#;
+
+/// The host's load hook and `Main` runner, after the dllmap tables.
+const HOST_RUN: &str = r#"
+/* As each assembly loads, before any of its code runs: its image's own dllmap, which Mono reads
+ * before the global one (Mono's configuration). Per module, one entry that sends the module to
+ * `__Internal` (inserted last, so it is found first: Mono's rule takes the library from the first
+ * match), then one per entry point naming the call symbol. */
+static void aotinterop_on_load(MonoAssembly *assembly, void *user) {
+    (void)user;
+    MonoImage *image = mono_assembly_get_image(assembly);
+    const char *name = mono_image_get_name(image);
+    for (const aotinterop_assembly_map *a = aotinterop_maps; name != NULL && a->assembly != NULL; a++) {
+        if (strcmp(a->assembly, name) != 0)
+            continue;
+        for (unsigned i = 0; i < a->count; i++)
+            mono_dllmap_insert(image, a->map[i].module, a->map[i].entry, "__Internal", a->map[i].symbol);
+        for (unsigned i = 0; i < a->count; i++)
+            if (i == 0 || strcmp(a->map[i].module, a->map[i - 1].module) != 0)
+                mono_dllmap_insert(image, a->map[i].module, NULL, "__Internal", NULL);
+    }
+}
+
+static int aotinterop_run_main(const char *file, int argc, char **argv) {
+    aotinterop_set_failure_handler(aotinterop_on_failure, NULL);
+    mono_install_assembly_load_hook(aotinterop_on_load, NULL);
+    /* Mono's own configuration (/etc/mono/config): where its native shims are. Every other
+     * library is aotinterop's, through the assemblies' dllmaps above. */
+    mono_config_parse(NULL);
+    mono_jit_set_aot_mode(MONO_AOT_MODE_FULL);
+    MonoDomain *domain = mono_jit_init(file);
+    MonoAssembly *assembly = mono_assembly_open(file, NULL);
+    if (assembly == NULL) {
+        fprintf(stderr, "cannot open the embedded assembly %s\n", file);
+        return 1;
+    }
+    int code = mono_jit_exec(domain, assembly, argc, argv);
+    mono_jit_cleanup(domain);
+    return code;
+}
+"#;
