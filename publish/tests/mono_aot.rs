@@ -157,8 +157,27 @@ fn every_argument_shape_through_lazy_stubs() {
         .imports
         .iter()
         .all(|i| i.binding == aotinterop_model::Binding::Lazy));
-    // Compiled code calls each P/Invoke by its entry point's own name.
-    assert!(b.report.plan.imports.iter().all(|i| i.call_symbol == i.entry));
+    // Mono's runtime finds each P/Invoke's stub by its call symbol in the image's dynamic symbol
+    // table (readelf is the oracle).
+    let dynsym = String::from_utf8(
+        Command::new("readelf")
+            .args(["--dyn-syms", "-W"])
+            .arg(&b.image)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for i in &b.report.plan.imports {
+        assert!(
+            dynsym
+                .lines()
+                .any(|l| l.split_whitespace().nth(7) == Some(i.call_symbol.as_str())
+                    && l.contains(" DEFAULT ")),
+            "{} is not exported",
+            i.call_symbol
+        );
+    }
     let out = stdout_ok(&run(&["abi"], &b.bin));
     assert_eq!(value(&out, "sum8"), (1..=8).sum::<i64>().to_string());
     let d = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5f64];
@@ -265,52 +284,64 @@ fn aotinterop_is_the_only_loader_of_the_apps_libraries() {
     assert!(log.contains("DllImport"), "Mono's dll log is empty:\n{log}");
 }
 
-/// A second C# assembly whose DllImports clash when named by their entry points.
-fn clash(dir: &Path, cs: &str) -> aotinterop::Error {
+/// A second C# assembly published with `direct_pinvoke: [libdirect]`: its plan, or the error.
+fn plan_of(dir: &Path, cs: &str) -> Result<aotinterop_model::Plan, aotinterop::Error> {
     std::fs::write(dir.join("Clash.cs"), cs).unwrap();
     mcs(&dir.join("Clash.dll"), &[dir.join("Clash.cs")], "library");
     let mut json: serde_json::Value =
         serde_json::from_str(&request(dir, "Clash.dll", "bin/clash", &dir.join("cache"))).unwrap();
     json["direct_pinvoke"] = serde_json::json!(["libdirect"]);
+    json["native_lib"] = serde_json::json!("shared");
     let loaded = PublishRequest::parse(&json.to_string(), &dir.join("request.json"), dir).unwrap();
-    aotinterop::plan_request(&loaded).unwrap_err()
+    aotinterop::plan_request(&loaded)
 }
 
+/// Mono looks each P/Invoke up by assembly, library and entry point: imports that differ in any of
+/// those, or only in CharSet or ExactSpelling (which change no name off Windows), plan; those it
+/// would look up as one but that bind differently are refused before anything is compiled, every
+/// clash named.
 #[test]
-fn names_that_clash_or_cannot_be_emitted_are_errors_before_anything_is_compiled() {
+fn only_imports_mono_looks_up_as_one_and_that_bind_differently_clash() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let two_libraries = "using System.Runtime.InteropServices;\n\
+    let fine = "using System.Runtime.InteropServices;\n\
         static class A { [DllImport(\"libz\", EntryPoint = \"deflate\")] public static extern int Pack(); }\n\
-        static class B { [DllImport(\"libother\", EntryPoint = \"deflate\")] public static extern int Squeeze(); }\n";
-    let e = clash(d, two_libraries);
-    assert_eq!(e.code(), "AOTI0014");
-    assert!(e.message.contains("`A::Pack` (Clash, DllImport `libz`)"), "{e}");
-    assert!(
-        e.message.contains("`B::Squeeze` (Clash, DllImport `libother`)"),
-        "{e}"
-    );
-    assert!(e.message.contains("they name two libraries"), "{e}");
-    // One library, but looked for in different places.
+        static class B { [DllImport(\"libother\", EntryPoint = \"deflate\")] public static extern int Squeeze(); }\n\
+        static class C { [DllImport(\"libdirect\")] public static extern int shared_fn(); }\n\
+        static class D { [DllImport(\"liblazy\")] public static extern int shared_fn(); }\n\
+        static class E { [DllImport(\"libc\", EntryPoint = \"getpid\")] public static extern int a();\n\
+            [DllImport(\"libc\", EntryPoint = \"getpid\", CharSet = CharSet.Unicode)] public static extern int b();\n\
+            [DllImport(\"libc\", EntryPoint = \"getpid\", ExactSpelling = true)] public static extern int c(); }\n\
+        static class F { [DllImport(\"user32\", EntryPoint = \"_MessageBoxW@16\")] public static extern int Box(); }\n";
+    let plan = plan_of(d, fine).unwrap();
+    let ours: Vec<_> = plan
+        .imports
+        .iter()
+        .filter(|i| i.assembly.as_deref() == Some("Clash"))
+        .collect();
+    assert_eq!(ours.len(), 8);
+    let mut symbols: Vec<&str> = ours.iter().map(|i| i.call_symbol.as_str()).collect();
+    symbols.sort_unstable();
+    symbols.dedup();
+    assert_eq!(symbols.len(), 8, "{symbols:?}");
+    // One library, one entry point, one assembly, but looked for in different places: twice.
     let two_searches = "using System.Runtime.InteropServices;\n\
         static class A { [DllImport(\"libz\")] public static extern int deflate(); }\n\
         static class B { [DllImport(\"libz\", EntryPoint = \"deflate\")]\n\
-            [DefaultDllImportSearchPaths(DllImportSearchPath.System32)] public static extern int Squeeze(); }\n";
-    let e = clash(d, two_searches);
+            [DefaultDllImportSearchPaths(DllImportSearchPath.System32)] public static extern int Squeeze(); }\n\
+        static class C { [DllImport(\"libz\")] public static extern int inflate(); }\n\
+        static class D { [DllImport(\"libz\", EntryPoint = \"inflate\")]\n\
+            [DefaultDllImportSearchPaths(DllImportSearchPath.System32)] public static extern int Unsqueeze(); }\n";
+    let e = plan_of(d, two_searches).unwrap_err();
     assert_eq!(e.code(), "AOTI0014");
-    assert!(e.message.contains("DllImportSearchPath differs"), "{e}");
-    let direct_and_lazy = "using System.Runtime.InteropServices;\n\
-        static class A { [DllImport(\"libdirect\")] public static extern int shared_fn(); }\n\
-        static class B { [DllImport(\"liblazy\")] public static extern int shared_fn(); }\n";
-    let e = clash(d, direct_and_lazy);
-    assert_eq!(e.code(), "AOTI0014");
-    assert!(e.message.contains("direct for one and lazy for the other"), "{e}");
-    let bad_name = "using System.Runtime.InteropServices;\n\
-        static class A { [DllImport(\"user32\", EntryPoint = \"_MessageBoxW@16\")] public static extern int Box(); }\n";
-    let e = clash(d, bad_name);
-    assert_eq!(e.code(), "AOTI0015");
+    assert!(e.message.contains("(2 clashes)"), "{e}");
     assert!(
-        e.message.contains("`A::Box`") && e.message.contains("_MessageBoxW@16"),
+        e.message.contains("`libz!deflate`: `A::deflate` (Clash) and `B::Squeeze` (Clash): their DllImportSearchPath differs"),
+        "{e}"
+    );
+    assert!(
+        e.message
+            .contains("`libz!inflate`: `C::inflate` (Clash) and `D::Unsqueeze` (Clash)"),
         "{e}"
     );
 }
@@ -324,7 +355,7 @@ fn compile_detail(r: &PublishReport) -> String {
 }
 
 #[test]
-fn framework_objects_are_cached_and_a_damaged_entry_is_rebuilt() {
+fn compiled_assemblies_are_cached_and_a_damaged_entry_is_rebuilt() {
     let b = built();
     let cache = b.dir.join("own-cache");
     let json = request(&b.dir, "Interop.exe", "bin/cached", &cache);
@@ -336,14 +367,17 @@ fn framework_objects_are_cached_and_a_damaged_entry_is_rebuilt() {
     );
     let second = publish(&b.dir, &json).unwrap();
     assert!(
-        compile_detail(&second).contains("(1 from the cache)"),
+        compile_detail(&second).contains("(2 from the cache)"),
         "{}",
         compile_detail(&second)
     );
     // Truncate the cached mscorlib: it is compiled again, and the image still runs.
     let entry = walk(&cache)
         .into_iter()
-        .find(|p| p.extension().is_some_and(|x| x == "o"))
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "o")
+                && p.file_name().unwrap().to_string_lossy().starts_with("mscorlib-")
+        })
         .unwrap();
     let len = std::fs::metadata(&entry).unwrap().len();
     let f = std::fs::OpenOptions::new().write(true).open(&entry).unwrap();
@@ -351,7 +385,7 @@ fn framework_objects_are_cached_and_a_damaged_entry_is_rebuilt() {
     drop(f);
     let third = publish(&b.dir, &json).unwrap();
     assert!(
-        compile_detail(&third).contains("(0 from the cache)"),
+        compile_detail(&third).contains("(1 from the cache)"),
         "{}",
         compile_detail(&third)
     );
