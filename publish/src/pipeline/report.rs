@@ -16,6 +16,31 @@ pub struct ReportPaths {
     pub markdown: PathBuf,
 }
 
+/// The P/Invokes the AOT compiler's runtime binds itself, each with the reason.
+fn runtime_section(md: &mut String, plan: &Plan) {
+    if plan.runtime_imports.is_empty() {
+        return;
+    }
+    let cell = |s: &str| s.replace('|', "\\|");
+    let _ = writeln!(
+        md,
+        "\n{} P/Invokes are bound by the AOT compiler's runtime itself, not by aotinterop:\n\n\
+         | module | entry | assembly | method | reason |\n|---|---|---|---|---|",
+        plan.runtime_imports.len()
+    );
+    for r in &plan.runtime_imports {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            cell(&r.module),
+            cell(&r.entry),
+            cell(r.assembly.as_deref().unwrap_or("")),
+            cell(r.method.as_deref().unwrap_or("")),
+            cell(&r.reason)
+        );
+    }
+}
+
 /// The plan as a markdown document.
 pub fn markdown(plan: &Plan) -> String {
     let mut md = String::new();
@@ -39,6 +64,7 @@ pub fn markdown(plan: &Plan) -> String {
             cell(&imp.reason)
         );
     }
+    runtime_section(&mut md, plan);
     if !plan.link.generated.is_empty() {
         md.push_str(
             "\nLinked against generated stand-ins (`generate_import_libraries`); the loader binds the real \

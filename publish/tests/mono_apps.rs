@@ -1,0 +1,217 @@
+//! Real programs nobody here wrote, compiled by Mono's AOT compiler and published: a C# program
+//! over Debian's `Mono.Data.Sqlite` (ADO.NET, 78 P/Invokes into sqlite3), listed with its library
+//! or with the library taken from Mono's framework folder. Mono's JIT running the same program is
+//! the oracle; `monodis` is the oracle for the library's P/Invokes.
+
+use aotinterop::PublishRequest;
+use aotinterop_model::TargetRow;
+use aotinterop_testkit::{repo_root, require, run_ok};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn framework() -> PathBuf {
+    aotinterop::mono::Mono::find().unwrap().framework().to_path_buf()
+}
+
+/// The sqlite sample compiled by mcs into `dir`.
+fn compile(dir: &Path) -> PathBuf {
+    let exe = dir.join("Sqlite.exe");
+    run_ok(
+        Command::new(require("mcs", "mono-mcs"))
+            .args(["-nologo", "-r:Mono.Data.Sqlite.dll", "-r:System.Data.dll"])
+            .arg(format!("-out:{}", exe.display()))
+            .arg(repo_root().join("samples/sqlite/Sqlite.cs")),
+        "mcs",
+    );
+    exe
+}
+
+fn request(dir: &Path, assemblies: &[PathBuf], output: &str) -> aotinterop::LoadedRequest {
+    let runtime = aotinterop_testkit::runtime_archive(TargetRow::of_rid("linux-x64").unwrap());
+    let json = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": output,
+        "assemblies": assemblies,
+        "runtime_dir": runtime.parent().and_then(Path::parent).unwrap(),
+        "cache_dir": repo_root().join(".cache/aotinterop-test"),
+    });
+    PublishRequest::parse(&json.to_string(), &dir.join("request.json"), dir).unwrap()
+}
+
+/// Runs `program` from `cwd`: (exit code, stdout).
+fn run(program: &mut Command, cwd: &Path) -> (i32, String) {
+    let out = program.current_dir(cwd).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// A shared object whose constructor writes `marker`: planted where nothing may load it from.
+fn plant(path: &Path, marker: &Path) {
+    let c = path.with_extension("c");
+    std::fs::write(
+        &c,
+        format!(
+            "#include <stdio.h>\n__attribute__((constructor)) static void planted(void) {{ FILE *f = fopen(\"{}\", \"w\"); if (f) fclose(f); }}\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    run_ok(
+        Command::new(require("gcc", "gcc"))
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(path)
+            .arg(&c),
+        "gcc",
+    );
+}
+
+#[test]
+fn a_two_assembly_app_runs_its_own_main_with_every_pinvoke_bound_by_aotinterop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let exe = compile(dir);
+    let (code, jit) = run(Command::new(require("mono", "mono-runtime")).arg(&exe), dir);
+    assert_eq!(code, 0, "{jit}");
+    let library = framework().join("Mono.Data.Sqlite.dll");
+    let oracle = aotinterop_testkit::mono::monodis_implmap(&library);
+    assert!(
+        oracle.len() >= 70,
+        "{} P/Invokes in Mono.Data.Sqlite",
+        oracle.len()
+    );
+    // A folder to run from, holding libraries that must never be loaded from it.
+    let run_dir = dir.join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let marker = dir.join("planted-library-loaded");
+    for planted in [
+        "libc.so.6",
+        "libc.so",
+        "libsqlite3.so",
+        "libsqlite3.so.0",
+        "sqlite3.so",
+    ] {
+        plant(&run_dir.join(planted), &marker);
+    }
+    for (name, assemblies) in [
+        ("listed", vec![exe.clone(), library.clone()]),
+        ("beside", vec![exe.clone()]),
+    ] {
+        let loaded = request(dir, &assemblies, &format!("bin/{name}/sqlite"));
+        let report = aotinterop::pipeline::publish(&loaded, &mut |_| {})
+            .unwrap_or_else(|f| panic!("{name}: {}", f.error));
+        // Every P/Invoke of the library is aotinterop's, lazily, and counted.
+        let ours: Vec<_> = report
+            .plan
+            .imports
+            .iter()
+            .filter(|i| i.assembly.as_deref() == Some("Mono.Data.Sqlite"))
+            .collect();
+        assert_eq!(ours.len(), oracle.len(), "{name}");
+        for row in &oracle {
+            assert!(
+                ours.iter()
+                    .any(|i| i.entry == row.entry && i.module == row.module),
+                "{name}: {}!{} is not in the plan",
+                row.module,
+                row.entry
+            );
+        }
+        let scan = &report.steps[0].detail;
+        assert!(scan.starts_with("13 assemblies"), "{name}: {scan}");
+        // mscorlib's own libc imports are planned too; Mono's shims are listed as its own.
+        assert!(report
+            .plan
+            .imports
+            .iter()
+            .any(|i| i.module == "libc" && i.assembly.as_deref() == Some("mscorlib")));
+        assert!(report
+            .plan
+            .runtime_imports
+            .iter()
+            .any(|r| r.module == "System.Native" && r.reason.contains("shim")));
+        let (code, out) = run(&mut Command::new(&report.output), &run_dir);
+        assert_eq!((code, out.as_str()), (0, jit.as_str()), "{name}");
+        assert!(
+            !marker.exists(),
+            "{name}: a library planted in the current directory was loaded"
+        );
+        let md = std::fs::read_to_string(&report.reports.markdown).unwrap();
+        assert!(
+            md.contains("System.Native"),
+            "{name}: the plan report lists no runtime import"
+        );
+    }
+}
+
+#[test]
+fn the_published_assembly_must_have_main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let exe = compile(dir);
+    let library = framework().join("Mono.Data.Sqlite.dll");
+    let e = aotinterop::plan_request(&request(dir, &[library.clone(), exe], "bin/wrong")).unwrap_err();
+    assert_eq!(e.code(), "AOTI0016", "{e}");
+    assert!(
+        e.message.contains("`Mono.Data.Sqlite` is the published assembly"),
+        "{e}"
+    );
+    assert_eq!(
+        e.location.as_ref().map(|l| l.file.as_path()),
+        Some(library.as_path())
+    );
+}
+
+/// The issue's repros, each run as under Mono's JIT: two DllImports of one entry point that differ
+/// only in CharSet (D1), a direct P/Invoke whose wrapper only throws (D2), a function pointer of a
+/// delegate over a lazy DllImport method (D3).
+#[test]
+fn repros_behave_as_under_the_jit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = dir.join("Repro.cs");
+    std::fs::write(
+        &src,
+        r#"using System; using System.Runtime.InteropServices;
+static class P {
+    delegate IntPtr V();
+    [DllImport("libz.so.1")] static extern IntPtr zlibVersion();
+    [DllImport("libc", EntryPoint = "strverscmp")] static extern int f(ref HandleRef h);
+    [DllImport("libc", EntryPoint = "getpid")] static extern int a();
+    [DllImport("libc", EntryPoint = "getpid", CharSet = CharSet.Unicode)] static extern int b();
+    static int Main() {
+        Console.WriteLine("D1 " + (a() == b()));
+        try { var h = new HandleRef(null, IntPtr.Zero); f(ref h); Console.WriteLine("D2 called"); }
+        catch (MarshalDirectiveException) { Console.WriteLine("D2 MarshalDirectiveException"); }
+        Console.WriteLine("D3 " + (Marshal.GetFunctionPointerForDelegate(new V(zlibVersion)) != IntPtr.Zero));
+        return 0;
+    }
+}"#,
+    )
+    .unwrap();
+    let exe = dir.join("Repro.exe");
+    run_ok(
+        Command::new(require("mcs", "mono-mcs"))
+            .arg("-nologo")
+            .arg(format!("-out:{}", exe.display()))
+            .arg(&src),
+        "mcs",
+    );
+    let (code, jit) = run(Command::new(require("mono", "mono-runtime")).arg(&exe), dir);
+    assert_eq!(
+        (code, jit.as_str()),
+        (0, "D1 True\nD2 MarshalDirectiveException\nD3 True\n")
+    );
+    for direct in [false, true] {
+        let mut loaded = request(dir, std::slice::from_ref(&exe), &format!("bin/{direct}/repro"));
+        if direct {
+            loaded.request.direct_pinvoke = vec!["libc".into()];
+        }
+        let report = aotinterop::pipeline::publish(&loaded, &mut |_| {})
+            .unwrap_or_else(|f| panic!("direct {direct}: {}", f.error));
+        let (code, out) = run(&mut Command::new(&report.output), dir);
+        assert_eq!((code, out.as_str()), (0, jit.as_str()), "direct {direct}");
+    }
+}
