@@ -19,6 +19,7 @@ pub const SAMPLES: &[&str] = &[
     "fail-fast",
     "search-paths",
     "no-import-lib",
+    "sqlite",
 ];
 
 pub use aotinterop_testkit::repo_root;

@@ -124,6 +124,7 @@ pub fn build(sample: &str, tc: &Toolchain, opts: Options) -> Result<Vec<RunResul
         "fail-fast" => fail_fast(&mut cx)?,
         "search-paths" => search_paths(&mut cx)?,
         "no-import-lib" => no_import_lib(&mut cx)?,
+        "sqlite" => sqlite(&mut cx)?,
         other => return Err(format!("no recipe for sample `{other}`")),
     }
     Ok(cx.runs)
@@ -302,6 +303,27 @@ fn no_import_lib(cx: &mut Ctx<'_>) -> Result<(), String> {
     cx.run(
         "no-import-lib (the vendor library deployed beside it)",
         &image,
+        &[],
+        &dir,
+    )
+}
+
+fn sqlite(cx: &mut Ctx<'_>) -> Result<(), String> {
+    if cx.tc.rid != "linux-x64" {
+        return Err("the sqlite sample is compiled by Mono's AOT compiler: linux-x64 only".into());
+    }
+    mcs(
+        &[cx.path("Sqlite.cs")],
+        &cx.path("obj/Sqlite.exe"),
+        &["-r:Mono.Data.Sqlite.dll", "-r:System.Data.dll"],
+    )?;
+    let lazy = cx.publish("request")?;
+    let static_image = cx.publish("request.static")?;
+    let dir = cx.dir.clone();
+    cx.run("sqlite (sqlite3 bound lazily)", &lazy, &[], &dir)?;
+    cx.run(
+        "sqlite (SQLite linked in from libsqlite3.a, bound directly)",
+        &static_image,
         &[],
         &dir,
     )

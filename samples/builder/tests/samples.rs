@@ -200,8 +200,40 @@ fn check_no_import_lib(rid: &str) {
     }
 }
 
+/// The sqlite sample, lazy and static, against the same program run by Mono's JIT (the oracle);
+/// the static image needs no libsqlite3 at run time (readelf).
+fn check_sqlite() {
+    let runs = build("sqlite", "linux-x64");
+    let exe = repo_root().join("samples/sqlite/obj/Sqlite.exe");
+    let jit = std::process::Command::new("mono").arg(&exe).output().unwrap();
+    assert!(jit.status.success());
+    let jit = String::from_utf8_lossy(&jit.stdout).into_owned();
+    assert!(jit.contains("caught: SqliteException"), "{jit}");
+    for r in &runs {
+        assert_eq!(r.code, Some(0), "{r:?}");
+        assert_eq!(r.stdout, jit, "{}", r.what);
+    }
+    let image = repo_root().join("samples/sqlite/bin/linux-x64/static/sqlite");
+    let dynamic = std::process::Command::new("readelf")
+        .arg("-d")
+        .arg(&image)
+        .output()
+        .unwrap();
+    let dynamic = String::from_utf8_lossy(&dynamic.stdout);
+    assert!(dynamic.contains("(NEEDED)"), "{dynamic}");
+    assert!(!dynamic.contains("libsqlite3"), "{dynamic}");
+    let lazy = repo_root().join("samples/sqlite/bin/linux-x64/lazy/sqlite.plan.json");
+    let plan: aotinterop_model::Plan = serde_json::from_str(&std::fs::read_to_string(lazy).unwrap()).unwrap();
+    assert_eq!(
+        plan.imports.iter().filter(|i| i.module == "sqlite3").count(),
+        78,
+        "Mono.Data.Sqlite's P/Invokes"
+    );
+}
+
 #[test]
 fn linux_x64() {
+    check_sqlite();
     check_no_import_lib("linux-x64");
     check_hello("linux-x64");
     check_static_shim("linux-x64");
