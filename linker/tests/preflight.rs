@@ -259,6 +259,31 @@ fn a_shared_library_the_loader_will_not_find_is_a_warning() {
     assert!(run_preflight(&job, None, &[("custom", "custom_fn")]).is_empty());
 }
 
+/// .NET 10's images get no `$ORIGIN` rpath (dotnet/runtime#115236): a library in the image's own
+/// folder is not found at startup, and the advice is the LinkerArg that makes it found, not a
+/// copy next to the image (which is where it already is).
+#[test]
+fn without_the_origin_rpath_the_images_folder_is_not_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    custom_so(&bin);
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, bin.join("app"));
+    job.origin_rpath = false;
+    job.linker_args = vec![format!("-L{}", bin.display()), "-lcustom".into()];
+    let d = run_preflight(&job, None, &[("custom", "custom_fn")]);
+    assert_eq!(codes_of(&d), [codes::LOADER_MAY_NOT_FIND], "{d:?}");
+    let m = &d[0].message;
+    assert!(
+        m.contains("it is in the image's folder") && m.contains("no `$ORIGIN` rpath"),
+        "{m}"
+    );
+    assert!(m.contains("add `-Wl,-rpath,$ORIGIN` as a LinkerArg"), "{m}");
+    assert!(!m.contains("copy it next to the image"), "{m}");
+    // Following the advice silences it.
+    job.linker_args.push("-Wl,-rpath,$ORIGIN".into());
+    assert!(run_preflight(&job, None, &[("custom", "custom_fn")]).is_empty());
+}
+
 #[test]
 fn a_native_library_defining_a_lazy_stubs_symbol_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 //! links and then fails to start, unless `LD_LIBRARY_PATH` happens to name it.
 
 use crate::driver::LinkJob;
+use aotinterop_model::diag::{codes, Diagnostic};
 use std::path::{Path, PathBuf};
 
 /// The rpaths of the image, `$ORIGIN` replaced by the output's folder, made absolute.
@@ -70,4 +71,46 @@ pub(super) fn is_shared_object(path: &Path) -> bool {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     name.ends_with(".so") || name.contains(".so.")
+}
+
+/// The warning for a library (providing the direct imports `provided`) that the loader will not
+/// find: what the loader searches under these rules, and the one step that makes it find it.
+pub(super) fn not_found_warning(lib: &Path, job: &LinkJob, provided: &str) -> Diagnostic {
+    let beside_image = lib.parent().and_then(|d| d.canonicalize().ok())
+        == job
+            .output
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .and_then(|d| d.canonicalize().ok());
+    let why = if job.origin_rpath {
+        "no rpath names its folder, and it is neither the image's folder nor a system folder"
+    } else if beside_image {
+        "it is in the image's folder, but under .NET 10's rules the image gets no `$ORIGIN` rpath \
+         (dotnet/runtime#115236), so the loader does not search that folder"
+    } else {
+        "no rpath names its folder and it is not a system folder (under .NET 10's rules the image gets no \
+         `$ORIGIN` rpath, so not even the image's own folder is searched)"
+    };
+    let fix = if job.origin_rpath {
+        "add `-Wl,-rpath,FOLDER` as a LinkerArg (`$ORIGIN/...` for a folder beside the image) or copy it next to \
+         the image"
+    } else {
+        "add `-Wl,-rpath,$ORIGIN` as a LinkerArg and deploy it next to the image (or `-Wl,-rpath,FOLDER` for \
+         where it will be)"
+    };
+    Diagnostic::warning(
+        codes::LOADER_MAY_NOT_FIND,
+        format!(
+            "the link finds this library through a LinkerArg -L folder, but the loader will not find it at \
+             startup: {why}; the image would fail to start unless LD_LIBRARY_PATH names the folder. It provides \
+             the direct import(s) {provided}; {fix}"
+        ),
+    )
+    .at(lib)
 }

@@ -220,19 +220,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         if provided.is_empty() {
             continue;
         }
-        diags.push(
-            Diagnostic::warning(
-                codes::LOADER_MAY_NOT_FIND,
-                format!(
-                    "the link finds this library through a LinkerArg -L folder, but the loader will not look there \
-                     at startup (no rpath names it, and it is not the image's folder or a system folder): the image \
-                     would fail to start unless LD_LIBRARY_PATH names it. It provides the direct import(s) {}; \
-                     add `-Wl,-rpath,FOLDER` (`$ORIGIN/...` for a folder beside the image) or copy it next to the image",
-                    some(&provided, 5)
-                ),
-            )
-            .at(lib),
-        );
+        diags.push(loader::not_found_warning(lib, job, &some(&provided, 5)));
     }
     let unresolved: Vec<&PlannedImport> = direct
         .iter()
