@@ -153,6 +153,10 @@ pub struct PublishRequest {
     /// `AOTINTEROP_CACHE_DIR`, else `$XDG_CACHE_HOME/aotinterop`, else `~/.cache/aotinterop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_dir: Option<PathBuf>,
+    /// Where aotinterop writes files for the user to take (a DirectPInvokeList the preflight
+    /// suggests); absent: the request file's folder. MSBuild: `AotInteropIntermediateDirectory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediate_dir: Option<PathBuf>,
     /// `NativeLib`: absent for an executable, `shared` or `static`.
     #[serde(default)]
     pub native_lib: OutputKind,
@@ -231,6 +235,7 @@ impl PublishRequest {
             assembly_directory: AssemblyDirectory::Image,
             compiler: Compiler::Generated,
             cache_dir: None,
+            intermediate_dir: None,
             native_lib: OutputKind::Executable,
             output: None,
             direct_pinvoke: Vec::new(),
@@ -311,6 +316,9 @@ impl PublishRequest {
             fix(p);
         }
         if let Some(p) = &mut self.cache_dir {
+            fix(p);
+        }
+        if let Some(p) = &mut self.intermediate_dir {
             fix(p);
         }
         if let Some(l) = &mut self.linker {

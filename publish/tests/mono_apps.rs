@@ -215,3 +215,71 @@ static class P {
         assert_eq!((code, out.as_str()), (0, jit.as_str()), "direct {direct}");
     }
 }
+
+/// SQLite's own static library as a NativeLibrary: `DirectPInvoke sqlite3` is refused, naming both
+/// entry points only SQLCipher defines, and the DirectPInvokeList the error names (written for the
+/// user) is the one step out: with it the image links SQLite in and needs no libsqlite3.
+#[test]
+fn a_whole_module_directpinvoke_with_undefined_entries_names_a_list_that_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let exe = compile(dir);
+    let archive = String::from_utf8(
+        Command::new(require("gcc", "gcc"))
+            .arg("-print-file-name=libsqlite3.a")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let archive = PathBuf::from(archive.trim());
+    assert!(archive.is_absolute(), "no libsqlite3.a (libsqlite3-dev)");
+    let obj = dir.join("obj/aotinterop");
+    let mut loaded = request(dir, std::slice::from_ref(&exe), "bin/static/sqlite");
+    loaded.request.direct_pinvoke = vec!["sqlite3".into()];
+    loaded.request.native_library = vec![archive.clone()];
+    loaded.request.intermediate_dir = Some(obj.clone());
+    let failure = aotinterop::pipeline::publish(&loaded, &mut |_| {}).unwrap_err();
+    let e = &failure.error;
+    assert_eq!((failure.step.name(), e.code()), ("preflight", "AOTI0520"), "{e}");
+    assert!(e.message.contains("2 direct imports of `sqlite3`"), "{e}");
+    assert!(e.message.contains("`sqlite3_key`, `sqlite3_rekey`"), "{e}");
+    let list = obj.join("sqlite3.DirectPInvokeList.txt");
+    assert!(e.message.contains(&list.display().to_string()), "{e}");
+    // The list holds every other entry point the library declares (monodis), and nm agrees the
+    // archive defines each.
+    let text = std::fs::read_to_string(&list).unwrap();
+    let entries: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let oracle = aotinterop_testkit::mono::monodis_implmap(&framework().join("Mono.Data.Sqlite.dll"));
+    let mut declared: Vec<String> = oracle.iter().map(|r| r.entry.clone()).collect();
+    declared.sort();
+    declared.dedup();
+    assert_eq!(entries.len(), declared.len() - 2, "{text}");
+    let nm = Command::new("nm")
+        .args(["-g", "--defined-only"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let nm = String::from_utf8_lossy(&nm.stdout);
+    for e in &entries {
+        let name = e.strip_prefix("sqlite3!").unwrap();
+        assert!(nm.lines().any(|l| l.ends_with(&format!(" T {name}"))), "{name}");
+    }
+    loaded.request.direct_pinvoke.clear();
+    loaded.request.direct_pinvoke_list = vec![list];
+    let report =
+        aotinterop::pipeline::publish(&loaded, &mut |_| {}).unwrap_or_else(|f| panic!("{}", f.error));
+    assert_eq!(report.plan.counts.direct, entries.len());
+    let (code, out) = run(&mut Command::new(&report.output), dir);
+    assert_eq!(code, 0, "{out}");
+    let needed = Command::new("readelf")
+        .arg("-d")
+        .arg(&report.output)
+        .output()
+        .unwrap();
+    let needed = String::from_utf8_lossy(&needed.stdout);
+    assert!(
+        needed.contains("(NEEDED)") && !needed.contains("libsqlite3"),
+        "{needed}"
+    );
+}

@@ -76,6 +76,9 @@ pub struct LinkJob {
     /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
     /// in the project (None: the current directory).
     pub working_dir: Option<PathBuf>,
+    /// Where the preflight's suggestions for the user go (a DirectPInvokeList of the entries a
+    /// module's library defines); None: none are offered.
+    pub intermediate_dir: Option<PathBuf>,
     /// `StripSymbols`: move the image's debug information into `IMAGE.dbg` beside it, with a
     /// `.gnu_debuglink` to it (ELF and MinGW images; see `strip.rs` for the others).
     pub strip_symbols: bool,
@@ -111,6 +114,7 @@ impl LinkJob {
             position_independent: true,
             generate_import_libraries: false,
             working_dir: None,
+            intermediate_dir: None,
             strip_symbols: false,
         }
     }

@@ -89,6 +89,35 @@ pub struct Preflight {
     pub diagnostics: Vec<Diagnostic>,
     /// The stand-ins to generate (`generate_import_libraries`), one per module.
     pub generated: Vec<GeneratedLibrary>,
+    /// DirectPInvokeList files to write for the user: for a module some of whose direct entry
+    /// points nothing defines, the ones the link does define (named in the AOTI0520 error).
+    pub suggested_lists: Vec<SuggestedList>,
+}
+
+/// A DirectPInvokeList the preflight offers in place of a whole-module DirectPInvoke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuggestedList {
+    /// Where to write it.
+    pub path: PathBuf,
+    /// The module.
+    pub module: String,
+    /// Its entry points the link defines.
+    pub entries: Vec<String>,
+}
+
+impl SuggestedList {
+    /// The file's text: a comment, then `module!entry` a line.
+    pub fn text(&self) -> String {
+        let mut t = format!(
+            "# DirectPInvokeList written by aotinterop's preflight: the entry points of `{}` that the link defines.\n\
+             # Use it in place of `DirectPInvoke {}`; the others stay lazy.\n",
+            self.module, self.module
+        );
+        for e in &self.entries {
+            t.push_str(&format!("{}!{e}\n", self.module));
+        }
+        t
+    }
 }
 
 /// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
@@ -112,7 +141,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     if direct.is_empty() || job.kind == OutputKind::Static {
         return Preflight {
             diagnostics: diags,
-            generated: Vec::new(),
+            ..Preflight::default()
         };
     }
 
@@ -233,36 +262,113 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         return Preflight {
             diagnostics: diags,
             generated,
+            suggested_lists: Vec::new(),
         };
     }
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
-    let hint = crate::import_libraries::kind_name(job.target.format);
-    for d in unresolved {
-        let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
-        if !user.is_empty() {
-            looked.push(format!("LinkerArg {}", user.join(" ")));
-        }
-        looked.push(format!("system libraries {}", system.join(", ")));
-        diags.push(Diagnostic::error(
-            codes::DIRECT_IMPORT_UNRESOLVED,
-            format!(
-                "direct import `{}!{}`: nothing the link or the loader will see defines `{}` (looked in the objects, {}, \
-                 in {} search folder(s)); the image would fail to link or to start. Add its library as a NativeLibrary \
-                 item or a LinkerArg (`-l...`), or leave the import lazy; or, when the library exists only where the \
-                 image will run, set `generate_import_libraries` (MSBuild: AotInteropGenerateImportLibraries) to link against \
-                 the {hint} aotinterop generates for it",
-                d.module,
-                d.symbol(),
-                d.symbol(),
-                looked.join(", "),
-                dirs.len()
-            ),
-        ));
+    let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
+    if !user.is_empty() {
+        looked.push(format!("LinkerArg {}", user.join(" ")));
+    }
+    looked.push(format!("system libraries {}", system.join(", ")));
+    let looked = format!(
+        "looked in the objects, {}, in {} search folder(s)",
+        looked.join(", "),
+        dirs.len()
+    );
+    let mut suggested_lists = Vec::new();
+    for (module, undefined) in by_module(&unresolved) {
+        let defined: Vec<String> = direct
+            .iter()
+            .filter(|d| d.module == module && !undefined.contains(&d.symbol()))
+            .map(|d| d.entry.clone())
+            .collect();
+        let list = (!defined.is_empty())
+            .then(|| job.intermediate_dir.as_ref())
+            .flatten()
+            .map(|dir| SuggestedList {
+                path: dir.join(format!("{}.DirectPInvokeList.txt", file_safe(module))),
+                module: module.to_string(),
+                entries: defined,
+            });
+        diags.push(unresolved_error(job, module, &undefined, list.as_ref(), &looked));
+        suggested_lists.extend(list);
     }
     Preflight {
         diagnostics: diags,
         generated: Vec::new(),
+        suggested_lists,
     }
+}
+
+/// The unresolved direct imports by module, in plan order: (module, native symbols).
+fn by_module<'p>(unresolved: &[&'p PlannedImport]) -> Vec<(&'p str, Vec<&'p str>)> {
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for d in unresolved {
+        match out.iter_mut().find(|(m, _)| *m == d.module) {
+            Some((_, v)) => v.push(d.symbol()),
+            None => out.push((&d.module, vec![d.symbol()])),
+        }
+    }
+    out
+}
+
+/// A module name as a file name: path separators and control characters become `_`.
+fn file_safe(module: &str) -> String {
+    module
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() || c == ':' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// AOTI0520 for one module: every entry point nothing defines, and the way out.
+fn unresolved_error(
+    job: &LinkJob,
+    module: &str,
+    undefined: &[&str],
+    list: Option<&SuggestedList>,
+    looked: &str,
+) -> Diagnostic {
+    let hint = crate::import_libraries::kind_name(job.target.format);
+    let names = undefined
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let what = match undefined {
+        [one] => {
+            format!("direct import `{module}!{one}`: nothing the link or the loader will see defines `{one}`")
+        }
+        _ => format!(
+            "{} direct imports of `{module}`: nothing the link or the loader will see defines {names}",
+            undefined.len()
+        ),
+    };
+    let way_out = match list {
+        Some(l) => format!(
+            "The link does define the module's other {} entry point(s): {} lists them, written for you; use it as a \
+             DirectPInvokeList in place of the whole-module DirectPInvoke, and the undefined ones stay lazy. \
+             Or add",
+            l.entries.len(),
+            l.path.display()
+        ),
+        None => "Add".to_string(),
+    };
+    Diagnostic::error(
+        codes::DIRECT_IMPORT_UNRESOLVED,
+        format!(
+            "{what} ({looked}); the image would fail to link or to start. {way_out} its library as a NativeLibrary \
+             item or a LinkerArg (`-l...`), or leave the import lazy; or, when the library exists only where the \
+             image will run, set `generate_import_libraries` (MSBuild: AotInteropGenerateImportLibraries) to link \
+             against the {hint} aotinterop generates for it"
+        ),
+    )
 }
 
 /// A lazy import's stub defines its call symbol; a NativeLibrary that defines it too would either

@@ -115,6 +115,10 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.native_libraries = req.native_library.iter().map(|p| abs(p)).collect();
     job.linker_args = req.linker_arg.clone();
     job.working_dir = Some(abs(&loaded.base_dir()));
+    job.intermediate_dir = Some(abs(&req
+        .intermediate_dir
+        .clone()
+        .unwrap_or_else(|| loaded.base_dir())));
     job.origin_rpath = loaded.dotnet == DotNet::Net8;
     job.strip_symbols = req.strip_symbols;
     job.position_independent = req.position_independent_executable;

@@ -233,6 +233,13 @@ pub fn publish(
         let generated = found.generated;
         let (errors, warnings): (Vec<_>, Vec<_>) =
             found.diagnostics.into_iter().partition(Diagnostic::is_error);
+        // The DirectPInvokeList files its errors name, for the user to take.
+        for list in &found.suggested_lists {
+            if let Some(dir) = list.path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            report::write_atomic(&list.path, &list.text())?;
+        }
         if let Some(first) = errors.first() {
             let mut err = first.clone();
             if errors.len() > 1 {

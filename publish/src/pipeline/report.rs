@@ -136,7 +136,7 @@ pub fn markdown(plan: &Plan) -> String {
 /// Writes `text` to `path` through a temporary file in the same folder, so a reader never sees
 /// half of it. The file gets the mode an ordinary one would (0666 less the umask), not the
 /// private 0600 of a temporary file: a report is for other users and CI uploaders too.
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
+pub(super) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
