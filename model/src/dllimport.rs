@@ -40,10 +40,35 @@ pub enum Compiler {
     /// stand-ins do.
     #[default]
     Generated,
-    /// Mono's AOT compiler with `direct-pinvoke`: every P/Invoke is a reference to its entry
-    /// point as declared (`EntryPoint`, or the method name; no `A`/`W`; the library plays no
-    /// part).
+    /// Mono's AOT compiler (`docs/mono.md`): Mono's runtime looks each P/Invoke up by assembly,
+    /// library and entry point, and the host sends it to the import's call symbol.
     Mono,
+}
+
+/// How Mono's AOT compiler compiles (`compiler: mono`): whether the interpreter runs what was
+/// not compiled ahead of time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum MonoAotMode {
+    /// `--aot=full`, `MONO_AOT_MODE_FULL`: everything compiled ahead of time; code that needs
+    /// a method compiled at run time (a native-to-managed wrapper for a delegate passed to
+    /// native code without `[MonoPInvokeCallback]`) fails with `ExecutionEngineException`.
+    Full,
+    /// `--aot=full,interp`, `MONO_AOT_MODE_INTERP`: the same ahead-of-time code, and Mono's
+    /// interpreter runs what was not compiled (what real libraries with callbacks need).
+    #[default]
+    Interp,
+}
+
+impl MonoAotMode {
+    /// The mode's name as written in a request.
+    pub fn name(self) -> &'static str {
+        match self {
+            MonoAotMode::Full => "full",
+            MonoAotMode::Interp => "interp",
+        }
+    }
 }
 
 /// What the publish produces (`NativeLib` in the project file).

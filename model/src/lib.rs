@@ -30,7 +30,9 @@ pub mod target;
 #[cfg(feature = "std")]
 pub use diag::{Diagnostic, Error, Location, Result, Severity};
 #[cfg(feature = "std")]
-pub use dllimport::{Binding, CallingConvention, Compiler, DllImportSearchPath, LibrarySearch, OutputKind};
+pub use dllimport::{
+    Binding, CallingConvention, Compiler, DllImportSearchPath, LibrarySearch, MonoAotMode, OutputKind,
+};
 #[cfg(feature = "std")]
 pub use dotnet::DotNet;
 #[cfg(feature = "std")]

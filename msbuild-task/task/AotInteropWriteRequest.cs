@@ -57,6 +57,9 @@ namespace AotInterop.Build
         /// <summary>`AotInteropCompiler`: `mono` compiles the assemblies with Mono's AOT compiler; empty: the project's own objects.</summary>
         public string Compiler { get; set; }
 
+        /// <summary>`AotInteropMonoAotMode`: `interp` (default) or `full`, for `compiler: mono`.</summary>
+        public string MonoAotMode { get; set; }
+
         /// <summary>The image to produce.</summary>
         public string OutputImage { get; set; }
 
@@ -203,6 +206,9 @@ namespace AotInterop.Build
             string compiler = (Compiler ?? "").Trim();
             if (compiler.Length != 0)
                 sb.Append(",\n  \"compiler\": ").Append(JsonWriter.Quote(compiler.ToLowerInvariant()));
+            string monoAotMode = (MonoAotMode ?? "").Trim();
+            if (monoAotMode.Length != 0)
+                sb.Append(",\n  \"mono_aot_mode\": ").Append(JsonWriter.Quote(monoAotMode.ToLowerInvariant()));
             if (nativeLib.Length != 0)
                 sb.Append(",\n  \"native_lib\": ").Append(JsonWriter.Quote(nativeLib.ToLowerInvariant()));
             if (!string.IsNullOrWhiteSpace(OutputImage))

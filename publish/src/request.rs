@@ -4,7 +4,7 @@
 
 use crate::imports::{json_error, Import};
 use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
-use aotinterop_model::{Compiler, DotNet, Flavor, OutputKind, Rid};
+use aotinterop_model::{Compiler, DotNet, Flavor, MonoAotMode, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -98,6 +98,10 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
+fn is_default_mode(m: &MonoAotMode) -> bool {
+    *m == MonoAotMode::default()
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -153,6 +157,10 @@ pub struct PublishRequest {
     /// `AOTINTEROP_CACHE_DIR`, else `$XDG_CACHE_HOME/aotinterop`, else `~/.cache/aotinterop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_dir: Option<PathBuf>,
+    /// `compiler: mono`: full AOT alone, or with Mono's interpreter for what was not compiled
+    /// ahead of time (the default). MSBuild: `AotInteropMonoAotMode`.
+    #[serde(default, skip_serializing_if = "is_default_mode")]
+    pub mono_aot_mode: MonoAotMode,
     /// Where aotinterop writes files for the user to take (a DirectPInvokeList the preflight
     /// suggests); absent: the request file's folder. MSBuild: `AotInteropIntermediateDirectory`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +244,7 @@ impl PublishRequest {
             compiler: Compiler::Generated,
             cache_dir: None,
             intermediate_dir: None,
+            mono_aot_mode: MonoAotMode::default(),
             native_lib: OutputKind::Executable,
             output: None,
             direct_pinvoke: Vec::new(),

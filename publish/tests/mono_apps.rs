@@ -283,3 +283,80 @@ fn a_whole_module_directpinvoke_with_undefined_entries_names_a_list_that_works()
         "{needed}"
     );
 }
+
+/// Callbacks as native AOT has them: a plain delegate (no `[MonoPInvokeCallback]`) passed to
+/// libc's `qsort`. Under `mono_aot_mode: interp` (the default) the image prints what Mono's JIT
+/// prints; under `full` Mono refuses to compile the wrapper at run time, as plain full AOT does.
+/// Both modes bind every import the same way.
+#[test]
+fn callbacks_run_in_interp_mode_and_both_modes_bind_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = dir.join("Callback.cs");
+    std::fs::write(
+        &src,
+        r#"using System; using System.Runtime.InteropServices;
+static class P {
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate int Cmp(IntPtr a, IntPtr b);
+    [DllImport("libc")] static extern void qsort(int[] b, UIntPtr n, UIntPtr size, Cmp c);
+    [DllImport("libz.so.1")] static extern uint crc32(uint crc, byte[] buf, uint len);
+    static int Main() {
+        var a = new[] { 5, 3, 9, 1, 7 };
+        qsort(a, (UIntPtr)5, (UIntPtr)4, (x, y) => Marshal.ReadInt32(x) - Marshal.ReadInt32(y));
+        Console.WriteLine("qsort " + string.Join(",", a));
+        Console.WriteLine("crc32 " + crc32(0, new byte[] { 104, 105 }, 2).ToString("x8"));
+        return 0;
+    }
+}"#,
+    )
+    .unwrap();
+    let exe = dir.join("Callback.exe");
+    run_ok(
+        Command::new(require("mcs", "mono-mcs"))
+            .arg("-nologo")
+            .arg(format!("-out:{}", exe.display()))
+            .arg(&src),
+        "mcs",
+    );
+    let (code, jit) = run(Command::new(require("mono", "mono-runtime")).arg(&exe), dir);
+    assert_eq!(code, 0, "{jit}");
+    assert!(jit.starts_with("qsort 1,3,5,7,9\n"), "{jit}");
+    let mut plans = Vec::new();
+    for mode in [
+        aotinterop_model::MonoAotMode::Interp,
+        aotinterop_model::MonoAotMode::Full,
+    ] {
+        let mut loaded = request(
+            dir,
+            std::slice::from_ref(&exe),
+            &format!("bin/{}/callback", mode.name()),
+        );
+        loaded.request.mono_aot_mode = mode;
+        loaded.request.direct_pinvoke = vec!["libc".into()];
+        let report = aotinterop::pipeline::publish(&loaded, &mut |_| {})
+            .unwrap_or_else(|f| panic!("{}: {}", mode.name(), f.error));
+        let (code, out) = run(&mut Command::new(&report.output), dir);
+        match mode {
+            aotinterop_model::MonoAotMode::Interp => assert_eq!((code, out.as_str()), (0, jit.as_str())),
+            aotinterop_model::MonoAotMode::Full => {
+                assert_ne!(code, 0, "{out}");
+                assert!(out.contains("Attempting to JIT compile method"), "{out}");
+            }
+        }
+        let bindings: Vec<(String, String, String, String)> = report
+            .plan
+            .imports
+            .iter()
+            .map(|i| {
+                (
+                    i.module.clone(),
+                    i.entry.clone(),
+                    i.binding.name().to_string(),
+                    i.call_symbol.clone(),
+                )
+            })
+            .collect();
+        plans.push(bindings);
+    }
+    assert_eq!(plans[0], plans[1]);
+}

@@ -19,7 +19,7 @@ use super::{err, host, Closure, Member, Mono};
 use crate::plan::naming::mangle;
 use crate::request::LoadedRequest;
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::Plan;
+use aotinterop_model::{MonoAotMode, Plan};
 use object::{Object, ObjectSymbol};
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
@@ -39,8 +39,13 @@ pub struct Compiled {
     pub cached: usize,
 }
 
-/// The AOT compiler's options.
-const OPTIONS: &str = "full,static";
+/// The AOT compiler's options for `mode`.
+fn options(mode: MonoAotMode) -> &'static str {
+    match mode {
+        MonoAotMode::Full => "full,static",
+        MonoAotMode::Interp => "full,interp,static",
+    }
+}
 
 /// FNV-1a, 64 bits: the cache's key and check hash (not a security boundary; eight lines
 /// rather than a dependency).
@@ -102,12 +107,21 @@ fn cache_keys(closure: &Closure) -> Vec<u64> {
 
 /// Compiles one assembly (its copy at `il`) into `out`, through the cache; true when it came from
 /// the cache.
-fn aot(mono: &Mono, il: &Path, key: u64, name: &str, out: &Path, cache: &Path) -> Result<bool> {
+fn aot(
+    mono: &Mono,
+    il: &Path,
+    key: u64,
+    name: &str,
+    out: &Path,
+    cache: &Path,
+    mode: MonoAotMode,
+) -> Result<bool> {
+    let options = options(mode);
     let cached = cache
         .join("mono")
         .join(format!(
             "{:016x}",
-            fnv(format!("{}\n{OPTIONS}", mono.version).as_bytes())
+            fnv(format!("{}\n{options}", mono.version).as_bytes())
         ))
         .join(format!("{}-{key:016x}.o", mangle(name)));
     let check = cached.with_extension("o.check");
@@ -125,7 +139,7 @@ fn aot(mono: &Mono, il: &Path, key: u64, name: &str, out: &Path, cache: &Path) -
     }
     let dir = il.parent().unwrap_or(Path::new("/"));
     let run = Command::new(&mono.program)
-        .arg(format!("--aot={OPTIONS},outfile={}", out.display()))
+        .arg(format!("--aot={options},outfile={}", out.display()))
         .arg(il)
         .env("MONO_PATH", dir)
         .current_dir(dir)
@@ -207,7 +221,8 @@ pub fn compile(
     let (total, mut cached) = (closure.members.len(), 0);
     for (done, ((m, il), key)) in closure.members.iter().zip(&copies).zip(&keys).enumerate() {
         let out = work.join(format!("{done}-{}.o", mangle(&m.interop.name)));
-        cached += aot(&mono, il, *key, &m.interop.name, &out, &cache)? as usize;
+        let mode = loaded.request.mono_aot_mode;
+        cached += aot(&mono, il, *key, &m.interop.name, &out, &cache, mode)? as usize;
         modules.push(host::Module {
             il,
             info: module_info_symbol(&out)?,
@@ -215,7 +230,7 @@ pub fn compile(
         objects.push(out);
         progress(done + 1, total);
     }
-    let host_o = host::compile(&mono, &modules, plan, work)?;
+    let host_o = host::compile(&mono, &modules, plan, loaded.request.mono_aot_mode, work)?;
     objects.insert(0, host_o);
     Ok(Compiled {
         objects,

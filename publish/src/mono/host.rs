@@ -4,7 +4,7 @@
 
 use super::{err, Mono};
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::Plan;
+use aotinterop_model::{MonoAotMode, Plan};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -106,8 +106,16 @@ fn embed_source(c: &mut String, i: usize, m: &Module<'_>) {
 }
 
 /// The host's C source.
-pub fn source(modules: &[Module<'_>], plan: &Plan) -> String {
+pub fn source(modules: &[Module<'_>], plan: &Plan, mode: MonoAotMode) -> String {
     let mut c = String::from(HOST_PRELUDE);
+    let _ = writeln!(
+        c,
+        "#define AOTINTEROP_AOT_MODE {}",
+        match mode {
+            MonoAotMode::Full => "MONO_AOT_MODE_FULL",
+            MonoAotMode::Interp => "MONO_AOT_MODE_INTERP",
+        }
+    );
     dllmap_source(&mut c, plan);
     c.push_str(HOST_RUN);
     for (i, m) in modules.iter().enumerate() {
@@ -152,7 +160,13 @@ pub fn source(modules: &[Module<'_>], plan: &Plan) -> String {
 
 /// Writes the host's source and the runtime's header into `work` and compiles them; returns the
 /// host object.
-pub fn compile(mono: &Mono, modules: &[Module<'_>], plan: &Plan, work: &Path) -> Result<PathBuf> {
+pub fn compile(
+    mono: &Mono,
+    modules: &[Module<'_>],
+    plan: &Plan,
+    mode: MonoAotMode,
+    work: &Path,
+) -> Result<PathBuf> {
     let host_c = work.join("aotinterop-host.c");
     let header = work.join("aotinterop.h");
     let write = |p: &Path, text: &str| {
@@ -164,7 +178,7 @@ pub fn compile(mono: &Mono, modules: &[Module<'_>], plan: &Plan, work: &Path) ->
         })
     };
     write(&header, aotinterop_runtime::C_HEADER)?;
-    write(&host_c, &source(modules, plan))?;
+    write(&host_c, &source(modules, plan, mode))?;
     let host_o = work.join("aotinterop-host.o");
     let cc = aotinterop_linker::driver::find_program(Path::new("cc"))
         .or_else(|| aotinterop_linker::driver::find_program(Path::new("gcc")))
@@ -263,7 +277,7 @@ static int aotinterop_run_main(const char *file, int argc, char **argv) {
     /* Mono's own configuration (/etc/mono/config): where its native shims are. Every other
      * library is aotinterop's, through the assemblies' dllmaps above. */
     mono_config_parse(NULL);
-    mono_jit_set_aot_mode(MONO_AOT_MODE_FULL);
+    mono_jit_set_aot_mode(AOTINTEROP_AOT_MODE);
     MonoDomain *domain = mono_jit_init(file);
     MonoAssembly *assembly = mono_assembly_open(file, NULL);
     if (assembly == NULL) {
