@@ -145,10 +145,11 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
         match imp.binding {
             Binding::Lazy => {
                 n_lazy += 1;
-                // A startup binding of the entry's own name is this import's only when compiled
-                // code calls it by that name; otherwise it is the runtime's own use of the
-                // function (Mono's runtime calls libc's `close` too).
-                let called_by_name = imp.call_symbol == imp.symbol();
+                // A startup binding of the entry's own name is this import's when compiled code
+                // calls it by that name (or the plan does not say what it calls: an image of
+                // .NET's compiler); when it calls a call symbol of its own, the binding is some
+                // other code's use of the function (Mono's runtime calls libc's `close` too).
+                let called_by_name = imp.call_symbol.is_empty() || imp.call_symbol == imp.symbol();
                 if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
                     let same_library = match &bound.lib_name {
                         Some(l) => stem(l, image.format) == module,
