@@ -310,7 +310,9 @@ fn without_the_opt_in_preflight_names_it() {
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(3), "{rid}: {err}");
         assert!(
-            err.contains("error AOTI0520") && err.contains("vendor!vendor_add"),
+            err.contains("error AOTI0520")
+                && err.contains("direct imports of `vendor`")
+                && err.contains("`vendor_add`"),
             "{err}"
         );
         assert!(

@@ -111,6 +111,14 @@ fn variants(sample: &str, rid: &str) -> Vec<Variant> {
         "static-shim" => vec![v("request", &[], exe("static-shim"))],
         "search-paths" => vec![v("request", &[], exe("search-paths"))],
         "no-import-lib" => vec![v("request", &[], exe("no-import-lib"))],
+        "sqlite" => vec![
+            v("request", &[], "lazy/sqlite".into()),
+            v(
+                "request.static",
+                &["/p:SqliteBinding=static"],
+                "static/sqlite".into(),
+            ),
+        ],
         "fail-fast" => vec![
             v("request.direct", &[], format!("direct/{}", exe("fail-fast"))),
             v(
@@ -350,6 +358,27 @@ fn check_hello_runs(rid: &str, dir: &Path) {
         printed, expected,
         "{rid}: the xbuild image prints\n{printed}\nthe builder's\n{expected}"
     );
+}
+
+/// A real library referenced as a project references it: both images print what Mono's JIT prints.
+#[test]
+fn sqlite_linux_x64() {
+    let dir = check_sample("sqlite", "linux-x64");
+    let jit = Command::new("mono")
+        .arg(sample_dir("sqlite").join("obj/Sqlite.exe"))
+        .output()
+        .expect("run mono");
+    assert!(jit.status.success());
+    for binding in ["lazy", "static"] {
+        let image = dir
+            .path()
+            .join("bin/xbuild/linux-x64")
+            .join(binding)
+            .join("sqlite");
+        let out = Command::new(&image).current_dir(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{binding}: {out:?}");
+        assert_eq!(out.stdout, jit.stdout, "{binding}");
+    }
 }
 
 #[test]

@@ -284,7 +284,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
             .map(|d| d.entry.clone())
             .collect();
         let list = (!defined.is_empty())
-            .then(|| job.intermediate_dir.as_ref())
+            .then_some(job.intermediate_dir.as_ref())
             .flatten()
             .map(|dir| SuggestedList {
                 path: dir.join(format!("{}.DirectPInvokeList.txt", file_safe(module))),

@@ -3,9 +3,10 @@
 //! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`; the
 //! NuGet package carries it as NuGet lays out native assets, `runtimes/<rid>/native/`. A publish
 //! looks, in order, in the request's `runtime_dir`, in `$AOTINTEROP_RUNTIME_DIR`, in `runtime/`
-//! beside the `aotinterop` program, and in `../aotinterop-runtime/` from the program's folder
-//! (the layout of a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and
-//! under `<rid>/native/`.
+//! beside the `aotinterop` program, in `../lib/aotinterop/runtime/` from the program's folder
+//! (an install: `scripts/install PREFIX`), and in `../aotinterop-runtime/` from it (the layout of
+//! a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and under
+//! `<rid>/native/`.
 
 use aotinterop_model::diag::{codes, Error, Result};
 use aotinterop_model::Target;
@@ -36,8 +37,9 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
         .and_then(|e| e.parent().map(PathBuf::from))
     {
         dirs.push(exe_dir.join("runtime"));
-        if let Some(target_dir) = exe_dir.parent() {
-            dirs.push(target_dir.join("aotinterop-runtime"));
+        if let Some(parent) = exe_dir.parent() {
+            dirs.push(parent.join("lib/aotinterop/runtime"));
+            dirs.push(parent.join("aotinterop-runtime"));
         }
     }
     dirs
