@@ -2,7 +2,8 @@
 //! of the sample in a temporary folder: on linux-x64 its request compiles the C# with Mono's AOT
 //! compiler (scan, plan, preflight, AOT compile, stubs, link, verify). `hello` publishes with a
 //! warm cache of Mono's framework objects (the app's own assembly is compiled every time);
-//! `hello-cold` with an empty cache, so mscorlib is AOT-compiled too.
+//! `hello-cold` with an empty cache, so mscorlib is AOT-compiled too. `sqlite`: the sqlite
+//! sample (13 assemblies, every one from the warm cache) published again, as a user republishes.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
@@ -20,6 +21,18 @@ fn bench(c: &mut Criterion) {
     let warm = aotinterop_bench::mono::cache_dir();
     g.sample_size(20).measurement_time(Duration::from_secs(20));
     g.bench_function("hello", |b| b.iter(|| publish(&warm)));
+    let sqlite = aotinterop_bench::mono::sqlite_sample(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("sqlite", |b| {
+        b.iter(|| {
+            let loaded = aotinterop_bench::mono::publish_request(&sqlite, &warm).unwrap();
+            black_box(
+                aotinterop::pipeline::publish(&loaded, &mut |_| {})
+                    .unwrap()
+                    .output,
+            )
+        })
+    });
     g.sample_size(10).measurement_time(Duration::from_secs(60));
     g.bench_function("hello-cold", |b| {
         b.iter_batched(

@@ -183,10 +183,12 @@ pub fn call_cost(dir: &Path, calls: u64, rounds: usize) -> Result<CallCost, Stri
     let loaded = publish_request(&request, &cache_dir())?;
     let report = pipeline::publish(&loaded, &mut |_| {})
         .map_err(|f| format!("{}: {} failed: {}", request.display(), f.step.name(), f.error))?;
+    // CallCost's own imports (mscorlib's are planned too).
     let bindings: Vec<(String, aotinterop_model::Binding)> = report
         .plan
         .imports
         .iter()
+        .filter(|i| i.assembly.as_deref() == Some("CallCost"))
         .map(|i| (i.module.clone(), i.binding))
         .collect();
     let want = [
@@ -242,6 +244,144 @@ fn parse_call_cost(text: &str, calls: u64, rounds: usize) -> Result<CallCost, St
 pub const CALLS: u64 = 5_000_000;
 /// Rounds of the call-cost run.
 pub const ROUNDS: usize = 21;
+
+/// Builds the sqlite sample in `root/samples/sqlite` (a copy; its build publishes both of its
+/// requests once, warming the cache); returns the lazy request.
+pub fn sqlite_sample(root: &Path) -> Result<PathBuf, String> {
+    native::runtime_archive()?;
+    let src = repo_root().join("samples/sqlite");
+    let dst = root.join("samples/sqlite");
+    std::fs::create_dir_all(&dst).map_err(|e| e.to_string())?;
+    for f in [
+        "Sqlite.cs",
+        "request.linux-x64.json",
+        "request.static.linux-x64.json",
+        "sqlite3.direct.txt",
+    ] {
+        std::fs::copy(src.join(f), dst.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    let tc = Toolchain::for_rid("linux-x64", root)?;
+    let opts = Options {
+        quiet: true,
+        build_only: true,
+    };
+    recipes::build("sqlite", &tc, opts).map_err(|e| format!("building the sqlite sample: {e}"))?;
+    Ok(dst.join("request.linux-x64.json"))
+}
+
+/// Where a warm republish of the sqlite sample spends its time: each step's median over
+/// `runs` publishes, milliseconds, in step order.
+pub fn sqlite_steps(dir: &Path, runs: usize) -> Result<Vec<(String, f64)>, String> {
+    let request = sqlite_sample(dir)?;
+    let mut per_step: Vec<(String, Vec<f64>)> = Vec::new();
+    for _ in 0..runs {
+        let loaded = publish_request(&request, &cache_dir())?;
+        let report = pipeline::publish(&loaded, &mut |_| {})
+            .map_err(|f| format!("{}: {} failed: {}", request.display(), f.step.name(), f.error))?;
+        for s in &report.steps {
+            match per_step.iter_mut().find(|(n, _)| n == s.step.name()) {
+                Some((_, v)) => v.push(s.millis),
+                None => per_step.push((s.step.name().to_string(), vec![s.millis])),
+            }
+        }
+    }
+    Ok(per_step
+        .into_iter()
+        .map(|(n, mut v)| (n, median(&mut v)))
+        .collect())
+}
+
+/// What `mono_aot_mode: interp` costs next to `full`.
+#[derive(Clone, Copy, Debug)]
+pub struct Modes {
+    /// The hello image's bytes under `full` and `interp`.
+    pub hello_full: u64,
+    /// Under `interp`.
+    pub hello_interp: u64,
+    /// A `[MonoPInvokeCallback]` callback under `full`, ns per call (median of rounds).
+    pub attr_full_ns: f64,
+    /// The same under `interp`.
+    pub attr_interp_ns: f64,
+    /// A plain delegate under `interp` (its wrapper interpreted).
+    pub plain_interp_ns: f64,
+}
+
+/// Publishes `bench/cs/Callbacks.cs` in `mode` in `dir` and runs it: (attr ns, plain ns).
+fn callback_cost(dir: &Path, mode: &str, calls: u32, rounds: usize) -> Result<(f64, Option<f64>), String> {
+    let bin = dir.join("bin").join(mode);
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    native::shared_library(
+        &[native::c_dir().join("callbacks.c")],
+        &bin.join("libcallbacks.so"),
+        &[],
+    )?;
+    let exe = dir.join("Callbacks.exe");
+    aotinterop_samples::mcs(&[bench_dir().join("cs/Callbacks.cs")], &exe, &[])?;
+    let request = dir.join(format!("request.{mode}.json"));
+    let json = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": format!("bin/{mode}/callbacks"),
+        "assemblies": ["Callbacks.exe"],
+        "mono_aot_mode": mode,
+    });
+    std::fs::write(&request, json.to_string()).map_err(|e| e.to_string())?;
+    let image = publish(&request, &cache_dir())?;
+    let mut args = vec![calls.to_string(), rounds.to_string()];
+    if mode == "full" {
+        args.push("attr-only".into());
+    }
+    let out = run_ok(Command::new(&image).args(&args))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = (0..calls as i64).sum::<i64>() as i32;
+    let sum = text.lines().find_map(|l| l.strip_prefix("sum ")).unwrap_or("");
+    if !sum.starts_with(&want.to_string()) {
+        return Err(format!("Callbacks ({mode}) summed {sum}, not {want}:\n{text}"));
+    }
+    let (mut attr, mut plain) = (Vec::new(), Vec::new());
+    for l in text.lines().filter_map(|l| l.strip_prefix("round ")) {
+        let mut v = l.split(' ');
+        attr.extend(v.next().and_then(|x| x.parse::<f64>().ok()));
+        plain.extend(v.next().and_then(|x| x.parse::<f64>().ok()));
+    }
+    if attr.len() != rounds {
+        return Err(format!(
+            "Callbacks ({mode}) printed {} rounds:\n{text}",
+            attr.len()
+        ));
+    }
+    let plain = (!plain.is_empty()).then(|| median(&mut plain));
+    Ok((median(&mut attr), plain))
+}
+
+/// The costs of `mono_aot_mode: interp` next to `full`, measured in `dir`.
+pub fn modes(dir: &Path) -> Result<Modes, String> {
+    let request = hello_sample(&dir.join("hello"))?;
+    let mut sizes = Vec::new();
+    for mode in ["full", "interp"] {
+        let loaded = publish_request_with(&request, &cache_dir(), |j| {
+            j["mono_aot_mode"] = mode.into();
+            j["output"] = format!("bin/modes/{mode}/hello").into();
+        })?;
+        let report = pipeline::publish(&loaded, &mut |_| {})
+            .map_err(|f| format!("hello ({mode}): {} failed: {}", f.step.name(), f.error))?;
+        sizes.push(
+            std::fs::metadata(&report.output)
+                .map_err(|e| e.to_string())?
+                .len(),
+        );
+    }
+    let cb = dir.join("callbacks");
+    let (attr_full_ns, _) = callback_cost(&cb, "full", 1_000_000, 11)?;
+    let (attr_interp_ns, plain) = callback_cost(&cb, "interp", 1_000_000, 11)?;
+    Ok(Modes {
+        hello_full: sizes[0],
+        hello_interp: sizes[1],
+        attr_full_ns,
+        attr_interp_ns,
+        plain_interp_ns: plain.ok_or("no plain-delegate rounds under interp")?,
+    })
+}
 
 /// Everything RESULTS.md reports of compiled C#, measured in `dir`.
 pub fn measure(dir: &Path) -> Result<(CallCost, HelloImage), String> {

@@ -54,7 +54,7 @@ pub fn gather_with_progress(loaded: &LoadedRequest, progress: &mut dyn FnMut(usi
     let mut closure = None;
     let read: Vec<(std::path::PathBuf, scan::AssemblyInterop)> =
         if req.compiler == aotinterop_model::Compiler::Mono && !req.assemblies.is_empty() {
-            let found = mono::closure(&req.assemblies, mono::Mono::find()?.framework(), progress)?;
+            let found = mono::closure(&req.assemblies, mono::Mono::find()?, progress)?;
             if req.native_lib == aotinterop_model::OutputKind::Executable {
                 found.require_entry_point()?;
             }

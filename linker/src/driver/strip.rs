@@ -76,35 +76,51 @@ pub(crate) fn strip(job: &LinkJob, command: &LinkCommand, image: &Path) -> Resul
     let debug = image.with_file_name(debug_file_name(&name));
     let mut debuglink = OsString::from("--add-gnu-debuglink=");
     debuglink.push(&debug);
-    let steps: [Vec<OsString>; 3] = [
-        vec!["--only-keep-debug".into(), image.into(), debug.clone().into()],
-        vec!["--strip-debug".into(), "--strip-unneeded".into(), image.into()],
-        vec![debuglink, image.into()],
-    ];
-    for args in steps {
-        let out = Command::new(&objcopy).args(&args).output().map_err(|e| {
-            Error::new(
-                codes::LINK_FAILED,
-                format!("StripSymbols: cannot run {}: {e}", objcopy.display()),
-            )
-            .at(&job.output)
-        })?;
-        if !out.status.success() {
-            let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-            return Err(Error::new(
-                codes::LINK_FAILED,
-                format!(
-                    "StripSymbols: {} {} failed ({}); the previous output, if any, is unchanged\n{}",
-                    objcopy.display(),
-                    shown.join(" "),
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr).trim_end()
-                ),
-            )
-            .at(&job.output));
-        }
-    }
+    // Native AOT's three steps in two runs: the stripped image and its debug link (which holds
+    // the debug file's CRC, so it comes after the debug file) are written in one pass, saving a
+    // rewrite of the whole image.
+    run_objcopy(
+        &objcopy,
+        &["--only-keep-debug".into(), image.into(), debug.clone().into()],
+        job,
+    )?;
+    run_objcopy(
+        &objcopy,
+        &[
+            "--strip-debug".into(),
+            "--strip-unneeded".into(),
+            debuglink,
+            image.into(),
+        ],
+        job,
+    )?;
     Ok(debug)
+}
+
+/// Runs one objcopy step; its failure names the step and says the previous output is kept.
+fn run_objcopy(objcopy: &Path, args: &[OsString], job: &LinkJob) -> Result<()> {
+    let out = Command::new(objcopy).args(args).output().map_err(|e| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!("StripSymbols: cannot run {}: {e}", objcopy.display()),
+        )
+        .at(&job.output)
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    Err(Error::new(
+        codes::LINK_FAILED,
+        format!(
+            "StripSymbols: {} {} failed ({}); the previous output, if any, is unchanged\n{}",
+            objcopy.display(),
+            shown.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ),
+    )
+    .at(&job.output))
 }
 
 #[cfg(test)]

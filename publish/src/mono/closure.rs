@@ -42,10 +42,13 @@ pub struct Member {
     pub origin: Origin,
 }
 
-/// Every assembly compiled into the image, the published one first.
+/// Every assembly compiled into the image, the published one first, and the Mono that
+/// compiles them.
 pub struct Closure {
     /// In the order found: the listed ones, then their references breadth first.
     pub members: Vec<Member>,
+    /// The Mono installation whose framework they were found in.
+    pub mono: super::Mono,
 }
 
 /// A reference's file: beside a listed assembly (for the app's references), else in the framework
@@ -64,7 +67,9 @@ fn locate(name: &str, app_dirs: &[PathBuf], framework: &Path, from: Origin) -> O
 
 /// The closure of `listed` over their AssemblyRef rows; `progress` is told how many assemblies
 /// have been read.
-pub fn closure(listed: &[PathBuf], framework: &Path, progress: &mut dyn FnMut(usize)) -> Result<Closure> {
+pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(usize)) -> Result<Closure> {
+    let framework = mono.framework.clone();
+    let framework = framework.as_path();
     let app_dirs: Vec<PathBuf> = listed
         .iter()
         .map(|p| p.parent().map(Path::to_path_buf).unwrap_or_default())
@@ -99,7 +104,7 @@ pub fn closure(listed: &[PathBuf], framework: &Path, progress: &mut dyn FnMut(us
         });
         progress(members.len());
     }
-    Ok(Closure { members })
+    Ok(Closure { members, mono })
 }
 
 impl Closure {

@@ -49,7 +49,7 @@ fn options(mode: MonoAotMode) -> &'static str {
 
 /// FNV-1a, 64 bits: the cache's key and check hash (not a security boundary; eight lines
 /// rather than a dependency).
-fn fnv(bytes: &[u8]) -> u64 {
+pub(super) fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
@@ -70,9 +70,10 @@ pub fn cache_root(loaded: &LoadedRequest) -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("aotinterop-cache"))
 }
 
-/// The check text of a cached object: its length and hash.
-fn check_of(bytes: &[u8]) -> String {
-    format!("{} {:016x}\n", bytes.len(), fnv(bytes))
+/// The check text of a cached object: its length and CRC-32 (crc32fast: objects are tens of
+/// megabytes), then `note` (what the object defines that the next publish needs).
+fn check_of(bytes: &[u8], note: &str) -> String {
+    format!("{} {:08x}\n{note}\n", bytes.len(), crc32fast::hash(bytes))
 }
 
 /// Each member's cache key: its bytes' hash combined with those of everything it references,
@@ -105,38 +106,74 @@ fn cache_keys(closure: &Closure) -> Vec<u64> {
         .collect()
 }
 
-/// Compiles one assembly (its copy at `il`) into `out`, through the cache; true when it came from
-/// the cache.
+/// One entry of the cache: an object, and its check file (the object's length and hash).
+pub(super) struct Entry {
+    object: PathBuf,
+    check: PathBuf,
+}
+
+impl Entry {
+    /// The entry `name` in the cache folder `dir`.
+    pub(super) fn new(dir: &Path, name: &str) -> Self {
+        let object = dir.join(name);
+        Entry {
+            check: object.with_extension("o.check"),
+            object,
+        }
+    }
+
+    /// The object and its note, when it is there and whole (used where it is: entries are
+    /// never rewritten in place, only replaced whole).
+    pub(super) fn hit(&self) -> Option<(&Path, String)> {
+        let want = std::fs::read_to_string(&self.check).ok()?;
+        let note = want.lines().nth(1)?.to_string();
+        let obj = std::fs::read(&self.object).ok()?;
+        (check_of(&obj, &note) == want).then_some((self.object.as_path(), note))
+    }
+
+    /// Stores `built` and its note through temporary names, so a reader never sees half an
+    /// entry. A cache that cannot be written costs the next publish time, not this one its image.
+    pub(super) fn store(&self, built: &Path, note: &str) {
+        let Ok(obj) = std::fs::read(built) else { return };
+        let tmp = |p: &Path| p.with_extension(format!("tmp.{}", std::process::id()));
+        let dir = self.object.parent().unwrap_or(Path::new("/"));
+        let _ = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(tmp(&self.object), &obj))
+            .and_then(|_| std::fs::rename(tmp(&self.object), &self.object))
+            .and_then(|_| std::fs::write(tmp(&self.check), check_of(&obj, note)))
+            .and_then(|_| std::fs::rename(tmp(&self.check), &self.check));
+    }
+}
+
+/// Compiles one assembly (its copy at `il`), through the cache: the object to link (the cache's
+/// own file on a hit, else `out`), and whether it came from the cache.
 fn aot(
     mono: &Mono,
-    il: &Path,
+    layout: &mut Layout<'_>,
+    index: usize,
     key: u64,
     name: &str,
     out: &Path,
     cache: &Path,
     mode: MonoAotMode,
-) -> Result<bool> {
+) -> Result<Aot> {
     let options = options(mode);
-    let cached = cache
-        .join("mono")
-        .join(format!(
+    let entry = Entry::new(
+        &cache.join("mono").join(format!(
             "{:016x}",
             fnv(format!("{}\n{options}", mono.version).as_bytes())
-        ))
-        .join(format!("{}-{key:016x}.o", mangle(name)));
-    let check = cached.with_extension("o.check");
-    if let (Ok(obj), Ok(want)) = (std::fs::read(&cached), std::fs::read_to_string(&check)) {
-        if check_of(&obj) == want {
-            std::fs::write(out, &obj).map_err(|e| {
-                Error::new(
-                    codes::OUTPUT_UNWRITABLE,
-                    format!("cannot copy a cached object: {e}"),
-                )
-                .at(out)
-            })?;
-            return Ok(true);
-        }
+        )),
+        &format!("{}-{key:016x}.o", mangle(name)),
+    );
+    if let Some((object, info)) = entry.hit() {
+        return Ok(Aot {
+            object: object.to_path_buf(),
+            info,
+            cached: true,
+        });
     }
+    layout.ensure()?;
+    let il = &layout.paths[index];
     let dir = il.parent().unwrap_or(Path::new("/"));
     let run = Command::new(&mono.program)
         .arg(format!("--aot={options},outfile={}", out.display()))
@@ -154,18 +191,21 @@ fn aot(
         ))
         .at(Location::file(il)));
     }
-    // Into the cache through temporary names, so a reader never sees half an entry.
-    let obj = std::fs::read(out).map_err(|e| Error::unreadable(out, "object", &e))?;
-    let dir = cached.parent().unwrap_or(cache);
-    let tmp = |p: &Path| p.with_extension(format!("tmp.{}", std::process::id()));
-    let stored = std::fs::create_dir_all(dir)
-        .and_then(|_| std::fs::write(tmp(&cached), &obj))
-        .and_then(|_| std::fs::rename(tmp(&cached), &cached))
-        .and_then(|_| std::fs::write(tmp(&check), check_of(&obj)))
-        .and_then(|_| std::fs::rename(tmp(&check), &check));
-    // A cache that cannot be written costs the next publish time, not this one its image.
-    let _ = stored;
-    Ok(false)
+    let info = module_info_symbol(out)?;
+    entry.store(out, &info);
+    Ok(Aot {
+        object: out.to_path_buf(),
+        info,
+        cached: false,
+    })
+}
+
+/// One assembly's object, compiled or from the cache.
+struct Aot {
+    object: PathBuf,
+    /// Its `mono_aot_module_*_info` symbol.
+    info: String,
+    cached: bool,
 }
 
 /// The `mono_aot_module_*_info` symbol an AOT object defines.
@@ -189,18 +229,42 @@ fn unwritable(path: &Path, e: &std::io::Error) -> Error {
     .at(Location::file(path))
 }
 
-/// Writes each member's bytes into `dir` (the compiler writes next to its input), under its file
-/// name; returns the copies.
-fn lay_out(members: &[Member], dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
-    let mut copies = Vec::with_capacity(members.len());
-    for m in members {
-        let file = m.path.file_name().map(PathBuf::from).unwrap_or_default();
-        let copy = dir.join(file);
-        std::fs::write(&copy, &m.bytes).map_err(|e| unwritable(&copy, &e))?;
-        copies.push(copy);
+/// The assemblies' copies in the work folder, under their file names: the compiler reads them
+/// there (it writes next to its input) and the host embeds them. Written only when something is
+/// compiled: a publish whose objects all come from the cache touches none of them.
+pub(super) struct Layout<'c> {
+    members: &'c [Member],
+    /// Each member's copy.
+    pub(super) paths: Vec<PathBuf>,
+    written: bool,
+}
+
+impl<'c> Layout<'c> {
+    fn new(members: &'c [Member], dir: &Path) -> Self {
+        let paths = members
+            .iter()
+            .map(|m| dir.join(m.path.file_name().map(PathBuf::from).unwrap_or_default()))
+            .collect();
+        Layout {
+            members,
+            paths,
+            written: false,
+        }
     }
-    Ok(copies)
+
+    /// Writes the copies, once.
+    pub(super) fn ensure(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.written, true) {
+            return Ok(());
+        }
+        for (m, copy) in self.members.iter().zip(&self.paths) {
+            if let Some(dir) = copy.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
+            }
+            std::fs::write(copy, &m.bytes).map_err(|e| unwritable(copy, &e))?;
+        }
+        Ok(())
+    }
 }
 
 /// Compiles the closure with Mono's AOT compiler and writes and compiles the host, in `work`;
@@ -212,25 +276,30 @@ pub fn compile(
     work: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Compiled> {
-    let mono = Mono::find()?;
-    let copies = lay_out(&closure.members, &work.join("assemblies"))?;
+    let mono = &closure.mono;
+    let mut layout = Layout::new(&closure.members, &work.join("assemblies"));
     let keys = cache_keys(closure);
     let cache = cache_root(loaded);
+    let mode = loaded.request.mono_aot_mode;
     let mut objects = Vec::new();
-    let mut modules = Vec::new();
+    let mut infos = Vec::new();
     let (total, mut cached) = (closure.members.len(), 0);
-    for (done, ((m, il), key)) in closure.members.iter().zip(&copies).zip(&keys).enumerate() {
+    for (done, (m, key)) in closure.members.iter().zip(&keys).enumerate() {
         let out = work.join(format!("{done}-{}.o", mangle(&m.interop.name)));
-        let mode = loaded.request.mono_aot_mode;
-        cached += aot(&mono, il, *key, &m.interop.name, &out, &cache, mode)? as usize;
-        modules.push(host::Module {
-            il,
-            info: module_info_symbol(&out)?,
-        });
-        objects.push(out);
+        let compiled = aot(mono, &mut layout, done, *key, &m.interop.name, &out, &cache, mode)?;
+        cached += compiled.cached as usize;
+        infos.push(compiled.info);
+        objects.push(compiled.object);
         progress(done + 1, total);
     }
-    let host_o = host::compile(&mono, &modules, plan, loaded.request.mono_aot_mode, work)?;
+    let paths = layout.paths.clone();
+    let modules: Vec<host::Module<'_>> = paths
+        .iter()
+        .zip(&keys)
+        .zip(infos)
+        .map(|((il, key), info)| host::Module { il, key: *key, info })
+        .collect();
+    let host_o = host::compile(mono, &modules, plan, mode, work, &cache, &mut || layout.ensure())?;
     objects.insert(0, host_o);
     Ok(Compiled {
         objects,

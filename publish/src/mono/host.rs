@@ -14,6 +14,8 @@ use std::process::Command;
 pub struct Module<'a> {
     /// Its IL, embedded.
     pub il: &'a Path,
+    /// Its cache key (its bytes' and its references').
+    pub key: u64,
     /// Its AOT module's `mono_aot_module_*_info` symbol.
     pub info: String,
 }
@@ -87,11 +89,15 @@ fn dllmap_source(c: &mut String, plan: &Plan) {
 
 /// The assembly-embedding directives of module `i`.
 fn embed_source(c: &mut String, i: usize, m: &Module<'_>) {
-    let path =
-        m.il.display()
-            .to_string()
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"");
+    // Relative to the work folder the assembler runs in, so the source (and the cached host
+    // object) does not depend on the temporary folder's name.
+    let file =
+        m.il.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    let path = format!("assemblies/{file}")
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
     let _ = write!(
         c,
         "extern void *{info};\n\
@@ -166,6 +172,8 @@ pub fn compile(
     plan: &Plan,
     mode: MonoAotMode,
     work: &Path,
+    cache: &Path,
+    lay_out: &mut dyn FnMut() -> Result<()>,
 ) -> Result<PathBuf> {
     let host_c = work.join("aotinterop-host.c");
     let header = work.join("aotinterop.h");
@@ -177,8 +185,26 @@ pub fn compile(
             )
         })
     };
+    let text = source(modules, plan, mode);
+    let mut key = format!(
+        "{}\n{}\n{text}\n{}",
+        mono.version,
+        mono.include.display(),
+        aotinterop_runtime::C_HEADER
+    );
+    for m in modules {
+        key.push_str(&format!("{:016x}\n", m.key));
+    }
+    let entry = super::compile::Entry::new(
+        &cache.join("mono").join("host"),
+        &format!("{:016x}.o", super::compile::fnv(key.as_bytes())),
+    );
+    if let Some((hit, _)) = entry.hit() {
+        return Ok(hit.to_path_buf());
+    }
+    lay_out()?;
     write(&header, aotinterop_runtime::C_HEADER)?;
-    write(&host_c, &source(modules, plan, mode))?;
+    write(&host_c, &text)?;
     let host_o = work.join("aotinterop-host.o");
     let cc = aotinterop_linker::driver::find_program(Path::new("cc"))
         .or_else(|| aotinterop_linker::driver::find_program(Path::new("gcc")))
@@ -200,6 +226,7 @@ pub fn compile(
         ))
         .at(Location::file(&host_c)));
     }
+    entry.store(&host_o, "host");
     Ok(host_o)
 }
 
