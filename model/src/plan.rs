@@ -144,6 +144,8 @@ pub struct PlannedImport {
     pub assembly: Option<String>,
     /// The declaring type.
     pub type_name: Option<String>,
+    /// The managed signature as text (`int32(string, native int)`), when a scan decoded it.
+    pub signature: Option<String>,
     /// The calling convention.
     pub calling_convention: Option<CallingConvention>,
     /// `DllImportSearchPath` (`None`: the default).
@@ -197,6 +199,7 @@ impl PlannedImport {
             method: None,
             assembly: None,
             type_name: None,
+            signature: None,
             calling_convention: None,
             search_path: None,
             stack_bytes: None,
@@ -266,6 +269,8 @@ struct PlannedImportJson<'a> {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     type_name: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     calling_convention: Option<CallingConvention>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     search_path: Option<DllImportSearchPath>,
@@ -296,6 +301,7 @@ impl Serialize for PlannedImport {
             method: borrowed(&self.method),
             assembly: borrowed(&self.assembly),
             type_name: borrowed(&self.type_name),
+            signature: borrowed(&self.signature),
             calling_convention: self.calling_convention,
             search_path: self.search_path,
             stack_bytes: self.stack_bytes,
@@ -333,6 +339,7 @@ impl<'de> Deserialize<'de> for PlannedImport {
             method: j.method.map(Cow::into_owned),
             assembly: j.assembly.map(Cow::into_owned),
             type_name: j.type_name.map(Cow::into_owned),
+            signature: j.signature.map(Cow::into_owned),
             calling_convention: j.calling_convention,
             search_path: j.search_path,
             stack_bytes: j.stack_bytes,

@@ -43,6 +43,9 @@ pub struct Import {
     /// The declaring type, with namespace and nesting (filled by a scan).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
+    /// The managed signature as text (`int32(string, native int)`, filled by a scan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// The calling convention of the ImplMap row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calling_convention: Option<CallingConvention>,
@@ -75,6 +78,7 @@ impl Import {
             symbol: None,
             assembly: None,
             type_name: None,
+            signature: None,
             calling_convention: None,
             stack_bytes: None,
             search_path: None,

@@ -336,12 +336,14 @@ fn only_imports_mono_looks_up_as_one_and_that_bind_differently_clash() {
     assert_eq!(e.code(), "AOTI0014");
     assert!(e.message.contains("(2 clashes)"), "{e}");
     assert!(
-        e.message.contains("`libz!deflate`: `A::deflate` (Clash) and `B::Squeeze` (Clash): their DllImportSearchPath differs"),
+        e.message.contains(
+            "`libz!deflate`: `A::deflate` int32() (Clash) and `B::Squeeze` int32() (Clash): their DllImportSearchPath differs"
+        ),
         "{e}"
     );
     assert!(
         e.message
-            .contains("`libz!inflate`: `C::inflate` (Clash) and `D::Unsqueeze` (Clash)"),
+            .contains("`libz!inflate`: `C::inflate` int32() (Clash) and `D::Unsqueeze` int32() (Clash)"),
         "{e}"
     );
 }

@@ -9,16 +9,21 @@ use aotinterop_model::diag::{codes, Error, Result};
 use aotinterop_model::PlannedImport;
 use rustc_hash::FxHashMap;
 
-/// Who declares an import, for messages: `Type::Method` in its assembly.
+/// Who declares an import, for messages: `` `Type::Method` int32(string) (Assembly) ``.
 fn declared(i: &PlannedImport) -> String {
     let what = match (&i.type_name, &i.method) {
         (Some(t), Some(m)) => format!("{t}::{m}"),
         (None, Some(m)) => m.clone(),
         _ => format!("{}!{}", i.module, i.entry),
     };
+    let sig = i
+        .signature
+        .as_deref()
+        .map(|s| format!(" {s}"))
+        .unwrap_or_default();
     match &i.assembly {
-        Some(a) => format!("`{what}` ({a})"),
-        None => format!("`{what}`"),
+        Some(a) => format!("`{what}`{sig} ({a})"),
+        None => format!("`{what}`{sig}"),
     }
 }
 

@@ -253,7 +253,10 @@ pub fn combine(read: Vec<(PathBuf, AssemblyInterop)>, policy: &ExportPolicy) -> 
             exports: a.exports.len(),
             exported,
         });
-        report.imports.extend(a.imports.iter().map(|s| s.import.clone()));
+        report.imports.extend(a.imports.iter().map(|s| Import {
+            signature: s.signature.clone(),
+            ..s.import.clone()
+        }));
         report.exports.extend(a.exports.iter().map(|e| NativeExport {
             name: e.name.clone(),
             method: Some(format!("{}::{}", e.type_name, e.method)),
