@@ -13,17 +13,36 @@ fn framework() -> PathBuf {
     aotinterop::mono::Mono::find().unwrap().framework().to_path_buf()
 }
 
-/// The sqlite sample compiled by mcs into `dir`.
-fn compile(dir: &Path) -> PathBuf {
-    let exe = dir.join("Sqlite.exe");
+/// `source` compiled by mcs into `dir/NAME.exe`, referencing `refs`.
+fn mcs(dir: &Path, name: &str, source: &Path, refs: &[&str]) -> PathBuf {
+    let exe = dir.join(format!("{name}.exe"));
     run_ok(
         Command::new(require("mcs", "mono-mcs"))
-            .args(["-nologo", "-r:Mono.Data.Sqlite.dll", "-r:System.Data.dll"])
+            .arg("-nologo")
+            .args(refs.iter().map(|r| format!("-r:{r}")))
             .arg(format!("-out:{}", exe.display()))
-            .arg(repo_root().join("samples/sqlite/Sqlite.cs")),
+            .arg(source),
         "mcs",
     );
     exe
+}
+
+/// C# text written into `dir/NAME.cs` and compiled.
+fn mcs_text(dir: &Path, name: &str, code: &str) -> PathBuf {
+    let src = dir.join(format!("{name}.cs"));
+    std::fs::write(&src, code).unwrap();
+    mcs(dir, name, &src, &[])
+}
+
+/// The sqlite sample compiled by mcs into `dir`.
+fn compile(dir: &Path) -> PathBuf {
+    let source = repo_root().join("samples/sqlite/Sqlite.cs");
+    mcs(
+        dir,
+        "Sqlite",
+        &source,
+        &["Mono.Data.Sqlite.dll", "System.Data.dll"],
+    )
 }
 
 fn request(dir: &Path, assemblies: &[PathBuf], output: &str) -> aotinterop::LoadedRequest {
@@ -171,9 +190,9 @@ fn the_published_assembly_must_have_main() {
 fn repros_behave_as_under_the_jit() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let src = dir.join("Repro.cs");
-    std::fs::write(
-        &src,
+    let exe = mcs_text(
+        dir,
+        "Repro",
         r#"using System; using System.Runtime.InteropServices;
 static class P {
     delegate IntPtr V();
@@ -189,15 +208,6 @@ static class P {
         return 0;
     }
 }"#,
-    )
-    .unwrap();
-    let exe = dir.join("Repro.exe");
-    run_ok(
-        Command::new(require("mcs", "mono-mcs"))
-            .arg("-nologo")
-            .arg(format!("-out:{}", exe.display()))
-            .arg(&src),
-        "mcs",
     );
     let (code, jit) = run(Command::new(require("mono", "mono-runtime")).arg(&exe), dir);
     assert_eq!(
@@ -292,9 +302,9 @@ fn a_whole_module_directpinvoke_with_undefined_entries_names_a_list_that_works()
 fn callbacks_run_in_interp_mode_and_both_modes_bind_alike() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let src = dir.join("Callback.cs");
-    std::fs::write(
-        &src,
+    let exe = mcs_text(
+        dir,
+        "Callback",
         r#"using System; using System.Runtime.InteropServices;
 static class P {
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate int Cmp(IntPtr a, IntPtr b);
@@ -308,15 +318,6 @@ static class P {
         return 0;
     }
 }"#,
-    )
-    .unwrap();
-    let exe = dir.join("Callback.exe");
-    run_ok(
-        Command::new(require("mcs", "mono-mcs"))
-            .arg("-nologo")
-            .arg(format!("-out:{}", exe.display()))
-            .arg(&src),
-        "mcs",
     );
     let (code, jit) = run(Command::new(require("mono", "mono-runtime")).arg(&exe), dir);
     assert_eq!(code, 0, "{jit}");

@@ -145,21 +145,20 @@ impl Entry {
     }
 }
 
-/// Compiles one assembly (its copy at `il`), through the cache: the object to link (the cache's
-/// own file on a hit, else `out`), and whether it came from the cache.
-fn aot(
-    mono: &Mono,
-    layout: &mut Layout<'_>,
-    index: usize,
-    key: u64,
-    name: &str,
-    out: &Path,
-    cache: &Path,
+/// What compiles: the Mono installation, its options, and the cache.
+struct Compiler<'a> {
+    mono: &'a Mono,
     mode: MonoAotMode,
-) -> Result<Aot> {
-    let options = options(mode);
+    cache: &'a Path,
+}
+
+/// Compiles member `index` of `layout` (its cache key `key`), through the cache: the object to
+/// link (the cache's own file on a hit, else `out`), and whether it came from the cache.
+fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &Path) -> Result<Aot> {
+    let (mono, options) = (c.mono, options(c.mode));
+    let name = &layout.members[index].interop.name;
     let entry = Entry::new(
-        &cache.join("mono").join(format!(
+        &c.cache.join("mono").join(format!(
             "{:016x}",
             fnv(format!("{}\n{options}", mono.version).as_bytes())
         )),
@@ -286,7 +285,12 @@ pub fn compile(
     let (total, mut cached) = (closure.members.len(), 0);
     for (done, (m, key)) in closure.members.iter().zip(&keys).enumerate() {
         let out = work.join(format!("{done}-{}.o", mangle(&m.interop.name)));
-        let compiled = aot(mono, &mut layout, done, *key, &m.interop.name, &out, &cache, mode)?;
+        let compiler = Compiler {
+            mono,
+            mode,
+            cache: &cache,
+        };
+        let compiled = aot(&compiler, &mut layout, done, *key, &out)?;
         cached += compiled.cached as usize;
         infos.push(compiled.info);
         objects.push(compiled.object);
