@@ -181,7 +181,7 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
             }
             Binding::Direct => {
                 n_direct += 1;
-                if image.imports_symbol(imp.symbol()).is_some() || image.defined.contains(imp.symbol()) {
+                if image.imports_symbol(imp.symbol()).is_some() || image.defines(imp.symbol()) {
                     continue;
                 }
                 // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds

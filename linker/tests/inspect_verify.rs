@@ -58,7 +58,7 @@ fn inspects_a_linux_executable() {
         Some("libm.so.6")
     );
     assert!(ins.imports_symbol("shim_add").is_none(), "linked statically");
-    assert!(ins.defined.contains("shim_add"));
+    assert!(ins.defines("shim_add"));
     assert_eq!(ins.lazy, [lazy("libz", "compress")]);
     let text = render_text(&ins);
     assert!(text.starts_with("elf x86_64 executable\n"), "{text}");
@@ -210,7 +210,7 @@ fn inspects_mach_o_stub_records_and_symbols() {
         ins.imports.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
         ["printf"]
     );
-    assert!(ins.defined.contains("lib_mul"));
+    assert!(ins.defines("lib_mul"));
 }
 
 #[test]
@@ -260,7 +260,7 @@ fn verify_accepts_an_image_that_matches_its_plan() {
             .arg(&app),
     );
     let ins = inspect(&stripped).unwrap();
-    assert!(!ins.defined.contains("shim_add"));
+    assert!(!ins.defines("shim_add"));
     assert!(verify(&ins, &p).unwrap().ok());
 }
 

@@ -127,12 +127,29 @@ pub struct Inspection {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
-    /// `verify` to see a direct import that was linked statically.
+    /// `verify` to see a direct import that was linked statically. See [`Inspection::defines`].
     #[serde(skip)]
     pub defined: BTreeSet<String>,
+    /// A stripped image's debug file (its `.gnu_debuglink`, CRC checked), whose symbols are read
+    /// the first time [`Inspection::defines`] needs them.
+    #[serde(skip)]
+    debug_file: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    debug_defined: std::sync::OnceLock<BTreeSet<String>>,
 }
 
 impl Inspection {
+    /// Whether the image defines `name`: in its own symbol tables, or (stripped) in its debug
+    /// file's, read once, on the first question the image's own cannot answer.
+    pub fn defines(&self, name: &str) -> bool {
+        self.defined.contains(name)
+            || self.debug_file.as_deref().is_some_and(|path| {
+                self.debug_defined
+                    .get_or_init(|| debug_file_symbols(path, self.format))
+                    .contains(name)
+            })
+    }
+
     /// Whether the loader binds `name` at startup.
     pub fn imports_symbol(&self, name: &str) -> Option<&ImportedSymbol> {
         self.imports.iter().find(|i| i.name == name)
@@ -147,30 +164,34 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
     Ok(ins)
 }
 
-/// A stripped image's symbols from the debug file its `.gnu_debuglink` names (StripSymbols).
+/// A stripped image's debug file, from the `.gnu_debuglink` it names (StripSymbols), for
+/// [`Inspection::defines`].
 fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {
     match debuglink::debug_file(path, data) {
-        Some(Ok((debug, bytes))) => {
-            if let Ok(file) = object::File::parse(&*bytes) {
-                let before = ins.defined.len();
-                for sym in file.symbols() {
-                    if sym.is_definition() {
-                        if let Ok(n) = sym.name() {
-                            ins.defined.insert(c_name(ins.format, n.to_string()));
-                        }
-                    }
-                }
-                if ins.defined.len() > before {
-                    let name = debug.file_name().unwrap_or_default().to_string_lossy();
-                    ins.notes.push(format!(
-                        "the symbols it defines were read from its debug file {name}"
-                    ));
-                }
-            }
+        Some(Ok((debug, _))) => {
+            let name = debug.file_name().unwrap_or_default().to_string_lossy();
+            ins.notes.push(format!(
+                "the symbols it defines were read from its debug file {name}"
+            ));
+            ins.debug_file = Some(debug);
         }
         Some(Err(why)) => ins.notes.push(format!("stripped: {why}")),
         None => {}
     }
+}
+
+/// The symbols a debug file defines (none when it cannot be read or parsed).
+fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return BTreeSet::new();
+    };
+    let Ok(file) = object::File::parse(&*bytes) else {
+        return BTreeSet::new();
+    };
+    file.symbols()
+        .filter(|s| s.is_definition())
+        .filter_map(|s| s.name().ok().map(|n| c_name(format, n.to_string())))
+        .collect()
 }
 
 /// Inspects every image of the file at `path`: the one image, or each slice of a universal
@@ -375,6 +396,8 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         }
     }
     Ok(Inspection {
+        debug_file: None,
+        debug_defined: std::sync::OnceLock::new(),
         format,
         arch: arch_name(file.architecture()),
         kind,

@@ -178,6 +178,8 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
         .arg(format!("--aot={options},outfile={}", out.display()))
         .arg(il)
         .env("MONO_PATH", dir)
+        // Its temporary assembler file goes into the work folder, removed with it.
+        .env("TMPDIR", dir)
         .current_dir(dir)
         .output()
         .map_err(|e| err(format!("cannot run {}: {e}", mono.program.display())))?;

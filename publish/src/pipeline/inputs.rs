@@ -22,15 +22,18 @@ pub struct Prepared {
 
 /// The link target of a RID, or an error for RIDs aotinterop cannot link yet.
 pub fn target_of(rid: Rid) -> Result<Target> {
-    rid.target().ok_or_else(|| {
-        Error::new(
-            codes::RID_NOT_LINKABLE,
-            format!(
-                "aotinterop cannot link for {rid} ({:?} images are not supported yet)",
-                rid.arch
-            ),
-        )
-    })
+    aotinterop_model::TargetRow::of_rid(&rid.to_string())
+        .map(|row| row.target)
+        .ok_or_else(|| {
+            let rids: Vec<&str> = aotinterop_model::TARGETS.iter().map(|r| r.rid).collect();
+            Error::new(
+                codes::RID_NOT_LINKABLE,
+                format!(
+                    "aotinterop cannot link images for {rid}: it links for {} (the target table)",
+                    rids.join(", ")
+                ),
+            )
+        })
 }
 
 /// `StaticExecutable` applies to Linux executables whose imports are all direct: a static

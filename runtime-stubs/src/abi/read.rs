@@ -75,6 +75,17 @@ pub fn parse_header(data: &[u8]) -> Result<TableHeader, TableError> {
     Ok(h)
 }
 
+/// Checks that `count` records of `size` bytes at `offset` lie inside a table of `len` bytes.
+fn records_fit(offset: u32, count: u32, size: u32, len: usize, what: &str) -> Result<(), TableError> {
+    let end = u64::from(offset) + u64::from(count) * u64::from(size);
+    if end > len as u64 {
+        return Err(TableError(format!(
+            "{count} {what} records of {size} bytes at offset {offset} do not fit in the table's {len} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// Lists the lazy imports of every table in the contents of an import-table section
 /// (tables of several stub objects follow each other, each aligned to [`TABLE_ALIGN`];
 /// zero padding between them is skipped).
@@ -92,6 +103,21 @@ pub fn read_lazy_imports(section: &[u8]) -> Result<Vec<LazyImportInfo>, TableErr
             return Err(TableError(format!("table size {} out of range", h.table_size)));
         }
         let table = &table[..h.table_size as usize];
+        // Every count is checked against the table's size before anything is allocated for it.
+        records_fit(
+            h.modules_off,
+            h.module_count,
+            MODULE_RECORD_SIZE,
+            table.len(),
+            "module",
+        )?;
+        records_fit(
+            h.imports_off,
+            h.import_count,
+            IMPORT_RECORD_SIZE,
+            table.len(),
+            "import",
+        )?;
         let mut modules = Vec::with_capacity(h.module_count as usize);
         for m in 0..h.module_count as usize {
             let base = h.modules_off as usize + m * MODULE_RECORD_SIZE as usize;

@@ -1,0 +1,149 @@
+//! Hostile and careless input, as a user would meet it, running the real `aotinterop`: each
+//! test fails without its fix.
+
+mod common;
+
+use common::{aotinterop, text};
+use object::{Object, ObjectSection};
+use std::path::Path;
+use std::process::Command;
+
+/// A linux-x64 image with aotinterop's import table: a C program calling one lazy import,
+/// published from `dir`; returns the image.
+fn lazy_image(dir: &Path) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("main.c"),
+        "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n",
+    )
+    .unwrap();
+    let st = Command::new("gcc")
+        .args(["-c", "-fPIC", "-o", "main.o", "main.c"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "bin/app",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    std::fs::write(dir.join("request.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join("bin/app")
+}
+
+/// An image whose `.aotimp` header claims 2^31 modules: `inspect` and `verify` say what is wrong
+/// with it (exit 1) instead of aborting on an allocation the file does not justify.
+#[test]
+fn a_huge_count_in_the_import_table_is_an_error_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = lazy_image(dir.path());
+    let mut bytes = std::fs::read(&image).unwrap();
+    let at = {
+        let file = object::File::parse(&*bytes).unwrap();
+        let section = file
+            .section_by_name(".aotimp")
+            .expect("the image has an import table");
+        section.file_range().unwrap().0 as usize
+    };
+    bytes[at + 8..at + 12].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    let bad = dir.path().join("bad");
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = aotinterop(&["inspect", "bad"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("do not fit"), "{}", text(&out.stderr));
+    let plan = dir.path().join("bin/app.plan.json");
+    let out = aotinterop(&["verify", "bad", "--plan", plan.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+/// A RID aotinterop has no target row for publishes nothing (it published a glibc Linux image
+/// for freebsd-x64): exit 1 before the first step's work, naming the request file.
+#[test]
+fn an_unsupported_rid_is_refused_before_planning() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = serde_json::json!({
+        "rid": "freebsd-x64",
+        "output": "bin/app",
+        "imports": [{"module": "libc", "entry": "getpid"}],
+    });
+    std::fs::write(dir.path().join("request.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "request.json"], dir.path());
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("AOTI0200") && err.contains("freebsd-x64"), "{err}");
+    assert!(err.contains("request.json"), "{err}");
+    assert!(!dir.path().join("bin").exists());
+}
+
+/// `--help` names only commands that exist (it named a `targets` command).
+#[test]
+fn help_names_only_commands_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = aotinterop(&["--help"], dir.path());
+    let help = text(&out.stdout);
+    assert!(out.status.success());
+    let about = help.lines().next().unwrap_or_default();
+    let commands = ["plan", "publish", "scan", "inspect", "verify", "probe"];
+    for word in about.split([' ', ',', ':']).map(|w| w.trim_end_matches('.')) {
+        if word.chars().all(|c| c.is_ascii_lowercase()) && word.len() > 3 && !commands.contains(&word) {
+            assert!(
+                !matches!(word, "targets" | "target" | "check" | "list"),
+                "--help names `{word}`, no command:\n{help}"
+            );
+        }
+    }
+    for c in commands {
+        assert!(help.contains(c), "{help}");
+        let out = aotinterop(&[c, "--help"], dir.path());
+        assert!(out.status.success(), "{c} --help");
+    }
+}
+
+/// A Mono publish leaves nothing in the temporary folder (Mono's AOT compiler left its
+/// `mono_aot_*` assembler file there on every publish).
+#[test]
+fn a_mono_publish_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::write(
+        dir.path().join("T.cs"),
+        "static class P { static int Main() { return System.Environment.ProcessorCount > 0 ? 0 : 1; } }",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-out:T.exe", "T.cs"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": "bin/t",
+        "assemblies": ["T.exe"],
+        // A cache of its own, so that the app's assembly is compiled here.
+        "cache_dir": dir.path().join("cache"),
+    });
+    std::fs::write(dir.path().join("request.json"), request.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+        .args(["publish", "--quiet", "request.json"])
+        .current_dir(dir.path())
+        .env("TMPDIR", &tmp)
+        .env(
+            "AOTINTEROP_RUNTIME_DIR",
+            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+}
