@@ -147,3 +147,54 @@ fn a_mono_publish_leaves_no_temporary_files() {
         .collect();
     assert!(left.is_empty(), "left in the temporary folder: {left:?}");
 }
+
+/// An output that is one of the inputs (the request itself, named as the plan report; an
+/// object; a list file), a folder or a device is refused before anything is done: exit 1, the
+/// input unchanged (each was overwritten, exit 0).
+#[test]
+fn an_output_that_is_an_input_or_not_a_file_is_refused_and_nothing_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    std::fs::write(d.join("list.txt"), "libz.so.1!zlibVersion\n").unwrap();
+    std::fs::create_dir(d.join("folder")).unwrap();
+    let cases: [(&str, &str, &str); 5] = [
+        ("main.o", "main.o", "is an input of this publish"),
+        ("list.txt", "list.txt", "is an input of this publish"),
+        // `out` writes `out.plan.json`, which is the request here.
+        ("out", "out.plan.json", "is an input of this publish"),
+        ("folder", "folder", "is a folder"),
+        ("/dev/null", "/dev/null", "is a device"),
+    ];
+    for (output, request_name, why) in cases {
+        let request = serde_json::json!({
+            "rid": "linux-x64",
+            "output": output,
+            "objects": ["main.o"],
+            "direct_pinvoke_list": ["list.txt"],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        let request_path = if request_name.starts_with('/') {
+            d.join("request.json")
+        } else if request_name == "out.plan.json" {
+            d.join(request_name)
+        } else {
+            d.join("request.json")
+        };
+        std::fs::write(&request_path, request.to_string()).unwrap();
+        let before: Vec<Vec<u8>> = ["main.o", "list.txt"]
+            .iter()
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+            .collect();
+        let request_text = std::fs::read(&request_path).unwrap();
+        let out = aotinterop(&["publish", request_path.to_str().unwrap()], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{output}: {err}");
+        assert!(err.contains("AOTI0208") && err.contains(why), "{output}: {err}");
+        for (f, b) in ["main.o", "list.txt"].iter().zip(&before) {
+            assert_eq!(&std::fs::read(d.join(f)).unwrap(), b, "{output}: {f} changed");
+        }
+        assert_eq!(std::fs::read(&request_path).unwrap(), request_text, "{output}");
+        assert!(d.join("folder").is_dir());
+    }
+}

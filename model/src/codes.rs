@@ -83,6 +83,9 @@ codes! {
     STATIC_EXECUTABLE_INVALID = "AOTI0207";
     /// The publish request names no output.
     REQUEST_NO_OUTPUT = "AOTI0201";
+    /// An output of the publish (the image, its debug file or its plan report) is one of its
+    /// inputs, or a folder, a device or a FIFO.
+    OUTPUT_INVALID = "AOTI0208";
     /// The stub object cannot be emitted.
     EMIT_FAILED = "AOTI0202";
     /// An output or temporary file cannot be written, or moved into place.

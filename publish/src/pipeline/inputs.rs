@@ -7,6 +7,7 @@ use aotinterop_linker::driver::LinkJob;
 use aotinterop_linker::emit::StubOptions;
 use aotinterop_model::diag::{codes, Error, Location, Result};
 use aotinterop_model::{DotNet, Format, OutputKind, Plan, Rid, Target};
+use std::path::{Path, PathBuf};
 
 /// Everything the preflight, emit and link steps need.
 pub struct Prepared {
@@ -99,6 +100,95 @@ pub fn stub_object_name(target: &Target) -> &'static str {
         Format::Coff => "aotinterop-stubs.obj",
         _ => "aotinterop-stubs.o",
     }
+}
+
+/// The files a publish reads.
+fn input_files(loaded: &LoadedRequest) -> Vec<&Path> {
+    let req = &loaded.request;
+    let mut files: Vec<&Path> = vec![loaded.origin.as_path()];
+    for list in [
+        &req.imports_file,
+        &req.direct_pinvoke_list,
+        &req.native_library,
+        &req.objects,
+        &req.assemblies,
+    ] {
+        files.extend(list.iter().map(PathBuf::as_path));
+    }
+    if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
+        files.push(p);
+    }
+    files
+}
+
+/// Whether the existing file `a` (its metadata, at `a_path`) is the file at `b` (one device and
+/// inode: hard links and symbolic links included).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, _a_path: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(b).is_ok_and(|m| m.dev() == a.dev() && m.ino() == a.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &std::fs::Metadata, a_path: &Path, b: &Path) -> bool {
+    matches!((a_path.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The refusal of an output that is `what`.
+fn output_invalid(path: &Path, what: &str) -> Error {
+    Error::new(
+        codes::OUTPUT_INVALID,
+        format!(
+            "the output `{}` {what}: nothing was written; name another output",
+            path.display()
+        ),
+    )
+}
+
+/// Checks, before anything is done, the files a publish writes: there is an output, and neither
+/// it nor its debug file or plan report is a folder, a device, a FIFO or one of the inputs.
+pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
+    let at = || Location::file(&loaded.origin);
+    let output = match &loaded.request.output {
+        Some(o) if !o.as_os_str().is_empty() && o.file_name().is_some() => o,
+        _ => {
+            return Err(Error::new(
+                codes::REQUEST_NO_OUTPUT,
+                "the publish request names no `output` file",
+            )
+            .at(at()))
+        }
+    };
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    let written = [
+        output.clone(),
+        output.with_file_name(format!("{name}.dbg")),
+        output.with_file_name(format!("{name}.plan.json")),
+        output.with_file_name(format!("{name}.plan.md")),
+    ];
+    let inputs = input_files(loaded);
+    for path in &written {
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        let kind = meta.file_type();
+        if !kind.is_file() {
+            let what = if kind.is_dir() {
+                "is a folder"
+            } else {
+                "is a device, a FIFO or a socket, not a file"
+            };
+            return Err(output_invalid(path, what).at(at()));
+        }
+        if let Some(input) = inputs.iter().find(|i| same_file(&meta, path, i)) {
+            let what = format!(
+                "is an input of this publish (`{}`), which it would overwrite",
+                input.display()
+            );
+            return Err(output_invalid(path, &what).at(at()));
+        }
+    }
+    Ok(())
 }
 
 /// Builds the link inputs of a planned publish.

@@ -183,6 +183,8 @@ pub fn publish(
     let gathered = run.step(Step::Scan, |obs| {
         // A RID aotinterop cannot link for is refused before anything else is done.
         inputs::target_of(loaded.rid).map_err(|e| e.at(Location::file(&loaded.origin)))?;
+        // So are outputs that would overwrite an input or are not files.
+        inputs::check_outputs(loaded)?;
         let listed = req.assemblies.len();
         let g = crate::gather_with_progress(loaded, &mut |done| {
             obs(Event::Progress(Step::Scan, done, done.max(listed)))
