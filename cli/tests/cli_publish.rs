@@ -179,8 +179,8 @@ fn a_failing_link_stops_at_link_and_shows_the_command() {
 fn bad_requests_stop_before_anything_is_written() {
     fails(
         r#"{"rid": "linux-x64", "objects": ["main.o"], "imports_file": ["imports.json"]}"#,
-        3,
-        "preflight",
+        1,
+        "request",
         "AOTI0201",
     );
     fails(

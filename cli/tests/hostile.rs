@@ -73,7 +73,10 @@ fn an_unsupported_rid_is_refused_before_planning() {
     let out = aotinterop(&["publish", "request.json"], dir.path());
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("AOTI0200") && err.contains("freebsd-x64"), "{err}");
+    assert!(
+        err.contains("request failed") && err.contains("AOTI0200") && err.contains("freebsd-x64"),
+        "{err}"
+    );
     assert!(err.contains("request.json"), "{err}");
     assert!(!dir.path().join("bin").exists());
 }
@@ -196,5 +199,70 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused_and_nothing_is_touched() 
         }
         assert_eq!(std::fs::read(&request_path).unwrap(), request_text, "{output}");
         assert!(d.join("folder").is_dir());
+    }
+}
+
+/// Requests: a JSON object only; the right code per failure (AOTI0003 not JSON, AOTI0005 a
+/// missing or wrong-typed field, named); a byte-order mark named; values shortened and escaped.
+#[test]
+fn request_errors_name_the_field_and_keep_values_short_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let cases: Vec<(String, &str, Vec<&str>)> = vec![
+        (r#"["linux-x64"]"#.into(), "AOTI0005", vec!["a JSON object"]),
+        (
+            r#"{"output": "x"}"#.into(),
+            "AOTI0005",
+            vec!["missing field `rid`"],
+        ),
+        (
+            r#"{"rid": 5, "output": "x"}"#.into(),
+            "AOTI0005",
+            vec!["`rid`", "expected a string"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "x", "compiler": 7}"#.into(),
+            "AOTI0005",
+            vec!["`compiler`", "wrong kind"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "x", "imports": [{"module": 3, "entry": "a"}]}"#.into(),
+            "AOTI0005",
+            vec!["`imports[0].module`"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "x","#.into(),
+            "AOTI0003",
+            vec!["not valid JSON"],
+        ),
+        (
+            "\u{feff}{\"rid\": \"linux-x64\"}".into(),
+            "AOTI0003",
+            vec!["byte-order mark"],
+        ),
+        (
+            format!(r#"{{"rid": "linux-x64", "output": "x", "compiler": "\u001b[31m{long}"}}"#),
+            "AOTI0005",
+            vec![
+                "unknown variant",
+                "\\u{1b}[31m",
+                "…`, expected `generated` or `mono`",
+            ],
+        ),
+    ];
+    for (body, code, wants) in cases {
+        std::fs::write(dir.path().join("r.json"), &body).unwrap();
+        let out = aotinterop(&["plan", "r.json"], dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{body:.80}: {err}");
+        assert!(err.contains(&format!("error {code}")), "{body:.80}: {err}");
+        assert!(err.starts_with("r.json:1:"), "{body:.80}: {err}");
+        for w in wants {
+            assert!(err.contains(w), "{body:.80}: `{w}` not in {err}");
+        }
+        assert!(
+            err.len() < 2000 && !err.contains('\u{1b}'),
+            "{body:.80}: {err:.300}"
+        );
     }
 }

@@ -109,23 +109,87 @@ impl Import {
 
 /// Turns a serde_json error into a diagnostic pointing at its line and column.
 pub(crate) fn json_error(path: &Path, what: &str, text: &str, e: &serde_json::Error) -> Error {
+    json_error_at(path, what, text, e, "")
+}
+
+/// At most `max` characters of `text`, control characters escaped, with `…` where it was cut:
+/// how values from a file appear in a message.
+pub(crate) fn shown(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`json_error`] for the field at `field` (a path such as `imports[0].module`, or empty).
+pub(crate) fn json_error_at(
+    path: &Path,
+    what: &str,
+    text: &str,
+    e: &serde_json::Error,
+    field: &str,
+) -> Error {
     if text.trim().is_empty() {
         return Error::new(codes::REQUEST_MALFORMED, format!("{what} is empty")).at(Location::file(path));
+    }
+    if text.starts_with('\u{feff}') {
+        return Error::new(
+            codes::REQUEST_MALFORMED,
+            format!("{what} starts with a UTF-8 byte-order mark (BOM), which JSON does not allow: save it without one"),
+        )
+        .at(Location::at(path, 1, 1));
     }
     let msg = e.to_string();
     // serde_json appends " at line L column C"; the location carries that already.
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    let code = if msg.starts_with("unknown field") {
-        codes::REQUEST_UNKNOWN_FIELD
+    // serde_json reports a value of the wrong kind for an enum ("expected value") as a syntax
+    // error: valid JSON is never malformed.
+    let valid = e.classify() != serde_json::error::Category::Data
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+    let code = match e.classify() {
+        _ if msg.starts_with("unknown field") => codes::REQUEST_UNKNOWN_FIELD,
+        serde_json::error::Category::Data => codes::REQUEST_INVALID,
+        _ if valid => codes::REQUEST_INVALID,
+        _ => codes::REQUEST_MALFORMED,
+    };
+    let msg = if valid && msg == "expected value" {
+        "a value of the wrong kind: expected one of its names, as a string".to_string()
     } else {
-        codes::REQUEST_MALFORMED
+        msg
     };
     let loc = if e.line() > 0 {
         Location::at(path, e.line() as u32, e.column().max(1) as u32)
     } else {
         Location::file(path)
     };
-    Error::new(code, format!("{what}: {msg}")).at(loc)
+    // Each quoted value shortened, so that a 50 MB value does not fill the terminal.
+    let msg: String = msg
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                shown(part, 60)
+            } else {
+                shown(part, 400)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`");
+    let text = match (code, field) {
+        (codes::REQUEST_MALFORMED, _) => format!("{what} is not valid JSON: {msg}"),
+        (_, "" | ".") => format!("{what}: {msg}"),
+        (_, f) => format!("{what}: `{}`: {msg}", shown(f, 120)),
+    };
+    Error::new(code, text).at(loc)
 }
 
 /// Reads an imports file: a JSON array of [`Import`] objects.

@@ -265,8 +265,7 @@ impl PublishRequest {
     /// Parses a request from JSON text; `origin` names it in errors and `base` is the folder
     /// relative paths resolve against.
     pub fn parse(text: &str, origin: &Path, base: &Path) -> Result<LoadedRequest> {
-        let mut request: PublishRequest =
-            serde_json::from_str(text).map_err(|e| json_error(origin, "publish request", text, &e))?;
+        let mut request = Self::from_json(text, origin)?;
         request.resolve_paths(base);
         let rid = request.rid.parse::<Rid>().map_err(|e| {
             Error::new(codes::UNKNOWN_RID, e.to_string()).at(locate_value(text, origin, &request.rid))
@@ -286,6 +285,34 @@ impl PublishRequest {
             text: Some(text.to_string()),
             base: base.to_path_buf(),
         })
+    }
+
+    /// The request in `text`: a JSON object (an array would be read as serde's positional form),
+    /// every error naming the field it is about.
+    fn from_json(text: &str, origin: &Path) -> Result<PublishRequest> {
+        let first = text
+            .trim_start_matches(|c: char| c.is_whitespace())
+            .chars()
+            .next();
+        if matches!(first, Some(c) if c != '{' && c != '\u{feff}') {
+            let e = serde_json::from_str::<serde_json::Value>(text).err();
+            if let Some(e) = e {
+                return Err(json_error(origin, "publish request", text, &e));
+            }
+            return Err(Error::new(
+                codes::REQUEST_INVALID,
+                "a publish request is a JSON object (`{\"rid\": ..., \"output\": ...}`), not an array or a single value",
+            )
+            .at(Location::at(origin, 1, 1)));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let request: PublishRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            crate::imports::json_error_at(origin, "publish request", text, e.inner(), &field)
+        })?;
+        de.end()
+            .map_err(|e| json_error(origin, "publish request", text, &e))?;
+        Ok(request)
     }
 
     /// Reads and parses a request file.

@@ -24,6 +24,9 @@ use std::time::Instant;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
+    /// Check the request itself before any work: a RID aotinterop links for, outputs that are
+    /// files and not inputs. (It reports only failures: no progress, no summary.)
+    Request,
     /// Read the assemblies' P/Invokes and entry points.
     Scan,
     /// Decide direct or lazy for every import.
@@ -44,6 +47,7 @@ impl Step {
     /// The step's name as printed.
     pub fn name(self) -> &'static str {
         match self {
+            Step::Request => "request",
             Step::Scan => "scan",
             Step::Plan => "plan",
             Step::Preflight => "preflight",
@@ -57,7 +61,7 @@ impl Step {
     /// The process exit code when this step fails (documented in the README).
     pub fn exit_code(self) -> u8 {
         match self {
-            Step::Scan | Step::Plan => 1,
+            Step::Request | Step::Scan | Step::Plan => 1,
             Step::Preflight => 3,
             Step::Compile | Step::Emit | Step::Link => 4,
             Step::Verify => 5,
@@ -180,11 +184,21 @@ pub fn publish(
         observer,
     };
 
+    // A RID aotinterop cannot link for, and outputs that would overwrite an input or are not
+    // files, are refused before anything is done.
+    let checked = inputs::target_of(loaded.rid)
+        .map_err(|e| e.at(Location::file(&loaded.origin)))
+        .and_then(|_| inputs::check_outputs(loaded));
+    if let Err(error) = checked {
+        return Err(PublishFailure {
+            step: Step::Request,
+            error,
+            steps: Vec::new(),
+            diagnostics: Vec::new(),
+        });
+    }
+
     let gathered = run.step(Step::Scan, |obs| {
-        // A RID aotinterop cannot link for is refused before anything else is done.
-        inputs::target_of(loaded.rid).map_err(|e| e.at(Location::file(&loaded.origin)))?;
-        // So are outputs that would overwrite an input or are not files.
-        inputs::check_outputs(loaded)?;
         let listed = req.assemblies.len();
         let g = crate::gather_with_progress(loaded, &mut |done| {
             obs(Event::Progress(Step::Scan, done, done.max(listed)))
