@@ -266,3 +266,85 @@ fn request_errors_name_the_field_and_keep_values_short_and_escaped() {
         );
     }
 }
+
+/// A staging folder left by a killed publish (its lock free) is removed by the next publish to
+/// that output; one whose publish still runs (its lock held) is left alone.
+#[test]
+fn staging_folders_of_dead_publishes_are_removed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    let bin = d.join("bin");
+    let dead = bin.join(".aotinterop-link-dead");
+    let live = bin.join(".aotinterop-link-live");
+    for f in [&dead, &live] {
+        std::fs::create_dir_all(f).unwrap();
+        std::fs::write(f.join("app"), vec![0u8; 1 << 20]).unwrap();
+    }
+    std::fs::write(dead.join(".lock"), b"").unwrap();
+    let held = std::fs::File::create(live.join(".lock")).unwrap();
+    held.lock().unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!dead.exists(), "the dead publish's folder is still there");
+    assert!(live.join("app").exists(), "a live publish's folder was removed");
+    drop(held);
+    let left: Vec<String> = std::fs::read_dir(&bin)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".aotinterop-link-") && n != ".aotinterop-link-live")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Publishes to one output at once, each of a different image, end with one publish's set: the
+/// image's debug link matches the debug file beside it (2 of 40 ended mixed).
+#[test]
+fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    let n = 8;
+    for i in 0..n {
+        let src = format!("extern const char *zv(void);\nconst char *who = \"publisher {i}\";\nint main(void) {{ return zv() == who; }}\n");
+        std::fs::write(d.join(format!("m{i}.c")), src).unwrap();
+        let st = Command::new("gcc")
+            .args(["-c", "-fPIC", "-g", "-o", &format!("m{i}.o"), &format!("m{i}.c")])
+            .current_dir(d)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let request = serde_json::json!({
+            "rid": "linux-x64",
+            "output": "bin/app",
+            "objects": [format!("m{i}.o")],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        std::fs::write(d.join(format!("r{i}.json")), request.to_string()).unwrap();
+    }
+    for round in 0..3 {
+        let children: Vec<_> = (0..n)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+                    .args(["publish", "--quiet", &format!("r{i}.json")])
+                    .current_dir(d)
+                    .env(
+                        "AOTINTEROP_RUNTIME_DIR",
+                        aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
+                    )
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let out = aotinterop(&["inspect", "bin/app", "--format", "json"], d);
+        let notes = text(&out.stdout);
+        assert!(
+            notes.contains("read from its debug file app.dbg") && !notes.contains("does not match"),
+            "round {round}: the image and its debug file are of two publishes: {notes}"
+        );
+    }
+}

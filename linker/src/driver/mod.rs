@@ -19,8 +19,9 @@ pub use archive::Archiver;
 pub use gnu::GnuCc;
 pub use mingw::MingwGcc;
 pub use msvc::LldLink;
-pub use run::{link, LinkOutcome};
+pub use run::{link, link_staged, LinkOutcome, StagedLink};
 pub use select::{default_flavor, select, LinkerChoice};
+pub use staging::Staging;
 pub use strip::debug_file_name;
 pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
 

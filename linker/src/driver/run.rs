@@ -22,14 +22,56 @@ pub struct LinkOutcome {
     pub linker_output: String,
 }
 
-/// Links `job` with `linker`: writes the export file, runs the linker into a staging folder
-/// beside the output and renames the result into place. On failure the error shows the full
-/// command line and everything the linker printed, and the old output is left untouched.
+/// A link done in a staging folder, not yet moved into place.
+#[derive(Clone, Debug)]
+pub struct StagedLink {
+    /// The image, in the staging folder.
+    pub image: PathBuf,
+    /// Where it goes.
+    pub output: PathBuf,
+    /// Other files (the debug file, a DLL's import library): name in the staging folder, and
+    /// where it goes.
+    pub side_outputs: Vec<(PathBuf, PathBuf)>,
+    /// The command that ran.
+    pub command: LinkCommand,
+    /// The export file's text, when one was used.
+    pub export_file: Option<String>,
+    /// What the linker printed (warnings), stdout then stderr.
+    pub linker_output: String,
+}
+
+impl StagedLink {
+    /// Moves the side outputs, `extra` (more staged files: plan reports) and the image into
+    /// place, the image last (see [`Staging::commit`]).
+    pub fn commit(self, staging: &Staging, extra: &[(PathBuf, PathBuf)]) -> Result<LinkOutcome> {
+        let mut files = self.side_outputs.clone();
+        files.extend(extra.iter().cloned());
+        let name = self.image.file_name().map(PathBuf::from).unwrap_or_default();
+        staging.commit(&files, (&name, &self.output))?;
+        Ok(LinkOutcome {
+            output: self.output,
+            side_outputs: self.side_outputs.into_iter().map(|(_, d)| d).collect(),
+            command: self.command,
+            export_file: self.export_file,
+            linker_output: self.linker_output,
+        })
+    }
+}
+
+/// Links `job` with `linker` into a staging folder beside the output and moves the result into
+/// place ([`link_staged`], then [`StagedLink::commit`]).
 pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
+    let staging = Staging::beside(&job.output)?;
+    link_staged(linker, job, &staging)?.commit(&staging, &[])
+}
+
+/// Links `job` with `linker` into `staging`: writes the export file, runs the linker, strips
+/// (StripSymbols). On failure the error shows the full command line and everything the linker
+/// printed; nothing outside `staging` is touched.
+pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Result<StagedLink> {
     let name = job.output.file_name().ok_or_else(|| {
         Diagnostic::error(codes::OUTPUT_UNWRITABLE, "the output path names no file").at(&job.output)
     })?;
-    let staging = Staging::beside(&job.output)?;
     let mut staged = Staged {
         output: staging.path().join(name),
         ..Staged::default()
@@ -60,8 +102,8 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
     let command = linker.command(job, &staged);
     if let Some(done) = linker.run_builtin(job, &staged) {
         done?;
-        staging.commit(Path::new(name), &job.output)?;
-        return Ok(LinkOutcome {
+        return Ok(StagedLink {
+            image: staged.output,
             output: job.output.clone(),
             side_outputs: Vec::new(),
             command,
@@ -109,20 +151,16 @@ pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
     let mut side_outputs = Vec::new();
     if job.strip_symbols && super::strip::applies(linker.flavor()) {
         let debug = super::strip::strip(job, &command, &staged.output)?;
-        let debug_name = debug.file_name().unwrap_or_default();
-        let dest = dest_dir.join(debug_name);
-        staging.commit(Path::new(debug_name), &dest)?;
-        side_outputs.push(dest);
+        let debug_name = PathBuf::from(debug.file_name().unwrap_or_default());
+        side_outputs.push((debug_name.clone(), dest_dir.join(debug_name)));
     }
     for side in linker.side_outputs(job) {
         if staging.path().join(&side).is_file() {
-            let dest = dest_dir.join(&side);
-            staging.commit(Path::new(&side), &dest)?;
-            side_outputs.push(dest);
+            side_outputs.push((PathBuf::from(&side), dest_dir.join(&side)));
         }
     }
-    staging.commit(Path::new(name), &job.output)?;
-    Ok(LinkOutcome {
+    Ok(StagedLink {
+        image: staged.output,
         output: job.output.clone(),
         side_outputs,
         command,

@@ -1,51 +1,106 @@
-//! The staging folder: a temporary folder beside the output that the linker writes into, so a
-//! failed or interrupted link never leaves a half-written image where the old one was. The
-//! result is moved into place with a rename on the same file system.
+//! The staging folder: a folder beside the output that a publish writes everything into — the
+//! linked image, its debug file, side outputs, plan reports, and its own work files — so that a
+//! failed or interrupted publish never leaves a half-written file where the old one was. The
+//! finished set is moved into place with renames on one file system, the image last, holding the
+//! output's lock, so that two publishes to one output never mix their files.
+//!
+//! Each staging folder holds a lock file its publish keeps locked; a publish to the same output
+//! removes the folders of publishes that died (their lock is free), whatever killed them.
 
 use crate::diag::{codes, Diagnostic, Error, Result};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-/// A temporary folder in the output's folder, removed when dropped.
-pub(crate) struct Staging {
+/// The prefix of staging folders' names.
+const PREFIX: &str = ".aotinterop-link-";
+/// The lock file inside a staging folder.
+const LOCK: &str = ".lock";
+
+/// A staging folder in the output's folder, removed when dropped.
+pub struct Staging {
     dir: TempDir,
+    /// Locked while this publish lives.
+    _lock: File,
+}
+
+fn unwritable(output: &Path, e: std::io::Error) -> Error {
+    Diagnostic::error(
+        codes::OUTPUT_UNWRITABLE,
+        format!("cannot create a staging folder for the output: {e}"),
+    )
+    .at(output)
+    .into()
+}
+
+/// Removes the staging folders in `parent` whose publish is gone: their lock is free (a folder
+/// without one yet is left alone: its publish may be starting).
+fn remove_dead(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let Ok(lock) = File::open(entry.path().join(LOCK)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 impl Staging {
-    /// Creates the output's folder if needed, and a staging folder in it.
-    pub(crate) fn beside(output: &Path) -> Result<Self> {
+    /// Creates the output's folder if needed, removes the staging folders of dead publishes to
+    /// it, and creates this publish's, locked.
+    pub fn beside(output: &Path) -> Result<Self> {
         let parent = match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let unwritable = |e: std::io::Error| {
-            Diagnostic::error(
-                codes::OUTPUT_UNWRITABLE,
-                format!("cannot create a staging folder for the output: {e}"),
-            )
-            .at(output)
-        };
-        std::fs::create_dir_all(&parent).map_err(unwritable)?;
+        std::fs::create_dir_all(&parent).map_err(|e| unwritable(output, e))?;
+        remove_dead(&parent);
         let dir = tempfile::Builder::new()
-            .prefix(".aotinterop-link-")
+            .prefix(PREFIX)
             .tempdir_in(&parent)
-            .map_err(unwritable)?;
-        Ok(Staging { dir })
+            .map_err(|e| unwritable(output, e))?;
+        let lock = File::create(dir.path().join(LOCK)).map_err(|e| unwritable(output, e))?;
+        lock.lock().map_err(|e| unwritable(output, e))?;
+        Ok(Staging { dir, _lock: lock })
     }
 
     /// The folder.
-    pub(crate) fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    /// Moves `name` from the staging folder to `dest`, replacing it.
-    pub(crate) fn commit(&self, name: &Path, dest: &Path) -> Result<()> {
-        std::fs::rename(self.path().join(name), dest).map_err(|e| {
-            Error::new(
-                codes::OUTPUT_UNWRITABLE,
-                format!("cannot move the linked file into place: {e}"),
-            )
-            .at(dest)
-        })
+    /// Moves each staged file (a name in the staging folder) to its destination, then the image,
+    /// while holding the output's lock (`.NAME.aotinterop-lock` beside it).
+    pub fn commit(&self, files: &[(PathBuf, PathBuf)], image: (&Path, &Path)) -> Result<()> {
+        let (name, dest) = image;
+        let lock_path = {
+            let file = dest.file_name().unwrap_or_default().to_string_lossy();
+            dest.with_file_name(format!(".{file}.aotinterop-lock"))
+        };
+        let lock = File::create(&lock_path).map_err(|e| move_failed(&lock_path, e))?;
+        lock.lock().map_err(|e| move_failed(&lock_path, e))?;
+        for (staged, to) in files
+            .iter()
+            .map(|(n, d)| (n.as_path(), d.as_path()))
+            .chain([(name, dest)])
+        {
+            std::fs::rename(self.path().join(staged), to).map_err(|e| move_failed(to, e))?;
+        }
+        Ok(())
     }
+}
+
+fn move_failed(dest: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        codes::OUTPUT_UNWRITABLE,
+        format!("cannot move the published file into place: {e}"),
+    )
+    .at(dest)
 }

@@ -214,7 +214,7 @@ pub fn generate(
 
 /// Pads with `int3` to a multiple of `n`.
 fn align(text: &mut Vec<u8>, n: usize) {
-    while text.len() % n != 0 {
+    while !text.len().is_multiple_of(n) {
         text.push(0xcc);
     }
 }

@@ -153,7 +153,7 @@ pub fn records_object(target: &Target, imports: &[(&str, &str)], dir: &Path) -> 
     let mut table = header.to_bytes().to_vec();
     table.extend_from_slice(&records);
     table.extend_from_slice(&strings);
-    while table.len() % abi::TABLE_ALIGN as usize != 0 {
+    while !table.len().is_multiple_of(abi::TABLE_ALIGN as usize) {
         table.push(0);
     }
     let (format, arch) = match (target.format, target.arch) {

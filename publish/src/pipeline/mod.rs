@@ -161,14 +161,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A temporary folder for one step's files, removed when dropped.
-fn temp_folder(prefix: &str) -> crate::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix(prefix).tempdir().map_err(|e| {
+/// A folder for one step's work files inside the staging folder (removed with it).
+fn work_folder(staging: &driver::Staging, name: &str) -> crate::Result<PathBuf> {
+    let dir = staging.path().join(name);
+    std::fs::create_dir(&dir).map_err(|e| {
         Error::new(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot create a temporary folder: {e}"),
+            format!("cannot create a work folder: {e}"),
         )
-    })
+        .at(Location::file(&dir))
+    })?;
+    Ok(dir)
 }
 
 /// Publishes a request: scan, plan, preflight, emit, link, verify; then writes the plan report
@@ -302,6 +305,15 @@ pub fn publish(
         ))
     })?;
     let (stub_options, preflight_warnings, generated) = stubs;
+    // Everything this publish writes goes into a staging folder beside the output first: its
+    // work files, the image, its debug file, the plan reports; the finished set is moved into
+    // place only once verified (a failed, interrupted or killed publish leaves the old set).
+    let staging = driver::Staging::beside(&job.output).map_err(|error| PublishFailure {
+        step: Step::Link,
+        error,
+        steps: std::mem::take(&mut run.steps),
+        diagnostics: std::mem::take(&mut run.diagnostics),
+    })?;
     plan.link.generated = generated;
     run.diagnostics.extend(preflight_warnings);
 
@@ -315,8 +327,8 @@ pub fn publish(
                 )
                 .at(Location::file(&loaded.origin))
             })?;
-            let dir = temp_folder(".aotinterop-aot")?;
-            let compiled = crate::mono::compile(loaded, closure, &plan, dir.path(), &mut |done, total| {
+            let dir = work_folder(&staging, ".aotinterop-aot")?;
+            let compiled = crate::mono::compile(loaded, closure, &plan, &dir, &mut |done, total| {
                 obs(Event::Progress(Step::Compile, done, total))
             })?;
             job.objects.extend(compiled.objects);
@@ -337,11 +349,11 @@ pub fn publish(
         None
     };
 
-    let staging = run.step(Step::Emit, |_| {
-        let dir = temp_folder(".aotinterop-stubs")?;
+    let stub_dir = run.step(Step::Emit, |_| {
+        let dir = work_folder(&staging, ".aotinterop-stubs")?;
         let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)
             .map_err(|e| Error::new(codes::EMIT_FAILED, e.to_string()))?;
-        let path = dir.path().join(inputs::stub_object_name(&job.target));
+        let path = dir.join(inputs::stub_object_name(&job.target));
         std::fs::write(&path, &bytes).map_err(|e| {
             Error::new(
                 codes::OUTPUT_UNWRITABLE,
@@ -356,7 +368,7 @@ pub fn publish(
                 .map_err(|e| Error::new(codes::EMIT_FAILED, e))?;
             // Numbered: two libraries' names may reduce to one file name.
             let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
-            let path = dir.path().join(format!("{i}-{name}"));
+            let path = dir.join(format!("{i}-{name}"));
             std::fs::write(&path, &bytes).map_err(|e| {
                 Error::new(
                     codes::OUTPUT_UNWRITABLE,
@@ -393,46 +405,29 @@ pub fn publish(
         Ok((dir, detail))
     })?;
 
-    let outcome = run.step(Step::Link, |_| {
-        let outcome = driver::link(linker.as_ref(), &job)?;
-        let size = std::fs::metadata(&outcome.output).map(|m| m.len()).unwrap_or(0);
+    let staged = run.step(Step::Link, |_| {
+        let staged = driver::link_staged(linker.as_ref(), &job, &staging)?;
+        let size = std::fs::metadata(&staged.image).map(|m| m.len()).unwrap_or(0);
         let detail = format!(
             "{} ({} bytes) with {}",
-            outcome.output.display(),
+            staged.output.display(),
             size,
             linker.flavor()
         );
-        Ok((outcome, detail))
+        Ok((staged, detail))
     })?;
-    drop(staging);
-    drop(compile_dir);
+    drop((stub_dir, compile_dir));
 
-    let reports = run.step(Step::Verify, |_| {
+    let (outcome, reports) = run.step(Step::Verify, |_| {
         let detail = if job.kind == OutputKind::Static {
             "static archive: nothing is bound until a host links it".to_string()
         } else {
-            let image = aotinterop_linker::inspect::inspect(&outcome.output)?;
-            let report = aotinterop_linker::verify::verify(&image, &plan)?;
-            if !report.ok() {
-                let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
-                return Err(Error::new(
-                    codes::VERIFY_FAILED,
-                    format!(
-                        "the image does not bind what the plan says:\n{}",
-                        lines.join("\n")
-                    ),
-                )
-                .at(Location::file(&outcome.output)));
-            }
-            format!(
-                "{} direct, {} lazy, {} checked",
-                report.direct,
-                report.lazy,
-                plural(report.exports, "export", "exports")
-            )
+            verify_staged(&staged, &plan)?
         };
-        let paths = report::write_reports(&plan, &outcome.output)?;
-        Ok((paths, format!("{detail}; report {}", paths_name(&outcome.output))))
+        let (moves, reports) = report::write_staged_reports(&plan, staging.path(), &staged.output)?;
+        let detail = format!("{detail}; report {}", paths_name(&staged.output));
+        let outcome = staged.clone().commit(&staging, &moves)?;
+        Ok(((outcome, reports), detail))
     })?;
 
     Ok(PublishReport {
@@ -443,6 +438,29 @@ pub fn publish(
         diagnostics: run.diagnostics,
         plan,
     })
+}
+
+/// Verifies the staged image against the plan: the step's detail, or the differences.
+fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<String> {
+    let image = aotinterop_linker::inspect::inspect(&staged.image)?;
+    let report = aotinterop_linker::verify::verify(&image, plan)?;
+    if !report.ok() {
+        let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
+        return Err(Error::new(
+            codes::VERIFY_FAILED,
+            format!(
+                "the image does not bind what the plan says (the previous output, if any, is unchanged):\n{}",
+                lines.join("\n")
+            ),
+        )
+        .at(Location::file(&staged.output)));
+    }
+    Ok(format!(
+        "{} direct, {} lazy, {} checked",
+        report.direct,
+        report.lazy,
+        plural(report.exports, "export", "exports")
+    ))
 }
 
 fn paths_name(output: &std::path::Path) -> String {

@@ -157,24 +157,60 @@ pub(super) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes the JSON and markdown plan reports next to `output`.
-pub fn write_reports(plan: &Plan, output: &Path) -> Result<ReportPaths> {
+/// The report paths beside `output`: `NAME.plan.json`, `NAME.plan.md`.
+fn report_paths(dir: &Path, output: &Path) -> ReportPaths {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let dir = output.parent().unwrap_or(Path::new("."));
-    let paths = ReportPaths {
+    ReportPaths {
         json: dir.join(format!("{name}.plan.json")),
         markdown: dir.join(format!("{name}.plan.md")),
-    };
-    let json = serde_json::to_string_pretty(plan).map_err(|e| {
+    }
+}
+
+/// The plan as the JSON report holds it.
+fn plan_json(plan: &Plan) -> Result<String> {
+    serde_json::to_string_pretty(plan).map(|j| j + "\n").map_err(|e| {
         Error::new(
             codes::OUTPUT_UNWRITABLE,
             format!("cannot write the plan as JSON: {e}"),
         )
-    })?;
-    write_atomic(&paths.json, &(json + "\n"))?;
+    })
+}
+
+/// Writes the JSON and markdown plan reports next to `output`.
+pub fn write_reports(plan: &Plan, output: &Path) -> Result<ReportPaths> {
+    let paths = report_paths(output.parent().unwrap_or(Path::new(".")), output);
+    write_atomic(&paths.json, &plan_json(plan)?)?;
     write_atomic(&paths.markdown, &markdown(plan))?;
     Ok(paths)
+}
+
+/// Writes the plan reports of `output` into the staging folder `staging`; returns each staged
+/// file's name with where it goes, and the reports' final paths.
+pub(super) fn write_staged_reports(
+    plan: &Plan,
+    staging: &Path,
+    output: &Path,
+) -> Result<(Vec<(std::path::PathBuf, std::path::PathBuf)>, ReportPaths)> {
+    let staged = report_paths(staging, output);
+    let finals = report_paths(output.parent().unwrap_or(Path::new(".")), output);
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).map_err(|e| {
+            Error::new(
+                codes::OUTPUT_UNWRITABLE,
+                format!("cannot write the plan report: {e}"),
+            )
+            .at(Location::file(p))
+        })
+    };
+    write(&staged.json, &plan_json(plan)?)?;
+    write(&staged.markdown, &markdown(plan))?;
+    let name = |p: &Path| std::path::PathBuf::from(p.file_name().unwrap_or_default());
+    let moves = vec![
+        (name(&staged.json), finals.json.clone()),
+        (name(&staged.markdown), finals.markdown.clone()),
+    ];
+    Ok((moves, finals))
 }

@@ -19,7 +19,7 @@ impl TableRef {
     /// # Safety
     /// `base` must be null or point at readable memory of at least a header.
     pub unsafe fn new(base: *const u8) -> Option<TableRef> {
-        if base.is_null() || base as usize % 4 != 0 {
+        if base.is_null() || !(base as usize).is_multiple_of(4) {
             return None;
         }
         let h = core::ptr::read(base as *const TableHeader);
