@@ -348,3 +348,38 @@ fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
         );
     }
 }
+
+/// `verify` checks both ways: a plan with its imports removed, or a win-x64 plan, does not pass
+/// a linux-x64 image that binds a lazy import (both passed).
+#[test]
+fn verify_checks_the_image_against_the_plan_both_ways_and_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap()).unwrap();
+    let mut emptied = plan.clone();
+    emptied["imports"] = serde_json::json!([]);
+    emptied["counts"] = serde_json::json!({"imports": 0, "direct": 0, "lazy": 0});
+    std::fs::write(d.join("emptied.json"), emptied.to_string()).unwrap();
+    let out = aotinterop(&["verify", "bin/app", "--plan", "emptied.json"], d);
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("libz.so.1!zlibVersion") && said.contains("no such lazy import"),
+        "{said}"
+    );
+    let mut windows = plan.clone();
+    windows["rid"] = serde_json::json!("win-x64");
+    std::fs::write(d.join("windows.json"), windows.to_string()).unwrap();
+    let out = aotinterop(&["verify", "bin/app", "--plan", "windows.json"], d);
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("the plan is for win-x64 (pe x86_64), but the image is elf x86_64"),
+        "{said}"
+    );
+    // The plan as published passes.
+    let out = aotinterop(&["verify", "bin/app", "--plan", "bin/app.plan.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -2,7 +2,9 @@
 //! import (or define it, when it was linked statically), bind none of the lazy ones, carry a
 //! stub record for every lazy one, and export what the plan exports and nothing it does not.
 //! A library the link saw only as a generated stand-in must be among the image's needed
-//! libraries by the name the stand-in gave it, with its symbols bound from it.
+//! libraries by the name the stand-in gave it, with its symbols bound from it. Both ways: every
+//! stub record of the image must be a lazy import of the plan, and the image must be of the
+//! plan's target (format and machine).
 
 use crate::diag::{codes, Error, Result};
 use crate::driver::OutputKind;
@@ -32,6 +34,8 @@ pub enum DifferenceKind {
     GeneratedNotNeeded,
     /// A symbol of a generated stand-in is bound from another library, or not at startup.
     GeneratedBoundElsewhere,
+    /// The image carries a stub record for a lazy import the plan does not have.
+    LazyUnplanned,
 }
 
 /// One difference between image and plan.
@@ -115,6 +119,34 @@ fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
     out
 }
 
+/// The image must be of the plan's target: its format and machine (a win-x64 plan says nothing
+/// about a Linux image).
+fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
+    let Some(row) = aotinterop_model::TargetRow::of_rid(&plan.rid) else {
+        return Ok(());
+    };
+    let arch = match row.target.arch {
+        aotinterop_model::Arch::X86_64 => "x86_64",
+        aotinterop_model::Arch::Aarch64 => "aarch64",
+        aotinterop_model::Arch::X86 => "x86",
+        aotinterop_model::Arch::Arm => "arm",
+        _ => return Ok(()),
+    };
+    if row.target.format != image.format || image.arch != arch {
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {} ({} {arch}), but the image is {} {}",
+                plan.rid,
+                row.target.format.name(),
+                image.format.name(),
+                image.arch
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Compares `image` with `plan`.
 pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
     if plan.native_lib == OutputKind::Static {
@@ -123,6 +155,7 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
             "the plan is for a static archive (NativeLib=Static): verify the image a host links it into",
         ));
     }
+    check_target(image, plan)?;
     let mut report = VerifyReport::default();
     let mut diff = |kind, symbol: &str, module: Option<&str>, detail: String| {
         report.differences.push(Difference {
@@ -209,6 +242,27 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
                     imp.symbol(),
                     Some(&imp.module),
                     detail,
+                );
+            }
+        }
+    }
+    // Both ways: every stub record of the image is a lazy import of the plan (.NET's compiler's
+    // cells may hold the framework's own P/Invokes, which a plan of the app's assemblies lacks).
+    if image.lazy_reader == Some(crate::inspect::LazyReader::Aotimp) {
+        let planned: BTreeSet<(&str, &str)> = plan
+            .imports
+            .iter()
+            .filter(|i| i.binding == Binding::Lazy)
+            .map(|i| (i.module.as_str(), i.entry.as_str()))
+            .collect();
+        for l in &image.lazy {
+            if !planned.contains(&(l.module.as_str(), l.entry.as_str())) {
+                diff(
+                    DifferenceKind::LazyUnplanned,
+                    &l.entry,
+                    Some(&l.module),
+                    "the image binds it lazily (a stub record), but the plan has no such lazy import"
+                        .to_string(),
                 );
             }
         }
