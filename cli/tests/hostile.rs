@@ -383,3 +383,41 @@ fn verify_checks_the_image_against_the_plan_both_ways_and_its_target() {
     let out = aotinterop(&["verify", "bin/app", "--plan", "bin/app.plan.json"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// NativeLibrary items that are not what their name says are named by their item, with what
+/// they are and what to do (an empty or text `.a` was never named, and a shared library renamed
+/// `.a` linked, the image then needing it by its absolute build path).
+#[test]
+fn a_native_library_that_is_not_an_archive_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    std::fs::write(d.join("shim.c"), "int shim_fn(void) { return 7; }\n").unwrap();
+    let st = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o", "libshared.a", "shim.c"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::write(d.join("libempty.a"), b"").unwrap();
+    std::fs::write(d.join("libtext.a"), b"not an archive\n").unwrap();
+    for (file, what) in [
+        ("libempty.a", "is empty"),
+        ("libtext.a", "but it is text"),
+        ("libshared.a", "but it is a shared library"),
+    ] {
+        let request = serde_json::json!({
+            "rid": "linux-x64",
+            "output": "bin/app",
+            "objects": ["main.o"],
+            "native_library": [file],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        std::fs::write(d.join("native.json"), request.to_string()).unwrap();
+        let out = aotinterop(&["publish", "native.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{file}: {err}");
+        assert!(err.contains(file) && err.contains(what), "{file}: {err}");
+        assert!(err.contains("AOTI0522"), "{file}: {err}");
+    }
+}

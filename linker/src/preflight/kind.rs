@@ -53,6 +53,42 @@ fn describe(data: &[u8]) -> Option<(object::BinaryFormat, object::Architecture)>
     None
 }
 
+/// What `data` is, in words, for a message.
+fn content_kind(data: &[u8]) -> &'static str {
+    if data.is_empty() {
+        return "empty";
+    }
+    match object::File::parse(data).map(|f| f.kind()) {
+        Ok(object::ObjectKind::Dynamic) => "a shared library",
+        Ok(object::ObjectKind::Executable) => "an executable",
+        Ok(object::ObjectKind::Relocatable) => "an object file",
+        Ok(_) => "an image",
+        Err(_) if data.iter().take(512).all(|b| b.is_ascii()) => "text",
+        Err(_) => "not an archive, object or library",
+    }
+}
+
+/// An item that is empty, or named as a static archive (`.a`, `.lib`) but is not one: what it
+/// is and what to do. (A shared library named `.a` would link, and the image would then need it
+/// by its absolute build path.)
+fn not_an_archive(name: &str, data: &[u8]) -> Option<String> {
+    let archive_name = name.ends_with(".a") || name.to_ascii_lowercase().ends_with(".lib");
+    let is_archive = data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n");
+    if !data.is_empty() && (is_archive || !archive_name) {
+        return None;
+    }
+    let kind = content_kind(data);
+    let fix = match kind {
+        "a shared library" => "name it as a LinkerArg (`-L<folder>` and `-l<name>`) so the image needs it by its name, or give the static archive",
+        _ => "give the static archive (`ar` format) the library's build produces",
+    };
+    Some(if data.is_empty() {
+        format!("NativeLibrary item is empty: {fix}")
+    } else {
+        format!("NativeLibrary item is named as a static archive, but it is {kind}: {fix}")
+    })
+}
+
 /// Checks one NativeLibrary item; `None` when it is fine.
 pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diagnostic> {
     let wrong = |what: String| Some(Diagnostic::error(codes::NATIVE_LIBRARY_WRONG_KIND, what).at(path));
@@ -85,6 +121,9 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
             )
         }
     };
+    if let Some(d) = not_an_archive(&name, &data) {
+        return wrong(d);
+    }
     let found = if let Ok(archive) = ArchiveFile::parse(&*data) {
         archive
             .members()
