@@ -68,10 +68,10 @@ fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> Exit
         eprintln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
         return ExitCode::from(2);
     };
-    let data = match std::fs::read(&args.image) {
+    let data = match aotinterop_model::diag::read_file(&args.image, "image") {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("{}: {e}", args.image.display());
+            eprintln!("{e}");
             return ExitCode::from(1);
         }
     };

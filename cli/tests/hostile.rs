@@ -421,3 +421,143 @@ fn a_native_library_that_is_not_an_archive_is_named() {
         assert!(err.contains("AOTI0522"), "{file}: {err}");
     }
 }
+
+/// Runs `aotinterop ARGS` in `cwd`; fails the test if it has not ended within 30 s.
+fn bounded(args: &[&str], cwd: &Path) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+        .args(args)
+        .current_dir(cwd)
+        .env(
+            "AOTINTEROP_RUNTIME_DIR",
+            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..300 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("aotinterop {args:?} hung");
+}
+
+/// Every input can be a FIFO, a device or a folder: each is refused, naming the file, before it
+/// is opened (a FIFO blocked forever wherever a file was read; /dev/zero was read until memory
+/// ran out).
+#[test]
+fn inputs_that_are_fifos_devices_or_folders_are_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lazy_image(d);
+    let st = Command::new("mkfifo").arg(d.join("fifo")).status().unwrap();
+    assert!(st.success());
+    std::fs::create_dir(d.join("folder")).unwrap();
+    let good = |extra: serde_json::Value| {
+        let mut r = serde_json::json!({
+            "rid": "linux-x64",
+            "output": "bin/other",
+            "objects": ["main.o"],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r.to_string()
+    };
+    for bad in ["fifo", "/dev/zero", "folder"] {
+        let cases: Vec<(Vec<String>, String)> = vec![
+            (vec!["publish".into(), bad.into()], "publish request".into()),
+            (vec!["inspect".into(), bad.into()], "image".into()),
+            (
+                vec!["verify".into(), "bin/app".into(), "--plan".into(), bad.into()],
+                "plan".into(),
+            ),
+        ];
+        let mut cases = cases;
+        for (field, value) in [
+            ("direct_pinvoke_list", serde_json::json!([bad])),
+            ("imports_file", serde_json::json!([bad])),
+            ("native_library", serde_json::json!([bad])),
+            ("assemblies", serde_json::json!([bad])),
+        ] {
+            let name = format!("{field}.json");
+            std::fs::write(d.join(&name), good(serde_json::json!({ field: value }))).unwrap();
+            cases.push((vec!["publish".into(), name], String::new()));
+        }
+        for (args, what) in cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = bounded(&args, d);
+            let err = text(&out.stderr) + &text(&out.stdout);
+            assert!(!out.status.success(), "{args:?} with {bad}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(
+                err.contains(bad.trim_start_matches('/')),
+                "{args:?} does not name {bad}: {err}"
+            );
+            assert!(err.contains(&what), "{args:?}: {err}");
+        }
+    }
+}
+
+/// `LD_LIBRARY_PATH` with an empty element (what `export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x`
+/// gives when it was unset) makes glibc search the current directory: neither the lazy resolver
+/// in a published image nor `aotinterop probe` loads a library planted there (both did).
+#[test]
+fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let run_dir = d.join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let marker = d.join("planted-library-loaded");
+    let c = d.join("planted.c");
+    std::fs::write(
+        &c,
+        format!(
+            "#include <stdio.h>\nconst char *zlibVersion(void) {{ return \"planted\"; }}\n\
+             __attribute__((constructor)) static void planted(void) {{ FILE *f = fopen(\"{}\", \"w\"); if (f) fclose(f); }}\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    for name in ["libz.so.1", "libplanted.so"] {
+        let st = Command::new("gcc")
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(run_dir.join(name))
+            .arg(&c)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    for ld_path in [":/nonexistent", "/nonexistent:", ".", "/nonexistent;"] {
+        let out = Command::new(&image)
+            .current_dir(&run_dir)
+            .env("LD_LIBRARY_PATH", ld_path)
+            .output()
+            .unwrap();
+        assert!(
+            !marker.exists(),
+            "{ld_path}: the image loaded ./libz.so.1: {out:?}"
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
+            .args(["probe", "planted"])
+            .current_dir(&run_dir)
+            .env("LD_LIBRARY_PATH", ld_path)
+            .output()
+            .unwrap();
+        let said = text(&out.stdout) + &text(&out.stderr);
+        assert!(
+            !marker.exists(),
+            "{ld_path}: probe loaded ./libplanted.so: {said}"
+        );
+        assert!(said.contains("LD_LIBRARY_PATH"), "{ld_path}: {said}");
+    }
+    // Without such an element the system's libz loads as ever.
+    let out = Command::new(&image).current_dir(&run_dir).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(!marker.exists());
+}

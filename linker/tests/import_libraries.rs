@@ -263,8 +263,13 @@ fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
         arch,
         libc: Libc::Other,
     };
+    let rid = if arch == Arch::X86_64 {
+        "osx-x64"
+    } else {
+        "osx-arm64"
+    };
     let mut plan = Plan::parse(
-        r#"{"rid": "osx-arm64", "native_lib": "shared"}"#,
+        &format!(r#"{{"rid": "{rid}", "native_lib": "shared"}}"#),
         Path::new("plan.json"),
     )
     .unwrap();

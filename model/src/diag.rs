@@ -262,12 +262,57 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Reads a whole file, or an error naming it (`what` says what the file is to the user).
 pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::unreadable(path, what, &e))
+    read_bounded(path, what, READ_LIMIT)
+}
+
+/// The most bytes an input file of any kind is read up to (2 GiB).
+pub const READ_LIMIT: u64 = 1 << 31;
+
+/// The most bytes a text input (a request, a list, an imports file) is read up to (64 MiB).
+pub const TEXT_LIMIT: u64 = 64 << 20;
+
+/// The error for an input file that is not one aotinterop reads, naming it.
+fn not_readable(path: &Path, what: &str, why: String) -> Error {
+    Error::new(codes::FILE_UNREADABLE, format!("{what}: {why}")).at(Location::file(path))
+}
+
+/// Reads an input file: a regular file (a folder, FIFO, device or socket is refused before it is
+/// opened, so nothing blocks or reads without end) of at most `limit` bytes.
+pub fn read_bounded(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::unreadable(path, what, &e))?;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err(not_readable(path, what, "a folder, not a file".into()));
+    }
+    if !kind.is_file() {
+        return Err(not_readable(
+            path,
+            what,
+            "not a regular file (a FIFO, a device or a socket): name a file".into(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(not_readable(
+            path,
+            what,
+            format!("{} bytes, more than the {limit} such a file may have", meta.len()),
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, what, &e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::unreadable(path, what, &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(not_readable(path, what, format!("more than {limit} bytes")));
+    }
+    Ok(bytes)
 }
 
 /// Reads a text file as UTF-8, with errors naming the file (and, for bad bytes, the line).
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
-    let bytes = read_file(path, what)?;
+    let bytes = read_bounded(path, what, TEXT_LIMIT)?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..valid];

@@ -73,11 +73,17 @@ pub fn probe(
             flags,
             error: None,
         };
+        let from_cwd = host
+            && via == "os-loader"
+            && !allow_cwd
+            && !c.path.contains('/')
+            && crate::resolver::loader_takes_from_current_directory(&c.path);
         match flags {
             None => {
                 c.error =
                     Some("not tried: a relative path would be searched from the current directory".into())
             }
+            Some(_) if from_cwd => c.error = Some(crate::resolver::SKIPPED_LD_PATH_CWD_TEXT.into()),
             Some(f) if host && report.loaded.is_none() => match load_and_close(&c.path, f) {
                 Ok(()) => report.loaded = Some(c.path.clone()),
                 Err(e) => {

@@ -10,18 +10,27 @@
 use crate::diag::{codes, Diagnostic, Error, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 
 /// The prefix of staging folders' names.
 const PREFIX: &str = ".aotinterop-link-";
+/// The prefix of a staging folder being made (renamed to [`PREFIX`] once its lock is held, so
+/// that no publish ever sees a staging folder whose lock is not yet taken).
+const NEW_PREFIX: &str = ".aotinterop-new-";
 /// The lock file inside a staging folder.
 const LOCK: &str = ".lock";
 
 /// A staging folder in the output's folder, removed when dropped.
 pub struct Staging {
-    dir: TempDir,
+    dir: PathBuf,
     /// Locked while this publish lives.
-    _lock: File,
+    lock: Option<File>,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        drop(self.lock.take());
+    }
 }
 
 fn unwritable(output: &Path, e: std::io::Error) -> Error {
@@ -33,20 +42,27 @@ fn unwritable(output: &Path, e: std::io::Error) -> Error {
     .into()
 }
 
-/// Removes the staging folders in `parent` whose publish is gone: their lock is free (a folder
-/// without one yet is left alone: its publish may be starting).
+/// Removes the staging folders in `parent` whose publish is gone: their lock is free. (A folder
+/// still being made is left alone unless it is over a minute old: its publish died making it.)
 fn remove_dead(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
-            continue;
-        }
-        let Ok(lock) = File::open(entry.path().join(LOCK)) else {
-            continue;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let dead = if name.starts_with(PREFIX) {
+            File::open(entry.path().join(LOCK)).is_ok_and(|lock| lock.try_lock().is_ok())
+        } else if name.starts_with(NEW_PREFIX) {
+            let age = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            age.is_some_and(|a| a.as_secs() > 60)
+        } else {
+            false
         };
-        if lock.try_lock().is_ok() {
+        if dead {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -62,18 +78,26 @@ impl Staging {
         };
         std::fs::create_dir_all(&parent).map_err(|e| unwritable(output, e))?;
         remove_dead(&parent);
-        let dir = tempfile::Builder::new()
-            .prefix(PREFIX)
+        let new = tempfile::Builder::new()
+            .prefix(NEW_PREFIX)
             .tempdir_in(&parent)
             .map_err(|e| unwritable(output, e))?;
-        let lock = File::create(dir.path().join(LOCK)).map_err(|e| unwritable(output, e))?;
+        let lock = File::create(new.path().join(LOCK)).map_err(|e| unwritable(output, e))?;
         lock.lock().map_err(|e| unwritable(output, e))?;
-        Ok(Staging { dir, _lock: lock })
+        let suffix = new.path().file_name().unwrap_or_default().to_string_lossy();
+        let dir = parent.join(format!("{PREFIX}{}", &suffix[NEW_PREFIX.len()..]));
+        std::fs::rename(new.path(), &dir).map_err(|e| unwritable(output, e))?;
+        // The folder is this value's now (it removes it when dropped).
+        let _ = new.keep();
+        Ok(Staging {
+            dir,
+            lock: Some(lock),
+        })
     }
 
     /// The folder.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     /// Moves each staged file (a name in the staging folder) to its destination, then the image,

@@ -109,17 +109,9 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
             "NativeLibrary item is {what}, not a library for {target}"
         ));
     }
-    let data = match std::fs::read(path) {
+    let data = match aotinterop_model::diag::read_file(path, "NativeLibrary item") {
         Ok(d) => d,
-        Err(e) => {
-            return Some(
-                Diagnostic::error(
-                    codes::FILE_UNREADABLE,
-                    format!("cannot read NativeLibrary item: {e}"),
-                )
-                .at(path),
-            )
-        }
+        Err(e) => return Some(e.diagnostic().clone()),
     };
     if let Some(d) = not_an_archive(&name, &data) {
         return wrong(d);

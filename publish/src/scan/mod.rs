@@ -53,7 +53,7 @@ pub fn read_file_keeping_bytes(path: &Path) -> Result<(AssemblyInterop, Vec<u8>)
         )
         .at(Location::file(path)));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(path, "assembly", &e))?;
+    let bytes = aotinterop_model::diag::read_file(path, "assembly")?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -216,7 +216,7 @@ pub fn scan_folders(inputs: &[PathBuf], policy: &ExportPolicy, folders: Folders)
     let mut read = Vec::with_capacity(files.len());
     for (path, from_folder) in files {
         if from_folder {
-            let bytes = std::fs::read(&path).map_err(|e| Error::unreadable(&path, "assembly", &e))?;
+            let bytes = aotinterop_model::diag::read_file(&path, "assembly")?;
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())

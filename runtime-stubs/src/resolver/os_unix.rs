@@ -19,7 +19,7 @@ mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 8] = [
+    const NAMES: [&[u8]; 10] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -28,8 +28,10 @@ mod late {
         b"readlink\0",
         b"write\0",
         b"abort\0",
+        b"getenv\0",
+        b"access\0",
     ];
-    static ADDRS: [AtomicUsize; 8] = [const { AtomicUsize::new(0) }; 8];
+    static ADDRS: [AtomicUsize; 10] = [const { AtomicUsize::new(0) }; 10];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -78,6 +80,8 @@ mod late {
         4: fn realpath(path: *const c_char, out: *mut c_char) -> *mut c_char, else core::ptr::null_mut();
         5: fn readlink(path: *const c_char, out: *mut c_char, size: usize) -> isize, else -1;
         6: fn write(fd: c_int, buf: *const c_void, count: usize) -> isize, else -1;
+        8: fn getenv(name: *const c_char) -> *mut c_char, else core::ptr::null_mut();
+        9: fn access(path: *const c_char, mode: c_int) -> c_int, else -1;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -137,6 +141,36 @@ impl OsError {
     pub fn as_bytes(&self) -> &[u8] {
         self.0
     }
+}
+
+/// Whether the loader, handed the bare file name `name` (NUL-terminated), would take it from the
+/// current directory: an element of `LD_LIBRARY_PATH` that is empty (glibc and musl read one as
+/// `.`: what `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was unset) or relative, holding
+/// a file of that name. The resolver then does not hand the name to the loader.
+pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
+    late::ensure();
+    // SAFETY: a NUL-terminated name; the environment is only read.
+    let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
+    if value.is_null() {
+        return false;
+    }
+    // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
+    let list = unsafe { CStr::from_ptr(value) }.to_bytes();
+    let name = name.strip_suffix(b"\0").unwrap_or(name);
+    // glibc splits the list at `:` and `;` (elf/dl-load.c, fillin_rpath).
+    list.split(|&b| b == b':' || b == b';').any(|dir| {
+        if dir.first() == Some(&b'/') {
+            return false;
+        }
+        let mut path = super::buf::Buf::<PATH_SIZE>::new();
+        path.push(dir);
+        if !dir.is_empty() {
+            path.push(b"/");
+        }
+        path.push(name);
+        // SAFETY: a NUL-terminated path; `access` only looks.
+        !path.overflowed() && unsafe { late::access(path.as_c_bytes().as_ptr().cast(), libc::F_OK) } == 0
+    })
 }
 
 /// Loads `path` (NUL-terminated; `RTLD_LAZY | RTLD_LOCAL`, as .NET does).

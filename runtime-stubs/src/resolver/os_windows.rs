@@ -94,6 +94,12 @@ impl OsError {
     }
 }
 
+/// Unix's `LD_LIBRARY_PATH` rule has no Windows counterpart here: the resolver's own flags keep
+/// `LoadLibraryExW` from the current directory.
+pub fn loader_takes_from_current_directory(_name: &[u8]) -> bool {
+    false
+}
+
 /// Loads `path` (UTF-8, NUL-terminated) with `LoadLibraryExW(path, NULL, flags)`.
 #[allow(clippy::result_large_err)] // the error text stays on the stack: no heap here
 pub fn open(path: &[u8], flags: u32) -> Result<Handle, OsError> {
