@@ -2,7 +2,7 @@
 //! linked image, its debug file, side outputs, plan reports, and its own work files — so that a
 //! failed or interrupted publish never leaves a half-written file where the old one was. The
 //! finished set is moved into place with renames on one file system, the image last, holding the
-//! output's lock, so that two publishes to one output never mix their files.
+//! lock of the output's folder, so that two publishes to one output never mix their files.
 //!
 //! Each staging folder holds a lock file its publish keeps locked; a publish to the same output
 //! removes the folders of publishes that died (their lock is free), whatever killed them.
@@ -101,15 +101,17 @@ impl Staging {
     }
 
     /// Moves each staged file (a name in the staging folder) to its destination, then the image,
-    /// while holding the output's lock (`.NAME.aotinterop-lock` beside it).
+    /// while holding the lock of the output's folder.
     pub fn commit(&self, files: &[(PathBuf, PathBuf)], image: (&Path, &Path)) -> Result<()> {
         let (name, dest) = image;
-        let lock_path = {
-            let file = dest.file_name().unwrap_or_default().to_string_lossy();
-            dest.with_file_name(format!(".{file}.aotinterop-lock"))
+        // The output's folder is the lock (nothing is left beside the output for it); commits
+        // are renames, so publishes to other outputs in the folder wait only that long.
+        let folder = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
         };
-        let lock = File::create(&lock_path).map_err(|e| move_failed(&lock_path, e))?;
-        lock.lock().map_err(|e| move_failed(&lock_path, e))?;
+        let lock = File::open(folder).map_err(|e| move_failed(folder, e))?;
+        lock.lock().map_err(|e| move_failed(folder, e))?;
         for (staged, to) in files
             .iter()
             .map(|(n, d)| (n.as_path(), d.as_path()))
