@@ -251,8 +251,8 @@ fn sqlite_and_modes(s: &mut String, i: &Inputs) {
     s.push_str(
         "\n## Republishing the sqlite sample\n\nEach step of a warm `aotinterop publish` of \
          `samples/sqlite` (lazy), median of 11 runs, ms. The link step is the linker (GNU ld, native \
-         AOT's default on Linux) and StripSymbols' objcopy runs (the debug copy and the stripped copy \
-         side by side, then the debug link) over a 125 MB image; the compile step, every object \
+         AOT's default on Linux) and StripSymbols' two objcopy runs (the debug copy, then the stripped \
+         image with its debug link) over a 125 MB image; the compile step, every object \
          coming from the cache, only checks them.\n\n| step | ms |\n| --- | --- |\n",
     );
     for (step, ms) in &i.sqlite_steps {
