@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{aotinterop, text};
+use common::{aotinterop, command, text};
 use object::{Object, ObjectSection};
 use std::path::Path;
 use std::process::Command;
@@ -132,14 +132,8 @@ fn a_mono_publish_leaves_no_temporary_files() {
         "cache_dir": dir.path().join("cache"),
     });
     std::fs::write(dir.path().join("request.json"), request.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-        .args(["publish", "--quiet", "request.json"])
-        .current_dir(dir.path())
+    let out = command(&["publish", "--quiet", "request.json"], dir.path())
         .env("TMPDIR", &tmp)
-        .env(
-            "AOTINTEROP_RUNTIME_DIR",
-            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
-        )
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -326,13 +320,7 @@ fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
     for round in 0..3 {
         let children: Vec<_> = (0..n)
             .map(|i| {
-                Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-                    .args(["publish", "--quiet", &format!("r{i}.json")])
-                    .current_dir(d)
-                    .env(
-                        "AOTINTEROP_RUNTIME_DIR",
-                        aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
-                    )
+                command(&["publish", "--quiet", &format!("r{i}.json")], d)
                     .spawn()
                     .unwrap()
             })
@@ -424,13 +412,7 @@ fn a_native_library_that_is_not_an_archive_is_named() {
 
 /// Runs `aotinterop ARGS` in `cwd`; fails the test if it has not ended within 30 s.
 fn bounded(args: &[&str], cwd: &Path) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-        .args(args)
-        .current_dir(cwd)
-        .env(
-            "AOTINTEROP_RUNTIME_DIR",
-            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
-        )
+    let mut child = command(args, cwd)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -543,9 +525,7 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             !marker.exists(),
             "{ld_path}: the image loaded ./libz.so.1: {out:?}"
         );
-        let out = Command::new(env!("CARGO_BIN_EXE_aotinterop"))
-            .args(["probe", "planted"])
-            .current_dir(&run_dir)
+        let out = command(&["probe", "planted"], &run_dir)
             .env("LD_LIBRARY_PATH", ld_path)
             .output()
             .unwrap();
