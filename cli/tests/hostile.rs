@@ -34,6 +34,22 @@ fn lazy_image(dir: &Path) -> std::path::PathBuf {
     dir.join("bin/app")
 }
 
+/// A fresh folder holding the published lazy image ([`lazy_image`]).
+fn published() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    lazy_image(dir.path());
+    dir
+}
+
+/// The names of the entries of `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// An image whose `.aotimp` header claims 2^31 modules: `inspect` and `verify` say what is wrong
 /// with it (exit 1) instead of aborting on an allocation the file does not justify.
 #[test]
@@ -137,11 +153,7 @@ fn a_mono_publish_leaves_no_temporary_files() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let left: Vec<_> = std::fs::read_dir(&tmp)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let left = names_in(&tmp);
     assert!(left.is_empty(), "left in the temporary folder: {left:?}");
 }
 
@@ -150,9 +162,8 @@ fn a_mono_publish_leaves_no_temporary_files() {
 /// input unchanged (each was overwritten, exit 0).
 #[test]
 fn an_output_that_is_an_input_or_not_a_file_is_refused_and_nothing_is_touched() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     std::fs::write(d.join("list.txt"), "libz.so.1!zlibVersion\n").unwrap();
     std::fs::create_dir(d.join("folder")).unwrap();
     let cases: [(&str, &str, &str); 5] = [
@@ -265,9 +276,8 @@ fn request_errors_name_the_field_and_keep_values_short_and_escaped() {
 /// that output; one whose publish still runs (its lock held) is left alone.
 #[test]
 fn staging_folders_of_dead_publishes_are_removed_by_the_next() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     let bin = d.join("bin");
     let dead = bin.join(".aotinterop-link-dead");
     let live = bin.join(".aotinterop-link-live");
@@ -283,10 +293,8 @@ fn staging_folders_of_dead_publishes_are_removed_by_the_next() {
     assert!(!dead.exists(), "the dead publish's folder is still there");
     assert!(live.join("app").exists(), "a live publish's folder was removed");
     drop(held);
-    let left: Vec<String> = std::fs::read_dir(&bin)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let left: Vec<String> = names_in(&bin)
+        .into_iter()
         .filter(|n| n.starts_with(".aotinterop-link-") && n != ".aotinterop-link-live")
         .collect();
     assert!(left.is_empty(), "{left:?}");
@@ -296,9 +304,8 @@ fn staging_folders_of_dead_publishes_are_removed_by_the_next() {
 /// image's debug link matches the debug file beside it (2 of 40 ended mixed).
 #[test]
 fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     let n = 8;
     for i in 0..n {
         let src = format!("extern const char *zv(void);\nconst char *who = \"publisher {i}\";\nint main(void) {{ return zv() == who; }}\n");
@@ -341,9 +348,8 @@ fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
 /// a linux-x64 image that binds a lazy import (both passed).
 #[test]
 fn verify_checks_the_image_against_the_plan_both_ways_and_its_target() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap()).unwrap();
     let mut emptied = plan.clone();
@@ -377,9 +383,8 @@ fn verify_checks_the_image_against_the_plan_both_ways_and_its_target() {
 /// `.a` linked, the image then needing it by its absolute build path).
 #[test]
 fn a_native_library_that_is_not_an_archive_is_named() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     std::fs::write(d.join("shim.c"), "int shim_fn(void) { return 7; }\n").unwrap();
     let st = Command::new("gcc")
         .args(["-shared", "-fPIC", "-o", "libshared.a", "shim.c"])
@@ -432,9 +437,8 @@ fn bounded(args: &[&str], cwd: &Path) -> std::process::Output {
 /// ran out).
 #[test]
 fn inputs_that_are_fifos_devices_or_folders_are_refused_without_hanging() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = published();
     let d = dir.path();
-    lazy_image(d);
     let st = Command::new("mkfifo").arg(d.join("fifo")).status().unwrap();
     assert!(st.success());
     std::fs::create_dir(d.join("folder")).unwrap();
