@@ -8,27 +8,37 @@ use object::{Object, ObjectSection};
 use std::path::Path;
 use std::process::Command;
 
-/// A linux-x64 image with aotinterop's import table: a C program calling one lazy import,
-/// published from `dir`; returns the image.
-fn lazy_image(dir: &Path) -> std::path::PathBuf {
-    std::fs::write(
-        dir.join("main.c"),
-        "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n",
-    )
-    .unwrap();
+/// `NAME.c` (with `source`) compiled into `NAME.o` in `dir`, and `REQUEST` naming it: a linux-x64
+/// image `bin/app` calling one lazy import (`zv`, libz's `zlibVersion`).
+fn app_request(dir: &Path, name: &str, source: &str, request: &str) {
+    std::fs::write(dir.join(format!("{name}.c")), source).unwrap();
     let st = Command::new("gcc")
-        .args(["-c", "-fPIC", "-o", "main.o", "main.c"])
+        .args([
+            "-c",
+            "-fPIC",
+            "-g",
+            "-o",
+            &format!("{name}.o"),
+            &format!("{name}.c"),
+        ])
         .current_dir(dir)
         .status()
         .unwrap();
     assert!(st.success());
-    let request = serde_json::json!({
+    let json = serde_json::json!({
         "rid": "linux-x64",
         "output": "bin/app",
-        "objects": ["main.o"],
+        "objects": [format!("{name}.o")],
         "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
     });
-    std::fs::write(dir.join("request.json"), request.to_string()).unwrap();
+    std::fs::write(dir.join(request), json.to_string()).unwrap();
+}
+
+/// A linux-x64 image with aotinterop's import table: a C program calling one lazy import,
+/// published from `dir`; returns the image.
+fn lazy_image(dir: &Path) -> std::path::PathBuf {
+    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
+    app_request(dir, "main", source, "request.json");
     let out = aotinterop(&["publish", "--quiet", "request.json"], dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
     dir.join("bin/app")
@@ -308,21 +318,10 @@ fn concurrent_publishes_to_one_output_do_not_mix_their_files() {
     let d = dir.path();
     let n = 8;
     for i in 0..n {
-        let src = format!("extern const char *zv(void);\nconst char *who = \"publisher {i}\";\nint main(void) {{ return zv() == who; }}\n");
-        std::fs::write(d.join(format!("m{i}.c")), src).unwrap();
-        let st = Command::new("gcc")
-            .args(["-c", "-fPIC", "-g", "-o", &format!("m{i}.o"), &format!("m{i}.c")])
-            .current_dir(d)
-            .status()
-            .unwrap();
-        assert!(st.success());
-        let request = serde_json::json!({
-            "rid": "linux-x64",
-            "output": "bin/app",
-            "objects": [format!("m{i}.o")],
-            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
-        });
-        std::fs::write(d.join(format!("r{i}.json")), request.to_string()).unwrap();
+        let src = format!(
+            "extern const char *zv(void);\nconst char *who = \"publisher {i}\";\nint main(void) {{ return zv() == who; }}\n"
+        );
+        app_request(d, &format!("m{i}"), &src, &format!("r{i}.json"));
     }
     for round in 0..3 {
         let children: Vec<_> = (0..n)
