@@ -26,6 +26,12 @@ pub struct PublishArgs {
 
 /// Runs `aotinterop publish`.
 pub fn run(args: &PublishArgs) -> ExitCode {
+    // SIGINT, SIGTERM, SIGHUP: remove what this publish staged, and end as the signal asked. (A
+    // kill that cannot be caught leaves it to the next publish to the output.)
+    let _ = ctrlc::set_handler(|| {
+        aotinterop::pipeline::remove_live_staging();
+        std::process::exit(130);
+    });
     let loaded = match PublishRequest::load(&args.request) {
         Ok(l) => l,
         Err(e) => {

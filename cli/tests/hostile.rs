@@ -544,3 +544,64 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
     assert!(out.status.success(), "{out:?}");
     assert!(!marker.exists());
 }
+
+/// SIGTERM or SIGINT during a publish (Mono compiling mscorlib, with a cache of its own) removes
+/// what it staged beside the output and leaves the previous image (they were left, 19–54 MB).
+#[test]
+fn a_publish_ended_by_a_signal_leaves_nothing_beside_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("T.cs"),
+        "static class P { static int Main() { return 0; } }",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-out:T.exe", "T.cs"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::create_dir(d.join("bin")).unwrap();
+    std::fs::write(d.join("bin/t"), b"previous image").unwrap();
+    for (signal, i) in [("TERM", 0), ("INT", 1)] {
+        let request = serde_json::json!({
+            "rid": "linux-x64",
+            "compiler": "mono",
+            "output": "bin/t",
+            "assemblies": ["T.exe"],
+            "cache_dir": d.join(format!("cache{i}")),
+        });
+        std::fs::write(d.join("request.json"), request.to_string()).unwrap();
+        let mut child = command(&["publish", "--quiet", "request.json"], d)
+            .spawn()
+            .unwrap();
+        // Into the compile step (mscorlib takes seconds), where the staging folder exists.
+        let staged = |d: &Path| {
+            names_in(&d.join("bin"))
+                .into_iter()
+                .any(|n| n.starts_with(".aotinterop-"))
+        };
+        for _ in 0..200 {
+            if staged(d) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(staged(d), "the publish never staged");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let st = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}");
+        let left: Vec<String> = names_in(&d.join("bin"))
+            .into_iter()
+            .filter(|n| n.starts_with(".aotinterop-"))
+            .collect();
+        assert!(left.is_empty(), "{signal}: left beside the output: {left:?}");
+        assert_eq!(std::fs::read(d.join("bin/t")).unwrap(), b"previous image");
+    }
+}

@@ -19,6 +19,19 @@ const NEW_PREFIX: &str = ".aotinterop-new-";
 /// The lock file inside a staging folder.
 const LOCK: &str = ".lock";
 
+/// The staging folders of this process's live publishes, for [`remove_live`].
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes the staging folders of this process's publishes that are still running: what a
+/// program calls when a signal ends it (the folders would otherwise wait for the next publish
+/// to their output).
+pub fn remove_live() {
+    let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
+    for dir in live {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// A staging folder in the output's folder, removed when dropped.
 pub struct Staging {
     dir: PathBuf,
@@ -29,6 +42,9 @@ pub struct Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|d| d != &self.dir);
+        }
         drop(self.lock.take());
     }
 }
@@ -89,6 +105,9 @@ impl Staging {
         std::fs::rename(new.path(), &dir).map_err(|e| unwritable(output, e))?;
         // The folder is this value's now (it removes it when dropped).
         let _ = new.keep();
+        if let Ok(mut live) = LIVE.lock() {
+            live.push(dir.clone());
+        }
         Ok(Staging {
             dir,
             lock: Some(lock),

@@ -8,6 +8,7 @@ mod inputs;
 mod report;
 mod runtime;
 
+pub use aotinterop_linker::driver::remove_live_staging;
 pub use inputs::target_of;
 pub use report::{write_reports, ReportPaths};
 pub use runtime::{find_runtime, RuntimeLibrary};
