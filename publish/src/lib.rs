@@ -82,40 +82,14 @@ pub fn gather_with_progress(loaded: &LoadedRequest, progress: &mut dyn FnMut(usi
             assemblies: req.exports.assemblies.clone(),
         };
         let report = scan::combine(read, &policy);
-        // Mono's framework is not the user's to fix: its declarations draw no warnings.
-        let framework: Vec<&std::path::Path> = closure
-            .iter()
-            .flat_map(|c: &mono::Closure| &c.members)
-            .filter(|m| m.origin == mono::Origin::Framework)
-            .map(|m| m.path.as_path())
-            .collect();
-        let diagnostics = report
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                !d.location
-                    .as_ref()
-                    .is_some_and(|l| framework.contains(&l.file.as_path()))
-            })
-            .cloned()
-            .collect();
+        let mut diagnostics = report.diagnostics.clone();
+        if let Some(c) = &closure {
+            c.drop_framework_warnings(&mut diagnostics);
+        }
         (report.surface(), diagnostics)
     };
     if closure.is_some() {
-        let (runtime, ours): (Vec<Import>, Vec<Import>) = std::mem::take(&mut surface.imports)
-            .into_iter()
-            .partition(|i| mono::runtime_own(&i.module).is_some());
-        surface.imports = ours;
-        surface.runtime_imports = runtime
-            .into_iter()
-            .map(|i| aotinterop_model::RuntimeImport {
-                reason: mono::runtime_own(&i.module).unwrap_or_default().to_string(),
-                module: i.module,
-                entry: i.entry,
-                assembly: i.assembly,
-                method: i.method,
-            })
-            .collect();
+        mono::set_apart_runtime_imports(&mut surface);
     }
     let mut imports = req.imports.clone();
     for file in &req.imports_file {

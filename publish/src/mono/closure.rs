@@ -108,6 +108,21 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
 }
 
 impl Closure {
+    /// Drops the warnings about Mono's framework assemblies: they are not the user's to fix.
+    pub fn drop_framework_warnings(&self, diagnostics: &mut Vec<aotinterop_model::Diagnostic>) {
+        let framework: Vec<&Path> = self
+            .members
+            .iter()
+            .filter(|m| m.origin == Origin::Framework)
+            .map(|m| m.path.as_path())
+            .collect();
+        diagnostics.retain(|d| {
+            !d.location
+                .as_ref()
+                .is_some_and(|l| framework.contains(&l.file.as_path()))
+        });
+    }
+
     /// The published assembly: the request's first.
     pub fn published(&self) -> Option<&Member> {
         self.members.first()

@@ -9,7 +9,7 @@ mod runtime_own;
 
 pub use closure::{closure, Closure, Member, Origin};
 pub use compile::{cache_root, compile, Compiled};
-pub use runtime_own::runtime_own;
+pub use runtime_own::{runtime_own, set_apart_runtime_imports};
 
 use aotinterop_model::diag::{codes, Error, Result};
 use std::path::{Path, PathBuf};

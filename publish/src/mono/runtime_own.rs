@@ -25,6 +25,23 @@ pub fn runtime_own(module: &str) -> Option<&'static str> {
     }
 }
 
+/// Moves the imports Mono's runtime binds itself out of `surface.imports` into
+/// `surface.runtime_imports`, each with its reason.
+pub fn set_apart_runtime_imports(surface: &mut crate::surface::Surface) {
+    for i in std::mem::take(&mut surface.imports) {
+        match runtime_own(&i.module) {
+            Some(reason) => surface.runtime_imports.push(aotinterop_model::RuntimeImport {
+                reason: reason.to_string(),
+                module: i.module,
+                entry: i.entry,
+                assembly: i.assembly,
+                method: i.method,
+            }),
+            None => surface.imports.push(i),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Mono's own configuration is the oracle: every module it maps into `$mono_libdir` is one

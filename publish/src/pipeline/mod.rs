@@ -10,7 +10,7 @@ mod runtime;
 
 pub use aotinterop_linker::driver::remove_live_staging;
 pub use inputs::target_of;
-pub use report::{write_reports, ReportPaths};
+pub use report::ReportPaths;
 pub use runtime::{find_runtime, RuntimeLibrary};
 
 use crate::request::LoadedRequest;

@@ -179,14 +179,6 @@ fn plan_json(plan: &Plan) -> Result<String> {
     })
 }
 
-/// Writes the JSON and markdown plan reports next to `output`.
-pub fn write_reports(plan: &Plan, output: &Path) -> Result<ReportPaths> {
-    let paths = report_paths(output.parent().unwrap_or(Path::new(".")), output);
-    write_atomic(&paths.json, &plan_json(plan)?)?;
-    write_atomic(&paths.markdown, &markdown(plan))?;
-    Ok(paths)
-}
-
 /// Writes the plan reports of `output` into the staging folder `staging`; returns each staged
 /// file's name with where it goes, and the reports' final paths.
 pub(super) fn write_staged_reports(
