@@ -605,3 +605,100 @@ fn a_publish_ended_by_a_signal_leaves_nothing_beside_the_output() {
         assert_eq!(std::fs::read(d.join("bin/t")).unwrap(), b"previous image");
     }
 }
+
+/// A shared object whose constructor creates `marker` and which defines `symbol` (returning 42):
+/// planted where nothing may load it from.
+fn plant(path: &Path, marker: &Path, symbol: &str) {
+    let c = path.with_extension("c");
+    std::fs::write(
+        &c,
+        format!(
+            "#include <stdio.h>\n__attribute__((constructor)) static void planted(void) {{ FILE *f = fopen(\"{}\", \"w\"); if (f) fclose(f); }}\nlong {symbol}(void *s) {{ (void)s; return 42; }}\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let st = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(path)
+        .arg(&c)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// S3: a Mono image reads no assembly configuration from the current directory (an
+/// `App.exe.config` or `mscorlib.dll.config` there, whose `<dllmap>` would send one of Mono's
+/// own modules to any library), nor from where MONO_CONFIG, MONO_CFG_DIR or HOME point
+/// relatively, and finds no assembly there through MONO_PATH or MONO_GAC_PREFIX.
+#[test]
+fn a_mono_image_reads_no_configuration_from_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // A P/Invoke into one of Mono's own shims (left to Mono, mapped by its configuration).
+    std::fs::write(
+        dir.join("T.cs"),
+        "using System; using System.Runtime.InteropServices;\n\
+         static class P {\n\
+           [DllImport(\"MonoPosixHelper\", EntryPoint = \"Mono_Posix_Stdlib_strlen\")] static extern IntPtr Len(string s);\n\
+           static void Main() { Console.WriteLine(\"strlen=\" + Len(\"abc\")); }\n\
+         }\n",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-out:T.exe", "T.cs"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": "bin/t",
+        "assemblies": ["T.exe"],
+        "cache_dir": aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
+    });
+    std::fs::write(dir.join("request.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let run = dir.join("run");
+    std::fs::create_dir_all(run.join("mono")).unwrap();
+    std::fs::create_dir_all(run.join(".mono")).unwrap();
+    let marker = dir.join("planted-library-loaded");
+    let evil = run.join("evil.so");
+    plant(&evil, &marker, "Mono_Posix_Stdlib_strlen");
+    let config = format!(
+        "<configuration>\n  <dllmap dll=\"MonoPosixHelper\" target=\"{}\"/>\n</configuration>\n",
+        evil.display()
+    );
+    for name in [
+        "T.exe.config",
+        "mscorlib.dll.config",
+        "mono/config",
+        ".mono/config",
+        "planted.config",
+    ] {
+        std::fs::write(run.join(name), &config).unwrap();
+    }
+    std::fs::copy(dir.join("T.exe"), run.join("T.exe")).unwrap();
+    let out = Command::new(dir.join("bin/t"))
+        .current_dir(&run)
+        .env("MONO_PATH", ".:")
+        .env("MONO_GAC_PREFIX", ".")
+        .env("MONO_CFG_DIR", ".")
+        .env("MONO_CONFIG", "planted.config")
+        .env("HOME", ".")
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), text(&out.stdout).trim()),
+        (Some(0), "strlen=3"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !marker.exists(),
+        "a library named by a configuration file in the current directory was loaded"
+    );
+}

@@ -264,3 +264,67 @@ fn a_static_archive_for_apple_has_a_darwin_symbol_index() {
         .collect();
     assert_eq!(names, [b"_lib_mul".to_vec()]);
 }
+
+/// The `.gnu_debuglink` section of the ELF file at `path`, as GNU objcopy dumps it.
+fn debuglink_of(path: &std::path::Path) -> Vec<u8> {
+    let out = path.with_extension("link");
+    let st = Command::new("objcopy")
+        .arg(format!("--dump-section=.gnu_debuglink={}", out.display()))
+        .arg(path)
+        .arg(path.with_extension("dumped"))
+        .status()
+        .unwrap();
+    assert!(st.success(), "objcopy could not dump the debug link of {path:?}");
+    std::fs::read(out).unwrap()
+}
+
+/// StripSymbols on ELF writes the debug copy and the stripped image side by side and fills the
+/// debug link's CRC in after: the section must be the very bytes `objcopy --add-gnu-debuglink`
+/// writes for that debug file, the image must carry no DWARF, and it must still run.
+#[test]
+fn strip_symbols_on_elf_writes_the_debug_link_objcopy_would() {
+    for (target, flavor) in [(LINUX_X64, Flavor::Clang), (LINUX_X64, Flavor::Gcc)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut job = LinkJob::new(target, OutputKind::Executable, dir.path().join("bin/app"));
+        job.objects.push(compile(&target, "app.c", dir.path(), &["-g"]));
+        let shim = compile(&target, "shim.c", dir.path(), &["-g"]);
+        job.native_libraries
+            .push(archive(&target, "libshim.a", &[shim], dir.path()));
+        job.strip_symbols = true;
+        let linker = select(&target, job.kind, &choice(flavor)).unwrap();
+        let done = link(&*linker, &job).unwrap();
+        let debug = dir.path().join("bin/app.dbg");
+        assert_eq!(done.side_outputs, std::slice::from_ref(&debug));
+        // The oracle: objcopy's own debug link for the same debug file, on a copy of the image.
+        let copy = dir.path().join("oracle");
+        std::fs::copy(&job.output, &copy).unwrap();
+        let st = Command::new("objcopy")
+            .arg("--remove-section=.gnu_debuglink")
+            .arg(format!("--add-gnu-debuglink={}", debug.display()))
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(debuglink_of(&job.output), debuglink_of(&copy), "{flavor:?}");
+        let sections = Command::new("readelf")
+            .args(["-S", "-W"])
+            .arg(&job.output)
+            .output()
+            .unwrap();
+        let sections = String::from_utf8_lossy(&sections.stdout);
+        assert!(!sections.contains(".debug_info"), "{sections}");
+        assert!(
+            String::from_utf8_lossy(
+                &Command::new("readelf")
+                    .args(["-S", "-W"])
+                    .arg(&debug)
+                    .output()
+                    .unwrap()
+                    .stdout
+            )
+            .contains(".debug_info"),
+            "the debug file holds no DWARF"
+        );
+        assert_eq!(run_ok(&target, &job.output, &[]), "sum=5 cos=1\n");
+    }
+}

@@ -32,6 +32,8 @@ pub struct StagedLink {
     /// Other files (the debug file, a DLL's import library): name in the staging folder, and
     /// where it goes.
     pub side_outputs: Vec<(PathBuf, PathBuf)>,
+    /// StripSymbols' debug file, in the staging folder (also among `side_outputs`).
+    pub debug_file: Option<PathBuf>,
     /// The command that ran.
     pub command: LinkCommand,
     /// The export file's text, when one was used.
@@ -106,6 +108,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             image: staged.output,
             output: job.output.clone(),
             side_outputs: Vec::new(),
+            debug_file: None,
             command,
             export_file: None,
             linker_output: String::new(),
@@ -149,10 +152,12 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     }
     let dest_dir = job.output.parent().unwrap_or(Path::new(""));
     let mut side_outputs = Vec::new();
+    let mut debug_file = None;
     if job.strip_symbols && super::strip::applies(linker.flavor()) {
         let debug = super::strip::strip(job, &command, &staged.output)?;
         let debug_name = PathBuf::from(debug.file_name().unwrap_or_default());
         side_outputs.push((debug_name.clone(), dest_dir.join(debug_name)));
+        debug_file = Some(debug);
     }
     for side in linker.side_outputs(job) {
         if staging.path().join(&side).is_file() {
@@ -163,6 +168,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
         image: staged.output,
         output: job.output.clone(),
         side_outputs,
+        debug_file,
         command,
         export_file: export_text,
         linker_output: printed,

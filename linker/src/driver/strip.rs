@@ -17,6 +17,7 @@
 
 use super::{Flavor, LinkCommand, LinkJob};
 use crate::diag::{codes, Error, Result};
+use crate::target::Format;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,16 +75,16 @@ pub(crate) fn strip(job: &LinkJob, command: &LinkCommand, image: &Path) -> Resul
         .to_string_lossy()
         .into_owned();
     let debug = image.with_file_name(debug_file_name(&name));
+    if job.target.format == Format::Elf {
+        strip_elf(&objcopy, job, image, &debug)?;
+        return Ok(debug);
+    }
     let mut debuglink = OsString::from("--add-gnu-debuglink=");
     debuglink.push(&debug);
     // Native AOT's three steps in two runs: the stripped image and its debug link (which holds
     // the debug file's CRC, so it comes after the debug file) are written in one pass, saving a
     // rewrite of the whole image.
-    run_objcopy(
-        &objcopy,
-        &["--only-keep-debug".into(), image.into(), debug.clone().into()],
-        job,
-    )?;
+    run_objcopy(&objcopy, &keep_debug(image, &debug), job)?;
     run_objcopy(
         &objcopy,
         &[
@@ -95,6 +96,96 @@ pub(crate) fn strip(job: &LinkJob, command: &LinkCommand, image: &Path) -> Resul
         job,
     )?;
     Ok(debug)
+}
+
+fn keep_debug(image: &Path, debug: &Path) -> [OsString; 3] {
+    ["--only-keep-debug".into(), image.into(), debug.into()]
+}
+
+/// ELF: the debug copy and the stripped image are written at once, by two objcopy runs over the
+/// linked image. `--add-gnu-debuglink` reads the debug file for its CRC, so it cannot run
+/// beside the run that writes that file; instead the stripped image gets the same section with
+/// a zero CRC (`--add-section`), filled in once the debug file is whole (the section's bytes are
+/// `.gnu_debuglink`'s own: the file name, NUL, padding to 4, the CRC-32 in the target's order).
+fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Result<()> {
+    let stripped = image.with_extension("aotinterop-stripped");
+    let link_data = image.with_extension("aotinterop-debuglink");
+    let name = debug.file_name().unwrap_or_default().as_encoded_bytes();
+    let mut section = name.to_vec();
+    section.resize((name.len() + 1).div_ceil(4) * 4 + 4, 0);
+    std::fs::write(&link_data, &section).map_err(|e| io_error(job, &link_data, e))?;
+    let mut add = OsString::from(".gnu_debuglink=");
+    add.push(&link_data);
+    let strip_args: Vec<OsString> = vec![
+        "--strip-debug".into(),
+        "--strip-unneeded".into(),
+        "--add-section".into(),
+        add,
+        "--set-section-alignment".into(),
+        ".gnu_debuglink=4".into(),
+        image.into(),
+        stripped.clone().into(),
+    ];
+    let keep_args = keep_debug(image, debug);
+    let (kept, strip) = std::thread::scope(|s| {
+        let kept = s.spawn(|| run_objcopy(objcopy, &keep_args, job));
+        let strip = run_objcopy(objcopy, &strip_args, job);
+        (kept.join().unwrap_or_else(|_| Err(panicked(job))), strip)
+    });
+    let _ = std::fs::remove_file(&link_data);
+    kept.and(strip)?;
+    let crc = crc32fast::hash(&std::fs::read(debug).map_err(|e| io_error(job, debug, e))?);
+    fill_debuglink_crc(&stripped, section.len() - 4, crc).map_err(|why| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!("StripSymbols: cannot fill in the debug link of the stripped image: {why}"),
+        )
+        .at(&job.output)
+    })?;
+    std::fs::rename(&stripped, image).map_err(|e| io_error(job, image, e))
+}
+
+/// Writes `crc` at `at` in the `.gnu_debuglink` section of the ELF file `path`, in the file's
+/// byte order; the section must be the one [`strip_elf`] added (its CRC still zero).
+fn fill_debuglink_crc(path: &Path, at: usize, crc: u32) -> std::result::Result<(), String> {
+    use object::{Endianness, Object, ObjectSection};
+    use std::io::{Seek, SeekFrom, Write};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let (offset, endian) = {
+        let cache = object::ReadCache::new(&file);
+        let elf = object::File::parse(&cache).map_err(|e| e.to_string())?;
+        let section = elf
+            .section_by_name(".gnu_debuglink")
+            .ok_or("objcopy added no .gnu_debuglink section")?;
+        let (offset, size) = section.file_range().ok_or("the section has no bytes")?;
+        if size != at as u64 + 4 || section.data().map_err(|e| e.to_string())?[at..] != [0; 4] {
+            return Err("the section is not the one objcopy was given".into());
+        }
+        (offset + at as u64, elf.endianness())
+    };
+    let bytes = match endian {
+        Endianness::Little => crc.to_le_bytes(),
+        Endianness::Big => crc.to_be_bytes(),
+    };
+    file.seek(SeekFrom::Start(offset))
+        .and_then(|_| file.write_all(&bytes))
+        .map_err(|e| e.to_string())
+}
+
+fn io_error(job: &LinkJob, path: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        codes::OUTPUT_UNWRITABLE,
+        format!("StripSymbols: {}: {e}", path.display()),
+    )
+    .at(&job.output)
+}
+
+fn panicked(job: &LinkJob) -> Error {
+    Error::new(codes::LINK_FAILED, "StripSymbols: the objcopy run was lost").at(&job.output)
 }
 
 /// Runs one objcopy step; its failure names the step and says the previous output is kept.

@@ -164,6 +164,16 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
     Ok(ins)
 }
 
+/// Inspects an image this process has just linked, whose debug file (StripSymbols', beside it)
+/// is known: that file is read only if [`Inspection::defines`] asks the image's own symbol
+/// tables a question they cannot answer, not checked against the image's debug link first.
+pub fn inspect_linked(path: &Path, debug_file: Option<&Path>) -> Result<Inspection> {
+    let data = read_file(path, "image")?;
+    let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
+    ins.debug_file = debug_file.map(Path::to_path_buf);
+    Ok(ins)
+}
+
 /// A stripped image's debug file, from the `.gnu_debuglink` it names (StripSymbols), for
 /// [`Inspection::defines`].
 fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {

@@ -12,8 +12,8 @@
 //!   address. Only the runtime's own P/Invokes (`__Internal`, Mono's shims) are left to Mono.
 //! - Objects are cached (`cache_dir`), keyed by the Mono version, the options, the assembly's
 //!   bytes and those of every assembly it references (Mono refuses an AOT image whose references
-//!   changed); each cached object carries a check file (its length and hash), so a truncated or
-//!   stale one is compiled again, never used.
+//!   changed); each cached object carries a check file (its length and modification time), so a
+//!   truncated or replaced one is compiled again, never used.
 
 use super::{err, host, Closure, Member, Mono};
 use crate::plan::naming::mangle;
@@ -70,10 +70,19 @@ pub fn cache_root(loaded: &LoadedRequest) -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("aotinterop-cache"))
 }
 
-/// The check text of a cached object: its length and CRC-32 (crc32fast: objects are tens of
-/// megabytes), then `note` (what the object defines that the next publish needs).
-fn check_of(bytes: &[u8], note: &str) -> String {
-    format!("{} {:08x}\n{note}\n", bytes.len(), crc32fast::hash(bytes))
+/// The check text of a cached object: its length and modification time, then `note` (what the
+/// object defines that the next publish needs). Entries are only ever replaced whole, by
+/// rename, so an object that is not the one stored has another length or time; checking them
+/// costs no read of the object (tens of megabytes, linked in place right after).
+fn check_of(object: &Path, note: &str) -> Option<String> {
+    let meta = std::fs::metadata(object).ok()?;
+    let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!(
+        "{} {}.{:09}\n{note}\n",
+        meta.len(),
+        time.as_secs(),
+        time.subsec_nanos()
+    ))
 }
 
 /// Each member's cache key: its bytes' hash combined with those of everything it references,
@@ -106,7 +115,7 @@ fn cache_keys(closure: &Closure) -> Vec<u64> {
         .collect()
 }
 
-/// One entry of the cache: an object, and its check file (the object's length and hash).
+/// One entry of the cache: an object, and its check file (the object's length and time).
 pub(super) struct Entry {
     object: PathBuf,
     check: PathBuf,
@@ -127,20 +136,21 @@ impl Entry {
     pub(super) fn hit(&self) -> Option<(&Path, String)> {
         let want = std::fs::read_to_string(&self.check).ok()?;
         let note = want.lines().nth(1)?.to_string();
-        let obj = std::fs::read(&self.object).ok()?;
-        (check_of(&obj, &note) == want).then_some((self.object.as_path(), note))
+        (check_of(&self.object, &note)? == want).then_some((self.object.as_path(), note))
     }
 
     /// Stores `built` and its note through temporary names, so a reader never sees half an
     /// entry. A cache that cannot be written costs the next publish time, not this one its image.
     pub(super) fn store(&self, built: &Path, note: &str) {
-        let Ok(obj) = std::fs::read(built) else { return };
         let tmp = |p: &Path| p.with_extension(format!("tmp.{}", std::process::id()));
         let dir = self.object.parent().unwrap_or(Path::new("/"));
-        let _ = std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(tmp(&self.object), &obj))
-            .and_then(|_| std::fs::rename(tmp(&self.object), &self.object))
-            .and_then(|_| std::fs::write(tmp(&self.check), check_of(&obj, note)))
+        let stored = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::copy(built, tmp(&self.object)))
+            .and_then(|_| std::fs::rename(tmp(&self.object), &self.object));
+        let Some(check) = stored.ok().and_then(|_| check_of(&self.object, note)) else {
+            return;
+        };
+        let _ = std::fs::write(tmp(&self.check), check)
             .and_then(|_| std::fs::rename(tmp(&self.check), &self.check));
     }
 }
@@ -301,9 +311,15 @@ pub fn compile(
     let paths = layout.paths.clone();
     let modules: Vec<host::Module<'_>> = paths
         .iter()
+        .zip(&closure.members)
         .zip(&keys)
         .zip(infos)
-        .map(|((il, key), info)| host::Module { il, key: *key, info })
+        .map(|(((il, m), key), info)| host::Module {
+            name: &m.interop.name,
+            il,
+            key: *key,
+            info,
+        })
         .collect();
     let host_o = host::compile(mono, &modules, plan, mode, work, &cache, &mut || layout.ensure())?;
     objects.insert(0, host_o);

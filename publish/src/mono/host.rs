@@ -12,6 +12,8 @@ use std::process::Command;
 
 /// One compiled assembly, as the host registers it.
 pub struct Module<'a> {
+    /// Its simple name (the Assembly row's), which Mono asks for.
+    pub name: &'a str,
     /// Its IL, embedded.
     pub il: &'a Path,
     /// Its cache key (its bytes' and its references').
@@ -123,17 +125,10 @@ pub fn source(modules: &[Module<'_>], plan: &Plan, mode: MonoAotMode) -> String 
         }
     );
     dllmap_source(&mut c, plan);
-    c.push_str(HOST_RUN);
     for (i, m) in modules.iter().enumerate() {
         embed_source(&mut c, i, m);
     }
-    c.push_str("\nint main(int argc, char **argv) {\n");
-    let _ = writeln!(
-        c,
-        "    static MonoBundledAssembly bundled[{n}];\n    static const MonoBundledAssembly *bundle[{m}];",
-        n = modules.len().max(1),
-        m = modules.len() + 1
-    );
+    c.push_str("static const aotinterop_embedded aotinterop_assemblies[] = {\n");
     for (i, m) in modules.iter().enumerate() {
         let file =
             m.il.file_name()
@@ -141,26 +136,18 @@ pub fn source(modules: &[Module<'_>], plan: &Plan, mode: MonoAotMode) -> String 
                 .unwrap_or_default();
         let _ = writeln!(
             c,
-            "    bundled[{i}].name = {}; bundled[{i}].data = aotinterop_il_{i}_data; bundled[{i}].size = aotinterop_il_{i}_size;\n    bundle[{i}] = &bundled[{i}];\n    mono_aot_register_module({});",
+            "    {{{}, {}, &aotinterop_il_{i}_data, &aotinterop_il_{i}_size}},",
+            c_string(m.name),
             c_string(&file),
-            m.info
         );
     }
-    let _ = writeln!(
-        c,
-        "    bundle[{}] = NULL;\n    mono_register_bundled_assemblies(bundle);",
-        modules.len()
-    );
-    let main_file = modules
-        .first()
-        .and_then(|m| m.il.file_name())
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let _ = writeln!(
-        c,
-        "    return aotinterop_run_main({}, argc, argv);\n}}",
-        c_string(&main_file)
-    );
+    c.push_str("    {NULL, NULL, NULL, NULL}\n};\n");
+    c.push_str(HOST_RUN);
+    c.push_str("\nint main(int argc, char **argv) {\n");
+    for m in modules {
+        let _ = writeln!(c, "    mono_aot_register_module({});", m.info);
+    }
+    c.push_str("    return aotinterop_run_main(argc, argv);\n}\n");
     c
 }
 
@@ -238,11 +225,16 @@ const HOST_PRELUDE: &str = r#"/* Written by aotinterop publish (compiler: mono).
 #include <mono/metadata/appdomain.h>
 #include <mono/metadata/image.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include "aotinterop.h"
 
 /* Exported by libmonosgen but not declared in the shipped headers. */
 void *mono_threads_enter_gc_unsafe_region(void **stackdata);
+const char *mono_config_get_cfg_dir(void);
+const char *mono_config_get_assemblies_dir(void);
 
 static __thread char aotinterop_pending_message[16384];
 static __thread unsigned aotinterop_pending_kind;
@@ -275,6 +267,12 @@ static const void *aotinterop_on_failure(const aotinterop_failure *f, void *user
  * aotinterop call symbol (exported by the stub object) that binds it. */
 typedef struct { const char *module, *entry, *symbol; } aotinterop_dllmap;
 typedef struct { const char *assembly; const aotinterop_dllmap *map; unsigned count; } aotinterop_assembly_map;
+/* One embedded assembly: its simple name, its file name, its IL. */
+typedef struct {
+    const char *name, *file;
+    const unsigned char *const *data;
+    const unsigned int *size;
+} aotinterop_embedded;
 "#;
 
 /// The host's load hook and `Main` runner, after the dllmap tables.
@@ -298,17 +296,90 @@ static void aotinterop_on_load(MonoAssembly *assembly, void *user) {
     }
 }
 
-static int aotinterop_run_main(const char *file, int argc, char **argv) {
+/* The folder the image is in: the embedded assemblies' names are taken to be there, so that
+ * Mono, which reads `NAME.config` beside an assembly and looks for the assemblies it does not
+ * have in the assembly's folder, looks beside the image, never in the current directory. When
+ * the image's path is unknown, a folder that cannot exist. */
+static char aotinterop_folder[4096] = "/proc/self/aotinterop-no-folder";
+
+static void aotinterop_find_folder(void) {
+    char path[sizeof aotinterop_folder];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0 || path[0] != '/')
+        return;
+    path[n] = 0;
+    char *slash = strrchr(path, '/');
+    if (slash == path)
+        slash[1] = 0;
+    else
+        *slash = 0;
+    memcpy(aotinterop_folder, path, strlen(path) + 1);
+}
+
+static MonoAssembly *aotinterop_open(const aotinterop_embedded *e) {
+    char path[sizeof aotinterop_folder + 512];
+    snprintf(path, sizeof path, "%s/%s", aotinterop_folder, e->file);
+    MonoImageOpenStatus status;
+    MonoImage *image = mono_image_open_from_data_with_name((char *)*e->data, *e->size, 0, &status, 0, path);
+    if (image == NULL)
+        return NULL;
+    MonoAssembly *assembly = mono_assembly_load_from_full(image, path, &status, 0);
+    mono_image_close(image);
+    return assembly;
+}
+
+/* Mono asks here first for every assembly it loads by name (the corlib included): the embedded
+ * ones are opened from the image, under their names in the image's folder. */
+static MonoAssembly *aotinterop_preload(MonoAssemblyName *name, char **path, void *user) {
+    (void)path;
+    (void)user;
+    const char *wanted = mono_assembly_name_get_name(name);
+    /* The corlib is asked for by its file name (`mscorlib.dll`). */
+    for (const aotinterop_embedded *e = aotinterop_assemblies; wanted != NULL && e->name != NULL; e++)
+        if (strcasecmp(e->name, wanted) == 0 || strcasecmp(e->file, wanted) == 0)
+            return aotinterop_open(e);
+    return NULL;
+}
+
+/* The environment variables Mono reads while it starts to find assemblies and configuration
+ * (MONO_PATH, MONO_GAC_PREFIX, MONO_CFG_DIR, MONO_CONFIG): an element `.`, empty or relative
+ * would make it search the current directory. The image carries its assemblies, so Mono starts
+ * without them; they are put back before `Main` runs, for the app and the processes it starts. */
+static const char *const aotinterop_mono_env[] = {"MONO_PATH", "MONO_GAC_PREFIX", "MONO_CFG_DIR", "MONO_CONFIG"};
+static char *aotinterop_saved_env[4];
+
+static void aotinterop_hide_env(int hide) {
+    for (unsigned i = 0; i < 4; i++) {
+        if (hide) {
+            const char *v = getenv(aotinterop_mono_env[i]);
+            aotinterop_saved_env[i] = v != NULL ? strdup(v) : NULL;
+            unsetenv(aotinterop_mono_env[i]);
+        } else if (aotinterop_saved_env[i] != NULL) {
+            setenv(aotinterop_mono_env[i], aotinterop_saved_env[i], 1);
+            free(aotinterop_saved_env[i]);
+        }
+    }
+}
+
+static int aotinterop_run_main(int argc, char **argv) {
     aotinterop_set_failure_handler(aotinterop_on_failure, NULL);
+    aotinterop_find_folder();
+    aotinterop_hide_env(1);
     mono_install_assembly_load_hook(aotinterop_on_load, NULL);
-    /* Mono's own configuration (/etc/mono/config): where its native shims are. Every other
-     * library is aotinterop's, through the assemblies' dllmaps above. */
-    mono_config_parse(NULL);
+    mono_install_assembly_preload_hook(aotinterop_preload, NULL);
+    /* Mono's own folders and configuration, as it was built (its `mono/config`, not the
+     * user's `~/.mono/config`): where its native shims are (`$mono_libdir`). Every other library is aotinterop's,
+     * through the assemblies' dllmaps above. */
+    mono_set_dirs(mono_config_get_assemblies_dir(), mono_config_get_cfg_dir());
+    char config[4096];
+    snprintf(config, sizeof config, "%s/mono/config", mono_config_get_cfg_dir());
+    mono_config_parse(config);
     mono_jit_set_aot_mode(AOTINTEROP_AOT_MODE);
-    MonoDomain *domain = mono_jit_init(file);
-    MonoAssembly *assembly = mono_assembly_open(file, NULL);
+    MonoDomain *domain = mono_jit_init_version(aotinterop_assemblies[0].file, "v4.0.30319");
+    aotinterop_hide_env(0);
+    MonoAssembly *assembly = aotinterop_open(&aotinterop_assemblies[0]);
     if (assembly == NULL) {
-        fprintf(stderr, "cannot open the embedded assembly %s\n", file);
+        fprintf(stderr, "cannot open the embedded assembly %s\n", aotinterop_assemblies[0].file);
         return 1;
     }
     int code = mono_jit_exec(domain, assembly, argc, argv);
