@@ -2,6 +2,7 @@
 
 use super::output::{print_json, Format};
 use aotinterop::inspect::{availability, inspect_slices, render_text};
+use aotinterop_model::diag::{codes, Error, Location};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ pub struct InspectArgs {
 /// Runs `aotinterop inspect`: one image as one report (a JSON object), the slices of a
 /// universal Mach-O one after another (a JSON array).
 pub fn run(args: &InspectArgs) -> ExitCode {
+    if let Some(e) = args.sysroot.as_deref().and_then(missing_sysroot) {
+        eprintln!("{e}");
+        return ExitCode::from(1);
+    }
     match inspect_slices(&args.image, args.arch.as_deref()) {
         Ok(slices) if args.check => check(args, &slices),
         Ok(slices) => {
@@ -60,6 +65,23 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A `--sysroot` that is not a folder: every library would be "missing" under it, so the
+/// folder is what is reported.
+fn missing_sysroot(root: &std::path::Path) -> Option<Error> {
+    let why = match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => return None,
+        Ok(_) => "is not a folder".to_string(),
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    Some(
+        Error::new(
+            codes::FILE_UNREADABLE,
+            format!("--sysroot {why}; nothing can be looked up under it"),
+        )
+        .at(Location::file(root)),
+    )
 }
 
 /// `--check`: the availability of the one image's libraries (not for universal Mach-O files).

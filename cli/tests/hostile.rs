@@ -103,8 +103,45 @@ fn an_unsupported_rid_is_refused_before_planning() {
         err.contains("request failed") && err.contains("AOTI0200") && err.contains("freebsd-x64"),
         "{err}"
     );
-    assert!(err.contains("request.json"), "{err}");
+    // At the value: line 1, the column of `"freebsd-x64"`.
+    let col = request.to_string().find("\"freebsd-x64\"").unwrap() + 1;
+    assert!(err.contains(&format!("request.json:1:{col}:")), "{err}");
     assert!(!dir.path().join("bin").exists());
+}
+
+/// The request's linker is checked before anything is done, each error at the line of the value
+/// it is about, exit 1: a flavour that cannot link for the target, named as written (`msvc` was
+/// reported as `lld-link`, exit 3, no line), a program that is not there, a program whose
+/// flavour cannot be told.
+#[test]
+fn linker_errors_are_request_errors_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (linker, code, says) in [
+        (
+            r#"{"flavor": "msvc"}"#,
+            "AOTI0508",
+            "`msvc` (lld-link) cannot link for x86_64-linux-gnu",
+        ),
+        (r#"{"path": "/no/such/cc"}"#, "AOTI0502", "tried /no/such/cc"),
+        (
+            r#"{"path": "notes.txt"}"#,
+            "AOTI0508",
+            "cannot tell the flavour of linker `notes.txt`",
+        ),
+    ] {
+        let text_of_request = format!(
+            "{{\n  \"rid\": \"linux-x64\",\n  \"output\": \"bin/app\",\n  \"linker\": {linker}\n}}\n"
+        );
+        std::fs::write(dir.path().join("request.json"), text_of_request).unwrap();
+        let out = aotinterop(&["publish", "request.json"], dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{linker}: {err}");
+        assert!(
+            err.contains("request failed: request.json:4:") && err.contains(code) && err.contains(says),
+            "{linker}: {err}"
+        );
+        assert!(!dir.path().join("bin").exists(), "{linker}");
+    }
 }
 
 /// `--help` names only commands that exist (it named a `targets` command).
@@ -701,4 +738,22 @@ fn a_mono_image_reads_no_configuration_from_the_current_directory() {
         !marker.exists(),
         "a library named by a configuration file in the current directory was loaded"
     );
+}
+
+/// `inspect --check --sysroot` with a sysroot that does not exist (or is a file) names the
+/// sysroot, exit 1, instead of reporting every library of the image missing.
+#[test]
+fn a_missing_sysroot_is_named_not_every_library() {
+    let dir = published();
+    std::fs::write(dir.path().join("a-file"), "").unwrap();
+    for (root, why) in [("no-such-root", "cannot be read"), ("a-file", "is not a folder")] {
+        let out = aotinterop(&["inspect", "--check", "--sysroot", root, "bin/app"], dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{root}: {err}");
+        assert!(
+            err.contains("AOTI0001") && err.contains(root) && err.contains(why),
+            "{root}: {err}"
+        );
+        assert!(!text(&out.stdout).contains("missing"), "{root}");
+    }
 }

@@ -11,6 +11,9 @@
 //! Nothing unwinds across the boundary: a panic becomes an error result, and null or non-UTF-8
 //! arguments are error results too. `docs/msbuild.md` describes the ABI and the task.
 
+#[cfg(unix)]
+mod signals;
+
 use aotinterop::{LoadedRequest, PublishRequest};
 use aotinterop_model::{codes, Diagnostic, Error, Location, Plan};
 use serde::Serialize;
@@ -156,7 +159,7 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
             Ok(plan) => plan_response(step, &plan),
             Err(e) => Response::error(step, e),
         },
-        "publish" => match aotinterop::pipeline::publish(&loaded, &mut |_| {}) {
+        "publish" => match publish_with_signal_cleanup(&loaded) {
             Ok(report) => publish_response(step, &report),
             Err(failure) => {
                 let mut diagnostics = failure.diagnostics;
@@ -166,6 +169,15 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
         },
         _ => inspect_response(step, &loaded),
     }
+}
+
+/// Publishes, removing what the publish staged if the build is interrupted by a signal.
+fn publish_with_signal_cleanup(
+    loaded: &LoadedRequest,
+) -> Result<aotinterop::pipeline::PublishReport, aotinterop::pipeline::PublishFailure> {
+    #[cfg(unix)]
+    let _guard = signals::Guard::install();
+    aotinterop::pipeline::publish(loaded, &mut |_| {})
 }
 
 /// The `publish` step's response: the report (output, plan report files, steps) as `result`.

@@ -478,3 +478,52 @@ fn missing_or_broken_cdylib_is_an_msbuild_error() {
     );
     assert_msbuild_error(&b, "error AOTI0810: cannot load the aotinterop native library (the library has no `aotinterop_run` function");
 }
+
+/// xbuild runs the publish in its own process: interrupted by SIGINT while the task publishes,
+/// the build ends as the signal asks and leaves nothing beside the output (the staging folder
+/// with its partial image was left, found only by the next publish).
+#[test]
+fn an_interrupted_publish_leaves_nothing_beside_the_output() {
+    let dir = project("csharp-app");
+    let out_dir = dir.path().join("bin/Debug/native");
+    let mut child = std::process::Command::new("xbuild")
+        .env("AOTINTEROP_RUNTIME_DIR", support::runtime_dir())
+        .current_dir(dir.path())
+        .arg("/nologo")
+        .arg(format!("/p:AotInteropPackageRoot={}/", package().display()))
+        .args([
+            "/p:AotInteropStep=publish",
+            "/p:AotInteropCompiler=mono",
+            "/p:AotInteropGenerateImportLibraries=true",
+        ])
+        .arg("App.csproj")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let staging = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .map(|r| {
+                r.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with(".aotinterop-link-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let started = std::time::Instant::now();
+    while staging(&out_dir).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before the publish staged anything"
+        );
+        assert!(started.elapsed().as_secs() < 600, "no publish started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the interrupted build succeeded");
+    let left = staging(&out_dir);
+    assert!(left.is_empty(), "left beside the output: {left:?}");
+}

@@ -1,18 +1,16 @@
-//! From a plan to what the link steps take: the target, the link job, the stub options and the
-//! exports.
+//! From a request and its plan to what the link steps take: the target, the linker, the link
+//! job, the stub options and the exports.
 
 use super::runtime;
 use crate::request::LoadedRequest;
-use aotinterop_linker::driver::LinkJob;
+use aotinterop_linker::driver::{self, LinkJob, Linker, LinkerChoice};
 use aotinterop_linker::emit::StubOptions;
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::{DotNet, Format, OutputKind, Plan, Rid, Target};
+use aotinterop_model::{DotNet, Flavor, Format, OutputKind, Plan, Rid, Target};
 use std::path::{Path, PathBuf};
 
 /// Everything the preflight, emit and link steps need.
 pub struct Prepared {
-    /// The target.
-    pub target: Target,
     /// The link job (objects, NativeLibrary items, LinkerArgs, runtime, system libraries).
     pub job: LinkJob,
     /// What the stub object needs besides the plan.
@@ -35,6 +33,48 @@ pub fn target_of(rid: Rid) -> Result<Target> {
                 ),
             )
         })
+}
+
+/// The linker the request names (or the target's default), chosen before anything is done, each
+/// error at the line of the `linker` value it is about: a flavour that cannot link for the
+/// target (named as written: `msvc` is lld-link), a program whose flavour cannot be told or that
+/// is not there.
+pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn Linker>> {
+    let settings = loaded.request.linker.as_ref();
+    let written = settings.and_then(|l| l.flavor.as_deref());
+    let flavor = loaded.linker_flavor()?;
+    if let (Some(f), Some(w)) = (flavor, written) {
+        if !f.supports(target) && loaded.request.native_lib != OutputKind::Static {
+            return Err(flavor_cannot_link(w, f, target).at(loaded.locate(w)));
+        }
+    }
+    let choice = LinkerChoice {
+        flavor,
+        program: settings.and_then(|l| l.path.clone()),
+    };
+    driver::select(target, loaded.request.native_lib, &choice).map_err(|e| {
+        let program = choice.program.as_deref().map(|p| p.to_string_lossy());
+        match (program, written) {
+            (Some(p), _) => e.at(loaded.locate(&p)),
+            (None, Some(w)) => e.at(loaded.locate(w)),
+            (None, None) => e,
+        }
+    })
+}
+
+fn flavor_cannot_link(written: &str, flavor: Flavor, target: &Target) -> Error {
+    let alias = if written.eq_ignore_ascii_case(flavor.name()) {
+        String::new()
+    } else {
+        format!(" ({})", flavor.name())
+    };
+    Error::new(
+        codes::FLAVOR_INVALID,
+        format!(
+            "linker flavour `{}`{alias} cannot link for {target}",
+            crate::imports::shown(written, 80)
+        ),
+    )
 }
 
 /// `StaticExecutable` applies to Linux executables whose imports are all direct: a static
@@ -250,7 +290,6 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
         export_call_symbols: req.compiler == aotinterop_model::Compiler::Mono,
     };
     Ok(Prepared {
-        target,
         job,
         stub_options,
         exports: plan.exports.exported().map(str::to_string).collect(),

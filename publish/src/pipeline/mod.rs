@@ -14,7 +14,7 @@ pub use report::ReportPaths;
 pub use runtime::{find_runtime, RuntimeLibrary};
 
 use crate::request::LoadedRequest;
-use aotinterop_linker::driver::{self, LinkerChoice};
+use aotinterop_linker::driver;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
 use aotinterop_model::{Binding, OutputKind, Plan};
 use serde::Serialize;
@@ -191,16 +191,22 @@ pub fn publish(
     // A RID aotinterop cannot link for, and outputs that would overwrite an input or are not
     // files, are refused before anything is done.
     let checked = inputs::target_of(loaded.rid)
-        .map_err(|e| e.at(Location::file(&loaded.origin)))
-        .and_then(|_| inputs::check_outputs(loaded));
-    if let Err(error) = checked {
-        return Err(PublishFailure {
-            step: Step::Request,
-            error,
-            steps: Vec::new(),
-            diagnostics: Vec::new(),
+        .map_err(|e| e.at(loaded.locate(&req.rid)))
+        .and_then(|target| {
+            inputs::check_outputs(loaded)?;
+            inputs::choose_linker(loaded, &target)
         });
-    }
+    let linker = match checked {
+        Ok(linker) => linker,
+        Err(error) => {
+            return Err(PublishFailure {
+                step: Step::Request,
+                error,
+                steps: Vec::new(),
+                diagnostics: Vec::new(),
+            })
+        }
+    };
 
     let gathered = run.step(Step::Scan, |obs| {
         let listed = req.assemblies.len();
@@ -247,9 +253,8 @@ pub fn publish(
     })?;
     run.diagnostics.extend(plan.diagnostics.iter().cloned());
 
-    let (linker, mut job, stubs) = run.step(Step::Preflight, |_| {
+    let (mut job, stubs) = run.step(Step::Preflight, |_| {
         let prepared = inputs::prepare(loaded, &plan)?;
-        let linker = driver::select(&prepared.target, prepared.job.kind, &linker_choice(loaded)?)?;
         let mut job = prepared.job;
         let found = aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &plan);
         let generated = found.generated;
@@ -300,10 +305,7 @@ pub fn publish(
             ));
         }
         job.exports = prepared.exports;
-        Ok((
-            (linker, job, (prepared.stub_options, warnings, generated)),
-            detail,
-        ))
+        Ok(((job, (prepared.stub_options, warnings, generated)), detail))
     })?;
     let (stub_options, preflight_warnings, generated) = stubs;
     // Everything this publish writes goes into a staging folder beside the output first: its
@@ -472,12 +474,4 @@ fn paths_name(output: &std::path::Path) -> String {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     )
-}
-
-/// The request's linker override, in the link steps' terms.
-fn linker_choice(loaded: &LoadedRequest) -> crate::Result<LinkerChoice> {
-    Ok(LinkerChoice {
-        flavor: loaded.linker_flavor()?,
-        program: loaded.request.linker.as_ref().and_then(|l| l.path.clone()),
-    })
 }

@@ -1,0 +1,109 @@
+//! While a publish runs inside the build's process: SIGINT, SIGTERM and SIGHUP remove what it
+//! staged beside its output (as `aotinterop publish` does), then reach the build's own handler,
+//! or, where it has none, end the process as they would have. The build's handlers are put back
+//! when the publish ends.
+//!
+//! Written on `libc::sigaction` rather than a crate: signal-hook keeps its handler installed
+//! once registered, and with no action left it swallows a signal whose previous disposition was
+//! the default, so a build could no longer be stopped with Ctrl-C after the task ran.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// The write end of the pipe the handler tells the cleanup thread through (-1: none).
+static PIPE: AtomicI32 = AtomicI32::new(-1);
+
+/// Async-signal-safe: one byte, the signal's number, into the pipe.
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = PIPE.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let byte = sig as u8;
+        // SAFETY: write(2) on a pipe is async-signal-safe; the byte outlives the call.
+        unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    }
+}
+
+/// Installed handlers; dropping it puts the previous ones back and ends the cleanup thread.
+pub struct Guard {
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+    write_end: libc::c_int,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Guard {
+    /// Installs the handlers (none when the pipe cannot be made).
+    pub fn install() -> Option<Guard> {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return None;
+        }
+        let [read_end, write_end] = fds;
+        PIPE.store(write_end, Ordering::Relaxed);
+        let previous: Vec<(libc::c_int, libc::sigaction)> =
+            SIGNALS.iter().filter_map(|&s| replace(s)).collect();
+        let chained = previous.clone();
+        let thread = std::thread::spawn(move || cleanup_on_signal(read_end, &chained));
+        Some(Guard {
+            previous,
+            write_end,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        for (sig, old) in &self.previous {
+            // SAFETY: puts back the action read by `replace`.
+            unsafe { libc::sigaction(*sig, old, std::ptr::null_mut()) };
+        }
+        PIPE.store(-1, Ordering::Relaxed);
+        // SAFETY: closing our own write end ends the thread's read with 0.
+        unsafe { libc::close(self.write_end) };
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Installs [`on_signal`] for `sig`; the action it replaced.
+fn replace(sig: libc::c_int) -> Option<(libc::c_int, libc::sigaction)> {
+    // SAFETY: zeroed `sigaction`s are valid; the new one names an `extern "C" fn(c_int)`.
+    unsafe {
+        let mut new: libc::sigaction = std::mem::zeroed();
+        new.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        new.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut new.sa_mask);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        (libc::sigaction(sig, &new, &mut old) == 0).then_some((sig, old))
+    }
+}
+
+/// The cleanup thread: on a signal, removes what the publish staged, puts the previous action
+/// back and raises the signal again, so the build's handler (or the default) sees it.
+fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::sigaction)]) {
+    loop {
+        let mut byte = 0u8;
+        // SAFETY: reads one byte into `byte` from our pipe.
+        let n = unsafe { libc::read(read_end, (&mut byte as *mut u8).cast(), 1) };
+        if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        if n != 1 {
+            break;
+        }
+        aotinterop::pipeline::remove_live_staging();
+        let sig = libc::c_int::from(byte);
+        if let Some((_, old)) = previous.iter().find(|(s, _)| *s == sig) {
+            // SAFETY: the action the build had; the signal is raised for it to handle.
+            unsafe {
+                libc::sigaction(sig, old, std::ptr::null_mut());
+                libc::raise(sig);
+            }
+        }
+    }
+    // SAFETY: our read end, closed once.
+    unsafe { libc::close(read_end) };
+}
