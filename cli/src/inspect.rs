@@ -90,7 +90,7 @@ fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> Exit
         eprintln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
         return ExitCode::from(2);
     };
-    let data = match aotinterop_model::diag::read_file(&args.image, "image") {
+    let data = match aotinterop::inspect::read_image(&args.image) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("{e}");

@@ -757,3 +757,76 @@ fn a_missing_sysroot_is_named_not_every_library() {
         assert!(!text(&out.stdout).contains("missing"), "{root}");
     }
 }
+
+/// The files readers find on their own are hostile input too: a FIFO as an image's debug file
+/// (named by its debug link), as the loader cache, the loader configuration and a library of a
+/// sysroot `inspect --check` searches: nothing blocks (each was opened and read).
+#[test]
+fn files_readers_find_themselves_can_be_fifos_without_hanging() {
+    let dir = published();
+    let d = dir.path();
+    let fifo = |p: &Path| {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+    };
+    // The debug file beside the image.
+    let _ = std::fs::remove_file(d.join("bin/app.dbg"));
+    fifo(&d.join("bin/app.dbg"));
+    let out = bounded(&["inspect", "bin/app"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("app.dbg, which cannot be read"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A sysroot whose loader files and libraries are FIFOs.
+    let root = d.join("root");
+    for f in [
+        "etc/ld.so.cache",
+        "etc/ld.so.conf",
+        "lib/x86_64-linux-gnu/libc.so.6",
+        "lib/x86_64-linux-gnu/libz.so.1",
+        "lib64/ld-linux-x86-64.so.2",
+    ] {
+        fifo(&root.join(f));
+    }
+    let out = bounded(&["inspect", "--check", "--sysroot", "root", "bin/app"], d);
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("libc.so.6"), "{}", text(&out.stdout));
+}
+
+/// A file of another kind is refused on its first bytes, whatever its size: a 1.5 GB sparse file
+/// given as an assembly or an image is not read whole (it was, to reject its magic). The program
+/// runs with 700 MB of address space (`prlimit`), so reading the file would fail.
+#[test]
+fn a_huge_file_of_another_kind_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let huge = std::fs::File::create(d.join("huge.exe")).unwrap();
+    huge.set_len(1_500_000_000).unwrap();
+    drop(huge);
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "bin/app",
+        "assemblies": ["huge.exe"],
+    });
+    std::fs::write(d.join("request.json"), request.to_string()).unwrap();
+    for (args, says) in [
+        (["plan", "request.json"], "does not start with the `MZ` signature"),
+        (
+            ["inspect", "huge.exe"],
+            "not an ELF, PE or Mach-O image: it starts with 00 00 00 00",
+        ),
+    ] {
+        let out = Command::new("prlimit")
+            .arg("--as=700000000")
+            .arg(env!("CARGO_BIN_EXE_aotinterop"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("huge.exe") && err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -106,7 +106,9 @@ fn stem(name: &str, format: Format) -> String {
 fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for path in &plan.link.native_library {
-        let Ok(data) = std::fs::read(path) else { continue };
+        let Ok(data) = aotinterop_model::diag::read_file(path, "NativeLibrary item") else {
+            continue;
+        };
         let Ok(archive) = ArchiveFile::parse(&*data) else {
             continue;
         };

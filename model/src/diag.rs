@@ -279,6 +279,21 @@ fn not_readable(path: &Path, what: &str, why: String) -> Error {
 /// Reads an input file: a regular file (a folder, FIFO, device or socket is refused before it is
 /// opened, so nothing blocks or reads without end) of at most `limit` bytes.
 pub fn read_bounded(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
+    read_checked(path, what, limit, |_| None)
+}
+
+/// How many first bytes [`read_checked`] shows its `header` check.
+pub const HEADER_LEN: usize = 64;
+
+/// Reads an input file as [`read_bounded`] does, once `header` has accepted its first bytes (up
+/// to [`HEADER_LEN`], fewer in a shorter file; `Some(error)` refuses them): a file of another
+/// format is refused after one small read, whatever its size.
+pub fn read_checked(
+    path: &Path,
+    what: &str,
+    limit: u64,
+    header: impl Fn(&[u8]) -> Option<Error>,
+) -> Result<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| Error::unreadable(path, what, &e))?;
     let kind = meta.file_type();
@@ -300,9 +315,17 @@ pub fn read_bounded(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, what, &e))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1)
+    let mut file = file.take(limit + 1);
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(HEADER_LEN as u64)
         .read_to_end(&mut bytes)
+        .map_err(|e| Error::unreadable(path, what, &e))?;
+    if let Some(e) = header(&bytes) {
+        return Err(e.at(Location::file(path)));
+    }
+    bytes.reserve(meta.len().saturating_sub(bytes.len() as u64) as usize);
+    file.read_to_end(&mut bytes)
         .map_err(|e| Error::unreadable(path, what, &e))?;
     if bytes.len() as u64 > limit {
         return Err(not_readable(path, what, format!("more than {limit} bytes")));

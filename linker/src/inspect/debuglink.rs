@@ -16,15 +16,32 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
     let at = (end + 1).div_ceil(4) * 4;
     let crc = link.get(at..at + 4)?;
     let crc = u32::from_le_bytes(crc.try_into().ok()?);
-    let path = image.parent().unwrap_or(Path::new(".")).join(&name);
-    let Ok(bytes) = std::fs::read(&path) else {
+    // Shown escaped: the name comes from the file.
+    let shown: String = name.chars().take(200).flat_map(char::escape_debug).collect();
+    // A file name beside the image, nothing that reaches elsewhere (`../`, an absolute path).
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
         return Some(Err(format!(
-            "its debug link names {name}, which is not beside it"
+            "its debug link names `{shown}`, which is not a file name beside it"
         )));
+    }
+    let path = image.parent().unwrap_or(Path::new(".")).join(&name);
+    let bytes = match aotinterop_model::diag::read_file(&path, "debug file") {
+        Ok(bytes) => bytes,
+        Err(_) if !path.exists() => {
+            return Some(Err(format!(
+                "its debug link names {shown}, which is not beside it"
+            )));
+        }
+        Err(e) => {
+            return Some(Err(format!(
+                "its debug link names {shown}, which cannot be read: {}",
+                e.message
+            )))
+        }
     };
     if crc32fast::hash(&bytes) != crc {
         return Some(Err(format!(
-            "its debug link names {name}, whose CRC does not match: another build's"
+            "its debug link names {shown}, whose CRC does not match: another build's"
         )));
     }
     Some(Ok((path, bytes)))

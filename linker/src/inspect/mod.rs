@@ -16,7 +16,7 @@ mod truncated;
 
 pub use text::render_text;
 
-use crate::diag::{codes, read_file, Diagnostic, Error, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 pub use crate::target::Format;
 use object::{Object, ObjectSection, ObjectSymbol};
 use serde::Serialize;
@@ -156,9 +156,45 @@ impl Inspection {
     }
 }
 
+/// The first bytes of the files `inspect` reads: ELF, PE (`MZ`), Mach-O (both byte orders,
+/// 32- and 64-bit), universal Mach-O, and static archives (refused by [`inspect_bytes`] with
+/// their own message).
+const IMAGE_MAGICS: &[&[u8]] = &[
+    b"\x7fELF",
+    b"MZ",
+    &[0xfe, 0xed, 0xfa, 0xce],
+    &[0xfe, 0xed, 0xfa, 0xcf],
+    &[0xce, 0xfa, 0xed, 0xfe],
+    &[0xcf, 0xfa, 0xed, 0xfe],
+    &[0xca, 0xfe, 0xba, 0xbe],
+    &[0xca, 0xfe, 0xba, 0xbf],
+    b"!<arch>\n",
+    b"!<thin>\n",
+];
+
+/// An image file's bytes; a file of another kind is refused on its first bytes, before the rest
+/// is read, whatever its size.
+pub fn read_image(path: &Path) -> Result<Vec<u8>> {
+    aotinterop_model::diag::read_checked(path, "image", aotinterop_model::diag::READ_LIMIT, |head| {
+        let known = IMAGE_MAGICS
+            .iter()
+            .any(|m| head.starts_with(m) || (head.len() < m.len() && m.starts_with(head)));
+        (!known).then(|| {
+            let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            Error::new(
+                codes::BAD_FORMAT,
+                format!(
+                    "not an ELF, PE or Mach-O image: it starts with {}",
+                    shown.join(" ")
+                ),
+            )
+        })
+    })
+}
+
 /// Inspects the image at `path`.
 pub fn inspect(path: &Path) -> Result<Inspection> {
-    let data = read_file(path, "image")?;
+    let data = read_image(path)?;
     let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
     with_debug_file_symbols(path, &data, &mut ins);
     Ok(ins)
@@ -168,7 +204,7 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
 /// is known: that file is read only if [`Inspection::defines`] asks the image's own symbol
 /// tables a question they cannot answer, not checked against the image's debug link first.
 pub fn inspect_linked(path: &Path, debug_file: Option<&Path>) -> Result<Inspection> {
-    let data = read_file(path, "image")?;
+    let data = read_image(path)?;
     let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
     ins.debug_file = debug_file.map(Path::to_path_buf);
     Ok(ins)
@@ -192,7 +228,7 @@ fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {
 
 /// The symbols a debug file defines (none when it cannot be read or parsed).
 fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(bytes) = aotinterop_model::diag::read_file(path, "debug file") else {
         return BTreeSet::new();
     };
     let Ok(file) = object::File::parse(&*bytes) else {
@@ -208,7 +244,7 @@ fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
 /// (fat) Mach-O in file order; only the slice for `arch` (`x86_64`, `aarch64`/`arm64`, ...)
 /// when given.
 pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>> {
-    let data = read_file(path, "image")?;
+    let data = read_image(path)?;
     let at = |e: Error| e.at(path);
     let Some(slices) = macho::fat_slices(&data) else {
         let mut ins = inspect_bytes(&data).map_err(at)?;

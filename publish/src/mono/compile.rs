@@ -134,7 +134,7 @@ impl Entry {
     /// The object and its note, when it is there and whole (used where it is: entries are
     /// never rewritten in place, only replaced whole).
     pub(super) fn hit(&self) -> Option<(&Path, String)> {
-        let want = std::fs::read_to_string(&self.check).ok()?;
+        let want = aotinterop_model::diag::read_text(&self.check, "cache check").ok()?;
         let note = want.lines().nth(1)?.to_string();
         (check_of(&self.object, &note)? == want).then_some((self.object.as_path(), note))
     }

@@ -53,13 +53,34 @@ pub fn read_file_keeping_bytes(path: &Path) -> Result<(AssemblyInterop, Vec<u8>)
         )
         .at(Location::file(path)));
     }
-    let bytes = aotinterop_model::diag::read_file(path, "assembly")?;
+    let bytes = read_assembly(path)?.map_err(|f| fault_error(path, &f))?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let interop = read_bytes(&bytes, &stem).map_err(|f| fault_error(path, &f))?;
     Ok((interop, bytes))
+}
+
+/// An assembly file's bytes, or the fault of a file that is not a PE image, found on its first
+/// bytes (no `MZ`) before the rest is read, whatever its size.
+fn read_assembly(path: &Path) -> Result<std::result::Result<Vec<u8>, Fault>> {
+    let not_pe = std::cell::Cell::new(None);
+    let read =
+        aotinterop_model::diag::read_checked(path, "assembly", aotinterop_model::diag::READ_LIMIT, |head| {
+            match pe::signature_fault(head) {
+                Some(f) => {
+                    let e = fault_error(path, &f);
+                    not_pe.set(Some(f));
+                    Some(e)
+                }
+                None => None,
+            }
+        });
+    match (read, not_pe.into_inner()) {
+        (Err(_), Some(fault)) => Ok(Err(fault)),
+        (read, _) => read.map(Ok),
+    }
 }
 
 /// The error for a fault in `path`.
@@ -216,12 +237,11 @@ pub fn scan_folders(inputs: &[PathBuf], policy: &ExportPolicy, folders: Folders)
     let mut read = Vec::with_capacity(files.len());
     for (path, from_folder) in files {
         if from_folder {
-            let bytes = aotinterop_model::diag::read_file(&path, "assembly")?;
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match read_bytes(&bytes, &stem) {
+            match read_assembly(&path)?.and_then(|bytes| read_bytes(&bytes, &stem)) {
                 Ok(a) => read.push((path, a)),
                 Err(f) if f.is_not_dotnet() => diagnostics.push(
                     Diagnostic::warning(codes::SKIPPED_NOT_DOTNET, format!("skipped: {}", f.message))

@@ -67,16 +67,23 @@ pub struct Cli<'a> {
     pub has_entry_point: bool,
 }
 
-/// The CLI header of a .NET PE image, and the metadata it points to.
-pub fn metadata(bytes: &[u8]) -> ReadResult<Cli<'_>> {
-    if bytes.is_empty() {
-        return Err(Fault::new(FaultKind::NotPe, "the file is empty"));
+/// Why a file starting with `head` is not a PE image (empty, or no `MZ`); `None` when it may be.
+pub fn signature_fault(head: &[u8]) -> Option<Fault> {
+    if head.is_empty() {
+        return Some(Fault::new(FaultKind::NotPe, "the file is empty"));
     }
-    if bytes.len() < 2 || &bytes[..2] != b"MZ" {
-        return Err(Fault::new(
+    (head.len() < 2 || &head[..2] != b"MZ").then(|| {
+        Fault::new(
             FaultKind::NotPe,
             "not a PE image: it does not start with the `MZ` signature",
-        ));
+        )
+    })
+}
+
+/// The CLI header of a .NET PE image, and the metadata it points to.
+pub fn metadata(bytes: &[u8]) -> ReadResult<Cli<'_>> {
+    if let Some(f) = signature_fault(bytes) {
+        return Err(f);
     }
     let pe = u32_at(bytes, 0x3c).ok_or_else(|| Fault::truncated("the DOS header"))? as usize;
     let sig = slice(bytes, pe, 4).ok_or_else(|| Fault::truncated("the PE header"))?;

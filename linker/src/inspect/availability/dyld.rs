@@ -171,7 +171,7 @@ fn tbd_arch(arch: &str) -> &[&'static str] {
 /// Whether the text stub at `path` (`--- !tapi-tbd` YAML, or the JSON form of TAPI v5)
 /// describes a library for `arch`: its `targets`/`archs` name it.
 pub(super) fn tbd_is_for(path: &Path, arch: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = aotinterop_model::diag::read_text(path, "text stub") else {
         return false;
     };
     let words: Vec<&str> = text

@@ -67,7 +67,7 @@ impl LdMusl {
             })
             .unwrap_or_default();
         let path_file = under(root, Path::new(&format!("/etc/ld-musl-{arch}.path")));
-        match std::fs::read_to_string(&path_file) {
+        match aotinterop_model::diag::read_text(&path_file, "loader path file") {
             Ok(text) => dirs.extend(
                 text.split(['\n', ':'])
                     .map(str::trim)

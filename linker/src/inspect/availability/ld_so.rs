@@ -69,7 +69,7 @@ pub(super) fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
 /// The folders `/etc/ld.so.conf` (and the files it includes) lists, under `root`.
 fn ld_so_conf(root: Option<&Path>) -> Vec<PathBuf> {
     fn read(file: &Path, root: Option<&Path>, out: &mut Vec<PathBuf>, depth: u32) {
-        let Ok(text) = std::fs::read_to_string(file) else {
+        let Ok(text) = aotinterop_model::diag::read_text(file, "loader configuration") else {
             return;
         };
         for line in text.lines().map(|l| l.split('#').next().unwrap_or("").trim()) {
@@ -125,7 +125,7 @@ impl LdSo {
         before_cache.extend(runpath.iter().map(expand));
         let mut notes = Vec::new();
         let cache_file = under(root, Path::new("/etc/ld.so.cache"));
-        let cache = match std::fs::read(&cache_file) {
+        let cache = match aotinterop_model::diag::read_file(&cache_file, "loader cache") {
             Ok(bytes) => match ld_so_cache::parse(&bytes) {
                 Ok(entries) => Some(entries),
                 Err(e) => {

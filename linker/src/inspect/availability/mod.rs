@@ -106,6 +106,10 @@ fn expand_origin(image: &Path, root: Option<&Path>, folder: &str) -> PathBuf {
 /// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
 /// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).
 fn is_image_for(path: &Path, arch: &str) -> bool {
+    // Only regular files: opening a FIFO planted in a search folder would block.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     if path.extension().is_some_and(|e| e == "tbd") {
         return dyld::tbd_is_for(path, arch);
     }
@@ -120,9 +124,12 @@ fn is_image_for(path: &Path, arch: &str) -> bool {
             super::arch_name(f.architecture()) == arch
         }
         Err(_) => {
-            std::fs::read(path).ok().and_then(|d| {
-                super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
-            }) == Some(true)
+            aotinterop_model::diag::read_file(path, "library")
+                .ok()
+                .and_then(|d| {
+                    super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
+                })
+                == Some(true)
         }
     }
 }

@@ -95,7 +95,9 @@ impl WindowsLoader {
             }
             match wine_prefix(sys) {
                 Some(prefix) => {
-                    if let Ok(text) = std::fs::read_to_string(prefix.join("system.reg")) {
+                    if let Ok(text) =
+                        aotinterop_model::diag::read_text(&prefix.join("system.reg"), "registry")
+                    {
                         known = known_dlls_of_reg(&text);
                     }
                 }
