@@ -44,6 +44,26 @@ fn lazy_image(dir: &Path) -> std::path::PathBuf {
     dir.join("bin/app")
 }
 
+/// `T.cs` (with `source`) compiled by mcs into `T.exe` in `dir`, and `request.json` publishing
+/// it with Mono's AOT compiler into `bin/t`, objects cached in `cache`.
+fn mono_app_request(dir: &Path, source: &str, cache: &Path) {
+    std::fs::write(dir.join("T.cs"), source).unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-out:T.exe", "T.cs"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": "bin/t",
+        "assemblies": ["T.exe"],
+        "cache_dir": cache,
+    });
+    std::fs::write(dir.join("request.json"), request.to_string()).unwrap();
+}
+
 /// A fresh folder holding the published lazy image ([`lazy_image`]).
 fn published() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -175,26 +195,12 @@ fn a_mono_publish_leaves_no_temporary_files() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    std::fs::write(
-        dir.path().join("T.cs"),
+    // A cache of its own, so that the app's assembly is compiled here.
+    mono_app_request(
+        dir.path(),
         "static class P { static int Main() { return System.Environment.ProcessorCount > 0 ? 0 : 1; } }",
-    )
-    .unwrap();
-    let st = Command::new("mcs")
-        .args(["-nologo", "-out:T.exe", "T.cs"])
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let request = serde_json::json!({
-        "rid": "linux-x64",
-        "compiler": "mono",
-        "output": "bin/t",
-        "assemblies": ["T.exe"],
-        // A cache of its own, so that the app's assembly is compiled here.
-        "cache_dir": dir.path().join("cache"),
-    });
-    std::fs::write(dir.path().join("request.json"), request.to_string()).unwrap();
+        &dir.path().join("cache"),
+    );
     let out = command(&["publish", "--quiet", "request.json"], dir.path())
         .env("TMPDIR", &tmp)
         .output()
@@ -673,29 +679,15 @@ fn a_mono_image_reads_no_configuration_from_the_current_directory() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     // A P/Invoke into one of Mono's own shims (left to Mono, mapped by its configuration).
-    std::fs::write(
-        dir.join("T.cs"),
+    mono_app_request(
+        dir,
         "using System; using System.Runtime.InteropServices;\n\
          static class P {\n\
            [DllImport(\"MonoPosixHelper\", EntryPoint = \"Mono_Posix_Stdlib_strlen\")] static extern IntPtr Len(string s);\n\
            static void Main() { Console.WriteLine(\"strlen=\" + Len(\"abc\")); }\n\
          }\n",
-    )
-    .unwrap();
-    let st = Command::new("mcs")
-        .args(["-nologo", "-out:T.exe", "T.cs"])
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let request = serde_json::json!({
-        "rid": "linux-x64",
-        "compiler": "mono",
-        "output": "bin/t",
-        "assemblies": ["T.exe"],
-        "cache_dir": aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
-    });
-    std::fs::write(dir.join("request.json"), request.to_string()).unwrap();
+        &aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
+    );
     let out = aotinterop(&["publish", "--quiet", "request.json"], dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
