@@ -822,3 +822,43 @@ fn a_huge_file_of_another_kind_is_refused_without_reading_it() {
         assert!(err.contains("huge.exe") && err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// Every file the request names is checked before the first step: one that is missing or of the
+/// wrong kind is a request error at the value's line, exit 1, nothing written (a missing object
+/// was a link error, exit 4, blamed on the output; a missing NativeLibrary a preflight error).
+#[test]
+fn missing_inputs_are_request_errors_at_their_line() {
+    let dir = published();
+    let d = dir.path();
+    for (field, value, says) in [
+        ("objects", "nope.o", "`objects`: nope.o does not exist"),
+        (
+            "native_library",
+            "nope.a",
+            "`native_library`: nope.a does not exist",
+        ),
+        (
+            "imports_file",
+            "bin",
+            "`imports_file`: bin is a folder, not a file",
+        ),
+        (
+            "direct_pinvoke_list",
+            "nope.txt",
+            "`direct_pinvoke_list`: nope.txt does not exist",
+        ),
+    ] {
+        let text_of_request = format!(
+            "{{\n  \"rid\": \"linux-x64\",\n  \"output\": \"out/app\",\n  \"{field}\": [\"{value}\"]\n}}\n"
+        );
+        std::fs::write(d.join("request.json"), text_of_request).unwrap();
+        let out = aotinterop(&["publish", "request.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{field}: {err}");
+        assert!(
+            err.contains("request failed: request.json:4:") && err.contains("AOTI0001") && err.contains(says),
+            "{field}: {err}"
+        );
+        assert!(!d.join("out").exists(), "{field}: something was written");
+    }
+}

@@ -420,6 +420,16 @@ impl LoadedRequest {
         }
     }
 
+    /// Where a path of the request stands in the request file: as written, relative to the
+    /// request's folder or not.
+    pub fn locate_path(&self, path: &Path) -> Location {
+        let written = path.strip_prefix(&self.base).unwrap_or(path);
+        match self.locate(&written.to_string_lossy()) {
+            l if l.line.is_some() => l,
+            _ => self.locate(&path.to_string_lossy()),
+        }
+    }
+
     /// Where the JSON string `value` stands in the request file, for diagnostics about it.
     pub fn locate(&self, value: &str) -> Location {
         match &self.text {

@@ -161,6 +161,43 @@ fn input_files(loaded: &LoadedRequest) -> Vec<&Path> {
     files
 }
 
+/// Checks, before anything is done, that every file the request names is there and of the
+/// kind its field takes (a regular file; for `assemblies`, a folder too), each error at the
+/// line of the value: found late, a missing object was a link error (exit 4) blamed on the
+/// output, a missing NativeLibrary a preflight error.
+pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
+    let req = &loaded.request;
+    let mut named: Vec<(&str, &Path)> = Vec::new();
+    for (field, list) in [
+        ("objects", &req.objects),
+        ("native_library", &req.native_library),
+        ("imports_file", &req.imports_file),
+        ("direct_pinvoke_list", &req.direct_pinvoke_list),
+        ("assemblies", &req.assemblies),
+    ] {
+        named.extend(list.iter().map(|p| (field, p.as_path())));
+    }
+    if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
+        named.push(("windows_api_list", p));
+    }
+    for (field, path) in named {
+        let why = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => continue,
+            Ok(m) if m.is_dir() && field == "assemblies" => continue,
+            Ok(m) if m.is_dir() => "is a folder, not a file".to_string(),
+            Ok(_) => "is a device, a FIFO or a socket, not a file".to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+            Err(e) => format!("cannot be read: {e}"),
+        };
+        return Err(Error::new(
+            codes::FILE_UNREADABLE,
+            format!("`{field}`: {} {why}", path.display()),
+        )
+        .at(loaded.locate_path(path)));
+    }
+    Ok(())
+}
+
 /// Whether the existing file `a` (its metadata, at `a_path`) is the file at `b` (one device and
 /// inode: hard links and symbolic links included).
 #[cfg(unix)]

@@ -193,6 +193,7 @@ pub fn publish(
     let checked = inputs::target_of(loaded.rid)
         .map_err(|e| e.at(loaded.locate(&req.rid)))
         .and_then(|target| {
+            inputs::check_inputs(loaded)?;
             inputs::check_outputs(loaded)?;
             inputs::choose_linker(loaded, &target)
         });
