@@ -135,36 +135,40 @@ fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Resul
     let _ = std::fs::remove_file(&link_data);
     kept.and(strip)?;
     let crc = crc32fast::hash(&std::fs::read(debug).map_err(|e| io_error(job, debug, e))?);
-    fill_debuglink_crc(&stripped, section.len() - 4, crc).map_err(|why| {
-        Error::new(
-            codes::LINK_FAILED,
-            format!("StripSymbols: cannot fill in the debug link of the stripped image: {why}"),
-        )
-        .at(&job.output)
-    })?;
+    fill_debuglink_crc(job, &stripped, section.len() - 4, crc)?;
     std::fs::rename(&stripped, image).map_err(|e| io_error(job, image, e))
 }
 
 /// Writes `crc` at `at` in the `.gnu_debuglink` section of the ELF file `path`, in the file's
 /// byte order; the section must be the one [`strip_elf`] added (its CRC still zero).
-fn fill_debuglink_crc(path: &Path, at: usize, crc: u32) -> std::result::Result<(), String> {
+fn fill_debuglink_crc(job: &LinkJob, path: &Path, at: usize, crc: u32) -> Result<()> {
     use object::{Endianness, Object, ObjectSection};
     use std::io::{Seek, SeekFrom, Write};
+    let failed = |why: &dyn std::fmt::Display| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!("StripSymbols: cannot fill in the debug link of the stripped image: {why}"),
+        )
+        .at(&job.output)
+    };
     let mut file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(path)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| failed(&e))?;
     let (offset, endian) = {
         let cache = object::ReadCache::new(&file);
-        let elf = object::File::parse(&cache).map_err(|e| e.to_string())?;
+        let elf = object::File::parse(&cache).map_err(|e| failed(&e))?;
         let section = elf
             .section_by_name(".gnu_debuglink")
-            .ok_or("objcopy added no .gnu_debuglink section")?;
-        let (offset, size) = section.file_range().ok_or("the section has no bytes")?;
-        if size != at as u64 + 4 || section.data().map_err(|e| e.to_string())?[at..] != [0; 4] {
-            return Err("the section is not the one objcopy was given".into());
+            .ok_or_else(|| failed(&"objcopy added no .gnu_debuglink section"))?;
+        let data = section.data().map_err(|e| failed(&e))?;
+        if data.len() != at + 4 || data[at..] != [0; 4] {
+            return Err(failed(&"the section is not the one objcopy was given"));
         }
+        let (offset, _) = section
+            .file_range()
+            .ok_or_else(|| failed(&"the section has no bytes"))?;
         (offset + at as u64, elf.endianness())
     };
     let bytes = match endian {
@@ -173,7 +177,7 @@ fn fill_debuglink_crc(path: &Path, at: usize, crc: u32) -> std::result::Result<(
     };
     file.seek(SeekFrom::Start(offset))
         .and_then(|_| file.write_all(&bytes))
-        .map_err(|e| e.to_string())
+        .map_err(|e| failed(&e))
 }
 
 fn io_error(job: &LinkJob, path: &Path, e: std::io::Error) -> Error {
