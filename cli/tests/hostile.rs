@@ -536,6 +536,8 @@ fn inputs_that_are_fifos_devices_or_folders_are_refused_without_hanging() {
 /// in a published image nor `aotinterop probe` loads a library planted there (both did).
 #[test]
 fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
+    // (Also: an empty LD_LIBRARY_PATH, an `argv[0]` naming the run folder, a FIFO where a library
+    // is looked for.)
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let image = lazy_image(d);
@@ -582,10 +584,60 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         );
         assert!(said.contains("LD_LIBRARY_PATH"), "{ld_path}: {said}");
     }
-    // Without such an element the system's libz loads as ever.
-    let out = Command::new(&image).current_dir(&run_dir).output().unwrap();
+    // Without such an element the system's libz loads as ever; an empty variable is no list
+    // (glibc ignores it): the image starts as `inspect --check` says (it threw DllNotFound).
+    for unset_or_empty in [None, Some("")] {
+        let mut run = Command::new(&image);
+        match unset_or_empty {
+            None => run.env_remove("LD_LIBRARY_PATH"),
+            Some(v) => run.env("LD_LIBRARY_PATH", v),
+        };
+        let out = run.current_dir(&run_dir).output().unwrap();
+        assert!(out.status.success(), "{unset_or_empty:?}: {out:?}");
+        assert!(!marker.exists());
+    }
+    // The image's folder is its own real path's, not what it was started as: an `argv[0]`
+    // naming the run folder (chosen by whoever starts it) does not make it the image's.
+    use std::os::unix::process::CommandExt;
+    let out = Command::new(&image)
+        .arg0(run_dir.join("app"))
+        .env_remove("LD_LIBRARY_PATH")
+        .current_dir(&run_dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert!(!marker.exists());
+    assert!(
+        !marker.exists(),
+        "argv[0] chose the folder libz.so.1 was loaded from"
+    );
+    // A FIFO where a library is looked for is not opened (dlopen blocked on it), by the image
+    // nor by `probe`.
+    let fifo = image.with_file_name("libz.so.1");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut child = Command::new(&image).current_dir(&run_dir).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the image blocked on a FIFO named libz.so.1 in its folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = bounded(
+        &[
+            "probe",
+            "libz.so.1",
+            "--from",
+            &fifo.parent().unwrap().to_string_lossy(),
+        ],
+        d,
+    );
+    assert!(
+        text(&out.stdout).contains("not a regular file"),
+        "{}",
+        text(&out.stdout)
+    );
+    std::fs::remove_file(&fifo).unwrap();
 }
 
 /// SIGTERM or SIGINT during a publish (Mono compiling mscorlib, with a cache of its own) removes

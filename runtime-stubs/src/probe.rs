@@ -112,6 +112,10 @@ pub fn probe(
 #[cfg(unix)]
 fn load_and_close(path: &str, _flags: u32) -> Result<(), String> {
     use libloading::os::unix::{Library, RTLD_LAZY, RTLD_LOCAL};
+    // As the resolver: a FIFO (or device, folder) where a library is looked for is not opened.
+    if path.contains('/') && std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err("not a regular file (a FIFO, a device or a folder): not opened".into());
+    }
     // SAFETY: probing loads the library, running its initialisers, as the resolver would.
     match unsafe { Library::open(Some(path), RTLD_LAZY | RTLD_LOCAL) } {
         Ok(l) => {

@@ -19,7 +19,7 @@ mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 10] = [
+    const NAMES: [&[u8]; 12] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -30,8 +30,10 @@ mod late {
         b"abort\0",
         b"getenv\0",
         b"access\0",
+        b"getauxval\0",
+        b"stat\0",
     ];
-    static ADDRS: [AtomicUsize; 10] = [const { AtomicUsize::new(0) }; 10];
+    static ADDRS: [AtomicUsize; 12] = [const { AtomicUsize::new(0) }; 12];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -82,6 +84,9 @@ mod late {
         6: fn write(fd: c_int, buf: *const c_void, count: usize) -> isize, else -1;
         8: fn getenv(name: *const c_char) -> *mut c_char, else core::ptr::null_mut();
         9: fn access(path: *const c_char, mode: c_int) -> c_int, else -1;
+        10: fn getauxval(kind: core::ffi::c_ulong) -> core::ffi::c_ulong, else 0;
+        // glibc exports `stat` itself from 2.33 on (before, only `__xstat`): older ones skip the check.
+        11: fn stat(path: *const c_char, out: *mut libc::stat) -> c_int, else -1;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -156,6 +161,10 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
     }
     // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
     let list = unsafe { CStr::from_ptr(value) }.to_bytes();
+    // An empty value is no list at all (glibc's `_dl_init_paths` skips it, as if unset).
+    if list.is_empty() {
+        return false;
+    }
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     // glibc splits the list at `:` and `;` (elf/dl-load.c, fillin_rpath).
     list.split(|&b| b == b':' || b == b';').any(|dir| {
@@ -177,6 +186,9 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
 pub fn open(path: &[u8], _flags: u32) -> Result<Handle, OsError> {
     let path = if path == b"libc\0" { LIBC_FILE } else { path };
     late::ensure();
+    if path.contains(&b'/') && !regular_or_absent(path) {
+        return Err(OsError(NOT_A_FILE));
+    }
     // SAFETY: a NUL-terminated path; loading runs the library's initialisers, as asked.
     let h = unsafe { late::dlopen(path.as_ptr().cast(), libc::RTLD_LAZY | libc::RTLD_LOCAL) };
     if h.is_null() {
@@ -184,6 +196,19 @@ pub fn open(path: &[u8], _flags: u32) -> Result<Handle, OsError> {
     } else {
         Ok(h)
     }
+}
+
+/// Why a candidate path is not loaded when it is there but no regular file.
+const NOT_A_FILE: &[u8] = b"not a regular file (a FIFO, a device or a folder): not opened";
+
+/// Whether `path` (NUL-terminated) is a regular file or not there at all: `dlopen` would block
+/// on a FIFO planted where a library is looked for. (Where the C library has no `stat`, yes.)
+fn regular_or_absent(path: &[u8]) -> bool {
+    // SAFETY: a zeroed `stat` is a valid out-parameter.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: a NUL-terminated path; `stat` only fills `st`.
+    let found = unsafe { late::stat(path.as_ptr().cast(), &mut st) } == 0;
+    !found || st.st_mode & libc::S_IFMT == libc::S_IFREG
 }
 
 /// Looks `name` (NUL-terminated) up exactly with `dlsym`. A symbol whose address is 0 is an
@@ -269,6 +294,9 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     // SAFETY: dladdr only reads the loader's tables; info is a valid out-parameter.
     let ok = unsafe { late::dladdr(addr, &mut info) } != 0;
     let absolute = ok
+        // The main executable is named by what it was started as (`argv[0]`, which its
+        // caller chooses): its real path comes from the kernel instead.
+        && !in_main_executable(&info)
         && !info.dli_fname.is_null()
         // SAFETY: dli_fname is a NUL-terminated path when not NULL.
         && unsafe { *info.dli_fname } == b'/' as c_char;
@@ -290,6 +318,31 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         exe_path(out)?
     };
     parent(&out[..n]).map(<[u8]>::len)
+}
+
+/// Whether `info` (dladdr's answer for this runtime's code) is the main executable's: the
+/// program headers the kernel mapped for it (`AT_PHDR`) lie in the same file. Apple's dladdr
+/// names the executable by its real path already.
+fn in_main_executable(info: &libc::Dl_info) -> bool {
+    if cfg!(target_vendor = "apple") {
+        return false;
+    }
+    /// `AT_PHDR`, the same on every Linux architecture (the `libc` crate has no Apple value).
+    const AT_PHDR: core::ffi::c_ulong = 3;
+    // SAFETY: getauxval reads the process's auxiliary vector.
+    let phdr = unsafe { late::getauxval(AT_PHDR) };
+    if phdr == 0 {
+        return false;
+    }
+    let mut main = libc::Dl_info {
+        dli_fname: core::ptr::null(),
+        dli_fbase: core::ptr::null_mut(),
+        dli_sname: core::ptr::null(),
+        dli_saddr: core::ptr::null_mut(),
+    };
+    // SAFETY: dladdr only reads the loader's tables; main is a valid out-parameter.
+    let found = unsafe { late::dladdr(phdr as usize as *const c_void, &mut main) } != 0;
+    found && main.dli_fbase == info.dli_fbase
 }
 
 /// The folder of the image holding this runtime, into `out`. Looked up on every library
