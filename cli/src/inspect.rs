@@ -41,18 +41,18 @@ pub struct InspectArgs {
 /// universal Mach-O one after another (a JSON array).
 pub fn run(args: &InspectArgs) -> ExitCode {
     if let Some(e) = args.sysroot.as_deref().and_then(missing_sysroot) {
-        eprintln!("{e}");
+        errln!("{e}");
         return ExitCode::from(1);
     }
     match inspect_slices(&args.image, args.arch.as_deref()) {
         Ok(slices) if args.check => check(args, &slices),
         Ok(slices) => {
             match (args.format, slices.as_slice()) {
-                (Format::Text, [one]) => print!("{}", render_text(one)),
+                (Format::Text, [one]) => out!("{}", render_text(one)),
                 (Format::Text, many) => {
                     for (i, ins) in many.iter().enumerate() {
-                        println!("slice {} of {} ({}):", i + 1, many.len(), ins.arch);
-                        print!("{}", render_text(ins));
+                        outln!("slice {} of {} ({}):", i + 1, many.len(), ins.arch);
+                        out!("{}", render_text(ins));
                     }
                 }
                 (Format::Json, [one]) => print_json(one),
@@ -61,7 +61,7 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             ExitCode::from(1)
         }
     }
@@ -87,13 +87,13 @@ fn missing_sysroot(root: &std::path::Path) -> Option<Error> {
 /// `--check`: the availability of the one image's libraries (not for universal Mach-O files).
 fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> ExitCode {
     let [ins] = slices else {
-        eprintln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
+        errln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
         return ExitCode::from(2);
     };
     let data = match aotinterop::inspect::read_image(&args.image) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(1);
         }
     };
@@ -103,7 +103,7 @@ fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> Exit
     };
     let a = availability::check(&args.image, &data, ins, &machine);
     match args.format {
-        Format::Text => print!("{}", availability::render_text(&a, args.sysroot.as_deref())),
+        Format::Text => out!("{}", availability::render_text(&a, args.sysroot.as_deref())),
         Format::Json => print_json(&a),
     }
     if a.starts {

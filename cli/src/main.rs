@@ -4,6 +4,19 @@
 //! Exit codes: 0 success; 1 bad input (or, for `verify`, a mismatch); 2 bad usage; `publish` also
 //! 3 preflight failed, 4 emit or link failed, 5 the linked image does not match its plan.
 
+/// `print!`, through [`output::write`]: control characters escaped, a failed write an error.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::write(false, &format!($($t)*)) };
+}
+/// `println!`, through [`output::write`].
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::output::write(false, &(format!($($t)*) + "\n")) };
+}
+/// `eprintln!`, through [`output::write`] to standard error.
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::output::write(true, &(format!($($t)*) + "\n")) };
+}
+
 mod inspect;
 mod output;
 mod plan;

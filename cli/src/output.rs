@@ -14,23 +14,43 @@ pub enum Format {
     Json,
 }
 
+/// Writes `text` to standard output (or error), control characters other than line breaks and
+/// tabs escaped (names taken from images and requests reach the terminal as text). A write
+/// that fails — a full disk, a closed pipe — ends the program: exit 1 with one line on standard
+/// error (`print!` panicked), or quietly on a closed pipe, as other tools end on SIGPIPE.
+pub fn write(to_stderr: bool, text: &str) {
+    use std::io::Write;
+    let text = aotinterop_model::diag::printable(text);
+    let written = if to_stderr {
+        std::io::stderr().lock().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().lock().write_all(text.as_bytes())
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe && !to_stderr {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+        }
+        std::process::exit(1);
+    }
+}
+
 /// Prints diagnostics to standard error, one per line.
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{d}");
+        errln!("{d}");
     }
 }
 
 /// Prints an error and returns exit code 1.
 pub fn fail(err: &aotinterop::Error) -> ExitCode {
-    eprintln!("{err}");
+    errln!("{err}");
     ExitCode::from(1)
 }
 
 /// Prints a value as pretty JSON.
 pub fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        Ok(s) => outln!("{s}"),
+        Err(e) => errln!("error: cannot write JSON: {e}"),
     }
 }

@@ -60,7 +60,7 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     print_diagnostics(&plan.diagnostics);
     match args.format {
         Format::Json => print_json(&plan),
-        Format::Text => print!("{}", aotinterop::plan::render_text(&plan)),
+        Format::Text => out!("{}", aotinterop::plan::render_text(&plan)),
     }
     ExitCode::SUCCESS
 }

@@ -46,7 +46,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         Some(rid) => match rid.parse::<Rid>() {
             Ok(rid) => rid.platform(),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
@@ -55,7 +55,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         None => DotNet::default(),
         Some(Ok(d)) => d,
         Some(Err(e)) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -64,7 +64,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         Some(s) => match DllImportSearchPath::parse(s) {
             Some(sp) => Some(sp.0),
             None => {
-                eprintln!(
+                errln!(
                     "error: bad --search-path `{s}` (expected flag names such as AssemblyDirectory|System32, or a number)"
                 );
                 return ExitCode::from(2);
@@ -72,7 +72,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         },
     };
     if args.name.is_empty() || args.name.contains('\0') {
-        eprintln!("error: the library name is empty or holds a NUL");
+        errln!("error: the library name is empty or holds a NUL");
         return ExitCode::from(2);
     }
     let search = LibrarySearch::of(search_path, dotnet);
@@ -84,7 +84,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         platform,
     );
     match args.format {
-        Format::Text => print!("{}", render_text(&report)),
+        Format::Text => out!("{}", render_text(&report)),
         Format::Json => print_json(&to_json(&report)),
     }
     if report.loaded.is_some() || platform != Platform::host() {

@@ -38,7 +38,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             if args.format == Format::Json {
                 print_json(&serde_json::json!({"ok": false, "step": "scan", "error": e.diagnostic()}));
             } else {
-                eprintln!("{e}");
+                errln!("{e}");
             }
             return ExitCode::from(1);
         }
@@ -67,12 +67,17 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             bar.finish_and_clear();
             bar.reset();
             if text {
-                println!("{:>9}  {} ({:.1} ms)", s.step.name(), s.detail, s.millis);
+                outln!("{:>9}  {} ({:.1} ms)", s.step.name(), s.detail, s.millis);
             }
         }
     };
     let result = pipeline::publish(&loaded, &mut observer);
     bar.finish_and_clear();
+    // A failure after a signal is the signal's doing (its handler removed the staging folder
+    // under the publish): the exit is the signal's, with no error of its own.
+    if result.is_err() && pipeline::interrupted() {
+        std::process::exit(130);
+    }
     match result {
         Ok(report) => {
             if args.format == Format::Json {
@@ -80,8 +85,8 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             } else {
                 print_diagnostics(&report.diagnostics);
                 if !args.quiet {
-                    println!("published {}", report.output.display());
-                    println!("plan report {}", report.reports.markdown.display());
+                    outln!("published {}", report.output.display());
+                    outln!("plan report {}", report.reports.markdown.display());
                 }
             }
             ExitCode::SUCCESS
@@ -97,7 +102,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
                 }));
             } else {
                 print_diagnostics(&failure.diagnostics);
-                eprintln!("{} failed: {}", failure.step.name(), failure.error);
+                errln!("{} failed: {}", failure.step.name(), failure.error);
             }
             ExitCode::from(failure.step.exit_code())
         }

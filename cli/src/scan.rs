@@ -43,7 +43,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     print_diagnostics(&report.diagnostics);
     match args.format {
         Format::Json => print_json(&report),
-        Format::Text => print!("{}", scan::text::render_text(&report)),
+        Format::Text => out!("{}", scan::text::render_text(&report)),
     }
     ExitCode::SUCCESS
 }

@@ -30,14 +30,14 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     let report = match checked {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(1);
         }
     };
     let ok = report.ok();
     match args.format {
         Format::Json => print_json(&serde_json::json!({ "ok": ok, "report": report })),
-        Format::Text if ok => println!(
+        Format::Text if ok => outln!(
             "{}: matches {} ({} direct, {} lazy, {} exports checked)",
             args.image.display(),
             args.plan.display(),
@@ -47,7 +47,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         ),
         Format::Text => {
             if let Err(e) = report.into_result() {
-                eprintln!("{}: {e}", args.image.display());
+                errln!("{}: {e}", args.image.display());
             }
         }
     }

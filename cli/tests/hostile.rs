@@ -914,3 +914,112 @@ fn missing_inputs_are_request_errors_at_their_line() {
         assert!(!d.join("out").exists(), "{field}: something was written");
     }
 }
+
+/// An output that names a folder (a trailing separator), lies under a file, or holds a NUL is
+/// refused before anything is done (a trailing `/` left `x.dbg` and `x.plan.*` without an
+/// image; the others failed at the link, exit 4).
+#[test]
+fn outputs_that_cannot_be_files_are_refused_before_anything_is_done() {
+    let dir = published();
+    let d = dir.path();
+    for (output, says) in [
+        ("out/app/", "names a folder"),
+        ("main.o/app", "main.o is a file, not a folder"),
+        ("out/a\u{0}b", "holds a NUL character"),
+    ] {
+        let request = serde_json::json!({
+            "rid": "linux-x64",
+            "output": output,
+            "objects": ["main.o"],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        std::fs::write(d.join("o.json"), request.to_string()).unwrap();
+        let out = aotinterop(&["publish", "o.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{output:?}: {err}");
+        assert!(
+            err.contains("AOTI0208") && err.contains(says),
+            "{output:?}: {err}"
+        );
+        assert!(!err.contains('\u{0}'), "{output:?}: a NUL was printed");
+        assert!(!d.join("out").exists(), "{output:?}: something was written");
+    }
+}
+
+/// Control characters from a request or an image never reach the terminal (an escape sequence
+/// in `target_framework` was printed raw), and a failed write of the output is an error, not a
+/// panic (`> /dev/full` exited 101 with a backtrace).
+#[test]
+fn output_escapes_control_characters_and_survives_a_full_disk() {
+    let dir = published();
+    let d = dir.path();
+    let request = r#"{"rid": "linux-x64", "output": "bin/a", "target_framework": "\u001b]0;PWN\u0007"}"#;
+    std::fs::write(d.join("c.json"), request).unwrap();
+    let out = aotinterop(&["plan", "c.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("\\u{1b}]0;PWN\\u{7}"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = command(&["inspect", "--format", "json", "bin/app"], d)
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot write the output") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+/// SIGTERM during a publish kills the programs it runs (the linker went on, reparented to
+/// init) and removes its staging folder; the exit is the signal's (130), with no error of the
+/// step the signal cut short.
+#[test]
+fn a_signal_ends_the_programs_a_publish_runs() {
+    let dir = published();
+    let d = dir.path();
+    let pid_file = d.join("linker.pid");
+    let linker = d.join("slow-gcc");
+    std::fs::write(
+        &linker,
+        format!("#!/bin/sh\necho $$ > {}\nexec sleep 300\n", pid_file.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "slow/app",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        "linker": {"flavor": "gcc", "path": linker},
+    });
+    std::fs::write(d.join("slow.json"), request.to_string()).unwrap();
+    let child = command(&["publish", "--quiet", "slow.json"], d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !pid_file.exists() || std::fs::read_to_string(&pid_file).unwrap().trim().is_empty() {
+        assert!(started.elapsed().as_secs() < 60, "the linker never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let linker_pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    let st = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    let gone = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        !Path::new("/proc").join(&linker_pid).exists()
+    });
+    assert!(gone, "the linker (pid {linker_pid}) outlived the publish");
+    let left = names_in(&d.join("slow"));
+    assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
+}

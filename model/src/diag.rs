@@ -192,9 +192,9 @@ impl fmt::Display for Diagnostic {
             Severity::Note => "note",
         };
         if let Some(loc) = &self.location {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", shown(&loc.to_string(), usize::MAX))?;
         }
-        write!(f, "{sev} {}: {}", self.code, self.message)
+        write!(f, "{sev} {}: {}", self.code, printable(&self.message))
     }
 }
 
@@ -256,6 +256,42 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl std::error::Error for Diagnostic {}
+
+/// At most `max` characters of `text`, control characters escaped, with `…` where it was cut:
+/// how a value from a file or the command line appears in a message.
+pub fn shown(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with control characters other than line breaks and tabs escaped: what a message
+/// prints, whatever value reached it unescaped (a terminal's escape sequences never pass).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(bad) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
 
 /// Result with aotinterop's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;

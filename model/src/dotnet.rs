@@ -41,7 +41,7 @@ impl fmt::Display for DotNetError {
             f,
             "`{}` is not a .NET release whose native AOT rules aotinterop follows (net8.0 or net10.0; \
              a TargetFramework such as net8.0-windows, or an ILCompiler package version such as 10.0.1)",
-            self.0
+            crate::diag::shown(&self.0, 60)
         )
     }
 }

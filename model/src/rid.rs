@@ -89,7 +89,7 @@ impl fmt::Display for RidError {
         write!(
             f,
             "unknown runtime identifier `{}` (expected OS-ARCH such as {})",
-            self.rid,
+            crate::diag::shown(&self.rid, 60),
             KNOWN_RIDS.join(", ")
         )
     }

@@ -112,23 +112,7 @@ pub(crate) fn json_error(path: &Path, what: &str, text: &str, e: &serde_json::Er
     json_error_at(path, what, text, e, "")
 }
 
-/// At most `max` characters of `text`, control characters escaped, with `…` where it was cut:
-/// how values from a file appear in a message.
-pub(crate) fn shown(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub(crate) use aotinterop_model::diag::shown;
 
 /// [`json_error`] for the field at `field` (a path such as `imports[0].module`, or empty).
 pub(crate) fn json_error_at(

@@ -119,7 +119,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     if let Some(dir) = &job.working_dir {
         cmd.current_dir(dir);
     }
-    let out = cmd.output().map_err(|e| {
+    let out = super::run_program(&mut cmd).map_err(|e| {
         Diagnostic::error(
             codes::LINKER_NOT_FOUND,
             format!(

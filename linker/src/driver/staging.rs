@@ -5,7 +5,9 @@
 //! lock of the output's folder, so that two publishes to one output never mix their files.
 //!
 //! Each staging folder holds a lock file its publish keeps locked; a publish to the same output
-//! removes the folders of publishes that died (their lock is free), whatever killed them.
+//! removes the folders of publishes that died (their lock is free), whatever killed them. A
+//! signal's clean-up ([`remove_live`]) kills the programs a publish runs ([`run_program`]) and
+//! removes its folders, waiting for a commit under way.
 
 use crate::diag::{codes, Diagnostic, Error, Result};
 use std::fs::File;
@@ -19,17 +21,80 @@ const NEW_PREFIX: &str = ".aotinterop-new-";
 /// The lock file inside a staging folder.
 const LOCK: &str = ".lock";
 
-/// The staging folders of this process's live publishes, for [`remove_live`].
-static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// What this process's live publishes have made: their staging folders and the programs they
+/// run (linker, objcopy, Mono's AOT compiler), for [`remove_live`]; and whether a signal has
+/// ended them. One lock: a folder is made, a program started and the finished set committed
+/// while holding it, so a signal's clean-up waits for a commit to finish and nothing is made
+/// after it.
+struct Live {
+    dirs: Vec<PathBuf>,
+    children: Vec<u32>,
+    interrupted: bool,
+}
 
-/// Removes the staging folders of this process's publishes that are still running: what a
-/// program calls when a signal ends it (the folders would otherwise wait for the next publish
-/// to their output).
+static LIVE: std::sync::Mutex<Live> = std::sync::Mutex::new(Live {
+    dirs: Vec::new(),
+    children: Vec::new(),
+    interrupted: false,
+});
+
+fn live() -> std::sync::MutexGuard<'static, Live> {
+    LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Ends what this process's publishes are doing, for a program a signal ends: the programs they
+/// run are killed, their staging folders removed (after a commit under way has finished, so the
+/// output is the old set or the new one), and no publish starts anything more.
 pub fn remove_live() {
-    let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
-    for dir in live {
+    let mut live = live();
+    live.interrupted = true;
+    for &pid in &live.children {
+        kill_group(pid);
+    }
+    for dir in &live.dirs {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Whether [`remove_live`] has run: a failure seen since is the signal's doing.
+pub fn interrupted() -> bool {
+    live().interrupted
+}
+
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    // SAFETY: kill(2) on the process group this process started the program in.
+    unsafe { libc::kill(-(pid as libc::pid_t), libc::SIGKILL) };
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
+
+fn interrupted_error() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "the publish was interrupted")
+}
+
+/// Runs `cmd` to its end, as [`std::process::Command::output`] does, in a process group of its
+/// own that [`remove_live`] kills (a signal to this process alone left the linker running).
+pub fn run_program(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = {
+        let mut live = live();
+        if live.interrupted {
+            return Err(interrupted_error());
+        }
+        let child = cmd.spawn()?;
+        live.children.push(child.id());
+        child
+    };
+    let id = child.id();
+    let out = child.wait_with_output();
+    live().children.retain(|&c| c != id);
+    out
 }
 
 /// A staging folder in the output's folder, removed when dropped.
@@ -41,10 +106,9 @@ pub struct Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        let mut live = live();
         let _ = std::fs::remove_dir_all(&self.dir);
-        if let Ok(mut live) = LIVE.lock() {
-            live.retain(|d| d != &self.dir);
-        }
+        live.dirs.retain(|d| d != &self.dir);
         drop(self.lock.take());
     }
 }
@@ -94,6 +158,10 @@ impl Staging {
         };
         std::fs::create_dir_all(&parent).map_err(|e| unwritable(output, e))?;
         remove_dead(&parent);
+        let mut live = live();
+        if live.interrupted {
+            return Err(unwritable(output, interrupted_error()));
+        }
         let new = tempfile::Builder::new()
             .prefix(NEW_PREFIX)
             .tempdir_in(&parent)
@@ -105,9 +173,7 @@ impl Staging {
         std::fs::rename(new.path(), &dir).map_err(|e| unwritable(output, e))?;
         // The folder is this value's now (it removes it when dropped).
         let _ = new.keep();
-        if let Ok(mut live) = LIVE.lock() {
-            live.push(dir.clone());
-        }
+        live.dirs.push(dir.clone());
         Ok(Staging {
             dir,
             lock: Some(lock),
@@ -120,7 +186,10 @@ impl Staging {
     }
 
     /// Moves each staged file (a name in the staging folder) to its destination, then the image,
-    /// while holding the lock of the output's folder.
+    /// while holding the lock of the output's folder: all of them or none. Each file already at a
+    /// destination is first hard-linked into the staging folder (a file that cannot be, an
+    /// immutable one say, stops the commit before anything is moved); when a move fails, the moved
+    /// ones go back and the previous files are put back over them.
     pub fn commit(&self, files: &[(PathBuf, PathBuf)], image: (&Path, &Path)) -> Result<()> {
         let (name, dest) = image;
         // The output's folder is the lock (nothing is left beside the output for it); commits
@@ -131,14 +200,56 @@ impl Staging {
         };
         let lock = File::open(folder).map_err(|e| move_failed(folder, e))?;
         lock.lock().map_err(|e| move_failed(folder, e))?;
-        for (staged, to) in files
+        let live = live();
+        if live.interrupted {
+            return Err(move_failed(dest, interrupted_error()));
+        }
+        let moves: Vec<(PathBuf, &Path)> = files
             .iter()
             .map(|(n, d)| (n.as_path(), d.as_path()))
             .chain([(name, dest)])
-        {
-            std::fs::rename(self.path().join(staged), to).map_err(|e| move_failed(to, e))?;
+            .map(|(n, d)| (self.path().join(n), d))
+            .collect();
+        let previous = self.keep_previous(&moves)?;
+        for (done, (staged, to)) in moves.iter().enumerate() {
+            if let Err(e) = std::fs::rename(staged, to) {
+                self.roll_back(&moves[..done], &previous);
+                return Err(move_failed(to, e));
+            }
         }
+        drop(live);
         Ok(())
+    }
+
+    /// Hard links, in the staging folder, of the files the moves will replace (`None` where
+    /// there is none yet).
+    fn keep_previous(&self, moves: &[(PathBuf, &Path)]) -> Result<Vec<Option<PathBuf>>> {
+        let mut kept = Vec::new();
+        for (i, (_, to)) in moves.iter().enumerate() {
+            if std::fs::symlink_metadata(to).is_err() {
+                kept.push(None);
+                continue;
+            }
+            let keep = self.path().join(format!(".previous-{i}"));
+            std::fs::hard_link(to, &keep).map_err(|e| move_failed(to, e))?;
+            kept.push(Some(keep));
+        }
+        Ok(kept)
+    }
+
+    /// Undoes the first moves: each new file goes back into the staging folder and the previous
+    /// one, if any, is put back.
+    fn roll_back(&self, moved: &[(PathBuf, &Path)], previous: &[Option<PathBuf>]) {
+        for ((staged, to), kept) in moved.iter().zip(previous).rev() {
+            match kept {
+                Some(kept) => {
+                    let _ = std::fs::rename(kept, to);
+                }
+                None => {
+                    let _ = std::fs::rename(to, staged);
+                }
+            }
+        }
     }
 }
 
@@ -148,4 +259,48 @@ fn move_failed(dest: &Path, e: std::io::Error) -> Error {
         format!("cannot move the published file into place: {e}"),
     )
     .at(dest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit whose last move fails puts every file back as it was: the previous files over
+    /// the new ones, the new ones out of the way (the image of the old set kept a foreign
+    /// `.dbg` and new reports).
+    #[test]
+    fn a_failed_move_rolls_the_whole_set_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        for (name, text) in [("app", "old image"), ("app.dbg", "old debug")] {
+            std::fs::write(out.join(name), text).unwrap();
+        }
+        let staging = Staging::beside(&out.join("app")).unwrap();
+        for (name, text) in [
+            ("app", "new image"),
+            ("app.dbg", "new debug"),
+            ("app.plan.md", "new"),
+        ] {
+            std::fs::write(staging.path().join(name), text).unwrap();
+        }
+        // The image's move fails: its destination's folder is gone.
+        let files = vec![
+            (PathBuf::from("app.dbg"), out.join("app.dbg")),
+            (PathBuf::from("app.plan.md"), out.join("app.plan.md")),
+        ];
+        let gone = dir.path().join("gone/app");
+        assert!(staging.commit(&files, (Path::new("app"), &gone)).is_err());
+        let read = |n: &str| std::fs::read_to_string(out.join(n)).ok();
+        assert_eq!(read("app").as_deref(), Some("old image"));
+        assert_eq!(read("app.dbg").as_deref(), Some("old debug"));
+        assert_eq!(read("app.plan.md"), None, "a new file stayed");
+        // And a commit that works replaces them all.
+        let files = vec![(PathBuf::from("app.dbg"), out.join("app.dbg"))];
+        staging
+            .commit(&files, (Path::new("app"), &out.join("app")))
+            .unwrap();
+        assert_eq!(read("app").as_deref(), Some("new image"));
+        assert_eq!(read("app.dbg").as_deref(), Some("new debug"));
+    }
 }

@@ -194,7 +194,7 @@ fn panicked(job: &LinkJob) -> Error {
 
 /// Runs one objcopy step; its failure names the step and says the previous output is kept.
 fn run_objcopy(objcopy: &Path, args: &[OsString], job: &LinkJob) -> Result<()> {
-    let out = Command::new(objcopy).args(args).output().map_err(|e| {
+    let out = super::run_program(Command::new(objcopy).args(args)).map_err(|e| {
         Error::new(
             codes::LINK_FAILED,
             format!("StripSymbols: cannot run {}: {e}", objcopy.display()),

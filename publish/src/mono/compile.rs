@@ -184,15 +184,16 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
     layout.ensure()?;
     let il = &layout.paths[index];
     let dir = il.parent().unwrap_or(Path::new("/"));
-    let run = Command::new(&mono.program)
-        .arg(format!("--aot={options},outfile={}", out.display()))
-        .arg(il)
-        .env("MONO_PATH", dir)
-        // Its temporary assembler file goes into the work folder, removed with it.
-        .env("TMPDIR", dir)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| err(format!("cannot run {}: {e}", mono.program.display())))?;
+    let run = aotinterop_linker::driver::run_program(
+        Command::new(&mono.program)
+            .arg(format!("--aot={options},outfile={}", out.display()))
+            .arg(il)
+            .env("MONO_PATH", dir)
+            // Its temporary assembler file goes into the work folder, removed with it.
+            .env("TMPDIR", dir)
+            .current_dir(dir),
+    )
+    .map_err(|e| err(format!("cannot run {}: {e}", mono.program.display())))?;
     if !run.status.success() || !out.is_file() {
         return Err(err(format!(
             "Mono's AOT compiler failed on {name} ({}):\n{}{}",

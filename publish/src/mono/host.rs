@@ -196,16 +196,17 @@ pub fn compile(
     let cc = aotinterop_linker::driver::find_program(Path::new("cc"))
         .or_else(|| aotinterop_linker::driver::find_program(Path::new("gcc")))
         .ok_or_else(|| err("no C compiler (cc or gcc) for the Mono host: install gcc"))?;
-    let run = Command::new(&cc)
-        .args(["-c", "-O1", "-fPIC"])
-        .arg(format!("-I{}", mono.include.display()))
-        .arg(format!("-I{}", work.display()))
-        .arg(&host_c)
-        .arg("-o")
-        .arg(&host_o)
-        .current_dir(work)
-        .output()
-        .map_err(|e| err(format!("cannot run {}: {e}", cc.display())))?;
+    let run = aotinterop_linker::driver::run_program(
+        Command::new(&cc)
+            .args(["-c", "-O1", "-fPIC"])
+            .arg(format!("-I{}", mono.include.display()))
+            .arg(format!("-I{}", work.display()))
+            .arg(&host_c)
+            .arg("-o")
+            .arg(&host_o)
+            .current_dir(work),
+    )
+    .map_err(|e| err(format!("cannot run {}: {e}", cc.display())))?;
     if !run.status.success() {
         return Err(err(format!(
             "compiling the Mono host failed:\n{}",

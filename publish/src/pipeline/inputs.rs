@@ -236,6 +236,27 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
             .at(at()))
         }
     };
+    let text = output.as_os_str().as_encoded_bytes();
+    if text.ends_with(b"/") || text.ends_with(b"/.") || (cfg!(windows) && text.ends_with(b"\\")) {
+        return Err(output_invalid(
+            output,
+            "names a folder (it ends with a separator): name the image file",
+        )
+        .at(at()));
+    }
+    if text.contains(&0) {
+        return Err(output_invalid(output, "holds a NUL character").at(at()));
+    }
+    // The nearest folder that exists must be one (`main.o/app` cannot be made).
+    if let Some(file) = output
+        .ancestors()
+        .skip(1)
+        .find(|a| a.exists())
+        .filter(|a| !a.is_dir())
+    {
+        let why = format!("cannot be made: {} is a file, not a folder", file.display());
+        return Err(output_invalid(output, &why).at(at()));
+    }
     let name = output.file_name().unwrap_or_default().to_string_lossy();
     let written = [
         output.clone(),

@@ -8,7 +8,7 @@ mod inputs;
 mod report;
 mod runtime;
 
-pub use aotinterop_linker::driver::remove_live_staging;
+pub use aotinterop_linker::driver::{interrupted, remove_live_staging};
 pub use inputs::target_of;
 pub use report::ReportPaths;
 pub use runtime::{find_runtime, RuntimeLibrary};
@@ -42,6 +42,8 @@ pub enum Step {
     Link,
     /// Check the image binds what the plan says, and write the plan report.
     Verify,
+    /// Put the image, its debug file and the plan reports into place, all or none.
+    Commit,
 }
 
 impl Step {
@@ -56,6 +58,7 @@ impl Step {
             Step::Emit => "emit",
             Step::Link => "link",
             Step::Verify => "verify",
+            Step::Commit => "commit",
         }
     }
 
@@ -64,7 +67,7 @@ impl Step {
         match self {
             Step::Request | Step::Scan | Step::Plan => 1,
             Step::Preflight => 3,
-            Step::Compile | Step::Emit | Step::Link => 4,
+            Step::Compile | Step::Emit | Step::Link | Step::Commit => 4,
             Step::Verify => 5,
         }
     }
@@ -422,16 +425,28 @@ pub fn publish(
     })?;
     drop((stub_dir, compile_dir));
 
-    let (outcome, reports) = run.step(Step::Verify, |_| {
+    let (moves, reports) = run.step(Step::Verify, |_| {
         let detail = if job.kind == OutputKind::Static {
             "static archive: nothing is bound until a host links it".to_string()
         } else {
             verify_staged(&staged, &plan)?
         };
-        let (moves, reports) = report::write_staged_reports(&plan, staging.path(), &staged.output)?;
+        let written = report::write_staged_reports(&plan, staging.path(), &staged.output)?;
         let detail = format!("{detail}; report {}", paths_name(&staged.output));
+        Ok((written, detail))
+    })?;
+    let outcome = run.step(Step::Commit, |_| {
         let outcome = staged.clone().commit(&staging, &moves)?;
-        Ok(((outcome, reports), detail))
+        let detail = format!(
+            "{} and {} in place",
+            file_name_of(&outcome.output),
+            plural(
+                outcome.side_outputs.len() + moves.len(),
+                "other file",
+                "other files"
+            )
+        );
+        Ok((outcome, detail))
     })?;
 
     Ok(PublishReport {
@@ -465,6 +480,13 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<Stri
         report.lazy,
         plural(report.exports, "export", "exports")
     ))
+}
+
+fn file_name_of(output: &std::path::Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn paths_name(output: &std::path::Path) -> String {

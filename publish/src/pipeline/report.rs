@@ -1,6 +1,7 @@
 //! The plan report written next to the output: `<image>.plan.json` and a readable
 //! `<image>.plan.md` table (module, entry, binding, reason).
 
+use aotinterop_model::diag::shown;
 use aotinterop_model::diag::{codes, Error, Location, Result};
 use aotinterop_model::Plan;
 use serde::Serialize;
@@ -21,7 +22,7 @@ fn runtime_section(md: &mut String, plan: &Plan) {
     if plan.runtime_imports.is_empty() {
         return;
     }
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = |s: &str| shown(s, usize::MAX).replace('|', "\\|");
     let _ = writeln!(
         md,
         "\n{} P/Invokes are bound by the AOT compiler's runtime itself, not by aotinterop:\n\n\
@@ -52,7 +53,7 @@ pub fn markdown(plan: &Plan) -> String {
         c.imports, c.direct, c.lazy
     );
     md.push_str("| module | entry | binding | symbol | reason |\n|---|---|---|---|---|\n");
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = |s: &str| shown(s, usize::MAX).replace('|', "\\|");
     for imp in &plan.imports {
         let binding = imp.binding.name();
         let _ = writeln!(
