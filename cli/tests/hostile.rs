@@ -1023,3 +1023,58 @@ fn a_signal_ends_the_programs_a_publish_runs() {
     let left = names_in(&d.join("slow"));
     assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
 }
+
+/// Values serde would take in the wrong shape are request errors: an array standing for an
+/// object (serde's positional form: `"imports": [["libz", "f"]]` planned, exit 0), a string
+/// holding a NUL (it reached the linker); a `runtime_dir` without the archive is an error at
+/// its line (the environment's archive was taken silently); a plan for a RID aotinterop does
+/// not link for, or for another kind of image, does not verify; a list file is bounded as text.
+#[test]
+fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
+    let dir = published();
+    let d = dir.path();
+    for (request, says) in [
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "imports": [["libz.so.1", "zlibVersion"]]}"#,
+            "`imports[0]`: expected an object",
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "linker": ["gcc"]}"#,
+            "`linker`: expected an object",
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "linker_arg": ["-Wl,\u0000"]}"#,
+            "`linker_arg[0]`: holds a NUL character",
+        ),
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "objects": ["main.o"], "runtime_dir": "no-runtime"}"#,
+            "AOTI0204",
+        ),
+    ] {
+        std::fs::write(d.join("w.json"), request).unwrap();
+        let out = aotinterop(&["publish", "w.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{request}: {err}");
+        assert!(
+            err.contains("w.json:1:") && err.contains(says),
+            "{request}: {err}"
+        );
+    }
+    let plan = std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap();
+    for (from, to) in [
+        ("\"linux-x64\"", "\"freebsd-x64\""),
+        ("\"executable\"", "\"shared\""),
+    ] {
+        assert!(plan.contains(from), "{from}");
+        std::fs::write(d.join("edited.plan.json"), plan.replacen(from, to, 1)).unwrap();
+        let out = aotinterop(&["verify", "bin/app", "--plan", "edited.plan.json"], d);
+        assert_eq!(out.status.code(), Some(1), "{to}: {}", text(&out.stdout));
+    }
+    let big = std::fs::File::create(d.join("big.txt")).unwrap();
+    big.set_len(100 << 20).unwrap();
+    let request = r#"{"rid": "linux-x64", "output": "bin/x", "direct_pinvoke_list": ["big.txt"], "imports": [{"module": "a", "entry": "b"}]}"#;
+    std::fs::write(d.join("big.json"), request).unwrap();
+    let out = aotinterop(&["plan", "big.json"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("more than"), "{}", text(&out.stderr));
+}

@@ -125,8 +125,33 @@ fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
 /// about a Linux image).
 fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
     let Some(row) = aotinterop_model::TargetRow::of_rid(&plan.rid) else {
-        return Ok(());
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, which aotinterop does not link for: it is no plan of an image it made",
+                aotinterop_model::diag::shown(&plan.rid.to_string(), 60)
+            ),
+        ));
     };
+    let kind = match plan.native_lib {
+        OutputKind::Shared => crate::inspect::ImageKind::Shared,
+        _ => crate::inspect::ImageKind::Executable,
+    };
+    if image.kind != kind {
+        let words = |k| match k {
+            crate::inspect::ImageKind::Shared => "a shared library",
+            crate::inspect::ImageKind::Executable => "an executable",
+            _ => "neither an executable nor a shared library",
+        };
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, but the image is {}",
+                words(kind),
+                words(image.kind)
+            ),
+        ));
+    }
     let arch = match row.target.arch {
         aotinterop_model::Arch::X86_64 => "x86_64",
         aotinterop_model::Arch::Aarch64 => "aarch64",

@@ -176,9 +176,55 @@ pub(crate) fn json_error_at(
     Error::new(code, text).at(loc)
 }
 
+/// The first value of a JSON document serde would take though it is of the wrong shape: an array
+/// where `objects` (field paths, `[]` for any element: `imports[]`) expect an object (serde's
+/// derived structs also take their fields as a positional array), or a string holding a NUL.
+/// Its field path (`imports[2]`) and what is wrong.
+pub(crate) fn shape_fault(value: &serde_json::Value, objects: &[&str]) -> Option<(String, &'static str)> {
+    fn walk(
+        v: &serde_json::Value,
+        path: &str,
+        pattern: &str,
+        objects: &[&str],
+    ) -> Option<(String, &'static str)> {
+        use serde_json::Value;
+        if objects.contains(&pattern) && !matches!(v, Value::Object(_) | Value::Null) {
+            return Some((path.to_string(), "expected an object"));
+        }
+        match v {
+            Value::String(s) if s.contains('\0') => Some((path.to_string(), "holds a NUL character")),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| walk(item, &format!("{path}[{i}]"), &format!("{pattern}[]"), objects)),
+            Value::Object(map) => map.iter().find_map(|(k, item)| {
+                let join = |p: &str| {
+                    if p.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{p}.{k}")
+                    }
+                };
+                walk(item, &join(path), &join(pattern), objects)
+            }),
+            _ => None,
+        }
+    }
+    walk(value, "", "", objects)
+}
+
 /// Reads an imports file: a JSON array of [`Import`] objects.
 pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
     let text = read_text(path, "imports file")?;
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+        if let Some((field, why)) = shape_fault(&value, &["[]"]) {
+            return Err(Error::new(
+                codes::IMPORTS_MALFORMED,
+                format!("imports file, element {field}: {why}"),
+            )
+            .at(Location::file(path)));
+        }
+    }
     let imports: Vec<Import> = serde_json::from_str(&text).map_err(|e| {
         let err = json_error(path, "imports file", &text, &e);
         let d = err.diagnostic().clone();

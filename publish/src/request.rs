@@ -305,6 +305,14 @@ impl PublishRequest {
             )
             .at(Location::at(origin, 1, 1)));
         }
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            let objects = ["", "imports[]", "exports", "linker"];
+            if let Some((field, why)) = crate::imports::shape_fault(&value, &objects) {
+                let key = field.rsplit('.').next().and_then(|k| k.split('[').next());
+                return Err(Error::new(codes::REQUEST_INVALID, format!("`{field}`: {why}"))
+                    .at(locate_value(text, origin, key.unwrap_or(""))));
+            }
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let request: PublishRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let field = e.path().to_string();

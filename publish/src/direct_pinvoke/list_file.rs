@@ -7,7 +7,7 @@
 //! decoders that std already has (`String::from_utf8_lossy`, `char::decode_utf16`).
 
 use aotinterop_model::codes;
-use aotinterop_model::diag::{read_file, Diagnostic, Location, Result};
+use aotinterop_model::diag::{Diagnostic, Location, Result};
 use std::path::Path;
 
 /// A text encoding a byte-order mark names.
@@ -114,7 +114,8 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// its bytes were not valid in its encoding (.NET reads them as U+FFFD; the first such line is
 /// named).
 pub fn read(path: &Path, what: &str) -> Result<(String, Option<Diagnostic>)> {
-    let bytes = read_file(path, what)?;
+    // A text list: bounded as every text input is (a list of a gigabyte took four in memory).
+    let bytes = aotinterop_model::diag::read_bounded(path, what, aotinterop_model::diag::TEXT_LIMIT)?;
     let (text, lossy) = decode(&bytes);
     let warning = lossy.then(|| {
         let line = lines(&text)

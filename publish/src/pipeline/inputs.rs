@@ -48,14 +48,18 @@ pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn 
             return Err(flavor_cannot_link(w, f, target).at(loaded.locate(w)));
         }
     }
-    let choice = LinkerChoice {
-        flavor,
-        program: settings.and_then(|l| l.path.clone()),
-    };
+    // The linker runs in the request's folder: a program named by a relative path is made
+    // absolute first (a bare name is looked up on PATH).
+    let program = settings
+        .and_then(|l| l.path.clone())
+        .map(|p| match p.components().count() {
+            1 => p,
+            _ => std::path::absolute(&p).unwrap_or(p),
+        });
+    let choice = LinkerChoice { flavor, program };
     driver::select(target, loaded.request.native_lib, &choice).map_err(|e| {
-        let program = choice.program.as_deref().map(|p| p.to_string_lossy());
-        match (program, written) {
-            (Some(p), _) => e.at(loaded.locate(&p)),
+        match (settings.and_then(|l| l.path.as_deref()), written) {
+            (Some(p), _) => e.at(loaded.locate_path(p)),
             (None, Some(w)) => e.at(loaded.locate(w)),
             (None, None) => e,
         }
@@ -325,7 +329,7 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     let lazy = plan.counts.lazy > 0 || req.compiler == aotinterop_model::Compiler::Mono;
     if lazy || req.native_lib == OutputKind::Static {
         let rt = runtime::find_runtime(&target, req.runtime_dir.as_deref())?;
-        job.runtime_inputs.push(rt.archive);
+        job.runtime_inputs.push(abs(&rt.archive));
         for lib in rt.system_libs {
             if !job.system_libs.contains(&lib) {
                 job.system_libs.push(lib);

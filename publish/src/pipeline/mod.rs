@@ -197,6 +197,9 @@ pub fn publish(
         .map_err(|e| e.at(loaded.locate(&req.rid)))
         .and_then(|target| {
             inputs::check_inputs(loaded)?;
+            if let Some(dir) = &req.runtime_dir {
+                runtime::find_runtime(&target, Some(dir)).map_err(|e| e.at(loaded.locate_path(dir)))?;
+            }
             inputs::check_outputs(loaded)?;
             inputs::choose_linker(loaded, &target)
         });

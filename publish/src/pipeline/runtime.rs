@@ -2,7 +2,8 @@
 //!
 //! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`; the
 //! NuGet package carries it as NuGet lays out native assets, `runtimes/<rid>/native/`. A publish
-//! looks, in order, in the request's `runtime_dir`, in `$AOTINTEROP_RUNTIME_DIR`, in `runtime/`
+//! whose request names `runtime_dir` looks there only (an archive missing there is an error, not
+//! a silent fall-back to another build's); otherwise, in order, in `$AOTINTEROP_RUNTIME_DIR`, in `runtime/`
 //! beside the `aotinterop` program, in `../lib/aotinterop/runtime/` from the program's folder
 //! (an install: `scripts/install PREFIX`), and in `../aotinterop-runtime/` from it (the layout of
 //! a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and under
@@ -26,9 +27,12 @@ pub struct RuntimeLibrary {
 const ARCHIVE_NAME: &str = "libaotinterop_runtime.a";
 
 /// The folders searched for `<triple>/libaotinterop_runtime.a`, in order: the request's
-/// `runtime_dir`, then the defaults.
+/// `runtime_dir` alone when it names one, else the defaults.
 pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = requested.map(Path::to_path_buf).into_iter().collect();
+    if let Some(dir) = requested {
+        return vec![dir.to_path_buf()];
+    }
+    let mut dirs = Vec::new();
     if let Some(d) = std::env::var_os("AOTINTEROP_RUNTIME_DIR").filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(d));
     }
@@ -66,11 +70,14 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
         .find(|p| p.is_file())
         .ok_or_else(|| {
             let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
+            let way_out = match requested {
+                Some(_) => "name the folder that holds it in `runtime_dir`".to_string(),
+                None => format!("run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR"),
+            };
             Error::new(
                 codes::RUNTIME_NOT_FOUND,
                 format!(
-                    "the aotinterop runtime for {triple} is not built (looked in {}); run `scripts/build-runtime {triple}` \
-                     or set AOTINTEROP_RUNTIME_DIR",
+                    "the aotinterop runtime for {triple} is not built (looked in {}); {way_out}",
                     tried.join(", ")
                 ),
             )
