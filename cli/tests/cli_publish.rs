@@ -115,7 +115,8 @@ fn publish_links_runs_reports_and_verifies() {
     assert!(out.status.success());
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
-    assert_eq!(j["report"]["steps"].as_array().unwrap().len(), 6);
+    // scan, plan, preflight, emit, link, verify, commit.
+    assert_eq!(j["report"]["steps"].as_array().unwrap().len(), 7);
     assert!(j["report"]["reports"]["markdown"]
         .as_str()
         .unwrap()
@@ -186,7 +187,7 @@ fn bad_requests_stop_before_anything_is_written() {
     fails(
         r#"{"rid": "linux-x64", "output": "bin/app", "objects": ["main.o"], "imports_file": ["nowhere.json"]}"#,
         1,
-        "scan",
+        "request",
         "nowhere.json",
     );
 }

@@ -922,10 +922,10 @@ fn missing_inputs_are_request_errors_at_their_line() {
 fn outputs_that_cannot_be_files_are_refused_before_anything_is_done() {
     let dir = published();
     let d = dir.path();
-    for (output, says) in [
-        ("out/app/", "names a folder"),
-        ("main.o/app", "main.o is a file, not a folder"),
-        ("out/a\u{0}b", "holds a NUL character"),
+    for (output, code, says) in [
+        ("out/app/", "AOTI0208", "names a folder"),
+        ("main.o/app", "AOTI0208", "main.o is a file, not a folder"),
+        ("out/a\u{0}b", "AOTI0005", "holds a NUL character"),
     ] {
         let request = serde_json::json!({
             "rid": "linux-x64",
@@ -937,10 +937,7 @@ fn outputs_that_cannot_be_files_are_refused_before_anything_is_done() {
         let out = aotinterop(&["publish", "o.json"], d);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{output:?}: {err}");
-        assert!(
-            err.contains("AOTI0208") && err.contains(says),
-            "{output:?}: {err}"
-        );
+        assert!(err.contains(code) && err.contains(says), "{output:?}: {err}");
         assert!(!err.contains('\u{0}'), "{output:?}: a NUL was printed");
         assert!(!d.join("out").exists(), "{output:?}: something was written");
     }

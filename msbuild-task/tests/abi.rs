@@ -247,7 +247,16 @@ fn publish_then_inspect_the_hello_sample() {
     // linux-x64's hello is C# compiled by Mono's AOT compiler: the `compile` step runs too.
     assert_eq!(
         steps,
-        ["scan", "plan", "preflight", "compile", "emit", "link", "verify"]
+        [
+            "scan",
+            "plan",
+            "preflight",
+            "compile",
+            "emit",
+            "link",
+            "verify",
+            "commit"
+        ]
     );
 
     let v = call("inspect", &req, Some(&origin));
