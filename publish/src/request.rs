@@ -463,7 +463,7 @@ fn dotnet_of(request: &PublishRequest, locate: impl Fn(&str) -> Location) -> Res
 // written by hand too.
 pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
     let literal = serde_json::to_string(value).unwrap_or_default();
-    match text.find(&literal) {
+    match text.find(&literal).or_else(|| find_decoded(text, value)) {
         Some(offset) => {
             let before = &text[..offset];
             let line = before.matches('\n').count() as u32 + 1;
@@ -474,12 +474,36 @@ pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
     }
 }
 
+/// Where a string literal of `text` that decodes to `value` starts, for one written with escapes
+/// serde_json would not write (`\u00e9` for `é`). Each literal is decoded once, in order.
+fn find_decoded(text: &str, value: &str) -> Option<usize> {
+    let mut at = 0;
+    while let Some(quote) = text[at..].find('"') {
+        let start = at + quote;
+        let mut literal = serde_json::Deserializer::from_str(&text[start..]).into_iter::<String>();
+        match literal.next() {
+            Some(Ok(s)) if s == value => return Some(start),
+            Some(Ok(_)) => at = start + literal.byte_offset().max(1),
+            _ => at = start + 1,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<LoadedRequest> {
         PublishRequest::parse(text, Path::new("req.json"), Path::new("/base"))
+    }
+
+    /// A value written with escapes serde_json would not write still gets its line and column.
+    #[test]
+    fn values_written_with_escapes_are_located() {
+        let e = parse("{\n  \"rid\": \"linux-x64\\u00e9\"}").unwrap_err();
+        let loc = e.diagnostic().location.clone().unwrap();
+        assert_eq!((loc.line, loc.column), (Some(2), Some(10)), "{e}");
     }
 
     #[test]
