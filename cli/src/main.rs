@@ -54,7 +54,16 @@ enum Command {
 
 /// Parses the command line and runs the subcommand.
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's own printing (help, version, usage errors) goes through `output::write` too, so
+    // that a full disk is an error there as well.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let to_stderr = e.use_stderr();
+            output::write(to_stderr, &e.render().to_string());
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     match &cli.command {
         Command::Plan(args) => plan::run(args),
         Command::Publish(args) => publish::run(args),

@@ -95,6 +95,8 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
 }
 
 fn render_text(r: &ProbeReport) -> String {
+    // Names come from the command line and the file system: shown escaped and shortened.
+    let v = |name: &str| aotinterop_model::diag::shown(name, 200);
     let mut s = String::new();
     for (i, c) in r.candidates.iter().enumerate() {
         let outcome = match (&c.error, r.loaded.as_deref() == Some(c.path.as_str())) {
@@ -102,11 +104,17 @@ fn render_text(r: &ProbeReport) -> String {
             (Some(e), _) => e.clone(),
             (None, _) => "not tried".to_string(),
         };
-        s.push_str(&format!("{:>2}. [{}] {}: {}\n", i + 1, c.via, c.path, outcome));
+        s.push_str(&format!(
+            "{:>2}. [{}] {}: {}\n",
+            i + 1,
+            c.via,
+            v(&c.path),
+            v(&outcome)
+        ));
     }
     match (&r.loaded, &r.error) {
-        (Some(p), _) => s.push_str(&format!("loaded: {p}\n")),
-        (None, Some(e)) => s.push_str(&format!("not loaded: {e}\n")),
+        (Some(p), _) => s.push_str(&format!("loaded: {}\n", v(p))),
+        (None, Some(e)) => s.push_str(&format!("not loaded: {}\n", v(e))),
         (None, None) => {}
     }
     s

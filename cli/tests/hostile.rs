@@ -926,6 +926,8 @@ fn outputs_that_cannot_be_files_are_refused_before_anything_is_done() {
         ("out/app/", "AOTI0208", "names a folder"),
         ("main.o/app", "AOTI0208", "main.o is a file, not a folder"),
         ("out/a\u{0}b", "AOTI0005", "holds a NUL character"),
+        // Through a folder that does not exist yet: the request itself (it was overwritten).
+        ("out/../o.json", "AOTI0208", "is an input of this publish"),
     ] {
         let request = serde_json::json!({
             "rid": "linux-x64",
@@ -938,6 +940,7 @@ fn outputs_that_cannot_be_files_are_refused_before_anything_is_done() {
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{output:?}: {err}");
         assert!(err.contains(code) && err.contains(says), "{output:?}: {err}");
+        assert!(err.contains("o.json:1:"), "{output:?}: no line and column: {err}");
         assert!(!err.contains('\u{0}'), "{output:?}: a NUL was printed");
         assert!(!d.join("out").exists(), "{output:?}: something was written");
     }
@@ -957,17 +960,35 @@ fn output_escapes_control_characters_and_survives_a_full_disk() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("\\u{1b}]0;PWN\\u{7}"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = command(&["inspect", "--format", "json", "bin/app"], d)
-        .stdout(full)
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("cannot write the output") && !err.contains("panicked"),
-        "{err}"
-    );
+    for args in [
+        &["inspect", "--format", "json", "bin/app"][..],
+        &["--help"],
+        &["--version"],
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = command(args, d).stdout(full).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write the output") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+    // A name from the image with a line break in it cannot forge a line of `inspect`, `plan`.
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "nl/app",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1\nFORGED\tLINE", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    std::fs::write(d.join("nl.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "nl.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for args in [&["inspect", "nl/app"][..], &["plan", "nl.json"]] {
+        let said = text(&aotinterop(args, d).stdout);
+        assert!(said.contains("libz.so.1\\nFORGED\\tLINE"), "{args:?}: {said}");
+        assert!(!said.lines().any(|l| l.starts_with("FORGED")), "{args:?}: {said}");
+    }
 }
 
 /// SIGTERM during a publish kills the programs it runs (the linker went on, reparented to
@@ -1047,6 +1068,10 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
             r#"{"rid": "linux-x64", "output": "bin/a", "objects": ["main.o"], "runtime_dir": "no-runtime"}"#,
             "AOTI0204",
         ),
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "objects": ["main.o"], "linker": {"sysroot": "no-root"}}"#,
+            "`linker.sysroot`",
+        ),
     ] {
         std::fs::write(d.join("w.json"), request).unwrap();
         let out = aotinterop(&["publish", "w.json"], d);
@@ -1060,6 +1085,7 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
     let plan = std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap();
     for (from, to) in [
         ("\"linux-x64\"", "\"freebsd-x64\""),
+        ("\"linux-x64\"", "\"linux-musl-x64\""),
         ("\"executable\"", "\"shared\""),
     ] {
         assert!(plan.contains(from), "{from}");
@@ -1074,4 +1100,25 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
     let out = aotinterop(&["plan", "big.json"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("more than"), "{}", text(&out.stderr));
+    // A NativeLibrary of another kind is refused on its first bytes (1.9 GB of zeros were read
+    // twice over), within 700 MB of address space.
+    let request =
+        r#"{"rid": "linux-x64", "output": "bin/n", "objects": ["main.o"], "native_library": ["big.txt"]}"#;
+    std::fs::write(d.join("n.json"), request).unwrap();
+    let out = Command::new("prlimit")
+        .arg("--as=700000000")
+        .arg(env!("CARGO_BIN_EXE_aotinterop"))
+        .args(["publish", "n.json"])
+        .env(
+            "AOTINTEROP_RUNTIME_DIR",
+            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
+        )
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("it starts with 00 00 00 00") && !err.contains("panicked"),
+        "{err}"
+    );
 }

@@ -156,6 +156,22 @@ fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
             ),
         ));
     }
+    // The C library an ELF image links against: glibc's `libc.so.6`, musl's `libc.so`.
+    let libc = |name: &str| image.needed.iter().any(|n| n == name);
+    let other_libc = match row.target.libc {
+        aotinterop_model::Libc::Gnu if libc("libc.so") => Some("musl (it needs libc.so)"),
+        aotinterop_model::Libc::Musl if libc("libc.so.6") => Some("glibc (it needs libc.so.6)"),
+        _ => None,
+    };
+    if let (Format::Elf, Some(other)) = (image.format, other_libc) {
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, but the image is linked against {other}",
+                plan.rid
+            ),
+        ));
+    }
     let arch = match row.target.arch {
         aotinterop_model::Arch::X86_64 => "x86_64",
         aotinterop_model::Arch::Aarch64 => "aarch64",

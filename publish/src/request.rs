@@ -366,6 +366,9 @@ impl PublishRequest {
             fix(p);
         }
         if let Some(l) = &mut self.linker {
+            if let Some(p) = &mut l.sysroot {
+                fix(p);
+            }
             if let Some(p) = &mut l.path {
                 // A bare program name is looked up on PATH; only paths with a folder resolve.
                 if p.components().count() > 1 {

@@ -25,7 +25,8 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
         )));
     }
     let path = image.parent().unwrap_or(Path::new(".")).join(&name);
-    let bytes = match aotinterop_model::diag::read_file(&path, "debug file") {
+    // An image's own kind of file: one of another kind is refused on its first bytes.
+    let bytes = match super::read_image(&path) {
         Ok(bytes) => bytes,
         Err(_) if !path.exists() => {
             return Some(Err(format!(

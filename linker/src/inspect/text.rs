@@ -5,6 +5,9 @@ use std::fmt::Write;
 
 /// Renders `ins` for people: one section per list, with counts.
 pub fn render_text(ins: &Inspection) -> String {
+    // Names come from the image: each is shown escaped (a newline in one cannot forge a line)
+    // and shortened.
+    let v = |name: &str| aotinterop_model::diag::shown(name, 200);
     let mut s = String::new();
     let fmt = serde_json::to_value(ins.format).ok();
     let kind = serde_json::to_value(ins.kind).ok();
@@ -13,17 +16,17 @@ pub fn render_text(ins: &Inspection) -> String {
     let _ = writeln!(s, "{} {} {}", word(fmt), ins.arch, word(kind));
     let _ = writeln!(s, "needed ({}):", ins.needed.len());
     for n in &ins.needed {
-        let _ = writeln!(s, "  {n}");
+        let _ = writeln!(s, "  {}", v(n));
     }
     let _ = writeln!(s, "imports bound at startup ({}):", ins.imports.len());
     for i in &ins.imports {
         let lib = i
             .lib_name
             .as_deref()
-            .map(|l| format!("  [{l}]"))
+            .map(|l| format!("  [{}]", v(l)))
             .unwrap_or_default();
         let weak = if i.weak { "  (weak)" } else { "" };
-        let _ = writeln!(s, "  {}{lib}{weak}", i.name);
+        let _ = writeln!(s, "  {}{lib}{weak}", v(&i.name));
     }
     if !ins.delay_loaded.is_empty() {
         let _ = writeln!(s, "delay-loaded imports ({}):", ins.delay_loaded.len());
@@ -31,14 +34,14 @@ pub fn render_text(ins: &Inspection) -> String {
             let lib = i
                 .lib_name
                 .as_deref()
-                .map(|l| format!("  [{l}]"))
+                .map(|l| format!("  [{}]", v(l)))
                 .unwrap_or_default();
-            let _ = writeln!(s, "  {}{lib}", i.name);
+            let _ = writeln!(s, "  {}{lib}", v(&i.name));
         }
     }
     let _ = writeln!(s, "exports ({}):", ins.exports.len());
     for e in &ins.exports {
-        let _ = writeln!(s, "  {e}");
+        let _ = writeln!(s, "  {}", v(e));
     }
     let from = match ins.lazy_reader {
         Some(LazyReader::Aotimp) => ", from aotinterop's stub records",
@@ -65,13 +68,13 @@ pub fn render_text(ins: &Inspection) -> String {
         } else {
             format!("  ({})", extra.join(", "))
         };
-        let _ = writeln!(s, "  {}!{}{extra}", l.module, l.entry);
+        let _ = writeln!(s, "  {}!{}{extra}", v(&l.module), v(&l.entry));
     }
     if ins.native_aot {
         let _ = writeln!(s, "built by .NET's native AOT compiler (ILC)");
     }
     for n in &ins.notes {
-        let _ = writeln!(s, "note: {n}");
+        let _ = writeln!(s, "note: {}", v(n));
     }
     s
 }

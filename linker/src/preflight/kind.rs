@@ -63,7 +63,7 @@ fn content_kind(data: &[u8]) -> &'static str {
         Ok(object::ObjectKind::Executable) => "an executable",
         Ok(object::ObjectKind::Relocatable) => "an object file",
         Ok(_) => "an image",
-        Err(_) if data.iter().take(512).all(|b| b.is_ascii()) => "text",
+        Err(_) if is_text(&data[..data.len().min(512)]) => "text",
         Err(_) => "not an archive, object or library",
     }
 }
@@ -89,6 +89,46 @@ fn not_an_archive(name: &str, data: &[u8]) -> Option<String> {
     })
 }
 
+/// Whether `bytes` read as text: printable ASCII and white space (not NULs).
+fn is_text(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+}
+
+/// The first bytes of what a NativeLibrary item can be: archives, ELF, PE, Mach-O (thin and
+/// universal), COFF objects of the four Windows machines, LLVM bitcode, and text (`.tbd` stubs,
+/// GNU ld scripts). Anything else is refused on its first bytes, before the file is read.
+fn head_refusal(head: &[u8]) -> Option<aotinterop_model::Error> {
+    const MAGICS: &[&[u8]] = &[
+        b"!<arch>\n",
+        b"!<thin>\n",
+        b"\x7fELF",
+        b"MZ",
+        &[0xfe, 0xed, 0xfa, 0xce],
+        &[0xfe, 0xed, 0xfa, 0xcf],
+        &[0xce, 0xfa, 0xed, 0xfe],
+        &[0xcf, 0xfa, 0xed, 0xfe],
+        &[0xca, 0xfe, 0xba, 0xbe],
+        &[0x64, 0x86],
+        &[0x4c, 0x01],
+        &[0x64, 0xaa],
+        &[0xc4, 0x01],
+        b"BC\xc0\xde",
+    ];
+    let known = head.is_empty() || is_text(head) || MAGICS.iter().any(|m| head.starts_with(m));
+    (!known).then(|| {
+        let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        aotinterop_model::Error::new(
+            codes::NATIVE_LIBRARY_WRONG_KIND,
+            format!(
+                "NativeLibrary item is not an archive, object or library: it starts with {}",
+                shown.join(" ")
+            ),
+        )
+    })
+}
+
 /// Checks one NativeLibrary item; `None` when it is fine.
 pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diagnostic> {
     let wrong = |what: String| Some(Diagnostic::error(codes::NATIVE_LIBRARY_WRONG_KIND, what).at(path));
@@ -109,7 +149,12 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
             "NativeLibrary item is {what}, not a library for {target}"
         ));
     }
-    let data = match aotinterop_model::diag::read_file(path, "NativeLibrary item") {
+    let data = match aotinterop_model::diag::read_checked(
+        path,
+        "NativeLibrary item",
+        aotinterop_model::diag::READ_LIMIT,
+        head_refusal,
+    ) {
         Ok(d) => d,
         Err(e) => return Some(e.diagnostic().clone()),
     };
@@ -121,7 +166,7 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
             .members()
             .flatten()
             .find_map(|m| m.data(&*data).ok().and_then(describe))
-    } else if data.starts_with(b"--- !tapi") || data.iter().take(512).all(|b| b.is_ascii()) {
+    } else if data.starts_with(b"--- !tapi") || is_text(&data[..data.len().min(512)]) {
         // A text-based stub (.tbd) or a GNU ld script (libc.so): nothing to check here.
         return None;
     } else {

@@ -184,6 +184,15 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
     if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
         named.push(("windows_api_list", p));
     }
+    if let Some(root) = req.linker.as_ref().and_then(|l| l.sysroot.as_deref()) {
+        if !root.is_dir() {
+            return Err(Error::new(
+                codes::FILE_UNREADABLE,
+                format!("`linker.sysroot`: {} is not a folder", root.display()),
+            )
+            .at(loaded.locate_path(root)));
+        }
+    }
     for (field, path) in named {
         let why = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => continue,
@@ -229,7 +238,10 @@ fn output_invalid(path: &Path, what: &str) -> Error {
 /// Checks, before anything is done, the files a publish writes: there is an output, and neither
 /// it nor its debug file or plan report is a folder, a device, a FIFO or one of the inputs.
 pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
-    let at = || Location::file(&loaded.origin);
+    let at = || match &loaded.request.output {
+        Some(o) if !o.as_os_str().is_empty() => loaded.locate_path(o),
+        _ => loaded.locate("output"),
+    };
     let output = match &loaded.request.output {
         Some(o) if !o.as_os_str().is_empty() && o.file_name().is_some() => o,
         _ => {
@@ -270,7 +282,9 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     ];
     let inputs = input_files(loaded);
     for path in &written {
-        let Ok(meta) = std::fs::metadata(path) else {
+        // As the kernel will see it once the output's folders are made (`new/../request.json`
+        // is the request).
+        let Ok(meta) = std::fs::metadata(as_made(path)) else {
             continue;
         };
         let kind = meta.file_type();
@@ -291,6 +305,27 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` as it will resolve once its missing folders are made: the deepest part that exists,
+/// made real, then the rest with `..` taken lexically (a folder made new holds no symbolic link).
+fn as_made(path: &Path) -> PathBuf {
+    let existing = path
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists())
+        .unwrap_or(Path::new("."));
+    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    let rest = path.strip_prefix(existing).unwrap_or(path);
+    for part in rest.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Builds the link inputs of a planned publish.

@@ -1,6 +1,7 @@
 //! The plan as a readable table, grouped by module, with totals.
 
 use super::Plan;
+use aotinterop_model::diag::shown;
 use aotinterop_model::plan::WindowsListOrigin;
 use aotinterop_model::OutputKind;
 use std::fmt::Write;
@@ -11,6 +12,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Renders a plan as text.
 pub fn render_text(plan: &Plan) -> String {
+    // Names come from assemblies and requests: each is shown escaped (a newline in one cannot
+    // forge a line) and shortened.
+    let v = |name: &str| shown(name, 200);
     let mut out = String::new();
     let kind = match plan.native_lib {
         OutputKind::Executable => "executable",
@@ -19,7 +23,7 @@ pub fn render_text(plan: &Plan) -> String {
     };
     let _ = write!(out, "Plan for {} ({kind}, {} rules", plan.rid, plan.rules);
     if let Some(o) = &plan.output {
-        let _ = write!(out, ", {}", o.display());
+        let _ = write!(out, ", {}", v(&o.to_string_lossy()));
     }
     out.push_str(")\n");
     match &plan.windows_api_list {
@@ -34,21 +38,22 @@ pub fn render_text(plan: &Plan) -> String {
     let w_entry = plan
         .imports
         .iter()
-        .map(|i| i.entry.len())
+        .map(|i| v(&i.entry).chars().count())
         .max()
         .unwrap_or(0)
         .max(5);
     let w_sym = plan
         .imports
         .iter()
-        .map(|i| i.symbol().len())
+        .map(|i| v(i.symbol()).chars().count())
         .max()
         .unwrap_or(0)
         .max(6);
     for (module, counts) in &plan.modules {
         let _ = writeln!(
             out,
-            "\n{module} — {}: {} direct, {} lazy",
+            "\n{} — {}: {} direct, {} lazy",
+            v(module),
             plural(counts.imports, "import", "imports"),
             counts.direct,
             counts.lazy
@@ -63,10 +68,10 @@ pub fn render_text(plan: &Plan) -> String {
             let _ = writeln!(
                 out,
                 "  {:<w_entry$}  {:<7} {:<w_sym$}  {}",
-                imp.entry,
+                v(&imp.entry),
                 binding,
-                imp.symbol(),
-                imp.reason
+                v(imp.symbol()),
+                shown(&imp.reason, usize::MAX)
             );
         }
     }
@@ -88,14 +93,15 @@ pub fn render_text(plan: &Plan) -> String {
         plural(l.linker_arg.len(), "LinkerArg", "LinkerArg items"),
     );
     if !l.direct_modules.is_empty() {
-        let _ = writeln!(out, "Loaded at startup: {}", l.direct_modules.join(", "));
+        let modules: Vec<String> = l.direct_modules.iter().map(|m| v(m)).collect();
+        let _ = writeln!(out, "Loaded at startup: {}", modules.join(", "));
     }
-    let exported: Vec<&str> = plan
+    let exported: Vec<String> = plan
         .exports
         .symbols
         .iter()
         .filter(|e| e.exported)
-        .map(|e| e.name.as_str())
+        .map(|e| v(&e.name))
         .collect();
     let not: usize = plan.exports.symbols.len() - exported.len();
     let _ = write!(out, "Exports: ");

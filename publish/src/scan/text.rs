@@ -7,13 +7,15 @@ use std::fmt::Write;
 
 /// Renders a scan report as text (diagnostics are printed separately).
 pub fn render_text(report: &ScanReport) -> String {
+    // Names come from the assemblies: shown escaped (a newline cannot forge a line), shortened.
+    let v = |name: &str| aotinterop_model::diag::shown(name, 200);
     let mut out = String::new();
     for a in &report.assemblies {
         let _ = writeln!(
             out,
             "{} ({}): {} P/Invoke{}, {} export{}{}",
-            a.name,
-            a.path.display(),
+            v(&a.name),
+            v(&a.path.to_string_lossy()),
             a.imports,
             if a.imports == 1 { "" } else { "s" },
             a.exports,
@@ -50,13 +52,13 @@ pub fn render_text(report: &ScanReport) -> String {
             };
             by_module.entry(&imp.module).or_default().push(format!(
                 "    {:<32} {}::{}{flags}",
-                imp.entry,
-                imp.type_name.as_deref().unwrap_or(""),
-                imp.method.as_deref().unwrap_or("")
+                v(&imp.entry),
+                v(imp.type_name.as_deref().unwrap_or("")),
+                v(imp.method.as_deref().unwrap_or(""))
             ));
         }
         for (module, lines) in by_module {
-            let _ = writeln!(out, "  {module} ({})", lines.len());
+            let _ = writeln!(out, "  {} ({})", v(module), lines.len());
             for l in lines {
                 let _ = writeln!(out, "{l}");
             }
@@ -74,8 +76,8 @@ pub fn render_text(report: &ScanReport) -> String {
             let _ = writeln!(
                 out,
                 "  export {:<25} {}{convs}{}",
-                e.name,
-                e.method.as_deref().unwrap_or(""),
+                v(&e.name),
+                v(e.method.as_deref().unwrap_or("")),
                 if e.exported { "" } else { "  (not exported)" }
             );
         }

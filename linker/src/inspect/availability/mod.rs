@@ -285,19 +285,26 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
 /// The text form: one line per library, then the verdict.
 pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
     use std::fmt::Write;
+    // Names come from the image and the file system: shown escaped and shortened.
+    let v = |name: &str| aotinterop_model::diag::shown(name, 200);
     let mut s = String::new();
-    let on = sysroot.map_or("this machine".to_string(), |r| r.display().to_string());
+    let on = sysroot.map_or("this machine".to_string(), |r| v(&r.to_string_lossy()));
     let _ = writeln!(s, "on {on}:");
     let line = |s: &mut String, what: &str, l: &Lookup| {
         let _ = match &l.found {
-            Some(p) => writeln!(s, "  {what} {}: {}", l.name, p.display()),
+            Some(p) => writeln!(s, "  {what} {}: {}", v(&l.name), v(&p.to_string_lossy())),
             None if l.weak => writeln!(
                 s,
                 "  {what} {}: missing, weakly loaded: the image starts without it ({} paths tried)",
-                l.name,
+                v(&l.name),
                 l.tried.len()
             ),
-            None => writeln!(s, "  {what} {}: MISSING ({} paths tried)", l.name, l.tried.len()),
+            None => writeln!(
+                s,
+                "  {what} {}: MISSING ({} paths tried)",
+                v(&l.name),
+                l.tried.len()
+            ),
         };
     };
     for l in &a.needed {
@@ -307,12 +314,13 @@ pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
         line(&mut s, "lazy", l);
     }
     for n in &a.notes {
-        let _ = writeln!(s, "note: {n}");
+        let _ = writeln!(s, "note: {}", v(n));
     }
     if a.starts {
         let _ = writeln!(s, "starts: every needed library is found");
     } else {
         let missing = a.missing_needed();
+        let missing: Vec<String> = missing.iter().map(|m| v(m)).collect();
         let _ = writeln!(s, "will not start: {} missing", missing.join(", "));
     }
     if !a.would_throw.is_empty() {
@@ -322,7 +330,7 @@ pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
             a.would_throw.len()
         );
         for c in &a.would_throw {
-            let _ = writeln!(s, "  {c}");
+            let _ = writeln!(s, "  {}", v(&c.to_string()));
         }
     }
     s
