@@ -159,7 +159,7 @@ impl Inspection {
 /// The first bytes of the files `inspect` reads: ELF, PE (`MZ`), Mach-O (both byte orders,
 /// 32- and 64-bit), universal Mach-O, and static archives (refused by [`inspect_bytes`] with
 /// their own message).
-const IMAGE_MAGICS: &[&[u8]] = &[
+pub(crate) const IMAGE_MAGICS: &[&[u8]] = &[
     b"\x7fELF",
     b"MZ",
     &[0xfe, 0xed, 0xfa, 0xce],

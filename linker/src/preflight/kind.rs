@@ -100,23 +100,20 @@ fn is_text(bytes: &[u8]) -> bool {
 /// universal), COFF objects of the four Windows machines, LLVM bitcode, and text (`.tbd` stubs,
 /// GNU ld scripts). Anything else is refused on its first bytes, before the file is read.
 fn head_refusal(head: &[u8]) -> Option<aotinterop_model::Error> {
-    const MAGICS: &[&[u8]] = &[
-        b"!<arch>\n",
-        b"!<thin>\n",
-        b"\x7fELF",
-        b"MZ",
-        &[0xfe, 0xed, 0xfa, 0xce],
-        &[0xfe, 0xed, 0xfa, 0xcf],
-        &[0xce, 0xfa, 0xed, 0xfe],
-        &[0xcf, 0xfa, 0xed, 0xfe],
-        &[0xca, 0xfe, 0xba, 0xbe],
+    // Besides images and archives (`inspect`'s): COFF objects, by machine, and LLVM bitcode.
+    const OBJECTS: &[&[u8]] = &[
         &[0x64, 0x86],
         &[0x4c, 0x01],
         &[0x64, 0xaa],
         &[0xc4, 0x01],
         b"BC\xc0\xde",
     ];
-    let known = head.is_empty() || is_text(head) || MAGICS.iter().any(|m| head.starts_with(m));
+    let known = head.is_empty()
+        || is_text(head)
+        || crate::inspect::IMAGE_MAGICS
+            .iter()
+            .chain(OBJECTS)
+            .any(|m| head.starts_with(m));
     (!known).then(|| {
         let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
         aotinterop_model::Error::new(
