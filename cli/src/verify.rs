@@ -25,8 +25,10 @@ pub struct VerifyArgs {
 /// Runs `aotinterop verify`: exit code 0 when the image matches the plan, 1 when it does not
 /// (the differences are listed) or when either file cannot be read.
 pub fn run(args: &VerifyArgs) -> ExitCode {
-    let checked =
-        Plan::load(&args.plan).and_then(|plan| inspect(&args.image).and_then(|ins| verify(&ins, &plan)));
+    // A mismatch of target or kind is about the image: named as such.
+    let checked = Plan::load(&args.plan).and_then(|plan| {
+        inspect(&args.image).and_then(|ins| verify(&ins, &plan).map_err(|e| e.at(args.image.as_path())))
+    });
     let report = match checked {
         Ok(r) => r,
         Err(e) => {

@@ -554,7 +554,15 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         ),
     )
     .unwrap();
-    for name in ["libz.so.1", "libplanted.so"] {
+    // `$PLATFORM` is expanded by glibc to a relative folder (`x86_64`): the planted library
+    // there was loaded.
+    std::fs::create_dir(run_dir.join("x86_64")).unwrap();
+    for name in [
+        "libz.so.1",
+        "libplanted.so",
+        "x86_64/libz.so.1",
+        "x86_64/libplanted.so",
+    ] {
         let st = Command::new("gcc")
             .args(["-shared", "-fPIC", "-o"])
             .arg(run_dir.join(name))
@@ -563,7 +571,13 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             .unwrap();
         assert!(st.success());
     }
-    for ld_path in [":/nonexistent", "/nonexistent:", ".", "/nonexistent;"] {
+    for ld_path in [
+        ":/nonexistent",
+        "/nonexistent:",
+        ".",
+        "/nonexistent;",
+        "$PLATFORM",
+    ] {
         let out = Command::new(&image)
             .current_dir(&run_dir)
             .env("LD_LIBRARY_PATH", ld_path)
@@ -637,6 +651,21 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         "{}",
         text(&out.stdout)
     );
+    // A FIFO of that name in an absolute LD_LIBRARY_PATH folder is not handed to the loader
+    // either (dlopen of the bare name blocked on it).
+    let mut child = Command::new(&image)
+        .env("LD_LIBRARY_PATH", fifo.parent().unwrap())
+        .current_dir(&run_dir)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the image blocked on a FIFO in an LD_LIBRARY_PATH folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     std::fs::remove_file(&fifo).unwrap();
 }
 
@@ -1072,6 +1101,14 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
             r#"{"rid": "linux-x64", "output": "bin/a", "objects": ["main.o"], "linker": {"sysroot": "no-root"}}"#,
             "`linker.sysroot`",
         ),
+        (
+            r#"{"rid": "linux-x64", "output": "bin/a", "compiler": "mono", "assemblies": ["main.o"], "cache_dir": "main.o"}"#,
+            "`cache_dir`",
+        ),
+        (
+            r#"{"rid": "linux-musl-x64", "output": "bin/a", "compiler": "mono", "assemblies": ["main.o"]}"#,
+            "linux-x64 images only",
+        ),
     ] {
         std::fs::write(d.join("w.json"), request).unwrap();
         let out = aotinterop(&["publish", "w.json"], d);
@@ -1100,6 +1137,19 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
     let out = aotinterop(&["plan", "big.json"], d);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("more than"), "{}", text(&out.stderr));
+    // AOTI0520's suggested list is never written over one of the publish's own lists.
+    let list = d.join("libz.so.1.DirectPInvokeList.txt");
+    std::fs::write(&list, "# mine\nlibz.so.1\n").unwrap();
+    let request = r#"{"rid": "linux-x64", "output": "bin/l", "objects": ["main.o"], "linker_arg": ["-lz"],
+        "direct_pinvoke_list": ["libz.so.1.DirectPInvokeList.txt"], "intermediate_dir": ".",
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"},
+                    {"module": "libz.so.1", "entry": "no_such_function"}]}"#;
+    std::fs::write(d.join("l.json"), request).unwrap();
+    let out = aotinterop(&["publish", "l.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("AOTI0520") && err.contains("not written"), "{err}");
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), "# mine\nlibz.so.1\n");
     // A NativeLibrary of another kind is refused on its first bytes (1.9 GB of zeros were read
     // twice over), within 700 MB of address space.
     let request =

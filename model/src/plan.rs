@@ -3,7 +3,7 @@
 //! into the same types, and the publish pipeline hands it from step to step as a value.
 
 use crate::codes;
-use crate::diag::{read_file, Diagnostic, Result};
+use crate::diag::{Diagnostic, Result};
 use crate::dllimport::{Binding, CallingConvention, Charset, DllImportSearchPath, OutputKind};
 use crate::dotnet::DotNet;
 use crate::names::EntryLookup;
@@ -526,7 +526,8 @@ impl Plan {
 
     /// Reads a plan file.
     pub fn load(path: &Path) -> Result<Self> {
-        let data = read_file(path, "plan")?;
+        // A plan is text: bounded as every text input is.
+        let data = crate::diag::read_bounded(path, "plan", crate::diag::TEXT_LIMIT)?;
         let text = String::from_utf8(data)
             .map_err(|_| Diagnostic::error(codes::PLAN_MALFORMED, "the plan is not UTF-8 text").at(path))?;
         Plan::parse(&text, path)

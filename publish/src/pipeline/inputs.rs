@@ -193,6 +193,26 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
             .at(loaded.locate_path(root)));
         }
     }
+    if let Some(dir) = &req.cache_dir {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::new(
+                codes::FILE_UNREADABLE,
+                format!("`cache_dir`: {} is not a folder", dir.display()),
+            )
+            .at(loaded.locate_path(dir)));
+        }
+    }
+    // Mono's static runtime and AOT compiler are those of this machine: linux-x64 images only.
+    if req.compiler == aotinterop_model::Compiler::Mono && loaded.rid.to_string() != "linux-x64" {
+        return Err(Error::new(
+            codes::RID_NOT_LINKABLE,
+            format!(
+                "`compiler: mono` publishes linux-x64 images only (Mono's AOT compiler and static runtime are this machine's), not {}",
+                loaded.rid
+            ),
+        )
+        .at(loaded.locate(&req.rid)));
+    }
     for (field, path) in named {
         let why = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => continue,
@@ -209,6 +229,14 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         .at(loaded.locate_path(path)));
     }
     Ok(())
+}
+
+/// Whether `path` is (the same file as) one of the files the request reads.
+pub fn is_input(loaded: &LoadedRequest, path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    input_files(loaded).iter().any(|i| same_file(&meta, path, i))
 }
 
 /// Whether the existing file `a` (its metadata, at `a_path`) is the file at `b` (one device and

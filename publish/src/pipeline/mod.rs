@@ -268,7 +268,13 @@ pub fn publish(
         let (errors, warnings): (Vec<_>, Vec<_>) =
             found.diagnostics.into_iter().partition(Diagnostic::is_error);
         // The DirectPInvokeList files its errors name, for the user to take.
+        // (Never over one of this publish's own lists: the user's file is left as it is.)
+        let mut kept = Vec::new();
         for list in &found.suggested_lists {
+            if inputs::is_input(loaded, &list.path) {
+                kept.push(list.path.display().to_string());
+                continue;
+            }
             if let Some(dir) = list.path.parent() {
                 let _ = std::fs::create_dir_all(dir);
             }
@@ -276,6 +282,12 @@ pub fn publish(
         }
         if let Some(first) = errors.first() {
             let mut err = first.clone();
+            if !kept.is_empty() {
+                err.message.push_str(&format!(
+                    " ({} not written: an input of this publish, left as it is)",
+                    kept.join(", ")
+                ));
+            }
             if errors.len() > 1 {
                 err.message
                     .push_str(&format!(" (and {} more preflight errors)", errors.len() - 1));

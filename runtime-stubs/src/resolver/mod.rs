@@ -44,7 +44,7 @@ const SKIPPED_CWD: &[u8] = b"not tried: a relative path would be searched from t
 const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 /// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
-    "not tried: LD_LIBRARY_PATH has an empty or relative element, and the loader would take this file from the current directory";
+    "not tried: LD_LIBRARY_PATH would lead the loader to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element) or a FIFO or device";
 
 /// Whether the OS loader, handed the bare file name `name`, would take it from the current
 /// directory (an empty or relative `LD_LIBRARY_PATH` element holding it); the resolver then

@@ -148,10 +148,13 @@ impl OsError {
     }
 }
 
-/// Whether the loader, handed the bare file name `name` (NUL-terminated), would take it from the
-/// current directory: an element of `LD_LIBRARY_PATH` that is empty (glibc and musl read one as
-/// `.`: what `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was unset) or relative, holding
-/// a file of that name. The resolver then does not hand the name to the loader.
+/// Whether the loader, handed the bare file name `name` (NUL-terminated), would take a file it
+/// must not: from the current directory — through an element of `LD_LIBRARY_PATH` that is empty
+/// (glibc and musl read one as `.`: what `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was
+/// unset) or relative and holds a file of that name, or that starts with `$PLATFORM` or `$LIB`
+/// (glibc expands them to relative folders: refused whatever they hold) — or a FIFO or device of
+/// that name in any element, which would block `dlopen`. The resolver then does not hand the
+/// name to the loader.
 pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
     late::ensure();
     // SAFETY: a NUL-terminated name; the environment is only read.
@@ -168,8 +171,10 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     // glibc splits the list at `:` and `;` (elf/dl-load.c, fillin_rpath).
     list.split(|&b| b == b':' || b == b';').any(|dir| {
-        if dir.first() == Some(&b'/') {
-            return false;
+        let absolute =
+            dir.first() == Some(&b'/') || dir.starts_with(b"$ORIGIN") || dir.starts_with(b"${ORIGIN}");
+        if !absolute && dir.contains(&b'$') {
+            return true;
         }
         let mut path = super::buf::Buf::<PATH_SIZE>::new();
         path.push(dir);
@@ -177,8 +182,17 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
             path.push(b"/");
         }
         path.push(name);
+        if path.overflowed() {
+            return false;
+        }
+        let path = path.as_c_bytes();
+        if absolute {
+            // `$ORIGIN` is the loader's to expand; an absolute folder's file must be one.
+            return dir.first() == Some(&b'/') && !regular_or_absent(path);
+        }
         // SAFETY: a NUL-terminated path; `access` only looks.
-        !path.overflowed() && unsafe { late::access(path.as_c_bytes().as_ptr().cast(), libc::F_OK) } == 0
+        let found = unsafe { late::access(path.as_ptr().cast(), libc::F_OK) };
+        found == 0
     })
 }
 
