@@ -912,21 +912,21 @@ fn missing_inputs_are_request_errors_at_their_line() {
     let dir = published();
     let d = dir.path();
     for (field, value, says) in [
-        ("objects", "nope.o", "`objects`: nope.o does not exist"),
+        ("objects", "nope.o", "`objects[0]`: nope.o does not exist"),
         (
             "native_library",
             "nope.a",
-            "`native_library`: nope.a does not exist",
+            "`native_library[0]`: nope.a does not exist",
         ),
         (
             "imports_file",
             "bin",
-            "`imports_file`: bin is a folder, not a file",
+            "`imports_file[0]`: bin is a folder, not a file",
         ),
         (
             "direct_pinvoke_list",
             "nope.txt",
-            "`direct_pinvoke_list`: nope.txt does not exist",
+            "`direct_pinvoke_list[0]`: nope.txt does not exist",
         ),
     ] {
         let text_of_request = format!(

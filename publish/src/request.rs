@@ -431,13 +431,21 @@ impl LoadedRequest {
         }
     }
 
-    /// Where a path of the request stands in the request file: as written, relative to the
-    /// request's folder or not.
-    pub fn locate_path(&self, path: &Path) -> Location {
-        let written = path.strip_prefix(&self.base).unwrap_or(path);
-        match self.locate(&written.to_string_lossy()) {
-            l if l.line.is_some() => l,
-            _ => self.locate(&path.to_string_lossy()),
+    /// Where the value of the field at `field` (`linker.sysroot`, `objects[2]`) stands in the
+    /// request file; the file alone when the request has no text or no such field.
+    pub fn locate_field(&self, field: &str) -> Location {
+        let at = self
+            .text
+            .as_deref()
+            .and_then(|t| Some((t, field_offset(t, field)?)));
+        match at {
+            Some((text, offset)) => {
+                let before = &text[..offset];
+                let line = before.matches('\n').count() as u32 + 1;
+                let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
+                Location::at(&self.origin, line, col)
+            }
+            None => Location::file(&self.origin),
         }
     }
 
@@ -477,6 +485,87 @@ pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
     }
 }
 
+/// The byte offset in the JSON `text` where the value at `field` starts (`a.b[2]`: key `b` of
+/// the object at key `a`, its third element). serde_json keeps no positions, so the text is
+/// walked: strings (escapes included) are skipped whole, and a path is matched as keys and
+/// indices are met; the first value of a repeated key is the one found.
+fn field_offset(text: &str, field: &str) -> Option<usize> {
+    let want: Vec<String> = field
+        .split('.')
+        .flat_map(|part| {
+            let mut pieces = part.split('[');
+            let key = pieces.next().unwrap_or("").to_string();
+            std::iter::once(key).chain(pieces.map(|i| format!("[{}", i.trim_end_matches(']'))))
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let bytes = text.as_bytes();
+    // The path to the value being read: keys, and `[i]` for array elements.
+    let mut path: Vec<String> = Vec::new();
+    // Per open container: its kind, and for arrays the next index.
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    let mut key: Option<String> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() || c == b',' || c == b':' {
+            i += 1;
+            continue;
+        }
+        let in_object = matches!(stack.last(), Some(None));
+        if in_object && key.is_none() && c == b'"' {
+            let mut literal = serde_json::Deserializer::from_str(&text[i..]).into_iter::<String>();
+            key = Some(literal.next()?.ok()?);
+            i += literal.byte_offset();
+            continue;
+        }
+        if c == b'}' || c == b']' {
+            stack.pop();
+            path.pop();
+            i += 1;
+            continue;
+        }
+        // A value starts here: its path, then the value itself.
+        let step = match stack.last_mut() {
+            Some(Some(next)) => {
+                *next += 1;
+                Some(format!("[{}", *next - 1))
+            }
+            Some(None) => key.take(),
+            None => None,
+        };
+        let depth = path.len();
+        if let Some(s) = step {
+            path.push(s);
+        }
+        if path == want {
+            return Some(i);
+        }
+        match c {
+            b'{' | b'[' => {
+                stack.push(if c == b'[' { Some(0) } else { None });
+                i += 1;
+                continue;
+            }
+            b'"' => {
+                let mut literal = serde_json::Deserializer::from_str(&text[i..]).into_iter::<String>();
+                literal.next()?.ok()?;
+                i += literal.byte_offset();
+            }
+            _ => {
+                while i < bytes.len()
+                    && !matches!(bytes[i], b',' | b'}' | b']')
+                    && !bytes[i].is_ascii_whitespace()
+                {
+                    i += 1;
+                }
+            }
+        }
+        path.truncate(depth);
+    }
+    None
+}
+
 /// Where a string literal of `text` that decodes to `value` starts, for one written with escapes
 /// serde_json would not write (`\u00e9` for `é`). Each literal is decoded once, in order.
 fn find_decoded(text: &str, value: &str) -> Option<usize> {
@@ -499,6 +588,23 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoadedRequest> {
         PublishRequest::parse(text, Path::new("req.json"), Path::new("/base"))
+    }
+
+    /// A field is located by its path, not by its value's text (a `linker_arg` holding the same
+    /// text as `linker.sysroot` came first).
+    #[test]
+    fn fields_are_located_by_their_path() {
+        let text = "{\"rid\": \"linux-x64\",\n \"linker_arg\": [\"/x\", \"/y\"],\n \"linker\": {\"flavor\": \"gcc\",\n  \"sysroot\": \"/x\"}}";
+        let loaded = parse(text).unwrap();
+        let at = |f: &str| {
+            let l = loaded.locate_field(f);
+            (l.line, l.column)
+        };
+        assert_eq!(at("linker.sysroot"), (Some(4), Some(14)));
+        assert_eq!(at("linker_arg[1]"), (Some(2), Some(23)));
+        assert_eq!(at("linker"), (Some(3), Some(12)));
+        assert_eq!(at("rid"), (Some(1), Some(9)));
+        assert_eq!(at("output"), (None, None));
     }
 
     /// A value written with escapes serde_json would not write still gets its line and column.

@@ -45,7 +45,7 @@ pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn 
     let flavor = loaded.linker_flavor()?;
     if let (Some(f), Some(w)) = (flavor, written) {
         if !f.supports(target) && loaded.request.native_lib != OutputKind::Static {
-            return Err(flavor_cannot_link(w, f, target).at(loaded.locate(w)));
+            return Err(flavor_cannot_link(w, f, target).at(loaded.locate_field("linker.flavor")));
         }
     }
     // The linker runs in the request's folder: a program named by a relative path is made
@@ -59,8 +59,8 @@ pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn 
     let choice = LinkerChoice { flavor, program };
     driver::select(target, loaded.request.native_lib, &choice).map_err(|e| {
         match (settings.and_then(|l| l.path.as_deref()), written) {
-            (Some(p), _) => e.at(loaded.locate_path(p)),
-            (None, Some(w)) => e.at(loaded.locate(w)),
+            (Some(_), _) => e.at(loaded.locate_field("linker.path")),
+            (None, Some(_)) => e.at(loaded.locate_field("linker.flavor")),
             (None, None) => e,
         }
     })
@@ -171,7 +171,7 @@ fn input_files(loaded: &LoadedRequest) -> Vec<&Path> {
 /// output, a missing NativeLibrary a preflight error.
 pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
     let req = &loaded.request;
-    let mut named: Vec<(&str, &Path)> = Vec::new();
+    let mut named: Vec<(String, &Path)> = Vec::new();
     for (field, list) in [
         ("objects", &req.objects),
         ("native_library", &req.native_library),
@@ -179,10 +179,14 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         ("direct_pinvoke_list", &req.direct_pinvoke_list),
         ("assemblies", &req.assemblies),
     ] {
-        named.extend(list.iter().map(|p| (field, p.as_path())));
+        named.extend(
+            list.iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{field}[{i}]"), p.as_path())),
+        );
     }
     if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
-        named.push(("windows_api_list", p));
+        named.push(("windows_api_list".to_string(), p));
     }
     if let Some(root) = req.linker.as_ref().and_then(|l| l.sysroot.as_deref()) {
         if !root.is_dir() {
@@ -190,7 +194,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
                 codes::FILE_UNREADABLE,
                 format!("`linker.sysroot`: {} is not a folder", root.display()),
             )
-            .at(loaded.locate_path(root)));
+            .at(loaded.locate_field("linker.sysroot")));
         }
     }
     if let Some(dir) = &req.cache_dir {
@@ -199,7 +203,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
                 codes::FILE_UNREADABLE,
                 format!("`cache_dir`: {} is not a folder", dir.display()),
             )
-            .at(loaded.locate_path(dir)));
+            .at(loaded.locate_field("cache_dir")));
         }
     }
     // Mono's static runtime and AOT compiler are those of this machine: linux-x64 images only.
@@ -211,12 +215,12 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
                 loaded.rid
             ),
         )
-        .at(loaded.locate(&req.rid)));
+        .at(loaded.locate_field("rid")));
     }
     for (field, path) in named {
         let why = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => continue,
-            Ok(m) if m.is_dir() && field == "assemblies" => continue,
+            Ok(m) if m.is_dir() && field.starts_with("assemblies[") => continue,
             Ok(m) if m.is_dir() => "is a folder, not a file".to_string(),
             Ok(_) => "is a device, a FIFO or a socket, not a file".to_string(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
@@ -226,7 +230,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
             codes::FILE_UNREADABLE,
             format!("`{field}`: {} {why}", path.display()),
         )
-        .at(loaded.locate_path(path)));
+        .at(loaded.locate_field(&field)));
     }
     Ok(())
 }
@@ -267,8 +271,7 @@ fn output_invalid(path: &Path, what: &str) -> Error {
 /// it nor its debug file or plan report is a folder, a device, a FIFO or one of the inputs.
 pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     let at = || match &loaded.request.output {
-        Some(o) if !o.as_os_str().is_empty() => loaded.locate_path(o),
-        _ => loaded.locate("output"),
+        _ => loaded.locate_field("output"),
     };
     let output = match &loaded.request.output {
         Some(o) if !o.as_os_str().is_empty() && o.file_name().is_some() => o,

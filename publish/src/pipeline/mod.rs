@@ -194,11 +194,12 @@ pub fn publish(
     // A RID aotinterop cannot link for, and outputs that would overwrite an input or are not
     // files, are refused before anything is done.
     let checked = inputs::target_of(loaded.rid)
-        .map_err(|e| e.at(loaded.locate(&req.rid)))
+        .map_err(|e| e.at(loaded.locate_field("rid")))
         .and_then(|target| {
             inputs::check_inputs(loaded)?;
             if let Some(dir) = &req.runtime_dir {
-                runtime::find_runtime(&target, Some(dir)).map_err(|e| e.at(loaded.locate_path(dir)))?;
+                runtime::find_runtime(&target, Some(dir))
+                    .map_err(|e| e.at(loaded.locate_field("runtime_dir")))?;
             }
             inputs::check_outputs(loaded)?;
             inputs::choose_linker(loaded, &target)
