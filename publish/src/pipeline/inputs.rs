@@ -270,9 +270,7 @@ fn output_invalid(path: &Path, what: &str) -> Error {
 /// Checks, before anything is done, the files a publish writes: there is an output, and neither
 /// it nor its debug file or plan report is a folder, a device, a FIFO or one of the inputs.
 pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
-    let at = || match &loaded.request.output {
-        _ => loaded.locate_field("output"),
-    };
+    let at = || loaded.locate_field("output");
     let output = match &loaded.request.output {
         Some(o) if !o.as_os_str().is_empty() && o.file_name().is_some() => o,
         _ => {
