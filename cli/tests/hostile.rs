@@ -863,6 +863,10 @@ fn files_readers_find_themselves_can_be_fifos_without_hanging() {
     ] {
         fifo(&root.join(f));
     }
+    // A FIFO among a folder's assemblies is said to be skipped (it was passed over silently).
+    fifo(&d.join("asm/a.dll"));
+    let out = bounded(&["scan", "asm"], d);
+    assert!(text(&out.stderr).contains("AOTI1103"), "{}", text(&out.stderr));
     let out = bounded(&["inspect", "--check", "--sysroot", "root", "bin/app"], d);
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("libc.so.6"), "{}", text(&out.stdout));

@@ -193,8 +193,19 @@ pub fn expand_inputs(inputs: &[PathBuf], folders: Folders) -> Result<(Vec<Input>
             })?;
             if entry.file_type().is_dir() {
                 subfolders += 1;
-            } else if entry.path().is_file() && named_like_an_assembly(entry.path()) {
-                found.push(entry.into_path());
+            } else if named_like_an_assembly(entry.path()) {
+                if entry.path().is_file() {
+                    found.push(entry.into_path());
+                } else {
+                    // A FIFO, a device, a link to nothing: said, not silently passed over.
+                    notes.push(
+                        Diagnostic::warning(
+                            codes::SKIPPED_NOT_DOTNET,
+                            "skipped: not a regular file (a FIFO, a device, or a link to nothing)",
+                        )
+                        .at(Location::file(entry.path())),
+                    );
+                }
             }
         }
         found.sort();
