@@ -93,6 +93,7 @@ fn load_library_into(
                 Via::OsLoader { .. }
                     if module_flags & crate::abi::module_flags::ALLOW_CURRENT_DIRECTORY == 0
                         && !path.as_bytes().contains(&b'/')
+                        && !path.overflowed()
                         && os::loader_takes_from_current_directory(path.as_c_bytes()) =>
                 {
                     tried(path.as_bytes(), SKIPPED_LD_PATH_CWD);

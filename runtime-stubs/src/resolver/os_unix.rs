@@ -169,6 +169,9 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
         return false;
     }
     let name = name.strip_suffix(b"\0").unwrap_or(name);
+    if name.is_empty() {
+        return false;
+    }
     // glibc splits the list at `:` and `;` (elf/dl-load.c, fillin_rpath).
     list.split(|&b| b == b':' || b == b';').any(|dir| {
         let absolute =
