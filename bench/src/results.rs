@@ -254,8 +254,8 @@ fn sqlite_and_modes(s: &mut String, i: &Inputs) {
          AOT's default on Linux) and StripSymbols' two objcopy runs over a 125 MB image (the debug \
          copy and the stripped image, side by side on two cores; the debug link's CRC is filled in \
          after); the compile step, every object coming from the cache, checks their lengths and \
-         times. The verify step includes reading the image back, the reports and putting the new \
-         files in place.\n\n| step | ms |\n| --- | --- |\n",
+         times. The verify step reads the image back and writes the reports; the commit step puts the \
+         new files in place, all or none.\n\n| step | ms |\n| --- | --- |\n",
     );
     for (step, ms) in &i.sqlite_steps {
         let _ = writeln!(s, "| {step} | {ms:.1} |");
