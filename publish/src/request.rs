@@ -426,7 +426,7 @@ impl LoadedRequest {
             Some(f) => f
                 .parse()
                 .map(Some)
-                .map_err(|d: Diagnostic| Error::from(d).at(self.locate(f))),
+                .map_err(|d: Diagnostic| Error::from(d).at(self.locate_field("linker.flavor"))),
             None => Ok(None),
         }
     }

@@ -506,11 +506,5 @@ fn file_name_of(output: &std::path::Path) -> String {
 }
 
 fn paths_name(output: &std::path::Path) -> String {
-    format!(
-        "{}.plan.{{json,md}}",
-        output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    )
+    format!("{}.plan.{{json,md}}", file_name_of(output))
 }
