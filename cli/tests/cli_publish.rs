@@ -309,8 +309,8 @@ fn strip_symbols_keeps_the_debug_information_beside_the_image() {
     let said = text(&info.stdout);
     assert!(said.contains("of \"main.c\""), "{said}{}", text(&info.stderr));
 
-    // StripSymbols off: the image keeps its debug information, and no .dbg is written.
-    std::fs::remove_file(&debug).unwrap();
+    // StripSymbols off: the image keeps its debug information, and the previous image's .dbg
+    // goes with it (a debug file of another build would stay beside it otherwise).
     let request = std::fs::read_to_string(d.join("request.json")).unwrap();
     std::fs::write(
         d.join("request.json"),
@@ -321,6 +321,11 @@ fn strip_symbols_keeps_the_debug_information_beside_the_image() {
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(sections(&image).contains(&".debug_info".to_string()));
     assert!(!debug.exists());
+    // A file of that name the image being replaced does not link to is the user's: it stays.
+    std::fs::write(&debug, "notes").unwrap();
+    let out = aotinterop(&["publish", "request.json"], d);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&debug).unwrap(), "notes");
 }
 
 #[test]

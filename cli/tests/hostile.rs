@@ -534,6 +534,27 @@ fn inputs_that_are_fifos_devices_or_folders_are_refused_without_hanging() {
 /// `LD_LIBRARY_PATH` with an empty element (what `export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x`
 /// gives when it was unset) makes glibc search the current directory: neither the lazy resolver
 /// in a published image nor `aotinterop probe` loads a library planted there (both did).
+/// `inspect --check IMAGE`, run where and as the image ran (`ld_path`: its `LD_LIBRARY_PATH`),
+/// says its lazy `zlibVersion` call binds exactly when the real run `bound`, and loads nothing.
+fn check_agrees(image: &Path, run_dir: &Path, ld_path: Option<&str>, bound: bool) {
+    let mut check = command(&["inspect", "--check", "--format", "json"], run_dir);
+    check.arg(image);
+    match ld_path {
+        Some(v) => check.env("LD_LIBRARY_PATH", v),
+        None => check.env_remove("LD_LIBRARY_PATH"),
+    };
+    let out = check.output().unwrap();
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let throws = said["would_throw"].to_string().contains("libz.so.1!zlibVersion");
+    assert_eq!(throws, !bound, "{ld_path:?}: {said}");
+    if !bound {
+        assert!(
+            said["notes"].to_string().contains("LD_LIBRARY_PATH"),
+            "{ld_path:?}: {said}"
+        );
+    }
+}
+
 #[test]
 fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
     // (Also: an empty LD_LIBRARY_PATH, an `argv[0]` naming the run folder, a FIFO where a library
@@ -587,6 +608,7 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             !marker.exists(),
             "{ld_path}: the image loaded ./libz.so.1: {out:?}"
         );
+        check_agrees(&image, &run_dir, Some(ld_path), out.status.success());
         let out = command(&["probe", "planted"], &run_dir)
             .env("LD_LIBRARY_PATH", ld_path)
             .output()
@@ -609,6 +631,7 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         let out = run.current_dir(&run_dir).output().unwrap();
         assert!(out.status.success(), "{unset_or_empty:?}: {out:?}");
         assert!(!marker.exists());
+        check_agrees(&image, &run_dir, unset_or_empty, true);
     }
     // The image's folder is its own real path's, not what it was started as: an `argv[0]`
     // naming the run folder (chosen by whoever starts it) does not make it the image's.
@@ -908,6 +931,69 @@ fn a_huge_file_of_another_kind_is_refused_without_reading_it() {
     }
 }
 
+/// A huge file that starts with a real signature and then holds nothing it declares (the
+/// signature, then zeros) is refused on its first bytes too, within a memory limit far below its
+/// size: an image, an assembly, a NativeLibrary archive.
+#[test]
+fn a_huge_file_with_a_real_signature_is_refused_on_its_first_bytes() {
+    let dir = published();
+    let d = dir.path();
+    let sparse = |name: &str, magic: &[u8]| {
+        let f = std::fs::File::create(d.join(name)).unwrap();
+        std::io::Write::write_all(&mut &f, magic).unwrap();
+        f.set_len(1_500_000_000).unwrap();
+    };
+    sparse("huge.so", b"\x7fELF");
+    sparse("huge.exe", b"MZ");
+    sparse("libhuge.a", b"!<arch>\n");
+    let request = |key: &str, file: &str| {
+        let mut r = serde_json::json!({
+            "rid": "linux-x64",
+            "output": "bin/app",
+            "objects": ["main.o"],
+            "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+        });
+        r[key] = serde_json::json!([file]);
+        std::fs::write(d.join(format!("{key}.json")), r.to_string()).unwrap();
+    };
+    request("assemblies", "huge.exe");
+    request("native_library", "libhuge.a");
+    for (args, file, says) in [
+        (
+            ["inspect", "huge.so"],
+            "huge.so",
+            "an ELF file of unknown class 0",
+        ),
+        (
+            ["inspect", "libhuge.a"],
+            "libhuge.a",
+            "first member's header does not end",
+        ),
+        (
+            ["plan", "assemblies.json"],
+            "huge.exe",
+            "no `PE` signature at offset 0x0",
+        ),
+        (
+            ["publish", "native_library.json"],
+            "libhuge.a",
+            "first member's header does not end",
+        ),
+    ] {
+        let out = Command::new("prlimit")
+            .arg("--as=700000000")
+            .arg(env!("CARGO_BIN_EXE_aotinterop"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.contains(file) && err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("memory"), "{args:?}: {err}");
+    }
+}
+
 /// Every file the request names is checked before the first step: one that is missing or of the
 /// wrong kind is a request error at the value's line, exit 1, nothing written (a missing object
 /// was a link error, exit 4, blamed on the output; a missing NativeLibrary a preflight error).
@@ -1175,4 +1261,25 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
         err.contains("it starts with 00 00 00 00") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+/// `inspect --check` reads; it loads nothing: a library beside an image it is asked about (the
+/// image's lazy module) has no initialiser run (the check loaded each candidate it probed).
+#[test]
+fn inspect_check_loads_no_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let marker = d.join("loaded");
+    plant(&image.with_file_name("libz.so.1"), &marker, "zlibVersion");
+    let out = command(&["inspect", "--check", "bin/app"], d)
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap();
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("lazy libz.so.1:") && said.contains("bin/libz.so.1"),
+        "{said}"
+    );
+    assert!(!marker.exists(), "inspect --check ran the library's initialiser");
 }

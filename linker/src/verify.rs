@@ -106,7 +106,8 @@ fn stem(name: &str, format: Format) -> String {
 fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for path in &plan.link.native_library {
-        let Ok(data) = aotinterop_model::diag::read_file(path, "NativeLibrary item") else {
+        let Ok(data) = aotinterop_model::diag::read_binary(path, "NativeLibrary item", codes::BAD_FORMAT)
+        else {
             continue;
         };
         let Ok(archive) = ArchiveFile::parse(&*data) else {

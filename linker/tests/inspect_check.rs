@@ -88,6 +88,37 @@ fn needed_libraries_and_lazy_modules_are_looked_up_under_a_sysroot() {
         text.contains(&format!("will not start: {gone} missing")),
         "{text}"
     );
+
+    // Links are the sysroot's: an absolute target lies under it, as on the machine it is the
+    // root of. A link to the library's path on this machine, which the sysroot lacks, is
+    // missing; a link to where the sysroot holds it is found, through `..` too.
+    let host_path = &libs.iter().find(|(n, _)| n == gone).unwrap().1;
+    // This machine's copy by another path (merged `/usr`), one the sysroot lacks.
+    let elsewhere = Path::new("/usr").join(host_path.strip_prefix("/").unwrap());
+    let elsewhere = if elsewhere.is_file() {
+        elsewhere
+    } else {
+        host_path.clone()
+    };
+    std::os::unix::fs::symlink(&elsewhere, libdir.join(gone)).unwrap();
+    assert!(
+        libdir.join(gone).is_file(),
+        "the link reaches this machine's file"
+    );
+    let a = availability::check(&image, &data, &ins, &on(&root));
+    assert_eq!(a.missing_needed(), [gone.as_str()], "{a:#?}");
+    let kept = root.join("opt/real");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::copy(host_path, kept.join(gone)).unwrap();
+    for target in [
+        format!("/opt/real/{gone}"),
+        format!("../../../../../../opt/real/{gone}"),
+    ] {
+        std::fs::remove_file(libdir.join(gone)).unwrap();
+        std::os::unix::fs::symlink(&target, libdir.join(gone)).unwrap();
+        let a = availability::check(&image, &data, &ins, &on(&root));
+        assert!(a.starts, "{target}: {a:#?}");
+    }
 }
 
 #[test]

@@ -49,7 +49,8 @@ fn write_stub(root: &Path, install_name: &str, target: &str) -> PathBuf {
         let name = install_name.rsplit('/').next().unwrap();
         let link = framework.join(format!("{name}.tbd"));
         if !link.exists() {
-            std::os::unix::fs::symlink(&stub, link).unwrap();
+            // Relative, as an SDK's (an absolute link is the SDK machine's path).
+            std::os::unix::fs::symlink(stub.strip_prefix(&framework).unwrap(), link).unwrap();
         }
     }
     stub

@@ -315,20 +315,35 @@ fn not_readable(path: &Path, what: &str, why: String) -> Error {
 /// Reads an input file: a regular file (a folder, FIFO, device or socket is refused before it is
 /// opened, so nothing blocks or reads without end) of at most `limit` bytes.
 pub fn read_bounded(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
-    read_checked(path, what, limit, |_| None)
+    read_checked(path, what, limit, |_, _| None)
+}
+
+/// Reads a binary input file (an object, archive, library or image) as [`read_checked`] does,
+/// refusing with `code` one whose first bytes declare more than it holds
+/// ([`extent::overrun`](crate::extent::overrun)).
+pub fn read_binary(path: &Path, what: &str, code: &'static str) -> Result<Vec<u8>> {
+    read_checked(path, what, READ_LIMIT, |head, len| {
+        overrun_error(what, head, len, code)
+    })
+}
+
+/// The error, with `code`, for a `what` whose first bytes `head` declare more than its `len`
+/// bytes hold.
+pub fn overrun_error(what: &str, head: &[u8], len: u64, code: &'static str) -> Option<Error> {
+    crate::extent::overrun(head, len).map(|why| Error::new(code, format!("{what}: {why}")))
 }
 
 /// How many first bytes [`read_checked`] shows its `header` check.
-pub const HEADER_LEN: usize = 64;
+pub const HEADER_LEN: usize = 4096;
 
 /// Reads an input file as [`read_bounded`] does, once `header` has accepted its first bytes (up
-/// to [`HEADER_LEN`], fewer in a shorter file; `Some(error)` refuses them): a file of another
-/// format is refused after one small read, whatever its size.
+/// to [`HEADER_LEN`], fewer in a shorter file) and its length (`Some(error)` refuses them): a
+/// file of another format is refused after one small read, whatever its size.
 pub fn read_checked(
     path: &Path,
     what: &str,
     limit: u64,
-    header: impl Fn(&[u8]) -> Option<Error>,
+    header: impl Fn(&[u8], u64) -> Option<Error>,
 ) -> Result<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| Error::unreadable(path, what, &e))?;
@@ -357,7 +372,7 @@ pub fn read_checked(
         .take(HEADER_LEN as u64)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::unreadable(path, what, &e))?;
-    if let Some(e) = header(&bytes) {
+    if let Some(e) = header(&bytes, meta.len()) {
         return Err(e.at(Location::file(path)));
     }
     bytes.reserve(meta.len().saturating_sub(bytes.len() as u64) as usize);

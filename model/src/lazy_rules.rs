@@ -194,6 +194,44 @@ pub fn has_directory(name: &str, platform: Platform) -> bool {
     name.contains('/') || (platform == Platform::Windows && name.contains('\\'))
 }
 
+/// What glibc's and musl's loaders make of one element of `LD_LIBRARY_PATH` when handed a bare
+/// file name (glibc's `elf/dl-load.c`, `fillin_rpath` and `_dl_dst_substitute`; musl's
+/// `ldso/dynlink.c`, `load_library`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LdPathElement {
+    /// An absolute folder.
+    Absolute,
+    /// `$ORIGIN/…`: the loading image's own folder.
+    Origin,
+    /// Empty (read as `.`) or relative: a folder of the current directory.
+    CurrentDirectory,
+    /// Another `$` substitution (`$PLATFORM`, `$LIB`) not under `/`: a relative folder too,
+    /// whose name depends on the machine.
+    Substituted,
+}
+
+impl LdPathElement {
+    /// The kind of the element `dir`.
+    pub fn of(dir: &[u8]) -> Self {
+        if dir.first() == Some(&b'/') {
+            LdPathElement::Absolute
+        } else if dir.starts_with(b"$ORIGIN") || dir.starts_with(b"${ORIGIN}") {
+            LdPathElement::Origin
+        } else if dir.contains(&b'$') {
+            LdPathElement::Substituted
+        } else {
+            LdPathElement::CurrentDirectory
+        }
+    }
+}
+
+/// The elements of an `LD_LIBRARY_PATH` value, split where glibc splits it (`:` and `;`); an
+/// empty value has none (glibc's `_dl_init_paths` skips it, as if unset).
+pub fn ld_path_elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {
+    list.split(|&b| b == b':' || b == b';')
+        .filter(move |_| !list.is_empty())
+}
+
 /// The variations of a library name: each is `prefix + name + suffix`, in order, at most four.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Variations {

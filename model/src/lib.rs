@@ -16,6 +16,8 @@ pub mod dllimport;
 #[cfg(feature = "std")]
 pub mod dotnet;
 #[cfg(feature = "std")]
+pub mod extent;
+#[cfg(feature = "std")]
 pub mod flavor;
 pub mod lazy_rules;
 #[cfg(feature = "std")]

@@ -515,11 +515,18 @@ impl Plan {
     /// left out, unknown ones are ignored); `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| {
+            // serde_json appends " at line L column C"; the location carries it.
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg);
+            let at = match e.line() {
+                0 => crate::diag::Location::file(origin),
+                line => crate::diag::Location::at(origin, line as u32, e.column().max(1) as u32),
+            };
             Diagnostic::error(
                 codes::PLAN_MALFORMED,
-                format!("not a plan (line {}, column {}): {e}", e.line(), e.column()),
+                format!("not a plan: {}", crate::diag::shown(msg, 400)),
             )
-            .at(origin)
+            .at(at)
             .into()
         })
     }
@@ -567,11 +574,13 @@ mod tests {
     fn bad_plans_name_the_file_and_place() {
         let e = Plan::parse("{\"rid\": 3}", Path::new("p.json")).unwrap_err();
         assert_eq!(e.code(), codes::PLAN_MALFORMED);
+        // The place once, as file:line:column; serde_json's own " at line" suffix dropped.
+        let text = e.to_string();
         assert!(
-            e.to_string()
-                .starts_with("p.json: error AOTI0506: not a plan (line 1"),
+            text.starts_with("p.json:1:9: error AOTI0506: not a plan: "),
             "{e}"
         );
+        assert!(!text.contains(" at line "), "{e}");
         let e = Plan::parse(
             r#"{"rid": "x", "diagnostics": [{"severity": "warning", "code": "AOTI9999", "message": "m"}]}"#,
             Path::new("p.json"),

@@ -32,18 +32,18 @@ pub struct ProbeReport {
     pub error: Option<String>,
 }
 
-/// Probes `name` as the resolver would for a module with `search` (the model's
-/// [`LibrarySearch`] for its `DllImportSearchPath` and .NET version), with `from` as the image
-/// folder (default: the current executable's folder); `allow_cwd` is the request's
-/// `search_current_directory`. Loads only when `platform` is the host's; stops at the first
-/// candidate that loads, as the resolver does.
-pub fn probe(
+/// Every candidate the resolver would try for `name` (a module with `search`, the model's
+/// [`LibrarySearch`] for its `DllImportSearchPath` and .NET version), in order, with `from` as
+/// the image folder (default: the current executable's folder); `allow_cwd` is the request's
+/// `search_current_directory`. Nothing is loaded and the environment is not read: what the
+/// `LD_LIBRARY_PATH` of the machine makes of an `os-loader` candidate is the caller's to say.
+pub fn candidates(
     name: &str,
     search: LibrarySearch,
     allow_cwd: bool,
     from: Option<&Path>,
     platform: Platform,
-) -> ProbeReport {
+) -> Vec<Candidate> {
     let (sp, mut flags) = crate::abi::module_search(search);
     if allow_cwd {
         flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
@@ -53,36 +53,52 @@ pub fn probe(
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
     });
-    let list = attempts(name, sp, flags, dir.as_deref(), platform);
+    attempts(name, sp, flags, dir.as_deref(), platform)
+        .into_iter()
+        .map(|a| {
+            let (via, flags) = match a.via {
+                Via::Absolute { flags } => ("absolute", Some(flags)),
+                Via::AssemblyDirectory { flags } => ("assembly-directory", Some(flags)),
+                Via::OsLoader { flags } => ("os-loader", Some(flags)),
+                Via::SkippedCurrentDirectory => ("skipped", None),
+            };
+            let error = flags
+                .is_none()
+                .then(|| "not tried: a relative path would be searched from the current directory".into());
+            Candidate {
+                path: a.path,
+                via,
+                flags,
+                error,
+            }
+        })
+        .collect()
+}
+
+/// Probes `name` as the resolver would ([`candidates`]): on the host platform, each candidate
+/// is loaded in turn — after the resolver's own check of this process's `LD_LIBRARY_PATH` —
+/// until one loads, as the resolver does.
+pub fn probe(
+    name: &str,
+    search: LibrarySearch,
+    allow_cwd: bool,
+    from: Option<&Path>,
+    platform: Platform,
+) -> ProbeReport {
     let host = platform == Platform::host();
     let mut report = ProbeReport {
         candidates: Vec::new(),
         loaded: None,
         error: None,
     };
-    for a in list {
-        let (via, flags) = match a.via {
-            Via::Absolute { flags } => ("absolute", Some(flags)),
-            Via::AssemblyDirectory { flags } => ("assembly-directory", Some(flags)),
-            Via::OsLoader { flags } => ("os-loader", Some(flags)),
-            Via::SkippedCurrentDirectory => ("skipped", None),
-        };
-        let mut c = Candidate {
-            path: a.path,
-            via,
-            flags,
-            error: None,
-        };
+    for mut c in candidates(name, search, allow_cwd, from, platform) {
         let from_cwd = host
-            && via == "os-loader"
+            && c.via == "os-loader"
             && !allow_cwd
             && !c.path.contains('/')
             && crate::resolver::loader_takes_from_current_directory(&c.path);
-        match flags {
-            None => {
-                c.error =
-                    Some("not tried: a relative path would be searched from the current directory".into())
-            }
+        match c.flags {
+            None => {}
             Some(_) if from_cwd => c.error = Some(crate::resolver::SKIPPED_LD_PATH_CWD_TEXT.into()),
             Some(f) if host && report.loaded.is_none() => match load_and_close(&c.path, f) {
                 Ok(()) => report.loaded = Some(c.path.clone()),

@@ -10,7 +10,7 @@
 //! `PROGRAM qcs`.
 
 use super::{push, Flavor, LinkJob, Linker, Staged};
-use crate::diag::{codes, read_file, Error, Result};
+use crate::diag::{codes, read_binary, Error, Result};
 use crate::exports::ExportFileKind;
 use crate::target::{Format, Target};
 use ar_archive_writer::{write_archive_to_stream, ArchiveKind, NewArchiveMember, DEFAULT_OBJECT_READER};
@@ -88,7 +88,7 @@ impl Linker for Archiver {
 fn write(kind: ArchiveKind, job: &LinkJob, staged: &Staged) -> Result<()> {
     let mut members = Vec::new();
     for path in job.objects.iter().chain(&staged.unpacked) {
-        let data = read_file(path, "object")?;
+        let data = read_binary(path, "object", codes::BAD_FORMAT)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -109,7 +109,7 @@ fn write(kind: ArchiveKind, job: &LinkJob, staged: &Staged) -> Result<()> {
 pub(crate) fn unpack(inputs: &[PathBuf], dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
-        let data = read_file(input, "runtime archive")?;
+        let data = read_binary(input, "runtime archive", codes::BAD_FORMAT)?;
         let Ok(archive) = ArchiveFile::parse(&*data) else {
             out.push(input.clone());
             continue;

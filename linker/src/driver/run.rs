@@ -34,6 +34,9 @@ pub struct StagedLink {
     pub side_outputs: Vec<(PathBuf, PathBuf)>,
     /// StripSymbols' debug file, in the staging folder (also among `side_outputs`).
     pub debug_file: Option<PathBuf>,
+    /// Files beside the output that the image being replaced made and this one does not: its
+    /// debug file, once StripSymbols is off. Removed with the commit.
+    pub superseded: Vec<PathBuf>,
     /// The command that ran.
     pub command: LinkCommand,
     /// The export file's text, when one was used.
@@ -49,7 +52,7 @@ impl StagedLink {
         let mut files = self.side_outputs.clone();
         files.extend(extra.iter().cloned());
         let name = self.image.file_name().map(PathBuf::from).unwrap_or_default();
-        staging.commit(&files, (&name, &self.output))?;
+        staging.commit(&self.superseded, &files, (&name, &self.output))?;
         Ok(LinkOutcome {
             output: self.output,
             side_outputs: self.side_outputs.into_iter().map(|(_, d)| d).collect(),
@@ -109,6 +112,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             output: job.output.clone(),
             side_outputs: Vec::new(),
             debug_file: None,
+            superseded: Vec::new(),
             command,
             export_file: None,
             linker_output: String::new(),
@@ -164,11 +168,16 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             side_outputs.push((PathBuf::from(&side), dest_dir.join(&side)));
         }
     }
+    let superseded = match debug_file {
+        None if super::strip::applies(linker.flavor()) => previous_debug_file(&job.output),
+        _ => None,
+    };
     Ok(StagedLink {
         image: staged.output,
         output: job.output.clone(),
         side_outputs,
         debug_file,
+        superseded: superseded.into_iter().collect(),
         command,
         export_file: export_text,
         linker_output: printed,
@@ -205,4 +214,14 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
         .at(&job.output));
     }
     Ok(())
+}
+
+/// The debug file beside `output` that the image now there links to by its `.gnu_debuglink`
+/// (`IMAGE.dbg`, a StripSymbols publish's): a file of another name, or one the image does not
+/// link to, is the user's and stays.
+fn previous_debug_file(output: &Path) -> Option<PathBuf> {
+    let name = super::strip::debug_file_name(&output.file_name()?.to_string_lossy());
+    let debug = output.with_file_name(&name);
+    let linked = crate::inspect::debuglink_name(output)?;
+    (linked == name.as_bytes() && debug.is_file()).then_some(debug)
 }

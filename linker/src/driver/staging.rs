@@ -185,12 +185,19 @@ impl Staging {
         &self.dir
     }
 
-    /// Moves each staged file (a name in the staging folder) to its destination, then the image,
-    /// while holding the lock of the output's folder: all of them or none. Each file already at a
+    /// Removes the files of `superseded` (a previous publish's files this one does not make: a
+    /// debug file once StripSymbols is off), moves each staged file (a name in the staging
+    /// folder) to its destination, then the image, while holding the lock of the output's
+    /// folder: all of them or none. Each file already at a
     /// destination is first hard-linked into the staging folder (a file that cannot be, an
     /// immutable one say, stops the commit before anything is moved); when a move fails, the moved
     /// ones go back and the previous files are put back over them.
-    pub fn commit(&self, files: &[(PathBuf, PathBuf)], image: (&Path, &Path)) -> Result<()> {
+    pub fn commit(
+        &self,
+        superseded: &[PathBuf],
+        files: &[(PathBuf, PathBuf)],
+        image: (&Path, &Path),
+    ) -> Result<()> {
         let (name, dest) = image;
         // The output's folder is the lock (nothing is left beside the output for it); commits
         // are renames, so publishes to other outputs in the folder wait only that long.
@@ -204,15 +211,26 @@ impl Staging {
         if live.interrupted {
             return Err(move_failed(dest, interrupted_error()));
         }
-        let moves: Vec<(PathBuf, &Path)> = files
+        // (staged file, destination); no staged file: the destination is removed.
+        let moves: Vec<(Option<PathBuf>, &Path)> = superseded
             .iter()
-            .map(|(n, d)| (n.as_path(), d.as_path()))
-            .chain([(name, dest)])
-            .map(|(n, d)| (self.path().join(n), d))
+            .map(|d| (None, d.as_path()))
+            .chain(
+                files
+                    .iter()
+                    .map(|(n, d)| (n.as_path(), d.as_path()))
+                    .chain([(name, dest)])
+                    .map(|(n, d)| (Some(self.path().join(n)), d)),
+            )
             .collect();
         let previous = self.keep_previous(&moves)?;
-        for (done, (staged, to)) in moves.iter().enumerate() {
-            if let Err(e) = std::fs::rename(staged, to) {
+        for (done, ((staged, to), kept)) in moves.iter().zip(&previous).enumerate() {
+            let moved = match staged {
+                Some(staged) => std::fs::rename(staged, to),
+                None if kept.is_none() => Ok(()),
+                None => std::fs::remove_file(to),
+            };
+            if let Err(e) = moved {
                 self.roll_back(&moves[..done], &previous);
                 return Err(move_failed(to, e));
             }
@@ -223,7 +241,7 @@ impl Staging {
 
     /// Hard links, in the staging folder, of the files the moves will replace (`None` where
     /// there is none yet).
-    fn keep_previous(&self, moves: &[(PathBuf, &Path)]) -> Result<Vec<Option<PathBuf>>> {
+    fn keep_previous(&self, moves: &[(Option<PathBuf>, &Path)]) -> Result<Vec<Option<PathBuf>>> {
         let mut kept = Vec::new();
         for (i, (_, to)) in moves.iter().enumerate() {
             if std::fs::symlink_metadata(to).is_err() {
@@ -239,15 +257,16 @@ impl Staging {
 
     /// Undoes the first moves: each new file goes back into the staging folder and the previous
     /// one, if any, is put back.
-    fn roll_back(&self, moved: &[(PathBuf, &Path)], previous: &[Option<PathBuf>]) {
+    fn roll_back(&self, moved: &[(Option<PathBuf>, &Path)], previous: &[Option<PathBuf>]) {
         for ((staged, to), kept) in moved.iter().zip(previous).rev() {
-            match kept {
-                Some(kept) => {
+            match (kept, staged) {
+                (Some(kept), _) => {
                     let _ = std::fs::rename(kept, to);
                 }
-                None => {
+                (None, Some(staged)) => {
                     let _ = std::fs::rename(to, staged);
                 }
+                (None, None) => {}
             }
         }
     }
@@ -290,7 +309,7 @@ mod tests {
             (PathBuf::from("app.plan.md"), out.join("app.plan.md")),
         ];
         let gone = dir.path().join("gone/app");
-        assert!(staging.commit(&files, (Path::new("app"), &gone)).is_err());
+        assert!(staging.commit(&[], &files, (Path::new("app"), &gone)).is_err());
         let read = |n: &str| std::fs::read_to_string(out.join(n)).ok();
         assert_eq!(read("app").as_deref(), Some("old image"));
         assert_eq!(read("app.dbg").as_deref(), Some("old debug"));
@@ -298,9 +317,35 @@ mod tests {
         // And a commit that works replaces them all.
         let files = vec![(PathBuf::from("app.dbg"), out.join("app.dbg"))];
         staging
-            .commit(&files, (Path::new("app"), &out.join("app")))
+            .commit(&[], &files, (Path::new("app"), &out.join("app")))
             .unwrap();
         assert_eq!(read("app").as_deref(), Some("new image"));
         assert_eq!(read("app.dbg").as_deref(), Some("new debug"));
+    }
+
+    #[test]
+    fn a_superseded_file_is_removed_with_the_commit_and_put_back_when_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("app"), "old image").unwrap();
+        std::fs::write(out.join("app.dbg"), "old debug").unwrap();
+        let read = |n: &str| std::fs::read_to_string(out.join(n)).ok();
+        let superseded = [out.join("app.dbg"), out.join("never-made.dbg")];
+        // The image's move fails: the debug file is back.
+        let staging = Staging::beside(&out.join("app")).unwrap();
+        std::fs::write(staging.path().join("app"), "new image").unwrap();
+        let gone = dir.path().join("gone/app");
+        assert!(staging
+            .commit(&superseded, &[], (Path::new("app"), &gone))
+            .is_err());
+        assert_eq!(read("app").as_deref(), Some("old image"));
+        assert_eq!(read("app.dbg").as_deref(), Some("old debug"));
+        // It works: the new image, and no debug file of the old one's beside it.
+        staging
+            .commit(&superseded, &[], (Path::new("app"), &out.join("app")))
+            .unwrap();
+        assert_eq!(read("app").as_deref(), Some("new image"));
+        assert_eq!(read("app.dbg"), None);
     }
 }

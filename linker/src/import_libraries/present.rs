@@ -34,7 +34,8 @@ pub struct PresentLibrary {
 /// Reads `path` as a library of `target`; `None` when it is not one (another format or
 /// architecture, an archive, text) or cannot be read.
 pub fn read(path: &Path, target: &Target) -> Option<PresentLibrary> {
-    let data = aotinterop_model::diag::read_file(path, "library").ok()?;
+    let data =
+        aotinterop_model::diag::read_binary(path, "library", aotinterop_model::codes::BAD_FORMAT).ok()?;
     read_bytes(&data, path, target)
 }
 

@@ -47,3 +47,17 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
     }
     Some(Ok((path, bytes)))
 }
+
+/// The file name the `.gnu_debuglink` of the ELF file at `path` names, reading only its headers
+/// and that section; `None` for anything else (no file, not ELF, no link).
+pub(crate) fn debuglink_name(path: &Path) -> Option<Vec<u8>> {
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let cache = object::ReadCache::new(&file);
+    let elf = object::File::parse(&cache).ok()?;
+    let link = elf.section_by_name(".gnu_debuglink")?.data().ok()?;
+    let end = link.iter().position(|&b| b == 0)?;
+    Some(link[..end].to_vec())
+}

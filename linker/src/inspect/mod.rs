@@ -5,6 +5,7 @@
 
 pub mod availability;
 mod debuglink;
+pub(crate) use debuglink::debuglink_name;
 mod elf;
 mod ilc;
 mod macho;
@@ -175,11 +176,20 @@ pub(crate) const IMAGE_MAGICS: &[&[u8]] = &[
 /// An image file's bytes; a file of another kind is refused on its first bytes, before the rest
 /// is read, whatever its size.
 pub fn read_image(path: &Path) -> Result<Vec<u8>> {
-    aotinterop_model::diag::read_checked(path, "image", aotinterop_model::diag::READ_LIMIT, |head| {
+    aotinterop_model::diag::read_checked(path, "image", aotinterop_model::diag::READ_LIMIT, |head, len| {
         let known = IMAGE_MAGICS
             .iter()
             .any(|m| head.starts_with(m) || (head.len() < m.len() && m.starts_with(head)));
-        (!known).then(|| {
+        if known {
+            // Damaged headers are refused here; a cut-off image is read (it is no bigger than
+            // it says) and named as truncated, with its byte counts, by the parser.
+            use aotinterop_model::extent::{overrun, Overrun};
+            return match overrun(head, len) {
+                Some(Overrun::Damaged(why)) => Some(Error::new(codes::BAD_FORMAT, format!("image: {why}"))),
+                _ => None,
+            };
+        }
+        Some({
             let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
             Error::new(
                 codes::BAD_FORMAT,
@@ -228,7 +238,7 @@ fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {
 
 /// The symbols a debug file defines (none when it cannot be read or parsed).
 fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
-    let Ok(bytes) = aotinterop_model::diag::read_file(path, "debug file") else {
+    let Ok(bytes) = aotinterop_model::diag::read_binary(path, "debug file", codes::BAD_FORMAT) else {
         return BTreeSet::new();
     };
     let Ok(file) = object::File::parse(&*bytes) else {

@@ -99,7 +99,7 @@ fn is_text(bytes: &[u8]) -> bool {
 /// The first bytes of what a NativeLibrary item can be: archives, ELF, PE, Mach-O (thin and
 /// universal), COFF objects of the four Windows machines, LLVM bitcode, and text (`.tbd` stubs,
 /// GNU ld scripts). Anything else is refused on its first bytes, before the file is read.
-fn head_refusal(head: &[u8]) -> Option<aotinterop_model::Error> {
+fn head_refusal(head: &[u8], len: u64) -> Option<aotinterop_model::Error> {
     // Besides images and archives (`inspect`'s): COFF objects, by machine, and LLVM bitcode.
     const OBJECTS: &[&[u8]] = &[
         &[0x64, 0x86],
@@ -114,7 +114,15 @@ fn head_refusal(head: &[u8]) -> Option<aotinterop_model::Error> {
             .iter()
             .chain(OBJECTS)
             .any(|m| head.starts_with(m));
-    (!known).then(|| {
+    if known {
+        return aotinterop_model::diag::overrun_error(
+            "NativeLibrary item",
+            head,
+            len,
+            codes::NATIVE_LIBRARY_WRONG_KIND,
+        );
+    }
+    Some({
         let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
         aotinterop_model::Error::new(
             codes::NATIVE_LIBRARY_WRONG_KIND,

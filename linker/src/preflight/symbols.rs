@@ -2,7 +2,7 @@
 //! available otherwise (weak definitions, import-library symbols, shared-library exports).
 //! Archives, objects, import libraries, ELF shared libraries, DLLs and GNU ld scripts.
 
-use crate::diag::{codes, read_file, Diagnostic, Error, Result};
+use crate::diag::{codes, Diagnostic, Error, Result};
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
@@ -174,7 +174,7 @@ fn split_parens(token: &str) -> Vec<&str> {
 /// Reads what the file at `path` offers. With `members`, an archive's members are read one by
 /// one (to tell strong from weak definitions); otherwise its symbol index is enough.
 pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
-    let data = read_file(path, "library")?;
+    let data = crate::diag::read_binary(path, "library", codes::BAD_FORMAT)?;
     if let Ok(archive) = ArchiveFile::parse(&*data) {
         let mut out = Offered::default();
         if !members {

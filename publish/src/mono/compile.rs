@@ -59,7 +59,11 @@ pub(super) fn fnv(bytes: &[u8]) -> u64 {
 }
 
 /// The folder compiled assemblies are kept in.
-pub fn cache_root(loaded: &LoadedRequest) -> PathBuf {
+///
+/// With none of those set, a folder of this user's own in the temporary folder, used only when
+/// no one else owns or can write it (a shared folder would let another user hand this publish
+/// their objects); failing that, a folder in `work`, gone after the publish.
+pub fn cache_root(loaded: &LoadedRequest, work: &Path) -> PathBuf {
     if let Some(d) = &loaded.request.cache_dir {
         return d.clone();
     }
@@ -67,7 +71,24 @@ pub fn cache_root(loaded: &LoadedRequest) -> PathBuf {
     env("AOTINTEROP_CACHE_DIR")
         .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("aotinterop")))
         .or_else(|| env("HOME").map(|h| h.join(".cache/aotinterop")))
-        .unwrap_or_else(|| std::env::temp_dir().join("aotinterop-cache"))
+        .or_else(private_temp_cache)
+        .unwrap_or_else(|| work.join("cache"))
+}
+
+/// `TMP/aotinterop-cache-UID`, made mode 0700 when missing; `None` when it is a link, not this
+/// user's, or writable by others.
+fn private_temp_cache() -> Option<PathBuf> {
+    private_cache_in(&std::env::temp_dir())
+}
+
+fn private_cache_in(tmp: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let dir = tmp.join(format!("aotinterop-cache-{uid}"));
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+    let meta = std::fs::symlink_metadata(&dir).ok()?;
+    (meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0).then_some(dir)
 }
 
 /// The check text of a cached object: its length and modification time, then `note` (what the
@@ -291,7 +312,7 @@ pub fn compile(
     let mono = &closure.mono;
     let mut layout = Layout::new(&closure.members, &work.join("assemblies"));
     let keys = cache_keys(closure);
-    let cache = cache_root(loaded);
+    let cache = cache_root(loaded, work);
     let mode = loaded.request.mono_aot_mode;
     let mut objects = Vec::new();
     let mut infos = Vec::new();
@@ -341,4 +362,38 @@ pub fn compile(
         compiled: total,
         cached,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::private_cache_in;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_temporary_cache_is_used_only_when_it_is_this_users_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let uid = unsafe { libc::geteuid() };
+        let dir = tmp.path().join(format!("aotinterop-cache-{uid}"));
+        // Made when missing, mode 0700.
+        assert_eq!(private_cache_in(tmp.path()).as_deref(), Some(dir.as_path()));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        // Writable by others: refused.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(private_cache_in(tmp.path()), None);
+        std::fs::remove_dir(&dir).unwrap();
+        // A link planted under the name, even to a folder of this user's: refused.
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+        assert_eq!(private_cache_in(tmp.path()), None);
+        std::fs::remove_file(&dir).unwrap();
+        // Another user's folder (can be made only as root): refused.
+        if uid == 0 {
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+            std::os::unix::fs::chown(&dir, Some(65534), None).unwrap();
+            assert_eq!(private_cache_in(tmp.path()), None);
+        }
+    }
 }

@@ -66,17 +66,19 @@ pub fn read_file_keeping_bytes(path: &Path) -> Result<(AssemblyInterop, Vec<u8>)
 /// bytes (no `MZ`) before the rest is read, whatever its size.
 fn read_assembly(path: &Path) -> Result<std::result::Result<Vec<u8>, Fault>> {
     let not_pe = std::cell::Cell::new(None);
-    let read =
-        aotinterop_model::diag::read_checked(path, "assembly", aotinterop_model::diag::READ_LIMIT, |head| {
-            match pe::signature_fault(head) {
-                Some(f) => {
-                    let e = fault_error(path, &f);
-                    not_pe.set(Some(f));
-                    Some(e)
-                }
-                None => None,
+    let read = aotinterop_model::diag::read_checked(
+        path,
+        "assembly",
+        aotinterop_model::diag::READ_LIMIT,
+        |head, len| match pe::signature_fault(head).or_else(|| pe::extent_fault(head, len)) {
+            Some(f) => {
+                let e = fault_error(path, &f);
+                not_pe.set(Some(f));
+                Some(e)
             }
-        });
+            None => None,
+        },
+    );
     match (read, not_pe.into_inner()) {
         (Err(_), Some(fault)) => Ok(Err(fault)),
         (read, _) => read.map(Ok),

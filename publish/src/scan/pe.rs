@@ -80,6 +80,19 @@ pub fn signature_fault(head: &[u8]) -> Option<Fault> {
     })
 }
 
+/// The fault of a file whose first bytes `head` declare a PE header or section table its `len`
+/// bytes do not hold.
+pub fn extent_fault(head: &[u8], len: u64) -> Option<Fault> {
+    use aotinterop_model::extent::Overrun;
+    match aotinterop_model::extent::overrun(head, len)? {
+        Overrun::CutOff(why) => Some(Fault::new(
+            FaultKind::Truncated,
+            format!("the file is truncated: {why}"),
+        )),
+        Overrun::Damaged(why) => Some(Fault::new(FaultKind::NotPe, why)),
+    }
+}
+
 /// The CLI header of a .NET PE image, and the metadata it points to.
 pub fn metadata(bytes: &[u8]) -> ReadResult<Cli<'_>> {
     if let Some(f) = signature_fault(bytes) {

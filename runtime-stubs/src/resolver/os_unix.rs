@@ -8,6 +8,7 @@
 //! library lazily.
 
 use super::buf::PATH_SIZE;
+use aotinterop_model::lazy_rules::{ld_path_elements, LdPathElement};
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -164,21 +165,16 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
     }
     // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
     let list = unsafe { CStr::from_ptr(value) }.to_bytes();
-    // An empty value is no list at all (glibc's `_dl_init_paths` skips it, as if unset).
-    if list.is_empty() {
-        return false;
-    }
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     if name.is_empty() {
         return false;
     }
-    // glibc splits the list at `:` and `;` (elf/dl-load.c, fillin_rpath).
-    list.split(|&b| b == b':' || b == b';').any(|dir| {
-        let absolute =
-            dir.first() == Some(&b'/') || dir.starts_with(b"$ORIGIN") || dir.starts_with(b"${ORIGIN}");
-        if !absolute && dir.contains(&b'$') {
+    ld_path_elements(list).any(|dir| {
+        let kind = LdPathElement::of(dir);
+        if kind == LdPathElement::Substituted {
             return true;
         }
+        let absolute = matches!(kind, LdPathElement::Absolute | LdPathElement::Origin);
         let mut path = super::buf::Buf::<PATH_SIZE>::new();
         path.push(dir);
         if !dir.is_empty() {

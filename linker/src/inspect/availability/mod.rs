@@ -11,8 +11,10 @@ pub mod ld_so_cache;
 mod windows;
 
 use super::{Format, Inspection};
+use aotinterop_model::lazy_rules::{ld_path_elements, LdPathElement};
 use aotinterop_model::{DotNet, LibrarySearch};
 use serde::Serialize;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// One library looked up.
@@ -72,18 +74,84 @@ pub struct Machine {
 impl Machine {
     /// The library path folders: the given ones, or on this machine (no sysroot, none given)
     /// `LD_LIBRARY_PATH`.
+    /// An empty element of `LD_LIBRARY_PATH` is the current folder (`.`), as `ld.so` reads it.
     fn path_dirs(&self) -> Vec<PathBuf> {
-        if !self.path_dirs.is_empty() || self.sysroot.is_some() {
-            return self.path_dirs.clone();
-        }
-        std::env::var_os("LD_LIBRARY_PATH")
-            .map(|v| {
-                std::env::split_paths(&v)
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .collect()
+        self.ld_path_elements()
+            .into_iter()
+            .map(|e| match e.is_empty() {
+                true => PathBuf::from("."),
+                false => PathBuf::from(std::ffi::OsString::from_vec(e)),
             })
-            .unwrap_or_default()
+            .collect()
     }
+
+    /// The library path element by element, as the loader reads it: the given folders, or on
+    /// this machine `LD_LIBRARY_PATH` as it is, empty elements included.
+    fn ld_path_elements(&self) -> Vec<Vec<u8>> {
+        if !self.path_dirs.is_empty() || self.sysroot.is_some() {
+            return self
+                .path_dirs
+                .iter()
+                .map(|p| p.as_os_str().as_bytes().to_vec())
+                .collect();
+        }
+        let value = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
+        ld_path_elements(value.as_bytes()).map(<[u8]>::to_vec).collect()
+    }
+
+    /// Whether this is the machine the check runs on (no sysroot, no library path given).
+    fn is_here(&self) -> bool {
+        self.path_dirs.is_empty() && self.sysroot.is_none()
+    }
+}
+
+/// Why the lazy resolver does not hand the bare name `name` to the ELF loader under `machine`'s
+/// library path, when it does not (the resolver's own rule, `resolver/os_unix.rs`): an element
+/// that reads as a folder of the current directory and holds `name` (known only on this
+/// machine), one with `$PLATFORM` or `$LIB`, or an absolute one where `name` is no regular file.
+fn resolver_withholds(name: &str, machine: &Machine) -> Option<String> {
+    machine.ld_path_elements().iter().find_map(|dir| {
+        let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+        let kind = LdPathElement::of(dir);
+        let path = Path::new(std::ffi::OsStr::from_bytes(dir)).join(name);
+        let held = match kind {
+            LdPathElement::Substituted => true,
+            LdPathElement::CurrentDirectory => machine.is_here() && path.exists(),
+            LdPathElement::Absolute => {
+                let path = under(machine.sysroot.as_deref(), &path);
+                std::fs::metadata(&path).is_ok_and(|m| !m.is_file())
+            }
+            LdPathElement::Origin => false,
+        };
+        held.then(|| withheld_note(name, &shown, kind))
+    })
+}
+
+/// A note for the first element of the library path that is relative to the current directory:
+/// `ld.so` looks there for the needed libraries.
+fn relative_element_note(machine: &Machine) -> Option<String> {
+    let elements = machine.ld_path_elements();
+    let dir = elements.iter().find(|e| {
+        matches!(
+            LdPathElement::of(e),
+            LdPathElement::CurrentDirectory | LdPathElement::Substituted
+        )
+    })?;
+    let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+    Some(format!(
+        "LD_LIBRARY_PATH element `{shown}` is relative (empty: `.`): the loader looks for the needed libraries in the folder the image runs from"
+    ))
+}
+
+fn withheld_note(name: &str, element: &str, kind: LdPathElement) -> String {
+    let why = match kind {
+        LdPathElement::Substituted => "names a folder relative to the current directory ($PLATFORM, $LIB)",
+        LdPathElement::CurrentDirectory => "is the current directory's, which holds it",
+        _ => "holds it as no regular file (a FIFO, a device or a folder)",
+    };
+    format!(
+        "LD_LIBRARY_PATH element `{element}` {why}: the lazy resolver does not hand `{name}` to the loader"
+    )
 }
 
 /// `path` (absolute, of the target machine) under `root`.
@@ -124,7 +192,7 @@ fn is_image_for(path: &Path, arch: &str) -> bool {
             super::arch_name(f.architecture()) == arch
         }
         Err(_) => {
-            aotinterop_model::diag::read_file(path, "library")
+            aotinterop_model::diag::read_binary(path, "library", aotinterop_model::codes::BAD_FORMAT)
                 .ok()
                 .and_then(|d| {
                     super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
@@ -181,11 +249,55 @@ impl Rules {
     }
 }
 
-/// The first of `candidates` that is a file `arch` can load.
-fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str) -> Lookup {
+/// `path` with its symbolic links followed as the machine under `root` follows them: a link's
+/// absolute target lies under `root` too, and `..` stops at `root` (a sysroot's
+/// `libz.so.1 -> /lib/x86_64-linux-gnu/libz.so.1.3` is the sysroot's file, not this machine's).
+/// A path outside `root` is followed as it is; `None` for a loop (more than 40 links).
+fn resolve_in_root(path: &Path, root: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Some(path.to_path_buf());
+    };
+    let mut todo: std::collections::VecDeque<std::ffi::OsString> =
+        rel.iter().map(std::ffi::OsStr::to_os_string).collect();
+    let (mut done, mut links) = (PathBuf::new(), 0);
+    while let Some(part) = todo.pop_front() {
+        match Path::new(&part).components().next() {
+            Some(Component::ParentDir) => {
+                done.pop();
+                continue;
+            }
+            Some(Component::Normal(_)) => {}
+            _ => continue,
+        }
+        let next = done.join(&part);
+        let Ok(target) = std::fs::read_link(root.join(&next)) else {
+            done = next;
+            continue;
+        };
+        links += 1;
+        if links > 40 {
+            return None;
+        }
+        if target.is_absolute() {
+            done = PathBuf::new();
+        }
+        for part in target.iter().rev() {
+            todo.push_front(part.to_os_string());
+        }
+    }
+    Some(root.join(done))
+}
+
+/// The first of `candidates` that is a file `arch` can load, links followed under `root`.
+fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&Path>) -> Lookup {
     let mut tried = Vec::new();
     for c in candidates {
-        let ok = c.is_file() && is_image_for(&c, arch);
+        let real = match root {
+            Some(root) => resolve_in_root(&c, root),
+            None => Some(c.clone()),
+        };
+        let ok = real.is_some_and(|r| r.is_file() && is_image_for(&r, arch));
         tried.push(c.clone());
         if ok {
             return Lookup {
@@ -218,6 +330,8 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         Format::Coff => Rules::Pe(windows::WindowsLoader::new(image, machine)),
         Format::MachO => Rules::MachO(dyld::Dyld::new(image, data, arch, machine)),
     };
+    // A sysroot is a machine's root for ELF and Mach-O; for PE it is the system folder.
+    let root = machine.sysroot.as_deref().filter(|_| ins.format != Format::Coff);
     let needed: Vec<Lookup> = ins
         .needed
         .iter()
@@ -230,7 +344,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                     tried: Vec::new(),
                 };
             }
-            let mut l = first_found(n, rules.candidates(n, 0), arch);
+            let mut l = first_found(n, rules.candidates(n, 0), arch, root);
             l.weak = matches!(&rules, Rules::MachO(d) if d.weak.contains(n));
             l
         })
@@ -238,27 +352,44 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     let platform = ins.format.platform();
     let mut lazy: Vec<Lookup> = Vec::new();
     let mut would_throw = Vec::new();
+    let elf = matches!(rules, Rules::Elf(_) | Rules::ElfMusl(_));
+    let mut withheld: Vec<String> = relative_element_note(machine)
+        .filter(|_| elf)
+        .into_iter()
+        .collect();
     for imp in &ins.lazy {
         let known = lazy.iter().position(|l| l.name == imp.module);
         let i = match known {
             Some(i) => i,
             None => {
                 let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
-                let probe =
-                    aotinterop_runtime::probe::probe(&imp.module, search, false, Some(&image_dir), platform);
+                // The candidates only: a check loads nothing (a library's initialisers would run).
+                let candidates = aotinterop_runtime::probe::candidates(
+                    &imp.module,
+                    search,
+                    false,
+                    Some(&image_dir),
+                    platform,
+                );
                 let mut lookup = Lookup {
                     name: imp.module.clone(),
                     found: None,
                     weak: false,
                     tried: Vec::new(),
                 };
-                for c in probe.candidates.iter().filter(|c| c.via != "skipped") {
+                for c in candidates.iter().filter(|c| c.via != "skipped") {
+                    if elf && c.via == "os-loader" && !c.path.contains('/') {
+                        if let Some(note) = resolver_withholds(&c.path, machine) {
+                            withheld.push(note);
+                            continue;
+                        }
+                    }
                     let candidates = match c.via {
                         // The image's own folder, as the resolver builds the path.
                         "assembly-directory" => vec![PathBuf::from(&c.path)],
                         _ => rules.candidates(&c.path, c.flags.unwrap_or(0)),
                     };
-                    let hit = first_found(&c.path, candidates, arch);
+                    let hit = first_found(&c.path, candidates, arch, root);
                     lookup.tried.extend(hit.tried);
                     if hit.found.is_some() {
                         lookup.found = hit.found;
@@ -278,7 +409,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         needed,
         lazy,
         would_throw,
-        notes: rules.notes(),
+        notes: rules.notes().into_iter().chain(withheld).collect(),
     }
 }
 
