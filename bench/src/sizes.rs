@@ -115,9 +115,7 @@ pub fn measure(dir: &Path) -> Result<Sizes, String> {
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).map_err(|e| e.to_string());
     let win = windows_images(&dir.join("win-x64"))?;
     let dlls = |p: &Path| -> Result<Vec<String>, String> {
-        Ok(aotinterop_linker::inspect::inspect(p)
-            .map_err(|e| e.to_string())?
-            .needed)
+        Ok(aotinterop_image::inspect(p).map_err(|e| e.to_string())?.needed)
     };
     Ok(Sizes {
         win_lazy: len(&win.0)?,

@@ -1,6 +1,6 @@
 //! `aotinterop probe`: every candidate the lazy resolver would try for a library name, in
 //! order, and which one loads (for the host platform), so a user can see why a library does
-//! not load. The logic is the runtime's own (`aotinterop::probe`).
+//! not load. The candidates are the resolver's own (`aotinterop::probe`).
 
 use super::output::{print_json, Format};
 use aotinterop::probe::{probe, ProbeReport};
@@ -107,7 +107,7 @@ fn render_text(r: &ProbeReport) -> String {
         s.push_str(&format!(
             "{:>2}. [{}] {}: {}\n",
             i + 1,
-            c.via,
+            c.via.name(),
             v(&c.path),
             v(&outcome)
         ));
@@ -124,7 +124,7 @@ fn to_json(r: &ProbeReport) -> serde_json::Value {
     serde_json::json!({
         "candidates": r.candidates.iter().map(|c| serde_json::json!({
             "path": c.path,
-            "via": c.via,
+            "via": c.via.name(),
             "error": c.error,
         })).collect::<Vec<_>>(),
         "loaded": r.loaded,

@@ -1,12 +1,11 @@
-//! Stub objects, export files, linker drivers, preflight, image inspection and verification.
-//! Every shared word (target, binding, plan, diagnostic) is the model crate's.
+//! What writes binaries and runs linkers: stub objects, export files, stand-in import
+//! libraries, linker drivers, and the preflight over what `aotinterop-image` reads. Every shared
+//! word (target, binding, plan, diagnostic) is the model crate's.
 
 pub mod driver;
 pub mod emit;
 pub mod exports;
 pub mod import_libraries;
-pub mod inspect;
 pub mod preflight;
-pub mod verify;
 
 use aotinterop_model::{diag, target};

@@ -6,8 +6,8 @@
 
 mod common;
 
-use aotinterop_linker::inspect::{inspect, render_text, LazyReader};
-use aotinterop_linker::verify::{verify, DifferenceKind};
+use aotinterop_image::verify::{verify, DifferenceKind};
+use aotinterop_image::{inspect, render_text, LazyReader};
 use aotinterop_model::DllImportSearchPath;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -329,7 +329,7 @@ fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
             "{s} not bound from libvendor:\n{binds}"
         );
     }
-    let ins = aotinterop_linker::inspect::inspect(&out).unwrap();
+    let ins = aotinterop_image::inspect(&out).unwrap();
     assert!(
         ins.needed.iter().any(|n| n == "@rpath/libvendor.dylib"),
         "{:?}",
@@ -341,11 +341,11 @@ fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
             .unwrap_or_else(|| panic!("{s}: {:?}", ins.imports));
         assert_eq!(bound.lib_name.as_deref(), Some("@rpath/libvendor.dylib"));
     }
-    let report = aotinterop_linker::verify::verify(&ins, &plan).unwrap();
+    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
     assert!(report.ok(), "{report:?}");
     // A plan whose stand-in named another library does not verify.
     plan.link.generated[0].file = "@rpath/libother.dylib".into();
-    let report = aotinterop_linker::verify::verify(&ins, &plan).unwrap();
+    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
     assert!(!report.ok());
 }
 
@@ -363,7 +363,7 @@ fn ld64_lld_links_x86_64_against_a_text_stub() {
 /// defined, its kind (function or object) and its default version, and the soname.
 #[test]
 fn present_elf_library_reads_as_readelf_reads_it() {
-    use aotinterop_linker::import_libraries::present;
+    use aotinterop_image::present;
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("two.map");
     // Two versions: vendor_secret stays at VENDOR_1, the rest move on to VENDOR_2.
@@ -424,7 +424,7 @@ fn present_elf_library_reads_as_readelf_reads_it() {
 /// A DLL's exports as its `.def` file declares them: names, the ordinal-only export, the datum.
 #[test]
 fn present_dll_reads_as_its_def_file_declares_it() {
-    use aotinterop_linker::import_libraries::present;
+    use aotinterop_image::present;
     let dir = tempfile::tempdir().unwrap();
     let dll = windows_vendor(dir.path());
     let lib = present::read(&dll, &WIN_X64).unwrap();
@@ -453,7 +453,7 @@ fn present_dll_reads_as_its_def_file_declares_it() {
 /// install name the dylib gives itself and its code and data exports.
 #[test]
 fn present_fat_dylib_reads_its_targets_slice() {
-    use aotinterop_linker::import_libraries::present;
+    use aotinterop_image::present;
     let dir = tempfile::tempdir().unwrap();
     let asm = dir.path().join("vendor.s");
     std::fs::write(
@@ -563,8 +563,8 @@ fn lld_link_links_arm64_stubs_against_a_generated_import_library() {
     // By name (hint 0), and by ordinal: no name, the ordinal in parentheses.
     assert!(imports.contains("Symbol: vendor_add (0)"), "{imports}");
     assert!(imports.contains("Symbol:  (7)"), "{imports}");
-    let ins = aotinterop_linker::inspect::inspect(&job.output).unwrap();
+    let ins = aotinterop_image::inspect(&job.output).unwrap();
     assert_eq!(ins.arch, "aarch64");
-    let report = aotinterop_linker::verify::verify(&ins, &plan).unwrap();
+    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
     assert!(report.ok(), "{report:?}");
 }

@@ -3,9 +3,9 @@
 
 mod common;
 
+use aotinterop_image::availability;
+use aotinterop_image::inspect;
 use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::inspect::availability;
-use aotinterop_linker::inspect::inspect;
 use common::*;
 use std::path::{Path, PathBuf};
 
@@ -83,7 +83,7 @@ fn needed_libraries_and_lazy_modules_are_looked_up_under_a_sysroot() {
     assert!(!a.starts);
     let missing = a.missing_needed();
     assert_eq!(missing, [gone.as_str()]);
-    let text = aotinterop_linker::inspect::availability::render_text(&a, Some(&root));
+    let text = aotinterop_image::availability::render_text(&a, Some(&root));
     assert!(
         text.contains(&format!("will not start: {gone} missing")),
         "{text}"
@@ -138,8 +138,7 @@ fn a_native_aot_dll_is_checked_against_a_folder_of_dlls() {
     assert!(a.starts, "{a:#?}");
     // The lazy calls into DLLs the folder lacks would throw; those into needed DLLs would not.
     let present: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-    let absent =
-        |l: &&aotinterop_linker::inspect::LazyImport| !present.contains(&l.module.to_ascii_lowercase());
+    let absent = |l: &&aotinterop_image::LazyImport| !present.contains(&l.module.to_ascii_lowercase());
     let want: Vec<String> = ins
         .lazy
         .iter()

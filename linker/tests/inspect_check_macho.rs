@@ -5,7 +5,7 @@
 
 mod common;
 
-use aotinterop_linker::inspect::{availability, inspect};
+use aotinterop_image::{availability, inspect};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;

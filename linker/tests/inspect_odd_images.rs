@@ -4,7 +4,7 @@
 
 mod common;
 
-use aotinterop_linker::inspect::inspect;
+use aotinterop_image::inspect;
 use common::*;
 use std::process::Command;
 
@@ -147,7 +147,7 @@ fn every_slice_of_a_universal_mach_o_is_inspected() {
             .arg("-output")
             .arg(&fat),
     );
-    let slices = aotinterop_linker::inspect::inspect_slices(&fat, None).unwrap();
+    let slices = aotinterop_image::inspect_slices(&fat, None).unwrap();
     let thin_arm = inspect(&arm).unwrap();
     let thin_x64 = inspect(&x64).unwrap();
     assert_eq!(slices.len(), 2);
@@ -158,9 +158,9 @@ fn every_slice_of_a_universal_mach_o_is_inspected() {
     }
     let arches: std::collections::BTreeSet<&str> = slices.iter().map(|s| s.arch.as_str()).collect();
     assert_eq!(arches, ["aarch64", "x86_64"].into());
-    let one = aotinterop_linker::inspect::inspect_slices(&fat, Some("arm64")).unwrap();
+    let one = aotinterop_image::inspect_slices(&fat, Some("arm64")).unwrap();
     assert_eq!(one, [thin_arm]);
-    let e = aotinterop_linker::inspect::inspect_slices(&fat, Some("x86"))
+    let e = aotinterop_image::inspect_slices(&fat, Some("x86"))
         .unwrap_err()
         .to_string();
     assert!(e.contains("has no x86 slice (it has"), "{e}");

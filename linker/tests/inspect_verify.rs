@@ -3,9 +3,9 @@
 
 mod common;
 
+use aotinterop_image::verify::{verify, DifferenceKind};
+use aotinterop_image::{inspect, render_text, ImageKind, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
-use aotinterop_linker::inspect::{inspect, render_text, ImageKind, LazyImport};
-use aotinterop_linker::verify::{verify, DifferenceKind};
 use aotinterop_model::codes;
 use aotinterop_model::Plan;
 use aotinterop_model::{Arch, Format, Libc, Target};

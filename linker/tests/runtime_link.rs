@@ -186,7 +186,7 @@ fn the_runtime_adds_no_dll_but_kernel32_to_a_win_x64_image() {
         "the runtime brought {added:?} (the C runtime alone imports {base:?})"
     );
     // `aotinterop inspect` says the same.
-    let ins = aotinterop_linker::inspect::inspect(&lazy.output).unwrap();
+    let ins = aotinterop_image::inspect(&lazy.output).unwrap();
     let listed: std::collections::BTreeSet<String> =
         ins.needed.iter().map(|n| n.to_ascii_lowercase()).collect();
     assert_eq!(listed, with_runtime);

@@ -4,10 +4,10 @@
 
 mod common;
 
+use aotinterop_image::verify::verify;
+use aotinterop_image::{inspect, LazyImport};
 use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_linker::emit::{emit, StubOptions};
-use aotinterop_linker::inspect::{inspect, LazyImport};
-use aotinterop_linker::verify::verify;
 use aotinterop_model::Plan;
 use aotinterop_model::PlannedImport;
 use aotinterop_model::{Format, Target};
@@ -15,7 +15,7 @@ use common::*;
 use std::path::Path;
 
 /// Runs the linked test program and reads it back: its one lazy import is `libz!compress`.
-fn run_and_inspect(t: Target, image: &Path) -> aotinterop_linker::inspect::Inspection {
+fn run_and_inspect(t: Target, image: &Path) -> aotinterop_image::Inspection {
     assert_eq!(run_ok(&t, image, &[]), "called through a stub\n");
     let ins = inspect(image).unwrap();
     let want = LazyImport::new("libz", "compress");

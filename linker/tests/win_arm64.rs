@@ -7,10 +7,10 @@
 
 mod common;
 
+use aotinterop_image::verify::verify;
+use aotinterop_image::{inspect, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_linker::emit::{emit, StubOptions};
-use aotinterop_linker::inspect::{inspect, LazyImport};
-use aotinterop_linker::verify::verify;
 use aotinterop_model::{Arch, Format, Libc, Plan, PlannedImport, Target, TargetRow};
 use common::*;
 use object::{Object, ObjectSection};

@@ -14,9 +14,10 @@ pub mod request;
 pub mod scan;
 pub mod surface;
 
-pub use aotinterop_linker::{inspect, verify};
+pub use aotinterop_image as inspect;
+pub use aotinterop_image::probe;
+pub use aotinterop_image::verify;
 pub use aotinterop_model::{Diagnostic, Error, Location, Result, Severity};
-pub use aotinterop_runtime::probe;
 pub use imports::Import;
 pub use plan::plan;
 pub use request::{LoadedRequest, PublishRequest};

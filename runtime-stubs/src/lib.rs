@@ -3,18 +3,15 @@
 //! - [`abi`]: the import ABI (section names, record layouts), used by the emitter too;
 //! - [`resolver`]: the first-call resolver behind the trampolines and its C API
 //!   (`aotinterop_*`, declared in `include/aotinterop.h`), see `docs/runtime.md`;
-//! - [`probe`] (with `std`): what `aotinterop probe` prints: the candidates the resolver tries;
 //! - the built-in Windows API list.
 //!
 //! The archive linked into images is built without the `std` feature: the crate is then
 //! `no_std`, allocates nothing, and needs only libc and libdl (Unix) or kernel32 (Windows). The
-//! toolkit uses it with `std`, which adds the readers and the probe.
+//! toolkit uses it with `std`, which adds the readers.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod abi;
 mod arch;
-#[cfg(feature = "std")]
-pub mod probe;
 pub mod resolver;
 pub mod windows_api_list;
 

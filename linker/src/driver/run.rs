@@ -222,6 +222,6 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
 fn previous_debug_file(output: &Path) -> Option<PathBuf> {
     let name = super::strip::debug_file_name(&output.file_name()?.to_string_lossy());
     let debug = output.with_file_name(&name);
-    let linked = crate::inspect::debuglink_name(output)?;
+    let linked = aotinterop_image::debuglink_name(output)?;
     (linked == name.as_bytes() && debug.is_file()).then_some(debug)
 }

@@ -10,11 +10,10 @@
 //!   real library was read, their versions (`elf.rs`);
 //! - Mach-O: a text-based stub, `.tbd`, as Apple's SDKs ship (`tbd.rs`).
 //!
-//! `present.rs` reads the real library when it is found at publish time.
+//! `aotinterop_image::present` reads the real library when it is found at publish time.
 
 mod coff;
 mod elf;
-pub mod present;
 mod tbd;
 
 use crate::target::{Format, Target};
@@ -27,14 +26,6 @@ pub(crate) fn kind_name(format: Format) -> &'static str {
         Format::Coff => "import library",
         Format::Elf => "stub shared object",
         Format::MachO => "text-based stub (.tbd)",
-    }
-}
-
-/// A library's name as the loader compares it: in any ASCII case on Windows, exactly elsewhere.
-pub(crate) fn loader_name_key(format: Format, name: &str) -> String {
-    match format {
-        Format::Coff => name.to_ascii_lowercase(),
-        _ => name.to_string(),
     }
 }
 

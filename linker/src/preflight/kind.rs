@@ -4,7 +4,8 @@
 
 use crate::diag::{codes, Diagnostic};
 use crate::driver::Flavor;
-use crate::target::{Arch, Format, Target};
+use crate::target::{Format, Target};
+use aotinterop_image::arch_matches;
 use aotinterop_model::flavor::native_library_name_error;
 use object::read::archive::ArchiveFile;
 use object::Object;
@@ -27,19 +28,6 @@ fn matches(target: &Target, format: object::BinaryFormat, arch: object::Architec
         Format::MachO => format == B::MachO,
     };
     format_ok && (arch_matches(target, arch) || arch == A::Unknown)
-}
-
-/// Whether `arch` is the target's architecture.
-pub(crate) fn arch_matches(target: &Target, arch: object::Architecture) -> bool {
-    use object::Architecture as A;
-    match target.arch {
-        Arch::X86_64 => arch == A::X86_64,
-        Arch::Aarch64 => arch == A::Aarch64,
-        Arch::X86 => arch == A::I386,
-        Arch::Arm => arch == A::Arm,
-        Arch::RiscV64 => arch == A::Riscv64,
-        Arch::LoongArch64 => arch == A::LoongArch64,
-    }
 }
 
 /// The format and architecture of an object file's bytes, when they are one.
@@ -110,7 +98,7 @@ fn head_refusal(head: &[u8], len: u64) -> Option<aotinterop_model::Error> {
     ];
     let known = head.is_empty()
         || is_text(head)
-        || crate::inspect::IMAGE_MAGICS
+        || aotinterop_image::IMAGE_MAGICS
             .iter()
             .chain(OBJECTS)
             .any(|m| head.starts_with(m));

@@ -18,14 +18,13 @@ mod search;
 mod stand_ins;
 mod symbols;
 
-pub(crate) use kind::arch_matches;
-
 use crate::diag::{codes, Diagnostic};
 use crate::driver::{LinkJob, Linker, OutputKind};
 use crate::target::{Format, Libc};
+use aotinterop_image::rooted;
 use aotinterop_model::{GeneratedLibrary, Plan, PlannedImport};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use symbols::{Offered, ScriptRef};
 
 /// The direct imports of `plan` that preflight checks: those the loader binds from a named
@@ -399,15 +398,6 @@ fn lazy_stubs_defined(plan: &Plan, native: &[(PathBuf, Offered)], diags: &mut Ve
                 );
             }
         }
-    }
-}
-
-/// An absolute path under the sysroot when there is one (as GNU ld reads the paths a linker
-/// script inside the sysroot names, and as `inspect --check` looks libraries up).
-pub(crate) fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
-    match sysroot {
-        Some(root) if p.is_absolute() => root.join(p.strip_prefix("/").unwrap_or(p)),
-        _ => p.to_path_buf(),
     }
 }
 

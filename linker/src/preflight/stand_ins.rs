@@ -6,8 +6,9 @@
 use super::symbols::Offered;
 use crate::diag::{codes, Diagnostic};
 use crate::driver::LinkJob;
-use crate::import_libraries::{default_file_name, kind_name, loader_name_key, present};
+use crate::import_libraries::{default_file_name, kind_name};
 use crate::target::{Arch, Format};
+use aotinterop_image::{loader_name_key, present};
 use aotinterop_model::names::{library_stem, library_variations, ordinal, x86_import_names};
 use aotinterop_model::{GeneratedLibrary, GeneratedSymbol, PlannedImport};
 use std::collections::BTreeMap;

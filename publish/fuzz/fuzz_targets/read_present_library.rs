@@ -3,7 +3,7 @@
 //! each format: it must return a library or nothing, never panic.
 #![no_main]
 
-use aotinterop_linker::import_libraries::present;
+use aotinterop_image::present;
 use aotinterop_model::{Rid, Target};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;

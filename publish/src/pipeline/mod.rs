@@ -477,8 +477,8 @@ pub fn publish(
 
 /// Verifies the staged image against the plan: the step's detail, or the differences.
 fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<String> {
-    let image = aotinterop_linker::inspect::inspect_linked(&staged.image, staged.debug_file.as_deref())?;
-    let report = aotinterop_linker::verify::verify(&image, plan)?;
+    let image = aotinterop_image::inspect_linked(&staged.image, staged.debug_file.as_deref())?;
+    let report = aotinterop_image::verify::verify(&image, plan)?;
     if !report.ok() {
         let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
         return Err(Error::new(

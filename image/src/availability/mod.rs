@@ -1,0 +1,464 @@
+//! "Will it run here?": every library an image needs at startup and every module its lazy
+//! P/Invokes name, looked up on this machine (or under a sysroot) by the loader's rules and, for
+//! lazy modules, by native AOT's probing rules (the lazy resolver's own, `aotinterop probe`),
+//! each loader's rules in a file of their own: glibc's `ld.so` (`ld_so`, with its cache read by
+//! [`ld_so_cache`]), the Windows loader (`windows`), Apple's dyld (`dyld`).
+
+mod dyld;
+mod ld_musl;
+mod ld_so;
+pub mod ld_so_cache;
+mod windows;
+
+use super::{Format, Inspection};
+use crate::probe::Via;
+use aotinterop_model::lazy_rules::{ld_path_elements, LdPathElement};
+use aotinterop_model::{DotNet, LibrarySearch};
+use serde::Serialize;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+/// One library looked up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lookup {
+    /// The name as the image (or the DllImport) gives it.
+    pub name: String,
+    /// Where it was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<PathBuf>,
+    /// A weakly loaded library (Mach-O `LC_LOAD_WEAK_DYLIB`): missing, the image still starts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak: bool,
+    /// Every path looked at, in order.
+    pub tried: Vec<PathBuf>,
+}
+
+/// What [`check`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Availability {
+    /// The libraries the loader needs at startup.
+    pub needed: Vec<Lookup>,
+    /// The modules of the lazy P/Invokes.
+    pub lazy: Vec<Lookup>,
+    /// Whether every needed library was found (the image starts).
+    pub starts: bool,
+    /// The lazy P/Invokes (`module!entry`) whose module was not found: their calls throw
+    /// `DllNotFoundException`.
+    pub would_throw: Vec<String>,
+    /// What the loader's rules could not settle, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Availability {
+    /// The needed libraries that were not found.
+    pub fn missing_needed(&self) -> Vec<&str> {
+        self.needed
+            .iter()
+            .filter(|l| l.found.is_none() && !l.weak)
+            .map(|l| l.name.as_str())
+            .collect()
+    }
+}
+
+/// Where [`check`] looks: this machine, or a sysroot; plus the folders of the target's
+/// library path variable.
+#[derive(Clone, Debug, Default)]
+pub struct Machine {
+    /// The root to look under instead of `/` (ELF, Mach-O), or the system folder of DLLs (PE).
+    pub sysroot: Option<PathBuf>,
+    /// The target's `LD_LIBRARY_PATH` (ELF), `PATH` (PE) or `DYLD_LIBRARY_PATH` (Mach-O). Empty on
+    /// this machine: the ELF rules then read `LD_LIBRARY_PATH` from the environment.
+    pub path_dirs: Vec<PathBuf>,
+}
+
+impl Machine {
+    /// The library path folders: the given ones, or on this machine (no sysroot, none given)
+    /// `LD_LIBRARY_PATH`.
+    /// An empty element of `LD_LIBRARY_PATH` is the current folder (`.`), as `ld.so` reads it.
+    fn path_dirs(&self) -> Vec<PathBuf> {
+        self.ld_path_elements()
+            .into_iter()
+            .map(|e| match e.is_empty() {
+                true => PathBuf::from("."),
+                false => PathBuf::from(std::ffi::OsString::from_vec(e)),
+            })
+            .collect()
+    }
+
+    /// The library path element by element, as the loader reads it: the given folders, or on
+    /// this machine `LD_LIBRARY_PATH` as it is, empty elements included.
+    fn ld_path_elements(&self) -> Vec<Vec<u8>> {
+        if !self.path_dirs.is_empty() || self.sysroot.is_some() {
+            return self
+                .path_dirs
+                .iter()
+                .map(|p| p.as_os_str().as_bytes().to_vec())
+                .collect();
+        }
+        let value = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
+        ld_path_elements(value.as_bytes()).map(<[u8]>::to_vec).collect()
+    }
+
+    /// Whether this is the machine the check runs on (no sysroot, no library path given).
+    fn is_here(&self) -> bool {
+        self.path_dirs.is_empty() && self.sysroot.is_none()
+    }
+}
+
+/// Why the lazy resolver does not hand the bare name `name` to the ELF loader under `machine`'s
+/// library path, when it does not (the resolver's own rule, `resolver/os_unix.rs`): an element
+/// that reads as a folder of the current directory and holds `name` (known only on this
+/// machine), one with `$PLATFORM` or `$LIB`, or an absolute one where `name` is no regular file.
+fn resolver_withholds(name: &str, machine: &Machine) -> Option<String> {
+    machine.ld_path_elements().iter().find_map(|dir| {
+        let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+        let kind = LdPathElement::of(dir);
+        let path = Path::new(std::ffi::OsStr::from_bytes(dir)).join(name);
+        let held = match kind {
+            LdPathElement::Substituted => true,
+            LdPathElement::CurrentDirectory => machine.is_here() && path.exists(),
+            LdPathElement::Absolute => {
+                let path = under(machine.sysroot.as_deref(), &path);
+                std::fs::metadata(&path).is_ok_and(|m| !m.is_file())
+            }
+            LdPathElement::Origin => false,
+        };
+        held.then(|| withheld_note(name, &shown, kind))
+    })
+}
+
+/// A note for the first element of the library path that is relative to the current directory:
+/// `ld.so` looks there for the needed libraries.
+fn relative_element_note(machine: &Machine) -> Option<String> {
+    let elements = machine.ld_path_elements();
+    let dir = elements.iter().find(|e| {
+        matches!(
+            LdPathElement::of(e),
+            LdPathElement::CurrentDirectory | LdPathElement::Substituted
+        )
+    })?;
+    let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+    Some(format!(
+        "LD_LIBRARY_PATH element `{shown}` is relative (empty: `.`): the loader looks for the needed libraries in the folder the image runs from"
+    ))
+}
+
+fn withheld_note(name: &str, element: &str, kind: LdPathElement) -> String {
+    let why = match kind {
+        LdPathElement::Substituted => "names a folder relative to the current directory ($PLATFORM, $LIB)",
+        LdPathElement::CurrentDirectory => "is the current directory's, which holds it",
+        _ => "holds it as no regular file (a FIFO, a device or a folder)",
+    };
+    format!(
+        "LD_LIBRARY_PATH element `{element}` {why}: the lazy resolver does not hand `{name}` to the loader"
+    )
+}
+
+/// `path` (absolute, of the target machine) under `root`.
+fn under(root: Option<&Path>, path: &Path) -> PathBuf {
+    crate::rooted(path, root)
+}
+
+/// An `RPATH`/`RUNPATH` folder of `image` as its loader reads it: `$ORIGIN` is the image's own
+/// folder; any other path is the target machine's (under `root`).
+fn expand_origin(image: &Path, root: Option<&Path>, folder: &str) -> PathBuf {
+    if folder.contains("$ORIGIN") || folder.contains("${ORIGIN}") {
+        let origin = image.parent().unwrap_or(Path::new(".")).to_string_lossy();
+        PathBuf::from(folder.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin))
+    } else {
+        under(root, Path::new(folder))
+    }
+}
+
+/// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
+/// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
+/// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).
+fn is_image_for(path: &Path, arch: &str) -> bool {
+    // Only regular files: opening a FIFO planted in a search folder would block.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    if path.extension().is_some_and(|e| e == "tbd") {
+        return dyld::tbd_is_for(path, arch);
+    }
+    // Read lazily: only the headers the architecture needs, not the whole library.
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let cache = object::ReadCache::new(file);
+    match object::File::parse(&cache) {
+        Ok(f) => {
+            use object::Object;
+            super::arch_name(f.architecture()) == arch
+        }
+        Err(_) => {
+            aotinterop_model::diag::read_binary(path, "library", aotinterop_model::codes::BAD_FORMAT)
+                .ok()
+                .and_then(|d| {
+                    super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
+                })
+                == Some(true)
+        }
+    }
+}
+
+/// `dir/name`, or on Windows (names compared case-insensitively) the file of `dir` whose name
+/// matches `name` in any case.
+fn in_folder(dir: &Path, name: &str, any_case: bool) -> PathBuf {
+    let exact = dir.join(name);
+    if !any_case || exact.is_file() {
+        return exact;
+    }
+    std::fs::read_dir(dir)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .find(|e| e.file_name().to_string_lossy().eq_ignore_ascii_case(name))
+                .map(|e| e.path())
+        })
+        .unwrap_or(exact)
+}
+
+/// One loader's rules for one image.
+enum Rules {
+    Elf(ld_so::LdSo),
+    ElfMusl(ld_musl::LdMusl),
+    Pe(windows::WindowsLoader),
+    MachO(dyld::Dyld),
+}
+
+impl Rules {
+    /// The files the loader tries for `name` (loaded with `flags`, Windows only), in order.
+    fn candidates(&self, name: &str, flags: u32) -> Vec<PathBuf> {
+        match self {
+            Rules::Elf(r) => r.candidates(name),
+            Rules::ElfMusl(r) => r.candidates(name),
+            Rules::Pe(r) => r.candidates(name, flags),
+            Rules::MachO(r) => r.candidates(name),
+        }
+    }
+
+    fn notes(&mut self) -> Vec<String> {
+        std::mem::take(match self {
+            Rules::Elf(r) => &mut r.notes,
+            Rules::ElfMusl(r) => &mut r.notes,
+            Rules::Pe(r) => &mut r.notes,
+            Rules::MachO(r) => &mut r.notes,
+        })
+    }
+}
+
+/// `path` with its symbolic links followed as the machine under `root` follows them: a link's
+/// absolute target lies under `root` too, and `..` stops at `root` (a sysroot's
+/// `libz.so.1 -> /lib/x86_64-linux-gnu/libz.so.1.3` is the sysroot's file, not this machine's).
+/// A path outside `root` is followed as it is; `None` for a loop (more than 40 links).
+fn resolve_in_root(path: &Path, root: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Some(path.to_path_buf());
+    };
+    let mut todo: std::collections::VecDeque<std::ffi::OsString> =
+        rel.iter().map(std::ffi::OsStr::to_os_string).collect();
+    let (mut done, mut links) = (PathBuf::new(), 0);
+    while let Some(part) = todo.pop_front() {
+        match Path::new(&part).components().next() {
+            Some(Component::ParentDir) => {
+                done.pop();
+                continue;
+            }
+            Some(Component::Normal(_)) => {}
+            _ => continue,
+        }
+        let next = done.join(&part);
+        let Ok(target) = std::fs::read_link(root.join(&next)) else {
+            done = next;
+            continue;
+        };
+        links += 1;
+        if links > 40 {
+            return None;
+        }
+        if target.is_absolute() {
+            done = PathBuf::new();
+        }
+        for part in target.iter().rev() {
+            todo.push_front(part.to_os_string());
+        }
+    }
+    Some(root.join(done))
+}
+
+/// The first of `candidates` that is a file `arch` can load, links followed under `root`.
+fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&Path>) -> Lookup {
+    let mut tried = Vec::new();
+    for c in candidates {
+        let real = match root {
+            Some(root) => resolve_in_root(&c, root),
+            None => Some(c.clone()),
+        };
+        let ok = real.is_some_and(|r| r.is_file() && is_image_for(&r, arch));
+        tried.push(c.clone());
+        if ok {
+            return Lookup {
+                name: name.to_string(),
+                found: Some(c),
+                weak: false,
+                tried,
+            };
+        }
+    }
+    Lookup {
+        name: name.to_string(),
+        found: None,
+        weak: false,
+        tried,
+    }
+}
+
+/// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
+pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
+    let image_dir = image.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let arch = ins.arch.as_str();
+    let mut rules = match ins.format {
+        // The image's program interpreter says whose rules: musl's loader, or glibc's (also
+        // for a shared library, which names none).
+        Format::Elf => match ld_musl::interpreter(data).filter(|i| ld_musl::is_musl_loader(i)) {
+            Some(interp) => Rules::ElfMusl(ld_musl::LdMusl::new(image, data, &interp, machine)),
+            None => Rules::Elf(ld_so::LdSo::new(image, data, arch, machine)),
+        },
+        Format::Coff => Rules::Pe(windows::WindowsLoader::new(image, machine)),
+        Format::MachO => Rules::MachO(dyld::Dyld::new(image, data, arch, machine)),
+    };
+    // A sysroot is a machine's root for ELF and Mach-O; for PE it is the system folder.
+    let root = machine.sysroot.as_deref().filter(|_| ins.format != Format::Coff);
+    let needed: Vec<Lookup> = ins
+        .needed
+        .iter()
+        .map(|n| {
+            if ins.format == Format::Coff && windows::is_api_set(n) {
+                return Lookup {
+                    name: n.clone(),
+                    found: Some(PathBuf::from("(API set: the loader's own)")),
+                    weak: false,
+                    tried: Vec::new(),
+                };
+            }
+            let mut l = first_found(n, rules.candidates(n, 0), arch, root);
+            l.weak = matches!(&rules, Rules::MachO(d) if d.weak.contains(n));
+            l
+        })
+        .collect();
+    let platform = ins.format.platform();
+    let mut lazy: Vec<Lookup> = Vec::new();
+    let mut would_throw = Vec::new();
+    let elf = matches!(rules, Rules::Elf(_) | Rules::ElfMusl(_));
+    let mut withheld: Vec<String> = relative_element_note(machine)
+        .filter(|_| elf)
+        .into_iter()
+        .collect();
+    for imp in &ins.lazy {
+        let known = lazy.iter().position(|l| l.name == imp.module);
+        let i = match known {
+            Some(i) => i,
+            None => {
+                let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
+                // The candidates only: a check loads nothing (a library's initialisers would run).
+                let candidates =
+                    crate::probe::candidates(&imp.module, search, false, Some(&image_dir), platform);
+                let mut lookup = Lookup {
+                    name: imp.module.clone(),
+                    found: None,
+                    weak: false,
+                    tried: Vec::new(),
+                };
+                for c in candidates.iter().filter(|c| c.via != Via::Skipped) {
+                    if elf && c.via == Via::OsLoader && !c.path.contains('/') {
+                        if let Some(note) = resolver_withholds(&c.path, machine) {
+                            withheld.push(note);
+                            continue;
+                        }
+                    }
+                    let candidates = match c.via {
+                        // The image's own folder, as the resolver builds the path.
+                        Via::AssemblyDirectory => vec![PathBuf::from(&c.path)],
+                        _ => rules.candidates(&c.path, c.flags.unwrap_or(0)),
+                    };
+                    let hit = first_found(&c.path, candidates, arch, root);
+                    lookup.tried.extend(hit.tried);
+                    if hit.found.is_some() {
+                        lookup.found = hit.found;
+                        break;
+                    }
+                }
+                lazy.push(lookup);
+                lazy.len() - 1
+            }
+        };
+        if lazy[i].found.is_none() {
+            would_throw.push(format!("{}!{}", imp.module, imp.entry));
+        }
+    }
+    Availability {
+        starts: needed.iter().all(|n| n.found.is_some() || n.weak),
+        needed,
+        lazy,
+        would_throw,
+        notes: rules.notes().into_iter().chain(withheld).collect(),
+    }
+}
+
+/// The text form: one line per library, then the verdict.
+pub fn render_text(a: &Availability, sysroot: Option<&Path>) -> String {
+    use std::fmt::Write;
+    // Names come from the image and the file system: shown escaped and shortened.
+    let v = |name: &str| aotinterop_model::diag::shown(name, 200);
+    let mut s = String::new();
+    let on = sysroot.map_or("this machine".to_string(), |r| v(&r.to_string_lossy()));
+    let _ = writeln!(s, "on {on}:");
+    let line = |s: &mut String, what: &str, l: &Lookup| {
+        let _ = match &l.found {
+            Some(p) => writeln!(s, "  {what} {}: {}", v(&l.name), v(&p.to_string_lossy())),
+            None if l.weak => writeln!(
+                s,
+                "  {what} {}: missing, weakly loaded: the image starts without it ({} paths tried)",
+                v(&l.name),
+                l.tried.len()
+            ),
+            None => writeln!(
+                s,
+                "  {what} {}: MISSING ({} paths tried)",
+                v(&l.name),
+                l.tried.len()
+            ),
+        };
+    };
+    for l in &a.needed {
+        line(&mut s, "needed", l);
+    }
+    for l in &a.lazy {
+        line(&mut s, "lazy", l);
+    }
+    for n in &a.notes {
+        let _ = writeln!(s, "note: {}", v(n));
+    }
+    if a.starts {
+        let _ = writeln!(s, "starts: every needed library is found");
+    } else {
+        let missing = a.missing_needed();
+        let missing: Vec<String> = missing.iter().map(|m| v(m)).collect();
+        let _ = writeln!(s, "will not start: {} missing", missing.join(", "));
+    }
+    if !a.would_throw.is_empty() {
+        let _ = writeln!(
+            s,
+            "calls that would throw DllNotFoundException ({}):",
+            a.would_throw.len()
+        );
+        for c in &a.would_throw {
+            let _ = writeln!(s, "  {}", v(&c.to_string()));
+        }
+    }
+    s
+}

@@ -1,0 +1,612 @@
+//! aotinterop's readers of binaries: what an image asks of the OS loader at startup (`needed`
+//! libraries and the `imports` bound then), what it `exports`, and the `lazy` imports listed in
+//! its stub records or native AOT's cells (`inspect`); whether each library and lazy module is
+//! found on a machine, by each loader's rules (`availability`); what a real library exports
+//! (`present`); an image against its plan (`verify`). ELF, PE and Mach-O, read with the `object`
+//! crate; one module per format for what differs. Nothing here writes a binary.
+
+pub mod availability;
+mod debuglink;
+pub use debuglink::debuglink_name;
+mod elf;
+mod ilc;
+mod macho;
+
+pub use macho::fat_slices as macho_fat_slices;
+mod pe;
+pub mod present;
+pub mod probe;
+mod text;
+mod truncated;
+pub mod verify;
+
+pub use text::render_text;
+
+use aotinterop_model::{diag, target};
+use diag::{codes, Diagnostic, Error, Result};
+use object::{Object, ObjectSection, ObjectSymbol};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+pub use target::Format;
+
+/// An absolute path under the sysroot when there is one (as GNU ld reads the paths a linker
+/// script inside the sysroot names, and as `inspect --check` looks libraries up).
+pub fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
+    match sysroot {
+        Some(root) if p.is_absolute() => root.join(p.strip_prefix("/").unwrap_or(p)),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Whether `arch` is the target's architecture.
+pub fn arch_matches(target: &target::Target, arch: object::Architecture) -> bool {
+    use object::Architecture as A;
+    use target::Arch;
+    match target.arch {
+        Arch::X86_64 => arch == A::X86_64,
+        Arch::Aarch64 => arch == A::Aarch64,
+        Arch::X86 => arch == A::I386,
+        Arch::Arm => arch == A::Arm,
+        Arch::RiscV64 => arch == A::Riscv64,
+        Arch::LoongArch64 => arch == A::LoongArch64,
+    }
+}
+
+/// A library's name as the loader compares it: in any ASCII case on Windows, exactly elsewhere.
+pub fn loader_name_key(format: Format, name: &str) -> String {
+    match format {
+        Format::Coff => name.to_ascii_lowercase(),
+        _ => name.to_string(),
+    }
+}
+
+/// What kind of file it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageKind {
+    /// An executable.
+    Executable,
+    /// A shared library / DLL / dylib.
+    Shared,
+    /// A relocatable object.
+    Object,
+    /// Anything else (core file, unknown).
+    Other,
+}
+
+impl ImageKind {
+    /// The name reports use (as serialised): `executable`, `shared`, `object`, `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageKind::Executable => "executable",
+            ImageKind::Shared => "shared",
+            ImageKind::Object => "object",
+            ImageKind::Other => "other",
+        }
+    }
+}
+
+/// A symbol the loader binds when the image starts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ImportedSymbol {
+    /// The symbol (C name: Mach-O's leading underscore removed; `#N` for a PE ordinal).
+    pub name: String,
+    /// The library it is bound from, where the format says (PE, Mach-O two-level namespace,
+    /// ELF symbol versions).
+    #[serde(rename = "library", skip_serializing_if = "Option::is_none")]
+    pub lib_name: Option<String>,
+    /// A weak reference: a missing definition does not stop the image from starting.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak: bool,
+}
+
+/// A lazy import: a stub record of aotinterop's, or a fixup cell of .NET's native AOT compiler.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LazyImport {
+    /// Library name as written in `DllImport`.
+    pub module: String,
+    /// Entry point (`#N` for an ordinal).
+    pub entry: String,
+    /// `DllImportSearchPath`, when the DllImport (or its assembly) gives one (ILC cells).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_path: Option<aotinterop_model::DllImportSearchPath>,
+    /// The `A`/`W` suffix the runtime tries, by CharSet (ILC cells, Windows, not ExactSpelling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charset_mangling: Option<aotinterop_model::Charset>,
+    /// An Objective-C message send (`objc_msgSend` family, Apple).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub objc_msg_send: bool,
+    /// The ILC module cell it shares (numbered in the order of first use): one exists per
+    /// module name × calling assembly × search path, and holds the library's handle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_cell: Option<usize>,
+}
+
+impl LazyImport {
+    /// A lazy import of `entry` from `module`, with nothing else known.
+    pub fn new(module: impl Into<String>, entry: impl Into<String>) -> Self {
+        LazyImport {
+            module: module.into(),
+            entry: entry.into(),
+            search_path: None,
+            charset_mangling: None,
+            objc_msg_send: false,
+            module_cell: None,
+        }
+    }
+}
+
+/// Where the lazy imports were read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LazyReader {
+    /// aotinterop's stub records (the `.aotimp` section, `docs/import-abi.md`).
+    Aotimp,
+    /// The fixup cells of .NET's native AOT compiler (ILC).
+    IlcCells,
+}
+
+/// What [`inspect`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Inspection {
+    /// Format.
+    pub format: Format,
+    /// Architecture (`x86_64`, `aarch64`, ...).
+    pub arch: String,
+    /// Executable, shared library, ...
+    pub kind: ImageKind,
+    /// Libraries the loader loads at startup, in the image's order.
+    pub needed: Vec<String>,
+    /// Symbols the loader binds at startup, sorted.
+    pub imports: Vec<ImportedSymbol>,
+    /// PE delay-load imports: bound on first call by the delay-load helper, not at startup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delay_loaded: Vec<ImportedSymbol>,
+    /// Exported symbols, sorted (C names).
+    pub exports: Vec<String>,
+    /// Lazy imports: the stub records in record order, or ILC's cells in address order.
+    pub lazy: Vec<LazyImport>,
+    /// Where `lazy` was read from (`None`: neither kind of table is in the image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lazy_reader: Option<LazyReader>,
+    /// Built by .NET's native AOT compiler (ILC), by its sections or exports.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub native_aot: bool,
+    /// What a reader could not settle, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
+    /// `verify` to see a direct import that was linked statically. See [`Inspection::defines`].
+    #[serde(skip)]
+    pub defined: BTreeSet<String>,
+    /// A stripped image's debug file (its `.gnu_debuglink`, CRC checked), whose symbols are read
+    /// the first time [`Inspection::defines`] needs them.
+    #[serde(skip)]
+    debug_file: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    debug_defined: std::sync::OnceLock<BTreeSet<String>>,
+}
+
+impl Inspection {
+    /// Whether the image defines `name`: in its own symbol tables, or (stripped) in its debug
+    /// file's, read once, on the first question the image's own cannot answer.
+    pub fn defines(&self, name: &str) -> bool {
+        self.defined.contains(name)
+            || self.debug_file.as_deref().is_some_and(|path| {
+                self.debug_defined
+                    .get_or_init(|| debug_file_symbols(path, self.format))
+                    .contains(name)
+            })
+    }
+
+    /// Whether the loader binds `name` at startup.
+    pub fn imports_symbol(&self, name: &str) -> Option<&ImportedSymbol> {
+        self.imports.iter().find(|i| i.name == name)
+    }
+}
+
+/// The first bytes of the files `inspect` reads: ELF, PE (`MZ`), Mach-O (both byte orders,
+/// 32- and 64-bit), universal Mach-O, and static archives (refused by [`inspect_bytes`] with
+/// their own message).
+pub const IMAGE_MAGICS: &[&[u8]] = &[
+    b"\x7fELF",
+    b"MZ",
+    &[0xfe, 0xed, 0xfa, 0xce],
+    &[0xfe, 0xed, 0xfa, 0xcf],
+    &[0xce, 0xfa, 0xed, 0xfe],
+    &[0xcf, 0xfa, 0xed, 0xfe],
+    &[0xca, 0xfe, 0xba, 0xbe],
+    &[0xca, 0xfe, 0xba, 0xbf],
+    b"!<arch>\n",
+    b"!<thin>\n",
+];
+
+/// An image file's bytes; a file of another kind is refused on its first bytes, before the rest
+/// is read, whatever its size.
+pub fn read_image(path: &Path) -> Result<Vec<u8>> {
+    aotinterop_model::diag::read_checked(path, "image", aotinterop_model::diag::READ_LIMIT, |head, len| {
+        let known = IMAGE_MAGICS
+            .iter()
+            .any(|m| head.starts_with(m) || (head.len() < m.len() && m.starts_with(head)));
+        if known {
+            // Damaged headers are refused here; a cut-off image is read (it is no bigger than
+            // it says) and named as truncated, with its byte counts, by the parser.
+            use aotinterop_model::extent::{overrun, Overrun};
+            return match overrun(head, len) {
+                Some(Overrun::Damaged(why)) => Some(Error::new(codes::BAD_FORMAT, format!("image: {why}"))),
+                _ => None,
+            };
+        }
+        Some({
+            let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            Error::new(
+                codes::BAD_FORMAT,
+                format!(
+                    "not an ELF, PE or Mach-O image: it starts with {}",
+                    shown.join(" ")
+                ),
+            )
+        })
+    })
+}
+
+/// Inspects the image at `path`.
+pub fn inspect(path: &Path) -> Result<Inspection> {
+    let data = read_image(path)?;
+    let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
+    with_debug_file_symbols(path, &data, &mut ins);
+    Ok(ins)
+}
+
+/// Inspects an image this process has just linked, whose debug file (StripSymbols', beside it)
+/// is known: that file is read only if [`Inspection::defines`] asks the image's own symbol
+/// tables a question they cannot answer, not checked against the image's debug link first.
+pub fn inspect_linked(path: &Path, debug_file: Option<&Path>) -> Result<Inspection> {
+    let data = read_image(path)?;
+    let mut ins = inspect_bytes(&data).map_err(|e| e.at(path))?;
+    ins.debug_file = debug_file.map(Path::to_path_buf);
+    Ok(ins)
+}
+
+/// A stripped image's debug file, from the `.gnu_debuglink` it names (StripSymbols), for
+/// [`Inspection::defines`].
+fn with_debug_file_symbols(path: &Path, data: &[u8], ins: &mut Inspection) {
+    match debuglink::debug_file(path, data) {
+        Some(Ok((debug, _))) => {
+            let name = debug.file_name().unwrap_or_default().to_string_lossy();
+            ins.notes.push(format!(
+                "the symbols it defines were read from its debug file {name}"
+            ));
+            ins.debug_file = Some(debug);
+        }
+        Some(Err(why)) => ins.notes.push(format!("stripped: {why}")),
+        None => {}
+    }
+}
+
+/// The symbols a debug file defines (none when it cannot be read or parsed).
+fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
+    let Ok(bytes) = aotinterop_model::diag::read_binary(path, "debug file", codes::BAD_FORMAT) else {
+        return BTreeSet::new();
+    };
+    let Ok(file) = object::File::parse(&*bytes) else {
+        return BTreeSet::new();
+    };
+    file.symbols()
+        .filter(|s| s.is_definition())
+        .filter_map(|s| s.name().ok().map(|n| c_name(format, n.to_string())))
+        .collect()
+}
+
+/// Inspects every image of the file at `path`: the one image, or each slice of a universal
+/// (fat) Mach-O in file order; only the slice for `arch` (`x86_64`, `aarch64`/`arm64`, ...)
+/// when given.
+pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>> {
+    let data = read_image(path)?;
+    let at = |e: Error| e.at(path);
+    let Some(slices) = macho::fat_slices(&data) else {
+        let mut ins = inspect_bytes(&data).map_err(at)?;
+        with_debug_file_symbols(path, &data, &mut ins);
+        return match arch {
+            Some(a) if !same_arch(a, &ins.arch) => Err(at(Error::new(
+                codes::BAD_FORMAT,
+                format!("the image is {}, not {a}", ins.arch),
+            ))),
+            _ => Ok(vec![ins]),
+        };
+    };
+    let names: Vec<String> = slices.iter().map(|(a, _)| arch_name(*a)).collect();
+    let mut out = Vec::new();
+    for ((_, bytes), name) in slices.iter().zip(&names) {
+        if arch.is_some_and(|a| !same_arch(a, name)) {
+            continue;
+        }
+        out.push(
+            inspect_bytes(bytes)
+                .map_err(|e| at(Error::new(e.code, format!("slice {name}: {}", e.message))))?,
+        );
+    }
+    if out.is_empty() {
+        return Err(at(Error::new(
+            codes::BAD_FORMAT,
+            format!(
+                "the universal Mach-O has no {} slice (it has {})",
+                arch.unwrap_or_default(),
+                names.join(", ")
+            ),
+        )));
+    }
+    Ok(out)
+}
+
+/// Whether an architecture as a user writes it names `arch` (Apple's `arm64` is `aarch64`).
+fn same_arch(user: &str, arch: &str) -> bool {
+    let canon = |a: &str| match a.to_ascii_lowercase().as_str() {
+        "arm64" => "aarch64".to_string(),
+        "x64" | "amd64" => "x86_64".to_string(),
+        other => other.to_string(),
+    };
+    canon(user) == canon(arch)
+}
+
+/// Inspects an image held in memory.
+pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
+    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+        return Err(Error::new(
+            codes::BAD_FORMAT,
+            "this is a static archive, not an image: link it into one (or list it with `ar t`)",
+        ));
+    }
+    if let Some(why) = truncated::why_not_an_image(data) {
+        return Err(Error::new(codes::BAD_FORMAT, why));
+    }
+    let file = object::File::parse(data).map_err(|e| {
+        let what = match truncated::claimed_format(data) {
+            Some(f) => format!("a malformed {f} image"),
+            None => "not an ELF, PE or Mach-O image".to_string(),
+        };
+        Diagnostic::error(codes::BAD_FORMAT, format!("{what}: {e}"))
+    })?;
+    let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
+    let format = match file.format() {
+        object::BinaryFormat::Elf => Format::Elf,
+        object::BinaryFormat::Pe => Format::Coff,
+        object::BinaryFormat::MachO => Format::MachO,
+        other => {
+            return Err(Error::new(
+                codes::BAD_FORMAT,
+                format!("{other:?} files are not inspected (ELF, PE and Mach-O are)"),
+            ))
+        }
+    };
+    let mut needed = Vec::new();
+    for lib in file.import_libraries().map_err(bad)? {
+        let lib = lib.map_err(bad)?;
+        if !pe::is_delay_library(&lib) {
+            needed.push(String::from_utf8_lossy(lib.name()).into_owned());
+        }
+    }
+    let mut notes = Vec::new();
+    if format == Format::Coff {
+        notes.extend(pe::merge_repeated_descriptors(&mut needed));
+    }
+    let mut imports = Vec::new();
+    let mut delay_loaded = Vec::new();
+    for imp in file.imports().map_err(bad)? {
+        let imp = imp.map_err(bad)?;
+        let name = match imp.name() {
+            object::read::NameOrOrdinal::Name(n) => String::from_utf8_lossy(n).into_owned(),
+            object::read::NameOrOrdinal::Ordinal(o) => format!("#{o}"),
+        };
+        let library = Some(String::from_utf8_lossy(object::read::Import::library(&imp)).into_owned())
+            .filter(|l| !l.is_empty());
+        let sym = ImportedSymbol {
+            name: c_name(format, name),
+            lib_name: library,
+            weak: imp.is_weak(),
+        };
+        if pe::is_delay_import(&imp) {
+            delay_loaded.push(sym);
+        } else {
+            imports.push(sym);
+        }
+    }
+    let mut exports = Vec::new();
+    let read_exports = |exports: &mut Vec<String>| -> std::result::Result<(), object::read::Error> {
+        for exp in file.exports()? {
+            let exp = exp?;
+            if format == Format::Elf && elf::is_version_name(&exp) {
+                continue;
+            }
+            if let object::read::NameOrOrdinal::Name(n) = exp.name() {
+                exports.push(c_name(format, String::from_utf8_lossy(n).into_owned()));
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = read_exports(&mut exports) {
+        // A PE export table Windows loads but `object` refuses (its Size covers the header only).
+        match (format, pe::exports_as_windows_reads(data)) {
+            (Format::Coff, Some(names)) => exports = names,
+            (Format::MachO, _) if macho::exports_trie_empty(data) => exports.clear(),
+            _ => return Err(bad(e).into()),
+        }
+    }
+    let mut defined = BTreeSet::new();
+    for sym in file.symbols().chain(file.dynamic_symbols()) {
+        if sym.is_definition() {
+            if let Ok(n) = sym.name() {
+                defined.insert(c_name(format, n.to_string()));
+            }
+        }
+    }
+    imports.sort_by(import_order);
+    imports.dedup();
+    delay_loaded.sort_by(import_order);
+    exports.sort();
+    exports.dedup();
+    let kind = match format {
+        Format::Elf => elf::kind(&file),
+        Format::Coff => pe::kind(&file),
+        Format::MachO => macho::kind(&file),
+    };
+    let mut native_aot = is_native_aot(&file, &exports);
+    let dsym = format == Format::MachO && macho::is_dsym(data);
+    if dsym {
+        notes.push(
+            "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
+        );
+    }
+    if format == Format::Coff && pe::il_only(data) {
+        notes.push(
+            "an IL-only .NET assembly: its P/Invokes are declared in its metadata, not bound by the loader; \
+             list them with `aotinterop scan`"
+                .into(),
+        );
+    }
+    let mut lazy = lazy_imports(&file, format)?;
+    let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
+    // Relocations are collected only where a native AOT image may be: a marker section or
+    // export, or ILC's module header signature somewhere in the file.
+    let may_be_native_aot = native_aot || data.windows(4).any(|w| w == ilc::MODULE_HEADER_SIGNATURE);
+    if lazy.is_none() && !dsym && may_be_native_aot {
+        let memory = match format {
+            Format::Coff => pe::memory(data),
+            Format::Elf => elf::memory(&file),
+            Format::MachO => macho::memory(data),
+        };
+        if let Some(m) = &memory {
+            native_aot |= ilc::module_header(m).is_some();
+        }
+        match memory {
+            Some(m) if native_aot => {
+                let cells = ilc::find_cells(&m);
+                if cells.is_empty() {
+                    notes.push(
+                        "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
+                         loader or linked in (or its cells do not have the layout of .NET 8–10)"
+                            .into(),
+                    );
+                }
+                lazy = Some(cells);
+                lazy_reader = Some(LazyReader::IlcCells);
+            }
+            None if native_aot => notes.push(format!(
+                "a native AOT image: its lazy P/Invoke cells are not read for this {} image yet (32-bit \
+                 Mach-O, or no rebase information)",
+                format.name()
+            )),
+            _ => {}
+        }
+    }
+    Ok(Inspection {
+        debug_file: None,
+        debug_defined: std::sync::OnceLock::new(),
+        format,
+        arch: arch_name(file.architecture()),
+        kind,
+        needed,
+        imports,
+        delay_loaded,
+        exports,
+        lazy: lazy.unwrap_or_default(),
+        lazy_reader,
+        native_aot,
+        notes,
+        defined,
+    })
+}
+
+/// The order imports are listed in: names, then PE ordinals (`#N`) by number, each then by
+/// library.
+fn import_order(a: &ImportedSymbol, b: &ImportedSymbol) -> std::cmp::Ordering {
+    let key = |i: &ImportedSymbol| {
+        let ordinal = i.name.strip_prefix('#').and_then(|n| n.parse::<u32>().ok());
+        (ordinal.is_some(), ordinal, i.name.clone(), i.lib_name.clone())
+    };
+    key(a).cmp(&key(b))
+}
+
+/// The C name of a symbol: Mach-O gives C symbols a leading underscore.
+fn c_name(format: Format, name: String) -> String {
+    match (format, name.strip_prefix('_')) {
+        (Format::MachO, Some(rest)) => rest.to_string(),
+        _ => name,
+    }
+}
+
+fn arch_name(a: object::Architecture) -> String {
+    match a {
+        object::Architecture::X86_64 => "x86_64".into(),
+        object::Architecture::Aarch64 => "aarch64".into(),
+        object::Architecture::I386 => "x86".into(),
+        object::Architecture::Arm => "arm".into(),
+        other => format!("{other:?}").to_ascii_lowercase(),
+    }
+}
+
+/// Whether .NET's native AOT compiler built the image: its sections (`__managedcode`,
+/// `.dotnet_eh_table`, `__modules`, `.hydrated`, as ILC names them per format) or the
+/// `DotNetRuntimeDebugHeader` export every native AOT image has.
+fn is_native_aot(file: &object::File, exports: &[String]) -> bool {
+    const SECTIONS: &[&str] = &[
+        "__managedcode",
+        ".managedcode",
+        ".dotnet_eh_table",
+        "__dotnet_eh_table",
+        "__modules",
+        ".modules",
+        ".hydrated",
+        "__hydrated",
+    ];
+    exports.iter().any(|e| e == "DotNetRuntimeDebugHeader")
+        || file
+            .sections()
+            .any(|s| s.name().is_ok_and(|n| SECTIONS.contains(&n)))
+}
+
+/// The lazy imports of the stub records (`docs/import-abi.md`): the `.aotimp` section
+/// (`__TEXT,__aotimp` on Mach-O), read with the runtime's own reader; `None` without one.
+fn lazy_imports(file: &object::File, format: Format) -> Result<Option<Vec<LazyImport>>> {
+    use aotinterop_runtime::abi;
+    let name = match format {
+        Format::MachO => abi::SECTION_MACHO,
+        _ => abi::SECTION_ELF_COFF,
+    };
+    let Some(section) = file.section_by_name(name) else {
+        return Ok(None);
+    };
+    let data = section.data().map_err(|e| {
+        Diagnostic::error(
+            codes::BAD_FORMAT,
+            format!("cannot read the `{name}` section: {e}"),
+        )
+    })?;
+    let records = abi::read_lazy_imports(data)
+        .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("in the `{name}` section: {e}")))?;
+    Ok(Some(
+        records
+            .into_iter()
+            .map(|r| LazyImport::new(r.module, r.entry))
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_sort_by_number_after_names() {
+        let sym = |n: &str| ImportedSymbol {
+            name: n.into(),
+            lib_name: Some("ws2_32.dll".into()),
+            weak: false,
+        };
+        let mut v: Vec<ImportedSymbol> = ["#10", "#115", "#16", "#2", "socket", "bind"].map(sym).into();
+        v.sort_by(import_order);
+        let names: Vec<&str> = v.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["bind", "socket", "#2", "#10", "#16", "#115"]);
+    }
+}

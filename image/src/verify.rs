@@ -1,0 +1,384 @@
+//! `verify`: compares an image with its plan. The image must bind at startup every direct
+//! import (or define it, when it was linked statically), bind none of the lazy ones, carry a
+//! stub record for every lazy one, and export what the plan exports and nothing it does not.
+//! A library the link saw only as a generated stand-in must be among the image's needed
+//! libraries by the name the stand-in gave it, with its symbols bound from it. Both ways: every
+//! stub record of the image must be a lazy import of the plan, and the image must be of the
+//! plan's target (format and machine).
+
+use crate::diag::{codes, Error, Result};
+use crate::{Format, Inspection};
+use aotinterop_model::names::library_stem;
+use aotinterop_model::OutputKind;
+use aotinterop_model::{Binding, Plan};
+use object::read::archive::ArchiveFile;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// What differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DifferenceKind {
+    /// The loader binds at startup an import the plan calls lazy.
+    LazyBoundAtStartup,
+    /// A lazy import has no stub record (nor, in a native AOT image, a fixup cell).
+    LazyRecordMissing,
+    /// A direct import is neither bound at startup nor defined in the image.
+    DirectMissing,
+    /// An export of the plan is not exported.
+    ExportMissing,
+    /// The image exports a symbol the plan says is not exported.
+    ExportUnexpected,
+    /// A library the link saw as a generated stand-in is not among the libraries the image needs.
+    GeneratedNotNeeded,
+    /// A symbol of a generated stand-in is bound from another library, or not at startup.
+    GeneratedBoundElsewhere,
+    /// The image carries a stub record for a lazy import the plan does not have.
+    LazyUnplanned,
+}
+
+/// One difference between image and plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// What differs.
+    pub kind: DifferenceKind,
+    /// The symbol (or entry point) concerned.
+    pub symbol: String,
+    /// Its module, for imports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The details, in words.
+    pub detail: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.module {
+            Some(m) => write!(f, "{m}!{}: {}", self.symbol, self.detail),
+            None => write!(f, "{}: {}", self.symbol, self.detail),
+        }
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Direct imports checked.
+    pub direct: usize,
+    /// Lazy imports checked.
+    pub lazy: usize,
+    /// Exports checked.
+    pub exports: usize,
+    /// Every difference; empty when the image matches the plan.
+    pub differences: Vec<Difference>,
+}
+
+impl VerifyReport {
+    /// True when the image matches the plan.
+    pub fn ok(&self) -> bool {
+        self.differences.is_empty()
+    }
+
+    /// The differences as one error, or `Ok` when there are none.
+    pub fn into_result(self) -> Result<Self> {
+        if self.ok() {
+            return Ok(self);
+        }
+        let list: Vec<String> = self.differences.iter().map(|d| format!("  {d}")).collect();
+        Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the image does not match its plan ({} difference(s)):\n{}",
+                list.len(),
+                list.join("\n")
+            ),
+        ))
+    }
+}
+
+/// A library name reduced for comparison (the model's [`library_stem`]).
+fn stem(name: &str, format: Format) -> String {
+    library_stem(name, format.platform())
+}
+
+/// Symbols that the plan's NativeLibrary archives define (those that can be read).
+fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for path in &plan.link.native_library {
+        let Ok(data) = aotinterop_model::diag::read_binary(path, "NativeLibrary item", codes::BAD_FORMAT)
+        else {
+            continue;
+        };
+        let Ok(archive) = ArchiveFile::parse(&*data) else {
+            continue;
+        };
+        if let Ok(Some(symbols)) = archive.symbols() {
+            for s in symbols.flatten() {
+                out.insert(String::from_utf8_lossy(s.name()).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The image must be of the plan's target: its format and machine (a win-x64 plan says nothing
+/// about a Linux image).
+fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
+    // A plan written by hand for no target in particular is checked for its imports only.
+    if plan.rid == "any" {
+        return Ok(());
+    }
+    let Some(row) = aotinterop_model::TargetRow::of_rid(&plan.rid) else {
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, which aotinterop does not link for: it is no plan of an image it made",
+                aotinterop_model::diag::shown(&plan.rid.to_string(), 60)
+            ),
+        ));
+    };
+    let kind = match plan.native_lib {
+        OutputKind::Shared => crate::ImageKind::Shared,
+        _ => crate::ImageKind::Executable,
+    };
+    if image.kind != kind {
+        let words = |k| match k {
+            crate::ImageKind::Shared => "a shared library",
+            crate::ImageKind::Executable => "an executable",
+            _ => "neither an executable nor a shared library",
+        };
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, but the image is {}",
+                words(kind),
+                words(image.kind)
+            ),
+        ));
+    }
+    // The C library an ELF image links against: glibc's `libc.so.6`, musl's `libc.so`.
+    let libc = |name: &str| image.needed.iter().any(|n| n == name);
+    let other_libc = match row.target.libc {
+        aotinterop_model::Libc::Gnu if libc("libc.so") => Some("musl (it needs libc.so)"),
+        aotinterop_model::Libc::Musl if libc("libc.so.6") => Some("glibc (it needs libc.so.6)"),
+        _ => None,
+    };
+    if let (Format::Elf, Some(other)) = (image.format, other_libc) {
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {}, but the image is linked against {other}",
+                plan.rid
+            ),
+        ));
+    }
+    let arch = match row.target.arch {
+        aotinterop_model::Arch::X86_64 => "x86_64",
+        aotinterop_model::Arch::Aarch64 => "aarch64",
+        aotinterop_model::Arch::X86 => "x86",
+        aotinterop_model::Arch::Arm => "arm",
+        _ => return Ok(()),
+    };
+    if row.target.format != image.format || image.arch != arch {
+        return Err(Error::new(
+            codes::VERIFY_MISMATCH,
+            format!(
+                "the plan is for {} ({} {arch}), but the image is {} {}",
+                plan.rid,
+                row.target.format.name(),
+                image.format.name(),
+                image.arch
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Compares `image` with `plan`.
+pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
+    if plan.native_lib == OutputKind::Static {
+        return Err(Error::new(
+            codes::BAD_FORMAT,
+            "the plan is for a static archive (NativeLib=Static): verify the image a host links it into",
+        ));
+    }
+    check_target(image, plan)?;
+    let mut report = VerifyReport::default();
+    let mut diff = |kind, symbol: &str, module: Option<&str>, detail: String| {
+        report.differences.push(Difference {
+            kind,
+            symbol: symbol.to_string(),
+            module: module.map(str::to_string),
+            detail,
+        })
+    };
+    let needed: Vec<String> = image.needed.iter().map(|n| stem(n, image.format)).collect();
+    let lazy: BTreeSet<(&str, &str)> = image
+        .lazy
+        .iter()
+        .map(|l| (l.module.as_str(), l.entry.as_str()))
+        .collect();
+    let mut statics: Option<BTreeSet<String>> = None;
+    let (mut n_direct, mut n_lazy) = (0, 0);
+    for imp in &plan.imports {
+        let module = stem(&imp.module, image.format);
+        match imp.binding {
+            Binding::Lazy => {
+                n_lazy += 1;
+                // A startup binding of the entry's own name is this import's when compiled code
+                // calls it by that name (or the plan does not say what it calls: an image of
+                // .NET's compiler); when it calls a call symbol of its own, the binding is some
+                // other code's use of the function (Mono's runtime calls libc's `close` too).
+                let called_by_name = imp.call_symbol.is_empty() || imp.call_symbol == imp.symbol();
+                if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
+                    let same_library = match &bound.lib_name {
+                        Some(l) => stem(l, image.format) == module,
+                        None => needed.contains(&module) || needed.is_empty(),
+                    };
+                    if same_library {
+                        let from = bound
+                            .lib_name
+                            .as_deref()
+                            .map(|l| format!(" from {l}"))
+                            .unwrap_or_default();
+                        diff(
+                            DifferenceKind::LazyBoundAtStartup,
+                            imp.symbol(),
+                            Some(&imp.module),
+                            format!("the plan binds it lazily, but the loader binds it at startup{from}"),
+                        );
+                    }
+                }
+                if !lazy.contains(&(imp.module.as_str(), imp.entry.as_str())) {
+                    diff(
+                        DifferenceKind::LazyRecordMissing,
+                        &imp.entry,
+                        Some(&imp.module),
+                        "the plan binds it lazily, but no stub record (or native AOT fixup cell) lists it"
+                            .to_string(),
+                    );
+                }
+            }
+            Binding::Direct => {
+                n_direct += 1;
+                if image.imports_symbol(imp.symbol()).is_some() || image.defines(imp.symbol()) {
+                    continue;
+                }
+                // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds
+                // the name the import library gave it.
+                if image.format == Format::Coff
+                    && image.arch == "x86"
+                    && aotinterop_model::names::x86_import_names(imp.symbol())
+                        .iter()
+                        .any(|n| image.imports_symbol(n).is_some())
+                {
+                    continue;
+                }
+                let statics = statics.get_or_insert_with(|| archive_symbols(plan));
+                if statics.contains(imp.symbol()) {
+                    continue;
+                }
+                let delayed = image.delay_loaded.iter().any(|d| d.name == imp.symbol());
+                let detail = if delayed {
+                    "the plan binds it directly, but it is delay-loaded".to_string()
+                } else {
+                    "the plan binds it directly, but the image neither imports nor defines it".to_string()
+                };
+                diff(
+                    DifferenceKind::DirectMissing,
+                    imp.symbol(),
+                    Some(&imp.module),
+                    detail,
+                );
+            }
+        }
+    }
+    // Both ways: every stub record of the image is a lazy import of the plan (.NET's compiler's
+    // cells may hold the framework's own P/Invokes, which a plan of the app's assemblies lacks).
+    if image.lazy_reader == Some(crate::LazyReader::Aotimp) {
+        let planned: BTreeSet<(&str, &str)> = plan
+            .imports
+            .iter()
+            .filter(|i| i.binding == Binding::Lazy)
+            .map(|i| (i.module.as_str(), i.entry.as_str()))
+            .collect();
+        for l in &image.lazy {
+            if !planned.contains(&(l.module.as_str(), l.entry.as_str())) {
+                diff(
+                    DifferenceKind::LazyUnplanned,
+                    &l.entry,
+                    Some(&l.module),
+                    "the image binds it lazily (a stub record), but the plan has no such lazy import"
+                        .to_string(),
+                );
+            }
+        }
+    }
+    for lib in &plan.link.generated {
+        let key = crate::loader_name_key;
+        let same = |a: &str, b: &str| key(image.format, a) == key(image.format, b);
+        if !image.needed.iter().any(|n| same(n, &lib.file)) {
+            diff(
+                DifferenceKind::GeneratedNotNeeded,
+                &lib.file,
+                Some(&lib.module),
+                format!(
+                    "the link was given a generated stand-in naming `{}`, but the image does not list it among the \
+                     libraries it needs ({})",
+                    lib.file,
+                    image.needed.join(", ")
+                ),
+            );
+        }
+        for s in &lib.symbols {
+            let name = match s.ordinal {
+                Some(n) => format!("#{n}"),
+                None => s.export.clone().unwrap_or_else(|| s.symbol.clone()),
+            };
+            let bound = image.imports_symbol(&name);
+            let detail = match bound.map(|b| b.lib_name.as_deref()) {
+                None => {
+                    Some("the stand-in defines it, but the image does not bind it at startup".to_string())
+                }
+                Some(Some(from)) if !same(from, &lib.file) => Some(format!(
+                    "the stand-in for `{}` defines it, but the image binds it from {from}",
+                    lib.file
+                )),
+                _ => None,
+            };
+            if let Some(detail) = detail {
+                diff(
+                    DifferenceKind::GeneratedBoundElsewhere,
+                    &name,
+                    Some(&lib.module),
+                    detail,
+                );
+            }
+        }
+    }
+    let exported: BTreeSet<&str> = image.exports.iter().map(String::as_str).collect();
+    let mut n_exports = 0;
+    for e in &plan.exports.symbols {
+        n_exports += 1;
+        match (e.exported, exported.contains(e.name.as_str())) {
+            (true, false) => diff(
+                DifferenceKind::ExportMissing,
+                &e.name,
+                None,
+                "the plan exports it, but the image does not".to_string(),
+            ),
+            (false, true) => diff(
+                DifferenceKind::ExportUnexpected,
+                &e.name,
+                None,
+                "the image exports it, but the plan says it is not exported".to_string(),
+            ),
+            _ => {}
+        }
+    }
+    report.direct = n_direct;
+    report.lazy = n_lazy;
+    report.exports = n_exports;
+    Ok(report)
+}
