@@ -583,8 +583,10 @@ fn lazy_imports(file: &object::File, format: Format) -> Result<Option<Vec<LazyIm
             format!("cannot read the `{name}` section: {e}"),
         )
     })?;
-    let records = abi::read_lazy_imports(data)
-        .map_err(|e| Diagnostic::error(codes::BAD_FORMAT, format!("in the `{name}` section: {e}")))?;
+    let records = abi::read_lazy_imports(data).map_err(|e| {
+        let why = &e.diagnostic().message;
+        Diagnostic::error(codes::BAD_FORMAT, format!("in the `{name}` section: {why}"))
+    })?;
     Ok(Some(
         records
             .into_iter()

@@ -31,9 +31,12 @@ impl fmt::Display for DotNet {
     }
 }
 
-/// Why a .NET version was refused.
+/// A .NET version that was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DotNetError(pub String);
+pub struct DotNetError {
+    /// What was given.
+    pub given: String,
+}
 
 impl fmt::Display for DotNetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,7 +44,7 @@ impl fmt::Display for DotNetError {
             f,
             "`{}` is not a .NET release whose native AOT rules aotinterop follows (net8.0 or net10.0; \
              a TargetFramework such as net8.0-windows, or an ILCompiler package version such as 10.0.1)",
-            crate::diag::shown(&self.0, 60)
+            crate::diag::shown(&self.given, 60)
         )
     }
 }
@@ -54,7 +57,7 @@ impl FromStr for DotNet {
     /// Reads a target framework (`net8.0`, `net10.0-ios`), a bare major version (`8`, `10.0`),
     /// or an ILCompiler package version (`8.0.11`, `10.0.0-rc.2.25502.107`).
     fn from_str(s: &str) -> Result<Self, DotNetError> {
-        let err = || DotNetError(s.to_string());
+        let err = || DotNetError { given: s.to_string() };
         let t = s.trim();
         let version = t.strip_prefix("net").unwrap_or(t);
         let version = version.split('-').next().unwrap_or(version);

@@ -87,23 +87,46 @@ impl Import {
         }
     }
 
-    /// Checks what an import must have: a module and an entry point.
-    pub fn validate(&self) -> std::result::Result<(), String> {
+    /// Checks what an import must have: a module, an entry point, and a symbol name (if any)
+    /// that can be one.
+    pub fn validate(&self) -> std::result::Result<(), ImportFault<'_>> {
         if self.module.is_empty() {
-            return Err(format!("import of `{}` has an empty module", self.entry));
+            return Err(ImportFault::EmptyModule(self));
         }
         if self.entry.is_empty() {
-            return Err(format!("import from `{}` has an empty entry point", self.module));
+            return Err(ImportFault::EmptyEntry(self));
         }
-        if let Some(sym) = &self.symbol {
-            if sym.is_empty() || sym.contains(|c: char| c.is_whitespace() || c == '\0') {
-                return Err(format!(
-                    "import `{}!{}` has symbol `{sym}`, which is not a valid symbol name",
-                    self.module, self.entry
-                ));
+        match &self.symbol {
+            Some(sym) if sym.is_empty() || sym.contains(|c: char| c.is_whitespace() || c == '\0') => {
+                Err(ImportFault::BadSymbol(self, sym))
             }
+            _ => Ok(()),
         }
-        Ok(())
+    }
+}
+
+/// What an import lacks ([`Import::validate`]).
+#[derive(Clone, Copy, Debug)]
+pub enum ImportFault<'a> {
+    /// Its module is empty.
+    EmptyModule(&'a Import),
+    /// Its entry point is empty.
+    EmptyEntry(&'a Import),
+    /// Its symbol is empty or holds white space or a NUL.
+    BadSymbol(&'a Import, &'a str),
+}
+
+impl std::fmt::Display for ImportFault<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportFault::EmptyModule(i) => write!(f, "import of `{}` has an empty module", i.entry),
+            ImportFault::EmptyEntry(i) => write!(f, "import from `{}` has an empty entry point", i.module),
+            ImportFault::BadSymbol(i, sym) => write!(
+                f,
+                "import `{}!{}` has symbol `{sym}`, which is not a valid symbol name",
+                i.module, i.entry
+            ),
+        }
     }
 }
 

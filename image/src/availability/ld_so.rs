@@ -130,8 +130,9 @@ impl LdSo {
                 Ok(entries) => Some(entries),
                 Err(e) => {
                     notes.push(format!(
-                        "{}: {e}; the folders of /etc/ld.so.conf stand in for it",
-                        cache_file.display()
+                        "{}: {}; the folders of /etc/ld.so.conf stand in for it",
+                        cache_file.display(),
+                        e.diagnostic().message
                     ));
                     None
                 }

@@ -56,14 +56,9 @@ impl CacheEntry {
     }
 }
 
-/// Why a cache file was not read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CacheError(pub String);
-
-impl std::fmt::Display for CacheError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The error for a loader cache that cannot be read (`AOTI0505`), saying why.
+fn cache_error(why: String) -> crate::diag::Error {
+    crate::diag::Error::new(crate::diag::codes::BAD_FORMAT, why)
 }
 
 fn u32_at(data: &[u8], at: usize) -> Option<u32> {
@@ -86,26 +81,26 @@ fn str_at(data: &[u8], at: usize) -> Option<String> {
 }
 
 /// Where the new-format table starts: at 0, or after the old table (aligned to 8).
-fn new_table_start(data: &[u8]) -> Result<usize, CacheError> {
+fn new_table_start(data: &[u8]) -> crate::diag::Result<usize> {
     if data.starts_with(MAGIC_NEW) {
         return Ok(0);
     }
     if !data.starts_with(MAGIC_OLD) {
-        return Err(CacheError(
+        return Err(cache_error(
             "not an ld.so.cache (no glibc-ld.so.cache1.1 or ld.so-1.7.0 magic)".into(),
         ));
     }
     // `struct cache_file`: the 11-byte magic, `nlibs` aligned to 4 (offset 12), the entries at 16.
-    let n = u32_at(data, 12).ok_or_else(|| CacheError("truncated in the old header".into()))?;
+    let n = u32_at(data, 12).ok_or_else(|| cache_error("truncated in the old header".into()))?;
     let end = (n as usize)
         .checked_mul(ENTRY_OLD)
         .and_then(|t| t.checked_add(16))
-        .ok_or_else(|| CacheError(format!("old table of {n} entries does not fit")))?;
+        .ok_or_else(|| cache_error(format!("old table of {n} entries does not fit")))?;
     let start = end.checked_add(7).map(|e| e & !7).unwrap_or(usize::MAX);
     if data.get(start..).is_some_and(|d| d.starts_with(MAGIC_NEW)) {
         Ok(start)
     } else {
-        Err(CacheError(
+        Err(cache_error(
             "old-format cache only (no architecture recorded): not read".into(),
         ))
     }
@@ -116,20 +111,20 @@ const EXTENSION_MAGIC: u32 = 0xEAA4_2174;
 
 /// Checks that the extension directory the header points at (if any) and its sections lie
 /// inside the file: its contents (the `glibc-hwcaps` subfolder names) are not needed here.
-fn check_extensions(table: &[u8]) -> Result<(), CacheError> {
+fn check_extensions(table: &[u8]) -> crate::diag::Result<()> {
     let at = u32_at(table, 32).unwrap_or(0) as usize;
     if at == 0 {
         return Ok(());
     }
     let truncated = || {
-        CacheError(format!(
+        cache_error(format!(
             "truncated: the extension directory at byte {at} does not fit in {} bytes",
             table.len()
         ))
     };
     let magic = u32_at(table, at).ok_or_else(truncated)?;
     if magic != EXTENSION_MAGIC {
-        return Err(CacheError(format!(
+        return Err(cache_error(format!(
             "byte {at}: not an extension directory (magic {magic:#x})"
         )));
     }
@@ -141,7 +136,7 @@ fn check_extensions(table: &[u8]) -> Result<(), CacheError> {
             return Err(truncated());
         };
         if (offset as usize).saturating_add(size as usize) > table.len() {
-            return Err(CacheError(format!(
+            return Err(cache_error(format!(
                 "truncated: extension section {i} ends at byte {}, the file at {}",
                 offset as u64 + size as u64,
                 table.len()
@@ -153,11 +148,11 @@ fn check_extensions(table: &[u8]) -> Result<(), CacheError> {
 
 /// Every entry of a cache file, in the file's order (little-endian caches only, as the
 /// architectures aotinterop targets write them).
-pub fn parse(data: &[u8]) -> Result<Vec<CacheEntry>, CacheError> {
+pub fn parse(data: &[u8]) -> crate::diag::Result<Vec<CacheEntry>> {
     let base = new_table_start(data)?;
     let table = &data[base..];
     if table.len() < HEADER_NEW {
-        return Err(CacheError(format!(
+        return Err(cache_error(format!(
             "truncated: {} bytes, the header needs {HEADER_NEW}",
             table.len()
         )));
@@ -168,7 +163,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<CacheEntry>, CacheError> {
         .and_then(|t| t.checked_add(HEADER_NEW))
         .is_some_and(|end| end <= table.len());
     if !fits {
-        return Err(CacheError(format!(
+        return Err(cache_error(format!(
             "truncated: {nlibs} entries do not fit in {} bytes",
             table.len()
         )));
@@ -176,7 +171,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<CacheEntry>, CacheError> {
     let len_strings = u32_at(table, 24).unwrap_or(0) as usize;
     let strings_end = (HEADER_NEW + nlibs * ENTRY_NEW).saturating_add(len_strings);
     if strings_end > table.len() {
-        return Err(CacheError(format!(
+        return Err(cache_error(format!(
             "truncated: the string table ends at byte {strings_end}, the file at {}",
             table.len()
         )));
@@ -192,7 +187,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<CacheEntry>, CacheError> {
         let hwcap = u64_at(table, e + 16).unwrap_or(0);
         // String offsets count from the start of the new-format table (dl-cache.c).
         let (Some(name), Some(path)) = (str_at(strings, key), str_at(strings, value)) else {
-            return Err(CacheError(format!(
+            return Err(cache_error(format!(
                 "entry {i}: a string offset is outside the file"
             )));
         };
@@ -223,16 +218,25 @@ mod tests {
         assert!(parse(b"").is_err());
         assert!(parse(b"glibc-ld.so.cache1.1")
             .unwrap_err()
-            .0
+            .diagnostic()
+            .message
             .contains("truncated"));
         let mut header = MAGIC_NEW.to_vec();
         header.resize(HEADER_NEW, 0);
         header[20..24].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(parse(&header).unwrap_err().0.contains("do not fit"));
+        assert!(parse(&header)
+            .unwrap_err()
+            .diagnostic()
+            .message
+            .contains("do not fit"));
         let mut old = MAGIC_OLD.to_vec();
         old.push(0);
         old.extend(0u32.to_le_bytes());
-        assert!(parse(&old).unwrap_err().0.contains("old-format"));
+        assert!(parse(&old)
+            .unwrap_err()
+            .diagnostic()
+            .message
+            .contains("old-format"));
         // The old table (one 12-byte entry) then the new one, 8-aligned at 32: read as new.
         let mut both = MAGIC_OLD.to_vec();
         both.push(0);

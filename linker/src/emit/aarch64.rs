@@ -2,7 +2,6 @@
 //! Hand-assembled for the same reason as `x86_64.rs`: a few fixed encodings.
 
 use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
-use super::EmitError;
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
 
@@ -32,7 +31,7 @@ pub fn generate(
     _format: Format,
     lazy: &[&PlannedImport],
     direct: &[&PlannedImport],
-) -> Result<Code, EmitError> {
+) -> crate::diag::Result<Code> {
     let mut c = Code::default();
     for (i, imp) in lazy.iter().enumerate() {
         let at = c.text.len() as u64;

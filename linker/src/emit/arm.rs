@@ -10,7 +10,6 @@
 //! **`[sp]` = table, `[sp+4]` = cell address, `lr` = return address**.
 
 use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
-use super::EmitError;
 use aotinterop_model::PlannedImport;
 
 /// `ldr.w ip, [pc, #8]`.
@@ -52,7 +51,7 @@ fn put(text: &mut Vec<u8>, halfwords: &[u16]) {
 }
 
 /// Generates the Thumb-2 text for `lazy` and the forwarding stubs of `direct`.
-pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> Result<Code, EmitError> {
+pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> crate::diag::Result<Code> {
     let mut c = Code::default();
     c.mapping.push((0, "$t"));
     c.exidx.push((0, EXIDX_LEAF));

@@ -13,8 +13,8 @@
 //! Relocation addends are implicit (stored in the section bytes), as COFF wants.
 
 use super::code::{Code, RelocKind, RelocTarget};
+use super::emit_error;
 use super::table::Table;
-use super::EmitError;
 use crate::target::Arch;
 use aotinterop_runtime::abi;
 use object::pe;
@@ -58,11 +58,11 @@ impl Undefined {
     }
 }
 
-fn too_big() -> EmitError {
-    EmitError("stub object larger than 4 GiB".into())
+fn too_big() -> crate::diag::Error {
+    emit_error("stub object larger than 4 GiB".into())
 }
 
-fn u32_of(n: usize) -> Result<u32, EmitError> {
+fn u32_of(n: usize) -> crate::diag::Result<u32> {
     u32::try_from(n).map_err(|_| too_big())
 }
 
@@ -76,7 +76,7 @@ struct Machine {
 }
 
 impl Machine {
-    fn of(arch: Arch) -> Result<Machine, EmitError> {
+    fn of(arch: Arch) -> crate::diag::Result<Machine> {
         match arch {
             Arch::X86_64 => Ok(Machine {
                 id: pe::IMAGE_FILE_MACHINE_AMD64.0,
@@ -93,7 +93,7 @@ impl Machine {
                 slot: 8,
                 c_prefix: "",
             }),
-            other => Err(EmitError(format!("no COFF stub objects for {other:?}"))),
+            other => Err(emit_error(format!("no COFF stub objects for {other:?}"))),
         }
     }
 
@@ -112,7 +112,7 @@ impl Machine {
 }
 
 /// Writes the COFF object for x86_64 or i386.
-pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
+pub fn write(arch: Arch, table: &Table, code: &Code) -> crate::diag::Result<Vec<u8>> {
     const TEXT: usize = 0;
     const DATA: usize = 1;
     const AOTIMP: usize = 2;
@@ -153,13 +153,13 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
     let mut undefined = Undefined::default();
     let cells = (slot * table.imports as u64) as i64;
     // The target's base and the offset from it (ELF semantics: the addend is part of it).
-    let mut resolve = |t: &RelocTarget| -> Result<(Base, i64), EmitError> {
+    let mut resolve = |t: &RelocTarget| -> crate::diag::Result<(Base, i64)> {
         Ok(match t {
             RelocTarget::Cell(i) if has_table => (Base::Section(DATA), (slot * *i as u64) as i64),
             RelocTarget::Handle(m) if has_table => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
             RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
             RelocTarget::Cell(_) | RelocTarget::Handle(_) | RelocTarget::Table => {
-                return Err(EmitError("no import table".into()))
+                return Err(emit_error("no import table".into()))
             }
             RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
             RelocTarget::LazyEntry => (
@@ -184,10 +184,10 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
         let orig = data
             .get(at..at + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        let insn = || orig.ok_or_else(|| EmitError("relocation outside its section".into()));
-        let mut put = |bytes: &[u8]| -> Result<(), EmitError> {
+        let insn = || orig.ok_or_else(|| emit_error("relocation outside its section".into()));
+        let mut put = |bytes: &[u8]| -> crate::diag::Result<()> {
             data.get_mut(at..at + bytes.len())
-                .ok_or_else(|| EmitError("relocation outside its section".into()))?
+                .ok_or_else(|| emit_error("relocation outside its section".into()))?
                 .copy_from_slice(bytes);
             Ok(())
         };
@@ -236,7 +236,7 @@ pub fn write(arch: Arch, table: &Table, code: &Code) -> Result<Vec<u8>, EmitErro
             }
             (RelocKind::A64Jump26, _, true) if addend == 0 => pe::IMAGE_REL_ARM64_BRANCH26.0,
             _ => {
-                return Err(EmitError(format!(
+                return Err(emit_error(format!(
                     "relocation {kind:?} is not supported for this COFF machine"
                 )))
             }

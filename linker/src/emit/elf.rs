@@ -9,7 +9,7 @@
 
 use super::code::{Code, RelocKind, RelocTarget};
 use super::table::Table;
-use super::{eh_frame, EmitError};
+use super::{eh_frame, emit_error};
 use crate::target::Arch;
 use aotinterop_runtime::abi;
 use object::elf;
@@ -18,8 +18,8 @@ use object::write::StringId;
 use object::Endianness;
 use rustc_hash::FxHashMap;
 
-fn err(e: object::write::Error) -> EmitError {
-    EmitError(e.to_string())
+fn err(e: object::write::Error) -> crate::diag::Error {
+    emit_error(e.to_string())
 }
 
 /// One allocated section of the object: its name, ELF type and flags, alignment and bytes.
@@ -56,7 +56,7 @@ impl<'a> Undefined<'a> {
     }
 }
 
-fn r_type(arch: Arch, kind: RelocKind) -> Result<elf::RelocationType, EmitError> {
+fn r_type(arch: Arch, kind: RelocKind) -> crate::diag::Result<elf::RelocationType> {
     Ok(match (arch, kind) {
         (Arch::X86_64, RelocKind::Pc32) => elf::R_X86_64_PC32,
         (Arch::X86_64, RelocKind::Plt32) => elf::R_X86_64_PLT32,
@@ -72,7 +72,7 @@ fn r_type(arch: Arch, kind: RelocKind) -> Result<elf::RelocationType, EmitError>
         (Arch::Arm, RelocKind::ThmJump24) => elf::R_ARM_THM_JUMP24,
         (Arch::Arm, RelocKind::Prel31) => elf::R_ARM_PREL31,
         _ => {
-            return Err(EmitError(format!(
+            return Err(emit_error(format!(
                 "relocation {kind:?} is not supported for ELF {arch:?}"
             )))
         }
@@ -107,22 +107,26 @@ fn gnu_property(arch: Arch) -> Vec<u8> {
 /// 32-bit ARM objects use REL relocations: the addend goes into the relocated field. Only
 /// 32-bit words are relocated that way here; a Thumb branch carries its addend in its encoding
 /// already (`arm.rs`).
-fn write_rel_addend(data: &mut [u8], at: u64, addend: i64, kind: RelocKind) -> Result<(), EmitError> {
+fn write_rel_addend(data: &mut [u8], at: u64, addend: i64, kind: RelocKind) -> crate::diag::Result<()> {
     let word = match kind {
         RelocKind::Abs32 | RelocKind::Pc32 => addend as u32,
         RelocKind::Prel31 => (addend as u32) & 0x7fff_ffff,
         RelocKind::ThmJump24 if addend == -4 => return Ok(()),
-        _ => return Err(EmitError(format!("no REL addend encoding for {kind:?} {addend}"))),
+        _ => {
+            return Err(emit_error(format!(
+                "no REL addend encoding for {kind:?} {addend}"
+            )))
+        }
     };
-    let at = usize::try_from(at).map_err(|_| EmitError("relocation outside its section".into()))?;
+    let at = usize::try_from(at).map_err(|_| emit_error("relocation outside its section".into()))?;
     data.get_mut(at..at + 4)
-        .ok_or_else(|| EmitError("relocation outside its section".into()))?
+        .ok_or_else(|| emit_error("relocation outside its section".into()))?
         .copy_from_slice(&word.to_le_bytes());
     Ok(())
 }
 
 /// Writes the ELF object for `arch`.
-pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>, EmitError> {
+pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::Result<Vec<u8>> {
     const TEXT: usize = 0;
     const DATA: usize = 1;
     const AOTIMP: usize = 2;
@@ -155,17 +159,17 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> Result<Vec<u8>
     type Pending = Vec<(u64, Base, i64, RelocKind)>;
     let mut pending: Vec<Pending> = vec![Vec::new(), Vec::new()];
     let cells = (slot * table.imports as u64) as i64;
-    let mut resolve = |t: &'a RelocTarget| -> Result<(Base, i64), EmitError> {
+    let mut resolve = |t: &'a RelocTarget| -> crate::diag::Result<(Base, i64)> {
         Ok(match t {
             RelocTarget::Cell(i) => (Base::Section(DATA), (slot * *i as u64) as i64),
             RelocTarget::Handle(m) => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
             RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
-            RelocTarget::Table => return Err(EmitError("no import table".into())),
+            RelocTarget::Table => return Err(emit_error("no import table".into())),
             RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
             RelocTarget::LazyEntry => (Base::Undefined(undefined.get(abi::LAZY_ENTRY_SYMBOL)), 0),
             RelocTarget::Native(s) => (Base::Undefined(undefined.get(s)), 0),
             RelocTarget::ImpSlot(s) => {
-                return Err(EmitError(format!(
+                return Err(emit_error(format!(
                     "`__imp_{s}` import slots exist only in COFF objects"
                 )))
             }

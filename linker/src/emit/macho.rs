@@ -2,8 +2,8 @@
 //! image on Apple platforms do not need the direct writers of `elf.rs` and `coff.rs`).
 
 use super::code::{Code, RelocKind, RelocTarget};
+use super::emit_error;
 use super::table::Table;
-use super::EmitError;
 use crate::target::{Arch, Format, Target};
 use aotinterop_runtime::abi;
 use object::write::{Object, Relocation, SectionId, Symbol, SymbolId, SymbolSection};
@@ -13,8 +13,8 @@ use object::{
 };
 use std::collections::HashMap;
 
-fn err(e: object::write::Error) -> EmitError {
-    EmitError(e.to_string())
+fn err(e: object::write::Error) -> crate::diag::Error {
+    emit_error(e.to_string())
 }
 
 /// Object, sections and the symbols relocations refer to.
@@ -70,7 +70,7 @@ impl Out<'_> {
     }
 
     /// The symbol and extra addend of a relocation target.
-    fn resolve(&mut self, t: &RelocTarget) -> Result<(SymbolId, i64), EmitError> {
+    fn resolve(&mut self, t: &RelocTarget) -> crate::diag::Result<(SymbolId, i64)> {
         Ok(match t {
             RelocTarget::Cell(i) => (self.section_sym(self.data), 8 * *i as i64),
             RelocTarget::Handle(m) => (
@@ -78,21 +78,21 @@ impl Out<'_> {
                 (self.handles_off + 8 * *m as u64) as i64,
             ),
             RelocTarget::Table => {
-                let s = self.table.ok_or_else(|| EmitError("no import table".into()))?;
+                let s = self.table.ok_or_else(|| emit_error("no import table".into()))?;
                 (self.section_sym(s), 0)
             }
             RelocTarget::Text(off) => (self.section_sym(self.text), *off as i64),
             RelocTarget::LazyEntry => (self.undefined(abi::LAZY_ENTRY_SYMBOL), 0),
             RelocTarget::Native(s) => (self.undefined(s), 0),
             RelocTarget::ImpSlot(s) => {
-                return Err(EmitError(format!(
+                return Err(emit_error(format!(
                     "`__imp_{s}` import slots exist only in COFF objects"
                 )))
             }
         })
     }
 
-    fn flags(&self, kind: RelocKind) -> Result<RelocationFlags, EmitError> {
+    fn flags(&self, kind: RelocKind) -> crate::diag::Result<RelocationFlags> {
         let generic = |kind, size| RelocationFlags::Generic {
             kind,
             encoding: RelocationEncoding::Generic,
@@ -121,7 +121,7 @@ impl Out<'_> {
                 r_length: 2,
             },
             _ => {
-                return Err(EmitError(format!(
+                return Err(emit_error(format!(
                     "relocation {kind:?} is not supported for {} ({:?} {:?})",
                     t, t.format, t.arch
                 )))
@@ -136,7 +136,7 @@ impl Out<'_> {
         target: &RelocTarget,
         addend: i64,
         kind: RelocKind,
-    ) -> Result<(), EmitError> {
+    ) -> crate::diag::Result<()> {
         let (symbol, extra) = self.resolve(target)?;
         let flags = self.flags(kind)?;
         self.obj
@@ -154,12 +154,12 @@ impl Out<'_> {
 }
 
 /// Writes the object for `target`.
-pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, EmitError> {
+pub fn write(target: &Target, table: &Table, code: &Code) -> crate::diag::Result<Vec<u8>> {
     let arch = match (target.format, target.arch) {
         (Format::MachO, Arch::X86_64) => Architecture::X86_64,
         (Format::MachO, Arch::Aarch64) => Architecture::Aarch64,
         _ => {
-            return Err(EmitError(format!(
+            return Err(emit_error(format!(
                 "stub objects for {target} ({:?} {:?}) are not supported yet",
                 target.format, target.arch
             )))
@@ -229,7 +229,7 @@ pub fn write(target: &Target, table: &Table, code: &Code) -> Result<Vec<u8>, Emi
 }
 
 /// The two link-time distances of the header: `cells_rel` and `handles_rel`.
-fn header_fields(out: &mut Out<'_>, table: SectionId) -> Result<(), EmitError> {
+fn header_fields(out: &mut Out<'_>, table: SectionId) -> crate::diag::Result<()> {
     let fields = [
         (abi::CELLS_REL_OFFSET, RelocTarget::Cell(0)),
         (abi::HANDLES_REL_OFFSET, RelocTarget::Handle(0)),

@@ -20,7 +20,6 @@ mod x86_64;
 use crate::target::{Arch, Format, Target};
 use aotinterop_model::{Binding, DotNet, PlannedImport};
 use std::collections::BTreeSet;
-use std::fmt;
 
 pub use table::build_table;
 
@@ -42,17 +41,13 @@ pub struct StubOptions {
     pub export_call_symbols: bool,
 }
 
-/// Why a stub object could not be emitted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EmitError(pub String);
-
-impl fmt::Display for EmitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot emit the stub object: {}", self.0)
-    }
+/// The error of a stub object that cannot be emitted (`AOTI0202`), saying why.
+pub(crate) fn emit_error(why: String) -> crate::diag::Error {
+    crate::diag::Error::new(
+        crate::diag::codes::EMIT_FAILED,
+        format!("cannot emit the stub object: {why}"),
+    )
 }
-
-impl std::error::Error for EmitError {}
 
 /// Bytes of code and data one lazy import costs on a target, beyond its name string
 /// (group tails and the per-object parts are spread over the imports of a full group).
@@ -67,7 +62,7 @@ pub struct LazyCost {
 }
 
 /// The per-import cost of a lazy import on `target` (see `docs/import-abi.md`).
-pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
+pub fn lazy_cost(target: &Target) -> crate::diag::Result<LazyCost> {
     let code = match (target.arch, target.format) {
         (Arch::X86_64, format) => x86_64::per_import_code_bytes(format),
         (Arch::Aarch64, _) => aarch64::per_import_code_bytes(),
@@ -82,19 +77,19 @@ pub fn lazy_cost(target: &Target) -> Result<LazyCost, EmitError> {
     })
 }
 
-fn unsupported(target: &Target) -> EmitError {
-    EmitError(format!(
+fn unsupported(target: &Target) -> crate::diag::Error {
+    emit_error(format!(
         "no stubs for {target} ({:?} {:?}): supported are x86_64 and aarch64 in ELF, COFF and Mach-O, x86 in COFF and ARM in ELF",
         target.arch, target.format
     ))
 }
 
-fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
+fn check_symbol(kind: &str, name: &str) -> crate::diag::Result<()> {
     if name.is_empty() {
-        return Err(EmitError(format!("empty {kind}")));
+        return Err(emit_error(format!("empty {kind}")));
     }
     if name.bytes().any(|b| b == 0 || b.is_ascii_whitespace()) {
-        return Err(EmitError(format!(
+        return Err(emit_error(format!(
             "{kind} `{}` holds a NUL or a space",
             name.escape_debug()
         )));
@@ -107,7 +102,11 @@ fn check_symbol(kind: &str, name: &str) -> Result<(), EmitError> {
 /// Imports that share a call symbol share its stub; two that share one but bind differently are
 /// an error. Lazy imports get a call stub, a cell and an import record; direct imports whose call
 /// symbol differs from their native symbol get a forwarding stub.
-pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -> Result<Vec<u8>, EmitError> {
+pub fn emit(
+    target: &Target,
+    imports: &[PlannedImport],
+    options: &StubOptions,
+) -> crate::diag::Result<Vec<u8>> {
     if !matches!(
         (target.arch, target.format),
         (Arch::X86_64 | Arch::Aarch64, _) | (Arch::X86, Format::Coff) | (Arch::Arm, Format::Elf)
@@ -123,7 +122,7 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
             Some(first) => match first.binding_difference(imp) {
                 None => continue,
                 Some(why) => {
-                    return Err(EmitError(format!(
+                    return Err(emit_error(format!(
                         "call symbol `{}` given twice, for imports that bind differently: {why}",
                         imp.call_symbol
                     )))
@@ -135,13 +134,13 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
             }
         }
         if imp.module.is_empty() || imp.module.contains('\0') {
-            return Err(EmitError(format!(
+            return Err(emit_error(format!(
                 "import `{}` has an empty module name or one holding a NUL",
                 imp.call_symbol
             )));
         }
         if imp.entry.is_empty() || imp.entry.contains('\0') {
-            return Err(EmitError(format!(
+            return Err(emit_error(format!(
                 "import `{}` has an empty entry point or one holding a NUL",
                 imp.call_symbol
             )));
@@ -170,7 +169,7 @@ pub fn emit(target: &Target, imports: &[PlannedImport], options: &StubOptions) -
     }?;
     if options.export_call_symbols {
         if target.format != Format::Elf {
-            return Err(EmitError(format!(
+            return Err(emit_error(format!(
                 "exported call symbols are for ELF images; {target} is not one"
             )));
         }

@@ -1,6 +1,6 @@
 //! The import table bytes (header, module records, import records, strings).
 
-use super::{EmitError, StubOptions};
+use super::{emit_error, StubOptions};
 use crate::target::{Arch, Target};
 use aotinterop_model::{LibrarySearch, PlannedImport};
 use aotinterop_runtime::abi::{self, import_flags, module_flags, TableHeader};
@@ -25,14 +25,14 @@ struct Strings<'a> {
 }
 
 impl<'a> Strings<'a> {
-    fn add(&mut self, s: &'a str) -> Result<u32, EmitError> {
+    fn add(&mut self, s: &'a str) -> crate::diag::Result<u32> {
         if let Some(&off) = self.seen.get(s) {
             return Ok(off);
         }
         let off = u32::try_from(self.bytes.len())
             .ok()
             .and_then(|l| l.checked_add(self.base))
-            .ok_or_else(|| EmitError("import table larger than 4 GiB".into()))?;
+            .ok_or_else(|| emit_error("import table larger than 4 GiB".into()))?;
         self.bytes.extend_from_slice(s.as_bytes());
         self.bytes.push(0);
         self.seen.insert(s, off);
@@ -40,7 +40,7 @@ impl<'a> Strings<'a> {
     }
 }
 
-fn import_flag_bits(imp: &PlannedImport) -> Result<u16, EmitError> {
+fn import_flag_bits(imp: &PlannedImport) -> crate::diag::Result<u16> {
     let mut f = imp.charset as u16;
     if imp.exact_spelling {
         f |= import_flags::EXACT_SPELLING;
@@ -54,7 +54,7 @@ fn import_flag_bits(imp: &PlannedImport) -> Result<u16, EmitError> {
             .ok()
             .filter(|w| n % 4 == 0 && *w <= 0xff)
             .ok_or_else(|| {
-                EmitError(format!(
+                emit_error(format!(
                     "import `{}`: a stdcall entry point taking {n} bytes of arguments cannot be \
                      recorded (at most 1,020, in 4-byte slots)",
                     imp.call_symbol
@@ -70,13 +70,13 @@ pub fn build_table(
     target: &Target,
     lazy: &[&PlannedImport],
     options: &StubOptions,
-) -> Result<Table, EmitError> {
+) -> crate::diag::Result<Table> {
     let arch = match target.arch {
         Arch::X86_64 => abi::arch::X86_64,
         Arch::Aarch64 => abi::arch::AARCH64,
         Arch::X86 => abi::arch::X86,
         Arch::Arm => abi::arch::ARM,
-        _ => return Err(EmitError(format!("no import table layout for {target}"))),
+        _ => return Err(emit_error(format!("no import table layout for {target}"))),
     };
     // Modules keyed by everything their record holds: one handle slot each.
     let mut module_index: FxHashMap<(&str, u32, u32), u16> = FxHashMap::default();
@@ -96,7 +96,7 @@ pub fn build_table(
             Some(&m) => m,
             None => {
                 let m = u16::try_from(modules.len()).map_err(|_| {
-                    EmitError("more than 65,535 distinct libraries in one stub object".into())
+                    emit_error("more than 65,535 distinct libraries in one stub object".into())
                 })?;
                 module_index.insert(key, m);
                 modules.push(key);
@@ -105,7 +105,7 @@ pub fn build_table(
         };
         records.push((imp.entry.as_str(), m, import_flag_bits(imp)?));
     }
-    let too_big = || EmitError("import table larger than 4 GiB".into());
+    let too_big = || emit_error("import table larger than 4 GiB".into());
     let modules_off = abi::HEADER_SIZE;
     let imports_off = u32::try_from(modules.len())
         .ok()

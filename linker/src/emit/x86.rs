@@ -7,7 +7,7 @@
 //! index, `[esp+8]` = return address, every register as the caller left it.
 
 use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
-use super::{EmitError, StubOptions};
+use super::{emit_error, StubOptions};
 use aotinterop_model::PlannedImport;
 
 /// `jmp dword ptr [abs32]`.
@@ -27,7 +27,7 @@ pub fn generate(
     lazy: &[&PlannedImport],
     direct: &[&PlannedImport],
     options: &StubOptions,
-) -> Result<Code, EmitError> {
+) -> crate::diag::Result<Code> {
     let mut c = Code::default();
     let abs_jump = |c: &mut Code, target: RelocTarget| {
         let at = c.text.len() as u64;
@@ -78,7 +78,7 @@ pub fn generate(
     // Thunks: push $i; jmp common (patched once common's offset is known).
     let mut jumps = Vec::with_capacity(lazy.len());
     for i in 0..lazy.len() {
-        let index = u32::try_from(i).map_err(|_| EmitError("more than 2^32 lazy imports".into()))?;
+        let index = u32::try_from(i).map_err(|_| emit_error("more than 2^32 lazy imports".into()))?;
         c.cell_init.push(c.text.len() as u64);
         c.text.push(0x68);
         c.text.extend_from_slice(&index.to_le_bytes());
@@ -89,7 +89,7 @@ pub fn generate(
     let common = c.text.len() as u64;
     for at in jumps {
         let d = i32::try_from(common as i64 - (at as i64 + 4))
-            .map_err(|_| EmitError("stub code larger than 2 GiB".into()))?;
+            .map_err(|_| emit_error("stub code larger than 2 GiB".into()))?;
         c.text[at as usize..at as usize + 4].copy_from_slice(&d.to_le_bytes());
     }
     // push offset __aotinterop_imports; jmp __aotinterop_lazy_entry

@@ -3,7 +3,7 @@
 //! all the stubs need, and no assembler crate writes relocatable output for `object`.
 
 use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
-use super::{EmitError, StubOptions};
+use super::{emit_error, StubOptions};
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
 
@@ -50,11 +50,11 @@ pub fn per_import_code_bytes(format: Format) -> f64 {
     STUB_SIZE as f64 + thunk as f64 + tail as f64 / group as f64
 }
 
-fn rel32(from_end: u64, to: u64) -> Result<[u8; 4], EmitError> {
+fn rel32(from_end: u64, to: u64) -> crate::diag::Result<[u8; 4]> {
     let d = to as i64 - from_end as i64;
     i32::try_from(d)
         .map(i32::to_le_bytes)
-        .map_err(|_| EmitError("stub code larger than 2 GiB".into()))
+        .map_err(|_| emit_error("stub code larger than 2 GiB".into()))
 }
 
 /// Generates the text for `lazy` and the forwarding stubs of `direct`.
@@ -63,7 +63,7 @@ pub fn generate(
     lazy: &[&PlannedImport],
     direct: &[&PlannedImport],
     options: &StubOptions,
-) -> Result<Code, EmitError> {
+) -> crate::diag::Result<Code> {
     let shape = ThunkShape::of(format);
     let (thunk, group, tail_size) = shape.sizes();
     let mut c = Code::default();
@@ -169,7 +169,7 @@ pub fn generate(
                 // mov $i, %r10d; jmp rel8 tail
                 ThunkShape::IndexInR10 => {
                     let index =
-                        u32::try_from(i).map_err(|_| EmitError("more than 2^32 lazy imports".into()))?;
+                        u32::try_from(i).map_err(|_| emit_error("more than 2^32 lazy imports".into()))?;
                     c.text.extend_from_slice(&[0x41, 0xba]);
                     c.text.extend_from_slice(&index.to_le_bytes());
                     c.text.extend_from_slice(&[0xeb, disp]);
@@ -180,7 +180,7 @@ pub fn generate(
             let base = u32::try_from(g * group)
                 .ok()
                 .filter(|b| *b <= i32::MAX as u32)
-                .ok_or_else(|| EmitError("more than 2^31 lazy imports".into()))?;
+                .ok_or_else(|| emit_error("more than 2^31 lazy imports".into()))?;
             // addq $base, (%rsp)
             c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
             c.text.extend_from_slice(&base.to_le_bytes());

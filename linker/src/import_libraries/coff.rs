@@ -8,13 +8,17 @@ use ar_archive_writer::{COFFShortExport, MachineTypes};
 use std::io::Cursor;
 
 /// The import library for `lib`.
-pub(super) fn import_library(target: &Target, lib: &GeneratedLibrary) -> Result<Vec<u8>, String> {
+pub(super) fn import_library(target: &Target, lib: &GeneratedLibrary) -> crate::diag::Result<Vec<u8>> {
     let machine = match target.arch {
         Arch::X86_64 => MachineTypes::AMD64,
         Arch::X86 => MachineTypes::I386,
         Arch::Aarch64 => MachineTypes::ARM64,
         Arch::Arm => MachineTypes::ARMNT,
-        other => return Err(format!("no Windows import libraries for {other:?}")),
+        other => {
+            return Err(super::failed(format!(
+                "no Windows import libraries for {other:?}"
+            )))
+        }
     };
     let exports: Vec<COFFShortExport> = lib
         .symbols
@@ -40,7 +44,7 @@ pub(super) fn import_library(target: &Target, lib: &GeneratedLibrary) -> Result<
         .collect();
     let mut out = Cursor::new(Vec::new());
     ar_archive_writer::write_import_library(&mut out, &lib.file, &exports, machine, false, false, &[])
-        .map_err(|e| format!("cannot write the import library of {}: {e}", lib.file))?;
+        .map_err(|e| super::failed(format!("cannot write the import library of {}: {e}", lib.file)))?;
     Ok(out.into_inner())
 }
 

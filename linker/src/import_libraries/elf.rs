@@ -17,14 +17,14 @@ use object::Endianness;
 use std::collections::BTreeMap;
 
 /// The stub shared object for `lib`.
-pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Result<Vec<u8>, String> {
+pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> crate::diag::Result<Vec<u8>> {
     let (machine, flags) = match target.arch {
         Arch::X86_64 => (elf::EM_X86_64, 0),
         Arch::Aarch64 => (elf::EM_AARCH64, 0),
         // EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD: what the toolchain's own objects carry.
         Arch::Arm => (elf::EM_ARM, 0x0500_0400),
         Arch::X86 => (elf::EM_386, 0),
-        other => return Err(format!("no stub shared objects for {other:?}")),
+        other => return Err(super::failed(format!("no stub shared objects for {other:?}"))),
     };
     let is_64 = target.arch.pointer_bytes() == 8;
     let mut out = Vec::new();
@@ -40,11 +40,11 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
     }
     // Version indices are 15 bits (the 16th marks a hidden version); 1 is the base.
     if versions.len() > 0x7ffd {
-        return Err(format!(
+        return Err(super::failed(format!(
             "{}: more symbol versions than ELF can number ({})",
             lib.file,
             versions.len()
-        ));
+        )));
     }
     let mut by_index: Vec<(&str, u16)> = versions.iter().map(|(n, i)| (*n, *i)).collect();
     by_index.sort_by_key(|v| v.1);
@@ -82,7 +82,7 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
         w.reserve_dynamic_symbol_index();
     }
     let dynsym_offset = w.reserve_dynsym();
-    let dynstr_offset = w.reserve_dynstr().map_err(|e| e.to_string())?;
+    let dynstr_offset = w.reserve_dynstr().map_err(|e| super::failed(e.to_string()))?;
     let (mut versym_offset, mut verdef_offset) = (0, 0);
     if versioned {
         versym_offset = w.reserve_gnu_versym();
@@ -97,7 +97,7 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
     let dynamic_count = 6 + if versioned { 3 } else { 0 } + 1;
     let dynamic_offset = w.reserve_dynamic(dynamic_count);
     let load_end = w.reserved_len();
-    w.reserve_shstrtab().map_err(|e| e.to_string())?;
+    w.reserve_shstrtab().map_err(|e| super::failed(e.to_string()))?;
     w.reserve_section_headers();
 
     // Second phase: the bytes, in the same order. Addresses equal file offsets.
@@ -109,7 +109,7 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
         e_entry: 0,
         e_flags: elf::FileFlags(flags),
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| super::failed(e.to_string()))?;
     w.write_align_program_headers();
     w.write_program_header(&ProgramHeader {
         p_type: elf::PT_LOAD,
@@ -187,9 +187,9 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> Res
     w.pad_until(text_offset);
     w.write(&vec![0u8; text_len as usize]);
     w.write_align_dynamic();
-    let entry = |w: &mut Writer, tag, v| w.write_dynamic(tag, v).map_err(|e| e.to_string());
+    let entry = |w: &mut Writer, tag, v| w.write_dynamic(tag, v).map_err(|e| super::failed(e.to_string()));
     w.write_dynamic_string(elf::DT_SONAME, soname)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| super::failed(e.to_string()))?;
     entry(&mut w, elf::DT_HASH, hash_offset)?;
     entry(&mut w, elf::DT_STRTAB, dynstr_offset)?;
     entry(&mut w, elf::DT_SYMTAB, dynsym_offset)?;

@@ -52,25 +52,30 @@ pub fn stand_in_file_name(target: &Target, lib: &GeneratedLibrary) -> String {
     }
 }
 
+/// The error of a stand-in that cannot be written (`AOTI0202`), saying why.
+pub(super) fn failed(why: String) -> crate::diag::Error {
+    crate::diag::Error::new(crate::diag::codes::EMIT_FAILED, why)
+}
+
 /// The bytes of the stand-in for `lib`.
-pub fn write(target: &Target, lib: &GeneratedLibrary) -> Result<Vec<u8>, String> {
+pub fn write(target: &Target, lib: &GeneratedLibrary) -> crate::diag::Result<Vec<u8>> {
     let bad = |s: &str| s.is_empty() || s.contains(['\0', '\n', '\r']);
     if bad(&lib.file) {
-        return Err(format!(
+        return Err(failed(format!(
             "library name `{}` is empty or holds a NUL or a line break",
             lib.file.escape_debug()
-        ));
+        )));
     }
     if let Some(s) = lib
         .symbols
         .iter()
         .find(|s| bad(&s.symbol) || s.version.as_deref().is_some_and(bad))
     {
-        return Err(format!(
+        return Err(failed(format!(
             "symbol `{}` of {} (or its version) is empty or holds a NUL or a line break",
             s.symbol.escape_debug(),
             lib.file
-        ));
+        )));
     }
     match target.format {
         Format::Coff => coff::import_library(target, lib),

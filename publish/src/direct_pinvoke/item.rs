@@ -11,6 +11,40 @@ pub struct DirectItem<'a> {
     pub text: &'a str,
 }
 
+/// Why an item can never match: it has no module, or no entry point after its `!`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemFault<'a> {
+    /// `!entry`.
+    NoModule {
+        /// The item.
+        line: &'a str,
+    },
+    /// `module!`.
+    NoEntry {
+        /// The item.
+        line: &'a str,
+        /// Its module.
+        module: &'a str,
+    },
+}
+
+impl std::fmt::Display for ItemFault<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ItemFault::NoModule { line } => write!(
+                f,
+                "`{line}` has no module before `!`, so it can never match (write `module!entry`, or `module` for \
+                 every entry point)"
+            ),
+            ItemFault::NoEntry { line, module } => write!(
+                f,
+                "`{line}` has no entry point after `!`, so it can never match (write `{module}` to make every \
+                 entry point of `{module}` direct)"
+            ),
+        }
+    }
+}
+
 /// Parses a line the way native AOT's `ConfigurablePInvokePolicy` does:
 /// a line whose first character is `#` is a comment; the line is then trimmed; an empty line is
 /// nothing; the item splits at the first `!`. There are no inline comments.
@@ -18,7 +52,7 @@ pub struct DirectItem<'a> {
 /// Returns `None` for comments and blank lines, and `Some(Err(why))` for `!entry` (no module)
 /// and `module!` (no entry point): native AOT accepts both silently, but neither can ever match,
 /// so they are reported (as warnings) and have no effect.
-pub fn parse_item(line: &str) -> Option<Result<DirectItem<'_>, String>> {
+pub fn parse_item(line: &str) -> Option<Result<DirectItem<'_>, ItemFault<'_>>> {
     if line.starts_with('#') {
         return None;
     }
@@ -32,14 +66,8 @@ pub fn parse_item(line: &str) -> Option<Result<DirectItem<'_>, String>> {
             entry: None,
             text: line,
         }),
-        Some(("", _)) => Err(format!(
-            "`{line}` has no module before `!`, so it can never match (write `module!entry`, or `module` for every \
-             entry point)"
-        )),
-        Some((module, "")) => Err(format!(
-            "`{line}` has no entry point after `!`, so it can never match (write `{module}` to make every entry \
-             point of `{module}` direct)"
-        )),
+        Some(("", _)) => Err(ItemFault::NoModule { line }),
+        Some((module, "")) => Err(ItemFault::NoEntry { line, module }),
         Some((module, entry)) => Ok(DirectItem {
             module,
             entry: Some(entry),
@@ -86,7 +114,7 @@ mod tests {
 
     #[test]
     fn lines_that_never_match() {
-        let why = |l| parse_item(l).unwrap().unwrap_err();
+        let why = |l| parse_item(l).unwrap().unwrap_err().to_string();
         assert!(why("!getpid").contains("no module"));
         assert!(why("  !getpid").contains("no module"));
         assert!(why("!").contains("no module"));

@@ -374,8 +374,7 @@ pub fn publish(
 
     let stub_dir = run.step(Step::Emit, |_| {
         let dir = work_folder(&staging, ".aotinterop-stubs")?;
-        let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)
-            .map_err(|e| Error::new(codes::EMIT_FAILED, e.to_string()))?;
+        let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)?;
         let path = dir.join(inputs::stub_object_name(&job.target));
         std::fs::write(&path, &bytes).map_err(|e| {
             Error::new(
@@ -387,8 +386,7 @@ pub fn publish(
         job.objects.push(path);
         // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
         for (i, lib) in plan.link.generated.iter().enumerate() {
-            let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)
-                .map_err(|e| Error::new(codes::EMIT_FAILED, e))?;
+            let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)?;
             // Numbered: two libraries' names may reduce to one file name.
             let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
             let path = dir.join(format!("{i}-{name}"));

@@ -213,4 +213,4 @@ impl TableHeader {
 #[cfg(feature = "std")]
 mod read;
 #[cfg(feature = "std")]
-pub use read::{parse_header, read_lazy_imports, LazyImportInfo, TableError};
+pub use read::{parse_header, read_lazy_imports, LazyImportInfo};
