@@ -958,6 +958,15 @@ fn a_huge_file_with_a_real_signature_is_refused_on_its_first_bytes() {
     };
     request("assemblies", "huge.exe");
     request("native_library", "libhuge.a");
+    // A real image with 1.5 GB after it: read, or refused as too big for memory; never an abort.
+    std::fs::copy(d.join("bin/app"), d.join("padded.so")).unwrap();
+    let padded = std::fs::OpenOptions::new()
+        .write(true)
+        .open(d.join("padded.so"))
+        .unwrap();
+    padded.set_len(1_500_000_000).unwrap();
+    drop(padded);
+    sparse("zeros-elf.so", b"\x7fELF\x02\x01\x01\x00");
     for (args, file, says) in [
         (
             ["inspect", "huge.so"],
@@ -979,6 +988,16 @@ fn a_huge_file_with_a_real_signature_is_refused_on_its_first_bytes() {
             "libhuge.a",
             "first member's header does not end",
         ),
+        (
+            ["inspect", "padded.so"],
+            "padded.so",
+            "more than this process can hold in memory",
+        ),
+        (
+            ["inspect", "zeros-elf.so"],
+            "zeros-elf.so",
+            "an ELF file of type 0",
+        ),
     ] {
         let out = Command::new("prlimit")
             .arg("--as=700000000")
@@ -990,7 +1009,8 @@ fn a_huge_file_with_a_real_signature_is_refused_on_its_first_bytes() {
         let err = text(&out.stderr);
         assert_ne!(out.status.code(), Some(0), "{args:?}: {err}");
         assert!(err.contains(file) && err.contains(says), "{args:?}: {err}");
-        assert!(!err.contains("memory"), "{args:?}: {err}");
+        assert!(!err.contains("memory allocation"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(134), "{args:?}: {err}");
     }
 }
 
@@ -1282,4 +1302,218 @@ fn inspect_check_loads_no_library() {
         "{said}"
     );
     assert!(!marker.exists(), "inspect --check ran the library's initialiser");
+}
+
+/// glibc also searches folders inside each `LD_LIBRARY_PATH` element (`tls`, the platform,
+/// `glibc-hwcaps/x86-64-v2`, …): a library planted in one under the current directory is not
+/// taken through an empty element by the image, `probe` or `inspect --check`, wherever a plain C
+/// program's `dlopen` of the bare name (the oracle) does take it; and a FIFO in one under an
+/// absolute element does not block the image.
+#[test]
+fn folders_glibc_searches_inside_an_element_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let marker = d.join("planted-library-loaded");
+    std::fs::write(
+        d.join("oracle.c"),
+        "#include <dlfcn.h>\nint main(void) { return dlopen(\"libz.so.1\", RTLD_NOW) ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let oracle = d.join("oracle");
+    let st = Command::new("gcc")
+        .arg(d.join("oracle.c"))
+        .arg("-o")
+        .arg(&oracle)
+        .arg("-ldl")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut taken = 0;
+    for sub in [
+        "tls",
+        "x86_64",
+        "tls/x86_64",
+        "glibc-hwcaps/x86-64-v2",
+        "glibc-hwcaps/x86-64-v3",
+    ] {
+        let run_dir = d.join(format!("run-{}", sub.replace('/', "-")));
+        std::fs::create_dir_all(run_dir.join(sub)).unwrap();
+        plant(&run_dir.join(sub).join("libz.so.1"), &marker, "zlibVersion");
+        let ran = |c: &mut Command| {
+            let _ = std::fs::remove_file(&marker);
+            let out = c
+                .current_dir(&run_dir)
+                .env("LD_LIBRARY_PATH", ":")
+                .output()
+                .unwrap();
+            (marker.exists(), out)
+        };
+        if !ran(&mut Command::new(&oracle)).0 {
+            continue; // glibc does not search this folder on this machine
+        }
+        taken += 1;
+        let (loaded, out) = ran(&mut Command::new(&image));
+        assert!(!loaded, "{sub}: the image loaded the planted library: {out:?}");
+        let (loaded, out) = ran(&mut command(&["probe", "libz.so.1"], &run_dir));
+        assert!(!loaded, "{sub}: probe loaded the planted library: {out:?}");
+        check_agrees(&image, &run_dir, Some(":"), false);
+    }
+    assert!(taken >= 2, "glibc searched only {taken} of the folders");
+    // A FIFO in `tls` of an absolute element: not handed to the loader (dlopen blocked on it).
+    let abs = d.join("abs");
+    std::fs::create_dir_all(abs.join("tls")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(abs.join("tls/libz.so.1"))
+        .status()
+        .unwrap()
+        .success());
+    let mut child = Command::new(&image).env("LD_LIBRARY_PATH", &abs).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the image blocked on a FIFO in tls/ of an LD_LIBRARY_PATH folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Files a publish reads that the request does not list by field — LinkerArg items (a path,
+/// `-Wl,--opt=FILE`, `-lNAME` in a `-L` folder), the runtime archive, an assembly the app
+/// references — are inputs too: an output that is one is refused, exit 1, the file untouched;
+/// one that is a FIFO is refused, not waited on. An output of `.` or with too long a name is
+/// refused before any step, its name shortened.
+#[test]
+fn files_the_link_reads_are_inputs_too() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::copy(d.join("main.o"), d.join("helper.o")).unwrap();
+    std::fs::write(d.join("vs.dbg"), "{ global: *; };\n").unwrap();
+    std::fs::create_dir(d.join("L")).unwrap();
+    std::fs::copy(d.join("main.o"), d.join("L/libhelp.so")).unwrap();
+    let triple = "x86_64-unknown-linux-gnu";
+    std::fs::create_dir_all(d.join("rt").join(triple)).unwrap();
+    let archive = d.join("rt").join(triple).join("libaotinterop_runtime.a");
+    std::fs::copy(
+        aotinterop_testkit::runtime_dir()
+            .join(triple)
+            .join("libaotinterop_runtime.a"),
+        &archive,
+    )
+    .unwrap();
+    let helper = d.join("helper.o").to_string_lossy().into_owned();
+    let base = serde_json::json!({
+        "rid": "linux-x64",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    let with = |extra: serde_json::Value| {
+        let mut r = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let cases = [
+        (
+            with(serde_json::json!({"output": "helper.o", "linker_arg": [helper]})),
+            "helper.o",
+        ),
+        (
+            with(serde_json::json!({"output": "vs", "linker_arg": ["-Wl,--version-script=vs.dbg"]})),
+            "vs.dbg",
+        ),
+        (
+            with(
+                serde_json::json!({"output": "L/libhelp.so", "native_lib": "shared", "linker_arg": ["-LL", "-lhelp"]}),
+            ),
+            "L/libhelp.so",
+        ),
+        (
+            with(
+                serde_json::json!({"output": format!("rt/{triple}/libaotinterop_runtime.a"), "native_lib": "static", "runtime_dir": "rt"}),
+            ),
+            "rt/x86_64-unknown-linux-gnu/libaotinterop_runtime.a",
+        ),
+    ];
+    for (request, input) in cases {
+        let before = std::fs::read(d.join(input)).unwrap();
+        std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+        let out = bounded(&["publish", "r.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{input}: {err}");
+        assert!(
+            err.contains("AOTI0208") && err.contains("input of this publish"),
+            "{input}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(d.join(input)).unwrap(),
+            before,
+            "{input} was touched"
+        );
+    }
+    // FIFOs named by LinkerArg items: refused at the item's line, not waited on.
+    assert!(Command::new("mkfifo")
+        .arg(d.join("fifo"))
+        .status()
+        .unwrap()
+        .success());
+    assert!(Command::new("mkfifo")
+        .arg(d.join("L/libfifo.so"))
+        .status()
+        .unwrap()
+        .success());
+    for args in [
+        serde_json::json!(["fifo"]),
+        serde_json::json!(["-LL", "-lfifo"]),
+        serde_json::json!(["-Wl,@fifo"]),
+    ] {
+        let r = with(serde_json::json!({"output": "bin/app", "linker_arg": args}));
+        std::fs::write(d.join("r.json"), serde_json::to_string_pretty(&r).unwrap()).unwrap();
+        let out = bounded(&["publish", "r.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args}: {err}");
+        assert!(
+            err.contains("AOTI0001") && err.contains("FIFO") && err.contains("r.json:"),
+            "{args}: {err}"
+        );
+    }
+    // `.` and a name too long for a file: refused before any step, shortened.
+    let long = "x".repeat(5000);
+    for (output, says) in [(".", "names a folder"), (long.as_str(), "too long")] {
+        std::fs::write(
+            d.join("r.json"),
+            with(serde_json::json!({"output": output})).to_string(),
+        )
+        .unwrap();
+        let out = bounded(&["publish", "r.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("AOTI0208") && err.contains(says), "{err}");
+        assert!(err.len() < 1500, "{} bytes: {}", err.len(), &err[..300]);
+    }
+    // An assembly at the output (one the app references, beside it) is not replaced.
+    std::fs::write(
+        d.join("Lib.cs"),
+        "public static class L { public static int F() { return 1; } }",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-target:library", "-out:Lib.dll", "Lib.cs"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let before = std::fs::read(d.join("Lib.dll")).unwrap();
+    std::fs::write(
+        d.join("r.json"),
+        with(serde_json::json!({"output": "Lib.dll"})).to_string(),
+    )
+    .unwrap();
+    let out = bounded(&["publish", "r.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is a .NET assembly"), "{err}");
+    assert_eq!(std::fs::read(d.join("Lib.dll")).unwrap(), before);
 }

@@ -375,7 +375,15 @@ pub fn read_checked(
     if let Some(e) = header(&bytes, meta.len()) {
         return Err(e.at(Location::file(path)));
     }
-    bytes.reserve(meta.len().saturating_sub(bytes.len() as u64) as usize);
+    // A file too big for this process's memory is an error, not an abort.
+    let rest = meta.len().saturating_sub(bytes.len() as u64) as usize;
+    bytes.try_reserve_exact(rest).map_err(|_| {
+        not_readable(
+            path,
+            what,
+            format!("{} bytes, more than this process can hold in memory", meta.len()),
+        )
+    })?;
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::unreadable(path, what, &e))?;
     if bytes.len() as u64 > limit {

@@ -89,6 +89,13 @@ fn elf(head: &[u8], len: u64) -> Option<Overrun> {
     } else {
         (int(28, 4), int(32, 4), 40)
     };
+    // ET_REL, ET_EXEC, ET_DYN or ET_CORE: nothing else is a file any tool writes.
+    let kind = int(16, 2);
+    if !(1..=4).contains(&kind) {
+        return damaged(format!(
+            "an ELF file of type {kind}, which no linker writes: damaged"
+        ));
+    }
     let (phentsize, phnum) = (int(rest + 2, 2), int(rest + 4, 2));
     let (shentsize, shnum) = (int(rest + 6, 2), int(rest + 8, 2));
     // 0xffff program headers (PN_XNUM) and no section count with a table (the count is in its
@@ -135,6 +142,9 @@ fn mach_o(head: &[u8], len: u64, int: fn([u8; 4]) -> u32) -> Option<Overrun> {
     let Some(h) = head.get(..header) else {
         return cut_off("the Mach-O header", len);
     };
+    if int(h[4..8].try_into().ok()?) == 0 || int(h[12..16].try_into().ok()?) == 0 {
+        return damaged("a Mach-O file of no CPU type or file type: damaged");
+    }
     let commands = u64::from(int(h[20..24].try_into().ok()?));
     if !fits(header as u64, 1, commands, len) {
         return cut_off("its load commands", len);
@@ -213,8 +223,8 @@ mod tests {
         for magic in [&b"\x7fELF"[..], b"MZ", b"!<arch>\n", b"!<thin>\n"] {
             assert!(overrun(&zeros(magic), huge).is_some(), "{magic:?}");
         }
-        // A Mach-O or fat file of zeros declares nothing: it is the parser's to refuse.
-        assert!(overrun(&zeros(b"\xcf\xfa\xed\xfe"), huge).is_none());
+        assert!(overrun(&zeros(b"\xcf\xfa\xed\xfe"), huge).is_some());
+        assert!(overrun(&zeros(b"\x7fELF\x02\x01\x01"), huge).is_some());
         assert!(overrun(b"!<arch>\n", 8).is_none());
         assert!(overrun(b"text", 4).is_none());
     }
@@ -224,6 +234,7 @@ mod tests {
         // An ELF64 header whose section table lies past the end.
         let mut elf = vec![0u8; 64];
         elf[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+        elf[16] = 3; // ET_DYN
         elf[40..48].copy_from_slice(&1000u64.to_le_bytes());
         elf[58..60].copy_from_slice(&64u16.to_le_bytes());
         elf[60..62].copy_from_slice(&3u16.to_le_bytes());

@@ -225,6 +225,48 @@ impl LdPathElement {
     }
 }
 
+/// The folders glibc also searches inside each library-path element, nested (glibc 2.36,
+/// `elf/dl-hwcaps.c` `_dl_important_hwcaps`): `tls`, the platform (`AT_PLATFORM`, or glibc's own
+/// `haswell`/`xeon_phi`) and the legacy hwcap names, in combination. A superset of every
+/// architecture's, so that a check over them misses none; with [`GLIBC_HWCAPS`] under
+/// `glibc-hwcaps/`.
+pub const LEGACY_HWCAP_FOLDERS: &[&[u8]] = &[
+    b"tls",
+    b"x86_64",
+    b"haswell",
+    b"xeon_phi",
+    b"avx512_1",
+    b"i386",
+    b"i486",
+    b"i586",
+    b"i686",
+    b"sse2",
+    b"aarch64",
+    b"v5l",
+    b"v6l",
+    b"v7l",
+    b"v8l",
+    b"vfp",
+    b"neon",
+];
+
+/// How deeply [`LEGACY_HWCAP_FOLDERS`] nest (`tls/PLATFORM/HWCAP/HWCAP`).
+pub const LEGACY_HWCAP_DEPTH: usize = 4;
+
+/// The `glibc-hwcaps/NAME` folders glibc searches inside each library-path element before it
+/// (glibc 2.33+, `sysdeps/*/dl-hwcaps-subdirs.c`), for every architecture.
+pub const GLIBC_HWCAPS: &[&[u8]] = &[
+    b"x86-64-v4",
+    b"x86-64-v3",
+    b"x86-64-v2",
+    b"power10",
+    b"power9",
+    b"z16",
+    b"z15",
+    b"z14",
+    b"z13",
+];
+
 /// The elements of an `LD_LIBRARY_PATH` value, split where glibc splits it (`:` and `;`); an
 /// empty value has none (glibc's `_dl_init_paths` skips it, as if unset).
 pub fn ld_path_elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {

@@ -125,7 +125,11 @@ impl LdSo {
         before_cache.extend(runpath.iter().map(expand));
         let mut notes = Vec::new();
         let cache_file = under(root, Path::new("/etc/ld.so.cache"));
-        let cache = match aotinterop_model::diag::read_file(&cache_file, "loader cache") {
+        let cache = match aotinterop_model::diag::read_bounded(
+            &cache_file,
+            "loader cache",
+            aotinterop_model::diag::TEXT_LIMIT,
+        ) {
             Ok(bytes) => match ld_so_cache::parse(&bytes) {
                 Ok(entries) => Some(entries),
                 Err(e) => {

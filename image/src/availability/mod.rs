@@ -12,7 +12,9 @@ mod windows;
 
 use super::{Format, Inspection};
 use crate::probe::Via;
-use aotinterop_model::lazy_rules::{ld_path_elements, LdPathElement};
+use aotinterop_model::lazy_rules::{
+    ld_path_elements, LdPathElement, GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS,
+};
 use aotinterop_model::{DotNet, LibrarySearch};
 use serde::Serialize;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -114,18 +116,38 @@ fn resolver_withholds(name: &str, machine: &Machine) -> Option<String> {
     machine.ld_path_elements().iter().find_map(|dir| {
         let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
         let kind = LdPathElement::of(dir);
-        let path = Path::new(std::ffi::OsStr::from_bytes(dir)).join(name);
+        let folder = Path::new(std::ffi::OsStr::from_bytes(dir));
+        let folder = if dir.is_empty() { Path::new(".") } else { folder };
         let held = match kind {
             LdPathElement::Substituted => true,
-            LdPathElement::CurrentDirectory => machine.is_here() && path.exists(),
+            LdPathElement::CurrentDirectory => {
+                machine.is_here() && searched_inside(folder, name, LEGACY_HWCAP_DEPTH, &|p| p.exists())
+            }
             LdPathElement::Absolute => {
-                let path = under(machine.sysroot.as_deref(), &path);
-                std::fs::metadata(&path).is_ok_and(|m| !m.is_file())
+                let folder = under(machine.sysroot.as_deref(), folder);
+                let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+                searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file)
             }
             LdPathElement::Origin => false,
         };
         held.then(|| withheld_note(name, &shown, kind))
     })
+}
+
+/// Whether `refused` holds for `folder/name`, or for `name` in a folder glibc searches inside
+/// `folder` (`glibc-hwcaps/*`, the legacy hwcap folders nested up to `depth`): the resolver's
+/// own walk (`resolver/os_unix.rs`).
+fn searched_inside(folder: &Path, name: &str, depth: usize, refused: &dyn Fn(&Path) -> bool) -> bool {
+    let os = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
+    refused(&folder.join(name))
+        || GLIBC_HWCAPS
+            .iter()
+            .any(|hw| refused(&folder.join("glibc-hwcaps").join(os(hw)).join(name)))
+        || (depth > 0
+            && LEGACY_HWCAP_FOLDERS.iter().any(|sub| {
+                let inside = folder.join(os(sub));
+                inside.exists() && searched_inside(&inside, name, depth - 1, refused)
+            }))
 }
 
 /// A note for the first element of the library path that is relative to the current directory:

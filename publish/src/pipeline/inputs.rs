@@ -146,10 +146,11 @@ pub fn stub_object_name(target: &Target) -> &'static str {
     }
 }
 
-/// The files a publish reads.
-fn input_files(loaded: &LoadedRequest) -> Vec<&Path> {
+/// The files a publish reads: those the request names, those its LinkerArg items name, and the
+/// runtime archive.
+fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
     let req = &loaded.request;
-    let mut files: Vec<&Path> = vec![loaded.origin.as_path()];
+    let mut files: Vec<PathBuf> = vec![loaded.origin.clone()];
     for list in [
         &req.imports_file,
         &req.direct_pinvoke_list,
@@ -157,12 +158,78 @@ fn input_files(loaded: &LoadedRequest) -> Vec<&Path> {
         &req.objects,
         &req.assemblies,
     ] {
-        files.extend(list.iter().map(PathBuf::as_path));
+        files.extend(list.iter().cloned());
     }
     if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
-        files.push(p);
+        files.push(p.clone());
     }
+    files.extend(linker_arg_files(&req.linker_arg).into_iter().map(|(_, p)| p));
+    let runtime =
+        target_of(loaded.rid).and_then(|t| super::runtime::find_runtime(&t, req.runtime_dir.as_deref()));
+    files.extend(runtime.map(|r| r.archive));
     files
+}
+
+/// The files LinkerArg items name, as the compiler driver and the linker would open them, each
+/// with its item's index: a path item, `@FILE`, the parts of `-Wl,` (`@FILE`, `--opt=FILE`, a
+/// bare FILE after an option), and `-lNAME` / `-l:FILE` found in the items' `-L` folders. Only
+/// names that exist are returned: the others are the linker's to find or report.
+pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
+    let lib_dirs: Vec<&str> = args.iter().filter_map(|a| a.strip_prefix("-L")).collect();
+    let mut named: Vec<(usize, PathBuf)> = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let parts: Vec<&str> = match arg.strip_prefix("-Wl,") {
+            Some(rest) => rest.split(',').collect(),
+            None => vec![arg.as_str()],
+        };
+        for part in parts {
+            let file = if let Some(f) = part.strip_prefix('@') {
+                Some(PathBuf::from(f))
+            } else if let Some(lib) = part.strip_prefix("-l") {
+                let names = match lib.strip_prefix(':') {
+                    Some(file) => vec![file.to_string()],
+                    None => vec![format!("lib{lib}.so"), format!("lib{lib}.a")],
+                };
+                lib_dirs
+                    .iter()
+                    .flat_map(|d| names.iter().map(move |n| Path::new(d).join(n)))
+                    .find(|p| std::fs::symlink_metadata(p).is_ok())
+            } else if part.starts_with('-') {
+                part.split_once('=').map(|(_, v)| PathBuf::from(v))
+            } else {
+                Some(PathBuf::from(part))
+            };
+            named.extend(
+                file.filter(|f| std::fs::symlink_metadata(f).is_ok())
+                    .map(|f| (i, f)),
+            );
+        }
+    }
+    named
+}
+
+/// The error for a LinkerArg item naming a file the linker would block on or read without end.
+fn linker_arg_not_a_file(loaded: &LoadedRequest, i: usize, path: &Path) -> Option<Error> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() || meta.is_dir() {
+        return None;
+    }
+    let field = format!("linker_arg[{i}]");
+    Some(
+        Error::new(
+            codes::FILE_UNREADABLE,
+            format!(
+                "`{field}`: {} is a device, a FIFO or a socket, not a file: the linker would block on it",
+                shown_path(path)
+            ),
+        )
+        .at(loaded.locate_field(&field)),
+    )
+}
+
+/// A path in a message: escaped and shortened.
+pub(crate) fn shown_path(path: &Path) -> String {
+    aotinterop_model::diag::shown(&path.to_string_lossy(), 200)
 }
 
 /// Checks, before anything is done, that every file the request names is there and of the
@@ -228,11 +295,17 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         };
         return Err(Error::new(
             codes::FILE_UNREADABLE,
-            format!("`{field}`: {} {why}", path.display()),
+            format!("`{field}`: {} {why}", shown_path(path)),
         )
         .at(loaded.locate_field(&field)));
     }
-    Ok(())
+    match linker_arg_files(&req.linker_arg)
+        .iter()
+        .find_map(|(i, p)| linker_arg_not_a_file(loaded, *i, p))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Whether `path` is (the same file as) one of the files the request reads.
@@ -262,7 +335,7 @@ fn output_invalid(path: &Path, what: &str) -> Error {
         codes::OUTPUT_INVALID,
         format!(
             "the output `{}` {what}: nothing was written; name another output",
-            path.display()
+            shown_path(path)
         ),
     )
 }
@@ -273,6 +346,9 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     let at = || loaded.locate_field("output");
     let output = match &loaded.request.output {
         Some(o) if !o.as_os_str().is_empty() && o.file_name().is_some() => o,
+        Some(o) if !o.as_os_str().is_empty() => {
+            return Err(output_invalid(o, "names a folder (`.`, `..` or `/`): name the image file").at(at()))
+        }
         _ => {
             return Err(Error::new(
                 codes::REQUEST_NO_OUTPUT,
@@ -292,6 +368,15 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if text.contains(&0) {
         return Err(output_invalid(output, "holds a NUL character").at(at()));
     }
+    // Linux's limits (NAME_MAX, PATH_MAX), with room for the `.plan.json` beside it.
+    let longest = output.iter().map(|c| c.len()).max().unwrap_or(0);
+    if longest + ".plan.json".len() > 255 || text.len() + ".plan.json".len() >= 4096 {
+        return Err(output_invalid(
+            output,
+            "is too long a name for a file (255 bytes a name, 4095 a path)",
+        )
+        .at(at()));
+    }
     // The nearest folder that exists must be one (`main.o/app` cannot be made).
     if let Some(file) = output
         .ancestors()
@@ -303,12 +388,16 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         return Err(output_invalid(output, &why).at(at()));
     }
     let name = output.file_name().unwrap_or_default().to_string_lossy();
-    let written = [
+    let mut written = vec![
         output.clone(),
         output.with_file_name(format!("{name}.dbg")),
         output.with_file_name(format!("{name}.plan.json")),
         output.with_file_name(format!("{name}.plan.md")),
     ];
+    // A Windows DLL's import library and debug information, by the linkers' own naming.
+    if target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff) {
+        written.extend([output.with_extension("lib"), output.with_extension("pdb")]);
+    }
     let inputs = input_files(loaded);
     for path in &written {
         // As the kernel will see it once the output's folders are made (`new/../request.json`
@@ -332,6 +421,11 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
             );
             return Err(output_invalid(path, &what).at(at()));
         }
+    }
+    // An image is never a .NET assembly: one at the output is an app's (a Mono publish naming
+    // `Lib.dll`, which the app references, would overwrite it).
+    if crate::scan::read_file(&as_made(output)).is_ok() {
+        return Err(output_invalid(output, "is a .NET assembly, which the image would replace").at(at()));
     }
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! library lazily.
 
 use super::buf::PATH_SIZE;
-use aotinterop_model::lazy_rules::{ld_path_elements, LdPathElement};
+use aotinterop_model::lazy_rules::{
+    ld_path_elements, LdPathElement, GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS,
+};
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -174,25 +176,74 @@ pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
         if kind == LdPathElement::Substituted {
             return true;
         }
-        let absolute = matches!(kind, LdPathElement::Absolute | LdPathElement::Origin);
-        let mut path = super::buf::Buf::<PATH_SIZE>::new();
-        path.push(dir);
-        if !dir.is_empty() {
-            path.push(b"/");
-        }
-        path.push(name);
-        if path.overflowed() {
+        // `$ORIGIN` is the loader's to expand (the image's own folder).
+        if kind == LdPathElement::Origin {
             return false;
         }
-        let path = path.as_c_bytes();
-        if absolute {
-            // `$ORIGIN` is the loader's to expand; an absolute folder's file must be one.
-            return dir.first() == Some(&b'/') && !regular_or_absent(path);
-        }
-        // SAFETY: a NUL-terminated path; `access` only looks.
-        let found = unsafe { late::access(path.as_ptr().cast(), libc::F_OK) };
-        found == 0
+        let absolute = kind == LdPathElement::Absolute;
+        let mut path = super::buf::Buf::<PATH_SIZE>::new();
+        path.push(if dir.is_empty() { b"." } else { dir });
+        // A relative folder's file of that name is refused, an absolute folder's if it is no
+        // regular file; in the element or any folder glibc searches inside it.
+        let refused = |file: &[u8]| {
+            if absolute {
+                !regular_or_absent(file)
+            } else {
+                exists(file)
+            }
+        };
+        searched_inside(&mut path, name, LEGACY_HWCAP_DEPTH, &refused)
     })
+}
+
+/// Whether `refused` holds for `folder/name`, or for `name` in a folder glibc searches inside
+/// `folder` (`glibc-hwcaps/*`, and the legacy hwcap folders nested up to `depth`); a folder that
+/// does not exist is not entered. A path too long to build is passed over (the loader could not
+/// open it either).
+fn searched_inside(
+    folder: &mut super::buf::Buf<PATH_SIZE>,
+    name: &[u8],
+    depth: usize,
+    refused: &dyn Fn(&[u8]) -> bool,
+) -> bool {
+    let at = folder.len();
+    let check = |folder: &mut super::buf::Buf<PATH_SIZE>, sub: &[&[u8]]| {
+        for part in sub {
+            folder.push(b"/").push(part);
+        }
+        folder.push(b"/").push(name);
+        let hit = !folder.overflowed() && refused(folder.as_c_bytes());
+        folder.truncate(at);
+        hit
+    };
+    if check(folder, &[]) {
+        return true;
+    }
+    if GLIBC_HWCAPS
+        .iter()
+        .any(|hw| check(folder, &[b"glibc-hwcaps", hw]))
+    {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    for sub in LEGACY_HWCAP_FOLDERS {
+        folder.push(b"/").push(sub);
+        let enter = !folder.overflowed() && exists(folder.as_c_bytes());
+        if enter && searched_inside(folder, name, depth - 1, refused) {
+            folder.truncate(at);
+            return true;
+        }
+        folder.truncate(at);
+    }
+    false
+}
+
+/// Whether something is at `path` (NUL-terminated).
+fn exists(path: &[u8]) -> bool {
+    // SAFETY: a NUL-terminated path; `access` only looks.
+    unsafe { late::access(path.as_ptr().cast(), libc::F_OK) == 0 }
 }
 
 /// Loads `path` (NUL-terminated; `RTLD_LAZY | RTLD_LOCAL`, as .NET does).
