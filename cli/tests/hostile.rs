@@ -1517,3 +1517,70 @@ fn files_the_link_reads_are_inputs_too() {
     assert!(err.contains("is a .NET assembly"), "{err}");
     assert_eq!(std::fs::read(d.join("Lib.dll")).unwrap(), before);
 }
+
+/// A publish to an output whose previous image left files this one does not make removes them
+/// with its commit: an executable's `app.dbg` when `app` is now a static archive.
+#[test]
+fn files_the_previous_image_made_and_this_publish_does_not_are_removed() {
+    let dir = published();
+    let d = dir.path();
+    assert!(d.join("bin/app.dbg").is_file());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "bin/app",
+        "native_lib": "static",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    std::fs::write(d.join("static.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "static.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(d.join("bin/app"))
+        .unwrap()
+        .starts_with(b"!<arch>\n"));
+    assert!(
+        !d.join("bin/app.dbg").exists(),
+        "the executable's debug file stayed"
+    );
+}
+
+/// The DirectPInvokeList a preflight error suggests is never written over a file of the
+/// publish: a failed publish leaves the previous image as it was.
+#[test]
+fn a_suggested_direct_pinvoke_list_never_replaces_the_image() {
+    let dir = published();
+    let d = dir.path();
+    let output = "x/libz.so.1.DirectPInvokeList.txt";
+    let first = serde_json::json!({
+        "rid": "linux-x64",
+        "output": output,
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    std::fs::write(d.join("first.json"), first.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "first.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image = std::fs::read(d.join(output)).unwrap();
+    let second = serde_json::json!({
+        "rid": "linux-x64",
+        "output": output,
+        "intermediate_dir": "x",
+        "objects": ["main.o"],
+        "direct_pinvoke": ["libz.so.1"],
+        "linker_arg": ["-lz"],
+        "imports": [
+            {"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"},
+            {"module": "libz.so.1", "entry": "zNoSuchEntry", "symbol": "zn"},
+        ],
+    });
+    std::fs::write(d.join("second.json"), second.to_string()).unwrap();
+    let out = aotinterop(&["publish", "second.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("not written"), "{err}");
+    assert_eq!(
+        std::fs::read(d.join(output)).unwrap(),
+        image,
+        "the image was replaced"
+    );
+}

@@ -112,7 +112,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             output: job.output.clone(),
             side_outputs: Vec::new(),
             debug_file: None,
-            superseded: Vec::new(),
+            superseded: superseded(job, &[]),
             command,
             export_file: None,
             linker_output: String::new(),
@@ -168,16 +168,13 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             side_outputs.push((PathBuf::from(&side), dest_dir.join(&side)));
         }
     }
-    let superseded = match debug_file {
-        None if super::strip::applies(linker.flavor()) => previous_debug_file(&job.output),
-        _ => None,
-    };
+    let superseded = superseded(job, &side_outputs);
     Ok(StagedLink {
         image: staged.output,
         output: job.output.clone(),
         side_outputs,
         debug_file,
-        superseded: superseded.into_iter().collect(),
+        superseded,
         command,
         export_file: export_text,
         linker_output: printed,
@@ -214,6 +211,41 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
         .at(&job.output));
     }
     Ok(())
+}
+
+/// The files beside the output that the image being replaced made and this publish does not
+/// (`made`: its side outputs, staged name and destination): the previous image's debug file
+/// (once StripSymbols is off, or the linker or output kind changed), and a DLL's import library
+/// for the image's own file name that this linker does not write.
+fn superseded(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+    let makes = |dest: &Path| made.iter().any(|(_, d)| d == dest);
+    let mut gone: Vec<PathBuf> = previous_debug_file(&job.output)
+        .filter(|d| !makes(d))
+        .into_iter()
+        .collect();
+    let lib = job.output.with_extension("lib");
+    let name = job.output.file_name().unwrap_or_default().to_string_lossy();
+    if job.target.format == crate::target::Format::Coff && !makes(&lib) && imports_from(&lib, &name) {
+        gone.push(lib);
+    }
+    gone
+}
+
+/// Whether `lib` is an import library (short import members, as lld-link and MSVC write) of
+/// the DLL named `dll` (in any case).
+fn imports_from(lib: &Path, dll: &str) -> bool {
+    let Ok(data) = crate::diag::read_binary(lib, "import library", crate::diag::codes::BAD_FORMAT) else {
+        return false;
+    };
+    let Ok(archive) = object::read::archive::ArchiveFile::parse(&*data) else {
+        return false;
+    };
+    archive.members().flatten().any(|m| {
+        m.data(&*data)
+            .ok()
+            .and_then(|d| object::read::coff::ImportFile::parse(d).ok())
+            .is_some_and(|i| i.dll().eq_ignore_ascii_case(dll.as_bytes()))
+    })
 }
 
 /// The debug file beside `output` that the image now there links to by its `.gnu_debuglink`

@@ -5,7 +5,8 @@
 //! lock of the output's folder, so that two publishes to one output never mix their files.
 //!
 //! Each staging folder holds a lock file its publish keeps locked; a publish to the same output
-//! removes the folders of publishes that died (their lock is free), whatever killed them. A
+//! removes the folders of publishes that died (their lock is free), whatever killed them, first
+//! rolling back from its journal a commit one died in (`kill -9` between two renames). A
 //! signal's clean-up ([`remove_live`]) kills the programs a publish runs ([`run_program`]) and
 //! removes its folders, waiting for a commit under way.
 
@@ -20,6 +21,8 @@ const PREFIX: &str = ".aotinterop-link-";
 const NEW_PREFIX: &str = ".aotinterop-new-";
 /// The lock file inside a staging folder.
 const LOCK: &str = ".lock";
+/// The journal of a commit under way inside a staging folder (see [`Staging::commit`]).
+const JOURNAL: &str = ".journal";
 
 /// What this process's live publishes have made: their staging folders and the programs they
 /// run (linker, objcopy, Mono's AOT compiler), for [`remove_live`]; and whether a signal has
@@ -122,6 +125,54 @@ fn unwritable(output: &Path, e: std::io::Error) -> Error {
     .into()
 }
 
+/// Undoes the commit a publish died in, from the journal in its staging folder `dir` (none: it
+/// died before or after its commit), holding the lock of the output's folder `parent`: each
+/// destination whose backup is there gets the previous file back, and a destination that had
+/// none loses the new file once that file has left the staging folder. The output is then the
+/// previous set, whole.
+fn roll_back_dead(parent: &Path, dir: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(lock) = File::open(parent) else {
+        return;
+    };
+    if lock.lock().is_err() {
+        return;
+    }
+    // Read under the lock, and removed once done: two publishes that both found the folder
+    // dead roll it back once.
+    let Ok(journal) = std::fs::read(dir.join(JOURNAL)) else {
+        return;
+    };
+    let _ = std::fs::remove_file(dir.join(JOURNAL));
+    let parts: Vec<&[u8]> = journal.split(|&b| b == 0).collect();
+    let path = |b: &[u8]| (!b.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(b)));
+    for entry in parts.chunks_exact(3).rev() {
+        let (Some(to), staged, kept) = (path(entry[0]), path(entry[1]), path(entry[2])) else {
+            continue;
+        };
+        match (kept, staged) {
+            (Some(kept), _) => {
+                if !kept.exists() || same_inode(&kept, &to) {
+                    continue;
+                }
+                let _ = std::fs::rename(&kept, &to);
+            }
+            (None, Some(staged)) if !staged.exists() => {
+                let _ = std::fs::remove_file(&to);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
 /// Removes the staging folders in `parent` whose publish is gone: their lock is free. (A folder
 /// still being made is left alone unless it is over a minute old: its publish died making it.)
 fn remove_dead(parent: &Path) {
@@ -143,6 +194,7 @@ fn remove_dead(parent: &Path) {
             false
         };
         if dead {
+            roll_back_dead(parent, &entry.path());
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -224,19 +276,56 @@ impl Staging {
             )
             .collect();
         let previous = self.keep_previous(&moves)?;
-        for (done, ((staged, to), kept)) in moves.iter().zip(&previous).enumerate() {
+        self.write_journal(&moves, &previous)
+            .map_err(|e| move_failed(dest, e))?;
+        self.apply(&moves, &previous, moves.len())?;
+        let _ = std::fs::remove_file(self.path().join(JOURNAL));
+        drop(live);
+        Ok(())
+    }
+
+    /// Makes the first `count` of `moves` (all but in tests), rolling back those made when one
+    /// fails.
+    fn apply(
+        &self,
+        moves: &[(Option<PathBuf>, &Path)],
+        previous: &[Option<PathBuf>],
+        count: usize,
+    ) -> Result<()> {
+        for (done, ((staged, to), kept)) in moves.iter().zip(previous).enumerate().take(count) {
             let moved = match staged {
                 Some(staged) => std::fs::rename(staged, to),
                 None if kept.is_none() => Ok(()),
                 None => std::fs::remove_file(to),
             };
             if let Err(e) = moved {
-                self.roll_back(&moves[..done], &previous);
+                self.roll_back(&moves[..done], previous);
                 return Err(move_failed(to, e));
             }
         }
-        drop(live);
         Ok(())
+    }
+
+    /// Writes the commit's journal (each move's destination, made absolute, its staged file and
+    /// the previous file's backup, NUL-separated), so that the next publish to the output can
+    /// roll back a commit its publish died in ([`roll_back_dead`]). Written whole, then renamed.
+    fn write_journal(
+        &self,
+        moves: &[(Option<PathBuf>, &Path)],
+        previous: &[Option<PathBuf>],
+    ) -> std::io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut text = Vec::new();
+        for ((staged, to), kept) in moves.iter().zip(previous) {
+            for part in [Some(*to), staged.as_deref(), kept.as_deref()] {
+                let part = part.map(std::path::absolute).transpose()?;
+                text.extend_from_slice(part.as_ref().map_or(&b""[..], |p| p.as_os_str().as_bytes()));
+                text.push(0);
+            }
+        }
+        let partial = self.path().join(".journal.new");
+        std::fs::write(&partial, text)?;
+        std::fs::rename(partial, self.path().join(JOURNAL))
     }
 
     /// Hard links, in the staging folder, of the files the moves will replace (`None` where
@@ -321,6 +410,52 @@ mod tests {
             .unwrap();
         assert_eq!(read("app").as_deref(), Some("new image"));
         assert_eq!(read("app.dbg").as_deref(), Some("new debug"));
+    }
+
+    /// A publish killed in the middle of its commit (here: after moving the debug file, before
+    /// the image) left the new debug file beside the old image; the next publish to the output
+    /// puts the previous set back from the journal before removing the dead folder.
+    #[test]
+    fn a_commit_its_publish_died_in_is_rolled_back_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("app"), "old image").unwrap();
+        std::fs::write(out.join("app.dbg"), "old debug").unwrap();
+        let mut staging = Staging::beside(&out.join("app")).unwrap();
+        for (name, text) in [
+            ("app", "new image"),
+            ("app.dbg", "new debug"),
+            ("app.plan.md", "new"),
+        ] {
+            std::fs::write(staging.path().join(name), text).unwrap();
+        }
+        let (dbg, md, app) = (out.join("app.dbg"), out.join("app.plan.md"), out.join("app"));
+        let moves: Vec<(Option<PathBuf>, &Path)> = vec![
+            (Some(staging.path().join("app.dbg")), &dbg),
+            (Some(staging.path().join("app.plan.md")), &md),
+            (Some(staging.path().join("app")), &app),
+        ];
+        let previous = staging.keep_previous(&moves).unwrap();
+        staging.write_journal(&moves, &previous).unwrap();
+        staging.apply(&moves, &previous, 2).unwrap();
+        // Dead: its lock is free and nothing removes its folder.
+        drop(staging.lock.take());
+        let dead = staging.path().to_path_buf();
+        live().dirs.retain(|d| d != &dead);
+        std::mem::forget(staging);
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        assert_eq!(read(&dbg).as_deref(), Some("new debug"));
+        let _next = Staging::beside(&app).unwrap();
+        assert_eq!(read(&app).as_deref(), Some("old image"));
+        assert_eq!(read(&dbg).as_deref(), Some("old debug"));
+        assert_eq!(read(&md), None);
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(PREFIX))
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 
     #[test]

@@ -387,17 +387,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         let why = format!("cannot be made: {} is a file, not a folder", file.display());
         return Err(output_invalid(output, &why).at(at()));
     }
-    let name = output.file_name().unwrap_or_default().to_string_lossy();
-    let mut written = vec![
-        output.clone(),
-        output.with_file_name(format!("{name}.dbg")),
-        output.with_file_name(format!("{name}.plan.json")),
-        output.with_file_name(format!("{name}.plan.md")),
-    ];
-    // A Windows DLL's import library and debug information, by the linkers' own naming.
-    if target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff) {
-        written.extend([output.with_extension("lib"), output.with_extension("pdb")]);
-    }
+    let written = written_files(loaded, output);
     let inputs = input_files(loaded);
     for path in &written {
         // As the kernel will see it once the output's folders are made (`new/../request.json`
@@ -428,6 +418,33 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         return Err(output_invalid(output, "is a .NET assembly, which the image would replace").at(at()));
     }
     Ok(())
+}
+
+/// The files a publish to `output` writes: the image, its debug file, the plan reports and, for
+/// a Windows DLL, its import library and debug information (by the linkers' own naming).
+fn written_files(loaded: &LoadedRequest, output: &Path) -> Vec<PathBuf> {
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    let mut written = vec![
+        output.to_path_buf(),
+        output.with_file_name(format!("{name}.dbg")),
+        output.with_file_name(format!("{name}.plan.json")),
+        output.with_file_name(format!("{name}.plan.md")),
+    ];
+    if target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff) {
+        written.extend([output.with_extension("lib"), output.with_extension("pdb")]);
+    }
+    written
+}
+
+/// Whether `path` is (or will be) one of the files this publish writes.
+pub fn is_output(loaded: &LoadedRequest, path: &Path) -> bool {
+    let Some(output) = &loaded.request.output else {
+        return false;
+    };
+    let path = as_made(path);
+    written_files(loaded, output)
+        .iter()
+        .any(|w| as_made(w) == path || std::fs::metadata(&path).is_ok_and(|m| same_file(&m, &path, w)))
 }
 
 /// `path` as it will resolve once its missing folders are made: the deepest part that exists,

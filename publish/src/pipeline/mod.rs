@@ -269,11 +269,12 @@ pub fn publish(
         let (errors, warnings): (Vec<_>, Vec<_>) =
             found.diagnostics.into_iter().partition(Diagnostic::is_error);
         // The DirectPInvokeList files its errors name, for the user to take.
-        // (Never over one of this publish's own lists: the user's file is left as it is.)
+        // (Never over one of this publish's own lists or files: the user's file, or the
+        // previous image, is left as it is.)
         let mut kept = Vec::new();
         for list in &found.suggested_lists {
-            if inputs::is_input(loaded, &list.path) {
-                kept.push(list.path.display().to_string());
+            if inputs::is_input(loaded, &list.path) || inputs::is_output(loaded, &list.path) {
+                kept.push(inputs::shown_path(&list.path));
                 continue;
             }
             if let Some(dir) = list.path.parent() {
@@ -285,7 +286,7 @@ pub fn publish(
             let mut err = first.clone();
             if !kept.is_empty() {
                 err.message.push_str(&format!(
-                    " ({} not written: an input of this publish, left as it is)",
+                    " ({} not written: a file this publish reads or writes, left as it is)",
                     kept.join(", ")
                 ));
             }
