@@ -15,8 +15,8 @@ pub struct ProbeArgs {
     /// The library name as written in `DllImport` (`z`, `libz.so.1`, `user32`, a path...).
     #[arg(value_name = "NAME")]
     name: String,
-    /// Runtime identifier whose naming rules apply (default: the host's). Only the host's
-    /// candidates are actually loaded.
+    /// Runtime identifier whose naming rules apply (default: the host's). Only this machine's
+    /// own RID loads its candidates; another's are listed.
     #[arg(long)]
     rid: Option<String>,
     /// `DllImportSearchPath` flags: names joined by `|` or `,`, or a number
@@ -41,16 +41,17 @@ pub struct ProbeArgs {
 /// Runs `aotinterop probe`: exit 0 when a candidate loads (or when listing another platform's
 /// candidates), 1 when none does, 2 for bad arguments.
 pub fn run(args: &ProbeArgs) -> ExitCode {
-    let platform = match &args.rid {
-        None => Platform::host(),
-        Some(rid) => match rid.parse::<Rid>() {
-            Ok(rid) => rid.platform(),
-            Err(e) => {
-                errln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let rid = match args.rid.as_deref().map(str::parse::<Rid>) {
+        None => None,
+        Some(Ok(rid)) => Some(rid),
+        Some(Err(e)) => {
+            errln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
+    let platform = rid.map_or(Platform::host(), |r| r.platform());
+    // Only this machine's own RID loads (an x86-64 library is no linux-arm64 one).
+    let elsewhere = rid.filter(|r| Some(*r) != Rid::host());
     let dotnet = match args.target_framework.as_deref().map(str::parse::<DotNet>) {
         None => DotNet::default(),
         Some(Ok(d)) => d,
@@ -76,18 +77,28 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let search = LibrarySearch::of(search_path, dotnet);
-    let report = probe(
-        &args.name,
-        search,
-        args.search_current_directory,
-        args.from.as_deref(),
-        platform,
-    );
+    let report = match elsewhere {
+        Some(rid) => aotinterop::probe::listed(
+            &args.name,
+            search,
+            args.search_current_directory,
+            args.from.as_deref(),
+            platform,
+            format!("{rid} is not this machine's RID: the candidates are listed, none is loaded"),
+        ),
+        None => probe(
+            &args.name,
+            search,
+            args.search_current_directory,
+            args.from.as_deref(),
+            platform,
+        ),
+    };
     match args.format {
         Format::Text => out!("{}", render_text(&report)),
         Format::Json => print_json(&to_json(&report)),
     }
-    if report.loaded.is_some() || platform != Platform::host() {
+    if report.loaded.is_some() || elsewhere.is_some() || platform != Platform::host() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1584,3 +1584,53 @@ fn a_suggested_direct_pinvoke_list_never_replaces_the_image() {
         "the image was replaced"
     );
 }
+
+/// `probe --rid` of another machine's RID lists the candidates and loads none of them (an
+/// x86-64 library is no linux-arm64 one: its initialisers ran).
+#[test]
+fn probe_for_another_rid_loads_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let marker = d.join("loaded");
+    plant(&d.join("libz.so.1"), &marker, "zlibVersion");
+    for rid in ["linux-arm64", "linux-musl-x64", "win-x64"] {
+        let out = command(&["probe", "libz.so.1", "--rid", rid, "--from"], d)
+            .arg(d)
+            .output()
+            .unwrap();
+        let said = text(&out.stdout);
+        assert!(!marker.exists(), "{rid}: the library was loaded: {said}");
+        assert!(
+            said.contains("none is loaded") && !said.contains("not loaded: not loaded"),
+            "{rid}: {said}"
+        );
+        assert!(out.status.success(), "{rid}: {said}");
+    }
+}
+
+/// An empty `PATH` element (`PATH=:/usr/bin:/bin`) does not run a program planted in the
+/// current directory: the linker and objcopy come from the absolute folders.
+#[test]
+fn an_empty_path_element_runs_no_program_from_the_current_directory() {
+    let dir = published();
+    let d = dir.path();
+    let marker = d.join("planted-program-ran");
+    for name in ["cc", "gcc", "clang", "ld", "objcopy", "llvm-objcopy"] {
+        let script = d.join(name);
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display()),
+        )
+        .unwrap();
+        let mut perm = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&script, perm).unwrap();
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    let out = command(&["publish", "--quiet", "request.json"], d)
+        .env("PATH", format!(":{path}"))
+        .output()
+        .unwrap();
+    assert!(!marker.exists(), "a planted program ran: {}", text(&out.stderr));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

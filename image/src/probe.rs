@@ -100,6 +100,23 @@ pub fn candidates(
         .collect()
 }
 
+/// The candidates for `name` ([`candidates`]) without loading any, for a machine other than
+/// this one: `why` says so.
+pub fn listed(
+    name: &str,
+    search: LibrarySearch,
+    allow_cwd: bool,
+    from: Option<&Path>,
+    platform: Platform,
+    why: String,
+) -> ProbeReport {
+    ProbeReport {
+        candidates: candidates(name, search, allow_cwd, from, platform),
+        loaded: None,
+        error: Some(why),
+    }
+}
+
 /// Probes `name` as the resolver would ([`candidates`]): on the host platform, each candidate
 /// is loaded in turn — after the resolver's own check of this process's `LD_LIBRARY_PATH` —
 /// until one loads, as the resolver does.
@@ -150,7 +167,7 @@ pub fn probe(
         report.error = Some(if host {
             format!("no candidate of '{name}' loads")
         } else {
-            format!("not loaded: {platform:?} is not the platform this probe runs on")
+            format!("{} is not the platform this probe runs on", platform.name())
         });
     }
     report

@@ -54,9 +54,22 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names come from the image and the plan: escaped and shortened.
+        let v = |t: &str| aotinterop_model::diag::shown(t, 200);
         match &self.module {
-            Some(m) => write!(f, "{m}!{}: {}", self.symbol, self.detail),
-            None => write!(f, "{}: {}", self.symbol, self.detail),
+            Some(m) => write!(
+                f,
+                "{}!{}: {}",
+                v(m),
+                v(&self.symbol),
+                aotinterop_model::diag::shown(&self.detail, 400)
+            ),
+            None => write!(
+                f,
+                "{}: {}",
+                v(&self.symbol),
+                aotinterop_model::diag::shown(&self.detail, 400)
+            ),
         }
     }
 }

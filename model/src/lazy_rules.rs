@@ -28,6 +28,15 @@ impl Platform {
         }
     }
 
+    /// Its name in messages: `Unix`, `Windows`, `Apple`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Unix => "Unix",
+            Platform::Windows => "Windows",
+            Platform::Apple => "Apple",
+        }
+    }
+
     /// The shared-library suffix: `.so`, `.dll` or `.dylib`.
     pub fn lib_suffix(self) -> &'static str {
         match self {

@@ -514,6 +514,19 @@ impl Plan {
     /// Parses plan JSON (what `aotinterop plan --format json` writes; fields it can derive may be
     /// left out, unknown ones are ignored); `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        // An array would read positionally (serde's sequence form of a struct): a plan is an object.
+        if let Some(at) = text
+            .find(|c: char| !c.is_whitespace())
+            .filter(|&i| !text[i..].starts_with('{'))
+        {
+            let line = text[..at].matches('\n').count() as u32 + 1;
+            let column = (at - text[..at].rfind('\n').map_or(0, |n| n + 1)) as u32 + 1;
+            return Err(
+                Diagnostic::error(codes::PLAN_MALFORMED, "not a plan: a plan is a JSON object")
+                    .at(crate::diag::Location::at(origin, line, column))
+                    .into(),
+            );
+        }
         serde_json::from_str(text).map_err(|e| {
             // serde_json appends " at line L column C"; the location carries it.
             let msg = e.to_string();

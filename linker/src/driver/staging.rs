@@ -80,6 +80,7 @@ fn interrupted_error() -> std::io::Error {
 /// Runs `cmd` to its end, as [`std::process::Command::output`] does, in a process group of its
 /// own that [`remove_live`] kills (a signal to this process alone left the linker running).
 pub fn run_program(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    let cmd = &mut super::tools::on_path(cmd)?;
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     cmd.stdin(std::process::Stdio::null())
@@ -117,9 +118,12 @@ impl Drop for Staging {
 }
 
 fn unwritable(output: &Path, e: std::io::Error) -> Error {
+    // tempfile's errors end with ` at path "…"` (a debug form); the location says where.
+    let why = e.to_string();
+    let why = why.split(" at path ").next().unwrap_or(&why);
     Diagnostic::error(
         codes::OUTPUT_UNWRITABLE,
-        format!("cannot create a staging folder for the output: {e}"),
+        format!("cannot create a staging folder for the output: {why}"),
     )
     .at(output)
     .into()

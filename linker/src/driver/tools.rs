@@ -3,15 +3,17 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Finds `name` on `PATH` (or checks it, when it names a folder too). Hand-written: a dozen
-/// lines, where a crate would add a dependency for the same `PATH` walk.
+/// Finds `name` on `PATH` (or checks it, when it names a folder too). Only absolute `PATH`
+/// elements are searched: an empty or relative one (`PATH=:/usr/bin`) would run a program
+/// planted in the current directory. Unset, `PATH` is the C library's default. Hand-written: a
+/// dozen lines, where a crate would add a dependency for the same `PATH` walk.
 pub fn find_program(name: &Path) -> Option<PathBuf> {
     let is_file = |p: &Path| p.is_file();
     if name.components().count() > 1 {
         return is_file(name).then(|| name.to_path_buf());
     }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    for dir in std::env::split_paths(&path).filter(|d| d.is_absolute()) {
         let candidate = dir.join(name);
         if is_file(&candidate) {
             return Some(candidate);
@@ -30,10 +32,10 @@ pub fn find_program(name: &Path) -> Option<PathBuf> {
 /// other import libraries are), from `TRIPLE-gcc -print-search-dirs`. Empty when that GCC is
 /// not installed.
 pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
-    let Ok(out) = Command::new(format!("{triple}-gcc"))
-        .arg("-print-search-dirs")
-        .output()
-    else {
+    let Some(gcc) = find_program(Path::new(&format!("{triple}-gcc"))) else {
+        return Vec::new();
+    };
+    let Ok(out) = Command::new(gcc).arg("-print-search-dirs").output() else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&out.stdout);
@@ -54,6 +56,9 @@ pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
 /// The library search folders a GNU-style compiler driver uses (`-print-search-dirs`), with
 /// `sysroot` applied; empty when it cannot be asked.
 pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
+    let Some(program) = find_program(program) else {
+        return Vec::new();
+    };
     let Ok(out) = Command::new(program)
         .args(extra_args)
         .arg("-print-search-dirs")
@@ -75,4 +80,32 @@ pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
         }
     }
     dirs
+}
+
+/// `cmd` with its program found by [`find_program`] when it is a bare name, so that an empty or
+/// relative `PATH` element never runs a program from the current directory; `NotFound` when
+/// no absolute `PATH` folder holds it.
+pub(crate) fn on_path(cmd: &Command) -> std::io::Result<Command> {
+    let program = Path::new(cmd.get_program());
+    let found = find_program(program).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "{} is not in any absolute PATH folder (empty and relative PATH elements are not searched)",
+                program.display()
+            ),
+        )
+    })?;
+    let mut resolved = Command::new(found);
+    resolved.args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => resolved.env(k, v),
+            None => resolved.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        resolved.current_dir(dir);
+    }
+    Ok(resolved)
 }

@@ -25,6 +25,19 @@ pub enum Encoding {
     Utf32Be,
 }
 
+impl Encoding {
+    /// Its name: `UTF-8`, `UTF-16LE`, `UTF-16BE`, `UTF-32LE`, `UTF-32BE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf32Le => "UTF-32LE",
+            Encoding::Utf32Be => "UTF-32BE",
+        }
+    }
+}
+
 /// The encoding of `bytes` by its byte-order mark, and the mark's length (UTF-8 and 0 without
 /// one). UTF-32 LE is checked before UTF-16 LE, whose mark it starts with, as .NET does.
 pub fn detect(bytes: &[u8]) -> (Encoding, usize) {
@@ -125,8 +138,9 @@ pub fn read(path: &Path, what: &str) -> Result<(String, Option<Diagnostic>)> {
         Diagnostic::warning(
             codes::LIST_NOT_TEXT,
             format!(
-                "{what} holds bytes that are not valid {encoding:?} text; native AOT reads them as U+FFFD, so \
-                 this line can match nothing as written"
+                "{what} holds bytes that are not valid {} text; native AOT reads them as U+FFFD, so \
+                 this line can match nothing as written",
+                encoding.name()
             ),
         )
         .at(Location::line(path, line))

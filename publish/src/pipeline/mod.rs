@@ -280,13 +280,17 @@ pub fn publish(
             if let Some(dir) = list.path.parent() {
                 let _ = std::fs::create_dir_all(dir);
             }
-            report::write_atomic(&list.path, &list.text())?;
+            // One that cannot be written is named with the error, which is the preflight's.
+            if let Err(e) = report::write_atomic(&list.path, &list.text()) {
+                let why = aotinterop_model::diag::shown(&e.diagnostic().message, 200);
+                kept.push(format!("{} ({why})", inputs::shown_path(&list.path)));
+            }
         }
         if let Some(first) = errors.first() {
             let mut err = first.clone();
             if !kept.is_empty() {
                 err.message.push_str(&format!(
-                    " ({} not written: a file this publish reads or writes, left as it is)",
+                    " ({} not written: a file this publish reads or writes, left as it is, or one that cannot be written)",
                     kept.join(", ")
                 ));
             }
@@ -432,7 +436,7 @@ pub fn publish(
         let size = std::fs::metadata(&staged.image).map(|m| m.len()).unwrap_or(0);
         let detail = format!(
             "{} ({} bytes) with {}",
-            staged.output.display(),
+            inputs::shown_path(&staged.output),
             size,
             linker.flavor()
         );
@@ -498,10 +502,8 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<Stri
 }
 
 fn file_name_of(output: &std::path::Path) -> String {
-    output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    aotinterop_model::diag::shown(&name, 200)
 }
 
 fn paths_name(output: &std::path::Path) -> String {

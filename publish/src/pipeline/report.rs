@@ -145,7 +145,7 @@ pub(super) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let err = |e: std::io::Error| {
         Error::new(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot write the plan report: {e}"),
+            format!("cannot write the suggested DirectPInvokeList: {e}"),
         )
         .at(Location::file(path))
     };

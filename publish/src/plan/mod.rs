@@ -13,6 +13,7 @@ use crate::direct_pinvoke::{DirectPInvokePolicy, SourceId};
 use crate::imports::Import;
 use crate::request::{LoadedRequest, WindowsApiList};
 use crate::surface::Surface;
+use aotinterop_model::diag::shown;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 use aotinterop_model::names::{self, X86Convention};
 use aotinterop_model::plan::{
@@ -93,9 +94,9 @@ fn describe(src: &ReasonSource) -> String {
         None => src.file.display().to_string(),
     };
     match src.kind {
-        SourceKind::Item => format!("DirectPInvoke item `{}` ({at})", src.text),
-        SourceKind::List => format!("DirectPInvokeList `{}` ({at})", src.text),
-        SourceKind::WindowsApiList => format!("Windows API list `{}` ({at})", src.text),
+        SourceKind::Item => format!("DirectPInvoke item `{}` ({at})", shown(&src.text, 200)),
+        SourceKind::List => format!("DirectPInvokeList `{}` ({at})", shown(&src.text, 200)),
+        SourceKind::WindowsApiList => format!("Windows API list `{}` ({at})", shown(&src.text, 200)),
         SourceKind::BuiltinWindowsList => format!("built-in Windows API list `{}`", src.text),
         SourceKind::SdkDefault => format!(
             "SDK default DirectPInvoke `{}` (the framework's native shim, linked statically by {})",
@@ -425,7 +426,10 @@ fn unmatched_warnings(
             Some(e) if !matching.is_empty() => hints::entry_hint(e, &matching, policy.platform()),
             _ => hints::module_hint(module, &index, policy.platform()),
         };
-        let mut msg = format!("DirectPInvoke item `{}` matches no import of the app", src.text);
+        let mut msg = format!(
+            "DirectPInvoke item `{}` matches no import of the app",
+            shown(&src.text, 200)
+        );
         if let Some(h) = hint {
             msg.push_str(": ");
             msg.push_str(&h);
