@@ -7,6 +7,7 @@
 mod inputs;
 mod report;
 mod runtime;
+mod steps;
 
 pub use aotinterop_linker::driver::{interrupted, remove_live_staging};
 pub use inputs::target_of;
@@ -16,7 +17,7 @@ pub use runtime::{find_runtime, RuntimeLibrary};
 use crate::request::LoadedRequest;
 use aotinterop_linker::driver;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
-use aotinterop_model::{Binding, OutputKind, Plan};
+use aotinterop_model::Plan;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -184,57 +185,20 @@ pub fn publish(
     loaded: &LoadedRequest,
     observer: &mut dyn FnMut(Event<'_>),
 ) -> Result<PublishReport, PublishFailure> {
-    let req = &loaded.request;
     let mut run = Run {
         steps: Vec::new(),
         diagnostics: Vec::new(),
         observer,
     };
-
     // A RID aotinterop cannot link for, and outputs that would overwrite an input or are not
     // files, are refused before anything is done.
-    let checked = inputs::target_of(loaded.rid)
-        .map_err(|e| e.at(loaded.locate_field("rid")))
-        .and_then(|target| {
-            inputs::check_inputs(loaded)?;
-            if let Some(dir) = &req.runtime_dir {
-                runtime::find_runtime(&target, Some(dir))
-                    .map_err(|e| e.at(loaded.locate_field("runtime_dir")))?;
-            }
-            inputs::check_outputs(loaded)?;
-            inputs::choose_linker(loaded, &target)
-        });
-    let linker = match checked {
-        Ok(linker) => linker,
-        Err(error) => {
-            return Err(PublishFailure {
-                step: Step::Request,
-                error,
-                steps: Vec::new(),
-                diagnostics: Vec::new(),
-            })
-        }
-    };
-
-    let gathered = run.step(Step::Scan, |obs| {
-        let listed = req.assemblies.len();
-        let g = crate::gather_with_progress(loaded, &mut |done| {
-            obs(Event::Progress(Step::Scan, done, done.max(listed)))
-        })?;
-        let mut detail = format!(
-            "{}: {}, {}",
-            plural(g.assemblies, "assembly", "assemblies"),
-            plural(g.surface.imports.len(), "P/Invoke", "P/Invokes"),
-            plural(g.surface.exports.len(), "entry point", "entry points")
-        );
-        if !g.surface.runtime_imports.is_empty() {
-            detail.push_str(&format!(
-                " ({} bound by Mono's runtime itself)",
-                g.surface.runtime_imports.len()
-            ));
-        }
-        Ok((g, detail))
+    let linker = steps::check_request(loaded).map_err(|error| PublishFailure {
+        step: Step::Request,
+        error,
+        steps: Vec::new(),
+        diagnostics: Vec::new(),
     })?;
+    let gathered = run.step(Step::Scan, |obs| steps::scan(loaded, obs))?;
     let crate::Gathered {
         surface,
         diagnostics: scan_diags,
@@ -242,97 +206,17 @@ pub fn publish(
         ..
     } = gathered;
     run.diagnostics.extend(scan_diags);
-
-    let mut plan = run.step(Step::Plan, |_| {
-        crate::native_library::check_names(loaded)?;
-        let plan = crate::plan::plan(loaded, surface)?;
-        let detail = format!(
-            "{}: {} direct, {} lazy; {}",
-            plural(plan.counts.imports, "import", "imports"),
-            plan.counts.direct,
-            plan.counts.lazy,
-            plural(
-                plan.exports.symbols.iter().filter(|e| e.exported).count(),
-                "export",
-                "exports"
-            )
-        );
-        Ok((plan, detail))
-    })?;
+    let mut plan = run.step(Step::Plan, |_| steps::plan(loaded, surface))?;
     run.diagnostics.extend(plan.diagnostics.iter().cloned());
-
-    let (mut job, stubs) = run.step(Step::Preflight, |_| {
-        let prepared = inputs::prepare(loaded, &plan)?;
-        let mut job = prepared.job;
-        let found = aotinterop_linker::preflight::preflight(linker.as_ref(), &job, &plan);
-        let generated = found.generated;
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            found.diagnostics.into_iter().partition(Diagnostic::is_error);
-        // The DirectPInvokeList files its errors name, for the user to take.
-        // (Never over one of this publish's own lists or files: the user's file, or the
-        // previous image, is left as it is.)
-        let mut kept = Vec::new();
-        for list in &found.suggested_lists {
-            if inputs::is_input(loaded, &list.path) || inputs::is_output(loaded, &list.path) {
-                kept.push(inputs::shown_path(&list.path));
-                continue;
-            }
-            if let Some(dir) = list.path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            // One that cannot be written is named with the error, which is the preflight's.
-            if let Err(e) = report::write_atomic(&list.path, &list.text()) {
-                let why = aotinterop_model::diag::shown(&e.diagnostic().message, 200);
-                kept.push(format!("{} ({why})", inputs::shown_path(&list.path)));
-            }
-        }
-        if let Some(first) = errors.first() {
-            let mut err = first.clone();
-            if !kept.is_empty() {
-                err.message.push_str(&format!(
-                    " ({} not written: a file this publish reads or writes, left as it is, or one that cannot be written)",
-                    kept.join(", ")
-                ));
-            }
-            if errors.len() > 1 {
-                err.message
-                    .push_str(&format!(" (and {} more preflight errors)", errors.len() - 1));
-            }
-            return Err(Error::from(err));
-        }
-        let mut detail = format!(
-            "{} with {}: {}, {} checked",
-            job.target,
-            linker.flavor(),
-            plural(
-                warnings
-                    .iter()
-                    .filter(|d| d.severity == aotinterop_model::Severity::Warning)
-                    .count(),
-                "warning",
-                "warnings"
-            ),
-            plural(
-                aotinterop_linker::preflight::direct_imports(&plan).len(),
-                "direct import",
-                "direct imports"
-            ),
-        );
-        if !generated.is_empty() {
-            detail.push_str(&format!(
-                "; {} generated for {}",
-                plural(generated.len(), "stand-in", "stand-ins"),
-                generated
-                    .iter()
-                    .map(|g| g.file.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        job.exports = prepared.exports;
-        Ok(((job, (prepared.stub_options, warnings, generated)), detail))
+    let checked = run.step(Step::Preflight, |_| {
+        steps::preflight(loaded, linker.as_ref(), &plan)
     })?;
-    let (stub_options, preflight_warnings, generated) = stubs;
+    let steps::Preflighted {
+        mut job,
+        stub_options,
+        warnings,
+        generated,
+    } = checked;
     // Everything this publish writes goes into a staging folder beside the output first: its
     // work files, the image, its debug file, the plan reports; the finished set is moved into
     // place only once verified (a failed, interrupted or killed publish leaves the old set).
@@ -343,131 +227,21 @@ pub fn publish(
         diagnostics: std::mem::take(&mut run.diagnostics),
     })?;
     plan.link.generated = generated;
-    run.diagnostics.extend(preflight_warnings);
-
+    run.diagnostics.extend(warnings);
     // Mono's AOT compiler: the assemblies' objects and the host join the link.
-    let compile_dir = if loaded.request.compiler == aotinterop_model::Compiler::Mono {
-        Some(run.step(Step::Compile, |obs| {
-            let closure = closure.as_ref().ok_or_else(|| {
-                Error::new(
-                    codes::AOT_COMPILE_FAILED,
-                    "`compiler: mono` needs the app's assemblies (`assemblies`)",
-                )
-                .at(Location::file(&loaded.origin))
-            })?;
-            let dir = work_folder(&staging, ".aotinterop-aot")?;
-            let compiled = crate::mono::compile(loaded, closure, &plan, &dir, &mut |done, total| {
-                obs(Event::Progress(Step::Compile, done, total))
-            })?;
-            job.objects.extend(compiled.objects);
-            job.linker_args.extend(compiled.linker_args);
-            for lib in compiled.system_libs {
-                if !job.system_libs.contains(&lib) {
-                    job.system_libs.push(lib);
-                }
-            }
-            let detail = format!(
-                "{} with Mono's AOT compiler ({} from the cache)",
-                plural(compiled.compiled, "assembly", "assemblies"),
-                compiled.cached
-            );
-            Ok((dir, detail))
-        })?)
-    } else {
-        None
+    let compile_dir = match loaded.request.compiler {
+        aotinterop_model::Compiler::Mono => Some(run.step(Step::Compile, |obs| {
+            steps::compile(loaded, closure.as_ref(), &plan, &staging, &mut job, obs)
+        })?),
+        _ => None,
     };
-
     let stub_dir = run.step(Step::Emit, |_| {
-        let dir = work_folder(&staging, ".aotinterop-stubs")?;
-        let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, &stub_options)?;
-        let path = dir.join(inputs::stub_object_name(&job.target));
-        std::fs::write(&path, &bytes).map_err(|e| {
-            Error::new(
-                codes::OUTPUT_UNWRITABLE,
-                format!("cannot write the stub object: {e}"),
-            )
-            .at(Location::file(&path))
-        })?;
-        job.objects.push(path);
-        // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
-        for (i, lib) in plan.link.generated.iter().enumerate() {
-            let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)?;
-            // Numbered: two libraries' names may reduce to one file name.
-            let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
-            let path = dir.join(format!("{i}-{name}"));
-            std::fs::write(&path, &bytes).map_err(|e| {
-                Error::new(
-                    codes::OUTPUT_UNWRITABLE,
-                    format!("cannot write the stand-in for {}: {e}", lib.file),
-                )
-                .at(Location::file(&path))
-            })?;
-            job.native_libraries.push(path);
-        }
-        let mut call_symbols: Vec<(&str, Binding)> = plan
-            .imports
-            .iter()
-            .map(|i| (i.call_symbol.as_str(), i.binding))
-            .collect();
-        call_symbols.sort_unstable();
-        call_symbols.dedup_by_key(|c| c.0);
-        let lazy = call_symbols.iter().filter(|c| c.1 == Binding::Lazy).count();
-        let mut detail = format!(
-            "{} ({} lazy), {} bytes",
-            plural(call_symbols.len(), "stub", "stubs"),
-            lazy,
-            bytes.len()
-        );
-        if !plan.link.generated.is_empty() {
-            detail.push_str(&format!(
-                "; {}",
-                plural(
-                    plan.link.generated.len(),
-                    "generated library stand-in",
-                    "generated library stand-ins"
-                )
-            ));
-        }
-        Ok((dir, detail))
+        steps::emit(&plan, &stub_options, &staging, &mut job)
     })?;
-
-    let staged = run.step(Step::Link, |_| {
-        let staged = driver::link_staged(linker.as_ref(), &job, &staging)?;
-        let size = std::fs::metadata(&staged.image).map(|m| m.len()).unwrap_or(0);
-        let detail = format!(
-            "{} ({} bytes) with {}",
-            inputs::shown_path(&staged.output),
-            size,
-            linker.flavor()
-        );
-        Ok((staged, detail))
-    })?;
+    let staged = run.step(Step::Link, |_| steps::link(linker.as_ref(), &job, &staging))?;
     drop((stub_dir, compile_dir));
-
-    let (moves, reports) = run.step(Step::Verify, |_| {
-        let detail = if job.kind == OutputKind::Static {
-            "static archive: nothing is bound until a host links it".to_string()
-        } else {
-            verify_staged(&staged, &plan)?
-        };
-        let written = report::write_staged_reports(&plan, staging.path(), &staged.output)?;
-        let detail = format!("{detail}; report {}", paths_name(&staged.output));
-        Ok((written, detail))
-    })?;
-    let outcome = run.step(Step::Commit, |_| {
-        let outcome = staged.clone().commit(&staging, &moves)?;
-        let detail = format!(
-            "{} and {} in place",
-            file_name_of(&outcome.output),
-            plural(
-                outcome.side_outputs.len() + moves.len(),
-                "other file",
-                "other files"
-            )
-        );
-        Ok((outcome, detail))
-    })?;
-
+    let (moves, reports) = run.step(Step::Verify, |_| steps::verify(&job, &staged, &plan, &staging))?;
+    let outcome = run.step(Step::Commit, |_| steps::commit(&staged, &staging, &moves))?;
     Ok(PublishReport {
         output: outcome.output.clone(),
         side_outputs: outcome.side_outputs.clone(),

@@ -1,0 +1,325 @@
+//! The publish steps, one function each: each takes what the steps before it made and returns
+//! its value and the one-line detail its summary shows.
+
+use super::{
+    file_name_of, inputs, paths_name, plural, report, runtime, verify_staged, work_folder, Event, Step,
+};
+use crate::request::LoadedRequest;
+use aotinterop_linker::driver::{self, LinkJob, Linker};
+use aotinterop_linker::emit::StubOptions;
+use aotinterop_linker::preflight::SuggestedList;
+use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
+use aotinterop_model::plan::GeneratedLibrary;
+use aotinterop_model::{Binding, OutputKind, Plan};
+use std::path::PathBuf;
+
+type Result<T> = crate::Result<T>;
+
+/// Files staged and where each goes: a name in the staging folder, and its destination.
+type Moves = Vec<(PathBuf, PathBuf)>;
+
+/// The request's checks before the first step: its RID, its inputs and outputs, its runtime
+/// folder; the linker that will link.
+pub(super) fn check_request(loaded: &LoadedRequest) -> Result<Box<dyn Linker>> {
+    let target = inputs::target_of(loaded.rid).map_err(|e| e.at(loaded.locate_field("rid")))?;
+    inputs::check_inputs(loaded)?;
+    if let Some(dir) = &loaded.request.runtime_dir {
+        runtime::find_runtime(&target, Some(dir)).map_err(|e| e.at(loaded.locate_field("runtime_dir")))?;
+    }
+    inputs::check_outputs(loaded)?;
+    inputs::choose_linker(loaded, &target)
+}
+
+/// Reads the app's assemblies (or the request's imports).
+pub(super) fn scan(
+    loaded: &LoadedRequest,
+    obs: &mut dyn FnMut(Event<'_>),
+) -> Result<(crate::Gathered, String)> {
+    let listed = loaded.request.assemblies.len();
+    let g = crate::gather_with_progress(loaded, &mut |done| {
+        obs(Event::Progress(Step::Scan, done, done.max(listed)))
+    })?;
+    let mut detail = format!(
+        "{}: {}, {}",
+        plural(g.assemblies, "assembly", "assemblies"),
+        plural(g.surface.imports.len(), "P/Invoke", "P/Invokes"),
+        plural(g.surface.exports.len(), "entry point", "entry points")
+    );
+    if !g.surface.runtime_imports.is_empty() {
+        detail.push_str(&format!(
+            " ({} bound by Mono's runtime itself)",
+            g.surface.runtime_imports.len()
+        ));
+    }
+    Ok((g, detail))
+}
+
+/// Decides each import's binding and the exports.
+pub(super) fn plan(loaded: &LoadedRequest, surface: crate::Surface) -> Result<(Plan, String)> {
+    crate::native_library::check_names(loaded)?;
+    let plan = crate::plan::plan(loaded, surface)?;
+    let detail = format!(
+        "{}: {} direct, {} lazy; {}",
+        plural(plan.counts.imports, "import", "imports"),
+        plan.counts.direct,
+        plan.counts.lazy,
+        plural(
+            plan.exports.symbols.iter().filter(|e| e.exported).count(),
+            "export",
+            "exports"
+        )
+    );
+    Ok((plan, detail))
+}
+
+/// What the preflight leaves for the steps after it.
+pub(super) struct Preflighted {
+    /// The link job, its exports set.
+    pub job: LinkJob,
+    /// How the stubs are emitted.
+    pub stub_options: StubOptions,
+    /// The preflight's warnings.
+    pub warnings: Vec<Diagnostic>,
+    /// The stand-ins to generate for libraries the link cannot see.
+    pub generated: Vec<GeneratedLibrary>,
+}
+
+/// Checks the link before it runs: every direct import against the libraries the link sees.
+pub(super) fn preflight(
+    loaded: &LoadedRequest,
+    linker: &dyn Linker,
+    plan: &Plan,
+) -> Result<(Preflighted, String)> {
+    let prepared = inputs::prepare(loaded, plan)?;
+    let mut job = prepared.job;
+    let found = aotinterop_linker::preflight::preflight(linker, &job, plan);
+    let (errors, warnings): (Vec<_>, Vec<_>) = found.diagnostics.into_iter().partition(Diagnostic::is_error);
+    let kept = write_suggested_lists(loaded, &found.suggested_lists);
+    if let Some(first) = errors.first() {
+        let mut err = first.clone();
+        if !kept.is_empty() {
+            err.message.push_str(&format!(
+                " ({} not written: a file this publish reads or writes, left as it is, or one that cannot be written)",
+                kept.join(", ")
+            ));
+        }
+        if errors.len() > 1 {
+            err.message
+                .push_str(&format!(" (and {} more preflight errors)", errors.len() - 1));
+        }
+        return Err(Error::from(err));
+    }
+    let generated = found.generated;
+    let detail = preflight_detail(&job, linker, plan, &warnings, &generated);
+    job.exports = prepared.exports;
+    let checked = Preflighted {
+        job,
+        stub_options: prepared.stub_options,
+        warnings,
+        generated,
+    };
+    Ok((checked, detail))
+}
+
+/// Writes the DirectPInvokeList files the preflight's errors name, for the user to take; never
+/// over a file this publish reads or writes (the user's list, or the previous image). Returns
+/// those not written, with why.
+fn write_suggested_lists(loaded: &LoadedRequest, lists: &[SuggestedList]) -> Vec<String> {
+    let mut kept = Vec::new();
+    for list in lists {
+        if inputs::is_input(loaded, &list.path) || inputs::is_output(loaded, &list.path) {
+            kept.push(inputs::shown_path(&list.path));
+            continue;
+        }
+        if let Some(dir) = list.path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        // One that cannot be written is named with the error, which is the preflight's.
+        if let Err(e) = report::write_atomic(&list.path, &list.text()) {
+            let why = aotinterop_model::diag::shown(&e.diagnostic().message, 200);
+            kept.push(format!("{} ({why})", inputs::shown_path(&list.path)));
+        }
+    }
+    kept
+}
+
+fn preflight_detail(
+    job: &LinkJob,
+    linker: &dyn Linker,
+    plan: &Plan,
+    warnings: &[Diagnostic],
+    generated: &[GeneratedLibrary],
+) -> String {
+    let warned = warnings
+        .iter()
+        .filter(|d| d.severity == aotinterop_model::Severity::Warning)
+        .count();
+    let mut detail = format!(
+        "{} with {}: {}, {} checked",
+        job.target,
+        linker.flavor(),
+        plural(warned, "warning", "warnings"),
+        plural(
+            aotinterop_linker::preflight::direct_imports(plan).len(),
+            "direct import",
+            "direct imports"
+        ),
+    );
+    if !generated.is_empty() {
+        let names: Vec<&str> = generated.iter().map(|g| g.file.as_str()).collect();
+        detail.push_str(&format!(
+            "; {} generated for {}",
+            plural(generated.len(), "stand-in", "stand-ins"),
+            names.join(", ")
+        ));
+    }
+    detail
+}
+
+/// Compiles the assemblies with Mono's AOT compiler into a work folder of `staging`; their
+/// objects and the host join the link.
+pub(super) fn compile(
+    loaded: &LoadedRequest,
+    closure: Option<&crate::mono::Closure>,
+    plan: &Plan,
+    staging: &driver::Staging,
+    job: &mut LinkJob,
+    obs: &mut dyn FnMut(Event<'_>),
+) -> Result<(PathBuf, String)> {
+    let closure = closure.ok_or_else(|| {
+        Error::new(
+            codes::AOT_COMPILE_FAILED,
+            "`compiler: mono` needs the app's assemblies (`assemblies`)",
+        )
+        .at(Location::file(&loaded.origin))
+    })?;
+    let dir = work_folder(staging, ".aotinterop-aot")?;
+    let compiled = crate::mono::compile(loaded, closure, plan, &dir, &mut |done, total| {
+        obs(Event::Progress(Step::Compile, done, total))
+    })?;
+    job.objects.extend(compiled.objects);
+    job.linker_args.extend(compiled.linker_args);
+    for lib in compiled.system_libs {
+        if !job.system_libs.contains(&lib) {
+            job.system_libs.push(lib);
+        }
+    }
+    let detail = format!(
+        "{} with Mono's AOT compiler ({} from the cache)",
+        plural(compiled.compiled, "assembly", "assemblies"),
+        compiled.cached
+    );
+    Ok((dir, detail))
+}
+
+/// Writes the stub object and the stand-ins into a work folder of `staging`; both join the link.
+pub(super) fn emit(
+    plan: &Plan,
+    stub_options: &StubOptions,
+    staging: &driver::Staging,
+    job: &mut LinkJob,
+) -> Result<(PathBuf, String)> {
+    let dir = work_folder(staging, ".aotinterop-stubs")?;
+    let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, stub_options)?;
+    let path = dir.join(inputs::stub_object_name(&job.target));
+    write_work_file(&path, &bytes, "the stub object")?;
+    job.objects.push(path);
+    // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
+    for (i, lib) in plan.link.generated.iter().enumerate() {
+        let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)?;
+        // Numbered: two libraries' names may reduce to one file name.
+        let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
+        let path = dir.join(format!("{i}-{name}"));
+        write_work_file(&path, &bytes, &format!("the stand-in for {}", lib.file))?;
+        job.native_libraries.push(path);
+    }
+    Ok((dir, emit_detail(plan, bytes.len())))
+}
+
+fn write_work_file(path: &std::path::Path, bytes: &[u8], what: &str) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| {
+        Error::new(codes::OUTPUT_UNWRITABLE, format!("cannot write {what}: {e}")).at(Location::file(path))
+    })
+}
+
+fn emit_detail(plan: &Plan, size: usize) -> String {
+    let mut call_symbols: Vec<(&str, Binding)> = plan
+        .imports
+        .iter()
+        .map(|i| (i.call_symbol.as_str(), i.binding))
+        .collect();
+    call_symbols.sort_unstable();
+    call_symbols.dedup_by_key(|c| c.0);
+    let lazy = call_symbols.iter().filter(|c| c.1 == Binding::Lazy).count();
+    let mut detail = format!(
+        "{} ({} lazy), {} bytes",
+        plural(call_symbols.len(), "stub", "stubs"),
+        lazy,
+        size
+    );
+    if !plan.link.generated.is_empty() {
+        detail.push_str(&format!(
+            "; {}",
+            plural(
+                plan.link.generated.len(),
+                "generated library stand-in",
+                "generated library stand-ins"
+            )
+        ));
+    }
+    detail
+}
+
+/// Links into `staging`.
+pub(super) fn link(
+    linker: &dyn Linker,
+    job: &LinkJob,
+    staging: &driver::Staging,
+) -> Result<(driver::StagedLink, String)> {
+    let staged = driver::link_staged(linker, job, staging)?;
+    let size = std::fs::metadata(&staged.image).map(|m| m.len()).unwrap_or(0);
+    let detail = format!(
+        "{} ({} bytes) with {}",
+        inputs::shown_path(&staged.output),
+        size,
+        linker.flavor()
+    );
+    Ok((staged, detail))
+}
+
+/// Verifies the staged image against the plan and writes the plan reports beside it; returns
+/// the reports' moves and their final paths.
+pub(super) fn verify(
+    job: &LinkJob,
+    staged: &driver::StagedLink,
+    plan: &Plan,
+    staging: &driver::Staging,
+) -> Result<((Moves, report::ReportPaths), String)> {
+    let detail = if job.kind == OutputKind::Static {
+        "static archive: nothing is bound until a host links it".to_string()
+    } else {
+        verify_staged(staged, plan)?
+    };
+    let written = report::write_staged_reports(plan, staging.path(), &staged.output)?;
+    let detail = format!("{detail}; report {}", paths_name(&staged.output));
+    Ok((written, detail))
+}
+
+/// Moves the set into place, all or none.
+pub(super) fn commit(
+    staged: &driver::StagedLink,
+    staging: &driver::Staging,
+    moves: &Moves,
+) -> Result<(driver::LinkOutcome, String)> {
+    let outcome = staged.clone().commit(staging, moves)?;
+    let detail = format!(
+        "{} and {} in place",
+        file_name_of(&outcome.output),
+        plural(
+            outcome.side_outputs.len() + moves.len(),
+            "other file",
+            "other files"
+        )
+    );
+    Ok((outcome, detail))
+}
