@@ -217,108 +217,155 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
         ));
     }
     check_target(image, plan)?;
-    let mut report = VerifyReport::default();
-    let mut diff = |kind, symbol: &str, module: Option<&str>, detail: String| {
-        report.differences.push(Difference {
+    let mut c = Checker {
+        image,
+        plan,
+        needed: image.needed.iter().map(|n| stem(n, image.format)).collect(),
+        lazy: image
+            .lazy
+            .iter()
+            .map(|l| (l.module.as_str(), l.entry.as_str()))
+            .collect(),
+        statics: None,
+        differences: Vec::new(),
+    };
+    for imp in &plan.imports {
+        match imp.binding {
+            Binding::Lazy => c.lazy_import(imp),
+            Binding::Direct => c.direct_import(imp),
+        }
+    }
+    c.unplanned_lazy();
+    for lib in &plan.link.generated {
+        c.generated(lib);
+    }
+    c.exports();
+    let count = |b: Binding| plan.imports.iter().filter(|i| i.binding == b).count();
+    Ok(VerifyReport {
+        direct: count(Binding::Direct),
+        lazy: count(Binding::Lazy),
+        exports: plan.exports.symbols.len(),
+        differences: c.differences,
+    })
+}
+
+/// What [`verify`] compares, and the differences found so far.
+struct Checker<'a> {
+    image: &'a Inspection,
+    plan: &'a Plan,
+    /// The image's needed libraries, reduced for comparison.
+    needed: Vec<String>,
+    /// The image's lazy records, (module, entry).
+    lazy: BTreeSet<(&'a str, &'a str)>,
+    /// The NativeLibrary items' symbols, read when a direct import needs them.
+    statics: Option<BTreeSet<String>>,
+    differences: Vec<Difference>,
+}
+
+impl Checker<'_> {
+    fn diff(&mut self, kind: DifferenceKind, symbol: &str, module: Option<&str>, detail: String) {
+        self.differences.push(Difference {
             kind,
             symbol: symbol.to_string(),
             module: module.map(str::to_string),
             detail,
         })
-    };
-    let needed: Vec<String> = image.needed.iter().map(|n| stem(n, image.format)).collect();
-    let lazy: BTreeSet<(&str, &str)> = image
-        .lazy
-        .iter()
-        .map(|l| (l.module.as_str(), l.entry.as_str()))
-        .collect();
-    let mut statics: Option<BTreeSet<String>> = None;
-    let (mut n_direct, mut n_lazy) = (0, 0);
-    for imp in &plan.imports {
+    }
+
+    /// A lazy import: not bound at startup by the loader, and listed in a lazy record.
+    fn lazy_import(&mut self, imp: &aotinterop_model::plan::PlannedImport) {
+        let image = self.image;
         let module = stem(&imp.module, image.format);
-        match imp.binding {
-            Binding::Lazy => {
-                n_lazy += 1;
-                // A startup binding of the entry's own name is this import's when compiled code
-                // calls it by that name (or the plan does not say what it calls: an image of
-                // .NET's compiler); when it calls a call symbol of its own, the binding is some
-                // other code's use of the function (Mono's runtime calls libc's `close` too).
-                let called_by_name = imp.call_symbol.is_empty() || imp.call_symbol == imp.symbol();
-                if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
-                    let same_library = match &bound.lib_name {
-                        Some(l) => stem(l, image.format) == module,
-                        None => needed.contains(&module) || needed.is_empty(),
-                    };
-                    if same_library {
-                        let from = bound
-                            .lib_name
-                            .as_deref()
-                            .map(|l| format!(" from {l}"))
-                            .unwrap_or_default();
-                        diff(
-                            DifferenceKind::LazyBoundAtStartup,
-                            imp.symbol(),
-                            Some(&imp.module),
-                            format!("the plan binds it lazily, but the loader binds it at startup{from}"),
-                        );
-                    }
-                }
-                if !lazy.contains(&(imp.module.as_str(), imp.entry.as_str())) {
-                    diff(
-                        DifferenceKind::LazyRecordMissing,
-                        &imp.entry,
-                        Some(&imp.module),
-                        "the plan binds it lazily, but no stub record (or native AOT fixup cell) lists it"
-                            .to_string(),
-                    );
-                }
-            }
-            Binding::Direct => {
-                n_direct += 1;
-                if image.imports_symbol(imp.symbol()).is_some() || image.defines(imp.symbol()) {
-                    continue;
-                }
-                // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds
-                // the name the import library gave it.
-                if image.format == Format::Coff
-                    && image.arch == "x86"
-                    && aotinterop_model::names::x86_import_names(imp.symbol())
-                        .iter()
-                        .any(|n| image.imports_symbol(n).is_some())
-                {
-                    continue;
-                }
-                let statics = statics.get_or_insert_with(|| archive_symbols(plan));
-                if statics.contains(imp.symbol()) {
-                    continue;
-                }
-                let delayed = image.delay_loaded.iter().any(|d| d.name == imp.symbol());
-                let detail = if delayed {
-                    "the plan binds it directly, but it is delay-loaded".to_string()
-                } else {
-                    "the plan binds it directly, but the image neither imports nor defines it".to_string()
-                };
-                diff(
-                    DifferenceKind::DirectMissing,
+        // A startup binding of the entry's own name is this import's when compiled code calls
+        // it by that name (or the plan does not say what it calls: an image of .NET's
+        // compiler); when it calls a call symbol of its own, the binding is some other code's
+        // use of the function (Mono's runtime calls libc's `close` too).
+        let called_by_name = imp.call_symbol.is_empty() || imp.call_symbol == imp.symbol();
+        if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
+            let same_library = match &bound.lib_name {
+                Some(l) => stem(l, image.format) == module,
+                None => self.needed.contains(&module) || self.needed.is_empty(),
+            };
+            if same_library {
+                let from = bound
+                    .lib_name
+                    .as_deref()
+                    .map(|l| format!(" from {l}"))
+                    .unwrap_or_default();
+                self.diff(
+                    DifferenceKind::LazyBoundAtStartup,
                     imp.symbol(),
                     Some(&imp.module),
-                    detail,
+                    format!("the plan binds it lazily, but the loader binds it at startup{from}"),
                 );
             }
         }
+        if !self.lazy.contains(&(imp.module.as_str(), imp.entry.as_str())) {
+            self.diff(
+                DifferenceKind::LazyRecordMissing,
+                &imp.entry,
+                Some(&imp.module),
+                "the plan binds it lazily, but no stub record (or native AOT fixup cell) lists it"
+                    .to_string(),
+            );
+        }
     }
-    // Both ways: every stub record of the image is a lazy import of the plan (.NET's compiler's
-    // cells may hold the framework's own P/Invokes, which a plan of the app's assemblies lacks).
-    if image.lazy_reader == Some(crate::LazyReader::Aotimp) {
-        let planned: BTreeSet<(&str, &str)> = plan
+
+    /// A direct import: imported or defined by the image (or by a NativeLibrary item).
+    fn direct_import(&mut self, imp: &aotinterop_model::plan::PlannedImport) {
+        let image = self.image;
+        if image.imports_symbol(imp.symbol()).is_some() || image.defines(imp.symbol()) {
+            return;
+        }
+        // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds the
+        // name the import library gave it.
+        if image.format == Format::Coff
+            && image.arch == "x86"
+            && aotinterop_model::names::x86_import_names(imp.symbol())
+                .iter()
+                .any(|n| image.imports_symbol(n).is_some())
+        {
+            return;
+        }
+        let plan = self.plan;
+        if self
+            .statics
+            .get_or_insert_with(|| archive_symbols(plan))
+            .contains(imp.symbol())
+        {
+            return;
+        }
+        let detail = if image.delay_loaded.iter().any(|d| d.name == imp.symbol()) {
+            "the plan binds it directly, but it is delay-loaded"
+        } else {
+            "the plan binds it directly, but the image neither imports nor defines it"
+        };
+        self.diff(
+            DifferenceKind::DirectMissing,
+            imp.symbol(),
+            Some(&imp.module),
+            detail.to_string(),
+        );
+    }
+
+    /// Both ways: every stub record of the image is a lazy import of the plan (.NET's
+    /// compiler's cells may hold the framework's own P/Invokes, which a plan of the app's
+    /// assemblies lacks).
+    fn unplanned_lazy(&mut self) {
+        if self.image.lazy_reader != Some(crate::LazyReader::Aotimp) {
+            return;
+        }
+        let planned: BTreeSet<(&str, &str)> = self
+            .plan
             .imports
             .iter()
             .filter(|i| i.binding == Binding::Lazy)
             .map(|i| (i.module.as_str(), i.entry.as_str()))
             .collect();
+        let image = self.image;
         for l in &image.lazy {
             if !planned.contains(&(l.module.as_str(), l.entry.as_str())) {
-                diff(
+                self.diff(
                     DifferenceKind::LazyUnplanned,
                     &l.entry,
                     Some(&l.module),
@@ -328,11 +375,14 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
             }
         }
     }
-    for lib in &plan.link.generated {
+
+    /// A generated stand-in: the image needs its library and binds its symbols from it.
+    fn generated(&mut self, lib: &aotinterop_model::plan::GeneratedLibrary) {
+        let image = self.image;
         let key = crate::loader_name_key;
         let same = |a: &str, b: &str| key(image.format, a) == key(image.format, b);
         if !image.needed.iter().any(|n| same(n, &lib.file)) {
-            diff(
+            self.diff(
                 DifferenceKind::GeneratedNotNeeded,
                 &lib.file,
                 Some(&lib.module),
@@ -349,8 +399,7 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
                 Some(n) => format!("#{n}"),
                 None => s.export.clone().unwrap_or_else(|| s.symbol.clone()),
             };
-            let bound = image.imports_symbol(&name);
-            let detail = match bound.map(|b| b.lib_name.as_deref()) {
+            let detail = match image.imports_symbol(&name).map(|b| b.lib_name.as_deref()) {
                 None => {
                     Some("the stand-in defines it, but the image does not bind it at startup".to_string())
                 }
@@ -361,7 +410,7 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
                 _ => None,
             };
             if let Some(detail) = detail {
-                diff(
+                self.diff(
                     DifferenceKind::GeneratedBoundElsewhere,
                     &name,
                     Some(&lib.module),
@@ -370,28 +419,27 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
             }
         }
     }
-    let exported: BTreeSet<&str> = image.exports.iter().map(String::as_str).collect();
-    let mut n_exports = 0;
-    for e in &plan.exports.symbols {
-        n_exports += 1;
-        match (e.exported, exported.contains(e.name.as_str())) {
-            (true, false) => diff(
-                DifferenceKind::ExportMissing,
-                &e.name,
-                None,
-                "the plan exports it, but the image does not".to_string(),
-            ),
-            (false, true) => diff(
-                DifferenceKind::ExportUnexpected,
-                &e.name,
-                None,
-                "the image exports it, but the plan says it is not exported".to_string(),
-            ),
-            _ => {}
+
+    /// The exports, both ways.
+    fn exports(&mut self) {
+        let exported: BTreeSet<&str> = self.image.exports.iter().map(String::as_str).collect();
+        let plan = self.plan;
+        for e in &plan.exports.symbols {
+            match (e.exported, exported.contains(e.name.as_str())) {
+                (true, false) => self.diff(
+                    DifferenceKind::ExportMissing,
+                    &e.name,
+                    None,
+                    "the plan exports it, but the image does not".to_string(),
+                ),
+                (false, true) => self.diff(
+                    DifferenceKind::ExportUnexpected,
+                    &e.name,
+                    None,
+                    "the image exports it, but the plan says it is not exported".to_string(),
+                ),
+                _ => {}
+            }
         }
     }
-    report.direct = n_direct;
-    report.lazy = n_lazy;
-    report.exports = n_exports;
-    Ok(report)
 }
