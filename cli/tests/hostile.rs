@@ -1437,6 +1437,29 @@ fn files_the_link_reads_are_inputs_too() {
             "rt/x86_64-unknown-linux-gnu/libaotinterop_runtime.a",
         ),
     ];
+    std::fs::copy(d.join("main.o"), d.join("libbar.a")).unwrap();
+    std::fs::write(d.join("s.ld"), "INPUT(main.o)\n").unwrap();
+    std::fs::copy(d.join("main.o"), d.join("inner.o")).unwrap();
+    std::fs::write(d.join("resp.txt"), "inner.o\n").unwrap();
+    let more = [
+        (serde_json::json!(["-L.", "-l", "bar"]), "libbar.a"),
+        (serde_json::json!(["-Wl,-L,.", "-lbar"]), "libbar.a"),
+        (
+            serde_json::json!(["-Wl,--library-path=.", "-Wl,--library=bar"]),
+            "libbar.a",
+        ),
+        (serde_json::json!(["-Wl,-Ts.ld"]), "s.ld"),
+        (serde_json::json!(["-Wl,@resp.txt"]), "inner.o"),
+    ];
+    let cases: Vec<(serde_json::Value, &str)> = cases
+        .into_iter()
+        .chain(more.into_iter().map(|(args, input)| {
+            (
+                with(serde_json::json!({"output": input, "linker_arg": args})),
+                input,
+            )
+        }))
+        .collect();
     for (request, input) in cases {
         let before = std::fs::read(d.join(input)).unwrap();
         std::fs::write(d.join("r.json"), request.to_string()).unwrap();
@@ -1615,7 +1638,16 @@ fn an_empty_path_element_runs_no_program_from_the_current_directory() {
     let dir = published();
     let d = dir.path();
     let marker = d.join("planted-program-ran");
-    for name in ["cc", "gcc", "clang", "ld", "objcopy", "llvm-objcopy"] {
+    for name in [
+        "cc",
+        "gcc",
+        "clang",
+        "ld",
+        "ld.bfd",
+        "collect2",
+        "objcopy",
+        "llvm-objcopy",
+    ] {
         let script = d.join(name);
         std::fs::write(
             &script,
@@ -1627,10 +1659,41 @@ fn an_empty_path_element_runs_no_program_from_the_current_directory() {
         std::fs::set_permissions(&script, perm).unwrap();
     }
     let path = std::env::var("PATH").unwrap_or_default();
-    let out = command(&["publish", "--quiet", "request.json"], d)
-        .env("PATH", format!(":{path}"))
-        .output()
-        .unwrap();
-    assert!(!marker.exists(), "a planted program ran: {}", text(&out.stderr));
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The default linker, and gcc by name (whose collect2 runs `ld` through PATH).
+    let gcc = std::fs::read_to_string(d.join("request.json")).unwrap().replacen(
+        '{',
+        "{\"linker\": {\"flavor\": \"gcc\"},",
+        1,
+    );
+    std::fs::write(d.join("gcc.json"), gcc).unwrap();
+    for request in ["request.json", "gcc.json"] {
+        let out = command(&["publish", "--quiet", request], d)
+            .env("PATH", format!(":{path}"))
+            .output()
+            .unwrap();
+        assert!(
+            !marker.exists(),
+            "{request}: a planted program ran: {}",
+            text(&out.stderr)
+        );
+        assert!(out.status.success(), "{request}: {}", text(&out.stderr));
+    }
+}
+
+/// The longest output name accepted publishes (its debug file and objcopy's temporary files
+/// fit); one byte more is refused before any step.
+#[test]
+fn the_longest_accepted_output_name_publishes() {
+    let dir = published();
+    let d = dir.path();
+    for (n, ok) in [(223, true), (224, false)] {
+        let mut r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+        r["output"] = serde_json::json!("x".repeat(n));
+        std::fs::write(d.join("long.json"), r.to_string()).unwrap();
+        let out = aotinterop(&["publish", "--quiet", "long.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }), "{n}: {err}");
+        assert!(ok || err.contains("AOTI0208"), "{n}: {err}");
+    }
 }

@@ -130,43 +130,79 @@ fn unwritable(output: &Path, e: std::io::Error) -> Error {
 }
 
 /// Undoes the commit a publish died in, from the journal in its staging folder `dir` (none: it
-/// died before or after its commit), holding the lock of the output's folder `parent`: each
-/// destination whose backup is there gets the previous file back, and a destination that had
-/// none loses the new file once that file has left the staging folder. The output is then the
-/// previous set, whole.
-fn roll_back_dead(parent: &Path, dir: &Path) {
-    use std::os::unix::ffi::OsStrExt;
+/// died before or after its commit), holding the lock of the output's folder `parent` and, as a
+/// commit does, this process's signal clean-up: each destination whose backup is there gets the
+/// previous file back, and a destination that had none loses the new file once that file has
+/// left the staging folder. The output is then the previous set, whole. The journal is removed
+/// last, so a roll-back that is itself cut short is done again by the next publish; `false`
+/// when a step failed (the folder, with its backups, is then kept). A journal naming any file
+/// outside the output's folder, or a backup or staged file outside `dir`, is not ours: nothing
+/// is done by it.
+fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
+    let journal = dir.join(JOURNAL);
+    if std::fs::symlink_metadata(&journal).is_err() {
+        return true;
+    }
     let Ok(lock) = File::open(parent) else {
-        return;
+        return false;
     };
     if lock.lock().is_err() {
-        return;
+        return false;
     }
-    // Read under the lock, and removed once done: two publishes that both found the folder
-    // dead roll it back once.
-    let Ok(journal) = std::fs::read(dir.join(JOURNAL)) else {
-        return;
+    let live = live();
+    // Read under the lock: two publishes that both found the folder dead roll it back once.
+    let Ok(text) = crate::diag::read_bounded(&journal, "commit journal", crate::diag::TEXT_LIMIT) else {
+        return true;
     };
-    let _ = std::fs::remove_file(dir.join(JOURNAL));
-    let parts: Vec<&[u8]> = journal.split(|&b| b == 0).collect();
-    let path = |b: &[u8]| (!b.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(b)));
-    for entry in parts.chunks_exact(3).rev() {
-        let (Some(to), staged, kept) = (path(entry[0]), path(entry[1]), path(entry[2])) else {
-            continue;
+    let Some(entries) = journal_entries(&text, parent, dir) else {
+        return true;
+    };
+    let mut done = true;
+    for (to, staged, kept) in entries.iter().rev() {
+        let step = match (kept, staged) {
+            (Some(kept), _) if kept.exists() && !same_inode(kept, to) => std::fs::rename(kept, to),
+            (None, Some(staged)) if !staged.exists() && to.exists() => std::fs::remove_file(to),
+            _ => Ok(()),
         };
-        match (kept, staged) {
-            (Some(kept), _) => {
-                if !kept.exists() || same_inode(&kept, &to) {
-                    continue;
-                }
-                let _ = std::fs::rename(&kept, &to);
-            }
-            (None, Some(staged)) if !staged.exists() => {
-                let _ = std::fs::remove_file(&to);
-            }
-            _ => {}
-        }
+        done &= step.is_ok();
     }
+    if done {
+        let _ = std::fs::remove_file(&journal);
+    }
+    drop(live);
+    done
+}
+
+/// One journal entry: a destination, its staged file and the previous file's backup.
+type JournalEntry = (PathBuf, Option<PathBuf>, Option<PathBuf>);
+
+/// The entries of a journal's `text`; `None` when one names a destination outside `parent` or
+/// a staged file or backup outside `dir` (the journal is not one a commit wrote).
+fn journal_entries(text: &[u8], parent: &Path, dir: &Path) -> Option<Vec<JournalEntry>> {
+    use std::os::unix::ffi::OsStrExt;
+    let (parent, dir) = (parent.canonicalize().ok()?, dir.canonicalize().ok()?);
+    let inside = |p: &Path, folder: &Path| {
+        p.file_name().is_some() && p.parent().and_then(|f| f.canonicalize().ok()).as_deref() == Some(folder)
+    };
+    let path = |b: &[u8]| (!b.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(b)));
+    let parts: Vec<&[u8]> = text.split(|&b| b == 0).collect();
+    let mut entries = Vec::new();
+    for entry in parts.chunks_exact(3) {
+        let (to, staged, kept) = (path(entry[0])?, path(entry[1]), path(entry[2]));
+        let backup = |k: &Path| {
+            inside(k, &dir)
+                && k.file_name()
+                    .is_some_and(|n| n.as_bytes().starts_with(b".previous-"))
+        };
+        if !inside(&to, &parent)
+            || !staged.as_deref().is_none_or(|p| inside(p, &dir))
+            || !kept.as_deref().is_none_or(backup)
+        {
+            return None;
+        }
+        entries.push((to, staged, kept));
+    }
+    Some(entries)
 }
 
 fn same_inode(a: &Path, b: &Path) -> bool {
@@ -197,8 +233,7 @@ fn remove_dead(parent: &Path) {
         } else {
             false
         };
-        if dead {
-            roll_back_dead(parent, &entry.path());
+        if dead && roll_back_dead(parent, &entry.path()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -460,6 +495,43 @@ mod tests {
             .filter(|n| n.starts_with(PREFIX))
             .collect();
         assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    /// A journal planted in a dead-looking staging folder moves nothing outside the output's
+    /// folder, and takes no file from elsewhere into it.
+    #[test]
+    fn a_planted_journal_moves_nothing_outside_the_output_folder() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (bin, outside) = (dir.path().join("bin"), dir.path().join("outside"));
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("victim"), "precious").unwrap();
+        std::fs::write(outside.join("secret"), "secret").unwrap();
+        let evil = bin.join(format!("{PREFIX}EVIL"));
+        std::fs::create_dir(&evil).unwrap();
+        std::fs::write(evil.join(LOCK), "").unwrap();
+        std::fs::write(evil.join(".previous-0"), "attacker").unwrap();
+        let mut journal = Vec::new();
+        for part in [
+            outside.join("victim"),
+            PathBuf::from("/x"),
+            evil.join(".previous-0"),
+            bin.join("leaked"),
+            PathBuf::from("/y"),
+            outside.join("secret"),
+        ] {
+            journal.extend_from_slice(part.as_os_str().as_bytes());
+            journal.push(0);
+        }
+        std::fs::write(evil.join(JOURNAL), journal).unwrap();
+        let _next = Staging::beside(&bin.join("app")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(outside.join("victim")).unwrap(),
+            "precious"
+        );
+        assert_eq!(std::fs::read_to_string(outside.join("secret")).unwrap(), "secret");
+        assert!(!bin.join("leaked").exists());
     }
 
     #[test]

@@ -108,8 +108,9 @@ fn keep_debug(image: &Path, debug: &Path) -> [OsString; 3] {
 /// a zero CRC (`--add-section`), filled in once the debug file is whole (the section's bytes are
 /// `.gnu_debuglink`'s own: the file name, NUL, padding to 4, the CRC-32 in the target's order).
 fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Result<()> {
-    let stripped = image.with_extension("aotinterop-stripped");
-    let link_data = image.with_extension("aotinterop-debuglink");
+    // Fixed names (the staging folder holds one image): a long image name leaves them room.
+    let stripped = image.with_file_name(".aotinterop-stripped");
+    let link_data = image.with_file_name(".aotinterop-debuglink");
     let name = debug.file_name().unwrap_or_default().as_encoded_bytes();
     let mut section = name.to_vec();
     section.resize((name.len() + 1).div_ceil(4) * 4 + 4, 0);

@@ -107,5 +107,17 @@ pub(crate) fn on_path(cmd: &Command) -> std::io::Result<Command> {
     if let Some(dir) = cmd.get_current_dir() {
         resolved.current_dir(dir);
     }
+    // The program's own PATH without its empty and relative elements: a compiler driver runs
+    // the linker (`collect2` runs `ld`) through it.
+    let given = cmd
+        .get_envs()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.map(ToOwned::to_owned));
+    if let Some(path) = given.unwrap_or_else(|| std::env::var_os("PATH")) {
+        let absolute: Vec<PathBuf> = std::env::split_paths(&path).filter(|d| d.is_absolute()).collect();
+        if let Ok(joined) = std::env::join_paths(absolute) {
+            resolved.env("PATH", joined);
+        }
+    }
     Ok(resolved)
 }

@@ -171,41 +171,70 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
 }
 
 /// The files LinkerArg items name, as the compiler driver and the linker would open them, each
-/// with its item's index: a path item, `@FILE`, the parts of `-Wl,` (`@FILE`, `--opt=FILE`, a
-/// bare FILE after an option), and `-lNAME` / `-l:FILE` found in the items' `-L` folders. Only
-/// names that exist are returned: the others are the linker's to find or report.
+/// with its item's index: paths, `@FILE` (and the files its words name), scripts (`-T`),
+/// `-lNAME` / `-l:FILE` / `--library=NAME` found in the `-L` / `--library-path` folders, the
+/// value of any `--opt=FILE`, in items and in the parts of `-Wl,`. Only names that exist are
+/// returned: the others are the linker's to find or report.
 pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
-    let lib_dirs: Vec<&str> = args.iter().filter_map(|a| a.strip_prefix("-L")).collect();
-    let mut named: Vec<(usize, PathBuf)> = Vec::new();
+    // Every word the linker sees, with its item: `-Wl,` split at its commas, `@FILE` read.
+    let mut words: Vec<(usize, String)> = Vec::new();
     for (i, arg) in args.iter().enumerate() {
-        let parts: Vec<&str> = match arg.strip_prefix("-Wl,") {
-            Some(rest) => rest.split(',').collect(),
-            None => vec![arg.as_str()],
-        };
-        for part in parts {
-            let file = if let Some(f) = part.strip_prefix('@') {
-                Some(PathBuf::from(f))
-            } else if let Some(lib) = part.strip_prefix("-l") {
-                let names = match lib.strip_prefix(':') {
-                    Some(file) => vec![file.to_string()],
-                    None => vec![format!("lib{lib}.so"), format!("lib{lib}.a")],
-                };
-                lib_dirs
-                    .iter()
-                    .flat_map(|d| names.iter().map(move |n| Path::new(d).join(n)))
-                    .find(|p| std::fs::symlink_metadata(p).is_ok())
-            } else if part.starts_with('-') {
-                part.split_once('=').map(|(_, v)| PathBuf::from(v))
-            } else {
-                Some(PathBuf::from(part))
-            };
-            named.extend(
-                file.filter(|f| std::fs::symlink_metadata(f).is_ok())
-                    .map(|f| (i, f)),
-            );
+        match arg.strip_prefix("-Wl,") {
+            Some(rest) => words.extend(rest.split(',').map(|p| (i, p.to_string()))),
+            None => words.push((i, arg.clone())),
         }
     }
-    named
+    let mut at = 0;
+    while at < words.len() && words.len() < 10_000 {
+        if let Some(file) = words[at].1.strip_prefix('@') {
+            let text =
+                aotinterop_model::diag::read_text(Path::new(file), "response file").unwrap_or_default();
+            let item = words[at].0;
+            words.extend(text.split_whitespace().map(|w| (item, w.to_string())));
+        }
+        at += 1;
+    }
+    let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    let mut w = words.iter().peekable();
+    while let Some((i, word)) = w.next() {
+        let (i, word) = (*i, word.as_str());
+        // An option and its value, given together (`-Lx`, `--library=x`) or as the next word.
+        let mut value = |short: &str, long: &str| -> Option<String> {
+            if word == short || word == long {
+                return w.next().map(|(_, v)| v.clone());
+            }
+            word.strip_prefix(long)
+                .and_then(|v| v.strip_prefix('='))
+                .or_else(|| word.strip_prefix(short).filter(|v| !v.is_empty()))
+                .map(str::to_string)
+        };
+        if let Some(d) = value("-L", "--library-path") {
+            dirs.push(PathBuf::from(d));
+        } else if let Some(l) = value("-l", "--library") {
+            libs.push((i, l));
+        } else if let Some(t) = value("-T", "--script") {
+            files.push((i, PathBuf::from(t)));
+        } else if let Some(f) = word.strip_prefix('@') {
+            files.push((i, PathBuf::from(f)));
+        } else if word.starts_with('-') {
+            files.extend(word.split_once('=').map(|(_, v)| (i, PathBuf::from(v))));
+        } else {
+            files.push((i, PathBuf::from(word)));
+        }
+    }
+    for (i, lib) in libs {
+        let names = match lib.strip_prefix(':') {
+            Some(file) => vec![file.to_string()],
+            None => vec![format!("lib{lib}.so"), format!("lib{lib}.a")],
+        };
+        let found = dirs
+            .iter()
+            .flat_map(|d| names.iter().map(move |n| d.join(n)))
+            .find(|p| std::fs::symlink_metadata(p).is_ok());
+        files.extend(found.map(|f| (i, f)));
+    }
+    files.retain(|(_, f)| std::fs::symlink_metadata(f).is_ok());
+    files
 }
 
 /// The error for a LinkerArg item naming a file the linker would block on or read without end.
@@ -368,9 +397,14 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if text.contains(&0) {
         return Err(output_invalid(output, "holds a NUL character").at(at()));
     }
-    // Linux's limits (NAME_MAX, PATH_MAX), with room for the `.plan.json` beside it.
+    // Linux's limits (NAME_MAX, PATH_MAX), with room for the longest name made from the
+    // image's (`IMAGE.plan.json`; objcopy's temporary `IMAGE.dbg.temp-stream-XXXXXX` while it
+    // writes the debug file) and for the staging folder's own name in the absolute path.
+    const LONGEST_SUFFIX: usize = 32;
+    const STAGING: usize = ".aotinterop-link-XXXXXX/".len();
     let longest = output.iter().map(|c| c.len()).max().unwrap_or(0);
-    if longest + ".plan.json".len() > 255 || text.len() + ".plan.json".len() >= 4096 {
+    let absolute = std::path::absolute(output).map_or(text.len(), |a| a.as_os_str().len());
+    if longest + LONGEST_SUFFIX > 255 || absolute + STAGING + LONGEST_SUFFIX >= 4096 {
         return Err(output_invalid(
             output,
             "is too long a name for a file (255 bytes a name, 4095 a path)",
