@@ -1697,3 +1697,62 @@ fn the_longest_accepted_output_name_publishes() {
         assert!(ok || err.contains("AOTI0208"), "{n}: {err}");
     }
 }
+
+/// `inspect --check` finds a needed library where `ld.so` does: in the folders glibc searches
+/// inside each library-path element (`tls`, the platform, `glibc-hwcaps/*`) and through
+/// `$PLATFORM`; the oracle is the real loader running the image.
+#[test]
+fn inspect_check_finds_needed_libraries_where_ld_so_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
+    app_request(d, "main", source, "lazy.json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("lazy.json")).unwrap()).unwrap();
+    r["direct_pinvoke"] = serde_json::json!(["libz.so.1"]);
+    r["linker_arg"] = serde_json::json!(["-lz"]);
+    std::fs::write(d.join("direct.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "direct.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image = d.join("bin/app");
+    let marker = d.join("planted-library-loaded");
+    let mut agreed = 0;
+    for (sub, ld_path) in [
+        ("tls", ":"),
+        ("x86_64", ":"),
+        ("glibc-hwcaps/x86-64-v2", ":"),
+        ("x86_64", "$PLATFORM"),
+    ] {
+        let run_dir = d.join(format!("run-{}-{}", sub.replace('/', "-"), agreed));
+        std::fs::create_dir_all(run_dir.join(sub)).unwrap();
+        plant(&run_dir.join(sub).join("libz.so.1"), &marker, "zlibVersion");
+        let _ = std::fs::remove_file(&marker);
+        let _ = Command::new(&image)
+            .current_dir(&run_dir)
+            .env("LD_LIBRARY_PATH", ld_path)
+            .output()
+            .unwrap();
+        if !marker.exists() {
+            continue; // ld.so does not search this folder on this machine
+        }
+        let out = command(&["inspect", "--check", "--format", "json"], &run_dir)
+            .arg(&image)
+            .env("LD_LIBRARY_PATH", ld_path)
+            .output()
+            .unwrap();
+        let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = said["needed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == "libz.so.1")
+            .map(|n| n["found"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default();
+        assert!(
+            found.ends_with(&format!("{sub}/libz.so.1")),
+            "{sub} {ld_path}: {said}"
+        );
+        agreed += 1;
+    }
+    assert!(agreed >= 2, "ld.so searched only {agreed} of the folders");
+}

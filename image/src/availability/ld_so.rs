@@ -100,6 +100,61 @@ fn ld_so_conf(root: Option<&Path>) -> Vec<PathBuf> {
     out
 }
 
+/// `folder` with glibc's other dynamic string tokens expanded (`elf/dl-load.c`,
+/// `_dl_dst_substitute`): `$PLATFORM` is the platform string (`AT_PLATFORM`), `$LIB` Debian's
+/// multiarch library folder. (`$ORIGIN` is [`expand_origin`]'s.)
+fn expand_dst(folder: &Path, arch: &str) -> PathBuf {
+    let text = folder.to_string_lossy();
+    if !text.contains('$') {
+        return folder.to_path_buf();
+    }
+    let platform = match arch {
+        "x86" => "i686",
+        "arm" => "v7l",
+        other => other,
+    };
+    let lib = triplet(arch).map_or("lib".to_string(), |t| format!("lib/{t}"));
+    let text = text
+        .replace("${PLATFORM}", platform)
+        .replace("$PLATFORM", platform)
+        .replace("${LIB}", &lib)
+        .replace("$LIB", &lib);
+    PathBuf::from(text)
+}
+
+/// The folders glibc searches for a library in a library-path folder `dir`, in order: its
+/// `glibc-hwcaps` subfolders, the legacy hwcap subfolders (`tls`, the platform, nested; deepest
+/// first), then `dir` itself. Only folders that exist are listed; every `glibc-hwcaps` level is
+/// taken as this CPU's (a check over them misses none the loader could take).
+fn searched_in(dir: &Path) -> Vec<PathBuf> {
+    use aotinterop_model::lazy_rules::{GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS};
+    use std::os::unix::ffi::OsStrExt;
+    let os = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
+    let mut out: Vec<PathBuf> = GLIBC_HWCAPS
+        .iter()
+        .map(|hw| dir.join("glibc-hwcaps").join(os(hw)))
+        .filter(|d| d.is_dir())
+        .collect();
+    let mut legacy: Vec<(usize, PathBuf)> = Vec::new();
+    let mut todo = vec![(0, dir.to_path_buf())];
+    while let Some((depth, folder)) = todo.pop() {
+        if depth == LEGACY_HWCAP_DEPTH {
+            continue;
+        }
+        for sub in LEGACY_HWCAP_FOLDERS {
+            let inside = folder.join(os(sub));
+            if inside.is_dir() {
+                legacy.push((depth + 1, inside.clone()));
+                todo.push((depth + 1, inside));
+            }
+        }
+    }
+    legacy.sort_by(|a, b| b.0.cmp(&a.0));
+    out.extend(legacy.into_iter().map(|(_, d)| d));
+    out.push(dir.to_path_buf());
+    out
+}
+
 /// The multiarch triplet Debian's glibc searches for `arch`.
 fn triplet(arch: &str) -> Option<&'static str> {
     match arch {
@@ -115,13 +170,13 @@ impl LdSo {
     /// The rules for `image` (its bytes `data`) of `arch` on `machine`.
     pub(super) fn new(image: &Path, data: &[u8], arch: &str, machine: &Machine) -> LdSo {
         let root = machine.sysroot.as_deref();
-        let expand = |p: &String| expand_origin(image, root, p);
+        let expand = |p: &String| expand_dst(&expand_origin(image, root, p), arch);
         let (rpath, runpath) = elf_paths(data);
         let mut before_cache = Vec::new();
         if runpath.is_empty() {
             before_cache.extend(rpath.iter().map(expand));
         }
-        before_cache.extend(machine.path_dirs());
+        before_cache.extend(machine.path_dirs().iter().map(|d| expand_dst(d, arch)));
         before_cache.extend(runpath.iter().map(expand));
         let mut notes = Vec::new();
         let cache_file = under(root, Path::new("/etc/ld.so.cache"));
@@ -172,7 +227,11 @@ impl LdSo {
         if name.contains('/') {
             return vec![under(self.root.as_deref(), Path::new(name))];
         }
-        let mut out: Vec<PathBuf> = self.before_cache.iter().map(|d| d.join(name)).collect();
+        let mut out: Vec<PathBuf> = self
+            .before_cache
+            .iter()
+            .flat_map(|d| searched_in(d).into_iter().map(|f| f.join(name)))
+            .collect();
         match &self.cache {
             Some(entries) => {
                 if let Some(e) = ld_so_cache::lookup(entries, name, &self.arch) {
