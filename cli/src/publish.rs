@@ -85,8 +85,10 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             } else {
                 print_diagnostics(&report.diagnostics);
                 if !args.quiet {
-                    outln!("published {}", report.output.display());
-                    outln!("plan report {}", report.reports.markdown.display());
+                    let shown =
+                        |p: &std::path::Path| aotinterop_model::diag::shown(&p.to_string_lossy(), 400);
+                    outln!("published {}", shown(&report.output));
+                    outln!("plan report {}", shown(&report.reports.markdown));
                 }
             }
             ExitCode::SUCCESS

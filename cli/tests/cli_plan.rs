@@ -350,8 +350,12 @@ fn bad_inputs_are_clear_errors() {
         "{}",
         stderr(&out)
     );
+    // At the value's line, the file named.
     let e = bad(&["plan", "missing-list.json"], d, "AOTI0001");
-    assert!(e.contains("nowhere.txt: error AOTI0001"), "{e}");
+    assert!(
+        e.starts_with("missing-list.json:") && e.contains("nowhere.txt does not exist"),
+        "{e}"
+    );
     let e = bad(&["plan", "nothing.json"], d, "AOTI0001");
     assert!(
         e.starts_with("nothing.json: error AOTI0001: cannot read publish request"),

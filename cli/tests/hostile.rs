@@ -1756,3 +1756,59 @@ fn inspect_check_finds_needed_libraries_where_ld_so_does() {
     }
     assert!(agreed >= 2, "ld.so searched only {agreed} of the folders");
 }
+
+/// Messages name the place and say what is wrong in words: no serde or Rust type names, no
+/// ` (os error N)`, the field and line of a missing file for `plan` as for `publish`, the
+/// element's line in an imports file, invisible and direction characters escaped.
+#[test]
+fn messages_say_where_and_what_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let imports = r#"[{"module": "libz.so.1", "entry": "zlibVersion"}]"#;
+    let cases: [(&str, &[&str], &[&str]); 5] = [
+        (
+            r#"{"rid": "linux-x64", "windows_api_list": 7, "imports": IMPORTS}"#,
+            &["r.json:1:", "`windows_api_list`", "the path of a list file"],
+            &["untagged", "Repr"],
+        ),
+        (
+            "{\"rid\": \"linux-x64\",\n \"direct_pinvoke_list\": [\"nope.txt\"], \"imports\": IMPORTS}",
+            &["r.json:2:", "`direct_pinvoke_list[0]`", "does not exist"],
+            &["os error"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "imports": [{"module": "m", "entry": "e", "stack_bytes": 1.5}]}"#,
+            &["r.json:1:", "a whole number"],
+            &["u32"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "direct_pinvoke_list": ["a\u202eb.txt"], "imports": IMPORTS}"#,
+            &["\\u{202e}"],
+            &["\u{202e}"],
+        ),
+        (
+            r#"{"rid": "linux-x64", "imports_file": ["imp.json"]}"#,
+            &["imp.json:3:12:", "empty entry point"],
+            &[],
+        ),
+    ];
+    std::fs::write(
+        d.join("imp.json"),
+        "[\n {\"module\": \"libz.so.1\",\n  \"entry\": \"\"}\n]",
+    )
+    .unwrap();
+    for (request, says, never) in cases {
+        std::fs::write(d.join("r.json"), request.replace("IMPORTS", imports)).unwrap();
+        let out = aotinterop(&["plan", "r.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{request}: {err}");
+        for s in says {
+            assert!(err.contains(s), "{request}: wanted {s:?}: {err}");
+        }
+        for s in never {
+            assert!(!err.contains(s), "{request}: {s:?} shown: {err}");
+        }
+    }
+    let out = aotinterop(&["inspect", "/nonexistent-image"], d);
+    assert!(!text(&out.stderr).contains("os error"), "{}", text(&out.stderr));
+}

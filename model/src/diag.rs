@@ -215,7 +215,10 @@ impl Error {
 
     /// A file that cannot be read.
     pub fn unreadable(path: &Path, what: &str, err: &std::io::Error) -> Self {
-        Error::new(codes::FILE_UNREADABLE, format!("cannot read {what}: {err}")).at(Location::file(path))
+        // The OS's words without Rust's ` (os error N)`.
+        let why = err.to_string();
+        let why = why.split(" (os error ").next().unwrap_or(&why);
+        Error::new(codes::FILE_UNREADABLE, format!("cannot read {what}: {why}")).at(Location::file(path))
     }
 
     /// The diagnostic behind this error.
@@ -266,7 +269,7 @@ pub fn shown(text: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if c.is_control() || is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -275,10 +278,17 @@ pub fn shown(text: &str, max: usize) -> String {
     out
 }
 
+/// Characters that change how text around them shows without showing themselves: zero-width
+/// and direction marks and overrides, line and paragraph separators, the byte-order mark (a
+/// name holding U+202E can show another name).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// `text` with control characters other than line breaks and tabs escaped: what a message
 /// prints, whatever value reached it unescaped (a terminal's escape sequences never pass).
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let bad = |c: char| (c.is_control() || is_invisible(c)) && c != '\n' && c != '\t';
     if !text.chars().any(bad) {
         return text.into();
     }

@@ -350,7 +350,10 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
 
     let (l, c) = line_col(&proj, "\"!getpid\"");
     let cases = [
-        ("missing-list", format!("{d}/lists/missing.txt: error AOTI0001: cannot read DirectPInvokeList file")),
+        (
+            "missing-list",
+            format!("{d}/BadInputs.proj: error AOTI0001: `direct_pinvoke_list[0]`: {d}/lists/missing.txt does not exist"),
+        ),
         (
             "wrong-library-kind",
             format!("{d}/native/zlib.lib: error AOTI0522: NativeLibrary item is a Windows library, not a library for linux-x64"),

@@ -157,7 +157,21 @@ pub(crate) fn json_error_at(
     }
     let msg = e.to_string();
     // serde_json appends " at line L column C"; the location carries that already.
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let mut msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    // Rust's number types, in words.
+    for (rust, words) in [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected usize", "expected a whole number of 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+    ] {
+        if msg.ends_with(rust) {
+            msg = format!("{}{words}", &msg[..msg.len() - rust.len()]);
+        }
+    }
     // serde_json reports a value of the wrong kind for an enum ("expected value") as a syntax
     // error: valid JSON is never malformed.
     let valid = e.classify() != serde_json::error::Category::Data
@@ -245,7 +259,7 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
                 codes::IMPORTS_MALFORMED,
                 format!("imports file, element {field}: {why}"),
             )
-            .at(Location::file(path)));
+            .at(crate::request::locate_field_in(&text, path, &field)));
         }
     }
     let imports: Vec<Import> = serde_json::from_str(&text).map_err(|e| {
@@ -260,8 +274,13 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
     })?;
     for (i, imp) in imports.iter().enumerate() {
         imp.validate().map_err(|m| {
-            Error::new(codes::IMPORT_INVALID, format!("imports file, element {i}: {m}"))
-                .at(Location::file(path))
+            let field = match m {
+                ImportFault::EmptyModule(_) => "module",
+                ImportFault::EmptyEntry(_) => "entry",
+                ImportFault::BadSymbol(..) => "symbol",
+            };
+            let at = crate::request::locate_field_in(&text, path, &format!("[{i}].{field}"));
+            Error::new(codes::IMPORT_INVALID, format!("imports file, element {i}: {m}")).at(at)
         })?;
     }
     Ok(imports)

@@ -108,6 +108,11 @@ pub fn gather_with_progress(loaded: &LoadedRequest, progress: &mut dyn FnMut(usi
 /// Loads a request, checks its NativeLibrary items by name, gathers its surface and plans it.
 pub fn plan_request(loaded: &LoadedRequest) -> Result<aotinterop_model::Plan> {
     native_library::check_names(loaded)?;
+    // Each file a request file names, at its value's line, before any is read (a request made
+    // of command-line options has no lines: its files' own errors name them).
+    if loaded.text.is_some() {
+        pipeline::check_plan_inputs(loaded)?;
+    }
     let (surface, warnings) = gather(loaded)?;
     let mut plan = plan::plan(loaded, surface)?;
     plan.diagnostics.splice(0..0, warnings);

@@ -49,17 +49,30 @@ impl Serialize for WindowsApiList {
 
 impl<'de> Deserialize<'de> for WindowsApiList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Flag(bool),
-            Path(PathBuf),
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = WindowsApiList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`true`, `false`, `null` or the path of a list file")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Self::Value, E> {
+                Ok(if v {
+                    WindowsApiList::Auto
+                } else {
+                    WindowsApiList::Disabled
+                })
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+                Ok(WindowsApiList::Auto)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                match v {
+                    "" => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                    _ => Ok(WindowsApiList::File(PathBuf::from(v))),
+                }
+            }
         }
-        match Option::<Repr>::deserialize(d)? {
-            None | Some(Repr::Flag(true)) => Ok(WindowsApiList::Auto),
-            Some(Repr::Flag(false)) => Ok(WindowsApiList::Disabled),
-            Some(Repr::Path(p)) => Ok(WindowsApiList::File(p)),
-        }
+        d.deserialize_any(Visit)
     }
 }
 
@@ -434,17 +447,8 @@ impl LoadedRequest {
     /// Where the value of the field at `field` (`linker.sysroot`, `objects[2]`) stands in the
     /// request file; the file alone when the request has no text or no such field.
     pub fn locate_field(&self, field: &str) -> Location {
-        let at = self
-            .text
-            .as_deref()
-            .and_then(|t| Some((t, field_offset(t, field)?)));
-        match at {
-            Some((text, offset)) => {
-                let before = &text[..offset];
-                let line = before.matches('\n').count() as u32 + 1;
-                let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
-                Location::at(&self.origin, line, col)
-            }
+        match self.text.as_deref() {
+            Some(text) => locate_field_in(text, &self.origin, field),
             None => Location::file(&self.origin),
         }
     }
@@ -472,6 +476,20 @@ fn dotnet_of(request: &PublishRequest, locate: impl Fn(&str) -> Location) -> Res
 // serde_json keeps no positions after parsing, so the line of a value that parsed but is wrong is
 // found again in the text: the literal as serde_json would write it, which is how it is usually
 // written by hand too.
+/// The line and column of the value at `field` (`imports[2].entry`, `[0].module`) in the JSON
+/// `text` of `origin`; the whole file when it is not found.
+pub(crate) fn locate_field_in(text: &str, origin: &Path, field: &str) -> Location {
+    match field_offset(text, field) {
+        Some(offset) => {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() as u32 + 1;
+            let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
+            Location::at(origin, line, col)
+        }
+        None => Location::file(origin),
+    }
+}
+
 pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
     let literal = serde_json::to_string(value).unwrap_or_default();
     match text.find(&literal).or_else(|| find_decoded(text, value)) {

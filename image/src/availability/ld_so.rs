@@ -149,7 +149,7 @@ fn searched_in(dir: &Path) -> Vec<PathBuf> {
             }
         }
     }
-    legacy.sort_by(|a, b| b.0.cmp(&a.0));
+    legacy.sort_by_key(|d| std::cmp::Reverse(d.0));
     out.extend(legacy.into_iter().map(|(_, d)| d));
     out.push(dir.to_path_buf());
     out

@@ -129,12 +129,15 @@ impl Linker for LldLink {
         dirs
     }
 
+    /// The import library of a DLL with exports, and the PDB a `/DEBUG` LinkerArg makes (each
+    /// moved into place only when the link wrote it).
     fn side_outputs(&self, job: &LinkJob) -> Vec<String> {
-        if !job.wants_export_file() {
-            return Vec::new();
+        let name = Path::new(&job.output_name()).to_path_buf();
+        let mut out = vec![name.with_extension("pdb").to_string_lossy().into_owned()];
+        if job.wants_export_file() {
+            out.push(name.with_extension("lib").to_string_lossy().into_owned());
         }
-        let out = Path::new(&job.output_name()).with_extension("lib");
-        vec![out.to_string_lossy().into_owned()]
+        out
     }
 }
 
@@ -186,6 +189,6 @@ mod tests {
                 "kernel32.lib",
             ]
         );
-        assert_eq!(l.side_outputs(&job), ["app.lib"]);
+        assert_eq!(l.side_outputs(&job), ["app.pdb", "app.lib"]);
     }
 }

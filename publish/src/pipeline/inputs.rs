@@ -267,23 +267,7 @@ pub(crate) fn shown_path(path: &Path) -> String {
 /// output, a missing NativeLibrary a preflight error.
 pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
     let req = &loaded.request;
-    let mut named: Vec<(String, &Path)> = Vec::new();
-    for (field, list) in [
-        ("objects", &req.objects),
-        ("native_library", &req.native_library),
-        ("imports_file", &req.imports_file),
-        ("direct_pinvoke_list", &req.direct_pinvoke_list),
-        ("assemblies", &req.assemblies),
-    ] {
-        named.extend(
-            list.iter()
-                .enumerate()
-                .map(|(i, p)| (format!("{field}[{i}]"), p.as_path())),
-        );
-    }
-    if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
-        named.push(("windows_api_list".to_string(), p));
-    }
+    let named = named_files(loaded, true);
     if let Some(root) = req.linker.as_ref().and_then(|l| l.sysroot.as_deref()) {
         if !root.is_dir() {
             return Err(Error::new(
@@ -313,6 +297,50 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         )
         .at(loaded.locate_field("rid")));
     }
+    check_files(loaded, named)?;
+    match linker_arg_files(&req.linker_arg)
+        .iter()
+        .find_map(|(i, p)| linker_arg_not_a_file(loaded, *i, p))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// [`check_inputs`] for the files a plan reads (not the link's objects and NativeLibrary items).
+pub fn check_plan_inputs(loaded: &LoadedRequest) -> Result<()> {
+    check_files(loaded, named_files(loaded, false))
+}
+
+/// The files the request names by field, with their fields; the link's files with `link`.
+fn named_files(loaded: &LoadedRequest, link: bool) -> Vec<(String, &Path)> {
+    let req = &loaded.request;
+    let mut named: Vec<(String, &Path)> = Vec::new();
+    let none: &[PathBuf] = &[];
+    for (field, list) in [
+        ("objects", if link { &req.objects[..] } else { none }),
+        (
+            "native_library",
+            if link { &req.native_library[..] } else { none },
+        ),
+        ("imports_file", &req.imports_file[..]),
+        ("direct_pinvoke_list", &req.direct_pinvoke_list[..]),
+        ("assemblies", &req.assemblies[..]),
+    ] {
+        named.extend(
+            list.iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{field}[{i}]"), p.as_path())),
+        );
+    }
+    if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
+        named.push(("windows_api_list".to_string(), p));
+    }
+    named
+}
+
+/// Each of `named` is there and of the kind its field takes, or an error at its value's line.
+fn check_files(loaded: &LoadedRequest, named: Vec<(String, &Path)>) -> Result<()> {
     for (field, path) in named {
         let why = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => continue,
@@ -328,13 +356,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         )
         .at(loaded.locate_field(&field)));
     }
-    match linker_arg_files(&req.linker_arg)
-        .iter()
-        .find_map(|(i, p)| linker_arg_not_a_file(loaded, *i, p))
-    {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// Whether `path` is (the same file as) one of the files the request reads.

@@ -98,6 +98,10 @@ pub(super) fn preflight(
     if let Some(first) = errors.first() {
         let mut err = first.clone();
         if !kept.is_empty() {
+            // The list the message names was not written after all.
+            err.message = err
+                .message
+                .replace("lists them, written for you;", "would list them;");
             err.message.push_str(&format!(
                 " ({} not written: a file this publish reads or writes, left as it is, or one that cannot be written)",
                 kept.join(", ")
