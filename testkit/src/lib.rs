@@ -124,10 +124,16 @@ pub fn image_command(row: &TargetRow, image: &Path) -> Command {
     }
 }
 
+/// Held while an image of `row` runs under wine: one wine start at a time in a test process
+/// (two at once in a fresh prefix can fail to start with "ShellExecuteEx failed").
+pub fn wine_turn(row: &TargetRow) -> Option<std::sync::MutexGuard<'static, ()>> {
+    static WINE: Mutex<()> = Mutex::new(());
+    (row.runner == Runner::Wine).then(|| WINE.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
 /// Runs `image` for `row` with `args` and returns what it did (one wine start at a time).
 pub fn run_image(row: &TargetRow, image: &Path, args: &[&Path]) -> Output {
-    static WINE: Mutex<()> = Mutex::new(());
-    let _guard = (row.runner == Runner::Wine).then(|| WINE.lock().unwrap_or_else(|e| e.into_inner()));
+    let _turn = wine_turn(row);
     run(image_command(row, image).args(args))
 }
 

@@ -315,6 +315,7 @@ impl Image {
         let exe = self.dir.join(self.plat.exe_file());
         let mut c = aotinterop_testkit::image_command(self.plat.row(), &exe);
         c.args(args).current_dir(cwd);
+        let _turn = aotinterop_testkit::wine_turn(self.plat.row());
         c.output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()))
     }
