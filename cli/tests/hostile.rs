@@ -1812,3 +1812,177 @@ fn messages_say_where_and_what_in_words() {
     let out = aotinterop(&["inspect", "/nonexistent-image"], d);
     assert!(!text(&out.stderr).contains("os error"), "{}", text(&out.stderr));
 }
+
+/// A LinkerArg item that has the linker write over an input (`-Wl,-Map=`, `--dependency-file=`,
+/// `--out-implib=`) or write the image elsewhere (`-o`) is refused before any step, the input
+/// untouched; the programs the publish runs get no empty or relative `COMPILER_PATH` or
+/// `LD_LIBRARY_PATH` element (gcc and clang ran `./ld` through one).
+#[test]
+fn linker_args_that_write_files_and_search_lists_that_reach_the_current_directory() {
+    let dir = published();
+    let d = dir.path();
+    let before = std::fs::read(d.join("main.o")).unwrap();
+    for args in [
+        serde_json::json!(["-Wl,-Map=main.o"]),
+        serde_json::json!(["-Wl,--dependency-file=main.o"]),
+        serde_json::json!(["-Wl,--out-implib=main.o"]),
+        serde_json::json!(["-o", "elsewhere"]),
+    ] {
+        let mut r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+        r["linker_arg"] = args.clone();
+        std::fs::write(d.join("w.json"), r.to_string()).unwrap();
+        let out = aotinterop(&["publish", "w.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args}: {err}");
+        assert!(
+            err.contains("AOTI0208") && err.contains("w.json:1:"),
+            "{args}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(d.join("main.o")).unwrap(),
+            before,
+            "{args}: main.o was touched"
+        );
+    }
+    let marker = d.join("planted-program-ran");
+    for name in ["ld", "collect2", "ld.bfd", "ld.lld"] {
+        let script = d.join(name);
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display()),
+        )
+        .unwrap();
+        let mut perm = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&script, perm).unwrap();
+    }
+    for (var, value) in [
+        ("COMPILER_PATH", ":/nonexistent"),
+        ("COMPILER_PATH", "."),
+        ("GCC_EXEC_PREFIX", "./"),
+    ] {
+        let out = command(&["publish", "--quiet", "request.json"], d)
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert!(
+            !marker.exists(),
+            "{var}={value}: a planted program ran: {}",
+            text(&out.stderr)
+        );
+        assert!(out.status.success(), "{var}={value}: {}", text(&out.stderr));
+    }
+}
+
+/// `inspect --check` says "will not start" where the real start fails: the needed library only
+/// in a folder glibc does not search for this machine (`glibc-hwcaps/power10`, `tls/tls`), or
+/// behind a file of its name that is no ELF file (a folder, text) in an earlier folder.
+#[test]
+fn inspect_check_agrees_with_ld_so_when_the_start_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
+    app_request(d, "main", source, "lazy.json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("lazy.json")).unwrap()).unwrap();
+    r["direct_pinvoke"] = serde_json::json!(["libz.so.1"]);
+    r["linker_arg"] = serde_json::json!(["-lz"]);
+    std::fs::write(d.join("direct.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "direct.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image = d.join("bin/app");
+    let marker = d.join("loaded");
+    // Only in folders glibc does not search here: the real start fails (libz is not on the
+    // default path of this test: the folder holds the only copy the search may find).
+    for (i, setup) in ["folder-first", "text-first"].iter().enumerate() {
+        let l = d.join(format!("L{i}"));
+        std::fs::create_dir_all(&l).unwrap();
+        match *setup {
+            "folder-first" => std::fs::create_dir(l.join("libz.so.1")).unwrap(),
+            _ => std::fs::write(l.join("libz.so.1"), "not a library\n").unwrap(),
+        }
+        let run = Command::new(&image).env("LD_LIBRARY_PATH", &l).output().unwrap();
+        let check = command(&["inspect", "--check"], d)
+            .arg(&image)
+            .env("LD_LIBRARY_PATH", &l)
+            .output()
+            .unwrap();
+        let said = text(&check.stdout);
+        assert_eq!(
+            run.status.success(),
+            check.status.success(),
+            "{setup}: real run {:?}; check said:\n{said}",
+            run.status
+        );
+        assert!(!marker.exists());
+    }
+    for sub in ["glibc-hwcaps/power10", "tls/tls", "i686"] {
+        let l = d.join("only").join(sub.replace('/', "-"));
+        std::fs::create_dir_all(l.join(sub)).unwrap();
+        plant(&l.join(sub).join("libz.so.1"), &marker, "zlibVersion");
+        let check = command(&["inspect", "--check", "--format", "json"], d)
+            .arg(&image)
+            .env("LD_LIBRARY_PATH", &l)
+            .output()
+            .unwrap();
+        let said: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        let found: Vec<String> = said["needed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["found"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(
+            !found.iter().any(|f| f.ends_with(&format!("{sub}/libz.so.1"))),
+            "{sub}: {said}"
+        );
+    }
+}
+
+/// Files a GNU ld script names (a NativeLibrary item or a LinkerArg file that is a script) are
+/// inputs too: an output that is one is refused, and a FIFO among them is refused, not waited on.
+#[test]
+fn files_a_linker_script_names_are_inputs_too() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::copy(d.join("main.o"), d.join("keep.o")).unwrap();
+    std::fs::write(d.join("libbar.so"), "GROUP ( keep.o )\n").unwrap();
+    std::fs::write(d.join("script.ld"), "INPUT ( keep.o )\n").unwrap();
+    let before = std::fs::read(d.join("keep.o")).unwrap();
+    let base = |extra: serde_json::Value| {
+        let mut r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    for extra in [
+        serde_json::json!({"output": "keep.o", "native_library": ["libbar.so"]}),
+        serde_json::json!({"output": "keep.o", "linker_arg": ["script.ld"]}),
+        serde_json::json!({"output": "keep.o", "linker_arg": ["-L.", "-lbar"]}),
+    ] {
+        std::fs::write(d.join("s.json"), base(extra.clone()).to_string()).unwrap();
+        let out = bounded(&["publish", "s.json"], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{extra}: {err}");
+        assert!(err.contains("AOTI0208"), "{extra}: {err}");
+        assert_eq!(std::fs::read(d.join("keep.o")).unwrap(), before, "{extra}");
+    }
+    assert!(Command::new("mkfifo")
+        .arg(d.join("ff"))
+        .status()
+        .unwrap()
+        .success());
+    std::fs::write(d.join("libfifo.so"), "GROUP ( ff )\n").unwrap();
+    std::fs::write(
+        d.join("s.json"),
+        base(serde_json::json!({"native_library": ["libfifo.so"]})).to_string(),
+    )
+    .unwrap();
+    let out = bounded(&["publish", "s.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("FIFO") && err.contains("native_library[0]"), "{err}");
+}

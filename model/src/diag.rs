@@ -278,11 +278,18 @@ pub fn shown(text: &str, max: usize) -> String {
     out
 }
 
-/// Characters that change how text around them shows without showing themselves: zero-width
-/// and direction marks and overrides, line and paragraph separators, the byte-order mark (a
-/// name holding U+202E can show another name).
+/// Characters that change how text around them shows without showing themselves, or show as a
+/// blank: zero-width and direction marks and overrides, soft hyphens, fillers, variation
+/// selectors, tag characters, separators and spaces other than U+0020 (a name holding U+202E can
+/// show another name).
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00A0}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}' | '\u{205F}'..='\u{206F}'
+            | '\u{2800}' | '\u{3000}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// `text` with control characters other than line breaks and tabs escaped: what a message

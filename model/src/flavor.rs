@@ -69,7 +69,8 @@ impl FromStr for Flavor {
                 return Err(Diagnostic::error(
                     codes::FLAVOR_INVALID,
                     format!(
-                        "unknown linker flavour `{s}` (expected gcc, clang, lld-link, mingw, ld64 or ar)"
+                        "unknown linker flavour `{}` (expected gcc, clang, lld-link, mingw, ld64 or ar)",
+                        crate::diag::shown(s, 60)
                     ),
                 ))
             }

@@ -119,12 +119,22 @@ pub enum ImportFault<'a> {
 impl std::fmt::Display for ImportFault<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportFault::EmptyModule(i) => write!(f, "import of `{}` has an empty module", i.entry),
-            ImportFault::EmptyEntry(i) => write!(f, "import from `{}` has an empty entry point", i.module),
+            ImportFault::EmptyModule(i) => {
+                write!(f, "import of `{}` has an empty module", shown(&i.entry, 120))
+            }
+            ImportFault::EmptyEntry(i) => {
+                write!(
+                    f,
+                    "import from `{}` has an empty entry point",
+                    shown(&i.module, 120)
+                )
+            }
             ImportFault::BadSymbol(i, sym) => write!(
                 f,
-                "import `{}!{}` has symbol `{sym}`, which is not a valid symbol name",
-                i.module, i.entry
+                "import `{}!{}` has symbol `{}`, which is not a valid symbol name",
+                shown(&i.module, 120),
+                shown(&i.entry, 120),
+                shown(sym, 120)
             ),
         }
     }

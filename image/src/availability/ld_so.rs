@@ -122,37 +122,33 @@ fn expand_dst(folder: &Path, arch: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
-/// The folders glibc searches for a library in a library-path folder `dir`, in order: its
-/// `glibc-hwcaps` subfolders, the legacy hwcap subfolders (`tls`, the platform, nested; deepest
-/// first), then `dir` itself. Only folders that exist are listed; every `glibc-hwcaps` level is
-/// taken as this CPU's (a check over them misses none the loader could take).
-fn searched_in(dir: &Path) -> Vec<PathBuf> {
-    use aotinterop_model::lazy_rules::{GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS};
-    use std::os::unix::ffi::OsStrExt;
-    let os = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
-    let mut out: Vec<PathBuf> = GLIBC_HWCAPS
+/// The folders glibc 2.36 searches for a library of `arch` in a library-path folder `dir`, in
+/// order, as its loader prints them (`LD_DEBUG=libs`): the `glibc-hwcaps` levels of the
+/// architecture (`x86-64-v4`…`-v2`; every level taken as the CPU's), then the legacy folders of
+/// `tls` and the platform (`tls/x86_64/x86_64`, `tls/x86_64`, `tls`, `x86_64/x86_64`,
+/// `x86_64`), then `dir` itself. Only folders that exist are listed.
+fn searched_in(dir: &Path, arch: &str) -> Vec<PathBuf> {
+    let (levels, platform): (&[&str], &str) = match arch {
+        "x86_64" => (&["x86-64-v4", "x86-64-v3", "x86-64-v2"], "x86_64"),
+        "aarch64" => (&[], "aarch64"),
+        "x86" => (&[], "i686"),
+        "arm" => (&[], "v7l"),
+        other => (&[], other),
+    };
+    let legacy = [
+        format!("tls/{platform}/{platform}"),
+        format!("tls/{platform}"),
+        "tls".to_string(),
+        format!("{platform}/{platform}"),
+        platform.to_string(),
+    ];
+    levels
         .iter()
-        .map(|hw| dir.join("glibc-hwcaps").join(os(hw)))
+        .map(|l| dir.join("glibc-hwcaps").join(l))
+        .chain(legacy.iter().map(|l| dir.join(l)))
         .filter(|d| d.is_dir())
-        .collect();
-    let mut legacy: Vec<(usize, PathBuf)> = Vec::new();
-    let mut todo = vec![(0, dir.to_path_buf())];
-    while let Some((depth, folder)) = todo.pop() {
-        if depth == LEGACY_HWCAP_DEPTH {
-            continue;
-        }
-        for sub in LEGACY_HWCAP_FOLDERS {
-            let inside = folder.join(os(sub));
-            if inside.is_dir() {
-                legacy.push((depth + 1, inside.clone()));
-                todo.push((depth + 1, inside));
-            }
-        }
-    }
-    legacy.sort_by_key(|d| std::cmp::Reverse(d.0));
-    out.extend(legacy.into_iter().map(|(_, d)| d));
-    out.push(dir.to_path_buf());
-    out
+        .chain([dir.to_path_buf()])
+        .collect()
 }
 
 /// The multiarch triplet Debian's glibc searches for `arch`.
@@ -230,7 +226,7 @@ impl LdSo {
         let mut out: Vec<PathBuf> = self
             .before_cache
             .iter()
-            .flat_map(|d| searched_in(d).into_iter().map(|f| f.join(name)))
+            .flat_map(|d| searched_in(d, &self.arch).into_iter().map(|f| f.join(name)))
             .collect();
         match &self.cache {
             Some(entries) => {

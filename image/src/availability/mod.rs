@@ -312,16 +312,25 @@ fn resolve_in_root(path: &Path, root: &Path) -> Option<PathBuf> {
     Some(root.join(done))
 }
 
-/// The first of `candidates` that is a file `arch` can load, links followed under `root`.
-fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&Path>) -> Lookup {
+/// The first of `candidates` that is a file `arch` can load, links followed under `root`; by an
+/// ELF loader's rules (`elf`), none after a file of the name that is no ELF file.
+fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&Path>, elf: bool) -> Lookup {
     let mut tried = Vec::new();
     for c in candidates {
         let real = match root {
             Some(root) => resolve_in_root(&c, root),
             None => Some(c.clone()),
         };
-        let ok = real.is_some_and(|r| r.is_file() && is_image_for(&r, arch));
+        let ok = real
+            .as_ref()
+            .is_some_and(|r| r.is_file() && is_image_for(r, arch));
         tried.push(c.clone());
+        // glibc's and musl's loaders stop at a file of the name that is no ELF file (a folder,
+        // a device, text, a short file: the start fails; a FIFO blocks it); one of another
+        // machine they pass over.
+        if !ok && elf && real.as_deref().is_some_and(stops_an_elf_loader) {
+            break;
+        }
         if ok {
             return Lookup {
                 name: name.to_string(),
@@ -337,6 +346,20 @@ fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&P
         weak: false,
         tried,
     }
+}
+
+/// Whether the file at `path` is there but no ELF file an ELF loader could pass over.
+fn stops_an_elf_loader(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return true;
+    }
+    let mut magic = [0u8; 4];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
+    read.is_err() || magic != *b"\x7fELF"
 }
 
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
@@ -355,6 +378,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     };
     // A sysroot is a machine's root for ELF and Mach-O; for PE it is the system folder.
     let root = machine.sysroot.as_deref().filter(|_| ins.format != Format::Coff);
+    let elf = matches!(rules, Rules::Elf(_) | Rules::ElfMusl(_));
     let needed: Vec<Lookup> = ins
         .needed
         .iter()
@@ -367,7 +391,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                     tried: Vec::new(),
                 };
             }
-            let mut l = first_found(n, rules.candidates(n, 0), arch, root);
+            let mut l = first_found(n, rules.candidates(n, 0), arch, root, elf);
             l.weak = matches!(&rules, Rules::MachO(d) if d.weak.contains(n));
             l
         })
@@ -375,7 +399,6 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     let platform = ins.format.platform();
     let mut lazy: Vec<Lookup> = Vec::new();
     let mut would_throw = Vec::new();
-    let elf = matches!(rules, Rules::Elf(_) | Rules::ElfMusl(_));
     let mut withheld: Vec<String> = relative_element_note(machine)
         .filter(|_| elf)
         .into_iter()
@@ -407,7 +430,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         Via::AssemblyDirectory => vec![PathBuf::from(&c.path)],
                         _ => rules.candidates(&c.path, c.flags.unwrap_or(0)),
                     };
-                    let hit = first_found(&c.path, candidates, arch, root);
+                    let hit = first_found(&c.path, candidates, arch, root, elf);
                     lookup.tried.extend(hit.tried);
                     if hit.found.is_some() {
                         lookup.found = hit.found;

@@ -107,17 +107,31 @@ pub(crate) fn on_path(cmd: &Command) -> std::io::Result<Command> {
     if let Some(dir) = cmd.get_current_dir() {
         resolved.current_dir(dir);
     }
-    // The program's own PATH without its empty and relative elements: a compiler driver runs
-    // the linker (`collect2` runs `ld`) through it.
-    let given = cmd
-        .get_envs()
-        .find(|(k, _)| *k == "PATH")
-        .map(|(_, v)| v.map(ToOwned::to_owned));
-    if let Some(path) = given.unwrap_or_else(|| std::env::var_os("PATH")) {
-        let absolute: Vec<PathBuf> = std::env::split_paths(&path).filter(|d| d.is_absolute()).collect();
-        if let Ok(joined) = std::env::join_paths(absolute) {
-            resolved.env("PATH", joined);
-        }
+    // The search lists the program (and those it runs: `collect2`, `ld`) reads, without their
+    // empty and relative elements, which name the current directory: programs through `PATH`
+    // and `COMPILER_PATH`, libraries the linker itself loads through `LD_LIBRARY_PATH`, link
+    // inputs through `LIBRARY_PATH`; a relative `GCC_EXEC_PREFIX` is dropped.
+    for var in [
+        "PATH",
+        "COMPILER_PATH",
+        "LIBRARY_PATH",
+        "LD_LIBRARY_PATH",
+        "GCC_EXEC_PREFIX",
+    ] {
+        let given = cmd
+            .get_envs()
+            .find(|(k, _)| *k == var)
+            .map(|(_, v)| v.map(ToOwned::to_owned));
+        let Some(value) = given.unwrap_or_else(|| std::env::var_os(var)) else {
+            continue;
+        };
+        let absolute: Vec<PathBuf> = std::env::split_paths(&value)
+            .filter(|d| d.is_absolute())
+            .collect();
+        match std::env::join_paths(&absolute) {
+            Ok(joined) if !absolute.is_empty() => resolved.env(var, joined),
+            _ => resolved.env_remove(var),
+        };
     }
     Ok(resolved)
 }

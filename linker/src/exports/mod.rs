@@ -56,7 +56,11 @@ pub fn check_symbol(name: &str) -> Result<()> {
         )),
         (_, Some(c)) => Err(Error::new(
             codes::EXPORT_NAME_INVALID,
-            format!("exported symbol `{name}` contains {c:?}, which an export file cannot hold"),
+            format!(
+                "exported symbol `{}` contains `{}`, which an export file cannot hold",
+                crate::diag::shown(name, 120),
+                c.escape_default()
+            ),
         )),
         _ => Ok(()),
     }

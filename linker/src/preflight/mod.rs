@@ -17,6 +17,7 @@ mod loader;
 mod search;
 mod stand_ins;
 mod symbols;
+pub use symbols::script_inputs;
 
 use crate::diag::{codes, Diagnostic};
 use crate::driver::{LinkJob, Linker, OutputKind};

@@ -98,6 +98,46 @@ fn read_object(data: &[u8]) -> Option<Offered> {
     Some(out)
 }
 
+/// The files the GNU ld script at `path` names, and those the scripts among them name in turn
+/// (three deep): its paths as they are and beside the script, and its `-lNAME` found in
+/// `lib_dirs`. Only files that exist are returned; anything that is not a small text file names
+/// none.
+pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(path: &Path, lib_dirs: &[PathBuf], depth: u32, out: &mut Vec<PathBuf>) {
+        if depth == 0 {
+            return;
+        }
+        let Ok(text) = crate::diag::read_bounded(path, "linker script", 1 << 20) else {
+            return;
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return;
+        };
+        let beside = path.parent().unwrap_or(Path::new("."));
+        for r in read_script(&text) {
+            let candidates: Vec<PathBuf> = match r {
+                ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
+                ScriptRef::Lib(l) => lib_dirs
+                    .iter()
+                    .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
+                    .collect(),
+            };
+            if let Some(found) = candidates
+                .into_iter()
+                .find(|c| std::fs::symlink_metadata(c).is_ok())
+            {
+                if !out.contains(&found) {
+                    out.push(found.clone());
+                    walk(&found, lib_dirs, depth - 1, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(path, lib_dirs, 3, &mut out);
+    out
+}
+
 /// Parses the library names out of a GNU ld script (`GROUP ( /lib/libc.so.6 AS_NEEDED ( ... ) )`).
 // A linker script needs only this much: the paths and `-l` names inside GROUP / INPUT /
 // AS_NEEDED; no crate parses them.

@@ -164,6 +164,7 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
         files.push(p.clone());
     }
     files.extend(linker_arg_files(&req.linker_arg).into_iter().map(|(_, p)| p));
+    files.extend(native_library_script_files(loaded).into_iter().map(|(_, p)| p));
     let runtime =
         target_of(loaded.rid).and_then(|t| super::runtime::find_runtime(&t, req.runtime_dir.as_deref()));
     files.extend(runtime.map(|r| r.archive));
@@ -176,7 +177,13 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
 /// value of any `--opt=FILE`, in items and in the parts of `-Wl,`. Only names that exist are
 /// returned: the others are the linker's to find or report.
 pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
-    // Every word the linker sees, with its item: `-Wl,` split at its commas, `@FILE` read.
+    let words = linker_words(args);
+    linker_arg_inputs(&words)
+}
+
+/// Every word the compiler driver and the linker see from LinkerArg items, with its item's
+/// index: `-Wl,` split at its commas, the words of `@FILE` read (a FIFO or folder is not).
+fn linker_words(args: &[String]) -> Vec<(usize, String)> {
     let mut words: Vec<(usize, String)> = Vec::new();
     for (i, arg) in args.iter().enumerate() {
         match arg.strip_prefix("-Wl,") {
@@ -194,6 +201,11 @@ pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
         }
         at += 1;
     }
+    words
+}
+
+/// The files `words` name as inputs of the link (see [`linker_arg_files`]).
+fn linker_arg_inputs(words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
     let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
     let mut w = words.iter().peekable();
     while let Some((i, word)) = w.next() {
@@ -234,7 +246,113 @@ pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
         files.extend(found.map(|f| (i, f)));
     }
     files.retain(|(_, f)| std::fs::symlink_metadata(f).is_ok());
+    // And the files the linker scripts among them name (`GROUP ( ... )`, `INPUT ( ... )`).
+    let scripted: Vec<(usize, PathBuf)> = files
+        .iter()
+        .flat_map(|(i, f)| {
+            aotinterop_linker::preflight::script_inputs(f, &dirs)
+                .into_iter()
+                .map(move |s| (*i, s))
+        })
+        .collect();
+    files.extend(scripted);
     files
+}
+
+/// The `-L` folders of LinkerArg items (the folders a NativeLibrary script's `-lNAME` is found in).
+fn linker_arg_dirs(args: &[String]) -> Vec<PathBuf> {
+    let words = linker_words(args);
+    let mut dirs = Vec::new();
+    let mut w = words.iter();
+    while let Some((_, word)) = w.next() {
+        if word == "-L" || word == "--library-path" {
+            dirs.extend(w.next().map(|(_, v)| PathBuf::from(v)));
+        } else if let Some(d) = word
+            .strip_prefix("--library-path=")
+            .or_else(|| word.strip_prefix("-L"))
+        {
+            dirs.push(PathBuf::from(d));
+        }
+    }
+    dirs
+}
+
+/// The files the NativeLibrary items that are linker scripts name, with each item's index.
+fn native_library_script_files(loaded: &LoadedRequest) -> Vec<(usize, PathBuf)> {
+    let dirs = linker_arg_dirs(&loaded.request.linker_arg);
+    loaded
+        .request
+        .native_library
+        .iter()
+        .enumerate()
+        .flat_map(|(i, item)| {
+            aotinterop_linker::preflight::script_inputs(item, &dirs)
+                .into_iter()
+                .map(move |f| (i, f))
+        })
+        .collect()
+}
+
+/// The files LinkerArg items have the linker write (`-o`, `-Map=`, `--dependency-file=`,
+/// `--out-implib=`, `/OUT:`, `/IMPLIB:`, `/PDB:`, `/MAP:`), each with its item's index and
+/// whether it is the image itself (`-o`, `/OUT:`).
+fn linker_arg_outputs(args: &[String]) -> Vec<(usize, PathBuf, bool)> {
+    let words = linker_words(args);
+    let mut out = Vec::new();
+    let mut w = words.iter();
+    while let Some((i, word)) = w.next() {
+        let image = (word.starts_with("-o") && !word.starts_with("-o-"))
+            || word.starts_with("/OUT:")
+            || word.starts_with("-out:");
+        let file = if word == "-o" || word == "-Map" || word == "--out-implib" {
+            w.next().map(|(_, v)| v.clone())
+        } else if let Some(v) = [
+            "-Map=",
+            "--Map=",
+            "--dependency-file=",
+            "--out-implib=",
+            "/OUT:",
+            "/IMPLIB:",
+            "/PDB:",
+            "/MAP:",
+        ]
+        .iter()
+        .find_map(|p| word.strip_prefix(p))
+        {
+            Some(v.to_string())
+        } else {
+            word.strip_prefix("-o")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        out.extend(file.map(|f| (*i, PathBuf::from(f), image)));
+    }
+    out
+}
+
+/// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
+/// file over one of this publish's inputs.
+fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
+    let inputs = input_files(loaded);
+    linker_arg_outputs(&loaded.request.linker_arg)
+        .into_iter()
+        .find_map(|(i, file, image)| {
+            let field = format!("linker_arg[{i}]");
+            let why = if image {
+                "names the linker's output, which the publish names itself (`output`): remove it".to_string()
+            } else {
+                let meta = std::fs::metadata(&file).ok()?;
+                let input = inputs.iter().find(|p| same_file(&meta, &file, p))?;
+                format!(
+                    "has the linker write {}, an input of this publish ({}), which it would overwrite",
+                    shown_path(&file),
+                    shown_path(input)
+                )
+            };
+            Some(
+                Error::new(codes::OUTPUT_INVALID, format!("`{field}` {why}")).at(loaded.locate_field(&field)),
+            )
+        })
 }
 
 /// The error for a LinkerArg item naming a file the linker would block on or read without end.
@@ -298,6 +416,23 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         .at(loaded.locate_field("rid")));
     }
     check_files(loaded, named)?;
+    if let Some(e) = linker_arg_writes_input(loaded) {
+        return Err(e);
+    }
+    // A file a NativeLibrary script names that the linker would block on.
+    for (i, file) in native_library_script_files(loaded) {
+        if std::fs::metadata(&file).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let field = format!("native_library[{i}]");
+            return Err(Error::new(
+                codes::FILE_UNREADABLE,
+                format!(
+                    "`{field}`: the linker script names {}, a device, a FIFO or a socket, not a file: the linker would block on it",
+                    shown_path(&file)
+                ),
+            )
+            .at(loaded.locate_field(&field)));
+        }
+    }
     match linker_arg_files(&req.linker_arg)
         .iter()
         .find_map(|(i, p)| linker_arg_not_a_file(loaded, *i, p))

@@ -145,7 +145,15 @@ pub(super) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let err = |e: std::io::Error| {
         Error::new(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot write the suggested DirectPInvokeList: {e}"),
+            format!(
+                "cannot write the suggested DirectPInvokeList: {}",
+                // Without Rust's ` (os error N)` and tempfile's ` at path "…"`.
+                e.to_string()
+                    .split(" (os error ")
+                    .next()
+                    .and_then(|w| w.split(" at path ").next())
+                    .unwrap_or_default()
+            ),
         )
         .at(Location::file(path))
     };
