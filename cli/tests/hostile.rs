@@ -1765,7 +1765,12 @@ fn messages_say_where_and_what_in_words() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let imports = r#"[{"module": "libz.so.1", "entry": "zlibVersion"}]"#;
-    let cases: [(&str, &[&str], &[&str]); 5] = [
+    let cases: [(&str, &[&str], &[&str]); 6] = [
+        (
+            r#"{"rid": "linux-x64", "exports": {"symbols": ["e;e"]}, "imports": IMPORTS}"#,
+            &["r.json:1:", "AOTI0507", "`;`"],
+            &[],
+        ),
         (
             r#"{"rid": "linux-x64", "windows_api_list": 7, "imports": IMPORTS}"#,
             &["r.json:1:", "`windows_api_list`", "the path of a list file"],
@@ -1985,4 +1990,23 @@ fn files_a_linker_script_names_are_inputs_too() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("FIFO") && err.contains("native_library[0]"), "{err}");
+}
+
+/// A whole-module DirectPInvoke item written twice matches through its first writing: the
+/// second is said to be given twice, at its own place, and never to match nothing.
+#[test]
+fn a_direct_pinvoke_item_given_twice_is_not_said_to_match_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let request = r#"{"rid": "linux-x64", "imports": [{"module": "libz", "entry": "x"}], "direct_pinvoke": ["libz", "libz"]}"#;
+    std::fs::write(d.join("dup.json"), request).unwrap();
+    let out = aotinterop(&["plan", "dup.json"], d);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("AOTI1002"), "{err}");
+    let at = request.rfind("\"libz\"").unwrap() + 1;
+    assert!(
+        err.contains(&format!("dup.json:1:{at}: warning AOTI1001")),
+        "{err}"
+    );
 }

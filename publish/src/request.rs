@@ -283,6 +283,12 @@ impl PublishRequest {
         let rid = request.rid.parse::<Rid>().map_err(|e| {
             Error::new(codes::UNKNOWN_RID, e.to_string()).at(locate_value(text, origin, &request.rid))
         })?;
+        // An exported symbol an export file cannot hold, at its line (found at the link, it was
+        // a link error without a place).
+        for (i, sym) in request.exports.symbols.iter().enumerate() {
+            aotinterop_linker::exports::check_symbol(sym)
+                .map_err(|e| e.at(locate_field_in(text, origin, &format!("exports.symbols[{i}]"))))?;
+        }
         for (i, imp) in request.imports.iter().enumerate() {
             imp.validate().map_err(|m| {
                 Error::new(codes::IMPORT_INVALID, format!("imports[{i}]: {m}"))

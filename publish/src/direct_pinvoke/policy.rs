@@ -4,6 +4,7 @@
 use super::item::parse_item;
 use super::list_file;
 use crate::imports::Import;
+use aotinterop_model::diag::shown;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
 pub use aotinterop_model::plan::SourceKind;
 use aotinterop_model::{names, DotNet, EntryLookup, Platform, Rid};
@@ -194,16 +195,16 @@ impl DirectPInvokePolicy {
                 {
                     format!(
                         "`{}` is given more than once (also at {})",
-                        src.text,
+                        shown(&src.text, 120),
                         self.location_of(prev_src.file, prev_src.line)
                     )
                 } else {
                     format!(
                         "`{}` is redundant: `{}` ({}) already makes every entry point of `{}` direct",
-                        src.text,
-                        prev_src.text,
+                        shown(&src.text, 120),
+                        shown(&prev_src.text, 120),
                         self.location_of(prev_src.file, prev_src.line),
-                        item.module
+                        shown(item.module, 120)
                     )
                 };
                 let loc = self.location_at(file, line, column);

@@ -71,8 +71,9 @@ pub fn build_policy(
     for list in &req.direct_pinvoke_list {
         policy.add_list_file(list)?;
     }
-    for item in &req.direct_pinvoke {
-        policy.add_item(item, &loaded.locate(item))?;
+    for (i, item) in req.direct_pinvoke.iter().enumerate() {
+        // The item's own place (its text may stand earlier in the request, as a module name).
+        policy.add_item(item, &loaded.locate_field(&format!("direct_pinvoke[{i}]")))?;
     }
     diags.extend(policy.take_warnings());
     Ok((policy, origin, diags))
@@ -395,10 +396,20 @@ fn unmatched_warnings(
                 .insert(imp.entry.as_str());
         }
     }
+    // An item written twice (or in a list too) matched through its first writing: its others
+    // match the same imports.
+    let matched: std::collections::HashSet<&str> = policy
+        .sources()
+        .iter()
+        .enumerate()
+        .filter(|(id, _)| hits[*id])
+        .map(|(_, s)| &*s.text)
+        .collect();
     let mut list_files: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
     for (id, src) in policy.sources().iter().enumerate() {
         match src.kind {
-            SourceKind::Item if !hits[id] => {}
+            SourceKind::Item if !hits[id] && !matched.contains(&*src.text) => {}
+            SourceKind::Item => continue,
             SourceKind::List => {
                 let e = list_files.entry(src.file).or_default();
                 e.0 += 1;
