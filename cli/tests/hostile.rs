@@ -44,6 +44,21 @@ fn lazy_image(dir: &Path) -> std::path::PathBuf {
     dir.join("bin/app")
 }
 
+/// A linux-x64 image binding libz's `zlibVersion` directly (a needed `libz.so.1`): the C
+/// program of [`lazy_image`] with `DirectPInvoke` libz.so.1 and `-lz`, published from `dir`.
+fn direct_image(dir: &Path) -> std::path::PathBuf {
+    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
+    app_request(dir, "main", source, "lazy.json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("lazy.json")).unwrap()).unwrap();
+    r["direct_pinvoke"] = serde_json::json!(["libz.so.1"]);
+    r["linker_arg"] = serde_json::json!(["-lz"]);
+    std::fs::write(dir.join("direct.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "direct.json"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join("bin/app")
+}
+
 /// `T.cs` (with `source`) compiled by mcs into `T.exe` in `dir`, and `request.json` publishing
 /// it with Mono's AOT compiler into `bin/t`, objects cached in `cache`.
 fn mono_app_request(dir: &Path, source: &str, cache: &Path) {
@@ -1705,16 +1720,7 @@ fn the_longest_accepted_output_name_publishes() {
 fn inspect_check_finds_needed_libraries_where_ld_so_does() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
-    app_request(d, "main", source, "lazy.json");
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("lazy.json")).unwrap()).unwrap();
-    r["direct_pinvoke"] = serde_json::json!(["libz.so.1"]);
-    r["linker_arg"] = serde_json::json!(["-lz"]);
-    std::fs::write(d.join("direct.json"), r.to_string()).unwrap();
-    let out = aotinterop(&["publish", "--quiet", "direct.json"], d);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let image = d.join("bin/app");
+    let image = direct_image(d);
     let marker = d.join("planted-library-loaded");
     let mut agreed = 0;
     for (sub, ld_path) in [
@@ -1887,16 +1893,7 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
 fn inspect_check_agrees_with_ld_so_when_the_start_fails() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
-    app_request(d, "main", source, "lazy.json");
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("lazy.json")).unwrap()).unwrap();
-    r["direct_pinvoke"] = serde_json::json!(["libz.so.1"]);
-    r["linker_arg"] = serde_json::json!(["-lz"]);
-    std::fs::write(d.join("direct.json"), r.to_string()).unwrap();
-    let out = aotinterop(&["publish", "--quiet", "direct.json"], d);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let image = d.join("bin/app");
+    let image = direct_image(d);
     let marker = d.join("loaded");
     // Only in folders glibc does not search here: the real start fails (libz is not on the
     // default path of this test: the folder holds the only copy the search may find).

@@ -129,19 +129,13 @@ impl Rid {
     /// The RID of the machine this program runs on, when it is a Linux one aotinterop knows
     /// (its images are the only ones it can load here).
     pub fn host() -> Option<Rid> {
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => Arch::X86_64,
-            "aarch64" => Arch::Aarch64,
-            "x86" => Arch::X86,
-            "arm" => Arch::Arm,
+        let host = Target::host()?;
+        let os = match host.libc {
+            Libc::Gnu => Os::Linux,
+            Libc::Musl => Os::LinuxMusl,
             _ => return None,
         };
-        let os = match (std::env::consts::OS, cfg!(target_env = "musl")) {
-            ("linux", false) => Os::Linux,
-            ("linux", true) => Os::LinuxMusl,
-            _ => return None,
-        };
-        Some(Rid { os, arch })
+        Some(Rid { os, arch: host.arch })
     }
 
     /// The loader family of this RID.

@@ -478,35 +478,31 @@ fn dotnet_of(request: &PublishRequest, locate: impl Fn(&str) -> Location) -> Res
     }
 }
 
+/// The line and column of the value at `field` (`imports[2].entry`, `[0].module`) in the JSON
+/// `text` of `origin`; the whole file when it is not found.
+pub(crate) fn locate_field_in(text: &str, origin: &Path, field: &str) -> Location {
+    location_of_offset(text, origin, field_offset(text, field))
+}
+
 /// Finds the first place the JSON string literal for `value` appears in `text`.
 // serde_json keeps no positions after parsing, so the line of a value that parsed but is wrong is
 // found again in the text: the literal as serde_json would write it, which is how it is usually
 // written by hand too.
-/// The line and column of the value at `field` (`imports[2].entry`, `[0].module`) in the JSON
-/// `text` of `origin`; the whole file when it is not found.
-pub(crate) fn locate_field_in(text: &str, origin: &Path, field: &str) -> Location {
-    match field_offset(text, field) {
-        Some(offset) => {
-            let before = &text[..offset];
-            let line = before.matches('\n').count() as u32 + 1;
-            let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
-            Location::at(origin, line, col)
-        }
-        None => Location::file(origin),
-    }
-}
-
 pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
     let literal = serde_json::to_string(value).unwrap_or_default();
-    match text.find(&literal).or_else(|| find_decoded(text, value)) {
-        Some(offset) => {
-            let before = &text[..offset];
-            let line = before.matches('\n').count() as u32 + 1;
-            let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
-            Location::at(origin, line, col)
-        }
-        None => Location::file(origin),
-    }
+    let offset = text.find(&literal).or_else(|| find_decoded(text, value));
+    location_of_offset(text, origin, offset)
+}
+
+/// The line and column of byte `offset` of `text`; the whole file without one.
+fn location_of_offset(text: &str, origin: &Path, offset: Option<usize>) -> Location {
+    let Some(offset) = offset else {
+        return Location::file(origin);
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
+    Location::at(origin, line, col)
 }
 
 /// The byte offset in the JSON `text` where the value at `field` starts (`a.b[2]`: key `b` of
