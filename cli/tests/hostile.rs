@@ -707,6 +707,77 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
     std::fs::remove_file(&fifo).unwrap();
 }
 
+/// Waits for `child` at most 30 s; kills it and fails with `what` when it is still running.
+fn finishes(mut child: std::process::Child, what: &str) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("{what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The loader searches the image's own RUNPATH for a bare name the lazy resolver hands it: a
+/// FIFO of that name in the `$ORIGIN` folder of a .NET 8 image, or in an absolute RUNPATH folder
+/// a LinkerArg adds, is not handed to the loader (`dlopen` blocked on it); the call fails,
+/// naming the RUNPATH.
+#[test]
+fn a_fifo_in_the_images_runpath_does_not_block_a_lazy_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern const char *zv(void);\nint main(void) { return zv() == 0; }\n";
+    app_request(d, "main", source, "request.json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r["target_framework"] = serde_json::json!("net8.0");
+    let other = d.join("other");
+    std::fs::create_dir(&other).unwrap();
+    r["linker_arg"] = serde_json::json!([format!("-Wl,-rpath,{}", other.display())]);
+    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image = d.join("bin/app");
+    let dynamic = Command::new("readelf").arg("-d").arg(&image).output().unwrap();
+    assert!(
+        text(&dynamic.stdout).contains("$ORIGIN"),
+        "{}",
+        text(&dynamic.stdout)
+    );
+    for folder in [d.join("bin"), other] {
+        let fifo = folder.join("libz.so.1");
+        assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let child = Command::new(&image)
+            .env_remove("LD_LIBRARY_PATH")
+            .current_dir(d)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let what = format!(
+            "the image blocked on a FIFO in its RUNPATH folder {}",
+            folder.display()
+        );
+        let out = finishes(child, &what);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("RUNPATH"), "{}", text(&out.stderr));
+        // `inspect --check` says so before it runs.
+        let mut check = command(&["inspect", "--check", "--format", "json"], d);
+        let out = check.arg(&image).env_remove("LD_LIBRARY_PATH").output().unwrap();
+        let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            said["would_throw"].to_string().contains("libz.so.1!zlibVersion"),
+            "{said}"
+        );
+        assert!(
+            said["notes"].to_string().contains("the image's RUNPATH element"),
+            "{said}"
+        );
+        std::fs::remove_file(&fifo).unwrap();
+    }
+}
+
 /// SIGTERM or SIGINT during a publish (Mono compiling mscorlib, with a cache of its own) removes
 /// what it staged beside the output and leaves the previous image (they were left, 19–54 MB).
 #[test]
@@ -1990,7 +2061,8 @@ fn files_a_linker_script_names_are_inputs_too() {
 }
 
 /// A whole-module DirectPInvoke item written twice matches through its first writing: the
-/// second is said to be given twice, at its own place, and never to match nothing.
+/// second is said to be given twice, at its own place (and the first at its), and never to match
+/// nothing.
 #[test]
 fn a_direct_pinvoke_item_given_twice_is_not_said_to_match_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -2006,4 +2078,7 @@ fn a_direct_pinvoke_item_given_twice_is_not_said_to_match_nothing() {
         err.contains(&format!("dup.json:1:{at}: warning AOTI1001")),
         "{err}"
     );
+    // The first writing is named by its column too.
+    let first = request.find("[\"libz\"").unwrap() + 2;
+    assert!(err.contains(&format!("(also at dup.json:1:{first})")), "{err}");
 }

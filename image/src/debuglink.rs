@@ -61,3 +61,15 @@ pub fn debuglink_name(path: &Path) -> Option<Vec<u8>> {
     let end = link.iter().position(|&b| b == 0)?;
     Some(link[..end].to_vec())
 }
+
+/// The path the CodeView record of the PE image at `path` gives for its PDB (what a linker's
+/// `/DEBUG` wrote), reading only its headers and debug directory; `None` for anything else.
+pub fn pdb_path(path: &Path) -> Option<Vec<u8>> {
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let cache = object::ReadCache::new(&file);
+    let pe = object::File::parse(&cache).ok()?;
+    Some(pe.pdb_info().ok()??.path().to_vec())
+}

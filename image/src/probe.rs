@@ -138,7 +138,7 @@ pub fn probe(
             && c.via == Via::OsLoader
             && !allow_cwd
             && !c.path.contains('/')
-            && aotinterop_runtime::resolver::loader_takes_from_current_directory(&c.path);
+            && aotinterop_runtime::resolver::loader_search_refused(&c.path);
         match c.flags {
             None => {}
             Some(_) if from_cwd => {

@@ -104,6 +104,48 @@ fn lld_link_dll_exports_load_through_loadlibrary_under_wine() {
     assert_eq!(run_ok(&WIN_X64, &host, &[&job.output]), "mul=42 hidden=absent\n");
 }
 
+/// The PDB file the CodeView record of `image` names, as `llvm-readobj` reads it.
+fn codeview_pdb(image: &std::path::Path) -> Option<String> {
+    let out = check(
+        std::process::Command::new(require("llvm-readobj", "llvm"))
+            .arg("--coff-debug-directory")
+            .arg(image),
+    );
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix("PDBFileName: "))
+        .map(str::to_string)
+}
+
+/// A `/DEBUG` LinkerArg: the PDB moves beside the image and the image names it there, not in
+/// the staging folder; a later link without it removes that PDB (the image that named it is
+/// gone) but leaves a PDB no image names.
+#[test]
+fn lld_link_debug_names_the_pdb_where_it_lands_and_a_later_link_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("start.exe"));
+    job.objects
+        .push(compile(&WIN_X64, "win_start.c", dir.path(), FREESTANDING));
+    job.native_libraries.push(shim(dir.path(), FREESTANDING));
+    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
+    job.system_libs = vec!["kernel32".into()];
+    let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
+    let plain = job.clone();
+    job.linker_args.push("/DEBUG".into());
+    let pdb = dir.path().join("start.pdb");
+    let done = link(&*linker, &job).unwrap();
+    assert_eq!(done.side_outputs, std::slice::from_ref(&pdb));
+    assert_eq!(
+        codeview_pdb(&job.output).as_deref(),
+        Some(&*pdb.to_string_lossy())
+    );
+    link(&*linker, &plain).unwrap();
+    assert!(!pdb.exists(), "the previous image's PDB outlived it");
+    assert_eq!(codeview_pdb(&job.output), None);
+    std::fs::write(&pdb, b"the user's").unwrap();
+    link(&*linker, &plain).unwrap();
+    assert_eq!(std::fs::read(&pdb).unwrap(), b"the user's");
+}
+
 #[test]
 fn static_archive_links_into_a_c_host_under_wine() {
     let t = WIN_X64;

@@ -19,6 +19,8 @@ pub(super) struct LdSo {
     defaults: Vec<PathBuf>,
     root: Option<PathBuf>,
     arch: String,
+    /// The `glibc-hwcaps` levels searched.
+    hwcap_levels: Vec<&'static str>,
     /// What the rules could not settle.
     pub(super) notes: Vec<String>,
 }
@@ -122,18 +124,66 @@ fn expand_dst(folder: &Path, arch: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
+/// The `glibc-hwcaps` levels of `arch` the loader searches, best first: on this machine's CPU
+/// (no sysroot) those it supports, by glibc's definitions (`sysdeps/x86/get-isa-level.h`);
+/// for another machine, whose CPU is not known, every level.
+fn hwcap_levels(arch: &str, here: bool) -> Vec<&'static str> {
+    if arch != "x86_64" {
+        return Vec::new();
+    }
+    let all = vec!["x86-64-v4", "x86-64-v3", "x86-64-v2"];
+    #[cfg(target_arch = "x86_64")]
+    if here {
+        return all.into_iter().filter(|l| x86_64_level_supported(l)).collect();
+    }
+    let _ = here;
+    all
+}
+
+/// Whether this CPU has every feature of the x86-64 micro-architecture `level` (and of the
+/// levels below it), as glibc's `get-isa-level.h` requires them.
+#[cfg(target_arch = "x86_64")]
+fn x86_64_level_supported(level: &str) -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    // Leaf 0x8000_0001 is on every x86-64 CPU.
+    let lahf_sahf = std::arch::x86_64::__cpuid(0x8000_0001).ecx & 1 == 1;
+    let v2 = has!("cmpxchg16b")
+        && lahf_sahf
+        && has!("popcnt")
+        && has!("sse3")
+        && has!("sse4.1")
+        && has!("sse4.2")
+        && has!("ssse3");
+    let v3 = v2
+        && has!("avx")
+        && has!("avx2")
+        && has!("bmi1")
+        && has!("bmi2")
+        && has!("f16c")
+        && has!("fma")
+        && has!("lzcnt")
+        && has!("movbe")
+        && has!("xsave");
+    let v4 =
+        v3 && has!("avx512f") && has!("avx512bw") && has!("avx512cd") && has!("avx512dq") && has!("avx512vl");
+    match level {
+        "x86-64-v2" => v2,
+        "x86-64-v3" => v3,
+        "x86-64-v4" => v4,
+        _ => false,
+    }
+}
+
 /// The folders glibc 2.36 searches for a library of `arch` in a library-path folder `dir`, in
-/// order, as its loader prints them (`LD_DEBUG=libs`): the `glibc-hwcaps` levels of the
-/// architecture (`x86-64-v4`…`-v2`; every level taken as the CPU's), then the legacy folders of
-/// `tls` and the platform (`tls/x86_64/x86_64`, `tls/x86_64`, `tls`, `x86_64/x86_64`,
-/// `x86_64`), then `dir` itself. Only folders that exist are listed.
-fn searched_in(dir: &Path, arch: &str) -> Vec<PathBuf> {
-    let (levels, platform): (&[&str], &str) = match arch {
-        "x86_64" => (&["x86-64-v4", "x86-64-v3", "x86-64-v2"], "x86_64"),
-        "aarch64" => (&[], "aarch64"),
-        "x86" => (&[], "i686"),
-        "arm" => (&[], "v7l"),
-        other => (&[], other),
+/// order, as its loader prints them (`LD_DEBUG=libs`): the `glibc-hwcaps` levels `levels`
+/// ([`hwcap_levels`]), then the legacy folders of `tls` and the platform (`tls/x86_64/x86_64`,
+/// `tls/x86_64`, `tls`, `x86_64/x86_64`, `x86_64`), then `dir` itself. Only folders that exist
+/// are listed.
+fn searched_in(dir: &Path, arch: &str, levels: &[&str]) -> Vec<PathBuf> {
+    let platform = match arch {
+        "x86" => "i686",
+        "arm" => "v7l",
+        other => other,
     };
     let legacy = [
         format!("tls/{platform}/{platform}"),
@@ -214,6 +264,7 @@ impl LdSo {
             defaults,
             root: root.map(Path::to_path_buf),
             arch: arch.to_string(),
+            hwcap_levels: hwcap_levels(arch, root.is_none()),
             notes,
         }
     }
@@ -226,7 +277,11 @@ impl LdSo {
         let mut out: Vec<PathBuf> = self
             .before_cache
             .iter()
-            .flat_map(|d| searched_in(d, &self.arch).into_iter().map(|f| f.join(name)))
+            .flat_map(|d| {
+                searched_in(d, &self.arch, &self.hwcap_levels)
+                    .into_iter()
+                    .map(|f| f.join(name))
+            })
             .collect();
         match &self.cache {
             Some(entries) => {
@@ -240,5 +295,31 @@ impl LdSo {
         let mut seen = std::collections::HashSet::new();
         out.retain(|p| seen.insert(p.clone()));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The levels taken as this CPU's are those this machine's own loader says it searches.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn hwcap_levels_here_are_those_ld_so_searches() {
+        let out = std::process::Command::new("/lib64/ld-linux-x86-64.so.2")
+            .arg("--help")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let section = text
+            .split("Subdirectories of glibc-hwcaps directories, in priority order:\n")
+            .nth(1)
+            .expect("ld.so --help lists its glibc-hwcaps subdirectories");
+        let searched: Vec<&str> = section
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .filter(|l| l.contains("supported, searched"))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert_eq!(super::hwcap_levels("x86_64", true), searched);
+        assert_eq!(super::hwcap_levels("x86_64", false).len(), 3);
     }
 }

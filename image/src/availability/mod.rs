@@ -112,12 +112,14 @@ impl Machine {
 /// library path, when it does not (the resolver's own rule, `resolver/os_unix.rs`): an element
 /// that reads as a folder of the current directory and holds `name` (known only on this
 /// machine), one with `$PLATFORM` or `$LIB`, or an absolute one where `name` is no regular file.
-fn resolver_withholds(name: &str, machine: &Machine) -> Option<String> {
-    machine.ld_path_elements().iter().find_map(|dir| {
-        let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+/// The image's own search path (`own`: its `DT_RUNPATH`, or `DT_RPATH` without one, `image`
+/// the image) is checked by the same rules, `$ORIGIN` expanded.
+fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String]) -> Option<String> {
+    let withholds = |dir: &[u8], own: bool| {
         let kind = LdPathElement::of(dir);
         let folder = Path::new(std::ffi::OsStr::from_bytes(dir));
         let folder = if dir.is_empty() { Path::new(".") } else { folder };
+        let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
         let held = match kind {
             LdPathElement::Substituted => true,
             LdPathElement::CurrentDirectory => {
@@ -125,13 +127,23 @@ fn resolver_withholds(name: &str, machine: &Machine) -> Option<String> {
             }
             LdPathElement::Absolute => {
                 let folder = under(machine.sysroot.as_deref(), folder);
-                let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+                searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file)
+            }
+            LdPathElement::Origin if own => {
+                let folder = expand_origin(image, machine.sysroot.as_deref(), &String::from_utf8_lossy(dir));
                 searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file)
             }
             LdPathElement::Origin => false,
         };
-        held.then(|| withheld_note(name, &shown, kind))
-    })
+        let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
+        held.then(|| withheld_note(name, &shown, kind, own))
+    };
+    let own = own.iter().flat_map(|list| ld_path_elements(list.as_bytes()));
+    machine
+        .ld_path_elements()
+        .iter()
+        .find_map(|dir| withholds(dir, false))
+        .or_else(|| own.into_iter().find_map(|dir| withholds(dir, true)))
 }
 
 /// Whether `refused` holds for `folder/name`, or for `name` in a folder glibc searches inside
@@ -166,15 +178,18 @@ fn relative_element_note(machine: &Machine) -> Option<String> {
     ))
 }
 
-fn withheld_note(name: &str, element: &str, kind: LdPathElement) -> String {
+fn withheld_note(name: &str, element: &str, kind: LdPathElement, own: bool) -> String {
+    let whose = if own {
+        "the image's RUNPATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    };
     let why = match kind {
         LdPathElement::Substituted => "names a folder relative to the current directory ($PLATFORM, $LIB)",
         LdPathElement::CurrentDirectory => "is the current directory's, which holds it",
         _ => "holds it as no regular file (a FIFO, a device or a folder)",
     };
-    format!(
-        "LD_LIBRARY_PATH element `{element}` {why}: the lazy resolver does not hand `{name}` to the loader"
-    )
+    format!("{whose} element `{element}` {why}: the lazy resolver does not hand `{name}` to the loader")
 }
 
 /// `path` (absolute, of the target machine) under `root`.
@@ -397,6 +412,12 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         })
         .collect();
     let platform = ins.format.platform();
+    // The search path the loader uses for a `dlopen` the image makes: its RUNPATH, or RPATH.
+    let own_search_path = match elf.then(|| ld_so::elf_paths(data)) {
+        Some((_, runpath)) if !runpath.is_empty() => runpath,
+        Some((rpath, _)) => rpath,
+        None => Vec::new(),
+    };
     let mut lazy: Vec<Lookup> = Vec::new();
     let mut would_throw = Vec::new();
     let mut withheld: Vec<String> = relative_element_note(machine)
@@ -420,7 +441,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                 };
                 for c in candidates.iter().filter(|c| c.via != Via::Skipped) {
                     if elf && c.via == Via::OsLoader && !c.path.contains('/') {
-                        if let Some(note) = resolver_withholds(&c.path, machine) {
+                        if let Some(note) = resolver_withholds(&c.path, machine, image, &own_search_path) {
                             withheld.push(note);
                             continue;
                         }

@@ -93,6 +93,12 @@ impl Linker for LldLink {
         for arg in &job.linker_args {
             push(&mut a, arg);
         }
+        // A `/DEBUG` LinkerArg writes a PDB beside the staged image, whose path the image's
+        // CodeView record would give: it names where the PDB is moved to instead.
+        if job.linker_args.iter().any(|arg| is_debug_option(arg)) {
+            let pdb = std::path::absolute(&job.output).unwrap_or_else(|_| job.output.clone());
+            a.push(joined("/PDBALTPATH:", &pdb.with_extension("pdb")));
+        }
         for l in job.native_libraries.iter().chain(&job.runtime_inputs) {
             push(&mut a, l);
         }
@@ -139,6 +145,16 @@ impl Linker for LldLink {
         }
         out
     }
+}
+
+/// Whether `arg` is link.exe's `/DEBUG` option (`-debug`, `/DEBUG:FULL`, in any case), which
+/// writes a PDB; `/DEBUG:NONE` writes none.
+fn is_debug_option(arg: &str) -> bool {
+    let Some(option) = arg.strip_prefix(['/', '-']) else {
+        return false;
+    };
+    let lower = option.to_ascii_lowercase();
+    lower == "debug" || (lower.starts_with("debug:") && lower != "debug:none")
 }
 
 #[cfg(test)]
@@ -190,5 +206,17 @@ mod tests {
             ]
         );
         assert_eq!(l.side_outputs(&job), ["app.pdb", "app.lib"]);
+        // With `/DEBUG`, the image's CodeView record names the PDB where it is moved to, not
+        // the staging folder.
+        job.linker_args = vec!["/debug:full".into()];
+        let a = l.args(&job, &staged);
+        let alt = std::path::absolute("out/app.pdb").unwrap();
+        assert!(a.contains(&joined("/PDBALTPATH:", &alt)), "{a:?}");
+        assert!(["/DEBUG", "-debug", "/Debug:FASTLINK"]
+            .iter()
+            .all(|o| is_debug_option(o)));
+        assert!(!["/DEBUG:NONE", "/debugtype:cv", "debug"]
+            .iter()
+            .any(|o| is_debug_option(o)));
     }
 }

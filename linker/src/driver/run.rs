@@ -215,20 +215,39 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
 
 /// The files beside the output that the image being replaced made and this publish does not
 /// (`made`: its side outputs, staged name and destination): the previous image's debug file
-/// (once StripSymbols is off, or the linker or output kind changed), and a DLL's import library
-/// for the image's own file name that this linker does not write.
+/// (once StripSymbols is off, or the linker or output kind changed), a DLL's import library
+/// for the image's own file name that this linker does not write, and the PDB the previous
+/// image's CodeView record names when this link writes none.
 fn superseded(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
     let makes = |dest: &Path| made.iter().any(|(_, d)| d == dest);
     let mut gone: Vec<PathBuf> = previous_debug_file(&job.output)
         .filter(|d| !makes(d))
         .into_iter()
         .collect();
+    if job.target.format != crate::target::Format::Coff {
+        return gone;
+    }
     let lib = job.output.with_extension("lib");
     let name = job.output.file_name().unwrap_or_default().to_string_lossy();
-    if job.target.format == crate::target::Format::Coff && !makes(&lib) && imports_from(&lib, &name) {
+    if !makes(&lib) && imports_from(&lib, &name) {
         gone.push(lib);
     }
+    let pdb = job.output.with_extension("pdb");
+    if !makes(&pdb) && pdb.is_file() && names_its_pdb(&job.output, &pdb) {
+        gone.push(pdb);
+    }
     gone
+}
+
+/// Whether the PE image now at `image` names `pdb` (by its file name, in any case) as its PDB.
+fn names_its_pdb(image: &Path, pdb: &Path) -> bool {
+    let Some(named) = aotinterop_image::pdb_path(image) else {
+        return false;
+    };
+    let named = String::from_utf8_lossy(&named);
+    let file = named.rsplit(['/', '\\']).next().unwrap_or_default();
+    pdb.file_name()
+        .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(file))
 }
 
 /// Whether `lib` is an import library (short import members, as lld-link and MSVC write) of

@@ -35,7 +35,7 @@ pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
     let Some(gcc) = find_program(Path::new(&format!("{triple}-gcc"))) else {
         return Vec::new();
     };
-    let Ok(out) = Command::new(gcc).arg("-print-search-dirs").output() else {
+    let Ok(out) = super::run_program(Command::new(gcc).arg("-print-search-dirs")) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&out.stdout);
@@ -59,11 +59,7 @@ pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
     let Some(program) = find_program(program) else {
         return Vec::new();
     };
-    let Ok(out) = Command::new(program)
-        .args(extra_args)
-        .arg("-print-search-dirs")
-        .output()
-    else {
+    let Ok(out) = super::run_program(Command::new(program).args(extra_args).arg("-print-search-dirs")) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&out.stdout);

@@ -196,14 +196,14 @@ impl DirectPInvokePolicy {
                     format!(
                         "`{}` is given more than once (also at {})",
                         shown(&src.text, 120),
-                        self.location_of(prev_src.file, prev_src.line)
+                        self.location_at(prev_src.file, prev_src.line, prev_src.column)
                     )
                 } else {
                     format!(
                         "`{}` is redundant: `{}` ({}) already makes every entry point of `{}` direct",
                         shown(&src.text, 120),
                         shown(&prev_src.text, 120),
-                        self.location_of(prev_src.file, prev_src.line),
+                        self.location_at(prev_src.file, prev_src.line, prev_src.column),
                         shown(item.module, 120)
                     )
                 };

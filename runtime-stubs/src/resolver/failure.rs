@@ -39,6 +39,34 @@ pub fn without_repeated_path<'a>(what: &[u8], why: &'a [u8]) -> &'a [u8] {
     }
 }
 
+/// Names and paths longer than this are shown by their two ends, so that a message about a
+/// very long name still has room for every attempt.
+const SHOWN_MAX: usize = 200;
+/// How much of each end of a long name is shown.
+const SHOWN_END: usize = 90;
+
+/// Pushes `s` onto `m`; one longer than [`SHOWN_MAX`] as its start, its length and its end
+/// (cut at UTF-8 character boundaries).
+fn push_shown(m: &mut Buf<MESSAGE_SIZE>, s: &[u8]) {
+    if s.len() <= SHOWN_MAX {
+        m.push(s);
+        return;
+    }
+    let boundary = |mut i: usize| {
+        while i > 0 && s[i] & 0xC0 == 0x80 {
+            i -= 1;
+        }
+        i
+    };
+    let head = boundary(SHOWN_END);
+    let tail = boundary(s.len() - SHOWN_END);
+    m.push(&s[..head])
+        .push_str("...(")
+        .push_u64(s.len() as u64)
+        .push_str(" bytes in all)...")
+        .push(&s[tail..]);
+}
+
 /// What a message that did not fit ends with.
 const CUT: &[u8] = b"\n  ... (the rest of this message did not fit in the runtime's buffer)";
 
@@ -52,7 +80,7 @@ impl Report {
         let mut m = Buf::new();
         let at = |m: &mut Buf<MESSAGE_SIZE>, s: &[u8]| {
             let start = m.len();
-            m.push(s);
+            push_shown(m, s);
             (start, m.len() - start)
         };
         let (lib_at, entry_at);
@@ -90,13 +118,13 @@ impl Report {
         }
     }
 
-    /// The library as written (as far as it fit in the message).
+    /// The library as written (as shown in the message: a long one by its two ends).
     pub fn lib_name(&self) -> &[u8] {
         let (at, n) = self.lib_at;
         self.message.as_bytes().get(at..at + n).unwrap_or_default()
     }
 
-    /// The entry point as declared (as far as it fit in the message).
+    /// The entry point as declared (as shown in the message: a long one by its two ends).
     pub fn entry(&self) -> &[u8] {
         let (at, n) = self.entry;
         self.message.as_bytes().get(at..at + n).unwrap_or_default()
@@ -105,7 +133,9 @@ impl Report {
     /// Adds one path or symbol tried and the loader's text for it.
     pub fn tried(&mut self, what: &[u8], why: &[u8]) {
         let why = without_repeated_path(what, why);
-        self.message.push(b"\n  ").push(what).push(b": ").push(why);
+        self.message.push(b"\n  ");
+        push_shown(&mut self.message, what);
+        self.message.push(b": ").push(why);
     }
 
     /// The message, NUL-terminated, with the closing hint for `platform`.
@@ -143,6 +173,26 @@ mod tests {
         let m = r.message(Platform::Unix);
         assert_eq!(m.len(), MESSAGE_SIZE);
         assert!(m[..m.len() - 1].ends_with(CUT));
+    }
+
+    #[test]
+    fn a_very_long_name_is_shown_by_its_ends_and_every_attempt_fits() {
+        let name = [b'n'; 5000];
+        let mut r = Report::new(FailureKind::DllNotFound, &name, b"f", Platform::Unix);
+        for _ in 0..8 {
+            r.tried(
+                &name,
+                b"not tried: the path is longer than the runtime's 4096-byte path buffer",
+            );
+        }
+        let text = core::str::from_utf8(r.message(Platform::Unix)).unwrap();
+        assert!(!text.contains("did not fit"), "{text}");
+        assert_eq!(text.matches("(5000 bytes in all)").count(), 9, "{text}");
+        assert_eq!(text.matches("4096-byte path buffer").count(), 8, "{text}");
+        // A cut never splits a character.
+        let wide = "é".repeat(300);
+        let mut r = Report::new(FailureKind::DllNotFound, wide.as_bytes(), b"f", Platform::Unix);
+        assert!(core::str::from_utf8(r.message(Platform::Unix)).is_ok());
     }
 
     #[test]

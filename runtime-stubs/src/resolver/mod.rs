@@ -44,16 +44,16 @@ const SKIPPED_CWD: &[u8] = b"not tried: a relative path would be searched from t
 const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 /// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
-    "not tried: LD_LIBRARY_PATH would lead the loader to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element) or a FIFO or device";
+    "not tried: the loader's search path (LD_LIBRARY_PATH or the image's RUNPATH) would lead it to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element) or a FIFO or device";
 
 /// Whether the OS loader, handed the bare file name `name`, would take it from the current
 /// directory (an empty or relative `LD_LIBRARY_PATH` element holding it); the resolver then
 /// does not try it.
 #[cfg(feature = "std")]
-pub fn loader_takes_from_current_directory(name: &str) -> bool {
+pub fn loader_search_refused(name: &str) -> bool {
     let mut b = Buf::<PATH_SIZE>::new();
     b.push(name.as_bytes());
-    !b.overflowed() && os::loader_takes_from_current_directory(b.as_c_bytes())
+    !b.overflowed() && os::loader_search_refused(b.as_c_bytes())
 }
 const PATH_TOO_LONG: &[u8] = b"not tried: the path is longer than the runtime's 4096-byte path buffer";
 const ENTRY_TOO_LONG: &[u8] = b"not tried: the name is longer than the runtime's 1024-byte name buffer";
@@ -94,7 +94,7 @@ fn load_library_into(
                     if module_flags & crate::abi::module_flags::ALLOW_CURRENT_DIRECTORY == 0
                         && !path.as_bytes().contains(&b'/')
                         && !path.overflowed()
-                        && os::loader_takes_from_current_directory(path.as_c_bytes()) =>
+                        && os::loader_search_refused(path.as_c_bytes()) =>
                 {
                     tried(path.as_bytes(), SKIPPED_LD_PATH_CWD);
                     return true;

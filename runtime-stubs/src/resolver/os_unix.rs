@@ -22,7 +22,7 @@ mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 12] = [
+    const NAMES: [&[u8]; 13] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -35,8 +35,9 @@ mod late {
         b"access\0",
         b"getauxval\0",
         b"stat\0",
+        b"dl_iterate_phdr\0",
     ];
-    static ADDRS: [AtomicUsize; 12] = [const { AtomicUsize::new(0) }; 12];
+    static ADDRS: [AtomicUsize; 13] = [const { AtomicUsize::new(0) }; 13];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -90,6 +91,7 @@ mod late {
         10: fn getauxval(kind: core::ffi::c_ulong) -> core::ffi::c_ulong, else 0;
         // glibc exports `stat` itself from 2.33 on (before, only `__xstat`): older ones skip the check.
         11: fn stat(path: *const c_char, out: *mut libc::stat) -> c_int, else -1;
+        12: fn dl_iterate_phdr(callback: super::PhdrCallback, data: *mut c_void) -> c_int, else 0;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -156,44 +158,148 @@ impl OsError {
 /// (glibc and musl read one as `.`: what `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was
 /// unset) or relative and holds a file of that name, or that starts with `$PLATFORM` or `$LIB`
 /// (glibc expands them to relative folders: refused whatever they hold) — or a FIFO or device of
-/// that name in any element, which would block `dlopen`. The resolver then does not hand the
-/// name to the loader.
-pub fn loader_takes_from_current_directory(name: &[u8]) -> bool {
+/// that name in any element, which would block `dlopen`; or through the image's own search path
+/// (`DT_RUNPATH`/`DT_RPATH`, `$ORIGIN` expanded) by the same rules. The resolver then does not
+/// hand the name to the loader.
+pub fn loader_search_refused(name: &[u8]) -> bool {
     late::ensure();
-    // SAFETY: a NUL-terminated name; the environment is only read.
-    let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
-    if value.is_null() {
-        return false;
-    }
-    // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
-    let list = unsafe { CStr::from_ptr(value) }.to_bytes();
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     if name.is_empty() {
         return false;
     }
-    ld_path_elements(list).any(|dir| {
-        let kind = LdPathElement::of(dir);
-        if kind == LdPathElement::Substituted {
-            return true;
+    // SAFETY: a NUL-terminated name; the environment is only read.
+    let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
+    // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
+    let list = (!value.is_null()).then(|| unsafe { CStr::from_ptr(value) }.to_bytes());
+    if list.is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, false))) {
+        return true;
+    }
+    // The image's own search path: the loader searches it for a `dlopen` this image makes.
+    own_search_path().is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, true)))
+}
+
+/// Whether the loader, searching the search-path element `dir` for `name`, could take a file
+/// it must not. `$ORIGIN` is expanded when the element is the image's own (in
+/// `LD_LIBRARY_PATH` it is the loader's to expand, to the folder of the image that loads).
+fn element_refused(dir: &[u8], name: &[u8], own: bool) -> bool {
+    let kind = LdPathElement::of(dir);
+    let mut path = super::buf::Buf::<PATH_SIZE>::new();
+    match kind {
+        LdPathElement::Substituted => return true,
+        LdPathElement::Origin if !own => return false,
+        LdPathElement::Origin => {
+            let mut scratch = [0u8; PATH_SIZE];
+            let Some(origin) = image_dir(&mut scratch) else {
+                return false;
+            };
+            let rest = dir
+                .strip_prefix(b"${ORIGIN}")
+                .or_else(|| dir.strip_prefix(b"$ORIGIN"));
+            path.push(origin).push(rest.unwrap_or_default());
         }
-        // `$ORIGIN` is the loader's to expand (the image's own folder).
-        if kind == LdPathElement::Origin {
-            return false;
+        LdPathElement::Absolute | LdPathElement::CurrentDirectory => {
+            path.push(if dir.is_empty() { b"." } else { dir });
         }
-        let absolute = kind == LdPathElement::Absolute;
-        let mut path = super::buf::Buf::<PATH_SIZE>::new();
-        path.push(if dir.is_empty() { b"." } else { dir });
-        // A relative folder's file of that name is refused, an absolute folder's if it is no
-        // regular file; in the element or any folder glibc searches inside it.
-        let refused = |file: &[u8]| {
-            if absolute {
-                !regular_or_absent(file)
-            } else {
-                exists(file)
-            }
-        };
-        searched_inside(&mut path, name, LEGACY_HWCAP_DEPTH, &refused)
-    })
+    }
+    if path.overflowed() {
+        return false;
+    }
+    // A relative folder's file of that name is refused, an absolute folder's if it is no
+    // regular file; in the element or any folder glibc searches inside it.
+    let absolute = kind != LdPathElement::CurrentDirectory;
+    let refused = |file: &[u8]| {
+        if absolute {
+            !regular_or_absent(file)
+        } else {
+            exists(file)
+        }
+    };
+    searched_inside(&mut path, name, LEGACY_HWCAP_DEPTH, &refused)
+}
+
+/// `dl_iterate_phdr`'s callback type.
+type PhdrCallback =
+    Option<unsafe extern "C" fn(info: *mut libc::dl_phdr_info, size: usize, data: *mut c_void) -> c_int>;
+
+/// One entry of an ELF dynamic section (`Elf32_Dyn`/`Elf64_Dyn`: two words).
+#[repr(C)]
+struct Dyn {
+    tag: isize,
+    val: usize,
+}
+
+const DT_NULL: isize = 0;
+const DT_STRTAB: isize = 5;
+const DT_RPATH: isize = 15;
+const DT_RUNPATH: isize = 29;
+
+/// The search path of the image holding this runtime, as its dynamic section (in memory) names
+/// it: `DT_RUNPATH`, or `DT_RPATH` when it has none. `None` without either, or on a system
+/// without `dl_iterate_phdr`.
+fn own_search_path() -> Option<&'static [u8]> {
+    let mut found: Option<&'static [u8]> = None;
+    // SAFETY: the callback only reads the loader's program headers and the image's own mapped
+    // dynamic section; `found` outlives the call.
+    unsafe {
+        late::dl_iterate_phdr(
+            Some(search_path_of_own_image),
+            (&mut found as *mut Option<&[u8]>).cast(),
+        )
+    };
+    found
+}
+
+/// `dl_iterate_phdr`'s callback: for the object whose loaded segments hold this function, its
+/// search path into `data` (an `Option<&[u8]>`), and stop.
+unsafe extern "C" fn search_path_of_own_image(
+    info: *mut libc::dl_phdr_info,
+    _size: usize,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: the loader passes a valid `dl_phdr_info` whose program headers are mapped.
+    let info = unsafe { &*info };
+    // SAFETY: as above: `dlpi_phnum` headers at `dlpi_phdr`.
+    let phdrs = unsafe { core::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) };
+    let bias = info.dlpi_addr as usize;
+    let here = search_path_of_own_image as *const () as usize;
+    let loads = || phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD);
+    let holds = |addr: usize| {
+        loads().any(|p| (bias + p.p_vaddr as usize..bias + (p.p_vaddr + p.p_memsz) as usize).contains(&addr))
+    };
+    if !holds(here) {
+        return 0;
+    }
+    let Some(dynamic) = phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC) else {
+        return 1;
+    };
+    let mut entry = (bias + dynamic.p_vaddr as usize) as *const Dyn;
+    let (mut strtab, mut runpath, mut rpath) = (None, None, None);
+    loop {
+        // SAFETY: the mapped dynamic section, not past its DT_NULL.
+        let e = unsafe { &*entry };
+        match e.tag {
+            DT_NULL => break,
+            DT_STRTAB => strtab = Some(e.val),
+            DT_RUNPATH => runpath = Some(e.val),
+            DT_RPATH => rpath = Some(e.val),
+            _ => {}
+        }
+        // SAFETY: not past DT_NULL.
+        entry = unsafe { entry.add(1) };
+    }
+    let (Some(strtab), Some(offset)) = (strtab, runpath.or(rpath)) else {
+        return 1;
+    };
+    // glibc relocates DT_STRTAB in place (where the dynamic section is writable), musl does not.
+    let strtab = if holds(strtab) { strtab } else { bias + strtab };
+    if !holds(strtab + offset) {
+        return 1;
+    }
+    // SAFETY: a NUL-terminated string in the image's mapped string table.
+    let text = unsafe { CStr::from_ptr((strtab + offset) as *const c_char) }.to_bytes();
+    // SAFETY: `data` is the `Option<&[u8]>` of `own_search_path`.
+    unsafe { *data.cast::<Option<&'static [u8]>>() = Some(text) };
+    1
 }
 
 /// Whether `refused` holds for `folder/name`, or for `name` in a folder glibc searches inside

@@ -96,7 +96,7 @@ impl OsError {
 
 /// Unix's `LD_LIBRARY_PATH` rule has no Windows counterpart here: the resolver's own flags keep
 /// `LoadLibraryExW` from the current directory.
-pub fn loader_takes_from_current_directory(_name: &[u8]) -> bool {
+pub fn loader_search_refused(_name: &[u8]) -> bool {
     false
 }
 
