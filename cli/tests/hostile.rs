@@ -2082,3 +2082,85 @@ fn a_direct_pinvoke_item_given_twice_is_not_said_to_match_nothing() {
     let first = request.find("[\"libz\"").unwrap() + 2;
     assert!(err.contains(&format!("(also at dup.json:1:{first})")), "{err}");
 }
+
+/// A Mono object cache others can write in, or another user's, is refused before anything is
+/// compiled (exit 1, naming what chose it): objects planted there were linked into the image.
+#[test]
+fn a_mono_cache_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let open = d.join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    mono_app_request(d, "static class P { static int Main() { return 0; } }", &open);
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("writable by other users") && err.contains("cache_dir"),
+        "{err}"
+    );
+    // Named by the environment, made by another user (as root only).
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        return;
+    }
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r.as_object_mut().unwrap().remove("cache_dir");
+    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    let xdg = d.join("xdg");
+    std::fs::create_dir_all(xdg.join("aotinterop")).unwrap();
+    std::os::unix::fs::chown(xdg.join("aotinterop"), Some(65534), None).unwrap();
+    let out = command(&["publish", "--quiet", "request.json"], d)
+        .env_remove("AOTINTEROP_CACHE_DIR")
+        .env("XDG_CACHE_HOME", &xdg)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another user's") && err.contains("XDG_CACHE_HOME"),
+        "{err}"
+    );
+}
+
+/// A Mono image that crashes starts no debugger: Mono looked `gdb` up through `PATH`, and ran
+/// `./gdb` when `PATH` named the current directory.
+#[test]
+fn a_crashing_mono_image_starts_no_debugger_from_the_current_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    mono_app_request(
+        dir,
+        "using System; using System.Runtime.InteropServices;\n\
+         static class P {\n\
+           [DllImport(\"libc\")] static extern IntPtr strlen(IntPtr s);\n\
+           static void Main() { Console.WriteLine(strlen((IntPtr)1)); }\n\
+         }\n",
+        &aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
+    );
+    let out = aotinterop(&["publish", "--quiet", "request.json"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run = dir.join("run");
+    std::fs::create_dir(&run).unwrap();
+    let marker = dir.join("debugger-ran");
+    for name in ["gdb", "lldb"] {
+        let script = run.join(name);
+        std::fs::write(&script, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = Command::new(dir.join("bin/t"))
+        .current_dir(&run)
+        .env("PATH", ".:/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the bad pointer did not crash: {out:?}");
+    assert!(
+        !marker.exists(),
+        "a debugger in the current directory ran: {}",
+        text(&out.stderr)
+    );
+}

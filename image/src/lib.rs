@@ -16,6 +16,7 @@ pub use macho::fat_slices as macho_fat_slices;
 mod pe;
 pub mod present;
 pub mod probe;
+pub mod scan;
 mod text;
 mod truncated;
 pub mod verify;

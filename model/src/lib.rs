@@ -19,6 +19,10 @@ pub mod dotnet;
 pub mod extent;
 #[cfg(feature = "std")]
 pub mod flavor;
+#[cfg(feature = "serde")]
+pub mod imports;
+#[cfg(feature = "serde")]
+pub mod json_input;
 pub mod lazy_rules;
 #[cfg(feature = "std")]
 pub mod names;
@@ -26,6 +30,8 @@ pub mod names;
 pub mod plan;
 #[cfg(feature = "std")]
 pub mod rid;
+#[cfg(feature = "serde")]
+pub mod surface;
 #[cfg(feature = "std")]
 pub mod target;
 

@@ -519,11 +519,9 @@ impl Plan {
             .find(|c: char| !c.is_whitespace())
             .filter(|&i| !text[i..].starts_with('{'))
         {
-            let line = text[..at].matches('\n').count() as u32 + 1;
-            let column = (at - text[..at].rfind('\n').map_or(0, |n| n + 1)) as u32 + 1;
             return Err(
                 Diagnostic::error(codes::PLAN_MALFORMED, "not a plan: a plan is a JSON object")
-                    .at(crate::diag::Location::at(origin, line, column))
+                    .at(crate::json_input::location_of_offset(text, origin, Some(at)))
                     .into(),
             );
         }

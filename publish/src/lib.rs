@@ -5,18 +5,17 @@
 //! verify. The command-line program and the MSBuild task are thin layers over this library.
 
 pub mod direct_pinvoke;
-pub mod imports;
 pub mod mono;
 mod native_library;
 pub mod pipeline;
 pub mod plan;
 pub mod request;
-pub mod scan;
-pub mod surface;
 
 pub use aotinterop_image as inspect;
 pub use aotinterop_image::probe;
+pub use aotinterop_image::scan;
 pub use aotinterop_image::verify;
+pub use aotinterop_model::{imports, surface};
 pub use aotinterop_model::{Diagnostic, Error, Location, Result, Severity};
 pub use imports::Import;
 pub use plan::plan;

@@ -2,8 +2,9 @@
 //! interop. The command line reads it from a file; the MSBuild task passes the same document
 //! across its C ABI. `docs/request.md` documents the schema.
 
-use crate::imports::{json_error, Import};
+use crate::imports::Import;
 use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
+use aotinterop_model::json_input::{json_error, json_error_at, locate_field_in, locate_value, shape_fault};
 use aotinterop_model::{Compiler, DotNet, Flavor, MonoAotMode, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -326,7 +327,7 @@ impl PublishRequest {
         }
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
             let objects = ["", "imports[]", "exports", "linker"];
-            if let Some((field, why)) = crate::imports::shape_fault(&value, &objects) {
+            if let Some((field, why)) = shape_fault(&value, &objects) {
                 let key = field.rsplit('.').next().and_then(|k| k.split('[').next());
                 return Err(Error::new(codes::REQUEST_INVALID, format!("`{field}`: {why}"))
                     .at(locate_value(text, origin, key.unwrap_or(""))));
@@ -335,7 +336,7 @@ impl PublishRequest {
         let mut de = serde_json::Deserializer::from_str(text);
         let request: PublishRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let field = e.path().to_string();
-            crate::imports::json_error_at(origin, "publish request", text, e.inner(), &field)
+            json_error_at(origin, "publish request", text, e.inner(), &field)
         })?;
         de.end()
             .map_err(|e| json_error(origin, "publish request", text, &e))?;
@@ -476,130 +477,6 @@ fn dotnet_of(request: &PublishRequest, locate: impl Fn(&str) -> Location) -> Res
             Error::new(codes::TARGET_FRAMEWORK_UNSUPPORTED, e.to_string()).at(locate(tf))
         }),
     }
-}
-
-/// The line and column of the value at `field` (`imports[2].entry`, `[0].module`) in the JSON
-/// `text` of `origin`; the whole file when it is not found.
-pub(crate) fn locate_field_in(text: &str, origin: &Path, field: &str) -> Location {
-    location_of_offset(text, origin, field_offset(text, field))
-}
-
-/// Finds the first place the JSON string literal for `value` appears in `text`.
-// serde_json keeps no positions after parsing, so the line of a value that parsed but is wrong is
-// found again in the text: the literal as serde_json would write it, which is how it is usually
-// written by hand too.
-pub(crate) fn locate_value(text: &str, origin: &Path, value: &str) -> Location {
-    let literal = serde_json::to_string(value).unwrap_or_default();
-    let offset = text.find(&literal).or_else(|| find_decoded(text, value));
-    location_of_offset(text, origin, offset)
-}
-
-/// The line and column of byte `offset` of `text`; the whole file without one.
-fn location_of_offset(text: &str, origin: &Path, offset: Option<usize>) -> Location {
-    let Some(offset) = offset else {
-        return Location::file(origin);
-    };
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32 + 1;
-    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) as u32 + 1;
-    Location::at(origin, line, col)
-}
-
-/// The byte offset in the JSON `text` where the value at `field` starts (`a.b[2]`: key `b` of
-/// the object at key `a`, its third element). serde_json keeps no positions, so the text is
-/// walked: strings (escapes included) are skipped whole, and a path is matched as keys and
-/// indices are met; the first value of a repeated key is the one found.
-fn field_offset(text: &str, field: &str) -> Option<usize> {
-    let want: Vec<String> = field
-        .split('.')
-        .flat_map(|part| {
-            let mut pieces = part.split('[');
-            let key = pieces.next().unwrap_or("").to_string();
-            std::iter::once(key).chain(pieces.map(|i| format!("[{}", i.trim_end_matches(']'))))
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
-    let bytes = text.as_bytes();
-    // The path to the value being read: keys, and `[i]` for array elements.
-    let mut path: Vec<String> = Vec::new();
-    // Per open container: its kind, and for arrays the next index.
-    let mut stack: Vec<Option<usize>> = Vec::new();
-    let mut key: Option<String> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c.is_ascii_whitespace() || c == b',' || c == b':' {
-            i += 1;
-            continue;
-        }
-        let in_object = matches!(stack.last(), Some(None));
-        if in_object && key.is_none() && c == b'"' {
-            let mut literal = serde_json::Deserializer::from_str(&text[i..]).into_iter::<String>();
-            key = Some(literal.next()?.ok()?);
-            i += literal.byte_offset();
-            continue;
-        }
-        if c == b'}' || c == b']' {
-            stack.pop();
-            path.pop();
-            i += 1;
-            continue;
-        }
-        // A value starts here: its path, then the value itself.
-        let step = match stack.last_mut() {
-            Some(Some(next)) => {
-                *next += 1;
-                Some(format!("[{}", *next - 1))
-            }
-            Some(None) => key.take(),
-            None => None,
-        };
-        let depth = path.len();
-        if let Some(s) = step {
-            path.push(s);
-        }
-        if path == want {
-            return Some(i);
-        }
-        match c {
-            b'{' | b'[' => {
-                stack.push(if c == b'[' { Some(0) } else { None });
-                i += 1;
-                continue;
-            }
-            b'"' => {
-                let mut literal = serde_json::Deserializer::from_str(&text[i..]).into_iter::<String>();
-                literal.next()?.ok()?;
-                i += literal.byte_offset();
-            }
-            _ => {
-                while i < bytes.len()
-                    && !matches!(bytes[i], b',' | b'}' | b']')
-                    && !bytes[i].is_ascii_whitespace()
-                {
-                    i += 1;
-                }
-            }
-        }
-        path.truncate(depth);
-    }
-    None
-}
-
-/// Where a string literal of `text` that decodes to `value` starts, for one written with escapes
-/// serde_json would not write (`\u00e9` for `é`). Each literal is decoded once, in order.
-fn find_decoded(text: &str, value: &str) -> Option<usize> {
-    let mut at = 0;
-    while let Some(quote) = text[at..].find('"') {
-        let start = at + quote;
-        let mut literal = serde_json::Deserializer::from_str(&text[start..]).into_iter::<String>();
-        match literal.next() {
-            Some(Ok(s)) if s == value => return Some(start),
-            Some(Ok(_)) => at = start + literal.byte_offset().max(1),
-            _ => at = start + 1,
-        }
-    }
-    None
 }
 
 #[cfg(test)]

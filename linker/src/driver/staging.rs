@@ -213,6 +213,26 @@ fn same_inode(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether `dir` is a folder (not a link) this user owns that no one else may write in, as
+/// staging folders are made (0700), and its journal, if any, is this user's too.
+#[cfg(unix)]
+fn made_by_this_user(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let private =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.uid() == me && m.mode() & 0o022 == 0);
+    let journal = dir.join(JOURNAL);
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && private(dir)
+        && (std::fs::symlink_metadata(&journal).is_err() || private(&journal))
+}
+
+#[cfg(not(unix))]
+fn made_by_this_user(_dir: &Path) -> bool {
+    true
+}
+
 /// Removes the staging folders in `parent` whose publish is gone: their lock is free. (A folder
 /// still being made is left alone unless it is over a minute old: its publish died making it.)
 fn remove_dead(parent: &Path) {
@@ -221,6 +241,11 @@ fn remove_dead(parent: &Path) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        // Another user's folder (in a shared folder) is not a publish of this user's: its
+        // journal could name any file this user may replace.
+        if !made_by_this_user(&entry.path()) {
+            continue;
+        }
         let dead = if name.starts_with(PREFIX) {
             File::open(entry.path().join(LOCK)).is_ok_and(|lock| lock.try_lock().is_ok())
         } else if name.starts_with(NEW_PREFIX) {
@@ -532,6 +557,56 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(outside.join("secret")).unwrap(), "secret");
         assert!(!bin.join("leaked").exists());
+    }
+
+    /// In a shared folder, a staging folder another user made (or one others may write in) is
+    /// not this user's: its journal is not replayed and it is not removed. (A planted journal
+    /// naming files of the output's folder had this user's publish delete and replace them.)
+    #[test]
+    fn another_users_staging_folder_is_left_alone() {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        std::fs::write(shared.join("precious"), "precious").unwrap();
+        std::fs::write(shared.join("other"), "other").unwrap();
+        for (name, mode, owner) in [("EVIL", 0o700, Some(65534)), ("OPEN", 0o777, None)] {
+            let evil = shared.join(format!("{PREFIX}{name}"));
+            std::fs::create_dir(&evil).unwrap();
+            std::fs::write(evil.join(LOCK), "").unwrap();
+            std::fs::write(evil.join(".previous-x"), "attacker").unwrap();
+            let mut journal = Vec::new();
+            for part in [
+                shared.join("precious"),
+                evil.join("gone"),
+                PathBuf::new(),
+                shared.join("other"),
+                evil.join("x"),
+                evil.join(".previous-x"),
+            ] {
+                journal.extend_from_slice(part.as_os_str().as_bytes());
+                journal.push(0);
+            }
+            std::fs::write(evil.join(JOURNAL), journal).unwrap();
+            std::fs::set_permissions(&evil, std::fs::Permissions::from_mode(mode)).unwrap();
+            if let Some(uid) = owner {
+                for p in [
+                    evil.join(JOURNAL),
+                    evil.join(LOCK),
+                    evil.join(".previous-x"),
+                    evil.clone(),
+                ] {
+                    std::os::unix::fs::lchown(&p, Some(uid), Some(uid)).unwrap();
+                }
+            }
+            let _next = Staging::beside(&shared.join("app")).unwrap();
+            let read = |n: &str| std::fs::read_to_string(shared.join(n)).unwrap();
+            assert_eq!(read("precious"), "precious", "{name}");
+            assert_eq!(read("other"), "other", "{name}");
+            assert!(evil.join(JOURNAL).exists(), "{name}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::{eh_frame, emit_error};
 use crate::target::Arch;
 use aotinterop_runtime::abi;
 use object::elf;
-use object::write::elf::{FileHeader, Rel, SectionHeader, SectionIndex, Sym, SymbolIndex, Writer};
+use object::write::elf::{FileHeader, Rel, SectionHeader, SectionIndex, SinglePhase, Sym, Writer};
 use object::write::StringId;
 use object::Endianness;
 use rustc_hash::FxHashMap;
@@ -125,117 +125,195 @@ fn write_rel_addend(data: &mut [u8], at: u64, addend: i64, kind: RelocKind) -> c
     Ok(())
 }
 
-/// Writes the ELF object for `arch`.
+/// The index of `.text`, `.data` and the import table in [`Layout::sections`].
+const TEXT: usize = 0;
+const DATA: usize = 1;
+const AOTIMP: usize = 2;
+
+/// Relocations of one section before they name symbols: offset, base, addend, kind.
+type Pending = Vec<(u64, Base, i64, RelocKind)>;
+
+/// The object, decided: its allocated sections in index order with their relocations, the
+/// undefined symbols those name, and the symbol numbering the relocations use.
+struct Layout<'a> {
+    sections: Vec<Section<'a>>,
+    undefined: Undefined<'a>,
+    /// The index of `.ARM.exidx`, when there is one.
+    exidx: Option<usize>,
+    /// The index of the first global symbol (after the null, section and mapping symbols).
+    first_global: u32,
+    has_table: bool,
+    /// RELA (addends in the relocations) or, on ARM, REL (addends in the relocated fields).
+    is_rela: bool,
+}
+
+/// Writes the ELF object for `arch`: the layout decided, then encoded.
 pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::Result<Vec<u8>> {
-    const TEXT: usize = 0;
-    const DATA: usize = 1;
-    const AOTIMP: usize = 2;
+    let layout = layout(arch, table, code)?;
+    encode(arch, table, code, &layout)
+}
+
+/// Where relocation target `t` points: a section (plus an offset) or an undefined symbol.
+fn base_of<'a>(
+    t: &'a RelocTarget,
+    slot: u64,
+    table: &Table,
+    undefined: &mut Undefined<'a>,
+) -> crate::diag::Result<(Base, i64)> {
+    let cells = (slot * table.imports as u64) as i64;
+    Ok(match t {
+        RelocTarget::Cell(i) => (Base::Section(DATA), (slot * *i as u64) as i64),
+        RelocTarget::Handle(m) => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
+        RelocTarget::Table if table.imports > 0 => (Base::Section(AOTIMP), 0),
+        RelocTarget::Table => return Err(emit_error("no import table".into())),
+        RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
+        RelocTarget::LazyEntry => (Base::Undefined(undefined.get(abi::LAZY_ENTRY_SYMBOL)), 0),
+        RelocTarget::Native(s) => (Base::Undefined(undefined.get(s)), 0),
+        RelocTarget::ImpSlot(s) => {
+            return Err(emit_error(format!(
+                "`__imp_{s}` import slots exist only in COFF objects"
+            )))
+        }
+    })
+}
+
+fn section<'a>(
+    name: &'static str,
+    sh_type: elf::SectionType,
+    sh_flags: elf::SectionFlags,
+    align: u64,
+    data: impl Into<std::borrow::Cow<'a, [u8]>>,
+) -> Section<'a> {
+    Section {
+        name,
+        sh_type,
+        sh_flags,
+        align,
+        data: data.into(),
+        relocs: Vec::new(),
+    }
+}
+
+/// Decides the sections, their relocations and the symbol numbering.
+fn layout<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::Result<Layout<'a>> {
     let has_table = table.imports > 0;
     let slot = u64::from(arch.pointer_bytes());
-    let is_64 = slot == 8;
-    // ARM: REL relocations (GNU ld takes no RELA for ARM), Thumb code.
-    let is_rela = arch != Arch::Arm;
     let mut undefined = Undefined::default();
+    let cells = vec![0u8; slot as usize * (table.imports + table.modules)];
     let mut sections = vec![
-        Section {
-            name: ".text",
-            sh_type: elf::SHT_PROGBITS,
-            sh_flags: elf::SHF_ALLOC | elf::SHF_EXECINSTR,
-            align: 16,
-            data: code.text.as_slice().into(),
-            relocs: Vec::new(),
-        },
-        Section {
-            name: ".data",
-            sh_type: elf::SHT_PROGBITS,
-            sh_flags: elf::SHF_ALLOC | elf::SHF_WRITE,
-            align: 8,
-            data: vec![0u8; slot as usize * (table.imports + table.modules)].into(),
-            relocs: Vec::new(),
-        },
+        section(
+            ".text",
+            elf::SHT_PROGBITS,
+            elf::SHF_ALLOC | elf::SHF_EXECINSTR,
+            16,
+            code.text.as_slice(),
+        ),
+        section(
+            ".data",
+            elf::SHT_PROGBITS,
+            elf::SHF_ALLOC | elf::SHF_WRITE,
+            8,
+            cells,
+        ),
     ];
-    // Relocations are collected against `Base`s and turned into symbol indices once the symbol
-    // table's layout is known.
-    type Pending = Vec<(u64, Base, i64, RelocKind)>;
     let mut pending: Vec<Pending> = vec![Vec::new(), Vec::new()];
-    let cells = (slot * table.imports as u64) as i64;
-    let mut resolve = |t: &'a RelocTarget| -> crate::diag::Result<(Base, i64)> {
-        Ok(match t {
-            RelocTarget::Cell(i) => (Base::Section(DATA), (slot * *i as u64) as i64),
-            RelocTarget::Handle(m) => (Base::Section(DATA), cells + (slot * *m as u64) as i64),
-            RelocTarget::Table if has_table => (Base::Section(AOTIMP), 0),
-            RelocTarget::Table => return Err(emit_error("no import table".into())),
-            RelocTarget::Text(off) => (Base::Section(TEXT), *off as i64),
-            RelocTarget::LazyEntry => (Base::Undefined(undefined.get(abi::LAZY_ENTRY_SYMBOL)), 0),
-            RelocTarget::Native(s) => (Base::Undefined(undefined.get(s)), 0),
-            RelocTarget::ImpSlot(s) => {
-                return Err(emit_error(format!(
-                    "`__imp_{s}` import slots exist only in COFF objects"
-                )))
-            }
-        })
-    };
-    let pointer = if is_64 { RelocKind::Abs64 } else { RelocKind::Abs32 };
     if has_table {
-        sections.push(Section {
-            name: abi::SECTION_ELF_COFF,
-            sh_type: elf::SHT_PROGBITS,
-            // Retained under `--gc-sections` even when no stub is called: the table is how
-            // `inspect` and `verify` see the image's lazy imports.
-            sh_flags: elf::SHF_ALLOC | elf::SHF_GNU_RETAIN,
-            align: abi::TABLE_ALIGN as u64,
-            data: table.bytes.as_slice().into(),
-            relocs: Vec::new(),
-        });
-        // The header's two link-time distances: S + A - P with P = table + off, so A = off.
-        let mut table_relocs = Vec::with_capacity(2);
-        const FIELDS: [(u32, RelocTarget); 2] = [
-            (abi::CELLS_REL_OFFSET, RelocTarget::Cell(0)),
-            (abi::HANDLES_REL_OFFSET, RelocTarget::Handle(0)),
-        ];
-        for (off, target) in &FIELDS {
-            let (base, extra) = resolve(target)?;
-            table_relocs.push((*off as u64, base, extra + *off as i64, RelocKind::Pc32));
-        }
-        pending.push(table_relocs);
-        // Each cell starts at its thunk.
-        pending[DATA] = code
-            .cell_init
-            .iter()
-            .enumerate()
-            .map(|(i, &init)| (slot * i as u64, Base::Section(TEXT), init as i64, pointer))
-            .collect();
+        let (aotimp, relocs, cell_init) = table_section(arch, table, code, &mut undefined)?;
+        sections.push(aotimp);
+        pending.push(relocs);
+        pending[DATA] = cell_init;
     }
     let mut text_relocs = Vec::with_capacity(code.text_relocs.len());
     for r in &code.text_relocs {
-        let (base, extra) = resolve(&r.target)?;
+        let (base, extra) = base_of(&r.target, slot, table, &mut undefined)?;
         text_relocs.push((r.offset, base, r.addend + extra, r.kind));
     }
     pending[TEXT] = text_relocs;
+    let mut exidx = None;
+    for (s, relocs) in unwind_sections(arch, code) {
+        if s.name == ".ARM.exidx" {
+            exidx = Some(sections.len());
+        }
+        sections.push(s);
+        pending.push(relocs);
+    }
+    for s in note_sections(arch) {
+        sections.push(s);
+        pending.push(Vec::new());
+    }
+    let mut layout = Layout {
+        first_global: 1 + sections.len() as u32 + code.mapping.len() as u32,
+        sections,
+        undefined,
+        exidx,
+        has_table,
+        // ARM: REL relocations (GNU ld takes no RELA for ARM), Thumb code.
+        is_rela: arch != Arch::Arm,
+    };
+    relocate(arch, code, &mut layout, pending)?;
+    Ok(layout)
+}
+
+/// The import table's section, its header's two link-time distances, and `.data`'s
+/// relocations: each cell starts at its thunk.
+fn table_section<'a>(
+    arch: Arch,
+    table: &'a Table,
+    code: &'a Code,
+    undefined: &mut Undefined<'a>,
+) -> crate::diag::Result<(Section<'a>, Pending, Pending)> {
+    let slot = u64::from(arch.pointer_bytes());
+    // Retained under `--gc-sections` even when no stub is called: the table is how `inspect`
+    // and `verify` see the image's lazy imports.
+    let flags = elf::SHF_ALLOC | elf::SHF_GNU_RETAIN;
+    let aotimp = section(
+        abi::SECTION_ELF_COFF,
+        elf::SHT_PROGBITS,
+        flags,
+        abi::TABLE_ALIGN as u64,
+        table.bytes.as_slice(),
+    );
+    // S + A - P with P = table + off, so A = off.
+    const FIELDS: [(u32, RelocTarget); 2] = [
+        (abi::CELLS_REL_OFFSET, RelocTarget::Cell(0)),
+        (abi::HANDLES_REL_OFFSET, RelocTarget::Handle(0)),
+    ];
+    let mut relocs = Vec::with_capacity(2);
+    for (off, target) in &FIELDS {
+        let (base, extra) = base_of(target, slot, table, undefined)?;
+        relocs.push((*off as u64, base, extra + *off as i64, RelocKind::Pc32));
+    }
+    let pointer = if slot == 8 {
+        RelocKind::Abs64
+    } else {
+        RelocKind::Abs32
+    };
+    let cell_init = code
+        .cell_init
+        .iter()
+        .enumerate()
+        .map(|(i, &init)| (slot * i as u64, Base::Section(TEXT), init as i64, pointer))
+        .collect();
+    Ok((aotimp, relocs, cell_init))
+}
+
+/// `.eh_frame`, and ARM's unwind index: 8-byte entries, a PREL31 function address and an
+/// inline entry, in a section linked to `.text` (its `sh_link`).
+fn unwind_sections(arch: Arch, code: &Code) -> Vec<(Section<'static>, Pending)> {
+    let mut out = Vec::new();
     if !code.unwind.is_empty() {
         let (bytes, relocs) = eh_frame::build(arch, &code.unwind);
-        sections.push(Section {
-            name: ".eh_frame",
-            sh_type: if arch == Arch::X86_64 {
-                elf::SHT_X86_64_UNWIND
-            } else {
-                elf::SHT_PROGBITS
-            },
-            sh_flags: elf::SHF_ALLOC,
-            align: 8,
-            data: bytes.into(),
-            relocs: Vec::new(),
-        });
-        pending.push(
-            relocs
-                .into_iter()
-                .map(|(at, text_off)| (at, Base::Section(TEXT), text_off as i64, RelocKind::Pc32))
-                .collect(),
-        );
+        let sh_type = if arch == Arch::X86_64 {
+            elf::SHT_X86_64_UNWIND
+        } else {
+            elf::SHT_PROGBITS
+        };
+        let relocs = relocs
+            .into_iter()
+            .map(|(at, text_off)| (at, Base::Section(TEXT), text_off as i64, RelocKind::Pc32))
+            .collect();
+        out.push((section(".eh_frame", sh_type, elf::SHF_ALLOC, 8, bytes), relocs));
     }
-    // ARM's unwind tables: 8-byte entries, a PREL31 function address and an inline entry, in
-    // a section linked to `.text` (its `sh_link`, set below).
-    let exidx = sections.len();
     if !code.exidx.is_empty() {
         let mut bytes = Vec::with_capacity(8 * code.exidx.len());
         let mut relocs = Vec::with_capacity(code.exidx.len());
@@ -244,74 +322,120 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::R
             bytes.extend_from_slice(&entry.to_le_bytes());
             relocs.push((8 * i as u64, Base::Section(TEXT), at as i64, RelocKind::Prel31));
         }
-        sections.push(Section {
-            name: ".ARM.exidx",
-            sh_type: elf::SHT_ARM_EXIDX,
-            sh_flags: elf::SHF_ALLOC | elf::SHF_LINK_ORDER,
-            align: 4,
-            data: bytes.into(),
-            relocs: Vec::new(),
-        });
-        pending.push(relocs);
+        let flags = elf::SHF_ALLOC | elf::SHF_LINK_ORDER;
+        out.push((section(".ARM.exidx", elf::SHT_ARM_EXIDX, flags, 4, bytes), relocs));
     }
-    let mut notes = vec![(".note.GNU-stack", elf::SHT_PROGBITS, 0, Vec::new())];
-    // The CET / BTI property notes (32-bit ARM has none).
-    if arch != Arch::Arm {
-        notes.insert(
-            0,
-            (
-                ".note.gnu.property",
-                elf::SHT_NOTE,
-                elf::SHF_ALLOC.0,
-                gnu_property(arch),
-            ),
-        );
-    }
-    for (name, sh_type, sh_flags, data) in notes {
-        sections.push(Section {
-            name,
-            sh_type,
-            sh_flags: elf::SectionFlags(sh_flags),
-            align: if data.is_empty() { 1 } else { 8 },
-            data: data.into(),
-            relocs: Vec::new(),
-        });
-        pending.push(Vec::new());
-    }
+    out
+}
 
-    // Symbols: null, one section symbol per allocated section (locals), then the call symbols,
-    // the table symbol and the undefined symbols (globals).
-    // 32-bit ARM adds its mapping symbols (`$t`, `$d`) as locals after the section symbols.
-    let section_index = |i: usize| SectionIndex(1 + i as u32);
-    let section_symbol = |i: usize| SymbolIndex(1 + i as u32);
-    let first_global = 1 + sections.len() as u32 + code.mapping.len() as u32;
-    let globals_defined = code.symbols.len() as u32 + has_table as u32;
-    let undefined_symbol = |u: usize| SymbolIndex(first_global + globals_defined + u as u32);
-    for (section, relocs) in sections.iter_mut().zip(pending) {
+/// The CET / BTI property note (32-bit ARM has none) and `.note.GNU-stack`.
+fn note_sections(arch: Arch) -> Vec<Section<'static>> {
+    let mut out = Vec::new();
+    if arch != Arch::Arm {
+        out.push(section(
+            ".note.gnu.property",
+            elf::SHT_NOTE,
+            elf::SHF_ALLOC,
+            8,
+            gnu_property(arch),
+        ));
+    }
+    out.push(section(
+        ".note.GNU-stack",
+        elf::SHT_PROGBITS,
+        elf::SectionFlags(0),
+        1,
+        Vec::new(),
+    ));
+    out
+}
+
+/// Turns each section's pending relocations into ELF relocations naming symbol indices: null,
+/// one section symbol per allocated section (locals), ARM's mapping symbols (`$t`, `$d`,
+/// locals), then the call symbols, the table symbol and the undefined symbols (globals). On
+/// ARM the addends go into the relocated fields.
+fn relocate(arch: Arch, code: &Code, layout: &mut Layout, pending: Vec<Pending>) -> crate::diag::Result<()> {
+    let globals_defined = code.symbols.len() as u32 + layout.has_table as u32;
+    let first_undefined = layout.first_global + globals_defined;
+    for (section, relocs) in layout.sections.iter_mut().zip(pending) {
         let mut out = Vec::with_capacity(relocs.len());
         for (r_offset, base, addend, kind) in relocs {
-            let r_addend = if is_rela {
+            let r_addend = if layout.is_rela {
                 addend
             } else {
                 write_rel_addend(section.data.to_mut(), r_offset, addend, kind)?;
                 0
             };
+            let r_sym = match base {
+                Base::Section(i) => 1 + i as u32,
+                Base::Undefined(u) => first_undefined + u as u32,
+            };
+            let r_type = r_type(arch, kind)?;
             out.push(Rel {
                 r_offset,
-                r_sym: match base {
-                    Base::Section(i) => section_symbol(i).0,
-                    Base::Undefined(u) => undefined_symbol(u).0,
-                },
-                r_type: r_type(arch, kind)?,
+                r_sym,
+                r_type,
                 r_addend,
             });
         }
         section.relocs = out;
     }
+    Ok(())
+}
 
+/// The section index of allocated section `i`.
+fn section_index(i: usize) -> SectionIndex {
+    SectionIndex(1 + i as u32)
+}
+
+/// Encodes the decided object: header, section data, relocations, symbols, string tables,
+/// section headers.
+fn encode<'a>(arch: Arch, table: &Table, code: &'a Code, layout: &'a Layout) -> crate::diag::Result<Vec<u8>> {
+    let is_64 = arch.pointer_bytes() == 8;
+    let sections = &layout.sections;
     let mut out = Vec::with_capacity(code.text.len() * 4 + table.bytes.len() * 2 + 4096);
     let mut w = Writer::new_single_phase(Endianness::Little, is_64, &mut out);
-    let header = FileHeader {
+    // A placeholder; the real header (section header offset, counts) is written last.
+    w.write_file_header(&file_header(arch)).map_err(err)?;
+    let mut offsets = Vec::with_capacity(sections.len());
+    for s in sections {
+        offsets.push(w.write_align(s.align));
+        w.write(&s.data);
+    }
+    let mut rela_offsets = Vec::with_capacity(sections.len());
+    for s in sections {
+        if s.relocs.is_empty() {
+            rela_offsets.push(0);
+            continue;
+        }
+        rela_offsets.push(w.write_align_relocation());
+        for r in &s.relocs {
+            w.write_relocation(layout.is_rela, r);
+        }
+    }
+    write_symbols(&mut w, arch, table, code, layout);
+    let names: Vec<StringId> = sections
+        .iter()
+        .map(|s| w.add_section_name(s.name.as_bytes()))
+        .collect();
+    let rela_names: Vec<Option<StringId>> = sections
+        .iter()
+        .map(|s| {
+            (!s.relocs.is_empty()).then(|| w.add_section_name(rela_name(s.name, layout.is_rela).as_bytes()))
+        })
+        .collect();
+    w.write_strtab().map_err(err)?;
+    w.write_shstrtab().map_err(err)?;
+    write_section_headers(&mut w, layout, &names, &offsets, &rela_names, &rela_offsets);
+    let mut header_bytes = Vec::new();
+    w.write_file_header_to(&mut header_bytes).map_err(err)?;
+    drop(w);
+    out[..header_bytes.len()].copy_from_slice(&header_bytes);
+    Ok(out)
+}
+
+fn file_header(arch: Arch) -> FileHeader {
+    FileHeader {
         // GNU, as the assembler marks objects using `SHF_GNU_RETAIN`: GNU ld honours the flag then.
         os_abi: elf::ELFOSABI_GNU,
         abi_version: 0,
@@ -328,67 +452,71 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::R
         } else {
             elf::FileFlags(0)
         },
-    };
-    // A placeholder; the real header (section header offset, counts) is written last.
-    w.write_file_header(&header).map_err(err)?;
-    let mut offsets = Vec::with_capacity(sections.len());
-    for s in &sections {
-        offsets.push(w.write_align(s.align));
-        w.write(&s.data);
     }
-    let mut rela_offsets = Vec::with_capacity(sections.len());
-    for s in &sections {
-        if s.relocs.is_empty() {
-            rela_offsets.push(0);
-            continue;
-        }
-        rela_offsets.push(w.write_align_relocation());
-        for r in &s.relocs {
-            w.write_relocation(is_rela, r);
-        }
-    }
+}
 
+/// The relocation section's name for section `name`.
+fn rela_name(name: &str, is_rela: bool) -> &'static str {
+    match (name, is_rela) {
+        (".text", true) => ".rela.text",
+        (".data", true) => ".rela.data",
+        (".eh_frame", true) => ".rela.eh_frame",
+        (_, true) => ".rela.aotimp",
+        (".text", false) => ".rel.text",
+        (".data", false) => ".rel.data",
+        (".ARM.exidx", false) => ".rel.ARM.exidx",
+        (_, false) => ".rel.aotimp",
+    }
+}
+
+/// The symbol table in [`relocate`]'s numbering (its names added to `.strtab` first).
+fn write_symbols<'a>(
+    w: &mut Writer<'a, SinglePhase>,
+    arch: Arch,
+    table: &Table,
+    code: &'a Code,
+    layout: &'a Layout,
+) {
     let symbol_names: Vec<StringId> = code
         .symbols
         .iter()
         .map(|s| w.add_string(s.name.as_bytes()))
         .collect();
-    let table_name = has_table.then(|| w.add_string(abi::TABLE_SYMBOL.as_bytes()));
+    let table_name = layout
+        .has_table
+        .then(|| w.add_string(abi::TABLE_SYMBOL.as_bytes()));
     let mapping_names: Vec<StringId> = code
         .mapping
         .iter()
         .map(|(_, n)| w.add_string(n.as_bytes()))
         .collect();
-    let undefined_names: Vec<StringId> = undefined
+    let undefined_names: Vec<StringId> = layout
+        .undefined
         .names
         .iter()
         .map(|n| w.add_string(n.as_bytes()))
         .collect();
-    w.write_null_symbol();
-    for i in 0..sections.len() {
-        w.write_symbol(&Sym {
-            st_name: 0,
-            section: Some(section_index(i).0),
-            st_info: elf::SymbolInfo::new(elf::STB_LOCAL, elf::STT_SECTION),
-            st_other: elf::STV_DEFAULT.into(),
+    let sym =
+        |st_name, section: Option<usize>, st_info, st_other: elf::SymbolVisibility, st_value, st_size| Sym {
+            st_name,
+            section: section.map(|i| section_index(i).0),
+            st_info,
+            st_other: st_other.into(),
             st_shndx: elf::SHN_UNDEF,
-            st_value: 0,
-            st_size: 0,
-        });
+            st_value,
+            st_size,
+        };
+    let local = |st_type| elf::SymbolInfo::new(elf::STB_LOCAL, st_type);
+    let global = |st_type| elf::SymbolInfo::new(elf::STB_GLOBAL, st_type);
+    let default = elf::STV_DEFAULT;
+    w.write_null_symbol();
+    for i in 0..layout.sections.len() {
+        w.write_symbol(&sym(0, Some(i), local(elf::STT_SECTION), default, 0, 0));
     }
     for (&(at, _), &name) in code.mapping.iter().zip(&mapping_names) {
         let st_name = w.string_offset(Some(name));
-        w.write_symbol(&Sym {
-            st_name,
-            section: Some(section_index(TEXT).0),
-            st_info: elf::SymbolInfo::new(elf::STB_LOCAL, elf::STT_NOTYPE),
-            st_other: elf::STV_DEFAULT.into(),
-            st_shndx: elf::SHN_UNDEF,
-            st_value: at,
-            st_size: 0,
-        });
+        w.write_symbol(&sym(st_name, Some(TEXT), local(elf::STT_NOTYPE), default, at, 0));
     }
-    let global = |st_type| elf::SymbolInfo::new(elf::STB_GLOBAL, st_type);
     // A Thumb function's address has bit 0 set.
     let thumb = u64::from(arch == Arch::Arm);
     let call_visibility = if code.export_symbols {
@@ -398,73 +526,50 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::R
     };
     for (s, &name) in code.symbols.iter().zip(&symbol_names) {
         let st_name = w.string_offset(Some(name));
-        w.write_symbol(&Sym {
+        let value = s.offset | thumb;
+        w.write_symbol(&sym(
             st_name,
-            section: Some(section_index(TEXT).0),
-            st_info: global(elf::STT_FUNC),
-            st_other: call_visibility.into(),
-            st_shndx: elf::SHN_UNDEF,
-            st_value: s.offset | thumb,
-            st_size: s.size,
-        });
+            Some(TEXT),
+            global(elf::STT_FUNC),
+            call_visibility,
+            value,
+            s.size,
+        ));
     }
     if let Some(name) = table_name {
         let st_name = w.string_offset(Some(name));
-        w.write_symbol(&Sym {
+        let size = table.bytes.len() as u64;
+        w.write_symbol(&sym(
             st_name,
-            section: Some(section_index(AOTIMP).0),
-            st_info: global(elf::STT_OBJECT),
-            st_other: elf::STV_HIDDEN.into(),
-            st_shndx: elf::SHN_UNDEF,
-            st_value: 0,
-            st_size: table.bytes.len() as u64,
-        });
+            Some(AOTIMP),
+            global(elf::STT_OBJECT),
+            elf::STV_HIDDEN,
+            0,
+            size,
+        ));
     }
     for &name in &undefined_names {
         let st_name = w.string_offset(Some(name));
-        w.write_symbol(&Sym {
-            st_name,
-            section: None,
-            st_info: global(elf::STT_NOTYPE),
-            st_other: elf::STV_DEFAULT.into(),
-            st_shndx: elf::SHN_UNDEF,
-            st_value: 0,
-            st_size: 0,
-        });
+        w.write_symbol(&sym(st_name, None, global(elf::STT_NOTYPE), default, 0, 0));
     }
+}
 
-    let names: Vec<StringId> = sections
-        .iter()
-        .map(|s| w.add_section_name(s.name.as_bytes()))
-        .collect();
-    let rela_names: Vec<Option<(StringId, &'static str)>> = sections
-        .iter()
-        .map(|s| {
-            (!s.relocs.is_empty()).then(|| {
-                let rela: &'static str = match (s.name, is_rela) {
-                    (".text", true) => ".rela.text",
-                    (".data", true) => ".rela.data",
-                    (".eh_frame", true) => ".rela.eh_frame",
-                    (_, true) => ".rela.aotimp",
-                    (".text", false) => ".rel.text",
-                    (".data", false) => ".rel.data",
-                    (".ARM.exidx", false) => ".rel.ARM.exidx",
-                    (_, false) => ".rel.aotimp",
-                };
-                (w.add_section_name(rela.as_bytes()), rela)
-            })
-        })
-        .collect();
-    w.write_strtab().map_err(err)?;
-    w.write_shstrtab().map_err(err)?;
-
-    // Section headers: null, the sections, their relocation sections, then .strtab, .symtab and
-    // .shstrtab (a relocation section names the symbol table by its index, known from here).
+/// Section headers: null, the sections, their relocation sections, then .strtab, .symtab and
+/// .shstrtab (a relocation section names the symbol table by its index, known from here).
+fn write_section_headers(
+    w: &mut Writer<SinglePhase>,
+    layout: &Layout,
+    names: &[StringId],
+    offsets: &[u64],
+    rela_names: &[Option<StringId>],
+    rela_offsets: &[u64],
+) {
+    let sections = &layout.sections;
     let relocated = rela_names.iter().flatten().count() as u32;
     let strtab_index = SectionIndex(1 + sections.len() as u32 + relocated);
     let symtab_index = SectionIndex(strtab_index.0 + 1);
     w.write_null_section_header();
-    for (i, ((s, &name), &offset)) in sections.iter().zip(&names).zip(&offsets).enumerate() {
+    for (i, ((s, &name), &offset)) in sections.iter().zip(names).zip(offsets).enumerate() {
         let sh_name = w.section_name_offset(Some(name));
         w.write_section_header(&SectionHeader {
             sh_name,
@@ -474,7 +579,7 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::R
             sh_offset: offset,
             sh_size: s.data.len() as u64,
             // `.ARM.exidx` names the code its entries cover.
-            sh_link: if i == exidx && !code.exidx.is_empty() {
+            sh_link: if layout.exidx == Some(i) {
                 section_index(TEXT).0
             } else {
                 0
@@ -484,25 +589,19 @@ pub fn write<'a>(arch: Arch, table: &'a Table, code: &'a Code) -> crate::diag::R
             sh_entsize: 0,
         });
     }
-    for (i, (s, rela)) in sections.iter().zip(&rela_names).enumerate() {
-        if let Some((name, _)) = rela {
+    for (i, (s, name)) in sections.iter().zip(rela_names).enumerate() {
+        if let Some(name) = name {
             w.write_relocation_section_header(
                 *name,
                 section_index(i),
                 symtab_index,
                 rela_offsets[i],
                 s.relocs.len(),
-                is_rela,
+                layout.is_rela,
             );
         }
     }
     w.write_strtab_section_header();
-    w.write_symtab_section_header(first_global);
+    w.write_symtab_section_header(layout.first_global);
     w.write_shstrtab_section_header();
-
-    let mut header_bytes = Vec::new();
-    w.write_file_header_to(&mut header_bytes).map_err(err)?;
-    drop(w);
-    out[..header_bytes.len()].copy_from_slice(&header_bytes);
-    Ok(out)
 }

@@ -65,14 +65,40 @@ pub fn generate(
     options: &StubOptions,
 ) -> crate::diag::Result<Code> {
     let shape = ThunkShape::of(format);
-    let (thunk, group, tail_size) = shape.sizes();
+    let (thunk, _, _) = shape.sizes();
     let mut c = Code::default();
     c.text
         .reserve(lazy.len() * (STUB_SIZE + thunk) as usize + direct.len() * 8 + 64);
     c.text_relocs.reserve(lazy.len() + direct.len() + 2);
     c.symbols.reserve(lazy.len() + direct.len());
     c.cell_init.reserve(lazy.len());
-    // Call stubs: jmp *cell_i(%rip).
+    call_stubs(&mut c, lazy);
+    forwarding_stubs(&mut c, format, direct, options);
+    // Stubs and forwarders only jump: the CFA stays at rsp + 8 (the return address).
+    if !c.text.is_empty() {
+        c.unwind.push(UnwindRegion {
+            start: 0,
+            end: c.text.len() as u64,
+            cfa_offset: 8,
+            steps: vec![],
+        });
+    }
+    if lazy.is_empty() {
+        return Ok(c);
+    }
+    align(&mut c.text, 16);
+    // Thunk groups; the tails' `jmp common` is patched once common's offset is known.
+    let mut tail_jumps = Vec::new();
+    let indices: Vec<usize> = (0..lazy.len()).collect();
+    for (g, chunk) in indices.chunks(shape.sizes().1).enumerate() {
+        tail_jumps.push(thunk_group(&mut c, shape, g, chunk)?);
+    }
+    common_tail(&mut c, shape, &tail_jumps)?;
+    Ok(c)
+}
+
+/// Call stubs: `jmp *cell_i(%rip)`.
+fn call_stubs(c: &mut Code, lazy: &[&PlannedImport]) {
     for (i, imp) in lazy.iter().enumerate() {
         let at = c.text.len() as u64;
         c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
@@ -83,29 +109,25 @@ pub fn generate(
             size: STUB_SIZE,
         });
     }
-    // Forwarding stubs of direct imports.
+}
+
+/// Forwarding stubs of direct imports: through the `__imp_` slot in COFF (but for symbols a
+/// static library defines), else a `jmp` to the symbol.
+fn forwarding_stubs(c: &mut Code, format: Format, direct: &[&PlannedImport], options: &StubOptions) {
     for imp in direct {
         align(&mut c.text, 8);
         let at = c.text.len() as u64;
         if format == Format::Coff && !options.static_symbols.contains(imp.symbol()) {
             // jmp *__imp_symbol(%rip)
             c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-            c.reloc(
-                at + 2,
-                RelocTarget::ImpSlot(imp.symbol().to_string()),
-                -4,
-                RelocKind::Pc32,
-            );
+            let slot = RelocTarget::ImpSlot(imp.symbol().to_string());
+            c.reloc(at + 2, slot, -4, RelocKind::Pc32);
         } else {
             // jmp symbol (through the PLT when it lives in a shared library)
             c.text.push(0xe9);
             c.text.extend_from_slice(&[0; 4]);
-            c.reloc(
-                at + 1,
-                RelocTarget::Native(imp.symbol().to_string()),
-                -4,
-                RelocKind::Plt32,
-            );
+            let native = RelocTarget::Native(imp.symbol().to_string());
+            c.reloc(at + 1, native, -4, RelocKind::Plt32);
         }
         c.symbols.push(TextSymbol {
             name: imp.call_symbol.clone(),
@@ -113,83 +135,71 @@ pub fn generate(
             size: FORWARD_SIZE,
         });
     }
-    if lazy.is_empty() {
-        if !c.text.is_empty() {
-            c.unwind.push(UnwindRegion {
-                start: 0,
-                end: c.text.len() as u64,
-                cfa_offset: 8,
-                steps: vec![],
-            });
-        }
-        return Ok(c);
-    }
-    // Stubs and forwarders only jump: the CFA stays at rsp + 8 (the return address).
-    c.unwind.push(UnwindRegion {
-        start: 0,
-        end: c.text.len() as u64,
-        cfa_offset: 8,
-        steps: vec![],
-    });
-    align(&mut c.text, 16);
-    // Thunk groups; the tails' `jmp common` is patched once common's offset is known.
-    let mut tail_jumps = Vec::new();
-    for (g, chunk) in (0..lazy.len()).collect::<Vec<_>>().chunks(group).enumerate() {
-        let start = c.text.len() as u64;
-        let tail = start + thunk * chunk.len() as u64;
-        if shape == ThunkShape::PushIndex {
-            // Each thunk pushes one word (CFA rsp + 16 after the push, back to rsp + 8 at the
-            // next thunk); the group tail runs with the index pushed.
-            let mut region = UnwindRegion {
-                start,
-                end: tail + tail_size,
-                cfa_offset: 8,
-                steps: vec![],
-            };
-            for k in 0..chunk.len() as u64 {
-                let at = start + thunk * k;
-                region.steps.push((at + thunk - 2, 16));
-                if k + 1 < chunk.len() as u64 {
-                    region.steps.push((at + thunk, 8));
-                }
-            }
-            c.unwind.push(region);
-        }
-        for (k, &i) in chunk.iter().enumerate() {
-            let at = c.text.len() as u64;
-            c.cell_init.push(at);
-            debug_assert_eq!(i, g * group + k);
-            let disp = (tail - (at + thunk)) as u8;
-            match shape {
-                // endbr64; push $k; jmp rel8 tail  (k < 16 and disp <= 120 by construction)
-                ThunkShape::PushIndex => {
-                    c.text.extend_from_slice(&ENDBR64);
-                    c.text.extend_from_slice(&[0x6a, k as u8, 0xeb, disp]);
-                }
-                // mov $i, %r10d; jmp rel8 tail
-                ThunkShape::IndexInR10 => {
-                    let index =
-                        u32::try_from(i).map_err(|_| emit_error("more than 2^32 lazy imports".into()))?;
-                    c.text.extend_from_slice(&[0x41, 0xba]);
-                    c.text.extend_from_slice(&index.to_le_bytes());
-                    c.text.extend_from_slice(&[0xeb, disp]);
-                }
+}
+
+/// Thunk group `g` (lazy imports `chunk`) and its tail; returns where the tail's `jmp common`
+/// displacement is, to patch.
+fn thunk_group(c: &mut Code, shape: ThunkShape, g: usize, chunk: &[usize]) -> crate::diag::Result<u64> {
+    let (thunk, group, tail_size) = shape.sizes();
+    let start = c.text.len() as u64;
+    let tail = start + thunk * chunk.len() as u64;
+    if shape == ThunkShape::PushIndex {
+        // Each thunk pushes one word (CFA rsp + 16 after the push, back to rsp + 8 at the next
+        // thunk); the group tail runs with the index pushed.
+        let mut region = UnwindRegion {
+            start,
+            end: tail + tail_size,
+            cfa_offset: 8,
+            steps: vec![],
+        };
+        for k in 0..chunk.len() as u64 {
+            let at = start + thunk * k;
+            region.steps.push((at + thunk - 2, 16));
+            if k + 1 < chunk.len() as u64 {
+                region.steps.push((at + thunk, 8));
             }
         }
-        if shape == ThunkShape::PushIndex {
-            let base = u32::try_from(g * group)
-                .ok()
-                .filter(|b| *b <= i32::MAX as u32)
-                .ok_or_else(|| emit_error("more than 2^31 lazy imports".into()))?;
-            // addq $base, (%rsp)
-            c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
-            c.text.extend_from_slice(&base.to_le_bytes());
-        }
-        // jmp common
-        c.text.push(0xe9);
-        tail_jumps.push(c.text.len() as u64);
-        c.text.extend_from_slice(&[0; 4]);
+        c.unwind.push(region);
     }
+    for (k, &i) in chunk.iter().enumerate() {
+        let at = c.text.len() as u64;
+        c.cell_init.push(at);
+        debug_assert_eq!(i, g * group + k);
+        let disp = (tail - (at + thunk)) as u8;
+        match shape {
+            // endbr64; push $k; jmp rel8 tail  (k < 16 and disp <= 120 by construction)
+            ThunkShape::PushIndex => {
+                c.text.extend_from_slice(&ENDBR64);
+                c.text.extend_from_slice(&[0x6a, k as u8, 0xeb, disp]);
+            }
+            // mov $i, %r10d; jmp rel8 tail
+            ThunkShape::IndexInR10 => {
+                let index = u32::try_from(i).map_err(|_| emit_error("more than 2^32 lazy imports".into()))?;
+                c.text.extend_from_slice(&[0x41, 0xba]);
+                c.text.extend_from_slice(&index.to_le_bytes());
+                c.text.extend_from_slice(&[0xeb, disp]);
+            }
+        }
+    }
+    if shape == ThunkShape::PushIndex {
+        let base = u32::try_from(g * group)
+            .ok()
+            .filter(|b| *b <= i32::MAX as u32)
+            .ok_or_else(|| emit_error("more than 2^31 lazy imports".into()))?;
+        // addq $base, (%rsp)
+        c.text.extend_from_slice(&[0x48, 0x81, 0x04, 0x24]);
+        c.text.extend_from_slice(&base.to_le_bytes());
+    }
+    // jmp common
+    c.text.push(0xe9);
+    let jump = c.text.len() as u64;
+    c.text.extend_from_slice(&[0; 4]);
+    Ok(jump)
+}
+
+/// The common tail every group tail jumps to (`tail_jumps`, patched here): `lea
+/// __aotinterop_imports(%rip), %r11; jmp __aotinterop_lazy_entry`.
+fn common_tail(c: &mut Code, shape: ThunkShape, tail_jumps: &[u64]) -> crate::diag::Result<()> {
     let common = c.text.len() as u64;
     if shape == ThunkShape::PushIndex {
         c.unwind.push(UnwindRegion {
@@ -199,17 +209,16 @@ pub fn generate(
             steps: vec![],
         });
     }
-    for at in tail_jumps {
+    for &at in tail_jumps {
         let d = rel32(at + 4, common)?;
         c.text[at as usize..at as usize + 4].copy_from_slice(&d);
     }
-    // lea __aotinterop_imports(%rip), %r11 ; jmp __aotinterop_lazy_entry
     c.text.extend_from_slice(&[0x4c, 0x8d, 0x1d, 0, 0, 0, 0]);
     c.reloc(common + 3, RelocTarget::Table, -4, RelocKind::Pc32);
     c.text.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
     c.reloc(common + 8, RelocTarget::LazyEntry, -4, RelocKind::Plt32);
     debug_assert_eq!(c.text.len() as u64, common + COMMON_SIZE);
-    Ok(c)
+    Ok(())
 }
 
 /// Pads with `int3` to a multiple of `n`.

@@ -27,41 +27,104 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
         other => return Err(super::failed(format!("no stub shared objects for {other:?}"))),
     };
     let is_64 = target.arch.pointer_bytes() == 8;
+    let versions = Versions::of(lib)?;
     let mut out = Vec::new();
     let mut w = Writer::new(Endianness::Little, is_64, &mut out);
+    let r = reserve(&mut w, lib, &versions)?;
+    // Second phase: the bytes, in the same order. Addresses equal file offsets.
+    let header = FileHeader {
+        os_abi: elf::ELFOSABI_NONE,
+        abi_version: 0,
+        e_type: elf::ET_DYN,
+        e_machine: machine,
+        e_entry: 0,
+        e_flags: elf::FileFlags(flags),
+    };
+    w.write_file_header(&header)
+        .map_err(|e| super::failed(e.to_string()))?;
+    write_program_headers(&mut w, &r, is_64);
+    write_symbols(&mut w, lib, &versions, &r);
+    w.pad_until(r.text_offset);
+    w.write(&vec![0u8; r.text_len as usize]);
+    write_dynamic(&mut w, &versions, &r, is_64)?;
+    w.write_shstrtab();
+    write_section_headers(&mut w, &versions, &r);
+    Ok(out)
+}
 
-    // Versions: index 1 is the library itself (the base definition), then one per name.
-    let mut versions: BTreeMap<&str, u16> = BTreeMap::new();
-    for s in &lib.symbols {
-        if let Some(v) = s.version.as_deref() {
-            let next = u16::try_from(versions.len() + 2).unwrap_or(u16::MAX);
-            versions.entry(v).or_insert(next);
+/// The library's symbol versions: index 1 is the library itself (the base definition), then
+/// one per name.
+struct Versions<'a> {
+    by_name: BTreeMap<&'a str, u16>,
+    by_index: Vec<(&'a str, u16)>,
+}
+
+impl<'a> Versions<'a> {
+    fn of(lib: &'a GeneratedLibrary) -> crate::diag::Result<Self> {
+        let mut by_name: BTreeMap<&str, u16> = BTreeMap::new();
+        for s in &lib.symbols {
+            if let Some(v) = s.version.as_deref() {
+                let next = u16::try_from(by_name.len() + 2).unwrap_or(u16::MAX);
+                by_name.entry(v).or_insert(next);
+            }
         }
+        // Version indices are 15 bits (the 16th marks a hidden version); 1 is the base.
+        if by_name.len() > 0x7ffd {
+            return Err(super::failed(format!(
+                "{}: more symbol versions than ELF can number ({})",
+                lib.file,
+                by_name.len()
+            )));
+        }
+        let mut by_index: Vec<(&str, u16)> = by_name.iter().map(|(n, i)| (*n, *i)).collect();
+        by_index.sort_by_key(|v| v.1);
+        Ok(Versions { by_name, by_index })
     }
-    // Version indices are 15 bits (the 16th marks a hidden version); 1 is the base.
-    if versions.len() > 0x7ffd {
-        return Err(super::failed(format!(
-            "{}: more symbol versions than ELF can number ({})",
-            lib.file,
-            versions.len()
-        )));
-    }
-    let mut by_index: Vec<(&str, u16)> = versions.iter().map(|(n, i)| (*n, *i)).collect();
-    by_index.sort_by_key(|v| v.1);
 
-    // First phase: names, indices and file ranges, in file order.
+    fn any(&self) -> bool {
+        !self.by_index.is_empty()
+    }
+}
+
+/// What the first phase decided: string ids, section indices and file offsets.
+struct Reserved {
+    soname: object::write::StringId,
+    names: Vec<object::write::StringId>,
+    version_names: Vec<object::write::StringId>,
+    text_name: object::write::StringId,
+    text_index: object::write::elf::SectionIndex,
+    dynsym_offset: u64,
+    dynstr_offset: u64,
+    versym_offset: u64,
+    verdef_offset: u64,
+    buckets: u32,
+    symbol_count: u32,
+    hash_offset: u64,
+    text_len: u64,
+    text_offset: u64,
+    dynamic_count: usize,
+    dynamic_offset: u64,
+    load_end: u64,
+}
+
+/// First phase: names, indices and file ranges, in file order.
+fn reserve<'a>(
+    w: &mut Writer<'a>,
+    lib: &'a GeneratedLibrary,
+    versions: &Versions<'a>,
+) -> crate::diag::Result<Reserved> {
     let soname = w.add_dynamic_string(lib.file.as_bytes());
-    let names: Vec<_> = lib
+    let names = lib
         .symbols
         .iter()
         .map(|s| w.add_dynamic_string(s.symbol.as_bytes()))
         .collect();
-    let version_names: Vec<_> = by_index
+    let version_names = versions
+        .by_index
         .iter()
         .map(|(n, _)| w.add_dynamic_string(n.as_bytes()))
         .collect();
-    let versioned = !by_index.is_empty();
-
+    let versioned = versions.any();
     w.reserve_file_header();
     w.reserve_program_headers(2);
     w.reserve_null_section_index();
@@ -76,7 +139,6 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
     let text_index = w.reserve_section_index();
     w.reserve_dynamic_section_index();
     w.reserve_shstrtab_section_index();
-
     w.reserve_null_dynamic_symbol_index();
     for _ in &lib.symbols {
         w.reserve_dynamic_symbol_index();
@@ -85,9 +147,10 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
     let dynstr_offset = w.reserve_dynstr().map_err(|e| super::failed(e.to_string()))?;
     let (mut versym_offset, mut verdef_offset) = (0, 0);
     if versioned {
+        let count = versions.by_index.len();
         versym_offset = w.reserve_gnu_versym();
-        verdef_offset = w.reserve_gnu_verdef(by_index.len() as u16 + 1, by_index.len() + 1);
         // at most 0x7ffe
+        verdef_offset = w.reserve_gnu_verdef(count as u16 + 1, count + 1);
     }
     let symbol_count = lib.symbols.len() as u32 + 1;
     let buckets = symbol_count.max(1);
@@ -99,17 +162,29 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
     let load_end = w.reserved_len();
     w.reserve_shstrtab().map_err(|e| super::failed(e.to_string()))?;
     w.reserve_section_headers();
-
-    // Second phase: the bytes, in the same order. Addresses equal file offsets.
-    w.write_file_header(&FileHeader {
-        os_abi: elf::ELFOSABI_NONE,
-        abi_version: 0,
-        e_type: elf::ET_DYN,
-        e_machine: machine,
-        e_entry: 0,
-        e_flags: elf::FileFlags(flags),
+    Ok(Reserved {
+        soname,
+        names,
+        version_names,
+        text_name,
+        text_index,
+        dynsym_offset,
+        dynstr_offset,
+        versym_offset,
+        verdef_offset,
+        buckets,
+        symbol_count,
+        hash_offset,
+        text_len,
+        text_offset,
+        dynamic_count,
+        dynamic_offset,
+        load_end,
     })
-    .map_err(|e| super::failed(e.to_string()))?;
+}
+
+/// One `PT_LOAD` of everything up to the section names, and `PT_DYNAMIC`.
+fn write_program_headers(w: &mut Writer, r: &Reserved, is_64: bool) {
     w.write_align_program_headers();
     w.write_program_header(&ProgramHeader {
         p_type: elf::PT_LOAD,
@@ -117,42 +192,45 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
         p_offset: 0,
         p_vaddr: 0,
         p_paddr: 0,
-        p_filesz: load_end,
-        p_memsz: load_end,
+        p_filesz: r.load_end,
+        p_memsz: r.load_end,
         p_align: 0x1_0000,
     });
-    let dynamic_len = dynamic_count as u64 * if is_64 { 16 } else { 8 };
+    let dynamic_len = r.dynamic_count as u64 * if is_64 { 16 } else { 8 };
     w.write_program_header(&ProgramHeader {
         p_type: elf::PT_DYNAMIC,
         p_flags: elf::PF_R,
-        p_offset: dynamic_offset,
-        p_vaddr: dynamic_offset,
-        p_paddr: dynamic_offset,
+        p_offset: r.dynamic_offset,
+        p_vaddr: r.dynamic_offset,
+        p_paddr: r.dynamic_offset,
         p_filesz: dynamic_len,
         p_memsz: dynamic_len,
         p_align: if is_64 { 8 } else { 4 },
     });
+}
 
+/// `.dynsym`, `.dynstr`, the version sections and `.hash`.
+fn write_symbols(w: &mut Writer, lib: &GeneratedLibrary, versions: &Versions, r: &Reserved) {
     w.write_null_dynamic_symbol();
-    for (i, name) in names.iter().enumerate() {
+    for (i, name) in r.names.iter().enumerate() {
         w.write_dynamic_symbol(&Sym {
             st_name: w.dynamic_string_offset(Some(*name)),
-            section: Some(text_index.0),
+            section: Some(r.text_index.0),
             st_info: elf::SymbolInfo::new(elf::STB_GLOBAL, elf::STT_FUNC),
             st_other: elf::STV_DEFAULT.into(),
             st_shndx: elf::SymbolSection(0),
-            st_value: text_offset + i as u64,
+            st_value: r.text_offset + i as u64,
             st_size: 1,
         });
     }
     w.write_dynstr();
-    if versioned {
+    if versions.any() {
         w.write_null_gnu_versym();
         for s in &lib.symbols {
             let index = s
                 .version
                 .as_deref()
-                .and_then(|v| versions.get(v))
+                .and_then(|v| versions.by_name.get(v))
                 .map_or(elf::VER_NDX_GLOBAL, |i| elf::VersionIndex(*i));
             w.write_gnu_versym(index.into());
         }
@@ -162,10 +240,10 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
             flags: elf::VER_FLG_BASE,
             index: elf::VersionIndex(1),
             aux_count: 1,
-            name: w.dynamic_string_offset(Some(soname)),
+            name: w.dynamic_string_offset(Some(r.soname)),
             hash: elf::hash(lib.file.as_bytes()),
         });
-        for ((name, index), id) in by_index.iter().zip(&version_names) {
+        for ((name, index), id) in versions.by_index.iter().zip(&r.version_names) {
             w.write_gnu_verdef(&Verdef {
                 version: elf::VER_DEF_CURRENT,
                 flags: elf::VersionFlags(0),
@@ -181,50 +259,52 @@ pub(super) fn stub_shared_object(target: &Target, lib: &GeneratedLibrary) -> cra
         .iter()
         .map(|s| elf::hash(s.symbol.as_bytes()))
         .collect();
-    w.write_hash(buckets, symbol_count, |i| {
+    w.write_hash(r.buckets, r.symbol_count, |i| {
         (i as usize).checked_sub(1).map(|k| hashes[k])
     });
-    w.pad_until(text_offset);
-    w.write(&vec![0u8; text_len as usize]);
+}
+
+/// The dynamic section: SONAME, the tables, the version tables.
+fn write_dynamic(w: &mut Writer, versions: &Versions, r: &Reserved, is_64: bool) -> crate::diag::Result<()> {
     w.write_align_dynamic();
     let entry = |w: &mut Writer, tag, v| w.write_dynamic(tag, v).map_err(|e| super::failed(e.to_string()));
-    w.write_dynamic_string(elf::DT_SONAME, soname)
+    w.write_dynamic_string(elf::DT_SONAME, r.soname)
         .map_err(|e| super::failed(e.to_string()))?;
-    entry(&mut w, elf::DT_HASH, hash_offset)?;
-    entry(&mut w, elf::DT_STRTAB, dynstr_offset)?;
-    entry(&mut w, elf::DT_SYMTAB, dynsym_offset)?;
+    entry(w, elf::DT_HASH, r.hash_offset)?;
+    entry(w, elf::DT_STRTAB, r.dynstr_offset)?;
+    entry(w, elf::DT_SYMTAB, r.dynsym_offset)?;
     let strsz = w.dynstr_len() as u64;
-    entry(&mut w, elf::DT_STRSZ, strsz)?;
-    entry(&mut w, elf::DT_SYMENT, if is_64 { 24 } else { 16 })?;
-    if versioned {
-        entry(&mut w, elf::DT_VERSYM, versym_offset)?;
-        entry(&mut w, elf::DT_VERDEF, verdef_offset)?;
-        entry(&mut w, elf::DT_VERDEFNUM, by_index.len() as u64 + 1)?;
+    entry(w, elf::DT_STRSZ, strsz)?;
+    entry(w, elf::DT_SYMENT, if is_64 { 24 } else { 16 })?;
+    if versions.any() {
+        entry(w, elf::DT_VERSYM, r.versym_offset)?;
+        entry(w, elf::DT_VERDEF, r.verdef_offset)?;
+        entry(w, elf::DT_VERDEFNUM, versions.by_index.len() as u64 + 1)?;
     }
-    entry(&mut w, elf::DT_NULL, 0)?;
-    w.write_shstrtab();
+    entry(w, elf::DT_NULL, 0)
+}
 
+fn write_section_headers(w: &mut Writer, versions: &Versions, r: &Reserved) {
     w.write_null_section_header();
-    w.write_dynsym_section_header(dynsym_offset, 1);
-    w.write_dynstr_section_header(dynstr_offset);
-    if versioned {
-        w.write_gnu_versym_section_header(versym_offset);
-        w.write_gnu_verdef_section_header(verdef_offset);
+    w.write_dynsym_section_header(r.dynsym_offset, 1);
+    w.write_dynstr_section_header(r.dynstr_offset);
+    if versions.any() {
+        w.write_gnu_versym_section_header(r.versym_offset);
+        w.write_gnu_verdef_section_header(r.verdef_offset);
     }
-    w.write_hash_section_header(hash_offset);
+    w.write_hash_section_header(r.hash_offset);
     w.write_section_header(&object::write::elf::SectionHeader {
-        sh_name: w.section_name_offset(Some(text_name)),
+        sh_name: w.section_name_offset(Some(r.text_name)),
         sh_type: elf::SHT_PROGBITS,
         sh_flags: elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_EXECINSTR.0),
-        sh_addr: text_offset,
-        sh_offset: text_offset,
-        sh_size: text_len,
+        sh_addr: r.text_offset,
+        sh_offset: r.text_offset,
+        sh_size: r.text_len,
         sh_link: 0,
         sh_info: 0,
         sh_addralign: 16,
         sh_entsize: 0,
     });
-    w.write_dynamic_section_header(dynamic_offset);
+    w.write_dynamic_section_header(r.dynamic_offset);
     w.write_shstrtab_section_header();
-    Ok(out)
 }

@@ -64,15 +64,47 @@ pub(super) fn fnv(bytes: &[u8]) -> u64 {
 /// no one else owns or can write it (a shared folder would let another user hand this publish
 /// their objects); failing that, a folder in `work`, gone after the publish.
 pub fn cache_root(loaded: &LoadedRequest, work: &Path) -> PathBuf {
+    named_cache_root(loaded)
+        .map(|(root, _)| root)
+        .or_else(private_temp_cache)
+        .unwrap_or_else(|| work.join("cache"))
+}
+
+/// The cache folder the request (`cache_dir`) or the environment (`AOTINTEROP_CACHE_DIR`,
+/// `XDG_CACHE_HOME`, `HOME`) names, with what named it.
+pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str)> {
     if let Some(d) = &loaded.request.cache_dir {
-        return d.clone();
+        return Some((d.clone(), "cache_dir"));
     }
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     env("AOTINTEROP_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("aotinterop")))
-        .or_else(|| env("HOME").map(|h| h.join(".cache/aotinterop")))
-        .or_else(private_temp_cache)
-        .unwrap_or_else(|| work.join("cache"))
+        .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| (d.join("aotinterop"), "XDG_CACHE_HOME")))
+        .or_else(|| env("HOME").map(|h| (h.join(".cache/aotinterop"), "HOME")))
+}
+
+/// Why the existing cache folder `root` cannot be trusted, if so: it (or the first of its
+/// folders that exists) is another user's, or others may write in it, so that they could put
+/// there the objects this publish links.
+pub fn untrusted_cache(root: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let existing = root.ancestors().find(|a| a.exists())?;
+    let meta = std::fs::metadata(existing).ok()?;
+    let whose = if meta.uid() != uid {
+        "is another user's"
+    } else if meta.mode() & 0o002 != 0 {
+        "is writable by other users"
+    } else {
+        return None;
+    };
+    let what = if existing == root { "it" } else { "its folder" };
+    Some(format!(
+        "{what} {} {whose}: they could put there the objects this publish links; use a folder of your own \
+         that only you can write (`chmod go-w`), or name another",
+        existing.display()
+    ))
 }
 
 /// `TMP/aotinterop-cache-UID`, made mode 0700 when missing; `None` when it is a link, not this
@@ -89,6 +121,19 @@ fn private_cache_in(tmp: &Path) -> Option<PathBuf> {
     let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
     let meta = std::fs::symlink_metadata(&dir).ok()?;
     (meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0).then_some(dir)
+}
+
+/// Whether `path` is a regular file (not a link, FIFO or device) of this user's in a folder of
+/// this user's, neither writable by all users: only such an entry is taken from the cache. (A
+/// group may write: with a group of the user's own, as umask 002 makes them, no one else can.)
+fn private_file(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let private = |m: &std::fs::Metadata| m.uid() == uid && m.mode() & 0o002 == 0;
+    let file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && private(&m));
+    let folder = path.parent().map(std::fs::metadata);
+    file && matches!(folder, Some(Ok(m)) if private(&m))
 }
 
 /// The check text of a cached object: its length and modification time, then `note` (what the
@@ -155,6 +200,9 @@ impl Entry {
     /// The object and its note, when it is there and whole (used where it is: entries are
     /// never rewritten in place, only replaced whole).
     pub(super) fn hit(&self) -> Option<(&Path, String)> {
+        if ![&self.object, &self.check].iter().all(|p| private_file(p)) {
+            return None;
+        }
         let want = aotinterop_model::diag::read_text(&self.check, "cache check").ok()?;
         let note = want.lines().nth(1)?.to_string();
         (check_of(&self.object, &note)? == want).then_some((self.object.as_path(), note))
@@ -366,8 +414,55 @@ pub fn compile(
 
 #[cfg(test)]
 mod tests {
-    use super::private_cache_in;
+    use super::{private_cache_in, untrusted_cache, Entry};
     use std::os::unix::fs::PermissionsExt;
+
+    /// Only a regular file of this user's, in a folder of this user's that others cannot write,
+    /// is a cache hit: a FIFO with a check that matches it hung the link, a link to a device was
+    /// handed to the linker, another user's object was linked.
+    #[test]
+    fn only_this_users_regular_files_are_cache_hits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let built = tmp.path().join("built.o");
+        std::fs::write(&built, b"object").unwrap();
+        let good = Entry::new(&dir, "good.o");
+        good.store(&built, "note");
+        assert!(good.hit().is_some());
+        // A FIFO and a link to a device, each with a check that matches what is there.
+        let forge = |name: &str| {
+            let e = Entry::new(&dir, name);
+            let check = super::check_of(&e.object, "note").unwrap();
+            std::fs::write(&e.check, check).unwrap();
+            e
+        };
+        assert!(std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo.o"))
+            .status()
+            .unwrap()
+            .success());
+        assert!(forge("fifo.o").hit().is_none());
+        std::os::unix::fs::symlink("/dev/zero", dir.join("zero.o")).unwrap();
+        assert!(forge("zero.o").hit().is_none());
+        // Another user's object (can be made only as root).
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&good.object, Some(65534), None).unwrap();
+            assert!(good.hit().is_none());
+            std::os::unix::fs::chown(&good.object, Some(0), None).unwrap();
+        }
+        // A folder others can write in.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(good.hit().is_none());
+        assert!(untrusted_cache(&dir).unwrap().contains("writable by other users"));
+        assert!(untrusted_cache(&dir.join("not/yet"))
+            .unwrap()
+            .contains("its folder"));
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(good.hit().is_some());
+        assert_eq!(untrusted_cache(&dir), None);
+    }
 
     #[test]
     fn the_temporary_cache_is_used_only_when_it_is_this_users_alone() {

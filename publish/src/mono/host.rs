@@ -235,6 +235,7 @@ const HOST_PRELUDE: &str = r#"/* Written by aotinterop publish (compiler: mono).
 /* Exported by libmonosgen but not declared in the shipped headers. */
 void *mono_threads_enter_gc_unsafe_region(void **stackdata);
 const char *mono_config_get_cfg_dir(void);
+int mini_parse_debug_option(const char *option);
 const char *mono_config_get_assemblies_dir(void);
 
 static __thread char aotinterop_pending_message[16384];
@@ -376,6 +377,10 @@ static int aotinterop_run_main(int argc, char **argv) {
     snprintf(config, sizeof config, "%s/mono/config", mono_config_get_cfg_dir());
     mono_config_parse(config);
     mono_jit_set_aot_mode(AOTINTEROP_AOT_MODE);
+    /* On a crash Mono starts `gdb` or `lldb`, found through PATH, whose `.` or relative
+     * elements name the current directory: it starts no debugger (its own native backtrace
+     * stays). */
+    mini_parse_debug_option("no-gdb-backtrace");
     MonoDomain *domain = mono_jit_init_version(aotinterop_assemblies[0].file, "v4.0.30319");
     aotinterop_hide_env(0);
     MonoAssembly *assembly = aotinterop_open(&aotinterop_assemblies[0]);

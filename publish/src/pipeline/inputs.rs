@@ -76,7 +76,7 @@ fn flavor_cannot_link(written: &str, flavor: Flavor, target: &Target) -> Error {
         codes::FLAVOR_INVALID,
         format!(
             "linker flavour `{}`{alias} cannot link for {target}",
-            crate::imports::shown(written, 80)
+            aotinterop_model::diag::shown(written, 80)
         ),
     )
 }
@@ -416,6 +416,9 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         .at(loaded.locate_field("rid")));
     }
     check_files(loaded, named)?;
+    if req.compiler == aotinterop_model::Compiler::Mono {
+        check_cache(loaded)?;
+    }
     if let Some(e) = linker_arg_writes_input(loaded) {
         return Err(e);
     }
@@ -440,6 +443,28 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The Mono object cache, when the request or the environment names one: one others can write
+/// in would let them choose what this publish links.
+fn check_cache(loaded: &LoadedRequest) -> Result<()> {
+    let Some((root, named_by)) = crate::mono::named_cache_root(loaded) else {
+        return Ok(());
+    };
+    let Some(why) = crate::mono::untrusted_cache(&root) else {
+        return Ok(());
+    };
+    let e = Error::new(
+        codes::REQUEST_INVALID,
+        format!(
+            "the Mono object cache {} (from `{named_by}`) is not safe: {why}",
+            shown_path(&root)
+        ),
+    );
+    Err(match named_by {
+        "cache_dir" => e.at(loaded.locate_field("cache_dir")),
+        _ => e,
+    })
 }
 
 /// [`check_inputs`] for the files a plan reads (not the link's objects and NativeLibrary items).

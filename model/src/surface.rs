@@ -32,5 +32,5 @@ pub struct Surface {
     pub exports: Vec<NativeExport>,
     /// P/Invokes the AOT compiler's runtime binds itself (Mono's `__Internal` and native shims).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub runtime_imports: Vec<aotinterop_model::RuntimeImport>,
+    pub runtime_imports: Vec<crate::RuntimeImport>,
 }

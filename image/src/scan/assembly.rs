@@ -6,7 +6,7 @@ use super::heaps::{self, Blobs, Strings};
 use super::pe;
 use super::sig;
 use super::tables::{id, Coded, Tables};
-use crate::imports::Import;
+use aotinterop_model::imports::Import;
 use aotinterop_model::{CallingConvention, Charset, DllImportSearchPath};
 
 const INTEROP_NS: &[u8] = b"System.Runtime.InteropServices";

@@ -1,7 +1,8 @@
 //! P/Invoke imports: what one DllImport asks for, and the imports file that lists them.
 
-use aotinterop_model::diag::{codes, read_text, Error, Location, Result};
-use aotinterop_model::{CallingConvention, Charset, DllImportSearchPath};
+use crate::diag::{codes, read_text, shown, Error, Result};
+use crate::json_input::{json_error, shape_fault};
+use crate::{CallingConvention, Charset, DllImportSearchPath};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -140,126 +141,6 @@ impl std::fmt::Display for ImportFault<'_> {
     }
 }
 
-/// Turns a serde_json error into a diagnostic pointing at its line and column.
-pub(crate) fn json_error(path: &Path, what: &str, text: &str, e: &serde_json::Error) -> Error {
-    json_error_at(path, what, text, e, "")
-}
-
-pub(crate) use aotinterop_model::diag::shown;
-
-/// [`json_error`] for the field at `field` (a path such as `imports[0].module`, or empty).
-pub(crate) fn json_error_at(
-    path: &Path,
-    what: &str,
-    text: &str,
-    e: &serde_json::Error,
-    field: &str,
-) -> Error {
-    if text.trim().is_empty() {
-        return Error::new(codes::REQUEST_MALFORMED, format!("{what} is empty")).at(Location::file(path));
-    }
-    if text.starts_with('\u{feff}') {
-        return Error::new(
-            codes::REQUEST_MALFORMED,
-            format!("{what} starts with a UTF-8 byte-order mark (BOM), which JSON does not allow: save it without one"),
-        )
-        .at(Location::at(path, 1, 1));
-    }
-    let msg = e.to_string();
-    // serde_json appends " at line L column C"; the location carries that already.
-    let mut msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    // Rust's number types, in words.
-    for (rust, words) in [
-        ("expected u8", "expected a whole number from 0 to 255"),
-        ("expected u16", "expected a whole number from 0 to 65535"),
-        ("expected u32", "expected a whole number from 0 to 4294967295"),
-        ("expected u64", "expected a whole number of 0 or more"),
-        ("expected usize", "expected a whole number of 0 or more"),
-        ("expected i32", "expected a whole number"),
-        ("expected i64", "expected a whole number"),
-    ] {
-        if msg.ends_with(rust) {
-            msg = format!("{}{words}", &msg[..msg.len() - rust.len()]);
-        }
-    }
-    // serde_json reports a value of the wrong kind for an enum ("expected value") as a syntax
-    // error: valid JSON is never malformed.
-    let valid = e.classify() != serde_json::error::Category::Data
-        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-    let code = match e.classify() {
-        _ if msg.starts_with("unknown field") => codes::REQUEST_UNKNOWN_FIELD,
-        serde_json::error::Category::Data => codes::REQUEST_INVALID,
-        _ if valid => codes::REQUEST_INVALID,
-        _ => codes::REQUEST_MALFORMED,
-    };
-    let msg = if valid && msg == "expected value" {
-        "a value of the wrong kind: expected one of its names, as a string".to_string()
-    } else {
-        msg
-    };
-    let loc = if e.line() > 0 {
-        Location::at(path, e.line() as u32, e.column().max(1) as u32)
-    } else {
-        Location::file(path)
-    };
-    // Each quoted value shortened, so that a 50 MB value does not fill the terminal.
-    let msg: String = msg
-        .split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                shown(part, 60)
-            } else {
-                shown(part, 400)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("`");
-    let text = match (code, field) {
-        (codes::REQUEST_MALFORMED, _) => format!("{what} is not valid JSON: {msg}"),
-        (_, "" | ".") => format!("{what}: {msg}"),
-        (_, f) => format!("{what}: `{}`: {msg}", shown(f, 120)),
-    };
-    Error::new(code, text).at(loc)
-}
-
-/// The first value of a JSON document serde would take though it is of the wrong shape: an array
-/// where `objects` (field paths, `[]` for any element: `imports[]`) expect an object (serde's
-/// derived structs also take their fields as a positional array), or a string holding a NUL.
-/// Its field path (`imports[2]`) and what is wrong.
-pub(crate) fn shape_fault(value: &serde_json::Value, objects: &[&str]) -> Option<(String, &'static str)> {
-    fn walk(
-        v: &serde_json::Value,
-        path: &str,
-        pattern: &str,
-        objects: &[&str],
-    ) -> Option<(String, &'static str)> {
-        use serde_json::Value;
-        if objects.contains(&pattern) && !matches!(v, Value::Object(_) | Value::Null) {
-            return Some((path.to_string(), "expected an object"));
-        }
-        match v {
-            Value::String(s) if s.contains('\0') => Some((path.to_string(), "holds a NUL character")),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, item)| walk(item, &format!("{path}[{i}]"), &format!("{pattern}[]"), objects)),
-            Value::Object(map) => map.iter().find_map(|(k, item)| {
-                let join = |p: &str| {
-                    if p.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{p}.{k}")
-                    }
-                };
-                walk(item, &join(path), &join(pattern), objects)
-            }),
-            _ => None,
-        }
-    }
-    walk(value, "", "", objects)
-}
-
 /// Reads an imports file: a JSON array of [`Import`] objects.
 pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
     let text = read_text(path, "imports file")?;
@@ -269,7 +150,7 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
                 codes::IMPORTS_MALFORMED,
                 format!("imports file, element {field}: {why}"),
             )
-            .at(crate::request::locate_field_in(&text, path, &field)));
+            .at(crate::json_input::locate_field_in(&text, path, &field)));
         }
     }
     let imports: Vec<Import> = serde_json::from_str(&text).map_err(|e| {
@@ -280,7 +161,7 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
         } else {
             codes::IMPORTS_MALFORMED
         };
-        Error::from(aotinterop_model::diag::Diagnostic { code, ..d })
+        Error::from(crate::diag::Diagnostic { code, ..d })
     })?;
     for (i, imp) in imports.iter().enumerate() {
         imp.validate().map_err(|m| {
@@ -289,7 +170,7 @@ pub fn load_imports_file(path: &Path) -> Result<Vec<Import>> {
                 ImportFault::EmptyEntry(_) => "entry",
                 ImportFault::BadSymbol(..) => "symbol",
             };
-            let at = crate::request::locate_field_in(&text, path, &format!("[{i}].{field}"));
+            let at = crate::json_input::locate_field_in(&text, path, &format!("[{i}].{field}"));
             Error::new(codes::IMPORT_INVALID, format!("imports file, element {i}: {m}")).at(at)
         })?;
     }

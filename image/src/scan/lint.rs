@@ -176,7 +176,7 @@ pub fn duplicate_exports(exports: &[Placed<'_, ScannedExport>]) -> Vec<Diagnosti
         .collect()
 }
 
-fn managed_name(imp: &crate::imports::Import) -> String {
+fn managed_name(imp: &aotinterop_model::imports::Import) -> String {
     match (&imp.type_name, &imp.method) {
         (Some(t), Some(m)) => format!("{t}::{m}"),
         (None, Some(m)) => m.clone(),

@@ -25,9 +25,9 @@ pub use assembly::{AssemblyInterop, ScannedExport, ScannedImport};
 pub use fault::{Fault, FaultKind};
 pub use lint::library_key;
 
-use crate::imports::Import;
-use crate::surface::{NativeExport, Surface};
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location, Result};
+use aotinterop_model::imports::Import;
+use aotinterop_model::surface::{NativeExport, Surface};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
