@@ -23,6 +23,7 @@ mod plan;
 mod probe;
 mod publish;
 mod scan;
+mod signals;
 mod verify;
 
 use clap::{Parser, Subcommand};

@@ -28,10 +28,13 @@ pub struct PublishArgs {
 pub fn run(args: &PublishArgs) -> ExitCode {
     // SIGINT, SIGTERM, SIGHUP: remove what this publish staged, and end as the signal asked. (A
     // kill that cannot be caught leaves it to the next publish to the output.)
+    // A signal the caller ignores (`nohup`, a script's background job) stays ignored.
+    let ignored = crate::signals::ignored(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
     let _ = ctrlc::set_handler(|| {
         aotinterop::pipeline::remove_live_staging();
         std::process::exit(130);
     });
+    crate::signals::ignore(&ignored);
     let loaded = match PublishRequest::load(&args.request) {
         Ok(l) => l,
         Err(e) => {
@@ -106,7 +109,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
                 print_diagnostics(&failure.diagnostics);
                 errln!("{} failed: {}", failure.step.name(), failure.error);
             }
-            ExitCode::from(failure.step.exit_code())
+            ExitCode::from(failure.exit_code())
         }
     }
 }

@@ -1909,6 +1909,12 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         serde_json::json!(["-Wl,--dependency-file=main.o"]),
         serde_json::json!(["-Wl,--out-implib=main.o"]),
         serde_json::json!(["-o", "elsewhere"]),
+        // The long spellings of `-o`, the driver's and ld's (ld overwrote the input).
+        serde_json::json!(["-Wl,--output=main.o"]),
+        serde_json::json!(["-Wl,--output,main.o"]),
+        serde_json::json!(["--output=main.o"]),
+        serde_json::json!(["--output", "main.o"]),
+        serde_json::json!(["-Xlinker", "--output=main.o"]),
     ] {
         let mut r: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
@@ -2163,4 +2169,88 @@ fn a_crashing_mono_image_starts_no_debugger_from_the_current_directory() {
         "a debugger in the current directory ran: {}",
         text(&out.stderr)
     );
+}
+
+/// A linker that says it succeeded but leaves its output cut short (what `ld` did on a full
+/// disk) fails the link, exit 4, saying so: it was reported as a failed verify, exit 5. The
+/// previous image stays.
+#[test]
+fn a_linker_output_cut_short_is_a_failed_link() {
+    let dir = published();
+    let d = dir.path();
+    let before = std::fs::read(d.join("bin/app")).unwrap();
+    let linker = d.join("cutting-gcc");
+    let script = "#!/bin/sh\ngcc \"$@\" || exit $?\nprev=\nfor a in \"$@\"; do [ \"$prev\" = -o ] && truncate -s 200 \"$a\"; prev=$a; done\nexit 0\n";
+    std::fs::write(&linker, script).unwrap();
+    std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
+    // (With StripSymbols, objcopy finds it first.)
+    r["strip_symbols"] = serde_json::json!(false);
+    std::fs::write(d.join("cut.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "cut.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("AOTI0501") && err.contains("cannot be read"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
+}
+
+/// A publish started with SIGHUP and SIGINT ignored (`nohup`, a script's background job) is not
+/// ended by them, and one started with SIGCHLD ignored waits for its programs as ever (SIGHUP
+/// ended it, 130; an ignored SIGCHLD failed the preflight or the link with ECHILD).
+#[test]
+fn signals_the_caller_ignores_stay_ignored() {
+    use std::os::unix::process::CommandExt;
+    let dir = published();
+    let d = dir.path();
+    let started = d.join("linker-started");
+    let linker = d.join("slow-gcc");
+    std::fs::write(
+        &linker,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nsleep 2\nexec gcc \"$@\"\n",
+            started.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
+    std::fs::write(d.join("slow.json"), r.to_string()).unwrap();
+    let mut publish = command(&["publish", "--quiet", "slow.json"], d);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        publish.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = publish.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let t = std::time::Instant::now();
+    while !started.exists() {
+        assert!(t.elapsed().as_secs() < 60, "the linker never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for sig in [libc::SIGHUP, libc::SIGINT] {
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    }
+    let out = finishes(child, "the publish did not end");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut publish = command(&["publish", "--quiet", "request.json"], d);
+    // SAFETY: as above.
+    unsafe {
+        publish.pre_exec(|| {
+            libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = publish.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

@@ -96,6 +96,9 @@ codes! {
     VERIFY_FAILED = "AOTI0205";
     /// The AOT compiler is not installed, or failed on an assembly.
     AOT_COMPILE_FAILED = "AOTI0206";
+    /// A signal (SIGINT, SIGTERM, SIGHUP) ended the publish: what it staged was removed, the
+    /// previous output is unchanged.
+    INTERRUPTED = "AOTI0209";
     /// The linker ran and failed.
     LINK_FAILED = "AOTI0501";
     /// No linker for the target was found, or the named one cannot be started.

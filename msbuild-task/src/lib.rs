@@ -177,7 +177,22 @@ fn publish_with_signal_cleanup(
 ) -> Result<aotinterop::pipeline::PublishReport, aotinterop::pipeline::PublishFailure> {
     #[cfg(unix)]
     let _guard = signals::Guard::install();
-    aotinterop::pipeline::publish(loaded, &mut |_| {})
+    aotinterop::pipeline::publish(loaded, &mut |_| {}).map_err(|mut failure| {
+        // A failure after a signal is the signal's doing (the programs the publish ran were
+        // killed, its staging folder removed): said so, not as the step's own failure.
+        if aotinterop::pipeline::interrupted() {
+            failure.error = Error::new(
+                codes::INTERRUPTED,
+                format!(
+                    "the publish was interrupted by a signal during {}: what it staged was removed and the \
+                     previous output is unchanged",
+                    failure.step.name()
+                ),
+            )
+            .at(Location::file(&loaded.origin));
+        }
+        failure
+    })
 }
 
 /// The `publish` step's response: the report (output, plan report files, steps) as `result`.

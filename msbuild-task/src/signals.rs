@@ -68,10 +68,16 @@ impl Drop for Guard {
     }
 }
 
-/// Installs [`on_signal`] for `sig`; the action it replaced.
+/// Installs [`on_signal`] for `sig`; the action it replaced. A signal the build ignores stays
+/// ignored: it does not end the publish either.
 fn replace(sig: libc::c_int) -> Option<(libc::c_int, libc::sigaction)> {
     // SAFETY: zeroed `sigaction`s are valid; the new one names an `extern "C" fn(c_int)`.
     unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(sig, std::ptr::null(), &mut current) != 0 || current.sa_sigaction == libc::SIG_IGN
+        {
+            return None;
+        }
         let mut new: libc::sigaction = std::mem::zeroed();
         new.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
         new.sa_flags = libc::SA_RESTART;
@@ -106,4 +112,22 @@ fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::siga
     }
     // SAFETY: our read end, closed once.
     unsafe { libc::close(read_end) };
+}
+
+#[cfg(test)]
+mod tests {
+    /// A signal the build ignores gets no handler and stays ignored (SIGINT set to be ignored by
+    /// a host still cancelled the publish).
+    #[test]
+    fn an_ignored_signal_stays_ignored() {
+        // SAFETY: SIGHUP's disposition in this test process, read and set.
+        unsafe {
+            let before = libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            assert!(super::replace(libc::SIGHUP).is_none());
+            let mut now: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGHUP, std::ptr::null(), &mut now);
+            assert_eq!(now.sa_sigaction, libc::SIG_IGN);
+            libc::signal(libc::SIGHUP, before);
+        }
+    }
 }

@@ -64,6 +64,23 @@ pub fn interrupted() -> bool {
     live().interrupted
 }
 
+/// A process that ignores SIGCHLD (inherited: an `exec` keeps it) cannot wait for the programs
+/// it starts — the kernel reaps them and `waitpid` fails with ECHILD — and neither can those
+/// programs (a compiler driver waits for its linker): the default disposition is put back.
+#[cfg(unix)]
+fn wait_for_children() {
+    // SAFETY: a zeroed `sigaction` is a valid out-parameter; SIGCHLD's action is read, and set
+    // to the default only when it is "ignore".
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+        {
+            libc::signal(libc::SIGCHLD, libc::SIG_DFL);
+        }
+    }
+}
+
 #[cfg(unix)]
 fn kill_group(pid: u32) {
     // SAFETY: kill(2) on the process group this process started the program in.
@@ -81,6 +98,8 @@ fn interrupted_error() -> std::io::Error {
 /// own that [`remove_live`] kills (a signal to this process alone left the linker running).
 pub fn run_program(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
     let cmd = &mut super::tools::on_path(cmd)?;
+    #[cfg(unix)]
+    wait_for_children();
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     cmd.stdin(std::process::Stdio::null())

@@ -301,31 +301,36 @@ fn linker_arg_outputs(args: &[String]) -> Vec<(usize, PathBuf, bool)> {
     let mut out = Vec::new();
     let mut w = words.iter();
     while let Some((i, word)) = w.next() {
-        let image = (word.starts_with("-o") && !word.starts_with("-o-"))
-            || word.starts_with("/OUT:")
-            || word.starts_with("-out:");
-        let file = if word == "-o" || word == "-Map" || word == "--out-implib" {
-            w.next().map(|(_, v)| v.clone())
-        } else if let Some(v) = [
-            "-Map=",
-            "--Map=",
-            "--dependency-file=",
-            "--out-implib=",
-            "/OUT:",
-            "/IMPLIB:",
-            "/PDB:",
-            "/MAP:",
-        ]
-        .iter()
-        .find_map(|p| word.strip_prefix(p))
+        // GNU spellings (the driver's and ld's), then link.exe's, whose options are read in
+        // any case and after `/` or `-`.
+        let windows = word.to_ascii_uppercase();
+        let windows = windows.strip_prefix(['/', '-']).unwrap_or("");
+        let (file, image) = if ["-o", "--output"].contains(&word.as_str()) {
+            (w.next().map(|(_, v)| v.clone()), true)
+        } else if ["-Map", "--Map", "--out-implib", "--dependency-file"].contains(&word.as_str()) {
+            (w.next().map(|(_, v)| v.clone()), false)
+        } else if let Some(v) = word.strip_prefix("--output=") {
+            (Some(v.to_string()), true)
+        } else if let Some(v) = ["-Map=", "--Map=", "--dependency-file=", "--out-implib="]
+            .iter()
+            .find_map(|p| word.strip_prefix(p))
         {
-            Some(v.to_string())
+            (Some(v.to_string()), false)
+        } else if let Some(at) = ["OUT:", "IMPLIB:", "PDB:", "MAP:"]
+            .iter()
+            .find(|p| windows.starts_with(*p))
+            .map(|p| word.len() - windows.len() + p.len())
+        {
+            (Some(word[at..].to_string()), windows.starts_with("OUT:"))
+        } else if word.starts_with("-o") && !word.starts_with("-o-") && !word.starts_with("--") {
+            (Some(word[2..].to_string()), true)
         } else {
-            word.strip_prefix("-o")
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
+            (None, false)
         };
-        out.extend(file.map(|f| (*i, PathBuf::from(f), image)));
+        out.extend(
+            file.filter(|f| !f.is_empty())
+                .map(|f| (*i, PathBuf::from(f), image)),
+        );
     }
     out
 }

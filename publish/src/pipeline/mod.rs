@@ -127,6 +127,17 @@ pub struct PublishFailure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl PublishFailure {
+    /// The exit code of the failure (README): the step's, but for a file that could not be
+    /// written or a linker output that cannot be read, found while verifying (4, not 5).
+    pub fn exit_code(&self) -> u8 {
+        match self.error.code {
+            codes::OUTPUT_UNWRITABLE | codes::LINK_FAILED => 4,
+            _ => self.step.exit_code(),
+        }
+    }
+}
+
 struct Run<'o> {
     steps: Vec<StepSummary>,
     diagnostics: Vec<Diagnostic>,
@@ -254,7 +265,18 @@ pub fn publish(
 
 /// Verifies the staged image against the plan: the step's detail, or the differences.
 fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<String> {
-    let image = aotinterop_image::inspect_linked(&staged.image, staged.debug_file.as_deref())?;
+    // What the linker wrote cannot be read (cut short, on a full disk say): a failed link.
+    let image = aotinterop_image::inspect_linked(&staged.image, staged.debug_file.as_deref()).map_err(|e| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!(
+                "the linker reported success, but its output cannot be read (is the disk full?): {}; the previous \
+                 output, if any, is unchanged",
+                e.diagnostic().message
+            ),
+        )
+        .at(Location::file(&staged.output))
+    })?;
     let report = aotinterop_image::verify::verify(&image, plan)?;
     if !report.ok() {
         let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
