@@ -2254,3 +2254,34 @@ fn signals_the_caller_ignores_stay_ignored() {
     let out = publish.output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// A lazy import of the exact name `libc` binds (the resolver opens the C library's file, as
+/// .NET does), and `probe` and `inspect --check` say so: both said it was missing.
+#[test]
+fn lazy_libc_is_found_by_probe_and_check_as_the_image_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern int gp(void);\nint main(void) { return gp() > 0 ? 0 : 1; }\n";
+    app_request(d, "main", source, "request.json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r["imports"] = serde_json::json!([{"module": "libc", "entry": "getpid", "symbol": "gp"}]);
+    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run = Command::new(d.join("bin/app")).output().unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let out = command(&["inspect", "--check", "--format", "json", "bin/app"], d)
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap();
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!said["would_throw"].to_string().contains("getpid"), "{said}");
+    let out = aotinterop(&["probe", "libc"], d);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("libc.so.6: loaded"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -134,6 +134,11 @@ pub fn probe(
         error: None,
     };
     for mut c in candidates(name, search, allow_cwd, from, platform) {
+        // The exact name `libc` is the C library's file to the resolver, as to .NET.
+        #[cfg(unix)]
+        if host && c.via == Via::OsLoader && c.path == "libc" {
+            c.path = aotinterop_runtime::resolver::libc_file().to_string();
+        }
         let from_cwd = host
             && c.via == Via::OsLoader
             && !allow_cwd

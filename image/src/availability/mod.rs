@@ -267,6 +267,18 @@ enum Rules {
 }
 
 impl Rules {
+    /// The file the resolver's OS-loader step opens for the exact name `libc` (as .NET's
+    /// `SystemNative_LoadLibrary` maps it, and the runtime's `LIBC_FILE`): glibc's
+    /// `libc.so.6`, musl's `libc.so`, Apple's `/usr/lib/libc.dylib`; Windows has no such name.
+    fn libc_file(&self) -> Option<&'static str> {
+        match self {
+            Rules::Elf(_) => Some("libc.so.6"),
+            Rules::ElfMusl(_) => Some("libc.so"),
+            Rules::MachO(_) => Some("/usr/lib/libc.dylib"),
+            Rules::Pe(_) => None,
+        }
+    }
+
     /// The files the loader tries for `name` (loaded with `flags`, Windows only), in order.
     fn candidates(&self, name: &str, flags: u32) -> Vec<PathBuf> {
         match self {
@@ -440,18 +452,22 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                     tried: Vec::new(),
                 };
                 for c in candidates.iter().filter(|c| c.via != Via::Skipped) {
-                    if elf && c.via == Via::OsLoader && !c.path.contains('/') {
-                        if let Some(note) = resolver_withholds(&c.path, machine, image, &own_search_path) {
+                    let path = match c.via {
+                        Via::OsLoader if c.path == "libc" => rules.libc_file().unwrap_or(&c.path),
+                        _ => &c.path,
+                    };
+                    if elf && c.via == Via::OsLoader && !path.contains('/') {
+                        if let Some(note) = resolver_withholds(path, machine, image, &own_search_path) {
                             withheld.push(note);
                             continue;
                         }
                     }
                     let candidates = match c.via {
                         // The image's own folder, as the resolver builds the path.
-                        Via::AssemblyDirectory => vec![PathBuf::from(&c.path)],
-                        _ => rules.candidates(&c.path, c.flags.unwrap_or(0)),
+                        Via::AssemblyDirectory => vec![PathBuf::from(path)],
+                        _ => rules.candidates(path, c.flags.unwrap_or(0)),
                     };
-                    let hit = first_found(&c.path, candidates, arch, root, elf);
+                    let hit = first_found(path, candidates, arch, root, elf);
                     lookup.tried.extend(hit.tried);
                     if hit.found.is_some() {
                         lookup.found = hit.found;

@@ -165,7 +165,7 @@ fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
     let Ok(lock) = File::open(parent) else {
         return false;
     };
-    if lock.lock().is_err() {
+    if lock_folder(&lock).is_err() {
         return false;
     }
     let live = live();
@@ -190,6 +190,36 @@ fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
     }
     drop(live);
     done
+}
+
+/// How long a publish waits for the lock of the output's folder: a commit holds it for a few
+/// renames, so a lock held longer is not a publish's (any process that can open the folder can
+/// lock it).
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Locks the output's folder `lock` (opened), waiting at most [`LOCK_WAIT`].
+fn lock_folder(lock: &File) -> std::io::Result<()> {
+    lock_within(lock, LOCK_WAIT)
+}
+
+fn lock_within(lock: &File, wait: std::time::Duration) -> std::io::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::other(format!(
+                    "another process has held the lock of the output's folder for {:.0} s (a publish holds it for \
+                     a few renames): nothing was moved; find what holds it (`fuser` or `lsof` on the folder)",
+                    wait.as_secs_f64()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
 }
 
 /// One journal entry: a destination, its staged file and the previous file's backup.
@@ -341,7 +371,7 @@ impl Staging {
             _ => Path::new("."),
         };
         let lock = File::open(folder).map_err(|e| move_failed(folder, e))?;
-        lock.lock().map_err(|e| move_failed(folder, e))?;
+        lock_folder(&lock).map_err(|e| move_failed(folder, e))?;
         let live = live();
         if live.interrupted {
             return Err(move_failed(dest, interrupted_error()));
@@ -626,6 +656,23 @@ mod tests {
             assert_eq!(read("other"), "other", "{name}");
             assert!(evil.join(JOURNAL).exists(), "{name}");
         }
+    }
+
+    /// A lock of the output's folder held by another process is waited for a while, then the
+    /// commit fails saying so (it waited forever, silently).
+    #[test]
+    fn a_folder_lock_held_too_long_fails_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = File::open(dir.path()).unwrap();
+        held.lock().unwrap();
+        let mine = File::open(dir.path()).unwrap();
+        let e = lock_within(&mine, std::time::Duration::from_millis(100)).unwrap_err();
+        assert!(
+            e.to_string().contains("held the lock of the output's folder"),
+            "{e}"
+        );
+        drop(held);
+        lock_within(&mine, std::time::Duration::from_millis(100)).unwrap();
     }
 
     #[test]

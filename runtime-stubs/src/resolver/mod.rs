@@ -46,6 +46,14 @@ const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
     "not tried: the loader's search path (LD_LIBRARY_PATH or the image's RUNPATH) would lead it to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element) or a FIFO or device";
 
+/// The file the OS-loader step opens for the exact name `libc` on this platform (as .NET's
+/// `SystemNative_LoadLibrary` maps it): `libc.so.6` with glibc, `libc.so` with musl.
+#[cfg(all(feature = "std", unix))]
+pub fn libc_file() -> &'static str {
+    let file = os::LIBC_FILE.strip_suffix(b"\0").unwrap_or(os::LIBC_FILE);
+    core::str::from_utf8(file).unwrap_or("libc.so")
+}
+
 /// Whether the OS loader, handed the bare file name `name`, would take it from the current
 /// directory (an empty or relative `LD_LIBRARY_PATH` element holding it); the resolver then
 /// does not try it.

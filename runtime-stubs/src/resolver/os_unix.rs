@@ -121,7 +121,7 @@ pub type Handle = *mut c_void;
 
 /// The C library's real file name. `libc.so` is a linker script on glibc systems, so .NET's
 /// loader (`SystemNative_LoadLibrary`) maps the exact name `libc` to this file, and so do we.
-const LIBC_FILE: &[u8] = if cfg!(target_os = "macos") {
+pub const LIBC_FILE: &[u8] = if cfg!(target_os = "macos") {
     b"/usr/lib/libc.dylib\0"
 } else if cfg!(target_os = "freebsd") {
     b"libc.so.7\0"
