@@ -122,3 +122,21 @@ fn recursive_searches_subfolders() {
     let implmap = aotinterop_testkit::mono::monodis_implmap(&dll);
     assert_eq!(v["imports"].as_array().unwrap().len(), implmap.len(), "{out}");
 }
+
+/// Two files of one assembly (a copy, the same file named twice) each list their own P/Invokes
+/// once, with a warning that they are one assembly: each listed every P/Invoke of both.
+#[test]
+fn two_files_of_one_assembly_each_list_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let interop = compile(dir.path(), "Interop", &["Interop.cs"]);
+    let copy = dir.path().join("copy/Interop.dll");
+    std::fs::create_dir(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&interop, &copy).unwrap();
+    let (code, single, _) = run(&[interop.as_os_str()]);
+    assert_eq!(code, 0);
+    let count = |text: &str| text.lines().filter(|l| l.starts_with("    ")).count();
+    let (code, out, err) = run(&[interop.as_os_str(), copy.as_os_str(), interop.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(count(&out), 3 * count(&single), "{out}");
+    assert_eq!(err.matches("warning AOTI1106").count(), 2, "{err}");
+}

@@ -173,6 +173,8 @@ codes! {
     ATTRIBUTE_UNDECODABLE = "AOTI1104";
     /// A scanned folder holds no .NET assembly.
     FOLDER_EMPTY = "AOTI1105";
+    /// Two scanned files are the same assembly (by name): a publish loads one of them.
+    ASSEMBLY_DUPLICATE = "AOTI1106";
     /// Preflight: the same global symbol is defined by two NativeLibrary archives.
     DUPLICATE_SYMBOL = "AOTI1520";
     /// Preflight: a library search could not look everywhere (a `-l` library not found, say).

@@ -273,6 +273,32 @@ pub fn scan_folders(inputs: &[PathBuf], policy: &ExportPolicy, folders: Folders)
     Ok(report)
 }
 
+/// A warning for each file that is an assembly read before from another file (by name, as the
+/// runtime binds assemblies): a publish loads one of them.
+fn duplicate_assemblies(read: &[(PathBuf, AssemblyInterop)]) -> Vec<Diagnostic> {
+    let mut first: std::collections::HashMap<String, &Path> = Default::default();
+    let mut out = Vec::new();
+    for (path, a) in read {
+        match first.entry(a.name.to_ascii_lowercase()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(path);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => out.push(
+                Diagnostic::warning(
+                    codes::ASSEMBLY_DUPLICATE,
+                    format!(
+                        "this is assembly `{}` again, read first from {}: a publish loads one of them",
+                        aotinterop_model::diag::shown(&a.name, 200),
+                        aotinterop_model::diag::shown(&o.get().to_string_lossy(), 400)
+                    ),
+                )
+                .at(Location::file(path)),
+            ),
+        }
+    }
+    out
+}
+
 /// Flattens per-assembly results into a report and runs the cross-assembly checks.
 pub fn combine(read: Vec<(PathBuf, AssemblyInterop)>, policy: &ExportPolicy) -> ScanReport {
     let mut report = ScanReport::default();
@@ -315,6 +341,7 @@ pub fn combine(read: Vec<(PathBuf, AssemblyInterop)>, policy: &ExportPolicy) -> 
         .iter()
         .flat_map(|(file, a)| a.exports.iter().map(move |item| lint::Placed { item, file }))
         .collect();
+    report.diagnostics.extend(duplicate_assemblies(&read));
     report.diagnostics.extend(lint::conflicting_imports(&imports));
     report.diagnostics.extend(lint::module_spellings(&imports));
     report.diagnostics.extend(lint::duplicate_exports(&exports));

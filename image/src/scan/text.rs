@@ -10,6 +10,9 @@ pub fn render_text(report: &ScanReport) -> String {
     // Names come from the assemblies: shown escaped (a newline cannot forge a line), shortened.
     let v = |name: &str| aotinterop_model::diag::shown(name, 200);
     let mut out = String::new();
+    // Each assembly's imports and exports follow the previous one's in the report: taken by
+    // position, so that two files of one assembly name each show their own.
+    let (mut imports, mut exports) = (report.imports.iter(), report.exports.iter());
     for a in &report.assemblies {
         let _ = writeln!(
             out,
@@ -27,11 +30,7 @@ pub fn render_text(report: &ScanReport) -> String {
             }
         );
         let mut by_module: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for imp in report
-            .imports
-            .iter()
-            .filter(|i| i.assembly.as_deref() == Some(&a.name))
-        {
+        for imp in imports.by_ref().take(a.imports) {
             let mut flags = Vec::new();
             if imp.charset != aotinterop_model::Charset::None {
                 flags.push(format!("{:?}", imp.charset).to_lowercase());
@@ -63,11 +62,7 @@ pub fn render_text(report: &ScanReport) -> String {
                 let _ = writeln!(out, "{l}");
             }
         }
-        for e in report
-            .exports
-            .iter()
-            .filter(|e| e.assembly.as_deref() == Some(&a.name))
-        {
+        for e in exports.by_ref().take(a.exports) {
             let convs = if e.call_convs.is_empty() {
                 String::new()
             } else {
