@@ -183,3 +183,49 @@ fn check_says_whether_an_image_starts_and_exits_1_when_not() {
         .expect("libobjc is needed");
     assert_eq!(objc["tried"][0], "/opt/dyld-path/libobjc.A.dylib");
 }
+
+/// An ELF image without section headers (the loader needs none) is read from its program
+/// headers: its needed libraries as `readelf -d` lists them from the dynamic segment, and an
+/// executable as the loader starts it, with a note that its symbols are not read. It read as a
+/// shared library needing nothing.
+#[test]
+fn an_elf_image_without_section_headers_is_read_from_its_program_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("true");
+    let mut bytes = std::fs::read("/usr/bin/true").unwrap();
+    // e_shoff, e_shnum, e_shstrndx (ELF64).
+    bytes[0x28..0x30].fill(0);
+    bytes[0x3c..0x40].fill(0);
+    std::fs::write(&copy, &bytes).unwrap();
+    std::fs::set_permissions(&copy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    // (Another test's fork may hold the just-written file open for a moment: "text file busy".)
+    let status = (0..50)
+        .find_map(|_| match Command::new(&copy).status() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            }
+            other => Some(other.unwrap()),
+        })
+        .unwrap();
+    assert!(status.success(), "the copy does not start");
+    let readelf = Command::new("readelf").arg("-d").arg(&copy).output().unwrap();
+    let listed: Vec<String> = String::from_utf8_lossy(&readelf.stdout)
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(|l| Some(l.split('[').nth(1)?.trim_end_matches(']').to_string()))
+        .collect();
+    assert!(!listed.is_empty(), "{}", String::from_utf8_lossy(&readelf.stdout));
+    let out = aotinterop(&[os("inspect"), copy.as_os_str(), os("--format"), os("json")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let needed: Vec<String> = said["needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(needed, listed);
+    assert_eq!(said["kind"], "executable", "{said}");
+    assert!(said["notes"].to_string().contains("no section headers"), "{said}");
+}

@@ -1,14 +1,16 @@
 //! ELF specifics.
 
 use super::ImageKind;
-use object::{Object, ObjectKind};
+use object::read::elf::{Dyn, FileHeader, ProgramHeader};
+use object::{Object, ObjectKind, ObjectSection};
 
 /// `ET_DYN` is both a PIE executable and a shared library: an executable has a program
-/// interpreter (`.interp`).
-pub(super) fn kind(file: &object::File) -> ImageKind {
+/// interpreter (`PT_INTERP`, or a `.interp` section).
+pub(super) fn kind(file: &object::File, data: &[u8]) -> ImageKind {
+    let interp = file.section_by_name(".interp").is_some() || from_program_headers(data).interp;
     match file.kind() {
         ObjectKind::Executable => ImageKind::Executable,
-        ObjectKind::Dynamic if file.section_by_name(".interp").is_some() => ImageKind::Executable,
+        ObjectKind::Dynamic if interp => ImageKind::Executable,
         ObjectKind::Dynamic => ImageKind::Shared,
         ObjectKind::Relocatable => ImageKind::Object,
         _ => ImageKind::Other,
@@ -123,4 +125,67 @@ fn relr_places(file: &object::File, memory: &super::ilc::Memory) -> Vec<u64> {
         }
     }
     places
+}
+
+/// What an ELF image's program headers say, for an image without section headers (the loader
+/// needs none): whether it has a program interpreter, and the libraries its dynamic segment
+/// names (`DT_NEEDED`).
+#[derive(Default)]
+pub(super) struct ProgramView {
+    pub interp: bool,
+    pub needed: Vec<String>,
+}
+
+/// Whether the ELF `file` has no section headers (only the null one, or none).
+pub(super) fn sectionless(file: &object::File) -> bool {
+    file.sections()
+        .all(|s| s.size() == 0 && s.name().unwrap_or("").is_empty())
+}
+
+/// [`ProgramView`] of the ELF image `data` (32- or 64-bit); empty when it cannot be read.
+pub(super) fn from_program_headers(data: &[u8]) -> ProgramView {
+    use object::read::elf::{ElfFile32, ElfFile64};
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Elf32) => ElfFile32::<object::Endianness>::parse(data).map(|f| view(&f, data)),
+        Ok(object::FileKind::Elf64) => ElfFile64::<object::Endianness>::parse(data).map(|f| view(&f, data)),
+        _ => return ProgramView::default(),
+    }
+    .unwrap_or_default()
+}
+
+fn view<H: FileHeader<Endian = object::Endianness>>(
+    file: &object::read::elf::ElfFile<H>,
+    data: &[u8],
+) -> ProgramView {
+    let endian = file.endian();
+    let headers = file.elf_program_headers();
+    let interp = headers.iter().any(|p| p.p_type(endian) == object::elf::PT_INTERP);
+    // A virtual address's place in the file, through the loadable segment that holds it.
+    let offset_of = |addr: u64| {
+        headers.iter().find_map(|p| {
+            let (vaddr, filesz) = (p.p_vaddr(endian).into(), p.p_filesz(endian).into());
+            (p.p_type(endian) == object::elf::PT_LOAD && addr >= vaddr && addr - vaddr < filesz)
+                .then(|| p.p_offset(endian).into() + (addr - vaddr))
+        })
+    };
+    let entries = headers
+        .iter()
+        .find_map(|p| p.dynamic(endian, data).ok().flatten())
+        .unwrap_or(&[]);
+    let strtab = entries
+        .iter()
+        .find(|d| d.tag(endian) == object::elf::DT_STRTAB)
+        .and_then(|d| offset_of(d.d_val(endian).into()));
+    let string = |at: u64| {
+        let start = usize::try_from(strtab? + at).ok()?;
+        let rest = data.get(start..)?;
+        let end = rest.iter().position(|&b| b == 0)?;
+        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+    };
+    let needed = entries
+        .iter()
+        .filter(|d| d.tag(endian) == object::elf::DT_NEEDED)
+        .filter_map(|d| string(d.d_val(endian).into()))
+        .collect();
+    ProgramView { interp, needed }
 }

@@ -392,6 +392,15 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     if format == Format::Coff {
         notes.extend(pe::merge_repeated_descriptors(&mut needed));
     }
+    // The loader needs no section headers: without them, what the program headers say.
+    if format == Format::Elf && elf::sectionless(&file) {
+        needed = elf::from_program_headers(data).needed;
+        notes.push(
+            "the image has no section headers: its needed libraries and kind are read from its program \
+             headers; its symbols (imports and exports) and lazy imports are not read"
+                .into(),
+        );
+    }
     let mut imports = Vec::new();
     let mut delay_loaded = Vec::new();
     for imp in file.imports().map_err(bad)? {
@@ -448,7 +457,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     exports.sort();
     exports.dedup();
     let kind = match format {
-        Format::Elf => elf::kind(&file),
+        Format::Elf => elf::kind(&file, data),
         Format::Coff => pe::kind(&file),
         Format::MachO => macho::kind(&file),
     };
