@@ -2285,3 +2285,24 @@ fn lazy_libc_is_found_by_probe_and_check_as_the_image_finds_it() {
         text(&out.stdout)
     );
 }
+
+/// DirectPInvoke items that are empty or start with `#` (native AOT reads items as list lines:
+/// nothing, and a comment) are said to have no effect, each at its place: they were ignored
+/// silently.
+#[test]
+fn empty_and_comment_direct_pinvoke_items_are_said_to_do_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let request = r##"{"rid": "linux-x64", "imports": [{"module": "libz", "entry": "x"}], "direct_pinvoke": ["", "   ", "#libz"]}"##;
+    std::fs::write(d.join("r.json"), request).unwrap();
+    let out = aotinterop(&["plan", "r.json"], d);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("warning AOTI1006").count(), 3, "{err}");
+    assert!(
+        err.contains("starts with `#`") && err.contains("is empty"),
+        "{err}"
+    );
+    let at = request.find("\"#libz\"").unwrap() + 1;
+    assert!(err.contains(&format!("r.json:1:{at}: warning AOTI1006")), "{err}");
+}

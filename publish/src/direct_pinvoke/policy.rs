@@ -130,6 +130,23 @@ impl DirectPInvokePolicy {
     fn add(&mut self, text: &str, kind: SourceKind, file: u32, line: u32, column: u32) -> Result<()> {
         let item = match parse_item(text) {
             Some(Ok(item)) => item,
+            // A list's blank and comment lines are what they look like; an item that reads as
+            // one (native AOT parses items as list lines) is a mistake: said, and ignored as there.
+            None if kind == SourceKind::Item => {
+                let why = if text.trim().is_empty() {
+                    "is empty, so it names nothing".to_string()
+                } else {
+                    format!(
+                        "`{}` starts with `#`: native AOT reads it as a comment, so it has no effect",
+                        shown(text, 120)
+                    )
+                };
+                let loc = self.location_at(file, line, column);
+                let message = format!("DirectPInvoke item {why}");
+                self.warnings
+                    .push(Diagnostic::warning(codes::ITEM_NEVER_MATCHES, message).at(loc));
+                return Ok(());
+            }
             None => return Ok(()),
             Some(Err(why)) => {
                 let what = match kind {
