@@ -2306,3 +2306,69 @@ fn empty_and_comment_direct_pinvoke_items_are_said_to_do_nothing() {
     let at = request.find("\"#libz\"").unwrap() + 1;
     assert!(err.contains(&format!("r.json:1:{at}: warning AOTI1006")), "{err}");
 }
+
+/// An assembly whose file name Mono's AOT compiler cannot write into its assembler source (a
+/// `"`) is refused before anything is compiled, naming it: the assembler reported junk, exit 4.
+#[test]
+fn a_mono_assembly_name_the_assembler_cannot_take_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mono_app_request(
+        d,
+        "static class P { static int Main() { return 0; } }",
+        &aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
+    );
+    std::fs::rename(d.join("T.exe"), d.join("In\"j.exe")).unwrap();
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
+    r["assemblies"] = serde_json::json!(["In\"j.exe"]);
+    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("assemblies[0]") && err.contains("rename the file"),
+        "{err}"
+    );
+}
+
+/// A folder where a referenced assembly is looked for is said to be there but no file (the
+/// error said the assembly was found nowhere).
+#[test]
+fn a_folder_named_like_a_referenced_assembly_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("Lib.cs"),
+        "public static class L { public static int F() { return 0; } }",
+    )
+    .unwrap();
+    let mcs = |args: &[&str]| {
+        let st = Command::new("mcs").args(args).current_dir(d).status().unwrap();
+        assert!(st.success());
+    };
+    mcs(&["-nologo", "-target:library", "-out:Lib.dll", "Lib.cs"]);
+    std::fs::write(
+        d.join("T.cs"),
+        "static class P { static int Main() { return L.F(); } }",
+    )
+    .unwrap();
+    mcs(&["-nologo", "-r:Lib.dll", "-out:T.exe", "T.cs"]);
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "compiler": "mono",
+        "output": "bin/t",
+        "assemblies": ["T.exe"],
+        "cache_dir": aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
+    });
+    std::fs::write(d.join("request.json"), request.to_string()).unwrap();
+    std::fs::remove_file(d.join("Lib.dll")).unwrap();
+    std::fs::create_dir(d.join("Lib.dll")).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("Lib.dll is there, but it is not a regular file"),
+        "{err}"
+    );
+}

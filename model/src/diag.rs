@@ -417,20 +417,45 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
         let before = &e.as_bytes()[..valid];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let column = (valid - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)) as u32 + 1;
-        Error::new(
-            codes::NOT_UTF8,
-            format!(
+        let bytes = e.as_bytes();
+        // UTF-16 and UTF-32 text (what some editors save): said so, from its byte-order mark.
+        let encoding = [
+            (&[0xff, 0xfe, 0, 0][..], "UTF-32"),
+            (&[0, 0, 0xfe, 0xff][..], "UTF-32"),
+            (&[0xff, 0xfe][..], "UTF-16"),
+            (&[0xfe, 0xff][..], "UTF-16"),
+        ]
+        .into_iter()
+        .find_map(|(mark, name)| bytes.starts_with(mark).then_some(name));
+        let message = match encoding {
+            Some(name) => {
+                format!("{what} is {name} text (it starts with a {name} byte-order mark): save it as UTF-8")
+            }
+            None => format!(
                 "{what} is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
-                e.as_bytes()[valid]
+                bytes[valid]
             ),
-        )
-        .at(Location::at(path, line, column))
+        };
+        Error::new(codes::NOT_UTF8, message).at(Location::at(path, line, column))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_text_is_named_by_its_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("list.txt");
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("libc\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        std::fs::write(&p, utf16).unwrap();
+        let e = read_text(&p, "the list").unwrap_err();
+        assert!(e.to_string().contains("the list is UTF-16 text"), "{e}");
+    }
 
     #[test]
     fn display_has_location_severity_and_code() {

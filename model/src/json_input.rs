@@ -149,6 +149,11 @@ pub fn json_error_at(path: &Path, what: &str, text: &str, e: &serde_json::Error,
     let msg = e.to_string();
     // serde_json appends " at line L column C"; the location carries that already.
     let mut msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    // serde's "floating point `1e+23`": a number written too big for a whole number.
+    msg = msg.replace(
+        "invalid type: floating point `",
+        "a number out of range or with a fraction, `",
+    );
     // Rust's number types, in words.
     for (rust, words) in [
         ("expected u8", "expected a whole number from 0 to 255"),

@@ -20,13 +20,26 @@ pub fn nuget_packages_root() -> Option<PathBuf> {
 
 /// The newest ILCompiler package's `build/WindowsAPIs.txt` under a NuGet packages folder.
 pub fn find_in_nuget_cache(packages: &Path) -> Option<PathBuf> {
+    nuget_cache_lists(packages).0
+}
+
+/// [`find_in_nuget_cache`], and the `WindowsAPIs.txt` entries passed over because they are no
+/// regular file (a FIFO, a device, a folder, a link to one).
+pub fn nuget_cache_lists(packages: &Path) -> (Option<PathBuf>, Vec<PathBuf>) {
     let pkg = packages.join("microsoft.dotnet.ilcompiler");
     let mut best: Option<(Vec<VersionPart>, PathBuf)> = None;
-    for entry in std::fs::read_dir(&pkg).ok()?.flatten() {
+    let mut skipped = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&pkg) else {
+        return (None, skipped);
+    };
+    for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(version) = name.to_str() else { continue };
         let list = entry.path().join("build").join("WindowsAPIs.txt");
         if !list.is_file() {
+            if std::fs::symlink_metadata(&list).is_ok() {
+                skipped.push(list);
+            }
             continue;
         }
         let key = version_key(version);
@@ -34,7 +47,7 @@ pub fn find_in_nuget_cache(packages: &Path) -> Option<PathBuf> {
             best = Some((key, list));
         }
     }
-    best.map(|(_, p)| p)
+    (best.map(|(_, p)| p), skipped)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,5 +105,19 @@ mod tests {
         let found = find_in_nuget_cache(dir.path()).unwrap();
         assert_eq!(std::fs::read_to_string(found).unwrap(), "9.0.0-rc.1.24431.7");
         assert_eq!(find_in_nuget_cache(&dir.path().join("nothing")), None);
+        // A FIFO in the newest package is passed over, and said to be.
+        let fifo = pkg.join("11.0.0/build/WindowsAPIs.txt");
+        std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let (found, skipped) = nuget_cache_lists(dir.path());
+        assert_eq!(
+            std::fs::read_to_string(found.unwrap()).unwrap(),
+            "9.0.0-rc.1.24431.7"
+        );
+        assert_eq!(skipped, [fifo]);
     }
 }

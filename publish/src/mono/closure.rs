@@ -87,8 +87,20 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
                 continue;
             }
             let (found, how) = locate(r, &app_dirs, framework, origin).ok_or_else(|| {
+                // Something of that name beside the app that is no file: said, not passed over.
+                let not_a_file = app_dirs
+                    .iter()
+                    .flat_map(|d| [d.join(format!("{r}.dll")), d.join(format!("{r}.exe"))])
+                    .find(|p| std::fs::symlink_metadata(p).is_ok());
+                let beside = match not_a_file {
+                    Some(p) => format!(
+                        " ({} is there, but it is not a regular file: a folder, a FIFO or a device)",
+                        aotinterop_model::diag::shown(&p.to_string_lossy(), 300)
+                    ),
+                    None => String::new(),
+                };
                 super::err(format!(
-                    "assembly `{}` references `{r}`, found neither beside the app's assemblies nor in {}",
+                    "assembly `{}` references `{r}`, found neither beside the app's assemblies{beside} nor in {}",
                     interop.name,
                     framework.display()
                 ))

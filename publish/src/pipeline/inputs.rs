@@ -423,6 +423,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
     check_files(loaded, named)?;
     if req.compiler == aotinterop_model::Compiler::Mono {
         check_cache(loaded)?;
+        check_mono_file_names(loaded)?;
     }
     if let Some(e) = linker_arg_writes_input(loaded) {
         return Err(e);
@@ -448,6 +449,27 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Assembly file names Mono's AOT compiler writes into its assembler source as they are: one
+/// with a `"`, a `\\` or a control character breaks it (the assembler reported junk).
+fn check_mono_file_names(loaded: &LoadedRequest) -> Result<()> {
+    for (i, path) in loaded.request.assemblies.iter().enumerate() {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
+            let field = format!("assemblies[{i}]");
+            return Err(Error::new(
+                codes::REQUEST_INVALID,
+                format!(
+                    "`{field}`: {} holds a `\"`, a `\\` or a control character, which Mono's AOT compiler cannot \
+                     write into its assembler source: rename the file",
+                    shown_path(path)
+                ),
+            )
+            .at(loaded.locate_field(&field)));
+        }
+    }
+    Ok(())
 }
 
 /// The Mono object cache, when the request or the environment names one: one others can write

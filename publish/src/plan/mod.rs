@@ -35,12 +35,15 @@ pub fn build_policy(
     let mut diags = Vec::new();
     let mut origin = None;
     if loaded.rid.is_windows() {
+        let mut skipped = Vec::new();
         let found = match &req.windows_api_list {
             WindowsApiList::Disabled => Some(WindowsListOrigin::Disabled),
             WindowsApiList::File(p) => Some(WindowsListOrigin::Request { path: p.clone() }),
-            WindowsApiList::Auto => windows_list::nuget_packages_root()
-                .and_then(|root| windows_list::find_in_nuget_cache(&root))
-                .map(|path| WindowsListOrigin::NugetCache { path }),
+            WindowsApiList::Auto => windows_list::nuget_packages_root().and_then(|root| {
+                let (found, passed_over) = windows_list::nuget_cache_lists(&root);
+                skipped = passed_over;
+                found.map(|path| WindowsListOrigin::NugetCache { path })
+            }),
         };
         let found = found.unwrap_or(WindowsListOrigin::BuiltIn);
         match &found {
@@ -50,10 +53,19 @@ pub fn build_policy(
                 policy.add_list_text(path, &text, SourceKind::WindowsApiList)?;
             }
             WindowsListOrigin::BuiltIn => {
+                let passed_over = match skipped.first() {
+                    Some(p) => format!(
+                        " ({} was passed over: not a regular file)",
+                        aotinterop_model::diag::shown(&p.to_string_lossy(), 300)
+                    ),
+                    None => String::new(),
+                };
                 diags.push(Diagnostic::warning(
                     codes::WINDOWS_LIST_BUILTIN,
-                    "no Windows API list (WindowsAPIs.txt) was named or found in the NuGet package cache; \
-                     using aotinterop's built-in list of core kernel32/ucrtbase APIs",
+                    format!(
+                        "no Windows API list (WindowsAPIs.txt) was named or found in the NuGet package cache{passed_over}; \
+                         using aotinterop's built-in list of core kernel32/ucrtbase APIs"
+                    ),
                 ));
                 policy.add_builtin_windows_list(std::path::Path::new("<built-in Windows API list>"))?;
             }
