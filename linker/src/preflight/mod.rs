@@ -25,7 +25,7 @@ use crate::target::{Format, Libc};
 use aotinterop_image::rooted;
 use aotinterop_model::{GeneratedLibrary, Plan, PlannedImport};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use symbols::{Offered, ScriptRef};
 
 /// The direct imports of `plan` that preflight checks: those the loader binds from a named
@@ -124,7 +124,75 @@ impl SuggestedList {
 pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     let direct = direct_imports(plan);
     let mut diags = Vec::new();
-    let mut native: Vec<(PathBuf, Offered)> = Vec::new();
+    let native = read_native_libraries(linker, job, &mut diags);
+    duplicates(&native, &mut diags);
+    lazy_stubs_defined(plan, &native, &mut diags);
+    // A static archive's direct imports are resolved when a host links it, not here.
+    if direct.is_empty() || job.kind == OutputKind::Static {
+        return Preflight {
+            diagnostics: diags,
+            ..Preflight::default()
+        };
+    }
+    let mut args = search::parse_args(&job.linker_args);
+    // LinkerArg paths are relative to the folder the linker runs in.
+    if let Some(base) = &job.working_dir {
+        args.rebase(base);
+    }
+    let linker_dirs = linker.search_dirs(job);
+    let mut dirs: Vec<PathBuf> = args.dirs.clone();
+    dirs.extend(job.lib_dirs.iter().cloned());
+    if let Some(s) = &job.sysroot {
+        dirs.extend(search::sysroot_dirs(s, &job.target));
+    }
+    dirs.extend(linker_dirs.iter().cloned());
+    let system: Vec<String> = job
+        .system_libs
+        .iter()
+        .cloned()
+        .chain(implicit_libs(job, linker))
+        .collect();
+    let seen = read_link(job, &args, &system, &dirs, native, &mut diags);
+    for lib in &seen.user_shared {
+        if let Some(d) = not_found_at_run_time(lib, job, &linker_dirs, &direct) {
+            diags.push(d);
+        }
+    }
+    let unresolved: Vec<&PlannedImport> = direct
+        .iter()
+        .copied()
+        .filter(|d| !seen.offered.defines(d.symbol()))
+        .collect();
+    if job.generate_import_libraries {
+        let present = stand_ins::present_dirs(job, &dirs);
+        let generated = stand_ins::plan(job, &direct, &unresolved, &seen.per_file, &present, &mut diags);
+        return Preflight {
+            diagnostics: diags,
+            generated,
+            suggested_lists: Vec::new(),
+        };
+    }
+    let looked = looked_in(job, &args, &system, &dirs);
+    let mut suggested_lists = Vec::new();
+    for (module, undefined) in by_module(&unresolved) {
+        let list = suggested_list(job, &direct, module, &undefined);
+        diags.push(unresolved_error(job, module, &undefined, list.as_ref(), &looked));
+        suggested_lists.extend(list);
+    }
+    Preflight {
+        diagnostics: diags,
+        generated: Vec::new(),
+        suggested_lists,
+    }
+}
+
+/// What each NativeLibrary item defines, those of the wrong kind for the target reported.
+fn read_native_libraries(
+    linker: &dyn Linker,
+    job: &LinkJob,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, Offered)> {
+    let mut native = Vec::new();
     for lib in &job.native_libraries {
         if let Some(d) = kind::check(lib, &job.target, linker.flavor()) {
             diags.push(d);
@@ -135,39 +203,40 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
             Err(e) => diags.push(e.into_diagnostic()),
         }
     }
-    duplicates(&native, &mut diags);
-    lazy_stubs_defined(plan, &native, &mut diags);
-    // A static archive's direct imports are resolved when a host links it, not here.
-    if direct.is_empty() || job.kind == OutputKind::Static {
-        return Preflight {
-            diagnostics: diags,
-            ..Preflight::default()
-        };
-    }
+    native
+}
 
-    let mut args = search::parse_args(&job.linker_args);
-    // LinkerArg paths are relative to the folder the linker runs in.
-    if let Some(base) = &job.working_dir {
-        args.rebase(base);
-    }
-    let mut dirs: Vec<PathBuf> = args.dirs.clone();
-    dirs.extend(job.lib_dirs.iter().cloned());
-    if let Some(s) = &job.sysroot {
-        dirs.extend(search::sysroot_dirs(s, &job.target));
-    }
-    let linker_dirs = linker.search_dirs(job);
-    dirs.extend(linker_dirs.iter().cloned());
+/// What the link sees: every symbol its files define, which file defines what (for the checks
+/// of generated stand-ins), and the shared libraries found in a LinkerArg `-L` folder, which
+/// the loader may not search.
+struct LinkSight {
+    offered: Offered,
+    per_file: Vec<(PathBuf, Offered)>,
+    user_shared: Vec<PathBuf>,
+}
 
-    let mut offered = Offered::default();
-    // Which file offers what, for the checks of generated stand-ins.
-    let mut per_file: Vec<(PathBuf, Offered)> = Vec::new();
-    for (path, o) in &native {
-        offered.absorb(o.clone());
+/// Reads every file of the link: the NativeLibrary items (`native`, read already), the
+/// objects, the runtime, LinkerArg files and libraries, the system libraries, and the files
+/// linker scripts name (a few levels deep at most).
+fn read_link(
+    job: &LinkJob,
+    args: &search::ArgLibraries,
+    system: &[String],
+    dirs: &[PathBuf],
+    native: Vec<(PathBuf, Offered)>,
+    diags: &mut Vec<Diagnostic>,
+) -> LinkSight {
+    let mut sight = LinkSight {
+        offered: Offered::default(),
+        per_file: Vec::new(),
+        user_shared: Vec::new(),
+    };
+    for (path, o) in native {
         if job.generate_import_libraries {
-            per_file.push((path.clone(), o.clone()));
+            sight.per_file.push((path, o.clone()));
         }
+        sight.offered.absorb(o);
     }
-    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut files: Vec<PathBuf> = job
         .objects
         .iter()
@@ -176,36 +245,25 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         .cloned()
         .collect();
     let mut names: Vec<(search::LibName, bool)> = args.libs.iter().map(|l| (l.clone(), true)).collect();
-    // Shared libraries found in a LinkerArg `-L` folder, which the loader may not search.
-    let mut user_shared: Vec<PathBuf> = Vec::new();
-    let system: Vec<String> = job
-        .system_libs
-        .iter()
-        .cloned()
-        .chain(implicit_libs(job, linker))
-        .collect();
     names.extend(system.iter().map(|s| (search::LibName::Name(s.clone()), false)));
     for (name, from_user) in &names {
-        match search::find(name, &job.target, &dirs) {
+        match search::find(name, &job.target, dirs) {
             Some(p) => {
                 let in_user_dir = p.parent().is_some_and(|d| args.dirs.iter().any(|u| u == d));
-                if *from_user && in_user_dir && job.target.format == Format::Elf && loader::is_shared_object(&p) {
-                    user_shared.push(p.clone());
+                if *from_user
+                    && in_user_dir
+                    && job.target.format == Format::Elf
+                    && loader::is_shared_object(&p)
+                {
+                    sight.user_shared.push(p.clone());
                 }
                 files.push(p)
             }
-            None if *from_user => diags.push(Diagnostic::warning(
-                codes::SEARCH_INCOMPLETE,
-                format!(
-                    "LinkerArg `{}`: no such library in the {} search folder(s); its symbols are not known to preflight",
-                    search::spell(name),
-                    dirs.len()
-                ),
-            )),
+            None if *from_user => diags.push(library_not_found(name, dirs.len())),
             None => {}
         }
     }
-    // Read every file, following the files linker scripts name (a few levels deep at most).
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     for _round in 0..4 {
         let mut next = Vec::new();
         for f in files.drain(..) {
@@ -217,88 +275,87 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
                 match r {
                     ScriptRef::File(p) => next.push(rooted(p, job.sysroot.as_deref())),
                     ScriptRef::Lib(l) => {
-                        if let Some(p) = search::find(&search::LibName::Name(l.clone()), &job.target, &dirs) {
-                            next.push(p);
-                        }
+                        next.extend(search::find(&search::LibName::Name(l.clone()), &job.target, dirs))
                     }
                 }
             }
             if job.generate_import_libraries {
-                per_file.push((f.clone(), o.clone()));
+                sight.per_file.push((f.clone(), o.clone()));
             }
-            offered.absorb(o);
+            sight.offered.absorb(o);
         }
         if next.is_empty() {
             break;
         }
         files = next;
     }
+    sight
+}
 
-    for lib in &user_shared {
-        if loader::finds(lib, job, &linker_dirs) {
-            continue;
-        }
-        let Ok(o) = symbols::read(lib, false) else {
-            continue;
-        };
-        let provided: Vec<&str> = direct
-            .iter()
-            .filter(|d| o.defines(d.symbol()))
-            .map(|d| d.symbol())
-            .collect();
-        if provided.is_empty() {
-            continue;
-        }
-        diags.push(loader::not_found_warning(lib, job, &some(&provided, 5)));
+fn library_not_found(name: &search::LibName, dirs: usize) -> Diagnostic {
+    Diagnostic::warning(
+        codes::SEARCH_INCOMPLETE,
+        format!(
+            "LinkerArg `{}`: no such library in the {dirs} search folder(s); its symbols are not known to preflight",
+            search::spell(name)
+        ),
+    )
+}
+
+/// The warning for a shared library of a LinkerArg `-L` folder that provides direct imports but
+/// that the loader will not find at run time.
+fn not_found_at_run_time(
+    lib: &Path,
+    job: &LinkJob,
+    linker_dirs: &[PathBuf],
+    direct: &[&PlannedImport],
+) -> Option<Diagnostic> {
+    if loader::finds(lib, job, linker_dirs) {
+        return None;
     }
-    let unresolved: Vec<&PlannedImport> = direct
+    let o = symbols::read(lib, false).ok()?;
+    let provided: Vec<&str> = direct
         .iter()
-        .copied()
-        .filter(|d| !offered.defines(d.symbol()))
+        .filter(|d| o.defines(d.symbol()))
+        .map(|d| d.symbol())
         .collect();
-    if job.generate_import_libraries {
-        let present = stand_ins::present_dirs(job, &dirs);
-        let generated = stand_ins::plan(job, &direct, &unresolved, &per_file, &present, &mut diags);
-        return Preflight {
-            diagnostics: diags,
-            generated,
-            suggested_lists: Vec::new(),
-        };
-    }
+    (!provided.is_empty()).then(|| loader::not_found_warning(lib, job, &some(&provided, 5)))
+}
+
+/// Where the preflight looked, in words.
+fn looked_in(job: &LinkJob, args: &search::ArgLibraries, system: &[String], dirs: &[PathBuf]) -> String {
     let user: Vec<String> = args.libs.iter().map(search::spell).collect();
     let mut looked = vec![format!("{} NativeLibrary item(s)", job.native_libraries.len())];
     if !user.is_empty() {
         looked.push(format!("LinkerArg {}", user.join(" ")));
     }
     looked.push(format!("system libraries {}", system.join(", ")));
-    let looked = format!(
+    format!(
         "looked in the objects, {}, in {} search folder(s)",
         looked.join(", "),
         dirs.len()
-    );
-    let mut suggested_lists = Vec::new();
-    for (module, undefined) in by_module(&unresolved) {
-        let defined: Vec<String> = direct
-            .iter()
-            .filter(|d| d.module == module && !undefined.contains(&d.symbol()))
-            .map(|d| d.entry.clone())
-            .collect();
-        let list = (!defined.is_empty())
-            .then_some(job.intermediate_dir.as_ref())
-            .flatten()
-            .map(|dir| SuggestedList {
-                path: dir.join(format!("{}.DirectPInvokeList.txt", file_safe(module))),
-                module: module.to_string(),
-                entries: defined,
-            });
-        diags.push(unresolved_error(job, module, &undefined, list.as_ref(), &looked));
-        suggested_lists.extend(list);
-    }
-    Preflight {
-        diagnostics: diags,
-        generated: Vec::new(),
-        suggested_lists,
-    }
+    )
+}
+
+/// The DirectPInvokeList that keeps `module`'s resolved direct imports direct and leaves the
+/// `undefined` ones lazy, written into the intermediate folder when there is one.
+fn suggested_list(
+    job: &LinkJob,
+    direct: &[&PlannedImport],
+    module: &str,
+    undefined: &[&str],
+) -> Option<SuggestedList> {
+    let defined: Vec<String> = direct
+        .iter()
+        .filter(|d| d.module == module && !undefined.contains(&d.symbol()))
+        .map(|d| d.entry.clone())
+        .collect();
+    let dir = job.intermediate_dir.as_ref().filter(|_| !defined.is_empty())?;
+    Some(SuggestedList {
+        path: dir.join(format!("{}.DirectPInvokeList.txt", file_safe(module))),
+        module: module.to_string(),
+        entries: defined,
+    })
 }
 
 /// The unresolved direct imports by module, in plan order: (module, native symbols).

@@ -125,53 +125,92 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     let req = &loaded.request;
     let (policy, windows_api_list, mut diagnostics) = build_policy(loaded)?;
     let call_symbols = naming::call_symbols(&surface.imports);
-    // Each source's reason is written once, however many imports it decides.
-    let mut reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>> = vec![None; policy.sources().len()];
-    let mut hits = vec![false; policy.sources().len()];
-    let mut imports = Vec::with_capacity(surface.imports.len());
-    // Counted in a hash map (one lookup per import), sorted once at the end.
-    let mut module_counts: rustc_hash::FxHashMap<String, Counts> = Default::default();
-    let mut counts = Counts::default();
-    // Bare Windows modules that keep an entry point without its `W` spelling.
-    let mut bare_charset: BTreeMap<String, Vec<String>> = BTreeMap::new();
-
-    let x86_windows = loaded.rid.is_windows() && loaded.rid.arch == aotinterop_model::Arch::X86;
-    let mut undecorated: Vec<(String, String, X86Convention)> = Vec::new();
+    let mut decided = Decided::new(&policy, loaded, surface.imports.len());
     let mut decider = policy.decider();
     for (imp, call_symbol) in surface.imports.into_iter().zip(call_symbols) {
         let d = decider.decide(&imp);
-        let mut reason = None;
-        let source = d.source.map(|id| {
-            hits[id as usize] = true;
-            let (src, text) = reasons[id as usize].get_or_insert_with(|| {
-                let src = reason_source(&policy, id);
-                let text = Arc::from(describe(&src));
-                (Arc::new(src), text)
-            });
-            reason = Some(text.clone());
-            src.clone()
-        });
-        for &id in &d.also {
-            hits[id as usize] = true;
+        decided.add(imp, call_symbol, d);
+    }
+    let Decided {
+        imports,
+        hits,
+        module_counts,
+        counts,
+        bare_charset,
+        undecorated,
+        ..
+    } = decided;
+    diagnostics.extend(undecorated.iter().map(|(m, e, c)| undecorated_warning(m, e, *c)));
+    if req.compiler == Compiler::Mono {
+        mono_lookup::check(&imports)?;
+    }
+    let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
+    diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
+    diagnostics.extend(
+        bare_charset
+            .iter()
+            .map(|(m, entries)| bare_charset_warning(m, entries)),
+    );
+    let link = link_plan(loaded, &modules);
+    let exports = plan_exports(loaded, &surface.exports);
+    if let Some(d) = dll_main(loaded, &exports)? {
+        diagnostics.push(d);
+    }
+    Ok(Plan {
+        rid: loaded.rid.to_string(),
+        rules: loaded.dotnet,
+        native_lib: req.native_lib,
+        output: req.output.clone(),
+        counts,
+        modules,
+        imports,
+        runtime_imports: surface.runtime_imports,
+        link,
+        exports,
+        windows_api_list,
+        diagnostics,
+    })
+}
+
+/// The imports decided so far, and what the decisions found along the way.
+struct Decided<'p> {
+    policy: &'p DirectPInvokePolicy,
+    loaded: &'p LoadedRequest,
+    /// Each source's reason, written once however many imports it decides.
+    reasons: Vec<Option<(Arc<ReasonSource>, Arc<str>)>>,
+    /// The sources that decided or named an import.
+    hits: Vec<bool>,
+    imports: Vec<PlannedImport>,
+    /// Counted in a hash map (one lookup per import), sorted once at the end.
+    module_counts: rustc_hash::FxHashMap<String, Counts>,
+    counts: Counts,
+    /// Bare Windows modules that keep an entry point without its `W` spelling.
+    bare_charset: BTreeMap<String, Vec<String>>,
+    /// win-x86 imports whose decorated name cannot be written.
+    undecorated: Vec<(String, String, X86Convention)>,
+}
+
+impl<'p> Decided<'p> {
+    fn new(policy: &'p DirectPInvokePolicy, loaded: &'p LoadedRequest, imports: usize) -> Self {
+        Decided {
+            policy,
+            loaded,
+            reasons: vec![None; policy.sources().len()],
+            hits: vec![false; policy.sources().len()],
+            imports: Vec::with_capacity(imports),
+            module_counts: Default::default(),
+            counts: Counts::default(),
+            bare_charset: BTreeMap::new(),
+            undecorated: Vec::new(),
         }
-        let binding = if d.direct { Binding::Direct } else { Binding::Lazy };
-        let mut reason = match (reason, imp.module.as_str(), d.direct) {
-            (Some(text), _, _) => Reason::Shared(text),
-            (None, "*", true) => Reason::Star,
-            _ => Reason::DefaultLazy,
-        };
-        if d.direct && imp.module == "__Internal" {
-            reason = Reason::Shared(Arc::from(format!(
-                "{reason}; `__Internal` means the main program"
-            )));
-        }
-        if d.direct
-            && loaded.rid.is_windows()
-            && !imp.exact_spelling
-            && !imp.charset.is_ansi()
-            && d.whole_module
-        {
-            bare_charset
+    }
+
+    /// Adds `imp`, called as `call_symbol`, bound as `d` decided.
+    fn add(&mut self, imp: Import, call_symbol: String, d: crate::direct_pinvoke::Decision) {
+        let rid = self.loaded.rid;
+        let (source, reason) = self.reason(&imp, &d);
+        if d.direct && rid.is_windows() && !imp.exact_spelling && !imp.charset.is_ansi() && d.whole_module {
+            self.bare_charset
                 .entry(imp.module.clone())
                 .or_default()
                 .push(imp.entry.clone());
@@ -179,39 +218,12 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         let lookup = if d.direct {
             EntryLookup::AsWritten
         } else {
-            EntryLookup::lazy(&imp.entry, imp.charset, imp.exact_spelling, loaded.rid.platform())
+            EntryLookup::lazy(&imp.entry, imp.charset, imp.exact_spelling, rid.platform())
         };
-        // win-x86: direct symbols are decorated; lazy stdcall ones are probed decorated too
-        // (from .NET 9 on).
-        let mut spelling = d.spelling;
-        let mut stdcall_probe = false;
-        if x86_windows && names::ordinal(&imp.entry).is_none() {
-            let convention = X86Convention::of(imp.calling_convention);
-            if d.direct {
-                let native = spelling.as_deref().unwrap_or(&imp.entry);
-                match names::x86_decorated(native, convention, imp.stack_bytes) {
-                    Some(decorated) => spelling = Some(decorated.into()),
-                    None => undecorated.push((imp.module.clone(), imp.entry.clone(), convention)),
-                }
-            } else if convention == X86Convention::Stdcall && loaded.dotnet >= DotNet::Net10 {
-                stdcall_probe = imp.stack_bytes.is_some();
-                if imp.stack_bytes.is_none() {
-                    undecorated.push((imp.module.clone(), imp.entry.clone(), convention));
-                }
-            }
-        }
-        let m = match module_counts.get_mut(&imp.module) {
-            Some(m) => m,
-            None => module_counts.entry(imp.module.clone()).or_default(),
-        };
-        for c in [&mut counts, m] {
-            c.imports += 1;
-            if d.direct {
-                c.direct += 1
-            } else {
-                c.lazy += 1
-            }
-        }
+        let (spelling, stdcall_probe) = self.x86_names(&imp, &d);
+        self.count(&imp.module, d.direct);
+        let also = d.also.iter().map(|&id| reason_source(self.policy, id)).collect();
+        let binding = if d.direct { Binding::Direct } else { Binding::Lazy };
         let Import {
             module,
             entry,
@@ -229,7 +241,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             best_fit_mapping: _,
             throw_on_unmappable_char: _,
         } = imp;
-        imports.push(PlannedImport {
+        self.imports.push(PlannedImport {
             module,
             entry,
             binding,
@@ -237,7 +249,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             call_symbol,
             reason,
             source,
-            also: d.also.iter().map(|&id| reason_source(&policy, id)).collect(),
+            also,
             lookup,
             charset,
             exact_spelling,
@@ -252,98 +264,166 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
             stdcall_probe,
         });
     }
-    for (module, entry, convention) in undecorated {
-        let what = match convention {
-            X86Convention::Thiscall => "native AOT cannot decorate a thiscall P/Invoke".to_string(),
-            _ => format!(
-                "the size of its arguments on the stack is not known (a parameter of a value type defined \
-                 elsewhere?), so its {convention:?} name `_{entry}@N` cannot be written: give `stack_bytes` in the \
-                 imports file"
-            ),
+
+    /// The source that decided `imp` (marked as hit, with every other source naming it) and
+    /// the reason in words.
+    fn reason(
+        &mut self,
+        imp: &Import,
+        d: &crate::direct_pinvoke::Decision,
+    ) -> (Option<Arc<ReasonSource>>, Reason) {
+        let mut text = None;
+        let source = d.source.map(|id| {
+            self.hits[id as usize] = true;
+            let policy = self.policy;
+            let (src, described) = self.reasons[id as usize].get_or_insert_with(|| {
+                let src = reason_source(policy, id);
+                let text = Arc::from(describe(&src));
+                (Arc::new(src), text)
+            });
+            text = Some(described.clone());
+            src.clone()
+        });
+        for &id in &d.also {
+            self.hits[id as usize] = true;
+        }
+        let reason = match (text, imp.module.as_str(), d.direct) {
+            (Some(text), _, _) => Reason::Shared(text),
+            (None, "*", true) => Reason::Star,
+            _ => Reason::DefaultLazy,
         };
-        diagnostics.push(Diagnostic::warning(
-            codes::X86_UNDECORATED,
-            format!("win-x86 import `{module}!{entry}`: {what}; the plan uses the name as written"),
-        ));
+        if d.direct && imp.module == "__Internal" {
+            let text = format!("{reason}; `__Internal` means the main program");
+            return (source, Reason::Shared(Arc::from(text)));
+        }
+        (source, reason)
     }
 
-    if req.compiler == Compiler::Mono {
-        mono_lookup::check(&imports)?;
-    }
-    let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
-    diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
-    for (module, entries) in bare_charset {
-        diagnostics.push(Diagnostic::warning(
-            codes::BARE_MODULE_CHARSET,
-            format!(
-                "{} Unicode import(s) of `{module}` (for example `{}`) are direct through a whole-module item, \
-                 which keeps the entry point as written: the `W` spelling is looked for only with `module!entry` \
-                 items. Set ExactSpelling, or list `{module}!{}W`",
-                entries.len(),
-                entries[0],
-                entries[0]
-            ),
-        ));
+    /// The native spelling of `imp` and whether its lazy lookup probes stdcall names: on
+    /// win-x86 direct symbols are decorated, and lazy stdcall ones are probed decorated too
+    /// (from .NET 9 on); an import whose decorated name cannot be written is noted.
+    fn x86_names(&mut self, imp: &Import, d: &crate::direct_pinvoke::Decision) -> (Option<Box<str>>, bool) {
+        let rid = self.loaded.rid;
+        let mut spelling = d.spelling.clone();
+        let x86_windows = rid.is_windows() && rid.arch == aotinterop_model::Arch::X86;
+        if !x86_windows || names::ordinal(&imp.entry).is_some() {
+            return (spelling, false);
+        }
+        let convention = X86Convention::of(imp.calling_convention);
+        let undecorated = (imp.module.clone(), imp.entry.clone(), convention);
+        if d.direct {
+            let native = spelling.as_deref().unwrap_or(&imp.entry);
+            match names::x86_decorated(native, convention, imp.stack_bytes) {
+                Some(decorated) => spelling = Some(decorated.into()),
+                None => self.undecorated.push(undecorated),
+            }
+            return (spelling, false);
+        }
+        if convention == X86Convention::Stdcall && self.loaded.dotnet >= DotNet::Net10 {
+            if imp.stack_bytes.is_none() {
+                self.undecorated.push(undecorated);
+            }
+            return (spelling, imp.stack_bytes.is_some());
+        }
+        (spelling, false)
     }
 
-    let link = LinkPlan {
-        objects: req.objects.clone(),
-        native_library: req.native_library.clone(),
-        linker_arg: req.linker_arg.clone(),
-        direct_modules: modules
-            .iter()
-            .filter(|(_, c)| c.direct > 0)
-            .map(|(m, _)| m.clone())
-            .collect(),
-        lazy_modules: modules
-            .iter()
-            .filter(|(_, c)| c.lazy > 0)
-            .map(|(m, _)| m.clone())
-            .collect(),
-        // Filled in by the preflight, which knows what the link lacks.
-        generated: Vec::new(),
-    };
-    let exports = plan_exports(loaded, &surface.exports);
-    if let Some(dll_main) = exports.symbols.iter().find(|e| e.exported && e.name == "DllMain") {
-        if loaded.rid.is_windows() {
-            let what = format!(
-                "`{}` exports an UnmanagedCallersOnly entry point named `DllMain`",
-                dll_main.method.as_deref().unwrap_or("the request")
-            );
-            match loaded.dotnet {
-                DotNet::Net10 => {
-                    return Err(Error::new(
-                        codes::EXPORT_DLLMAIN,
-                        format!(
-                            "{what}: native AOT reserves DllMain for its own (its bootstrapper defines one, so the \
-                             link would fail with a duplicate symbol); initialize from an exported function instead"
-                        ),
-                    ))
-                }
-                DotNet::Net8 => diagnostics.push(Diagnostic::warning(
-                    codes::EXPORT_DLLMAIN_CALLED,
-                    format!(
-                        "{what}: the Windows loader will call it under the loader lock, where the .NET runtime \
-                         cannot start; .NET 10 refuses it"
-                    ),
-                )),
+    /// Counts an import of `module`, in all and for its module.
+    fn count(&mut self, module: &str, direct: bool) {
+        let m = match self.module_counts.get_mut(module) {
+            Some(m) => m,
+            None => self.module_counts.entry(module.to_string()).or_default(),
+        };
+        for c in [&mut self.counts, m] {
+            c.imports += 1;
+            if direct {
+                c.direct += 1
+            } else {
+                c.lazy += 1
             }
         }
     }
-    Ok(Plan {
-        rid: loaded.rid.to_string(),
-        rules: loaded.dotnet,
-        native_lib: req.native_lib,
-        output: req.output.clone(),
-        counts,
-        modules,
-        imports,
-        runtime_imports: surface.runtime_imports,
-        link,
-        exports,
-        windows_api_list,
-        diagnostics,
-    })
+}
+
+fn undecorated_warning(module: &str, entry: &str, convention: X86Convention) -> Diagnostic {
+    let what = match convention {
+        X86Convention::Thiscall => "native AOT cannot decorate a thiscall P/Invoke".to_string(),
+        _ => format!(
+            "the size of its arguments on the stack is not known (a parameter of a value type defined elsewhere?), \
+             so its {convention:?} name `_{entry}@N` cannot be written: give `stack_bytes` in the imports file"
+        ),
+    };
+    Diagnostic::warning(
+        codes::X86_UNDECORATED,
+        format!("win-x86 import `{module}!{entry}`: {what}; the plan uses the name as written"),
+    )
+}
+
+fn bare_charset_warning(module: &str, entries: &[String]) -> Diagnostic {
+    Diagnostic::warning(
+        codes::BARE_MODULE_CHARSET,
+        format!(
+            "{} Unicode import(s) of `{module}` (for example `{}`) are direct through a whole-module item, which \
+             keeps the entry point as written: the `W` spelling is looked for only with `module!entry` items. Set \
+             ExactSpelling, or list `{module}!{}W`",
+            entries.len(),
+            entries[0],
+            entries[0]
+        ),
+    )
+}
+
+/// What gets linked: the request's objects, NativeLibrary items and LinkerArgs, and the modules
+/// bound directly and lazily.
+fn link_plan(loaded: &LoadedRequest, modules: &BTreeMap<String, Counts>) -> LinkPlan {
+    let req = &loaded.request;
+    let with = |pick: fn(&Counts) -> usize| {
+        modules
+            .iter()
+            .filter(|(_, c)| pick(c) > 0)
+            .map(|(m, _)| m.clone())
+            .collect()
+    };
+    LinkPlan {
+        objects: req.objects.clone(),
+        native_library: req.native_library.clone(),
+        linker_arg: req.linker_arg.clone(),
+        direct_modules: with(|c| c.direct),
+        lazy_modules: with(|c| c.lazy),
+        // Filled in by the preflight, which knows what the link lacks.
+        generated: Vec::new(),
+    }
+}
+
+/// An exported entry point named `DllMain` on Windows: .NET 10 refuses it (its bootstrapper
+/// defines one), .NET 8 warns (the loader calls it under the loader lock).
+fn dll_main(loaded: &LoadedRequest, exports: &ExportPlan) -> Result<Option<Diagnostic>> {
+    let Some(dll_main) = exports.symbols.iter().find(|e| e.exported && e.name == "DllMain") else {
+        return Ok(None);
+    };
+    if !loaded.rid.is_windows() {
+        return Ok(None);
+    }
+    let what = format!(
+        "`{}` exports an UnmanagedCallersOnly entry point named `DllMain`",
+        dll_main.method.as_deref().unwrap_or("the request")
+    );
+    match loaded.dotnet {
+        DotNet::Net10 => Err(Error::new(
+            codes::EXPORT_DLLMAIN,
+            format!(
+                "{what}: native AOT reserves DllMain for its own (its bootstrapper defines one, so the link would \
+                 fail with a duplicate symbol); initialize from an exported function instead"
+            ),
+        )),
+        DotNet::Net8 => Ok(Some(Diagnostic::warning(
+            codes::EXPORT_DLLMAIN_CALLED,
+            format!(
+                "{what}: the Windows loader will call it under the loader lock, where the .NET runtime cannot start; \
+                 .NET 10 refuses it"
+            ),
+        ))),
+    }
 }
 
 fn plan_exports(loaded: &LoadedRequest, scanned: &[crate::surface::NativeExport]) -> ExportPlan {
