@@ -353,6 +353,65 @@ fn same_arch(user: &str, arch: &str) -> bool {
 
 /// Inspects an image held in memory.
 pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
+    let (file, format) = open_object(data)?;
+    let mut notes = Vec::new();
+    let needed = needed_libraries(&file, format, data, &mut notes)?;
+    let (imports, delay_loaded) = imported_symbols(&file, format)?;
+    let exports = exported_names(&file, format, data)?;
+    let mut defined = BTreeSet::new();
+    for sym in file.symbols().chain(file.dynamic_symbols()) {
+        if sym.is_definition() {
+            if let Ok(n) = sym.name() {
+                defined.insert(c_name(format, n.to_string()));
+            }
+        }
+    }
+    let kind = match format {
+        Format::Elf => elf::kind(&file, data),
+        Format::Coff => pe::kind(&file),
+        Format::MachO => macho::kind(&file),
+    };
+    let dsym = format == Format::MachO && macho::is_dsym(data);
+    if dsym {
+        notes.push(
+            "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
+        );
+    }
+    if format == Format::Coff && pe::il_only(data) {
+        notes.push(
+            "an IL-only .NET assembly: its P/Invokes are declared in its metadata, not bound by the loader; \
+             list them with `aotinterop scan`"
+                .into(),
+        );
+    }
+    let native_aot = is_native_aot(&file, &exports);
+    let lazy = lazy_records(&file, format, data, native_aot, dsym, &mut notes)?;
+    Ok(Inspection {
+        debug_file: None,
+        debug_defined: std::sync::OnceLock::new(),
+        format,
+        arch: arch_name(file.architecture()),
+        kind,
+        needed,
+        imports,
+        delay_loaded,
+        exports,
+        lazy: lazy.records,
+        lazy_reader: lazy.reader,
+        native_aot: native_aot || lazy.native_aot,
+        notes,
+        defined,
+    })
+}
+
+/// An error of a malformed image, in `object`'s words.
+fn malformed(e: object::read::Error) -> Diagnostic {
+    Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"))
+}
+
+/// `data` parsed as an ELF, PE or Mach-O image; a static archive, a file cut short and other
+/// formats are refused, saying what they are.
+fn open_object(data: &[u8]) -> Result<(object::File<'_>, Format)> {
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
         return Err(Error::new(
             codes::BAD_FORMAT,
@@ -369,7 +428,6 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         };
         Diagnostic::error(codes::BAD_FORMAT, format!("{what}: {e}"))
     })?;
-    let bad = |e: object::read::Error| Diagnostic::error(codes::BAD_FORMAT, format!("malformed image: {e}"));
     let format = match file.format() {
         object::BinaryFormat::Elf => Format::Elf,
         object::BinaryFormat::Pe => Format::Coff,
@@ -381,19 +439,29 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             ))
         }
     };
+    Ok((file, format))
+}
+
+/// The libraries the loader binds at startup (PE: not the delay-loaded ones; repeated import
+/// descriptors merged, with a note; ELF without section headers: from its program headers).
+fn needed_libraries(
+    file: &object::File,
+    format: Format,
+    data: &[u8],
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>> {
     let mut needed = Vec::new();
-    for lib in file.import_libraries().map_err(bad)? {
-        let lib = lib.map_err(bad)?;
+    for lib in file.import_libraries().map_err(malformed)? {
+        let lib = lib.map_err(malformed)?;
         if !pe::is_delay_library(&lib) {
             needed.push(String::from_utf8_lossy(lib.name()).into_owned());
         }
     }
-    let mut notes = Vec::new();
     if format == Format::Coff {
         notes.extend(pe::merge_repeated_descriptors(&mut needed));
     }
     // The loader needs no section headers: without them, what the program headers say.
-    if format == Format::Elf && elf::sectionless(&file) {
+    if format == Format::Elf && elf::sectionless(file) {
         needed = elf::from_program_headers(data).needed;
         notes.push(
             "the image has no section headers: its needed libraries and kind are read from its program \
@@ -401,10 +469,18 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
                 .into(),
         );
     }
+    Ok(needed)
+}
+
+/// The symbols the loader binds at startup, and (PE) the delay-loaded ones, sorted.
+fn imported_symbols(
+    file: &object::File,
+    format: Format,
+) -> Result<(Vec<ImportedSymbol>, Vec<ImportedSymbol>)> {
     let mut imports = Vec::new();
     let mut delay_loaded = Vec::new();
-    for imp in file.imports().map_err(bad)? {
-        let imp = imp.map_err(bad)?;
+    for imp in file.imports().map_err(malformed)? {
+        let imp = imp.map_err(malformed)?;
         let name = match imp.name() {
             object::read::NameOrOrdinal::Name(n) => String::from_utf8_lossy(n).into_owned(),
             object::read::NameOrOrdinal::Ordinal(o) => format!("#{o}"),
@@ -422,6 +498,14 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
             imports.push(sym);
         }
     }
+    imports.sort_by(import_order);
+    imports.dedup();
+    delay_loaded.sort_by(import_order);
+    Ok((imports, delay_loaded))
+}
+
+/// The exported names, sorted (ELF version definitions' own names left out).
+fn exported_names(file: &object::File, format: Format, data: &[u8]) -> Result<Vec<String>> {
     let mut exports = Vec::new();
     let read_exports = |exports: &mut Vec<String>| -> std::result::Result<(), object::read::Error> {
         for exp in file.exports()? {
@@ -440,92 +524,81 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         match (format, pe::exports_as_windows_reads(data)) {
             (Format::Coff, Some(names)) => exports = names,
             (Format::MachO, _) if macho::exports_trie_empty(data) => exports.clear(),
-            _ => return Err(bad(e).into()),
+            _ => return Err(malformed(e).into()),
         }
     }
-    let mut defined = BTreeSet::new();
-    for sym in file.symbols().chain(file.dynamic_symbols()) {
-        if sym.is_definition() {
-            if let Ok(n) = sym.name() {
-                defined.insert(c_name(format, n.to_string()));
-            }
-        }
-    }
-    imports.sort_by(import_order);
-    imports.dedup();
-    delay_loaded.sort_by(import_order);
     exports.sort();
     exports.dedup();
-    let kind = match format {
-        Format::Elf => elf::kind(&file, data),
-        Format::Coff => pe::kind(&file),
-        Format::MachO => macho::kind(&file),
+    Ok(exports)
+}
+
+/// An image's lazy imports: aotinterop's import table, or a native AOT image's cells.
+struct LazyRecords {
+    records: Vec<LazyImport>,
+    reader: Option<LazyReader>,
+    /// Whether ILC's module header showed it to be a native AOT image.
+    native_aot: bool,
+}
+
+/// The lazy imports of the image: its `.aotimp` table, else, where a native AOT image may be (a
+/// marker section or export, `native_aot`, or ILC's module header signature somewhere in the
+/// file), the fixup cells ILC writes; relocations are collected only then.
+fn lazy_records(
+    file: &object::File,
+    format: Format,
+    data: &[u8],
+    native_aot: bool,
+    dsym: bool,
+    notes: &mut Vec<String>,
+) -> Result<LazyRecords> {
+    if let Some(records) = lazy_imports(file, format)? {
+        return Ok(LazyRecords {
+            records,
+            reader: Some(LazyReader::Aotimp),
+            native_aot: false,
+        });
+    }
+    let none = LazyRecords {
+        records: Vec::new(),
+        reader: None,
+        native_aot: false,
     };
-    let mut native_aot = is_native_aot(&file, &exports);
-    let dsym = format == Format::MachO && macho::is_dsym(data);
-    if dsym {
-        notes.push(
-            "debug information (a dSYM companion file), not an image: inspect the image it describes".into(),
-        );
-    }
-    if format == Format::Coff && pe::il_only(data) {
-        notes.push(
-            "an IL-only .NET assembly: its P/Invokes are declared in its metadata, not bound by the loader; \
-             list them with `aotinterop scan`"
-                .into(),
-        );
-    }
-    let mut lazy = lazy_imports(&file, format)?;
-    let mut lazy_reader = lazy.as_ref().map(|_| LazyReader::Aotimp);
-    // Relocations are collected only where a native AOT image may be: a marker section or
-    // export, or ILC's module header signature somewhere in the file.
     let may_be_native_aot = native_aot || data.windows(4).any(|w| w == ilc::MODULE_HEADER_SIGNATURE);
-    if lazy.is_none() && !dsym && may_be_native_aot {
-        let memory = match format {
-            Format::Coff => pe::memory(data),
-            Format::Elf => elf::memory(&file),
-            Format::MachO => macho::memory(data),
-        };
-        if let Some(m) = &memory {
-            native_aot |= ilc::module_header(m).is_some();
-        }
-        match memory {
-            Some(m) if native_aot => {
-                let cells = ilc::find_cells(&m);
-                if cells.is_empty() {
-                    notes.push(
-                        "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
-                         loader or linked in (or its cells do not have the layout of .NET 8–10)"
-                            .into(),
-                    );
-                }
-                lazy = Some(cells);
-                lazy_reader = Some(LazyReader::IlcCells);
-            }
-            None if native_aot => notes.push(format!(
-                "a native AOT image: its lazy P/Invoke cells are not read for this {} image yet (32-bit \
-                 Mach-O, or no rebase information)",
-                format.name()
-            )),
-            _ => {}
-        }
+    if dsym || !may_be_native_aot {
+        return Ok(none);
     }
-    Ok(Inspection {
-        debug_file: None,
-        debug_defined: std::sync::OnceLock::new(),
-        format,
-        arch: arch_name(file.architecture()),
-        kind,
-        needed,
-        imports,
-        delay_loaded,
-        exports,
-        lazy: lazy.unwrap_or_default(),
-        lazy_reader,
-        native_aot,
-        notes,
-        defined,
-    })
+    let memory = match format {
+        Format::Coff => pe::memory(data),
+        Format::Elf => elf::memory(file),
+        Format::MachO => macho::memory(data),
+    };
+    let native_aot = native_aot || memory.as_ref().is_some_and(|m| ilc::module_header(m).is_some());
+    match memory {
+        Some(m) if native_aot => {
+            let cells = ilc::find_cells(&m);
+            if cells.is_empty() {
+                notes.push(
+                    "a native AOT image with no lazy P/Invoke cells: every P/Invoke it makes is bound by the \
+                     loader or linked in (or its cells do not have the layout of .NET 8–10)"
+                        .into(),
+                );
+            }
+            Ok(LazyRecords {
+                records: cells,
+                reader: Some(LazyReader::IlcCells),
+                native_aot,
+            })
+        }
+        None if native_aot => {
+            notes.push(format!(
+                "a native AOT image: its lazy P/Invoke cells are not read for this {} image yet (32-bit Mach-O, \
+                 or no rebase information)",
+                format.name()
+            ));
+            Ok(LazyRecords { native_aot, ..none })
+        }
+        _ => Ok(none),
+    }
 }
 
 /// The order imports are listed in: names, then PE ordinals (`#N`) by number, each then by
