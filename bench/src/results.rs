@@ -281,10 +281,20 @@ fn sqlite_and_modes(s: &mut String, i: &Inputs) {
     );
 }
 
+/// Start-up differences several sections show: medians over rounds of the difference of two
+/// images started in the same round.
+#[derive(Clone, Copy)]
+struct Derived {
+    lazy_added: Option<f64>,
+    lazy_slope: Option<f64>,
+    direct_slope: Option<f64>,
+    relr_added: Option<f64>,
+    relr_slope: Option<f64>,
+    runtime_fixed: Option<f64>,
+}
+
 /// Renders RESULTS.md.
 pub fn render(i: &Inputs) -> String {
-    let c = |id: &str| i.criterion.get(id).copied();
-    let ir = |id: &str| i.counts.instructions_per_call.get(id).copied();
     let mut s = String::new();
     s.push_str("# Benchmark results\n\n");
     s.push_str(
@@ -297,7 +307,46 @@ pub fn render(i: &Inputs) -> String {
         let _ = writeln!(s, "| {k} | {v} |");
     }
 
-    // targets first
+    let d = derived(i);
+    targets_calls(&mut s, i, &d);
+    targets_pipeline(&mut s, i, &d);
+    sqlite_and_modes(&mut s, i);
+    call_paths(&mut s, i);
+    startup_section(&mut s, i, &d);
+    compiled_csharp(&mut s, i);
+    pipeline_section(&mut s, i);
+    sizes_section(&mut s, i);
+    s
+}
+
+fn derived(i: &Inputs) -> Derived {
+    let times = |b: &str, n: usize| i.startup.get(&(b.to_string(), n));
+    let paired = |a: (&str, usize), b: (&str, usize)| -> Option<f64> {
+        let (x, y) = (times(a.0, a.1)?, times(b.0, b.1)?);
+        let mut d: Vec<f64> = x.iter().zip(y).map(|(x, y)| x - y).collect();
+        Some(median(&mut d))
+    };
+    Derived {
+        lazy_added: paired(("lazy", 10_000), ("lazy", 0)),
+        lazy_slope: paired(("lazy", 10_000), ("lazy", 1_000)).map(|v| v / 9_000.0),
+        direct_slope: paired(("direct", 10_000), ("direct", 1_000)).map(|v| v / 9_000.0),
+        relr_added: paired(("lazy-relr", 10_000), ("lazy-relr", 0)),
+        relr_slope: paired(("lazy-relr", 10_000), ("lazy-relr", 1_000)).map(|v| v / 9_000.0),
+        runtime_fixed: paired(("lazy-pair", 0), ("direct-pair", 0)),
+    }
+}
+
+/// The targets about calls, start-up and emitting.
+fn targets_calls(s: &mut String, i: &Inputs, d: &Derived) {
+    let c = |id: &str| i.criterion.get(id).copied();
+    let ir = |id: &str| i.counts.instructions_per_call.get(id).copied();
+    let Derived {
+        lazy_added,
+        lazy_slope,
+        relr_added,
+        relr_slope,
+        ..
+    } = *d;
     let lazy_ok = |sig: &str| -> Option<bool> {
         let (l, p) = (
             c(&format!("callpaths_{sig}/lazy"))?,
@@ -306,22 +355,6 @@ pub fn render(i: &Inputs) -> String {
         let (li, pi) = (ir(&format!("lazy_{sig}"))?, ir(&format!("plt_{sig}"))?);
         Some(l <= p * 1.05 && li <= pi)
     };
-    let startup = |b: &str, n: usize| c(&format!("startup/{b}-{n}"));
-    let times = |b: &str, n: usize| i.startup.get(&(b.to_string(), n));
-    // median over rounds of the difference of two images started in the same round
-    let paired = |a: (&str, usize), b: (&str, usize)| -> Option<f64> {
-        let (x, y) = (times(a.0, a.1)?, times(b.0, b.1)?);
-        let mut d: Vec<f64> = x.iter().zip(y).map(|(x, y)| x - y).collect();
-        Some(median(&mut d))
-    };
-    let inter = |b: &str, n: usize| times(b, n).map(|t| median(&mut t.clone()));
-    let lazy_added = paired(("lazy", 10_000), ("lazy", 0));
-    let lazy_slope = paired(("lazy", 10_000), ("lazy", 1_000)).map(|v| v / 9_000.0);
-    let direct_slope = paired(("direct", 10_000), ("direct", 1_000)).map(|v| v / 9_000.0);
-    let relr_added = paired(("lazy-relr", 10_000), ("lazy-relr", 0));
-    let relr_slope = paired(("lazy-relr", 10_000), ("lazy-relr", 1_000)).map(|v| v / 9_000.0);
-    let runtime_fixed = paired(("lazy-pair", 0), ("direct-pair", 0));
-    let z = &i.sizes;
     s.push_str("\n## Targets\n\n| target | measured | |\n| --- | --- | --- |\n");
     for sig in ["int", "mix"] {
         let _ = writeln!(
@@ -372,6 +405,14 @@ pub fn render(i: &Inputs) -> String {
             .collect::<Option<Vec<bool>>>()
             .map(|all| all.iter().all(|&ok| ok)))
     );
+}
+
+/// The targets about planning, sizes, inspecting and publishing.
+fn targets_pipeline(s: &mut String, i: &Inputs, d: &Derived) {
+    let c = |id: &str| i.criterion.get(id).copied();
+    let ir = |id: &str| i.counts.instructions_per_call.get(id).copied();
+    let z = &i.sizes;
+    let runtime_fixed = d.runtime_fixed;
     let plan = c("plan/100k imports x 10k list entries (linux-x64)");
     let plan_win = c("plan/100k imports x 10k list entries (win-x64)");
     let _ = writeln!(
@@ -423,7 +464,7 @@ pub fn render(i: &Inputs) -> String {
         ns(inspect),
         met(inspect.map(|v| v < 50e6))
     );
-    let (cost, hello) = &i.mono;
+    let (cost, _) = &i.mono;
     let (warm, cold) = (c("publish/hello"), c("publish/hello-cold"));
     let _ = writeln!(
         s,
@@ -447,9 +488,11 @@ pub fn render(i: &Inputs) -> String {
         cost.ratio,
         met(Some(cost.ratio <= 1.02))
     );
+}
 
-    sqlite_and_modes(&mut s, i);
-
+fn call_paths(s: &mut String, i: &Inputs) {
+    let c = |id: &str| i.criterion.get(id).copied();
+    let ir = |id: &str| i.counts.instructions_per_call.get(id).copied();
     // call paths
     s.push_str(
         "\n## Call paths\n\nOne native function in a shared library (`bench/c/callee.c`), called from a \
@@ -546,7 +589,26 @@ pub fn render(i: &Inputs) -> String {
          cells are reset, untimed; the call then probes the image folder (`cold.so` misses, \
          `libcold.so` loads), `dlopen`s, binds and calls.\n",
     );
+}
 
+fn startup_section(s: &mut String, i: &Inputs, d: &Derived) {
+    let c = |id: &str| i.criterion.get(id).copied();
+    let startup = |b: &str, n: usize| c(&format!("startup/{b}-{n}"));
+    let times = |b: &str, n: usize| i.startup.get(&(b.to_string(), n));
+    let paired = |a: (&str, usize), b: (&str, usize)| -> Option<f64> {
+        let (x, y) = (times(a.0, a.1)?, times(b.0, b.1)?);
+        let mut d: Vec<f64> = x.iter().zip(y).map(|(x, y)| x - y).collect();
+        Some(median(&mut d))
+    };
+    let inter = |b: &str, n: usize| times(b, n).map(|t| median(&mut t.clone()));
+    let Derived {
+        lazy_added,
+        lazy_slope,
+        direct_slope,
+        relr_added,
+        relr_slope,
+        runtime_fixed,
+    } = *d;
     // startup
     let _ = write!(
         s,
@@ -625,7 +687,10 @@ pub fn render(i: &Inputs) -> String {
         ns(Some(20.0 * cow)),
         extra_faults.map_or("—".into(), |v| format!("{v:.0}")),
     );
+}
 
+fn compiled_csharp(s: &mut String, i: &Inputs) {
+    let (cost, hello) = &i.mono;
     // compiled C#
     let _ = write!(
         s,
@@ -654,7 +719,9 @@ pub fn render(i: &Inputs) -> String {
         hello.stripped,
         ns(Some(hello.start_ns)),
     );
+}
 
+fn pipeline_section(s: &mut String, i: &Inputs) {
     // pipeline
     s.push_str("\n## Pipeline\n\n| step | median |\n| --- | --- |\n");
     let mut pipeline: Vec<(String, String)> = Vec::new();
@@ -679,7 +746,10 @@ pub fn render(i: &Inputs) -> String {
          `publish/hello-cold`: the same with an empty cache; `inspect/*`: `inspect` of a native AOT \
          image of the corpus, reading its ILC fixup cells.\n",
     );
+}
 
+fn sizes_section(s: &mut String, i: &Inputs) {
+    let z = &i.sizes;
     // sizes
     let _ = write!(
         s,
@@ -746,7 +816,6 @@ pub fn render(i: &Inputs) -> String {
         "\nCriterion's own report (every benchmark, with distributions) is in \
          `<cargo target folder>/criterion/report/index.html` after a run.\n",
     );
-    s
 }
 
 /// Draws the call paths as horizontal bars, time per call relative to the PLT call.
