@@ -542,6 +542,12 @@ impl Plan {
         })
     }
 
+    /// This plan with the stand-in import libraries the preflight decided on (a new plan).
+    pub fn with_generated(mut self, generated: Vec<GeneratedLibrary>) -> Plan {
+        self.link.generated = generated;
+        self
+    }
+
     /// Reads a plan file.
     pub fn load(path: &Path) -> Result<Self> {
         // A plan is text: bounded as every text input is.

@@ -94,7 +94,34 @@ pub struct LinkJob {
     pub generate_import_libraries: bool,
 }
 
+/// What a step adds to a link job: the AOT compiler's objects and flags, the stub object, the
+/// stand-in import libraries.
+#[derive(Clone, Debug, Default)]
+pub struct JobInputs {
+    /// Objects, after the job's own.
+    pub objects: Vec<PathBuf>,
+    /// NativeLibrary-like inputs, after the job's own.
+    pub native_libraries: Vec<PathBuf>,
+    /// Linker flags, after the job's own.
+    pub linker_args: Vec<String>,
+    /// System libraries, each once.
+    pub system_libs: Vec<String>,
+}
+
 impl LinkJob {
+    /// This job with `more` inputs (a new job; the step that made them does not change the job).
+    pub fn with(mut self, more: JobInputs) -> LinkJob {
+        self.objects.extend(more.objects);
+        self.native_libraries.extend(more.native_libraries);
+        self.linker_args.extend(more.linker_args);
+        for lib in more.system_libs {
+            if !self.system_libs.contains(&lib) {
+                self.system_libs.push(lib);
+            }
+        }
+        self
+    }
+
     /// A job with no inputs and the target's default system libraries.
     pub fn new(target: Target, kind: OutputKind, output: impl Into<PathBuf>) -> Self {
         LinkJob {

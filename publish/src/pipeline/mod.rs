@@ -217,13 +217,13 @@ pub fn publish(
         ..
     } = gathered;
     run.diagnostics.extend(scan_diags);
-    let mut plan = run.step(Step::Plan, |_| steps::plan(loaded, surface))?;
+    let plan = run.step(Step::Plan, |_| steps::plan(loaded, surface))?;
     run.diagnostics.extend(plan.diagnostics.iter().cloned());
     let checked = run.step(Step::Preflight, |_| {
         steps::preflight(loaded, linker.as_ref(), &plan)
     })?;
     let steps::Preflighted {
-        mut job,
+        job,
         stub_options,
         warnings,
         generated,
@@ -237,18 +237,22 @@ pub fn publish(
         steps: std::mem::take(&mut run.steps),
         diagnostics: std::mem::take(&mut run.diagnostics),
     })?;
-    plan.link.generated = generated;
+    let plan = plan.with_generated(generated);
     run.diagnostics.extend(warnings);
     // Mono's AOT compiler: the assemblies' objects and the host join the link.
-    let compile_dir = match loaded.request.compiler {
-        aotinterop_model::Compiler::Mono => Some(run.step(Step::Compile, |obs| {
-            steps::compile(loaded, closure.as_ref(), &plan, &staging, &mut job, obs)
-        })?),
-        _ => None,
+    let (compile_dir, job) = match loaded.request.compiler {
+        aotinterop_model::Compiler::Mono => {
+            let (dir, added) = run.step(Step::Compile, |obs| {
+                steps::compile(loaded, closure.as_ref(), &plan, &staging, obs)
+            })?;
+            (Some(dir), job.with(added))
+        }
+        _ => (None, job),
     };
-    let stub_dir = run.step(Step::Emit, |_| {
-        steps::emit(&plan, &stub_options, &staging, &mut job)
+    let (stub_dir, added) = run.step(Step::Emit, |_| {
+        steps::emit(&plan, &stub_options, &staging, &job.target)
     })?;
+    let job = job.with(added);
     let staged = run.step(Step::Link, |_| steps::link(linker.as_ref(), &job, &staging))?;
     drop((stub_dir, compile_dir));
     let (moves, reports) = run.step(Step::Verify, |_| steps::verify(&job, &staged, &plan, &staging))?;

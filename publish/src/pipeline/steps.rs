@@ -5,7 +5,7 @@ use super::{
     file_name_of, inputs, paths_name, plural, report, runtime, verify_staged, work_folder, Event, Step,
 };
 use crate::request::LoadedRequest;
-use aotinterop_linker::driver::{self, LinkJob, Linker};
+use aotinterop_linker::driver::{self, JobInputs, LinkJob, Linker};
 use aotinterop_linker::emit::StubOptions;
 use aotinterop_linker::preflight::SuggestedList;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
@@ -187,9 +187,8 @@ pub(super) fn compile(
     closure: Option<&crate::mono::Closure>,
     plan: &Plan,
     staging: &driver::Staging,
-    job: &mut LinkJob,
     obs: &mut dyn FnMut(Event<'_>),
-) -> Result<(PathBuf, String)> {
+) -> Result<((PathBuf, JobInputs), String)> {
     let closure = closure.ok_or_else(|| {
         Error::new(
             codes::AOT_COMPILE_FAILED,
@@ -201,19 +200,18 @@ pub(super) fn compile(
     let compiled = crate::mono::compile(loaded, closure, plan, &dir, &mut |done, total| {
         obs(Event::Progress(Step::Compile, done, total))
     })?;
-    job.objects.extend(compiled.objects);
-    job.linker_args.extend(compiled.linker_args);
-    for lib in compiled.system_libs {
-        if !job.system_libs.contains(&lib) {
-            job.system_libs.push(lib);
-        }
-    }
     let detail = format!(
         "{} with Mono's AOT compiler ({} from the cache)",
         plural(compiled.compiled, "assembly", "assemblies"),
         compiled.cached
     );
-    Ok((dir, detail))
+    let inputs = JobInputs {
+        objects: compiled.objects,
+        linker_args: compiled.linker_args,
+        system_libs: compiled.system_libs,
+        ..JobInputs::default()
+    };
+    Ok(((dir, inputs), detail))
 }
 
 /// Writes the stub object and the stand-ins into a work folder of `staging`; both join the link.
@@ -221,23 +219,27 @@ pub(super) fn emit(
     plan: &Plan,
     stub_options: &StubOptions,
     staging: &driver::Staging,
-    job: &mut LinkJob,
-) -> Result<(PathBuf, String)> {
+    target: &aotinterop_model::Target,
+) -> Result<((PathBuf, JobInputs), String)> {
     let dir = work_folder(staging, ".aotinterop-stubs")?;
-    let bytes = aotinterop_linker::emit::emit(&job.target, &plan.imports, stub_options)?;
-    let path = dir.join(inputs::stub_object_name(&job.target));
+    let bytes = aotinterop_linker::emit::emit(target, &plan.imports, stub_options)?;
+    let path = dir.join(inputs::stub_object_name(target));
     write_work_file(&path, &bytes, "the stub object")?;
-    job.objects.push(path);
+    let mut added = JobInputs {
+        objects: vec![path],
+        ..JobInputs::default()
+    };
     // Stand-ins for the libraries the link cannot see, after the user's NativeLibrary items.
     for (i, lib) in plan.link.generated.iter().enumerate() {
-        let bytes = aotinterop_linker::import_libraries::write(&job.target, lib)?;
+        let bytes = aotinterop_linker::import_libraries::write(target, lib)?;
         // Numbered: two libraries' names may reduce to one file name.
-        let name = aotinterop_linker::import_libraries::stand_in_file_name(&job.target, lib);
+        let name = aotinterop_linker::import_libraries::stand_in_file_name(target, lib);
         let path = dir.join(format!("{i}-{name}"));
         write_work_file(&path, &bytes, &format!("the stand-in for {}", lib.file))?;
-        job.native_libraries.push(path);
+        added.native_libraries.push(path);
     }
-    Ok((dir, emit_detail(plan, bytes.len())))
+    let detail = emit_detail(plan, bytes.len());
+    Ok(((dir, added), detail))
 }
 
 fn write_work_file(path: &std::path::Path, bytes: &[u8], what: &str) -> Result<()> {
