@@ -1,7 +1,7 @@
 //! `aotinterop inspect`: what an image binds at startup, exports, and binds lazily.
 
 use super::output::{print_json, Format};
-use aotinterop::inspect::{availability, inspect_slices, render_text};
+use aotinterop::inspect::{availability, inspect_slices_of, read_image, render_text};
 use aotinterop_model::diag::{codes, Error, Location};
 use clap::Args;
 use std::path::PathBuf;
@@ -44,8 +44,16 @@ pub fn run(args: &InspectArgs) -> ExitCode {
         errln!("{e}");
         return ExitCode::from(1);
     }
-    match inspect_slices(&args.image, args.arch.as_deref()) {
-        Ok(slices) if args.check => check(args, &slices),
+    // Read once: the check reads the image's own tables from the same bytes.
+    let data = match read_image(&args.image) {
+        Ok(d) => d,
+        Err(e) => {
+            errln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match inspect_slices_of(&args.image, &data, args.arch.as_deref()) {
+        Ok(slices) if args.check => check(args, &data, &slices),
         Ok(slices) => {
             match (args.format, slices.as_slice()) {
                 (Format::Text, [one]) => out!("{}", render_text(one)),
@@ -85,23 +93,16 @@ fn missing_sysroot(root: &std::path::Path) -> Option<Error> {
 }
 
 /// `--check`: the availability of the one image's libraries (not for universal Mach-O files).
-fn check(args: &InspectArgs, slices: &[aotinterop::inspect::Inspection]) -> ExitCode {
+fn check(args: &InspectArgs, data: &[u8], slices: &[aotinterop::inspect::Inspection]) -> ExitCode {
     let [ins] = slices else {
         errln!("error: --check takes one image: add --arch to pick a slice of the universal Mach-O");
         return ExitCode::from(2);
-    };
-    let data = match aotinterop::inspect::read_image(&args.image) {
-        Ok(d) => d,
-        Err(e) => {
-            errln!("{e}");
-            return ExitCode::from(1);
-        }
     };
     let machine = availability::Machine {
         sysroot: args.sysroot.clone(),
         path_dirs: args.path_dirs.clone(),
     };
-    let a = availability::check(&args.image, &data, ins, &machine);
+    let a = availability::check(&args.image, data, ins, &machine);
     match args.format {
         Format::Text => out!("{}", availability::render_text(&a, args.sysroot.as_deref())),
         Format::Json => print_json(&a),

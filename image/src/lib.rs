@@ -304,11 +304,16 @@ fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
 /// (fat) Mach-O in file order; only the slice for `arch` (`x86_64`, `aarch64`/`arm64`, ...)
 /// when given.
 pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>> {
-    let data = read_image(path)?;
+    inspect_slices_of(path, &read_image(path)?, arch)
+}
+
+/// [`inspect_slices`] of the image `data` read from `path` (read once by a caller that needs the
+/// bytes too).
+pub fn inspect_slices_of(path: &Path, data: &[u8], arch: Option<&str>) -> Result<Vec<Inspection>> {
     let at = |e: Error| e.at(path);
-    let Some(slices) = macho::fat_slices(&data) else {
-        let mut ins = inspect_bytes(&data).map_err(at)?;
-        with_debug_file_symbols(path, &data, &mut ins);
+    let Some(slices) = macho::fat_slices(data) else {
+        let mut ins = inspect_bytes(data).map_err(at)?;
+        with_debug_file_symbols(path, data, &mut ins);
         return match arch {
             Some(a) if !same_arch(a, &ins.arch) => Err(at(Error::new(
                 codes::BAD_FORMAT,
