@@ -34,6 +34,25 @@ fn app_request(dir: &Path, name: &str, source: &str, request: &str) {
     std::fs::write(dir.join(request), json.to_string()).unwrap();
 }
 
+/// Asserts that `out` ended with exit code `code` and that its standard error holds each of
+/// `says`; returns that text.
+fn exits_saying(out: &std::process::Output, code: i32, says: &[&str]) -> String {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    for s in says {
+        assert!(err.contains(s), "{s}: {err}");
+    }
+    err
+}
+
+/// Writes `to` in `dir`: the request `from` of `dir` with `edit` applied.
+fn edit_request(dir: &Path, from: &str, to: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let text = std::fs::read_to_string(dir.join(from)).unwrap();
+    let mut r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edit(&mut r);
+    std::fs::write(dir.join(to), r.to_string()).unwrap();
+}
+
 /// A linux-x64 image with aotinterop's import table: a C program calling one lazy import,
 /// published from `dir`; returns the image.
 fn lazy_image(dir: &Path) -> std::path::PathBuf {
@@ -132,12 +151,7 @@ fn an_unsupported_rid_is_refused_before_planning() {
     });
     std::fs::write(dir.path().join("request.json"), request.to_string()).unwrap();
     let out = aotinterop(&["publish", "request.json"], dir.path());
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("request failed") && err.contains("AOTI0200") && err.contains("freebsd-x64"),
-        "{err}"
-    );
+    let err = exits_saying(&out, 1, &["request failed", "AOTI0200", "freebsd-x64"]);
     // At the value: line 1, the column of `"freebsd-x64"`.
     let col = request.to_string().find("\"freebsd-x64\"").unwrap() + 1;
     assert!(err.contains(&format!("request.json:1:{col}:")), "{err}");
@@ -1181,9 +1195,7 @@ fn output_escapes_control_characters_and_survives_a_full_disk() {
     let request = r#"{"rid": "linux-x64", "output": "bin/a", "target_framework": "\u001b]0;PWN\u0007"}"#;
     std::fs::write(d.join("c.json"), request).unwrap();
     let out = aotinterop(&["plan", "c.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("\\u{1b}]0;PWN\\u{7}"), "{err}");
+    let err = exits_saying(&out, 1, &["\\u{1b}]0;PWN\\u{7}"]);
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     for args in [
         &["inspect", "--format", "json", "bin/app"][..],
@@ -1342,9 +1354,7 @@ fn values_of_the_wrong_shape_and_silent_fallbacks_are_errors() {
                     {"module": "libz.so.1", "entry": "no_such_function"}]}"#;
     std::fs::write(d.join("l.json"), request).unwrap();
     let out = aotinterop(&["publish", "l.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("AOTI0520") && err.contains("not written"), "{err}");
+    exits_saying(&out, 3, &["AOTI0520", "not written"]);
     assert_eq!(std::fs::read_to_string(&list).unwrap(), "# mine\nlibz.so.1\n");
     // A NativeLibrary of another kind is refused on its first bytes (1.9 GB of zeros were read
     // twice over), within 700 MB of address space.
@@ -1621,9 +1631,7 @@ fn files_the_link_reads_are_inputs_too() {
     )
     .unwrap();
     let out = bounded(&["publish", "r.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("is a .NET assembly"), "{err}");
+    exits_saying(&out, 1, &["is a .NET assembly"]);
     assert_eq!(std::fs::read(d.join("Lib.dll")).unwrap(), before);
 }
 
@@ -1684,9 +1692,7 @@ fn a_suggested_direct_pinvoke_list_never_replaces_the_image() {
     });
     std::fs::write(d.join("second.json"), second.to_string()).unwrap();
     let out = aotinterop(&["publish", "second.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("not written"), "{err}");
+    exits_saying(&out, 3, &["not written"]);
     assert_eq!(
         std::fs::read(d.join(output)).unwrap(),
         image,
@@ -1773,10 +1779,9 @@ fn the_longest_accepted_output_name_publishes() {
     let dir = published();
     let d = dir.path();
     for (n, ok) in [(223, true), (224, false)] {
-        let mut r: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-        r["output"] = serde_json::json!("x".repeat(n));
-        std::fs::write(d.join("long.json"), r.to_string()).unwrap();
+        edit_request(d, "request.json", "long.json", |r| {
+            r["output"] = serde_json::json!("x".repeat(n));
+        });
         let out = aotinterop(&["publish", "--quiet", "long.json"], d);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }), "{n}: {err}");
@@ -1916,10 +1921,9 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         serde_json::json!(["--output", "main.o"]),
         serde_json::json!(["-Xlinker", "--output=main.o"]),
     ] {
-        let mut r: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-        r["linker_arg"] = args.clone();
-        std::fs::write(d.join("w.json"), r.to_string()).unwrap();
+        edit_request(d, "request.json", "w.json", |r| {
+            r["linker_arg"] = args.clone();
+        });
         let out = aotinterop(&["publish", "w.json"], d);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args}: {err}");
@@ -2061,9 +2065,7 @@ fn files_a_linker_script_names_are_inputs_too() {
     )
     .unwrap();
     let out = bounded(&["publish", "s.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("FIFO") && err.contains("native_library[0]"), "{err}");
+    exits_saying(&out, 1, &["FIFO", "native_library[0]"]);
 }
 
 /// A whole-module DirectPInvoke item written twice matches through its first writing: the
@@ -2101,21 +2103,15 @@ fn a_mono_cache_others_can_write_is_refused() {
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
     mono_app_request(d, "static class P { static int Main() { return 0; } }", &open);
     let out = aotinterop(&["publish", "--quiet", "request.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("writable by other users") && err.contains("cache_dir"),
-        "{err}"
-    );
+    exits_saying(&out, 1, &["writable by other users", "cache_dir"]);
     // Named by the environment, made by another user (as root only).
     use std::os::unix::fs::MetadataExt;
     if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
         return;
     }
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-    r.as_object_mut().unwrap().remove("cache_dir");
-    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    edit_request(d, "request.json", "request.json", |r| {
+        r.as_object_mut().unwrap().remove("cache_dir");
+    });
     let xdg = d.join("xdg");
     std::fs::create_dir_all(xdg.join("aotinterop")).unwrap();
     std::os::unix::fs::chown(xdg.join("aotinterop"), Some(65534), None).unwrap();
@@ -2124,12 +2120,7 @@ fn a_mono_cache_others_can_write_is_refused() {
         .env("XDG_CACHE_HOME", &xdg)
         .output()
         .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("another user's") && err.contains("XDG_CACHE_HOME"),
-        "{err}"
-    );
+    exits_saying(&out, 1, &["another user's", "XDG_CACHE_HOME"]);
 }
 
 /// A Mono image that crashes starts no debugger: Mono looked `gdb` up through `PATH`, and ran
@@ -2183,19 +2174,13 @@ fn a_linker_output_cut_short_is_a_failed_link() {
     let script = "#!/bin/sh\ngcc \"$@\" || exit $?\nprev=\nfor a in \"$@\"; do [ \"$prev\" = -o ] && truncate -s 200 \"$a\"; prev=$a; done\nexit 0\n";
     std::fs::write(&linker, script).unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-    r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
-    // (With StripSymbols, objcopy finds it first.)
-    r["strip_symbols"] = serde_json::json!(false);
-    std::fs::write(d.join("cut.json"), r.to_string()).unwrap();
+    edit_request(d, "request.json", "cut.json", |r| {
+        r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
+        // (With StripSymbols, objcopy finds it first.)
+        r["strip_symbols"] = serde_json::json!(false);
+    });
     let out = aotinterop(&["publish", "--quiet", "cut.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{err}");
-    assert!(
-        err.contains("AOTI0501") && err.contains("cannot be read"),
-        "{err}"
-    );
+    exits_saying(&out, 4, &["AOTI0501", "cannot be read"]);
     assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
 }
 
@@ -2218,10 +2203,9 @@ fn signals_the_caller_ignores_stay_ignored() {
     )
     .unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-    r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
-    std::fs::write(d.join("slow.json"), r.to_string()).unwrap();
+    edit_request(d, "request.json", "slow.json", |r| {
+        r["linker"] = serde_json::json!({"flavor": "gcc", "path": linker});
+    });
     let mut publish = command(&["publish", "--quiet", "slow.json"], d);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
@@ -2263,10 +2247,9 @@ fn lazy_libc_is_found_by_probe_and_check_as_the_image_finds_it() {
     let d = dir.path();
     let source = "extern int gp(void);\nint main(void) { return gp() > 0 ? 0 : 1; }\n";
     app_request(d, "main", source, "request.json");
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-    r["imports"] = serde_json::json!([{"module": "libc", "entry": "getpid", "symbol": "gp"}]);
-    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    edit_request(d, "request.json", "request.json", |r| {
+        r["imports"] = serde_json::json!([{"module": "libc", "entry": "getpid", "symbol": "gp"}]);
+    });
     let out = aotinterop(&["publish", "--quiet", "request.json"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let run = Command::new(d.join("bin/app")).output().unwrap();
@@ -2319,17 +2302,11 @@ fn a_mono_assembly_name_the_assembler_cannot_take_is_refused() {
         &aotinterop_testkit::repo_root().join(".cache/aotinterop-test"),
     );
     std::fs::rename(d.join("T.exe"), d.join("In\"j.exe")).unwrap();
-    let mut r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("request.json")).unwrap()).unwrap();
-    r["assemblies"] = serde_json::json!(["In\"j.exe"]);
-    std::fs::write(d.join("request.json"), r.to_string()).unwrap();
+    edit_request(d, "request.json", "request.json", |r| {
+        r["assemblies"] = serde_json::json!(["In\"j.exe"]);
+    });
     let out = aotinterop(&["publish", "--quiet", "request.json"], d);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("assemblies[0]") && err.contains("rename the file"),
-        "{err}"
-    );
+    exits_saying(&out, 1, &["assemblies[0]", "rename the file"]);
 }
 
 /// A folder where a referenced assembly is looked for is said to be there but no file (the

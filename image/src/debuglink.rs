@@ -51,25 +51,30 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
 /// The file name the `.gnu_debuglink` of the ELF file at `path` names, reading only its headers
 /// and that section; `None` for anything else (no file, not ELF, no link).
 pub fn debuglink_name(path: &Path) -> Option<Vec<u8>> {
+    read_headers(path, |image| {
+        let link = image.section_by_name(".gnu_debuglink")?.data().ok()?;
+        let end = link.iter().position(|&b| b == 0)?;
+        Some(link[..end].to_vec())
+    })
+}
+
+/// `read` of the image at `path` (a regular file), parsed through a read cache so that only the
+/// headers and what `read` asks for are read.
+fn read_headers<T>(
+    path: &Path,
+    read: impl FnOnce(&object::File<'_, &object::ReadCache<std::fs::File>>) -> Option<T>,
+) -> Option<T> {
     let file = std::fs::File::open(path).ok()?;
     if !file.metadata().ok()?.is_file() {
         return None;
     }
-    let cache = object::ReadCache::new(&file);
-    let elf = object::File::parse(&cache).ok()?;
-    let link = elf.section_by_name(".gnu_debuglink")?.data().ok()?;
-    let end = link.iter().position(|&b| b == 0)?;
-    Some(link[..end].to_vec())
+    let cache = object::ReadCache::new(file);
+    let image = object::File::parse(&cache).ok()?;
+    read(&image)
 }
 
 /// The path the CodeView record of the PE image at `path` gives for its PDB (what a linker's
 /// `/DEBUG` wrote), reading only its headers and debug directory; `None` for anything else.
 pub fn pdb_path(path: &Path) -> Option<Vec<u8>> {
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let cache = object::ReadCache::new(&file);
-    let pe = object::File::parse(&cache).ok()?;
-    Some(pe.pdb_info().ok()??.path().to_vec())
+    read_headers(path, |pe| Some(pe.pdb_info().ok()??.path().to_vec()))
 }

@@ -38,6 +38,29 @@ fn loadlibrary_host(dir: &std::path::Path) -> PathBuf {
     host.output
 }
 
+/// A freestanding executable for lld-link (entry point `start`, kernel32 only) in `dir`.
+fn start_job(dir: &std::path::Path) -> LinkJob {
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.join("start.exe"));
+    job.objects
+        .push(compile(&WIN_X64, "win_start.c", dir, FREESTANDING));
+    job.native_libraries.push(shim(dir, FREESTANDING));
+    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
+    job.system_libs = vec!["kernel32".into()];
+    job
+}
+
+/// A freestanding DLL for lld-link exporting `lib_mul` (entry point `dll_entry`) in `dir`.
+fn dll_job(dir: &std::path::Path) -> LinkJob {
+    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.join("lib.dll"));
+    job.objects
+        .push(compile(&WIN_X64, "win_lib.c", dir, FREESTANDING));
+    job.native_libraries.push(shim(dir, FREESTANDING));
+    job.exports.push("lib_mul".into());
+    job.linker_args.extend(entry_args(Flavor::LldLink, "dll_entry"));
+    job.system_libs = vec!["kernel32".into()];
+    job
+}
+
 #[test]
 fn mingw_executable_runs_under_wine() {
     let dir = tempfile::tempdir().unwrap();
@@ -67,12 +90,7 @@ fn mingw_dll_exports_load_through_loadlibrary_under_wine() {
 #[test]
 fn lld_link_executable_runs_under_wine() {
     let dir = tempfile::tempdir().unwrap();
-    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("start.exe"));
-    job.objects
-        .push(compile(&WIN_X64, "win_start.c", dir.path(), FREESTANDING));
-    job.native_libraries.push(shim(dir.path(), FREESTANDING));
-    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
-    job.system_libs = vec!["kernel32".into()];
+    let job = start_job(dir.path());
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     let done = link(&*linker, &job).unwrap();
     assert!(
@@ -86,13 +104,7 @@ fn lld_link_executable_runs_under_wine() {
 #[test]
 fn lld_link_dll_exports_load_through_loadlibrary_under_wine() {
     let dir = tempfile::tempdir().unwrap();
-    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.path().join("lib.dll"));
-    job.objects
-        .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
-    job.native_libraries.push(shim(dir.path(), FREESTANDING));
-    job.exports.push("lib_mul".into());
-    job.linker_args.extend(entry_args(Flavor::LldLink, "dll_entry"));
-    job.system_libs = vec!["kernel32".into()];
+    let job = dll_job(dir.path());
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     let done = link(&*linker, &job).unwrap();
     assert_eq!(
@@ -122,12 +134,7 @@ fn codeview_pdb(image: &std::path::Path) -> Option<String> {
 #[test]
 fn lld_link_debug_names_the_pdb_where_it_lands_and_a_later_link_removes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut job = LinkJob::new(WIN_X64, OutputKind::Executable, dir.path().join("start.exe"));
-    job.objects
-        .push(compile(&WIN_X64, "win_start.c", dir.path(), FREESTANDING));
-    job.native_libraries.push(shim(dir.path(), FREESTANDING));
-    job.linker_args.extend(entry_args(Flavor::LldLink, "start"));
-    job.system_libs = vec!["kernel32".into()];
+    let mut job = start_job(dir.path());
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     let plain = job.clone();
     job.linker_args.push("/DEBUG".into());
@@ -169,13 +176,7 @@ fn static_archive_links_into_a_c_host_under_wine() {
 #[test]
 fn a_failing_lld_link_leaves_the_old_dll_intact() {
     let dir = tempfile::tempdir().unwrap();
-    let mut job = LinkJob::new(WIN_X64, OutputKind::Shared, dir.path().join("lib.dll"));
-    job.objects
-        .push(compile(&WIN_X64, "win_lib.c", dir.path(), FREESTANDING));
-    job.native_libraries.push(shim(dir.path(), FREESTANDING));
-    job.exports.push("lib_mul".into());
-    job.linker_args.extend(entry_args(Flavor::LldLink, "dll_entry"));
-    job.system_libs = vec!["kernel32".into()];
+    let mut job = dll_job(dir.path());
     let linker = select(&WIN_X64, job.kind, &choice(Flavor::LldLink)).unwrap();
     link(&*linker, &job).unwrap();
     let before = std::fs::read(&job.output).unwrap();
