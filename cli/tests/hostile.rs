@@ -1477,9 +1477,7 @@ fn folders_glibc_searches_inside_an_element_are_checked_too() {
 
 /// Files a publish reads that the request does not list by field — LinkerArg items (a path,
 /// `-Wl,--opt=FILE`, `-lNAME` in a `-L` folder), the runtime archive, an assembly the app
-/// references — are inputs too: an output that is one is refused, exit 1, the file untouched;
-/// one that is a FIFO is refused, not waited on. An output of `.` or with too long a name is
-/// refused before any step, its name shortened.
+/// references — are inputs too: an output that is one is refused, exit 1, the file untouched.
 #[test]
 fn files_the_link_reads_are_inputs_too() {
     let dir = published();
@@ -1499,18 +1497,6 @@ fn files_the_link_reads_are_inputs_too() {
     )
     .unwrap();
     let helper = d.join("helper.o").to_string_lossy().into_owned();
-    let base = serde_json::json!({
-        "rid": "linux-x64",
-        "objects": ["main.o"],
-        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
-    });
-    let with = |extra: serde_json::Value| {
-        let mut r = base.clone();
-        for (k, v) in extra.as_object().unwrap() {
-            r[k] = v.clone();
-        }
-        r
-    };
     let cases = [
         (
             with(serde_json::json!({"output": "helper.o", "linker_arg": [helper]})),
@@ -1572,7 +1558,29 @@ fn files_the_link_reads_are_inputs_too() {
             "{input} was touched"
         );
     }
-    // FIFOs named by LinkerArg items: refused at the item's line, not waited on.
+}
+
+/// The request of [`published`]'s C program (linux-x64, `main.o`, one lazy libz import) with
+/// the fields of `extra`.
+fn with(extra: serde_json::Value) -> serde_json::Value {
+    let mut r = serde_json::json!({
+        "rid": "linux-x64",
+        "objects": ["main.o"],
+        "imports": [{"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}],
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+/// FIFOs named by LinkerArg items (a path, a `-l` library, a response file) are refused at the
+/// item's line, not waited on.
+#[test]
+fn fifos_linker_args_name_are_refused() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::create_dir(d.join("L")).unwrap();
     assert!(Command::new("mkfifo")
         .arg(d.join("fifo"))
         .status()
@@ -1598,7 +1606,14 @@ fn files_the_link_reads_are_inputs_too() {
             "{args}: {err}"
         );
     }
-    // `.` and a name too long for a file: refused before any step, shortened.
+}
+
+/// An output of `.`, or with a name too long for a file, is refused before any step, its name
+/// shortened; an assembly at the output (one the app references, beside it) is not replaced.
+#[test]
+fn an_output_that_is_a_folder_too_long_or_an_assembly_is_refused() {
+    let dir = published();
+    let d = dir.path();
     let long = "x".repeat(5000);
     for (output, says) in [(".", "names a folder"), (long.as_str(), "too long")] {
         std::fs::write(

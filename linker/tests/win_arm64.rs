@@ -52,13 +52,14 @@ fn readobj(args: &[&str], file: &Path) -> String {
     check(Command::new(require("llvm-readobj", "llvm")).args(args).arg(file))
 }
 
-#[test]
-fn stubs_and_runtime_link_into_an_arm64_image_that_reads_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    // 600 lazy imports: the later cells lie past the first page of `.data`, so the stubs'
-    // instructions carry addends beyond a page offset.
-    const LAZY: u64 = 600;
+/// 600 lazy imports: the later cells lie past the first page of `.data`, so the stubs'
+/// instructions carry addends beyond a page offset.
+const LAZY: u64 = 600;
+
+/// Links, in `d`, an ARM64 image of a freestanding `main.c`, the stub object of [`LAZY`] lazy
+/// imports and one direct kernel32 import, and the runtime; the image and the size of the stub
+/// object's code.
+fn link_image(d: &Path) -> (std::path::PathBuf, u64) {
     let mut imports: Vec<PlannedImport> = (0..LAZY)
         .map(|i| PlannedImport::lazy(&format!("pinvoke_liba__a{i}"), "liba", &format!("a{i}")))
         .collect();
@@ -110,7 +111,14 @@ fn stubs_and_runtime_link_into_an_arm64_image_that_reads_back() {
         program: None,
     };
     link(&*select(&WIN_ARM64, job.kind, &choice).unwrap(), &job).unwrap();
-    let image = &job.output;
+    (job.output, stub_text)
+}
+
+#[test]
+fn stubs_and_runtime_link_into_an_arm64_image_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (image, stub_text) = link_image(dir.path());
+    let image = &image;
 
     // inspect: the machine, the lazy import from the stub records, kernel32 bound at startup.
     let ins = inspect(image).unwrap();
