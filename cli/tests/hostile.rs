@@ -2364,3 +2364,54 @@ fn a_folder_named_like_a_referenced_assembly_is_named() {
         "{err}"
     );
 }
+
+/// A stand-in would give the loader the found library's SONAME; one with a folder
+/// (`./libvendor.so`) is a path from the current directory: refused (AOTI0527), not noted (an
+/// image that loaded a planted `./libvendor.so` was published).
+#[test]
+fn a_stand_in_named_by_a_relative_soname_is_refused() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("out")).unwrap();
+    std::fs::write(
+        d.join("vendor.c"),
+        "int vendor_add(int a, int b) { return a + b; }\n",
+    )
+    .unwrap();
+    let st = Command::new("gcc")
+        .args([
+            "-shared",
+            "-fPIC",
+            "-o",
+            "out/libvendor.so",
+            "vendor.c",
+            "-Wl,-soname,./libvendor.so",
+        ])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::write(
+        d.join("v.c"),
+        "extern int va(int, int);\nint main(void) { return va(1, 2) == 3 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let st = Command::new("gcc")
+        .args(["-c", "-fPIC", "-o", "v.o", "v.c"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "output": "out/app",
+        "objects": ["v.o"],
+        "imports": [{"module": "vendor", "entry": "vendor_add", "symbol": "va"}],
+        "direct_pinvoke": ["vendor"],
+        "generate_import_libraries": true,
+    });
+    std::fs::write(d.join("v.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "v.json"], d);
+    exits_saying(&out, 3, &["AOTI0527", "./libvendor.so", "current directory"]);
+    assert!(!d.join("out/app").exists());
+}

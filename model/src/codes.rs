@@ -191,6 +191,10 @@ codes! {
     /// Preflight (`generate_import_libraries`): the library found at publish time exports the
     /// entry point as data, but a P/Invoke calls it as code.
     GENERATED_DATA_AS_CODE = "AOTI0526";
+    /// Preflight (`generate_import_libraries`): the name a stand-in would give the loader (the
+    /// found library's SONAME, or the module) is a relative path: the image would load the
+    /// library from the process's current directory.
+    GENERATED_NAME_RELATIVE = "AOTI0527";
     /// Preflight: a direct import's library is not in the link, and a generated import library,
     /// stub shared object or text-based stub stands in for it (`generate_import_libraries`).
     IMPORT_LIBRARY_GENERATED = "AOTI2520";

@@ -70,6 +70,10 @@ pub(super) fn plan(
         let topped_up = check_link_files(job, module, &imports, direct, per_file, diags);
         let found = find_present(module, job, dirs);
         let mut lib = stand_in(module, job, found.as_ref());
+        if let Some(d) = relative_name(module, &lib, target.format) {
+            diags.push(d);
+            continue;
+        }
         let key = file_key(&lib.file);
         for imp in &imports {
             let symbol = imp.symbol();
@@ -102,6 +106,35 @@ pub(super) fn plan(
         }
     }
     out
+}
+
+/// The error for a stand-in whose name the loader would resolve from the current directory: a
+/// relative path with a folder (ELF and PE; Mach-O's `@rpath/` names are the image's own).
+fn relative_name(module: &str, lib: &GeneratedLibrary, format: Format) -> Option<Diagnostic> {
+    let relative = lib.file.contains(['/', '\\'])
+        && !lib.file.starts_with(['/', '@'])
+        && !(format == Format::Coff
+            && aotinterop_model::lazy_rules::is_absolute(&lib.file, aotinterop_model::Platform::Windows));
+    if !relative {
+        return None;
+    }
+    let whose = match &lib.read_from {
+        Some(p) => format!("the library found at publish time ({}) names itself", p.display()),
+        None => "the module is named".to_string(),
+    };
+    let d = Diagnostic::error(
+        codes::GENERATED_NAME_RELATIVE,
+        format!(
+            "direct imports of `{module}`: {whose} `{}`, a path the loader resolves from the process's current \
+             directory: the image would load whatever file of that name is where it runs. Give the library a \
+             name without a folder (its SONAME: `-Wl,-soname,NAME`), or leave the imports lazy",
+            lib.file
+        ),
+    );
+    Some(match &lib.read_from {
+        Some(p) => d.at(p),
+        None => d,
+    })
 }
 
 fn static_executable_refusal(unresolved: &[&PlannedImport]) -> Diagnostic {
@@ -372,20 +405,8 @@ fn described(
             super::some(&names, 5)
         )
     };
-    // A name with a folder is a path to the loader: ELF's resolves it against the current
-    // directory, Windows' against its search order for a relative path.
-    let folder = if lib.file.contains(['/', '\\']) && !lib.file.starts_with('@') && !lib.file.starts_with('/')
-    {
-        format!(
-            " The name holds a folder: the loader takes `{}` as a path from the process's current directory, not \
-             the image's folder.",
-            lib.file
-        )
-    } else {
-        String::new()
-    };
     Diagnostic::note(
         codes::IMPORT_LIBRARY_GENERATED,
-        format!("{what} (generate_import_libraries); the loader binds the real library at startup. {read}.{folder}"),
+        format!("{what} (generate_import_libraries); the loader binds the real library at startup. {read}."),
     )
 }

@@ -185,22 +185,48 @@ fn cache_keys(closure: &Closure) -> Vec<u64> {
 pub(super) struct Entry {
     object: PathBuf,
     check: PathBuf,
+    /// The cache's root, and the folders from it to the entry's.
+    root: PathBuf,
+    folders: PathBuf,
 }
 
 impl Entry {
-    /// The entry `name` in the cache folder `dir`.
-    pub(super) fn new(dir: &Path, name: &str) -> Self {
-        let object = dir.join(name);
+    /// The entry `name` in the folder `folders` (relative) of the cache `root`.
+    pub(super) fn new(root: &Path, folders: &Path, name: &str) -> Self {
+        let object = root.join(folders).join(name);
         Entry {
             check: object.with_extension("o.check"),
             object,
+            root: root.to_path_buf(),
+            folders: folders.to_path_buf(),
         }
+    }
+
+    /// Whether the cache root and each folder from it to the entry's are this user's and not
+    /// writable by all (the folders below the root not links): no one else can have put or
+    /// replaced anything in it.
+    fn private(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::geteuid() };
+        let mine = |m: &std::fs::Metadata| m.is_dir() && m.uid() == uid && m.mode() & 0o002 == 0;
+        let mut at = self.root.clone();
+        if !std::fs::metadata(&at).is_ok_and(|m| mine(&m)) {
+            return false;
+        }
+        for part in self.folders.components() {
+            at.push(part);
+            if !std::fs::symlink_metadata(&at).is_ok_and(|m| mine(&m)) {
+                return false;
+            }
+        }
+        true
     }
 
     /// The object and its note, when it is there and whole (used where it is: entries are
     /// never rewritten in place, only replaced whole).
     pub(super) fn hit(&self) -> Option<(&Path, String)> {
-        if ![&self.object, &self.check].iter().all(|p| private_file(p)) {
+        if !self.private() || ![&self.object, &self.check].iter().all(|p| private_file(p)) {
             return None;
         }
         let want = aotinterop_model::diag::read_text(&self.check, "cache check").ok()?;
@@ -210,17 +236,27 @@ impl Entry {
 
     /// Stores `built` and its note through temporary names, so a reader never sees half an
     /// entry. A cache that cannot be written costs the next publish time, not this one its image.
+    /// The temporary files are new files of random names (`O_EXCL`: never a file or link
+    /// someone put there), and nothing is stored in a cache that is not this user's alone.
     pub(super) fn store(&self, built: &Path, note: &str) {
-        let tmp = |p: &Path| p.with_extension(format!("tmp.{}", std::process::id()));
+        use std::os::unix::fs::DirBuilderExt;
         let dir = self.object.parent().unwrap_or(Path::new("/"));
-        let stored = std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::copy(built, tmp(&self.object)))
-            .and_then(|_| std::fs::rename(tmp(&self.object), &self.object));
-        let Some(check) = stored.ok().and_then(|_| check_of(&self.object, note)) else {
+        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o755).create(dir);
+        if !self.private() {
             return;
+        }
+        let put = |to: &Path, write: &dyn Fn(&mut std::fs::File) -> std::io::Result<()>| {
+            let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+            write(tmp.as_file_mut())?;
+            tmp.persist(to).map_err(|e| e.error).map(drop)
         };
-        let _ = std::fs::write(tmp(&self.check), check)
-            .and_then(|_| std::fs::rename(tmp(&self.check), &self.check));
+        let copy = |f: &mut std::fs::File| std::io::copy(&mut std::fs::File::open(built)?, f).map(drop);
+        if put(&self.object, &copy).is_err() {
+            return;
+        }
+        if let Some(check) = check_of(&self.object, note) {
+            let _ = put(&self.check, &|f| std::io::Write::write_all(f, check.as_bytes()));
+        }
     }
 }
 
@@ -237,7 +273,8 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
     let (mono, options) = (c.mono, options(c.mode));
     let name = &layout.members[index].interop.name;
     let entry = Entry::new(
-        &c.cache.join("mono").join(format!(
+        c.cache,
+        &Path::new("mono").join(format!(
             "{:016x}",
             fnv(format!("{}\n{options}", mono.version).as_bytes())
         )),
@@ -416,6 +453,7 @@ pub fn compile(
 mod tests {
     use super::{private_cache_in, untrusted_cache, Entry};
     use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
 
     /// Only a regular file of this user's, in a folder of this user's that others cannot write,
     /// is a cache hit: a FIFO with a check that matches it hung the link, a link to a device was
@@ -428,12 +466,12 @@ mod tests {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         let built = tmp.path().join("built.o");
         std::fs::write(&built, b"object").unwrap();
-        let good = Entry::new(&dir, "good.o");
+        let good = Entry::new(&dir, Path::new(""), "good.o");
         good.store(&built, "note");
         assert!(good.hit().is_some());
         // A FIFO and a link to a device, each with a check that matches what is there.
         let forge = |name: &str| {
-            let e = Entry::new(&dir, name);
+            let e = Entry::new(&dir, Path::new(""), name);
             let check = super::check_of(&e.object, "note").unwrap();
             std::fs::write(&e.check, check).unwrap();
             e
@@ -451,6 +489,23 @@ mod tests {
             std::os::unix::fs::chown(&good.object, Some(65534), None).unwrap();
             assert!(good.hit().is_none());
             std::os::unix::fs::chown(&good.object, Some(0), None).unwrap();
+        }
+        // A folder below the root that all may write in, or another user's: nothing is taken
+        // from it or stored in it (another user planted links where entries were written).
+        let sub = dir.join("mono");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let below = Entry::new(&dir, Path::new("mono"), "below.o");
+        below.store(&built, "note");
+        assert!(!below.object.exists() && below.hit().is_none());
+        if unsafe { libc::geteuid() } == 0 {
+            std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::os::unix::fs::chown(&sub, Some(65534), None).unwrap();
+            below.store(&built, "note");
+            assert!(!below.object.exists() && below.hit().is_none());
+            std::os::unix::fs::chown(&sub, Some(0), None).unwrap();
+            below.store(&built, "note");
+            assert!(below.hit().is_some());
         }
         // A folder others can write in.
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();

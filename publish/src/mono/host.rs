@@ -183,7 +183,8 @@ pub fn compile(
         key.push_str(&format!("{:016x}\n", m.key));
     }
     let entry = super::compile::Entry::new(
-        &cache.join("mono").join("host"),
+        cache,
+        Path::new("mono/host"),
         &format!("{:016x}.o", super::compile::fnv(key.as_bytes())),
     );
     if let Some((hit, _)) = entry.hit() {
