@@ -160,3 +160,29 @@ fn probe_follows_the_rules_of_the_target_framework() {
     assert!(vias("net8.0").iter().all(|v| v == "os-loader"));
     assert!(vias("net10.0").iter().any(|v| v == "assembly-directory"));
 }
+
+/// A drive-relative Windows name (`Z:lib.dll`) is the drive's current directory's: no candidate
+/// is handed to the loader, and none is built in the image's folder (a DLL planted in the current
+/// directory was loaded).
+#[test]
+fn a_drive_relative_windows_name_is_never_tried() {
+    let out = aotinterop()
+        .args([
+            "probe",
+            "Z:vendor.dll",
+            "--rid",
+            "win-x64",
+            "--format",
+            "json",
+            "--from",
+            "/app",
+        ])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let candidates = v["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty(), "{v}");
+    for c in candidates {
+        assert_eq!(c["via"], "skipped", "{v}");
+    }
+}

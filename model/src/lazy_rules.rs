@@ -198,9 +198,17 @@ pub fn is_absolute(name: &str, platform: Platform) -> bool {
     }
 }
 
-/// True when `name` holds a directory separator on `platform`.
+/// True when `name` holds a directory separator on `platform`, or (Windows) is drive-relative
+/// ([`is_drive_relative`]).
 pub fn has_directory(name: &str, platform: Platform) -> bool {
-    name.contains('/') || (platform == Platform::Windows && name.contains('\\'))
+    name.contains('/') || (platform == Platform::Windows && (name.contains('\\') || is_drive_relative(name)))
+}
+
+/// True for a Windows name that starts with a drive but is not absolute (`Z:lib.dll`): Windows
+/// resolves it against that drive's current directory.
+pub fn is_drive_relative(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && !matches!(b.get(2), Some(b'\\' | b'/'))
 }
 
 /// What glibc's and musl's loaders make of one element of `LD_LIBRARY_PATH` when handed a bare

@@ -171,7 +171,10 @@ pub fn each_step(
             }
             continue;
         }
-        if assembly_dir {
+        // A drive-relative name (`Z:lib.dll`) is the drive's current directory's, in any folder.
+        let drive_relative =
+            platform == Platform::Windows && aotinterop_model::lazy_rules::is_drive_relative(name);
+        if assembly_dir && !drive_relative {
             if let Some(dir) = image_dir {
                 if !f(&step(
                     Some(dir),
