@@ -1935,6 +1935,11 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         serde_json::json!(["--output=main.o"]),
         serde_json::json!(["--output", "main.o"]),
         serde_json::json!(["-Xlinker", "--output=main.o"]),
+        // Abbreviations ld takes, and a map file named in two `-Xlinker` words.
+        serde_json::json!(["-Wl,--out=main.o"]),
+        serde_json::json!(["-Wl,--dependency=main.o"]),
+        serde_json::json!(["-Wl,--Ma=main.o"]),
+        serde_json::json!(["-Xlinker", "-Map", "-Xlinker", "main.o"]),
     ] {
         edit_request(d, "request.json", "w.json", |r| {
             r["linker_arg"] = args.clone();
@@ -1952,6 +1957,17 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
             "{args}: main.o was touched"
         );
     }
+    // Relative to the request's folder, where the linker runs, whatever folder the publish is
+    // started from (an input was overwritten when started elsewhere).
+    edit_request(d, "request.json", "w.json", |r| {
+        r["linker_arg"] = serde_json::json!(["-Wl,-Map,main.o"]);
+    });
+    let out = command(&["publish"], Path::new("/"))
+        .arg(d.join("w.json"))
+        .output()
+        .unwrap();
+    exits_saying(&out, 1, &["AOTI0208"]);
+    assert_eq!(std::fs::read(d.join("main.o")).unwrap(), before);
     let marker = d.join("planted-program-ran");
     for name in ["ld", "collect2", "ld.bfd", "ld.lld"] {
         let script = d.join(name);

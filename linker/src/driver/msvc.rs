@@ -95,7 +95,12 @@ impl Linker for LldLink {
         }
         // A `/DEBUG` LinkerArg writes a PDB beside the staged image, whose path the image's
         // CodeView record would give: it names where the PDB is moved to instead.
-        if job.linker_args.iter().any(|arg| is_debug_option(arg)) {
+        let names_pdb = job.linker_args.iter().any(|arg| {
+            let upper = arg.to_ascii_uppercase();
+            upper.strip_prefix(['/', '-']).is_some_and(|o| o.starts_with("PDB:") || o.starts_with("PDBALTPATH:"))
+        });
+        // A PDB the LinkerArgs name (`/PDB:`) is where they put it.
+        if !names_pdb && job.linker_args.iter().any(|arg| is_debug_option(arg)) {
             let pdb = std::path::absolute(&job.output).unwrap_or_else(|_| job.output.clone());
             a.push(joined("/PDBALTPATH:", &pdb.with_extension("pdb")));
         }

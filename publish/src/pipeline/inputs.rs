@@ -163,7 +163,11 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
     if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
         files.push(p.clone());
     }
-    files.extend(linker_arg_files(&req.linker_arg).into_iter().map(|(_, p)| p));
+    files.extend(
+        linker_arg_files(&loaded.base_dir(), &req.linker_arg)
+            .into_iter()
+            .map(|(_, p)| p),
+    );
     files.extend(native_library_script_files(loaded).into_iter().map(|(_, p)| p));
     let runtime =
         target_of(loaded.rid).and_then(|t| super::runtime::find_runtime(&t, req.runtime_dir.as_deref()));
@@ -176,18 +180,21 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
 /// `-lNAME` / `-l:FILE` / `--library=NAME` found in the `-L` / `--library-path` folders, the
 /// value of any `--opt=FILE`, in items and in the parts of `-Wl,`. Only names that exist are
 /// returned: the others are the linker's to find or report.
-pub(crate) fn linker_arg_files(args: &[String]) -> Vec<(usize, PathBuf)> {
-    let words = linker_words(args);
-    linker_arg_inputs(&words)
+pub(crate) fn linker_arg_files(base: &Path, args: &[String]) -> Vec<(usize, PathBuf)> {
+    let words = linker_words(base, args);
+    linker_arg_inputs(base, &words)
 }
 
 /// Every word the compiler driver and the linker see from LinkerArg items, with its item's
 /// index: `-Wl,` split at its commas, the words of `@FILE` read (a FIFO or folder is not).
-fn linker_words(args: &[String]) -> Vec<(usize, String)> {
+fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
     let mut words: Vec<(usize, String)> = Vec::new();
-    for (i, arg) in args.iter().enumerate() {
+    let mut items = args.iter().enumerate();
+    while let Some((i, arg)) = items.next() {
         match arg.strip_prefix("-Wl,") {
             Some(rest) => words.extend(rest.split(',').map(|p| (i, p.to_string()))),
+            // `-Xlinker WORD`: the next item is one word of the linker's, as it is.
+            None if arg == "-Xlinker" => words.extend(items.next().map(|(i, w)| (i, w.clone()))),
             None => words.push((i, arg.clone())),
         }
     }
@@ -195,7 +202,7 @@ fn linker_words(args: &[String]) -> Vec<(usize, String)> {
     while at < words.len() && words.len() < 10_000 {
         if let Some(file) = words[at].1.strip_prefix('@') {
             let text =
-                aotinterop_model::diag::read_text(Path::new(file), "response file").unwrap_or_default();
+                aotinterop_model::diag::read_text(&base.join(file), "response file").unwrap_or_default();
             let item = words[at].0;
             words.extend(text.split_whitespace().map(|w| (item, w.to_string())));
         }
@@ -205,7 +212,7 @@ fn linker_words(args: &[String]) -> Vec<(usize, String)> {
 }
 
 /// The files `words` name as inputs of the link (see [`linker_arg_files`]).
-fn linker_arg_inputs(words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
+fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
     let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
     let mut w = words.iter().peekable();
     while let Some((i, word)) = w.next() {
@@ -221,17 +228,17 @@ fn linker_arg_inputs(words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
                 .map(str::to_string)
         };
         if let Some(d) = value("-L", "--library-path") {
-            dirs.push(PathBuf::from(d));
+            dirs.push(base.join(d));
         } else if let Some(l) = value("-l", "--library") {
             libs.push((i, l));
         } else if let Some(t) = value("-T", "--script") {
-            files.push((i, PathBuf::from(t)));
+            files.push((i, base.join(t)));
         } else if let Some(f) = word.strip_prefix('@') {
-            files.push((i, PathBuf::from(f)));
+            files.push((i, base.join(f)));
         } else if word.starts_with('-') {
-            files.extend(word.split_once('=').map(|(_, v)| (i, PathBuf::from(v))));
+            files.extend(word.split_once('=').map(|(_, v)| (i, base.join(v))));
         } else {
-            files.push((i, PathBuf::from(word)));
+            files.push((i, base.join(word)));
         }
     }
     for (i, lib) in libs {
@@ -260,18 +267,18 @@ fn linker_arg_inputs(words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
 }
 
 /// The `-L` folders of LinkerArg items (the folders a NativeLibrary script's `-lNAME` is found in).
-fn linker_arg_dirs(args: &[String]) -> Vec<PathBuf> {
-    let words = linker_words(args);
+fn linker_arg_dirs(base: &Path, args: &[String]) -> Vec<PathBuf> {
+    let words = linker_words(base, args);
     let mut dirs = Vec::new();
     let mut w = words.iter();
     while let Some((_, word)) = w.next() {
         if word == "-L" || word == "--library-path" {
-            dirs.extend(w.next().map(|(_, v)| PathBuf::from(v)));
+            dirs.extend(w.next().map(|(_, v)| base.join(v)));
         } else if let Some(d) = word
             .strip_prefix("--library-path=")
             .or_else(|| word.strip_prefix("-L"))
         {
-            dirs.push(PathBuf::from(d));
+            dirs.push(base.join(d));
         }
     }
     dirs
@@ -279,7 +286,7 @@ fn linker_arg_dirs(args: &[String]) -> Vec<PathBuf> {
 
 /// The files the NativeLibrary items that are linker scripts name, with each item's index.
 fn native_library_script_files(loaded: &LoadedRequest) -> Vec<(usize, PathBuf)> {
-    let dirs = linker_arg_dirs(&loaded.request.linker_arg);
+    let dirs = linker_arg_dirs(&loaded.base_dir(), &loaded.request.linker_arg);
     loaded
         .request
         .native_library
@@ -296,50 +303,90 @@ fn native_library_script_files(loaded: &LoadedRequest) -> Vec<(usize, PathBuf)> 
 /// The files LinkerArg items have the linker write (`-o`, `-Map=`, `--dependency-file=`,
 /// `--out-implib=`, `/OUT:`, `/IMPLIB:`, `/PDB:`, `/MAP:`), each with its item's index and
 /// whether it is the image itself (`-o`, `/OUT:`).
-fn linker_arg_outputs(args: &[String]) -> Vec<(usize, PathBuf, bool)> {
-    let words = linker_words(args);
+fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool)> {
+    let words = linker_words(base, args);
     let mut out = Vec::new();
     let mut w = words.iter();
     while let Some((i, word)) = w.next() {
-        // GNU spellings (the driver's and ld's), then link.exe's, whose options are read in
-        // any case and after `/` or `-`.
-        let windows = word.to_ascii_uppercase();
-        let windows = windows.strip_prefix(['/', '-']).unwrap_or("");
-        let (file, image) = if ["-o", "--output"].contains(&word.as_str()) {
+        let (file, image) = if word == "-o" {
             (w.next().map(|(_, v)| v.clone()), true)
-        } else if ["-Map", "--Map", "--out-implib", "--dependency-file"].contains(&word.as_str()) {
-            (w.next().map(|(_, v)| v.clone()), false)
-        } else if let Some(v) = word.strip_prefix("--output=") {
-            (Some(v.to_string()), true)
-        } else if let Some(v) = ["-Map=", "--Map=", "--dependency-file=", "--out-implib="]
-            .iter()
-            .find_map(|p| word.strip_prefix(p))
-        {
-            (Some(v.to_string()), false)
-        } else if let Some(at) = ["OUT:", "IMPLIB:", "PDB:", "MAP:"]
-            .iter()
-            .find(|p| windows.starts_with(*p))
-            .map(|p| word.len() - windows.len() + p.len())
-        {
-            (Some(word[at..].to_string()), windows.starts_with("OUT:"))
-        } else if word.starts_with("-o") && !word.starts_with("-o-") && !word.starts_with("--") {
+        } else if let Some((option, value)) = long_option(word) {
+            match writes_file(option) {
+                Some(image) => (
+                    value
+                        .map(str::to_string)
+                        .or_else(|| w.next().map(|(_, v)| v.clone())),
+                    image,
+                ),
+                None => (None, false),
+            }
+        } else if let Some((at, image)) = windows_output(word) {
+            (Some(word[at..].to_string()), image)
+        } else if word.starts_with("-o") && !word.starts_with("-o-") {
             (Some(word[2..].to_string()), true)
         } else {
             (None, false)
         };
-        out.extend(
-            file.filter(|f| !f.is_empty())
-                .map(|f| (*i, PathBuf::from(f), image)),
-        );
+        out.extend(file.filter(|f| !f.is_empty()).map(|f| (*i, base.join(f), image)));
     }
     out
+}
+
+/// A GNU long option (`--name`, `--name=value`, and `-name` but for names starting with `o`,
+/// which read as `-o`): its name and value.
+fn long_option(word: &str) -> Option<(&str, Option<&str>)> {
+    let rest = word
+        .strip_prefix("--")
+        .or_else(|| word.strip_prefix('-').filter(|r| !r.starts_with('o')))?;
+    Some(match rest.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (rest, None),
+    })
+}
+
+/// Whether the GNU long option `name` has the linker write a file, and whether that file is the
+/// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation of
+/// two letters or more (as `getopt_long` takes them: `--out` is `--output`).
+fn writes_file(name: &str) -> Option<bool> {
+    const WRITERS: [(&str, bool); 10] = [
+        ("output", true),
+        ("Map", false),
+        ("dependency-file", false),
+        ("out-implib", false),
+        ("output-def", false),
+        ("pdb", false),
+        ("reproduce", false),
+        ("why-extract", false),
+        ("print-archive-stats", false),
+        ("lldmap", false),
+    ];
+    let matches = |full: &str| name == full || (name.len() >= 2 && full.starts_with(name));
+    let found: Vec<bool> = WRITERS
+        .iter()
+        .filter(|(full, _)| matches(full))
+        .map(|(_, image)| *image)
+        .collect();
+    // An abbreviation of several: the image if any is (`--out`), so that it is refused.
+    (!found.is_empty()).then(|| found.contains(&true))
+}
+
+/// link.exe's options that write a file (`/OUT:`, `/IMPLIB:`, `/PDB:`, `/MAP:`, lld-link's
+/// `/LLDMAP:` and `/REPRODUCE:`), read in any case after `/` or `-`: where the file's name
+/// starts in `word`, and whether it is the image.
+fn windows_output(word: &str) -> Option<(usize, bool)> {
+    let upper = word.to_ascii_uppercase();
+    let option = upper.strip_prefix(['/', '-'])?;
+    ["OUT:", "IMPLIB:", "PDB:", "MAP:", "LLDMAP:", "REPRODUCE:"]
+        .iter()
+        .find(|p| option.starts_with(*p))
+        .map(|p| (1 + p.len(), *p == "OUT:"))
 }
 
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
 /// file over one of this publish's inputs.
 fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
     let inputs = input_files(loaded);
-    linker_arg_outputs(&loaded.request.linker_arg)
+    linker_arg_outputs(&loaded.base_dir(), &loaded.request.linker_arg)
         .into_iter()
         .find_map(|(i, file, image)| {
             let field = format!("linker_arg[{i}]");
@@ -442,7 +489,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
             .at(loaded.locate_field(&field)));
         }
     }
-    match linker_arg_files(&req.linker_arg)
+    match linker_arg_files(&loaded.base_dir(), &req.linker_arg)
         .iter()
         .find_map(|(i, p)| linker_arg_not_a_file(loaded, *i, p))
     {
