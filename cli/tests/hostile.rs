@@ -2213,6 +2213,13 @@ fn a_linker_output_cut_short_is_a_failed_link() {
     let out = aotinterop(&["publish", "--quiet", "cut.json"], d);
     exits_saying(&out, 4, &["AOTI0501", "cannot be read"]);
     assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
+    // The linker program the request names is an input: not an output (it was replaced).
+    let script = std::fs::read(&linker).unwrap();
+    edit_request(d, "cut.json", "self.json", |r| {
+        r["output"] = serde_json::json!("cutting-gcc")
+    });
+    exits_saying(&aotinterop(&["publish", "self.json"], d), 1, &["AOTI0208"]);
+    assert_eq!(std::fs::read(&linker).unwrap(), script);
 }
 
 /// A publish started with SIGHUP and SIGINT ignored (`nohup`, a script's background job) is not
@@ -2430,4 +2437,31 @@ fn a_stand_in_named_by_a_relative_soname_is_refused() {
     let out = aotinterop(&["publish", "--quiet", "v.json"], d);
     exits_saying(&out, 3, &["AOTI0527", "./libvendor.so", "current directory"]);
     assert!(!d.join("out/app").exists());
+}
+
+/// A file named as the previous image's debug file but not the one its debug link's CRC names
+/// (another publish's image put there since), or another user's, is not removed as the previous
+/// image's: it was.
+#[test]
+fn only_the_previous_images_own_side_files_are_removed() {
+    let dir = published();
+    let d = dir.path();
+    assert!(d.join("bin/app.dbg").exists());
+    // Another publish's image where the debug file was.
+    edit_request(d, "request.json", "b.json", |r| {
+        r["output"] = serde_json::json!("bin/app.dbg")
+    });
+    let out = aotinterop(&["publish", "--quiet", "b.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image_b = std::fs::read(d.join("bin/app.dbg")).unwrap();
+    edit_request(d, "request.json", "a.json", |r| {
+        r["strip_symbols"] = serde_json::json!(false)
+    });
+    let out = aotinterop(&["publish", "--quiet", "a.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(d.join("bin/app.dbg")).unwrap(),
+        image_b,
+        "another publish's image was removed"
+    );
 }

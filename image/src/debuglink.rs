@@ -51,10 +51,19 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
 /// The file name the `.gnu_debuglink` of the ELF file at `path` names, reading only its headers
 /// and that section; `None` for anything else (no file, not ELF, no link).
 pub fn debuglink_name(path: &Path) -> Option<Vec<u8>> {
+    debuglink(path).map(|(name, _)| name)
+}
+
+/// The file name and CRC-32 the `.gnu_debuglink` of the image at `path` holds, reading only its
+/// headers and that section.
+pub fn debuglink(path: &Path) -> Option<(Vec<u8>, u32)> {
     read_headers(path, |image| {
         let link = image.section_by_name(".gnu_debuglink")?.data().ok()?;
         let end = link.iter().position(|&b| b == 0)?;
-        Some(link[..end].to_vec())
+        // The CRC follows the name's NUL, padded to 4 bytes.
+        let at = (end + 1).div_ceil(4) * 4;
+        let crc = u32::from_le_bytes(link.get(at..at + 4)?.try_into().ok()?);
+        Some((link[..end].to_vec(), crc))
     })
 }
 

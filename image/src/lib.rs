@@ -7,7 +7,7 @@
 
 pub mod availability;
 mod debuglink;
-pub use debuglink::{debuglink_name, pdb_path};
+pub use debuglink::{debuglink, debuglink_name, pdb_path};
 mod elf;
 mod ilc;
 mod macho;

@@ -97,7 +97,9 @@ impl Linker for LldLink {
         // CodeView record would give: it names where the PDB is moved to instead.
         let names_pdb = job.linker_args.iter().any(|arg| {
             let upper = arg.to_ascii_uppercase();
-            upper.strip_prefix(['/', '-']).is_some_and(|o| o.starts_with("PDB:") || o.starts_with("PDBALTPATH:"))
+            upper
+                .strip_prefix(['/', '-'])
+                .is_some_and(|o| o.starts_with("PDB:") || o.starts_with("PDBALTPATH:"))
         });
         // A PDB the LinkerArgs name (`/PDB:`) is where they put it.
         if !names_pdb && job.linker_args.iter().any(|arg| is_debug_option(arg)) {

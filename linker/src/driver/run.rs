@@ -219,11 +219,29 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
 /// for the image's own file name that this linker does not write, and the PDB the previous
 /// image's CodeView record names when this link writes none.
 fn superseded(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+    let mut gone = previous_files(job, made);
+    // In a shared folder, another user's file of such a name is not the previous publish's.
+    gone.retain(|p| owned_by_this_user(p));
+    gone
+}
+
+#[cfg(unix)]
+fn owned_by_this_user(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.uid() == me)
+}
+
+#[cfg(not(unix))]
+fn owned_by_this_user(_path: &Path) -> bool {
+    true
+}
+
+/// The files [`superseded`] names, whoever owns them.
+fn previous_files(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
     let makes = |dest: &Path| made.iter().any(|(_, d)| d == dest);
-    let mut gone: Vec<PathBuf> = previous_debug_file(&job.output)
-        .filter(|d| !makes(d))
-        .into_iter()
-        .collect();
+    let mut gone: Vec<PathBuf> = previous_debug_file(&job.output, &makes).into_iter().collect();
     if job.target.format != crate::target::Format::Coff {
         return gone;
     }
@@ -270,9 +288,18 @@ fn imports_from(lib: &Path, dll: &str) -> bool {
 /// The debug file beside `output` that the image now there links to by its `.gnu_debuglink`
 /// (`IMAGE.dbg`, a StripSymbols publish's): a file of another name, or one the image does not
 /// link to, is the user's and stays.
-fn previous_debug_file(output: &Path) -> Option<PathBuf> {
+fn previous_debug_file(output: &Path, makes: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
     let name = super::strip::debug_file_name(&output.file_name()?.to_string_lossy());
     let debug = output.with_file_name(&name);
-    let linked = aotinterop_image::debuglink_name(output)?;
-    (linked == name.as_bytes() && debug.is_file()).then_some(debug)
+    if makes(&debug) {
+        return None;
+    }
+    let (linked, crc) = aotinterop_image::debuglink(output)?;
+    if linked != name.as_bytes() || !debug.is_file() {
+        return None;
+    }
+    // The debug file the link's CRC names: a file of that name put there since (another
+    // publish's image, say) is not the previous image's.
+    let bytes = crate::diag::read_binary(&debug, "debug file", crate::diag::codes::BAD_FORMAT).ok()?;
+    (crc32fast::hash(&bytes) == crc).then_some(debug)
 }

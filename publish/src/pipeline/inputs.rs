@@ -163,6 +163,13 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
     if let crate::request::WindowsApiList::File(p) = &req.windows_api_list {
         files.push(p.clone());
     }
+    // The linker program the request names (a wrapper script, say).
+    files.extend(
+        req.linker
+            .as_ref()
+            .and_then(|l| l.path.as_ref())
+            .map(|p| loaded.base_dir().join(p)),
+    );
     files.extend(
         linker_arg_files(&loaded.base_dir(), &req.linker_arg)
             .into_iter()
