@@ -2265,16 +2265,26 @@ fn signals_the_caller_ignores_stay_ignored() {
     }
     let out = finishes(child, "the publish did not end");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let mut publish = command(&["publish", "--quiet", "request.json"], d);
-    // SAFETY: as above.
-    unsafe {
-        publish.pre_exec(|| {
-            libc::signal(libc::SIGCHLD, libc::SIG_IGN);
-            Ok(())
-        });
+    for reap in [false, true] {
+        let mut publish = command(&["publish", "--quiet", "request.json"], d);
+        // SAFETY: as above; `sigaction` is async-signal-safe.
+        unsafe {
+            publish.pre_exec(move || {
+                if reap {
+                    // The default action, with the kernel reaping children (`SA_NOCLDWAIT`).
+                    let mut a: libc::sigaction = std::mem::zeroed();
+                    a.sa_sigaction = libc::SIG_DFL;
+                    a.sa_flags = libc::SA_NOCLDWAIT;
+                    libc::sigaction(libc::SIGCHLD, &a, std::ptr::null_mut());
+                } else {
+                    libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+                }
+                Ok(())
+            });
+        }
+        let out = publish.output().unwrap();
+        assert!(out.status.success(), "reap {reap}: {}", text(&out.stderr));
     }
-    let out = publish.output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// A lazy import of the exact name `libc` binds (the resolver opens the C library's file, as

@@ -24,16 +24,38 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
-/// Installed handlers; dropping it puts the previous ones back and ends the cleanup thread.
-pub struct Guard {
+/// The handlers installed while any publish runs: the build's actions they replaced (and its
+/// SIGCHLD action, which a publish may set back to the default to wait for its programs), the
+/// pipe's write end and the cleanup thread; with how many publishes hold them.
+struct Installed {
+    holders: usize,
     previous: Vec<(libc::c_int, libc::sigaction)>,
+    sigchld: Option<libc::sigaction>,
     write_end: libc::c_int,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+static INSTALLED: std::sync::Mutex<Option<Installed>> = std::sync::Mutex::new(None);
+
+fn installed() -> std::sync::MutexGuard<'static, Option<Installed>> {
+    INSTALLED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A publish's hold on the handlers: the first installs them, the last to drop puts the
+/// build's actions back and ends the cleanup thread (publishes that overlap share them, so
+/// that the build's own actions, not the library's, are what is put back).
+pub struct Guard(());
+
 impl Guard {
-    /// Installs the handlers (none when the pipe cannot be made).
+    /// Installs the handlers, or joins those installed (none when the pipe cannot be made).
     pub fn install() -> Option<Guard> {
+        let mut slot = installed();
+        if let Some(i) = slot.as_mut() {
+            i.holders += 1;
+            return Some(Guard(()));
+        }
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -41,30 +63,54 @@ impl Guard {
         }
         let [read_end, write_end] = fds;
         PIPE.store(write_end, Ordering::Relaxed);
+        let sigchld = read_action(libc::SIGCHLD);
         let previous: Vec<(libc::c_int, libc::sigaction)> =
             SIGNALS.iter().filter_map(|&s| replace(s)).collect();
         let chained = previous.clone();
         let thread = std::thread::spawn(move || cleanup_on_signal(read_end, &chained));
-        Some(Guard {
+        *slot = Some(Installed {
+            holders: 1,
             previous,
+            sigchld,
             write_end,
             thread: Some(thread),
-        })
+        });
+        Some(Guard(()))
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        for (sig, old) in &self.previous {
-            // SAFETY: puts back the action read by `replace`.
+        let mut slot = installed();
+        let Some(i) = slot.as_mut() else { return };
+        i.holders -= 1;
+        if i.holders > 0 {
+            return;
+        }
+        let Some(mut i) = slot.take() else { return };
+        for (sig, old) in i
+            .previous
+            .iter()
+            .chain(i.sigchld.as_ref().map(|a| (libc::SIGCHLD, *a)).as_ref())
+        {
+            // SAFETY: puts back the action read when the handlers were installed.
             unsafe { libc::sigaction(*sig, old, std::ptr::null_mut()) };
         }
         PIPE.store(-1, Ordering::Relaxed);
         // SAFETY: closing our own write end ends the thread's read with 0.
-        unsafe { libc::close(self.write_end) };
-        if let Some(t) = self.thread.take() {
+        unsafe { libc::close(i.write_end) };
+        if let Some(t) = i.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// The action of `sig`, read.
+fn read_action(sig: libc::c_int) -> Option<libc::sigaction> {
+    // SAFETY: a zeroed `sigaction` is a valid out-parameter; the action is only read.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        (libc::sigaction(sig, std::ptr::null(), &mut old) == 0).then_some(old)
     }
 }
 
@@ -116,6 +162,25 @@ fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::siga
 
 #[cfg(test)]
 mod tests {
+    /// Publishes that overlap share the handlers, and the last one out puts back the build's own
+    /// action (the library's handler stayed, and the process could no longer be stopped).
+    #[test]
+    fn overlapping_publishes_put_the_builds_action_back() {
+        let action = || super::read_action(libc::SIGTERM).unwrap().sa_sigaction;
+        let before = action();
+        let first = super::Guard::install().unwrap();
+        let second = super::Guard::install().unwrap();
+        assert_ne!(action(), before);
+        drop(first);
+        assert_ne!(
+            action(),
+            before,
+            "the first publish out took the handler from the second"
+        );
+        drop(second);
+        assert_eq!(action(), before);
+    }
+
     /// A signal the build ignores gets no handler and stays ignored (SIGINT set to be ignored by
     /// a host still cancelled the publish).
     #[test]

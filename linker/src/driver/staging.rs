@@ -64,19 +64,32 @@ pub fn interrupted() -> bool {
     live().interrupted
 }
 
-/// A process that ignores SIGCHLD (inherited: an `exec` keeps it) cannot wait for the programs
-/// it starts — the kernel reaps them and `waitpid` fails with ECHILD — and neither can those
-/// programs (a compiler driver waits for its linker): the default disposition is put back.
+/// A publish starts: when no other is under way, a signal an earlier one was ended by is
+/// forgotten (a process that outlives it, a build server say, publishes again).
+pub fn begin_publish() {
+    let mut live = live();
+    if live.dirs.is_empty() && live.children.is_empty() {
+        live.interrupted = false;
+    }
+}
+
+/// A process that ignores SIGCHLD (inherited: an `exec` keeps it), or sets `SA_NOCLDWAIT`,
+/// cannot wait for the programs it starts — the kernel reaps them and `waitpid` fails with
+/// ECHILD — and neither can those programs (a compiler driver waits for its linker): the
+/// default disposition is put back.
 #[cfg(unix)]
 fn wait_for_children() {
-    // SAFETY: a zeroed `sigaction` is a valid out-parameter; SIGCHLD's action is read, and set
-    // to the default only when it is "ignore".
+    // SAFETY: zeroed `sigaction`s are valid; SIGCHLD's action is read, and set to the default
+    // only when it is "ignore" or reaps children.
     unsafe {
         let mut old: libc::sigaction = std::mem::zeroed();
         if libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) == 0
-            && old.sa_sigaction == libc::SIG_IGN
+            && (old.sa_sigaction == libc::SIG_IGN || old.sa_flags & libc::SA_NOCLDWAIT != 0)
         {
-            libc::signal(libc::SIGCHLD, libc::SIG_DFL);
+            let mut default: libc::sigaction = std::mem::zeroed();
+            default.sa_sigaction = libc::SIG_DFL;
+            libc::sigemptyset(&mut default.sa_mask);
+            libc::sigaction(libc::SIGCHLD, &default, std::ptr::null_mut());
         }
     }
 }

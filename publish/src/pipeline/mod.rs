@@ -196,6 +196,7 @@ pub fn publish(
     loaded: &LoadedRequest,
     observer: &mut dyn FnMut(Event<'_>),
 ) -> Result<PublishReport, PublishFailure> {
+    driver::begin_publish();
     let mut run = Run {
         steps: Vec::new(),
         diagnostics: Vec::new(),
