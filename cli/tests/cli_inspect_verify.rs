@@ -229,3 +229,24 @@ fn an_elf_image_without_section_headers_is_read_from_its_program_headers() {
     assert_eq!(said["kind"], "executable", "{said}");
     assert!(said["notes"].to_string().contains("no section headers"), "{said}");
 }
+
+/// A static PIE (no interpreter, `DF_1_PIE`) is an executable: it was read as a shared library,
+/// and a StaticExecutable publish with the default PIE failed its verify.
+#[test]
+fn a_static_pie_is_an_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.c"), "int main(void) { return 0; }\n").unwrap();
+    let exe = dir.path().join("m");
+    let st = Command::new("gcc")
+        .args(["-static-pie", "-o"])
+        .arg(&exe)
+        .arg(dir.path().join("m.c"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let flags = Command::new("readelf").arg("-d").arg(&exe).output().unwrap();
+    assert!(String::from_utf8_lossy(&flags.stdout).contains("Flags: PIE"));
+    let out = aotinterop(&[os("inspect"), exe.as_os_str(), os("--format"), os("json")]);
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["kind"], "executable", "{said}");
+}

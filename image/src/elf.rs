@@ -5,12 +5,14 @@ use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 use object::{Object, ObjectKind, ObjectSection};
 
 /// `ET_DYN` is both a PIE executable and a shared library: an executable has a program
-/// interpreter (`PT_INTERP`, or a `.interp` section).
+/// interpreter (`PT_INTERP`, or a `.interp` section), or is flagged PIE (`DF_1_PIE`).
 pub(super) fn kind(file: &object::File, data: &[u8]) -> ImageKind {
-    let interp = file.section_by_name(".interp").is_some() || from_program_headers(data).interp;
+    let view = from_program_headers(data);
+    // A static PIE has no interpreter, but its dynamic section says PIE (`DF_1_PIE`).
+    let executable = file.section_by_name(".interp").is_some() || view.interp || view.pie;
     match file.kind() {
         ObjectKind::Executable => ImageKind::Executable,
-        ObjectKind::Dynamic if interp => ImageKind::Executable,
+        ObjectKind::Dynamic if executable => ImageKind::Executable,
         ObjectKind::Dynamic => ImageKind::Shared,
         ObjectKind::Relocatable => ImageKind::Object,
         _ => ImageKind::Other,
@@ -133,6 +135,8 @@ fn relr_places(file: &object::File, memory: &super::ilc::Memory) -> Vec<u64> {
 #[derive(Default)]
 pub(super) struct ProgramView {
     pub interp: bool,
+    /// `DT_FLAGS_1` holds `DF_1_PIE`.
+    pub pie: bool,
     pub needed: Vec<String>,
 }
 
@@ -187,5 +191,9 @@ fn view<H: FileHeader<Endian = object::Endianness>>(
         .filter(|d| d.tag(endian) == object::elf::DT_NEEDED)
         .filter_map(|d| string(d.d_val(endian).into()))
         .collect();
-    ProgramView { interp, needed }
+    let pie = entries.iter().any(|d| {
+        d.tag(endian) == object::elf::DT_FLAGS_1
+            && Into::<u64>::into(d.d_val(endian)) & u64::from(object::elf::DF_1_PIE.0) != 0
+    });
+    ProgramView { interp, pie, needed }
 }
