@@ -2475,3 +2475,23 @@ fn only_the_previous_images_own_side_files_are_removed() {
         "another publish's image was removed"
     );
 }
+
+/// DirectPInvokeList lines that name entry points a whole-module item also makes direct match
+/// them too: no "matches nothing" warning (AOTI1003 said none of them matched).
+#[test]
+fn list_lines_under_a_whole_module_item_are_not_said_to_match_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("l.txt"), "libv!va\nlibv!vb\n").unwrap();
+    let request = serde_json::json!({
+        "rid": "linux-x64",
+        "imports": [{"module": "libv", "entry": "va"}, {"module": "libv", "entry": "vb"}],
+        "direct_pinvoke_list": ["l.txt"],
+        "direct_pinvoke": ["libv"],
+    });
+    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["plan", "r.json"], d);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("AOTI1003"), "{err}");
+}

@@ -414,15 +414,6 @@ impl Decider<'_> {
             ModuleRules::Rules(rules) => rules,
         };
         for rule in rules.iter().copied() {
-            if let Some(whole) = rule.whole {
-                return Decision {
-                    direct: true,
-                    spelling: None,
-                    source: Some(whole),
-                    whole_module: true,
-                    also: Vec::new(),
-                };
-            }
             let name = import.entry.as_str();
             let lookup = EntryLookup::of(import.charset, import.exact_spelling, policy.platform);
             let found = lookup.suffixes().iter().find_map(|suffix| match suffix {
@@ -434,6 +425,22 @@ impl Decider<'_> {
                     rule.entry(&self.scratch)
                 }
             });
+            // A whole-module item decides, as in native AOT; the entry items and lines that
+            // name the entry point too are reported with it (they match it as well).
+            if let Some(whole) = rule.whole {
+                let also = found.map_or_else(Vec::new, |(_, items)| {
+                    std::iter::once(items.first)
+                        .chain(items.more.iter().copied())
+                        .collect()
+                });
+                return Decision {
+                    direct: true,
+                    spelling: None,
+                    source: Some(whole),
+                    whole_module: true,
+                    also,
+                };
+            }
             if let Some((symbol, items)) = found {
                 return Decision {
                     direct: true,
