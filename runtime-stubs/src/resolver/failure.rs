@@ -48,7 +48,12 @@ const SHOWN_END: usize = 90;
 /// Pushes `s` onto `m`; one longer than [`SHOWN_MAX`] as its start, its length and its end
 /// (cut at UTF-8 character boundaries).
 fn push_shown(m: &mut Buf<MESSAGE_SIZE>, s: &[u8]) {
-    if s.len() <= SHOWN_MAX {
+    push_ends(m, s, SHOWN_MAX, SHOWN_END);
+}
+
+/// Pushes `s` onto `m`; one longer than `max` as its first and last `end` bytes and its length.
+fn push_ends(m: &mut Buf<MESSAGE_SIZE>, s: &[u8], max: usize, end: usize) {
+    if s.len() <= max {
         m.push(s);
         return;
     }
@@ -58,8 +63,8 @@ fn push_shown(m: &mut Buf<MESSAGE_SIZE>, s: &[u8]) {
         }
         i
     };
-    let head = boundary(SHOWN_END);
-    let tail = boundary(s.len() - SHOWN_END);
+    let head = boundary(end);
+    let tail = boundary(s.len() - end);
     m.push(&s[..head])
         .push_str("...(")
         .push_u64(s.len() as u64)
@@ -135,7 +140,9 @@ impl Report {
         let why = without_repeated_path(what, why);
         self.message.push(b"\n  ");
         push_shown(&mut self.message, what);
-        self.message.push(b": ").push(why);
+        self.message.push(b": ");
+        // The loader's text may name the long path again.
+        push_ends(&mut self.message, why, 2 * SHOWN_MAX, SHOWN_MAX - 10);
     }
 
     /// The message, NUL-terminated, with the closing hint for `platform`.
@@ -189,6 +196,13 @@ mod tests {
         assert!(!text.contains("did not fit"), "{text}");
         assert_eq!(text.matches("(5000 bytes in all)").count(), 9, "{text}");
         assert_eq!(text.matches("4096-byte path buffer").count(), 8, "{text}");
+        // A loader text that names the long name again is shortened too.
+        let mut r = Report::new(FailureKind::EntryPointNotFound, b"libx", &name, Platform::Unix);
+        let mut why = b"libx.so: undefined symbol: ".to_vec();
+        why.extend_from_slice(&name);
+        r.tried(&name, &why);
+        let text = core::str::from_utf8(r.message(Platform::Unix)).unwrap();
+        assert!(!text.contains("did not fit"), "{text}");
         // A cut never splits a character.
         let wide = "é".repeat(300);
         let mut r = Report::new(FailureKind::DllNotFound, wide.as_bytes(), b"f", Platform::Unix);
