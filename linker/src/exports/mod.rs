@@ -43,27 +43,61 @@ impl ExportFileKind {
     }
 }
 
-/// Checks that `name` can be written to any export file: a non-empty symbol without blanks,
-/// quotes, separators or glob characters (which a version script would take as a pattern).
+/// The words of a module-definition file, which an export of that name would be read as.
+const DEF_KEYWORDS: [&str; 14] = [
+    "BASE",
+    "CONSTANT",
+    "DATA",
+    "DESCRIPTION",
+    "EXPORTS",
+    "HEAPSIZE",
+    "LIBRARY",
+    "NAME",
+    "NONAME",
+    "PRIVATE",
+    "SECTIONS",
+    "STACKSIZE",
+    "STUB",
+    "VERSION",
+];
+
+/// Checks that `name` can be written to every export file and be read back as itself: an
+/// identifier of ASCII letters, digits, `_`, `$` and `.`, not starting with a digit (a version
+/// script reads other characters as syntax or patterns, a `.def` file `@`, `(` and `\\` as
+/// syntax), and not a word of a `.def` file (`DATA`, `LIBRARY`, ...).
 pub fn check_symbol(name: &str) -> Result<()> {
-    let bad = name
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || ";{}\"'*?[]#=,".contains(*c));
-    match (name.is_empty(), bad) {
-        (true, _) => Err(Error::new(
+    let invalid = |why: String| {
+        Error::new(
+            codes::EXPORT_NAME_INVALID,
+            format!("exported symbol `{}` {why}", crate::diag::shown(name, 120)),
+        )
+    };
+    if name.is_empty() {
+        return Err(Error::new(
             codes::EXPORT_NAME_INVALID,
             "an exported symbol name is empty",
-        )),
-        (_, Some(c)) => Err(Error::new(
-            codes::EXPORT_NAME_INVALID,
-            format!(
-                "exported symbol `{}` contains `{}`, which an export file cannot hold",
-                crate::diag::shown(name, 120),
-                c.escape_default()
-            ),
-        )),
-        _ => Ok(()),
+        ));
     }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_$.".contains(*c)))
+    {
+        return Err(invalid(format!(
+            "contains `{}`, which an export file cannot hold as part of a name (letters, digits, `_`, `$` and `.` only)",
+            c.escape_default()
+        )));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(invalid(
+            "starts with a digit, which a version script does not read as a name".into(),
+        ));
+    }
+    if DEF_KEYWORDS.contains(&name) {
+        return Err(invalid(
+            "is a word of a module-definition (`.def`) file, not a name there".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Renders the export file of `kind` for `symbols` (C names, without Apple's underscore).
@@ -143,7 +177,15 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused() {
-        for bad in ["", "a b", "x;y", "f*", "q\"", "a}"] {
+        for good in ["f", "_f", "f1", "f$1", "a.b", "Data"] {
+            assert!(check_symbol(good).is_ok(), "{good}");
+        }
+        // (And what the sweep found the linkers misread: a version, a path, a non-ASCII letter,
+        // a leading digit, `.def` words.)
+        for bad in [
+            "", "a b", "x;y", "f*", "q\"", "a}", "foo@V1", "a(b)", "a/b", "é", "0abc", "a\\b", "DATA",
+            "LIBRARY",
+        ] {
             let e = render(ExportFileKind::VersionScript, &names(&[bad]), None).unwrap_err();
             assert_eq!(e.code, codes::EXPORT_NAME_INVALID, "{bad}");
         }
