@@ -76,6 +76,16 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         errln!("error: the library name is empty or holds a NUL");
         return ExitCode::from(2);
     }
+    // On this machine the image's folder is looked in: one that is not there is a mistake.
+    if let (None, Some(from)) = (elsewhere, &args.from) {
+        if !from.is_dir() {
+            let shown = aotinterop_model::diag::shown(&from.to_string_lossy(), 300);
+            errln!(
+                "error: --from {shown} is not a folder: the image's folder is where the first candidates are"
+            );
+            return ExitCode::from(1);
+        }
+    }
     let search = LibrarySearch::of(search_path, dotnet);
     let report = match elsewhere {
         Some(rid) => aotinterop::probe::listed(

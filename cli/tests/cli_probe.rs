@@ -186,3 +186,15 @@ fn a_drive_relative_windows_name_is_never_tried() {
         assert_eq!(c["via"], "skipped", "{v}");
     }
 }
+
+/// A `--from` that is not a folder is an error (exit 1): a probe of a folder that is not there
+/// said nothing of it.
+#[test]
+fn a_from_that_is_no_folder_is_an_error() {
+    let out = aotinterop()
+        .args(["probe", "z", "--from", "/nonexistent/folder"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a folder"));
+}

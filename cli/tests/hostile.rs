@@ -2495,3 +2495,28 @@ fn list_lines_under_a_whole_module_item_are_not_said_to_match_nothing() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("AOTI1003"), "{err}");
 }
+
+/// A static archive's member named by an object whose file name holds a newline is readable
+/// (the newline written as `_`): the archive was broken for llvm-ar and ld.lld.
+#[test]
+fn a_static_archive_of_an_oddly_named_object_reads_back() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::copy(d.join("main.o"), d.join("we\nird.o")).unwrap();
+    let request =
+        with(serde_json::json!({"output": "lib/app.a", "native_lib": "static", "objects": ["we\nird.o"]}));
+    std::fs::write(d.join("s.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "s.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = Command::new("llvm-ar")
+        .arg("t")
+        .arg(d.join("lib/app.a"))
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(
+        text(&listed.stdout).lines().any(|l| l == "we_ird.o"),
+        "{}",
+        text(&listed.stdout)
+    );
+}

@@ -193,7 +193,7 @@ fn view<H: FileHeader<Endian = object::Endianness>>(
         .collect();
     let pie = entries.iter().any(|d| {
         d.tag(endian) == object::elf::DT_FLAGS_1
-            && Into::<u64>::into(d.d_val(endian)) & u64::from(object::elf::DF_1_PIE.0) != 0
+            && Into::<u64>::into(d.d_val(endian)) & object::elf::DF_1_PIE.0 != 0
     });
     ProgramView { interp, pie, needed }
 }

@@ -143,7 +143,8 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
         );
         return Response::error(step, err);
     }
-    let (origin, base) = match origin {
+    // An empty origin is none (errors would name an empty file).
+    let (origin, base) = match origin.filter(|p| !p.as_os_str().is_empty()) {
         Some(p) => (
             p.to_path_buf(),
             p.parent().map(Path::to_path_buf).unwrap_or_default(),

@@ -145,6 +145,9 @@ fn bad_requests_are_error_results() {
         assert_eq!(v["ok"], false, "{json}: {v}");
         assert_eq!(codes_of(&v), [code.to_string()], "{json}");
     }
+    // An empty origin is none: errors name `<request>`, not an empty file.
+    let v = call("plan", "{\"rid\": \"linux-x65\"}", Some(Path::new("")));
+    assert_eq!(v["diagnostics"][0]["location"]["file"], "<request>", "{v}");
     // MinGW links DLLs directly.
     let v = call(
         "plan",

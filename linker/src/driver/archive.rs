@@ -89,10 +89,15 @@ fn write(kind: ArchiveKind, job: &LinkJob, staged: &Staged) -> Result<()> {
     let mut members = Vec::new();
     for path in job.objects.iter().chain(&staged.unpacked) {
         let data = read_binary(path, "object", codes::BAD_FORMAT)?;
-        let name = path
+        // A member name is a line of the archive's name table: a control character (a newline
+        // ends the name) or `/` (ends it in GNU's format) is written as `_`.
+        let name: String = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "member.o".to_string());
+            .unwrap_or_else(|| "member.o".to_string())
+            .chars()
+            .map(|c| if c.is_control() || c == '/' { '_' } else { c })
+            .collect();
         members.push(NewArchiveMember::new(data, &DEFAULT_OBJECT_READER, name));
     }
     let unwritable = |e: std::io::Error| {

@@ -197,17 +197,22 @@ pub(super) fn write_staged_reports(
 ) -> Result<(Vec<(std::path::PathBuf, std::path::PathBuf)>, ReportPaths)> {
     let staged = report_paths(staging, output);
     let finals = report_paths(output.parent().unwrap_or(Path::new(".")), output);
-    let write = |p: &Path, text: &str| {
+    // Named by where it goes (the staging folder is gone when the error is read).
+    let write = |p: &Path, dest: &Path, text: &str| {
         std::fs::write(p, text).map_err(|e| {
             Error::new(
                 codes::OUTPUT_UNWRITABLE,
-                format!("cannot write the plan report: {e}"),
+                format!(
+                    "cannot write the plan report (in the staging folder beside it): {}; the previous output, \
+                     if any, is unchanged",
+                    e.to_string().split(" (os error ").next().unwrap_or_default()
+                ),
             )
-            .at(Location::file(p))
+            .at(Location::file(dest))
         })
     };
-    write(&staged.json, &plan_json(plan)?)?;
-    write(&staged.markdown, &markdown(plan))?;
+    write(&staged.json, &finals.json, &plan_json(plan)?)?;
+    write(&staged.markdown, &finals.markdown, &markdown(plan))?;
     let name = |p: &Path| std::path::PathBuf::from(p.file_name().unwrap_or_default());
     let moves = vec![
         (name(&staged.json), finals.json.clone()),
