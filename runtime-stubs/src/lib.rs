@@ -2,8 +2,7 @@
 //!
 //! - [`abi`]: the import ABI (section names, record layouts), used by the emitter too;
 //! - [`resolver`]: the first-call resolver behind the trampolines and its C API
-//!   (`aotinterop_*`, declared in `include/aotinterop.h`), see `docs/runtime.md`;
-//! - the built-in Windows API list.
+//!   (`aotinterop_*`, declared in `include/aotinterop.h`), see `docs/runtime.md`.
 //!
 //! The archive linked into images is built without the `std` feature: the crate is then
 //! `no_std`, allocates nothing, and needs only libc and libdl (Unix) or kernel32 (Windows). The
@@ -13,7 +12,6 @@
 pub mod abi;
 mod arch;
 pub mod resolver;
-pub mod windows_api_list;
 
 /// The C API's header (`include/aotinterop.h`), for hosts a publish writes.
 pub const C_HEADER: &str = include_str!("../include/aotinterop.h");

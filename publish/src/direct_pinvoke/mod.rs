@@ -1,5 +1,6 @@
 //! DirectPInvoke: which P/Invokes the OS loader binds at startup instead of on first call.
 
+pub mod builtin_windows_list;
 pub mod hints;
 pub mod item;
 pub mod list_file;

@@ -271,7 +271,7 @@ impl DirectPInvokePolicy {
     /// Adds aotinterop's built-in Windows API list.
     pub fn add_builtin_windows_list(&mut self, origin: &Path) -> Result<()> {
         let file = self.file_id(origin);
-        for entry in aotinterop_runtime::windows_api_list::BUILTIN_WINDOWS_APIS {
+        for entry in super::builtin_windows_list::BUILTIN_WINDOWS_APIS {
             self.add(entry, SourceKind::BuiltinWindowsList, file, 0, 0)?;
         }
         Ok(())

@@ -16,7 +16,7 @@ fn builtin_list_is_a_subset_of_dotnets_windows_api_list() {
         .filter(|l| !l.is_empty())
         .collect();
     assert!(reference.len() > 2000, "oracle looks truncated");
-    let missing: Vec<&&str> = aotinterop_runtime::windows_api_list::BUILTIN_WINDOWS_APIS
+    let missing: Vec<&&str> = aotinterop::direct_pinvoke::builtin_windows_list::BUILTIN_WINDOWS_APIS
         .iter()
         .filter(|e| !reference.contains(**e))
         .collect();
