@@ -92,8 +92,6 @@ codes! {
     OUTPUT_UNWRITABLE = "AOTI0203";
     /// The runtime archive for the target is not built or not found.
     RUNTIME_NOT_FOUND = "AOTI0204";
-    /// The linked image does not bind what the plan says.
-    VERIFY_FAILED = "AOTI0205";
     /// The AOT compiler is not installed, or failed on an assembly.
     AOT_COMPILE_FAILED = "AOTI0206";
     /// A signal (SIGINT, SIGTERM, SIGHUP) ended the publish: what it staged was removed, the

@@ -286,7 +286,7 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<Stri
     if !report.ok() {
         let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
         return Err(Error::new(
-            codes::VERIFY_FAILED,
+            codes::VERIFY_MISMATCH,
             format!(
                 "the image does not bind what the plan says (the previous output, if any, is unchanged):\n{}",
                 lines.join("\n")
