@@ -1923,6 +1923,7 @@ fn messages_say_where_and_what_in_words() {
 fn linker_args_that_write_files_and_search_lists_that_reach_the_current_directory() {
     let dir = published();
     let d = dir.path();
+    std::fs::write(d.join("rsp.txt"), "-Wl,-Map=main.o\n").unwrap();
     let before = std::fs::read(d.join("main.o")).unwrap();
     for args in [
         serde_json::json!(["-Wl,-Map=main.o"]),
@@ -1940,6 +1941,11 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         serde_json::json!(["-Wl,--dependency=main.o"]),
         serde_json::json!(["-Wl,--Ma=main.o"]),
         serde_json::json!(["-Xlinker", "-Map", "-Xlinker", "main.o"]),
+        // A one-letter abbreviation with its value, a response file the driver reads, and a map
+        // written where the image (a file of this publish) goes.
+        serde_json::json!(["-Wl,--M=main.o"]),
+        serde_json::json!(["@rsp.txt"]),
+        serde_json::json!(["-Wl,-Map=bin/app"]),
     ] {
         edit_request(d, "request.json", "w.json", |r| {
             r["linker_arg"] = args.clone();
@@ -2519,4 +2525,73 @@ fn a_static_archive_of_an_oddly_named_object_reads_back() {
         "{}",
         text(&listed.stdout)
     );
+}
+
+/// An image the link makes load from the current directory — a real library whose SONAME is
+/// `./libvendor.so` (the linker copies it into DT_NEEDED), or a relative RPATH folder — is not
+/// published (AOTI0531, exit 4), unless the request asks for the current directory.
+#[test]
+fn an_image_that_would_load_from_the_current_directory_is_not_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("lib")).unwrap();
+    std::fs::write(
+        d.join("vendor.c"),
+        "int vendor_add(int a, int b) { return a + b; }\n",
+    )
+    .unwrap();
+    let gcc = |args: &[&str]| {
+        assert!(Command::new("gcc")
+            .args(args)
+            .current_dir(d)
+            .status()
+            .unwrap()
+            .success())
+    };
+    gcc(&[
+        "-shared",
+        "-fPIC",
+        "-o",
+        "lib/libvendor.so",
+        "vendor.c",
+        "-Wl,-soname,./libvendor.so",
+    ]);
+    std::fs::write(
+        d.join("v.c"),
+        "extern int va(int, int);\nint main(void) { return va(1, 2) == 3 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    gcc(&["-c", "-fPIC", "-o", "v.o", "v.c"]);
+    let request = |extra: serde_json::Value| {
+        let mut r = serde_json::json!({
+            "rid": "linux-x64",
+            "output": "out/app",
+            "objects": ["v.o"],
+            "imports": [{"module": "libvendor.so", "entry": "vendor_add", "symbol": "va"}],
+            "direct_pinvoke": ["libvendor.so"],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        std::fs::write(d.join("v.json"), r.to_string()).unwrap();
+    };
+    request(serde_json::json!({"native_library": ["lib/libvendor.so"]}));
+    exits_saying(
+        &aotinterop(&["publish", "v.json"], d),
+        4,
+        &["AOTI0531", "./libvendor.so"],
+    );
+    assert!(!d.join("out/app").exists());
+    gcc(&["-shared", "-fPIC", "-o", "lib/libvendor.so", "vendor.c"]);
+    request(serde_json::json!({"native_library": ["lib/libvendor.so"], "linker_arg": ["-Wl,-rpath,."]}));
+    exits_saying(
+        &aotinterop(&["publish", "v.json"], d),
+        4,
+        &["AOTI0531", "RPATH/RUNPATH folder `.`"],
+    );
+    request(
+        serde_json::json!({"native_library": ["lib/libvendor.so"], "linker_arg": ["-Wl,-rpath,."], "search_current_directory": true}),
+    );
+    let out = aotinterop(&["publish", "--quiet", "v.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

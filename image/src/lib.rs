@@ -177,6 +177,9 @@ pub struct Inspection {
     /// What a reader could not settle, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// ELF: the folders of its `DT_RPATH` and `DT_RUNPATH`, as written (`$ORIGIN` unexpanded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rpaths: Vec<String>,
     /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
     /// `verify` to see a direct import that was linked statically. See [`Inspection::defines`].
     #[serde(skip)]
@@ -405,6 +408,13 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         lazy_reader: lazy.reader,
         native_aot: native_aot || lazy.native_aot,
         notes,
+        rpaths: match format {
+            Format::Elf => {
+                let (rpath, runpath) = availability::elf_paths_as_written(data);
+                rpath.into_iter().chain(runpath).collect()
+            }
+            _ => Vec::new(),
+        },
         defined,
     })
 }
@@ -604,6 +614,32 @@ fn lazy_records(
         }
         _ => Ok(none),
     }
+}
+
+/// Why the ELF image `ins` would load a library from the process's current directory, if it
+/// would: a needed library named by a relative path with a folder (`./libvendor.so`, a
+/// library's SONAME copied by the linker), or an empty or relative `RPATH`/`RUNPATH` folder.
+pub fn loads_from_current_directory(ins: &Inspection) -> Option<String> {
+    if ins.format != Format::Elf {
+        return None;
+    }
+    if let Some(n) = ins.needed.iter().find(|n| n.contains('/') && !n.starts_with('/')) {
+        return Some(format!(
+            "it needs `{}`, a path the loader resolves from the process's current directory (a library's SONAME, \
+             copied by the linker): give that library a SONAME without a folder (`-Wl,-soname,NAME`)",
+            diag::shown(n, 200)
+        ));
+    }
+    let relative = |p: &&String| {
+        p.is_empty() || !(p.starts_with('/') || p.starts_with("$ORIGIN") || p.starts_with("${ORIGIN}"))
+    };
+    ins.rpaths.iter().find(relative).map(|p| {
+        format!(
+            "its RPATH/RUNPATH folder `{}` is relative: the loader searches it from the process's current \
+             directory; use an absolute folder or `$ORIGIN/...`",
+            diag::shown(p, 200)
+        )
+    })
 }
 
 /// The order imports are listed in: names, then PE ordinals (`#N`) by number, each then by

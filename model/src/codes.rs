@@ -119,6 +119,9 @@ codes! {
     LAZY_STUB_DEFINED = "AOTI0523";
     /// Verify: the image does not bind what the plan says.
     VERIFY_MISMATCH = "AOTI0530";
+    /// The linked image would load a library from the process's current directory: a needed
+    /// library named by a relative path (a library's SONAME), or a relative RPATH/RUNPATH folder.
+    LOADS_FROM_CURRENT_DIRECTORY = "AOTI0531";
     /// MSBuild ABI: an argument of `aotinterop_run` is null or not valid UTF-8.
     ABI_ARGUMENT = "AOTI0801";
     /// MSBuild ABI: `aotinterop_run` was asked for a step it does not know.

@@ -25,8 +25,17 @@ pub(super) struct LdSo {
     pub(super) notes: Vec<String>,
 }
 
-/// `DT_RPATH` and `DT_RUNPATH` of an ELF image (32- or 64-bit), `:`-split.
+/// `DT_RPATH` and `DT_RUNPATH` of an ELF image (32- or 64-bit), `:`-split, empty elements
+/// left out.
 pub(super) fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
+    let (rpath, runpath) = elf_paths_as_written(data);
+    let nonempty = |v: Vec<String>| v.into_iter().filter(|p| !p.is_empty()).collect();
+    (nonempty(rpath), nonempty(runpath))
+}
+
+/// `DT_RPATH` and `DT_RUNPATH` of an ELF image (32- or 64-bit), `:`-split, empty elements (the
+/// current directory, to glibc) kept.
+pub(crate) fn elf_paths_as_written(data: &[u8]) -> (Vec<String>, Vec<String>) {
     use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
     fn read<H: FileHeader<Endian = object::Endianness>>(
         file: &object::read::elf::ElfFile<H>,
@@ -49,12 +58,7 @@ pub(super) fn elf_paths(data: &[u8]) -> (Vec<String>, Vec<String>) {
                 _ => continue,
             };
             if let Ok(s) = d.string(endian, strings) {
-                into.extend(
-                    String::from_utf8_lossy(s)
-                        .split(':')
-                        .filter(|p| !p.is_empty())
-                        .map(String::from),
-                );
+                into.extend(String::from_utf8_lossy(s).split(':').map(String::from));
             }
         }
         (rpath, runpath)

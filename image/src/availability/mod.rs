@@ -7,6 +7,7 @@
 mod dyld;
 mod ld_musl;
 mod ld_so;
+pub(crate) use ld_so::elf_paths_as_written;
 pub mod ld_so_cache;
 mod windows;
 

@@ -43,28 +43,40 @@ impl ExportFileKind {
     }
 }
 
-/// The words of a module-definition file, which an export of that name would be read as.
-const DEF_KEYWORDS: [&str; 14] = [
+/// The words of a module-definition file (GNU ld reads them in any case) and of a version
+/// script, which an export of that name would be read as.
+const KEYWORDS: [&str; 25] = [
     "BASE",
+    "CODE",
     "CONSTANT",
     "DATA",
     "DESCRIPTION",
+    "DIRECTIVE",
+    "EXECUTE",
     "EXPORTS",
     "HEAPSIZE",
+    "IMPORTS",
     "LIBRARY",
     "NAME",
     "NONAME",
     "PRIVATE",
+    "READ",
     "SECTIONS",
+    "SEGMENTS",
+    "SHARED",
     "STACKSIZE",
     "STUB",
     "VERSION",
+    "WRITE",
+    "EXTERN",
+    "GLOBAL",
+    "LOCAL",
 ];
 
 /// Checks that `name` can be written to every export file and be read back as itself: an
-/// identifier of ASCII letters, digits, `_`, `$` and `.`, not starting with a digit (a version
-/// script reads other characters as syntax or patterns, a `.def` file `@`, `(` and `\\` as
-/// syntax), and not a word of a `.def` file (`DATA`, `LIBRARY`, ...).
+/// identifier of ASCII letters, digits, `_` and `$`, not starting with a digit (a version script
+/// reads other characters as syntax or patterns, a `.def` file `@`, `(`, `.` and `\\`), and not
+/// a word of either (`DATA`, `library`, `extern`, ...).
 pub fn check_symbol(name: &str) -> Result<()> {
     let invalid = |why: String| {
         Error::new(
@@ -80,10 +92,10 @@ pub fn check_symbol(name: &str) -> Result<()> {
     }
     if let Some(c) = name
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_$.".contains(*c)))
+        .find(|c| !(c.is_ascii_alphanumeric() || "_$".contains(*c)))
     {
         return Err(invalid(format!(
-            "contains `{}`, which an export file cannot hold as part of a name (letters, digits, `_`, `$` and `.` only)",
+            "contains `{}`, which an export file cannot hold as part of a name (letters, digits, `_` and `$` only)",
             c.escape_default()
         )));
     }
@@ -92,9 +104,9 @@ pub fn check_symbol(name: &str) -> Result<()> {
             "starts with a digit, which a version script does not read as a name".into(),
         ));
     }
-    if DEF_KEYWORDS.contains(&name) {
+    if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name)) {
         return Err(invalid(
-            "is a word of a module-definition (`.def`) file, not a name there".into(),
+            "is a word of a module-definition (`.def`) file or a version script, not a name there".into(),
         ));
     }
     Ok(())
@@ -177,14 +189,32 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused() {
-        for good in ["f", "_f", "f1", "f$1", "a.b", "Data"] {
+        for good in ["f", "_f", "f1", "f$1", "Datum"] {
             assert!(check_symbol(good).is_ok(), "{good}");
         }
         // (And what the sweep found the linkers misread: a version, a path, a non-ASCII letter,
         // a leading digit, `.def` words.)
         for bad in [
-            "", "a b", "x;y", "f*", "q\"", "a}", "foo@V1", "a(b)", "a/b", "é", "0abc", "a\\b", "DATA",
+            "",
+            "a b",
+            "x;y",
+            "f*",
+            "q\"",
+            "a}",
+            "foo@V1",
+            "a(b)",
+            "a/b",
+            "é",
+            "0abc",
+            "a\\b",
+            "DATA",
             "LIBRARY",
+            "data",
+            "noname",
+            "CODE",
+            "extern",
+            "LIBRARY.x",
+            "a.b",
         ] {
             let e = render(ExportFileKind::VersionScript, &names(&[bad]), None).unwrap_err();
             assert_eq!(e.code, codes::EXPORT_NAME_INVALID, "{bad}");

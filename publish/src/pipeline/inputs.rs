@@ -164,12 +164,14 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
         files.push(p.clone());
     }
     // The linker program the request names (a wrapper script, say).
-    files.extend(
-        req.linker
-            .as_ref()
-            .and_then(|l| l.path.as_ref())
-            .map(|p| loaded.base_dir().join(p)),
-    );
+    if let Some(program) = req.linker.as_ref().and_then(|l| l.path.as_ref()) {
+        // A bare name is the program PATH finds, as the publish runs it.
+        let bare = program.components().count() == 1 && !program.is_absolute();
+        files.extend(match bare {
+            true => aotinterop_linker::driver::find_program(program),
+            false => Some(loaded.base_dir().join(program)),
+        });
+    }
     files.extend(
         linker_arg_files(&loaded.base_dir(), &req.linker_arg)
             .into_iter()
@@ -196,13 +198,28 @@ pub(crate) fn linker_arg_files(base: &Path, args: &[String]) -> Vec<(usize, Path
 /// index: `-Wl,` split at its commas, the words of `@FILE` read (a FIFO or folder is not).
 fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
     let mut words: Vec<(usize, String)> = Vec::new();
-    let mut items = args.iter().enumerate();
-    while let Some((i, arg)) = items.next() {
+    let mut queue: std::collections::VecDeque<(usize, String)> = args.iter().cloned().enumerate().collect();
+    let mut read = 0;
+    while let Some((i, arg)) = queue.pop_front() {
+        if words.len() >= 10_000 {
+            break;
+        }
         match arg.strip_prefix("-Wl,") {
             Some(rest) => words.extend(rest.split(',').map(|p| (i, p.to_string()))),
-            // `-Xlinker WORD`: the next item is one word of the linker's, as it is.
-            None if arg == "-Xlinker" => words.extend(items.next().map(|(i, w)| (i, w.clone()))),
-            None => words.push((i, arg.clone())),
+            // `-Xlinker WORD`: the next argument is one word of the linker's, as it is.
+            None if arg == "-Xlinker" => words.extend(queue.pop_front()),
+            None => {
+                // A response file the compiler driver reads: its words are arguments in its place.
+                if let Some(file) = arg.strip_prefix('@').filter(|_| read < 100) {
+                    read += 1;
+                    let text = aotinterop_model::diag::read_text(&base.join(file), "response file")
+                        .unwrap_or_default();
+                    for w in text.split_whitespace().rev() {
+                        queue.push_front((i, w.to_string()));
+                    }
+                }
+                words.push((i, arg));
+            }
         }
     }
     let mut at = 0;
@@ -315,20 +332,21 @@ fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool
     let mut out = Vec::new();
     let mut w = words.iter();
     while let Some((i, word)) = w.next() {
+        let gnu = long_option(word)
+            .and_then(|(option, value)| Some((writes_file(option, value.is_some())?, value)));
         let (file, image) = if word == "-o" {
             (w.next().map(|(_, v)| v.clone()), true)
-        } else if let Some((option, value)) = long_option(word) {
-            match writes_file(option) {
-                Some(image) => (
-                    value
-                        .map(str::to_string)
-                        .or_else(|| w.next().map(|(_, v)| v.clone())),
-                    image,
-                ),
-                None => (None, false),
-            }
         } else if let Some((at, image)) = windows_output(word) {
             (Some(word[at..].to_string()), image)
+        } else if let Some((image, value)) = gnu {
+            // lld's `--plugin-opt=obj-path=FILE`.
+            let value = value.map(|v| v.strip_prefix("obj-path=").unwrap_or(v));
+            (
+                value
+                    .map(str::to_string)
+                    .or_else(|| w.next().map(|(_, v)| v.clone())),
+                image,
+            )
         } else if word.starts_with("-o") && !word.starts_with("-o-") {
             (Some(word[2..].to_string()), true)
         } else {
@@ -354,8 +372,8 @@ fn long_option(word: &str) -> Option<(&str, Option<&str>)> {
 /// Whether the GNU long option `name` has the linker write a file, and whether that file is the
 /// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation of
 /// two letters or more (as `getopt_long` takes them: `--out` is `--output`).
-fn writes_file(name: &str) -> Option<bool> {
-    const WRITERS: [(&str, bool); 10] = [
+fn writes_file(name: &str, with_value: bool) -> Option<bool> {
+    const WRITERS: [(&str, bool); 15] = [
         ("output", true),
         ("Map", false),
         ("dependency-file", false),
@@ -366,8 +384,15 @@ fn writes_file(name: &str) -> Option<bool> {
         ("why-extract", false),
         ("print-archive-stats", false),
         ("lldmap", false),
+        ("lto-obj-path", false),
+        ("thinlto-index-only", false),
+        ("time-trace-file", false),
+        ("plugin-opt", false),
+        ("manifestfile", false),
     ];
-    let matches = |full: &str| name == full || (name.len() >= 2 && full.starts_with(name));
+    // One letter is an abbreviation too when a value follows (`--M=FILE` is `--Map`).
+    let shortest = if with_value { 1 } else { 2 };
+    let matches = |full: &str| name == full || (name.len() >= shortest && full.starts_with(name));
     let found: Vec<bool> = WRITERS
         .iter()
         .filter(|(full, _)| matches(full))
@@ -383,10 +408,18 @@ fn writes_file(name: &str) -> Option<bool> {
 fn windows_output(word: &str) -> Option<(usize, bool)> {
     let upper = word.to_ascii_uppercase();
     let option = upper.strip_prefix(['/', '-'])?;
-    ["OUT:", "IMPLIB:", "PDB:", "MAP:", "LLDMAP:", "REPRODUCE:"]
-        .iter()
-        .find(|p| option.starts_with(*p))
-        .map(|p| (1 + p.len(), *p == "OUT:"))
+    [
+        "OUT:",
+        "IMPLIB:",
+        "PDB:",
+        "MAP:",
+        "LLDMAP:",
+        "REPRODUCE:",
+        "MANIFESTFILE:",
+    ]
+    .iter()
+    .find(|p| option.starts_with(*p))
+    .map(|p| (1 + p.len(), *p == "OUT:"))
 }
 
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
@@ -399,6 +432,12 @@ fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
             let field = format!("linker_arg[{i}]");
             let why = if image {
                 "names the linker's output, which the publish names itself (`output`): remove it".to_string()
+            } else if is_output(loaded, &file) {
+                format!(
+                    "has the linker write {}, a file this publish writes itself (the image, its debug file or a \
+                     plan report): name another file",
+                    shown_path(&file)
+                )
             } else {
                 let meta = std::fs::metadata(&file).ok()?;
                 let input = inputs.iter().find(|p| same_file(&meta, &file, p))?;
@@ -828,4 +867,38 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
         stub_options,
         exports: plan.exports.exported().map(str::to_string).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The linker options that write a file, in the spellings the linkers take: link.exe's after
+    /// `/` or `-` in any case (the `-` ones got past the check), lld's LTO and trace outputs.
+    #[test]
+    fn writing_options_in_every_spelling_name_their_file() {
+        let base = Path::new("/base");
+        for (arg, image) in [
+            ("-map:x", false),
+            ("-MAP:x", false),
+            ("/map:x", false),
+            ("-OUT:x", true),
+            ("/manifestfile:x", false),
+            ("-pdb:x", false),
+            ("-lldmap:x", false),
+            ("-reproduce:x", false),
+            ("-Wl,--lto-obj-path=x", false),
+            ("-Wl,--plugin-opt=obj-path=x", false),
+            ("-Wl,--thinlto-index-only=x", false),
+            ("-Wl,--time-trace-file=x", false),
+            ("-Wl,--M=x", false),
+            ("-Wl,--output=x", true),
+        ] {
+            let found = linker_arg_outputs(base, &[arg.to_string()]);
+            assert_eq!(found, [(0, PathBuf::from("/base/x"), image)], "{arg}");
+        }
+        for arg in ["-lz", "-Wl,-z,now", "-Wl,--as-needed", "-pie", "-Wl,-soname,x"] {
+            assert!(linker_arg_outputs(base, &[arg.to_string()]).is_empty(), "{arg}");
+        }
+    }
 }

@@ -132,7 +132,7 @@ impl PublishFailure {
     /// written or a linker output that cannot be read, found while verifying (4, not 5).
     pub fn exit_code(&self) -> u8 {
         match self.error.code {
-            codes::OUTPUT_UNWRITABLE | codes::LINK_FAILED => 4,
+            codes::OUTPUT_UNWRITABLE | codes::LINK_FAILED | codes::LOADS_FROM_CURRENT_DIRECTORY => 4,
             _ => self.step.exit_code(),
         }
     }
@@ -256,7 +256,15 @@ pub fn publish(
     let job = job.with(added);
     let staged = run.step(Step::Link, |_| steps::link(linker.as_ref(), &job, &staging))?;
     drop((stub_dir, compile_dir));
-    let (moves, reports) = run.step(Step::Verify, |_| steps::verify(&job, &staged, &plan, &staging))?;
+    let (moves, reports) = run.step(Step::Verify, |_| {
+        steps::verify(
+            &job,
+            &staged,
+            &plan,
+            &staging,
+            loaded.request.search_current_directory,
+        )
+    })?;
     let outcome = run.step(Step::Commit, |_| steps::commit(&staged, &staging, &moves))?;
     Ok(PublishReport {
         output: outcome.output.clone(),
@@ -269,7 +277,7 @@ pub fn publish(
 }
 
 /// Verifies the staged image against the plan: the step's detail, or the differences.
-fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<String> {
+fn verify_staged(staged: &driver::StagedLink, plan: &Plan, allow_cwd: bool) -> crate::Result<String> {
     // What the linker wrote cannot be read (cut short, on a full disk say): a failed link.
     let image = aotinterop_image::inspect_linked(&staged.image, staged.debug_file.as_deref()).map_err(|e| {
         Error::new(
@@ -282,6 +290,17 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan) -> crate::Result<Stri
         )
         .at(Location::file(&staged.output))
     })?;
+    // Nothing the publish makes loads from the current directory, unless the request asks.
+    if let Some(why) = aotinterop_image::loads_from_current_directory(&image).filter(|_| !allow_cwd) {
+        return Err(Error::new(
+            codes::LOADS_FROM_CURRENT_DIRECTORY,
+            format!(
+                "the linked image would load a library from the process's current directory: {why} (or set \
+                 `search_current_directory`); the previous output, if any, is unchanged"
+            ),
+        )
+        .at(Location::file(&staged.output)));
+    }
     let report = aotinterop_image::verify::verify(&image, plan)?;
     if !report.ok() {
         let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();

@@ -300,11 +300,12 @@ pub(super) fn verify(
     staged: &driver::StagedLink,
     plan: &Plan,
     staging: &driver::Staging,
+    allow_cwd: bool,
 ) -> Result<((Moves, report::ReportPaths), String)> {
     let detail = if job.kind == OutputKind::Static {
         "static archive: nothing is bound until a host links it".to_string()
     } else {
-        verify_staged(staged, plan)?
+        verify_staged(staged, plan, allow_cwd)?
     };
     let written = report::write_staged_reports(plan, staging.path(), &staged.output)?;
     let detail = format!("{detail}; report {}", paths_name(&staged.output));
