@@ -2594,4 +2594,24 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
     );
     let out = aotinterop(&["publish", "--quiet", "v.json"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Asked for, the `./` SONAME is linked, and `inspect --check` says where it is looked for.
+    gcc(&[
+        "-shared",
+        "-fPIC",
+        "-o",
+        "lib/libvendor.so",
+        "vendor.c",
+        "-Wl,-soname,./libvendor.so",
+    ]);
+    request(serde_json::json!({"native_library": ["lib/libvendor.so"], "search_current_directory": true}));
+    let out = aotinterop(&["publish", "--quiet", "v.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = aotinterop(&["inspect", "--check", "--format", "json", "out/app"], d);
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        said["notes"]
+            .to_string()
+            .contains("a path from the current directory"),
+        "{said}"
+    );
 }

@@ -437,6 +437,19 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         .filter(|_| elf)
         .into_iter()
         .collect();
+    // A needed library named by a relative path is the current directory's, wherever the image is.
+    withheld.extend(
+        ins.needed
+            .iter()
+            .filter(|n| elf && n.contains('/') && !n.starts_with('/'))
+            .map(|n| {
+                format!(
+            "needed `{}` is a path from the current directory: it is found only when the image is started \
+             where that path leads (here: from this folder)",
+            aotinterop_model::diag::printable(n)
+        )
+            }),
+    );
     for imp in &ins.lazy {
         let known = lazy.iter().position(|l| l.name == imp.module);
         let i = match known {
