@@ -2500,6 +2500,23 @@ fn list_lines_under_a_whole_module_item_are_not_said_to_match_nothing() {
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("AOTI1003"), "{err}");
+    // An entry item after a whole-module one (or a list line after a list's whole module) is
+    // redundant, not unmatched (AOTI1002 said it matched nothing, with a "did you mean" of itself).
+    std::fs::write(d.join("imps.json"), r#"[{"module": "libc", "entry": "getpid"}]"#).unwrap();
+    let args = [
+        "plan",
+        "--rid",
+        "linux-x64",
+        "--direct",
+        "libc",
+        "--direct",
+        "libc!getpid",
+        "--imports",
+        "imps.json",
+    ];
+    let out = aotinterop(&args, d);
+    let err = text(&out.stderr);
+    assert!(err.contains("AOTI1001") && !err.contains("AOTI1002"), "{err}");
 }
 
 /// A static archive's member named by an object whose file name holds a newline is readable

@@ -185,22 +185,23 @@ impl DirectPInvokePolicy {
                 }
             }
             Some(entry) => {
+                // Kept under a whole-module item too: it names the entry point as well (it is
+                // reported with the import, never as matching nothing).
+                match rule.entries.get_mut(entry) {
+                    Some(items) => {
+                        redundant = Some(items.first);
+                        items.more.push(id);
+                    }
+                    None => {
+                        let items = EntryItems {
+                            first: id,
+                            more: Vec::new(),
+                        };
+                        rule.entries.insert(entry.into(), items);
+                    }
+                }
                 if let Some(prev) = rule.whole {
                     redundant = Some(prev);
-                } else {
-                    match rule.entries.get_mut(entry) {
-                        Some(items) => {
-                            redundant = Some(items.first);
-                            items.more.push(id);
-                        }
-                        None => {
-                            let items = EntryItems {
-                                first: id,
-                                more: Vec::new(),
-                            };
-                            rule.entries.insert(entry.into(), items);
-                        }
-                    }
                 }
             }
         }
