@@ -2611,6 +2611,15 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
     );
     let out = aotinterop(&["publish", "--quiet", "v.json"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A relative interpreter or auditor, a RUNPATH that only looks like `$ORIGIN`.
+    for (arg, says) in [
+        ("-Wl,-dynamic-linker,./ld.so", "program interpreter"),
+        ("-Wl,--audit,./a.so", "auditor"),
+        ("-Wl,-rpath,$ORIGINX", "RPATH/RUNPATH folder `$ORIGINX`"),
+    ] {
+        request(serde_json::json!({"native_library": ["lib/libvendor.so"], "linker_arg": [arg]}));
+        exits_saying(&aotinterop(&["publish", "v.json"], d), 4, &["AOTI0531", says]);
+    }
     // Asked for, the `./` SONAME is linked, and `inspect --check` says where it is looked for.
     gcc(&[
         "-shared",
@@ -2630,5 +2639,40 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
             .to_string()
             .contains("a path from the current directory"),
         "{said}"
+    );
+}
+
+/// UnmanagedCallersOnly entry points an export file cannot hold are refused when planned, all
+/// at once, exit 1 (as the same names in `exports.symbols` are): they failed the link, exit 4,
+/// one per run.
+#[test]
+fn bad_export_names_from_assemblies_are_refused_when_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("E.cs"),
+        "namespace System.Runtime.InteropServices {\n\
+           [AttributeUsage(AttributeTargets.Method)]\n\
+           public sealed class UnmanagedCallersOnlyAttribute : Attribute { public Type[] CallConvs; public string EntryPoint; }\n\
+         }\n\
+         public static class E {\n\
+           [System.Runtime.InteropServices.UnmanagedCallersOnly(EntryPoint = \"data\")] public static int A() { return 1; }\n\
+           [System.Runtime.InteropServices.UnmanagedCallersOnly(EntryPoint = \"LIBRARY\")] public static int B() { return 2; }\n\
+         }\n",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-target:library", "-out:E.dll", "E.cs"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request =
+        r#"{"rid": "linux-x64", "native_lib": "shared", "output": "out/libe.so", "assemblies": ["E.dll"]}"#;
+    std::fs::write(d.join("r.json"), request).unwrap();
+    exits_saying(
+        &aotinterop(&["publish", "r.json"], d),
+        1,
+        &["AOTI0507", "`data`", "`LIBRARY`"],
     );
 }

@@ -135,6 +135,10 @@ fn relr_places(file: &object::File, memory: &super::ilc::Memory) -> Vec<u64> {
 #[derive(Default)]
 pub(super) struct ProgramView {
     pub interp: bool,
+    /// The program interpreter `PT_INTERP` names.
+    pub interp_path: Option<String>,
+    /// The auditor libraries `DT_AUDIT`/`DT_DEPAUDIT` name.
+    pub audit: Vec<String>,
     /// `DT_FLAGS_1` holds `DF_1_PIE`.
     pub pie: bool,
     pub needed: Vec<String>,
@@ -163,6 +167,11 @@ fn view<H: FileHeader<Endian = object::Endianness>>(
 ) -> ProgramView {
     let endian = file.endian();
     let headers = file.elf_program_headers();
+    let interp_path = headers
+        .iter()
+        .find(|p| p.p_type(endian) == object::elf::PT_INTERP)
+        .and_then(|p| p.interpreter(endian, data).ok().flatten())
+        .map(|i| String::from_utf8_lossy(i).into_owned());
     let interp = headers.iter().any(|p| p.p_type(endian) == object::elf::PT_INTERP);
     // A virtual address's place in the file, through the loadable segment that holds it.
     let offset_of = |addr: u64| {
@@ -195,5 +204,18 @@ fn view<H: FileHeader<Endian = object::Endianness>>(
         d.tag(endian) == object::elf::DT_FLAGS_1
             && Into::<u64>::into(d.d_val(endian)) & object::elf::DF_1_PIE.0 != 0
     });
-    ProgramView { interp, pie, needed }
+    // `DT_AUDIT` and `DT_DEPAUDIT`: libraries glibc loads as auditors.
+    let audit = entries
+        .iter()
+        .filter(|d| matches!(d.tag(endian), object::elf::DT_AUDIT | object::elf::DT_DEPAUDIT))
+        .filter_map(|d| string(d.d_val(endian).into()))
+        .flat_map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
+        .collect();
+    ProgramView {
+        interp,
+        interp_path,
+        pie,
+        needed,
+        audit,
+    }
 }

@@ -180,6 +180,9 @@ pub struct Inspection {
     /// ELF: the folders of its `DT_RPATH` and `DT_RUNPATH`, as written (`$ORIGIN` unexpanded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rpaths: Vec<String>,
+    /// ELF: the program interpreter and the auditor libraries (`DT_AUDIT`) it names.
+    #[serde(skip)]
+    pub loader_paths: Vec<String>,
     /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
     /// `verify` to see a direct import that was linked statically. See [`Inspection::defines`].
     #[serde(skip)]
@@ -408,6 +411,13 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         lazy_reader: lazy.reader,
         native_aot: native_aot || lazy.native_aot,
         notes,
+        loader_paths: match format {
+            Format::Elf => {
+                let view = elf::from_program_headers(data);
+                view.interp_path.into_iter().chain(view.audit).collect()
+            }
+            _ => Vec::new(),
+        },
         rpaths: match format {
             Format::Elf => {
                 let (rpath, runpath) = availability::elf_paths_as_written(data);
@@ -623,6 +633,13 @@ pub fn loads_from_current_directory(ins: &Inspection) -> Option<String> {
     if ins.format != Format::Elf {
         return None;
     }
+    if let Some(p) = ins.loader_paths.iter().find(|p| !p.starts_with('/')) {
+        return Some(format!(
+            "its program interpreter or an auditor library is `{}`, a path from the process's current directory: \
+             name them by absolute paths",
+            diag::shown(p, 200)
+        ));
+    }
     if let Some(n) = ins.needed.iter().find(|n| n.contains('/') && !n.starts_with('/')) {
         return Some(format!(
             "it needs `{}`, a path the loader resolves from the process's current directory (a library's SONAME, \
@@ -630,9 +647,14 @@ pub fn loads_from_current_directory(ins: &Inspection) -> Option<String> {
             diag::shown(n, 200)
         ));
     }
-    let relative = |p: &&String| {
-        p.is_empty() || !(p.starts_with('/') || p.starts_with("$ORIGIN") || p.starts_with("${ORIGIN}"))
+    // `$ORIGIN` only as a whole word (`$ORIGINX` is not expanded: a relative folder).
+    let origin = |p: &str| {
+        ["$ORIGIN", "${ORIGIN}"].iter().any(|o| {
+            p.strip_prefix(o)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     };
+    let relative = |p: &&String| p.is_empty() || !(p.starts_with('/') || origin(p));
     ins.rpaths.iter().find(relative).map(|p| {
         format!(
             "its RPATH/RUNPATH folder `{}` is relative: the loader searches it from the process's current \

@@ -232,7 +232,11 @@ impl LdPathElement {
     pub fn of(dir: &[u8]) -> Self {
         if dir.first() == Some(&b'/') {
             LdPathElement::Absolute
-        } else if dir.starts_with(b"$ORIGIN") || dir.starts_with(b"${ORIGIN}") {
+        } else if [&b"$ORIGIN"[..], b"${ORIGIN}"].iter().any(|o| {
+            dir.strip_prefix(*o)
+                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
+        }) {
+            // Only as a whole word: glibc leaves `$ORIGINX` as it is (a relative folder).
             LdPathElement::Origin
         } else if dir.contains(&b'$') {
             LdPathElement::Substituted

@@ -99,11 +99,14 @@ pub fn untrusted_cache(root: &Path) -> Option<String> {
     } else {
         return None;
     };
-    let what = if existing == root { "it" } else { "its folder" };
+    let what = if existing == root {
+        "it".to_string()
+    } else {
+        format!("its folder {}", existing.display())
+    };
     Some(format!(
-        "{what} {} {whose}: they could put there the objects this publish links; use a folder of your own \
-         that only you can write (`chmod go-w`), or name another",
-        existing.display()
+        "{what} {whose}: they could put there the objects this publish links; use a folder of your own that \
+         only you can write (`chmod go-w`), or name another"
     ))
 }
 

@@ -339,8 +339,11 @@ fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool
         } else if let Some((at, image)) = windows_output(word) {
             (Some(word[at..].to_string()), image)
         } else if let Some((image, value)) = gnu {
-            // lld's `--plugin-opt=obj-path=FILE`.
-            let value = value.map(|v| v.strip_prefix("obj-path=").unwrap_or(v));
+            // The LTO plugin's own writing options (`--plugin-opt=obj-path=FILE`).
+            let value = value.map(|v| match v.split_once('=') {
+                Some((key, file)) if writes_file(key, true).is_some() || key == "obj-path" => file,
+                _ => v,
+            });
             (
                 value
                     .map(str::to_string)
@@ -373,7 +376,7 @@ fn long_option(word: &str) -> Option<(&str, Option<&str>)> {
 /// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation of
 /// two letters or more (as `getopt_long` takes them: `--out` is `--output`).
 fn writes_file(name: &str, with_value: bool) -> Option<bool> {
-    const WRITERS: [(&str, bool); 15] = [
+    const WRITERS: [(&str, bool); 18] = [
         ("output", true),
         ("Map", false),
         ("dependency-file", false),
@@ -389,6 +392,9 @@ fn writes_file(name: &str, with_value: bool) -> Option<bool> {
         ("time-trace-file", false),
         ("plugin-opt", false),
         ("manifestfile", false),
+        ("print-symbol-counts", false),
+        ("opt-remarks-filename", false),
+        ("stats-file", false),
     ];
     // One letter is an abbreviation too when a value follows (`--M=FILE` is `--Map`).
     let shortest = if with_value { 1 } else { 2 };
@@ -893,6 +899,10 @@ mod tests {
             ("-Wl,--time-trace-file=x", false),
             ("-Wl,--M=x", false),
             ("-Wl,--output=x", true),
+            ("-Wl,--print-symbol-counts=x", false),
+            ("-Wl,--opt-remarks-filename=x", false),
+            ("-Wl,--plugin-opt=opt-remarks-filename=x", false),
+            ("-Wl,--plugin-opt=thinlto-index-only=x", false),
         ] {
             let found = linker_arg_outputs(base, &[arg.to_string()]);
             assert_eq!(found, [(0, PathBuf::from("/base/x"), image)], "{arg}");

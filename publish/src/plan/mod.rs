@@ -153,6 +153,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
     );
     let link = link_plan(loaded, &modules);
     let exports = plan_exports(loaded, &surface.exports);
+    check_export_names(&exports)?;
     if let Some(d) = dll_main(loaded, &exports)? {
         diagnostics.push(d);
     }
@@ -392,6 +393,30 @@ fn link_plan(loaded: &LoadedRequest, modules: &BTreeMap<String, Counts>) -> Link
         lazy_modules: with(|c| c.lazy),
         // Filled in by the preflight, which knows what the link lacks.
         generated: Vec::new(),
+    }
+}
+
+/// Every exported name an export file can hold, checked before anything is linked; all the
+/// bad ones named at once.
+fn check_export_names(exports: &ExportPlan) -> Result<()> {
+    let bad: Vec<String> = exports
+        .symbols
+        .iter()
+        .filter(|e| e.exported)
+        .filter_map(|e| aotinterop_linker::exports::check_symbol(&e.name).err())
+        .map(|e| e.diagnostic().message.clone())
+        .collect();
+    match bad.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Error::new(codes::EXPORT_NAME_INVALID, one.clone())),
+        many => Err(Error::new(
+            codes::EXPORT_NAME_INVALID,
+            format!(
+                "{} exported names cannot be written to an export file: {}",
+                many.len(),
+                many.join("; ")
+            ),
+        )),
     }
 }
 
