@@ -1946,6 +1946,9 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         serde_json::json!(["-Wl,--M=main.o"]),
         serde_json::json!(["@rsp.txt"]),
         serde_json::json!(["-Wl,-Map=bin/app"]),
+        // A flag that starts like a writing option, and the LTO plugin's option as two words.
+        serde_json::json!(["-Wl,--time-trace,--Map=main.o"]),
+        serde_json::json!(["-Wl,--plugin-opt,obj-path=main.o"]),
     ] {
         edit_request(d, "request.json", "w.json", |r| {
             r["linker_arg"] = args.clone();

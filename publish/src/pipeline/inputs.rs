@@ -339,17 +339,18 @@ fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool
         } else if let Some((at, image)) = windows_output(word) {
             (Some(word[at..].to_string()), image)
         } else if let Some((image, value)) = gnu {
-            // The LTO plugin's own writing options (`--plugin-opt=obj-path=FILE`).
+            let value = value
+                .map(str::to_string)
+                .or_else(|| w.next().map(|(_, v)| v.clone()));
+            // The LTO plugin's own writing options (`--plugin-opt=obj-path=FILE`, or the value
+            // as the next word).
             let value = value.map(|v| match v.split_once('=') {
-                Some((key, file)) if writes_file(key, true).is_some() || key == "obj-path" => file,
+                Some((key, file)) if writes_file(key, true).is_some() || key == "obj-path" => {
+                    file.to_string()
+                }
                 _ => v,
             });
-            (
-                value
-                    .map(str::to_string)
-                    .or_else(|| w.next().map(|(_, v)| v.clone())),
-                image,
-            )
+            (value, image)
         } else if word.starts_with("-o") && !word.starts_with("-o-") {
             (Some(word[2..].to_string()), true)
         } else {
@@ -373,8 +374,8 @@ fn long_option(word: &str) -> Option<(&str, Option<&str>)> {
 }
 
 /// Whether the GNU long option `name` has the linker write a file, and whether that file is the
-/// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation of
-/// two letters or more (as `getopt_long` takes them: `--out` is `--output`).
+/// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation
+/// given with its value (as `getopt_long` takes them: `--out=F` is `--output=F`).
 fn writes_file(name: &str, with_value: bool) -> Option<bool> {
     const WRITERS: [(&str, bool); 18] = [
         ("output", true),
@@ -396,9 +397,9 @@ fn writes_file(name: &str, with_value: bool) -> Option<bool> {
         ("opt-remarks-filename", false),
         ("stats-file", false),
     ];
-    // One letter is an abbreviation too when a value follows (`--M=FILE` is `--Map`).
-    let shortest = if with_value { 1 } else { 2 };
-    let matches = |full: &str| name == full || (name.len() >= shortest && full.starts_with(name));
+    // An abbreviation only with its value (`--M=FILE` is `--Map`): without one, a flag of the same
+    // start (`--stats`, `--time-trace`) would take the next word for a file.
+    let matches = |full: &str| name == full || (with_value && full.starts_with(name));
     let found: Vec<bool> = WRITERS
         .iter()
         .filter(|(full, _)| matches(full))
@@ -903,12 +904,19 @@ mod tests {
             ("-Wl,--opt-remarks-filename=x", false),
             ("-Wl,--plugin-opt=opt-remarks-filename=x", false),
             ("-Wl,--plugin-opt=thinlto-index-only=x", false),
+            ("-Wl,--plugin-opt,thinlto-index-only=x", false),
+            ("-Wl,--plugin-opt,obj-path=x", false),
         ] {
             let found = linker_arg_outputs(base, &[arg.to_string()]);
             assert_eq!(found, [(0, PathBuf::from("/base/x"), image)], "{arg}");
         }
         for arg in ["-lz", "-Wl,-z,now", "-Wl,--as-needed", "-pie", "-Wl,-soname,x"] {
             assert!(linker_arg_outputs(base, &[arg.to_string()]).is_empty(), "{arg}");
+        }
+        // A flag that starts like a writing option takes no value: the next option is read.
+        for flag in ["--stats", "--time-trace"] {
+            let found = linker_arg_outputs(base, &[format!("-Wl,{flag},--Map=x")]);
+            assert_eq!(found, [(0, PathBuf::from("/base/x"), false)], "{flag}");
         }
     }
 }
