@@ -1924,6 +1924,8 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
     let dir = published();
     let d = dir.path();
     std::fs::write(d.join("rsp.txt"), "-Wl,-Map=main.o\n").unwrap();
+    // Quoted and escaped, as the driver and the linkers read response files.
+    std::fs::write(d.join("rspq.txt"), "\"-Wl,--Map=ma\\in.o\"\n").unwrap();
     let before = std::fs::read(d.join("main.o")).unwrap();
     for args in [
         serde_json::json!(["-Wl,-Map=main.o"]),
@@ -1945,6 +1947,7 @@ fn linker_args_that_write_files_and_search_lists_that_reach_the_current_director
         // written where the image (a file of this publish) goes.
         serde_json::json!(["-Wl,--M=main.o"]),
         serde_json::json!(["@rsp.txt"]),
+        serde_json::json!(["@rspq.txt"]),
         serde_json::json!(["-Wl,-Map=bin/app"]),
         // A flag that starts like a writing option, and the LTO plugin's option as two words.
         serde_json::json!(["-Wl,--time-trace,--Map=main.o"]),

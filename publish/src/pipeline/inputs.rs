@@ -214,7 +214,7 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
                     read += 1;
                     let text = aotinterop_model::diag::read_text(&base.join(file), "response file")
                         .unwrap_or_default();
-                    for w in text.split_whitespace().rev() {
+                    for w in response_file_words(&text).into_iter().rev() {
                         queue.push_front((i, w.to_string()));
                     }
                 }
@@ -228,10 +228,53 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
             let text =
                 aotinterop_model::diag::read_text(&base.join(file), "response file").unwrap_or_default();
             let item = words[at].0;
-            words.extend(text.split_whitespace().map(|w| (item, w.to_string())));
+            words.extend(response_file_words(&text).into_iter().map(|w| (item, w)));
         }
         at += 1;
     }
+    words
+}
+
+/// The words of a response file as GCC and the linkers read it (libiberty's `buildargv`):
+/// separated by white space, `'...'` and `"..."` quoting, `\\` escaping the next character
+/// (inside quotes too).
+fn response_file_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for c in text.chars() {
+        let w = word.get_or_insert_with(String::new);
+        if escaped {
+            escaped = false;
+            w.push(c);
+        } else if c == '\\' {
+            escaped = true;
+        } else if single {
+            if c == '\'' {
+                single = false
+            } else {
+                w.push(c)
+            }
+        } else if double {
+            if c == '"' {
+                double = false
+            } else {
+                w.push(c)
+            }
+        } else if c == '\'' {
+            single = true;
+        } else if c == '"' {
+            double = true;
+        } else if c.is_whitespace() {
+            // Between words: no word yet (an empty `""` stays a word).
+            if let Some(w) = word.take().filter(|w| !w.is_empty()) {
+                words.push(w);
+            }
+        } else {
+            w.push(c);
+        }
+    }
+    words.extend(word.filter(|w| !w.is_empty()));
     words
 }
 
@@ -913,6 +956,10 @@ mod tests {
         for arg in ["-lz", "-Wl,-z,now", "-Wl,--as-needed", "-pie", "-Wl,-soname,x"] {
             assert!(linker_arg_outputs(base, &[arg.to_string()]).is_empty(), "{arg}");
         }
+        assert_eq!(
+            response_file_words("\"-Wl,--Map=a b\" '-x y' -Wl,\"--M\"=c d\\ e\n"),
+            ["-Wl,--Map=a b", "-x y", "-Wl,--M=c", "d e"]
+        );
         // A flag that starts like a writing option takes no value: the next option is read.
         for flag in ["--stats", "--time-trace"] {
             let found = linker_arg_outputs(base, &[format!("-Wl,{flag},--Map=x")]);
