@@ -6,8 +6,7 @@ use object::{Object, ObjectKind, ObjectSection};
 
 /// `ET_DYN` is both a PIE executable and a shared library: an executable has a program
 /// interpreter (`PT_INTERP`, or a `.interp` section), or is flagged PIE (`DF_1_PIE`).
-pub(super) fn kind(file: &object::File, data: &[u8]) -> ImageKind {
-    let view = from_program_headers(data);
+pub(super) fn kind(file: &object::File, view: &ProgramView) -> ImageKind {
     // A static PIE has no interpreter, but its dynamic section says PIE (`DF_1_PIE`).
     let executable = file.section_by_name(".interp").is_some() || view.interp || view.pie;
     match file.kind() {

@@ -365,8 +365,13 @@ fn same_arch(user: &str, arch: &str) -> bool {
 /// Inspects an image held in memory.
 pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     let (file, format) = open_object(data)?;
+    // ELF: what the program headers say, read once.
+    let view = match format {
+        Format::Elf => elf::from_program_headers(data),
+        _ => elf::ProgramView::default(),
+    };
     let mut notes = Vec::new();
-    let needed = needed_libraries(&file, format, data, &mut notes)?;
+    let needed = needed_libraries(&file, format, &view, &mut notes)?;
     let (imports, delay_loaded) = imported_symbols(&file, format)?;
     let exports = exported_names(&file, format, data)?;
     let mut defined = BTreeSet::new();
@@ -378,7 +383,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         }
     }
     let kind = match format {
-        Format::Elf => elf::kind(&file, data),
+        Format::Elf => elf::kind(&file, &view),
         Format::Coff => pe::kind(&file),
         Format::MachO => macho::kind(&file),
     };
@@ -411,13 +416,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         lazy_reader: lazy.reader,
         native_aot: native_aot || lazy.native_aot,
         notes,
-        loader_paths: match format {
-            Format::Elf => {
-                let view = elf::from_program_headers(data);
-                view.interp_path.into_iter().chain(view.audit).collect()
-            }
-            _ => Vec::new(),
-        },
+        loader_paths: view.interp_path.into_iter().chain(view.audit).collect(),
         rpaths: match format {
             Format::Elf => {
                 let (rpath, runpath) = availability::elf_paths_as_written(data);
@@ -472,7 +471,7 @@ fn open_object(data: &[u8]) -> Result<(object::File<'_>, Format)> {
 fn needed_libraries(
     file: &object::File,
     format: Format,
-    data: &[u8],
+    view: &elf::ProgramView,
     notes: &mut Vec<String>,
 ) -> Result<Vec<String>> {
     let mut needed = Vec::new();
@@ -487,7 +486,7 @@ fn needed_libraries(
     }
     // The loader needs no section headers: without them, what the program headers say.
     if format == Format::Elf && elf::sectionless(file) {
-        needed = elf::from_program_headers(data).needed;
+        needed = view.needed.clone();
         notes.push(
             "the image has no section headers: its needed libraries and kind are read from its program \
              headers; its symbols (imports and exports) and lazy imports are not read"
