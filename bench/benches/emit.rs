@@ -2,7 +2,7 @@
 
 use aotinterop_linker::emit::{emit, StubOptions};
 use aotinterop_model::PlannedImport;
-use aotinterop_model::{Arch, Format, Libc, Target};
+use aotinterop_model::Target;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
@@ -24,30 +24,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("emit");
     g.sample_size(30);
     for (id, target) in [
-        (
-            "elf-x86_64",
-            Target {
-                format: Format::Elf,
-                arch: Arch::X86_64,
-                libc: Libc::Gnu,
-            },
-        ),
-        (
-            "elf-aarch64",
-            Target {
-                format: Format::Elf,
-                arch: Arch::Aarch64,
-                libc: Libc::Gnu,
-            },
-        ),
-        (
-            "coff-x86_64",
-            Target {
-                format: Format::Coff,
-                arch: Arch::X86_64,
-                libc: Libc::Other,
-            },
-        ),
+        ("elf-x86_64", Target::LINUX_X64),
+        ("elf-aarch64", Target::LINUX_ARM64),
+        ("coff-x86_64", Target::WIN_X64),
     ] {
         g.bench_function(format!("20k_{id}"), |b| {
             b.iter(|| black_box(emit(&target, black_box(&imports), &StubOptions::default()).unwrap()))

@@ -27,15 +27,8 @@ pub fn hello_sample(root: &Path) -> Result<PathBuf, String> {
         std::fs::copy(src.join(f), dst.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
     let tc = Toolchain::for_rid("linux-x64", root)?;
-    recipes::build(
-        "hello",
-        &tc,
-        Options {
-            quiet: true,
-            build_only: true,
-        },
-    )
-    .map_err(|e| format!("building the hello sample: {e}"))?;
+    recipes::build("hello", &tc, Options::BUILD_ONLY)
+        .map_err(|e| format!("building the hello sample: {e}"))?;
     Ok(dst.join("request.linux-x64.json"))
 }
 
@@ -261,10 +254,7 @@ pub fn sqlite_sample(root: &Path) -> Result<PathBuf, String> {
         std::fs::copy(src.join(f), dst.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
     let tc = Toolchain::for_rid("linux-x64", root)?;
-    let opts = Options {
-        quiet: true,
-        build_only: true,
-    };
+    let opts = Options::BUILD_ONLY;
     recipes::build("sqlite", &tc, opts).map_err(|e| format!("building the sqlite sample: {e}"))?;
     Ok(dst.join("request.linux-x64.json"))
 }

@@ -25,7 +25,7 @@ pub use text::render_text;
 
 use aotinterop_model::{diag, target};
 use diag::{codes, Diagnostic, Error, Result};
-use object::{Object, ObjectSection, ObjectSymbol};
+use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -384,8 +384,13 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
     }
     let kind = match format {
         Format::Elf => elf::kind(&file, &view),
-        Format::Coff => pe::kind(&file),
-        Format::MachO => macho::kind(&file),
+        // `IMAGE_FILE_DLL` makes a DLL; `MH_DYLIB`/`MH_BUNDLE` a Mach-O library.
+        Format::Coff | Format::MachO => match file.kind() {
+            ObjectKind::Executable => ImageKind::Executable,
+            ObjectKind::Dynamic => ImageKind::Shared,
+            ObjectKind::Relocatable => ImageKind::Object,
+            _ => ImageKind::Other,
+        },
     };
     let dsym = format == Format::MachO && macho::is_dsym(data);
     if dsym {

@@ -1,18 +1,5 @@
 //! Mach-O specifics.
 
-use super::ImageKind;
-use object::{Object, ObjectKind};
-
-/// `MH_EXECUTE`, `MH_DYLIB` / `MH_BUNDLE`, `MH_OBJECT`.
-pub(super) fn kind(file: &object::File) -> ImageKind {
-    match file.kind() {
-        ObjectKind::Executable => ImageKind::Executable,
-        ObjectKind::Dynamic => ImageKind::Shared,
-        ObjectKind::Relocatable => ImageKind::Object,
-        _ => ImageKind::Other,
-    }
-}
-
 /// `MH_DSYM`: a dSYM companion file, debug information for an image, not an image.
 pub(super) fn is_dsym(data: &[u8]) -> bool {
     const MH_DSYM: u32 = 10;

@@ -4,7 +4,7 @@
 
 use aotinterop_linker::emit::{emit, StubOptions};
 use aotinterop_model::PlannedImport;
-use aotinterop_model::{Arch, Format, Libc, Target};
+use aotinterop_model::{Arch, Target};
 use aotinterop_runtime::abi;
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
@@ -124,18 +124,10 @@ fn check(target: Target) {
 
 #[test]
 fn macho_arm64_links_with_ld64_lld() {
-    check(Target {
-        format: Format::MachO,
-        arch: Arch::Aarch64,
-        libc: Libc::Other,
-    });
+    check(Target::OSX_ARM64);
 }
 
 #[test]
 fn macho_x86_64_links_with_ld64_lld() {
-    check(Target {
-        format: Format::MachO,
-        arch: Arch::X86_64,
-        libc: Libc::Other,
-    });
+    check(Target::OSX_X64);
 }

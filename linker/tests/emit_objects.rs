@@ -7,31 +7,11 @@ use aotinterop_model::{Charset, DllImportSearchPath, PlannedImport};
 use aotinterop_runtime::abi;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 
-const ELF_X64: Target = Target {
-    format: Format::Elf,
-    arch: Arch::X86_64,
-    libc: Libc::Gnu,
-};
-const ELF_A64: Target = Target {
-    format: Format::Elf,
-    arch: Arch::Aarch64,
-    libc: Libc::Gnu,
-};
-const COFF_X64: Target = Target {
-    format: Format::Coff,
-    arch: Arch::X86_64,
-    libc: Libc::Other,
-};
-const MACHO_X64: Target = Target {
-    format: Format::MachO,
-    arch: Arch::X86_64,
-    libc: Libc::Other,
-};
-const MACHO_A64: Target = Target {
-    format: Format::MachO,
-    arch: Arch::Aarch64,
-    libc: Libc::Other,
-};
+const ELF_X64: Target = Target::LINUX_X64;
+const ELF_A64: Target = Target::LINUX_ARM64;
+const COFF_X64: Target = Target::WIN_X64;
+const MACHO_X64: Target = Target::OSX_X64;
+const MACHO_A64: Target = Target::OSX_ARM64;
 const ALL: [Target; 5] = [ELF_X64, ELF_A64, COFF_X64, MACHO_X64, MACHO_A64];
 
 fn sample() -> Vec<PlannedImport> {
@@ -476,11 +456,7 @@ fn relocations(file: &object::File<'_>, name: &str) -> Vec<(u64, object::elf::Re
 
 #[test]
 fn elf_arm_objects_are_thumb_with_rel_relocations_and_exidx() {
-    let t = Target {
-        format: Format::Elf,
-        arch: Arch::Arm,
-        libc: Libc::Gnu,
-    };
+    let t = Target::LINUX_ARM;
     let imports = [
         PlannedImport::lazy("pinvoke_a", "liba", "a"),
         PlannedImport::lazy("pinvoke_b", "liba", "b"),
@@ -536,11 +512,7 @@ fn elf_arm_objects_are_thumb_with_rel_relocations_and_exidx() {
 
 #[test]
 fn coff_x86_objects_name_c_symbols_with_an_underscore() {
-    let t = Target {
-        format: Format::Coff,
-        arch: Arch::X86,
-        libc: Libc::Other,
-    };
+    let t = Target::WIN_X86;
     let mut direct = PlannedImport::direct("pinvoke_sleep", "kernel32", "Sleep");
     direct.spelling = Some("_Sleep@4".into());
     let imports = [PlannedImport::lazy("pinvoke_a", "liba", "a"), direct];

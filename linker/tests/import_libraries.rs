@@ -515,11 +515,7 @@ fn present_fat_dylib_reads_its_targets_slice() {
 fn lld_link_links_arm64_stubs_against_a_generated_import_library() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let target = Target {
-        format: Format::Coff,
-        arch: Arch::Aarch64,
-        libc: Libc::Other,
-    };
+    let target = Target::WIN_ARM64;
     let mut plan = Plan::parse(r#"{"rid": "win-arm64"}"#, Path::new("plan.json")).unwrap();
     plan.imports = vec![
         PlannedImport::direct("pinvoke_vendor_add", "vendor", "vendor_add"),

@@ -8,7 +8,7 @@ use aotinterop_image::{inspect, render_text, ImageKind, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_model::codes;
 use aotinterop_model::Plan;
-use aotinterop_model::{Arch, Format, Libc, Target};
+use aotinterop_model::{Format, Target};
 use common::*;
 use std::path::{Path, PathBuf};
 
@@ -172,11 +172,7 @@ fn inspects_windows_images_of_both_flavours() {
 #[test]
 fn inspects_mach_o_stub_records_and_symbols() {
     // No Mach-O linker here: relocatable objects stand in for images.
-    let t = Target {
-        format: Format::MachO,
-        arch: Arch::Aarch64,
-        libc: Libc::Other,
-    };
+    let t = Target::OSX_ARM64;
     let dir = tempfile::tempdir().unwrap();
     let obj = records_object(&t, &[("libz", "compress")], dir.path());
     let ins = inspect(&obj).unwrap();

@@ -142,19 +142,7 @@ fn static_archive_links_into_a_c_host(t: Target, program: Option<&str>) {
         .members()
         .count();
     assert_eq!(members, 2);
-    let host = dir.path().join(if t.format == aotinterop_model::Format::Coff {
-        "host.exe"
-    } else {
-        "host"
-    });
-    check(
-        Command::new(cc_for(&t))
-            .arg("-o")
-            .arg(&host)
-            .arg(source("host_static.c"))
-            .arg(&job.output),
-    );
-    assert_eq!(run_ok(&t, &host, &[]), "mul=42 add=42\n");
+    assert_eq!(static_host_prints(&t, &job.output, dir.path()), "mul=42 add=42\n");
 }
 
 #[test]
@@ -222,11 +210,7 @@ fn a_static_archive_for_apple_has_a_darwin_symbol_index() {
     use object::write::{Object, Symbol, SymbolSection};
     use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
     // No Apple toolchain here: the object is written with the `object` crate.
-    let t = Target {
-        format: aotinterop_model::Format::MachO,
-        arch: aotinterop_model::Arch::Aarch64,
-        libc: aotinterop_model::Libc::Other,
-    };
+    let t = Target::OSX_ARM64;
     let dir = tempfile::tempdir().unwrap();
     let mut o = Object::new(BinaryFormat::MachO, Architecture::Aarch64, Endianness::Little);
     let text = o.section_id(object::write::StandardSection::Text);

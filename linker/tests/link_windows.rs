@@ -162,15 +162,7 @@ fn static_archive_links_into_a_c_host_under_wine() {
     job.objects.push(compile(&t, "lib.c", dir.path(), &[]));
     job.runtime_inputs.push(runtime);
     link(&*select(&t, job.kind, &LinkerChoice::default()).unwrap(), &job).unwrap();
-    let host = dir.path().join("host.exe");
-    check(
-        std::process::Command::new(cc_for(&t))
-            .arg("-o")
-            .arg(&host)
-            .arg(source("host_static.c"))
-            .arg(&job.output),
-    );
-    assert_eq!(run_ok(&t, &host, &[]), "mul=42 add=42\n");
+    assert_eq!(static_host_prints(&t, &job.output, dir.path()), "mul=42 add=42\n");
 }
 
 #[test]

@@ -11,17 +11,13 @@ use aotinterop_image::verify::verify;
 use aotinterop_image::{inspect, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_linker::emit::{emit, StubOptions};
-use aotinterop_model::{Arch, Format, Libc, Plan, PlannedImport, Target, TargetRow};
+use aotinterop_model::{Plan, PlannedImport, Target, TargetRow};
 use common::*;
 use object::{Object, ObjectSection};
 use std::path::Path;
 use std::process::Command;
 
-const WIN_ARM64: Target = Target {
-    format: Format::Coff,
-    arch: Arch::Aarch64,
-    libc: Libc::Other,
-};
+const WIN_ARM64: Target = Target::WIN_ARM64;
 
 /// What the runtime and the program import from kernel32.
 const KERNEL32: &str = "LIBRARY kernel32.dll\nEXPORTS\n  FormatMessageW\n  FreeLibrary\n  \

@@ -250,15 +250,75 @@ const BTI_PAC: &[&str] = &[
     "--cfg=aotinterop_branch_protection",
 ];
 
+/// The targets of the table below, by RID.
+impl Target {
+    /// `linux-x64`.
+    pub const LINUX_X64: Target = Target {
+        format: Format::Elf,
+        arch: Arch::X86_64,
+        libc: Libc::Gnu,
+    };
+    /// `linux-arm64`.
+    pub const LINUX_ARM64: Target = Target {
+        format: Format::Elf,
+        arch: Arch::Aarch64,
+        libc: Libc::Gnu,
+    };
+    /// `linux-arm`.
+    pub const LINUX_ARM: Target = Target {
+        format: Format::Elf,
+        arch: Arch::Arm,
+        libc: Libc::Gnu,
+    };
+    /// `linux-musl-x64`.
+    pub const LINUX_MUSL_X64: Target = Target {
+        format: Format::Elf,
+        arch: Arch::X86_64,
+        libc: Libc::Musl,
+    };
+    /// `linux-musl-arm64`.
+    pub const LINUX_MUSL_ARM64: Target = Target {
+        format: Format::Elf,
+        arch: Arch::Aarch64,
+        libc: Libc::Musl,
+    };
+    /// `win-x64`.
+    pub const WIN_X64: Target = Target {
+        format: Format::Coff,
+        arch: Arch::X86_64,
+        libc: Libc::Other,
+    };
+    /// `win-x86`.
+    pub const WIN_X86: Target = Target {
+        format: Format::Coff,
+        arch: Arch::X86,
+        libc: Libc::Other,
+    };
+    /// `win-arm64`.
+    pub const WIN_ARM64: Target = Target {
+        format: Format::Coff,
+        arch: Arch::Aarch64,
+        libc: Libc::Other,
+    };
+    /// `osx-x64`.
+    pub const OSX_X64: Target = Target {
+        format: Format::MachO,
+        arch: Arch::X86_64,
+        libc: Libc::Other,
+    };
+    /// `osx-arm64`.
+    pub const OSX_ARM64: Target = Target {
+        format: Format::MachO,
+        arch: Arch::Aarch64,
+        libc: Libc::Other,
+    };
+}
+
 /// Every target with a runtime, the ones images are built and run for here first.
 pub const TARGETS: &[TargetRow] = &[
     TargetRow {
         rid: "linux-x64",
-        target: Target {
-            format: Format::Elf,
-            arch: Arch::X86_64,
-            libc: Libc::Gnu,
-        },
+        target: Target::LINUX_X64,
         rust_triple: "x86_64-unknown-linux-gnu",
         cc: "gcc",
         runner: Runner::Native,
@@ -267,11 +327,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "linux-arm64",
-        target: Target {
-            format: Format::Elf,
-            arch: Arch::Aarch64,
-            libc: Libc::Gnu,
-        },
+        target: Target::LINUX_ARM64,
         rust_triple: "aarch64-unknown-linux-gnu",
         cc: "aarch64-linux-gnu-gcc",
         runner: Runner::Qemu {
@@ -283,11 +339,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "linux-arm",
-        target: Target {
-            format: Format::Elf,
-            arch: Arch::Arm,
-            libc: Libc::Gnu,
-        },
+        target: Target::LINUX_ARM,
         rust_triple: "armv7-unknown-linux-gnueabihf",
         cc: "arm-linux-gnueabihf-gcc",
         runner: Runner::Qemu {
@@ -299,11 +351,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "linux-musl-x64",
-        target: Target {
-            format: Format::Elf,
-            arch: Arch::X86_64,
-            libc: Libc::Musl,
-        },
+        target: Target::LINUX_MUSL_X64,
         rust_triple: "x86_64-unknown-linux-musl",
         cc: "x86_64-linux-musl-gcc",
         // musl's dynamic loader, /lib/ld-musl-x86_64.so.1, runs them here.
@@ -313,11 +361,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "linux-musl-arm64",
-        target: Target {
-            format: Format::Elf,
-            arch: Arch::Aarch64,
-            libc: Libc::Musl,
-        },
+        target: Target::LINUX_MUSL_ARM64,
         rust_triple: "aarch64-unknown-linux-musl",
         cc: "aarch64-linux-musl-gcc",
         // qemu-user starts musl's loader, /lib/ld-musl-aarch64.so.1 (Debian's musl:arm64).
@@ -330,11 +374,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "win-x64",
-        target: Target {
-            format: Format::Coff,
-            arch: Arch::X86_64,
-            libc: Libc::Other,
-        },
+        target: Target::WIN_X64,
         rust_triple: "x86_64-pc-windows-gnu",
         cc: "x86_64-w64-mingw32-gcc",
         runner: Runner::Wine,
@@ -343,11 +383,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "win-x86",
-        target: Target {
-            format: Format::Coff,
-            arch: Arch::X86,
-            libc: Libc::Other,
-        },
+        target: Target::WIN_X86,
         rust_triple: "i686-pc-windows-gnu",
         cc: "i686-w64-mingw32-gcc",
         // Under 32-bit wine (Debian's wine32:i386).
@@ -357,11 +393,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "win-arm64",
-        target: Target {
-            format: Format::Coff,
-            arch: Arch::Aarch64,
-            libc: Libc::Other,
-        },
+        target: Target::WIN_ARM64,
         rust_triple: "aarch64-pc-windows-gnullvm",
         // Linked by lld-link; clang compiles its C.
         cc: "clang",
@@ -371,11 +403,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "osx-x64",
-        target: Target {
-            format: Format::MachO,
-            arch: Arch::X86_64,
-            libc: Libc::Other,
-        },
+        target: Target::OSX_X64,
         rust_triple: "x86_64-apple-darwin",
         cc: "clang",
         runner: Runner::None,
@@ -384,11 +412,7 @@ pub const TARGETS: &[TargetRow] = &[
     },
     TargetRow {
         rid: "osx-arm64",
-        target: Target {
-            format: Format::MachO,
-            arch: Arch::Aarch64,
-            libc: Libc::Other,
-        },
+        target: Target::OSX_ARM64,
         rust_triple: "aarch64-apple-darwin",
         cc: "clang",
         runner: Runner::None,

@@ -194,10 +194,7 @@ fn publish_then_inspect_the_hello_sample() {
         std::env::set_var("AOTINTEROP_RUNTIME_DIR", repo.join("target/aotinterop-runtime"));
     }
     let tc = aotinterop_samples::Toolchain::for_rid("linux-x64", &repo).unwrap();
-    let opts = aotinterop_samples::recipes::Options {
-        quiet: true,
-        build_only: true,
-    };
+    let opts = aotinterop_samples::recipes::Options::BUILD_ONLY;
     aotinterop_samples::recipes::build("hello", &tc, opts).unwrap();
 
     // The sample's request, publishing into a fresh folder.

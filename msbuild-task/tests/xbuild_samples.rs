@@ -44,15 +44,8 @@ fn build_sample(sample: &str, rid: &str) {
         std::env::set_var("AOTINTEROP_RUNTIME_DIR", support::runtime_dir());
     }
     let tc = Toolchain::for_rid(rid, &repo_root()).unwrap();
-    recipes::build(
-        sample,
-        &tc,
-        Options {
-            quiet: true,
-            build_only: true,
-        },
-    )
-    .unwrap_or_else(|e| panic!("building the {sample} sample for {rid}: {e}"));
+    recipes::build(sample, &tc, Options::BUILD_ONLY)
+        .unwrap_or_else(|e| panic!("building the {sample} sample for {rid}: {e}"));
     built.insert((sample.to_string(), rid.to_string()));
 }
 

@@ -46,14 +46,8 @@ const fn listed(
     want: Option<&'static str>,
 ) -> Case {
     Case {
-        rid,
-        items: &[],
         list,
-        module,
-        entry,
-        charset: Charset::None,
-        exact: false,
-        want,
+        ..case(rid, &[], module, entry, want)
     }
 }
 
@@ -66,14 +60,9 @@ const fn spelled(
     want: Option<&'static str>,
 ) -> Case {
     Case {
-        rid,
-        items,
-        list: &[],
-        module: "user32",
-        entry,
         charset,
         exact,
-        want,
+        ..case(rid, items, "user32", entry, want)
     }
 }
 

@@ -34,16 +34,24 @@ pub enum ArgType {
 
 const MAX_DEPTH: u32 = 8;
 
+/// The number an element type (II.23.1.16) stands for: bool, char, the integers and floats.
+fn number(et: u8) -> Option<ArgType> {
+    Some(ArgType::Number(match et {
+        0x02 | 0x04 | 0x05 => 1,
+        0x03 | 0x06 | 0x07 => 2,
+        0x08 | 0x09 | 0x0c => 4,
+        0x0a | 0x0b | 0x0d => 8,
+        _ => return None,
+    }))
+}
+
 /// A `FieldOrPropType` (II.23.3), as written before a named argument or a boxed value.
 fn field_or_prop_type(c: &mut Cursor<'_>, depth: u32) -> Option<ArgType> {
     if depth > MAX_DEPTH {
         return None;
     }
-    Some(match c.u8()? {
-        0x02 | 0x04 | 0x05 => ArgType::Number(1),
-        0x03 | 0x06 | 0x07 => ArgType::Number(2),
-        0x08 | 0x09 | 0x0c => ArgType::Number(4),
-        0x0a | 0x0b | 0x0d => ArgType::Number(8),
+    let et = c.u8()?;
+    Some(match et {
         0x0e | 0x50 => ArgType::SerString,
         0x51 => ArgType::Boxed,
         0x55 => {
@@ -51,7 +59,7 @@ fn field_or_prop_type(c: &mut Cursor<'_>, depth: u32) -> Option<ArgType> {
             ArgType::Number(4)
         }
         0x1d => ArgType::Array(Box::new(field_or_prop_type(c, depth + 1)?)),
-        _ => return None,
+        _ => return number(et),
     })
 }
 
@@ -102,14 +110,7 @@ pub fn value<'a>(c: &mut Cursor<'a>, ty: &ArgType, depth: u32) -> Option<Value<'
 /// coded token names `System.Type`.
 pub fn ctor_params(sig: &[u8], is_type: &dyn Fn(u32) -> bool) -> Option<Vec<ArgType>> {
     let mut c = Cursor::new(sig);
-    let conv = c.u8()?;
-    if conv & 0x10 != 0 {
-        c.compressed()?;
-    }
-    let count = c.compressed()?;
-    if count as usize > c.remaining() {
-        return None;
-    }
+    let count = super::sig::method_header(&mut c)?;
     if c.u8()? != 0x01 {
         return None; // a constructor returns void
     }
@@ -120,11 +121,8 @@ fn sig_arg_type(c: &mut Cursor<'_>, is_type: &dyn Fn(u32) -> bool, depth: u32) -
     if depth > MAX_DEPTH {
         return None;
     }
-    Some(match c.u8()? {
-        0x02 | 0x04 | 0x05 => ArgType::Number(1),
-        0x03 | 0x06 | 0x07 => ArgType::Number(2),
-        0x08 | 0x09 | 0x0c => ArgType::Number(4),
-        0x0a | 0x0b | 0x0d => ArgType::Number(8),
+    let et = c.u8()?;
+    Some(match et {
         0x0e => ArgType::SerString,
         0x1c => ArgType::Boxed,
         0x11 => {
@@ -138,7 +136,7 @@ fn sig_arg_type(c: &mut Cursor<'_>, is_type: &dyn Fn(u32) -> bool, depth: u32) -
             ArgType::SerString
         }
         0x1d => ArgType::Array(Box::new(sig_arg_type(c, is_type, depth + 1)?)),
-        _ => return None,
+        _ => return number(et),
     })
 }
 

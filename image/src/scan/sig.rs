@@ -25,14 +25,7 @@ fn write_method(
     out: &mut String,
     depth: u32,
 ) -> Option<()> {
-    let conv = c.u8()?;
-    if conv & 0x10 != 0 {
-        c.compressed()?; // generic parameter count
-    }
-    let count = c.compressed()?;
-    if count as usize > c.remaining() {
-        return None;
-    }
+    let count = method_header(c)?;
     write_type(c, names, out, depth + 1)?;
     out.push('(');
     for i in 0..count {
@@ -47,6 +40,32 @@ fn write_method(
     }
     out.push(')');
     Some(())
+}
+
+/// A method signature's calling convention and generic parameter count (II.23.2.1-3), read
+/// past; its parameter count, which is at most the bytes left.
+pub(super) fn method_header(c: &mut Cursor<'_>) -> Option<u32> {
+    let conv = c.u8()?;
+    if conv & 0x10 != 0 {
+        c.compressed()?; // generic parameter count
+    }
+    let count = c.compressed()?;
+    (count as usize <= c.remaining()).then_some(count)
+}
+
+/// An `ArrayShape` (II.23.2.13), read past; its rank. Every count is at most the bytes left.
+fn array_shape(c: &mut Cursor<'_>) -> Option<u32> {
+    let rank = c.compressed()?;
+    for _ in 0..2 {
+        let n = c.compressed()?; // sizes, then lower bounds
+        if n as usize > c.remaining() {
+            return None;
+        }
+        for _ in 0..n {
+            c.compressed()?;
+        }
+    }
+    Some(rank)
 }
 
 fn write_type(c: &mut Cursor<'_>, names: &dyn Fn(u32) -> String, out: &mut String, depth: u32) -> Option<()> {
@@ -94,16 +113,7 @@ fn write_type(c: &mut Cursor<'_>, names: &dyn Fn(u32) -> String, out: &mut Strin
         0x1e => out.push_str(&format!("!!{}", c.compressed()?)),
         0x14 => {
             write_type(c, names, out, depth + 1)?;
-            let rank = c.compressed()?;
-            for _ in 0..2 {
-                let n = c.compressed()?;
-                if n as usize > c.remaining() {
-                    return None;
-                }
-                for _ in 0..n {
-                    c.compressed()?;
-                }
-            }
+            let rank = array_shape(c)?;
             out.push_str(&format!(
                 "[{}]",
                 ",".repeat(rank.saturating_sub(1).min(32) as usize)
@@ -148,14 +158,7 @@ fn write_type(c: &mut Cursor<'_>, names: &dyn Fn(u32) -> String, out: &mut Strin
 /// (`None` when it is not known). `None` when a parameter's size is not known, or for varargs.
 pub fn x86_stack_bytes(blob: &[u8], value_type: &dyn Fn(u32) -> Option<u32>) -> Option<u32> {
     let mut c = Cursor::new(blob);
-    let conv = c.u8()?;
-    if conv & 0x10 != 0 {
-        c.compressed()?;
-    }
-    let count = c.compressed()?;
-    if count as usize > c.remaining() {
-        return None;
-    }
+    let count = method_header(&mut c)?;
     skip_type(&mut c, 0)?;
     let mut total = 0u32;
     for _ in 0..count {
@@ -222,17 +225,7 @@ fn skip_after(c: &mut Cursor<'_>, et: u8, depth: u32) -> Option<()> {
         0x0f | 0x10 | 0x1d => write_type(c, &|_| String::new(), &mut sink, depth + 1),
         0x14 => {
             write_type(c, &|_| String::new(), &mut sink, depth + 1)?;
-            c.compressed()?;
-            for _ in 0..2 {
-                let n = c.compressed()?;
-                if n as usize > c.remaining() {
-                    return None;
-                }
-                for _ in 0..n {
-                    c.compressed()?;
-                }
-            }
-            Some(())
+            array_shape(c).map(drop)
         }
         0x1b => write_method(c, &|_| String::new(), &mut sink, depth + 1),
         _ => Some(()),

@@ -78,31 +78,22 @@ impl Linker for AppleClang {
 
 #[cfg(test)]
 mod tests {
+    use super::super::vector_test::{args, shared, staged};
     use super::*;
-    use crate::target::{Arch, Format, Libc, Target};
+    use crate::target::{Arch, Format};
 
     #[test]
     fn dylib_vector() {
-        let t = Target {
-            format: Format::MachO,
-            arch: Arch::Aarch64,
-            libc: Libc::Other,
-        };
-        let mut job = LinkJob::new(t, OutputKind::Shared, "out/libapp.dylib");
-        job.objects = vec!["a.o".into()];
-        job.native_libraries = vec!["libshim.a".into()];
-        let staged = Staged {
-            output: "s/libapp.dylib".into(),
-            export_file: Some("s/libapp.exports".into()),
-            unpacked: vec![],
-        };
-        let a: Vec<String> = AppleClang::new("clang".into())
-            .args(&job, &staged)
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect();
+        let job = shared(
+            Format::MachO,
+            Arch::Aarch64,
+            "out/libapp.dylib",
+            "a.o",
+            "libshim.a",
+        );
+        let staged = staged("s/libapp.dylib", "s/libapp.exports");
         assert_eq!(
-            a,
+            args(&AppleClang::new("clang".into()), &job, &staged),
             [
                 "a.o",
                 "-o",

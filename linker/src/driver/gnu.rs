@@ -121,17 +121,12 @@ impl Linker for GnuCc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::{Arch, Format};
 
     fn strs(v: &[OsString]) -> Vec<String> {
         v.iter().map(|s| s.to_string_lossy().into_owned()).collect()
     }
 
-    const ARM64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::Aarch64,
-        libc: Libc::Gnu,
-    };
+    const ARM64: Target = Target::LINUX_ARM64;
 
     #[test]
     fn shared_library_vector() {

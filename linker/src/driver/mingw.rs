@@ -77,32 +77,18 @@ impl Linker for MingwGcc {
 
 #[cfg(test)]
 mod tests {
+    use super::super::vector_test::{args, shared, staged};
     use super::*;
-    use crate::target::{Arch, Format, Libc, Target};
+    use crate::target::{Arch, Format};
 
     #[test]
     fn dll_vector() {
-        let t = Target {
-            format: Format::Coff,
-            arch: Arch::X86_64,
-            libc: Libc::Other,
-        };
-        let mut job = LinkJob::new(t, OutputKind::Shared, "app.dll");
-        job.objects = vec!["a.o".into()];
-        job.native_libraries = vec!["shim.lib".into()];
+        let mut job = shared(Format::Coff, Arch::X86_64, "app.dll", "a.o", "shim.lib");
         job.system_libs = vec!["kernel32".into()];
-        let staged = Staged {
-            output: "s/app.dll".into(),
-            export_file: Some("s/app.def".into()),
-            unpacked: vec![],
-        };
-        let a: Vec<String> = MingwGcc::new("x86_64-w64-mingw32-gcc".into())
-            .args(&job, &staged)
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect();
+        let staged = staged("s/app.dll", "s/app.def");
+        let mingw = MingwGcc::new("x86_64-w64-mingw32-gcc".into());
         assert_eq!(
-            a,
+            args(&mingw, &job, &staged),
             [
                 "a.o",
                 "-o",

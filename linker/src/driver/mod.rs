@@ -284,3 +284,40 @@ pub(crate) fn joined(prefix: &str, path: &Path) -> OsString {
     s.push(path.as_os_str());
     s
 }
+
+/// What the flavours' argument-vector tests share.
+#[cfg(test)]
+pub(crate) mod vector_test {
+    use super::{LinkJob, Linker, OutputKind, Staged};
+    use crate::target::{Arch, Format, Libc, Target};
+    use std::path::PathBuf;
+
+    /// A shared-library job for `format`/`arch`, with `input` as its object and `native` as
+    /// its NativeLibrary.
+    pub fn shared(format: Format, arch: Arch, output: &str, input: &str, native: &str) -> LinkJob {
+        let t = Target {
+            format,
+            arch,
+            libc: Libc::Other,
+        };
+        let mut job = LinkJob::new(t, OutputKind::Shared, output);
+        job.objects = vec![input.into()];
+        job.native_libraries = vec![native.into()];
+        job
+    }
+
+    /// The staging of an image at `output` with an export file.
+    pub fn staged(output: &str, export_file: &str) -> Staged {
+        Staged {
+            output: output.into(),
+            export_file: Some(PathBuf::from(export_file)),
+            unpacked: vec![],
+        }
+    }
+
+    /// The vector `linker` builds, as text.
+    pub fn args(linker: &dyn Linker, job: &LinkJob, staged: &Staged) -> Vec<String> {
+        let a = linker.args(job, staged);
+        a.iter().map(|s| s.to_string_lossy().into_owned()).collect()
+    }
+}

@@ -166,33 +166,18 @@ fn is_debug_option(arg: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::vector_test::{args, shared, staged};
     use super::*;
-    use crate::target::{Format, Libc};
+    use crate::target::Format;
 
     #[test]
     fn dll_vector() {
-        let t = Target {
-            format: Format::Coff,
-            arch: Arch::X86_64,
-            libc: Libc::Other,
-        };
-        let mut job = LinkJob::new(t, OutputKind::Shared, "out/app.dll");
-        job.objects = vec!["a.obj".into()];
-        job.native_libraries = vec!["shim.lib".into()];
+        let mut job = shared(Format::Coff, Arch::X86_64, "out/app.dll", "a.obj", "shim.lib");
         job.system_libs = vec!["kernel32".into()];
-        let staged = Staged {
-            output: "s/app.dll".into(),
-            export_file: Some("s/app.def".into()),
-            unpacked: vec![],
-        };
-        let l = LldLink::with_lib_dirs("lld-link".into(), &t, vec![]);
-        let a: Vec<String> = l
-            .args(&job, &staged)
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect();
+        let staged = staged("s/app.dll", "s/app.def");
+        let l = LldLink::with_lib_dirs("lld-link".into(), &job.target, vec![]);
         assert_eq!(
-            a,
+            args(&l, &job, &staged),
             [
                 "/NOLOGO",
                 "/OUT:s/app.dll",

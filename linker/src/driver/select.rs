@@ -160,18 +160,10 @@ pub fn make(flavor: Flavor, program: PathBuf, target: &Target) -> Box<dyn Linker
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::{Arch, Libc};
+    use crate::target::Arch;
 
-    const ARM64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::Aarch64,
-        libc: Libc::Gnu,
-    };
-    const WIN: Target = Target {
-        format: Format::Coff,
-        arch: Arch::X86_64,
-        libc: Libc::Other,
-    };
+    const ARM64: Target = Target::LINUX_ARM64;
+    const WIN: Target = Target::WIN_X64;
 
     #[test]
     fn flavour_is_inferred_from_the_program() {
@@ -209,11 +201,7 @@ mod tests {
         }
         let c = candidates(&ARM64);
         assert_eq!(c[0], (Flavor::Gcc, "aarch64-linux-gnu-gcc".to_string()));
-        let musl = Target {
-            format: Format::Elf,
-            arch: Arch::X86_64,
-            libc: Libc::Musl,
-        };
+        let musl = Target::LINUX_MUSL_X64;
         if Target::host() != Some(musl) {
             let c = candidates(&musl);
             assert_eq!(c[0], (Flavor::Gcc, "x86_64-linux-musl-gcc".to_string()));
@@ -227,11 +215,7 @@ mod tests {
             assert_eq!(c[0], (Flavor::Mingw, "x86_64-w64-mingw32-gcc".to_string()));
             assert_eq!(c[1], (Flavor::LldLink, "lld-link".to_string()));
         }
-        let mac = Target {
-            format: Format::MachO,
-            arch: Arch::Aarch64,
-            libc: Libc::Other,
-        };
+        let mac = Target::OSX_ARM64;
         assert_eq!(candidates(&mac), [(Flavor::Apple, "clang".to_string())]);
         let e = select(
             &WIN,

@@ -32,25 +32,7 @@ pub fn find_program(name: &Path) -> Option<PathBuf> {
 /// other import libraries are), from `TRIPLE-gcc -print-search-dirs`. Empty when that GCC is
 /// not installed.
 pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
-    let Some(gcc) = find_program(Path::new(&format!("{triple}-gcc"))) else {
-        return Vec::new();
-    };
-    let Ok(out) = super::run_program(Command::new(gcc).arg("-print-search-dirs")) else {
-        return Vec::new();
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let Some(line) = text.lines().find_map(|l| l.strip_prefix("libraries: =")) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    for d in std::env::split_paths(line) {
-        if let Ok(d) = d.canonicalize() {
-            if d.is_dir() && !dirs.contains(&d) {
-                dirs.push(d);
-            }
-        }
-    }
-    dirs
+    cc_lib_dirs(Path::new(&format!("{triple}-gcc")), &[])
 }
 
 /// The library search folders a GNU-style compiler driver uses (`-print-search-dirs`), with

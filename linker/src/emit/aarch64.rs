@@ -1,7 +1,7 @@
 //! aarch64 code: PLT-shaped call stubs and the common tail (layout in `docs/import-abi.md`).
 //! Hand-assembled for the same reason as `x86_64.rs`: a few fixed encodings.
 
-use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::code::{Code, RelocKind, RelocTarget, UnwindRegion};
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
 
@@ -41,11 +41,7 @@ pub fn generate(
         c.reloc(at + 4, RelocTarget::Cell(i), 0, RelocKind::A64Page21);
         c.reloc(at + 8, RelocTarget::Cell(i), 0, RelocKind::A64Ldst64Lo12);
         c.reloc(at + 12, RelocTarget::Cell(i), 0, RelocKind::A64AddLo12);
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: STUB_SIZE,
-        });
+        c.symbol(imp, at, STUB_SIZE);
     }
     for imp in direct {
         let at = c.text.len() as u64;
@@ -57,21 +53,10 @@ pub fn generate(
             0,
             RelocKind::A64Jump26,
         );
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: 8,
-        });
+        c.symbol(imp, at, 8);
     }
     if lazy.is_empty() {
-        if !c.text.is_empty() {
-            c.unwind.push(UnwindRegion {
-                start: 0,
-                end: c.text.len() as u64,
-                cfa_offset: 0,
-                steps: vec![],
-            });
-        }
+        c.unwind_whole(0);
         return Ok(c);
     }
     // The cell's address and the table go to the runtime in x9 and x10, temporaries no

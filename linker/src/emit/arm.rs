@@ -9,7 +9,7 @@
 //! common tail, which pushes `ip`, then the table's address. The runtime's entry gets
 //! **`[sp]` = table, `[sp+4]` = cell address, `lr` = return address**.
 
-use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
+use super::code::{Code, RelocKind, RelocTarget};
 use aotinterop_model::PlannedImport;
 
 /// `ldr.w ip, [pc, #8]`.
@@ -67,11 +67,7 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> crate::di
         c.reloc(at + 12, RelocTarget::Cell(i), 4, RelocKind::Pc32);
         c.text.extend_from_slice(&[0; 4]);
         c.mapping.push((at + STUB_SIZE, "$t"));
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: STUB_SIZE,
-        });
+        c.symbol(imp, at, STUB_SIZE);
     }
     for imp in direct {
         let at = c.text.len() as u64;
@@ -82,11 +78,7 @@ pub fn generate(lazy: &[&PlannedImport], direct: &[&PlannedImport]) -> crate::di
             -4,
             RelocKind::ThmJump24,
         );
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: 4,
-        });
+        c.symbol(imp, at, 4);
     }
     if lazy.is_empty() {
         return Ok(c);

@@ -1,5 +1,6 @@
 //! Format-neutral output of the code generators: text bytes, symbols and relocations.
 
+use aotinterop_model::PlannedImport;
 /// What a relocation points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RelocTarget {
@@ -112,5 +113,27 @@ impl Code {
             addend,
             kind,
         });
+    }
+
+    /// Defines `imp`'s call symbol at `offset`, `size` bytes long.
+    pub fn symbol(&mut self, imp: &PlannedImport, offset: u64, size: u64) {
+        self.symbols.push(TextSymbol {
+            name: imp.call_symbol.clone(),
+            offset,
+            size,
+        });
+    }
+
+    /// One unwind region over all the text so far, the CFA `cfa_offset` above the stack
+    /// pointer throughout (code that only jumps); none when there is no text.
+    pub fn unwind_whole(&mut self, cfa_offset: u8) {
+        if !self.text.is_empty() {
+            self.unwind.push(UnwindRegion {
+                start: 0,
+                end: self.text.len() as u64,
+                cfa_offset,
+                steps: vec![],
+            });
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! passes the table on the stack: the runtime's entry sees `[esp]` = table, `[esp+4]` = import
 //! index, `[esp+8]` = return address, every register as the caller left it.
 
-use super::code::{Code, RelocKind, RelocTarget, TextSymbol};
+use super::code::{Code, RelocKind, RelocTarget};
 use super::{emit_error, StubOptions};
 use aotinterop_model::PlannedImport;
 
@@ -38,11 +38,7 @@ pub fn generate(
     // Call stubs: jmp dword ptr [cell_i].
     for (i, imp) in lazy.iter().enumerate() {
         let at = abs_jump(&mut c, RelocTarget::Cell(i));
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: STUB_SIZE,
-        });
+        c.symbol(imp, at, STUB_SIZE);
     }
     // Forwarding stubs of direct imports: through the IAT, or a plain jump to a symbol a
     // NativeLibrary archive defines.
@@ -63,11 +59,7 @@ pub fn generate(
         } else {
             abs_jump(&mut c, RelocTarget::ImpSlot(imp.symbol().to_string()))
         };
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: 8,
-        });
+        c.symbol(imp, at, 8);
     }
     if lazy.is_empty() {
         return Ok(c);

@@ -2,7 +2,7 @@
 //! (layout in `docs/import-abi.md`). Hand-assembled: the handful of fixed encodings below is
 //! all the stubs need, and no assembler crate writes relocatable output for `object`.
 
-use super::code::{Code, RelocKind, RelocTarget, TextSymbol, UnwindRegion};
+use super::code::{Code, RelocKind, RelocTarget, UnwindRegion};
 use super::{emit_error, StubOptions};
 use crate::target::Format;
 use aotinterop_model::PlannedImport;
@@ -75,14 +75,7 @@ pub fn generate(
     call_stubs(&mut c, lazy);
     forwarding_stubs(&mut c, format, direct, options);
     // Stubs and forwarders only jump: the CFA stays at rsp + 8 (the return address).
-    if !c.text.is_empty() {
-        c.unwind.push(UnwindRegion {
-            start: 0,
-            end: c.text.len() as u64,
-            cfa_offset: 8,
-            steps: vec![],
-        });
-    }
+    c.unwind_whole(8);
     if lazy.is_empty() {
         return Ok(c);
     }
@@ -103,11 +96,7 @@ fn call_stubs(c: &mut Code, lazy: &[&PlannedImport]) {
         let at = c.text.len() as u64;
         c.text.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
         c.reloc(at + 2, RelocTarget::Cell(i), -4, RelocKind::Pc32);
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: STUB_SIZE,
-        });
+        c.symbol(imp, at, STUB_SIZE);
     }
 }
 
@@ -129,11 +118,7 @@ fn forwarding_stubs(c: &mut Code, format: Format, direct: &[&PlannedImport], opt
             let native = RelocTarget::Native(imp.symbol().to_string());
             c.reloc(at + 1, native, -4, RelocKind::Plt32);
         }
-        c.symbols.push(TextSymbol {
-            name: imp.call_symbol.clone(),
-            offset: at,
-            size: FORWARD_SIZE,
-        });
+        c.symbol(imp, at, FORWARD_SIZE);
     }
 }
 

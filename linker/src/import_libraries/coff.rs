@@ -51,18 +51,14 @@ pub(super) fn import_library(target: &Target, lib: &GeneratedLibrary) -> crate::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::{Format, Libc};
+
     use aotinterop_model::GeneratedSymbol;
     use object::read::archive::ArchiveFile;
     use object::read::coff::{ImportFile, ImportName};
 
     #[test]
     fn x86_names_and_ordinals_read_back() {
-        let target = Target {
-            format: Format::Coff,
-            arch: Arch::X86,
-            libc: Libc::Other,
-        };
+        let target = Target::WIN_X86;
         let lib = GeneratedLibrary {
             module: "vendor".into(),
             file: "vendor.dll".into(),

@@ -6,27 +6,15 @@
 
 #![allow(dead_code)]
 
-use aotinterop_model::{Arch, Format, Libc, Target, TargetRow};
+use aotinterop_model::{Arch, Format, Target, TargetRow};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 // The tests spell their targets out themselves; `row` finds each in the model's table, so a
 // target the table lacks fails loudly.
-pub const LINUX_X64: Target = Target {
-    format: Format::Elf,
-    arch: Arch::X86_64,
-    libc: Libc::Gnu,
-};
-pub const LINUX_ARM64: Target = Target {
-    format: Format::Elf,
-    arch: Arch::Aarch64,
-    libc: Libc::Gnu,
-};
-pub const WIN_X64: Target = Target {
-    format: Format::Coff,
-    arch: Arch::X86_64,
-    libc: Libc::Other,
-};
+pub const LINUX_X64: Target = Target::LINUX_X64;
+pub const LINUX_ARM64: Target = Target::LINUX_ARM64;
+pub const WIN_X64: Target = Target::WIN_X64;
 
 /// The path of a C source in `tests/c`.
 pub fn source(name: &str) -> PathBuf {
@@ -98,6 +86,19 @@ pub fn run_image(target: &Target, image: &Path, args: &[&Path]) -> Output {
 /// Runs `image` and returns its stdout, failing the test when it fails.
 pub fn run_ok(target: &Target, image: &Path, args: &[&Path]) -> String {
     aotinterop_testkit::run_image_ok(row(target), image, args)
+}
+
+/// What a C host (`host_static.c`) linked in `dir` with the static library `archive` prints.
+pub fn static_host_prints(target: &Target, archive: &Path, dir: &Path) -> String {
+    let exe = if target.format == aotinterop_model::Format::Coff {
+        "host.exe"
+    } else {
+        "host"
+    };
+    let host = dir.join(exe);
+    let mut cc = std::process::Command::new(cc_for(target));
+    check(cc.arg("-o").arg(&host).arg(source("host_static.c")).arg(archive));
+    run_ok(target, &host, &[])
 }
 
 /// Writes an object holding one stub-record table (`docs/import-abi.md`) that lists

@@ -27,6 +27,19 @@ pub struct Options {
     pub build_only: bool,
 }
 
+impl Options {
+    /// Build quietly and run nothing.
+    pub const BUILD_ONLY: Options = Options {
+        quiet: true,
+        build_only: true,
+    };
+    /// Build and run quietly.
+    pub const QUIET: Options = Options {
+        quiet: true,
+        build_only: false,
+    };
+}
+
 struct Ctx<'a> {
     tc: &'a Toolchain,
     dir: PathBuf,

@@ -14,15 +14,7 @@ static BUILD: Mutex<()> = Mutex::new(());
 fn build(sample: &str, rid: &str) -> Vec<RunResult> {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let tc = Toolchain::for_rid(rid, &repo_root()).unwrap();
-    recipes::build(
-        sample,
-        &tc,
-        Options {
-            quiet: true,
-            build_only: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{sample} for {rid}: {e}"))
+    recipes::build(sample, &tc, Options::QUIET).unwrap_or_else(|e| panic!("{sample} for {rid}: {e}"))
 }
 
 fn has(r: &RunResult, text: &str) {
