@@ -23,7 +23,7 @@ pub mod verify;
 
 pub use text::render_text;
 
-use aotinterop_model::{diag, target};
+use aotinterop_model::{diag, target, FileKind};
 use diag::{codes, Diagnostic, Error, Result};
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
 use serde::Serialize;
@@ -213,29 +213,12 @@ impl Inspection {
     }
 }
 
-/// The first bytes of the files `inspect` reads: ELF, PE (`MZ`), Mach-O (both byte orders,
-/// 32- and 64-bit), universal Mach-O, and static archives (refused by [`inspect_bytes`] with
-/// their own message).
-pub const IMAGE_MAGICS: &[&[u8]] = &[
-    b"\x7fELF",
-    b"MZ",
-    &[0xfe, 0xed, 0xfa, 0xce],
-    &[0xfe, 0xed, 0xfa, 0xcf],
-    &[0xce, 0xfa, 0xed, 0xfe],
-    &[0xcf, 0xfa, 0xed, 0xfe],
-    &[0xca, 0xfe, 0xba, 0xbe],
-    &[0xca, 0xfe, 0xba, 0xbf],
-    b"!<arch>\n",
-    b"!<thin>\n",
-];
-
 /// An image file's bytes; a file of another kind is refused on its first bytes, before the rest
 /// is read, whatever its size.
 pub fn read_image(path: &Path) -> Result<Vec<u8>> {
     aotinterop_model::diag::read_checked(path, "image", aotinterop_model::diag::READ_LIMIT, |head, len| {
-        let known = IMAGE_MAGICS
-            .iter()
-            .any(|m| head.starts_with(m) || (head.len() < m.len() && m.starts_with(head)));
+        let kind = FileKind::identify(head);
+        let known = kind.is_image() || kind.is_archive() || FileKind::cut_in_signature(head);
         if known {
             // Damaged headers are refused here; a cut-off image is read (it is no bigger than
             // it says) and named as truncated, with its byte counts, by the parser.
@@ -441,7 +424,7 @@ fn malformed(e: object::read::Error) -> Diagnostic {
 /// `data` parsed as an ELF, PE or Mach-O image; a static archive, a file cut short and other
 /// formats are refused, saying what they are.
 fn open_object(data: &[u8]) -> Result<(object::File<'_>, Format)> {
-    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+    if FileKind::identify(data).is_archive() {
         return Err(Error::new(
             codes::BAD_FORMAT,
             "this is a static archive, not an image: link it into one (or list it with `ar t`)",

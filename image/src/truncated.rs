@@ -3,6 +3,8 @@
 //! Hand-written: the `object` crate reports where its parse failed, not that the file ends
 //! before the tables its headers declare.
 
+use aotinterop_model::FileKind;
+
 /// Why `data` cannot be inspected as one image, when its first bytes say what it is.
 pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
     let len = data.len() as u64;
@@ -30,7 +32,7 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
             }
         })
     };
-    if data.starts_with(b"\x7fELF") {
+    if FileKind::identify(data) == FileKind::Elf {
         let (class, le) = (data.get(4).copied()?, data.get(5).copied()? != 2);
         let header = if class == 2 { 64 } else { 52 };
         if len < header {
@@ -57,7 +59,7 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
             )
         });
     }
-    if data.starts_with(b"MZ") {
+    if FileKind::identify(data) == FileKind::Pe {
         let Some(pe) = u32_at(0x3c, true) else {
             return Some(format!(
                 "a truncated PE image: the file ends at byte {len}, inside its DOS header"
@@ -141,14 +143,6 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
 /// The format `data`'s first bytes claim (`ELF`, `PE`, `Mach-O`), for messages about files that
 /// claim one and do not parse as it.
 pub(super) fn claimed_format(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(b"\x7fELF") {
-        Some("ELF")
-    } else if data.starts_with(b"MZ") {
-        Some("PE")
-    } else {
-        let magic = data
-            .get(..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))?;
-        matches!(magic, 0xFEED_FACE | 0xFEED_FACF | 0xCEFA_EDFE | 0xCFFA_EDFE).then_some("Mach-O")
-    }
+    let kind = FileKind::identify(data);
+    matches!(kind, FileKind::Elf | FileKind::Pe | FileKind::MachO).then(|| kind.name())
 }

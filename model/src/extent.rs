@@ -8,6 +8,8 @@
 //! Only fields inside the first bytes are checked; what lies further in is the parsers' to
 //! check (every one bounds-checks its reads).
 
+use crate::FileKind;
+
 /// Why a file cannot be what its signature says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overrun {
@@ -28,13 +30,13 @@ impl std::fmt::Display for Overrun {
 /// Why `head` (a file's first bytes) and `len` (its length) cannot be the file its signature
 /// says it is; `None` when they can, or when the signature is none of those checked here.
 pub fn overrun(head: &[u8], len: u64) -> Option<Overrun> {
-    match head {
-        [0x7f, b'E', b'L', b'F', ..] => elf(head, len),
-        [b'M', b'Z', ..] => pe(head, len),
-        [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => mach_o(head, len, u32::from_le_bytes),
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] => mach_o(head, len, u32::from_be_bytes),
-        [0xca, 0xfe, 0xba, 0xbe | 0xbf, ..] => fat(head, len),
-        _ if head.starts_with(b"!<arch>\n") || head.starts_with(b"!<thin>\n") => archive(head, len),
+    match FileKind::identify(head) {
+        FileKind::Elf => elf(head, len),
+        FileKind::Pe => pe(head, len),
+        FileKind::MachO if head[0] == 0xfe => mach_o(head, len, u32::from_be_bytes),
+        FileKind::MachO => mach_o(head, len, u32::from_le_bytes),
+        FileKind::FatMachO => fat(head, len),
+        FileKind::Archive | FileKind::ThinArchive => archive(head, len),
         _ => None,
     }
 }

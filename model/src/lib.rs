@@ -17,6 +17,8 @@ pub mod dllimport;
 pub mod dotnet;
 #[cfg(feature = "std")]
 pub mod extent;
+/// What a file is, by its first bytes.
+pub mod file_kind;
 #[cfg(feature = "std")]
 pub mod flavor;
 #[cfg(feature = "serde")]
@@ -43,6 +45,7 @@ pub use dllimport::{
 };
 #[cfg(feature = "std")]
 pub use dotnet::DotNet;
+pub use file_kind::FileKind;
 #[cfg(feature = "std")]
 pub use flavor::Flavor;
 pub use lazy_rules::{Charset, EntryLookup, Platform};

@@ -387,7 +387,7 @@ fn stops_an_elf_loader(path: &Path) -> bool {
     }
     let mut magic = [0u8; 4];
     let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
-    read.is_err() || magic != *b"\x7fELF"
+    read.is_err() || aotinterop_model::FileKind::identify(&magic) != aotinterop_model::FileKind::Elf
 }
 
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.

@@ -7,6 +7,7 @@ use crate::driver::Flavor;
 use crate::target::{Format, Target};
 use aotinterop_image::arch_matches;
 use aotinterop_model::flavor::native_library_name_error;
+use aotinterop_model::FileKind;
 use object::read::archive::ArchiveFile;
 use object::Object;
 use std::path::Path;
@@ -51,7 +52,7 @@ fn content_kind(data: &[u8]) -> &'static str {
         Ok(object::ObjectKind::Executable) => "an executable",
         Ok(object::ObjectKind::Relocatable) => "an object file",
         Ok(_) => "an image",
-        Err(_) if is_text(&data[..data.len().min(512)]) => "text",
+        Err(_) if FileKind::identify(&data[..data.len().min(512)]) == FileKind::Text => "text",
         Err(_) => "not an archive, object or library",
     }
 }
@@ -61,7 +62,7 @@ fn content_kind(data: &[u8]) -> &'static str {
 /// by its absolute build path.)
 fn not_an_archive(name: &str, data: &[u8]) -> Option<String> {
     let archive_name = name.ends_with(".a") || name.to_ascii_lowercase().ends_with(".lib");
-    let is_archive = data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n");
+    let is_archive = FileKind::identify(data).is_archive();
     if !data.is_empty() && (is_archive || !archive_name) {
         return None;
     }
@@ -77,31 +78,11 @@ fn not_an_archive(name: &str, data: &[u8]) -> Option<String> {
     })
 }
 
-/// Whether `bytes` read as text: printable ASCII and white space (not NULs).
-fn is_text(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-}
-
 /// The first bytes of what a NativeLibrary item can be: archives, ELF, PE, Mach-O (thin and
 /// universal), COFF objects of the four Windows machines, LLVM bitcode, and text (`.tbd` stubs,
 /// GNU ld scripts). Anything else is refused on its first bytes, before the file is read.
 fn head_refusal(head: &[u8], len: u64) -> Option<aotinterop_model::Error> {
-    // Besides images and archives (`inspect`'s): COFF objects, by machine, and LLVM bitcode.
-    const OBJECTS: &[&[u8]] = &[
-        &[0x64, 0x86],
-        &[0x4c, 0x01],
-        &[0x64, 0xaa],
-        &[0xc4, 0x01],
-        b"BC\xc0\xde",
-    ];
-    let known = head.is_empty()
-        || is_text(head)
-        || aotinterop_image::IMAGE_MAGICS
-            .iter()
-            .chain(OBJECTS)
-            .any(|m| head.starts_with(m));
+    let known = FileKind::identify(head) != FileKind::Unknown;
     if known {
         return aotinterop_model::diag::overrun_error(
             "NativeLibrary item",
@@ -159,7 +140,9 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
             .members()
             .flatten()
             .find_map(|m| m.data(&*data).ok().and_then(describe))
-    } else if data.starts_with(b"--- !tapi") || is_text(&data[..data.len().min(512)]) {
+    } else if data.starts_with(b"--- !tapi")
+        || FileKind::identify(&data[..data.len().min(512)]) == FileKind::Text
+    {
         // A text-based stub (.tbd) or a GNU ld script (libc.so): nothing to check here.
         return None;
     } else {
