@@ -19,8 +19,12 @@ pub enum Format {
 /// that fails — a full disk, a closed pipe — ends the program: exit 1 with one line on standard
 /// error (`print!` panicked), or quietly on a closed pipe, as other tools end on SIGPIPE.
 pub fn write(to_stderr: bool, text: &str) {
+    write_raw(to_stderr, &aotinterop_model::diag::printable(text));
+}
+
+/// Writes `text`, already printable, as [`write`] does.
+fn write_raw(to_stderr: bool, text: &str) {
     use std::io::Write;
-    let text = aotinterop_model::diag::printable(text);
     let written = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
     } else {
@@ -50,7 +54,7 @@ pub fn fail(err: &aotinterop::Error) -> ExitCode {
 /// Prints a value as pretty JSON.
 pub fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(s) => outln!("{s}"),
+        Ok(s) => write_raw(false, &(aotinterop_model::diag::printable_json(&s) + "\n")),
         Err(e) => errln!("error: cannot write JSON: {e}"),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::output::{print_json, Format};
 use aotinterop::inspect::inspect;
-use aotinterop::verify::verify;
+use aotinterop::verify::{native_library_symbols, verify};
 use aotinterop_model::Plan;
 use clap::Args;
 use std::path::PathBuf;
@@ -27,7 +27,9 @@ pub struct VerifyArgs {
 pub fn run(args: &VerifyArgs) -> ExitCode {
     // A mismatch of target or kind is about the image: named as such.
     let checked = Plan::load(&args.plan).and_then(|plan| {
-        inspect(&args.image).and_then(|ins| verify(&ins, &plan).map_err(|e| e.at(args.image.as_path())))
+        let native = native_library_symbols(&plan.link.native_library);
+        inspect(&args.image)
+            .and_then(|ins| verify(&ins, &plan, &native).map_err(|e| e.at(args.image.as_path())))
     });
     let report = match checked {
         Ok(r) => r,

@@ -621,12 +621,16 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             .unwrap();
         assert!(st.success());
     }
+    // Nor by another name of the current directory, nor after musl's newline separator.
     for ld_path in [
         ":/nonexistent",
         "/nonexistent:",
         ".",
         "/nonexistent;",
         "$PLATFORM",
+        "/proc/self/cwd",
+        "/dev/fd/../cwd/",
+        "/nonexistent\n.",
     ] {
         let out = Command::new(&image)
             .current_dir(&run_dir)
@@ -1773,9 +1777,15 @@ fn an_empty_path_element_runs_no_program_from_the_current_directory() {
         1,
     );
     std::fs::write(d.join("gcc.json"), gcc).unwrap();
-    for request in ["request.json", "gcc.json"] {
+    // The current directory by another name (`/proc/self/cwd`) is the current directory too.
+    for (request, element) in [
+        ("request.json", ""),
+        ("gcc.json", ""),
+        ("request.json", "/proc/self/cwd"),
+        ("gcc.json", "/proc/self/cwd/"),
+    ] {
         let out = command(&["publish", "--quiet", request], d)
-            .env("PATH", format!(":{path}"))
+            .env("PATH", format!("{element}:{path}"))
             .output()
             .unwrap();
         assert!(
@@ -2075,6 +2085,13 @@ fn files_a_linker_script_names_are_inputs_too() {
     std::fs::copy(d.join("main.o"), d.join("keep.o")).unwrap();
     std::fs::write(d.join("libbar.so"), "GROUP ( keep.o )\n").unwrap();
     std::fs::write(d.join("script.ld"), "INPUT ( keep.o )\n").unwrap();
+    // A thin archive's members are files of their own.
+    assert!(Command::new("ar")
+        .args(["rcsT", "libthin.a", "keep.o"])
+        .current_dir(d)
+        .status()
+        .unwrap()
+        .success());
     let before = std::fs::read(d.join("keep.o")).unwrap();
     let base = |extra: serde_json::Value| {
         let mut r: serde_json::Value =
@@ -2088,6 +2105,7 @@ fn files_a_linker_script_names_are_inputs_too() {
         serde_json::json!({"output": "keep.o", "native_library": ["libbar.so"]}),
         serde_json::json!({"output": "keep.o", "linker_arg": ["script.ld"]}),
         serde_json::json!({"output": "keep.o", "linker_arg": ["-L.", "-lbar"]}),
+        serde_json::json!({"output": "keep.o", "native_library": ["libthin.a"]}),
     ] {
         std::fs::write(d.join("s.json"), base(extra.clone()).to_string()).unwrap();
         let out = bounded(&["publish", "s.json"], d);
@@ -2618,12 +2636,41 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
     let out = aotinterop(&["publish", "--quiet", "v.json"], d);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // A relative interpreter or auditor, a RUNPATH that only looks like `$ORIGIN`.
+    // Or one through procfs (`/proc/self/cwd`), however it is spelled.
     for (arg, says) in [
         ("-Wl,-dynamic-linker,./ld.so", "program interpreter"),
         ("-Wl,--audit,./a.so", "auditor"),
         ("-Wl,-rpath,$ORIGINX", "RPATH/RUNPATH folder `$ORIGINX`"),
+        (
+            "-Wl,-rpath,/proc/self/cwd",
+            "RPATH/RUNPATH folder `/proc/self/cwd`",
+        ),
+        (
+            "-Wl,-rpath,/dev/fd/../cwd",
+            "RPATH/RUNPATH folder `/dev/fd/../cwd`",
+        ),
+        (
+            "-Wl,-rpath,$ORIGIN/../../../../../../../../proc/self/cwd",
+            "RPATH/RUNPATH folder",
+        ),
+        ("-Wl,-dynamic-linker,/proc/self/cwd/ld.so", "program interpreter"),
+        ("-Wl,--audit,/proc/thread-self/cwd/a.so", "auditor"),
     ] {
         request(serde_json::json!({"native_library": ["lib/libvendor.so"], "linker_arg": [arg]}));
+        exits_saying(&aotinterop(&["publish", "v.json"], d), 4, &["AOTI0531", says]);
+    }
+    // A shared library's filtees (`DT_AUXILIARY`, `DT_FILTER`) are loaded as needed ones.
+    for (arg, says) in [
+        ("-Wl,-f,./libaux.so", "it needs `./libaux.so`"),
+        (
+            "-Wl,-F,/proc/self/cwd/libflt.so",
+            "it needs `/proc/self/cwd/libflt.so`",
+        ),
+    ] {
+        request(
+            serde_json::json!({"native_library": ["lib/libvendor.so"], "linker_arg": [arg],
+            "native_lib": "shared", "output": "out/libapp.so"}),
+        );
         exits_saying(&aotinterop(&["publish", "v.json"], d), 4, &["AOTI0531", says]);
     }
     // Asked for, the `./` SONAME is linked, and `inspect --check` says where it is looked for.
@@ -2646,6 +2693,38 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
             .contains("a path from the current directory"),
         "{said}"
     );
+    // A SONAME under `$ORIGIN` is the image's folder to glibc: published, found by the check.
+    gcc(&[
+        "-shared",
+        "-fPIC",
+        "-o",
+        "lib/libvendor.so",
+        "vendor.c",
+        "-Wl,-soname,$ORIGIN/../lib/libvendor.so",
+    ]);
+    request(serde_json::json!({"native_library": ["lib/libvendor.so"]}));
+    let out = aotinterop(&["publish", "--quiet", "v.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = aotinterop(&["inspect", "--check", "out/app"], d);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(Command::new(d.join("out/app"))
+        .current_dir("/")
+        .status()
+        .unwrap()
+        .success());
+    // A thin archive's member files are read for what they define, as the linkers read them.
+    gcc(&["-c", "-fPIC", "-o", "vendor.o", "vendor.c"]);
+    gcc(&["-c", "-fPIC", "-o", "lib/vendor.o", "vendor.c"]);
+    assert!(Command::new("ar")
+        .args(["rcsT", "lib/libthin.a", "lib/vendor.o"])
+        .current_dir(d)
+        .status()
+        .unwrap()
+        .success());
+    request(serde_json::json!({"native_library": ["lib/libthin.a"]}));
+    let out = aotinterop(&["publish", "--quiet", "v.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(Command::new(d.join("out/app")).status().unwrap().success());
 }
 
 /// UnmanagedCallersOnly entry points an export file cannot hold are refused when planned, all
@@ -2681,4 +2760,51 @@ fn bad_export_names_from_assemblies_are_refused_when_planned() {
         1,
         &["AOTI0507", "`data`", "`LIBRARY`"],
     );
+}
+
+/// `ld.so.conf` files that include each other are read once each (eight that all include
+/// `*.conf` took minutes), and the JSON of names with invisible characters stays JSON.
+#[test]
+fn loader_configuration_that_fans_out_is_read_once_and_json_stays_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let conf = d.join("root/etc/ld.so.conf.d");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        d.join("root/etc/ld.so.conf"),
+        "include /etc/ld.so.conf.d/*.conf\n",
+    )
+    .unwrap();
+    for i in 0..12 {
+        std::fs::write(
+            conf.join(format!("{i}.conf")),
+            "include /etc/ld.so.conf.d/*.conf\n/opt/z=libc6\n",
+        )
+        .unwrap();
+    }
+    let image = image.to_str().unwrap();
+    let out = bounded(&["inspect", "--check", "--sysroot", "root", image], d);
+    assert!(out.status.code().is_some(), "{out:?}");
+    std::fs::write(
+        d.join("imports.json"),
+        r#"[{"module": "lib\u202ez", "entry": "f\u200bg"}]"#,
+    )
+    .unwrap();
+    let out = aotinterop(
+        &[
+            "plan",
+            "--rid",
+            "linux-x64",
+            "--imports",
+            "imports.json",
+            "--format",
+            "json",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(plan["imports"][0]["module"], "lib\u{202e}z");
+    assert!(!text(&out.stdout).contains('\u{202e}'));
 }

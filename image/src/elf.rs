@@ -138,6 +138,8 @@ pub(super) struct ProgramView {
     pub interp_path: Option<String>,
     /// The auditor libraries `DT_AUDIT`/`DT_DEPAUDIT` name.
     pub audit: Vec<String>,
+    /// The filtee libraries `DT_AUXILIARY`/`DT_FILTER` name, loaded as needed libraries are.
+    pub filters: Vec<String>,
     /// `DT_FLAGS_1` holds `DF_1_PIE`.
     pub pie: bool,
     pub needed: Vec<String>,
@@ -210,11 +212,17 @@ fn view<H: FileHeader<Endian = object::Endianness>>(
         .filter_map(|d| string(d.d_val(endian).into()))
         .flat_map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
         .collect();
+    let filters = entries
+        .iter()
+        .filter(|d| matches!(d.tag(endian), object::elf::DT_AUXILIARY | object::elf::DT_FILTER))
+        .filter_map(|d| string(d.d_val(endian).into()))
+        .collect();
     ProgramView {
         interp,
         interp_path,
         pie,
         needed,
         audit,
+        filters,
     }
 }

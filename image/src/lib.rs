@@ -27,7 +27,8 @@ use aotinterop_model::{diag, target, FileKind};
 use diag::{codes, Diagnostic, Error, Result};
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 pub use target::Format;
 
@@ -183,6 +184,9 @@ pub struct Inspection {
     /// ELF: the program interpreter and the auditor libraries (`DT_AUDIT`) it names.
     #[serde(skip)]
     pub loader_paths: Vec<String>,
+    /// ELF: the filtee libraries (`DT_AUXILIARY`, `DT_FILTER`) it names, loaded as needed ones.
+    #[serde(skip)]
+    pub filters: Vec<String>,
     /// Every symbol the image defines, from its symbol tables (empty when stripped); used by
     /// `verify` to see a direct import that was linked statically. See [`Inspection::defines`].
     #[serde(skip)]
@@ -405,6 +409,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         native_aot: native_aot || lazy.native_aot,
         notes,
         loader_paths: view.interp_path.into_iter().chain(view.audit).collect(),
+        filters: view.filters,
         rpaths: match format {
             Format::Elf => {
                 let (rpath, runpath) = availability::elf_paths_as_written(data);
@@ -613,42 +618,119 @@ fn lazy_records(
     }
 }
 
-/// Why the ELF image `ins` would load a library from the process's current directory, if it
-/// would: a needed library named by a relative path with a folder (`./libvendor.so`, a
-/// library's SONAME copied by the linker), or an empty or relative `RPATH`/`RUNPATH` folder.
-pub fn loads_from_current_directory(ins: &Inspection) -> Option<String> {
+/// Why the ELF image `ins`, placed in `image_dir`, would load a library from the process's
+/// current directory, if it would: a program interpreter, auditor, needed or filtee library
+/// named by a relative path with a folder (`./libvendor.so`, a library's SONAME copied by the
+/// linker), an empty or relative `RPATH`/`RUNPATH` folder, or any of these reaching the current
+/// directory through procfs (`/proc/self/cwd`, `$ORIGIN/../../proc/self/cwd`).
+pub fn loads_from_current_directory(ins: &Inspection, image_dir: &Path) -> Option<String> {
     if ins.format != Format::Elf {
         return None;
     }
-    if let Some(p) = ins.loader_paths.iter().find(|p| !p.starts_with('/')) {
-        return Some(format!(
-            "its program interpreter or an auditor library is `{}`, a path from the process's current directory: \
-             name them by absolute paths",
-            diag::shown(p, 200)
-        ));
+    if let Some(p) = ins
+        .loader_paths
+        .iter()
+        .find(|p| from_current_directory(p, image_dir))
+    {
+        return Some(cwd_interp_message(p));
     }
-    if let Some(n) = ins.needed.iter().find(|n| n.contains('/') && !n.starts_with('/')) {
-        return Some(format!(
-            "it needs `{}`, a path the loader resolves from the process's current directory (a library's SONAME, \
-             copied by the linker): give that library a SONAME without a folder (`-Wl,-soname,NAME`)",
-            diag::shown(n, 200)
-        ));
+    let named = ins.needed.iter().chain(&ins.filters);
+    if let Some(n) = named
+        .filter(|n| n.contains('/'))
+        .find(|n| from_current_directory(n, image_dir))
+    {
+        return Some(cwd_needed_message(n));
     }
-    // `$ORIGIN` only as a whole word (`$ORIGINX` is not expanded: a relative folder).
-    let origin = |p: &str| {
-        ["$ORIGIN", "${ORIGIN}"].iter().any(|o| {
-            p.strip_prefix(o)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    let empty_or = |p: &&String| p.is_empty() || from_current_directory(p, image_dir);
+    ins.rpaths.iter().find(empty_or).map(|p| cwd_rpath_message(p))
+}
+
+/// Whether the loader reads `path` (an ELF dynamic-section path, `$ORIGIN` the image's folder)
+/// from the process's current directory: relative, or through a `/proc/PID/cwd` link.
+fn from_current_directory(path: &str, image_dir: &Path) -> bool {
+    // `$ORIGIN` only as a whole word (`$ORIGINX` is not expanded: a relative path).
+    let expanded = ["$ORIGIN", "${ORIGIN}"].iter().find_map(|o| {
+        path.strip_prefix(o)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .map(|rest| format!("{}{rest}", image_dir.display()))
+    });
+    let path = expanded.as_deref().unwrap_or(path);
+    !path.starts_with('/') || through_process_cwd(Path::new(path))
+}
+
+/// Whether the absolute `path` reaches a process's current directory through procfs, followed
+/// as the kernel follows it (`/proc/self/cwd`, `/proc/thread-self/cwd`, `/dev/fd/../cwd`).
+/// Hand-written: `canonicalize` would answer with the current directory's own path.
+pub fn through_process_cwd(path: &Path) -> bool {
+    let mut pending = VecDeque::new();
+    push_parts(&mut pending, path);
+    let mut resolved = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            resolved.pop();
+            continue;
+        }
+        if part == "cwd" && resolved.starts_with("/proc") {
+            return true;
+        }
+        let next = resolved.join(&part);
+        let link = std::fs::symlink_metadata(&next)
+            .ok()
+            .filter(|m| m.file_type().is_symlink())
+            .and_then(|_| std::fs::read_link(&next).ok());
+        match link {
+            Some(target) if links < 40 => {
+                links += 1;
+                if target.is_absolute() {
+                    resolved = PathBuf::from("/");
+                }
+                push_parts(&mut pending, &target);
+            }
+            _ => resolved = next,
+        }
+    }
+    false
+}
+
+/// Puts the parts of `path` (names and `..`) before those `pending` holds.
+fn push_parts(pending: &mut VecDeque<OsString>, path: &Path) {
+    use std::path::Component;
+    let parts: Vec<OsString> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
         })
-    };
-    let relative = |p: &&String| p.is_empty() || !(p.starts_with('/') || origin(p));
-    ins.rpaths.iter().find(relative).map(|p| {
-        format!(
-            "its RPATH/RUNPATH folder `{}` is relative: the loader searches it from the process's current \
-             directory; use an absolute folder or `$ORIGIN/...`",
-            diag::shown(p, 200)
-        )
-    })
+        .collect();
+    for part in parts.into_iter().rev() {
+        pending.push_front(part);
+    }
+}
+
+fn cwd_interp_message(p: &str) -> String {
+    format!(
+        "its program interpreter or an auditor library is `{}`, a path from the process's current directory: \
+         name them by absolute paths",
+        diag::shown(p, 200)
+    )
+}
+
+fn cwd_needed_message(n: &str) -> String {
+    format!(
+        "it needs `{}`, a path the loader resolves from the process's current directory (a library's SONAME, \
+         copied by the linker): give that library a SONAME without a folder (`-Wl,-soname,NAME`)",
+        diag::shown(n, 200)
+    )
+}
+
+fn cwd_rpath_message(p: &str) -> String {
+    format!(
+        "its RPATH/RUNPATH folder `{}` is the process's current directory (empty, relative, or through \
+         `/proc/.../cwd`): use an absolute folder or `$ORIGIN/...`",
+        diag::shown(p, 200)
+    )
 }
 
 /// The order imports are listed in: names, then PE ordinals (`#N`) by number, each then by

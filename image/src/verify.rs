@@ -115,10 +115,11 @@ fn stem(name: &str, format: Format) -> String {
     library_stem(name, format.platform())
 }
 
-/// Symbols that the plan's NativeLibrary archives define (those that can be read).
-fn archive_symbols(plan: &Plan) -> BTreeSet<String> {
+/// Symbols that the NativeLibrary archives at `paths` define (those that can be read), by
+/// their symbol indexes: what [`verify`] needs of them when no earlier step read them.
+pub fn native_library_symbols(paths: &[std::path::PathBuf]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for path in &plan.link.native_library {
+    for path in paths {
         let Ok(data) = aotinterop_model::diag::read_binary(path, "NativeLibrary item", codes::BAD_FORMAT)
         else {
             continue;
@@ -208,8 +209,9 @@ fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// Compares `image` with `plan`.
-pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
+/// Compares `image` with `plan`; `native` holds the symbols its NativeLibrary items define (a
+/// direct import one of them defines is linked in, not imported). Reads nothing.
+pub fn verify(image: &Inspection, plan: &Plan, native: &BTreeSet<String>) -> Result<VerifyReport> {
     if plan.native_lib == OutputKind::Static {
         return Err(Error::new(
             codes::BAD_FORMAT,
@@ -226,7 +228,7 @@ pub fn verify(image: &Inspection, plan: &Plan) -> Result<VerifyReport> {
             .iter()
             .map(|l| (l.module.as_str(), l.entry.as_str()))
             .collect(),
-        statics: None,
+        native,
         differences: Vec::new(),
     };
     for imp in &plan.imports {
@@ -257,8 +259,8 @@ struct Checker<'a> {
     needed: Vec<String>,
     /// The image's lazy records, (module, entry).
     lazy: BTreeSet<(&'a str, &'a str)>,
-    /// The NativeLibrary items' symbols, read when a direct import needs them.
-    statics: Option<BTreeSet<String>>,
+    /// The NativeLibrary items' symbols.
+    native: &'a BTreeSet<String>,
     differences: Vec<Difference>,
 }
 
@@ -327,12 +329,7 @@ impl Checker<'_> {
         {
             return;
         }
-        let plan = self.plan;
-        if self
-            .statics
-            .get_or_insert_with(|| archive_symbols(plan))
-            .contains(imp.symbol())
-        {
+        if self.native.contains(imp.symbol()) {
             return;
         }
         let detail = if image.delay_loaded.iter().any(|d| d.name == imp.symbol()) {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use aotinterop_image::verify::{verify, DifferenceKind};
+use aotinterop_image::verify::DifferenceKind;
 use aotinterop_image::{inspect, render_text, LazyReader};
 use aotinterop_model::DllImportSearchPath;
 use common::*;

@@ -341,11 +341,11 @@ fn macho_links_against_a_text_stub(arch: Arch, ld_arch: &str) {
             .unwrap_or_else(|| panic!("{s}: {:?}", ins.imports));
         assert_eq!(bound.lib_name.as_deref(), Some("@rpath/libvendor.dylib"));
     }
-    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
+    let report = verify(&ins, &plan).unwrap();
     assert!(report.ok(), "{report:?}");
     // A plan whose stand-in named another library does not verify.
     plan.link.generated[0].file = "@rpath/libother.dylib".into();
-    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
+    let report = verify(&ins, &plan).unwrap();
     assert!(!report.ok());
 }
 
@@ -561,6 +561,6 @@ fn lld_link_links_arm64_stubs_against_a_generated_import_library() {
     assert!(imports.contains("Symbol:  (7)"), "{imports}");
     let ins = aotinterop_image::inspect(&job.output).unwrap();
     assert_eq!(ins.arch, "aarch64");
-    let report = aotinterop_image::verify::verify(&ins, &plan).unwrap();
+    let report = verify(&ins, &plan).unwrap();
     assert!(report.ok(), "{report:?}");
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use aotinterop_image::verify::{verify, DifferenceKind};
+use aotinterop_image::verify::DifferenceKind;
 use aotinterop_image::{inspect, render_text, ImageKind, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_model::codes;

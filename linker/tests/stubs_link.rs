@@ -4,7 +4,6 @@
 
 mod common;
 
-use aotinterop_image::verify::verify;
 use aotinterop_image::{inspect, LazyImport};
 use aotinterop_linker::driver::{link, select, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_linker::emit::{emit, StubOptions};

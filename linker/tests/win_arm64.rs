@@ -7,7 +7,6 @@
 
 mod common;
 
-use aotinterop_image::verify::verify;
 use aotinterop_image::{inspect, LazyImport};
 use aotinterop_linker::driver::{link, select, Flavor, LinkJob, LinkerChoice, OutputKind};
 use aotinterop_linker::emit::{emit, StubOptions};

@@ -295,6 +295,24 @@ fn is_invisible(c: char) -> bool {
 /// `text` with control characters other than line breaks and tabs escaped: what a message
 /// prints, whatever value reached it unescaped (a terminal's escape sequences never pass).
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |c, out| out.extend(c.escape_default()))
+}
+
+/// JSON text (`serde_json`'s, which leaves these as they are) with the characters
+/// [`printable`] escapes written as JSON escapes (`\u202e`): valid JSON that shows no control
+/// or invisible character.
+pub fn printable_json(json: &str) -> std::borrow::Cow<'_, str> {
+    escaped(json, |c, out| {
+        let mut units = [0u16; 2];
+        for u in c.encode_utf16(&mut units) {
+            out.push_str(&format!("\\u{u:04x}"));
+        }
+    })
+}
+
+/// `text` with each control or invisible character other than line breaks and tabs written by
+/// `escape`.
+fn escaped(text: &str, escape: impl Fn(char, &mut String)) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| (c.is_control() || is_invisible(c)) && c != '\n' && c != '\t';
     if !text.chars().any(bad) {
         return text.into();
@@ -302,7 +320,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if bad(c) {
-            out.extend(c.escape_default());
+            escape(c, &mut out);
         } else {
             out.push(c);
         }
@@ -442,6 +460,16 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_keeps_its_escapes_valid() {
+        let json = "{\"m\": \"a\u{202e}b\u{1f}\u{e0001}\"}";
+        let shown = super::printable_json(json);
+        assert_eq!(
+            shown,
+            "{\"m\": \"a\\u202eb\u{1f}\\udb40\\udc01\"}".replace('\u{1f}', "\\u001f")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -288,10 +288,11 @@ pub const GLIBC_HWCAPS: &[&[u8]] = &[
     b"z13",
 ];
 
-/// The elements of an `LD_LIBRARY_PATH` value, split where glibc splits it (`:` and `;`); an
-/// empty value has none (glibc's `_dl_init_paths` skips it, as if unset).
+/// The elements of an `LD_LIBRARY_PATH` value, split where glibc (`:` and `;`) or musl (`:`
+/// and a newline) splits it; an empty value has none (glibc's `_dl_init_paths` skips it, as if
+/// unset).
 pub fn ld_path_elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {
-    list.split(|&b| b == b':' || b == b';')
+    list.split(|&b| matches!(b, b':' | b';' | b'\n'))
         .filter(move |_| !list.is_empty())
 }
 
@@ -381,4 +382,22 @@ pub fn library_variation_parts(name: &str, platform: Platform) -> Variations {
         }
     }
     out
+}
+
+/// Whether the absolute `folder` is the folder `dir` (the current directory of the process
+/// that would search it) reached by another name: `/proc/self/cwd`, `/dev/fd/../cwd`, a link to
+/// it. It is the same folder, named otherwise than by its own path; a search-path element like
+/// that is read as a relative one (the runtime's rule, `resolver/os_unix.rs`).
+#[cfg(all(feature = "std", unix))]
+pub fn names_directory_by_another_name(folder: &std::path::Path, dir: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &std::path::Path| std::fs::metadata(p).map(|m| (m.dev(), m.ino())).ok();
+    if id(folder).is_none() || id(folder) != id(dir) {
+        return false;
+    }
+    let text = folder.as_os_str().as_bytes();
+    let end = text.iter().rposition(|&b| b != b'/').map_or(1, |i| i + 1);
+    dir.canonicalize()
+        .map_or(true, |own| own.as_os_str().as_bytes() != &text[..end])
 }

@@ -72,38 +72,65 @@ pub(crate) fn elf_paths_as_written(data: &[u8]) -> (Vec<String>, Vec<String>) {
     }
 }
 
-/// The folders `/etc/ld.so.conf` (and the files it includes) lists, under `root`.
+/// The folders `/etc/ld.so.conf` (and the files it includes) lists, under `root`, as ldconfig
+/// reads them (`elf/ldconfig.c`): a relative `include` is from the including file's folder, a
+/// `DIR=TYPE` line is the folder `DIR`. Each file is read once, however often it is included.
 fn ld_so_conf(root: Option<&Path>) -> Vec<PathBuf> {
-    fn read(file: &Path, root: Option<&Path>, out: &mut Vec<PathBuf>, depth: u32) {
-        let Ok(text) = aotinterop_model::diag::read_text(file, "loader configuration") else {
-            return;
-        };
-        for line in text.lines().map(|l| l.split('#').next().unwrap_or("").trim()) {
-            if let Some(pattern) = line.strip_prefix("include ") {
-                // Only the `DIR/*.conf` form Debian and Fedora use; no glob crate needed for it.
-                let pattern = pattern.trim();
-                let (dir, suffix) = pattern.rsplit_once("/*").unwrap_or((pattern, ""));
-                let Ok(entries) = std::fs::read_dir(under(root, Path::new(dir))) else {
-                    continue;
-                };
-                let mut files: Vec<PathBuf> = entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.to_string_lossy().ends_with(suffix))
-                    .collect();
-                files.sort();
-                for f in files {
-                    if depth < 8 {
-                        read(&f, root, out, depth + 1);
-                    }
-                }
-            } else if line.starts_with('/') {
-                out.push(under(root, Path::new(line)));
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    read_conf(
+        &under(root, Path::new("/etc/ld.so.conf")),
+        root,
+        &mut out,
+        &mut seen,
+        0,
+    );
+    out
+}
+
+fn read_conf(
+    file: &Path,
+    root: Option<&Path>,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    depth: u32,
+) {
+    if depth > 8 || !seen.insert(file.to_path_buf()) {
+        return;
+    }
+    let Ok(text) = aotinterop_model::diag::read_text(file, "loader configuration") else {
+        return;
+    };
+    for line in text.lines().map(|l| l.split('#').next().unwrap_or("").trim()) {
+        if let Some(pattern) = line.strip_prefix("include ") {
+            for f in included(file, pattern.trim(), root) {
+                read_conf(&f, root, out, seen, depth + 1);
             }
+        } else if line.starts_with('/') {
+            let dir = line.split_once('=').map_or(line, |(dir, _)| dir.trim_end());
+            out.push(under(root, Path::new(dir)));
         }
     }
-    let mut out = Vec::new();
-    read(&under(root, Path::new("/etc/ld.so.conf")), root, &mut out, 0);
-    out
+}
+
+/// The files an `include PATTERN` line of `file` names, sorted. Only the `DIR/*.conf` form
+/// Debian and Fedora use; no glob crate needed for it.
+fn included(file: &Path, pattern: &str, root: Option<&Path>) -> Vec<PathBuf> {
+    let (dir, suffix) = pattern.rsplit_once("/*").unwrap_or((pattern, ""));
+    let dir = if dir.starts_with('/') {
+        under(root, Path::new(dir))
+    } else {
+        file.parent().unwrap_or(Path::new("/")).join(dir)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    files.sort();
+    files
 }
 
 /// `folder` with glibc's other dynamic string tokens expanded (`elf/dl-load.c`,

@@ -117,9 +117,15 @@ impl Machine {
 /// the image) is checked by the same rules, `$ORIGIN` expanded.
 fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String]) -> Option<String> {
     let withholds = |dir: &[u8], own: bool| {
-        let kind = LdPathElement::of(dir);
         let folder = Path::new(std::ffi::OsStr::from_bytes(dir));
         let folder = if dir.is_empty() { Path::new(".") } else { folder };
+        // A folder that is the current directory by another name is read as a relative one.
+        let kind = match LdPathElement::of(dir) {
+            LdPathElement::Absolute if machine.is_here() && current_directory_by_another_name(folder) => {
+                LdPathElement::CurrentDirectory
+            }
+            kind => kind,
+        };
         let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
         let held = match kind {
             LdPathElement::Substituted => true,
@@ -167,16 +173,22 @@ fn searched_inside(folder: &Path, name: &str, depth: usize, refused: &dyn Fn(&Pa
 /// `ld.so` looks there for the needed libraries.
 fn relative_element_note(machine: &Machine) -> Option<String> {
     let elements = machine.ld_path_elements();
-    let dir = elements.iter().find(|e| {
-        matches!(
-            LdPathElement::of(e),
-            LdPathElement::CurrentDirectory | LdPathElement::Substituted
-        )
+    let dir = elements.iter().find(|e| match LdPathElement::of(e) {
+        LdPathElement::CurrentDirectory | LdPathElement::Substituted => true,
+        LdPathElement::Absolute => {
+            machine.is_here() && current_directory_by_another_name(Path::new(std::ffi::OsStr::from_bytes(e)))
+        }
+        LdPathElement::Origin => false,
     })?;
     let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
     Some(format!(
-        "LD_LIBRARY_PATH element `{shown}` is relative (empty: `.`): the loader looks for the needed libraries in the folder the image runs from"
+        "LD_LIBRARY_PATH element `{shown}` is the current directory (empty, relative, or by another name): the loader looks for the needed libraries in the folder the image runs from"
     ))
+}
+
+/// Whether `folder` is the current directory reached by another name (`/proc/self/cwd`).
+fn current_directory_by_another_name(folder: &Path) -> bool {
+    aotinterop_model::lazy_rules::names_directory_by_another_name(folder, Path::new("."))
 }
 
 fn withheld_note(name: &str, element: &str, kind: LdPathElement, own: bool) -> String {
@@ -419,7 +431,12 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                     tried: Vec::new(),
                 };
             }
-            let mut l = first_found(n, rules.candidates(n, 0), arch, root, elf);
+            // glibc expands `$ORIGIN` in a needed name (`_dl_map_object`): the image's folder.
+            let candidates = match LdPathElement::of(n.as_bytes()) {
+                LdPathElement::Origin if elf => vec![expand_origin(image, root, n)],
+                _ => rules.candidates(n, 0),
+            };
+            let mut l = first_found(n, candidates, arch, root, elf);
             l.weak = matches!(&rules, Rules::MachO(d) if d.weak.contains(n));
             l
         })
@@ -441,7 +458,9 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     withheld.extend(
         ins.needed
             .iter()
-            .filter(|n| elf && n.contains('/') && !n.starts_with('/'))
+            .filter(|n| {
+                elf && n.contains('/') && LdPathElement::of(n.as_bytes()) == LdPathElement::CurrentDirectory
+            })
             .map(|n| {
                 format!(
             "needed `{}` is a path from the current directory: it is found only when the image is started \

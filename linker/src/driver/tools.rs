@@ -1,5 +1,6 @@
 //! Finding programs and the MinGW-w64 library folders.
 
+use aotinterop_model::lazy_rules::names_directory_by_another_name;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,7 +14,9 @@ pub fn find_program(name: &Path) -> Option<PathBuf> {
         return is_file(name).then(|| name.to_path_buf());
     }
     let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    for dir in std::env::split_paths(&path).filter(|d| d.is_absolute()) {
+    let here = Path::new(".");
+    let searched = |d: &PathBuf| d.is_absolute() && !names_directory_by_another_name(d, here);
+    for dir in std::env::split_paths(&path).filter(searched) {
         let candidate = dir.join(name);
         if is_file(&candidate) {
             return Some(candidate);
@@ -103,8 +106,10 @@ pub(crate) fn on_path(cmd: &Command) -> std::io::Result<Command> {
         let Some(value) = given.unwrap_or_else(|| std::env::var_os(var)) else {
             continue;
         };
+        // `/proc/self/cwd` and other names of the folder the program runs in are dropped too.
+        let runs_in = cmd.get_current_dir().unwrap_or(Path::new("."));
         let absolute: Vec<PathBuf> = std::env::split_paths(&value)
-            .filter(|d| d.is_absolute())
+            .filter(|d| d.is_absolute() && !names_directory_by_another_name(d, runs_in))
             .collect();
         match std::env::join_paths(&absolute) {
             Ok(joined) if !absolute.is_empty() => resolved.env(var, joined),

@@ -68,20 +68,6 @@ fn some(names: &[&str], n: usize) -> String {
     }
 }
 
-/// The symbols that the NativeLibrary items of `job` define in code linked into the image
-/// (strong definitions of static archives and objects, not import-library entries). A direct
-/// import among them is a static call, not an import: on Windows its stub must not go through
-/// the import address table.
-pub fn statically_defined(job: &LinkJob) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for lib in &job.native_libraries {
-        if let Ok(o) = symbols::read(lib, true) {
-            out.extend(o.strong);
-        }
-    }
-    out
-}
-
 /// What preflight found.
 #[derive(Clone, Debug, Default)]
 pub struct Preflight {
@@ -92,6 +78,31 @@ pub struct Preflight {
     /// DirectPInvokeList files to write for the user: for a module some of whose direct entry
     /// points nothing defines, the ones the link does define (named in the AOTI0520 error).
     pub suggested_lists: Vec<SuggestedList>,
+    /// What the NativeLibrary items define, read once here for the steps after.
+    pub native: NativeDefinitions,
+}
+
+/// The symbols the NativeLibrary items define.
+#[derive(Clone, Debug, Default)]
+pub struct NativeDefinitions {
+    /// Strong definitions of code or data linked into the image (not import-library entries):
+    /// a direct import among them is a static call, not an import (on Windows its stub must
+    /// not go through the import address table).
+    pub strong: BTreeSet<String>,
+    /// Every symbol they offer a reference: strong, weak and common definitions, import-library
+    /// symbols, shared-library exports.
+    pub all: BTreeSet<String>,
+}
+
+impl NativeDefinitions {
+    fn of(native: &[(PathBuf, Offered)]) -> Self {
+        let mut out = NativeDefinitions::default();
+        for (_, o) in native {
+            out.strong.extend(o.strong.iter().cloned());
+            out.all.extend(o.strong.iter().chain(&o.other).cloned());
+        }
+        out
+    }
 }
 
 /// A DirectPInvokeList the preflight offers in place of a whole-module DirectPInvoke.
@@ -127,10 +138,12 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     let native = read_native_libraries(linker, job, &mut diags);
     duplicates(&native, &mut diags);
     lazy_stubs_defined(plan, &native, &mut diags);
+    let definitions = NativeDefinitions::of(&native);
     // A static archive's direct imports are resolved when a host links it, not here.
     if direct.is_empty() || job.kind == OutputKind::Static {
         return Preflight {
             diagnostics: diags,
+            native: definitions,
             ..Preflight::default()
         };
     }
@@ -170,6 +183,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
             diagnostics: diags,
             generated,
             suggested_lists: Vec::new(),
+            native: definitions,
         };
     }
     let looked = looked_in(job, &args, &system, &dirs);
@@ -183,6 +197,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         diagnostics: diags,
         generated: Vec::new(),
         suggested_lists,
+        native: definitions,
     }
 }
 

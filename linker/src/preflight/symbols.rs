@@ -3,6 +3,7 @@
 //! Archives, objects, import libraries, ELF shared libraries, DLLs and GNU ld scripts.
 
 use crate::diag::{codes, Diagnostic, Error, Result};
+use aotinterop_model::FileKind;
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectKind, ObjectSection, ObjectSymbol};
@@ -107,13 +108,25 @@ pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
         if depth == 0 {
             return;
         }
-        let Ok(text) = crate::diag::read_bounded(path, "linker script", 1 << 20) else {
-            return;
-        };
-        let Ok(text) = String::from_utf8(text) else {
+        let Ok(data) = crate::diag::read_bounded(path, "linker script or thin archive", 64 << 20) else {
             return;
         };
         let beside = path.parent().unwrap_or(Path::new("."));
+        // A thin archive's members are files of their own, named from the archive's folder.
+        if let Some(members) = thin_members(path, &data) {
+            for m in members
+                .into_iter()
+                .filter(|m| std::fs::symlink_metadata(m).is_ok())
+            {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            return;
+        }
+        let Some(text) = String::from_utf8(data).ok().filter(|t| t.len() <= 1 << 20) else {
+            return;
+        };
         for r in read_script(&text) {
             let candidates: Vec<PathBuf> = match r {
                 ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
@@ -211,10 +224,35 @@ fn split_parens(token: &str) -> Vec<&str> {
     out
 }
 
+/// The member files of the thin archive `data` (read from `path`), by their paths from the
+/// archive's folder; `None` when it is no thin archive.
+fn thin_members(path: &Path, data: &[u8]) -> Option<Vec<PathBuf>> {
+    use std::os::unix::ffi::OsStrExt;
+    if FileKind::identify(data) != FileKind::ThinArchive {
+        return None;
+    }
+    let beside = path.parent().unwrap_or(Path::new("."));
+    let archive = ArchiveFile::parse(data).ok()?;
+    let names = archive
+        .members()
+        .flatten()
+        .map(|m| beside.join(std::ffi::OsStr::from_bytes(m.name())));
+    Some(names.collect())
+}
+
 /// Reads what the file at `path` offers. With `members`, an archive's members are read one by
 /// one (to tell strong from weak definitions); otherwise its symbol index is enough.
 pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
     let data = crate::diag::read_binary(path, "library", codes::BAD_FORMAT)?;
+    if let Some(members) = thin_members(path, &data) {
+        // A thin archive's index names what its member files define; read them for strength.
+        let mut out = Offered::default();
+        for m in members {
+            let member = crate::diag::read_binary(&m, "thin archive member", codes::BAD_FORMAT)?;
+            out.absorb(read_object(&member).unwrap_or_default());
+        }
+        return Ok(out);
+    }
     if let Ok(archive) = ArchiveFile::parse(&*data) {
         let mut out = Offered::default();
         if !members {

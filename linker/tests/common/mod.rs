@@ -101,6 +101,16 @@ pub fn static_host_prints(target: &Target, archive: &Path, dir: &Path) -> String
     run_ok(target, &host, &[])
 }
 
+/// [`aotinterop_image::verify::verify`] with the plan's NativeLibrary symbols, as the CLI's
+/// `verify` reads them.
+pub fn verify(
+    image: &aotinterop_image::Inspection,
+    plan: &aotinterop_model::Plan,
+) -> aotinterop_model::Result<aotinterop_image::verify::VerifyReport> {
+    let native = aotinterop_image::verify::native_library_symbols(&plan.link.native_library);
+    aotinterop_image::verify::verify(image, plan, &native)
+}
+
 /// Writes an object holding one stub-record table (`docs/import-abi.md`) that lists
 /// `imports` as lazy (module, entry) pairs, as the stub emitter's objects do; it has no code.
 /// It re-encodes the table layout by hand on purpose: an oracle independent of the emitter.

@@ -897,18 +897,13 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
             }
         }
     }
-    // Direct imports that a NativeLibrary archive defines are static calls (on Windows their
-    // stubs must not go through the import address table).
+    // `static_symbols` come from the preflight, which reads the NativeLibrary items.
     let stub_options = StubOptions {
         dotnet: loaded.dotnet,
         allow_current_directory: req.search_current_directory,
         process_directory: req.native_lib == OutputKind::Shared
             && req.assembly_directory == crate::request::AssemblyDirectory::Executable,
-        static_symbols: if target.format == Format::Coff {
-            aotinterop_linker::preflight::statically_defined(&job)
-        } else {
-            Default::default()
-        },
+        static_symbols: Default::default(),
         // Mono's runtime finds each P/Invoke's stub by name (the host's dllmap to `__Internal`).
         export_call_symbols: req.compiler == aotinterop_model::Compiler::Mono,
     };

@@ -19,7 +19,8 @@ use aotinterop_linker::driver;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
 use aotinterop_model::Plan;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The steps of a publish, in order.
@@ -228,6 +229,7 @@ pub fn publish(
         stub_options,
         warnings,
         generated,
+        native_symbols,
     } = checked;
     // Everything this publish writes goes into a staging folder beside the output first: its
     // work files, the image, its debug file, the plan reports; the finished set is moved into
@@ -261,6 +263,7 @@ pub fn publish(
             &job,
             &staged,
             &plan,
+            &native_symbols,
             &staging,
             loaded.request.search_current_directory,
         )
@@ -277,7 +280,12 @@ pub fn publish(
 }
 
 /// Verifies the staged image against the plan: the step's detail, or the differences.
-fn verify_staged(staged: &driver::StagedLink, plan: &Plan, allow_cwd: bool) -> crate::Result<String> {
+fn verify_staged(
+    staged: &driver::StagedLink,
+    plan: &Plan,
+    native: &BTreeSet<String>,
+    allow_cwd: bool,
+) -> crate::Result<String> {
     // What the linker wrote cannot be read (cut short, on a full disk say): a failed link.
     let image = aotinterop_image::inspect_linked(&staged.image, staged.debug_file.as_deref()).map_err(|e| {
         Error::new(
@@ -291,7 +299,10 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan, allow_cwd: bool) -> c
         .at(Location::file(&staged.output))
     })?;
     // Nothing the publish makes loads from the current directory, unless the request asks.
-    if let Some(why) = aotinterop_image::loads_from_current_directory(&image).filter(|_| !allow_cwd) {
+    let image_dir = std::path::absolute(&staged.output).unwrap_or_else(|_| staged.output.clone());
+    let image_dir = image_dir.parent().unwrap_or(Path::new("/"));
+    let cwd = aotinterop_image::loads_from_current_directory(&image, image_dir);
+    if let Some(why) = cwd.filter(|_| !allow_cwd) {
         return Err(Error::new(
             codes::LOADS_FROM_CURRENT_DIRECTORY,
             format!(
@@ -301,7 +312,7 @@ fn verify_staged(staged: &driver::StagedLink, plan: &Plan, allow_cwd: bool) -> c
         )
         .at(Location::file(&staged.output)));
     }
-    let report = aotinterop_image::verify::verify(&image, plan)?;
+    let report = aotinterop_image::verify::verify(&image, plan, native)?;
     if !report.ok() {
         let lines: Vec<String> = report.differences.iter().map(|d| format!("  {d}")).collect();
         return Err(Error::new(

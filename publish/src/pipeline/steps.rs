@@ -11,6 +11,7 @@ use aotinterop_linker::preflight::SuggestedList;
 use aotinterop_model::diag::{codes, Diagnostic, Error, Location};
 use aotinterop_model::plan::GeneratedLibrary;
 use aotinterop_model::{Binding, OutputKind, Plan};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 type Result<T> = crate::Result<T>;
@@ -82,6 +83,8 @@ pub(super) struct Preflighted {
     pub warnings: Vec<Diagnostic>,
     /// The stand-ins to generate for libraries the link cannot see.
     pub generated: Vec<GeneratedLibrary>,
+    /// What the NativeLibrary items define, for verify.
+    pub native_symbols: BTreeSet<String>,
 }
 
 /// Checks the link before it runs: every direct import against the libraries the link sees.
@@ -116,11 +119,21 @@ pub(super) fn preflight(
     let generated = found.generated;
     let detail = preflight_detail(&job, linker, plan, &warnings, &generated);
     job.exports = prepared.exports;
+    // Direct imports that a NativeLibrary item defines are static calls: on Windows their stubs
+    // must not go through the import address table.
+    let static_symbols = match job.target.format {
+        aotinterop_model::Format::Coff => found.native.strong,
+        _ => Default::default(),
+    };
     let checked = Preflighted {
         job,
-        stub_options: prepared.stub_options,
+        stub_options: StubOptions {
+            static_symbols,
+            ..prepared.stub_options
+        },
         warnings,
         generated,
+        native_symbols: found.native.all,
     };
     Ok((checked, detail))
 }
@@ -299,13 +312,14 @@ pub(super) fn verify(
     job: &LinkJob,
     staged: &driver::StagedLink,
     plan: &Plan,
+    native: &BTreeSet<String>,
     staging: &driver::Staging,
     allow_cwd: bool,
 ) -> Result<((Moves, report::ReportPaths), String)> {
     let detail = if job.kind == OutputKind::Static {
         "static archive: nothing is bound until a host links it".to_string()
     } else {
-        verify_staged(staged, plan, allow_cwd)?
+        verify_staged(staged, plan, native, allow_cwd)?
     };
     let written = report::write_staged_reports(plan, staging.path(), &staged.output)?;
     let detail = format!("{detail}; report {}", paths_name(&staged.output));

@@ -205,8 +205,9 @@ fn element_refused(dir: &[u8], name: &[u8], own: bool) -> bool {
         return false;
     }
     // A relative folder's file of that name is refused, an absolute folder's if it is no
-    // regular file; in the element or any folder glibc searches inside it.
-    let absolute = kind != LdPathElement::CurrentDirectory;
+    // regular file; in the element or any folder glibc searches inside it. An absolute folder
+    // that is the current directory by another name (`/proc/self/cwd`) is a relative one.
+    let absolute = kind != LdPathElement::CurrentDirectory && !current_directory_by_another_name(&mut path);
     let refused = |file: &[u8]| {
         if absolute {
             !regular_or_absent(file)
@@ -347,6 +348,39 @@ fn searched_inside(
 }
 
 /// Whether something is at `path` (NUL-terminated).
+/// Whether the folder in `path` is the current directory reached by another name
+/// (`/proc/self/cwd`, `/dev/fd/../cwd`, a link to it): the same folder as `.`, named otherwise
+/// than by its own path. The loader would search the current directory there.
+fn current_directory_by_another_name(path: &mut super::buf::Buf<PATH_SIZE>) -> bool {
+    let (Some(folder), Some(here)) = (file_id(path.as_c_bytes()), file_id(b".\0")) else {
+        return false;
+    };
+    if folder != here {
+        return false;
+    }
+    let mut cwd = [0u8; PATH_SIZE];
+    // SAFETY: a NUL-terminated path and an output of PATH_MAX bytes.
+    if unsafe { late::realpath(c".".as_ptr(), cwd.as_mut_ptr().cast()) }.is_null() {
+        return true;
+    }
+    let len = cwd.iter().position(|&b| b == 0).unwrap_or(0);
+    let mut text = path.as_bytes();
+    while text.len() > 1 && text.ends_with(b"/") {
+        text = &text[..text.len() - 1];
+    }
+    text != &cwd[..len]
+}
+
+/// The device and inode of the file at `path` (NUL-terminated), links followed.
+fn file_id(path: &[u8]) -> Option<(u64, u64)> {
+    // SAFETY: a zeroed `stat` is a valid out-parameter.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: a NUL-terminated path; `stat` only fills `st`.
+    let found = unsafe { late::stat(path.as_ptr().cast(), &mut st) } == 0;
+    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+    found.then_some((st.st_dev as u64, st.st_ino as u64))
+}
+
 fn exists(path: &[u8]) -> bool {
     // SAFETY: a NUL-terminated path; `access` only looks.
     unsafe { late::access(path.as_ptr().cast(), libc::F_OK) == 0 }

@@ -302,7 +302,8 @@ fn win_arm64_publishes_and_verifies() {
     let plan_path = bin.join("hello.exe.plan.json");
     let plan =
         aotinterop_model::Plan::parse(&std::fs::read_to_string(&plan_path).unwrap(), &plan_path).unwrap();
-    let report = aotinterop::verify::verify(&ins, &plan).unwrap();
+    let native = aotinterop::verify::native_library_symbols(&plan.link.native_library);
+    let report = aotinterop::verify::verify(&ins, &plan, &native).unwrap();
     assert!(report.ok(), "{report:?}");
 }
 
