@@ -22,7 +22,7 @@ pub fn write(to_stderr: bool, text: &str) {
     write_raw(to_stderr, &aotinterop_model::diag::printable(text));
 }
 
-/// Writes `text`, already printable, as [`write`] does.
+/// Writes `text`, already printable, as [`write()`] does.
 fn write_raw(to_stderr: bool, text: &str) {
     use std::io::Write;
     let written = if to_stderr {
@@ -34,6 +34,8 @@ fn write_raw(to_stderr: bool, text: &str) {
         if e.kind() != std::io::ErrorKind::BrokenPipe && !to_stderr {
             let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
         }
+        // A publish under way leaves no staging folder (nothing unwinds past `exit`).
+        aotinterop::pipeline::remove_live_staging();
         std::process::exit(1);
     }
 }

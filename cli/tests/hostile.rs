@@ -105,6 +105,16 @@ fn published() -> tempfile::TempDir {
     dir
 }
 
+/// The file `name` in a staging folder of the output folder `folder`, if there is one.
+fn in_staging(folder: &Path, name: &str) -> Option<std::path::PathBuf> {
+    let entries = std::fs::read_dir(folder).ok()?;
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".aotinterop-link-"))
+        .map(|e| e.path().join(name))
+        .find(|p| p.exists())
+}
+
 /// The names of the entries of `dir`.
 fn names_in(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -1239,11 +1249,11 @@ fn output_escapes_control_characters_and_survives_a_full_disk() {
 fn a_signal_ends_the_programs_a_publish_runs() {
     let dir = published();
     let d = dir.path();
-    let pid_file = d.join("linker.pid");
+    // The linker may write only in the publish's staging folder, whose `tmp` is its TMPDIR.
     let linker = d.join("slow-gcc");
     std::fs::write(
         &linker,
-        format!("#!/bin/sh\necho $$ > {}\nexec sleep 300\n", pid_file.display()),
+        "#!/bin/sh\necho $$ > \"$TMPDIR/../linker.pid\"\nexec sleep 300\n",
     )
     .unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -1261,11 +1271,14 @@ fn a_signal_ends_the_programs_a_publish_runs() {
         .spawn()
         .unwrap();
     let started = std::time::Instant::now();
-    while !pid_file.exists() || std::fs::read_to_string(&pid_file).unwrap().trim().is_empty() {
+    let linker_pid = loop {
+        let pid = in_staging(&d.join("slow"), "linker.pid").and_then(|p| std::fs::read_to_string(p).ok());
+        if let Some(pid) = pid.filter(|p| !p.trim().is_empty()) {
+            break pid.trim().to_string();
+        }
         assert!(started.elapsed().as_secs() < 60, "the linker never started");
         std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let linker_pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    };
     let st = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -2260,14 +2273,10 @@ fn signals_the_caller_ignores_stay_ignored() {
     use std::os::unix::process::CommandExt;
     let dir = published();
     let d = dir.path();
-    let started = d.join("linker-started");
     let linker = d.join("slow-gcc");
     std::fs::write(
         &linker,
-        format!(
-            "#!/bin/sh\ntouch '{}'\nsleep 2\nexec gcc \"$@\"\n",
-            started.display()
-        ),
+        "#!/bin/sh\ntouch \"$TMPDIR/../linker-started\"\nsleep 2\nexec gcc \"$@\"\n",
     )
     .unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -2285,7 +2294,7 @@ fn signals_the_caller_ignores_stay_ignored() {
     }
     let child = publish.stderr(std::process::Stdio::piped()).spawn().unwrap();
     let t = std::time::Instant::now();
-    while !started.exists() {
+    while in_staging(&d.join("bin"), "linker-started").is_none() {
         assert!(t.elapsed().as_secs() < 60, "the linker never started");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
@@ -2807,4 +2816,120 @@ fn loader_configuration_that_fans_out_is_read_once_and_json_stays_json() {
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(plan["imports"][0]["module"], "lib\u{202e}z");
     assert!(!text(&out.stdout).contains('\u{202e}'));
+}
+
+/// The linker writes only in the publish's staging folder and the files LinkerArg items name
+/// for writing: an option no check knows (one a gcc spec file adds) fails the link, exit 4,
+/// and the input it names and the previous image are as they were. A known writing option
+/// still writes its file.
+#[test]
+fn the_linker_writes_only_where_the_publish_lets_it() {
+    let dir = published();
+    let d = dir.path();
+    let (input, image) = (
+        std::fs::read(d.join("main.o")).unwrap(),
+        std::fs::read(d.join("bin/app")).unwrap(),
+    );
+    std::fs::write(d.join("map.specs"), "*link:\n+ -Map=main.o\n\n").unwrap();
+    std::fs::write(d.join("cg.txt"), "main zv 10\n").unwrap();
+    for linker_arg in [
+        serde_json::json!(["-specs=map.specs"]),
+        serde_json::json!([
+            "-fuse-ld=lld",
+            "-Wl,--call-graph-ordering-file=cg.txt",
+            "-Wl,--print-symbol-order=main.o"
+        ]),
+    ] {
+        let request = with(
+            serde_json::json!({"output": "bin/app", "linker": {"flavor": "gcc"}, "linker_arg": linker_arg}),
+        );
+        std::fs::write(d.join("w.json"), request.to_string()).unwrap();
+        let out = aotinterop(&["publish", "w.json"], d);
+        assert_eq!(out.status.code(), Some(4), "{linker_arg}: {}", text(&out.stderr));
+        assert!(
+            std::fs::read(d.join("main.o")).unwrap() == input,
+            "{linker_arg}: main.o was written"
+        );
+        assert!(
+            std::fs::read(d.join("bin/app")).unwrap() == image,
+            "{linker_arg}: the image was replaced"
+        );
+    }
+    let request = with(serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=bin/app.map"]}));
+    std::fs::write(d.join("w.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "w.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(d.join("bin/app.map"))
+        .unwrap()
+        .contains("main.o"));
+}
+
+/// A runtime archive found beside the program (not named by `runtime_dir` or
+/// `AOTINTEROP_RUNTIME_DIR`) that another user could have planted, in a shared folder the
+/// program was unpacked in, is not linked in.
+#[test]
+fn a_runtime_archive_another_user_planted_is_not_linked_in() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = published();
+    let d = dir.path();
+    let shared = d.join("shared");
+    let bin = shared.join("x");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let program = bin.join("aotinterop");
+    std::fs::copy(env!("CARGO_BIN_EXE_aotinterop"), &program).unwrap();
+    let planted = shared.join("aotinterop-runtime/x86_64-unknown-linux-gnu");
+    std::fs::create_dir_all(&planted).unwrap();
+    let archive = planted.join("libaotinterop_runtime.a");
+    let built = aotinterop_testkit::repo_root()
+        .join("target/aotinterop-runtime/x86_64-unknown-linux-gnu/libaotinterop_runtime.a");
+    std::fs::copy(built, &archive).unwrap();
+    // SAFETY: a path of our own; as root, the archive is handed to another user.
+    let c = std::ffi::CString::new(archive.to_str().unwrap()).unwrap();
+    if unsafe { libc::chown(c.as_ptr(), 65534, 65534) } != 0 {
+        eprintln!("not root: no other user's file to plant");
+        return;
+    }
+    let out = (0..50)
+        .find_map(|_| {
+            let run = Command::new(&program)
+                .args(["publish", "request.json"])
+                .current_dir(d)
+                .env_remove("AOTINTEROP_RUNTIME_DIR")
+                .output();
+            // A program just written may still be busy (ETXTBSY) for a moment.
+            run.ok().or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
+        })
+        .unwrap();
+    exits_saying(&out, 3, &["AOTI0204", "belongs to another user"]);
+}
+
+/// An output named as lld-link names its side files (`NAME.pdb`) is refused before anything is
+/// done (the commit failed after the link); a file ld reads only for its symbols (`-Rfile`) is
+/// an input, not an output.
+#[test]
+fn outputs_named_as_side_files_or_symbol_inputs_are_refused() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::copy(d.join("main.o"), d.join("syms.o")).unwrap();
+    let request = with(serde_json::json!({"output": "syms.o", "linker_arg": ["-Wl,-Rsyms.o"]}));
+    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+    exits_saying(&aotinterop(&["publish", "r.json"], d), 1, &["AOTI0208"]);
+    assert_eq!(
+        std::fs::read(d.join("syms.o")).unwrap(),
+        std::fs::read(d.join("main.o")).unwrap()
+    );
+    let request = serde_json::json!({
+        "rid": "win-x64", "output": "bin/hello.pdb", "linker": {"flavor": "lld-link"},
+        "imports": [{"module": "kernel32", "entry": "GetTickCount"}],
+    });
+    std::fs::write(d.join("w.json"), request.to_string()).unwrap();
+    exits_saying(
+        &aotinterop(&["publish", "w.json"], d),
+        1,
+        &["hello.pdb", "beside the image"],
+    );
 }

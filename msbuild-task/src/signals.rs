@@ -136,6 +136,17 @@ fn replace(sig: libc::c_int) -> Option<(libc::c_int, libc::sigaction)> {
 /// The cleanup thread: on a signal, removes what the publish staged, puts the previous action
 /// back and raises the signal again, so the build's handler (or the default) sees it.
 fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::sigaction)]) {
+    // The thread took the mask of the build's thread that started the publish: a signal that
+    // thread blocks, raised here, would stay pending on a thread about to end.
+    // SAFETY: a signal set of this thread's, filled before it is used.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for (sig, _) in previous {
+            libc::sigaddset(&mut set, *sig);
+        }
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    }
     loop {
         let mut byte = 0u8;
         // SAFETY: reads one byte into `byte` from our pipe.

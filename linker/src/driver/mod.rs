@@ -8,6 +8,7 @@ mod gnu;
 mod mingw;
 mod msvc;
 mod run;
+mod sandbox;
 mod select;
 mod staging;
 mod strip;
@@ -77,6 +78,9 @@ pub struct LinkJob {
     /// The folder the linker runs in, so relative paths in LinkerArg items mean what they mean
     /// in the project (None: the current directory).
     pub working_dir: Option<PathBuf>,
+    /// Files outside the staging folder that LinkerArg items have the linker write (`-Map=`):
+    /// the only ones it may change there.
+    pub linker_arg_writes: Vec<PathBuf>,
     /// Where the preflight's suggestions for the user go (a DirectPInvokeList of the entries a
     /// module's library defines); None: none are offered.
     pub intermediate_dir: Option<PathBuf>,
@@ -142,6 +146,7 @@ impl LinkJob {
             position_independent: true,
             generate_import_libraries: false,
             working_dir: None,
+            linker_arg_writes: Vec::new(),
             intermediate_dir: None,
             strip_symbols: false,
         }

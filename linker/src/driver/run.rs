@@ -63,6 +63,25 @@ impl StagedLink {
     }
 }
 
+/// The ruleset that has the linker write only in `staging` (its `tmp` folder, made the linker's
+/// temporary folder here) and the files `job`'s LinkerArg items name for writing, where the
+/// kernel can see to it.
+fn confine(cmd: &mut Command, staging: &Staging, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
+    let tmp = staging.path().join("tmp");
+    std::fs::create_dir(&tmp).map_err(|e| {
+        Diagnostic::error(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot create a staging folder: {e}"),
+        )
+        .at(&tmp)
+    })?;
+    for var in ["TMPDIR", "TMP", "TEMP"] {
+        cmd.env(var, &tmp);
+    }
+    let folders = [staging.path().to_path_buf()];
+    Ok(super::sandbox::WriteJail::new(&folders, &job.linker_arg_writes))
+}
+
 /// Links `job` with `linker` into a staging folder beside the output and moves the result into
 /// place ([`link_staged`], then [`StagedLink::commit`]).
 pub fn link(linker: &dyn Linker, job: &LinkJob) -> Result<LinkOutcome> {
@@ -123,7 +142,8 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     if let Some(dir) = &job.working_dir {
         cmd.current_dir(dir);
     }
-    let out = super::run_program(&mut cmd).map_err(|e| {
+    let jail = confine(&mut cmd, staging, job)?;
+    let out = super::staging::run_confined(&mut cmd, jail.as_ref()).map_err(|e| {
         Diagnostic::error(
             codes::LINKER_NOT_FOUND,
             format!(

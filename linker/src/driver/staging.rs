@@ -110,7 +110,18 @@ fn interrupted_error() -> std::io::Error {
 /// Runs `cmd` to its end, as [`std::process::Command::output`] does, in a process group of its
 /// own that [`remove_live`] kills (a signal to this process alone left the linker running).
 pub fn run_program(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    run_confined(cmd, None)
+}
+
+/// [`run_program`], the program confined to `jail`'s writes when there is one.
+pub(crate) fn run_confined(
+    cmd: &mut std::process::Command,
+    jail: Option<&super::sandbox::WriteJail>,
+) -> std::io::Result<std::process::Output> {
     let cmd = &mut super::tools::on_path(cmd)?;
+    if let Some(jail) = jail {
+        jail.confine(cmd);
+    }
     #[cfg(unix)]
     wait_for_children();
     #[cfg(unix)]
@@ -171,8 +182,7 @@ fn unwritable(output: &Path, e: std::io::Error) -> Error {
 /// outside the output's folder, or a backup or staged file outside `dir`, is not ours: nothing
 /// is done by it.
 fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
-    let journal = dir.join(JOURNAL);
-    if std::fs::symlink_metadata(&journal).is_err() {
+    if std::fs::symlink_metadata(dir.join(JOURNAL)).is_err() {
         return true;
     }
     let Ok(lock) = File::open(parent) else {
@@ -184,6 +194,14 @@ fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
         return false;
     }
     let live = live();
+    let done = replay_journal(parent, dir);
+    drop(live);
+    done
+}
+
+/// [`roll_back_dead`]'s work, the output folder's lock and the signal clean-up held.
+fn replay_journal(parent: &Path, dir: &Path) -> bool {
+    let journal = dir.join(JOURNAL);
     // Read under the lock: two publishes that both found the folder dead roll it back once.
     let Ok(text) = crate::diag::read_bounded(&journal, "commit journal", crate::diag::TEXT_LIMIT) else {
         return true;
@@ -203,8 +221,32 @@ fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
     if done {
         let _ = std::fs::remove_file(&journal);
     }
-    drop(live);
     done
+}
+
+/// Rolls back, before a commit in `parent` (its lock held), the commit any dead publish of this
+/// user's left there half made: a journal replayed later would undo this commit's files too.
+/// Its staging folder is left for [`remove_dead`].
+fn roll_back_dead_commits(parent: &Path, own: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let name = entry.file_name();
+        let staging = name.to_string_lossy().starts_with(PREFIX) && Some(name.as_os_str()) != own.file_name();
+        if staging && made_by_this_user(&dir) && lock_is_free(&dir) {
+            replay_journal(parent, &dir);
+        }
+    }
+}
+
+/// Whether the lock file of the staging folder `dir` is a file no process holds (a FIFO or
+/// anything else there is no publish's: never opened, which could block).
+fn lock_is_free(dir: &Path) -> bool {
+    let lock = dir.join(LOCK);
+    std::fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file())
+        && File::open(&lock).is_ok_and(|lock| lock.try_lock().is_ok())
 }
 
 /// How long a publish waits for the lock of the output's folder: a commit holds it for a few
@@ -310,15 +352,19 @@ fn remove_dead(parent: &Path) {
         if !made_by_this_user(&entry.path()) {
             continue;
         }
+        let age = || {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok();
+            modified
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|a| a.as_secs() > 60)
+        };
+        // A staging folder that lost its lock file (removed by an interrupted publish while
+        // its last files were written) is dead once a minute old, as one still being made.
+        let lockless = || std::fs::symlink_metadata(entry.path().join(LOCK)).is_err();
         let dead = if name.starts_with(PREFIX) {
-            File::open(entry.path().join(LOCK)).is_ok_and(|lock| lock.try_lock().is_ok())
+            lock_is_free(&entry.path()) || (lockless() && age())
         } else if name.starts_with(NEW_PREFIX) {
-            let age = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok());
-            age.is_some_and(|a| a.as_secs() > 60)
+            age()
         } else {
             false
         };
@@ -342,8 +388,11 @@ impl Staging {
         if live.interrupted {
             return Err(unwritable(output, interrupted_error()));
         }
+        // Private whatever the umask (a group-writable folder would not be taken for this
+        // user's own when its publish dies).
         let new = tempfile::Builder::new()
             .prefix(NEW_PREFIX)
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(&parent)
             .map_err(|e| unwritable(output, e))?;
         let lock = File::create(new.path().join(LOCK)).map_err(|e| unwritable(output, e))?;
@@ -391,6 +440,7 @@ impl Staging {
         if live.interrupted {
             return Err(move_failed(dest, interrupted_error()));
         }
+        roll_back_dead_commits(folder, self.path());
         // (staged file, destination); no staged file: the destination is removed.
         let moves: Vec<(Option<PathBuf>, &Path)> = superseded
             .iter()
@@ -452,7 +502,9 @@ impl Staging {
             }
         }
         let partial = self.path().join(".journal.new");
-        std::fs::write(&partial, text)?;
+        let mut file = std::fs::OpenOptions::new();
+        std::os::unix::fs::OpenOptionsExt::mode(file.write(true).create(true).truncate(true), 0o600);
+        std::io::Write::write_all(&mut file.open(&partial)?, &text)?;
         std::fs::rename(partial, self.path().join(JOURNAL))
     }
 
@@ -584,6 +636,49 @@ mod tests {
             .filter(|n| n.starts_with(PREFIX))
             .collect();
         assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    /// A publish that began before another died in its commit commits its whole set: the dead
+    /// commit is undone first, not replayed later over this one's files. Staging folders are
+    /// private (0700) whatever the umask.
+    #[test]
+    fn a_dead_commit_is_undone_before_the_next_commit_not_over_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let (app, dbg) = (out.join("app"), out.join("app.dbg"));
+        std::fs::write(&app, "set 0").unwrap();
+        std::fs::write(&dbg, "debug 0").unwrap();
+        let later = Staging::beside(&app).unwrap();
+        let mode = std::fs::metadata(later.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+        std::fs::write(later.path().join("app"), "set 2").unwrap();
+        std::fs::write(later.path().join("app.dbg"), "debug 2").unwrap();
+        // The other publish dies after moving its debug file.
+        let mut dying = Staging::beside(&app).unwrap();
+        std::fs::write(dying.path().join("app"), "set 1").unwrap();
+        std::fs::write(dying.path().join("app.dbg"), "debug 1").unwrap();
+        let moves: Vec<(Option<PathBuf>, &Path)> = vec![
+            (Some(dying.path().join("app.dbg")), &dbg),
+            (Some(dying.path().join("app")), &app),
+        ];
+        let previous = dying.keep_previous(&moves).unwrap();
+        dying.write_journal(&moves, &previous).unwrap();
+        dying.apply(&moves, &previous, 1).unwrap();
+        drop(dying.lock.take());
+        let dead = dying.path().to_path_buf();
+        live().dirs.retain(|d| d != &dead);
+        std::mem::forget(dying);
+        let files = vec![(PathBuf::from("app.dbg"), dbg.clone())];
+        later.commit(&[], &files, (Path::new("app"), &app)).unwrap();
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+        assert_eq!((read(&app), read(&dbg)), ("set 2".into(), "debug 2".into()));
+        // A publish after it replays nothing over that set, and removes the dead folder.
+        drop(later);
+        let _next = Staging::beside(&app).unwrap();
+        assert_eq!((read(&app), read(&dbg)), ("set 2".into(), "debug 2".into()));
+        assert!(!dead.exists());
     }
 
     /// A journal planted in a dead-looking staging folder moves nothing outside the output's

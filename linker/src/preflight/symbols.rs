@@ -167,6 +167,7 @@ fn read_script(text: &str) -> Vec<ScriptRef> {
     let mut list_depths = Vec::new();
     let mut depth = 0usize;
     let mut pending_keyword = false;
+    let mut include = false;
     for token in clean
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
@@ -189,6 +190,12 @@ fn read_script(text: &str) -> Vec<ScriptRef> {
                     depth = depth.saturating_sub(1);
                 }
                 "GROUP" | "INPUT" | "AS_NEEDED" => pending_keyword = true,
+                // `INCLUDE file`: another script, read in its place.
+                "INCLUDE" => include = true,
+                word if include => {
+                    include = false;
+                    out.push(ScriptRef::File(PathBuf::from(word.trim_matches('"'))));
+                }
                 word => {
                     pending_keyword = false;
                     if depth_in_lists == 0 {

@@ -206,8 +206,12 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
         }
         match arg.strip_prefix("-Wl,") {
             Some(rest) => words.extend(rest.split(',').map(|p| (i, p.to_string()))),
-            // `-Xlinker WORD`: the next argument is one word of the linker's, as it is.
-            None if arg == "-Xlinker" => words.extend(queue.pop_front()),
+            // `-Xlinker WORD` and `--for-linker WORD`: the next argument is one word of the
+            // linker's, as it is; `--for-linker=WORD` too.
+            None if arg == "-Xlinker" || arg == "--for-linker" => words.extend(queue.pop_front()),
+            None if arg.starts_with("--for-linker=") => {
+                words.push((i, arg["--for-linker=".len()..].to_string()))
+            }
             None => {
                 // A response file the compiler driver reads: its words are arguments in its place.
                 if let Some(file) = arg.strip_prefix('@').filter(|_| read < 100) {
@@ -278,6 +282,15 @@ fn response_file_words(text: &str) -> Vec<String> {
     words
 }
 
+/// The file a link.exe-style option reads (`/DEF:x.def`, `-order:@x.txt`,
+/// `/call-graph-ordering-file:x`): the value after the option's `:`, a leading `@` dropped.
+fn link_exe_file(word: &str) -> Option<&str> {
+    let (option, value) = word.strip_prefix(['/', '-'])?.split_once(':')?;
+    let named = !option.is_empty() && option.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let value = value.strip_prefix('@').unwrap_or(value);
+    (named && !value.is_empty()).then_some(value)
+}
+
 /// The files `words` name as inputs of the link (see [`linker_arg_files`]).
 fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
     let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
@@ -298,8 +311,13 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
             dirs.push(base.join(d));
         } else if let Some(l) = value("-l", "--library") {
             libs.push((i, l));
-        } else if let Some(t) = value("-T", "--script") {
+        } else if let Some(t) = value("-T", "--script")
+            .or_else(|| value("-R", "--just-symbols"))
+            .or_else(|| value("-c", "--mri-script"))
+        {
             files.push((i, base.join(t)));
+        } else if let Some(f) = link_exe_file(word) {
+            files.push((i, base.join(f)));
         } else if let Some(f) = word.strip_prefix('@') {
             files.push((i, base.join(f)));
         } else if word.starts_with('-') {
@@ -394,7 +412,7 @@ fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool
                 _ => v,
             });
             (value, image)
-        } else if word.starts_with("-o") && !word.starts_with("-o-") {
+        } else if word.starts_with("-o") && !word.starts_with("-o-") && !single_dash_o_option(word) {
             (Some(word[2..].to_string()), true)
         } else {
             (None, false)
@@ -470,6 +488,23 @@ fn windows_output(word: &str) -> Option<(usize, bool)> {
     .iter()
     .find(|p| option.starts_with(*p))
     .map(|p| (1 + p.len(), *p == "OUT:"))
+}
+
+/// Whether `word` is a linker option of one dash that starts with `o` and is not `-oFILE`: ld's
+/// single-dash long options, ld64's and lld-link's `-` spellings.
+fn single_dash_o_option(word: &str) -> bool {
+    const OPTIONS: &[&str] = &[
+        "-orphan-handling",
+        "-oformat",
+        "-omagic",
+        "-order_file",
+        "-object_path_lto",
+        "-opt:",
+        "-order:",
+        "-osversion:",
+    ];
+    let lower = word.to_ascii_lowercase();
+    OPTIONS.iter().any(|o| lower.starts_with(o))
 }
 
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
@@ -710,6 +745,36 @@ fn same_file(_a: &std::fs::Metadata, a_path: &Path, b: &Path) -> bool {
     matches!((a_path.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
+/// An image named as `linker` names a file it writes beside the image (lld-link's `NAME.pdb`, a
+/// DLL's import library `NAME.lib`) is refused: the two would be one file, and the commit would
+/// fail after the link.
+pub fn check_side_output_names(loaded: &LoadedRequest, linker: &dyn Linker) -> Result<()> {
+    let (Some(output), Ok(target)) = (&loaded.request.output, target_of(loaded.rid)) else {
+        return Ok(());
+    };
+    if loaded.request.native_lib == OutputKind::Static {
+        return Ok(());
+    }
+    let mut job = LinkJob::new(target, loaded.request.native_lib, output.clone());
+    job.exports = vec!["any".into()];
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    match linker
+        .side_outputs(&job)
+        .into_iter()
+        .find(|s| s.eq_ignore_ascii_case(&name))
+    {
+        Some(side) => Err(output_invalid(
+            output,
+            &format!(
+                "is named as the {} linker names a file it writes beside the image (`{side}`)",
+                linker.flavor()
+            ),
+        )
+        .at(loaded.locate_field("output"))),
+        None => Ok(()),
+    }
+}
+
 /// The refusal of an output that is `what`.
 fn output_invalid(path: &Path, what: &str) -> Error {
     Error::new(
@@ -871,6 +936,10 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     job.native_libraries = req.native_library.iter().map(|p| abs(p)).collect();
     job.linker_args = req.linker_arg.clone();
     job.working_dir = Some(abs(&loaded.base_dir()));
+    job.linker_arg_writes = linker_arg_outputs(&loaded.base_dir(), &req.linker_arg)
+        .into_iter()
+        .map(|(_, file, _)| abs(&file))
+        .collect();
     job.intermediate_dir = Some(abs(&req
         .intermediate_dir
         .clone()

@@ -59,31 +59,72 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
     })?;
     let triple = row.rust_triple;
     let dirs = search_dirs(requested);
+    // The folders found from the program's own: a file another user planted there (beside a
+    // program unpacked in a shared folder) is never linked in.
+    let explicit = usize::from(
+        requested.is_some() || std::env::var_os("AOTINTEROP_RUNTIME_DIR").is_some_and(|d| !d.is_empty()),
+    );
     // The build's layout, then NuGet's.
-    let candidates: Vec<PathBuf> = dirs
+    let candidates: Vec<(PathBuf, Option<&Path>)> = dirs
         .iter()
-        .flat_map(|d| [d.join(triple), d.join(row.rid).join("native")])
+        .enumerate()
+        .flat_map(|(i, d)| {
+            let root = (i >= explicit).then_some(d.as_path());
+            [(d.join(triple), root), (d.join(row.rid).join("native"), root)]
+        })
         .collect();
-    let archive = candidates
+    let found = candidates
         .iter()
-        .map(|d| d.join(ARCHIVE_NAME))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
-            let way_out = match requested {
-                Some(_) => "name the folder that holds it in `runtime_dir`".to_string(),
-                None => format!("run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR"),
-            };
-            Error::new(
+        .map(|(d, root)| (d.join(ARCHIVE_NAME), *root))
+        .find(|(p, _)| p.is_file());
+    if let Some((archive, Some(root))) = &found {
+        if let Some(why) = untrusted(archive, root) {
+            return Err(Error::new(
                 codes::RUNTIME_NOT_FOUND,
                 format!(
-                    "the aotinterop runtime for {triple} is not built (looked in {}); {way_out}",
-                    tried.join(", ")
+                    "the aotinterop runtime {} is not linked in: {why}; set AOTINTEROP_RUNTIME_DIR or `runtime_dir` to the folder of a runtime you trust",
+                    archive.display()
                 ),
-            )
-        })?;
+            ));
+        }
+    }
+    let archive = found.map(|(archive, _)| archive).ok_or_else(|| {
+        let tried: Vec<String> = candidates.iter().map(|(d, _)| d.display().to_string()).collect();
+        let way_out = match requested {
+            Some(_) => "name the folder that holds it in `runtime_dir`".to_string(),
+            None => format!("run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR"),
+        };
+        Error::new(
+            codes::RUNTIME_NOT_FOUND,
+            format!(
+                "the aotinterop runtime for {triple} is not built (looked in {}); {way_out}",
+                tried.join(", ")
+            ),
+        )
+    })?;
     Ok(RuntimeLibrary {
         archive,
         system_libs: row.runtime_libs.iter().map(|s| s.to_string()).collect(),
     })
+}
+
+/// Why the runtime archive `archive`, found below `root` (a folder beside the program), is not
+/// to be trusted: it or a folder between it and `root` belongs to another user (not this one,
+/// not root) or may be written by everyone.
+fn untrusted(archive: &Path, root: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let mut at = Some(archive);
+    while let Some(path) = at {
+        let meta = std::fs::metadata(path).ok()?;
+        if meta.uid() != me && meta.uid() != 0 {
+            return Some(format!("{} belongs to another user", path.display()));
+        }
+        if meta.mode() & 0o002 != 0 {
+            return Some(format!("{} may be written by everyone", path.display()));
+        }
+        at = path.parent().filter(|_| path != root);
+    }
+    None
 }

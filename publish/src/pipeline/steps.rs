@@ -28,7 +28,9 @@ pub(super) fn check_request(loaded: &LoadedRequest) -> Result<Box<dyn Linker>> {
         runtime::find_runtime(&target, Some(dir)).map_err(|e| e.at(loaded.locate_field("runtime_dir")))?;
     }
     inputs::check_outputs(loaded)?;
-    inputs::choose_linker(loaded, &target)
+    let linker = inputs::choose_linker(loaded, &target)?;
+    inputs::check_side_output_names(loaded, linker.as_ref())?;
+    Ok(linker)
 }
 
 /// Reads the app's assemblies (or the request's imports).
