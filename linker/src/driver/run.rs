@@ -63,18 +63,24 @@ impl StagedLink {
     }
 }
 
-/// The ruleset that has the linker write only in `staging` (its `tmp` folder, made the linker's
-/// temporary folder here) and the files `job`'s LinkerArg items name for writing, where the
-/// kernel can see to it.
-fn confine(cmd: &mut Command, staging: &Staging, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
-    let tmp = staging.path().join("tmp");
-    std::fs::create_dir(&tmp).map_err(|e| {
+/// A new folder `name` in `staging`.
+fn staging_subfolder(staging: &Staging, name: &str) -> Result<PathBuf> {
+    let dir = staging.path().join(name);
+    std::fs::create_dir(&dir).map_err(|e| {
         Diagnostic::error(
             codes::OUTPUT_UNWRITABLE,
             format!("cannot create a staging folder: {e}"),
         )
-        .at(&tmp)
+        .at(&dir)
     })?;
+    Ok(dir)
+}
+
+/// The ruleset that has the linker write only in `staging` (its `tmp` folder, made the linker's
+/// temporary folder here) and the files `job`'s LinkerArg items name for writing, where the
+/// kernel can see to it.
+fn confine(cmd: &mut Command, staging: &Staging, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
+    let tmp = staging_subfolder(staging, "tmp")?;
     for var in ["TMPDIR", "TMP", "TEMP"] {
         cmd.env(var, &tmp);
     }
@@ -102,14 +108,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     };
     let mut export_text = None;
     if linker.flavor() == Flavor::Archive {
-        let dir = staging.path().join("members");
-        std::fs::create_dir(&dir).map_err(|e| {
-            Diagnostic::error(
-                codes::OUTPUT_UNWRITABLE,
-                format!("cannot create a staging folder: {e}"),
-            )
-            .at(&dir)
-        })?;
+        let dir = staging_subfolder(staging, "members")?;
         staged.unpacked = archive::unpack(&job.runtime_inputs, &dir)?;
     } else if job.wants_export_file() {
         let kind = linker.export_file_kind();
