@@ -15,7 +15,8 @@ pub struct InspectArgs {
     image: PathBuf,
     /// Only the slice of this architecture (`x86_64`, `aarch64` or `arm64`) of a universal
     /// Mach-O (on another image: check that it is this architecture).
-    #[arg(long, value_name = "ARCH")]
+    #[arg(long, value_name = "ARCH", ignore_case = true,
+        value_parser = clap::builder::PossibleValuesParser::new(["x86_64", "x64", "amd64", "aarch64", "arm64", "x86", "arm"]))]
     arch: Option<String>,
     /// Check that every library the image needs, and every module its lazy P/Invokes name, is
     /// found on this machine (or under `--sysroot`): whether the image starts, and which calls

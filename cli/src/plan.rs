@@ -46,6 +46,14 @@ fn load(args: &PlanArgs) -> aotinterop::Result<LoadedRequest> {
     req.direct_pinvoke_list = args.direct_list.clone();
     req.imports = imports::load_imports_file(imports_file)?;
     if let Some(list) = &args.windows_api_list {
+        // Read for Windows RIDs only, but a file that is not there is a mistake for every RID.
+        if !list.is_file() {
+            return Err(aotinterop::Error::new(
+                aotinterop_model::codes::FILE_UNREADABLE,
+                "--windows-api-list names no file",
+            )
+            .at(list.as_path()));
+        }
         req.windows_api_list = WindowsApiList::File(list.clone());
     }
     LoadedRequest::from_request(req, "<command line>")

@@ -2933,3 +2933,108 @@ fn outputs_named_as_side_files_or_symbol_inputs_are_refused() {
         &["hello.pdb", "beside the image"],
     );
 }
+
+/// Small mistakes get words of their own: an `--arch` that is none, a `search_path` of the
+/// wrong type, a missing `--windows-api-list` on any RID, a linker path holding a newline,
+/// LinkerArg items past what is read to check them, a map file option naming a folder.
+#[test]
+fn small_mistakes_get_clear_words() {
+    let dir = published();
+    let d = dir.path();
+    let out = aotinterop(&["inspect", "--arch", "", "bin/app"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::write(
+        d.join("sp.json"),
+        r#"[{"module": "libz.so.1", "entry": "zlibVersion", "search_path": [1]}]"#,
+    )
+    .unwrap();
+    let out = aotinterop(&["plan", "--rid", "linux-x64", "--imports", "sp.json"], d);
+    let err = exits_saying(&out, 1, &["sp.json:1", "expected a string"]);
+    assert!(!err.contains("untagged"), "{err}");
+    std::fs::write(
+        d.join("ok.json"),
+        r#"[{"module": "libz.so.1", "entry": "zlibVersion"}]"#,
+    )
+    .unwrap();
+    let args = [
+        "plan",
+        "--rid",
+        "linux-x64",
+        "--imports",
+        "ok.json",
+        "--windows-api-list",
+        "none.txt",
+    ];
+    exits_saying(&aotinterop(&args, d), 1, &["none.txt", "--windows-api-list"]);
+    let request = with(serde_json::json!({"output": "bin/app", "linker": {"path": "gc\nc"}}));
+    std::fs::write(d.join("nl.json"), request.to_string()).unwrap();
+    let err = text(&aotinterop(&["publish", "nl.json"], d).stderr);
+    assert!(err.contains("gc\\nc") && !err.contains("gc\nc"), "{err}");
+    std::fs::write(d.join("e.rsp"), "-Wl,--as-needed\n").unwrap();
+    let mut many = vec!["@e.rsp".to_string(); 100];
+    many.push("-Wl,--as-needed".into());
+    let request = with(serde_json::json!({"output": "bin/app", "linker_arg": many}));
+    std::fs::write(d.join("many.json"), request.to_string()).unwrap();
+    exits_saying(
+        &aotinterop(&["publish", "many.json"], d),
+        1,
+        &["linker_arg", "pass fewer"],
+    );
+    std::fs::create_dir(d.join("maps")).unwrap();
+    let request = with(serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=maps"]}));
+    std::fs::write(d.join("map.json"), request.to_string()).unwrap();
+    let err = text(&aotinterop(&["publish", "map.json"], d).stderr);
+    assert!(!err.contains("an input of this publish"), "{err}");
+}
+
+/// A shared library a host loads by a relative path (`dlopen("./bin/libapp.so")`) takes its own
+/// folder as its AssemblyDirectory, where it was loaded from, not the host executable's (the
+/// loader reports it by that relative name): its lazy import binds the library beside it.
+#[test]
+fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let gcc = |args: &[&str]| {
+        let st = Command::new("gcc").args(args).current_dir(d).status().unwrap();
+        assert!(st.success(), "{args:?}");
+    };
+    std::fs::create_dir(d.join("bin")).unwrap();
+    std::fs::write(
+        d.join("own.c"),
+        "const char *own(void) { return \"own folder\"; }\n",
+    )
+    .unwrap();
+    gcc(&["-shared", "-fPIC", "-o", "bin/libown.so", "own.c"]);
+    std::fs::write(
+        d.join("lib.c"),
+        "extern const char *ov(void);\nconst char *call(void) { return ov(); }\n",
+    )
+    .unwrap();
+    gcc(&["-c", "-fPIC", "-o", "lib.o", "lib.c"]);
+    std::fs::write(
+        d.join("host.c"),
+        "#include <dlfcn.h>\n#include <stdio.h>\nint main(int c, char **v) {\n\
+         void *h = dlopen(v[1], RTLD_NOW); if (!h) return 2;\n\
+         const char *(*f)(void) = (const char *(*)(void))dlsym(h, \"call\"); if (!f) return 3;\n\
+         puts(f()); return 0; }\n",
+    )
+    .unwrap();
+    gcc(&["-o", "host", "host.c", "-ldl"]);
+    let request = serde_json::json!({
+        "rid": "linux-x64", "native_lib": "shared", "output": "bin/libapp.so", "objects": ["lib.o"],
+        "imports": [{"module": "libown.so", "entry": "own", "symbol": "ov",
+                     "search_path": ["AssemblyDirectory"]}],
+        "exports": {"symbols": ["call"]},
+    });
+    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for path in ["./bin/libapp.so", "bin/libapp.so"] {
+        let out = Command::new(d.join("host"))
+            .arg(path)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(text(&out.stdout), "own folder\n", "{path}: {}", text(&out.stderr));
+    }
+}

@@ -184,31 +184,62 @@ impl serde::Serialize for DllImportSearchPath {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DllImportSearchPath {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        use serde::Deserialize;
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Number(u32),
-            Names(Vec<String>),
-            Text(String),
+        d.deserialize_any(SearchPathVisitor)
+    }
+}
+
+/// Reads a `DllImportSearchPath` as a number, a flag name (`A|B`) or an array of flag names,
+/// each mistake in its own words.
+#[cfg(feature = "serde")]
+struct SearchPathVisitor;
+
+#[cfg(feature = "serde")]
+impl SearchPathVisitor {
+    fn unknown<E: serde::de::Error>(s: &str) -> E {
+        E::custom(format!(
+            "unknown DllImportSearchPath flag `{s}` (expected one of {})",
+            DllImportSearchPath::FLAGS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::de::Visitor<'de> for SearchPathVisitor {
+    type Value = DllImportSearchPath;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DllImportSearchPath: a number, flag names (`SafeDirectories|System32`) or an array of flag names")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<Self::Value, E> {
+        u32::try_from(n)
+            .map(DllImportSearchPath)
+            .map_err(|_| E::custom(format!("DllImportSearchPath {n} is larger than 32 bits")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> std::result::Result<Self::Value, E> {
+        u64::try_from(n)
+            .map_err(|_| E::custom(format!("DllImportSearchPath {n} is negative")))
+            .and_then(|n| self.visit_u64(n))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, t: &str) -> std::result::Result<Self::Value, E> {
+        DllImportSearchPath::parse(t).ok_or_else(|| Self::unknown(t))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut v = 0;
+        while let Some(name) = seq.next_element::<String>()? {
+            v |= DllImportSearchPath::parse_flag(&name).ok_or_else(|| Self::unknown::<A::Error>(&name))?;
         }
-        let bad = |s: &str| {
-            serde::de::Error::custom(format!(
-                "unknown DllImportSearchPath flag `{s}` (expected one of {})",
-                Self::FLAGS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-            ))
-        };
-        match Repr::deserialize(d)? {
-            Repr::Number(n) => Ok(DllImportSearchPath(n)),
-            Repr::Text(t) => Self::parse(&t).ok_or_else(|| bad(&t)),
-            Repr::Names(names) => {
-                let mut v = 0;
-                for n in &names {
-                    v |= Self::parse_flag(n).ok_or_else(|| bad(n))?;
-                }
-                Ok(DllImportSearchPath(v))
-            }
-        }
+        Ok(DllImportSearchPath(v))
     }
 }
 

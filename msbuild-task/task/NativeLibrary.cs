@@ -76,9 +76,20 @@ namespace AotInterop.Build
         public static AotInteropNative Load(string path, out string error)
         {
             error = null;
+            if (Directory.Exists(path))
+            {
+                error = "it is a folder, not the library";
+                return null;
+            }
             if (!File.Exists(path))
             {
                 error = "the file does not exist";
+                return null;
+            }
+            // A FIFO or a device reads as an empty file here: loading it would block or fail.
+            if (new FileInfo(path).Length == 0)
+            {
+                error = "the file is empty, or a FIFO or a device, not the library";
                 return null;
             }
             try

@@ -197,11 +197,20 @@ pub(crate) fn linker_arg_files(base: &Path, args: &[String]) -> Vec<(usize, Path
 /// Every word the compiler driver and the linker see from LinkerArg items, with its item's
 /// index: `-Wl,` split at its commas, the words of `@FILE` read (a FIFO or folder is not).
 fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
+    linker_words_read(base, args).0
+}
+
+/// The most linker words, and response files, that LinkerArg items are read for.
+const WORD_LIMIT: usize = 10_000;
+const RESPONSE_FILE_LIMIT: usize = 100;
+
+/// [`linker_words`], and whether they are all of them (no limit was reached).
+fn linker_words_read(base: &Path, args: &[String]) -> (Vec<(usize, String)>, bool) {
     let mut words: Vec<(usize, String)> = Vec::new();
     let mut queue: std::collections::VecDeque<(usize, String)> = args.iter().cloned().enumerate().collect();
     let mut read = 0;
     while let Some((i, arg)) = queue.pop_front() {
-        if words.len() >= 10_000 {
+        if words.len() >= WORD_LIMIT {
             break;
         }
         match arg.strip_prefix("-Wl,") {
@@ -214,7 +223,7 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
             }
             None => {
                 // A response file the compiler driver reads: its words are arguments in its place.
-                if let Some(file) = arg.strip_prefix('@').filter(|_| read < 100) {
+                if let Some(file) = arg.strip_prefix('@').filter(|_| read < RESPONSE_FILE_LIMIT) {
                     read += 1;
                     let text = aotinterop_model::diag::read_text(&base.join(file), "response file")
                         .unwrap_or_default();
@@ -227,7 +236,7 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
         }
     }
     let mut at = 0;
-    while at < words.len() && words.len() < 10_000 {
+    while at < words.len() && words.len() < WORD_LIMIT {
         if let Some(file) = words[at].1.strip_prefix('@') {
             let text =
                 aotinterop_model::diag::read_text(&base.join(file), "response file").unwrap_or_default();
@@ -236,7 +245,8 @@ fn linker_words(base: &Path, args: &[String]) -> Vec<(usize, String)> {
         }
         at += 1;
     }
-    words
+    let complete = words.len() < WORD_LIMIT && read < RESPONSE_FILE_LIMIT;
+    (words, complete)
 }
 
 /// The words of a response file as GCC and the linkers read it (libiberty's `buildargv`):
@@ -321,7 +331,13 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
         } else if let Some(f) = word.strip_prefix('@') {
             files.push((i, base.join(f)));
         } else if word.starts_with('-') {
-            files.extend(word.split_once('=').map(|(_, v)| (i, base.join(v))));
+            // A writing option's file (`--Map=FILE`) is an output of the linker's, not an input.
+            let writes = long_option(word).is_some_and(|(o, v)| writes_file(o, v.is_some()).is_some());
+            files.extend(
+                word.split_once('=')
+                    .filter(|_| !writes)
+                    .map(|(_, v)| (i, base.join(v))),
+            );
         } else {
             files.push((i, base.join(word)));
         }
@@ -510,6 +526,18 @@ fn single_dash_o_option(word: &str) -> bool {
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
 /// file over one of this publish's inputs.
 fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
+    if !linker_words_read(&loaded.base_dir(), &loaded.request.linker_arg).1 {
+        return Some(
+            Error::new(
+                codes::OUTPUT_INVALID,
+                format!(
+                    "`linker_arg`: its items hold more than {WORD_LIMIT} linker words or {RESPONSE_FILE_LIMIT} response \
+                     files, more than aotinterop reads to check what the linker would write: pass fewer"
+                ),
+            )
+            .at(loaded.locate_field("linker_arg")),
+        );
+    }
     let inputs = input_files(loaded);
     linker_arg_outputs(&loaded.base_dir(), &loaded.request.linker_arg)
         .into_iter()

@@ -22,7 +22,7 @@ mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 13] = [
+    const NAMES: [&[u8]; 15] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -36,8 +36,10 @@ mod late {
         b"getauxval\0",
         b"stat\0",
         b"dl_iterate_phdr\0",
+        b"dladdr1\0",
+        b"dlinfo\0",
     ];
-    static ADDRS: [AtomicUsize; 13] = [const { AtomicUsize::new(0) }; 13];
+    static ADDRS: [AtomicUsize; 15] = [const { AtomicUsize::new(0) }; 15];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -92,6 +94,9 @@ mod late {
         // glibc exports `stat` itself from 2.33 on (before, only `__xstat`): older ones skip the check.
         11: fn stat(path: *const c_char, out: *mut libc::stat) -> c_int, else -1;
         12: fn dl_iterate_phdr(callback: super::PhdrCallback, data: *mut c_void) -> c_int, else 0;
+        // glibc's: the link map of an address, and a library's origin folder.
+        13: fn dladdr1(addr: *const c_void, info: *mut libc::Dl_info, extra: *mut *mut c_void, flags: c_int) -> c_int, else 0;
+        14: fn dlinfo(handle: *mut c_void, request: c_int, info: *mut c_void) -> c_int, else -1;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -504,6 +509,16 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         && !info.dli_fname.is_null()
         // SAFETY: dli_fname is a NUL-terminated path when not NULL.
         && unsafe { *info.dli_fname } == b'/' as c_char;
+    // A library loaded by a relative path (`dlopen("./bin/libapp.so")`): its folder as the
+    // loader took it when it loaded (glibc's origin), else its path made real from here.
+    let relative = ok && !absolute && !in_main_executable(&info) && !info.dli_fname.is_null();
+    if relative {
+        if let Some(n) = loader_origin(addr, out) {
+            return Some(n);
+        }
+        let n = real_path(info.dli_fname, out)?;
+        return parent(&out[..n]).map(<[u8]>::len);
+    }
     let n = if absolute {
         // The real path; where `realpath` fails, the path as the loader reports it.
         match real_path(info.dli_fname, out) {
@@ -522,6 +537,27 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         exe_path(out)?
     };
     parent(&out[..n]).map(<[u8]>::len)
+}
+
+/// The folder the loader took the file holding `addr` from when it loaded it (glibc's
+/// `dlinfo(RTLD_DI_ORIGIN)` of its link map, absolute even for a library loaded by a relative
+/// path), in `out`; `None` without glibc's `dladdr1`/`dlinfo`.
+fn loader_origin(addr: *const c_void, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
+    const RTLD_DL_LINKMAP: c_int = 2;
+    const RTLD_DI_ORIGIN: c_int = 6;
+    // SAFETY: a zeroed Dl_info is a valid out-parameter.
+    let mut info: libc::Dl_info = unsafe { core::mem::zeroed() };
+    let mut map: *mut c_void = core::ptr::null_mut();
+    // SAFETY: dladdr1 reads the loader's tables and fills both out-parameters.
+    if unsafe { late::dladdr1(addr, &mut info, &mut map, RTLD_DL_LINKMAP) } == 0 || map.is_null() {
+        return None;
+    }
+    // SAFETY: glibc copies the origin, at most PATH_MAX bytes with its NUL, into `out`.
+    if unsafe { late::dlinfo(map, RTLD_DI_ORIGIN, out.as_mut_ptr().cast()) } != 0 {
+        return None;
+    }
+    let n = out.iter().position(|&b| b == 0)?;
+    (n > 0 && out[0] == b'/').then_some(n)
 }
 
 /// Whether `info` (dladdr's answer for this runtime's code) is the main executable's: the
