@@ -35,6 +35,10 @@ pub fn run(args: &PublishArgs) -> ExitCode {
         std::process::exit(130);
     });
     crate::signals::ignore(&ignored);
+    // A file-size limit (`ulimit -f`) ends a write with an error (EFBIG) the publish reports and
+    // cleans up after, not with SIGXFSZ, which killed it and left its staging folder; the
+    // programs it runs inherit that.
+    crate::signals::ignore(&[libc::SIGXFSZ]);
     let loaded = match PublishRequest::load(&args.request) {
         Ok(l) => l,
         Err(e) => {

@@ -2658,6 +2658,7 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
             "-Wl,-rpath,/dev/fd/../cwd",
             "RPATH/RUNPATH folder `/dev/fd/../cwd`",
         ),
+        ("-Wl,-rpath,/dev/fd/3", "RPATH/RUNPATH folder `/dev/fd/3`"),
         (
             "-Wl,-rpath,$ORIGIN/../../../../../../../../proc/self/cwd",
             "RPATH/RUNPATH folder",
@@ -3013,8 +3014,9 @@ fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
     gcc(&["-c", "-fPIC", "-o", "lib.o", "lib.c"]);
     std::fs::write(
         d.join("host.c"),
-        "#include <dlfcn.h>\n#include <stdio.h>\nint main(int c, char **v) {\n\
+        "#include <dlfcn.h>\n#include <stdio.h>\n#include <unistd.h>\nint main(int c, char **v) {\n\
          void *h = dlopen(v[1], RTLD_NOW); if (!h) return 2;\n\
+         if (c > 2 && chdir(v[2]) != 0) return 4;\n\
          const char *(*f)(void) = (const char *(*)(void))dlsym(h, \"call\"); if (!f) return 3;\n\
          puts(f()); return 0; }\n",
     )
@@ -3037,4 +3039,107 @@ fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
             .unwrap();
         assert_eq!(text(&out.stdout), "own folder\n", "{path}: {}", text(&out.stderr));
     }
+    // Nor when it was loaded through `/proc/self/cwd` and the host then moves to a folder
+    // holding a library of that name: the folder is the one it was loaded from.
+    std::fs::create_dir_all(d.join("elsewhere/bin")).unwrap();
+    std::fs::write(
+        d.join("planted.c"),
+        "const char *own(void) { return \"planted\"; }\n",
+    )
+    .unwrap();
+    gcc(&["-shared", "-fPIC", "-o", "elsewhere/bin/libown.so", "planted.c"]);
+    for path in ["/proc/self/cwd/bin/libapp.so", "/dev/fd/../cwd/bin/libapp.so"] {
+        let host = Command::new(d.join("host"))
+            .args([path, "elsewhere"])
+            .current_dir(d)
+            .output();
+        let out = host.unwrap();
+        assert_eq!(text(&out.stdout), "own folder\n", "{path}: {}", text(&out.stderr));
+    }
+}
+
+/// A lazy import whose module names the current directory by another name
+/// (`/proc/self/cwd/libown.so`) is not loaded from there, as `./libown.so` is not; and an image
+/// started through the loader by name (`ld.so ./bin/app`) searches its own folder, not the
+/// loader's.
+#[test]
+fn modules_through_the_current_directory_and_images_started_by_the_loader() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let gcc = |args: &[&str]| {
+        let st = Command::new("gcc").args(args).current_dir(d).status().unwrap();
+        assert!(st.success(), "{args:?}");
+    };
+    std::fs::create_dir(d.join("bin")).unwrap();
+    std::fs::write(
+        d.join("own.c"),
+        "const char *own(void) { return \"own folder\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("planted.c"),
+        "const char *own(void) { return \"planted\"; }\n",
+    )
+    .unwrap();
+    gcc(&["-shared", "-fPIC", "-o", "bin/libown.so", "own.c"]);
+    gcc(&["-shared", "-fPIC", "-o", "libown.so", "planted.c"]);
+    std::fs::write(
+        d.join("main.c"),
+        "#include <stdio.h>\nextern const char *ov(void);\nint main(void) { puts(ov()); return 0; }\n",
+    )
+    .unwrap();
+    gcc(&["-c", "-fPIC", "-o", "main.o", "main.c"]);
+    for (module, output) in [("/proc/self/cwd/libown.so", "bin/cwd"), ("libown.so", "bin/app")] {
+        let request = serde_json::json!({
+            "rid": "linux-x64", "output": output, "objects": ["main.o"],
+            "imports": [{"module": module, "entry": "own", "symbol": "ov"}],
+        });
+        std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+        let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = Command::new(d.join("bin/cwd")).current_dir(d).output().unwrap();
+    assert!(!text(&out.stdout).contains("planted"), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("another name"),
+        "{}",
+        text(&out.stderr)
+    );
+    let loader = [
+        "/lib64/ld-linux-x86-64.so.2",
+        "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+    ]
+    .into_iter()
+    .find(|l| Path::new(l).exists())
+    .expect("glibc's loader");
+    let out = Command::new(loader)
+        .arg("./bin/app")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "own folder\n", "{}", text(&out.stderr));
+}
+
+/// A file-size limit (`ulimit -f`) fails the publish with an error (the write's EFBIG), not a
+/// SIGXFSZ kill: the previous image stays and no staging folder is left.
+#[test]
+fn a_file_size_limit_fails_the_publish_and_leaves_nothing() {
+    let dir = published();
+    let d = dir.path();
+    let before = std::fs::read(d.join("bin/app")).unwrap();
+    let program = env!("CARGO_BIN_EXE_aotinterop");
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("ulimit -f 4 && exec '{program}' publish request.json"))
+        .current_dir(d)
+        .env(
+            "AOTINTEROP_RUNTIME_DIR",
+            aotinterop_testkit::repo_root().join("target/aotinterop-runtime"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c != 0 && c < 128), "{out:?}");
+    assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
+    let left = names_in(&d.join("bin"));
+    assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
 }

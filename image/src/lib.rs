@@ -658,8 +658,9 @@ fn from_current_directory(path: &str, image_dir: &Path) -> bool {
     !path.starts_with('/') || through_process_cwd(Path::new(path))
 }
 
-/// Whether the absolute `path` reaches a process's current directory through procfs, followed
-/// as the kernel follows it (`/proc/self/cwd`, `/proc/thread-self/cwd`, `/dev/fd/../cwd`).
+/// Whether the absolute `path` reaches a process's current directory, or a folder it holds
+/// open, through procfs, followed as the kernel follows it (`/proc/self/cwd`,
+/// `/proc/thread-self/cwd`, `/dev/fd/../cwd`, `/dev/fd/3`).
 /// Hand-written: `canonicalize` would answer with the current directory's own path.
 pub fn through_process_cwd(path: &Path) -> bool {
     let mut pending = VecDeque::new();
@@ -671,7 +672,10 @@ pub fn through_process_cwd(path: &Path) -> bool {
             resolved.pop();
             continue;
         }
-        if part == "cwd" && resolved.starts_with("/proc") {
+        // A process's `cwd`, or an entry of its `fd` folder (`/dev/fd/3` open on a folder):
+        // both are whatever that process holds open.
+        let in_fd = resolved.starts_with("/proc") && resolved.file_name().is_some_and(|n| n == "fd");
+        if (part == "cwd" && resolved.starts_with("/proc")) || in_fd {
             return true;
         }
         let next = resolved.join(&part);

@@ -247,6 +247,16 @@ fn thin_members(path: &Path, data: &[u8]) -> Option<Vec<PathBuf>> {
     Some(names.collect())
 }
 
+/// The C names of the symbols an Apple text stub (`.tbd`, YAML or TAPI's JSON) lists: every
+/// word of it that is a Mach-O symbol name (`_foo`), without its `_`.
+fn tbd_symbols(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '\'' | '"' | '{' | '}' | ':'))
+        .filter_map(|w| w.strip_prefix('_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Reads what the file at `path` offers. With `members`, an archive's members are read one by
 /// one (to tell strong from weak definitions); otherwise its symbol index is enough.
 pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
@@ -284,6 +294,12 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
         return Ok(o);
     }
     match std::str::from_utf8(&data) {
+        // An Apple text stub: the symbols it lists (C names: Mach-O's `_` dropped). Read as
+        // words, as the loader check reads its targets: no YAML crate for one list.
+        Ok(text) if text.starts_with("--- !tapi") || text.trim_start().starts_with('{') => Ok(Offered {
+            other: tbd_symbols(text),
+            ..Offered::default()
+        }),
         Ok(text) => Ok(Offered {
             references: read_script(text),
             ..Offered::default()
@@ -298,6 +314,27 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
 
 #[cfg(test)]
 mod tests {
+    /// An Apple text stub offers the symbols it lists, by their C names (it read as a linker
+    /// script naming nothing: a direct import it defines failed the preflight).
+    #[test]
+    fn a_text_stub_offers_its_symbols() {
+        let dir = tempfile::tempdir().unwrap();
+        let tbd = dir.path().join("good.tbd");
+        std::fs::write(
+            &tbd,
+            "--- !tapi-tbd\ntbd-version: 4\ntargets: [ arm64-macos ]\ninstall-name: '/usr/lib/libgood.dylib'\n\
+             exports:\n  - targets: [ arm64-macos ]\n    symbols: [ _foo, _bar_baz ]\n...\n",
+        )
+        .unwrap();
+        let offered = read(&tbd, false).unwrap();
+        assert!(
+            offered.defines("foo") && offered.defines("bar_baz"),
+            "{:?}",
+            offered.other
+        );
+        assert!(!offered.defines("arm64-macos"));
+    }
+
     use super::*;
 
     #[test]

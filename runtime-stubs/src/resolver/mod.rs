@@ -41,6 +41,7 @@ use table::TableRef;
 
 /// What an attempt that was not passed to the loader says.
 const SKIPPED_CWD: &[u8] = b"not tried: a relative path would be searched from the current directory";
+const SKIPPED_CWD_NAMED: &[u8] = b"not tried: the path reaches the current directory by another name";
 const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 /// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
@@ -105,6 +106,16 @@ fn load_library_into(
                         && os::loader_search_refused(path.as_c_bytes()) =>
                 {
                     tried(path.as_bytes(), SKIPPED_LD_PATH_CWD);
+                    return true;
+                }
+                // A module named by an absolute path through the current directory by another
+                // name (`/proc/self/cwd/x.so`) is the current directory's, as `./x.so` is.
+                Via::Absolute { .. }
+                    if module_flags & crate::abi::module_flags::ALLOW_CURRENT_DIRECTORY == 0
+                        && !path.overflowed()
+                        && os::through_current_directory(path.as_c_bytes()) =>
+                {
+                    tried(path.as_bytes(), SKIPPED_CWD_NAMED);
                     return true;
                 }
                 Via::Absolute { flags } | Via::AssemblyDirectory { flags } | Via::OsLoader { flags } => flags,

@@ -22,7 +22,7 @@ mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 15] = [
+    const NAMES: [&[u8]; 18] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -38,8 +38,11 @@ mod late {
         b"dl_iterate_phdr\0",
         b"dladdr1\0",
         b"dlinfo\0",
+        b"open\0",
+        b"read\0",
+        b"close\0",
     ];
-    static ADDRS: [AtomicUsize; 15] = [const { AtomicUsize::new(0) }; 15];
+    static ADDRS: [AtomicUsize; 18] = [const { AtomicUsize::new(0) }; 18];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -97,6 +100,10 @@ mod late {
         // glibc's: the link map of an address, and a library's origin folder.
         13: fn dladdr1(addr: *const c_void, info: *mut libc::Dl_info, extra: *mut *mut c_void, flags: c_int) -> c_int, else 0;
         14: fn dlinfo(handle: *mut c_void, request: c_int, info: *mut c_void) -> c_int, else -1;
+        // `open` without a mode: never with O_CREAT.
+        15: fn open(path: *const c_char, flags: c_int) -> c_int, else -1;
+        16: fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize, else -1;
+        17: fn close(fd: c_int) -> c_int, else -1;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -376,6 +383,23 @@ fn current_directory_by_another_name(path: &mut super::buf::Buf<PATH_SIZE>) -> b
     text != &cwd[..len]
 }
 
+/// Whether the absolute `path` (NUL-terminated) passes through the current directory by
+/// another name (`/proc/self/cwd/x.so`, `/dev/fd/../cwd/x.so`, a link to the current
+/// directory): a folder along it is the current directory, named otherwise than by its own
+/// path. A module named so is the current directory's, as `./x.so` is.
+pub fn through_current_directory(path: &[u8]) -> bool {
+    let path = path.strip_suffix(b"\0").unwrap_or(path);
+    let mut folder = super::buf::Buf::<PATH_SIZE>::new();
+    path.iter().enumerate().skip(1).any(|(i, &b)| {
+        if b != b'/' {
+            return false;
+        }
+        folder.truncate(0);
+        folder.push(&path[..i]);
+        !folder.overflowed() && current_directory_by_another_name(&mut folder)
+    })
+}
+
 /// The device and inode of the file at `path` (NUL-terminated), links followed.
 fn file_id(path: &[u8]) -> Option<(u64, u64)> {
     // SAFETY: a zeroed `stat` is a valid out-parameter.
@@ -493,13 +517,20 @@ fn exe_path(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
 /// real (the main executable is reported by the name it was started with: its real path is
 /// used).
 fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
+    let addr = find_image_dir as *const c_void;
+    // Linux: the file the kernel mapped this code from, by the path it opened it by, whatever
+    // name the loader keeps (a library's through `/proc/self/cwd` or a link would be read again
+    // from wherever the process is now; a program started as `ld.so ./app` is not ld.so's).
+    #[cfg(target_os = "linux")]
+    if let Some(n) = mapped_path(addr as usize, out) {
+        return parent(&out[..n]).map(<[u8]>::len);
+    }
     let mut info: libc::Dl_info = libc::Dl_info {
         dli_fname: core::ptr::null(),
         dli_fbase: core::ptr::null_mut(),
         dli_sname: core::ptr::null(),
         dli_saddr: core::ptr::null_mut(),
     };
-    let addr = find_image_dir as *const c_void;
     // SAFETY: dladdr only reads the loader's tables; info is a valid out-parameter.
     let ok = unsafe { late::dladdr(addr, &mut info) } != 0;
     let absolute = ok
@@ -509,10 +540,10 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         && !info.dli_fname.is_null()
         // SAFETY: dli_fname is a NUL-terminated path when not NULL.
         && unsafe { *info.dli_fname } == b'/' as c_char;
+    let library = ok && !in_main_executable(&info) && !info.dli_fname.is_null();
     // A library loaded by a relative path (`dlopen("./bin/libapp.so")`): its folder as the
     // loader took it when it loaded (glibc's origin), else its path made real from here.
-    let relative = ok && !absolute && !in_main_executable(&info) && !info.dli_fname.is_null();
-    if relative {
+    if library && !absolute {
         if let Some(n) = loader_origin(addr, out) {
             return Some(n);
         }
@@ -537,6 +568,63 @@ fn find_image_dir(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
         exe_path(out)?
     };
     parent(&out[..n]).map(<[u8]>::len)
+}
+
+/// The path of the file mapped at `addr`, as the kernel opened it (`/proc/self/maps`), in
+/// `out`; `None` when it cannot be read, or the file is gone or its name holds an escape.
+#[cfg(target_os = "linux")]
+fn mapped_path(addr: usize, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
+    // SAFETY: a NUL-terminated path, opened read-only.
+    let fd = unsafe { late::open(c"/proc/self/maps".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return None;
+    }
+    let mut buf = [0u8; 2 * PATH_SIZE];
+    let (mut have, mut found) = (0usize, None);
+    while found.is_none() && have < buf.len() {
+        // SAFETY: reads into the free end of `buf`.
+        let n = unsafe { late::read(fd, buf[have..].as_mut_ptr().cast(), buf.len() - have) };
+        if n <= 0 {
+            break;
+        }
+        have += n as usize;
+        let mut start = 0;
+        while let Some(end) = buf[start..have].iter().position(|&b| b == b'\n') {
+            found = maps_line_path(&buf[start..start + end], addr, out);
+            start += end + 1;
+            if found.is_some() {
+                break;
+            }
+        }
+        buf.copy_within(start..have, 0);
+        have -= start;
+    }
+    // SAFETY: our own descriptor, closed once.
+    unsafe { late::close(fd) };
+    found
+}
+
+/// The path of a `/proc/self/maps` line (`START-END PERMS OFFSET DEV INODE PATH`) whose range
+/// holds `addr`, in `out`.
+#[cfg(target_os = "linux")]
+fn maps_line_path(line: &[u8], addr: usize, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
+    let hex = |b: &[u8]| {
+        let s = core::str::from_utf8(b).ok()?;
+        usize::from_str_radix(s, 16).ok()
+    };
+    let dash = line.iter().position(|&b| b == b'-')?;
+    let space = line.iter().position(|&b| b == b' ')?;
+    let (start, end) = (hex(line.get(..dash)?)?, hex(line.get(dash + 1..space)?)?);
+    if !(start <= addr && addr < end) {
+        return None;
+    }
+    let path = &line[space + line[space..].iter().position(|&b| b == b'/')?..];
+    // The kernel writes a newline in a name as `\012`, and a removed file with ` (deleted)`.
+    if path.contains(&b'\\') || path.ends_with(b" (deleted)") || path.len() >= PATH_SIZE {
+        return None;
+    }
+    out[..path.len()].copy_from_slice(path);
+    Some(path.len())
 }
 
 /// The folder the loader took the file holding `addr` from when it loaded it (glibc's

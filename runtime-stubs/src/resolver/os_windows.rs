@@ -94,6 +94,11 @@ impl OsError {
     }
 }
 
+/// Unix's `/proc/self/cwd` has no Windows counterpart: an absolute path is the path.
+pub fn through_current_directory(_path: &[u8]) -> bool {
+    false
+}
+
 /// Unix's `LD_LIBRARY_PATH` rule has no Windows counterpart here: the resolver's own flags keep
 /// `LoadLibraryExW` from the current directory.
 pub fn loader_search_refused(_name: &[u8]) -> bool {
