@@ -136,7 +136,9 @@ fn fails(request: &str, code: i32, step: &str, message: &str) {
     let d = dir.path();
     app(d);
     std::fs::create_dir_all(d.join("bin")).unwrap();
-    std::fs::write(d.join("bin/app"), b"previous image").unwrap();
+    // An image a publish could have made (a file of another kind is refused as an output).
+    let previous = std::fs::read("/bin/true").unwrap();
+    std::fs::write(d.join("bin/app"), &previous).unwrap();
     std::fs::write(d.join("bad.json"), request).unwrap();
     let out = aotinterop(&["publish", "bad.json"], d);
     let err = text(&out.stderr);
@@ -144,7 +146,10 @@ fn fails(request: &str, code: i32, step: &str, message: &str) {
     assert!(err.contains(&format!("{step} failed")), "{err}");
     assert!(err.contains(message), "want {message:?} in {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), b"previous image");
+    assert!(
+        std::fs::read(d.join("bin/app")).unwrap() == previous,
+        "the previous image changed"
+    );
     assert!(!d.join("bin/app.plan.json").exists());
     let leftovers: Vec<_> = std::fs::read_dir(d.join("bin"))
         .unwrap()

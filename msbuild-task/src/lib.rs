@@ -139,7 +139,11 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
     if !STEPS.contains(&step) {
         let err = Error::new(
             codes::STEP_UNKNOWN,
-            format!("unknown step `{step}`; the steps are {}", STEPS.join(", ")),
+            format!(
+                "unknown step `{}`; the steps are {}",
+                aotinterop_model::diag::shown(step, 80),
+                STEPS.join(", ")
+            ),
         );
         return Response::error(step, err);
     }

@@ -134,10 +134,12 @@ fn replace(sig: libc::c_int) -> Option<(libc::c_int, libc::sigaction)> {
 }
 
 /// The cleanup thread: on a signal, removes what the publish staged, puts the previous action
-/// back and raises the signal again, so the build's handler (or the default) sees it.
+/// back and sends the signal to the process again, so the build's handler (or the default) sees
+/// it on a thread of the build's that takes it.
 fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::sigaction)]) {
-    // The thread took the mask of the build's thread that started the publish: a signal that
-    // thread blocks, raised here, would stay pending on a thread about to end.
+    // This thread never takes them itself (a build whose threads all block them and wait for
+    // them with `sigwait` would lose one to it); sent to the process, a signal goes to a thread
+    // that does not block it, or waits for the build's `sigwait`.
     // SAFETY: a signal set of this thread's, filled before it is used.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
@@ -145,7 +147,7 @@ fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::siga
         for (sig, _) in previous {
             libc::sigaddset(&mut set, *sig);
         }
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
     loop {
         let mut byte = 0u8;
@@ -160,10 +162,10 @@ fn cleanup_on_signal(read_end: libc::c_int, previous: &[(libc::c_int, libc::siga
         aotinterop::pipeline::remove_live_staging();
         let sig = libc::c_int::from(byte);
         if let Some((_, old)) = previous.iter().find(|(s, _)| *s == sig) {
-            // SAFETY: the action the build had; the signal is raised for it to handle.
+            // SAFETY: the action the build had; the signal is sent for it to handle.
             unsafe {
                 libc::sigaction(sig, old, std::ptr::null_mut());
-                libc::raise(sig);
+                libc::kill(libc::getpid(), sig);
             }
         }
     }

@@ -71,9 +71,24 @@ namespace AotInterop.Build
             try
             {
                 requestPath = Path.GetFullPath(RequestFile);
-                // A failed step must not leave an old report that would make the target look up to date.
+                if (!string.IsNullOrEmpty(PlanReport) && Directory.Exists(PlanReport))
+                {
+                    TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "AotInteropPlanReport names a folder, not a file");
+                    return false;
+                }
+                // A failed step must not leave an old report that would make the target look up to
+                // date; but only a plan report is removed (the property may name any file, an
+                // input of the publish even).
                 if (!string.IsNullOrEmpty(PlanReport) && File.Exists(PlanReport))
+                {
+                    if (!LooksLikePlanReport(PlanReport))
+                    {
+                        TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0,
+                            "AotInteropPlanReport names a file that is not a plan report, which the step would replace: name another file");
+                        return false;
+                    }
                     File.Delete(PlanReport);
+                }
                 requestText = File.ReadAllText(requestPath, Encoding.UTF8);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
@@ -201,6 +216,22 @@ namespace AotInterop.Build
             {
                 TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot copy the plan report " + json + ": " + e.Message);
                 return false;
+            }
+        }
+
+        // A plan report is aotinterop's JSON, which starts with `{` and names the RID. A FIFO or
+        // device reads as empty here and is never opened.
+        private static bool LooksLikePlanReport(string path)
+        {
+            var info = new FileInfo(path);
+            if (info.Length == 0)
+                return false;
+            using (var stream = File.OpenRead(path))
+            {
+                var head = new byte[256];
+                int n = stream.Read(head, 0, head.Length);
+                string text = Encoding.UTF8.GetString(head, 0, n).TrimStart();
+                return text.StartsWith("{", StringComparison.Ordinal) && text.Contains("\"rid\"");
             }
         }
 

@@ -126,6 +126,10 @@ namespace AotInterop.Build
                 if (json == null)
                     return false;
                 string path = System.IO.Path.GetFullPath(RequestFile);
+                // An empty file there (a FIFO or a device reads as one) is replaced, never read or
+                // written through: either would block.
+                if (File.Exists(path) && new FileInfo(path).Length == 0)
+                    File.Delete(path);
                 if (File.Exists(path) && File.ReadAllText(path, Encoding.UTF8) == json)
                 {
                     Log.LogMessage(MessageImportance.Low, "aotinterop: request unchanged: {0}", path);

@@ -10,6 +10,7 @@ mod native_library;
 pub mod pipeline;
 pub mod plan;
 pub mod request;
+mod trust;
 
 pub use aotinterop_image as inspect;
 pub use aotinterop_image::probe;

@@ -76,16 +76,66 @@ fn staging_subfolder(staging: &Staging, name: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The ruleset that has the linker write only in `staging` (its `tmp` folder, made the linker's
+/// The staging folder's room the linker writes in.
+const LINK_ROOM: &str = "link";
+
+/// The ruleset that has the linker write only in `room` (its `tmp` folder, made the linker's
 /// temporary folder here) and the files `job`'s LinkerArg items name for writing, where the
 /// kernel can see to it.
-fn confine(cmd: &mut Command, staging: &Staging, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
-    let tmp = staging_subfolder(staging, "tmp")?;
+fn confine(cmd: &mut Command, room: &Path, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
+    let tmp = room.join("tmp");
+    std::fs::create_dir(&tmp).map_err(|e| {
+        Diagnostic::error(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot create a staging folder: {e}"),
+        )
+        .at(&tmp)
+    })?;
     for var in ["TMPDIR", "TMP", "TEMP"] {
         cmd.env(var, &tmp);
     }
-    let folders = [staging.path().to_path_buf()];
-    Ok(super::sandbox::WriteJail::new(&folders, &job.linker_arg_writes))
+    super::sandbox::WriteJail::new(&[room.to_path_buf()], &job.linker_arg_writes)
+        .map_err(|e| Error::new(codes::OUTPUT_UNWRITABLE, e).at(&job.output))
+}
+
+/// Copies the file the linker left at `from` (in its room) to `to` (a new file in the staging
+/// folder), refusing anything but a regular file: a link would have the publish write, or
+/// publish, whatever it names. A copy, so that a program the linker left running cannot change
+/// the file verified and published.
+fn take_out(from: &Path, to: &Path, job: &LinkJob) -> Result<PathBuf> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let refused = |why: String| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!("the linker's output {why}; the previous output, if any, is unchanged"),
+        )
+        .at(&job.output)
+    };
+    let meta = std::fs::symlink_metadata(from).map_err(|e| refused(format!("cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return Err(refused(format!(
+            "{} is no regular file (a link, a folder or a device)",
+            from.display()
+        )));
+    }
+    let copy = || -> std::io::Result<()> {
+        let mut source = std::fs::File::options()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(from)?;
+        let mut target = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .mode(meta.mode() & 0o777)
+            .open(to)?;
+        std::io::copy(&mut source, &mut target).map(drop)
+    };
+    copy().map_err(|e| {
+        refused(format!(
+            "cannot be copied out of the linker's folder (is the disk full?): {e}"
+        ))
+    })?;
+    Ok(to.to_path_buf())
 }
 
 /// Links `job` with `linker` into a staging folder beside the output and moves the result into
@@ -102,8 +152,12 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     let name = job.output.file_name().ok_or_else(|| {
         Diagnostic::error(codes::OUTPUT_UNWRITABLE, "the output path names no file").at(&job.output)
     })?;
+    // The linker writes in a room of its own (`link/`): what it leaves there is copied out
+    // only as regular files, so nothing it does there (a link planted where the publish writes
+    // next, a journal of its own, a program still running) reaches the publish's files.
+    let room = staging_subfolder(staging, LINK_ROOM)?;
     let mut staged = Staged {
-        output: staging.path().join(name),
+        output: room.join(name),
         ..Staged::default()
     };
     let mut export_text = None;
@@ -126,7 +180,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     if let Some(done) = linker.run_builtin(job, &staged) {
         done?;
         return Ok(StagedLink {
-            image: staged.output,
+            image: take_out(&staged.output, &staging.path().join(name), job)?,
             output: job.output.clone(),
             side_outputs: Vec::new(),
             debug_file: None,
@@ -141,7 +195,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     if let Some(dir) = &job.working_dir {
         cmd.current_dir(dir);
     }
-    let jail = confine(&mut cmd, staging, job)?;
+    let jail = confine(&mut cmd, &room, job)?;
     let out = super::staging::run_confined(&mut cmd, jail.as_ref()).map_err(|e| {
         Diagnostic::error(
             codes::LINKER_NOT_FOUND,
@@ -170,6 +224,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
         )
         .at(&job.output));
     }
+    staged.output = take_out(&staged.output, &staging.path().join(name), job)?;
     if job.static_executable {
         check_static(&staged.output, &command, job)?;
     }
@@ -183,7 +238,8 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
         debug_file = Some(debug);
     }
     for side in linker.side_outputs(job) {
-        if staging.path().join(&side).is_file() {
+        if std::fs::symlink_metadata(room.join(&side)).is_ok() {
+            take_out(&room.join(&side), &staging.path().join(&side), job)?;
             side_outputs.push((PathBuf::from(&side), dest_dir.join(&side)));
         }
     }

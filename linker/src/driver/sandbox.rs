@@ -55,8 +55,10 @@ pub(crate) struct WriteJail {
 impl WriteJail {
     /// A ruleset that lets a process change files only under `folders` and in `files` (each
     /// created empty first when missing, so that the rule can name it), and `/dev/null`;
-    /// `None` when the kernel has no Landlock or a rule cannot be made.
-    pub(crate) fn new(folders: &[PathBuf], files: &[PathBuf]) -> Option<WriteJail> {
+    /// `None` when the kernel has no Landlock. An error names a file or folder no rule can be
+    /// made for (a folder or FIFO named as a file to write, a file in a missing folder): the
+    /// program is then not run, never run unconfined.
+    pub(crate) fn new(folders: &[PathBuf], files: &[PathBuf]) -> Result<Option<WriteJail>, String> {
         // SAFETY: asks for the ABI version only (no attribute).
         let abi = unsafe {
             libc::syscall(
@@ -67,7 +69,7 @@ impl WriteJail {
             )
         };
         if abi < 1 {
-            return None;
+            return Ok(None);
         }
         let mut handled = WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE_CHAR | MAKE_DIR | MAKE_REG;
         handled |= MAKE_SOCK | MAKE_FIFO | MAKE_BLOCK | MAKE_SYM;
@@ -82,22 +84,40 @@ impl WriteJail {
         };
         // SAFETY: a valid attribute of its own size.
         let fd = unsafe { libc::syscall(SYS_CREATE_RULESET, &attr, std::mem::size_of::<RulesetAttr>(), 0) };
-        let fd = i32::try_from(fd).ok().filter(|&fd| fd >= 0)?;
+        let Some(fd) = i32::try_from(fd).ok().filter(|&fd| fd >= 0) else {
+            return Ok(None);
+        };
         // SAFETY: a new file descriptor that nothing else owns.
         let jail = WriteJail {
             ruleset: unsafe { OwnedFd::from_raw_fd(fd) },
         };
+        let cannot = |path: &Path, why: &str| {
+            format!("the linker cannot be confined to write {}: {why}", path.display())
+        };
+        let no_rule = "no rule could be made for it";
         for folder in folders {
-            jail.allow(folder, handled)?;
+            jail.allow(folder, handled)
+                .ok_or_else(|| cannot(folder, no_rule))?;
         }
         let file_rights = handled & (WRITE_FILE | TRUNCATE);
-        for file in files.iter().map(PathBuf::as_path).chain([Path::new("/dev/null")]) {
-            if std::fs::symlink_metadata(file).is_err() {
-                std::fs::File::create_new(file).ok()?;
+        for file in files {
+            match std::fs::metadata(file) {
+                Ok(m) if !m.is_file() => {
+                    return Err(cannot(file, "it is a folder, a FIFO or a device, not a file"))
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    std::fs::File::create_new(file)
+                        .map_err(|e| cannot(file, &format!("it cannot be made ({e})")))?;
+                }
             }
-            jail.allow(file, file_rights)?;
+            jail.allow(file, file_rights)
+                .ok_or_else(|| cannot(file, no_rule))?;
         }
-        Some(jail)
+        let null = Path::new("/dev/null");
+        jail.allow(null, file_rights)
+            .ok_or_else(|| cannot(null, no_rule))?;
+        Ok(Some(jail))
     }
 
     /// Lets the ruleset's process have `rights` beneath `path`.
@@ -156,7 +176,8 @@ mod tests {
         std::fs::create_dir(&outside).unwrap();
         std::fs::write(outside.join("input.o"), "input").unwrap();
         let named = outside.join("app.map");
-        let Some(jail) = WriteJail::new(std::slice::from_ref(&inside), std::slice::from_ref(&named)) else {
+        let Some(jail) = WriteJail::new(std::slice::from_ref(&inside), std::slice::from_ref(&named)).unwrap()
+        else {
             eprintln!("no Landlock here: nothing to check");
             return;
         };

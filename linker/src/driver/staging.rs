@@ -122,6 +122,8 @@ pub(crate) fn run_confined(
     if let Some(jail) = jail {
         jail.confine(cmd);
     }
+    #[cfg(target_os = "linux")]
+    end_with_this_process(cmd);
     #[cfg(unix)]
     wait_for_children();
     #[cfg(unix)]
@@ -142,6 +144,27 @@ pub(crate) fn run_confined(
     let out = child.wait_with_output();
     live().children.retain(|&c| c != id);
     out
+}
+
+/// Has `cmd`'s program killed when this thread ends (a publish killed with `kill -9`, which no
+/// clean-up sees, left Mono's AOT compiler running to its end). The thread that runs a program
+/// waits for it, so it outlives the program unless the process dies.
+#[cfg(target_os = "linux")]
+fn end_with_this_process(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: between fork and exec the closure makes two system calls and allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // The parent died before the request took hold: end now.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// A staging folder in the output's folder, removed when dropped.

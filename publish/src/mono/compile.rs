@@ -97,7 +97,8 @@ pub fn untrusted_cache(root: &Path) -> Option<String> {
     } else if meta.mode() & 0o002 != 0 {
         "is writable by other users"
     } else {
-        return None;
+        // A folder above it others may change could have it swapped for theirs.
+        return crate::trust::swappable(existing);
     };
     let what = if existing == root {
         "it".to_string()

@@ -307,6 +307,19 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
     let mut w = words.iter().peekable();
     while let Some((i, word)) = w.next() {
         let (i, word) = (*i, word.as_str());
+        // A file a writing option names (`-Map FILE`, `--Map=FILE`, `/MAP:FILE`) is an output
+        // of the linker's, not an input (it exists after the first publish).
+        if windows_output(word).is_some() {
+            continue;
+        }
+        if let Some((option, value)) = long_option(word) {
+            if writes_file(option, value.is_some()).is_some() {
+                if value.is_none() {
+                    w.next();
+                }
+                continue;
+            }
+        }
         // An option and its value, given together (`-Lx`, `--library=x`) or as the next word.
         let mut value = |short: &str, long: &str| -> Option<String> {
             if word == short || word == long {
@@ -410,22 +423,26 @@ fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool
     let mut w = words.iter();
     while let Some((i, word)) = w.next() {
         let gnu = long_option(word)
-            .and_then(|(option, value)| Some((writes_file(option, value.is_some())?, value)));
+            .and_then(|(option, value)| Some((writes_file(option, value.is_some())?, value, option)));
         let (file, image) = if word == "-o" {
             (w.next().map(|(_, v)| v.clone()), true)
         } else if let Some((at, image)) = windows_output(word) {
             (Some(word[at..].to_string()), image)
-        } else if let Some((image, value)) = gnu {
+        } else if let Some((image, value, option)) = gnu {
             let value = value
                 .map(str::to_string)
                 .or_else(|| w.next().map(|(_, v)| v.clone()));
             // The LTO plugin's own writing options (`--plugin-opt=obj-path=FILE`, or the value
-            // as the next word).
-            let value = value.map(|v| match v.split_once('=') {
-                Some((key, file)) if writes_file(key, true).is_some() || key == "obj-path" => {
-                    file.to_string()
+            // as the next word); its other options (`O2`, `-fresolution=...`) name no file.
+            let plugin = option.starts_with("plugin-opt");
+            let value = value.and_then(|v| match v.split_once('=') {
+                Some((key, file))
+                    if writes_file(key, true).is_some() || matches!(key, "obj-path" | "-fresolution") =>
+                {
+                    Some(file.to_string())
                 }
-                _ => v,
+                _ if plugin => None,
+                _ => Some(v),
             });
             (value, image)
         } else if word.starts_with("-o") && !word.starts_with("-o-") && !single_dash_o_option(word) {
@@ -454,7 +471,7 @@ fn long_option(word: &str) -> Option<(&str, Option<&str>)> {
 /// image: the options of GNU ld, gold and lld that write one, each also by any abbreviation
 /// given with its value (as `getopt_long` takes them: `--out=F` is `--output=F`).
 fn writes_file(name: &str, with_value: bool) -> Option<bool> {
-    const WRITERS: [(&str, bool); 18] = [
+    const WRITERS: [(&str, bool); 24] = [
         ("output", true),
         ("Map", false),
         ("dependency-file", false),
@@ -473,10 +490,20 @@ fn writes_file(name: &str, with_value: bool) -> Option<bool> {
         ("print-symbol-counts", false),
         ("opt-remarks-filename", false),
         ("stats-file", false),
+        // lld's, MinGW ld's, LLVM's (`-mllvm`) and ld64's.
+        ("print-symbol-order", false),
+        ("base-file", false),
+        ("info-output-file", false),
+        ("map", false),
+        ("dependency_info", false),
+        ("object_path_lto", false),
     ];
     // An abbreviation only with its value (`--M=FILE` is `--Map`): without one, a flag of the same
     // start (`--stats`, `--time-trace`) would take the next word for a file.
-    let matches = |full: &str| name == full || (with_value && full.starts_with(name));
+    // `--output`'s own abbreviations take the next word too (`--ou FILE`).
+    let matches = |full: &str| {
+        name == full || (full.starts_with(name) && (with_value || (full == "output" && name.len() >= 2)))
+    };
     let found: Vec<bool> = WRITERS
         .iter()
         .filter(|(full, _)| matches(full))
@@ -492,6 +519,11 @@ fn writes_file(name: &str, with_value: bool) -> Option<bool> {
 fn windows_output(word: &str) -> Option<(usize, bool)> {
     let upper = word.to_ascii_uppercase();
     let option = upper.strip_prefix(['/', '-'])?;
+    // lld-link also takes options after `/?` and `-?`.
+    let (option, lead) = match option.strip_prefix('?') {
+        Some(rest) => (rest, 2),
+        None => (option, 1),
+    };
     [
         "OUT:",
         "IMPLIB:",
@@ -503,7 +535,7 @@ fn windows_output(word: &str) -> Option<(usize, bool)> {
     ]
     .iter()
     .find(|p| option.starts_with(*p))
-    .map(|p| (1 + p.len(), *p == "OUT:"))
+    .map(|p| (lead + p.len(), *p == "OUT:"))
 }
 
 /// Whether `word` is a linker option of one dash that starts with `o` and is not `-oFILE`: ld's
@@ -803,6 +835,32 @@ pub fn check_side_output_names(loaded: &LoadedRequest, linker: &dyn Linker) -> R
     }
 }
 
+/// Why the file already at `output` cannot be a previous publish's (an image or a static
+/// archive), if it cannot: an object file, text, or another kind of file. Only its first bytes
+/// are read.
+fn not_a_previous_image(output: &Path) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(output)
+        .ok()
+        .filter(std::fs::Metadata::is_file)?;
+    let mut head = [0u8; 20];
+    let n = std::fs::File::open(output)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let found = aotinterop_model::FileKind::identify(&head[..n]);
+    let elf_object =
+        found == aotinterop_model::FileKind::Elf && n >= 18 && u16::from_le_bytes([head[16], head[17]]) == 1;
+    // A publish may follow one of another kind (an executable, then a static archive).
+    let fits = (found.is_image() && !elf_object) || found.is_archive();
+    (!fits && meta.len() > 0).then(|| {
+        let what = if elf_object { "an object file" } else { found.name() };
+        format!(
+            "exists and is {what} by its first bytes, not an image a publish made: it may be an input the linker \
+             finds by its own search; name another output"
+        )
+    })
+}
+
 /// The refusal of an output that is `what`.
 fn output_invalid(path: &Path, what: &str) -> Error {
     Error::new(
@@ -895,6 +953,11 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     // `Lib.dll`, which the app references, would overwrite it).
     if crate::scan::read_file(&as_made(output)).is_ok() {
         return Err(output_invalid(output, "is a .NET assembly, which the image would replace").at(at()));
+    }
+    // A file there that is no image (an archive, an object, a script, text) is not a previous
+    // publish's: an input the linker finds by its own search, say (`-L`, `SEARCH_DIR`).
+    if let Some(why) = not_a_previous_image(output) {
+        return Err(output_invalid(output, &why).at(at()));
     }
     Ok(())
 }
