@@ -374,6 +374,22 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     let b = xbuild(dir.path(), "BadInputs.proj", &["/p:RuntimeIdentifier=linux-x65"]);
     assert_msbuild_error(&b, "error AOTI0006: unknown runtime identifier");
 
+    // A report path naming an input of the publish: refused, and the input is never removed
+    // (the task deleted the old report before anything else).
+    let input = dir.path().join("imports.json");
+    let before = std::fs::read(&input).unwrap();
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropPlanReport={}", input.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
+        "{}",
+        b.log
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
     // Lines native AOT accepts but that can never match: warnings with their place, and the
     // build goes on.
     for (case, expected) in [
