@@ -115,6 +115,12 @@ fn in_staging(folder: &Path, name: &str) -> Option<std::path::PathBuf> {
         .find(|p| p.exists())
 }
 
+/// `folder` holds no staging folder.
+fn leaves_no_staging(folder: &Path) {
+    let left = names_in(folder);
+    assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
+}
+
 /// The names of the entries of `dir`.
 fn names_in(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -1297,8 +1303,7 @@ fn a_signal_ends_the_programs_a_publish_runs() {
         !Path::new("/proc").join(&linker_pid).exists()
     });
     assert!(gone, "the linker (pid {linker_pid}) outlived the publish");
-    let left = names_in(&d.join("slow"));
-    assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
+    leaves_no_staging(&d.join("slow"));
 }
 
 /// Values serde would take in the wrong shape are request errors: an array standing for an
@@ -2816,18 +2821,10 @@ fn loader_configuration_that_fans_out_is_read_once_and_json_stays_json() {
         r#"[{"module": "lib\u202ez", "entry": "f\u200bg"}]"#,
     )
     .unwrap();
-    let out = aotinterop(
-        &[
-            "plan",
-            "--rid",
-            "linux-x64",
-            "--imports",
-            "imports.json",
-            "--format",
-            "json",
-        ],
-        d,
-    );
+    let args: Vec<&str> = "plan --rid linux-x64 --imports imports.json --format json"
+        .split(' ')
+        .collect();
+    let out = aotinterop(&args, d);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(plan["imports"][0]["module"], "lib\u{202e}z");
@@ -2978,15 +2975,9 @@ fn small_mistakes_get_clear_words() {
         r#"[{"module": "libz.so.1", "entry": "zlibVersion"}]"#,
     )
     .unwrap();
-    let args = [
-        "plan",
-        "--rid",
-        "linux-x64",
-        "--imports",
-        "ok.json",
-        "--windows-api-list",
-        "none.txt",
-    ];
+    let args: Vec<&str> = "plan --rid linux-x64 --imports ok.json --windows-api-list none.txt"
+        .split(' ')
+        .collect();
     exits_saying(&aotinterop(&args, d), 1, &["none.txt", "--windows-api-list"]);
     let request = with(serde_json::json!({"output": "bin/app", "linker": {"path": "gc\nc"}}));
     std::fs::write(d.join("nl.json"), request.to_string()).unwrap();
@@ -3009,24 +3000,34 @@ fn small_mistakes_get_clear_words() {
     assert!(!err.contains("an input of this publish"), "{err}");
 }
 
-/// A shared library a host loads by a relative path (`dlopen("./bin/libapp.so")`) takes its own
-/// folder as its AssemblyDirectory, where it was loaded from, not the host executable's (the
-/// loader reports it by that relative name): its lazy import binds the library beside it.
-#[test]
-fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
+/// Runs gcc with `args` in `dir`.
+fn gcc_in(dir: &Path, args: &[&str]) {
+    let st = Command::new("gcc").args(args).current_dir(dir).status().unwrap();
+    assert!(st.success(), "{args:?}");
+}
+
+/// A folder holding `bin/libown.so`, whose `own()` says "own folder", and its source `own.c`.
+fn own_folder_library() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let gcc = |args: &[&str]| {
-        let st = Command::new("gcc").args(args).current_dir(d).status().unwrap();
-        assert!(st.success(), "{args:?}");
-    };
     std::fs::create_dir(d.join("bin")).unwrap();
     std::fs::write(
         d.join("own.c"),
         "const char *own(void) { return \"own folder\"; }\n",
     )
     .unwrap();
-    gcc(&["-shared", "-fPIC", "-o", "bin/libown.so", "own.c"]);
+    gcc_in(d, &["-shared", "-fPIC", "-o", "bin/libown.so", "own.c"]);
+    dir
+}
+
+/// A shared library a host loads by a relative path (`dlopen("./bin/libapp.so")`) takes its own
+/// folder as its AssemblyDirectory, where it was loaded from, not the host executable's (the
+/// loader reports it by that relative name): its lazy import binds the library beside it.
+#[test]
+fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
+    let dir = own_folder_library();
+    let d = dir.path();
+    let gcc = |args: &[&str]| gcc_in(d, args);
     std::fs::write(
         d.join("lib.c"),
         "extern const char *ov(void);\nconst char *call(void) { return ov(); }\n",
@@ -3085,24 +3086,14 @@ fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
 /// loader's.
 #[test]
 fn modules_through_the_current_directory_and_images_started_by_the_loader() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = own_folder_library();
     let d = dir.path();
-    let gcc = |args: &[&str]| {
-        let st = Command::new("gcc").args(args).current_dir(d).status().unwrap();
-        assert!(st.success(), "{args:?}");
-    };
-    std::fs::create_dir(d.join("bin")).unwrap();
-    std::fs::write(
-        d.join("own.c"),
-        "const char *own(void) { return \"own folder\"; }\n",
-    )
-    .unwrap();
+    let gcc = |args: &[&str]| gcc_in(d, args);
     std::fs::write(
         d.join("planted.c"),
         "const char *own(void) { return \"planted\"; }\n",
     )
     .unwrap();
-    gcc(&["-shared", "-fPIC", "-o", "bin/libown.so", "own.c"]);
     gcc(&["-shared", "-fPIC", "-o", "libown.so", "planted.c"]);
     std::fs::write(
         d.join("main.c"),
@@ -3161,8 +3152,7 @@ fn a_file_size_limit_fails_the_publish_and_leaves_nothing() {
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c != 0 && c < 128), "{out:?}");
     assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
-    let left = names_in(&d.join("bin"));
-    assert!(left.iter().all(|n| !n.starts_with(".aotinterop-")), "{left:?}");
+    leaves_no_staging(&d.join("bin"));
 }
 
 /// What the linker leaves is taken only as regular files out of a folder of its own: an image

@@ -252,66 +252,30 @@ const BTI_PAC: &[&str] = &[
 
 /// The targets of the table below, by RID.
 impl Target {
+    const fn of(format: Format, arch: Arch, libc: Libc) -> Target {
+        Target { format, arch, libc }
+    }
+
     /// `linux-x64`.
-    pub const LINUX_X64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::X86_64,
-        libc: Libc::Gnu,
-    };
+    pub const LINUX_X64: Target = Target::of(Format::Elf, Arch::X86_64, Libc::Gnu);
     /// `linux-arm64`.
-    pub const LINUX_ARM64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::Aarch64,
-        libc: Libc::Gnu,
-    };
+    pub const LINUX_ARM64: Target = Target::of(Format::Elf, Arch::Aarch64, Libc::Gnu);
     /// `linux-arm`.
-    pub const LINUX_ARM: Target = Target {
-        format: Format::Elf,
-        arch: Arch::Arm,
-        libc: Libc::Gnu,
-    };
+    pub const LINUX_ARM: Target = Target::of(Format::Elf, Arch::Arm, Libc::Gnu);
     /// `linux-musl-x64`.
-    pub const LINUX_MUSL_X64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::X86_64,
-        libc: Libc::Musl,
-    };
+    pub const LINUX_MUSL_X64: Target = Target::of(Format::Elf, Arch::X86_64, Libc::Musl);
     /// `linux-musl-arm64`.
-    pub const LINUX_MUSL_ARM64: Target = Target {
-        format: Format::Elf,
-        arch: Arch::Aarch64,
-        libc: Libc::Musl,
-    };
+    pub const LINUX_MUSL_ARM64: Target = Target::of(Format::Elf, Arch::Aarch64, Libc::Musl);
     /// `win-x64`.
-    pub const WIN_X64: Target = Target {
-        format: Format::Coff,
-        arch: Arch::X86_64,
-        libc: Libc::Other,
-    };
+    pub const WIN_X64: Target = Target::of(Format::Coff, Arch::X86_64, Libc::Other);
     /// `win-x86`.
-    pub const WIN_X86: Target = Target {
-        format: Format::Coff,
-        arch: Arch::X86,
-        libc: Libc::Other,
-    };
+    pub const WIN_X86: Target = Target::of(Format::Coff, Arch::X86, Libc::Other);
     /// `win-arm64`.
-    pub const WIN_ARM64: Target = Target {
-        format: Format::Coff,
-        arch: Arch::Aarch64,
-        libc: Libc::Other,
-    };
+    pub const WIN_ARM64: Target = Target::of(Format::Coff, Arch::Aarch64, Libc::Other);
     /// `osx-x64`.
-    pub const OSX_X64: Target = Target {
-        format: Format::MachO,
-        arch: Arch::X86_64,
-        libc: Libc::Other,
-    };
+    pub const OSX_X64: Target = Target::of(Format::MachO, Arch::X86_64, Libc::Other);
     /// `osx-arm64`.
-    pub const OSX_ARM64: Target = Target {
-        format: Format::MachO,
-        arch: Arch::Aarch64,
-        libc: Libc::Other,
-    };
+    pub const OSX_ARM64: Target = Target::of(Format::MachO, Arch::Aarch64, Libc::Other);
 }
 
 /// Every target with a runtime, the ones images are built and run for here first.

@@ -6,12 +6,7 @@
 //! directives give the entry its `.pdata`/`.xdata` unwind codes.
 
 core::arch::global_asm!(
-    ".text",
-    ".p2align 4",
-    ".globl __aotinterop_lazy_entry",
-    ".def __aotinterop_lazy_entry; .scl 2; .type 32; .endef",
-    "__aotinterop_lazy_entry:",
-    ".seh_proc __aotinterop_lazy_entry",
+    win64_entry_start!(),
     "stp x29, x30, [sp, #-224]!",
     ".seh_save_fplr_x 224",
     "mov x29, sp",

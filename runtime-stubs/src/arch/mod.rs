@@ -9,6 +9,22 @@
 #[macro_use]
 mod aarch64_frame;
 
+/// The start of a 64-bit Windows `__aotinterop_lazy_entry`: its symbol, COFF type and the
+/// `.seh_proc` its unwind codes belong to.
+#[cfg(all(any(target_arch = "aarch64", target_arch = "x86_64"), windows))]
+macro_rules! win64_entry_start {
+    () => {
+        concat!(
+            ".text\n",
+            ".p2align 4\n",
+            ".globl __aotinterop_lazy_entry\n",
+            ".def __aotinterop_lazy_entry; .scl 2; .type 32; .endef\n",
+            "__aotinterop_lazy_entry:\n",
+            ".seh_proc __aotinterop_lazy_entry\n",
+        )
+    };
+}
+
 #[cfg(all(
     target_arch = "aarch64",
     any(target_os = "linux", target_os = "android", target_vendor = "apple")

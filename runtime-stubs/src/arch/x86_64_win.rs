@@ -7,12 +7,7 @@
 //! 32 bytes of home space and a 16-byte-aligned stack for the call.
 
 core::arch::global_asm!(
-    ".text",
-    ".p2align 4",
-    ".globl __aotinterop_lazy_entry",
-    ".def __aotinterop_lazy_entry; .scl 2; .type 32; .endef",
-    "__aotinterop_lazy_entry:",
-    ".seh_proc __aotinterop_lazy_entry",
+    win64_entry_start!(),
     "push rbp",
     ".seh_pushreg rbp",
     "sub rsp, 176",
