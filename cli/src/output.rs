@@ -57,6 +57,10 @@ pub fn fail(err: &aotinterop::Error) -> ExitCode {
 pub fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(s) => write_raw(false, &(aotinterop_model::diag::printable_json(&s) + "\n")),
-        Err(e) => errln!("error: cannot write JSON: {e}"),
+        Err(e) => {
+            // JSON holds only UTF-8: a file name that is not cannot be written in it.
+            errln!("error: cannot write JSON: {e}; use `--format text` for files whose names are not UTF-8");
+            std::process::exit(1);
+        }
     }
 }

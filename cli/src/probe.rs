@@ -66,7 +66,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
             Some(sp) => Some(sp.0),
             None => {
                 errln!(
-                    "error: bad --search-path `{s}` (expected flag names such as AssemblyDirectory|System32, or a number)"
+                    "error: bad --search-path `{}` (expected flag names such as AssemblyDirectory|System32, or a number)", aotinterop_model::diag::shown(s, 80)
                 );
                 return ExitCode::from(2);
             }

@@ -3204,3 +3204,28 @@ fn the_linker_leaves_only_regular_files_and_maps_republish() {
         "INPUT ( main.o )\n"
     );
 }
+
+/// `AOTINTEROP_RUNTIME_DIR` is the only folder looked in when set (a missing one fell back to
+/// another build's archive, silently), and a runtime archive that is a FIFO is named as one
+/// (it was "not built"). A file name holding a line break is shown escaped.
+#[test]
+fn the_runtime_the_environment_names_is_the_only_one() {
+    let dir = published();
+    let d = dir.path();
+    let publish = |runtime: &Path| {
+        command(&["publish", "request.json"], d)
+            .env("AOTINTEROP_RUNTIME_DIR", runtime)
+            .output()
+            .unwrap()
+    };
+    exits_saying(&publish(&d.join("none")), 3, &["AOTI0204", "none"]);
+    let folder = d.join("rt/x86_64-unknown-linux-gnu");
+    std::fs::create_dir_all(&folder).unwrap();
+    let fifo = folder.join("libaotinterop_runtime.a");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    exits_saying(&publish(&d.join("rt")), 3, &["AOTI0204", "a FIFO"]);
+    let odd = d.join("a\nb");
+    std::fs::write(&odd, "text").unwrap();
+    let err = text(&aotinterop(&["inspect", "a\nb"], d).stderr);
+    assert!(err.contains("a\\nb") && !err.contains("a\nb"), "{err}");
+}

@@ -84,7 +84,8 @@ impl From<PathBuf> for Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        // Escaped whole: a file name holding a line break would forge an output line.
+        write!(f, "{}", shown(&self.file.to_string_lossy(), usize::MAX))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {

@@ -356,14 +356,29 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
         }
     }
     for (i, lib) in libs {
+        // Each name every linker tries for `-lNAME` (GNU ld, MinGW ld's `.dll.a` and `.dll`,
+        // lld-link's `.lib`, ld64's `.dylib` and `.tbd`): all are inputs where they exist.
         let names = match lib.strip_prefix(':') {
             Some(file) => vec![file.to_string()],
-            None => vec![format!("lib{lib}.so"), format!("lib{lib}.a")],
+            None => [
+                "lib{}.so",
+                "lib{}.a",
+                "lib{}.dll.a",
+                "{}.dll.a",
+                "lib{}.dll",
+                "{}.dll",
+                "{}.lib",
+                "lib{}.dylib",
+                "lib{}.tbd",
+            ]
+            .iter()
+            .map(|f| f.replace("{}", &lib))
+            .collect(),
         };
         let found = dirs
             .iter()
             .flat_map(|d| names.iter().map(move |n| d.join(n)))
-            .find(|p| std::fs::symlink_metadata(p).is_ok());
+            .filter(|p| std::fs::symlink_metadata(p).is_ok());
         files.extend(found.map(|f| (i, f)));
     }
     files.retain(|(_, f)| std::fs::symlink_metadata(f).is_ok());

@@ -3,7 +3,7 @@
 //! `scripts/build-runtime` builds it per target into `target/aotinterop-runtime/<triple>/`; the
 //! NuGet package carries it as NuGet lays out native assets, `runtimes/<rid>/native/`. A publish
 //! whose request names `runtime_dir` looks there only (an archive missing there is an error, not
-//! a silent fall-back to another build's); otherwise, in order, in `$AOTINTEROP_RUNTIME_DIR`, in `runtime/`
+//! a silent fall-back to another build's), and so does `$AOTINTEROP_RUNTIME_DIR`; otherwise, in order, in `runtime/`
 //! beside the `aotinterop` program, in `../lib/aotinterop/runtime/` from the program's folder
 //! (an install: `scripts/install PREFIX`), and in `../aotinterop-runtime/` from it (the layout of
 //! a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and under
@@ -32,10 +32,12 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
     if let Some(dir) = requested {
         return vec![dir.to_path_buf()];
     }
-    let mut dirs = Vec::new();
+    // Named by the environment: there alone, as the request's (a missing folder there must not
+    // fall back to another build's archive).
     if let Some(d) = std::env::var_os("AOTINTEROP_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        dirs.push(PathBuf::from(d));
+        return vec![PathBuf::from(d)];
     }
+    let mut dirs = Vec::new();
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
         .and_then(|e| e.parent().map(PathBuf::from))
@@ -73,10 +75,21 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
             [(d.join(triple), root), (d.join(row.rid).join("native"), root)]
         })
         .collect();
+    // The first archive there: something that is no file (a FIFO, a folder) is named, not
+    // passed over.
     let found = candidates
         .iter()
         .map(|(d, root)| (d.join(ARCHIVE_NAME), *root))
-        .find(|(p, _)| p.is_file());
+        .find(|(p, _)| std::fs::metadata(p).is_ok());
+    if let Some((odd, _)) = found.as_ref().filter(|(p, _)| !p.is_file()) {
+        return Err(Error::new(
+            codes::RUNTIME_NOT_FOUND,
+            format!(
+                "the aotinterop runtime {} is a folder, a FIFO or a device, not the archive",
+                odd.display()
+            ),
+        ));
+    }
     if let Some((archive, Some(root))) = &found {
         if let Some(why) = untrusted(archive, root) {
             return Err(Error::new(
