@@ -3203,6 +3203,19 @@ fn the_linker_leaves_only_regular_files_and_maps_republish() {
         std::fs::read_to_string(d.join("bin/script.ld")).unwrap(),
         "INPUT ( main.o )\n"
     );
+    // An archive there is a library's, for a publish of an image.
+    let st = Command::new("ar")
+        .args(["rcs", "bin/libfoo.a", "main.o"])
+        .current_dir(d)
+        .status();
+    assert!(st.unwrap().success());
+    let request = with(serde_json::json!({"output": "bin/libfoo.a"}));
+    std::fs::write(d.join("a.json"), request.to_string()).unwrap();
+    exits_saying(
+        &aotinterop(&["publish", "a.json"], d),
+        1,
+        &["AOTI0208", "static archive"],
+    );
 }
 
 /// `AOTINTEROP_RUNTIME_DIR` is the only folder looked in when set (a missing one fell back to

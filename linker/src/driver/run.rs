@@ -119,10 +119,14 @@ fn take_out(from: &Path, to: &Path, job: &LinkJob) -> Result<PathBuf> {
         )));
     }
     let copy = || -> std::io::Result<()> {
+        // Never blocks (a FIFO swapped in after the check), and what was opened is checked.
         let mut source = std::fs::File::options()
             .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(from)?;
+        if !source.metadata()?.is_file() {
+            return Err(std::io::Error::other("it is no regular file"));
+        }
         let mut target = std::fs::File::options()
             .write(true)
             .create_new(true)

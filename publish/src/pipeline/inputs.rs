@@ -850,10 +850,11 @@ pub fn check_side_output_names(loaded: &LoadedRequest, linker: &dyn Linker) -> R
     }
 }
 
-/// Why the file already at `output` cannot be a previous publish's (an image or a static
-/// archive), if it cannot: an object file, text, or another kind of file. Only its first bytes
-/// are read.
-fn not_a_previous_image(output: &Path) -> Option<String> {
+/// Why the file already at `output` cannot be a previous publish's, if it cannot: an object
+/// file, text or another kind of file, or an archive where this publish makes an image (a
+/// static publish may follow an image one, not the other way round: a library's archive found
+/// by the linker's search would be replaced). Only its first bytes are read.
+fn not_a_previous_image(output: &Path, kind: OutputKind) -> Option<String> {
     use std::io::Read;
     let meta = std::fs::metadata(output)
         .ok()
@@ -865,8 +866,7 @@ fn not_a_previous_image(output: &Path) -> Option<String> {
     let found = aotinterop_model::FileKind::identify(&head[..n]);
     let elf_object =
         found == aotinterop_model::FileKind::Elf && n >= 18 && u16::from_le_bytes([head[16], head[17]]) == 1;
-    // A publish may follow one of another kind (an executable, then a static archive).
-    let fits = (found.is_image() && !elf_object) || found.is_archive();
+    let fits = (found.is_image() && !elf_object) || (found.is_archive() && kind == OutputKind::Static);
     (!fits && meta.len() > 0).then(|| {
         let what = if elf_object { "an object file" } else { found.name() };
         format!(
@@ -971,7 +971,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     }
     // A file there that is no image (an archive, an object, a script, text) is not a previous
     // publish's: an input the linker finds by its own search, say (`-L`, `SEARCH_DIR`).
-    if let Some(why) = not_a_previous_image(output) {
+    if let Some(why) = not_a_previous_image(output, loaded.request.native_lib) {
         return Err(output_invalid(output, &why).at(at()));
     }
     Ok(())
