@@ -115,6 +115,12 @@ fn in_staging(folder: &Path, name: &str) -> Option<std::path::PathBuf> {
         .find(|p| p.exists())
 }
 
+/// Writes `request` as `name` in `dir` and publishes it.
+fn publish_request(dir: &Path, name: &str, request: &serde_json::Value) -> std::process::Output {
+    std::fs::write(dir.join(name), request.to_string()).unwrap();
+    aotinterop(&["publish", name], dir)
+}
+
 /// `folder` holds no staging folder.
 fn leaves_no_staging(folder: &Path) {
     let left = names_in(folder);
@@ -2935,8 +2941,7 @@ fn outputs_named_as_side_files_or_symbol_inputs_are_refused() {
     let d = dir.path();
     std::fs::copy(d.join("main.o"), d.join("syms.o")).unwrap();
     let request = with(serde_json::json!({"output": "syms.o", "linker_arg": ["-Wl,-Rsyms.o"]}));
-    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
-    exits_saying(&aotinterop(&["publish", "r.json"], d), 1, &["AOTI0208"]);
+    exits_saying(&publish_request(d, "r.json", &request), 1, &["AOTI0208"]);
     assert_eq!(
         std::fs::read(d.join("syms.o")).unwrap(),
         std::fs::read(d.join("main.o")).unwrap()
@@ -2945,9 +2950,8 @@ fn outputs_named_as_side_files_or_symbol_inputs_are_refused() {
         "rid": "win-x64", "output": "bin/hello.pdb", "linker": {"flavor": "lld-link"},
         "imports": [{"module": "kernel32", "entry": "GetTickCount"}],
     });
-    std::fs::write(d.join("w.json"), request.to_string()).unwrap();
     exits_saying(
-        &aotinterop(&["publish", "w.json"], d),
+        &publish_request(d, "w.json", &request),
         1,
         &["hello.pdb", "beside the image"],
     );
@@ -2987,9 +2991,8 @@ fn small_mistakes_get_clear_words() {
     let mut many = vec!["@e.rsp".to_string(); 100];
     many.push("-Wl,--as-needed".into());
     let request = with(serde_json::json!({"output": "bin/app", "linker_arg": many}));
-    std::fs::write(d.join("many.json"), request.to_string()).unwrap();
     exits_saying(
-        &aotinterop(&["publish", "many.json"], d),
+        &publish_request(d, "many.json", &request),
         1,
         &["linker_arg", "pass fewer"],
     );
@@ -3181,8 +3184,7 @@ fn the_linker_leaves_only_regular_files_and_maps_republish() {
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let request =
         with(serde_json::json!({"output": "bin/app", "linker": {"flavor": "gcc", "path": wrapper}}));
-    std::fs::write(d.join("w.json"), request.to_string()).unwrap();
-    exits_saying(&aotinterop(&["publish", "w.json"], d), 4, &["no regular file"]);
+    exits_saying(&publish_request(d, "w.json", &request), 4, &["no regular file"]);
     assert_eq!(std::fs::read_to_string(d.join("victim")).unwrap(), "victim");
     assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), before);
     let request = with(serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map,bin/app.map"]}));
@@ -3193,9 +3195,8 @@ fn the_linker_leaves_only_regular_files_and_maps_republish() {
     }
     std::fs::write(d.join("bin/script.ld"), "INPUT ( main.o )\n").unwrap();
     let request = with(serde_json::json!({"output": "bin/script.ld"}));
-    std::fs::write(d.join("s.json"), request.to_string()).unwrap();
     exits_saying(
-        &aotinterop(&["publish", "s.json"], d),
+        &publish_request(d, "s.json", &request),
         1,
         &["AOTI0208", "not an image"],
     );
@@ -3210,9 +3211,8 @@ fn the_linker_leaves_only_regular_files_and_maps_republish() {
         .status();
     assert!(st.unwrap().success());
     let request = with(serde_json::json!({"output": "bin/libfoo.a"}));
-    std::fs::write(d.join("a.json"), request.to_string()).unwrap();
     exits_saying(
-        &aotinterop(&["publish", "a.json"], d),
+        &publish_request(d, "a.json", &request),
         1,
         &["AOTI0208", "static archive"],
     );

@@ -433,7 +433,11 @@ fn native_library_script_files(loaded: &LoadedRequest) -> Vec<(usize, PathBuf)> 
 /// `--out-implib=`, `/OUT:`, `/IMPLIB:`, `/PDB:`, `/MAP:`), each with its item's index and
 /// whether it is the image itself (`-o`, `/OUT:`).
 fn linker_arg_outputs(base: &Path, args: &[String]) -> Vec<(usize, PathBuf, bool)> {
-    let words = linker_words(base, args);
+    outputs_of_words(base, &linker_words(base, args))
+}
+
+/// [`linker_arg_outputs`] of words already read.
+fn outputs_of_words(base: &Path, words: &[(usize, String)]) -> Vec<(usize, PathBuf, bool)> {
     let mut out = Vec::new();
     let mut w = words.iter();
     while let Some((i, word)) = w.next() {
@@ -573,7 +577,9 @@ fn single_dash_o_option(word: &str) -> bool {
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
 /// file over one of this publish's inputs.
 fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
-    if !linker_words_read(&loaded.base_dir(), &loaded.request.linker_arg).1 {
+    let base = loaded.base_dir();
+    let (words, complete) = linker_words_read(&base, &loaded.request.linker_arg);
+    if !complete {
         return Some(
             Error::new(
                 codes::OUTPUT_INVALID,
@@ -586,7 +592,7 @@ fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
         );
     }
     let inputs = input_files(loaded);
-    linker_arg_outputs(&loaded.base_dir(), &loaded.request.linker_arg)
+    outputs_of_words(&base, &words)
         .into_iter()
         .find_map(|(i, file, image)| {
             let field = format!("linker_arg[{i}]");
