@@ -1,6 +1,6 @@
 //! `aotinterop inspect`: what an image binds at startup, exports, and binds lazily.
 
-use super::output::{print_json, Format};
+use super::output::{print_json, print_json_of, Format};
 use aotinterop::inspect::{availability, inspect_slices_of, read_image, render_text};
 use aotinterop_model::diag::{codes, Error, Location};
 use clap::Args;
@@ -64,8 +64,8 @@ pub fn run(args: &InspectArgs) -> ExitCode {
                         out!("{}", render_text(ins));
                     }
                 }
-                (Format::Json, [one]) => print_json(one),
-                (Format::Json, many) => print_json(&many),
+                (Format::Json, [one]) => print_json_of(one, [args.image.as_path()]),
+                (Format::Json, many) => print_json_of(&many, [args.image.as_path()]),
             }
             ExitCode::SUCCESS
         }
@@ -82,7 +82,7 @@ fn missing_sysroot(root: &std::path::Path) -> Option<Error> {
     let why = match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => return None,
         Ok(_) => "is not a folder".to_string(),
-        Err(e) => format!("cannot be read: {e}"),
+        Err(e) => format!("cannot be read: {}", aotinterop_model::diag::io_words(&e)),
     };
     Some(
         Error::new(

@@ -55,11 +55,28 @@ pub fn fail(err: &aotinterop::Error) -> ExitCode {
 
 /// Prints a value as pretty JSON.
 pub fn print_json<T: serde::Serialize>(value: &T) {
+    print_json_of(value, [])
+}
+
+/// [`print_json`] of a value that holds the names of `files`: one whose name is not UTF-8 is
+/// named when the JSON cannot be written.
+pub fn print_json_of<'a, T: serde::Serialize>(
+    value: &T,
+    files: impl IntoIterator<Item = &'a std::path::Path>,
+) {
     match serde_json::to_string_pretty(value) {
         Ok(s) => write_raw(false, &(aotinterop_model::diag::printable_json(&s) + "\n")),
         Err(e) => {
             // JSON holds only UTF-8: a file name that is not cannot be written in it.
-            errln!("error: cannot write JSON: {e}; use `--format text` for files whose names are not UTF-8");
+            match files.into_iter().find(|f| f.to_str().is_none()) {
+                Some(f) => errln!(
+                    "{}: error: cannot write JSON: the file's name is not UTF-8; use `--format text`",
+                    aotinterop_model::diag::shown_path(f, usize::MAX)
+                ),
+                None => errln!(
+                    "error: cannot write JSON: {e}; use `--format text` for files whose names are not UTF-8"
+                ),
+            }
             std::process::exit(1);
         }
     }

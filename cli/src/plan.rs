@@ -16,7 +16,7 @@ pub struct PlanArgs {
     request: Option<PathBuf>,
     /// Quick form: the runtime identifier (linux-x64, win-x64, osx-arm64, ...).
     #[arg(long, value_name = "RID", requires = "imports")]
-    rid: Option<String>,
+    rid: Option<aotinterop_model::Rid>,
     /// Quick form: a DirectPInvoke item, `module` or `module!entry` (repeatable).
     #[arg(long, value_name = "ITEM")]
     direct: Vec<String>,
@@ -41,7 +41,7 @@ fn load(args: &PlanArgs) -> aotinterop::Result<LoadedRequest> {
     let (Some(rid), Some(imports_file)) = (&args.rid, &args.imports) else {
         unreachable!("clap requires --rid with --imports");
     };
-    let mut req = PublishRequest::new(rid.clone());
+    let mut req = PublishRequest::new(rid.to_string());
     req.direct_pinvoke = args.direct.clone();
     req.direct_pinvoke_list = args.direct_list.clone();
     req.imports = imports::load_imports_file(imports_file)?;

@@ -18,7 +18,7 @@ pub struct ProbeArgs {
     /// Runtime identifier whose naming rules apply (default: the host's). Only this machine's
     /// own RID loads its candidates; another's are listed.
     #[arg(long)]
-    rid: Option<String>,
+    rid: Option<Rid>,
     /// `DllImportSearchPath` flags: names joined by `|` or `,`, or a number
     /// (default: AssemblyDirectory, as for an import without the attribute).
     #[arg(long, value_name = "FLAGS")]
@@ -28,7 +28,7 @@ pub struct ProbeArgs {
     from: Option<PathBuf>,
     /// Whose rules apply: `net8.0` or `net10.0` (a TargetFramework); default .NET 10.
     #[arg(long, value_name = "TFM")]
-    target_framework: Option<String>,
+    target_framework: Option<DotNet>,
     /// Let relative names be looked up from the current directory, as .NET does (aotinterop's
     /// resolver does not by default).
     #[arg(long)]
@@ -41,25 +41,11 @@ pub struct ProbeArgs {
 /// Runs `aotinterop probe`: exit 0 when a candidate loads (or when listing another platform's
 /// candidates), 1 when none does, 2 for bad arguments.
 pub fn run(args: &ProbeArgs) -> ExitCode {
-    let rid = match args.rid.as_deref().map(str::parse::<Rid>) {
-        None => None,
-        Some(Ok(rid)) => Some(rid),
-        Some(Err(e)) => {
-            errln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let rid = args.rid;
     let platform = rid.map_or(Platform::host(), |r| r.platform());
     // Only this machine's own RID loads (an x86-64 library is no linux-arm64 one).
     let elsewhere = rid.filter(|r| Some(*r) != Rid::host());
-    let dotnet = match args.target_framework.as_deref().map(str::parse::<DotNet>) {
-        None => DotNet::default(),
-        Some(Ok(d)) => d,
-        Some(Err(e)) => {
-            errln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let dotnet = args.target_framework.unwrap_or_default();
     let search_path = match &args.search_path {
         None => None,
         Some(s) => match DllImportSearchPath::parse(s) {
@@ -79,7 +65,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
     // On this machine the image's folder is looked in: one that is not there is a mistake.
     if let (None, Some(from)) = (elsewhere, &args.from) {
         if !from.is_dir() {
-            let shown = aotinterop_model::diag::shown(&from.to_string_lossy(), 300);
+            let shown = aotinterop_model::diag::shown_path(from, 300);
             errln!(
                 "error: --from {shown} is not a folder: the image's folder is where the first candidates are"
             );

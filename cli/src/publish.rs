@@ -92,8 +92,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             } else {
                 print_diagnostics(&report.diagnostics);
                 if !args.quiet {
-                    let shown =
-                        |p: &std::path::Path| aotinterop_model::diag::shown(&p.to_string_lossy(), 400);
+                    let shown = |p: &std::path::Path| aotinterop_model::diag::shown_path(p, 400);
                     outln!("published {}", shown(&report.output));
                     outln!("plan report {}", shown(&report.reports.markdown));
                 }

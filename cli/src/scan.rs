@@ -1,6 +1,6 @@
 //! `aotinterop scan`: the P/Invokes and native entry points of .NET assemblies.
 
-use super::output::{fail, print_diagnostics, print_json, Format};
+use super::output::{fail, print_diagnostics, print_json_of, Format};
 use aotinterop::scan::{self, ExportPolicy};
 use clap::Args;
 use std::path::PathBuf;
@@ -42,7 +42,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     };
     print_diagnostics(&report.diagnostics);
     match args.format {
-        Format::Json => print_json(&report),
+        Format::Json => print_json_of(&report, report.assemblies.iter().map(|a| a.path.as_path())),
         Format::Text => out!("{}", scan::text::render_text(&report)),
     }
     ExitCode::SUCCESS

@@ -3001,6 +3001,72 @@ fn small_mistakes_get_clear_words() {
     std::fs::write(d.join("map.json"), request.to_string()).unwrap();
     let err = text(&aotinterop(&["publish", "map.json"], d).stderr);
     assert!(!err.contains("an input of this publish"), "{err}");
+    // A map file named by a symbolic link to nothing: said so, not "File exists".
+    std::os::unix::fs::symlink("gone/nowhere.map", d.join("dangling.map")).unwrap();
+    let request = with(serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=dangling.map"]}));
+    let err = exits_saying(
+        &publish_request(d, "dangling.json", &request),
+        4,
+        &["dangling.map", "symbolic link"],
+    );
+    assert!(!err.contains("File exists"), "{err}");
+    // A link that fails before writing leaves no empty map file made for it.
+    let request = with(
+        serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=fresh.map", "-Wl,--no-such-option-at-all"]}),
+    );
+    exits_saying(
+        &publish_request(d, "fails.json", &request),
+        4,
+        &["no-such-option-at-all"],
+    );
+    assert!(
+        !d.join("fresh.map").exists(),
+        "{:?}",
+        std::fs::metadata(d.join("fresh.map")).map(|m| m.len())
+    );
+    // A symbolic link loop is called one, without Rust's `(os error 40)`.
+    std::os::unix::fs::symlink("loop2", d.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", d.join("loop2")).unwrap();
+    let out = aotinterop(&["inspect", "--check", "--sysroot", "loop1", "bin/app"], d);
+    let err = exits_saying(&out, 1, &["symbolic link loop"]);
+    assert!(!err.contains("os error"), "{err}");
+    // A RID that is none is a usage error (exit 2) for `plan` as for `probe`.
+    std::fs::write(d.join("none.json"), "[]").unwrap();
+    for args in [
+        &["plan", "--rid", "", "--imports", "none.json"][..],
+        &["probe", "--rid", "", "z"],
+    ] {
+        exits_saying(&aotinterop(args, d), 2, &["--rid"]);
+    }
+}
+
+/// An assembly whose file name is not UTF-8 is named, escaped, when it cannot be written as
+/// JSON (the error named no file).
+#[test]
+fn a_name_that_is_not_utf8_is_named_when_json_cannot_hold_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("Lib.cs"),
+        "public static class L { public static int F() { return 1; } }",
+    )
+    .unwrap();
+    let st = Command::new("mcs")
+        .args(["-nologo", "-target:library", "-out:Lib.dll", "Lib.cs"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let odd = std::ffi::OsStr::from_bytes(b"L\xffb.dll");
+    std::fs::rename(d.join("Lib.dll"), d.join(odd)).unwrap();
+    let out = command(&["scan", "--format", "json"], d)
+        .arg(odd)
+        .output()
+        .unwrap();
+    exits_saying(&out, 1, &["L\\xffb.dll: error", "not UTF-8"]);
+    let out = command(&["scan"], d).arg(odd).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 /// Runs gcc with `args` in `dir`.
@@ -3080,6 +3146,73 @@ fn a_library_loaded_by_a_relative_path_finds_its_own_folder() {
             .output();
         let out = host.unwrap();
         assert_eq!(text(&out.stdout), "own folder\n", "{path}: {}", text(&out.stderr));
+    }
+}
+
+/// A library's own folder is found from the kernel's map of it even when its name holds a
+/// newline (which the map escapes as `\012`) or a backslash: loaded through `/proc/self/cwd`
+/// by a host that then moves to a folder holding a library of the same name, its lazy import
+/// still binds the library beside it (the loader's name for it was taken, and led there).
+#[test]
+fn a_library_in_a_folder_with_a_newline_or_backslash_finds_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    std::fs::write(
+        top.join("own.c"),
+        "const char *own(void) { return \"own folder\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        top.join("planted.c"),
+        "const char *own(void) { return \"planted\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        top.join("lib.c"),
+        "extern const char *ov(void);\nconst char *call(void) { return ov(); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        top.join("host.c"),
+        "#include <dlfcn.h>\n#include <stdio.h>\n#include <unistd.h>\nint main(int c, char **v) {\n\
+         void *h = dlopen(v[1], RTLD_NOW); if (!h) return 2;\n\
+         if (chdir(v[2]) != 0) return 4;\n\
+         const char *(*f)(void) = (const char *(*)(void))dlsym(h, \"call\"); if (!f) return 3;\n\
+         puts(f()); return 0; }\n",
+    )
+    .unwrap();
+    gcc_in(top, &["-o", "host", "host.c", "-ldl"]);
+    gcc_in(top, &["-c", "-fPIC", "-o", "lib.o", "lib.c"]);
+    for name in ["new\nline", "back\\slash"] {
+        let d = top.join(name);
+        std::fs::create_dir_all(d.join("elsewhere/bin")).unwrap();
+        std::fs::create_dir_all(d.join("bin")).unwrap();
+        let own = d.join("bin/libown.so");
+        let planted = d.join("elsewhere/bin/libown.so");
+        for (out, src) in [(&own, "own.c"), (&planted, "planted.c")] {
+            gcc_in(top, &["-shared", "-fPIC", "-o", out.to_str().unwrap(), src]);
+        }
+        std::fs::copy(top.join("lib.o"), d.join("lib.o")).unwrap();
+        let request = serde_json::json!({
+            "rid": "linux-x64", "native_lib": "shared", "output": "bin/libapp.so", "objects": ["lib.o"],
+            "imports": [{"module": "libown.so", "entry": "own", "symbol": "ov",
+                         "search_path": ["AssemblyDirectory"]}],
+            "exports": {"symbols": ["call"]},
+        });
+        std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+        let out = aotinterop(&["publish", "--quiet", "r.json"], &d);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = Command::new(top.join("host"))
+            .args(["/proc/self/cwd/bin/libapp.so", "elsewhere"])
+            .current_dir(&d)
+            .output()
+            .unwrap();
+        assert_eq!(
+            text(&out.stdout),
+            "own folder\n",
+            "{name:?}: {}",
+            text(&out.stderr)
+        );
     }
 }
 

@@ -85,7 +85,7 @@ impl From<PathBuf> for Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Escaped whole: a file name holding a line break would forge an output line.
-        write!(f, "{}", shown(&self.file.to_string_lossy(), usize::MAX))?;
+        write!(f, "{}", shown_path(&self.file, usize::MAX))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -216,9 +216,7 @@ impl Error {
 
     /// A file that cannot be read.
     pub fn unreadable(path: &Path, what: &str, err: &std::io::Error) -> Self {
-        // The OS's words without Rust's ` (os error N)`.
-        let why = err.to_string();
-        let why = why.split(" (os error ").next().unwrap_or(&why);
+        let why = io_words(err);
         Error::new(codes::FILE_UNREADABLE, format!("cannot read {what}: {why}")).at(Location::file(path))
     }
 
@@ -261,6 +259,16 @@ impl std::error::Error for Error {}
 
 impl std::error::Error for Diagnostic {}
 
+/// What went wrong in an I/O call, in the OS's words without Rust's ` (os error N)`; a symbolic
+/// link loop (`ELOOP`) says so.
+pub fn io_words(err: &std::io::Error) -> String {
+    if err.raw_os_error() == Some(40) {
+        return "a symbolic link loop (too many levels of symbolic links)".into();
+    }
+    let words = err.to_string();
+    words.split(" (os error ").next().unwrap_or(&words).to_string()
+}
+
 /// At most `max` characters of `text`, control characters escaped, with `…` where it was cut:
 /// how a value from a file or the command line appears in a message.
 pub fn shown(text: &str, max: usize) -> String {
@@ -277,6 +285,23 @@ pub fn shown(text: &str, max: usize) -> String {
         }
     }
     out
+}
+
+/// [`shown`] for a path: bytes that are not UTF-8 show as `\xNN` (two files whose names differ
+/// only there stay two names).
+pub fn shown_path(path: &Path, max: usize) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut text = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            text.push_str(chunk.valid());
+            text.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+        }
+        shown(&text, max)
+    }
+    #[cfg(not(unix))]
+    shown(&path.to_string_lossy(), max)
 }
 
 /// Characters that change how text around them shows without showing themselves, or show as a

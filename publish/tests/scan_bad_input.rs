@@ -146,13 +146,19 @@ fn directory_given_as_an_assembly() {
     let e = scan::read_file(dir.path()).unwrap_err();
     assert_eq!(e.code(), "AOTI0104");
     assert!(e.to_string().contains("found a directory"), "{e}");
-    // A request that lists a folder among its assemblies gets the same error.
+    // A request that lists a folder among its assemblies gets the same code, at the line and
+    // field of the request that names it.
     let req = format!(
-        r#"{{"rid": "linux-x64", "assemblies": [{:?}]}}"#,
+        "{{\n  \"rid\": \"linux-x64\",\n  \"assemblies\": [\n    {:?}\n  ]\n}}",
         dir.path().display().to_string()
     );
     let loaded = aotinterop::PublishRequest::parse(&req, Path::new("req.json"), dir.path()).unwrap();
-    assert_eq!(aotinterop::plan_request(&loaded).unwrap_err().code(), "AOTI0104");
+    let e = aotinterop::plan_request(&loaded).unwrap_err();
+    assert_eq!(e.code(), "AOTI0104");
+    assert!(
+        e.to_string().starts_with("req.json:4:") && e.message.contains("`assemblies[0]`"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ pub fn streams(md: &[u8]) -> ReadResult<Streams<'_>> {
         let data = slice(md, offset, size).ok_or_else(|| {
             Fault::corrupt(format!(
                 "stream `{}` (offset {offset}, {size} bytes) extends past the {} bytes of metadata",
-                String::from_utf8_lossy(name),
+                name.escape_ascii(),
                 md.len()
             ))
         })?;

@@ -289,7 +289,7 @@ fn duplicate_assemblies(read: &[(PathBuf, AssemblyInterop)]) -> Vec<Diagnostic> 
                     format!(
                         "this is assembly `{}` again, read first from {}: a publish loads one of them",
                         aotinterop_model::diag::shown(&a.name, 200),
-                        aotinterop_model::diag::shown(&o.get().to_string_lossy(), 400)
+                        aotinterop_model::diag::shown_path(o.get(), 400)
                     ),
                 )
                 .at(Location::file(path)),

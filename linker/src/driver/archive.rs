@@ -101,7 +101,14 @@ fn write(kind: ArchiveKind, job: &LinkJob, staged: &Staged) -> Result<()> {
         members.push(NewArchiveMember::new(data, &DEFAULT_OBJECT_READER, name));
     }
     let unwritable = |e: std::io::Error| {
-        Error::new(codes::OUTPUT_UNWRITABLE, format!("cannot write the archive: {e}")).at(&job.output)
+        Error::new(
+            codes::OUTPUT_UNWRITABLE,
+            format!(
+                "cannot write the archive: {}",
+                aotinterop_model::diag::io_words(&e)
+            ),
+        )
+        .at(&job.output)
     };
     let file = std::fs::File::create(&staged.output).map_err(unwritable)?;
     let mut out = std::io::BufWriter::new(file);

@@ -69,7 +69,10 @@ fn staging_subfolder(staging: &Staging, name: &str) -> Result<PathBuf> {
     std::fs::create_dir(&dir).map_err(|e| {
         Diagnostic::error(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot create a staging folder: {e}"),
+            format!(
+                "cannot create a staging folder: {}",
+                aotinterop_model::diag::io_words(&e)
+            ),
         )
         .at(&dir)
     })?;
@@ -87,7 +90,10 @@ fn confine(cmd: &mut Command, room: &Path, job: &LinkJob) -> Result<Option<super
     std::fs::create_dir(&tmp).map_err(|e| {
         Diagnostic::error(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot create a staging folder: {e}"),
+            format!(
+                "cannot create a staging folder: {}",
+                aotinterop_model::diag::io_words(&e)
+            ),
         )
         .at(&tmp)
     })?;
@@ -95,7 +101,6 @@ fn confine(cmd: &mut Command, room: &Path, job: &LinkJob) -> Result<Option<super
         cmd.env(var, &tmp);
     }
     super::sandbox::WriteJail::new(&[room.to_path_buf()], &job.linker_arg_writes)
-        .map_err(|e| Error::new(codes::OUTPUT_UNWRITABLE, e).at(&job.output))
 }
 
 /// Copies the file the linker left at `from` (in its room) to `to` (a new file in the staging
@@ -111,7 +116,12 @@ fn take_out(from: &Path, to: &Path, job: &LinkJob) -> Result<PathBuf> {
         )
         .at(&job.output)
     };
-    let meta = std::fs::symlink_metadata(from).map_err(|e| refused(format!("cannot be read: {e}")))?;
+    let meta = std::fs::symlink_metadata(from).map_err(|e| {
+        refused(format!(
+            "cannot be read: {}",
+            aotinterop_model::diag::io_words(&e)
+        ))
+    })?;
     if !meta.is_file() {
         return Err(refused(format!(
             "{} is no regular file (a link, a folder or a device)",
@@ -200,7 +210,14 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
         cmd.current_dir(dir);
     }
     let jail = confine(&mut cmd, &room, job)?;
-    let out = super::staging::run_confined(&mut cmd, jail.as_ref()).map_err(|e| {
+    let ran = super::staging::run_confined(&mut cmd, jail.as_ref());
+    let failed = ran
+        .as_ref()
+        .map_or(true, |out| !out.status.success() || !staged.output.is_file());
+    if let Some(jail) = jail.as_ref().filter(|_| failed) {
+        jail.remove_unwritten();
+    }
+    let out = ran.map_err(|e| {
         Diagnostic::error(
             codes::LINKER_NOT_FOUND,
             format!(
@@ -212,7 +229,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     })?;
     let mut printed = String::from_utf8_lossy(&out.stdout).into_owned();
     printed.push_str(&String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() || !staged.output.is_file() {
+    if failed {
         let why = if out.status.success() {
             "reported success but wrote no output".to_string()
         } else {
@@ -266,8 +283,12 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
 /// image is put in place.
 fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()> {
     use object::{Object, ObjectSection};
-    let data = std::fs::read(image)
-        .map_err(|e| Error::new(codes::LINK_FAILED, format!("{}: {e}", image.display())))?;
+    let data = std::fs::read(image).map_err(|e| {
+        Error::new(
+            codes::LINK_FAILED,
+            format!("{}: {}", image.display(), aotinterop_model::diag::io_words(&e)),
+        )
+    })?;
     // As `inspect` tells an executable from a shared library: by its `.interp` section.
     let interp = object::File::parse(&*data)
         .ok()

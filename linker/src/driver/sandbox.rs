@@ -11,6 +11,7 @@
 //! `landlock_restrict_self` run). Without Landlock (an older kernel, or a system that filters
 //! the calls) the link runs as before, with the checks of the request alone.
 
+use crate::diag::{codes, Error, Result};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ struct PathBeneathAttr {
 #[derive(Debug)]
 pub(crate) struct WriteJail {
     ruleset: OwnedFd,
+    /// The files made empty so that a rule could name them.
+    made: Vec<PathBuf>,
 }
 
 impl WriteJail {
@@ -58,7 +61,7 @@ impl WriteJail {
     /// `None` when the kernel has no Landlock. An error names a file or folder no rule can be
     /// made for (a folder or FIFO named as a file to write, a file in a missing folder): the
     /// program is then not run, never run unconfined.
-    pub(crate) fn new(folders: &[PathBuf], files: &[PathBuf]) -> Result<Option<WriteJail>, String> {
+    pub(crate) fn new(folders: &[PathBuf], files: &[PathBuf]) -> Result<Option<WriteJail>> {
         // SAFETY: asks for the ABI version only (no attribute).
         let abi = unsafe {
             libc::syscall(
@@ -88,11 +91,9 @@ impl WriteJail {
             return Ok(None);
         };
         // SAFETY: a new file descriptor that nothing else owns.
-        let jail = WriteJail {
+        let mut jail = WriteJail {
             ruleset: unsafe { OwnedFd::from_raw_fd(fd) },
-        };
-        let cannot = |path: &Path, why: &str| {
-            format!("the linker cannot be confined to write {}: {why}", path.display())
+            made: Vec::new(),
         };
         let no_rule = "no rule could be made for it";
         for folder in folders {
@@ -101,23 +102,52 @@ impl WriteJail {
         }
         let file_rights = handled & (WRITE_FILE | TRUNCATE);
         for file in files {
-            match std::fs::metadata(file) {
-                Ok(m) if !m.is_file() => {
-                    return Err(cannot(file, "it is a folder, a FIFO or a device, not a file"))
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    std::fs::File::create_new(file)
-                        .map_err(|e| cannot(file, &format!("it cannot be made ({e})")))?;
-                }
+            if let Err(e) = jail.allow_file(file, file_rights) {
+                jail.remove_unwritten();
+                return Err(e);
             }
-            jail.allow(file, file_rights)
-                .ok_or_else(|| cannot(file, no_rule))?;
         }
         let null = Path::new("/dev/null");
         jail.allow(null, file_rights)
             .ok_or_else(|| cannot(null, no_rule))?;
         Ok(Some(jail))
+    }
+
+    /// Lets the ruleset's process have `rights` on `file`, made empty first when missing.
+    fn allow_file(&mut self, file: &Path, rights: u64) -> Result<()> {
+        match std::fs::metadata(file) {
+            Ok(m) if !m.is_file() => {
+                return Err(cannot(file, "it is a folder, a FIFO or a device, not a file"))
+            }
+            Ok(_) => {}
+            Err(_) if file.is_symlink() => {
+                return Err(cannot(
+                    file,
+                    "it is a symbolic link to a file that does not exist",
+                ))
+            }
+            Err(_) => {
+                std::fs::File::create_new(file).map_err(|e| {
+                    cannot(
+                        file,
+                        &format!("it cannot be made ({})", aotinterop_model::diag::io_words(&e)),
+                    )
+                })?;
+                self.made.push(file.to_path_buf());
+            }
+        }
+        self.allow(file, rights)
+            .ok_or_else(|| cannot(file, "no rule could be made for it"))
+    }
+
+    /// Removes the files made for rules that the program left empty: a failed link leaves no
+    /// empty map file behind.
+    pub(crate) fn remove_unwritten(&self) {
+        for file in &self.made {
+            if std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                let _ = std::fs::remove_file(file);
+            }
+        }
     }
 
     /// Lets the ruleset's process have `rights` beneath `path`.
@@ -160,6 +190,18 @@ impl WriteJail {
             });
         }
     }
+}
+
+/// The error of a file or folder no rule can be made for.
+fn cannot(path: &Path, why: &str) -> Error {
+    Error::new(
+        codes::OUTPUT_UNWRITABLE,
+        format!(
+            "the linker cannot be confined to write {}: {why}",
+            aotinterop_model::diag::shown_path(path, 300)
+        ),
+    )
+    .at(path)
 }
 
 #[cfg(test)]

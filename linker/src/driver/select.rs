@@ -112,7 +112,7 @@ pub fn select(target: &Target, kind: OutputKind, choice: &LinkerChoice) -> Resul
                 codes::FLAVOR_INVALID,
                 format!(
                     "cannot tell the flavour of linker `{}`: name it (gcc, clang, lld-link, mingw, ld64, ar)",
-                    crate::diag::shown(&p.to_string_lossy(), 200)
+                    crate::diag::shown_path(p, 200)
                 ),
             )
         })?),

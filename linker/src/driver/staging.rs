@@ -567,7 +567,10 @@ impl Staging {
 fn move_failed(dest: &Path, e: std::io::Error) -> Error {
     Error::new(
         codes::OUTPUT_UNWRITABLE,
-        format!("cannot move the published file into place: {e}"),
+        format!(
+            "cannot move the published file into place: {}",
+            aotinterop_model::diag::io_words(&e)
+        ),
     )
     .at(dest)
 }

@@ -184,7 +184,11 @@ fn fill_debuglink_crc(job: &LinkJob, path: &Path, at: usize, crc: u32) -> Result
 fn io_error(job: &LinkJob, path: &Path, e: std::io::Error) -> Error {
     Error::new(
         codes::OUTPUT_UNWRITABLE,
-        format!("StripSymbols: {}: {e}", path.display()),
+        format!(
+            "StripSymbols: {}: {}",
+            path.display(),
+            aotinterop_model::diag::io_words(&e)
+        ),
     )
     .at(&job.output)
 }
@@ -198,7 +202,11 @@ fn run_objcopy(objcopy: &Path, args: &[OsString], job: &LinkJob) -> Result<()> {
     let out = super::run_program(Command::new(objcopy).args(args)).map_err(|e| {
         Error::new(
             codes::LINK_FAILED,
-            format!("StripSymbols: cannot run {}: {e}", objcopy.display()),
+            format!(
+                "StripSymbols: cannot run {}: {}",
+                objcopy.display(),
+                aotinterop_model::diag::io_words(&e)
+            ),
         )
         .at(&job.output)
     })?;

@@ -139,7 +139,10 @@ pub fn write(
     std::fs::write(&path, text).map_err(|e| {
         Diagnostic::error(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot write the export file: {e}"),
+            format!(
+                "cannot write the export file: {}",
+                aotinterop_model::diag::io_words(&e)
+            ),
         )
         .at(&path)
     })?;

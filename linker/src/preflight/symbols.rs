@@ -257,6 +257,15 @@ fn tbd_symbols(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// An archive whose symbol index cannot be read.
+fn malformed_index(path: &Path, e: object::read::Error) -> Error {
+    Error::new(
+        codes::BAD_FORMAT,
+        format!("the archive's symbol index is malformed ({e}); linkers refuse it or find nothing in it: rebuild it with `ranlib`"),
+    )
+    .at(path)
+}
+
 /// Reads what the file at `path` offers. With `members`, an archive's members are read one by
 /// one (to tell strong from weak definitions); otherwise its symbol index is enough.
 pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
@@ -273,8 +282,17 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
     if let Ok(archive) = ArchiveFile::parse(&*data) {
         let mut out = Offered::default();
         if !members {
-            if let Ok(Some(index)) = archive.symbols() {
-                for s in index.flatten() {
+            // An index that cannot be read whole (a count past its end) is what the linker
+            // refuses or reads as "defines nothing": said here, not passed over.
+            let index = archive
+                .symbols()
+                .and_then(|i| {
+                    i.map(Iterator::collect::<std::result::Result<Vec<_>, _>>)
+                        .transpose()
+                })
+                .map_err(|e| malformed_index(path, e))?;
+            if let Some(index) = index {
+                for s in index {
                     out.other.insert(String::from_utf8_lossy(s.name()).into_owned());
                 }
                 return Ok(out);
@@ -336,6 +354,37 @@ mod tests {
     }
 
     use super::*;
+
+    /// An archive whose symbol index claims more symbols than it holds is refused, naming it
+    /// (it read as an archive that defines nothing). `ar` builds it; its count is then raised.
+    #[test]
+    fn an_archive_index_with_a_count_past_its_end_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, o, a) = (
+            dir.path().join("a.c"),
+            dir.path().join("a.o"),
+            dir.path().join("liba.a"),
+        );
+        std::fs::write(&c, "int foo(void) { return 1; }\n").unwrap();
+        let run = |cmd: &mut std::process::Command| assert!(cmd.status().unwrap().success());
+        run(std::process::Command::new("cc")
+            .arg("-c")
+            .arg(&c)
+            .arg("-o")
+            .arg(&o));
+        run(std::process::Command::new("ar").arg("rcs").arg(&a).arg(&o));
+        assert!(read(&a, false).unwrap().defines("foo"));
+        let mut bytes = std::fs::read(&a).unwrap();
+        // The index member's data starts after the 8-byte magic and its 60-byte header.
+        assert_eq!(&bytes[8..10], b"/ ");
+        bytes[68..72].copy_from_slice(&[0xff; 4]);
+        std::fs::write(&a, bytes).unwrap();
+        let e = read(&a, false).unwrap_err();
+        assert!(
+            e.message.contains("symbol index is malformed") && e.file() == Some(a.as_path()),
+            "{e}"
+        );
+    }
 
     #[test]
     fn linker_scripts() {

@@ -95,7 +95,7 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
                 let beside = match not_a_file {
                     Some(p) => format!(
                         " ({} is there, but it is not a regular file: a folder, a FIFO or a device)",
-                        aotinterop_model::diag::shown(&p.to_string_lossy(), 300)
+                        aotinterop_model::diag::shown_path(&p, 300)
                     ),
                     None => String::new(),
                 };

@@ -303,7 +303,13 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
             .env("TMPDIR", dir)
             .current_dir(dir),
     )
-    .map_err(|e| err(format!("cannot run {}: {e}", mono.program.display())))?;
+    .map_err(|e| {
+        err(format!(
+            "cannot run {}: {}",
+            mono.program.display(),
+            aotinterop_model::diag::io_words(&e)
+        ))
+    })?;
     if !run.status.success() || !out.is_file() {
         return Err(err(format!(
             "Mono's AOT compiler failed on {name} ({}):\n{}{}",
@@ -346,7 +352,11 @@ fn module_info_symbol(object: &Path) -> Result<String> {
 fn unwritable(path: &Path, e: &std::io::Error) -> Error {
     Error::new(
         codes::OUTPUT_UNWRITABLE,
-        format!("cannot write {}: {e}", path.display()),
+        format!(
+            "cannot write {}: {}",
+            path.display(),
+            aotinterop_model::diag::io_words(e)
+        ),
     )
     .at(Location::file(path))
 }

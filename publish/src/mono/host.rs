@@ -168,7 +168,11 @@ pub fn compile(
         std::fs::write(p, text).map_err(|e| {
             Error::new(
                 codes::OUTPUT_UNWRITABLE,
-                format!("cannot write {}: {e}", p.display()),
+                format!(
+                    "cannot write {}: {}",
+                    p.display(),
+                    aotinterop_model::diag::io_words(&e)
+                ),
             )
         })
     };
@@ -207,7 +211,13 @@ pub fn compile(
             .arg(&host_o)
             .current_dir(work),
     )
-    .map_err(|e| err(format!("cannot run {}: {e}", cc.display())))?;
+    .map_err(|e| {
+        err(format!(
+            "cannot run {}: {}",
+            cc.display(),
+            aotinterop_model::diag::io_words(&e)
+        ))
+    })?;
     if !run.status.success() {
         return Err(err(format!(
             "compiling the Mono host failed:\n{}",

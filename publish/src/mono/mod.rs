@@ -48,8 +48,14 @@ impl Mono {
     pub fn find() -> Result<Self> {
         let program = aotinterop_linker::driver::find_program(Path::new("mono"))
             .ok_or_else(|| err("Mono's AOT compiler (`mono`) is not on PATH: install mono-runtime"))?;
-        let out = aotinterop_linker::driver::run_program(Command::new(&program).arg("--version"))
-            .map_err(|e| err(format!("cannot run {}: {e}", program.display())))?;
+        let out =
+            aotinterop_linker::driver::run_program(Command::new(&program).arg("--version")).map_err(|e| {
+                err(format!(
+                    "cannot run {}: {}",
+                    program.display(),
+                    aotinterop_model::diag::io_words(&e)
+                ))
+            })?;
         let version = String::from_utf8_lossy(&out.stdout)
             .lines()
             .next()

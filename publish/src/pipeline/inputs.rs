@@ -640,7 +640,7 @@ fn linker_arg_not_a_file(loaded: &LoadedRequest, i: usize, path: &Path) -> Optio
 
 /// A path in a message: escaped and shortened.
 pub(crate) fn shown_path(path: &Path) -> String {
-    aotinterop_model::diag::shown(&path.to_string_lossy(), 200)
+    aotinterop_model::diag::shown_path(path, 200)
 }
 
 /// Checks, before anything is done, that every file the request names is there and of the
@@ -788,19 +788,20 @@ fn named_files(loaded: &LoadedRequest, link: bool) -> Vec<(String, &Path)> {
 /// Each of `named` is there and of the kind its field takes, or an error at its value's line.
 fn check_files(loaded: &LoadedRequest, named: Vec<(String, &Path)>) -> Result<()> {
     for (field, path) in named {
+        let mut code = codes::FILE_UNREADABLE;
         let why = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => continue,
-            Ok(m) if m.is_dir() && field.starts_with("assemblies[") => continue,
+            Ok(m) if m.is_dir() && field.starts_with("assemblies[") => {
+                code = codes::ASSEMBLY_IS_DIRECTORY;
+                "is a folder: name each assembly file".to_string()
+            }
             Ok(m) if m.is_dir() => "is a folder, not a file".to_string(),
             Ok(_) => "is a device, a FIFO or a socket, not a file".to_string(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
-            Err(e) => format!("cannot be read: {e}"),
+            Err(e) => format!("cannot be read: {}", aotinterop_model::diag::io_words(&e)),
         };
-        return Err(Error::new(
-            codes::FILE_UNREADABLE,
-            format!("`{field}`: {} {why}", shown_path(path)),
-        )
-        .at(loaded.locate_field(&field)));
+        return Err(Error::new(code, format!("`{field}`: {} {why}", shown_path(path)))
+            .at(loaded.locate_field(&field)));
     }
     Ok(())
 }

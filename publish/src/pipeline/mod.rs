@@ -184,7 +184,10 @@ fn work_folder(staging: &driver::Staging, name: &str) -> crate::Result<PathBuf> 
     std::fs::create_dir(&dir).map_err(|e| {
         Error::new(
             codes::OUTPUT_UNWRITABLE,
-            format!("cannot create a work folder: {e}"),
+            format!(
+                "cannot create a work folder: {}",
+                aotinterop_model::diag::io_words(&e)
+            ),
         )
         .at(Location::file(&dir))
     })?;

@@ -259,7 +259,11 @@ pub(super) fn emit(
 
 fn write_work_file(path: &std::path::Path, bytes: &[u8], what: &str) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| {
-        Error::new(codes::OUTPUT_UNWRITABLE, format!("cannot write {what}: {e}")).at(Location::file(path))
+        Error::new(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot write {what}: {}", aotinterop_model::diag::io_words(&e)),
+        )
+        .at(Location::file(path))
     })
 }
 

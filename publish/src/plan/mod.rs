@@ -56,7 +56,7 @@ pub fn build_policy(
                 let passed_over = match skipped.first() {
                     Some(p) => format!(
                         " ({} was passed over: not a regular file)",
-                        aotinterop_model::diag::shown(&p.to_string_lossy(), 300)
+                        aotinterop_model::diag::shown_path(p, 300)
                     ),
                     None => String::new(),
                 };

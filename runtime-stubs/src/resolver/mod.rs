@@ -45,7 +45,7 @@ const SKIPPED_CWD_NAMED: &[u8] = b"not tried: the path reaches the current direc
 const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 /// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
-    "not tried: the loader's search path (LD_LIBRARY_PATH or the image's RUNPATH) would lead it to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element) or a FIFO or device";
+    "not tried: the loader's search path (LD_LIBRARY_PATH or the image's RUNPATH) would lead it to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element, or one naming the current directory by another name such as /proc/self/cwd) or a FIFO or device";
 
 /// The file the OS-loader step opens for the exact name `libc` on this platform (as .NET's
 /// `SystemNative_LoadLibrary` maps it): `libc.so.6` with glibc, `libc.so` with musl.

@@ -618,13 +618,44 @@ fn maps_line_path(line: &[u8], addr: usize, out: &mut [u8; PATH_SIZE]) -> Option
     if !(start <= addr && addr < end) {
         return None;
     }
-    let path = &line[space + line[space..].iter().position(|&b| b == b'/')?..];
-    // The kernel writes a newline in a name as `\012`, and a removed file with ` (deleted)`.
-    if path.contains(&b'\\') || path.ends_with(b" (deleted)") || path.len() >= PATH_SIZE {
-        return None;
+    let at = space + line[space..].iter().position(|&b| b == b'/')?;
+    let path = &line[at..];
+    // The kernel writes a newline in a name as `\012` (and nothing else escaped), and a removed
+    // file with ` (deleted)`: such a name is taken only when it, or it with `\012` read as a
+    // newline, is the file of the line's device and inode.
+    if !path.contains(&b'\\') && !path.ends_with(b" (deleted)") {
+        return copy_path(path, false, out);
     }
-    out[..path.len()].copy_from_slice(path);
-    Some(path.len())
+    let mut fields = line[space..at].split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let (dev, inode) = (fields.nth(2)?, fields.next()?);
+    let colon = dev.iter().position(|&b| b == b':')?;
+    let (major, minor) = (hex(&dev[..colon])? as u64, hex(&dev[colon + 1..])? as u64);
+    // glibc's `makedev`.
+    let dev = ((major & 0xffff_f000) << 32)
+        | ((major & 0xfff) << 8)
+        | ((minor & 0xffff_ff00) << 12)
+        | (minor & 0xff);
+    let inode = core::str::from_utf8(inode).ok()?.parse::<u64>().ok()?;
+    [false, true].into_iter().find_map(|newlines| {
+        let n = copy_path(path, newlines, out)?;
+        (file_id(&out[..=n]) == Some((dev, inode))).then_some(n)
+    })
+}
+
+/// `path` into `out`, NUL-terminated; with `newlines`, each `\012` as a newline.
+#[cfg(target_os = "linux")]
+fn copy_path(path: &[u8], newlines: bool, out: &mut [u8; PATH_SIZE]) -> Option<usize> {
+    let (mut i, mut n) = (0, 0);
+    while i < path.len() {
+        let (byte, used) = match path[i..].starts_with(b"\\012") && newlines {
+            true => (b'\n', 4),
+            false => (path[i], 1),
+        };
+        *out.get_mut(n)? = byte;
+        (i, n) = (i + used, n + 1);
+    }
+    *out.get_mut(n)? = 0;
+    Some(n)
 }
 
 /// The folder the loader took the file holding `addr` from when it loaded it (glibc's
