@@ -629,11 +629,14 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
     // `$PLATFORM` is expanded by glibc to a relative folder (`x86_64`): the planted library
     // there was loaded.
     std::fs::create_dir(run_dir.join("x86_64")).unwrap();
+    std::fs::create_dir(run_dir.join("sub")).unwrap();
     for name in [
         "libz.so.1",
         "libplanted.so",
         "x86_64/libz.so.1",
         "x86_64/libplanted.so",
+        "sub/libz.so.1",
+        "sub/libplanted.so",
     ] {
         let st = Command::new("gcc")
             .args(["-shared", "-fPIC", "-o"])
@@ -653,6 +656,10 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         "/proc/self/cwd",
         "/dev/fd/../cwd/",
         "/nonexistent\n.",
+        // A folder of the current directory reached by another name of it.
+        "/proc/self/cwd/sub",
+        "/dev/fd/../cwd/sub",
+        "/proc/self/cwd/sub/..",
     ] {
         let out = Command::new(&image)
             .current_dir(&run_dir)
@@ -674,6 +681,25 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             "{ld_path}: probe loaded ./libplanted.so: {said}"
         );
         assert!(said.contains("LD_LIBRARY_PATH"), "{ld_path}: {said}");
+    }
+    // A relative folder given as the library path of the machine checked is never where the
+    // resolver binds a lazy import (it does not hand the loader a name found there).
+    let out = aotinterop(
+        &[
+            "inspect",
+            "--check",
+            "--format",
+            "json",
+            "--library-path",
+            ".",
+            image.to_str().unwrap(),
+        ],
+        &run_dir,
+    );
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for lazy in said["lazy"].as_array().unwrap() {
+        let found = lazy["found"].as_str().unwrap_or("/");
+        assert!(found.starts_with('/'), "{said}");
     }
     // Without such an element the system's libz loads as ever; an empty variable is no list
     // (glibc ignores it): the image starts as `inspect --check` says (it threw DllNotFound).
@@ -745,6 +771,109 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::fs::remove_file(&fifo).unwrap();
+}
+
+/// The loader reads `LD_LIBRARY_PATH` once, when the process starts, and takes the last of
+/// several entries: the resolver checks that value, not the variable as the program left it
+/// (`unsetenv` before the first call let a planted `./libz.so.1` load) nor the first entry
+/// (`getenv`'s); `probe` and `inspect --check` too.
+#[test]
+fn the_library_path_checked_is_the_one_the_loader_started_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "#include <stdlib.h>\nextern const char *zv(void);\n\
+                  int main(void) { unsetenv(\"LD_LIBRARY_PATH\"); return zv() == 0; }\n";
+    app_request(d, "main", source, "request.json");
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run_dir = d.join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let marker = d.join("planted-library-loaded");
+    std::fs::write(
+        d.join("planted.c"),
+        format!(
+            "#include <stdio.h>\nconst char *zlibVersion(void) {{ return \"planted\"; }}\n\
+             __attribute__((constructor)) static void planted(void) {{ FILE *f = fopen(\"{}\", \"w\"); if (f) fclose(f); }}\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    gcc_in(d, &["-shared", "-fPIC", "-o", "run/libz.so.1", "planted.c"]);
+    gcc_in(d, &["-shared", "-fPIC", "-o", "run/libplanted.so", "planted.c"]);
+    let out = Command::new(d.join("bin/app"))
+        .current_dir(&run_dir)
+        .env("LD_LIBRARY_PATH", ":/nonexistent")
+        .output()
+        .unwrap();
+    assert!(!marker.exists(), "unsetenv let ./libz.so.1 load: {out:?}");
+    // Two entries, the first harmless: `dup` runs a program with both.
+    std::fs::write(
+        d.join("dup.c"),
+        "#include <unistd.h>\nint main(int c, char **v) {\n\
+         char *env[] = {\"LD_LIBRARY_PATH=/nonexistent\", \"LD_LIBRARY_PATH=:/nonexistent\", 0};\n\
+         execve(v[1], v + 1, env); return 127; }\n",
+    )
+    .unwrap();
+    gcc_in(d, &["-o", "dup", "dup.c"]);
+    let dup = |args: &[&str]| {
+        Command::new(d.join("dup"))
+            .args(args)
+            .current_dir(&run_dir)
+            .output()
+            .unwrap()
+    };
+    let out = dup(&[d.join("bin/app").to_str().unwrap()]);
+    assert!(
+        !marker.exists(),
+        "the last LD_LIBRARY_PATH entry let ./libz.so.1 load: {out:?}"
+    );
+    let program = env!("CARGO_BIN_EXE_aotinterop");
+    let out = dup(&[program, "probe", "planted"]);
+    assert!(!marker.exists(), "probe loaded ./libplanted.so: {out:?}");
+    let out = dup(&[program, "inspect", "--check", d.join("bin/app").to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("LD_LIBRARY_PATH"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// `verify` compares how each lazy import's library is looked up (the .NET release's rules,
+/// `search_current_directory`): an image published for .NET 8, or with the current directory
+/// allowed, matched a .NET 10 plan.
+#[test]
+fn verify_compares_how_lazy_libraries_are_looked_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let _ = lazy_image(d);
+    for (name, edit) in [
+        ("net8", serde_json::json!({"target_framework": "net8.0"})),
+        ("cwd", serde_json::json!({"search_current_directory": true})),
+    ] {
+        edit_request(d, "request.json", &format!("{name}.json"), |r| {
+            for (k, v) in edit.as_object().unwrap() {
+                r[k] = v.clone();
+            }
+            r["output"] = serde_json::json!(format!("{name}/app"));
+        });
+        let out = aotinterop(&["publish", "--quiet", &format!("{name}.json")], d);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = aotinterop(
+            &["verify", &format!("{name}/app"), "--plan", "bin/app.plan.json"],
+            d,
+        );
+        exits_saying(&out, 1, &["looks its library up"]);
+        let out = aotinterop(
+            &[
+                "verify",
+                &format!("{name}/app"),
+                "--plan",
+                &format!("{name}/app.plan.json"),
+            ],
+            d,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
 }
 
 /// Waits for `child` at most 30 s; kills it and fails with `what` when it is still running.
@@ -2522,12 +2651,8 @@ fn only_the_previous_images_own_side_files_are_removed() {
     let dir = published();
     let d = dir.path();
     assert!(d.join("bin/app.dbg").exists());
-    // Another publish's image where the debug file was.
-    edit_request(d, "request.json", "b.json", |r| {
-        r["output"] = serde_json::json!("bin/app.dbg")
-    });
-    let out = aotinterop(&["publish", "--quiet", "b.json"], d);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Another image where the debug file was (a publish to it is refused now).
+    std::fs::copy(d.join("bin/app"), d.join("bin/app.dbg")).unwrap();
     let image_b = std::fs::read(d.join("bin/app.dbg")).unwrap();
     edit_request(d, "request.json", "a.json", |r| {
         r["strip_symbols"] = serde_json::json!(false)
@@ -3030,6 +3155,16 @@ fn small_mistakes_get_clear_words() {
     let out = aotinterop(&["inspect", "--check", "--sysroot", "loop1", "bin/app"], d);
     let err = exits_saying(&out, 1, &["symbolic link loop"]);
     assert!(!err.contains("os error"), "{err}");
+    // Every preflight error is shown, each with its place, not only the first.
+    let request = with(serde_json::json!({
+        "output": "bin/two", "direct_pinvoke": ["liba", "libb"],
+        "imports": [{"module": "liba", "entry": "fa", "symbol": "zv"}, {"module": "libb", "entry": "fb"}],
+    }));
+    exits_saying(
+        &publish_request(d, "two.json", &request),
+        3,
+        &["liba!fa", "also: error AOTI0520", "libb!fb"],
+    );
     // A RID that is none is a usage error (exit 2) for `plan` as for `probe`.
     std::fs::write(d.join("none.json"), "[]").unwrap();
     for args in [
@@ -3038,6 +3173,46 @@ fn small_mistakes_get_clear_words() {
     ] {
         exits_saying(&aotinterop(args, d), 2, &["--rid"]);
     }
+}
+
+/// Outputs and inputs the publish must not take: another image's debug file as the output (its
+/// debug information was replaced by an executable), a file of the kernel's as an input (a read
+/// of `/proc/kmsg` blocks), an output in `/proc`; and a LinkerArg output the linker left empty
+/// (`-Wl,-Map=-` writes to standard output) is not left behind as an empty file.
+#[test]
+fn debug_files_kernel_files_and_empty_linker_outputs() {
+    let dir = published();
+    let d = dir.path();
+    assert!(d.join("bin/app.dbg").exists());
+    let dbg = std::fs::read(d.join("bin/app.dbg")).unwrap();
+    let request = with(serde_json::json!({"output": "bin/app.dbg"}));
+    exits_saying(
+        &publish_request(d, "dbg.json", &request),
+        1,
+        &["AOTI0208", "debug information"],
+    );
+    assert_eq!(std::fs::read(d.join("bin/app.dbg")).unwrap(), dbg);
+    let request = with(serde_json::json!({"output": "bin/app", "objects": ["main.o", "/proc/self/status"]}));
+    exits_saying(
+        &publish_request(d, "kernel.json", &request),
+        1,
+        &["objects[1]", "/proc or /sys"],
+    );
+    let out = aotinterop(
+        &["plan", "--rid", "linux-x64", "--imports", "/proc/self/status"],
+        d,
+    );
+    exits_saying(&out, 1, &["/proc or /sys"]);
+    let request = with(serde_json::json!({"output": "/proc/self/fd/app"}));
+    exits_saying(
+        &publish_request(d, "proc.json", &request),
+        1,
+        &["AOTI0208", "/proc or /sys"],
+    );
+    let request = with(serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=-"]}));
+    let out = publish_request(d, "dash.json", &request);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!d.join("-").exists());
 }
 
 /// An assembly whose file name is not UTF-8 is named, escaped, when it cannot be written as
@@ -3067,6 +3242,19 @@ fn a_name_that_is_not_utf8_is_named_when_json_cannot_hold_it() {
     exits_saying(&out, 1, &["L\\xffb.dll: error", "not UTF-8"]);
     let out = command(&["scan"], d).arg(odd).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // In a folder: a skipped file so named is written escaped; a link loop is called one.
+    std::fs::create_dir(d.join("f")).unwrap();
+    std::fs::rename(d.join(odd), d.join("f/Lib.dll")).unwrap();
+    std::fs::write(d.join("f").join(std::ffi::OsStr::from_bytes(b"\xff.dll")), "").unwrap();
+    std::os::unix::fs::symlink("b.dll", d.join("f/a.dll")).unwrap();
+    std::os::unix::fs::symlink("a.dll", d.join("f/b.dll")).unwrap();
+    let out = aotinterop(&["scan", "--format", "json", "f"], d);
+    let err = exits_saying(
+        &out,
+        0,
+        &["f/a.dll: warning AOTI1103: skipped: a symbolic link loop"],
+    );
+    assert!(text(&out.stdout).contains("f/\\\\xff.dll"), "{err}");
 }
 
 /// Runs gcc with `args` in `dir`.
@@ -3216,6 +3404,53 @@ fn a_library_in_a_folder_with_a_newline_or_backslash_finds_its_own_folder() {
     }
 }
 
+/// An image in a folder whose name holds `$PLATFORM` (or `$LIB`, `$ORIGIN`) does not have the
+/// loader open another file than the one beside it (glibc replaced the token in the path it was
+/// handed: `x86_64/libown.so` loaded), and `probe` and `inspect --check` say it is not tried.
+#[test]
+fn an_image_in_a_folder_named_with_a_loader_token_loads_nothing_else() {
+    let dir = own_folder_library();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.c"),
+        "#include <stdio.h>\nextern const char *ov(void);\nint main(void) { puts(ov()); return 0; }\n",
+    )
+    .unwrap();
+    gcc_in(d, &["-c", "-fPIC", "-o", "main.o", "main.c"]);
+    std::fs::write(
+        d.join("planted.c"),
+        "const char *own(void) { return \"planted\"; }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("P/x86_64")).unwrap();
+    gcc_in(d, &["-shared", "-fPIC", "-o", "P/x86_64/libown.so", "planted.c"]);
+    let request = serde_json::json!({
+        "rid": "linux-x64", "output": "P/$PLATFORM/app", "objects": ["main.o"],
+        "imports": [{"module": "libown.so", "entry": "own", "symbol": "ov", "search_path": ["AssemblyDirectory"]}],
+    });
+    std::fs::create_dir_all(d.join("P/$PLATFORM")).unwrap();
+    std::fs::copy(d.join("bin/libown.so"), d.join("P/$PLATFORM/libown.so")).unwrap();
+    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = Command::new(d.join("P/$PLATFORM/app"))
+        .current_dir("/")
+        .output()
+        .unwrap();
+    assert!(!text(&out.stdout).contains("planted"), "{out:?}");
+    assert!(text(&out.stderr).contains("$PLATFORM"), "{out:?}");
+    let said = text(&aotinterop(&["probe", "libown.so", "--from", "P/$PLATFORM"], d).stdout);
+    assert!(
+        !said.lines().any(|l| l.starts_with("loaded:")) && said.contains("would replace"),
+        "{said}"
+    );
+    let said = text(&aotinterop(&["inspect", "--check", "P/$PLATFORM/app"], d).stdout);
+    assert!(
+        said.contains("would replace") && said.contains("would throw"),
+        "{said}"
+    );
+}
+
 /// A lazy import whose module names the current directory by another name
 /// (`/proc/self/cwd/libown.so`) is not loaded from there, as `./libown.so` is not; and an image
 /// started through the loader by name (`ld.so ./bin/app`) searches its own folder, not the
@@ -3248,6 +3483,21 @@ fn modules_through_the_current_directory_and_images_started_by_the_loader() {
     }
     let out = Command::new(d.join("bin/cwd")).current_dir(d).output().unwrap();
     assert!(!text(&out.stdout).contains("planted"), "{out:?}");
+    // `probe` and `inspect --check` say so too (they loaded it, and called it found).
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::fs::copy(d.join("libown.so"), d.join("sub/libown.so")).unwrap();
+    for module in ["/proc/self/cwd/libown.so", "/proc/self/cwd/sub/libown.so"] {
+        let said = text(&aotinterop(&["probe", module], d).stdout);
+        assert!(
+            !said.lines().any(|l| l.starts_with("loaded:")) && said.contains("another name"),
+            "{module}: {said}"
+        );
+    }
+    let said = text(&aotinterop(&["inspect", "--check", "bin/cwd"], d).stdout);
+    assert!(
+        said.contains("another name") && said.contains("would throw"),
+        "{said}"
+    );
     assert!(
         text(&out.stderr).contains("another name"),
         "{}",

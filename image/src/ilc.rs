@@ -144,6 +144,7 @@ impl Memory<'_> {
             charset_mangling,
             objc_msg_send: flags & 0x8 != 0,
             module_cell: None,
+            recorded_lookup: None,
         };
         Some((import, module_at))
     }

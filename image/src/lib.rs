@@ -123,6 +123,19 @@ pub struct LazyImport {
     /// module name × calling assembly × search path, and holds the library's handle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module_cell: Option<usize>,
+    /// How the resolver looks its module up, as aotinterop's module record holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_lookup: Option<RecordedLookup>,
+}
+
+/// The lookup of a module record of aotinterop's import table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordedLookup {
+    /// The `DllImportSearchPath` flags searched.
+    pub search_path: u32,
+    /// The runtime's module flags (`abi::module_flags`: search path given, no OS loader step,
+    /// current directory allowed, the executable's folder).
+    pub flags: u32,
 }
 
 impl LazyImport {
@@ -135,6 +148,7 @@ impl LazyImport {
             charset_mangling: None,
             objc_msg_send: false,
             module_cell: None,
+            recorded_lookup: None,
         }
     }
 }
@@ -658,6 +672,27 @@ fn from_current_directory(path: &str, image_dir: &Path) -> bool {
     !path.starts_with('/') || through_process_cwd(Path::new(path))
 }
 
+/// Whether the file at `path` is the debug information of an image, not an image: an ELF file
+/// whose code section holds no bytes (`objcopy --only-keep-debug`, StripSymbols' `IMAGE.dbg`)
+/// or a dSYM companion. Read through a cache: only its headers are read.
+pub fn is_debug_companion(path: &Path) -> bool {
+    use object::{Object, ObjectSection};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let cache = object::ReadCache::new(file);
+    match object::File::parse(&cache) {
+        Ok(f @ object::File::Elf64(_)) | Ok(f @ object::File::Elf32(_)) => f
+            .section_by_name(".text")
+            .is_some_and(|text| text.size() > 0 && text.file_range().is_none()),
+        Ok(object::File::MachO64(f)) => {
+            use object::read::macho::MachHeader;
+            f.macho_header().filetype(f.endian()) == object::macho::MH_DSYM
+        }
+        _ => false,
+    }
+}
+
 /// Whether the absolute `path` reaches a process's current directory, or a folder it holds
 /// open, through procfs, followed as the kernel follows it (`/proc/self/cwd`,
 /// `/proc/thread-self/cwd`, `/dev/fd/../cwd`, `/dev/fd/3`).
@@ -809,7 +844,13 @@ fn lazy_imports(file: &object::File, format: Format) -> Result<Option<Vec<LazyIm
     Ok(Some(
         records
             .into_iter()
-            .map(|r| LazyImport::new(r.module, r.entry))
+            .map(|r| LazyImport {
+                recorded_lookup: Some(RecordedLookup {
+                    search_path: r.search_path,
+                    flags: r.module_flags,
+                }),
+                ..LazyImport::new(r.module, r.entry)
+            })
             .collect(),
     ))
 }

@@ -144,10 +144,25 @@ pub fn probe(
             && !allow_cwd
             && !c.path.contains('/')
             && aotinterop_runtime::resolver::loader_search_refused(&c.path);
+        // An absolute path through the current directory by another name is its file, as
+        // `./x.so` is (the resolver's rule).
+        #[cfg(unix)]
+        let named_cwd = host
+            && c.via == Via::Absolute
+            && !allow_cwd
+            && aotinterop_runtime::resolver::through_current_directory(&c.path);
+        #[cfg(not(unix))]
+        let named_cwd = false;
         match c.flags {
             None => {}
             Some(_) if from_cwd => {
                 c.error = Some(aotinterop_runtime::resolver::SKIPPED_LD_PATH_CWD_TEXT.into())
+            }
+            Some(_) if named_cwd => {
+                c.error = Some(aotinterop_runtime::resolver::SKIPPED_CWD_NAMED_TEXT.into())
+            }
+            Some(_) if host && aotinterop_runtime::resolver::loader_replaces_tokens(&c.path) => {
+                c.error = Some(aotinterop_runtime::resolver::SKIPPED_TOKENS_TEXT.into())
             }
             Some(_) if host && report.loaded.is_none() && !regular_or_absent(&c.path) => {
                 c.error = Some(NOT_A_FILE.into())

@@ -33,7 +33,8 @@ pub(super) fn why_not_an_image(data: &[u8]) -> Option<String> {
         })
     };
     if FileKind::identify(data) == FileKind::Elf {
-        let (class, le) = (data.get(4).copied()?, data.get(5).copied()? != 2);
+        // A file cut inside its identification bytes is cut inside the smaller header.
+        let (class, le) = (data.get(4).copied().unwrap_or(1), data.get(5).copied() != Some(2));
         let header = if class == 2 { 64 } else { 52 };
         if len < header {
             return Some(format!(

@@ -36,6 +36,8 @@ pub enum DifferenceKind {
     GeneratedBoundElsewhere,
     /// The image carries a stub record for a lazy import the plan does not have.
     LazyUnplanned,
+    /// A lazy import's module record looks the library up otherwise than the plan says.
+    LazyLookupDiffers,
 }
 
 /// One difference between image and plan.
@@ -251,6 +253,16 @@ pub fn verify(image: &Inspection, plan: &Plan, native: &BTreeSet<String>) -> Res
     })
 }
 
+/// The words of a module record that looks a library up otherwise than the plan says.
+fn lookup_differs(want: &crate::RecordedLookup, got: &crate::RecordedLookup) -> String {
+    format!(
+        "the plan looks its library up with DllImportSearchPath {:#x} and module flags {:#x}, but the image's \
+         record with {:#x} and {:#x} (another .NET release's rules, `search_current_directory` or \
+         `assembly_directory`)",
+        want.search_path, want.flags, got.search_path, got.flags
+    )
+}
+
 /// What [`verify`] compares, and the differences found so far.
 struct Checker<'a> {
     image: &'a Inspection,
@@ -309,6 +321,30 @@ impl Checker<'_> {
                 Some(&imp.module),
                 "the plan binds it lazily, but no stub record (or native AOT fixup cell) lists it"
                     .to_string(),
+            );
+            return;
+        }
+        self.lookup(imp);
+    }
+
+    /// A lazy import's module record: looked up as the plan says (its `DllImportSearchPath`
+    /// under the plan's .NET rules, and the plan's lookup of every module).
+    fn lookup(&mut self, imp: &aotinterop_model::plan::PlannedImport) {
+        let search = aotinterop_model::LibrarySearch::of(imp.search_path.map(|s| s.0), self.plan.rules);
+        let whole = self.plan.lazy_lookup;
+        let (search_path, flags) =
+            aotinterop_runtime::abi::module_record(search, whole.current_directory, whole.process_directory);
+        let want = crate::RecordedLookup { search_path, flags };
+        let recorded: Vec<crate::RecordedLookup> = (self.image.lazy.iter())
+            .filter(|l| l.module == imp.module && l.entry == imp.entry)
+            .filter_map(|l| l.recorded_lookup)
+            .collect();
+        if let Some(got) = recorded.first().filter(|_| !recorded.contains(&want)) {
+            self.diff(
+                DifferenceKind::LazyLookupDiffers,
+                &imp.entry,
+                Some(&imp.module),
+                lookup_differs(&want, got),
             );
         }
     }

@@ -95,6 +95,13 @@ fn truncated_images_are_named_as_truncated_with_the_byte_counts() {
     std::fs::write(&cut, &bytes[..30]).unwrap();
     let e = inspect(&cut).unwrap_err().to_string();
     assert!(e.contains("ends at byte 30, inside its 64-byte header"), "{e}");
+    // Cut inside the identification bytes (it read as "Could not read file magic").
+    std::fs::write(&cut, &bytes[..4]).unwrap();
+    let e = inspect(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("a truncated ELF image: the file ends at byte 4"),
+        "{e}"
+    );
 
     let pe = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
     let bytes = std::fs::read(&pe).unwrap();

@@ -12,8 +12,17 @@ use aotinterop_model::{Format, Target};
 use common::*;
 use std::path::{Path, PathBuf};
 
+/// A lazy import of aotinterop's table, for an import without `DllImportSearchPath` under
+/// .NET 10's rules: its library searched in the assembly's folder (`AssemblyDirectory`, 0x2),
+/// then by the OS loader (no module flags).
 fn lazy(module: &str, entry: &str) -> LazyImport {
-    LazyImport::new(module, entry)
+    LazyImport {
+        recorded_lookup: Some(aotinterop_image::RecordedLookup {
+            search_path: 0x2,
+            flags: 0,
+        }),
+        ..LazyImport::new(module, entry)
+    }
 }
 
 /// app.c + libshim.a + a record table for `libz!compress`, linked for linux-x64.

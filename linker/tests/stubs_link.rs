@@ -17,7 +17,15 @@ use std::path::Path;
 fn run_and_inspect(t: Target, image: &Path) -> aotinterop_image::Inspection {
     assert_eq!(run_ok(&t, image, &[]), "called through a stub\n");
     let ins = inspect(image).unwrap();
-    let want = LazyImport::new("libz", "compress");
+    // Its module record: searched in the image's folder (`AssemblyDirectory`, 0x2, .NET 10's
+    // default), then by the OS loader (no flags).
+    let want = LazyImport {
+        recorded_lookup: Some(aotinterop_image::RecordedLookup {
+            search_path: 0x2,
+            flags: 0,
+        }),
+        ..LazyImport::new("libz", "compress")
+    };
     assert_eq!(ins.lazy, [want], "{t}");
     ins
 }

@@ -25,7 +25,9 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Location {
-    /// The file, as the user named it (or `<command line>`).
+    /// The file, as the user named it (or `<command line>`). In JSON, a name that is not UTF-8
+    /// has its other bytes written `\xNN` (JSON holds only text).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "file_name_as_text"))]
     pub file: PathBuf,
     /// 1-based line, when known.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
@@ -33,6 +35,31 @@ pub struct Location {
     /// 1-based column, when known.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub column: Option<u32>,
+}
+
+/// `path` as JSON text: as it is when UTF-8, else with its other bytes written `\xNN`.
+#[cfg(feature = "serde")]
+fn file_name_as_text<S: serde::Serializer>(path: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match path.to_str() {
+        Some(text) => s.serialize_str(text),
+        None => s.serialize_str(&bytes_escaped(path)),
+    }
+}
+
+/// `path` with the bytes that are not UTF-8 written `\xNN`.
+fn bytes_escaped(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut text = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            text.push_str(chunk.valid());
+            text.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+        }
+        text
+    }
+    #[cfg(not(unix))]
+    path.to_string_lossy().into_owned()
 }
 
 impl Location {
@@ -84,8 +111,9 @@ impl From<PathBuf> for Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Escaped whole: a file name holding a line break would forge an output line.
-        write!(f, "{}", shown_path(&self.file, usize::MAX))?;
+        // Escaped (a file name holding a line break would forge an output line), and a name
+        // longer than any path shortened.
+        write!(f, "{}", shown_path(&self.file, 4096))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -259,10 +287,54 @@ impl std::error::Error for Error {}
 
 impl std::error::Error for Diagnostic {}
 
+/// Whether `err` is `ELOOP`: a symbolic link loop (or more links than the OS follows).
+pub fn is_link_loop(err: &std::io::Error) -> bool {
+    const ELOOP: i32 = if cfg!(target_vendor = "apple") { 62 } else { 40 };
+    cfg!(unix) && err.raw_os_error() == Some(ELOOP)
+}
+
+/// Why a file of `/proc` or `/sys` is not read as an input.
+pub const KERNEL_FILE: &str =
+    "a file of the kernel (in /proc or /sys), whose reads may block or change the system: name a file";
+
+/// Whether `path` (or the nearest folder above it that exists) is in a file system of the
+/// kernel's own (`/proc`, `/sys`): its "regular files" may block when read (`/proc/kmsg`) or
+/// change the system when written.
+pub fn on_kernel_file_system(path: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+        const SYSFS_MAGIC: i64 = 0x6265_6572;
+        let Some(existing) = path
+            .ancestors()
+            .find(|a| std::fs::symlink_metadata(a).is_ok() && !a.as_os_str().is_empty())
+        else {
+            return false;
+        };
+        let Ok(name) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: a zeroed `statfs` is a valid out-parameter; the path is NUL-terminated.
+        let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statfs(name.as_ptr(), &mut fs) } != 0 {
+            return false;
+        }
+        #[allow(clippy::unnecessary_cast)] // `f_type`'s type differs between targets
+        let kind = fs.f_type as i64;
+        kind == PROC_SUPER_MAGIC || kind == SYSFS_MAGIC
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// What went wrong in an I/O call, in the OS's words without Rust's ` (os error N)`; a symbolic
 /// link loop (`ELOOP`) says so.
 pub fn io_words(err: &std::io::Error) -> String {
-    if err.raw_os_error() == Some(40) {
+    if is_link_loop(err) {
         return "a symbolic link loop (too many levels of symbolic links)".into();
     }
     let words = err.to_string();
@@ -290,18 +362,7 @@ pub fn shown(text: &str, max: usize) -> String {
 /// [`shown`] for a path: bytes that are not UTF-8 show as `\xNN` (two files whose names differ
 /// only there stay two names).
 pub fn shown_path(path: &Path, max: usize) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let mut text = String::new();
-        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
-            text.push_str(chunk.valid());
-            text.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
-        }
-        shown(&text, max)
-    }
-    #[cfg(not(unix))]
-    shown(&path.to_string_lossy(), max)
+    shown(&bytes_escaped(path), max)
 }
 
 /// Characters that change how text around them shows without showing themselves, or show as a
@@ -425,6 +486,9 @@ pub fn read_checked(
             what,
             format!("{} bytes, more than the {limit} such a file may have", meta.len()),
         ));
+    }
+    if on_kernel_file_system(path) {
+        return Err(not_readable(path, what, KERNEL_FILE.into()));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, what, &e))?;
     let mut file = file.take(limit + 1);

@@ -11,6 +11,46 @@ pub fn locate_field_in(text: &str, origin: &Path, field: &str) -> Location {
     location_of_offset(text, origin, field_offset(text, field))
 }
 
+/// The line and column of each element of the array at `field` in the JSON `text` of
+/// `origin`, in one walk (an element at a time would walk the text once each: a request of
+/// 16,000 items took seconds); empty when there is no such array.
+pub fn locate_elements_in(text: &str, origin: &Path, field: &str) -> Vec<Location> {
+    let bytes = text.as_bytes();
+    let Some(start) = field_offset(text, field).filter(|&o| bytes.get(o) == Some(&b'[')) else {
+        return Vec::new();
+    };
+    let mut offsets = Vec::new();
+    let mut i = start + 1;
+    loop {
+        while bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b',')
+        {
+            i += 1;
+        }
+        if bytes.get(i).is_none_or(|&b| b == b']') {
+            break;
+        }
+        offsets.push(i);
+        let mut one = serde_json::Deserializer::from_str(&text[i..]).into_iter::<serde::de::IgnoredAny>();
+        match one.next() {
+            Some(Ok(_)) => i += one.byte_offset(),
+            _ => break,
+        }
+    }
+    let (mut line, mut line_start, mut at) = (1u32, 0usize, 0usize);
+    let mut out = Vec::with_capacity(offsets.len());
+    for offset in offsets {
+        for (k, _) in bytes[at..offset].iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            line += 1;
+            line_start = at + k + 1;
+        }
+        at = offset;
+        out.push(Location::at(origin, line, (offset - line_start) as u32 + 1));
+    }
+    out
+}
+
 /// Finds the first place the JSON string literal for `value` appears in `text`.
 // serde_json keeps no positions after parsing, so the line of a value that parsed but is wrong is
 // found again in the text: the literal as serde_json would write it, which is how it is usually

@@ -384,20 +384,33 @@ pub fn library_variation_parts(name: &str, platform: Platform) -> Variations {
     out
 }
 
-/// Whether the absolute `folder` is the folder `dir` (the current directory of the process
-/// that would search it) reached by another name: `/proc/self/cwd`, `/dev/fd/../cwd`, a link to
-/// it. It is the same folder, named otherwise than by its own path; a search-path element like
-/// that is read as a relative one (the runtime's rule, `resolver/os_unix.rs`).
+/// Whether the absolute `folder`, or a folder along it, is the folder `dir` (the current
+/// directory of the process that would search it) reached by another name: `/proc/self/cwd`,
+/// `/proc/self/cwd/sub`, `/dev/fd/../cwd`, a link to it. It is the same folder, named otherwise
+/// than by its own path; a search-path element like that is read as a relative one (the
+/// runtime's rule, `resolver/os_unix.rs`).
 #[cfg(all(feature = "std", unix))]
 pub fn names_directory_by_another_name(folder: &std::path::Path, dir: &std::path::Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
     let id = |p: &std::path::Path| std::fs::metadata(p).map(|m| (m.dev(), m.ino())).ok();
-    if id(folder).is_none() || id(folder) != id(dir) {
+    let Some(here) = id(dir) else {
         return false;
-    }
+    };
+    let own = dir.canonicalize().ok();
     let text = folder.as_os_str().as_bytes();
-    let end = text.iter().rposition(|&b| b != b'/').map_or(1, |i| i + 1);
-    dir.canonicalize()
-        .map_or(true, |own| own.as_os_str().as_bytes() != &text[..end])
+    let ends = text
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'/' && i > 0)
+        .map(|(i, _)| i);
+    ends.chain([text.len()]).any(|end| {
+        let prefix = &text[..end];
+        let prefix = &prefix[..prefix.iter().rposition(|&b| b != b'/').map_or(1, |i| i + 1)];
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(prefix));
+        id(path) == Some(here)
+            && own
+                .as_ref()
+                .is_none_or(|own| own.as_os_str().as_bytes() != prefix)
+    })
 }

@@ -470,6 +470,25 @@ pub struct RuntimeImport {
     pub reason: String,
 }
 
+/// How the lazy resolver looks every module up, beyond each import's `DllImportSearchPath`:
+/// what the request's `search_current_directory` and `assembly_directory` set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LazyLookup {
+    /// A relative name may be looked up from the current directory.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub current_directory: bool,
+    /// The AssemblyDirectory step searches the process executable's folder, not the image's
+    /// (a shared library published with `assembly_directory: executable`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub process_directory: bool,
+}
+
+impl LazyLookup {
+    fn is_default(&self) -> bool {
+        *self == LazyLookup::default()
+    }
+}
+
 /// The whole plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -484,6 +503,9 @@ pub struct Plan {
     /// Where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<PathBuf>,
+    /// How the lazy resolver looks every module up, beyond each import's `DllImportSearchPath`.
+    #[serde(default, skip_serializing_if = "LazyLookup::is_default")]
+    pub lazy_lookup: LazyLookup,
     /// Totals.
     #[serde(default)]
     pub counts: Counts,
@@ -514,6 +536,14 @@ impl Plan {
     /// Parses plan JSON (what `aotinterop plan --format json` writes; fields it can derive may be
     /// left out, unknown ones are ignored); `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        if text.starts_with('\u{feff}') {
+            return Err(Diagnostic::error(
+                codes::PLAN_MALFORMED,
+                "not a plan: it starts with a UTF-8 byte-order mark (BOM), which JSON does not allow: save it without one",
+            )
+            .at(crate::diag::Location::at(origin, 1, 1))
+            .into());
+        }
         // An array would read positionally (serde's sequence form of a struct): a plan is an object.
         if let Some(at) = text
             .find(|c: char| !c.is_whitespace())
@@ -589,6 +619,9 @@ mod tests {
 
     #[test]
     fn bad_plans_name_the_file_and_place() {
+        // A byte-order mark is named (it read as "a plan is a JSON object").
+        let e = Plan::parse("\u{feff}{\"rid\": \"linux-x64\"}", Path::new("p.json")).unwrap_err();
+        assert!(e.to_string().contains("byte-order mark"), "{e}");
         let e = Plan::parse("{\"rid\": 3}", Path::new("p.json")).unwrap_err();
         assert_eq!(e.code(), codes::PLAN_MALFORMED);
         // The place once, as file:line:column; serde_json's own " at line" suffix dropped.

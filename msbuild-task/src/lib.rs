@@ -4,13 +4,16 @@
 //!
 //! - [`aotinterop_run`]`(step, request_json, request_origin) -> char*`: runs one step (`plan`,
 //!   `publish` or `inspect`) on a publish request (`docs/request.md`) and returns a JSON
-//!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`.
+//!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`. Two more
+//!   steps do the task's file work: `write_request` writes `request_json` to `request_origin`,
+//!   `remove_plan_report` removes the plan report `request_origin` names.
 //! - [`aotinterop_free`]`(char*)`: frees what `aotinterop_run` returned.
 //! - [`aotinterop_version`]`() -> const char*`: the library version, static, never freed.
 //!
 //! Nothing unwinds across the boundary: a panic becomes an error result, and null or non-UTF-8
 //! arguments are error results too. `docs/msbuild.md` describes the ABI and the task.
 
+mod files;
 #[cfg(unix)]
 mod signals;
 
@@ -28,8 +31,47 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Version of the C ABI and of the [`Response`] shape; bumped on incompatible changes.
 pub const ABI_VERSION: u32 = 1;
 
-/// The steps the ABI knows, in pipeline order.
-pub const STEPS: &[&str] = &["plan", "publish", "inspect"];
+/// The steps the ABI knows: the pipeline's, in its order, then the task's file steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The plan of a request.
+    Plan,
+    /// A publish.
+    Publish,
+    /// What the request's output binds.
+    Inspect,
+    /// Writes the request to its file.
+    WriteRequest,
+    /// Removes the plan report a step is about to write.
+    RemovePlanReport,
+}
+
+impl Step {
+    /// Every step.
+    pub const ALL: [Step; 5] = [
+        Step::Plan,
+        Step::Publish,
+        Step::Inspect,
+        Step::WriteRequest,
+        Step::RemovePlanReport,
+    ];
+
+    /// The step's name in the ABI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Plan => "plan",
+            Step::Publish => "publish",
+            Step::Inspect => "inspect",
+            Step::WriteRequest => "write_request",
+            Step::RemovePlanReport => "remove_plan_report",
+        }
+    }
+
+    /// The step named `name`.
+    pub fn parse(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
 
 /// Counts and paths every step reports, so callers need not know each step's result shape.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -136,16 +178,20 @@ fn fallback_json(step: &str, code: &str, message: &str) -> String {
 /// point into it and relative paths resolve against its folder. Without it, errors name
 /// `<request>` and relative paths resolve against the working directory.
 pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
-    if !STEPS.contains(&step) {
+    let Some(known) = Step::parse(step) else {
+        let names: Vec<&str> = Step::ALL.iter().map(|s| s.name()).collect();
         let err = Error::new(
             codes::STEP_UNKNOWN,
             format!(
                 "unknown step `{}`; the steps are {}",
                 aotinterop_model::diag::shown(step, 80),
-                STEPS.join(", ")
+                names.join(", ")
             ),
         );
         return Response::error(step, err);
+    };
+    if matches!(known, Step::WriteRequest | Step::RemovePlanReport) {
+        return file_step(known, request_json, origin);
     }
     // An empty origin is none (errors would name an empty file).
     let (origin, base) = match origin.filter(|p| !p.as_os_str().is_empty()) {
@@ -159,12 +205,12 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
         Ok(l) => l,
         Err(e) => return Response::error(step, e),
     };
-    match step {
-        "plan" => match aotinterop::plan_request(&loaded) {
+    match known {
+        Step::Plan => match aotinterop::plan_request(&loaded) {
             Ok(plan) => plan_response(step, &plan),
             Err(e) => Response::error(step, e),
         },
-        "publish" => match publish_with_signal_cleanup(&loaded) {
+        Step::Publish => match publish_with_signal_cleanup(&loaded) {
             Ok(report) => publish_response(step, &report),
             Err(failure) => {
                 let mut diagnostics = failure.diagnostics;
@@ -173,6 +219,27 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
             }
         },
         _ => inspect_response(step, &loaded),
+    }
+}
+
+/// A file step of the task: on the file `origin` names.
+fn file_step(step: Step, text: &str, origin: Option<&Path>) -> Response {
+    let Some(path) = origin.filter(|p| !p.as_os_str().is_empty()) else {
+        let err = Error::new(
+            codes::ABI_ARGUMENT,
+            format!("the `{}` step needs the file as request_origin", step.name()),
+        );
+        return Response::error(step.name(), err);
+    };
+    let done = match step {
+        Step::WriteRequest => {
+            files::write_request(text, path).map(|changed| serde_json::json!({ "changed": changed }))
+        }
+        _ => files::remove_plan_report(path).map(|()| serde_json::json!({})),
+    };
+    match done {
+        Ok(result) => Response::success(step.name(), "result", &result, Summary::default(), Vec::new()),
+        Err(e) => Response::error(step.name(), e),
     }
 }
 

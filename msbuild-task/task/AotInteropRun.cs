@@ -59,36 +59,24 @@ namespace AotInterop.Build
         [Output]
         public string LazyCount { get; set; }
 
-        private static readonly object LoadLock = new object();
-        private static readonly Dictionary<string, AotInteropNative> Loaded = new Dictionary<string, AotInteropNative>();
-
         /// <inheritdoc />
         public override bool Execute()
         {
             string step = string.IsNullOrWhiteSpace(Step) ? "publish" : Step.Trim();
             string requestPath;
             string requestText;
+            AotInteropNative native = AotInteropNative.Get(Log, NativeLibraryPath);
+            if (native == null)
+                return false;
             try
             {
                 requestPath = Path.GetFullPath(RequestFile);
-                if (!string.IsNullOrEmpty(PlanReport) && Directory.Exists(PlanReport))
-                {
-                    TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "AotInteropPlanReport names a folder, not a file");
-                    return false;
-                }
                 // A failed step must not leave an old report that would make the target look up to
-                // date; but only a plan report is removed (the property may name any file, an
-                // input of the publish even).
-                if (!string.IsNullOrEmpty(PlanReport) && File.Exists(PlanReport))
-                {
-                    if (!LooksLikePlanReport(PlanReport))
-                    {
-                        TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0,
-                            "AotInteropPlanReport names a file that is not a plan report, which the step would replace: name another file");
-                        return false;
-                    }
-                    File.Delete(PlanReport);
-                }
+                // date; but only a report is removed (the property may name any file, an input of
+                // the publish even), by the library, which tells a FIFO from a file.
+                if (!string.IsNullOrEmpty(PlanReport)
+                    && native.FileStep(Log, "remove_plan_report", "", Path.GetFullPath(PlanReport)) == null)
+                    return false;
                 requestText = File.ReadAllText(requestPath, Encoding.UTF8);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
@@ -97,9 +85,6 @@ namespace AotInterop.Build
                 return false;
             }
 
-            AotInteropNative native = LoadNative();
-            if (native == null)
-                return false;
             Log.LogMessage(MessageImportance.Low, "aotinterop: {0} {1} from {2}", step, native.Version, native.Path);
 
             string responseText;
@@ -216,46 +201,6 @@ namespace AotInterop.Build
             {
                 TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot copy the plan report " + json + ": " + e.Message);
                 return false;
-            }
-        }
-
-        // A plan report is aotinterop's JSON, which starts with `{` and names the RID. A FIFO or
-        // device reads as empty here and is never opened.
-        private static bool LooksLikePlanReport(string path)
-        {
-            var info = new FileInfo(path);
-            if (info.Length == 0)
-                return false;
-            using (var stream = File.OpenRead(path))
-            {
-                var head = new byte[256];
-                int n = stream.Read(head, 0, head.Length);
-                string text = Encoding.UTF8.GetString(head, 0, n).TrimStart();
-                return text.StartsWith("{", StringComparison.Ordinal) && text.Contains("\"rid\"");
-            }
-        }
-
-        private AotInteropNative LoadNative()
-        {
-            string path = string.IsNullOrWhiteSpace(NativeLibraryPath)
-                ? AotInteropNative.DefaultPath
-                : Path.GetFullPath(NativeLibraryPath.Trim());
-            lock (LoadLock)
-            {
-                AotInteropNative native;
-                if (Loaded.TryGetValue(path, out native))
-                    return native;
-                string error;
-                native = AotInteropNative.Load(path, out error);
-                if (native == null)
-                {
-                    TaskLog.Error(Log, "AOTI0810", path, 0, 0,
-                        "cannot load the aotinterop native library (" + error + "); it ships next to the task assembly as "
-                        + AotInteropNative.FileName + ", or set AotInteropNativeLibrary to its path");
-                    return null;
-                }
-                Loaded[path] = native;
-                return native;
             }
         }
 

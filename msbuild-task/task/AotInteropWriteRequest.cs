@@ -81,6 +81,12 @@ namespace AotInterop.Build
         /// <summary>The folder of the runtime archives (`TRIPLE/libaotinterop_runtime.a`).</summary>
         public string RuntimeDirectory { get; set; }
 
+        /// <summary>`AotInteropCacheDirectory`: where `compiler: mono` keeps compiled assemblies.</summary>
+        public string CacheDirectory { get; set; }
+
+        /// <summary>`AotInteropIntermediateDirectory`: where generated files go.</summary>
+        public string IntermediateDirectory { get; set; }
+
         /// <summary><c>DirectPInvoke</c> items: <c>module</c> or <c>module!entry</c>.</summary>
         public ITaskItem[] DirectPInvoke { get; set; }
 
@@ -108,6 +114,9 @@ namespace AotInterop.Build
         /// <summary>More symbols to export, defined by the object files.</summary>
         public ITaskItem[] ExportSymbols { get; set; }
 
+        /// <summary>The native library; empty for the one next to the task assembly.</summary>
+        public string NativeLibraryPath { get; set; }
+
         /// <summary>Whether the file changed (false when the same request was already there).</summary>
         [Output]
         public bool Changed { get; set; }
@@ -126,21 +135,18 @@ namespace AotInterop.Build
                 if (json == null)
                     return false;
                 string path = System.IO.Path.GetFullPath(RequestFile);
-                // An empty file there (a FIFO or a device reads as one) is replaced, never read or
-                // written through: either would block.
-                if (File.Exists(path) && new FileInfo(path).Length == 0)
-                    File.Delete(path);
-                if (File.Exists(path) && File.ReadAllText(path, Encoding.UTF8) == json)
-                {
-                    Log.LogMessage(MessageImportance.Low, "aotinterop: request unchanged: {0}", path);
-                    return true;
-                }
-                string dir = System.IO.Path.GetDirectoryName(path);
-                if (!string.IsNullOrEmpty(dir))
-                    Directory.CreateDirectory(dir);
-                File.WriteAllText(path, json, new UTF8Encoding(false));
-                Changed = true;
-                Log.LogMessage(MessageImportance.Low, "aotinterop: wrote request {0}", path);
+                // The library writes it: through a new file renamed over the old one (a build
+                // reading it meanwhile sees a whole request), and only over a request (a FIFO, a
+                // device, the project or an input named here is refused, never replaced).
+                AotInteropNative native = AotInteropNative.Get(Log, NativeLibraryPath);
+                if (native == null)
+                    return false;
+                var result = native.FileStep(Log, "write_request", json, path);
+                if (result == null)
+                    return false;
+                object changed;
+                Changed = result.TryGetValue("changed", out changed) && changed is bool && (bool)changed;
+                Log.LogMessage(MessageImportance.Low, Changed ? "aotinterop: wrote request {0}" : "aotinterop: request unchanged: {0}", path);
                 return true;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
@@ -259,6 +265,10 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"linker\": {").Append(string.Join(", ", linker.ToArray())).Append('}');
             if (!string.IsNullOrWhiteSpace(RuntimeDirectory) && Directory.Exists(RuntimeDirectory.Trim()))
                 sb.Append(",\n  \"runtime_dir\": ").Append(JsonWriter.Quote(Full(RuntimeDirectory.Trim())));
+            if (!string.IsNullOrWhiteSpace(CacheDirectory))
+                sb.Append(",\n  \"cache_dir\": ").Append(JsonWriter.Quote(Full(CacheDirectory.Trim())));
+            if (!string.IsNullOrWhiteSpace(IntermediateDirectory))
+                sb.Append(",\n  \"intermediate_dir\": ").Append(JsonWriter.Quote(Full(IntermediateDirectory.Trim())));
             sb.Append("\n}\n");
             return sb.ToString();
         }

@@ -3,6 +3,7 @@
 // global library search path is never involved.
 
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.IO;
 using System.Reflection;
@@ -102,6 +103,77 @@ namespace AotInterop.Build
                 error = e.Message;
                 return null;
             }
+        }
+
+        private static readonly object LoadLock = new object();
+        private static readonly Dictionary<string, AotInteropNative> Loaded = new Dictionary<string, AotInteropNative>();
+
+        /// <summary>The library at <paramref name="nativeLibraryPath"/> (empty: next to the task
+        /// assembly), loaded once per build process; null, with the error logged, when it cannot be.</summary>
+        public static AotInteropNative Get(Microsoft.Build.Utilities.TaskLoggingHelper log, string nativeLibraryPath)
+        {
+            string path = string.IsNullOrWhiteSpace(nativeLibraryPath)
+                ? DefaultPath
+                : System.IO.Path.GetFullPath(nativeLibraryPath.Trim());
+            lock (LoadLock)
+            {
+                AotInteropNative native;
+                if (Loaded.TryGetValue(path, out native))
+                    return native;
+                string error;
+                native = Load(path, out error);
+                if (native == null)
+                {
+                    TaskLog.Error(log, "AOTI0810", path, 0, 0,
+                        "cannot load the aotinterop native library (" + error + "); it ships next to the task assembly as "
+                        + FileName + ", or set AotInteropNativeLibrary to its path");
+                    return null;
+                }
+                Loaded[path] = native;
+                return native;
+            }
+        }
+
+        /// <summary>Runs a file step (<c>write_request</c>, <c>remove_plan_report</c>) on
+        /// <paramref name="file"/>: the library checks what is there (a FIFO, a device, an input of the
+        /// build are refused, never written or removed). Logs its errors; returns its result, or null.</summary>
+        public Dictionary<string, object> FileStep(Microsoft.Build.Utilities.TaskLoggingHelper log, string step, string text, string file)
+        {
+            Dictionary<string, object> response;
+            try
+            {
+                response = JsonReader.Parse(Run(step, text, file)) as Dictionary<string, object>;
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                TaskLog.Error(log, "AOTI0811", Path, 0, 0, "the aotinterop library gave no valid response: " + e.Message);
+                return null;
+            }
+            object ok;
+            if (response != null && response.TryGetValue("ok", out ok) && ok is bool && (bool)ok)
+            {
+                object result;
+                response.TryGetValue("result", out result);
+                return result as Dictionary<string, object> ?? new Dictionary<string, object>();
+            }
+            object list;
+            var diagnostics = response != null && response.TryGetValue("diagnostics", out list) ? list as List<object> : null;
+            foreach (object d in diagnostics ?? new List<object>())
+            {
+                var diagnostic = d as Dictionary<string, object>;
+                if (diagnostic == null)
+                    continue;
+                object code, message, location, where;
+                diagnostic.TryGetValue("code", out code);
+                diagnostic.TryGetValue("message", out message);
+                diagnostic.TryGetValue("location", out location);
+                var at = location as Dictionary<string, object>;
+                string shown = at != null && at.TryGetValue("file", out where) ? where as string : file;
+                TaskLog.Error(log, code as string ?? "AOTI0811", shown, 0, 0, message as string ?? "(no message)");
+            }
+            if (!log.HasLoggedErrors)
+                TaskLog.Error(log, "AOTI0811", file, 0, 0, "the `" + step + "` step failed without saying why");
+            return null;
         }
 
         /// <summary>Runs a step; returns the response JSON.</summary>

@@ -218,7 +218,13 @@ fn sdk_defaults_and_switches_reach_the_request() {
         "/p:AotInteropSdkDirectPInvoke=false",
         "/p:AotInteropSearchCurrentDirectory=true",
         "/p:AotInteropAssemblyDirectory=Executable",
+        "/p:AotInteropCacheDirectory=cache",
     ]);
+    // The documented properties reach the request (they never did), as paths from the project;
+    // the intermediate folder is the request's own by default.
+    let here = dir.path().display();
+    assert_eq!(req["cache_dir"], format!("{here}/cache"));
+    assert_eq!(req["intermediate_dir"], format!("{here}/obj/aotinterop/"));
     assert_eq!(req["target_framework"], "net8.0");
     assert_eq!(req["invariant_globalization"], true);
     assert_eq!(req["sdk_direct_pinvoke"], false);
@@ -389,6 +395,58 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
         b.log
     );
     assert_eq!(std::fs::read(&input).unwrap(), before);
+    // Nor a request, which has the shape of JSON with a RID too (it was removed).
+    let mine = dir.path().join("mine.json");
+    std::fs::write(&mine, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[
+            &format!("/p:AotInteropPlanReport={}", mine.display()),
+            "/p:Case=unmatched-item",
+        ],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
+        "{}",
+        b.log
+    );
+    assert!(mine.exists());
+
+    // A request file naming the project, or a FIFO: refused, and left as it was (the project
+    // was overwritten, the FIFO replaced by a file).
+    let project_text = std::fs::read(&proj).unwrap();
+    let _ = std::fs::remove_file(&report);
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropRequestFile={}", proj.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a publish request"),
+        "{}",
+        b.log
+    );
+    assert_eq!(std::fs::read(&proj).unwrap(), project_text);
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let _ = std::fs::remove_file(&report);
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropRequestFile={}", fifo.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("FIFO"),
+        "{}",
+        b.log
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 
     // Lines native AOT accepts but that can never match: warnings with their place, and the
     // build goes on.

@@ -460,6 +460,15 @@ impl LoadedRequest {
         }
     }
 
+    /// Where each element of the array at `field` stands in the request file (one walk of the
+    /// text); empty without a text or such an array.
+    pub fn locate_elements(&self, field: &str) -> Vec<Location> {
+        match self.text.as_deref() {
+            Some(text) => aotinterop_model::json_input::locate_elements_in(text, &self.origin, field),
+            None => Vec::new(),
+        }
+    }
+
     /// Where the JSON string `value` stands in the request file, for diagnostics about it.
     pub fn locate(&self, value: &str) -> Location {
         match &self.text {

@@ -99,8 +99,9 @@ impl Machine {
                 .map(|p| p.as_os_str().as_bytes().to_vec())
                 .collect();
         }
-        let value = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
-        ld_path_elements(value.as_bytes()).map(<[u8]>::to_vec).collect()
+        // What this process's loader reads, as the resolver does: the last entry.
+        let value = aotinterop_runtime::resolver::loader_library_path().unwrap_or_default();
+        ld_path_elements(value).map(<[u8]>::to_vec).collect()
     }
 
     /// Whether this is the machine the check runs on (no sysroot, no library path given).
@@ -186,9 +187,21 @@ fn relative_element_note(machine: &Machine) -> Option<String> {
     ))
 }
 
-/// Whether `folder` is the current directory reached by another name (`/proc/self/cwd`).
+/// Whether `folder`, or a folder along it, is the current directory reached by another name
+/// (`/proc/self/cwd`, `/proc/self/cwd/sub`): the resolver's own rule.
 fn current_directory_by_another_name(folder: &Path) -> bool {
-    aotinterop_model::lazy_rules::names_directory_by_another_name(folder, Path::new("."))
+    folder
+        .join("x")
+        .to_str()
+        .is_some_and(aotinterop_runtime::resolver::through_current_directory)
+}
+
+/// The note for a lazy module path through the current directory by another name.
+fn cwd_named_note(path: &str) -> String {
+    format!(
+        "`{}` reaches the current directory by another name: the resolver does not try it",
+        aotinterop_model::diag::printable(path)
+    )
 }
 
 fn withheld_note(name: &str, element: &str, kind: LdPathElement, own: bool) -> String {
@@ -489,17 +502,41 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         Via::OsLoader if c.path == "libc" => rules.libc_file().unwrap_or(&c.path),
                         _ => &c.path,
                     };
+                    // A path holding a token glibc would replace is not tried.
+                    if matches!(rules, Rules::Elf(_))
+                        && aotinterop_runtime::resolver::loader_replaces_tokens(path)
+                    {
+                        withheld.push(format!(
+                            "`{}`: {}",
+                            aotinterop_model::diag::printable(path),
+                            aotinterop_runtime::resolver::SKIPPED_TOKENS_TEXT
+                        ));
+                        continue;
+                    }
+                    // A path through the current directory by another name is not tried.
+                    if machine.is_here()
+                        && c.via == Via::Absolute
+                        && aotinterop_runtime::resolver::through_current_directory(path)
+                    {
+                        withheld.push(cwd_named_note(path));
+                        continue;
+                    }
                     if elf && c.via == Via::OsLoader && !path.contains('/') {
                         if let Some(note) = resolver_withholds(path, machine, image, &own_search_path) {
                             withheld.push(note);
                             continue;
                         }
                     }
-                    let candidates = match c.via {
+                    let mut candidates = match c.via {
                         // The image's own folder, as the resolver builds the path.
                         Via::AssemblyDirectory => vec![PathBuf::from(path)],
                         _ => rules.candidates(path, c.flags.unwrap_or(0)),
                     };
+                    // A relative library path folder is the current directory's: the resolver
+                    // never has the loader take a file there (withheld when one is there).
+                    if elf && c.via == Via::OsLoader {
+                        candidates.retain(|p| p.is_absolute());
+                    }
                     let hit = first_found(path, candidates, arch, root, elf);
                     lookup.tried.extend(hit.tried);
                     if hit.found.is_some() {

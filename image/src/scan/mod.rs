@@ -200,12 +200,15 @@ pub fn expand_inputs(inputs: &[PathBuf], folders: Folders) -> Result<(Vec<Input>
                     found.push(entry.into_path());
                 } else {
                     // A FIFO, a device, a link to nothing: said, not silently passed over.
+                    let why = match std::fs::metadata(entry.path()) {
+                        Err(e) if aotinterop_model::diag::is_link_loop(&e) => {
+                            "skipped: a symbolic link loop".to_string()
+                        }
+                        Err(_) => "skipped: a symbolic link to nothing".to_string(),
+                        Ok(_) => "skipped: not a regular file (a FIFO, a device or a socket)".to_string(),
+                    };
                     notes.push(
-                        Diagnostic::warning(
-                            codes::SKIPPED_NOT_DOTNET,
-                            "skipped: not a regular file (a FIFO, a device, or a link to nothing)",
-                        )
-                        .at(Location::file(entry.path())),
+                        Diagnostic::warning(codes::SKIPPED_NOT_DOTNET, why).at(Location::file(entry.path())),
                     );
                 }
             }

@@ -214,7 +214,9 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     let failed = ran
         .as_ref()
         .map_or(true, |out| !out.status.success() || !staged.output.is_file());
-    if let Some(jail) = jail.as_ref().filter(|_| failed) {
+    // The files made for LinkerArg outputs the linker left empty (a failed link, or an option
+    // that wrote elsewhere: `-Map=-` to standard output, an import library of nothing).
+    if let Some(jail) = jail.as_ref() {
         jail.remove_unwritten();
     }
     let out = ran.map_err(|e| {

@@ -140,8 +140,8 @@ impl WriteJail {
             .ok_or_else(|| cannot(file, "no rule could be made for it"))
     }
 
-    /// Removes the files made for rules that the program left empty: a failed link leaves no
-    /// empty map file behind.
+    /// Removes the files made for rules that the program left empty: a link leaves no empty
+    /// map file or import library behind.
     pub(crate) fn remove_unwritten(&self) {
         for file in &self.made {
             if std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0) {

@@ -55,7 +55,26 @@ pub fn remove_live() {
         kill_group(pid);
     }
     for dir in &live.dirs {
-        let _ = std::fs::remove_dir_all(dir);
+        remove_now(dir);
+    }
+}
+
+/// Removes the staging folder `dir` while the publish that made it may still be writing in it:
+/// moved out of the way first (what the publish then writes by its path fails), then removed,
+/// again if a file landed in it meanwhile.
+fn remove_now(dir: &Path) {
+    let mut gone = dir.as_os_str().to_os_string();
+    gone.push(".removing");
+    let gone = PathBuf::from(gone);
+    let at = if std::fs::rename(dir, &gone).is_ok() {
+        gone.as_path()
+    } else {
+        dir
+    };
+    for _ in 0..5 {
+        if std::fs::remove_dir_all(at).is_ok() || !at.exists() {
+            return;
+        }
     }
 }
 
@@ -184,8 +203,9 @@ impl Drop for Staging {
 }
 
 fn unwritable(output: &Path, e: std::io::Error) -> Error {
-    // tempfile's errors end with ` at path "…"` (a debug form); the location says where.
-    let why = e.to_string();
+    // tempfile's errors end with ` at path "…"` (a debug form), and Rust's with ` (os error N)`;
+    // the location says where.
+    let why = aotinterop_model::diag::io_words(&e);
     let why = why.split(" at path ").next().unwrap_or(&why);
     Diagnostic::error(
         codes::OUTPUT_UNWRITABLE,
@@ -618,6 +638,16 @@ mod tests {
         assert_eq!(read("app.dbg").as_deref(), Some("new debug"));
     }
 
+    /// Waits (at most 5 s) until no process holds the lock of the staging folder `dir`: a child
+    /// another test forks holds a copy of every open file until it runs its program, and with it
+    /// the lock a test has just let go.
+    fn released(dir: &Path) {
+        let started = std::time::Instant::now();
+        while !lock_is_free(dir) && started.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// A publish killed in the middle of its commit (here: after moving the debug file, before
     /// the image) left the new debug file beside the old image; the next publish to the output
     /// puts the previous set back from the journal before removing the dead folder.
@@ -650,6 +680,7 @@ mod tests {
         let dead = staging.path().to_path_buf();
         live().dirs.retain(|d| d != &dead);
         std::mem::forget(staging);
+        released(&dead);
         let read = |p: &Path| std::fs::read_to_string(p).ok();
         assert_eq!(read(&dbg).as_deref(), Some("new debug"));
         let _next = Staging::beside(&app).unwrap();
@@ -696,6 +727,7 @@ mod tests {
         let dead = dying.path().to_path_buf();
         live().dirs.retain(|d| d != &dead);
         std::mem::forget(dying);
+        released(&dead);
         let files = vec![(PathBuf::from("app.dbg"), dbg.clone())];
         later.commit(&[], &files, (Path::new("app"), &app)).unwrap();
         let read = |p: &Path| std::fs::read_to_string(p).unwrap();

@@ -3,7 +3,7 @@
 use super::{emit_error, StubOptions};
 use crate::target::{Arch, Target};
 use aotinterop_model::{LibrarySearch, PlannedImport};
-use aotinterop_runtime::abi::{self, import_flags, module_flags, TableHeader};
+use aotinterop_runtime::abi::{self, import_flags, TableHeader};
 use rustc_hash::FxHashMap;
 
 /// The table of one stub object, ready to be placed in the `.aotimp` section.
@@ -84,13 +84,8 @@ pub fn build_table(
     let mut records: Vec<(&str, u16, u16)> = Vec::with_capacity(lazy.len());
     for imp in lazy {
         let search = LibrarySearch::of(imp.search_path.map(|s| s.0), options.dotnet);
-        let (sp, mut flags) = abi::module_search(search);
-        if options.allow_current_directory {
-            flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
-        }
-        if options.process_directory {
-            flags |= module_flags::PROCESS_DIRECTORY;
-        }
+        let (sp, flags) =
+            abi::module_record(search, options.allow_current_directory, options.process_directory);
         let key = (imp.module.as_str(), sp, flags);
         let m = match module_index.get(&key) {
             Some(&m) => m,

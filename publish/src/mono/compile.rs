@@ -71,12 +71,14 @@ pub fn cache_root(loaded: &LoadedRequest, work: &Path) -> PathBuf {
 }
 
 /// The cache folder the request (`cache_dir`) or the environment (`AOTINTEROP_CACHE_DIR`,
-/// `XDG_CACHE_HOME`, `HOME`) names, with what named it.
+/// `XDG_CACHE_HOME`, `HOME`, each only when absolute) names, with what named it.
 pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str)> {
     if let Some(d) = &loaded.request.cache_dir {
         return Some((d.clone(), "cache_dir"));
     }
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    // A relative folder would be the current directory's: ignored, as the XDG base directory
+    // specification says of a relative `XDG_CACHE_HOME`.
+    let env = |k: &str| std::env::var_os(k).map(PathBuf::from).filter(|v| v.is_absolute());
     env("AOTINTEROP_CACHE_DIR")
         .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
         .or_else(|| env("XDG_CACHE_HOME").map(|d| (d.join("aotinterop"), "XDG_CACHE_HOME")))

@@ -654,7 +654,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         if !root.is_dir() {
             return Err(Error::new(
                 codes::FILE_UNREADABLE,
-                format!("`linker.sysroot`: {} is not a folder", root.display()),
+                format!("`linker.sysroot`: {} is not a folder", shown_path(root)),
             )
             .at(loaded.locate_field("linker.sysroot")));
         }
@@ -694,7 +694,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
             return Err(Error::new(
                 codes::FILE_UNREADABLE,
                 format!(
-                    "`{field}`: the linker script names {}, a device, a FIFO or a socket, not a file: the linker would block on it",
+                    "`{field}`: the linker script or thin archive names {}, a device, a FIFO or a socket, not a file: the linker would block on it",
                     shown_path(&file)
                 ),
             )
@@ -790,6 +790,9 @@ fn check_files(loaded: &LoadedRequest, named: Vec<(String, &Path)>) -> Result<()
     for (field, path) in named {
         let mut code = codes::FILE_UNREADABLE;
         let why = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() && aotinterop_model::diag::on_kernel_file_system(path) => {
+                format!("is {}", aotinterop_model::diag::KERNEL_FILE)
+            }
             Ok(m) if m.is_file() => continue,
             Ok(m) if m.is_dir() && field.starts_with("assemblies[") => {
                 code = codes::ASSEMBLY_IS_DIRECTORY;
@@ -874,12 +877,28 @@ fn not_a_previous_image(output: &Path, kind: OutputKind) -> Option<String> {
     let elf_object =
         found == aotinterop_model::FileKind::Elf && n >= 18 && u16::from_le_bytes([head[16], head[17]]) == 1;
     let fits = (found.is_image() && !elf_object) || (found.is_archive() && kind == OutputKind::Static);
-    (!fits && meta.len() > 0).then(|| {
-        let what = if elf_object { "an object file" } else { found.name() };
-        format!(
-            "exists and is {what} by its first bytes, not an image a publish made: it may be an input the linker \
-             finds by its own search; name another output"
-        )
+    if fits && found.is_image() && aotinterop_image::is_debug_companion(output) {
+        return Some(
+            "exists and is the debug information of an image (StripSymbols' `IMAGE.dbg`, whose image's debug \
+             link names it), not an image"
+                .to_string(),
+        );
+    }
+    (!fits && meta.len() > 0).then(|| match (elf_object, found.is_archive()) {
+        (true, _) => {
+            "exists and is an object file (by its first bytes), not an image: it may be an input the linker \
+                      finds by its own search"
+                .to_string()
+        }
+        (_, true) => {
+            "exists and is a static archive (by its first bytes): only a static publish (NativeLib=Static) \
+                      replaces one, and it may be an input the linker finds by its own search"
+                .to_string()
+        }
+        _ => format!(
+            "exists and is not an image (it reads as {} by its first bytes): it may be an input",
+            found.name()
+        ),
     })
 }
 
@@ -935,6 +954,14 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
             "is too long a name for a file (255 bytes a name, 4095 a path)",
         )
         .at(at()));
+    }
+    // Its folder, where the staging folder is made (`/proc/self/fd/7` names a file elsewhere).
+    let folder = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if aotinterop_model::diag::on_kernel_file_system(folder) {
+        return Err(output_invalid(output, "is in a file system of the kernel's (/proc or /sys)").at(at()));
     }
     // The nearest folder that exists must be one (`main.o/app` cannot be made).
     if let Some(file) = output
@@ -1082,9 +1109,8 @@ pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     // `static_symbols` come from the preflight, which reads the NativeLibrary items.
     let stub_options = StubOptions {
         dotnet: loaded.dotnet,
-        allow_current_directory: req.search_current_directory,
-        process_directory: req.native_lib == OutputKind::Shared
-            && req.assembly_directory == crate::request::AssemblyDirectory::Executable,
+        allow_current_directory: plan.lazy_lookup.current_directory,
+        process_directory: plan.lazy_lookup.process_directory,
         static_symbols: Default::default(),
         // Mono's runtime finds each P/Invoke's stub by name (the host's dllmap to `__Internal`).
         export_call_symbols: req.compiler == aotinterop_model::Compiler::Mono,

@@ -86,7 +86,7 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
             codes::RUNTIME_NOT_FOUND,
             format!(
                 "the aotinterop runtime {} is a folder, a FIFO or a device, not the archive",
-                odd.display()
+                aotinterop_model::diag::shown_path(odd, 300)
             ),
         ));
     }
@@ -96,13 +96,16 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
                 codes::RUNTIME_NOT_FOUND,
                 format!(
                     "the aotinterop runtime {} is not linked in: {why}; set AOTINTEROP_RUNTIME_DIR or `runtime_dir` to the folder of a runtime you trust",
-                    archive.display()
+                    aotinterop_model::diag::shown_path(archive, 300)
                 ),
             ));
         }
     }
     let archive = found.map(|(archive, _)| archive).ok_or_else(|| {
-        let tried: Vec<String> = candidates.iter().map(|(d, _)| d.display().to_string()).collect();
+        let tried: Vec<String> = candidates
+            .iter()
+            .map(|(d, _)| aotinterop_model::diag::shown_path(d, 300))
+            .collect();
         let way_out = match requested {
             Some(_) => "name the folder that holds it in `runtime_dir`".to_string(),
             None => format!("run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR"),
@@ -133,10 +136,16 @@ fn untrusted(archive: &Path, root: &Path) -> Option<String> {
         // The link itself, not what it names: another user's link chooses the archive.
         let meta = std::fs::symlink_metadata(path).ok()?;
         if meta.uid() != me && meta.uid() != 0 {
-            return Some(format!("{} belongs to another user", path.display()));
+            return Some(format!(
+                "{} belongs to another user",
+                aotinterop_model::diag::shown_path(path, 300)
+            ));
         }
         if !meta.file_type().is_symlink() && meta.mode() & 0o002 != 0 {
-            return Some(format!("{} may be written by everyone", path.display()));
+            return Some(format!(
+                "{} may be written by everyone",
+                aotinterop_model::diag::shown_path(path, 300)
+            ));
         }
         at = path.parent().filter(|_| path != root);
     }

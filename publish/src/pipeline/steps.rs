@@ -112,9 +112,17 @@ pub(super) fn preflight(
                 kept.join(", ")
             ));
         }
-        if errors.len() > 1 {
-            err.message
-                .push_str(&format!(" (and {} more preflight errors)", errors.len() - 1));
+        // The others under it, each with its place (a few: a hundred missing entry points are
+        // one mistake, said by the first).
+        const SHOWN: usize = 10;
+        for other in errors.iter().skip(1).take(SHOWN) {
+            err.message.push_str(&format!("\nalso: {other}"));
+        }
+        if errors.len() > SHOWN + 1 {
+            err.message.push_str(&format!(
+                "\n(and {} more preflight errors)",
+                errors.len() - 1 - SHOWN
+            ));
         }
         return Err(Error::from(err));
     }

@@ -83,9 +83,14 @@ pub fn build_policy(
     for list in &req.direct_pinvoke_list {
         policy.add_list_file(list)?;
     }
+    // Each item's own place (its text may stand earlier in the request, as a module name).
+    let places = loaded.locate_elements("direct_pinvoke");
     for (i, item) in req.direct_pinvoke.iter().enumerate() {
-        // The item's own place (its text may stand earlier in the request, as a module name).
-        policy.add_item(item, &loaded.locate_field(&format!("direct_pinvoke[{i}]")))?;
+        let place = places.get(i).cloned();
+        policy.add_item(
+            item,
+            &place.unwrap_or_else(|| loaded.locate_field(&format!("direct_pinvoke[{i}]"))),
+        )?;
     }
     diags.extend(policy.take_warnings());
     Ok((policy, origin, diags))
@@ -162,6 +167,11 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         rules: loaded.dotnet,
         native_lib: req.native_lib,
         output: req.output.clone(),
+        lazy_lookup: aotinterop_model::plan::LazyLookup {
+            current_directory: req.search_current_directory,
+            process_directory: req.native_lib == aotinterop_model::OutputKind::Shared
+                && req.assembly_directory == crate::request::AssemblyDirectory::Executable,
+        },
         counts,
         modules,
         imports,

@@ -102,6 +102,26 @@ pub fn module_search(search: aotinterop_model::LibrarySearch) -> (u32, u32) {
     (search.search_path, flags)
 }
 
+#[cfg(feature = "std")]
+/// The `search_path` and flags of the module record of a lazy import: its library search
+/// ([`module_search`]), and the image's whole lookup (`current_directory`: relative names from
+/// the current directory; `process_directory`: the AssemblyDirectory step in the executable's
+/// folder).
+pub fn module_record(
+    search: aotinterop_model::LibrarySearch,
+    current_directory: bool,
+    process_directory: bool,
+) -> (u32, u32) {
+    let (sp, mut flags) = module_search(search);
+    if current_directory {
+        flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
+    }
+    if process_directory {
+        flags |= module_flags::PROCESS_DIRECTORY;
+    }
+    (sp, flags)
+}
+
 /// `DllImportSearchPath` flag values, as .NET defines them.
 pub mod search_path {
     /// `LegacyBehavior`.

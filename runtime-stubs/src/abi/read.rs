@@ -17,6 +17,8 @@ pub struct LazyImportInfo {
     pub entry: String,
     /// `DllImportSearchPath` flags of its module.
     pub search_path: u32,
+    /// [`module_flags`] of its module.
+    pub module_flags: u32,
     /// [`import_flags`].
     pub flags: u16,
 }
@@ -119,7 +121,8 @@ pub fn read_lazy_imports(section: &[u8]) -> Result<Vec<LazyImportInfo>> {
                 .map(u32::from_le_bytes)
                 .ok_or_else(|| table_error(format!("module record {m} past the table")))?;
             let sp = le::<4>(table, base + 4).map(u32::from_le_bytes).unwrap_or(0);
-            modules.push((c_str_at(table, name_off)?, sp));
+            let mflags = le::<4>(table, base + 8).map(u32::from_le_bytes).unwrap_or(0);
+            modules.push((c_str_at(table, name_off)?, sp, mflags));
         }
         for i in 0..h.import_count as usize {
             let base = h.imports_off as usize + i * IMPORT_RECORD_SIZE as usize;
@@ -128,13 +131,14 @@ pub fn read_lazy_imports(section: &[u8]) -> Result<Vec<LazyImportInfo>> {
             let name_off = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
             let module = u16::from_le_bytes([rec[4], rec[5]]) as usize;
             let flags = u16::from_le_bytes([rec[6], rec[7]]);
-            let (mname, sp) = modules.get(module).ok_or_else(|| {
+            let (mname, sp, mflags) = modules.get(module).ok_or_else(|| {
                 table_error(format!("import {i} names module {module} of {}", modules.len()))
             })?;
             out.push(LazyImportInfo {
                 module: mname.clone(),
                 entry: c_str_at(table, name_off)?,
                 search_path: *sp,
+                module_flags: *mflags,
                 flags,
             });
         }

@@ -41,7 +41,13 @@ use table::TableRef;
 
 /// What an attempt that was not passed to the loader says.
 const SKIPPED_CWD: &[u8] = b"not tried: a relative path would be searched from the current directory";
-const SKIPPED_CWD_NAMED: &[u8] = b"not tried: the path reaches the current directory by another name";
+const SKIPPED_CWD_NAMED: &[u8] = SKIPPED_CWD_NAMED_TEXT.as_bytes();
+const SKIPPED_TOKENS: &[u8] = SKIPPED_TOKENS_TEXT.as_bytes();
+/// What an attempt at a path holding a token the loader would replace says.
+pub const SKIPPED_TOKENS_TEXT: &str =
+    "not tried: the path holds $ORIGIN, $LIB or $PLATFORM, which the loader would replace (it would open another file)";
+/// What an attempt at an absolute path through the current directory by another name says.
+pub const SKIPPED_CWD_NAMED_TEXT: &str = "not tried: the path reaches the current directory by another name";
 const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
 /// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
 pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
@@ -64,6 +70,29 @@ pub fn loader_search_refused(name: &str) -> bool {
     b.push(name.as_bytes());
     !b.overflowed() && os::loader_search_refused(b.as_c_bytes())
 }
+/// The `LD_LIBRARY_PATH` the loader of this process uses (the last entry of the environment
+/// it started with; none when set-user-ID): what the resolver checks a bare name against.
+#[cfg(all(feature = "std", unix))]
+pub fn loader_library_path() -> Option<&'static [u8]> {
+    os::loader_library_path()
+}
+
+/// Whether the loader would replace a token in `path` (glibc: `$ORIGIN`, `$LIB`, `$PLATFORM`):
+/// the resolver does not try it.
+#[cfg(feature = "std")]
+pub fn loader_replaces_tokens(path: &str) -> bool {
+    path.contains('/') && os::loader_replaces_tokens(path.as_bytes())
+}
+
+/// Whether the absolute `path` passes through the current directory by another name
+/// (`/proc/self/cwd/x.so`): the resolver does not try it.
+#[cfg(all(feature = "std", unix))]
+pub fn through_current_directory(path: &str) -> bool {
+    let mut b = Buf::<PATH_SIZE>::new();
+    b.push(path.as_bytes());
+    !b.overflowed() && os::through_current_directory(b.as_c_bytes())
+}
+
 const PATH_TOO_LONG: &[u8] = b"not tried: the path is longer than the runtime's 4096-byte path buffer";
 const ENTRY_TOO_LONG: &[u8] = b"not tried: the name is longer than the runtime's 1024-byte name buffer";
 
@@ -116,6 +145,12 @@ fn load_library_into(
                         && os::through_current_directory(path.as_c_bytes()) =>
                 {
                     tried(path.as_bytes(), SKIPPED_CWD_NAMED);
+                    return true;
+                }
+                // glibc replaces `$ORIGIN`, `$LIB` and `$PLATFORM` in a path it is handed: the
+                // file there is not the one it would open.
+                _ if path.as_bytes().contains(&b'/') && os::loader_replaces_tokens(path.as_bytes()) => {
+                    tried(path.as_bytes(), SKIPPED_TOKENS);
                     return true;
                 }
                 Via::Absolute { flags } | Via::AssemblyDirectory { flags } | Via::OsLoader { flags } => flags,

@@ -179,15 +179,68 @@ pub fn loader_search_refused(name: &[u8]) -> bool {
     if name.is_empty() {
         return false;
     }
-    // SAFETY: a NUL-terminated name; the environment is only read.
-    let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
-    // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
-    let list = (!value.is_null()).then(|| unsafe { CStr::from_ptr(value) }.to_bytes());
+    let list = loader_library_path();
     if list.is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, false))) {
         return true;
     }
     // The image's own search path: the loader searches it for a `dlopen` this image makes.
     own_search_path().is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, true)))
+}
+
+/// The `LD_LIBRARY_PATH` the loader uses: the one the process started with (the loader reads
+/// it once, at start, whatever the program later sets; the last of several entries, as glibc
+/// and musl take it), none for a secure (set-user-ID) process, whose loader ignores it. Where
+/// the start-up environment cannot be found, the variable as it is now.
+pub(super) fn loader_library_path() -> Option<&'static [u8]> {
+    /// `AT_SECURE`, the same on every Linux architecture.
+    const AT_SECURE: core::ffi::c_ulong = 23;
+    // SAFETY: getauxval reads the process's auxiliary vector.
+    if cfg!(target_os = "linux") && unsafe { late::getauxval(AT_SECURE) } != 0 {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    if let Some(area) = startup_environment() {
+        let key = b"LD_LIBRARY_PATH=";
+        return area.rsplit(|&b| b == 0).find_map(|e| e.strip_prefix(key));
+    }
+    // SAFETY: a NUL-terminated name; the environment is only read.
+    let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
+    // SAFETY: getenv returned a NUL-terminated string that lives as long as the environment.
+    (!value.is_null()).then(|| unsafe { CStr::from_ptr(value) }.to_bytes())
+}
+
+/// The environment strings the process started with, in its own memory: `env_start` and
+/// `env_end`, fields 50 and 51 of `/proc/self/stat` (Linux 3.5 and later).
+#[cfg(target_os = "linux")]
+fn startup_environment() -> Option<&'static [u8]> {
+    // SAFETY: a NUL-terminated path, opened read-only.
+    let fd = unsafe { late::open(c"/proc/self/stat".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return None;
+    }
+    let mut buf = [0u8; 1024];
+    let mut have = 0;
+    while have < buf.len() {
+        // SAFETY: reads into the free end of `buf`.
+        let n = unsafe { late::read(fd, buf[have..].as_mut_ptr().cast(), buf.len() - have) };
+        if n <= 0 {
+            break;
+        }
+        have += n as usize;
+    }
+    // SAFETY: our own descriptor, closed once.
+    unsafe { late::close(fd) };
+    // The fields after the command name, whose parentheses may hold anything: from `state`
+    // (field 3) on.
+    let after = &buf[buf[..have].iter().rposition(|&b| b == b')')? + 1..have];
+    let mut fields = after.split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let number = |f: &[u8]| core::str::from_utf8(f).ok()?.trim_end().parse::<usize>().ok();
+    let start = number(fields.nth(50 - 3)?)?;
+    let end = number(fields.next()?)?;
+    // SAFETY: the kernel's bounds of the environment strings of this process, mapped for
+    // its life (the top of the initial stack).
+    (start != 0 && start < end)
+        .then(|| unsafe { core::slice::from_raw_parts(start as *const u8, end - start) })
 }
 
 /// Whether the loader, searching the search-path element `dir` for `name`, could take a file
@@ -219,7 +272,7 @@ fn element_refused(dir: &[u8], name: &[u8], own: bool) -> bool {
     // A relative folder's file of that name is refused, an absolute folder's if it is no
     // regular file; in the element or any folder glibc searches inside it. An absolute folder
     // that is the current directory by another name (`/proc/self/cwd`) is a relative one.
-    let absolute = kind != LdPathElement::CurrentDirectory && !current_directory_by_another_name(&mut path);
+    let absolute = kind != LdPathElement::CurrentDirectory && !folder_through_current_directory(&path);
     let refused = |file: &[u8]| {
         if absolute {
             !regular_or_absent(file)
@@ -381,6 +434,38 @@ fn current_directory_by_another_name(path: &mut super::buf::Buf<PATH_SIZE>) -> b
         text = &text[..text.len() - 1];
     }
     text != &cwd[..len]
+}
+
+/// Whether the folder `path`, or a folder along it, is the current directory by another name
+/// (`/proc/self/cwd/sub`, `/proc/self/cwd/..`): a search-path element like that is relative.
+fn folder_through_current_directory(path: &super::buf::Buf<PATH_SIZE>) -> bool {
+    let mut inside = super::buf::Buf::<PATH_SIZE>::new();
+    inside.push(path.as_bytes()).push(b"/x");
+    !inside.overflowed() && through_current_directory(inside.as_bytes())
+}
+
+/// Whether glibc's loader, handed `path` (holding a `/`), replaces a dynamic string token in it
+/// (`_dl_dst_count`/`is_dst` in `elf/dl-load.c`): `$ORIGIN`, `$LIB` or `$PLATFORM`, bare (not
+/// followed by a letter, digit or `_`) or in braces. musl replaces none in `dlopen`'s paths.
+pub fn loader_replaces_tokens(path: &[u8]) -> bool {
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        return false;
+    }
+    let token = |rest: &[u8], name: &[u8]| match rest.strip_prefix(b"{") {
+        Some(braced) => braced
+            .strip_prefix(name)
+            .is_some_and(|r| r.first() == Some(&b'}')),
+        None => rest
+            .strip_prefix(name)
+            .is_some_and(|r| !r.first().is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')),
+    };
+    path.iter().enumerate().any(|(i, &b)| {
+        let rest = &path[i + 1..];
+        b == b'$'
+            && [&b"ORIGIN"[..], b"PLATFORM", b"LIB"]
+                .iter()
+                .any(|name| token(rest, name))
+    })
 }
 
 /// Whether the absolute `path` (NUL-terminated) passes through the current directory by

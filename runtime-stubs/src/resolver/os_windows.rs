@@ -94,6 +94,11 @@ impl OsError {
     }
 }
 
+/// The Windows loader replaces no tokens in a path.
+pub fn loader_replaces_tokens(_path: &[u8]) -> bool {
+    false
+}
+
 /// Unix's `/proc/self/cwd` has no Windows counterpart: an absolute path is the path.
 pub fn through_current_directory(_path: &[u8]) -> bool {
     false

@@ -1,0 +1,174 @@
+//! The files the MSBuild task keeps beside a build, written and removed here rather than by the
+//! task's .NET code, which cannot tell a FIFO or a device from an empty file, nor write through a
+//! temporary file portably: the publish request (`write_request`) and an old plan report
+//! (`remove_plan_report`).
+
+use aotinterop::PublishRequest;
+use aotinterop_model::{codes, Error, Location, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// The most a file taken for a request or a plan report is read for.
+const READ_LIMIT: u64 = 64 << 20;
+
+/// Writes the request `text` to `path`, through a new file renamed over it, so that a build
+/// reading it at the same time sees the old request or the new one, never a part. A file there
+/// is replaced only when it is a request (or empty), and never when the request reads it.
+/// Whether the file changed (not when it held this request already: the target that reads it
+/// stays up to date).
+pub(crate) fn write_request(text: &str, path: &Path) -> Result<bool> {
+    if let Some(old) = existing(path)? {
+        if old == text.as_bytes() {
+            return Ok(false);
+        }
+        if !old.is_empty() && !is_json_object_with(&old, &["rid"], &["counts"]) {
+            return Err(refused(
+                path,
+                "exists and is not a publish request, which the task would replace",
+            ));
+        }
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    // Read as a request of no file (its own file is not one of what it reads).
+    if let Ok(loaded) = PublishRequest::parse(text, Path::new("<request>"), base) {
+        if aotinterop::pipeline::is_input(&loaded, path) {
+            return Err(refused(
+                path,
+                "is a file the request reads, which the task would replace",
+            ));
+        }
+    }
+    std::fs::create_dir_all(base).map_err(|e| cannot(path, "make the folder of", &e))?;
+    let mut new = tempfile::Builder::new()
+        .prefix(".aotinterop-request-")
+        .tempfile_in(base)
+        .map_err(|e| cannot(path, "write", &e))?;
+    new.write_all(text.as_bytes())
+        .map_err(|e| cannot(path, "write", &e))?;
+    new.persist(path).map_err(|e| cannot(path, "write", &e.error))?;
+    Ok(true)
+}
+
+/// Removes the plan report at `path` before a step writes a new one (an old one would make the
+/// build look up to date after a failure); nothing when there is none. Anything but a report a
+/// step writes there (a plan, or the `inspect` step's image report) — a request, an input, a
+/// FIFO — is refused, never removed.
+pub(crate) fn remove_plan_report(path: &Path) -> Result<()> {
+    let Some(old) = existing(path)? else {
+        return Ok(());
+    };
+    let plan = is_json_object_with(&old, &["rid", "counts", "imports"], &[]);
+    let inspection = is_json_object_with(&old, &["format", "arch", "kind", "lazy"], &["rid"]);
+    if !plan && !inspection {
+        return Err(refused(
+            path,
+            "is not a plan report, which the step would replace",
+        ));
+    }
+    std::fs::remove_file(path).map_err(|e| cannot(path, "remove", &e))
+}
+
+/// The bytes of the regular file at `path`; `None` when nothing is there. A folder, FIFO or
+/// device is refused without being opened.
+fn existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(refused(path, "is a folder")),
+        Ok(m) if !m.is_file() => Err(refused(path, "is a FIFO, a device or a socket, not a file")),
+        Ok(_) => aotinterop_model::diag::read_bounded(path, "file", READ_LIMIT)
+            .map(Some)
+            .map_err(|e| {
+                Error::new(codes::TASK_FILE, e.diagnostic().message.clone()).at(Location::file(path))
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(cannot(path, "read", &e)),
+    }
+}
+
+/// Whether `bytes` are a JSON object with every key of `with` and none of `without`.
+fn is_json_object_with(bytes: &[u8], with: &[&str], without: &[&str]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+        .is_ok_and(|o| with.iter().all(|k| o.contains_key(*k)) && !without.iter().any(|k| o.contains_key(*k)))
+}
+
+fn refused(path: &Path, why: &str) -> Error {
+    Error::new(codes::TASK_FILE, format!("{why}: name another file")).at(Location::file(path))
+}
+
+fn cannot(path: &Path, what: &str, e: &std::io::Error) -> Error {
+    Error::new(
+        codes::TASK_FILE,
+        format!("cannot {what} it: {}", aotinterop_model::diag::io_words(e)),
+    )
+    .at(Location::file(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request is written whole, replaced only when it changed; a file that is no request, a
+    /// FIFO, a folder or an input of the request is refused and left as it was.
+    #[test]
+    fn a_request_replaces_only_a_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let request = d.join("obj/request.json");
+        let text = "{\"rid\": \"linux-x64\", \"assemblies\": [\"App.dll\"]}\n";
+        assert!(write_request(text, &request).unwrap());
+        assert!(!write_request(text, &request).unwrap());
+        assert_eq!(std::fs::read_to_string(&request).unwrap(), text);
+        std::fs::write(d.join("App.proj"), "<Project />").unwrap();
+        let e = write_request(text, &d.join("App.proj")).unwrap_err();
+        assert!(e.message.contains("not a publish request"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(d.join("App.proj")).unwrap(),
+            "<Project />"
+        );
+        std::fs::write(d.join("App.dll"), "{\"rid\": \"linux-x64\"}").unwrap();
+        let named = format!(
+            "{{\"rid\": \"linux-x64\", \"assemblies\": [{:?}]}}",
+            d.join("App.dll")
+        );
+        let e = write_request(&named, &d.join("App.dll")).unwrap_err();
+        assert!(e.message.contains("the request reads"), "{e}");
+        let fifo = d.join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let e = write_request(text, &fifo).unwrap_err();
+        assert!(e.message.contains("FIFO"), "{e}");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    /// Only a plan report is removed: a request, a FIFO and a folder stay.
+    #[test]
+    fn only_a_plan_report_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let report = d.join("app.plan.json");
+        std::fs::write(
+            &report,
+            "{\"rid\": \"linux-x64\", \"counts\": {}, \"imports\": []}",
+        )
+        .unwrap();
+        remove_plan_report(&report).unwrap();
+        assert!(!report.exists());
+        remove_plan_report(&report).unwrap();
+        let request = d.join("request.json");
+        std::fs::write(&request, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
+        assert!(remove_plan_report(&request).is_err());
+        assert!(request.exists());
+        let fifo = d.join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        assert!(remove_plan_report(&fifo).is_err());
+        assert!(remove_plan_report(d).is_err());
+        assert!(fifo.exists());
+    }
+}
