@@ -670,6 +670,12 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             !marker.exists(),
             "{ld_path}: the image loaded ./libz.so.1: {out:?}"
         );
+        // Its message names the element that kept the name from the loader.
+        assert!(
+            out.status.success() || text(&out.stderr).contains("LD_LIBRARY_PATH element `"),
+            "{ld_path}: {}",
+            text(&out.stderr)
+        );
         check_agrees(&image, &run_dir, Some(ld_path), out.status.success());
         let out = command(&["probe", "planted"], &run_dir)
             .env("LD_LIBRARY_PATH", ld_path)

@@ -139,11 +139,9 @@ pub fn probe(
         if host && c.via == Via::OsLoader && c.path == "libc" {
             c.path = aotinterop_runtime::resolver::libc_file().to_string();
         }
-        let from_cwd = host
-            && c.via == Via::OsLoader
-            && !allow_cwd
-            && !c.path.contains('/')
-            && aotinterop_runtime::resolver::loader_search_refused(&c.path);
+        let from_cwd = (host && c.via == Via::OsLoader && !allow_cwd && !c.path.contains('/'))
+            .then(|| aotinterop_runtime::resolver::loader_search_refused(&c.path))
+            .flatten();
         // An absolute path through the current directory by another name is its file, as
         // `./x.so` is (the resolver's rule).
         #[cfg(unix)]
@@ -155,9 +153,7 @@ pub fn probe(
         let named_cwd = false;
         match c.flags {
             None => {}
-            Some(_) if from_cwd => {
-                c.error = Some(aotinterop_runtime::resolver::SKIPPED_LD_PATH_CWD_TEXT.into())
-            }
+            Some(_) if from_cwd.is_some() => c.error = from_cwd,
             Some(_) if named_cwd => {
                 c.error = Some(aotinterop_runtime::resolver::SKIPPED_CWD_NAMED_TEXT.into())
             }

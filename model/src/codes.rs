@@ -183,6 +183,8 @@ codes! {
     /// Preflight: a shared library providing a direct import is in a folder the loader will not
     /// search at startup.
     LOADER_MAY_NOT_FIND = "AOTI1522";
+    /// Preflight: a NativeLibrary archive holds a member that is no object a linker can read.
+    ARCHIVE_MEMBER_UNREADABLE = "AOTI1523";
     /// Preflight (`generate_import_libraries`): the library of a direct import, found at publish
     /// time, does not export the entry point (or ordinal) the import names.
     GENERATED_ENTRY_MISSING = "AOTI0524";

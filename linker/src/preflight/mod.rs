@@ -214,11 +214,30 @@ fn read_native_libraries(
             continue;
         }
         match symbols::read(lib, true) {
-            Ok(o) => native.push((lib.clone(), o)),
+            Ok(o) => {
+                diags.extend(unreadable_members(lib, &o.unreadable));
+                native.push((lib.clone(), o))
+            }
             Err(e) => diags.push(e.into_diagnostic()),
         }
     }
     native
+}
+
+/// The warning for an archive's members that are no object (damaged): what they define is not
+/// known here, and a linker that needs one stops (`file format not recognized`).
+fn unreadable_members(lib: &Path, names: &[String]) -> Option<Diagnostic> {
+    let first = names.first()?;
+    let more = match names.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    let message = format!(
+        "member `{}`{more} of this archive is no object a linker can read: what it defines is not known, and a \
+         linker that needs it stops with `file format not recognized`; rebuild the archive",
+        aotinterop_model::diag::shown(first, 200)
+    );
+    Some(Diagnostic::warning(codes::ARCHIVE_MEMBER_UNREADABLE, message).at(lib))
 }
 
 /// What the link sees: every symbol its files define, which file defines what (for the checks

@@ -31,6 +31,8 @@ pub(super) struct Offered {
     pub references: Vec<ScriptRef>,
     /// The DLL each short-import member's symbol is imported from (import libraries).
     pub dll_of: BTreeMap<String, String>,
+    /// An archive's members that are no object the linker reads (a damaged one), by name.
+    pub unreadable: Vec<String>,
 }
 
 impl Offered {
@@ -47,6 +49,7 @@ impl Offered {
         self.other.extend(other.other);
         self.references.extend(other.references);
         self.dll_of.extend(other.dll_of);
+        self.unreadable.extend(other.unreadable);
     }
 }
 
@@ -302,8 +305,14 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
             let m = m.map_err(|e| {
                 Diagnostic::error(codes::BAD_FORMAT, format!("cannot read an archive member: {e}")).at(path)
             })?;
-            if let Some(o) = m.data(&*data).ok().and_then(read_object) {
-                out.absorb(o);
+            let bytes = m.data(&*data).ok();
+            match bytes.and_then(read_object) {
+                Some(o) => out.absorb(o),
+                // LLVM bitcode (LTO) is the linker's to read; anything else it refuses.
+                None if bytes.is_some_and(|b| FileKind::identify(b) != FileKind::Bitcode) => out
+                    .unreadable
+                    .push(String::from_utf8_lossy(m.name()).into_owned()),
+                None => {}
             }
         }
         return Ok(out);
@@ -384,6 +393,31 @@ mod tests {
             e.message.contains("symbol index is malformed") && e.file() == Some(a.as_path()),
             "{e}"
         );
+    }
+
+    /// A member that is no object (its ELF header damaged) is named, not passed over as one
+    /// that defines nothing.
+    #[test]
+    fn an_archive_member_that_is_no_object_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, o, a) = (
+            dir.path().join("a.c"),
+            dir.path().join("a.o"),
+            dir.path().join("liba.a"),
+        );
+        std::fs::write(&c, "int foo(void) { return 1; }\n").unwrap();
+        let run = |cmd: &mut std::process::Command| assert!(cmd.status().unwrap().success());
+        run(std::process::Command::new("cc")
+            .arg("-c")
+            .arg(&c)
+            .arg("-o")
+            .arg(&o));
+        let mut object = std::fs::read(&o).unwrap();
+        object[1..4].copy_from_slice(b"XYZ");
+        std::fs::write(&o, object).unwrap();
+        run(std::process::Command::new("ar").arg("rcS").arg(&a).arg(&o));
+        let offered = read(&a, true).unwrap();
+        assert_eq!(offered.unreadable, ["a.o"]);
     }
 
     #[test]

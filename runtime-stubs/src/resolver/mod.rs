@@ -48,10 +48,44 @@ pub const SKIPPED_TOKENS_TEXT: &str =
     "not tried: the path holds $ORIGIN, $LIB or $PLATFORM, which the loader would replace (it would open another file)";
 /// What an attempt at an absolute path through the current directory by another name says.
 pub const SKIPPED_CWD_NAMED_TEXT: &str = "not tried: the path reaches the current directory by another name";
-const SKIPPED_LD_PATH_CWD: &[u8] = SKIPPED_LD_PATH_CWD_TEXT.as_bytes();
-/// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says.
-pub const SKIPPED_LD_PATH_CWD_TEXT: &str =
-    "not tried: the loader's search path (LD_LIBRARY_PATH or the image's RUNPATH) would lead it to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element, or one naming the current directory by another name such as /proc/self/cwd) or a FIFO or device";
+/// What an OS-loader attempt that `LD_LIBRARY_PATH` would send to the current directory says,
+/// after the element that would.
+const SKIPPED_LD_PATH_CWD: &str = " would lead the loader to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element, or one naming the current directory by another name such as /proc/self/cwd) or a FIFO or device";
+
+/// The search-path element that has the resolver keep a bare name from the loader.
+#[derive(Clone, Copy, Debug)]
+pub struct Refusal {
+    /// The element, as the list holds it.
+    pub element: &'static [u8],
+    /// Whether it is the image's own RUNPATH's (else `LD_LIBRARY_PATH`'s).
+    pub own: bool,
+}
+
+impl Refusal {
+    /// What the attempt says: `not tried: LD_LIBRARY_PATH element `…` would lead …`.
+    fn write<const N: usize>(&self, out: &mut Buf<N>) {
+        out.push_str("not tried: ").push_str(if self.own {
+            "the image's RUNPATH element `"
+        } else {
+            "LD_LIBRARY_PATH element `"
+        });
+        let shown = &self.element[..self.element.len().min(200)];
+        for &b in shown {
+            match b {
+                0x20..=0x7e | 0x80.. => out.push(&[b]),
+                _ => out
+                    .push_str("\\x")
+                    .push(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
+            };
+        }
+        if shown.len() < self.element.len() {
+            out.push_str("...");
+        }
+        out.push_str("`").push_str(SKIPPED_LD_PATH_CWD);
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The file the OS-loader step opens for the exact name `libc` on this platform (as .NET's
 /// `SystemNative_LoadLibrary` maps it): `libc.so.6` with glibc, `libc.so` with musl.
@@ -65,10 +99,13 @@ pub fn libc_file() -> &'static str {
 /// directory (an empty or relative `LD_LIBRARY_PATH` element holding it); the resolver then
 /// does not try it.
 #[cfg(feature = "std")]
-pub fn loader_search_refused(name: &str) -> bool {
+pub fn loader_search_refused(name: &str) -> Option<String> {
     let mut b = Buf::<PATH_SIZE>::new();
     b.push(name.as_bytes());
-    !b.overflowed() && os::loader_search_refused(b.as_c_bytes())
+    let refusal = os::loader_search_refused(b.as_c_bytes()).filter(|_| !b.overflowed())?;
+    let mut text = Buf::<1024>::new();
+    refusal.write(&mut text);
+    Some(String::from_utf8_lossy(text.as_bytes()).into_owned())
 }
 /// The `LD_LIBRARY_PATH` the loader of this process uses (the last entry of the environment
 /// it started with; none when set-user-ID): what the resolver checks a bare name against.
@@ -128,14 +165,18 @@ fn load_library_into(
                     tried(path.as_bytes(), SKIPPED_CWD);
                     return true;
                 }
-                Via::OsLoader { .. }
+                Via::OsLoader { flags }
                     if module_flags & crate::abi::module_flags::ALLOW_CURRENT_DIRECTORY == 0
                         && !path.as_bytes().contains(&b'/')
-                        && !path.overflowed()
-                        && os::loader_search_refused(path.as_c_bytes()) =>
+                        && !path.overflowed() =>
                 {
-                    tried(path.as_bytes(), SKIPPED_LD_PATH_CWD);
-                    return true;
+                    if let Some(refusal) = os::loader_search_refused(path.as_c_bytes()) {
+                        let mut why = Buf::<1024>::new();
+                        refusal.write(&mut why);
+                        tried(path.as_bytes(), why.as_bytes());
+                        return true;
+                    }
+                    flags
                 }
                 // A module named by an absolute path through the current directory by another
                 // name (`/proc/self/cwd/x.so`) is the current directory's, as `./x.so` is.

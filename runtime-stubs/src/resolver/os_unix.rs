@@ -172,19 +172,24 @@ impl OsError {
 /// (glibc expands them to relative folders: refused whatever they hold) — or a FIFO or device of
 /// that name in any element, which would block `dlopen`; or through the image's own search path
 /// (`DT_RUNPATH`/`DT_RPATH`, `$ORIGIN` expanded) by the same rules. The resolver then does not
-/// hand the name to the loader.
-pub fn loader_search_refused(name: &[u8]) -> bool {
+/// hand the name to the loader; the element that decided, and whether it is the image's own.
+pub fn loader_search_refused(name: &[u8]) -> Option<super::Refusal> {
     late::ensure();
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     if name.is_empty() {
-        return false;
+        return None;
     }
+    let refusal = |own: bool| {
+        move |dir: &'static [u8]| {
+            element_refused(dir, name, own).then_some(super::Refusal { element: dir, own })
+        }
+    };
     let list = loader_library_path();
-    if list.is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, false))) {
-        return true;
+    if let Some(r) = list.and_then(|list| ld_path_elements(list).find_map(refusal(false))) {
+        return Some(r);
     }
     // The image's own search path: the loader searches it for a `dlopen` this image makes.
-    own_search_path().is_some_and(|list| ld_path_elements(list).any(|dir| element_refused(dir, name, true)))
+    own_search_path().and_then(|list| ld_path_elements(list).find_map(refusal(true)))
 }
 
 /// The `LD_LIBRARY_PATH` the loader uses: the one the process started with (the loader reads
