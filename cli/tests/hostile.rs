@@ -608,8 +608,7 @@ fn check_agrees(image: &Path, run_dir: &Path, ld_path: Option<&str>, bound: bool
 
 #[test]
 fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
-    // (Also: an empty LD_LIBRARY_PATH, an `argv[0]` naming the run folder, a FIFO where a library
-    // is looked for.)
+    // (Also: an empty LD_LIBRARY_PATH, an `argv[0]` naming the run folder.)
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let image = lazy_image(d);
@@ -734,49 +733,6 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         !marker.exists(),
         "argv[0] chose the folder libz.so.1 was loaded from"
     );
-    // A FIFO where a library is looked for is not opened (dlopen blocked on it), by the image
-    // nor by `probe`.
-    let fifo = image.with_file_name("libz.so.1");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let mut child = Command::new(&image).current_dir(&run_dir).spawn().unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed().as_secs() > 30 {
-            let _ = child.kill();
-            panic!("the image blocked on a FIFO named libz.so.1 in its folder");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = bounded(
-        &[
-            "probe",
-            "libz.so.1",
-            "--from",
-            &fifo.parent().unwrap().to_string_lossy(),
-        ],
-        d,
-    );
-    assert!(
-        text(&out.stdout).contains("not a regular file"),
-        "{}",
-        text(&out.stdout)
-    );
-    // A FIFO of that name in an absolute LD_LIBRARY_PATH folder is not handed to the loader
-    // either (dlopen of the bare name blocked on it).
-    let mut child = Command::new(&image)
-        .env("LD_LIBRARY_PATH", fifo.parent().unwrap())
-        .current_dir(&run_dir)
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed().as_secs() > 30 {
-            let _ = child.kill();
-            panic!("the image blocked on a FIFO in an LD_LIBRARY_PATH folder");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::fs::remove_file(&fifo).unwrap();
 }
 
 /// The loader reads `LD_LIBRARY_PATH` once, when the process starts, and takes the last of
@@ -880,6 +836,58 @@ fn verify_compares_how_lazy_libraries_are_looked_up() {
         );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     }
+}
+
+/// A FIFO where a library is looked for is not opened (dlopen blocked on it), by the image nor
+/// by `probe`; nor one in an absolute LD_LIBRARY_PATH folder.
+#[test]
+fn a_fifo_where_a_library_is_looked_for_is_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let run_dir = d.join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let fifo = image.with_file_name("libz.so.1");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut child = Command::new(&image).current_dir(&run_dir).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the image blocked on a FIFO named libz.so.1 in its folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = bounded(
+        &[
+            "probe",
+            "libz.so.1",
+            "--from",
+            &fifo.parent().unwrap().to_string_lossy(),
+        ],
+        d,
+    );
+    assert!(
+        text(&out.stdout).contains("not a regular file"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A FIFO of that name in an absolute LD_LIBRARY_PATH folder is not handed to the loader
+    // either (dlopen of the bare name blocked on it).
+    let mut child = Command::new(&image)
+        .env("LD_LIBRARY_PATH", fifo.parent().unwrap())
+        .current_dir(&run_dir)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the image blocked on a FIFO in an LD_LIBRARY_PATH folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::fs::remove_file(&fifo).unwrap();
 }
 
 /// Waits for `child` at most 30 s; kills it and fails with `what` when it is still running.
@@ -2747,14 +2755,7 @@ fn an_image_that_would_load_from_the_current_directory_is_not_published() {
         "int vendor_add(int a, int b) { return a + b; }\n",
     )
     .unwrap();
-    let gcc = |args: &[&str]| {
-        assert!(Command::new("gcc")
-            .args(args)
-            .current_dir(d)
-            .status()
-            .unwrap()
-            .success())
-    };
+    let gcc = |args: &[&str]| gcc_in(d, args);
     gcc(&[
         "-shared",
         "-fPIC",

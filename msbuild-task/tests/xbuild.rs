@@ -395,58 +395,6 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
         b.log
     );
     assert_eq!(std::fs::read(&input).unwrap(), before);
-    // Nor a request, which has the shape of JSON with a RID too (it was removed).
-    let mine = dir.path().join("mine.json");
-    std::fs::write(&mine, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[
-            &format!("/p:AotInteropPlanReport={}", mine.display()),
-            "/p:Case=unmatched-item",
-        ],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
-        "{}",
-        b.log
-    );
-    assert!(mine.exists());
-
-    // A request file naming the project, or a FIFO: refused, and left as it was (the project
-    // was overwritten, the FIFO replaced by a file).
-    let project_text = std::fs::read(&proj).unwrap();
-    let _ = std::fs::remove_file(&report);
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[&format!("/p:AotInteropRequestFile={}", proj.display())],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a publish request"),
-        "{}",
-        b.log
-    );
-    assert_eq!(std::fs::read(&proj).unwrap(), project_text);
-    let fifo = dir.path().join("fifo");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
-    let _ = std::fs::remove_file(&report);
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[&format!("/p:AotInteropRequestFile={}", fifo.display())],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("FIFO"),
-        "{}",
-        b.log
-    );
-    use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 
     // Lines native AOT accepts but that can never match: warnings with their place, and the
     // build goes on.
@@ -511,6 +459,69 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     assert!(!dir.path().join("bin/native/BadInputs").exists());
     assert!(!report.exists());
     assert!(!dir.path().join("bin/native/BadInputs.plan.json").exists());
+}
+
+/// The files the task writes and removes are its own: a plan report path naming a request is
+/// refused (it was removed), and so is a request file naming the project (overwritten with the
+/// request) or a FIFO (replaced by a file); each is left as it was.
+#[test]
+fn the_request_and_the_report_replace_only_the_tasks_own_files() {
+    let dir = project("bad-inputs");
+    let proj = dir.path().join("BadInputs.proj");
+    let report = dir.path().join("bin/native/BadInputs.plan.json");
+    let b = xbuild(dir.path(), "BadInputs.proj", &[]);
+    assert!(b.ok && report.exists(), "{}", b.log);
+    let mine = dir.path().join("mine.json");
+    std::fs::write(&mine, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[
+            &format!("/p:AotInteropPlanReport={}", mine.display()),
+            "/p:Case=unmatched-item",
+        ],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
+        "{}",
+        b.log
+    );
+    assert!(mine.exists());
+
+    // A request file naming the project, or a FIFO: refused, and left as it was (the project
+    // was overwritten, the FIFO replaced by a file).
+    let project_text = std::fs::read(&proj).unwrap();
+    let _ = std::fs::remove_file(&report);
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropRequestFile={}", proj.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a publish request"),
+        "{}",
+        b.log
+    );
+    assert_eq!(std::fs::read(&proj).unwrap(), project_text);
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let _ = std::fs::remove_file(&report);
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[&format!("/p:AotInteropRequestFile={}", fifo.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains("FIFO"),
+        "{}",
+        b.log
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
 #[test]

@@ -234,6 +234,27 @@ fn expand_origin(image: &Path, root: Option<&Path>, folder: &str) -> PathBuf {
     }
 }
 
+/// Whether glibc's loader finds at startup, by its folder, the library `lib` an image to be
+/// written at `image` needs: that folder is one of the image's `rpaths` (`$ORIGIN` its folder)
+/// or of `system_dirs` (the linker's default folders, which are the loader's too), or a library
+/// of that name is in one of them (copied beside the image, say). The preflight's question,
+/// before the image exists.
+pub fn found_at_startup(lib: &Path, image: &Path, rpaths: &[String], system_dirs: &[PathBuf]) -> bool {
+    let Some(dir) = lib.parent().and_then(|d| d.canonicalize().ok()) else {
+        return true;
+    };
+    let image = match image.parent() {
+        Some(p) if !p.as_os_str().is_empty() => image.to_path_buf(),
+        _ => Path::new(".").join(image),
+    };
+    let name = lib.file_name();
+    let rpaths = rpaths.iter().map(|r| expand_origin(&image, None, r));
+    rpaths
+        .chain(system_dirs.iter().cloned())
+        .filter_map(|d| d.canonicalize().ok())
+        .any(|d| d == dir || name.is_some_and(|n| d.join(n).is_file()))
+}
+
 /// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
 /// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
 /// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).

@@ -7,14 +7,9 @@ use crate::driver::LinkJob;
 use aotinterop_model::diag::{codes, Diagnostic};
 use std::path::{Path, PathBuf};
 
-/// The rpaths of the image, `$ORIGIN` replaced by the output's folder, made absolute.
-fn rpaths(job: &LinkJob) -> Vec<PathBuf> {
-    let origin = job
-        .output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+/// The rpaths the image gets, as written (`$ORIGIN` for .NET 8's, and each `-rpath` of the
+/// LinkerArg items).
+fn rpaths(job: &LinkJob) -> Vec<String> {
     let mut raw: Vec<String> = job
         .origin_rpath
         .then(|| "$ORIGIN".to_string())
@@ -37,31 +32,13 @@ fn rpaths(job: &LinkJob) -> Vec<PathBuf> {
             raw.extend(v.split(':').map(str::to_string));
         }
     }
-    raw.iter()
-        .map(|r| {
-            let r = r.replace("${ORIGIN}", "$ORIGIN");
-            match r.strip_prefix("$ORIGIN") {
-                Some(rest) => origin.join(rest.trim_start_matches('/')),
-                None => PathBuf::from(r),
-            }
-        })
-        .filter_map(|p| p.canonicalize().ok())
-        .collect()
+    raw
 }
 
-/// Whether the loader will find `lib` at startup: its folder is an rpath of the image or one of
-/// `system_dirs` (the linker's default folders, which are the loader's too), or a library of
-/// the same name is already in one of those folders (copied beside the image, say).
+/// Whether the loader will find `lib` at startup (the image reader's rule, with the rpaths the
+/// image gets).
 pub(super) fn finds(lib: &Path, job: &LinkJob, system_dirs: &[PathBuf]) -> bool {
-    let Some(dir) = lib.parent().and_then(|d| d.canonicalize().ok()) else {
-        return true;
-    };
-    let name = lib.file_name();
-    let system = system_dirs.iter().filter_map(|d| d.canonicalize().ok());
-    rpaths(job)
-        .into_iter()
-        .chain(system)
-        .any(|d| d == dir || name.is_some_and(|n| d.join(n).is_file()))
+    aotinterop_image::availability::found_at_startup(lib, &job.output, &rpaths(job), system_dirs)
 }
 
 /// Whether `path` names an ELF shared library (`libx.so`, `libx.so.1`).
