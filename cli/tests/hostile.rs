@@ -659,6 +659,9 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         "/proc/self/cwd/sub",
         "/dev/fd/../cwd/sub",
         "/proc/self/cwd/sub/..",
+        // `$ORIGIN` in LD_LIBRARY_PATH is the program's folder (`bin`) to glibc.
+        "$ORIGIN/../run",
+        "${ORIGIN}/../run/sub",
     ] {
         let out = Command::new(&image)
             .current_dir(&run_dir)
@@ -685,7 +688,11 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             !marker.exists(),
             "{ld_path}: probe loaded ./libplanted.so: {said}"
         );
-        assert!(said.contains("LD_LIBRARY_PATH"), "{ld_path}: {said}");
+        // (`$ORIGIN` is the probe's own folder to it, which holds no such library.)
+        assert!(
+            ld_path.contains("ORIGIN") || said.contains("LD_LIBRARY_PATH"),
+            "{ld_path}: {said}"
+        );
     }
     // A relative folder given as the library path of the machine checked is never where the
     // resolver binds a lazy import (it does not hand the loader a name found there).
@@ -3220,6 +3227,15 @@ fn debug_files_kernel_files_and_empty_linker_outputs() {
     let out = publish_request(d, "dash.json", &request);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!d.join("-").exists());
+    // A `%` in a folder above the output (llvm-objcopy reads the path as a pattern), and a
+    // folder name of 245 bytes (the file name's room for suffixes was asked of every folder).
+    let long = "f".repeat(245);
+    for output in ["p/100%/app".to_string(), format!("{long}/app")] {
+        let request = with(serde_json::json!({"output": output, "linker": {"flavor": "clang"}}));
+        let out = publish_request(d, "odd.json", &request);
+        assert!(out.status.success(), "{output}: {}", text(&out.stderr));
+        assert!(d.join(&output).exists() && d.join(format!("{output}.dbg")).exists());
+    }
 }
 
 /// An assembly whose file name is not UTF-8 is named, escaped, when it cannot be written as
@@ -3255,11 +3271,16 @@ fn a_name_that_is_not_utf8_is_named_when_json_cannot_hold_it() {
     std::fs::write(d.join("f").join(std::ffi::OsStr::from_bytes(b"\xff.dll")), "").unwrap();
     std::os::unix::fs::symlink("b.dll", d.join("f/a.dll")).unwrap();
     std::os::unix::fs::symlink("a.dll", d.join("f/b.dll")).unwrap();
+    // A link to a kernel file is skipped too (it stopped the scan).
+    std::os::unix::fs::symlink("/proc/self/maps", d.join("f/maps.dll")).unwrap();
     let out = aotinterop(&["scan", "--format", "json", "f"], d);
     let err = exits_saying(
         &out,
         0,
-        &["f/a.dll: warning AOTI1103: skipped: a symbolic link loop"],
+        &[
+            "f/a.dll: warning AOTI1103: skipped: a symbolic link loop",
+            "f/maps.dll: warning AOTI1103",
+        ],
     );
     assert!(text(&out.stdout).contains("f/\\\\xff.dll"), "{err}");
 }
@@ -3456,6 +3477,80 @@ fn an_image_in_a_folder_named_with_a_loader_token_loads_nothing_else() {
         said.contains("would replace") && said.contains("would throw"),
         "{said}"
     );
+}
+
+/// `inspect --check` says what the image does: an image named by a bare file name from its own
+/// folder finds the library beside it; an import whose record has no OS-loader step (.NET 10,
+/// `AssemblyDirectory` alone) is not found on the library path; a library path element that is
+/// the current directory by another name binds nothing; `..` does not leave the sysroot.
+#[test]
+fn inspect_check_says_what_the_image_does() {
+    let dir = own_folder_library();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.c"),
+        "#include <stdio.h>\nextern const char *ov(void);\nint main(void) { puts(ov()); return 0; }\n",
+    )
+    .unwrap();
+    gcc_in(d, &["-c", "-fPIC", "-o", "main.o", "main.c"]);
+    let request = serde_json::json!({
+        "rid": "linux-x64", "output": "bin/app", "objects": ["main.o"],
+        "imports": [{"module": "libown.so", "entry": "own", "symbol": "ov", "search_path": ["AssemblyDirectory"]}],
+    });
+    std::fs::write(d.join("r.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&aotinterop(&["inspect", "--check", "app"], &d.join("bin")).stdout);
+    assert!(
+        said.contains("bin/libown.so") && !said.contains("would throw"),
+        "{said}"
+    );
+    // Moved away from its library, found only on the library path: the image throws (no
+    // OS-loader step for this import), and the check says so.
+    std::fs::create_dir(d.join("sys")).unwrap();
+    std::fs::rename(d.join("bin/libown.so"), d.join("sys/libown.so")).unwrap();
+    let sys = d.join("sys");
+    let out = Command::new(d.join("bin/app"))
+        .env("LD_LIBRARY_PATH", &sys)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    let args = [
+        "inspect",
+        "--check",
+        "--library-path",
+        sys.to_str().unwrap(),
+        "bin/app",
+    ];
+    let said = text(&aotinterop(&args, d).stdout);
+    assert!(said.contains("would throw"), "{said}");
+    // A library path that is the current directory by another name, and `..` at a sysroot's root.
+    std::fs::copy(d.join("sys/libown.so"), d.join("libown.so")).unwrap();
+    let args = [
+        "inspect",
+        "--check",
+        "--library-path",
+        "/proc/self/cwd",
+        "bin/app",
+    ];
+    let said = text(&aotinterop(&args, d).stdout);
+    assert!(
+        !said.contains("/proc/self/cwd/libown.so") && said.contains("would throw"),
+        "{said}"
+    );
+    std::fs::create_dir(d.join("sr")).unwrap();
+    let up = format!("/../../../../../../..{}", d.join("sys").display());
+    let args = [
+        "inspect",
+        "--check",
+        "--sysroot",
+        "sr",
+        "--library-path",
+        &up,
+        "bin/app",
+    ];
+    let said = text(&aotinterop(&args, d).stdout);
+    assert!(!said.contains("sys/libown.so"), "{said}");
 }
 
 /// A lazy import whose module names the current directory by another name

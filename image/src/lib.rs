@@ -35,8 +35,22 @@ pub use target::Format;
 /// An absolute path under the sysroot when there is one (as GNU ld reads the paths a linker
 /// script inside the sysroot names, and as `inspect --check` looks libraries up).
 pub fn rooted(p: &Path, sysroot: Option<&Path>) -> PathBuf {
+    use std::path::Component;
     match sysroot {
-        Some(root) if p.is_absolute() => root.join(p.strip_prefix("/").unwrap_or(p)),
+        // `..` stops at the root, as it does at `/` on the target (`/../lib` is `/lib` there).
+        Some(root) if p.is_absolute() => {
+            let mut inside = PathBuf::new();
+            for part in p.components() {
+                match part {
+                    Component::Normal(name) => inside.push(name),
+                    Component::ParentDir => {
+                        inside.pop();
+                    }
+                    _ => {}
+                }
+            }
+            root.join(inside)
+        }
         _ => p.to_path_buf(),
     }
 }

@@ -73,6 +73,17 @@ pub fn candidates(
     if allow_cwd {
         flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
     }
+    recorded_candidates(name, sp, flags, from, platform)
+}
+
+/// [`candidates`] for a module record's own `search_path` and module `flags` (an image's).
+pub fn recorded_candidates(
+    name: &str,
+    sp: u32,
+    flags: u32,
+    from: Option<&Path>,
+    platform: Platform,
+) -> Vec<Candidate> {
     let dir = from.map(Path::to_path_buf).or_else(|| {
         std::env::current_exe()
             .ok()

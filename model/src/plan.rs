@@ -473,6 +473,7 @@ pub struct RuntimeImport {
 /// How the lazy resolver looks every module up, beyond each import's `DllImportSearchPath`:
 /// what the request's `search_current_directory` and `assembly_directory` set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LazyLookup {
     /// A relative name may be looked up from the current directory.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -555,7 +556,7 @@ impl Plan {
                     .into(),
             );
         }
-        serde_json::from_str(text).map_err(|e| {
+        let plan: Plan = serde_json::from_str(text).map_err(|e: serde_json::Error| -> crate::Error {
             // serde_json appends " at line L column C"; the location carries it.
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg);
@@ -569,7 +570,25 @@ impl Plan {
             )
             .at(at)
             .into()
-        })
+        })?;
+        Ok(plan.with_derived_counts())
+    }
+
+    /// The plan with its totals counted from its imports: what a file says of them (edited, or
+    /// left out) is not taken.
+    fn with_derived_counts(mut self) -> Plan {
+        self.counts = Counts::default();
+        self.modules.clear();
+        for imp in &self.imports {
+            let direct = imp.binding == Binding::Direct;
+            let module = self.modules.entry(imp.module.clone()).or_default();
+            for c in [&mut self.counts, module] {
+                c.imports += 1;
+                c.direct += usize::from(direct);
+                c.lazy += usize::from(!direct);
+            }
+        }
+        self
     }
 
     /// This plan with the stand-in import libraries the preflight decided on (a new plan).
@@ -615,10 +634,20 @@ mod tests {
         assert_eq!(p.link.native_library, [PathBuf::from("a.a")]);
         assert_eq!(p.exports.exported().collect::<Vec<_>>(), ["f"]);
         assert_eq!(p.lib_imports().count(), 0);
+        // Totals are counted from the imports, whatever the file says.
+        assert_eq!((p.counts.imports, p.counts.lazy), (1, 1));
+        assert_eq!(p.modules["libz"].lazy, 1);
     }
 
     #[test]
     fn bad_plans_name_the_file_and_place() {
+        // A lookup field it does not know is an error, not the default lookup.
+        let e = Plan::parse(
+            "{\"rid\": \"linux-x64\", \"lazy_lookup\": {\"bogus\": true}}",
+            Path::new("p.json"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
         // A byte-order mark is named (it read as "a plan is a JSON object").
         let e = Plan::parse("\u{feff}{\"rid\": \"linux-x64\"}", Path::new("p.json")).unwrap_err();
         assert!(e.to_string().contains("byte-order mark"), "{e}");

@@ -187,6 +187,18 @@ namespace AotInterop.Build
                 PlanReportPath = Path.GetFullPath(json);
                 return true;
             }
+            // The report is never one of the files the publish wrote (the image, its debug file,
+            // its markdown report): the copy would replace it.
+            foreach (ITaskItem published in files)
+            {
+                if (SamePath(PlanReport, published.ItemSpec) || (published == files[0] && SamePath(PlanReport, published.ItemSpec + ".dbg")))
+                {
+                    TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0,
+                        "AotInteropPlanReport names " + published.ItemSpec + (SamePath(PlanReport, published.ItemSpec) ? "" : ".dbg")
+                        + ", a file the publish wrote, which the plan report would replace: name another file");
+                    return false;
+                }
+            }
             try
             {
                 string report = Path.GetFullPath(PlanReport);

@@ -104,9 +104,10 @@ impl Machine {
         ld_path_elements(value).map(<[u8]>::to_vec).collect()
     }
 
-    /// Whether this is the machine the check runs on (no sysroot, no library path given).
+    /// Whether this is the machine the check runs on, whose current directory is this
+    /// process's (no sysroot; a library path given is still this machine's).
     fn is_here(&self) -> bool {
-        self.path_dirs.is_empty() && self.sysroot.is_none()
+        self.sysroot.is_none()
     }
 }
 
@@ -137,11 +138,15 @@ fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String
                 let folder = under(machine.sysroot.as_deref(), folder);
                 searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file)
             }
-            LdPathElement::Origin if own => {
+            // The image's folder in its own search path; in LD_LIBRARY_PATH the program's, which
+            // for a library is not known here: its own folder stands in.
+            LdPathElement::Origin => {
                 let folder = expand_origin(image, machine.sysroot.as_deref(), &String::from_utf8_lossy(dir));
-                searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file)
+                match machine.is_here() && current_directory_by_another_name(&folder) {
+                    true => searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &|p| p.exists()),
+                    false => searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file),
+                }
             }
-            LdPathElement::Origin => false,
         };
         let shown = aotinterop_model::diag::printable(&String::from_utf8_lossy(dir)).into_owned();
         held.then(|| withheld_note(name, &shown, kind, own))
@@ -438,7 +443,11 @@ fn stops_an_elf_loader(path: &Path) -> bool {
 
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
 pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
-    let image_dir = image.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // Its folder as the resolver finds it: absolute (a bare `app` is in the current one).
+    let image_dir = std::path::absolute(image)
+        .ok()
+        .and_then(|a| a.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
     let arch = ins.arch.as_str();
     let mut rules = match ins.format {
         // The image's program interpreter says whose rules: musl's loader, or glibc's (also
@@ -508,10 +517,19 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         let i = match known {
             Some(i) => i,
             None => {
-                let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
-                // The candidates only: a check loads nothing (a library's initialisers would run).
-                let candidates =
-                    crate::probe::candidates(&imp.module, search, false, Some(&image_dir), platform);
+                // The candidates only: a check loads nothing (a library's initialisers would run);
+                // by aotinterop's module record when there is one (it holds the .NET release's
+                // rules and the lookup flags), else by the cell's search path.
+                let from = Some(image_dir.as_path());
+                let candidates = match imp.recorded_lookup {
+                    Some(r) => {
+                        crate::probe::recorded_candidates(&imp.module, r.search_path, r.flags, from, platform)
+                    }
+                    None => {
+                        let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
+                        crate::probe::candidates(&imp.module, search, false, from, platform)
+                    }
+                };
                 let mut lookup = Lookup {
                     name: imp.module.clone(),
                     found: None,

@@ -257,7 +257,18 @@ pub fn scan_folders(inputs: &[PathBuf], policy: &ExportPolicy, folders: Folders)
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match read_assembly(&path)?.and_then(|bytes| read_bytes(&bytes, &stem)) {
+            // A file the folder holds that cannot be read (a kernel file a link names, one too
+            // big) is skipped, as a FIFO there is: said, the scan goes on.
+            let bytes = match read_assembly(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let why = format!("skipped: {}", e.diagnostic().message);
+                    diagnostics
+                        .push(Diagnostic::warning(codes::SKIPPED_NOT_DOTNET, why).at(Location::file(&path)));
+                    continue;
+                }
+            };
+            match bytes.and_then(|bytes| read_bytes(&bytes, &stem)) {
                 Ok(a) => read.push((path, a)),
                 Err(f) if f.is_not_dotnet() => diagnostics.push(
                     Diagnostic::warning(codes::SKIPPED_NOT_DOTNET, format!("skipped: {}", f.message))

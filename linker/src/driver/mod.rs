@@ -22,7 +22,9 @@ pub use mingw::MingwGcc;
 pub use msvc::LldLink;
 pub use run::{link, link_staged, LinkOutcome, StagedLink};
 pub use select::{default_flavor, select, LinkerChoice};
-pub use staging::{begin_publish, interrupted, remove_live as remove_live_staging, run_program, Staging};
+pub use staging::{
+    begin_publish, interrupted, recover, remove_live as remove_live_staging, run_program, Staging,
+};
 pub use strip::debug_file_name;
 pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
 

@@ -75,31 +75,40 @@ pub(crate) fn strip(job: &LinkJob, command: &LinkCommand, image: &Path) -> Resul
         .to_string_lossy()
         .into_owned();
     let debug = image.with_file_name(debug_file_name(&name));
+    let dir = image.parent().unwrap_or(Path::new("."));
     if job.target.format == Format::Elf {
         strip_elf(&objcopy, job, image, &debug)?;
         return Ok(debug);
     }
     let mut debuglink = OsString::from("--add-gnu-debuglink=");
-    debuglink.push(&debug);
+    debuglink.push(here(&debug));
     // Native AOT's three steps in two runs: the stripped image and its debug link (which holds
     // the debug file's CRC, so it comes after the debug file) are written in one pass, saving a
     // rewrite of the whole image.
-    run_objcopy(&objcopy, &keep_debug(image, &debug), job)?;
+    run_objcopy(&objcopy, &keep_debug(image, &debug), job, dir)?;
     run_objcopy(
         &objcopy,
         &[
             "--strip-debug".into(),
             "--strip-unneeded".into(),
             debuglink,
-            image.into(),
+            here(image),
         ],
         job,
+        dir,
     )?;
     Ok(debug)
 }
 
 fn keep_debug(image: &Path, debug: &Path) -> [OsString; 3] {
-    ["--only-keep-debug".into(), image.into(), debug.into()]
+    ["--only-keep-debug".into(), here(image), here(debug)]
+}
+
+/// `path` (in the staging folder, where objcopy runs) by its file name: llvm-objcopy makes its
+/// temporary file from the output's path as a pattern, so a `%` in a folder above it broke the
+/// step.
+fn here(path: &Path) -> OsString {
+    path.file_name().unwrap_or(path.as_os_str()).to_os_string()
 }
 
 /// ELF: the debug copy and the stripped image are written at once, by two objcopy runs over the
@@ -108,6 +117,7 @@ fn keep_debug(image: &Path, debug: &Path) -> [OsString; 3] {
 /// a zero CRC (`--add-section`), filled in once the debug file is whole (the section's bytes are
 /// `.gnu_debuglink`'s own: the file name, NUL, padding to 4, the CRC-32 in the target's order).
 fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Result<()> {
+    let dir = image.parent().unwrap_or(Path::new("."));
     // Fixed names (the staging folder holds one image): a long image name leaves them room.
     let stripped = image.with_file_name(".aotinterop-stripped");
     let link_data = image.with_file_name(".aotinterop-debuglink");
@@ -116,7 +126,7 @@ fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Resul
     section.resize((name.len() + 1).div_ceil(4) * 4 + 4, 0);
     std::fs::write(&link_data, &section).map_err(|e| io_error(job, &link_data, e))?;
     let mut add = OsString::from(".gnu_debuglink=");
-    add.push(&link_data);
+    add.push(here(&link_data));
     let strip_args: Vec<OsString> = vec![
         "--strip-debug".into(),
         "--strip-unneeded".into(),
@@ -124,13 +134,13 @@ fn strip_elf(objcopy: &Path, job: &LinkJob, image: &Path, debug: &Path) -> Resul
         add,
         "--set-section-alignment".into(),
         ".gnu_debuglink=4".into(),
-        image.into(),
-        stripped.clone().into(),
+        here(image),
+        here(&stripped),
     ];
     let keep_args = keep_debug(image, debug);
     let (kept, strip) = std::thread::scope(|s| {
-        let kept = s.spawn(|| run_objcopy(objcopy, &keep_args, job));
-        let strip = run_objcopy(objcopy, &strip_args, job);
+        let kept = s.spawn(|| run_objcopy(objcopy, &keep_args, job, dir));
+        let strip = run_objcopy(objcopy, &strip_args, job, dir);
         (kept.join().unwrap_or_else(|_| Err(panicked(job))), strip)
     });
     let _ = std::fs::remove_file(&link_data);
@@ -197,9 +207,10 @@ fn panicked(job: &LinkJob) -> Error {
     Error::new(codes::LINK_FAILED, "StripSymbols: the objcopy run was lost").at(&job.output)
 }
 
-/// Runs one objcopy step; its failure names the step and says the previous output is kept.
-fn run_objcopy(objcopy: &Path, args: &[OsString], job: &LinkJob) -> Result<()> {
-    let out = super::run_program(Command::new(objcopy).args(args)).map_err(|e| {
+/// Runs one objcopy step in the staging folder (`args` name its files by their names); its
+/// failure names the step and says the previous output is kept.
+fn run_objcopy(objcopy: &Path, args: &[OsString], job: &LinkJob, dir: &Path) -> Result<()> {
+    let out = super::run_program(Command::new(objcopy).args(args).current_dir(dir)).map_err(|e| {
         Error::new(
             codes::LINK_FAILED,
             format!(

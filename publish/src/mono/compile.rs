@@ -116,7 +116,10 @@ pub fn untrusted_cache(root: &Path) -> Option<String> {
 /// `TMP/aotinterop-cache-UID`, made mode 0700 when missing; `None` when it is a link, not this
 /// user's, or writable by others.
 fn private_temp_cache() -> Option<PathBuf> {
-    private_cache_in(&std::env::temp_dir())
+    // A relative `TMPDIR` would be the current directory's: none then.
+    Some(std::env::temp_dir())
+        .filter(|t| t.is_absolute())
+        .and_then(|t| private_cache_in(&t))
 }
 
 fn private_cache_in(tmp: &Path) -> Option<PathBuf> {

@@ -209,6 +209,9 @@ pub fn compile(
             .arg(&host_c)
             .arg("-o")
             .arg(&host_o)
+            // Its temporary files go into the work folder, removed with it (a signal's kill
+            // left them in the caller's temporary folder).
+            .env("TMPDIR", work)
             .current_dir(work),
     )
     .map_err(|e| {

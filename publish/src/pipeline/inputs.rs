@@ -946,9 +946,13 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     // writes the debug file) and for the staging folder's own name in the absolute path.
     const LONGEST_SUFFIX: usize = 32;
     const STAGING: usize = ".aotinterop-link-XXXXXX/".len();
-    let longest = output.iter().map(|c| c.len()).max().unwrap_or(0);
+    // The file name gets the suffixes; each folder above it is a name of its own.
+    let folders = output
+        .parent()
+        .map_or(0, |p| p.iter().map(|c| c.len()).max().unwrap_or(0));
+    let name = output.file_name().map_or(0, |n| n.len());
     let absolute = std::path::absolute(output).map_or(text.len(), |a| a.as_os_str().len());
-    if longest + LONGEST_SUFFIX > 255 || absolute + STAGING + LONGEST_SUFFIX >= 4096 {
+    if name + LONGEST_SUFFIX > 255 || folders > 255 || absolute + STAGING + LONGEST_SUFFIX >= 4096 {
         return Err(output_invalid(
             output,
             "is too long a name for a file (255 bytes a name, 4095 a path)",

@@ -214,6 +214,10 @@ pub fn publish(
         steps: Vec::new(),
         diagnostics: Vec::new(),
     })?;
+    // A dead publish's half-made commit is undone first, whatever happens to this one.
+    if let Some(output) = &loaded.request.output {
+        driver::recover(output);
+    }
     let gathered = run.step(Step::Scan, |obs| steps::scan(loaded, obs))?;
     let crate::Gathered {
         surface,

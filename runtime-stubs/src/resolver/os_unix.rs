@@ -193,8 +193,9 @@ pub fn loader_search_refused(name: &[u8]) -> Option<super::Refusal> {
 }
 
 /// The `LD_LIBRARY_PATH` the loader uses: the one the process started with (the loader reads
-/// it once, at start, whatever the program later sets; the last of several entries, as glibc
-/// and musl take it), none for a secure (set-user-ID) process, whose loader ignores it. Where
+/// it once, at start, whatever the program later sets; of several entries, glibc's loader takes
+/// the last and musl's the first), none for a secure (set-user-ID) process, whose loader
+/// ignores it. Where
 /// the start-up environment cannot be found, the variable as it is now.
 pub(super) fn loader_library_path() -> Option<&'static [u8]> {
     /// `AT_SECURE`, the same on every Linux architecture.
@@ -206,7 +207,12 @@ pub(super) fn loader_library_path() -> Option<&'static [u8]> {
     #[cfg(target_os = "linux")]
     if let Some(area) = startup_environment() {
         let key = b"LD_LIBRARY_PATH=";
-        return area.rsplit(|&b| b == 0).find_map(|e| e.strip_prefix(key));
+        // glibc's loader takes the last entry (`_dl_next_ld_env_entry`), musl's the first
+        // (`getenv` in `ldso/dynlink.c`).
+        return match cfg!(target_env = "musl") {
+            true => area.split(|&b| b == 0).find_map(|e| e.strip_prefix(key)),
+            false => area.rsplit(|&b| b == 0).find_map(|e| e.strip_prefix(key)),
+        };
     }
     // SAFETY: a NUL-terminated name; the environment is only read.
     let value = unsafe { late::getenv(c"LD_LIBRARY_PATH".as_ptr()) };
@@ -249,17 +255,23 @@ fn startup_environment() -> Option<&'static [u8]> {
 }
 
 /// Whether the loader, searching the search-path element `dir` for `name`, could take a file
-/// it must not. `$ORIGIN` is expanded when the element is the image's own (in
-/// `LD_LIBRARY_PATH` it is the loader's to expand, to the folder of the image that loads).
+/// it must not. `$ORIGIN` is the image's folder in its own search path (`own`), the program's
+/// in `LD_LIBRARY_PATH`.
 fn element_refused(dir: &[u8], name: &[u8], own: bool) -> bool {
     let kind = LdPathElement::of(dir);
     let mut path = super::buf::Buf::<PATH_SIZE>::new();
     match kind {
         LdPathElement::Substituted => return true,
-        LdPathElement::Origin if !own => return false,
         LdPathElement::Origin => {
+            // glibc expands `$ORIGIN` in the image's own search path to its folder, and in
+            // `LD_LIBRARY_PATH` (at start, `_dl_init_paths`) to the program's.
             let mut scratch = [0u8; PATH_SIZE];
-            let Some(origin) = image_dir(&mut scratch) else {
+            let origin = if own {
+                image_dir(&mut scratch)
+            } else {
+                exe_dir(&mut scratch)
+            };
+            let Some(origin) = origin else {
                 return false;
             };
             let rest = dir
