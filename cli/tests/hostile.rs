@@ -3149,6 +3149,24 @@ fn small_mistakes_get_clear_words() {
         &["dangling.map", "symbolic link"],
     );
     assert!(!err.contains("File exists"), "{err}");
+    // A map file option never writes over a program, an image, an object or an archive that is
+    // no input (`-Wl,-Map=/usr/bin/gcc` replaced the compiler).
+    std::fs::copy("/bin/true", d.join("other")).unwrap();
+    std::fs::write(d.join("tool.sh"), "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(
+        d.join("tool.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    for (file, says) in [("other", "ELF"), ("tool.sh", "program")] {
+        let request =
+            with(serde_json::json!({"output": "bin/app", "linker_arg": [format!("-Wl,-Map={file}")]}));
+        exits_saying(&publish_request(d, "over.json", &request), 1, &["AOTI0208", says]);
+    }
+    assert_eq!(
+        std::fs::read(d.join("other")).unwrap(),
+        std::fs::read("/bin/true").unwrap()
+    );
     // A link that fails before writing leaves no empty map file made for it.
     let request = with(
         serde_json::json!({"output": "bin/app", "linker_arg": ["-Wl,-Map=fresh.map", "-Wl,--no-such-option-at-all"]}),
@@ -3179,6 +3197,18 @@ fn small_mistakes_get_clear_words() {
         3,
         &["liba!fa", "also: error AOTI0520", "libb!fb"],
     );
+    // A name holding a newline cannot forge a line of its own; a long item is shortened.
+    let request = with(serde_json::json!({
+        "output": "bin/nl", "direct_pinvoke": ["liba"],
+        "imports": [{"module": "liba", "entry": "fa\nerror AOTI9999: forged", "symbol": "zv"}],
+    }));
+    let err = exits_saying(&publish_request(d, "nl2.json", &request), 3, &["AOTI0520"]);
+    assert!(!err.contains("\nerror AOTI9999"), "{err}");
+    let long = format!("{}!", "z".repeat(50_000));
+    let request = with(serde_json::json!({"output": "bin/app", "direct_pinvoke": [long]}));
+    std::fs::write(d.join("long.json"), request.to_string()).unwrap();
+    let out = aotinterop(&["plan", "long.json"], d);
+    assert!(text(&out.stderr).len() < 5_000, "{} bytes", out.stderr.len());
     // A RID that is none is a usage error (exit 2) for `plan` as for `probe`.
     std::fs::write(d.join("none.json"), "[]").unwrap();
     for args in [
@@ -3227,6 +3257,34 @@ fn debug_files_kernel_files_and_empty_linker_outputs() {
     let out = publish_request(d, "dash.json", &request);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!d.join("-").exists());
+    // A static executable that needs a shared library (no loader would map it) is refused.
+    std::fs::write(d.join("s.c"), "int main(void) { return 0; }\n").unwrap();
+    gcc_in(d, &["-c", "-fPIC", "-o", "s.o", "s.c"]);
+    let request = serde_json::json!({
+        "rid": "linux-x64", "output": "st/app", "objects": ["s.o"], "static_executable": true,
+        "linker_arg": ["-Wl,-Bdynamic", "-lz"],
+    });
+    exits_saying(
+        &publish_request(d, "static.json", &request),
+        4,
+        &["needs shared libraries"],
+    );
+    assert!(!d.join("st/app").exists());
+    // A user's file where the debug file or a plan report goes is not replaced.
+    for (side, says) in [
+        ("q/q.dbg", "not a debug file"),
+        ("q/q.plan.json", "not a plan report"),
+    ] {
+        std::fs::create_dir_all(d.join("q")).unwrap();
+        std::fs::write(d.join(side), "int main(void) { return 0; }\n").unwrap();
+        let request = with(serde_json::json!({"output": "q/q"}));
+        exits_saying(&publish_request(d, "side.json", &request), 1, &["AOTI0208", says]);
+        assert_eq!(
+            std::fs::read_to_string(d.join(side)).unwrap(),
+            "int main(void) { return 0; }\n"
+        );
+        std::fs::remove_file(d.join(side)).unwrap();
+    }
     // A `%` in a folder above the output (llvm-objcopy reads the path as a pattern), and a
     // folder name of 245 bytes (the file name's room for suffixes was asked of every folder).
     let long = "f".repeat(245);

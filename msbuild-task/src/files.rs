@@ -60,10 +60,7 @@ pub(crate) fn remove_plan_report(path: &Path) -> Result<()> {
     let plan = is_json_object_with(&old, &["rid", "counts", "imports"], &[]);
     let inspection = is_json_object_with(&old, &["format", "arch", "kind", "lazy"], &["rid"]);
     if !plan && !inspection {
-        return Err(refused(
-            path,
-            "is not a plan report, which the step would replace",
-        ));
+        return Err(refused(path, "is not a plan report, which the step would remove"));
     }
     std::fs::remove_file(path).map_err(|e| cannot(path, "remove", &e))
 }

@@ -63,6 +63,15 @@ impl StagedLink {
     }
 }
 
+/// What a program printed, each line indented under the message that quotes it: a line it
+/// prints (or echoes from an argument) never stands as a message of its own.
+fn indented(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A new folder `name` in `staging`.
 fn staging_subfolder(staging: &Staging, name: &str) -> Result<PathBuf> {
     let dir = staging.path().join(name);
@@ -233,7 +242,14 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     printed.push_str(&String::from_utf8_lossy(&out.stderr));
     if failed {
         let why = if out.status.success() {
-            "reported success but wrote no output".to_string()
+            // A driver that adds `.exe` (MinGW's) to an output named without it.
+            let mut exe = staged.output.as_os_str().to_os_string();
+            exe.push(".exe");
+            match Path::new(&exe).is_file() {
+                true => "wrote the image with `.exe` added to its name: name the output with its `.exe`"
+                    .to_string(),
+                false => "reported success but wrote no output".to_string(),
+            }
         } else {
             format!("failed ({})", out.status)
         };
@@ -242,7 +258,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             format!(
                 "the {} linker {why}; the previous output, if any, is unchanged\ncommand: {command}\n{}",
                 linker.flavor(),
-                printed.trim_end()
+                indented(printed.trim_end())
             ),
         )
         .at(&job.output));
@@ -308,6 +324,23 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
             format!(
                 "StaticExecutable: the linked image still names a dynamic loader (PT_INTERP): {hint}; \
                  the previous output, if any, is unchanged\ncommand: {command}"
+            ),
+        )
+        .at(&job.output));
+    }
+    // Nor may it need a shared library: with no loader, nothing would map it (a LinkerArg
+    // `-Wl,-Bdynamic -lz` made one that crashed at start).
+    let needed = aotinterop_image::inspect_bytes(&data)
+        .map(|i| i.needed)
+        .unwrap_or_default();
+    if let Some(first) = needed.first() {
+        return Err(Error::new(
+            codes::LINK_FAILED,
+            format!(
+                "StaticExecutable: the linked image needs shared libraries ({} first), which no loader will map: \
+                 link their static archives instead (a LinkerArg `-Bdynamic` brings them in); the previous output, \
+                 if any, is unchanged\ncommand: {command}",
+                aotinterop_model::diag::shown(first, 120)
             ),
         )
         .at(&job.output));

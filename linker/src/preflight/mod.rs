@@ -427,12 +427,16 @@ fn unresolved_error(
     looked: &str,
 ) -> Diagnostic {
     let hint = crate::import_libraries::kind_name(job.target.format);
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let shown = |s: &str| aotinterop_model::diag::shown(s, 120);
+    let module = &shown(module);
+    let undefined: Vec<String> = undefined.iter().map(|s| shown(s)).collect();
     let names = undefined
         .iter()
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let what = match undefined {
+    let what = match undefined.as_slice() {
         [one] => {
             format!("direct import `{module}!{one}`: nothing the link or the loader will see defines `{one}`")
         }

@@ -30,16 +30,21 @@ pub enum ItemFault<'a> {
 
 impl std::fmt::Display for ItemFault<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values shown escaped and shortened, as every value from a file.
+        let shown = |t: &str| aotinterop_model::diag::shown(t, 120);
         match self {
             ItemFault::NoModule { line } => write!(
                 f,
-                "`{line}` has no module before `!`, so it can never match (write `module!entry`, or `module` for \
-                 every entry point)"
+                "`{}` has no module before `!`, so it can never match (write `module!entry`, or `module` for \
+                 every entry point)",
+                shown(line)
             ),
             ItemFault::NoEntry { line, module } => write!(
                 f,
-                "`{line}` has no entry point after `!`, so it can never match (write `{module}` to make every \
-                 entry point of `{module}` direct)"
+                "`{}` has no entry point after `!`, so it can never match (write `{m}` to make every entry point \
+                 of `{m}` direct)",
+                shown(line),
+                m = shown(module)
             ),
         }
     }

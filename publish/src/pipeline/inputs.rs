@@ -576,6 +576,37 @@ fn single_dash_o_option(word: &str) -> bool {
 
 /// The error for a LinkerArg item that has the linker write the image elsewhere, or write a
 /// file over one of this publish's inputs.
+/// Why the existing `file` (its metadata `meta`) is not one a LinkerArg writing option may write
+/// over, if it is not: only a file such an option writes may be (a previous map file, text; a
+/// PDB), never a program, an image, an object or an archive — which another link, or the
+/// system, needs (`-Wl,-Map=/usr/bin/gcc` replaced the compiler).
+fn not_a_linker_file(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let mut head = [0u8; 20];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let kind = aotinterop_model::FileKind::identify(&head[..n]);
+    let binary = kind.is_image()
+        || kind.is_archive()
+        || matches!(
+            kind,
+            aotinterop_model::FileKind::CoffObject | aotinterop_model::FileKind::Bitcode
+        );
+    let why = if binary {
+        format!(
+            "which is a {} file (by its first bytes), not a file the linker writes: name a new file",
+            kind.name()
+        )
+    } else if meta.permissions().mode() & 0o111 != 0 {
+        "which is a program (it may be run), not a file the linker writes: name a new file".to_string()
+    } else {
+        return None;
+    };
+    Some(why)
+}
+
 fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
     let base = loaded.base_dir();
     let (words, complete) = linker_words_read(&base, &loaded.request.linker_arg);
@@ -606,12 +637,14 @@ fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
                 )
             } else {
                 let meta = std::fs::metadata(&file).ok()?;
-                let input = inputs.iter().find(|p| same_file(&meta, &file, p))?;
-                format!(
-                    "has the linker write {}, an input of this publish ({}), which it would overwrite",
-                    shown_path(&file),
-                    shown_path(input)
-                )
+                match inputs.iter().find(|p| same_file(&meta, &file, p)) {
+                    Some(input) => format!(
+                        "has the linker write {}, an input of this publish ({}), which it would overwrite",
+                        shown_path(&file),
+                        shown_path(input)
+                    ),
+                    None => format!("has the linker write {}, {}", shown_path(&file), not_a_linker_file(&file, &meta)?),
+                }
             };
             Some(
                 Error::new(codes::OUTPUT_INVALID, format!("`{field}` {why}")).at(loaded.locate_field(&field)),
@@ -1012,7 +1045,50 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if let Some(why) = not_a_previous_image(output, loaded.request.native_lib) {
         return Err(output_invalid(output, &why).at(at()));
     }
+    // Nor are files of another kind where its debug file and reports go (a user's `app.dbg`).
+    if let Some((file, why)) = not_previous_side_files(output) {
+        return Err(output_invalid(
+            output,
+            &format!("would replace {}, which {why}", shown_path(&file)),
+        )
+        .at(at()));
+    }
     Ok(())
+}
+
+/// The first of the debug file and plan reports beside `output` that exists and is not what a
+/// publish writes there (an ELF file; aotinterop's plan JSON; its markdown report), and why.
+fn not_previous_side_files(output: &Path) -> Option<(PathBuf, &'static str)> {
+    let name = output.file_name()?.to_string_lossy().into_owned();
+    // The first `n` bytes of a regular file there that is not empty.
+    let head = |p: &Path, n: u64| -> Option<Vec<u8>> {
+        use std::io::Read;
+        std::fs::metadata(p).ok().filter(|m| m.is_file() && m.len() > 0)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(p)
+            .ok()?
+            .take(n)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        Some(bytes)
+    };
+    let dbg = output.with_file_name(format!("{name}.dbg"));
+    if head(&dbg, 20).is_some_and(|b| !aotinterop_model::FileKind::identify(&b).is_image()) {
+        return Some((dbg, "is not a debug file (an ELF or PE file)"));
+    }
+    let json = output.with_file_name(format!("{name}.plan.json"));
+    let is_plan = |b: &[u8]| {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b)
+            .is_ok_and(|o| ["rid", "counts", "imports"].iter().all(|k| o.contains_key(*k)))
+    };
+    if head(&json, 64 << 20).is_some_and(|b| !is_plan(&b)) {
+        return Some((json, "is not a plan report"));
+    }
+    let md = output.with_file_name(format!("{name}.plan.md"));
+    if head(&md, 32).is_some_and(|b| !b.starts_with(b"# P/Invoke plan for ")) {
+        return Some((md, "is not a plan report"));
+    }
+    None
 }
 
 /// The files a publish to `output` writes: the image, its debug file, the plan reports and, for

@@ -533,6 +533,9 @@ fn unmatched_warnings(
         .map(|(_, s)| &*s.text)
         .collect();
     let mut list_files: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    /// The unmatched items that get a "did you mean" hint.
+    const HINTED_ITEMS: usize = 100;
+    let mut hinted = 0;
     for (id, src) in policy.sources().iter().enumerate() {
         match src.kind {
             SourceKind::Item if !hits[id] && !matched.contains(&*src.text) => {}
@@ -549,6 +552,17 @@ fn unmatched_warnings(
             Some((m, e)) => (m, Some(e)),
             None => (&*src.text, None),
         };
+        // Hints for the first items only: each compares the item with every module of the app
+        // (thousands of unmatched items against thousands of imports took minutes).
+        hinted += 1;
+        if hinted > HINTED_ITEMS {
+            let msg = format!(
+                "DirectPInvoke item `{}` matches no import of the app",
+                shown(&src.text, 200)
+            );
+            out.push(Diagnostic::warning(codes::ITEM_UNMATCHED, msg).at(policy.location(id as SourceId)));
+            continue;
+        }
         // The app's modules this item's module matches under the comparison rules.
         let matching: BTreeSet<&str> = index
             .iter()
