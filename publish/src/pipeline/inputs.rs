@@ -1046,7 +1046,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         return Err(output_invalid(output, &why).at(at()));
     }
     // Nor are files of another kind where its debug file and reports go (a user's `app.dbg`).
-    if let Some((file, why)) = not_previous_side_files(output) {
+    if let Some((file, why)) = not_previous_side_files(output, loaded.request.strip_symbols) {
         return Err(output_invalid(
             output,
             &format!("would replace {}, which {why}", shown_path(&file)),
@@ -1056,9 +1056,10 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     Ok(())
 }
 
-/// The first of the debug file and plan reports beside `output` that exists and is not what a
-/// publish writes there (an ELF file; aotinterop's plan JSON; its markdown report), and why.
-fn not_previous_side_files(output: &Path) -> Option<(PathBuf, &'static str)> {
+/// The first of the debug file (when the publish writes one: `strip`) and plan reports beside
+/// `output` that exists and is not what a publish writes there (an ELF or PE file;
+/// aotinterop's plan JSON; its markdown report), and why.
+fn not_previous_side_files(output: &Path, strip: bool) -> Option<(PathBuf, &'static str)> {
     let name = output.file_name()?.to_string_lossy().into_owned();
     // The first `n` bytes of a regular file there that is not empty.
     let head = |p: &Path, n: u64| -> Option<Vec<u8>> {
@@ -1073,7 +1074,7 @@ fn not_previous_side_files(output: &Path) -> Option<(PathBuf, &'static str)> {
         Some(bytes)
     };
     let dbg = output.with_file_name(format!("{name}.dbg"));
-    if head(&dbg, 20).is_some_and(|b| !aotinterop_model::FileKind::identify(&b).is_image()) {
+    if strip && head(&dbg, 20).is_some_and(|b| !aotinterop_model::FileKind::identify(&b).is_image()) {
         return Some((dbg, "is not a debug file (an ELF or PE file)"));
     }
     let json = output.with_file_name(format!("{name}.plan.json"));
