@@ -182,24 +182,11 @@ fn warnings_for_duplicates_and_unmatched_items() {
         r#"[{"module": "libc", "entry": "getpid"}, {"module": "libz.so.1", "entry": "crc32"}]"#,
     )
     .unwrap();
-    let out = aotinterop(
-        &[
-            "plan",
-            "--rid",
-            "linux-x64",
-            "--imports",
-            "imports.json",
-            "--direct",
-            "libc!getpdi",
-            "--direct",
-            "libz",
-            "--direct",
-            "libc!getpid",
-            "--direct",
-            "libc!getpid",
-        ],
-        dir.path(),
-    );
+    let args: Vec<&str> =
+        "plan --rid linux-x64 --imports imports.json --direct libc!getpdi --direct libz --direct libc!getpid --direct libc!getpid"
+            .split(' ')
+            .collect();
+    let out = aotinterop(&args, dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -309,18 +296,10 @@ fn bad_inputs_are_clear_errors() {
     let e = run(quick("."), "AOTI0001");
     assert!(e.contains("directory"), "{e}");
     let e = warned(
-        [
-            "plan",
-            "--rid",
-            "linux-x64",
-            "--imports",
-            "imports.json",
-            "--direct",
-            "!getpid",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        "plan --rid linux-x64 --imports imports.json --direct !getpid"
+            .split(' ')
+            .map(str::to_string)
+            .collect(),
     );
     assert!(
         e.contains("warning AOTI1006: DirectPInvoke item `!getpid` has no module"),

@@ -73,14 +73,13 @@ pub fn candidates(
     if allow_cwd {
         flags |= module_flags::ALLOW_CURRENT_DIRECTORY;
     }
-    recorded_candidates(name, sp, flags, from, platform)
+    recorded(name, (sp, flags), from, platform)
 }
 
-/// [`candidates`] for a module record's own `search_path` and module `flags` (an image's).
-pub fn recorded_candidates(
+/// [`candidates`] for a module record's own search path and module flags (an image's).
+pub fn recorded(
     name: &str,
-    sp: u32,
-    flags: u32,
+    (sp, flags): (u32, u32),
     from: Option<&Path>,
     platform: Platform,
 ) -> Vec<Candidate> {

@@ -103,6 +103,17 @@ fn cannot(path: &Path, what: &str, e: &std::io::Error) -> Error {
 mod tests {
     use super::*;
 
+    /// A FIFO `fifo` in `dir`.
+    fn fifo_in(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        fifo
+    }
+
     /// A request is written whole, replaced only when it changed; a file that is no request, a
     /// FIFO, a folder or an input of the request is refused and left as it was.
     #[test]
@@ -128,12 +139,7 @@ mod tests {
         );
         let e = write_request(&named, &d.join("App.dll")).unwrap_err();
         assert!(e.message.contains("the request reads"), "{e}");
-        let fifo = d.join("fifo");
-        assert!(std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success());
+        let fifo = fifo_in(d);
         let e = write_request(text, &fifo).unwrap_err();
         assert!(e.message.contains("FIFO"), "{e}");
         use std::os::unix::fs::FileTypeExt;
@@ -146,11 +152,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let report = d.join("app.plan.json");
-        std::fs::write(
-            &report,
-            "{\"rid\": \"linux-x64\", \"counts\": {}, \"imports\": []}",
-        )
-        .unwrap();
+        std::fs::write(&report, r#"{"rid": "linux-x64", "counts": {}, "imports": []}"#).unwrap();
         remove_plan_report(&report).unwrap();
         assert!(!report.exists());
         remove_plan_report(&report).unwrap();
@@ -158,12 +160,7 @@ mod tests {
         std::fs::write(&request, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
         assert!(remove_plan_report(&request).is_err());
         assert!(request.exists());
-        let fifo = d.join("fifo");
-        assert!(std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success());
+        let fifo = fifo_in(d);
         assert!(remove_plan_report(&fifo).is_err());
         assert!(remove_plan_report(d).is_err());
         assert!(fifo.exists());

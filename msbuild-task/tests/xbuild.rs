@@ -343,6 +343,21 @@ fn line_col(file: &Path, needle: &str) -> (usize, usize) {
     (n + 1, line.find(needle).unwrap() + 1)
 }
 
+/// Builds BadInputs.proj in `dir` with `property` naming `path`: refused (AOTI0812), saying
+/// `says`.
+fn refused(dir: &Path, property: &str, path: &Path, says: &str) {
+    let b = xbuild(
+        dir,
+        "BadInputs.proj",
+        &[&format!("/p:{property}={}", path.display())],
+    );
+    assert!(
+        !b.ok && b.log.contains("AOTI0812") && b.log.contains(says),
+        "{}",
+        b.log
+    );
+}
+
 #[test]
 fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     let dir = project("bad-inputs");
@@ -384,16 +399,7 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     // (the task deleted the old report before anything else).
     let input = dir.path().join("imports.json");
     let before = std::fs::read(&input).unwrap();
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[&format!("/p:AotInteropPlanReport={}", input.display())],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
-        "{}",
-        b.log
-    );
+    refused(dir.path(), "AotInteropPlanReport", &input, "not a plan report");
     assert_eq!(std::fs::read(&input).unwrap(), before);
 
     // Lines native AOT accepts but that can never match: warnings with their place, and the
@@ -473,14 +479,8 @@ fn the_request_and_the_report_replace_only_the_tasks_own_files() {
     assert!(b.ok && report.exists(), "{}", b.log);
     let mine = dir.path().join("mine.json");
     std::fs::write(&mine, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[
-            &format!("/p:AotInteropPlanReport={}", mine.display()),
-            "/p:Case=unmatched-item",
-        ],
-    );
+    let arg = format!("/p:AotInteropPlanReport={}", mine.display());
+    let b = xbuild(dir.path(), "BadInputs.proj", &[&arg, "/p:Case=unmatched-item"]);
     assert!(
         !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a plan report"),
         "{}",
@@ -492,15 +492,11 @@ fn the_request_and_the_report_replace_only_the_tasks_own_files() {
     // was overwritten, the FIFO replaced by a file).
     let project_text = std::fs::read(&proj).unwrap();
     let _ = std::fs::remove_file(&report);
-    let b = xbuild(
+    refused(
         dir.path(),
-        "BadInputs.proj",
-        &[&format!("/p:AotInteropRequestFile={}", proj.display())],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("not a publish request"),
-        "{}",
-        b.log
+        "AotInteropRequestFile",
+        &proj,
+        "not a publish request",
     );
     assert_eq!(std::fs::read(&proj).unwrap(), project_text);
     let fifo = dir.path().join("fifo");
@@ -510,16 +506,7 @@ fn the_request_and_the_report_replace_only_the_tasks_own_files() {
         .unwrap()
         .success());
     let _ = std::fs::remove_file(&report);
-    let b = xbuild(
-        dir.path(),
-        "BadInputs.proj",
-        &[&format!("/p:AotInteropRequestFile={}", fifo.display())],
-    );
-    assert!(
-        !b.ok && b.log.contains("AOTI0812") && b.log.contains("FIFO"),
-        "{}",
-        b.log
-    );
+    refused(dir.path(), "AotInteropRequestFile", &fifo, "FIFO");
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }

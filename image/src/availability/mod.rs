@@ -522,9 +522,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                 // rules and the lookup flags), else by the cell's search path.
                 let from = Some(image_dir.as_path());
                 let candidates = match imp.recorded_lookup {
-                    Some(r) => {
-                        crate::probe::recorded_candidates(&imp.module, r.search_path, r.flags, from, platform)
-                    }
+                    Some(r) => crate::probe::recorded(&imp.module, (r.search_path, r.flags), from, platform),
                     None => {
                         let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
                         crate::probe::candidates(&imp.module, search, false, from, platform)

@@ -225,19 +225,15 @@ fn shell_quote(s: &str) -> String {
     } else if s.chars().any(|c| c.is_control()) {
         // bash's `$'…'`: a control character (a newline) is written as its escape, so that the
         // line stays one line, cannot forge another, and still pastes into a shell.
-        let mut out = String::from("$'");
-        for c in s.chars() {
-            match c {
-                '\'' | '\\' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32 & 0xff)),
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
-        out
+        let body: String = s
+            .chars()
+            .map(|c| match c {
+                '\'' | '\\' => format!("\\{c}"),
+                c if c.is_control() => format!("\\x{:02x}", c as u32 & 0xff),
+                c => c.to_string(),
+            })
+            .collect();
+        format!("$'{body}'")
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }

@@ -364,16 +364,9 @@ mod tests {
 
     use super::*;
 
-    /// An archive whose symbol index claims more symbols than it holds is refused, naming it
-    /// (it read as an archive that defines nothing). `ar` builds it; its count is then raised.
-    #[test]
-    fn an_archive_index_with_a_count_past_its_end_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let (c, o, a) = (
-            dir.path().join("a.c"),
-            dir.path().join("a.o"),
-            dir.path().join("liba.a"),
-        );
+    /// `liba.a` in `dir`, from `a.o` (defining `foo`) as `damage` leaves it, by `ar rcs`.
+    fn archive(dir: &Path, damage: impl Fn(&mut Vec<u8>)) -> PathBuf {
+        let (c, o, a) = (dir.join("a.c"), dir.join("a.o"), dir.join("liba.a"));
         std::fs::write(&c, "int foo(void) { return 1; }\n").unwrap();
         let run = |cmd: &mut std::process::Command| assert!(cmd.status().unwrap().success());
         run(std::process::Command::new("cc")
@@ -381,7 +374,19 @@ mod tests {
             .arg(&c)
             .arg("-o")
             .arg(&o));
+        let mut object = std::fs::read(&o).unwrap();
+        damage(&mut object);
+        std::fs::write(&o, object).unwrap();
         run(std::process::Command::new("ar").arg("rcs").arg(&a).arg(&o));
+        a
+    }
+
+    /// An archive whose symbol index claims more symbols than it holds is refused, naming it
+    /// (it read as an archive that defines nothing). `ar` builds it; its count is then raised.
+    #[test]
+    fn an_archive_index_with_a_count_past_its_end_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive(dir.path(), |_| {});
         assert!(read(&a, false).unwrap().defines("foo"));
         let mut bytes = std::fs::read(&a).unwrap();
         // The index member's data starts after the 8-byte magic and its 60-byte header.
@@ -400,24 +405,8 @@ mod tests {
     #[test]
     fn an_archive_member_that_is_no_object_is_named() {
         let dir = tempfile::tempdir().unwrap();
-        let (c, o, a) = (
-            dir.path().join("a.c"),
-            dir.path().join("a.o"),
-            dir.path().join("liba.a"),
-        );
-        std::fs::write(&c, "int foo(void) { return 1; }\n").unwrap();
-        let run = |cmd: &mut std::process::Command| assert!(cmd.status().unwrap().success());
-        run(std::process::Command::new("cc")
-            .arg("-c")
-            .arg(&c)
-            .arg("-o")
-            .arg(&o));
-        let mut object = std::fs::read(&o).unwrap();
-        object[1..4].copy_from_slice(b"XYZ");
-        std::fs::write(&o, object).unwrap();
-        run(std::process::Command::new("ar").arg("rcS").arg(&a).arg(&o));
-        let offered = read(&a, true).unwrap();
-        assert_eq!(offered.unreadable, ["a.o"]);
+        let a = archive(dir.path(), |object| object[1..4].copy_from_slice(b"XYZ"));
+        assert_eq!(read(&a, true).unwrap().unreadable, ["a.o"]);
     }
 
     #[test]
