@@ -201,6 +201,40 @@ fn current_directory_by_another_name(folder: &Path) -> bool {
         .is_some_and(aotinterop_runtime::resolver::through_current_directory)
 }
 
+/// The files the resolver would try for the lazy import `imp` of the image in `image_dir`, as
+/// candidates only (a check loads nothing: a library's initialisers would run): by aotinterop's
+/// module record when there is one (it holds the .NET release's rules and the lookup flags),
+/// else by the cell's search path.
+fn resolver_candidates(
+    imp: &crate::LazyImport,
+    image_dir: &Path,
+    platform: aotinterop_model::Platform,
+) -> Vec<crate::probe::Candidate> {
+    let from = Some(image_dir);
+    match imp.recorded_lookup {
+        Some(r) => crate::probe::recorded(&imp.module, (r.search_path, r.flags), from, platform),
+        None => {
+            let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
+            crate::probe::candidates(&imp.module, search, false, from, platform)
+        }
+    }
+}
+
+/// Why the resolver does not try the candidate `path` (reached `via`), if it does not: it holds
+/// a token glibc would replace (`glibc`: the image's loader is glibc's), or it passes through
+/// the current directory by another name.
+fn not_tried(path: &str, via: Via, glibc: bool, machine: &Machine) -> Option<String> {
+    if glibc && aotinterop_runtime::resolver::loader_replaces_tokens(path) {
+        return Some(format!(
+            "`{}`: {}",
+            aotinterop_model::diag::printable(path),
+            aotinterop_runtime::resolver::SKIPPED_TOKENS_TEXT
+        ));
+    }
+    let through_cwd = || aotinterop_runtime::resolver::through_current_directory(path);
+    (machine.is_here() && via == Via::Absolute && through_cwd()).then(|| cwd_named_note(path))
+}
+
 /// The note for a lazy module path through the current directory by another name.
 fn cwd_named_note(path: &str) -> String {
     format!(
@@ -517,17 +551,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
         let i = match known {
             Some(i) => i,
             None => {
-                // The candidates only: a check loads nothing (a library's initialisers would run);
-                // by aotinterop's module record when there is one (it holds the .NET release's
-                // rules and the lookup flags), else by the cell's search path.
-                let from = Some(image_dir.as_path());
-                let candidates = match imp.recorded_lookup {
-                    Some(r) => crate::probe::recorded(&imp.module, (r.search_path, r.flags), from, platform),
-                    None => {
-                        let search = LibrarySearch::of(imp.search_path.map(|s| s.0), DotNet::default());
-                        crate::probe::candidates(&imp.module, search, false, from, platform)
-                    }
-                };
+                let candidates = resolver_candidates(imp, &image_dir, platform);
                 let mut lookup = Lookup {
                     name: imp.module.clone(),
                     found: None,
@@ -539,23 +563,8 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         Via::OsLoader if c.path == "libc" => rules.libc_file().unwrap_or(&c.path),
                         _ => &c.path,
                     };
-                    // A path holding a token glibc would replace is not tried.
-                    if matches!(rules, Rules::Elf(_))
-                        && aotinterop_runtime::resolver::loader_replaces_tokens(path)
-                    {
-                        withheld.push(format!(
-                            "`{}`: {}",
-                            aotinterop_model::diag::printable(path),
-                            aotinterop_runtime::resolver::SKIPPED_TOKENS_TEXT
-                        ));
-                        continue;
-                    }
-                    // A path through the current directory by another name is not tried.
-                    if machine.is_here()
-                        && c.via == Via::Absolute
-                        && aotinterop_runtime::resolver::through_current_directory(path)
-                    {
-                        withheld.push(cwd_named_note(path));
+                    if let Some(note) = not_tried(path, c.via, matches!(rules, Rules::Elf(_)), machine) {
+                        withheld.push(note);
                         continue;
                     }
                     if elf && c.via == Via::OsLoader && !path.contains('/') {
