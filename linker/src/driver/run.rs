@@ -72,22 +72,6 @@ fn indented(text: &str) -> String {
         .join("\n")
 }
 
-/// A new folder `name` in `staging`.
-fn staging_subfolder(staging: &Staging, name: &str) -> Result<PathBuf> {
-    let dir = staging.path().join(name);
-    std::fs::create_dir(&dir).map_err(|e| {
-        Diagnostic::error(
-            codes::OUTPUT_UNWRITABLE,
-            format!(
-                "cannot create a staging folder: {}",
-                aotinterop_model::diag::io_words(&e)
-            ),
-        )
-        .at(&dir)
-    })?;
-    Ok(dir)
-}
-
 /// The staging folder's room the linker writes in.
 const LINK_ROOM: &str = "link";
 
@@ -96,16 +80,7 @@ const LINK_ROOM: &str = "link";
 /// kernel can see to it.
 fn confine(cmd: &mut Command, room: &Path, job: &LinkJob) -> Result<Option<super::sandbox::WriteJail>> {
     let tmp = room.join("tmp");
-    std::fs::create_dir(&tmp).map_err(|e| {
-        Diagnostic::error(
-            codes::OUTPUT_UNWRITABLE,
-            format!(
-                "cannot create a staging folder: {}",
-                aotinterop_model::diag::io_words(&e)
-            ),
-        )
-        .at(&tmp)
-    })?;
+    super::staging::new_folder(&tmp)?;
     for var in ["TMPDIR", "TMP", "TEMP"] {
         cmd.env(var, &tmp);
     }
@@ -178,14 +153,14 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
     // The linker writes in a room of its own (`link/`): what it leaves there is copied out
     // only as regular files, so nothing it does there (a link planted where the publish writes
     // next, a journal of its own, a program still running) reaches the publish's files.
-    let room = staging_subfolder(staging, LINK_ROOM)?;
+    let room = staging.subfolder(LINK_ROOM)?;
     let mut staged = Staged {
         output: room.join(name),
         ..Staged::default()
     };
     let mut export_text = None;
     if linker.flavor() == Flavor::Archive {
-        let dir = staging_subfolder(staging, "members")?;
+        let dir = staging.subfolder("members")?;
         staged.unpacked = archive::unpack(&job.runtime_inputs, &dir)?;
     } else if job.wants_export_file() {
         let kind = linker.export_file_kind();

@@ -202,6 +202,19 @@ impl Drop for Staging {
     }
 }
 
+/// Makes the folder `dir` inside a staging folder.
+pub(crate) fn new_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir(dir).map_err(|e| {
+        let why = aotinterop_model::diag::io_words(&e);
+        Diagnostic::error(
+            codes::OUTPUT_UNWRITABLE,
+            format!("cannot create a staging folder: {why}"),
+        )
+        .at(dir)
+        .into()
+    })
+}
+
 fn unwritable(output: &Path, e: std::io::Error) -> Error {
     // tempfile's errors end with ` at path "…"` (a debug form), and Rust's with ` (os error N)`;
     // the location says where.
@@ -433,6 +446,13 @@ fn remove_dead(parent: &Path) {
 impl Staging {
     /// Creates the output's folder if needed, removes the staging folders of dead publishes to
     /// it, and creates this publish's, locked.
+    /// A new folder `name` in the staging folder, for one step's work files (removed with it).
+    pub fn subfolder(&self, name: &str) -> Result<PathBuf> {
+        let dir = self.dir.join(name);
+        new_folder(&dir)?;
+        Ok(dir)
+    }
+
     pub fn beside(output: &Path) -> Result<Self> {
         let parent = match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -178,22 +178,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A folder for one step's work files inside the staging folder (removed with it).
-fn work_folder(staging: &driver::Staging, name: &str) -> crate::Result<PathBuf> {
-    let dir = staging.path().join(name);
-    std::fs::create_dir(&dir).map_err(|e| {
-        Error::new(
-            codes::OUTPUT_UNWRITABLE,
-            format!(
-                "cannot create a work folder: {}",
-                aotinterop_model::diag::io_words(&e)
-            ),
-        )
-        .at(Location::file(&dir))
-    })?;
-    Ok(dir)
-}
-
 /// Publishes a request: scan, plan, preflight, emit, link, verify; then writes the plan report
 /// next to the output. `observer` sees each step start and finish.
 pub fn publish(

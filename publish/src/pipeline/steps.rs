@@ -1,9 +1,7 @@
 //! The publish steps, one function each: each takes what the steps before it made and returns
 //! its value and the one-line detail its summary shows.
 
-use super::{
-    file_name_of, inputs, paths_name, plural, report, runtime, verify_staged, work_folder, Event, Step,
-};
+use super::{file_name_of, inputs, paths_name, plural, report, runtime, verify_staged, Event, Step};
 use crate::request::LoadedRequest;
 use aotinterop_linker::driver::{self, JobInputs, LinkJob, Linker};
 use aotinterop_linker::emit::StubOptions;
@@ -219,7 +217,7 @@ pub(super) fn compile(
         )
         .at(Location::file(&loaded.origin))
     })?;
-    let dir = work_folder(staging, ".aotinterop-aot")?;
+    let dir = staging.subfolder(".aotinterop-aot")?;
     let compiled = crate::mono::compile(loaded, closure, plan, &dir, &mut |done, total| {
         obs(Event::Progress(Step::Compile, done, total))
     })?;
@@ -244,7 +242,7 @@ pub(super) fn emit(
     staging: &driver::Staging,
     target: &aotinterop_model::Target,
 ) -> Result<((PathBuf, JobInputs), String)> {
-    let dir = work_folder(staging, ".aotinterop-stubs")?;
+    let dir = staging.subfolder(".aotinterop-stubs")?;
     let bytes = aotinterop_linker::emit::emit(target, &plan.imports, stub_options)?;
     let path = dir.join(inputs::stub_object_name(target));
     write_work_file(&path, &bytes, "the stub object")?;
