@@ -149,9 +149,15 @@ pub fn probe(
         if host && c.via == Via::OsLoader && c.path == "libc" {
             c.path = aotinterop_runtime::resolver::libc_file().to_string();
         }
-        let from_cwd = (host && c.via == Via::OsLoader && !allow_cwd && !c.path.contains('/'))
-            .then(|| aotinterop_runtime::resolver::loader_search_refused(&c.path))
-            .flatten();
+        // A bare name goes to the loader, or to the file the resolver's own search finds.
+        let mut load_path = c.path.clone();
+        let mut from_cwd = None;
+        if host && c.via == Via::OsLoader && !allow_cwd && !c.path.contains('/') {
+            match aotinterop_runtime::resolver::bare_name_search(&c.path) {
+                Ok(found) => load_path = found.unwrap_or(load_path),
+                Err(why) => from_cwd = Some(why),
+            }
+        }
         // An absolute path through the current directory by another name is its file, as
         // `./x.so` is (the resolver's rule).
         #[cfg(unix)]
@@ -173,8 +179,8 @@ pub fn probe(
             Some(_) if host && report.loaded.is_none() && !regular_or_absent(&c.path) => {
                 c.error = Some(NOT_A_FILE.into())
             }
-            Some(f) if host && report.loaded.is_none() => match load_and_close(&c.path, f) {
-                Ok(()) => report.loaded = Some(c.path.clone()),
+            Some(f) if host && report.loaded.is_none() => match load_and_close(&load_path, f) {
+                Ok(()) => report.loaded = Some(load_path.clone()),
                 Err(e) => {
                     let e = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
                     // dlerror repeats the path; say it once.

@@ -4,7 +4,8 @@
 //! table of their codes, and (with the `serde` feature) the plan.
 //!
 //! The runtime inside an image depends on this crate without its `std` feature: it is then
-//! `no_std` and holds only [`lazy_rules`], the rules the lazy resolver applies.
+//! `no_std` and holds only [`lazy_rules`], the rules the lazy resolver applies, [`ld_so_cache`] and
+//! [`file_kind`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "std")]
@@ -26,6 +27,7 @@ pub mod imports;
 #[cfg(feature = "serde")]
 pub mod json_input;
 pub mod lazy_rules;
+pub mod ld_so_cache;
 #[cfg(feature = "std")]
 pub mod names;
 #[cfg(feature = "serde")]

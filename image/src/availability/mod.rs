@@ -116,8 +116,16 @@ impl Machine {
 /// that reads as a folder of the current directory and holds `name` (known only on this
 /// machine), one with `$PLATFORM` or `$LIB`, or an absolute one where `name` is no regular file.
 /// The image's own search path (`own`: its `DT_RUNPATH`, or `DT_RPATH` without one, `image`
-/// the image) is checked by the same rules, `$ORIGIN` expanded.
-fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String]) -> Option<String> {
+/// the image) is checked by the same rules, `$ORIGIN` expanded. A glibc image's resolver
+/// (`searches_itself`) passes folders of the current directory over and searches the others
+/// itself: only a file there that is no regular one withholds the name.
+fn resolver_withholds(
+    name: &str,
+    machine: &Machine,
+    image: &Path,
+    own: &[String],
+    searches_itself: bool,
+) -> Option<String> {
     let withholds = |dir: &[u8], own: bool| {
         let folder = Path::new(std::ffi::OsStr::from_bytes(dir));
         let folder = if dir.is_empty() { Path::new(".") } else { folder };
@@ -128,6 +136,9 @@ fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String
             }
             kind => kind,
         };
+        if searches_itself && matches!(kind, LdPathElement::CurrentDirectory | LdPathElement::Substituted) {
+            return None;
+        }
         let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
         let held = match kind {
             LdPathElement::Substituted => true,
@@ -143,7 +154,10 @@ fn resolver_withholds(name: &str, machine: &Machine, image: &Path, own: &[String
             LdPathElement::Origin => {
                 let folder = expand_origin(image, machine.sysroot.as_deref(), &String::from_utf8_lossy(dir));
                 match machine.is_here() && current_directory_by_another_name(&folder) {
-                    true => searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &|p| p.exists()),
+                    true => {
+                        !searches_itself
+                            && searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &|p| p.exists())
+                    }
                     false => searched_inside(&folder, name, LEGACY_HWCAP_DEPTH, &not_a_file),
                 }
             }
@@ -568,7 +582,9 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         continue;
                     }
                     if elf && c.via == Via::OsLoader && !path.contains('/') {
-                        if let Some(note) = resolver_withholds(path, machine, image, &own_search_path) {
+                        let glibc = matches!(rules, Rules::Elf(_));
+                        if let Some(note) = resolver_withholds(path, machine, image, &own_search_path, glibc)
+                        {
                             withheld.push(note);
                             continue;
                         }
@@ -578,10 +594,15 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         Via::AssemblyDirectory => vec![PathBuf::from(path)],
                         _ => rules.candidates(path, c.flags.unwrap_or(0)),
                     };
-                    // A relative library path folder is the current directory's: the resolver
-                    // never has the loader take a file there (withheld when one is there).
+                    // A relative library path folder is the current directory's, by its name or
+                    // another: the resolver never has the loader take a file there (glibc's
+                    // passes it over, musl's is withheld when one is there).
                     if elf && c.via == Via::OsLoader {
-                        candidates.retain(|p| p.is_absolute());
+                        candidates.retain(|p| {
+                            p.is_absolute()
+                                && !(machine.is_here()
+                                    && p.parent().is_some_and(current_directory_by_another_name))
+                        });
                     }
                     let hit = first_found(path, candidates, arch, root, elf);
                     lookup.tried.extend(hit.tried);

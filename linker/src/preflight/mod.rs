@@ -138,6 +138,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     let native = read_native_libraries(linker, job, &mut diags);
     duplicates(&native, &mut diags);
     lazy_stubs_defined(plan, &native, &mut diags);
+    lazy_stubs_the_resolver_calls(job, plan, &mut diags);
     let definitions = NativeDefinitions::of(&native);
     // A static archive's direct imports are resolved when a host links it, not here.
     if direct.is_empty() || job.kind == OutputKind::Static {
@@ -495,6 +496,49 @@ fn lazy_stubs_defined(plan: &Plan, native: &[(PathBuf, Offered)], diags: &mut Ve
             }
         }
     }
+}
+
+/// A lazy import's stub named like a function the lazy resolver itself calls (`memcpy`,
+/// `strlen`, `dlsym`, `open`: the runtime archive's undefined symbols and the functions it
+/// looks up by name) would be called from inside the resolver, whose first call then never
+/// returns: refused before the link.
+fn lazy_stubs_the_resolver_calls(job: &LinkJob, plan: &Plan, diags: &mut Vec<Diagnostic>) {
+    let lazy: BTreeMap<&str, &PlannedImport> = plan
+        .imports
+        .iter()
+        .filter(|i| i.binding == aotinterop_model::Binding::Lazy)
+        .map(|i| (i.call_symbol.as_str(), i))
+        .collect();
+    if lazy.is_empty() {
+        return;
+    }
+    let mut called: BTreeSet<String> = aotinterop_runtime::resolver::LATE_BOUND
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for archive in &job.runtime_inputs {
+        called.extend(symbols::undefined(archive));
+    }
+    for (symbol, imp) in lazy {
+        if called.contains(symbol) {
+            diags.push(stub_the_resolver_calls(symbol, imp));
+        }
+    }
+}
+
+fn stub_the_resolver_calls(symbol: &str, imp: &PlannedImport) -> Diagnostic {
+    let shown = |s: &str| aotinterop_model::diag::shown(s, 120);
+    Diagnostic::error(
+        codes::LAZY_STUB_DEFINED,
+        format!(
+            "`{}` is the call symbol of the lazy import `{}!{}`, and the lazy resolver itself calls a function of \
+             that name: the import's stub would be called from inside the resolver, and the first call would never \
+             return; give the import another `symbol`, or make it direct",
+            shown(symbol),
+            shown(&imp.module),
+            shown(&imp.entry)
+        ),
+    )
 }
 
 /// Warns about strong global symbols defined by two NativeLibrary items, one warning per pair.

@@ -53,6 +53,34 @@ impl Offered {
     }
 }
 
+/// The C names of the global symbols the objects of `path` (an archive or an object) use
+/// without defining them; none when it cannot be read.
+pub(super) fn undefined(path: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Ok(data) = crate::diag::read_binary(path, "runtime archive", codes::BAD_FORMAT) else {
+        return out;
+    };
+    let mut read = |bytes: &[u8]| {
+        let Ok(file) = object::File::parse(bytes) else {
+            return;
+        };
+        for s in file.symbols().filter(|s| s.is_undefined() && s.is_global()) {
+            out.insert(c_name(file.format(), s.name_bytes().unwrap_or_default()));
+        }
+    };
+    match ArchiveFile::parse(&*data) {
+        Ok(archive) => {
+            for m in archive.members().flatten() {
+                if let Ok(bytes) = m.data(&*data) {
+                    read(bytes);
+                }
+            }
+        }
+        Err(_) => read(&data),
+    }
+    out
+}
+
 /// The C name of a symbol of `format` (Mach-O prefixes an underscore).
 fn c_name(format: object::BinaryFormat, name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);

@@ -52,25 +52,68 @@ pub const SKIPPED_CWD_NAMED_TEXT: &str = "not tried: the path reaches the curren
 /// after the element that would.
 const SKIPPED_LD_PATH_CWD: &str = " would lead the loader to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element, or one naming the current directory by another name such as /proc/self/cwd) or a FIFO or device";
 
+/// What the OS-loader step does with a bare name ([`os::bare_name_search`]).
+pub enum BareName {
+    /// Hands it to the loader.
+    Loader,
+    /// Does not try it: a folder the loader searches holds a file it must not take.
+    Refused(Refusal),
+    /// The loader's search path holds a folder it must not search (this one): the resolver
+    /// searched the others itself and found the file (its path given).
+    Found(Refusal),
+    /// As [`BareName::Found`], and found nothing.
+    NotFound(Refusal),
+}
+
+/// The longest part of a search-path element a message shows.
+const ELEMENT_SHOWN: usize = 200;
+
 /// The search-path element that has the resolver keep a bare name from the loader.
 #[derive(Clone, Copy, Debug)]
 pub struct Refusal {
-    /// The element, as the list holds it.
-    pub element: &'static [u8],
+    /// The element's first bytes, as the list holds it.
+    element: [u8; ELEMENT_SHOWN],
+    /// Its length.
+    len: usize,
     /// Whether it is the image's own RUNPATH's (else `LD_LIBRARY_PATH`'s).
-    pub own: bool,
+    own: bool,
 }
 
 impl Refusal {
-    /// What the attempt says: `not tried: LD_LIBRARY_PATH element `…` would lead …`.
+    /// The refusal by `element` (of the image's own search path when `own`).
+    pub fn new(element: &[u8], own: bool) -> Self {
+        let mut copy = [0u8; ELEMENT_SHOWN];
+        let n = element.len().min(ELEMENT_SHOWN);
+        copy[..n].copy_from_slice(&element[..n]);
+        Refusal {
+            element: copy,
+            len: element.len(),
+            own,
+        }
+    }
+
+    /// `not tried: LD_LIBRARY_PATH element `…` would lead …`.
     fn write<const N: usize>(&self, out: &mut Buf<N>) {
-        out.push_str("not tried: ").push_str(if self.own {
+        out.push_str("not tried: ");
+        self.write_element(out);
+        out.push_str(SKIPPED_LD_PATH_CWD);
+    }
+
+    /// `not found in the folders the loader searches; … element `…` passed over: …`.
+    fn write_passed_over<const N: usize>(&self, out: &mut Buf<N>) {
+        out.push_str(NOT_FOUND_SEARCHED);
+        self.write_element(out);
+        out.push_str(PASSED_OVER);
+    }
+
+    /// `LD_LIBRARY_PATH element `…``, the element escaped and shortened.
+    fn write_element<const N: usize>(&self, out: &mut Buf<N>) {
+        out.push_str(if self.own {
             "the image's RUNPATH element `"
         } else {
             "LD_LIBRARY_PATH element `"
         });
-        let shown = &self.element[..self.element.len().min(200)];
-        for &b in shown {
+        for &b in &self.element[..self.len.min(ELEMENT_SHOWN)] {
             match b {
                 0x20..=0x7e | 0x80.. => out.push(&[b]),
                 _ => out
@@ -78,14 +121,29 @@ impl Refusal {
                     .push(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
             };
         }
-        if shown.len() < self.element.len() {
+        if self.len > ELEMENT_SHOWN {
             out.push_str("...");
         }
-        out.push_str("`").push_str(SKIPPED_LD_PATH_CWD);
+        out.push_str("`");
     }
 }
 
+/// What an OS-loader attempt the resolver searched for itself and did not find says.
+const NOT_FOUND_SEARCHED: &str = "not found in the folders the loader searches (searched by the resolver itself, by the loader's own list and its cache); ";
+/// What it says after the element it passed over.
+const PASSED_OVER: &str = " was passed over: it is the current directory (empty, relative, $PLATFORM or $LIB, or the current directory by another name such as /proc/self/cwd)";
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// The C library functions the Unix resolver looks up by name when it first needs them
+/// (`dlsym(RTLD_DEFAULT, …)`, which would find an image's own function of that name first).
+#[cfg(all(feature = "std", unix))]
+pub static LATE_BOUND: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    os::late::NAMES
+        .iter()
+        .filter_map(|n| core::str::from_utf8(n.strip_suffix(b"\0").unwrap_or(n)).ok())
+        .collect()
+});
 
 /// The file the OS-loader step opens for the exact name `libc` on this platform (as .NET's
 /// `SystemNative_LoadLibrary` maps it): `libc.so.6` with glibc, `libc.so` with musl.
@@ -95,17 +153,25 @@ pub fn libc_file() -> &'static str {
     core::str::from_utf8(file).unwrap_or("libc.so")
 }
 
-/// Whether the OS loader, handed the bare file name `name`, would take it from the current
-/// directory (an empty or relative `LD_LIBRARY_PATH` element holding it); the resolver then
-/// does not try it.
+/// What the OS-loader step does with the bare file name `name` ([`os::bare_name_search`]):
+/// `Ok(None)` hands it to the loader, `Ok(Some(path))` loads the path the resolver found
+/// itself; `Err` is why it is not tried or not found.
 #[cfg(feature = "std")]
-pub fn loader_search_refused(name: &str) -> Option<String> {
+pub fn bare_name_search(name: &str) -> Result<Option<String>, String> {
     let mut b = Buf::<PATH_SIZE>::new();
     b.push(name.as_bytes());
-    let refusal = os::loader_search_refused(b.as_c_bytes()).filter(|_| !b.overflowed())?;
+    if b.overflowed() {
+        return Ok(None);
+    }
+    let mut found = Buf::<PATH_SIZE>::new();
     let mut text = Buf::<1024>::new();
-    refusal.write(&mut text);
-    Some(String::from_utf8_lossy(text.as_bytes()).into_owned())
+    match os::bare_name_search(b.as_c_bytes(), &mut found) {
+        BareName::Loader => return Ok(None),
+        BareName::Found(_) => return Ok(Some(String::from_utf8_lossy(found.as_bytes()).into_owned())),
+        BareName::Refused(r) => r.write(&mut text),
+        BareName::NotFound(r) => r.write_passed_over(&mut text),
+    }
+    Err(String::from_utf8_lossy(text.as_bytes()).into_owned())
 }
 /// The `LD_LIBRARY_PATH` the loader of this process uses (the last entry of the environment
 /// it started with; none when set-user-ID): what the resolver checks a bare name against.
@@ -170,9 +236,18 @@ fn load_library_into(
                         && !path.as_bytes().contains(&b'/')
                         && !path.overflowed() =>
                 {
-                    if let Some(refusal) = os::loader_search_refused(path.as_c_bytes()) {
-                        let mut why = Buf::<1024>::new();
-                        refusal.write(&mut why);
+                    let mut found = Buf::<PATH_SIZE>::new();
+                    let mut why = Buf::<1024>::new();
+                    match os::bare_name_search(path.as_c_bytes(), &mut found) {
+                        BareName::Loader => {}
+                        BareName::Found(_) => {
+                            path.truncate(0);
+                            path.push(found.as_bytes());
+                        }
+                        BareName::Refused(r) => r.write(&mut why),
+                        BareName::NotFound(r) => r.write_passed_over(&mut why),
+                    }
+                    if !why.is_empty() {
                         tried(path.as_bytes(), why.as_bytes());
                         return true;
                     }
@@ -434,7 +509,11 @@ pub unsafe extern "C" fn resolve_from_stub(table: *const u8, index: usize) -> us
             Err(f) => capi::report(f, index as u32),
         },
         None => capi::report(
-            bad_index(index as u64, " of a table without the AOTI magic", u64::MAX),
+            bad_index(
+                index as u64,
+                " of a table without the AOTI magic, or with records outside its size",
+                u64::MAX,
+            ),
             index as u32,
         ),
     };

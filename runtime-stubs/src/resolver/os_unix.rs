@@ -18,11 +18,11 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// loader would have bound (the first definition in the global scope). All are looked up
 /// together, before the first `dlopen` or failed `dlsym`, so that looking up `dlerror` never
 /// clears the error it is about to read.
-mod late {
+pub(super) mod late {
     use super::*;
 
     /// The names, NUL-terminated, in the order of [`ADDRS`].
-    const NAMES: [&[u8]; 18] = [
+    pub(in super::super) const NAMES: [&[u8]; 21] = [
         b"dlopen\0",
         b"dlclose\0",
         b"dlerror\0",
@@ -41,8 +41,11 @@ mod late {
         b"open\0",
         b"read\0",
         b"close\0",
+        b"mmap\0",
+        b"munmap\0",
+        b"fstat\0",
     ];
-    static ADDRS: [AtomicUsize; 18] = [const { AtomicUsize::new(0) }; 18];
+    static ADDRS: [AtomicUsize; 21] = [const { AtomicUsize::new(0) }; 21];
     static READY: AtomicBool = AtomicBool::new(false);
 
     /// Looks every function up, once (threads that race look them up alike).
@@ -65,12 +68,13 @@ mod late {
     }
 
     macro_rules! late_bound {
-        ($($i:literal: fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty, else $missing:expr;)*) => {$(
+        ($($(#[$attr:meta])* $i:literal: fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty, else $missing:expr;)*) => {$(
             /// The C library's function of this name, bound on first use; without it, the
             /// value after `else`.
             ///
             /// # Safety
             /// As the C function's.
+            $(#[$attr])*
             pub(super) unsafe fn $name($($arg: $ty),*) -> $ret {
                 match address($i) {
                     0 => $missing,
@@ -104,6 +108,14 @@ mod late {
         15: fn open(path: *const c_char, flags: c_int) -> c_int, else -1;
         16: fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize, else -1;
         17: fn close(fd: c_int) -> c_int, else -1;
+        // The loader cache's reader: glibc's only.
+        #[cfg_attr(not(target_env = "gnu"), allow(dead_code))]
+        18: fn mmap(addr: *mut c_void, len: usize, prot: c_int, flags: c_int, fd: c_int, offset: libc::off_t) -> *mut c_void, else libc::MAP_FAILED;
+        #[cfg_attr(not(target_env = "gnu"), allow(dead_code))]
+        19: fn munmap(addr: *mut c_void, len: usize) -> c_int, else -1;
+        // As `stat`: glibc exports it from 2.33 on; older ones skip the loader cache.
+        #[cfg_attr(not(target_env = "gnu"), allow(dead_code))]
+        20: fn fstat(fd: c_int, out: *mut libc::stat) -> c_int, else -1;
     }
 
     /// `abort`; a trap where the C library has none.
@@ -165,31 +177,307 @@ impl OsError {
     }
 }
 
-/// Whether the loader, handed the bare file name `name` (NUL-terminated), would take a file it
-/// must not: from the current directory — through an element of `LD_LIBRARY_PATH` that is empty
-/// (glibc and musl read one as `.`: what `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was
-/// unset) or relative and holds a file of that name, or that starts with `$PLATFORM` or `$LIB`
-/// (glibc expands them to relative folders: refused whatever they hold) — or a FIFO or device of
-/// that name in any element, which would block `dlopen`; or through the image's own search path
-/// (`DT_RUNPATH`/`DT_RPATH`, `$ORIGIN` expanded) by the same rules. The resolver then does not
-/// hand the name to the loader; the element that decided, and whether it is the image's own.
-pub fn loader_search_refused(name: &[u8]) -> Option<super::Refusal> {
+/// What the OS-loader step does with a bare file name (NUL-terminated): hand it to the loader
+/// when the loader's search path holds only folders it may search, else search those itself
+/// and hand the loader the path found. A folder the loader must not search is the current
+/// directory by any name: an element that is empty (glibc and musl read one as `.`: what
+/// `LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/x` gives when it was unset), relative, starting with
+/// `$PLATFORM` or `$LIB` (glibc expands them to relative folders), or naming the current
+/// directory by another name (`/proc/self/cwd`). With glibc the list is the loader's own
+/// (`dlinfo(RTLD_DI_SERINFO)`: `ld.so --library-path` included, whatever the environment now
+/// holds); elsewhere it is `LD_LIBRARY_PATH` as the process started and the image's own
+/// `DT_RUNPATH`/`DT_RPATH`, and such a folder has the step refused when it holds the file. A
+/// FIFO or device of that name in a folder searched has the step refused (`dlopen` would block).
+pub fn bare_name_search(name: &[u8], out: &mut super::buf::Buf<PATH_SIZE>) -> super::BareName {
     late::ensure();
     let name = name.strip_suffix(b"\0").unwrap_or(name);
     if name.is_empty() {
-        return None;
+        return super::BareName::Loader;
     }
-    let refusal = |own: bool| {
-        move |dir: &'static [u8]| {
-            element_refused(dir, name, own).then_some(super::Refusal { element: dir, own })
-        }
-    };
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if let Some(answer) = serinfo::search(name, out) {
+        return answer;
+    }
+    let _ = out;
+    match environment_refusal(name) {
+        Some(r) => super::BareName::Refused(r),
+        None => super::BareName::Loader,
+    }
+}
+
+/// The refusal by `LD_LIBRARY_PATH` as the process started and the image's own search path,
+/// where the loader's own list cannot be asked for.
+fn environment_refusal(name: &[u8]) -> Option<super::Refusal> {
+    let refusal =
+        |own: bool| move |dir: &[u8]| element_refused(dir, name, own).then(|| super::Refusal::new(dir, own));
     let list = loader_library_path();
     if let Some(r) = list.and_then(|list| ld_path_elements(list).find_map(refusal(false))) {
         return Some(r);
     }
     // The image's own search path: the loader searches it for a `dlopen` this image makes.
     own_search_path().and_then(|list| ld_path_elements(list).find_map(refusal(true)))
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// Whether the loader may search the folder `dir` of its search path: an absolute folder that
+/// is not the current directory by another name.
+fn searchable(dir: &[u8]) -> bool {
+    let mut path = super::buf::Buf::<PATH_SIZE>::new();
+    path.push(dir);
+    LdPathElement::of(dir) == LdPathElement::Absolute
+        && !path.overflowed()
+        && !folder_through_current_directory(&path)
+}
+
+/// Whether `dir` is one of glibc's built-in system folders (`SYSTEM_DIRS`: `/lib`, `/usr/lib`,
+/// their `64`/`32`/`x32` forms and multiarch folders such as `/usr/lib/x86_64-linux-gnu`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn is_system_folder(dir: &[u8]) -> bool {
+    let dir = dir.strip_suffix(b"/").unwrap_or(dir);
+    let rest = dir.strip_prefix(b"/usr").unwrap_or(dir);
+    match rest.strip_prefix(b"/lib") {
+        Some(b"" | b"64" | b"32" | b"x32") => true,
+        Some(multiarch) => multiarch
+            .strip_prefix(b"/")
+            .is_some_and(|t| !t.contains(&b'/') && t.windows(7).any(|w| w == b"-linux-")),
+        None => false,
+    }
+}
+
+/// `dir` without trailing slashes (the root kept).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trimmed(mut dir: &[u8]) -> &[u8] {
+    while dir.len() > 1 && dir.ends_with(b"/") {
+        dir = &dir[..dir.len() - 1];
+    }
+    dir
+}
+
+/// Whether the folder `dir` of the loader's list is one the image's own `DT_RUNPATH` (or
+/// `DT_RPATH`) names, `$ORIGIN` expanded.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn in_own_search_path(dir: &[u8]) -> bool {
+    let dir = trimmed(dir);
+    let mut scratch = [0u8; PATH_SIZE];
+    let origin = image_dir(&mut scratch);
+    let Some(list) = own_search_path() else {
+        return false;
+    };
+    ld_path_elements(list).any(|e| {
+        let mut path = super::buf::Buf::<PATH_SIZE>::new();
+        match (LdPathElement::of(e), origin) {
+            (LdPathElement::Origin, Some(origin)) => {
+                let rest = e
+                    .strip_prefix(b"${ORIGIN}")
+                    .or_else(|| e.strip_prefix(b"$ORIGIN"));
+                path.push(origin).push(rest.unwrap_or_default())
+            }
+            _ => path.push(e),
+        };
+        trimmed(path.as_bytes()) == dir
+    })
+}
+
+/// glibc's own search list, and the resolver's search by it when it holds a folder the loader
+/// must not search.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod serinfo {
+    use super::super::buf::Buf;
+    use super::super::{BareName, Refusal};
+    use super::{late, searchable, PATH_SIZE};
+    use core::ffi::{c_char, c_uint, c_void, CStr};
+
+    const RTLD_DL_LINKMAP: core::ffi::c_int = 2;
+    const RTLD_DI_SERINFO: core::ffi::c_int = 4;
+    const RTLD_DI_SERINFOSIZE: core::ffi::c_int = 5;
+
+    /// `Dl_serpath`.
+    #[repr(C)]
+    struct SerPath {
+        name: *const c_char,
+        flags: c_uint,
+    }
+
+    /// `Dl_serinfo`, its paths following.
+    #[repr(C)]
+    struct SerInfo {
+        size: usize,
+        count: c_uint,
+        paths: [SerPath; 0],
+    }
+
+    /// Room for the list: its strings follow the table.
+    #[repr(C, align(16))]
+    struct Space([u8; 8192]);
+
+    /// The answer for `name` by the loader's list for this image, `None` where it cannot be
+    /// had (no `dlinfo`, a list larger than the room for it).
+    pub(super) fn search(name: &[u8], out: &mut Buf<PATH_SIZE>) -> Option<BareName> {
+        let mut space = Space([0; 8192]);
+        let (table, count) = list(&mut space)?;
+        let element = |i: usize| -> &[u8] {
+            // SAFETY: `list` checked `i` is below the count the loader filled; each name is a
+            // NUL-terminated string inside `space`.
+            unsafe { CStr::from_ptr((*table.add(i)).name) }.to_bytes()
+        };
+        let all = (0..count).map(element);
+        // glibc's list does not say where each folder comes from (`dls_flags` is always 0,
+        // `_dl_rtld_di_serinfo` in `elf/dl-load.c`): an element is the image's own when its
+        // RUNPATH names it, and the loader's system folders are the list's tail of them.
+        let refusal = |dir: &[u8]| Refusal::new(dir, super::in_own_search_path(dir));
+        let Some(skipped) = all.clone().find(|dir| !searchable(dir)) else {
+            // Every folder may be searched: only a FIFO or device there stops the step.
+            return Some(
+                match all.clone().find(|dir| super::element_refused(dir, name, false)) {
+                    Some(dir) => BareName::Refused(refusal(dir)),
+                    None => BareName::Loader,
+                },
+            );
+        };
+        let skipped = refusal(skipped);
+        let system_from = (0..count)
+            .rev()
+            .take_while(|&i| super::is_system_folder(element(i)))
+            .last()
+            .unwrap_or(count);
+        for (i, dir) in all.enumerate().chain([(count, &b""[..])]) {
+            // The loader cache is read between the other folders and the system ones.
+            if i == system_from && super::cache_lookup(name, out) {
+                return Some(BareName::Found(skipped));
+            }
+            if i == count || !searchable(dir) {
+                continue;
+            }
+            out.truncate(0);
+            out.push(dir).push(b"/").push(name);
+            if out.overflowed() {
+                continue;
+            }
+            if super::is_regular_file(out.as_c_bytes()) {
+                return Some(BareName::Found(skipped));
+            }
+            // A FIFO or device the loader would have opened (and blocked on).
+            if !super::regular_or_absent(out.as_c_bytes()) {
+                return Some(BareName::Refused(refusal(dir)));
+            }
+        }
+        out.truncate(0);
+        Some(BareName::NotFound(skipped))
+    }
+
+    /// The loader's search list for a `dlopen` this image makes: its paths and their count.
+    fn list(space: &mut Space) -> Option<(*const SerPath, usize)> {
+        let map = own_link_map()?;
+        let mut size = SerInfo {
+            size: 0,
+            count: 0,
+            paths: [],
+        };
+        // SAFETY: `size` is a `Dl_serinfo` the loader fills with the size and count needed.
+        if unsafe { late::dlinfo(map, RTLD_DI_SERINFOSIZE, (&mut size as *mut SerInfo).cast()) } != 0
+            || size.size > space.0.len()
+            || size.size < core::mem::size_of::<SerInfo>()
+        {
+            return None;
+        }
+        let info = space.0.as_mut_ptr().cast::<SerInfo>();
+        // SAFETY: `space` is aligned for a `SerInfo` and holds `size.size` bytes, as asked.
+        unsafe {
+            (*info).size = size.size;
+            (*info).count = size.count;
+            if late::dlinfo(map, RTLD_DI_SERINFO, info.cast()) != 0 {
+                return None;
+            }
+        }
+        let count = size.count as usize;
+        let paths = core::mem::offset_of!(SerInfo, paths);
+        (paths + count * core::mem::size_of::<SerPath>() <= size.size)
+            // SAFETY: the table lies inside `space`.
+            .then(|| (unsafe { space.0.as_ptr().add(paths) }.cast(), count))
+    }
+
+    /// The loader's link map of the image holding this runtime (the object a `dlopen` it makes
+    /// is made from).
+    fn own_link_map() -> Option<*mut c_void> {
+        // SAFETY: a zeroed Dl_info is a valid out-parameter.
+        let mut info: libc::Dl_info = unsafe { core::mem::zeroed() };
+        let mut map: *mut c_void = core::ptr::null_mut();
+        let addr = own_link_map as *const c_void;
+        // SAFETY: dladdr1 reads the loader's tables and fills both out-parameters.
+        let ok = unsafe { late::dladdr1(addr, &mut info, &mut map, RTLD_DL_LINKMAP) } != 0;
+        (ok && !map.is_null()).then_some(map)
+    }
+}
+
+/// The loader cache's path for `name` (glibc's `/etc/ld.so.cache`, mapped as `ld.so` maps it),
+/// into `out`, when it names a regular file.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn cache_lookup(name: &[u8], out: &mut super::buf::Buf<PATH_SIZE>) -> bool {
+    use aotinterop_model::ld_so_cache::{flags_for, LdSoCache};
+    const ARCH: &str = if cfg!(target_arch = "x86_64") {
+        "x86_64"
+    } else if cfg!(target_arch = "aarch64") {
+        "aarch64"
+    } else if cfg!(target_arch = "arm") {
+        "arm"
+    } else {
+        "x86"
+    };
+    // SAFETY: a NUL-terminated path, opened read-only.
+    let fd = unsafe { late::open(c"/etc/ld.so.cache".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: a zeroed `stat` is a valid out-parameter.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: our descriptor; `fstat` only fills `st`.
+    let size = match unsafe { late::fstat(fd, &mut st) } {
+        0 if st.st_mode & libc::S_IFMT == libc::S_IFREG => st.st_size as usize,
+        _ => 0,
+    };
+    let map = match size {
+        // A cache is some kilobytes; one of more than 64 MB is not read.
+        1..=0x400_0000 => {
+            // SAFETY: a private read-only mapping of our descriptor's `size` bytes.
+            unsafe {
+                late::mmap(
+                    core::ptr::null_mut(),
+                    size,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE,
+                    fd,
+                    0,
+                )
+            }
+        }
+        _ => libc::MAP_FAILED,
+    };
+    // SAFETY: our own descriptor, closed once (the mapping stays).
+    unsafe { late::close(fd) };
+    if map == libc::MAP_FAILED {
+        return false;
+    }
+    // SAFETY: the mapping's `size` bytes, read only until it is unmapped below.
+    let data = unsafe { core::slice::from_raw_parts(map.cast::<u8>(), size) };
+    out.truncate(0);
+    if let Some(path) = LdSoCache::parse(data)
+        .ok()
+        .and_then(|c| c.lookup(name, flags_for(ARCH)))
+    {
+        out.push(path);
+    }
+    // SAFETY: the mapping made above; `data` is not used after this.
+    unsafe { late::munmap(map, size) };
+    !out.is_empty() && !out.overflowed() && is_regular_file(out.as_c_bytes())
+}
+
+/// Whether `path` (NUL-terminated) is a regular file (links followed).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn is_regular_file(path: &[u8]) -> bool {
+    // SAFETY: a zeroed `stat` is a valid out-parameter.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: a NUL-terminated path; `stat` only fills `st`.
+    unsafe { late::stat(path.as_ptr().cast(), &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFREG }
 }
 
 /// The `LD_LIBRARY_PATH` the loader uses: the one the process started with (the loader reads

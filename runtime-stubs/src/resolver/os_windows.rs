@@ -106,8 +106,11 @@ pub fn through_current_directory(_path: &[u8]) -> bool {
 
 /// Unix's `LD_LIBRARY_PATH` rule has no Windows counterpart here: the resolver's own flags keep
 /// `LoadLibraryExW` from the current directory.
-pub fn loader_search_refused(_name: &[u8]) -> Option<super::Refusal> {
-    None
+pub fn bare_name_search(
+    _name: &[u8],
+    _out: &mut super::buf::Buf<{ super::buf::PATH_SIZE }>,
+) -> super::BareName {
+    super::BareName::Loader
 }
 
 /// Loads `path` (UTF-8, NUL-terminated) with `LoadLibraryExW(path, NULL, flags)`.

@@ -14,16 +14,27 @@ pub struct TableRef {
 }
 
 impl TableRef {
-    /// Wraps a table address after checking its magic and version.
+    /// Wraps a table address after checking its magic and version, and that its records lie
+    /// inside its size (a damaged table is refused, not read past its end).
     ///
     /// # Safety
-    /// `base` must be null or point at readable memory of at least a header.
+    /// `base` must be null or point at readable memory of at least a header, and of the
+    /// header's `table_size` bytes when its magic and version are right.
     pub unsafe fn new(base: *const u8) -> Option<TableRef> {
         if base.is_null() || !(base as usize).is_multiple_of(4) {
             return None;
         }
         let h = core::ptr::read(base as *const TableHeader);
-        (h.magic == abi::MAGIC && h.version == abi::VERSION).then_some(TableRef { base })
+        let size = u64::from(h.table_size);
+        let fits = |off: u32, count: u32, record: u32| {
+            u64::from(off) >= u64::from(abi::HEADER_SIZE)
+                && u64::from(off) + u64::from(count) * u64::from(record) <= size
+        };
+        (h.magic == abi::MAGIC
+            && h.version == abi::VERSION
+            && fits(h.modules_off, h.module_count, abi::MODULE_RECORD_SIZE)
+            && fits(h.imports_off, h.import_count, abi::IMPORT_RECORD_SIZE))
+        .then_some(TableRef { base })
     }
 
     /// The header.
@@ -52,16 +63,20 @@ impl TableRef {
         Some(unsafe { core::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
     }
 
-    /// The string at `off`, unmeasured (NUL-terminated).
+    /// The string at `off` (NUL-terminated).
     pub fn string_ptr(&self, off: u32) -> *const core::ffi::c_char {
-        // SAFETY: strings lie inside the table.
-        unsafe { self.base.add(off as usize).cast() }
+        self.string(off).as_ptr()
     }
 
-    /// The string at `off`.
+    /// The string at `off`; empty when it does not end inside the table (a damaged one).
     pub fn string(&self, off: u32) -> &CStr {
-        // SAFETY: strings lie inside the table and are NUL-terminated.
-        unsafe { CStr::from_ptr(self.base.add(off as usize).cast()) }
+        let size = self.header().table_size as usize;
+        let Some(len) = size.checked_sub(off as usize) else {
+            return c"";
+        };
+        // SAFETY: `new` checked the table's size is readable; `off` lies inside it.
+        let rest = unsafe { core::slice::from_raw_parts(self.base.add(off as usize), len) };
+        CStr::from_bytes_until_nul(rest).unwrap_or(c"")
     }
 
     /// Cell `i`.
