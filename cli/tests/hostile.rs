@@ -3958,3 +3958,376 @@ fn the_runtime_the_environment_names_is_the_only_one() {
     let err = text(&aotinterop(&["inspect", "a\nb"], d).stderr);
     assert!(err.contains("a\\nb") && !err.contains("a\nb"), "{err}");
 }
+
+/// A library file that is a link into the current directory (`libz.so.1 ->
+/// /proc/self/cwd/libz.so.1`), in an `LD_LIBRARY_PATH` folder or the image's own folder, was
+/// loaded: the link is followed and the file refused, by the image and by `probe`.
+#[test]
+fn a_link_into_the_current_directory_is_not_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    let run_dir = d.join("run");
+    let links = d.join("links");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    std::fs::create_dir_all(links.join("glibc-hwcaps")).unwrap();
+    let marker = d.join("planted-library-loaded");
+    plant(&run_dir.join("libz.so.1"), &marker, "zlibVersion");
+    std::os::unix::fs::symlink("/proc/self/cwd/libz.so.1", links.join("libz.so.1")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/cwd", links.join("glibc-hwcaps/x86-64-v2")).unwrap();
+    let run = |ld_path: Option<&Path>| {
+        let mut c = Command::new(&image);
+        c.current_dir(&run_dir);
+        match ld_path {
+            Some(p) => c.env("LD_LIBRARY_PATH", p),
+            None => c.env_remove("LD_LIBRARY_PATH"),
+        };
+        c.output().unwrap()
+    };
+    let out = run(Some(&links));
+    assert!(
+        !marker.exists(),
+        "a link in LD_LIBRARY_PATH led to ./libz.so.1: {out:?}"
+    );
+    let said = text(&out.stderr);
+    assert!(
+        out.status.success() || said.contains("LD_LIBRARY_PATH element"),
+        "{said}"
+    );
+    let out = command(&["probe", "libz.so.1"], &run_dir)
+        .env("LD_LIBRARY_PATH", &links)
+        .output()
+        .unwrap();
+    assert!(!marker.exists(), "probe followed the link: {out:?}");
+    // The image's own folder: its assembly-directory candidate is a link there.
+    std::os::unix::fs::symlink("/proc/self/cwd/libz.so.1", d.join("bin/libz.so.1")).unwrap();
+    let out = run(None);
+    assert!(
+        !marker.exists(),
+        "a link in the image's folder led to ./libz.so.1: {out:?}"
+    );
+    assert!(out.status.success(), "the system's libz: {out:?}");
+}
+
+/// A shared image is loaded by a host whose `DT_RPATH` is `.`: glibc searches the host's RPATH
+/// for the image's `dlopen` too, and the planted `./libz.so.1` was loaded; the resolver takes
+/// the loader's own list, RPATH included, and passes `.` over.
+#[test]
+fn a_hosts_relative_rpath_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern const char *zv(void);\nconst char *run(void) { return zv(); }\n";
+    app_request(d, "lib", source, "lib.json");
+    edit_request(d, "lib.json", "lib.json", |r| {
+        r["native_lib"] = serde_json::json!("shared");
+        r["output"] = serde_json::json!("bin/libapp.so");
+        r["exports"] = serde_json::json!({"symbols": ["run"]});
+    });
+    let out = aotinterop(&["publish", "--quiet", "lib.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(
+        d.join("host.c"),
+        "#include <dlfcn.h>\n#include <stdio.h>\nint main(int c, char **v) {\n\
+         void *h = dlopen(v[1], RTLD_NOW); if (!h) return 2;\n\
+         const char *(*run)(void) = (const char *(*)(void))dlsym(h, \"run\");\n\
+         puts(run()); return 0; }\n",
+    )
+    .unwrap();
+    gcc_in(
+        d,
+        &[
+            "-o",
+            "host",
+            "host.c",
+            "-ldl",
+            "-Wl,-rpath,.",
+            "-Wl,--disable-new-dtags",
+        ],
+    );
+    let run_dir = d.join("run");
+    std::fs::create_dir(&run_dir).unwrap();
+    let marker = d.join("planted-library-loaded");
+    plant(&run_dir.join("libz.so.1"), &marker, "zlibVersion");
+    let out = Command::new(d.join("host"))
+        .arg(d.join("bin/libapp.so"))
+        .current_dir(&run_dir)
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap();
+    assert!(
+        !marker.exists(),
+        "the host's RPATH `.` led to ./libz.so.1: {out:?}"
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&out.stdout).starts_with("1."), "the system's libz: {out:?}");
+}
+
+/// LinkerArg items that make an executable static (`-static-pie`, `-Wl,--no-dynamic-linker`)
+/// published images that crashed as they started (they still need libc.so.6): refused at
+/// verify. `-Wl,-Bstatic` left on no longer has the C library linked statically.
+#[test]
+fn linker_args_that_make_the_image_static_are_caught() {
+    let dir = published();
+    let d = dir.path();
+    for (arg, publishes) in [
+        ("-static-pie", false),
+        ("-Wl,--no-dynamic-linker", false),
+        ("-Wl,-Bstatic", true),
+    ] {
+        let name = format!("s{}.json", arg.len());
+        let output = format!("s{}/app", arg.len());
+        std::fs::write(
+            d.join(&name),
+            with(serde_json::json!({"output": output, "linker_arg": [arg]})).to_string(),
+        )
+        .unwrap();
+        let out = aotinterop(&["publish", "--quiet", &name], d);
+        if publishes {
+            assert!(out.status.success(), "{arg}: {}", text(&out.stderr));
+            let ran = Command::new(d.join(&output)).output().unwrap();
+            assert!(ran.status.success(), "{arg}: {ran:?}");
+        } else {
+            exits_saying(&out, 5, &["AOTI0207", "no program interpreter"]);
+            assert!(!d.join(&output).exists(), "{arg}");
+        }
+    }
+}
+
+/// Files a publish writes beside its image replaced a user's files of another kind: an image
+/// where the debug file goes (`bin/y.dbg` published first), text where lld-link's PDB and
+/// import library go. Each is refused before anything is linked, the file untouched; a name
+/// like aotinterop's work folders (`.aotinterop-new-…`, which publishes remove) is refused too.
+#[test]
+fn side_files_of_another_kind_are_not_replaced() {
+    let dir = published();
+    let d = dir.path();
+    let write = |name: &str, extra: serde_json::Value| {
+        std::fs::write(d.join(name), with(extra).to_string()).unwrap();
+    };
+    write("y-dbg.json", serde_json::json!({"output": "side/y.dbg"}));
+    let out = aotinterop(&["publish", "--quiet", "y-dbg.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = std::fs::read(d.join("side/y.dbg")).unwrap();
+    write("y.json", serde_json::json!({"output": "side/y"}));
+    let out = aotinterop(&["publish", "--quiet", "y.json"], d);
+    exits_saying(&out, 1, &["AOTI0208", "y.dbg", "is not a debug file"]);
+    assert_eq!(std::fs::read(d.join("side/y.dbg")).unwrap(), before);
+    std::fs::create_dir(d.join("win")).unwrap();
+    for (file, why) in [
+        ("win/l.pdb", "is not a PDB"),
+        ("win/l.lib", "is not an import library"),
+    ] {
+        std::fs::write(d.join(file), "my notes").unwrap();
+        write(
+            "w.json",
+            serde_json::json!({"rid": "win-x64", "output": "win/l.exe", "linker": {"flavor": "lld-link"}}),
+        );
+        let out = aotinterop(&["publish", "--quiet", "w.json"], d);
+        exits_saying(&out, 1, &["AOTI0208", file, why]);
+        assert_eq!(std::fs::read_to_string(d.join(file)).unwrap(), "my notes");
+        std::fs::remove_file(d.join(file)).unwrap();
+    }
+    for output in ["bin/.aotinterop-new-release/app", ".aotinterop-link-x/app"] {
+        write("n.json", serde_json::json!({"output": output}));
+        let out = aotinterop(&["publish", "--quiet", "n.json"], d);
+        exits_saying(&out, 1, &["AOTI0208", "aotinterop's work folders"]);
+    }
+    // An output name that starts with `-` is no option to objcopy (StripSymbols).
+    write("dash.json", serde_json::json!({"output": "side/-app"}));
+    let out = aotinterop(&["publish", "--quiet", "dash.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(d.join("side/-app.dbg").is_file());
+}
+
+/// A NativeLibrary item that is text but no GNU ld script (C source) was compiled into the
+/// image by the driver; an archive whose symbol index is malformed passed the preflight when
+/// the imports were lazy. Both are refused, naming the item.
+#[test]
+fn native_library_text_and_bad_indexes_are_named() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::write(d.join("h.c"), "int helper(void) { return 1; }\n").unwrap();
+    std::fs::write(d.join("ok.ld"), "/* GNU ld script */\nINPUT(main.o)\n").unwrap();
+    gcc_in(d, &["-c", "-fPIC", "-o", "h.o", "h.c"]);
+    assert!(Command::new("ar")
+        .args(["rcs", "libh.a", "h.o"])
+        .current_dir(d)
+        .status()
+        .unwrap()
+        .success());
+    // The index's symbol count (the first word of the `/` member, big-endian) made huge.
+    let mut archive = std::fs::read(d.join("libh.a")).unwrap();
+    let index = 8 + 60;
+    archive[index..index + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+    std::fs::write(d.join("libbad.a"), archive).unwrap();
+    for (item, says) in [
+        ("h.c", "no GNU ld script"),
+        ("libbad.a", "symbol index is malformed"),
+    ] {
+        std::fs::write(
+            d.join("nl.json"),
+            with(serde_json::json!({"output": "nl/app", "native_library": [item]})).to_string(),
+        )
+        .unwrap();
+        let out = aotinterop(&["publish", "--quiet", "nl.json"], d);
+        exits_saying(&out, 3, &[item, says]);
+    }
+    std::fs::write(
+        d.join("nl.json"),
+        with(serde_json::json!({"output": "nl/app", "native_library": ["ok.ld"], "objects": []})).to_string(),
+    )
+    .unwrap();
+    let out = aotinterop(&["plan", "nl.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// `${ORIGIN}x` (glibc expands the braced token whatever follows) was refused as a folder of the
+/// current directory (AOTI0531); a relative `NUGET_PACKAGES` or `HOME` had a Windows API list
+/// planted in the current directory make imports direct.
+#[test]
+fn origin_tokens_and_relative_package_folders_are_read_as_the_loader_and_nuget_do() {
+    let dir = published();
+    let d = dir.path();
+    std::fs::write(
+        d.join("o.json"),
+        with(serde_json::json!({"output": "o/app", "linker_arg": ["-Wl,-rpath,${ORIGIN}x"]})).to_string(),
+    )
+    .unwrap();
+    let out = aotinterop(&["publish", "--quiet", "o.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = d.join("pk/microsoft.dotnet.ilcompiler/99.0.0/build");
+    std::fs::create_dir_all(&list).unwrap();
+    std::fs::write(list.join("WindowsAPIs.txt"), "zlib1.dll\n").unwrap();
+    std::fs::create_dir_all(d.join(".nuget")).unwrap();
+    std::os::unix::fs::symlink(d.join("pk"), d.join(".nuget/packages")).unwrap();
+    std::fs::write(
+        d.join("imp.json"),
+        r#"[{"module": "zlib1.dll", "entry": "zlibVersion"}]"#,
+    )
+    .unwrap();
+    for (var, value) in [("NUGET_PACKAGES", "pk"), ("HOME", ".")] {
+        let out = command(
+            &[
+                "plan",
+                "--rid",
+                "win-x64",
+                "--imports",
+                "imp.json",
+                "--format",
+                "json",
+            ],
+            d,
+        )
+        .env_remove("NUGET_PACKAGES")
+        .env(var, value)
+        .output()
+        .unwrap();
+        let said = text(&out.stdout);
+        assert!(said.contains("\"binding\": \"lazy\""), "{var}={value}: {said}");
+        assert!(!said.contains("\"binding\": \"direct\""), "{var}={value}: {said}");
+    }
+}
+
+/// Two publishes into one folder at once, one's output being the other's debug file: both
+/// passed their start checks and both ended with exit 0, one's image replacing the other's
+/// debug file. The checks run again under the folder's lock at the commit: the later one is
+/// refused, and the set in place is whole.
+#[test]
+fn a_concurrent_publish_cannot_replace_the_others_side_files() {
+    let dir = published();
+    let d = dir.path();
+    let slow = d.join("slow-gcc");
+    std::fs::write(&slow, "#!/bin/sh\nsleep 2\nexec gcc \"$@\"\n").unwrap();
+    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let request = |name: &str, extra: serde_json::Value| {
+        std::fs::write(d.join(name), with(extra).to_string()).unwrap();
+    };
+    request(
+        "y.json",
+        serde_json::json!({"output": "c/app.dbg", "linker": {"flavor": "gcc", "path": slow}}),
+    );
+    request("a.json", serde_json::json!({"output": "c/app"}));
+    let slow_one = command(&["publish", "--quiet", "y.json"], d)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = aotinterop(&["publish", "--quiet", "a.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let late = finishes(slow_one, "the slow publish never ended");
+    assert!(!late.status.success(), "both publishes succeeded");
+    assert!(text(&late.stderr).contains("AOTI0208"), "{}", text(&late.stderr));
+    // A debug file: its code section holds no bytes (`objcopy --only-keep-debug`).
+    use object::{Object, ObjectSection};
+    let dbg = std::fs::read(d.join("c/app.dbg")).unwrap();
+    let dbg = object::File::parse(&*dbg).unwrap();
+    let text_section = dbg.section_by_name(".text").unwrap();
+    assert!(
+        text_section.file_range().is_none(),
+        "c/app.dbg is not c/app's debug file"
+    );
+    let ran = Command::new(d.join("c/app")).output().unwrap();
+    assert!(ran.status.success(), "{ran:?}");
+}
+
+/// A Mono reference that resolves to a file holding another assembly (`Lib.dll` holding
+/// `Other`) was compiled in, and the image stopped as it started; a cache folder that cannot be
+/// one (`cache_dir` through a file, or empty) was silently no cache. Both are refused.
+#[test]
+fn mono_references_and_cache_folders_are_what_they_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mcs = |args: &[&str]| {
+        let st = Command::new("mcs")
+            .arg("-nologo")
+            .args(args)
+            .current_dir(d)
+            .status()
+            .unwrap();
+        assert!(st.success(), "{args:?}");
+    };
+    std::fs::write(
+        d.join("Lib.cs"),
+        "public static class Lib { public static int F() { return 1; } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("Other.cs"),
+        "public static class Other { public static int G() { return 2; } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("App.cs"),
+        "static class App { static int Main() { return Lib.F() - 1; } }\n",
+    )
+    .unwrap();
+    mcs(&["-target:library", "-out:Lib.dll", "Lib.cs"]);
+    mcs(&["-target:library", "-out:Other.dll", "Other.cs"]);
+    mcs(&["-out:App.exe", "-r:Lib.dll", "App.cs"]);
+    std::fs::copy(d.join("Other.dll"), d.join("Lib.dll")).unwrap();
+    let request = |extra: serde_json::Value| {
+        let mut r = serde_json::json!({
+            "rid": "linux-x64", "compiler": "mono", "output": "bin/app", "assemblies": ["App.exe"],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        std::fs::write(d.join("r.json"), r.to_string()).unwrap();
+    };
+    request(serde_json::json!({}));
+    let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+    let err = exits_saying(
+        &out,
+        1,
+        &["Lib.dll", "references `Lib`", "holds the assembly `Other`"],
+    );
+    assert!(!d.join("bin/app").exists(), "{err}");
+    mcs(&["-target:library", "-out:Lib.dll", "Lib.cs"]);
+    std::fs::write(d.join("afile"), "").unwrap();
+    for (cache, says) in [("afile/sub", "cannot be a folder"), ("", "`cache_dir` is empty")] {
+        request(serde_json::json!({"cache_dir": cache}));
+        let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+        let err = text(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{cache}: {err}");
+    }
+}

@@ -212,6 +212,9 @@ pub struct Inspection {
     /// ELF: the program interpreter and the auditor libraries (`DT_AUDIT`) it names.
     #[serde(skip)]
     pub loader_paths: Vec<String>,
+    /// ELF: the program interpreter (`PT_INTERP`), when it has one.
+    #[serde(skip)]
+    pub interpreter: Option<String>,
     /// ELF: the filtee libraries (`DT_AUXILIARY`, `DT_FILTER`) it names, loaded as needed ones.
     #[serde(skip)]
     pub filters: Vec<String>,
@@ -436,6 +439,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         lazy_reader: lazy.reader,
         native_aot: native_aot || lazy.native_aot,
         notes,
+        interpreter: view.interp_path.clone(),
         loader_paths: view.interp_path.into_iter().chain(view.audit).collect(),
         filters: view.filters,
         rpaths: match format {
@@ -676,12 +680,15 @@ pub fn loads_from_current_directory(ins: &Inspection, image_dir: &Path) -> Optio
 /// Whether the loader reads `path` (an ELF dynamic-section path, `$ORIGIN` the image's folder)
 /// from the process's current directory: relative, or through a `/proc/PID/cwd` link.
 fn from_current_directory(path: &str, image_dir: &Path) -> bool {
-    // `$ORIGIN` only as a whole word (`$ORIGINX` is not expanded: a relative path).
-    let expanded = ["$ORIGIN", "${ORIGIN}"].iter().find_map(|o| {
-        path.strip_prefix(o)
-            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-            .map(|rest| format!("{}{rest}", image_dir.display()))
-    });
+    // `$ORIGIN` as glibc reads the token (`$ORIGINX` is not one: a relative path; `${ORIGIN}x`
+    // is the image's folder's name with `x` added).
+    let is_origin = aotinterop_model::lazy_rules::LdPathElement::of(path.as_bytes())
+        == aotinterop_model::lazy_rules::LdPathElement::Origin;
+    let expanded = ["${ORIGIN}", "$ORIGIN"]
+        .iter()
+        .filter(|_| is_origin)
+        .find_map(|o| path.strip_prefix(o))
+        .map(|rest| format!("{}{rest}", image_dir.display()));
     let path = expanded.as_deref().unwrap_or(path);
     !path.starts_with('/') || through_process_cwd(Path::new(path))
 }

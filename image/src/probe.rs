@@ -162,7 +162,7 @@ pub fn probe(
         // `./x.so` is (the resolver's rule).
         #[cfg(unix)]
         let named_cwd = host
-            && c.via == Via::Absolute
+            && matches!(c.via, Via::Absolute | Via::AssemblyDirectory)
             && !allow_cwd
             && aotinterop_runtime::resolver::through_current_directory(&c.path);
         #[cfg(not(unix))]

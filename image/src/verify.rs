@@ -13,7 +13,7 @@ use aotinterop_model::OutputKind;
 use aotinterop_model::{Binding, Plan};
 use object::read::archive::ArchiveFile;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// What differs.
@@ -225,11 +225,12 @@ pub fn verify(image: &Inspection, plan: &Plan, native: &BTreeSet<String>) -> Res
         image,
         plan,
         needed: image.needed.iter().map(|n| stem(n, image.format)).collect(),
-        lazy: image
-            .lazy
-            .iter()
-            .map(|l| (l.module.as_str(), l.entry.as_str()))
-            .collect(),
+        lazy: image.lazy.iter().fold(BTreeMap::new(), |mut m, l| {
+            let recorded: &mut Vec<_> = m.entry((l.module.as_str(), l.entry.as_str())).or_default();
+            recorded.extend(l.recorded_lookup);
+            m
+        }),
+        imported: image.imports.iter().rev().map(|i| (i.name.as_str(), i)).collect(),
         native,
         differences: Vec::new(),
     };
@@ -269,8 +270,10 @@ struct Checker<'a> {
     plan: &'a Plan,
     /// The image's needed libraries, reduced for comparison.
     needed: Vec<String>,
-    /// The image's lazy records, (module, entry).
-    lazy: BTreeSet<(&'a str, &'a str)>,
+    /// The image's lazy records, (module, entry), with the lookups their module records hold.
+    lazy: BTreeMap<(&'a str, &'a str), Vec<crate::RecordedLookup>>,
+    /// The image's imported symbols by name (the first of each name).
+    imported: std::collections::HashMap<&'a str, &'a crate::ImportedSymbol>,
     /// The NativeLibrary items' symbols.
     native: &'a BTreeSet<String>,
     differences: Vec<Difference>,
@@ -295,7 +298,7 @@ impl Checker<'_> {
         // compiler); when it calls a call symbol of its own, the binding is some other code's
         // use of the function (Mono's runtime calls libc's `close` too).
         let called_by_name = imp.call_symbol.is_empty() || imp.call_symbol == imp.symbol();
-        if let Some(bound) = image.imports_symbol(imp.symbol()).filter(|_| called_by_name) {
+        if let Some(bound) = self.imported.get(imp.symbol()).filter(|_| called_by_name) {
             let same_library = match &bound.lib_name {
                 Some(l) => stem(l, image.format) == module,
                 None => self.needed.contains(&module) || self.needed.is_empty(),
@@ -314,7 +317,7 @@ impl Checker<'_> {
                 );
             }
         }
-        if !self.lazy.contains(&(imp.module.as_str(), imp.entry.as_str())) {
+        if !self.lazy.contains_key(&(imp.module.as_str(), imp.entry.as_str())) {
             self.diff(
                 DifferenceKind::LazyRecordMissing,
                 &imp.entry,
@@ -335,10 +338,11 @@ impl Checker<'_> {
         let (search_path, flags) =
             aotinterop_runtime::abi::module_record(search, whole.current_directory, whole.process_directory);
         let want = crate::RecordedLookup { search_path, flags };
-        let recorded: Vec<crate::RecordedLookup> = (self.image.lazy.iter())
-            .filter(|l| l.module == imp.module && l.entry == imp.entry)
-            .filter_map(|l| l.recorded_lookup)
-            .collect();
+        let empty = Vec::new();
+        let recorded = self
+            .lazy
+            .get(&(imp.module.as_str(), imp.entry.as_str()))
+            .unwrap_or(&empty);
         if let Some(got) = recorded.first().filter(|_| !recorded.contains(&want)) {
             self.diff(
                 DifferenceKind::LazyLookupDiffers,
@@ -352,7 +356,7 @@ impl Checker<'_> {
     /// A direct import: imported or defined by the image (or by a NativeLibrary item).
     fn direct_import(&mut self, imp: &aotinterop_model::plan::PlannedImport) {
         let image = self.image;
-        if image.imports_symbol(imp.symbol()).is_some() || image.defines(imp.symbol()) {
+        if self.imported.contains_key(imp.symbol()) || image.defines(imp.symbol()) {
             return;
         }
         // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds the

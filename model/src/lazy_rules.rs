@@ -232,11 +232,16 @@ impl LdPathElement {
     pub fn of(dir: &[u8]) -> Self {
         if dir.first() == Some(&b'/') {
             LdPathElement::Absolute
-        } else if [&b"$ORIGIN"[..], b"${ORIGIN}"].iter().any(|o| {
-            dir.strip_prefix(*o)
-                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
-        }) {
-            // Only as a whole word: glibc leaves `$ORIGINX` as it is (a relative folder).
+        } else if dir.starts_with(b"${ORIGIN}")
+            || dir.strip_prefix(b"$ORIGIN").is_some_and(|rest| {
+                !rest
+                    .first()
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+            })
+        {
+            // A token as glibc reads one (`is_dst` in `elf/dl-load.c`): braced, or bare and not
+            // followed by a letter, digit or `_` (`$ORIGINX` stays as it is, a relative folder;
+            // `${ORIGIN}x` and `$ORIGIN-x` are the image's folder's name with `x`, `-x` added).
             LdPathElement::Origin
         } else if dir.contains(&b'$') {
             LdPathElement::Substituted
@@ -294,6 +299,13 @@ pub const GLIBC_HWCAPS: &[&[u8]] = &[
 pub fn ld_path_elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {
     list.split(|&b| matches!(b, b':' | b';' | b'\n'))
         .filter(move |_| !list.is_empty())
+}
+
+/// The elements of a search-path list as musl's loader reads one (`path_open` in
+/// `ldso/dynlink.c`): split at `:` and a newline, empty elements passed over (never `.`).
+pub fn musl_ld_path_elements(list: &[u8]) -> impl Iterator<Item = &[u8]> {
+    list.split(|&b| matches!(b, b':' | b'\n'))
+        .filter(|e| !e.is_empty())
 }
 
 /// The variations of a library name: each is `prefix + name + suffix`, in order, at most four.

@@ -1,7 +1,8 @@
 //! The files the MSBuild task keeps beside a build, written and removed here rather than by the
-//! task's .NET code, which cannot tell a FIFO or a device from an empty file, nor write through a
-//! temporary file portably: the publish request (`write_request`) and an old plan report
-//! (`remove_plan_report`).
+//! task's .NET code, which cannot tell a FIFO or a device from an empty file, nor a file from
+//! another name of it (`bin//app`, a link), nor write through a temporary file portably: the
+//! publish request (`write_request`), an old plan report (`remove_plan_report`) and a new one
+//! (`write_plan_report`).
 
 use aotinterop::PublishRequest;
 use aotinterop_model::{codes, Error, Location, Result};
@@ -29,37 +30,109 @@ pub(crate) fn write_request(text: &str, path: &Path) -> Result<bool> {
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    // Read as a request of no file (its own file is not one of what it reads).
-    if let Ok(loaded) = PublishRequest::parse(text, Path::new("<request>"), base) {
-        if aotinterop::pipeline::is_input(&loaded, path) {
+    // Read as a request of no file (its own file is not one of what it reads). One that cannot
+    // be read (a bad RID) replaces only a request: an empty file may be one of its inputs.
+    match PublishRequest::parse(text, Path::new("<request>"), base) {
+        Ok(loaded) if aotinterop::pipeline::is_input(&loaded, path) => {
             return Err(refused(
                 path,
                 "is a file the request reads, which the task would replace",
-            ));
+            ))
         }
+        Ok(_) => {}
+        Err(_) if existing(path)?.is_some_and(|old| !is_json_object_with(&old, &["rid"], &["counts"])) => {
+            return Err(refused(
+                path,
+                "exists and is not a publish request, which the task would replace",
+            ))
+        }
+        Err(_) => {}
     }
+    replace(path, text, ".aotinterop-request-")?;
+    Ok(true)
+}
+
+/// Writes `text` to `path` through a new file in its folder renamed over it.
+fn replace(path: &Path, text: &str, prefix: &str) -> Result<()> {
+    let base = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(base).map_err(|e| cannot(path, "make the folder of", &e))?;
     let mut new = tempfile::Builder::new()
-        .prefix(".aotinterop-request-")
+        .prefix(prefix)
         .tempfile_in(base)
         .map_err(|e| cannot(path, "write", &e))?;
     new.write_all(text.as_bytes())
         .map_err(|e| cannot(path, "write", &e))?;
     new.persist(path).map_err(|e| cannot(path, "write", &e.error))?;
-    Ok(true)
+    Ok(())
+}
+
+/// What the report steps are given: the request file of the build (whose inputs are never
+/// removed or replaced) and, to write, the report's text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportStep {
+    request_file: std::path::PathBuf,
+    #[serde(default)]
+    report: Option<String>,
+}
+
+/// The report step's argument `text` (a JSON object), and the error when the report at `path`
+/// is a file the build's request reads.
+fn report_step(text: &str, path: &Path) -> Result<ReportStep> {
+    let step: ReportStep = serde_json::from_str(text).map_err(|e| {
+        Error::new(
+            codes::ABI_ARGUMENT,
+            format!("the report step's argument is not {{\"request_file\", \"report\"}}: {e}"),
+        )
+    })?;
+    let base = step.request_file.parent().unwrap_or(Path::new("."));
+    let request = aotinterop_model::diag::read_bounded(&step.request_file, "publish request", READ_LIMIT)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    let loaded = request.and_then(|r| PublishRequest::parse(&r, &step.request_file, base).ok());
+    if loaded.is_some_and(|l| aotinterop::pipeline::is_input(&l, path)) {
+        return Err(refused(
+            path,
+            "is a file the request reads, which the report would replace",
+        ));
+    }
+    Ok(step)
+}
+
+/// Writes the plan (or inspect) report `text` names to `path`, through a new file renamed over
+/// it. A file there is replaced only when it is such a report (never the image, its debug file,
+/// its markdown report, whatever name reaches them: `bin//app`, a link), and never when the
+/// build's request reads it.
+pub(crate) fn write_plan_report(text: &str, path: &Path) -> Result<()> {
+    let step = report_step(text, path)?;
+    if let Some(old) = existing(path)? {
+        if !is_report(&old) {
+            return Err(refused(
+                path,
+                "is not a plan report, which the report would replace",
+            ));
+        }
+    }
+    let report = step.report.unwrap_or_default();
+    replace(path, &report, ".aotinterop-report-")
+}
+
+/// Whether `bytes` are a plan report or the `inspect` step's image report.
+fn is_report(bytes: &[u8]) -> bool {
+    is_json_object_with(bytes, &["rid", "counts", "imports"], &[])
+        || is_json_object_with(bytes, &["format", "arch", "kind", "lazy"], &["rid"])
 }
 
 /// Removes the plan report at `path` before a step writes a new one (an old one would make the
 /// build look up to date after a failure); nothing when there is none. Anything but a report a
 /// step writes there (a plan, or the `inspect` step's image report) — a request, an input, a
 /// FIFO — is refused, never removed.
-pub(crate) fn remove_plan_report(path: &Path) -> Result<()> {
+pub(crate) fn remove_plan_report(text: &str, path: &Path) -> Result<()> {
+    report_step(text, path)?;
     let Some(old) = existing(path)? else {
         return Ok(());
     };
-    let plan = is_json_object_with(&old, &["rid", "counts", "imports"], &[]);
-    let inspection = is_json_object_with(&old, &["format", "arch", "kind", "lazy"], &["rid"]);
-    if !plan && !inspection {
+    if !is_report(&old) {
         return Err(refused(path, "is not a plan report, which the step would remove"));
     }
     std::fs::remove_file(path).map_err(|e| cannot(path, "remove", &e))
@@ -146,23 +219,82 @@ mod tests {
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     }
 
-    /// Only a plan report is removed: a request, a FIFO and a folder stay.
+    /// The report steps' argument for the request `request`, with `report` to write.
+    fn step(request: &Path, report: Option<&str>) -> String {
+        serde_json::json!({"request_file": request, "report": report}).to_string()
+    }
+
+    /// Only a plan report is removed: a request, a FIFO, a folder and a report the request
+    /// reads (a DirectPInvokeList) stay.
     #[test]
     fn only_a_plan_report_is_removed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
+        let none = step(&d.join("none.json"), None);
         let report = d.join("app.plan.json");
         std::fs::write(&report, r#"{"rid": "linux-x64", "counts": {}, "imports": []}"#).unwrap();
-        remove_plan_report(&report).unwrap();
+        remove_plan_report(&none, &report).unwrap();
         assert!(!report.exists());
-        remove_plan_report(&report).unwrap();
+        remove_plan_report(&none, &report).unwrap();
         let request = d.join("request.json");
         std::fs::write(&request, "{\"rid\": \"linux-x64\", \"output\": \"app\"}").unwrap();
-        assert!(remove_plan_report(&request).is_err());
+        assert!(remove_plan_report(&none, &request).is_err());
         assert!(request.exists());
         let fifo = fifo_in(d);
-        assert!(remove_plan_report(&fifo).is_err());
-        assert!(remove_plan_report(d).is_err());
+        assert!(remove_plan_report(&none, &fifo).is_err());
+        assert!(remove_plan_report(&none, d).is_err());
         assert!(fifo.exists());
+        let plan = r#"{"rid": "linux-x64", "counts": {}, "imports": []}"#;
+        std::fs::write(&report, plan).unwrap();
+        std::fs::write(
+            &request,
+            serde_json::json!({"rid": "linux-x64", "output": "app", "direct_pinvoke_list": ["app.plan.json"]}).to_string(),
+        )
+        .unwrap();
+        let e = remove_plan_report(&step(&request, None), &report).unwrap_err();
+        assert!(e.message.contains("the request reads"), "{e}");
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), plan);
+    }
+
+    /// A report is written over a report only, whatever name reaches the file (`bin//app`, a
+    /// link): the image, its markdown report and a file the request reads stay as they were.
+    #[test]
+    fn a_report_replaces_only_a_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("bin")).unwrap();
+        std::fs::write(d.join("bin/app"), b"\x7fELF image").unwrap();
+        std::os::unix::fs::symlink(d.join("bin"), d.join("binlink")).unwrap();
+        let request = d.join("request.json");
+        std::fs::write(&request, r#"{"rid": "linux-x64", "output": "bin/app"}"#).unwrap();
+        let plan = r#"{"rid": "linux-x64", "counts": {}, "imports": []}"#;
+        for name in ["bin//app", "binlink/app"] {
+            let e = write_plan_report(&step(&request, Some(plan)), &d.join(name)).unwrap_err();
+            assert!(e.message.contains("not a plan report"), "{name}: {e}");
+            assert_eq!(std::fs::read(d.join("bin/app")).unwrap(), b"\x7fELF image");
+        }
+        // Over itself by another name: written whole, not cut to nothing.
+        std::fs::write(d.join("bin/app.plan.json"), plan).unwrap();
+        write_plan_report(&step(&request, Some(plan)), &d.join("bin//app.plan.json")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap(),
+            plan
+        );
+        write_plan_report(&step(&request, Some(plan)), &d.join("new/report.json")).unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("new/report.json")).unwrap(), plan);
+    }
+
+    /// A request that cannot be read (a bad RID) is written over a request only: an empty file
+    /// there may be one of its inputs.
+    #[test]
+    fn an_unreadable_request_replaces_only_a_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let empty = d.join("empty.txt");
+        std::fs::write(&empty, "").unwrap();
+        let text = r#"{"rid": "bogus-x64", "direct_pinvoke_list": ["empty.txt"]}"#;
+        let e = write_request(text, &empty).unwrap_err();
+        assert!(e.message.contains("not a publish request"), "{e}");
+        assert_eq!(std::fs::read(&empty).unwrap(), b"");
     }
 }

@@ -4,9 +4,10 @@
 //!
 //! - [`aotinterop_run`]`(step, request_json, request_origin) -> char*`: runs one step (`plan`,
 //!   `publish` or `inspect`) on a publish request (`docs/request.md`) and returns a JSON
-//!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`. Two more
+//!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`. Three more
 //!   steps do the task's file work: `write_request` writes `request_json` to `request_origin`,
-//!   `remove_plan_report` removes the plan report `request_origin` names.
+//!   `remove_plan_report` removes the plan report `request_origin` names and
+//!   `write_plan_report` writes one there.
 //! - [`aotinterop_free`]`(char*)`: frees what `aotinterop_run` returned.
 //! - [`aotinterop_version`]`() -> const char*`: the library version, static, never freed.
 //!
@@ -44,16 +45,19 @@ pub enum Step {
     WriteRequest,
     /// Removes the plan report a step is about to write.
     RemovePlanReport,
+    /// Writes a step's plan report.
+    WritePlanReport,
 }
 
 impl Step {
     /// Every step.
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::Plan,
         Step::Publish,
         Step::Inspect,
         Step::WriteRequest,
         Step::RemovePlanReport,
+        Step::WritePlanReport,
     ];
 
     /// The step's name in the ABI.
@@ -64,6 +68,7 @@ impl Step {
             Step::Inspect => "inspect",
             Step::WriteRequest => "write_request",
             Step::RemovePlanReport => "remove_plan_report",
+            Step::WritePlanReport => "write_plan_report",
         }
     }
 
@@ -190,7 +195,10 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
         );
         return Response::error(step, err);
     };
-    if matches!(known, Step::WriteRequest | Step::RemovePlanReport) {
+    if matches!(
+        known,
+        Step::WriteRequest | Step::RemovePlanReport | Step::WritePlanReport
+    ) {
         return file_step(known, request_json, origin);
     }
     // An empty origin is none (errors would name an empty file).
@@ -235,7 +243,8 @@ fn file_step(step: Step, text: &str, origin: Option<&Path>) -> Response {
         Step::WriteRequest => {
             files::write_request(text, path).map(|changed| serde_json::json!({ "changed": changed }))
         }
-        _ => files::remove_plan_report(path).map(|()| serde_json::json!({})),
+        Step::RemovePlanReport => files::remove_plan_report(text, path).map(|()| serde_json::json!({})),
+        _ => files::write_plan_report(text, path).map(|()| serde_json::json!({})),
     };
     match done {
         Ok(result) => Response::success(step.name(), "result", &result, Summary::default(), Vec::new()),

@@ -63,6 +63,13 @@ namespace AotInterop.Build
         public override bool Execute()
         {
             string step = string.IsNullOrWhiteSpace(Step) ? "publish" : Step.Trim();
+            // The task runs the build steps; the file steps are its own, never asked for by a project.
+            if (step != "publish" && step != "plan" && step != "inspect")
+            {
+                TaskLog.Error(Log, "AOTI0802", RequestFile, 0, 0,
+                    "unknown step `" + TaskLog.Printable(step) + "`; the steps are plan, publish, inspect");
+                return false;
+            }
             string requestPath;
             string requestText;
             AotInteropNative native = AotInteropNative.Get(Log, NativeLibraryPath);
@@ -75,7 +82,7 @@ namespace AotInterop.Build
                 // date; but only a report is removed (the property may name any file, an input of
                 // the publish even), by the library, which tells a FIFO from a file.
                 if (!string.IsNullOrEmpty(PlanReport)
-                    && native.FileStep(Log, "remove_plan_report", "", Path.GetFullPath(PlanReport)) == null)
+                    && native.FileStep(Log, "remove_plan_report", ReportStep(requestPath, null), Path.GetFullPath(PlanReport)) == null)
                     return false;
                 requestText = File.ReadAllText(requestPath, Encoding.UTF8);
             }
@@ -129,35 +136,26 @@ namespace AotInterop.Build
             int[] span;
             if (step == "publish")
             {
-                if (!PublishOutputs(Get(response, "result") as Dictionary<string, object>))
+                if (!PublishOutputs(native, Get(response, "result") as Dictionary<string, object>))
                     return false;
             }
             else if (!string.IsNullOrEmpty(PlanReport) && spans.TryGetValue("result", out span))
             {
-                try
-                {
-                    string report = Path.GetFullPath(PlanReport);
-                    string dir = Path.GetDirectoryName(report);
-                    if (!string.IsNullOrEmpty(dir))
-                        Directory.CreateDirectory(dir);
-                    File.WriteAllText(report, responseText.Substring(span[0], span[1] - span[0]) + "\n", new UTF8Encoding(false));
-                    PlanReportPath = report;
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-                {
-                    TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot write the plan report: " + e.Message);
+                string report = Path.GetFullPath(PlanReport);
+                string text = responseText.Substring(span[0], span[1] - span[0]) + "\n";
+                if (native.FileStep(Log, "write_plan_report", ReportStep(requestPath, text), report) == null)
                     return false;
-                }
+                PlanReportPath = report;
             }
             Log.LogMessage(MessageImportance.High, "aotinterop {0}: {1}{2} imports, {3} direct, {4} lazy{5}",
-                step, step == "publish" ? OutputImage + ": " : "", ImportCount, DirectCount, LazyCount,
-                PlanReportPath == null ? "" : " -> " + PlanReportPath);
+                step, step == "publish" ? TaskLog.Printable(OutputImage) + ": " : "", ImportCount, DirectCount, LazyCount,
+                PlanReportPath == null ? "" : " -> " + TaskLog.Printable(PlanReportPath));
             return !Log.HasLoggedErrors;
         }
 
         // The publish wrote the image and `<image>.plan.json` / `.plan.md` next to it: report them,
         // and copy the plan to PlanReport when the project wants it elsewhere.
-        private bool PublishOutputs(Dictionary<string, object> result)
+        private bool PublishOutputs(AotInteropNative native, Dictionary<string, object> result)
         {
             var files = new List<ITaskItem>();
             if (!string.IsNullOrEmpty(OutputImage))
@@ -187,33 +185,30 @@ namespace AotInterop.Build
                 PlanReportPath = Path.GetFullPath(json);
                 return true;
             }
-            // The report is never one of the files the publish wrote (the image, its debug file,
-            // its markdown report): the copy would replace it.
-            foreach (ITaskItem published in files)
-            {
-                if (SamePath(PlanReport, published.ItemSpec) || (published == files[0] && SamePath(PlanReport, published.ItemSpec + ".dbg")))
-                {
-                    TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0,
-                        "AotInteropPlanReport names " + published.ItemSpec + (SamePath(PlanReport, published.ItemSpec) ? "" : ".dbg")
-                        + ", a file the publish wrote, which the plan report would replace: name another file");
-                    return false;
-                }
-            }
+            // Written by the library, which replaces only a plan report there, whatever name
+            // reaches the file (`bin//app` is the image), and never a file the request reads.
+            string report = Path.GetFullPath(PlanReport);
+            string text;
             try
             {
-                string report = Path.GetFullPath(PlanReport);
-                string dir = Path.GetDirectoryName(report);
-                if (!string.IsNullOrEmpty(dir))
-                    Directory.CreateDirectory(dir);
-                File.Copy(json, report, true);
-                PlanReportPath = report;
-                return true;
+                text = File.ReadAllText(json, Encoding.UTF8);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
-                TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot copy the plan report " + json + ": " + e.Message);
+                TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot read the plan report " + json + ": " + e.Message);
                 return false;
             }
+            if (native.FileStep(Log, "write_plan_report", ReportStep(Path.GetFullPath(RequestFile), text), report) == null)
+                return false;
+            PlanReportPath = report;
+            return true;
+        }
+
+        // The report steps' argument: the build's request file and the report to write.
+        private static string ReportStep(string requestPath, string report)
+        {
+            return "{\"request_file\": " + JsonWriter.Quote(requestPath)
+                + (report == null ? "" : ", \"report\": " + JsonWriter.Quote(report)) + "}";
         }
 
         private static object Get(Dictionary<string, object> d, string key)

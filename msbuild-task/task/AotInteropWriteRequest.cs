@@ -318,6 +318,23 @@ namespace AotInterop.Build
             log.LogWarning(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
         }
 
+        /// <summary>A value as a message shows it: control characters as <c>\xNN</c> (an escape
+        /// sequence or a newline in a property would otherwise reach the terminal or forge a line).</summary>
+        public static string Printable(string value)
+        {
+            if (value == null)
+                return "";
+            var sb = new System.Text.StringBuilder(value.Length);
+            foreach (char c in value)
+            {
+                if (char.IsControl(c))
+                    sb.Append("\\x").Append(((int)c & 0xff).ToString("x2"));
+                else
+                    sb.Append(c);
+            }
+            return sb.ToString();
+        }
+
         /// <summary>Logs a note (what was done on the project's request) as a high-importance message in the same form.</summary>
         public static void Note(TaskLoggingHelper log, string code, string file, int line, int column, string message)
         {

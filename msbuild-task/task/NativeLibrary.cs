@@ -134,7 +134,7 @@ namespace AotInterop.Build
             }
         }
 
-        /// <summary>Runs a file step (<c>write_request</c>, <c>remove_plan_report</c>) on
+        /// <summary>Runs a file step (<c>write_request</c>, <c>remove_plan_report</c>, <c>write_plan_report</c>) on
         /// <paramref name="file"/>: the library checks what is there (a FIFO, a device, an input of the
         /// build are refused, never written or removed). Logs its errors; returns its result, or null.</summary>
         public Dictionary<string, object> FileStep(Microsoft.Build.Utilities.TaskLoggingHelper log, string step, string text, string file)

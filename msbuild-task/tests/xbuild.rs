@@ -399,7 +399,12 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     // (the task deleted the old report before anything else).
     let input = dir.path().join("imports.json");
     let before = std::fs::read(&input).unwrap();
-    refused(dir.path(), "AotInteropPlanReport", &input, "not a plan report");
+    refused(
+        dir.path(),
+        "AotInteropPlanReport",
+        &input,
+        "a file the request reads",
+    );
     assert_eq!(std::fs::read(&input).unwrap(), before);
 
     // Lines native AOT accepts but that can never match: warnings with their place, and the
@@ -439,18 +444,23 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     );
     assert!(report.exists());
 
-    // A step the library does not know.
-    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:AotInteropStep=link"]);
-    let log = Build {
-        ok: b.ok,
-        log: b.log.replace(":  error", ": error"),
-    };
-    assert_msbuild_error(
-        &log,
-        &format!(
-            "{d}/BadInputs.proj: error AOTI0802: unknown step `link`; the steps are plan, publish, inspect"
-        ),
-    );
+    // A step the library does not know, or one of its file steps (`write_request` wrote
+    // `{"changed": false}` as the plan report).
+    for step in ["link", "write_request"] {
+        let b = xbuild(
+            dir.path(),
+            "BadInputs.proj",
+            &[&format!("/p:AotInteropStep={step}")],
+        );
+        let log = Build {
+            ok: b.ok,
+            log: b.log.replace(":  error", ": error"),
+        };
+        assert_msbuild_error(
+            &log,
+            &format!("error AOTI0802: unknown step `{step}`; the steps are plan, publish, inspect"),
+        );
+    }
 
     // publish runs the real pipeline: with no compiled code (no entry point) the link fails,
     // located at the image, and leaves neither an image nor a report.

@@ -379,7 +379,8 @@ impl PublishRequest {
         if let Some(p) = &mut self.runtime_dir {
             fix(p);
         }
-        if let Some(p) = &mut self.cache_dir {
+        // An empty `cache_dir` stays empty, to be refused (it would be the request's folder).
+        if let Some(p) = self.cache_dir.as_mut().filter(|p| !p.as_os_str().is_empty()) {
             fix(p);
         }
         if let Some(p) = &mut self.intermediate_dir {

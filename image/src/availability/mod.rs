@@ -246,7 +246,8 @@ fn not_tried(path: &str, via: Via, glibc: bool, machine: &Machine) -> Option<Str
         ));
     }
     let through_cwd = || aotinterop_runtime::resolver::through_current_directory(path);
-    (machine.is_here() && via == Via::Absolute && through_cwd()).then(|| cwd_named_note(path))
+    let named = matches!(via, Via::Absolute | Via::AssemblyDirectory);
+    (machine.is_here() && named && through_cwd()).then(|| cwd_named_note(path))
 }
 
 /// The note for a lazy module path through the current directory by another name.
@@ -601,7 +602,8 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
                         candidates.retain(|p| {
                             p.is_absolute()
                                 && !(machine.is_here()
-                                    && p.parent().is_some_and(current_directory_by_another_name))
+                                    && p.to_str()
+                                        .is_some_and(aotinterop_runtime::resolver::through_current_directory))
                         });
                     }
                     let hit = first_found(path, candidates, arch, root, elf);

@@ -79,6 +79,11 @@ impl Linker for GnuCc {
         if self.libc != Libc::Bionic {
             push(&mut a, "-pthread");
         }
+        // A LinkerArg `-Wl,-Bstatic` left on would have the C library itself linked statically
+        // into an image that still has a program interpreter (it crashes as it starts).
+        if !job.static_executable {
+            push(&mut a, "-Wl,-Bdynamic");
+        }
         for l in &job.system_libs {
             push(&mut a, format!("-l{l}"));
         }
@@ -157,6 +162,7 @@ mod tests {
                 "-static-libgcc",
                 "-Wl,-e,0x0",
                 "-pthread",
+                "-Wl,-Bdynamic",
                 "-ldl",
                 "-lpthread",
                 "-lrt",
@@ -202,6 +208,8 @@ mod tests {
             a.contains(&"-static".to_string()) && !a.iter().any(|s| s.contains("pie")),
             "{a:?}"
         );
+        // A static link is not switched back to shared libraries.
+        assert!(!a.contains(&"-Wl,-Bdynamic".to_string()), "{a:?}");
         job.static_executable = false;
         let a = strs(&gcc.args(&job, &staged));
         assert!(

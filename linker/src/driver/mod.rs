@@ -206,11 +206,19 @@ pub struct LinkCommand {
 }
 
 impl fmt::Display for LinkCommand {
-    /// The command line, quoted for a POSIX shell so it can be pasted to run again.
+    /// The command line, quoted for a POSIX shell so it can be pasted to run again; an argument
+    /// longer than 4 KB is shown by its start and its length.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", shell_quote(&self.program.to_string_lossy()))?;
         for a in &self.args {
-            write!(f, " {}", shell_quote(&a.to_string_lossy()))?;
+            let a = a.to_string_lossy();
+            match a.len() > 4096 {
+                true => {
+                    let start: String = a.chars().take(200).collect();
+                    write!(f, " {}...({} bytes)", shell_quote(&start), a.len())?
+                }
+                false => write!(f, " {}", shell_quote(&a))?,
+            }
         }
         Ok(())
     }

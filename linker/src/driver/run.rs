@@ -49,10 +49,21 @@ impl StagedLink {
     /// Moves the side outputs, `extra` (more staged files: plan reports) and the image into
     /// place, the image last (see [`Staging::commit`]).
     pub fn commit(self, staging: &Staging, extra: &[(PathBuf, PathBuf)]) -> Result<LinkOutcome> {
+        self.commit_checked(staging, extra, &|| Ok(()))
+    }
+
+    /// [`StagedLink::commit`], with `check` run under the output folder's lock before anything
+    /// moves ([`Staging::commit_checked`]).
+    pub fn commit_checked(
+        self,
+        staging: &Staging,
+        extra: &[(PathBuf, PathBuf)],
+        check: &dyn Fn() -> Result<()>,
+    ) -> Result<LinkOutcome> {
         let mut files = self.side_outputs.clone();
         files.extend(extra.iter().cloned());
         let name = self.image.file_name().map(PathBuf::from).unwrap_or_default();
-        staging.commit(&self.superseded, &files, (&name, &self.output))?;
+        staging.commit_checked(&self.superseded, &files, (&name, &self.output), check)?;
         Ok(LinkOutcome {
             output: self.output,
             side_outputs: self.side_outputs.into_iter().map(|(_, d)| d).collect(),

@@ -503,6 +503,19 @@ impl Staging {
         files: &[(PathBuf, PathBuf)],
         image: (&Path, &Path),
     ) -> Result<()> {
+        self.commit_checked(superseded, files, image, &|| Ok(()))
+    }
+
+    /// [`Staging::commit`], running `check` once the output folder's lock is held, before
+    /// anything moves: what was checked at the start (that the files there may be replaced)
+    /// is checked again where no other publish to the folder can change it.
+    pub fn commit_checked(
+        &self,
+        superseded: &[PathBuf],
+        files: &[(PathBuf, PathBuf)],
+        image: (&Path, &Path),
+        check: &dyn Fn() -> Result<()>,
+    ) -> Result<()> {
         let (name, dest) = image;
         // The output's folder is the lock (nothing is left beside the output for it); commits
         // are renames, so publishes to other outputs in the folder wait only that long.
@@ -517,6 +530,7 @@ impl Staging {
             return Err(move_failed(dest, interrupted_error()));
         }
         roll_back_dead_commits(folder, self.path());
+        check()?;
         // (staged file, destination); no staged file: the destination is removed.
         let moves: Vec<(Option<PathBuf>, &Path)> = superseded
             .iter()

@@ -106,9 +106,11 @@ fn keep_debug(image: &Path, debug: &Path) -> [OsString; 3] {
 
 /// `path` (in the staging folder, where objcopy runs) by its file name: llvm-objcopy makes its
 /// temporary file from the output's path as a pattern, so a `%` in a folder above it broke the
-/// step.
+/// step. Written `./NAME`, so that a name starting with `-` is no option.
 fn here(path: &Path) -> OsString {
-    path.file_name().unwrap_or(path.as_os_str()).to_os_string()
+    let mut here = OsString::from("./");
+    here.push(path.file_name().unwrap_or(path.as_os_str()));
+    here
 }
 
 /// ELF: the debug copy and the stripped image are written at once, by two objcopy runs over the

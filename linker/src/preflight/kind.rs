@@ -78,6 +78,71 @@ fn not_an_archive(name: &str, data: &[u8]) -> Option<String> {
     })
 }
 
+/// The commands a GNU ld script starts with (`ld`'s manual, "Linker Scripts").
+const SCRIPT_COMMANDS: &[&str] = &[
+    "INPUT",
+    "GROUP",
+    "AS_NEEDED",
+    "OUTPUT_FORMAT",
+    "OUTPUT_ARCH",
+    "OUTPUT",
+    "SEARCH_DIR",
+    "INCLUDE",
+    "STARTUP",
+    "TARGET",
+    "ENTRY",
+    "EXTERN",
+    "SECTIONS",
+    "MEMORY",
+    "PHDRS",
+    "VERSION",
+    "PROVIDE",
+    "PROVIDE_HIDDEN",
+    "HIDDEN",
+    "ASSERT",
+    "INSERT",
+    "NOCROSSREFS",
+    "REGION_ALIAS",
+    "FORCE_COMMON_ALLOCATION",
+    "INHIBIT_COMMON_ALLOCATION",
+];
+
+/// A text item that is neither a GNU ld script (its first word a script command, or a symbol
+/// assignment) nor an Apple text stub (`.tbd`): C source, notes. The compiler driver compiles
+/// the one and hands the linker the other as a script, which it refuses.
+fn text_of_no_known_kind(data: &[u8]) -> Option<String> {
+    if FileKind::identify(&data[..data.len().min(512)]) != FileKind::Text {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&data[..data.len().min(4096)]);
+    let mut rest = text.trim_start();
+    // Comments (`/* … */`) before the first word.
+    while let Some(after) = rest.strip_prefix("/*") {
+        rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+    }
+    if rest.is_empty() || rest.starts_with("--- !tapi") || rest.starts_with('{') {
+        return None;
+    }
+    let word_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "_.$".contains(c)))
+        .unwrap_or(rest.len());
+    let (word, after) = rest.split_at(word_end);
+    let assignment = !word.is_empty()
+        && after
+            .trim_start()
+            .starts_with(['=', '+', '-', '*', '/', '|', '&']);
+    if SCRIPT_COMMANDS.contains(&word) || assignment {
+        return None;
+    }
+    let start: String = rest.chars().take(24).collect();
+    Some(format!(
+        "NativeLibrary item is text that is no GNU ld script or text stub (it starts with `{}`): the compiler \
+         driver would compile it or hand it to the linker as a script; give the library itself (a static \
+         archive or a shared library)",
+        aotinterop_model::diag::printable(&start)
+    ))
+}
+
 /// The first bytes of what a NativeLibrary item can be: archives, ELF, PE, Mach-O (thin and
 /// universal), COFF objects of the four Windows machines, LLVM bitcode, and text (`.tbd` stubs,
 /// GNU ld scripts). Anything else is refused on its first bytes, before the file is read.
@@ -133,6 +198,9 @@ pub(super) fn check(path: &Path, target: &Target, flavor: Flavor) -> Option<Diag
         Err(e) => return Some(e.diagnostic().clone()),
     };
     if let Some(d) = not_an_archive(&name, &data) {
+        return wrong(d);
+    }
+    if let Some(d) = text_of_no_known_kind(&data) {
         return wrong(d);
     }
     let found = if let Ok(archive) = ArchiveFile::parse(&*data) {

@@ -70,7 +70,7 @@ pub(super) fn plan(
         let topped_up = check_link_files(job, module, &imports, direct, per_file, diags);
         let found = find_present(module, job, dirs);
         let mut lib = stand_in(module, job, found.as_ref());
-        if let Some(d) = relative_name(module, &lib, target.format) {
+        if let Some(d) = relative_name(module, &lib, target) {
             diags.push(d);
             continue;
         }
@@ -110,12 +110,17 @@ pub(super) fn plan(
 
 /// The error for a stand-in whose name the loader would resolve from the current directory: a
 /// relative path with a folder (ELF and PE; Mach-O's `@rpath/` names are the image's own).
-fn relative_name(module: &str, lib: &GeneratedLibrary, format: Format) -> Option<Diagnostic> {
-    let relative = lib.file.contains(['/', '\\'])
-        && !lib.file.starts_with(['/', '@'])
-        && !(format == Format::Coff
-            && aotinterop_model::lazy_rules::is_absolute(&lib.file, aotinterop_model::Platform::Windows));
-    if !relative {
+fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::Target) -> Option<Diagnostic> {
+    let format = target.format;
+    // glibc expands `$ORIGIN` in a needed library's name to the image's folder (musl does not).
+    let origin = format == Format::Elf
+        && target.libc == crate::target::Libc::Gnu
+        && aotinterop_model::lazy_rules::LdPathElement::of(lib.file.as_bytes())
+            == aotinterop_model::lazy_rules::LdPathElement::Origin;
+    let windows_absolute = format == Format::Coff
+        && aotinterop_model::lazy_rules::is_absolute(&lib.file, aotinterop_model::Platform::Windows);
+    let absolute = origin || windows_absolute || lib.file.starts_with(['/', '@']);
+    if absolute || !lib.file.contains(['/', '\\']) {
         return None;
     }
     let whose = match &lib.read_from {

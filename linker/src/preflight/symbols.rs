@@ -312,16 +312,17 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
     }
     if let Ok(archive) = ArchiveFile::parse(&*data) {
         let mut out = Offered::default();
+        // An index that cannot be read whole (a count past its end) is what the linker
+        // refuses or reads as "defines nothing": said here, not passed over, whichever way
+        // the archive is read.
+        let index = archive
+            .symbols()
+            .and_then(|i| {
+                i.map(Iterator::collect::<std::result::Result<Vec<_>, _>>)
+                    .transpose()
+            })
+            .map_err(|e| malformed_index(path, e))?;
         if !members {
-            // An index that cannot be read whole (a count past its end) is what the linker
-            // refuses or reads as "defines nothing": said here, not passed over.
-            let index = archive
-                .symbols()
-                .and_then(|i| {
-                    i.map(Iterator::collect::<std::result::Result<Vec<_>, _>>)
-                        .transpose()
-                })
-                .map_err(|e| malformed_index(path, e))?;
             if let Some(index) = index {
                 for s in index {
                     out.other.insert(String::from_utf8_lossy(s.name()).into_owned());

@@ -7,14 +7,15 @@
 
 use std::path::{Path, PathBuf};
 
-/// The NuGet global packages folder: `NUGET_PACKAGES`, else `~/.nuget/packages`.
+/// The NuGet global packages folder: `NUGET_PACKAGES`, else `~/.nuget/packages`. A relative
+/// value is ignored: it would be the current directory's, where anyone could plant a list that
+/// makes imports bind at startup.
 pub fn nuget_packages_root() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("NUGET_PACKAGES").filter(|p| !p.is_empty()) {
+    let absolute = |name: &str| std::env::var_os(name).filter(|p| Path::new(p).is_absolute());
+    if let Some(p) = absolute("NUGET_PACKAGES") {
         return Some(PathBuf::from(p));
     }
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|p| !p.is_empty())?;
+    let home = absolute("HOME").or_else(|| absolute("USERPROFILE"))?;
     Some(Path::new(&home).join(".nuget").join("packages"))
 }
 

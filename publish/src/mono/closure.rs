@@ -65,6 +65,9 @@ fn locate(name: &str, app_dirs: &[PathBuf], framework: &Path, from: Origin) -> O
     beside.chain(framework).find(|(p, _)| p.is_file())
 }
 
+/// A reference: the referring assembly's name and the name it refers to.
+type Reference = (String, String);
+
 /// The closure of `listed` over their AssemblyRef rows; `progress` is told how many assemblies
 /// have been read.
 pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(usize)) -> Result<Closure> {
@@ -74,11 +77,23 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
         .iter()
         .map(|p| p.parent().map(Path::to_path_buf).unwrap_or_default())
         .collect();
-    let mut queue: VecDeque<(PathBuf, Origin)> = listed.iter().map(|p| (p.clone(), Origin::Listed)).collect();
+    // Each file with the reference that led to it (none for a listed one).
+    let mut queue: VecDeque<(PathBuf, Origin, Option<Reference>)> =
+        listed.iter().map(|p| (p.clone(), Origin::Listed, None)).collect();
     let mut seen = BTreeSet::new();
     let mut members = Vec::new();
-    while let Some((path, origin)) = queue.pop_front() {
+    while let Some((path, origin, wanted)) = queue.pop_front() {
         let (interop, bytes) = scan::read_file_keeping_bytes(&path)?;
+        // A file of the reference's name that holds another assembly: Mono would not load it
+        // for that reference, and the image would stop at start.
+        if let Some((by, name)) = wanted.filter(|(_, n)| !n.eq_ignore_ascii_case(&interop.name)) {
+            return Err(super::err(format!(
+                "assembly `{by}` references `{name}`, and this file of that name holds the assembly `{}`: Mono \
+                 would not load it for `{name}` and the image would stop as it starts; put `{name}`'s own file here",
+                interop.name
+            ))
+            .at(Location::file(&path)));
+        }
         if !seen.insert(interop.name.to_ascii_lowercase()) {
             continue;
         }
@@ -93,6 +108,10 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
                     .flat_map(|d| [d.join(format!("{r}.dll")), d.join(format!("{r}.exe"))])
                     .find(|p| std::fs::symlink_metadata(p).is_ok());
                 let beside = match not_a_file {
+                    Some(p) if std::fs::metadata(&p).is_err() => format!(
+                        " ({} is there, but it is a link that leads nowhere, or a loop of links)",
+                        aotinterop_model::diag::shown_path(&p, 300)
+                    ),
                     Some(p) => format!(
                         " ({} is there, but it is not a regular file: a folder, a FIFO or a device)",
                         aotinterop_model::diag::shown_path(&p, 300)
@@ -106,7 +125,7 @@ pub fn closure(listed: &[PathBuf], mono: super::Mono, progress: &mut dyn FnMut(u
                 ))
                 .at(Location::file(&path))
             })?;
-            queue.push_back((found, how));
+            queue.push_back((found, how, Some((interop.name.clone(), r.clone()))));
         }
         members.push(Member {
             path,

@@ -78,11 +78,25 @@ pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str
     }
     // A relative folder would be the current directory's: ignored, as the XDG base directory
     // specification says of a relative `XDG_CACHE_HOME`.
-    let env = |k: &str| std::env::var_os(k).map(PathBuf::from).filter(|v| v.is_absolute());
+    // One that cannot be a folder (it, or a folder along it, is a file) is passed over for the
+    // next, as a missing one is.
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .map(PathBuf::from)
+            .filter(|v| v.is_absolute() && can_be_folder(v))
+    };
     env("AOTINTEROP_CACHE_DIR")
         .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
         .or_else(|| env("XDG_CACHE_HOME").map(|d| (d.join("aotinterop"), "XDG_CACHE_HOME")))
         .or_else(|| env("HOME").map(|h| (h.join(".cache/aotinterop"), "HOME")))
+}
+
+/// Whether `path` is a folder or can be made one: the nearest of it and its folders that exists
+/// is a folder.
+pub fn can_be_folder(path: &Path) -> bool {
+    path.ancestors()
+        .find(|a| std::fs::symlink_metadata(a).is_ok())
+        .is_none_or(Path::is_dir)
 }
 
 /// Why the existing cache folder `root` cannot be trusted, if so: it (or the first of its
@@ -254,6 +268,7 @@ impl Entry {
         if !self.private() {
             return;
         }
+        remove_stale_temporaries(dir);
         let put = |to: &Path, write: &dyn Fn(&mut std::fs::File) -> std::io::Result<()>| {
             let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
             write(tmp.as_file_mut())?;
@@ -265,6 +280,26 @@ impl Entry {
         }
         if let Some(check) = check_of(&self.object, note) {
             let _ = put(&self.check, &|f| std::io::Write::write_all(f, check.as_bytes()));
+        }
+    }
+}
+
+/// Removes the temporary files (`.tmp-*`) a store killed part-way left in the entry folder
+/// `dir` (up to tens of megabytes each), once they are an hour old: a store going on now is
+/// never that slow.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e.file_name().as_encoded_bytes().starts_with(b".tmp-")
+            && e.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .is_ok_and(|t| t.elapsed().is_ok_and(|a| a.as_secs() > 3600))
+            });
+        if stale {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

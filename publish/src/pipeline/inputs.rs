@@ -517,6 +517,11 @@ fn writes_file(name: &str, with_value: bool) -> Option<bool> {
         ("dependency_info", false),
         ("object_path_lto", false),
     ];
+    // Options that read a file and are themselves the start of a writer's name: `getopt_long`
+    // takes an exact name before any abbreviation (`--plugin=FILE` loads a plugin).
+    if matches!(name, "plugin") {
+        return None;
+    }
     // An abbreviation only with its value (`--M=FILE` is `--Map`): without one, a flag of the same
     // start (`--stats`, `--time-trace`) would take the next word for a file.
     // `--output`'s own abbreviations take the next word too (`--ou FILE`).
@@ -770,6 +775,21 @@ fn check_cache(loaded: &LoadedRequest) -> Result<()> {
     let Some((root, named_by)) = crate::mono::named_cache_root(loaded) else {
         return Ok(());
     };
+    let at = || loaded.locate_field("cache_dir");
+    if named_by == "cache_dir" && root.as_os_str().is_empty() {
+        return Err(Error::new(
+            codes::REQUEST_INVALID,
+            "`cache_dir` is empty: name a folder, or leave it out",
+        )
+        .at(at()));
+    }
+    if named_by == "cache_dir" && !crate::mono::can_be_folder(&root) {
+        let why = format!(
+            "the Mono object cache {} (from `cache_dir`) cannot be a folder: it, or a folder along it, is a file",
+            shown_path(&root)
+        );
+        return Err(Error::new(codes::REQUEST_INVALID, why).at(at()));
+    }
     let Some(why) = crate::mono::untrusted_cache(&root) else {
         return Ok(());
     };
@@ -992,6 +1012,15 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         )
         .at(at()));
     }
+    // Names of aotinterop's own work folders (`.aotinterop-link-…`), which a later publish to
+    // that folder removes once their publish is gone.
+    if output
+        .iter()
+        .any(|c| c.as_encoded_bytes().starts_with(b".aotinterop-"))
+    {
+        let why = "is named like aotinterop's work folders (`.aotinterop-…`), which publishes remove";
+        return Err(output_invalid(output, why).at(at()));
+    }
     // Its folder, where the staging folder is made (`/proc/self/fd/7` names a file elsewhere).
     let folder = output
         .parent()
@@ -1046,7 +1075,10 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
         return Err(output_invalid(output, &why).at(at()));
     }
     // Nor are files of another kind where its debug file and reports go (a user's `app.dbg`).
-    if let Some((file, why)) = not_previous_side_files(output, loaded.request.strip_symbols) {
+    // A linker's PDB and import library (a static library's output is the `.lib` itself).
+    let coff = target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff)
+        && loaded.request.native_lib != OutputKind::Static;
+    if let Some((file, why)) = not_previous_side_files(output, loaded.request.strip_symbols, coff) {
         return Err(output_invalid(
             output,
             &format!("would replace {}, which {why}", shown_path(&file)),
@@ -1056,10 +1088,11 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     Ok(())
 }
 
-/// The first of the debug file (when the publish writes one: `strip`) and plan reports beside
-/// `output` that exists and is not what a publish writes there (an ELF or PE file;
-/// aotinterop's plan JSON; its markdown report), and why.
-fn not_previous_side_files(output: &Path, strip: bool) -> Option<(PathBuf, &'static str)> {
+/// The first of the debug file (when the publish writes one: `strip`), the plan reports and,
+/// for a Windows target (`coff`), the linker's import library and PDB beside `output` that
+/// exists and is not what a publish writes there (an ELF file's debug information or a PE
+/// file; aotinterop's plan JSON; its markdown report; an import library; a PDB), and why.
+fn not_previous_side_files(output: &Path, strip: bool, coff: bool) -> Option<(PathBuf, &'static str)> {
     let name = output.file_name()?.to_string_lossy().into_owned();
     // The first `n` bytes of a regular file there that is not empty.
     let head = |p: &Path, n: u64| -> Option<Vec<u8>> {
@@ -1074,8 +1107,23 @@ fn not_previous_side_files(output: &Path, strip: bool) -> Option<(PathBuf, &'sta
         Some(bytes)
     };
     let dbg = output.with_file_name(format!("{name}.dbg"));
-    if strip && head(&dbg, 20).is_some_and(|b| !aotinterop_model::FileKind::identify(&b).is_image()) {
-        return Some((dbg, "is not a debug file (an ELF or PE file)"));
+    let debug_file = |b: &[u8]| match aotinterop_model::FileKind::identify(b) {
+        // An ELF file with its code (an image, an object) is no `objcopy --only-keep-debug` file.
+        aotinterop_model::FileKind::Elf => aotinterop_image::is_debug_companion(&dbg),
+        kind => kind.is_image(),
+    };
+    if strip && head(&dbg, 20).is_some_and(|b| !debug_file(&b)) {
+        return Some((dbg, "is not a debug file (an image's debug information)"));
+    }
+    if coff {
+        let lib = output.with_extension("lib");
+        if lib != output && head(&lib, 64 << 20).is_some_and(|b| !is_import_library(&b)) {
+            return Some((lib, "is not an import library"));
+        }
+        let pdb = output.with_extension("pdb");
+        if pdb != output && head(&pdb, 32).is_some_and(|b| !b.starts_with(b"Microsoft C/C++ MSF 7.00\r\n")) {
+            return Some((pdb, "is not a PDB"));
+        }
     }
     let json = output.with_file_name(format!("{name}.plan.json"));
     let is_plan = |b: &[u8]| {
@@ -1090,6 +1138,18 @@ fn not_previous_side_files(output: &Path, strip: bool) -> Option<(PathBuf, &'sta
         return Some((md, "is not a plan report"));
     }
     None
+}
+
+/// Whether `bytes` are an import library: an archive whose members are short import members
+/// (`IMPORT_OBJECT_HEADER`, `00 00 FF FF`) or objects of a linker's long-form import library.
+fn is_import_library(bytes: &[u8]) -> bool {
+    let Ok(archive) = object::read::archive::ArchiveFile::parse(bytes) else {
+        return false;
+    };
+    archive
+        .members()
+        .filter_map(|m| m.ok()?.data(bytes).ok())
+        .any(|d| d.starts_with(&[0, 0, 0xff, 0xff]))
 }
 
 /// The files a publish to `output` writes: the image, its debug file, the plan reports and, for
@@ -1237,7 +1297,16 @@ mod tests {
             let found = linker_arg_outputs(base, &[arg.to_string()]);
             assert_eq!(found, [(0, PathBuf::from("/base/x"), image)], "{arg}");
         }
-        for arg in ["-lz", "-Wl,-z,now", "-Wl,--as-needed", "-pie", "-Wl,-soname,x"] {
+        // `--plugin` reads a plugin: it is no abbreviation of `--plugin-opt`.
+        for arg in [
+            "-lz",
+            "-Wl,-z,now",
+            "-Wl,--as-needed",
+            "-pie",
+            "-Wl,-soname,x",
+            "-Wl,--plugin=x",
+            "-Wl,--plugin,x",
+        ] {
             assert!(linker_arg_outputs(base, &[arg.to_string()]).is_empty(), "{arg}");
         }
         assert_eq!(

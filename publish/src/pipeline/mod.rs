@@ -259,7 +259,7 @@ pub fn publish(
             loaded.request.search_current_directory,
         )
     })?;
-    let outcome = run.step(Step::Commit, |_| steps::commit(&staged, &staging, &moves))?;
+    let outcome = run.step(Step::Commit, |_| steps::commit(loaded, &staged, &staging, &moves))?;
     Ok(PublishReport {
         output: outcome.output.clone(),
         side_outputs: outcome.side_outputs.clone(),
@@ -289,6 +289,25 @@ fn verify_staged(
         )
         .at(Location::file(&staged.output))
     })?;
+    // An executable that needs shared libraries and has no program interpreter (a LinkerArg
+    // `-static-pie`, `-static` or `-Wl,--no-dynamic-linker`) crashes as it starts.
+    if image.format == aotinterop_image::Format::Elf
+        && plan.native_lib == aotinterop_model::OutputKind::Executable
+        && image.interpreter.is_none()
+        && !image.needed.is_empty()
+    {
+        return Err(Error::new(
+            codes::STATIC_EXECUTABLE_INVALID,
+            format!(
+                "the linked executable needs shared libraries ({}) but has no program interpreter: it would crash \
+                 as it starts. A LinkerArg made it static (`-static`, `-static-pie`, `-Wl,--no-dynamic-linker`): \
+                 remove it, or set StaticExecutable (which checks what a static image can bind); the previous \
+                 output, if any, is unchanged",
+                image.needed.join(", ")
+            ),
+        )
+        .at(Location::file(&staged.output)));
+    }
     // Nothing the publish makes loads from the current directory, unless the request asks.
     let image_dir = std::path::absolute(&staged.output).unwrap_or_else(|_| staged.output.clone());
     let image_dir = image_dir.parent().unwrap_or(Path::new("/"));

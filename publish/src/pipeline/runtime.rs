@@ -4,7 +4,8 @@
 //! NuGet package carries it as NuGet lays out native assets, `runtimes/<rid>/native/`. A publish
 //! whose request names `runtime_dir` looks there only (an archive missing there is an error, not
 //! a silent fall-back to another build's), and so does `$AOTINTEROP_RUNTIME_DIR`; otherwise, in order, in `runtime/`
-//! beside the `aotinterop` program, in `../lib/aotinterop/runtime/` from the program's folder
+//! beside the `aotinterop` program (only when the running program is `aotinterop`: not inside
+//! the MSBuild task's host), in `../lib/aotinterop/runtime/` from the program's folder
 //! (an install: `scripts/install PREFIX`), and in `../aotinterop-runtime/` from it (the layout of
 //! a cargo build: `target/debug/aotinterop`); in each, under `<triple>/` and under
 //! `<rid>/native/`.
@@ -38,8 +39,12 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
         return vec![PathBuf::from(d)];
     }
     let mut dirs = Vec::new();
+    // Only beside the `aotinterop` program: the library inside another (the MSBuild task's
+    // host is `mono` or `dotnet`) takes its runtime from the package, never from beside that
+    // program's own files (`/usr/bin/runtime`, `/usr/lib/aotinterop/runtime`).
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
+        .filter(|e| e.file_stem().is_some_and(|s| s == "aotinterop"))
         .and_then(|e| e.parent().map(PathBuf::from))
     {
         dirs.push(exe_dir.join("runtime"));
@@ -150,4 +155,20 @@ fn untrusted(archive: &Path, root: &Path) -> Option<String> {
         at = path.parent().filter(|_| path != root);
     }
     crate::trust::swappable(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inside another program (this test, as the MSBuild task inside `mono`), nothing beside
+    /// that program is searched: an archive there was linked in.
+    #[test]
+    fn only_the_aotinterop_program_looks_beside_itself() {
+        if std::env::var_os("AOTINTEROP_RUNTIME_DIR").is_some_and(|d| !d.is_empty()) {
+            return;
+        }
+        assert_eq!(search_dirs(None), Vec::<PathBuf>::new());
+        assert_eq!(search_dirs(Some(Path::new("/r"))), [PathBuf::from("/r")]);
+    }
 }

@@ -340,11 +340,16 @@ pub(super) fn verify(
 
 /// Moves the set into place, all or none.
 pub(super) fn commit(
+    loaded: &LoadedRequest,
     staged: &driver::StagedLink,
     staging: &driver::Staging,
     moves: &Moves,
 ) -> Result<(driver::LinkOutcome, String)> {
-    let outcome = staged.clone().commit(staging, moves)?;
+    // Another publish into the folder may have put a file of its own where this one writes
+    // (its image where this one's debug file goes): the output checks again, under the lock.
+    let outcome = staged
+        .clone()
+        .commit_checked(staging, moves, &|| inputs::check_outputs(loaded))?;
     let detail = format!(
         "{} and {} in place",
         file_name_of(&outcome.output),

@@ -52,7 +52,7 @@ pub const SKIPPED_CWD_NAMED_TEXT: &str = "not tried: the path reaches the curren
 /// after the element that would.
 const SKIPPED_LD_PATH_CWD: &str = " would lead the loader to a file it must not take: one in the current directory (an empty, relative, $PLATFORM or $LIB element, or one naming the current directory by another name such as /proc/self/cwd) or a FIFO or device";
 
-/// What the OS-loader step does with a bare name ([`os::bare_name_search`]).
+/// What the OS-loader step does with a bare name (the platform's `bare_name_search`).
 pub enum BareName {
     /// Hands it to the loader.
     Loader,
@@ -75,7 +75,8 @@ pub struct Refusal {
     element: [u8; ELEMENT_SHOWN],
     /// Its length.
     len: usize,
-    /// Whether it is the image's own RUNPATH's (else `LD_LIBRARY_PATH`'s).
+    /// Whether it is a RUNPATH's or RPATH's (the image's own, or on musl the main
+    /// program's; else `LD_LIBRARY_PATH`'s).
     own: bool,
 }
 
@@ -109,7 +110,7 @@ impl Refusal {
     /// `LD_LIBRARY_PATH element `…``, the element escaped and shortened.
     fn write_element<const N: usize>(&self, out: &mut Buf<N>) {
         out.push_str(if self.own {
-            "the image's RUNPATH element `"
+            "RUNPATH element `"
         } else {
             "LD_LIBRARY_PATH element `"
         });
@@ -153,7 +154,7 @@ pub fn libc_file() -> &'static str {
     core::str::from_utf8(file).unwrap_or("libc.so")
 }
 
-/// What the OS-loader step does with the bare file name `name` ([`os::bare_name_search`]):
+/// What the OS-loader step does with the bare file name `name` (the platform's `bare_name_search`):
 /// `Ok(None)` hands it to the loader, `Ok(Some(path))` loads the path the resolver found
 /// itself; `Err` is why it is not tried or not found.
 #[cfg(feature = "std")]
@@ -188,12 +189,12 @@ pub fn loader_replaces_tokens(path: &str) -> bool {
 }
 
 /// Whether the absolute `path` passes through the current directory by another name
-/// (`/proc/self/cwd/x.so`): the resolver does not try it.
+/// (`/proc/self/cwd/x.so`), itself or through the links it is: the resolver does not try it.
 #[cfg(all(feature = "std", unix))]
 pub fn through_current_directory(path: &str) -> bool {
     let mut b = Buf::<PATH_SIZE>::new();
     b.push(path.as_bytes());
-    !b.overflowed() && os::through_current_directory(b.as_c_bytes())
+    !b.overflowed() && os::reaches_current_directory(b.as_c_bytes())
 }
 
 const PATH_TOO_LONG: &[u8] = b"not tried: the path is longer than the runtime's 4096-byte path buffer";
@@ -254,11 +255,12 @@ fn load_library_into(
                     flags
                 }
                 // A module named by an absolute path through the current directory by another
-                // name (`/proc/self/cwd/x.so`) is the current directory's, as `./x.so` is.
-                Via::Absolute { .. }
+                // name (`/proc/self/cwd/x.so`), or a file in the image's folder that is a link
+                // there, is the current directory's, as `./x.so` is.
+                Via::Absolute { .. } | Via::AssemblyDirectory { .. }
                     if module_flags & crate::abi::module_flags::ALLOW_CURRENT_DIRECTORY == 0
                         && !path.overflowed()
-                        && os::through_current_directory(path.as_c_bytes()) =>
+                        && os::reaches_current_directory(path.as_c_bytes()) =>
                 {
                     tried(path.as_bytes(), SKIPPED_CWD_NAMED);
                     return true;

@@ -8,9 +8,9 @@
 //! library lazily.
 
 use super::buf::PATH_SIZE;
-use aotinterop_model::lazy_rules::{
-    ld_path_elements, LdPathElement, GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS,
-};
+#[cfg(not(target_env = "musl"))]
+use aotinterop_model::lazy_rules::ld_path_elements;
+use aotinterop_model::lazy_rules::{LdPathElement, GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS};
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -211,11 +211,25 @@ fn environment_refusal(name: &[u8]) -> Option<super::Refusal> {
     let refusal =
         |own: bool| move |dir: &[u8]| element_refused(dir, name, own).then(|| super::Refusal::new(dir, own));
     let list = loader_library_path();
-    if let Some(r) = list.and_then(|list| ld_path_elements(list).find_map(refusal(false))) {
-        return Some(r);
+    // glibc searches the image's own search path for a `dlopen` it makes; musl the main
+    // program's (`dlopen` loads on behalf of `head`), `$ORIGIN` its folder, and reads every
+    // list its own way (no empty elements, no `;`).
+    #[cfg(target_env = "musl")]
+    {
+        let elements = aotinterop_model::lazy_rules::musl_ld_path_elements;
+        if let Some(r) = list.and_then(|list| elements(list).find_map(refusal(false))) {
+            return Some(r);
+        }
+        let main = |dir: &[u8]| element_refused(dir, name, false).then(|| super::Refusal::new(dir, true));
+        search_path_of(true).and_then(|list| elements(list).find_map(main))
     }
-    // The image's own search path: the loader searches it for a `dlopen` this image makes.
-    own_search_path().and_then(|list| ld_path_elements(list).find_map(refusal(true)))
+    #[cfg(not(target_env = "musl"))]
+    {
+        if let Some(r) = list.and_then(|list| ld_path_elements(list).find_map(refusal(false))) {
+            return Some(r);
+        }
+        own_search_path().and_then(|list| ld_path_elements(list).find_map(refusal(true)))
+    }
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -354,6 +368,10 @@ mod serinfo {
                 continue;
             }
             if super::is_regular_file(out.as_c_bytes()) {
+                // A link into the current directory (`lib.so -> /proc/self/cwd/lib.so`) is its file.
+                if super::reaches_current_directory(out.as_c_bytes()) {
+                    return Some(BareName::Refused(refusal(dir)));
+                }
                 return Some(BareName::Found(skipped));
             }
             // A FIFO or device the loader would have opened (and blocked on).
@@ -580,7 +598,7 @@ fn element_refused(dir: &[u8], name: &[u8], own: bool) -> bool {
     let absolute = kind != LdPathElement::CurrentDirectory && !folder_through_current_directory(&path);
     let refused = |file: &[u8]| {
         if absolute {
-            !regular_or_absent(file)
+            !regular_or_absent(file) || (exists(file) && reaches_current_directory(file))
         } else {
             exists(file)
         }
@@ -607,22 +625,30 @@ const DT_RUNPATH: isize = 29;
 /// The search path of the image holding this runtime, as its dynamic section (in memory) names
 /// it: `DT_RUNPATH`, or `DT_RPATH` when it has none. `None` without either, or on a system
 /// without `dl_iterate_phdr`.
+#[cfg(not(target_env = "musl"))]
 fn own_search_path() -> Option<&'static [u8]> {
-    let mut found: Option<&'static [u8]> = None;
-    // SAFETY: the callback only reads the loader's program headers and the image's own mapped
-    // dynamic section; `found` outlives the call.
-    unsafe {
-        late::dl_iterate_phdr(
-            Some(search_path_of_own_image),
-            (&mut found as *mut Option<&[u8]>).cast(),
-        )
-    };
-    found
+    search_path_of(false)
 }
 
-/// `dl_iterate_phdr`'s callback: for the object whose loaded segments hold this function, its
-/// search path into `data` (an `Option<&[u8]>`), and stop.
-unsafe extern "C" fn search_path_of_own_image(
+/// The search path of the main program (`main`: the first object the loader lists) or of the
+/// image holding this runtime.
+fn search_path_of(main: bool) -> Option<&'static [u8]> {
+    let mut query: (bool, Option<&'static [u8]>) = (main, None);
+    // SAFETY: the callback only reads the loader's program headers and the object's mapped
+    // dynamic section; `query` outlives the call.
+    unsafe {
+        late::dl_iterate_phdr(
+            Some(search_path_of_object),
+            (&mut query as *mut (bool, Option<&[u8]>)).cast(),
+        )
+    };
+    query.1
+}
+
+/// `dl_iterate_phdr`'s callback: for the first object (`data`'s flag set: the main program) or
+/// the one whose loaded segments hold this function, its search path into `data` (a
+/// `(bool, Option<&[u8]>)`), and stop.
+unsafe extern "C" fn search_path_of_object(
     info: *mut libc::dl_phdr_info,
     _size: usize,
     data: *mut c_void,
@@ -632,12 +658,14 @@ unsafe extern "C" fn search_path_of_own_image(
     // SAFETY: as above: `dlpi_phnum` headers at `dlpi_phdr`.
     let phdrs = unsafe { core::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) };
     let bias = info.dlpi_addr as usize;
-    let here = search_path_of_own_image as *const () as usize;
+    let here = search_path_of_object as *const () as usize;
     let loads = || phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD);
     let holds = |addr: usize| {
         loads().any(|p| (bias + p.p_vaddr as usize..bias + (p.p_vaddr + p.p_memsz) as usize).contains(&addr))
     };
-    if !holds(here) {
+    // SAFETY: `data` is the query of `search_path_of`.
+    let query = unsafe { &mut *data.cast::<(bool, Option<&'static [u8]>)>() };
+    if !query.0 && !holds(here) {
         return 0;
     }
     let Some(dynamic) = phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC) else {
@@ -668,8 +696,7 @@ unsafe extern "C" fn search_path_of_own_image(
     }
     // SAFETY: a NUL-terminated string in the image's mapped string table.
     let text = unsafe { CStr::from_ptr((strtab + offset) as *const c_char) }.to_bytes();
-    // SAFETY: `data` is the `Option<&[u8]>` of `own_search_path`.
-    unsafe { *data.cast::<Option<&'static [u8]>>() = Some(text) };
+    query.1 = Some(text);
     1
 }
 
@@ -788,6 +815,39 @@ pub fn through_current_directory(path: &[u8]) -> bool {
         folder.push(&path[..i]);
         !folder.overflowed() && current_directory_by_another_name(&mut folder)
     })
+}
+
+/// Whether the absolute `path` (NUL-terminated) reaches the current directory by another name
+/// ([`through_current_directory`]), itself or through the links it is (`lib.so ->
+/// /proc/self/cwd/lib.so`), followed as the kernel follows them (at most 16).
+pub fn reaches_current_directory(path: &[u8]) -> bool {
+    let mut at = super::buf::Buf::<PATH_SIZE>::new();
+    at.push(path.strip_suffix(b"\0").unwrap_or(path));
+    for _ in 0..16 {
+        if at.overflowed() || through_current_directory(at.as_c_bytes()) {
+            return !at.overflowed();
+        }
+        let mut target = [0u8; PATH_SIZE];
+        // SAFETY: a NUL-terminated path; `target` holds PATH_SIZE bytes (not NUL-terminated).
+        let n = unsafe {
+            late::readlink(
+                at.as_c_bytes().as_ptr().cast(),
+                target.as_mut_ptr().cast(),
+                PATH_SIZE - 1,
+            )
+        };
+        if n <= 0 {
+            return false;
+        }
+        let target = &target[..n as usize];
+        let mut next = super::buf::Buf::<PATH_SIZE>::new();
+        if target.first() != Some(&b'/') {
+            next.push(parent(at.as_bytes()).unwrap_or(b"/")).push(b"/");
+        }
+        next.push(target);
+        at = next;
+    }
+    false
 }
 
 /// The device and inode of the file at `path` (NUL-terminated), links followed.

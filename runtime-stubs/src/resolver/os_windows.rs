@@ -100,7 +100,7 @@ pub fn loader_replaces_tokens(_path: &[u8]) -> bool {
 }
 
 /// Unix's `/proc/self/cwd` has no Windows counterpart: an absolute path is the path.
-pub fn through_current_directory(_path: &[u8]) -> bool {
+pub fn reaches_current_directory(_path: &[u8]) -> bool {
     false
 }
 

@@ -63,20 +63,25 @@ impl TableRef {
         Some(unsafe { core::ptr::read_unaligned(self.base.add(at) as *const ModuleRecord) })
     }
 
-    /// The string at `off` (NUL-terminated).
+    /// The string at `off` (NUL-terminated); an empty one when `off` lies outside the table or
+    /// the table's strings do not end with a NUL (a damaged table), so that no read leaves it.
+    /// (Strings are the table's last part: a NUL as its last byte ends every one of them.)
     pub fn string_ptr(&self, off: u32) -> *const core::ffi::c_char {
-        self.string(off).as_ptr()
+        let size = self.header().table_size as usize;
+        // SAFETY: `new` checked the header; the table's `size` bytes are readable.
+        let ends_with_nul = size > 0 && unsafe { *self.base.add(size - 1) } == 0;
+        if (off as usize) < size && ends_with_nul {
+            // SAFETY: inside the table.
+            unsafe { self.base.add(off as usize).cast() }
+        } else {
+            c"".as_ptr()
+        }
     }
 
-    /// The string at `off`; empty when it does not end inside the table (a damaged one).
+    /// The string at `off` ([`TableRef::string_ptr`]).
     pub fn string(&self, off: u32) -> &CStr {
-        let size = self.header().table_size as usize;
-        let Some(len) = size.checked_sub(off as usize) else {
-            return c"";
-        };
-        // SAFETY: `new` checked the table's size is readable; `off` lies inside it.
-        let rest = unsafe { core::slice::from_raw_parts(self.base.add(off as usize), len) };
-        CStr::from_bytes_until_nul(rest).unwrap_or(c"")
+        // SAFETY: a NUL-terminated string inside the table (or a static empty one).
+        unsafe { CStr::from_ptr(self.string_ptr(off)) }
     }
 
     /// Cell `i`.
