@@ -4331,3 +4331,41 @@ fn mono_references_and_cache_folders_are_what_they_claim() {
         assert!(!out.status.success() && err.contains(says), "{cache}: {err}");
     }
 }
+
+/// Small things a sweep found: a LinkerArg naming a file of the kernel's (`/proc/version`,
+/// `-Wl,@/proc/self/environ`) is refused as other inputs are; an empty NativeLibrary name is
+/// shown as one; a static library's request naming a linker program (which would not run) is
+/// refused; a plan whose stated counts disagree with its imports is refused by `verify`.
+#[test]
+fn kernel_files_empty_names_static_linkers_and_edited_plans_are_named() {
+    let dir = published();
+    let d = dir.path();
+    let request = |name: &str, extra: serde_json::Value| {
+        std::fs::write(d.join(name), with(extra).to_string()).unwrap();
+        aotinterop(&["publish", "--quiet", name], d)
+    };
+    for arg in ["/proc/version", "-Wl,@/proc/self/environ"] {
+        let out = request(
+            "k.json",
+            serde_json::json!({"output": "k/app", "linker_arg": [arg]}),
+        );
+        exits_saying(&out, 1, &["`linker_arg[0]`", "a file of the kernel's"]);
+    }
+    let out = request(
+        "e.json",
+        serde_json::json!({"output": "e/app", "native_library": [""]}),
+    );
+    exits_saying(&out, 1, &["\"\" (an empty name)"]);
+    let out = request(
+        "s.json",
+        serde_json::json!({"output": "s/app.a", "native_lib": "static", "linker": {"path": "/bin/false"}}),
+    );
+    exits_saying(&out, 1, &["`native_lib: static`", "would not run"]);
+    let plan = std::fs::read_to_string(d.join("bin/app.plan.json")).unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    edited["counts"]["lazy"] = serde_json::json!(7);
+    std::fs::write(d.join("edited.json"), edited.to_string()).unwrap();
+    let out = aotinterop(&["verify", "bin/app", "--plan", "edited.json"], d);
+    let said = text(&out.stderr) + &text(&out.stdout);
+    assert!(!out.status.success() && said.contains("`counts` say"), "{said}");
+}

@@ -28,6 +28,12 @@ pub(super) fn debug_file(image: &Path, data: &[u8]) -> Option<Result<(PathBuf, V
     // An image's own kind of file: one of another kind is refused on its first bytes.
     let bytes = match super::read_image(&path) {
         Ok(bytes) => bytes,
+        // A link there that leads nowhere (or a loop) is named as one.
+        Err(_) if !path.exists() && std::fs::symlink_metadata(&path).is_ok() => {
+            return Some(Err(format!(
+                "its debug link names {shown}, which is a link that leads nowhere, or a loop of links"
+            )));
+        }
         Err(_) if !path.exists() => {
             return Some(Err(format!(
                 "its debug link names {shown}, which is not beside it"

@@ -362,6 +362,9 @@ pub fn shown(text: &str, max: usize) -> String {
 /// [`shown`] for a path: bytes that are not UTF-8 show as `\xNN` (two files whose names differ
 /// only there stay two names).
 pub fn shown_path(path: &Path, max: usize) -> String {
+    if path.as_os_str().is_empty() {
+        return "\"\" (an empty name)".to_string();
+    }
     shown(&bytes_escaped(path), max)
 }
 

@@ -560,18 +560,62 @@ impl Plan {
             // serde_json appends " at line L column C"; the location carries it.
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg);
+            // serde_json reads an integer too large for 64 bits as a float.
+            let msg = msg.replace(
+                "invalid type: floating point",
+                "a number that is no whole number in range (too large, or with a fraction):",
+            );
             let at = match e.line() {
                 0 => crate::diag::Location::file(origin),
                 line => crate::diag::Location::at(origin, line as u32, e.column().max(1) as u32),
             };
             Diagnostic::error(
                 codes::PLAN_MALFORMED,
-                format!("not a plan: {}", crate::diag::shown(msg, 400)),
+                format!("not a plan: {}", crate::diag::shown(&msg, 400)),
             )
             .at(at)
             .into()
         })?;
-        Ok(plan.with_derived_counts())
+        let stated = (plan.counts.imports, plan.counts.direct, plan.counts.lazy);
+        let plan = plan.with_derived_counts();
+        let counted = (plan.counts.imports, plan.counts.direct, plan.counts.lazy);
+        // Totals a file states are checked, not taken (a plan edited by hand says otherwise); a
+        // total left out (0) is counted.
+        let differs = |a: usize, b: usize| a != 0 && a != b;
+        if differs(stated.0, counted.0) || differs(stated.1, counted.1) || differs(stated.2, counted.2) {
+            return Err(Diagnostic::error(
+                codes::PLAN_MALFORMED,
+                format!(
+                    "not a plan as aotinterop writes one: its `counts` say {} imports ({} direct, {} lazy), but it \
+                     lists {} ({} direct, {} lazy); fix the counts or leave them out",
+                    stated.0, stated.1, stated.2, counted.0, counted.1, counted.2
+                ),
+            )
+            .at(crate::diag::Location::file(origin))
+            .into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(twice) = plan.imports.iter().find(|i| {
+            !seen.insert((
+                &i.module,
+                &i.entry,
+                &i.call_symbol,
+                &i.method,
+                i.binding == Binding::Direct,
+            ))
+        }) {
+            return Err(Diagnostic::error(
+                codes::PLAN_MALFORMED,
+                format!(
+                    "not a plan as aotinterop writes one: the import `{}!{}` is listed twice",
+                    crate::diag::shown(&twice.module, 120),
+                    crate::diag::shown(&twice.entry, 120)
+                ),
+            )
+            .at(crate::diag::Location::file(origin))
+            .into());
+        }
+        Ok(plan)
     }
 
     /// The plan with its totals counted from its imports: what a file says of them (edited, or
@@ -616,6 +660,22 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hand-edited plan whose stated totals disagree with its imports, or that lists an import
+    /// twice, is refused (`verify` passed both); a total too large says so.
+    #[test]
+    fn edited_counts_and_repeated_imports_are_refused() {
+        let import = r#"{"module": "libz.so.1", "entry": "zlibVersion", "binding": "lazy",
+                         "call_symbol": "zv", "reason": "default"}"#;
+        let plan = |counts: &str, imports: &str| {
+            format!(r#"{{"rid": "linux-x64", "counts": {counts}, "imports": [{imports}]}}"#)
+        };
+        let err = |text: &str| Plan::parse(text, Path::new("p.json")).unwrap_err().to_string();
+        assert!(err(&plan(r#"{"imports": 2}"#, import)).contains("say 2 imports"));
+        assert!(err(&plan("{}", &format!("{import}, {import}"))).contains("listed twice"));
+        assert!(err(&plan(r#"{"lazy": 99999999999999999999}"#, import)).contains("no whole number in range"));
+        assert!(Plan::parse(&plan(r#"{"imports": 1, "lazy": 1}"#, import), Path::new("p.json")).is_ok());
+    }
 
     #[test]
     fn reads_a_minimal_plan_and_derives_the_rest() {

@@ -364,6 +364,12 @@ fn looked_in(job: &LinkJob, args: &search::ArgLibraries, system: &[String], dirs
     if !user.is_empty() {
         looked.push(format!("LinkerArg {}", user.join(" ")));
     }
+    let mut seen = BTreeSet::new();
+    let system: Vec<&str> = system
+        .iter()
+        .map(String::as_str)
+        .filter(|s| seen.insert(*s))
+        .collect();
     looked.push(format!("system libraries {}", system.join(", ")));
     format!(
         "looked in the objects, {}, in {} search folder(s)",

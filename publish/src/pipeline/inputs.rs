@@ -41,6 +41,16 @@ pub fn target_of(rid: Rid) -> Result<Target> {
 /// is not there.
 pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn Linker>> {
     let settings = loaded.request.linker.as_ref();
+    // A static library is made by aotinterop's own archiver: a linker program named would be
+    // silently passed over (a flavour, which a project may set for every build, is no program).
+    if loaded.request.native_lib == OutputKind::Static && settings.is_some_and(|l| l.path.is_some()) {
+        return Err(Error::new(
+            codes::REQUEST_INVALID,
+            "`native_lib: static` makes the archive with aotinterop's own archiver: the linker program named \
+             (`linker.path`) would not run; leave it out",
+        )
+        .at(loaded.locate_field("linker.path")));
+    }
     let written = settings.and_then(|l| l.flavor.as_deref());
     let flavor = loaded.linker_flavor()?;
     if let (Some(f), Some(w)) = (flavor, written) {
@@ -660,10 +670,18 @@ fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
 /// The error for a LinkerArg item naming a file the linker would block on or read without end.
 fn linker_arg_not_a_file(loaded: &LoadedRequest, i: usize, path: &Path) -> Option<Error> {
     let meta = std::fs::metadata(path).ok()?;
+    let field = format!("linker_arg[{i}]");
+    // As every input: a file of the kernel's is no file the link reads (`/proc/kmsg` blocks).
+    if meta.is_file() && aotinterop_model::diag::on_kernel_file_system(path) {
+        let why = format!(
+            "`{field}`: {} is a file of the kernel's (/proc or /sys), not an input of a link",
+            shown_path(path)
+        );
+        return Some(Error::new(codes::FILE_UNREADABLE, why).at(loaded.locate_field(&field)));
+    }
     if meta.is_file() || meta.is_dir() {
         return None;
     }
-    let field = format!("linker_arg[{i}]");
     Some(
         Error::new(
             codes::FILE_UNREADABLE,
