@@ -116,7 +116,7 @@ fn render_text(r: &ProbeReport) -> String {
             i + 1,
             c.via.name(),
             v(&c.path),
-            v(&outcome)
+            aotinterop_model::diag::shown(&outcome, 1000)
         ));
     }
     match (&r.loaded, &r.error) {

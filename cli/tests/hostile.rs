@@ -857,6 +857,10 @@ fn the_resolver_searches_by_the_loaders_own_list() {
     };
     let app = app.to_str().unwrap();
     let zlib = text(&run(app, &[], None).stdout);
+    let long = std::iter::once(".".to_string())
+        .chain((0..80).map(|i| format!("/nonexistent/{}", format!("d{i:03}").repeat(20))))
+        .collect::<Vec<_>>()
+        .join(":");
     assert!(zlib.starts_with("1."), "the system's libz: {zlib}");
     for (program, args, ld_path, says) in [
         (ld_so, vec!["--library-path", ".", app], None, zlib.as_str()),
@@ -868,6 +872,8 @@ fn the_resolver_searches_by_the_loaders_own_list() {
             "from-libs\n",
         ),
         (app, vec!["scrub"], Some(":/nonexistent"), &zlib),
+        // A list longer than any fixed room for it (the resolver fell back to the environment).
+        (ld_so, vec!["--library-path", &long, app], None, &zlib),
         (app, vec![], Some(&format!(":{libs}")), "from-libs\n"),
         (app, vec![], Some("$PLATFORM:/nonexistent"), &zlib),
     ] {
@@ -4368,4 +4374,143 @@ fn kernel_files_empty_names_static_linkers_and_edited_plans_are_named() {
     let out = aotinterop(&["verify", "bin/app", "--plan", "edited.json"], d);
     let said = text(&out.stderr) + &text(&out.stdout);
     assert!(!out.status.success() && said.contains("`counts` say"), "{said}");
+}
+
+/// The resolver's own search (the loader's list holds `.`) and what the loader does first: a
+/// library already loaded under that SONAME is the one taken (an `LD_PRELOAD`ed copy: a second
+/// copy was loaded); a found folder whose name holds `$PLATFORM` (come in through `$ORIGIN`) is
+/// not handed to glibc, which would expand it and open `./x86_64/libz.so.1`; a chain of 20
+/// links into the current directory is refused (16 were followed).
+#[test]
+fn the_resolvers_own_search_takes_what_the_loader_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source =
+        "#include <stdio.h>\nextern const char *zv(void);\nint main(void) { puts(zv()); return 0; }\n";
+    app_request(d, "main", source, "request.json");
+    let out = aotinterop(&["publish", "--quiet", "request.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let marker = d.join("planted-library-loaded");
+    std::fs::create_dir_all(d.join("pre")).unwrap();
+    std::fs::write(
+        d.join("pre.c"),
+        "const char *zlibVersion(void) { return \"preloaded\"; }\n",
+    )
+    .unwrap();
+    gcc_in(
+        d,
+        &[
+            "-shared",
+            "-fPIC",
+            "-Wl,-soname,libz.so.1",
+            "-o",
+            "pre/libz.so.1",
+            "pre.c",
+        ],
+    );
+    let run = |program: &Path, cwd: &Path, env: &[(&str, &str)]| {
+        let mut c = Command::new(program);
+        c.current_dir(cwd).env_remove("LD_LIBRARY_PATH");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let preload = d.join("pre/libz.so.1");
+    let out = run(
+        &d.join("bin/app"),
+        d,
+        &[
+            ("LD_PRELOAD", preload.to_str().unwrap()),
+            ("LD_LIBRARY_PATH", ":/x"),
+        ],
+    );
+    assert_eq!(text(&out.stdout), "preloaded\n", "{out:?}");
+    // `Q/$PLATFORM/app` beside a copy of the real libz; `Q/x86_64/libz.so.1` planted.
+    let q = d.join("Q");
+    std::fs::create_dir_all(q.join("$PLATFORM")).unwrap();
+    std::fs::create_dir_all(q.join("x86_64")).unwrap();
+    std::fs::copy(d.join("bin/app"), q.join("$PLATFORM/app")).unwrap();
+    std::fs::copy(d.join("pre/libz.so.1"), q.join("$PLATFORM/libz.so.1")).unwrap();
+    plant(&q.join("x86_64/libz.so.1"), &marker, "zlibVersion");
+    let out = run(&q.join("$PLATFORM/app"), &q, &[("LD_LIBRARY_PATH", ":$ORIGIN")]);
+    assert!(
+        !marker.exists(),
+        "glibc expanded $PLATFORM in the found path: {out:?}"
+    );
+    // A chain of links, the last into the current directory.
+    let links = d.join("links");
+    std::fs::create_dir_all(&links).unwrap();
+    std::os::unix::fs::symlink("/proc/self/cwd/libz.so.1", links.join("l20")).unwrap();
+    for i in (1..20).rev() {
+        std::os::unix::fs::symlink(format!("l{}", i + 1), links.join(format!("l{i}"))).unwrap();
+    }
+    std::os::unix::fs::symlink("l1", links.join("libz.so.1")).unwrap();
+    let run_dir = d.join("run");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    plant(&run_dir.join("libz.so.1"), &marker, "zlibVersion");
+    let out = run(
+        &d.join("bin/app"),
+        &run_dir,
+        &[("LD_LIBRARY_PATH", links.to_str().unwrap())],
+    );
+    assert!(
+        !marker.exists(),
+        "a chain of 20 links led to ./libz.so.1: {out:?}"
+    );
+}
+
+/// Folders named by the environment that another user could fill: a relative
+/// `AOTINTEROP_RUNTIME_DIR` (the current directory's) had a planted runtime archive linked in;
+/// a NuGet folder every user may write had a planted Windows API list make imports direct.
+/// Both are passed over.
+#[test]
+fn runtime_and_api_list_folders_others_could_fill_are_passed_over() {
+    let dir = published();
+    let d = dir.path();
+    let rt = d.join("rt/x86_64-unknown-linux-gnu");
+    std::fs::create_dir_all(&rt).unwrap();
+    std::fs::write(rt.join("libaotinterop_runtime.a"), "!<arch>\nplanted").unwrap();
+    std::fs::write(
+        d.join("r.json"),
+        with(serde_json::json!({"output": "r/app"})).to_string(),
+    )
+    .unwrap();
+    let out = command(&["publish", "--quiet", "r.json"], d)
+        .env("AOTINTEROP_RUNTIME_DIR", "rt")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the relative runtime folder was used: {}",
+        text(&out.stderr)
+    );
+    let nuget = d.join("nuget");
+    let list = nuget.join("microsoft.dotnet.ilcompiler/99.0.0/build");
+    std::fs::create_dir_all(&list).unwrap();
+    std::fs::write(list.join("WindowsAPIs.txt"), "zlib1.dll\n").unwrap();
+    std::fs::set_permissions(&nuget, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    std::fs::write(
+        d.join("imp.json"),
+        r#"[{"module": "zlib1.dll", "entry": "zlibVersion"}]"#,
+    )
+    .unwrap();
+    let out = command(
+        &[
+            "plan",
+            "--rid",
+            "win-x64",
+            "--imports",
+            "imp.json",
+            "--format",
+            "json",
+        ],
+        d,
+    )
+    .env("NUGET_PACKAGES", &nuget)
+    .output()
+    .unwrap();
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(!said.contains("\"binding\": \"direct\""), "{said}");
+    assert!(said.contains("another user could have put there"), "{said}");
 }

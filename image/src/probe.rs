@@ -76,6 +76,17 @@ pub fn candidates(
     recorded(name, (sp, flags), from, platform)
 }
 
+/// The folder of this process's program as the resolver finds it.
+fn program_dir() -> Option<std::path::PathBuf> {
+    #[cfg(unix)]
+    if let Some(d) = aotinterop_runtime::resolver::program_dir() {
+        return Some(std::path::PathBuf::from(d));
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+}
+
 /// [`candidates`] for a module record's own search path and module flags (an image's).
 pub fn recorded(
     name: &str,
@@ -83,11 +94,13 @@ pub fn recorded(
     from: Option<&Path>,
     platform: Platform,
 ) -> Vec<Candidate> {
-    let dir = from.map(Path::to_path_buf).or_else(|| {
-        std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-    });
+    // A folder given is made absolute (a relative one would be the current directory's); the
+    // default is this program's own, as the resolver finds it (under `ld.so aotinterop`,
+    // aotinterop's, not ld.so's).
+    let dir = match from {
+        Some(f) => Some(std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf())),
+        None => program_dir(),
+    };
     attempts(name, sp, flags, dir.as_deref(), platform)
         .into_iter()
         .map(|a| {
@@ -152,9 +165,14 @@ pub fn probe(
         // A bare name goes to the loader, or to the file the resolver's own search finds.
         let mut load_path = c.path.clone();
         let mut from_cwd = None;
-        if host && c.via == Via::OsLoader && !allow_cwd && !c.path.contains('/') {
+        if host && report.loaded.is_none() && c.via == Via::OsLoader && !allow_cwd && !c.path.contains('/') {
             match aotinterop_runtime::resolver::bare_name_search(&c.path) {
-                Ok(found) => load_path = found.unwrap_or(load_path),
+                // The candidate is the file the resolver's own search found: shown as such.
+                Ok(Some(found)) => {
+                    c.path = found.clone();
+                    load_path = found;
+                }
+                Ok(None) => {}
                 Err(why) => from_cwd = Some(why),
             }
         }

@@ -62,8 +62,27 @@ fn replace(path: &Path, text: &str, prefix: &str) -> Result<()> {
         .map_err(|e| cannot(path, "write", &e))?;
     new.write_all(text.as_bytes())
         .map_err(|e| cannot(path, "write", &e))?;
+    // The mode a file written in place would have: the old one's, else the umask's (a temporary
+    // file is made 0600).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_or_else(|_| 0o666 & !umask(), |m| m.permissions().mode() & 0o7777);
+    let _ = new
+        .as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode));
     new.persist(path).map_err(|e| cannot(path, "write", &e.error))?;
     Ok(())
+}
+
+/// This process's umask, read where no other thread can see it change (`/proc/self/status`;
+/// `umask(2)` can only be read by setting it); 022 when it cannot be read.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Umask:"))?;
+            u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+        })
+        .unwrap_or(0o022)
 }
 
 /// What the report steps are given: the request file of the build (whose inputs are never
@@ -74,6 +93,52 @@ struct ReportStep {
     request_file: std::path::PathBuf,
     #[serde(default)]
     report: Option<String>,
+    /// The step's report: `plan` (also a publish's) or `inspect`.
+    #[serde(default)]
+    kind: ReportKind,
+}
+
+/// What a report is: a plan, or the `inspect` step's image report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ReportKind {
+    #[default]
+    Plan,
+    Inspect,
+}
+
+impl ReportKind {
+    /// The kind of report `bytes` are, if any.
+    fn of(bytes: &[u8]) -> Option<ReportKind> {
+        if is_json_object_with(bytes, &["rid", "counts", "imports"], &[]) {
+            Some(ReportKind::Plan)
+        } else if is_json_object_with(bytes, &["format", "arch", "kind", "lazy"], &["rid"]) {
+            Some(ReportKind::Inspect)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ReportKind::Plan => "a plan report",
+            ReportKind::Inspect => "an inspect report",
+        }
+    }
+}
+
+/// Why the file holding `old` is not the step's to replace or remove (`doing`): not a report of
+/// the step's `kind` (an inspect step must not take the publish's own `IMAGE.plan.json`).
+fn not_the_steps(old: &[u8], kind: ReportKind, doing: &str) -> Option<String> {
+    match ReportKind::of(old) {
+        Some(k) if k == kind => None,
+        Some(k) => Some(format!(
+            "is {}, not {}, which the step would {doing}",
+            k.name(),
+            kind.name()
+        )),
+        None => Some(format!("is not a plan report, which the step would {doing}")),
+    }
 }
 
 /// The report step's argument `text` (a JSON object), and the error when the report at `path`
@@ -93,7 +158,7 @@ fn report_step(text: &str, path: &Path) -> Result<ReportStep> {
     if loaded.is_some_and(|l| aotinterop::pipeline::is_input(&l, path)) {
         return Err(refused(
             path,
-            "is a file the request reads, which the report would replace",
+            "is a file the request reads, which the step would replace or remove",
         ));
     }
     Ok(step)
@@ -105,22 +170,11 @@ fn report_step(text: &str, path: &Path) -> Result<ReportStep> {
 /// build's request reads it.
 pub(crate) fn write_plan_report(text: &str, path: &Path) -> Result<()> {
     let step = report_step(text, path)?;
-    if let Some(old) = existing(path)? {
-        if !is_report(&old) {
-            return Err(refused(
-                path,
-                "is not a plan report, which the report would replace",
-            ));
-        }
+    if let Some(why) = existing(path)?.and_then(|old| not_the_steps(&old, step.kind, "replace")) {
+        return Err(refused(path, &why));
     }
     let report = step.report.unwrap_or_default();
     replace(path, &report, ".aotinterop-report-")
-}
-
-/// Whether `bytes` are a plan report or the `inspect` step's image report.
-fn is_report(bytes: &[u8]) -> bool {
-    is_json_object_with(bytes, &["rid", "counts", "imports"], &[])
-        || is_json_object_with(bytes, &["format", "arch", "kind", "lazy"], &["rid"])
 }
 
 /// Removes the plan report at `path` before a step writes a new one (an old one would make the
@@ -128,14 +182,21 @@ fn is_report(bytes: &[u8]) -> bool {
 /// step writes there (a plan, or the `inspect` step's image report) — a request, an input, a
 /// FIFO — is refused, never removed.
 pub(crate) fn remove_plan_report(text: &str, path: &Path) -> Result<()> {
-    report_step(text, path)?;
-    let Some(old) = existing(path)? else {
-        return Ok(());
+    let step = report_step(text, path)?;
+    // Another build removing it at the same time is no failure: it is gone either way.
+    let old = match existing(path) {
+        Ok(Some(old)) => old,
+        Ok(None) => return Ok(()),
+        Err(_) if std::fs::symlink_metadata(path).is_err() => return Ok(()),
+        Err(e) => return Err(e),
     };
-    if !is_report(&old) {
-        return Err(refused(path, "is not a plan report, which the step would remove"));
+    if let Some(why) = not_the_steps(&old, step.kind, "remove") {
+        return Err(refused(path, &why));
     }
-    std::fs::remove_file(path).map_err(|e| cannot(path, "remove", &e))
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(cannot(path, "remove", &e)),
+        _ => Ok(()),
+    }
 }
 
 /// The bytes of the regular file at `path`; `None` when nothing is there. A folder, FIFO or
@@ -282,6 +343,38 @@ mod tests {
         );
         write_plan_report(&step(&request, Some(plan)), &d.join("new/report.json")).unwrap();
         assert_eq!(std::fs::read_to_string(d.join("new/report.json")).unwrap(), plan);
+    }
+
+    /// An inspect step's report never takes the place of a plan report (the image's own
+    /// `IMAGE.plan.json`), nor is one removed for it; a report another build removed at the same
+    /// time is no failure; what is written has the mode a file written in place would have.
+    #[test]
+    fn reports_of_one_kind_never_take_the_place_of_the_other() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let request = d.join("request.json");
+        let plan = r#"{"rid": "linux-x64", "counts": {}, "imports": []}"#;
+        let report = d.join("app.plan.json");
+        std::fs::write(&report, plan).unwrap();
+        let inspect = |text: Option<&str>| {
+            serde_json::json!({"request_file": request, "report": text, "kind": "inspect"}).to_string()
+        };
+        let image = r#"{"format": "elf", "arch": "x86_64", "kind": "executable", "lazy": []}"#;
+        let e = write_plan_report(&inspect(Some(image)), &report).unwrap_err();
+        assert!(
+            e.message.contains("is a plan report, not an inspect report"),
+            "{e}"
+        );
+        assert!(remove_plan_report(&inspect(None), &report).is_err());
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), plan);
+        write_plan_report(&inspect(Some(image)), &d.join("app.inspect.json")).unwrap();
+        let mode = std::fs::metadata(d.join("app.inspect.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o666 & !umask(), "{mode:o}");
+        remove_plan_report(&inspect(None), &d.join("gone.json")).unwrap();
     }
 
     /// A request that cannot be read (a bad RID) is written over a request only: an empty file

@@ -62,7 +62,8 @@ namespace AotInterop.Build
         /// <inheritdoc />
         public override bool Execute()
         {
-            string step = string.IsNullOrWhiteSpace(Step) ? "publish" : Step.Trim();
+            // As the targets' conditions read it: in any case, spaces included.
+            string step = string.IsNullOrEmpty(Step) ? "publish" : Step.ToLowerInvariant();
             // The task runs the build steps; the file steps are its own, never asked for by a project.
             if (step != "publish" && step != "plan" && step != "inspect")
             {
@@ -82,7 +83,7 @@ namespace AotInterop.Build
                 // date; but only a report is removed (the property may name any file, an input of
                 // the publish even), by the library, which tells a FIFO from a file.
                 if (!string.IsNullOrEmpty(PlanReport)
-                    && native.FileStep(Log, "remove_plan_report", ReportStep(requestPath, null), Path.GetFullPath(PlanReport)) == null)
+                    && native.FileStep(Log, "remove_plan_report", ReportStep(requestPath, null, step), Path.GetFullPath(PlanReport)) == null)
                     return false;
                 requestText = File.ReadAllText(requestPath, Encoding.UTF8);
             }
@@ -143,7 +144,7 @@ namespace AotInterop.Build
             {
                 string report = Path.GetFullPath(PlanReport);
                 string text = responseText.Substring(span[0], span[1] - span[0]) + "\n";
-                if (native.FileStep(Log, "write_plan_report", ReportStep(requestPath, text), report) == null)
+                if (native.FileStep(Log, "write_plan_report", ReportStep(requestPath, text, step), report) == null)
                     return false;
                 PlanReportPath = report;
             }
@@ -198,17 +199,19 @@ namespace AotInterop.Build
                 TaskLog.Error(Log, "AOTI0812", PlanReport, 0, 0, "cannot read the plan report " + json + ": " + e.Message);
                 return false;
             }
-            if (native.FileStep(Log, "write_plan_report", ReportStep(Path.GetFullPath(RequestFile), text), report) == null)
+            if (native.FileStep(Log, "write_plan_report", ReportStep(Path.GetFullPath(RequestFile), text, "publish"), report) == null)
                 return false;
             PlanReportPath = report;
             return true;
         }
 
-        // The report steps' argument: the build's request file and the report to write.
-        private static string ReportStep(string requestPath, string report)
+        // The report steps' argument: the build's request file, the report to write, and its
+        // kind (an inspect step's report never takes the place of a plan's).
+        private static string ReportStep(string requestPath, string report, string step)
         {
             return "{\"request_file\": " + JsonWriter.Quote(requestPath)
-                + (report == null ? "" : ", \"report\": " + JsonWriter.Quote(report)) + "}";
+                + (report == null ? "" : ", \"report\": " + JsonWriter.Quote(report))
+                + ", \"kind\": \"" + (step == "inspect" ? "inspect" : "plan") + "\"}";
         }
 
         private static object Get(Dictionary<string, object> d, string key)

@@ -305,17 +305,29 @@ namespace AotInterop.Build
     /// <summary>Logging in MSBuild's canonical <c>file(line,col): error CODE: message</c> form.</summary>
     internal static class TaskLog
     {
-        /// <summary>Logs an error with a code and a location.</summary>
+        /// <summary>Logs an error with a code and a location (control characters escaped, as the
+        /// command line shows them: a value or a linker's output cannot drive the terminal).</summary>
         public static void Error(TaskLoggingHelper log, string code, string file, int line, int column, string message)
         {
             // The message goes through "{0}" so that braces in it are not read as a format.
-            log.LogError(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
+            log.LogError(null, code, null, Printable(file ?? ""), line, column, 0, 0, "{0}", Lines(message));
         }
 
         /// <summary>Logs a warning with a code and a location.</summary>
         public static void Warning(TaskLoggingHelper log, string code, string file, int line, int column, string message)
         {
-            log.LogWarning(null, code, null, file ?? "", line, column, 0, 0, "{0}", message);
+            log.LogWarning(null, code, null, Printable(file ?? ""), line, column, 0, 0, "{0}", Lines(message));
+        }
+
+        /// <summary>A message as <see cref="Printable"/> shows a value, its line breaks kept.</summary>
+        public static string Lines(string message)
+        {
+            if (message == null)
+                return "";
+            string[] lines = message.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+                lines[i] = Printable(lines[i]);
+            return string.Join("\n", lines);
         }
 
         /// <summary>A value as a message shows it: control characters as <c>\xNN</c> (an escape
@@ -338,8 +350,9 @@ namespace AotInterop.Build
         /// <summary>Logs a note (what was done on the project's request) as a high-importance message in the same form.</summary>
         public static void Note(TaskLoggingHelper log, string code, string file, int line, int column, string message)
         {
+            file = Printable(file);
             string where = string.IsNullOrEmpty(file) ? "" : (line > 0 ? file + "(" + line + "): " : file + ": ");
-            log.LogMessage(MessageImportance.High, "{0}note {1}: {2}", where, code, message);
+            log.LogMessage(MessageImportance.High, "{0}note {1}: {2}", where, code, Lines(message));
         }
     }
 }

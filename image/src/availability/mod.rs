@@ -492,11 +492,13 @@ fn stops_an_elf_loader(path: &Path) -> bool {
 
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
 pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
-    // Its folder as the resolver finds it: absolute (a bare `app` is in the current one).
-    let image_dir = std::path::absolute(image)
-        .ok()
-        .and_then(|a| a.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
+    // As the loader and the resolver find it: absolute (a bare `app` is in the current folder,
+    // and its `$ORIGIN` that folder, not the root).
+    let absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+    let image = absolute.as_path();
+    let image_dir = image
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let arch = ins.arch.as_str();
     let mut rules = match ins.format {
         // The image's program interpreter says whose rules: musl's loader, or glibc's (also

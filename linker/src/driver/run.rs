@@ -63,7 +63,13 @@ impl StagedLink {
         let mut files = self.side_outputs.clone();
         files.extend(extra.iter().cloned());
         let name = self.image.file_name().map(PathBuf::from).unwrap_or_default();
-        staging.commit_checked(&self.superseded, &files, (&name, &self.output), check)?;
+        // Decided at the link, asked again under the lock: still the previous publish's?
+        let superseded = || {
+            let mut still = self.superseded.clone();
+            still.retain(|p| still_previous(&self.output, p));
+            still
+        };
+        staging.commit_checked(&superseded, &files, (&name, &self.output), check)?;
         Ok(LinkOutcome {
             output: self.output,
             side_outputs: self.side_outputs.into_iter().map(|(_, d)| d).collect(),
@@ -376,6 +382,16 @@ fn previous_files(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
         gone.push(pdb);
     }
     gone
+}
+
+/// Whether `path`, taken at the link for a file of the previous publish to `output` this one
+/// does not make, still is one (another publish may have put its own there since).
+fn still_previous(output: &Path, path: &Path) -> bool {
+    let dll = output.file_name().unwrap_or_default().to_string_lossy();
+    owned_by_this_user(path)
+        && (previous_debug_file(output, &|_| false).as_deref() == Some(path)
+            || (path == output.with_extension("lib") && imports_from(path, &dll))
+            || (path == output.with_extension("pdb") && path.is_file() && names_its_pdb(output, path)))
 }
 
 /// Whether the PE image now at `image` names `pdb` (by its file name, in any case) as its PDB.

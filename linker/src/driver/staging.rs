@@ -503,15 +503,16 @@ impl Staging {
         files: &[(PathBuf, PathBuf)],
         image: (&Path, &Path),
     ) -> Result<()> {
-        self.commit_checked(superseded, files, image, &|| Ok(()))
+        self.commit_checked(&|| superseded.to_vec(), files, image, &|| Ok(()))
     }
 
     /// [`Staging::commit`], running `check` once the output folder's lock is held, before
     /// anything moves: what was checked at the start (that the files there may be replaced)
-    /// is checked again where no other publish to the folder can change it.
+    /// is checked again where no other publish to the folder can change it; `superseded` is
+    /// asked there too (a previous publish's file may since have been replaced by another's).
     pub fn commit_checked(
         &self,
-        superseded: &[PathBuf],
+        superseded: &dyn Fn() -> Vec<PathBuf>,
         files: &[(PathBuf, PathBuf)],
         image: (&Path, &Path),
         check: &dyn Fn() -> Result<()>,
@@ -531,6 +532,7 @@ impl Staging {
         }
         roll_back_dead_commits(folder, self.path());
         check()?;
+        let superseded = superseded();
         // (staged file, destination); no staged file: the destination is removed.
         let moves: Vec<(Option<PathBuf>, &Path)> = superseded
             .iter()

@@ -43,12 +43,27 @@ pub fn nuget_cache_lists(packages: &Path) -> (Option<PathBuf>, Vec<PathBuf>) {
             }
             continue;
         }
+        // One another user could have put there (their file, or a folder above it every user
+        // may write) would choose which imports bind at startup: passed over.
+        if !trusted(&list) {
+            skipped.push(list);
+            continue;
+        }
         let key = version_key(version);
         if best.as_ref().is_none_or(|(k, _)| key > *k) {
             best = Some((key, list));
         }
     }
     (best.map(|(_, p)| p), skipped)
+}
+
+/// Whether the list file is this user's or root's, and no other user could swap it.
+fn trusted(list: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let owner_ok = std::fs::metadata(list).is_ok_and(|m| m.uid() == me || m.uid() == 0);
+    owner_ok && crate::trust::swappable(list).is_none()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -85,10 +85,12 @@ pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str
             .map(PathBuf::from)
             .filter(|v| v.is_absolute() && can_be_folder(v))
     };
+    // A cache under it must be one this user can make (`HOME=/nonexistent`, a service user's).
+    let env_cache = |k: &str, sub: &str| env(k).map(|d| d.join(sub)).filter(|d| can_make(d));
     env("AOTINTEROP_CACHE_DIR")
         .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| (d.join("aotinterop"), "XDG_CACHE_HOME")))
-        .or_else(|| env("HOME").map(|h| (h.join(".cache/aotinterop"), "HOME")))
+        .or_else(|| env_cache("XDG_CACHE_HOME", "aotinterop").map(|d| (d, "XDG_CACHE_HOME")))
+        .or_else(|| env_cache("HOME", ".cache/aotinterop").map(|d| (d, "HOME")))
 }
 
 /// Whether `path` is a folder or can be made one: the nearest of it and its folders that exists
@@ -97,6 +99,23 @@ pub fn can_be_folder(path: &Path) -> bool {
     path.ancestors()
         .find(|a| std::fs::symlink_metadata(a).is_ok())
         .is_none_or(Path::is_dir)
+}
+
+/// Whether this user can make the folder `path` (or it is there): the nearest of it and its
+/// folders that exists is a folder this user may write in.
+fn can_make(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(existing) = path.ancestors().find(|a| std::fs::symlink_metadata(a).is_ok()) else {
+        return false;
+    };
+    if existing == path {
+        return path.is_dir();
+    }
+    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated path; `access` only looks.
+    existing.is_dir() && unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0
 }
 
 /// Why the existing cache folder `root` cannot be trusted, if so: it (or the first of its
@@ -108,7 +127,8 @@ pub fn untrusted_cache(root: &Path) -> Option<String> {
     let uid = unsafe { libc::geteuid() };
     let existing = root.ancestors().find(|a| a.exists())?;
     let meta = std::fs::metadata(existing).ok()?;
-    let whose = if meta.uid() != uid {
+    // A folder of root's above a cache not yet made (`/`, `/home`) is no one else's to fill.
+    let whose = if meta.uid() != uid && !(meta.uid() == 0 && existing != root) {
         "is another user's"
     } else if meta.mode() & 0o002 != 0 {
         "is writable by other users"
@@ -339,6 +359,9 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
             .arg(format!("--aot={options},outfile={}", out.display()))
             .arg(il)
             .env("MONO_PATH", dir)
+            // Options from the environment would change the object the cache keeps under a key
+            // that does not hold them.
+            .env_remove("MONO_ENV_OPTIONS")
             // Its temporary assembler file goes into the work folder, removed with it.
             .env("TMPDIR", dir)
             .current_dir(dir),
@@ -357,7 +380,8 @@ fn aot(c: &Compiler<'_>, layout: &mut Layout<'_>, index: usize, key: u64, out: &
             String::from_utf8_lossy(&run.stdout),
             String::from_utf8_lossy(&run.stderr)
         ))
-        .at(Location::file(il)));
+        // The user's assembly, not the copy in the staging folder (gone with it).
+        .at(Location::file(&layout.members[index].path)));
     }
     let info = module_info_symbol(out)?;
     entry.store(out, &info);

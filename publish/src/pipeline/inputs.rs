@@ -1047,6 +1047,14 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if aotinterop_model::diag::on_kernel_file_system(folder) {
         return Err(output_invalid(output, "is in a file system of the kernel's (/proc or /sys)").at(at()));
     }
+    // The commit locks the folder by opening it: one this user may write but not read failed
+    // only then, after the link.
+    if let Err(e) = std::fs::File::open(folder) {
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            let why = "is in a folder this user cannot read: the publish opens it to lock it while it puts its files in place";
+            return Err(output_invalid(output, why).at(at()));
+        }
+    }
     // The nearest folder that exists must be one (`main.o/app` cannot be made).
     if let Some(file) = output
         .ancestors()

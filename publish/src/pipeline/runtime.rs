@@ -35,8 +35,8 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
     }
     // Named by the environment: there alone, as the request's (a missing folder there must not
     // fall back to another build's archive).
-    if let Some(d) = std::env::var_os("AOTINTEROP_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        return vec![PathBuf::from(d)];
+    if let Some(d) = runtime_dir_from_environment() {
+        return vec![d];
     }
     let mut dirs = Vec::new();
     // Only beside the `aotinterop` program: the library inside another (the MSBuild task's
@@ -56,6 +56,14 @@ pub fn search_dirs(requested: Option<&Path>) -> Vec<PathBuf> {
     dirs
 }
 
+/// `AOTINTEROP_RUNTIME_DIR`, when it names an absolute folder: a relative one would be the
+/// current directory's, where anyone could plant the code every image links.
+fn runtime_dir_from_environment() -> Option<PathBuf> {
+    std::env::var_os("AOTINTEROP_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute())
+}
+
 /// Finds the runtime archive for `target`, first in `requested` (the request's `runtime_dir`).
 pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<RuntimeLibrary> {
     let row = target.row().ok_or_else(|| {
@@ -68,9 +76,7 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
     let dirs = search_dirs(requested);
     // The folders found from the program's own: a file another user planted there (beside a
     // program unpacked in a shared folder) is never linked in.
-    let explicit = usize::from(
-        requested.is_some() || std::env::var_os("AOTINTEROP_RUNTIME_DIR").is_some_and(|d| !d.is_empty()),
-    );
+    let explicit = usize::from(requested.is_some() || runtime_dir_from_environment().is_some());
     // The build's layout, then NuGet's.
     let candidates: Vec<(PathBuf, Option<&Path>)> = dirs
         .iter()
@@ -113,14 +119,18 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
             .collect();
         let way_out = match requested {
             Some(_) => "name the folder that holds it in `runtime_dir`".to_string(),
-            None => format!("run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR"),
+            None => format!(
+                "run `scripts/build-runtime {triple}` or set AOTINTEROP_RUNTIME_DIR (inside MSBuild: the package's \
+                 `runtimes/` folder is missing; reinstall the package or set AotInteropRuntimeDirectory)"
+            ),
+        };
+        let looked = match tried.is_empty() {
+            true => "looked nowhere: no folder was named, and the program running is not `aotinterop`".to_string(),
+            false => format!("looked in {}", tried.join(", ")),
         };
         Error::new(
             codes::RUNTIME_NOT_FOUND,
-            format!(
-                "the aotinterop runtime for {triple} is not built (looked in {}); {way_out}",
-                tried.join(", ")
-            ),
+            format!("the aotinterop runtime for {triple} is not built ({looked}); {way_out}"),
         )
     })?;
     Ok(RuntimeLibrary {
@@ -165,7 +175,7 @@ mod tests {
     /// that program is searched: an archive there was linked in.
     #[test]
     fn only_the_aotinterop_program_looks_beside_itself() {
-        if std::env::var_os("AOTINTEROP_RUNTIME_DIR").is_some_and(|d| !d.is_empty()) {
+        if runtime_dir_from_environment().is_some() {
             return;
         }
         assert_eq!(search_dirs(None), Vec::<PathBuf>::new());

@@ -55,7 +55,7 @@ pub fn build_policy(
             WindowsListOrigin::BuiltIn => {
                 let passed_over = match skipped.first() {
                     Some(p) => format!(
-                        " ({} was passed over: not a regular file)",
+                        " ({} was passed over: not a regular file, or one another user could have put there)",
                         aotinterop_model::diag::shown_path(p, 300)
                     ),
                     None => String::new(),

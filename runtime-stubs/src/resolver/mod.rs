@@ -181,6 +181,15 @@ pub fn loader_library_path() -> Option<&'static [u8]> {
     os::loader_library_path()
 }
 
+/// The folder of this process's program, as the resolver finds it (the file the kernel or
+/// `ld.so` mapped as the program).
+#[cfg(all(feature = "std", unix))]
+pub fn program_dir() -> Option<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = [0u8; PATH_SIZE];
+    os::exe_dir(&mut out).map(|d| std::ffi::OsStr::from_bytes(d).to_os_string())
+}
+
 /// Whether the loader would replace a token in `path` (glibc: `$ORIGIN`, `$LIB`, `$PLATFORM`):
 /// the resolver does not try it.
 #[cfg(feature = "std")]
@@ -244,6 +253,12 @@ fn load_library_into(
                         BareName::Found(_) => {
                             path.truncate(0);
                             path.push(found.as_bytes());
+                            // glibc would replace a token in the folder's name (one that came in
+                            // through `$ORIGIN`) and open another file.
+                            if os::loader_replaces_tokens(path.as_bytes()) {
+                                tried(path.as_bytes(), SKIPPED_TOKENS);
+                                return true;
+                            }
                         }
                         BareName::Refused(r) => r.write(&mut why),
                         BareName::NotFound(r) => r.write_passed_over(&mut why),

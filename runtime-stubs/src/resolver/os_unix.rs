@@ -320,15 +320,44 @@ mod serinfo {
         paths: [SerPath; 0],
     }
 
-    /// Room for the list: its strings follow the table.
-    #[repr(C, align(16))]
-    struct Space([u8; 8192]);
+    /// Room the loader's list is copied into (its strings follow its table): pages of their
+    /// own, however long the list, given back when dropped.
+    struct Mapped {
+        at: *mut u8,
+        len: usize,
+    }
 
-    /// The answer for `name` by the loader's list for this image, `None` where it cannot be
-    /// had (no `dlinfo`, a list larger than the room for it).
+    impl Drop for Mapped {
+        fn drop(&mut self) {
+            // SAFETY: the mapping `list` made, used no more.
+            unsafe { late::munmap(self.at.cast(), self.len) };
+        }
+    }
+
+    /// What the loader says of its list.
+    enum Listed {
+        /// No `dlinfo` of glibc's: the list is not to be had this way.
+        Unknown,
+        /// The loader has the list but it could not be copied (no memory for it).
+        Unreadable,
+        /// The list: its room, its paths and their count.
+        Paths(Mapped, *const SerPath, usize),
+    }
+
+    /// The answer for `name` by the loader's list for this image, `None` where the loader cannot
+    /// give it (no `dlinfo`). A list it has but that cannot be read has the name refused: never
+    /// handed to the loader unchecked.
     pub(super) fn search(name: &[u8], out: &mut Buf<PATH_SIZE>) -> Option<BareName> {
-        let mut space = Space([0; 8192]);
-        let (table, count) = list(&mut space)?;
+        let (_room, table, count) = match list() {
+            Listed::Unknown => return None,
+            Listed::Unreadable => {
+                return Some(BareName::NotFound(Refusal::new(
+                    b"(the loader's search list, which could not be read)",
+                    false,
+                )))
+            }
+            Listed::Paths(room, table, count) => (room, table, count),
+        };
         let element = |i: usize| -> &[u8] {
             // SAFETY: `list` checked `i` is below the count the loader filled; each name is a
             // NUL-terminated string inside `space`.
@@ -349,14 +378,19 @@ mod serinfo {
             );
         };
         let skipped = refusal(skipped);
+        // A library already loaded under that name (its SONAME) is the one the loader takes.
+        if super::loaded_by_soname(name, out) {
+            return Some(BareName::Found(skipped));
+        }
         let system_from = (0..count)
             .rev()
             .take_while(|&i| super::is_system_folder(element(i)))
             .last()
             .unwrap_or(count);
         for (i, dir) in all.enumerate().chain([(count, &b""[..])]) {
-            // The loader cache is read between the other folders and the system ones.
-            if i == system_from && super::cache_lookup(name, out) {
+            // The loader cache is read between the other folders and the system ones (not at
+            // all for an image linked `-z nodefaultlib`, whose list has no system folders).
+            if i == system_from && i < count && super::cache_lookup(name, out) {
                 return Some(BareName::Found(skipped));
             }
             if i == count || !searchable(dir) {
@@ -384,34 +418,47 @@ mod serinfo {
     }
 
     /// The loader's search list for a `dlopen` this image makes: its paths and their count.
-    fn list(space: &mut Space) -> Option<(*const SerPath, usize)> {
-        let map = own_link_map()?;
+    fn list() -> Listed {
+        let Some(map) = own_link_map() else {
+            return Listed::Unknown;
+        };
         let mut size = SerInfo {
             size: 0,
             count: 0,
             paths: [],
         };
         // SAFETY: `size` is a `Dl_serinfo` the loader fills with the size and count needed.
-        if unsafe { late::dlinfo(map, RTLD_DI_SERINFOSIZE, (&mut size as *mut SerInfo).cast()) } != 0
-            || size.size > space.0.len()
-            || size.size < core::mem::size_of::<SerInfo>()
-        {
-            return None;
+        if unsafe { late::dlinfo(map, RTLD_DI_SERINFOSIZE, (&mut size as *mut SerInfo).cast()) } != 0 {
+            return Listed::Unknown;
         }
-        let info = space.0.as_mut_ptr().cast::<SerInfo>();
-        // SAFETY: `space` is aligned for a `SerInfo` and holds `size.size` bytes, as asked.
+        let len = size.size;
+        let paths = core::mem::offset_of!(SerInfo, paths);
+        let count = size.count as usize;
+        if len < core::mem::size_of::<SerInfo>() || paths + count * core::mem::size_of::<SerPath>() > len {
+            return Listed::Unreadable;
+        }
+        let (prot, flags) = (
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+        );
+        // SAFETY: a new private anonymous mapping of `len` bytes.
+        let at = unsafe { late::mmap(core::ptr::null_mut(), len, prot, flags, -1, 0) };
+        if at == libc::MAP_FAILED {
+            return Listed::Unreadable;
+        }
+        let room = Mapped { at: at.cast(), len };
+        let info = room.at.cast::<SerInfo>();
+        // SAFETY: the mapping is page-aligned and holds `len` bytes, as asked.
         unsafe {
-            (*info).size = size.size;
+            (*info).size = len;
             (*info).count = size.count;
             if late::dlinfo(map, RTLD_DI_SERINFO, info.cast()) != 0 {
-                return None;
+                return Listed::Unreadable;
             }
         }
-        let count = size.count as usize;
-        let paths = core::mem::offset_of!(SerInfo, paths);
-        (paths + count * core::mem::size_of::<SerPath>() <= size.size)
-            // SAFETY: the table lies inside `space`.
-            .then(|| (unsafe { space.0.as_ptr().add(paths) }.cast(), count))
+        // SAFETY: the table lies inside the mapping (checked above).
+        let table = unsafe { room.at.add(paths) }.cast();
+        Listed::Paths(room, table, count)
     }
 
     /// The loader's link map of the image holding this runtime (the object a `dlopen` it makes
@@ -619,6 +666,8 @@ struct Dyn {
 
 const DT_NULL: isize = 0;
 const DT_STRTAB: isize = 5;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const DT_SONAME: isize = 14;
 const DT_RPATH: isize = 15;
 const DT_RUNPATH: isize = 29;
 
@@ -654,50 +703,112 @@ unsafe extern "C" fn search_path_of_object(
     data: *mut c_void,
 ) -> c_int {
     // SAFETY: the loader passes a valid `dl_phdr_info` whose program headers are mapped.
-    let info = unsafe { &*info };
-    // SAFETY: as above: `dlpi_phnum` headers at `dlpi_phdr`.
-    let phdrs = unsafe { core::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) };
-    let bias = info.dlpi_addr as usize;
-    let here = search_path_of_object as *const () as usize;
-    let loads = || phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD);
-    let holds = |addr: usize| {
-        loads().any(|p| (bias + p.p_vaddr as usize..bias + (p.p_vaddr + p.p_memsz) as usize).contains(&addr))
-    };
+    let object = unsafe { Object::of(&*info) };
     // SAFETY: `data` is the query of `search_path_of`.
     let query = unsafe { &mut *data.cast::<(bool, Option<&'static [u8]>)>() };
-    if !query.0 && !holds(here) {
+    if !query.0 && !object.holds(search_path_of_object as *const () as usize) {
         return 0;
     }
-    let Some(dynamic) = phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC) else {
-        return 1;
-    };
-    let mut entry = (bias + dynamic.p_vaddr as usize) as *const Dyn;
-    let (mut strtab, mut runpath, mut rpath) = (None, None, None);
-    loop {
-        // SAFETY: the mapped dynamic section, not past its DT_NULL.
-        let e = unsafe { &*entry };
-        match e.tag {
-            DT_NULL => break,
-            DT_STRTAB => strtab = Some(e.val),
-            DT_RUNPATH => runpath = Some(e.val),
-            DT_RPATH => rpath = Some(e.val),
-            _ => {}
-        }
-        // SAFETY: not past DT_NULL.
-        entry = unsafe { entry.add(1) };
-    }
-    let (Some(strtab), Some(offset)) = (strtab, runpath.or(rpath)) else {
-        return 1;
-    };
-    // glibc relocates DT_STRTAB in place (where the dynamic section is writable), musl does not.
-    let strtab = if holds(strtab) { strtab } else { bias + strtab };
-    if !holds(strtab + offset) {
-        return 1;
-    }
-    // SAFETY: a NUL-terminated string in the image's mapped string table.
-    let text = unsafe { CStr::from_ptr((strtab + offset) as *const c_char) }.to_bytes();
-    query.1 = Some(text);
+    query.1 = object
+        .dynamic_string(DT_RUNPATH)
+        .or_else(|| object.dynamic_string(DT_RPATH));
     1
+}
+
+/// A program header of this machine's word size.
+#[cfg(target_pointer_width = "64")]
+type Phdr = libc::Elf64_Phdr;
+#[cfg(target_pointer_width = "32")]
+type Phdr = libc::Elf32_Phdr;
+
+/// A loaded object as `dl_iterate_phdr` shows it: its program headers and load bias.
+struct Object {
+    phdrs: &'static [Phdr],
+    bias: usize,
+}
+
+impl Object {
+    /// # Safety
+    /// `info` is the loader's, its program headers mapped.
+    unsafe fn of(info: &libc::dl_phdr_info) -> Object {
+        Object {
+            // SAFETY: `dlpi_phnum` headers at `dlpi_phdr`, mapped while the object is.
+            phdrs: unsafe { core::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) },
+            bias: info.dlpi_addr as usize,
+        }
+    }
+
+    /// Whether `addr` lies in one of its loaded segments.
+    fn holds(&self, addr: usize) -> bool {
+        self.phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD).any(|p| {
+            let start = self.bias + p.p_vaddr as usize;
+            (start..start + p.p_memsz as usize).contains(&addr)
+        })
+    }
+
+    /// The string its dynamic section's entry `tag` names (`DT_RUNPATH`, `DT_SONAME`).
+    fn dynamic_string(&self, tag: isize) -> Option<&'static [u8]> {
+        let dynamic = self.phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC)?;
+        let mut entry = (self.bias + dynamic.p_vaddr as usize) as *const Dyn;
+        let (mut strtab, mut wanted) = (None, None);
+        loop {
+            // SAFETY: the mapped dynamic section, not past its DT_NULL.
+            let e = unsafe { &*entry };
+            match e.tag {
+                DT_NULL => break,
+                DT_STRTAB => strtab = Some(e.val),
+                t if t == tag => wanted = Some(e.val),
+                _ => {}
+            }
+            // SAFETY: not past DT_NULL.
+            entry = unsafe { entry.add(1) };
+        }
+        let (strtab, offset) = (strtab?, wanted?);
+        // glibc relocates DT_STRTAB in place (where the dynamic section is writable), musl does not.
+        let strtab = if self.holds(strtab) {
+            strtab
+        } else {
+            self.bias + strtab
+        };
+        if !self.holds(strtab + offset) {
+            return None;
+        }
+        // SAFETY: a NUL-terminated string in the object's mapped string table.
+        Some(unsafe { CStr::from_ptr((strtab + offset) as *const c_char) }.to_bytes())
+    }
+}
+
+/// The path of the loaded object whose `DT_SONAME` is `name`, in `out`: glibc's loader takes such
+/// an object for a bare name before it searches any folder.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn loaded_by_soname(name: &[u8], out: &mut super::buf::Buf<PATH_SIZE>) -> bool {
+    unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *mut c_void) -> c_int {
+        // SAFETY: `data` is the query below; the loader passes a valid `dl_phdr_info`.
+        let (name, out) = unsafe { &mut *data.cast::<(&[u8], &mut super::buf::Buf<PATH_SIZE>)>() };
+        let info = unsafe { &*info };
+        // SAFETY: as above.
+        let object = unsafe { Object::of(info) };
+        if object.dynamic_string(DT_SONAME) != Some(*name) || info.dlpi_name.is_null() {
+            return 0;
+        }
+        // SAFETY: the object's name as the loader keeps it, NUL-terminated.
+        let path = unsafe { CStr::from_ptr(info.dlpi_name) }.to_bytes();
+        if path.first() != Some(&b'/') {
+            return 0;
+        }
+        out.truncate(0);
+        out.push(path);
+        1
+    }
+    let mut query: (&[u8], &mut super::buf::Buf<PATH_SIZE>) = (name, out);
+    // SAFETY: the callback reads the loader's objects and writes `query`'s buffer only.
+    let found = unsafe {
+        late::dl_iterate_phdr(
+            Some(visit),
+            (&mut query as *mut (&[u8], &mut super::buf::Buf<PATH_SIZE>)).cast(),
+        )
+    };
+    found == 1 && !query.1.overflowed()
 }
 
 /// Whether `refused` holds for `folder/name`, or for `name` in a folder glibc searches inside
@@ -819,11 +930,12 @@ pub fn through_current_directory(path: &[u8]) -> bool {
 
 /// Whether the absolute `path` (NUL-terminated) reaches the current directory by another name
 /// ([`through_current_directory`]), itself or through the links it is (`lib.so ->
-/// /proc/self/cwd/lib.so`), followed as the kernel follows them (at most 16).
+/// /proc/self/cwd/lib.so`), followed as the kernel follows them (40 at most, Linux's limit: a
+/// longer chain, which the kernel refuses too, counts as reaching it).
 pub fn reaches_current_directory(path: &[u8]) -> bool {
     let mut at = super::buf::Buf::<PATH_SIZE>::new();
     at.push(path.strip_suffix(b"\0").unwrap_or(path));
-    for _ in 0..16 {
+    for _ in 0..=40 {
         if at.overflowed() || through_current_directory(at.as_c_bytes()) {
             return !at.overflowed();
         }
@@ -847,7 +959,7 @@ pub fn reaches_current_directory(path: &[u8]) -> bool {
         next.push(target);
         at = next;
     }
-    false
+    true
 }
 
 /// The device and inode of the file at `path` (NUL-terminated), links followed.
@@ -956,11 +1068,32 @@ fn exe_path(out: &mut [u8; PATH_SIZE]) -> Option<usize> {
     }
     #[cfg(not(target_vendor = "apple"))]
     {
+        // The main program's file as the kernel mapped it: `/proc/self/exe` names `ld.so` in a
+        // program started as `ld.so PROGRAM`, whose loader maps the program itself.
+        #[cfg(target_os = "linux")]
+        if let Some(n) = main_program_headers().and_then(|at| mapped_path(at, out)) {
+            return Some(n);
+        }
         // SAFETY: `out` holds PATH_SIZE bytes; readlink does not NUL-terminate.
         let n = unsafe { late::readlink(c"/proc/self/exe".as_ptr(), out.as_mut_ptr().cast(), PATH_SIZE - 1) };
         // A link that fills the buffer may have been cut: no folder rather than a wrong one.
         (n > 0 && (n as usize) < PATH_SIZE - 1).then_some(n as usize)
     }
+}
+
+/// The address of the main program's program headers (the first object the loader lists),
+/// which lie in its first mapped segment.
+#[cfg(target_os = "linux")]
+fn main_program_headers() -> Option<usize> {
+    unsafe extern "C" fn first(info: *mut libc::dl_phdr_info, _size: usize, data: *mut c_void) -> c_int {
+        // SAFETY: the loader passes a valid `dl_phdr_info`; `data` is the `usize` below.
+        unsafe { *data.cast::<usize>() = (*info).dlpi_phdr as usize };
+        1
+    }
+    let mut at = 0usize;
+    // SAFETY: the callback only reads the first object's program-header address.
+    unsafe { late::dl_iterate_phdr(Some(first), (&mut at as *mut usize).cast()) };
+    (at != 0).then_some(at)
 }
 
 /// The folder of the file this runtime's code is in: `dladdr` of one of its functions, made
