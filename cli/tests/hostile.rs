@@ -4514,3 +4514,90 @@ fn runtime_and_api_list_folders_others_could_fill_are_passed_over() {
     assert!(!said.contains("\"binding\": \"direct\""), "{said}");
     assert!(said.contains("another user could have put there"), "{said}");
 }
+
+/// A linker script that names itself (GNU ld read it forever, its memory growing) is refused; a
+/// NativeLibrary that is a GNU ld script offers what the files it names define (a direct import
+/// it defines was refused as undefined); the DirectPInvokeList the preflight suggests is not
+/// written over a file of the user's; a lld-link DLL's import library is not written over an
+/// import library the link reads by `/LIBPATH:`; a drive-relative module (`Z:vendor.dll`) is
+/// refused as relative.
+#[test]
+fn scripts_suggested_lists_searched_libraries_and_drive_names() {
+    let dir = published();
+    let d = dir.path();
+    let publish = |name: &str, r: serde_json::Value| {
+        std::fs::write(d.join(name), r.to_string()).unwrap();
+        aotinterop(&["publish", "--quiet", name], d)
+    };
+    std::fs::write(d.join("self.so"), "INPUT(self.so)\n").unwrap();
+    let out = publish(
+        "c.json",
+        with(serde_json::json!({"output": "c/app", "native_library": ["self.so"]})),
+    );
+    exits_saying(&out, 1, &["`native_library[0]`", "names itself"]);
+    std::fs::write(d.join("h.c"), "int helper(void) { return 1; }\n").unwrap();
+    std::fs::write(
+        d.join("m2.c"),
+        "extern int helper(void);\nextern const char *zv(void);\nint main(void) { return helper() == 1 && zv() ? 0 : 1; }\n",
+    )
+    .unwrap();
+    gcc_in(d, &["-c", "-fPIC", "-o", "h.o", "h.c"]);
+    gcc_in(d, &["-c", "-fPIC", "-o", "m2.o", "m2.c"]);
+    assert!(Command::new("ar")
+        .args(["rcs", "libh.a", "h.o"])
+        .current_dir(d)
+        .status()
+        .unwrap()
+        .success());
+    std::fs::write(
+        d.join("libhs.so"),
+        format!("GROUP({})\n", d.join("libh.a").display()),
+    )
+    .unwrap();
+    let direct = |native: &str, extra_import: Option<&str>| {
+        let mut imports = vec![
+            serde_json::json!({"module": "libz.so.1", "entry": "zlibVersion", "symbol": "zv"}),
+            serde_json::json!({"module": "libh", "entry": "helper"}),
+        ];
+        imports.extend(extra_import.map(|e| serde_json::json!({"module": "libh", "entry": e})));
+        serde_json::json!({"rid": "linux-x64", "output": "s/app", "objects": ["m2.o"], "imports": imports,
+                           "direct_pinvoke": ["libh"], "native_library": [native]})
+    };
+    let out = publish("s.json", direct("libhs.so", None));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(d.join("libh.DirectPInvokeList.txt"), "my own list\n").unwrap();
+    let out = publish("q.json", direct("libh.a", Some("missing_fn")));
+    exits_saying(&out, 3, &["AOTI0520"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("libh.DirectPInvokeList.txt")).unwrap(),
+        "my own list\n"
+    );
+    // lld-link: `lib/vendor.lib`, found by `/LIBPATH:lib`, is an input.
+    std::fs::create_dir(d.join("lib")).unwrap();
+    let def = d.join("vendor.def");
+    std::fs::write(&def, "LIBRARY vendor.dll\nEXPORTS\n  vendor_fn\n").unwrap();
+    let st = Command::new("llvm-dlltool")
+        .args(["-m", "i386:x86-64", "-d"])
+        .arg(&def)
+        .arg("-l")
+        .arg(d.join("lib/vendor.lib"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let before = std::fs::read(d.join("lib/vendor.lib")).unwrap();
+    let out = publish(
+        "w.json",
+        serde_json::json!({"rid": "win-x64", "native_lib": "shared", "output": "lib/vendor.dll",
+            "linker": {"flavor": "lld-link"}, "objects": ["main.o"], "windows_api_list": false,
+            "linker_arg": ["/LIBPATH:lib", "vendor.lib"]}),
+    );
+    exits_saying(&out, 1, &["AOTI0208", "vendor.lib", "is an input"]);
+    assert_eq!(std::fs::read(d.join("lib/vendor.lib")).unwrap(), before);
+    let out = publish(
+        "z.json",
+        serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
+            "objects": ["main.o"], "windows_api_list": false, "generate_import_libraries": true,
+            "imports": [{"module": "Z:vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["Z:vendor.dll"]}),
+    );
+    exits_saying(&out, 3, &["AOTI0527", "Z:vendor.dll"]);
+}

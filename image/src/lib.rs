@@ -656,6 +656,15 @@ fn lazy_records(
 /// linker), an empty or relative `RPATH`/`RUNPATH` folder, or any of these reaching the current
 /// directory through procfs (`/proc/self/cwd`, `$ORIGIN/../../proc/self/cwd`).
 pub fn loads_from_current_directory(ins: &Inspection, image_dir: &Path) -> Option<String> {
+    if ins.format == Format::Coff {
+        // A DLL named with a relative folder or a drive's current directory (`Z:vendor.dll`).
+        let relative = |n: &&String| {
+            aotinterop_model::lazy_rules::is_drive_relative(n)
+                || (n.contains(['/', '\\'])
+                    && !aotinterop_model::lazy_rules::is_absolute(n, aotinterop_model::Platform::Windows))
+        };
+        return ins.needed.iter().find(relative).map(|n| cwd_needed_message(n));
+    }
     if ins.format != Format::Elf {
         return None;
     }

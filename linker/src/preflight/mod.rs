@@ -17,7 +17,7 @@ mod loader;
 mod search;
 mod stand_ins;
 mod symbols;
-pub use symbols::script_inputs;
+pub use symbols::{script_cycle, script_inputs};
 
 use crate::diag::{codes, Diagnostic};
 use crate::driver::{LinkJob, Linker, OutputKind};
@@ -266,12 +266,6 @@ fn read_link(
         per_file: Vec::new(),
         user_shared: Vec::new(),
     };
-    for (path, o) in native {
-        if job.generate_import_libraries {
-            sight.per_file.push((path, o.clone()));
-        }
-        sight.offered.absorb(o);
-    }
     let mut files: Vec<PathBuf> = job
         .objects
         .iter()
@@ -279,6 +273,21 @@ fn read_link(
         .chain(&args.files)
         .cloned()
         .collect();
+    for (path, o) in native {
+        // A NativeLibrary that is a GNU ld script offers what the files it names define.
+        for r in &o.references {
+            match r {
+                ScriptRef::File(p) => files.push(rooted(p, job.sysroot.as_deref())),
+                ScriptRef::Lib(l) => {
+                    files.extend(search::find(&search::LibName::Name(l.clone()), &job.target, dirs))
+                }
+            }
+        }
+        if job.generate_import_libraries {
+            sight.per_file.push((path, o.clone()));
+        }
+        sight.offered.absorb(o);
+    }
     let mut names: Vec<(search::LibName, bool)> = args.libs.iter().map(|l| (l.clone(), true)).collect();
     names.extend(system.iter().map(|s| (search::LibName::Name(s.clone()), false)));
     for (name, from_user) in &names {
@@ -518,8 +527,11 @@ fn lazy_stubs_the_resolver_calls(job: &LinkJob, plan: &Plan, diags: &mut Vec<Dia
     if lazy.is_empty() {
         return;
     }
+    // The functions the Unix resolver looks up by name; the Windows one looks up none.
+    let unix = job.target.format != Format::Coff;
     let mut called: BTreeSet<String> = aotinterop_runtime::resolver::LATE_BOUND
         .iter()
+        .filter(|_| unix)
         .map(|s| s.to_string())
         .collect();
     for archive in &job.runtime_inputs {

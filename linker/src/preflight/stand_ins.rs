@@ -120,7 +120,9 @@ fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::T
     let windows_absolute = format == Format::Coff
         && aotinterop_model::lazy_rules::is_absolute(&lib.file, aotinterop_model::Platform::Windows);
     let absolute = origin || windows_absolute || lib.file.starts_with(['/', '@']);
-    if absolute || !lib.file.contains(['/', '\\']) {
+    // `Z:vendor.dll` is relative to that drive's current directory.
+    let drive_relative = format == Format::Coff && aotinterop_model::lazy_rules::is_drive_relative(&lib.file);
+    if !drive_relative && (absolute || !lib.file.contains(['/', '\\'])) {
         return None;
     }
     let whose = match &lib.read_from {

@@ -182,6 +182,49 @@ pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
+/// The chain of GNU ld scripts from `path` that comes back to one already on it (`INPUT(self.so)`,
+/// or `a.so` naming `b.so` naming `a.so`): GNU ld reads such a chain forever, its memory growing.
+/// `None` when there is none (a file named twice along different branches is no cycle).
+pub fn script_cycle(path: &Path, lib_dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    fn walk(path: &Path, lib_dirs: &[PathBuf], stack: &mut Vec<PathBuf>, ids: &mut Vec<PathBuf>) -> bool {
+        let id = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        stack.push(path.to_path_buf());
+        if ids.contains(&id) {
+            return true;
+        }
+        // Deep enough for any real script chain; the depth also bounds the walk.
+        if ids.len() >= 16 {
+            stack.pop();
+            return false;
+        }
+        ids.push(id);
+        let text = crate::diag::read_bounded(path, "linker script", 1 << 20)
+            .ok()
+            .filter(|d| FileKind::identify(&d[..d.len().min(512)]) == FileKind::Text)
+            .and_then(|d| String::from_utf8(d).ok());
+        let beside = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        for r in text.as_deref().map(read_script).unwrap_or_default() {
+            let candidates: Vec<PathBuf> = match r {
+                ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
+                ScriptRef::Lib(l) => lib_dirs
+                    .iter()
+                    .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
+                    .collect(),
+            };
+            if let Some(found) = candidates.into_iter().find(|c| c.is_file()) {
+                if walk(&found, lib_dirs, stack, ids) {
+                    return true;
+                }
+            }
+        }
+        ids.pop();
+        stack.pop();
+        false
+    }
+    let (mut stack, mut ids) = (Vec::new(), Vec::new());
+    walk(path, lib_dirs, &mut stack, &mut ids).then_some(stack)
+}
+
 /// Parses the library names out of a GNU ld script (`GROUP ( /lib/libc.so.6 AS_NEEDED ( ... ) )`).
 // A linker script needs only this much: the paths and `-l` names inside GROUP / INPUT /
 // AS_NEEDED; no crate parses them.

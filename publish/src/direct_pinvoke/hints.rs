@@ -52,7 +52,8 @@ pub fn module_hint(item_module: &str, index: &ImportIndex<'_>, platform: Platfor
             best = Some((rank, hint));
         }
     }
-    best.map(|(_, h)| h)
+    // Names from the app and the item: escaped (a newline in one would break the line).
+    best.map(|(_, h)| aotinterop_model::diag::printable(&h).into_owned())
 }
 
 /// Names the closest entry points of a module when an item's entry point matches none of them.
@@ -80,7 +81,7 @@ pub fn entry_hint(item_entry: &str, entries: &BTreeSet<&str>, platform: Platform
     }
     let list: Vec<String> = hits.iter().map(|h| format!("`{h}`")).collect();
     let case_only = hits.iter().any(|h| h.eq_ignore_ascii_case(item_entry));
-    Some(format!(
+    let hint = format!(
         "{}did you mean {}?",
         if case_only {
             "entry points are case-sensitive; "
@@ -88,7 +89,8 @@ pub fn entry_hint(item_entry: &str, entries: &BTreeSet<&str>, platform: Platform
             ""
         },
         list.join(" or ")
-    ))
+    );
+    Some(aotinterop_model::diag::printable(&hint).into_owned())
 }
 
 #[cfg(test)]

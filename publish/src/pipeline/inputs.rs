@@ -302,6 +302,12 @@ fn response_file_words(text: &str) -> Vec<String> {
     words
 }
 
+/// The value of the link.exe option `name` (`/LIBPATH:dir`, `-libpath:dir`, in any case).
+fn msvc_option<'w>(word: &'w str, name: &str) -> Option<&'w str> {
+    let (option, value) = word.strip_prefix(['/', '-'])?.split_once(':')?;
+    (option.eq_ignore_ascii_case(name) && !value.is_empty()).then_some(value)
+}
+
 /// The file a link.exe-style option reads (`/DEF:x.def`, `-order:@x.txt`,
 /// `/call-graph-ordering-file:x`): the value after the option's `:`, a leading `@` dropped.
 fn link_exe_file(word: &str) -> Option<&str> {
@@ -314,6 +320,9 @@ fn link_exe_file(word: &str) -> Option<&str> {
 /// The files `words` name as inputs of the link (see [`linker_arg_files`]).
 fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
     let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    // link.exe's search: `/LIBPATH:` folders (then `LIB`'s) for `/DEFAULTLIB:` names and bare
+    // `NAME.lib` words.
+    let (mut lib_paths, mut msvc_libs) = (Vec::new(), Vec::new());
     let mut w = words.iter().peekable();
     while let Some((i, word)) = w.next() {
         let (i, word) = (*i, word.as_str());
@@ -349,6 +358,18 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
             .or_else(|| value("-c", "--mri-script"))
         {
             files.push((i, base.join(t)));
+        } else if let Some(d) = msvc_option(word, "libpath") {
+            lib_paths.push(base.join(d));
+        } else if let Some(l) = msvc_option(word, "defaultlib") {
+            let has_extension = Path::new(l).extension().is_some();
+            msvc_libs.push((
+                i,
+                if has_extension {
+                    l.to_string()
+                } else {
+                    format!("{l}.lib")
+                },
+            ));
         } else if let Some(f) = link_exe_file(word) {
             files.push((i, base.join(f)));
         } else if let Some(f) = word.strip_prefix('@') {
@@ -362,8 +383,26 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
                     .map(|(_, v)| (i, base.join(v))),
             );
         } else {
+            if word.to_ascii_lowercase().ends_with(".lib") && !word.contains(['/', '\\']) {
+                msvc_libs.push((i, word.to_string()));
+            }
             files.push((i, base.join(word)));
         }
+    }
+    let env_lib = std::env::var_os("LIB").unwrap_or_default();
+    lib_paths.extend(
+        env_lib
+            .to_string_lossy()
+            .split(';')
+            .filter(|d| !d.is_empty())
+            .map(|d| base.join(d)),
+    );
+    for (i, name) in msvc_libs {
+        let found = lib_paths
+            .iter()
+            .map(|d| d.join(&name))
+            .filter(|p| std::fs::symlink_metadata(p).is_ok());
+        files.extend(found.map(|f| (i, f)));
     }
     for (i, lib) in libs {
         // Each name every linker tries for `-lNAME` (GNU ld, MinGW ld's `.dll.a` and `.dll`,
@@ -609,7 +648,9 @@ fn not_a_linker_file(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
             kind,
             aotinterop_model::FileKind::CoffObject | aotinterop_model::FileKind::Bitcode
         );
-    let why = if binary {
+    let why = if meta.is_dir() {
+        "which is a folder, not a file the linker writes: name a new file".to_string()
+    } else if binary {
         format!(
             "which is a {} file (by its first bytes), not a file the linker writes: name a new file",
             kind.name()
@@ -743,6 +784,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
     if let Some(e) = linker_arg_writes_input(loaded) {
         return Err(e);
     }
+    script_cycles(loaded)?;
     // A file a NativeLibrary script names that the linker would block on.
     for (i, file) in native_library_script_files(loaded) {
         if std::fs::metadata(&file).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -764,6 +806,33 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A GNU ld script among the NativeLibrary items and LinkerArg files that names itself, directly
+/// or through others: GNU ld reads it forever (its memory growing), lld crashes.
+fn script_cycles(loaded: &LoadedRequest) -> Result<()> {
+    let base = loaded.base_dir();
+    let dirs = linker_arg_dirs(&base, &loaded.request.linker_arg);
+    let items = (loaded.request.native_library.iter().enumerate())
+        .map(|(i, p)| (format!("native_library[{i}]"), p.clone()))
+        .chain(
+            linker_arg_files(&base, &loaded.request.linker_arg)
+                .into_iter()
+                .map(|(i, p)| (format!("linker_arg[{i}]"), p)),
+        );
+    for (field, path) in items {
+        if let Some(chain) = aotinterop_linker::preflight::script_cycle(&path, &dirs) {
+            let chain: Vec<String> = chain.iter().map(|p| shown_path(p)).collect();
+            let why = format!(
+                "`{field}`: the linker script {} names itself ({}): the linker would read it forever; take the \
+                 loop out of the script",
+                shown_path(&path),
+                chain.join(" -> ")
+            );
+            return Err(Error::new(codes::NATIVE_LIBRARY_WRONG_KIND, why).at(loaded.locate_field(&field)));
+        }
+    }
+    Ok(())
 }
 
 /// Assembly file names Mono's AOT compiler writes into its assembler source as they are: one

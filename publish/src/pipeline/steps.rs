@@ -149,11 +149,27 @@ pub(super) fn preflight(
 /// Writes the DirectPInvokeList files the preflight's errors name, for the user to take; never
 /// over a file this publish reads or writes (the user's list, or the previous image). Returns
 /// those not written, with why.
+/// How a list the preflight writes starts ([`SuggestedList::text`]).
+const SUGGESTED_LIST_HEADER: &str = "# DirectPInvokeList written by aotinterop's preflight";
+
 fn write_suggested_lists(loaded: &LoadedRequest, lists: &[SuggestedList]) -> Vec<String> {
     let mut kept = Vec::new();
     for list in lists {
         if inputs::is_input(loaded, &list.path) || inputs::is_output(loaded, &list.path) {
             kept.push(inputs::shown_path(&list.path));
+            continue;
+        }
+        // Nor over a file of the user's: only a list an earlier preflight wrote is replaced.
+        let ours = std::fs::symlink_metadata(&list.path).map_or(true, |m| {
+            m.is_file()
+                && aotinterop_model::diag::read_bounded(&list.path, "list", 1 << 20)
+                    .is_ok_and(|b| b.starts_with(SUGGESTED_LIST_HEADER.as_bytes()))
+        });
+        if !ours {
+            kept.push(format!(
+                "{} (a file of yours is there)",
+                inputs::shown_path(&list.path)
+            ));
             continue;
         }
         if let Some(dir) = list.path.parent() {
