@@ -892,7 +892,7 @@ fn the_resolver_searches_by_the_loaders_own_list() {
     let said = text(&out.stdout) + &text(&out.stderr);
     assert!(!marker.exists(), "probe loaded ./libplanted.so: {said}");
     assert!(
-        said.contains("LD_LIBRARY_PATH element `.` was passed over"),
+        said.contains("LD_LIBRARY_PATH (or RPATH) element `.` was passed over"),
         "{said}"
     );
     let out = run(ld_so, &["--library-path", ".", program, "probe", "z"], None);
@@ -3997,7 +3997,7 @@ fn a_link_into_the_current_directory_is_not_loaded() {
     );
     let said = text(&out.stderr);
     assert!(
-        out.status.success() || said.contains("LD_LIBRARY_PATH element"),
+        out.status.success() || said.contains("LD_LIBRARY_PATH (or RPATH) element"),
         "{said}"
     );
     let out = command(&["probe", "libz.so.1"], &run_dir)
@@ -4426,6 +4426,25 @@ fn the_resolvers_own_search_takes_what_the_loader_would() {
         ],
     );
     assert_eq!(text(&out.stdout), "preloaded\n", "{out:?}");
+    // Preloaded by a relative name: the loader's own match by SONAME, no second copy.
+    let out = run(
+        &d.join("bin/app"),
+        d,
+        &[("LD_PRELOAD", "pre/libz.so.1"), ("LD_LIBRARY_PATH", ":/x")],
+    );
+    assert_eq!(text(&out.stdout), "preloaded\n", "{out:?}");
+    // A library of another machine first in the list is passed over, as the loader does.
+    std::fs::create_dir_all(d.join("arm")).unwrap();
+    let st = Command::new("aarch64-linux-gnu-gcc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(d.join("arm/libz.so.1"))
+        .arg(d.join("pre.c"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let list = format!(".:{}:{}", d.join("arm").display(), d.join("pre").display());
+    let out = run(&d.join("bin/app"), d, &[("LD_LIBRARY_PATH", &list)]);
+    assert_eq!(text(&out.stdout), "preloaded\n", "{out:?}");
     // `Q/$PLATFORM/app` beside a copy of the real libz; `Q/x86_64/libz.so.1` planted.
     let q = d.join("Q");
     std::fs::create_dir_all(q.join("$PLATFORM")).unwrap();
@@ -4485,6 +4504,23 @@ fn runtime_and_api_list_folders_others_could_fill_are_passed_over() {
         "the relative runtime folder was used: {}",
         text(&out.stderr)
     );
+    // An absolute one every user may write is no place to take the code every image links.
+    let ww = d.join("ww");
+    let triple_dir = ww.join("x86_64-unknown-linux-gnu");
+    std::fs::create_dir_all(&triple_dir).unwrap();
+    std::fs::copy(
+        aotinterop_testkit::runtime_dir()
+            .join("x86_64-unknown-linux-gnu")
+            .join("libaotinterop_runtime.a"),
+        triple_dir.join("libaotinterop_runtime.a"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&ww, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let out = command(&["publish", "--quiet", "r.json"], d)
+        .env("AOTINTEROP_RUNTIME_DIR", &ww)
+        .output()
+        .unwrap();
+    exits_saying(&out, 3, &["AOTI0204"]);
     let nuget = d.join("nuget");
     let list = nuget.join("microsoft.dotnet.ilcompiler/99.0.0/build");
     std::fs::create_dir_all(&list).unwrap();

@@ -494,7 +494,12 @@ fn stops_an_elf_loader(path: &Path) -> bool {
 pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
     // As the loader and the resolver find it: absolute (a bare `app` is in the current folder,
     // and its `$ORIGIN` that folder, not the root).
-    let absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+    let mut absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+    // An executable's `$ORIGIN` is its real path's folder (the kernel's `/proc/self/exe`), not
+    // that of a link it was started by; a library's is the folder of the path it was opened by.
+    if ins.kind == crate::ImageKind::Executable && machine.is_here() {
+        absolute = absolute.canonicalize().unwrap_or(absolute);
+    }
     let image = absolute.as_path();
     let image_dir = image
         .parent()

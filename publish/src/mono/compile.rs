@@ -88,6 +88,7 @@ pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str
     // A cache under it must be one this user can make (`HOME=/nonexistent`, a service user's).
     let env_cache = |k: &str, sub: &str| env(k).map(|d| d.join(sub)).filter(|d| can_make(d));
     env("AOTINTEROP_CACHE_DIR")
+        .filter(|d| can_make(d))
         .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
         .or_else(|| env_cache("XDG_CACHE_HOME", "aotinterop").map(|d| (d, "XDG_CACHE_HOME")))
         .or_else(|| env_cache("HOME", ".cache/aotinterop").map(|d| (d, "HOME")))
@@ -103,7 +104,7 @@ pub fn can_be_folder(path: &Path) -> bool {
 
 /// Whether this user can make the folder `path` (or it is there): the nearest of it and its
 /// folders that exists is a folder this user may write in.
-fn can_make(path: &Path) -> bool {
+pub fn can_make(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Some(existing) = path.ancestors().find(|a| std::fs::symlink_metadata(a).is_ok()) else {
         return false;

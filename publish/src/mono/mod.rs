@@ -8,7 +8,9 @@ mod host;
 mod runtime_own;
 
 pub use closure::{closure, Closure, Member, Origin};
-pub use compile::{cache_root, can_be_folder, compile, named_cache_root, untrusted_cache, Compiled};
+pub use compile::{
+    cache_root, can_be_folder, can_make, compile, named_cache_root, untrusted_cache, Compiled,
+};
 pub use runtime_own::{runtime_own, set_apart_runtime_imports};
 
 use aotinterop_model::diag::{codes, Error, Result};

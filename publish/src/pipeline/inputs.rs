@@ -735,6 +735,14 @@ fn linker_arg_not_a_file(loaded: &LoadedRequest, i: usize, path: &Path) -> Optio
     )
 }
 
+/// Whether this user may make files in the folder `dir` (`access(W_OK | X_OK)`).
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(dir.as_os_str().as_bytes())
+        // SAFETY: a NUL-terminated path; `access` only looks.
+        .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0)
+}
+
 /// A path in a message: escaped and shortened.
 pub(crate) fn shown_path(path: &Path) -> String {
     aotinterop_model::diag::shown_path(path, 200)
@@ -869,6 +877,14 @@ fn check_cache(loaded: &LoadedRequest) -> Result<()> {
             "`cache_dir` is empty: name a folder, or leave it out",
         )
         .at(at()));
+    }
+    if named_by == "cache_dir" && crate::mono::can_be_folder(&root) && !crate::mono::can_make(&root) {
+        let why = format!(
+            "the Mono object cache {} (from `cache_dir`) cannot be made: this user may not write in the folder \
+             above it; name a folder of your own",
+            shown_path(&root)
+        );
+        return Err(Error::new(codes::REQUEST_INVALID, why).at(at()));
     }
     if named_by == "cache_dir" && !crate::mono::can_be_folder(&root) {
         let why = format!(
@@ -1116,13 +1132,17 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if aotinterop_model::diag::on_kernel_file_system(folder) {
         return Err(output_invalid(output, "is in a file system of the kernel's (/proc or /sys)").at(at()));
     }
-    // The commit locks the folder by opening it: one this user may write but not read failed
-    // only then, after the link.
+    // The commit locks the folder by opening it, and the staging folder is made in it: one this
+    // user may not read, or not write, failed only then, after the link.
     if let Err(e) = std::fs::File::open(folder) {
         if e.kind() == std::io::ErrorKind::PermissionDenied {
             let why = "is in a folder this user cannot read: the publish opens it to lock it while it puts its files in place";
             return Err(output_invalid(output, why).at(at()));
         }
+    }
+    if folder.is_dir() && !writable(folder) {
+        let why = "is in a folder this user cannot write: the publish stages its files there";
+        return Err(output_invalid(output, why).at(at()));
     }
     // The nearest folder that exists must be one (`main.o/app` cannot be made).
     if let Some(file) = output

@@ -74,9 +74,10 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
     })?;
     let triple = row.rust_triple;
     let dirs = search_dirs(requested);
-    // The folders found from the program's own: a file another user planted there (beside a
-    // program unpacked in a shared folder) is never linked in.
-    let explicit = usize::from(requested.is_some() || runtime_dir_from_environment().is_some());
+    // The folders found from the program's own or named by the environment: a file another
+    // user planted there (beside a program unpacked in a shared folder, in a folder every user
+    // may write) is never linked in. The request's folder is its author's choice.
+    let explicit = usize::from(requested.is_some());
     // The build's layout, then NuGet's.
     let candidates: Vec<(PathBuf, Option<&Path>)> = dirs
         .iter()
@@ -128,6 +129,13 @@ pub fn find_runtime(target: &Target, requested: Option<&Path>) -> Result<Runtime
             true => "looked nowhere: no folder was named, and the program running is not `aotinterop`".to_string(),
             false => format!("looked in {}", tried.join(", ")),
         };
+        let ignored = match std::env::var_os("AOTINTEROP_RUNTIME_DIR") {
+            Some(d) if !d.is_empty() && !Path::new(&d).is_absolute() => {
+                "; AOTINTEROP_RUNTIME_DIR is relative (it would be the current directory's) and was ignored"
+            }
+            _ => "",
+        };
+        let looked = format!("{looked}{ignored}");
         Error::new(
             codes::RUNTIME_NOT_FOUND,
             format!("the aotinterop runtime for {triple} is not built ({looked}); {way_out}"),

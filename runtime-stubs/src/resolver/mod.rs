@@ -112,7 +112,9 @@ impl Refusal {
         out.push_str(if self.own {
             "RUNPATH element `"
         } else {
-            "LD_LIBRARY_PATH element `"
+            // The list holds the host program's RPATH too (a shared image's), and
+            // `ld.so --library-path`'s folders: named by the variable users set most.
+            "LD_LIBRARY_PATH (or RPATH) element `"
         });
         for &b in &self.element[..self.len.min(ELEMENT_SHOWN)] {
             match b {

@@ -302,6 +302,8 @@ mod serinfo {
     use core::ffi::{c_char, c_uint, c_void, CStr};
 
     const RTLD_DL_LINKMAP: core::ffi::c_int = 2;
+    /// `DF_1_NODEFLIB` of `DT_FLAGS_1`.
+    const DF_1_NODEFLIB: usize = 0x800;
     const RTLD_DI_SERINFO: core::ffi::c_int = 4;
     const RTLD_DI_SERINFOSIZE: core::ffi::c_int = 5;
 
@@ -378,10 +380,15 @@ mod serinfo {
             );
         };
         let skipped = refusal(skipped);
-        // A library already loaded under that name (its SONAME) is the one the loader takes.
+        // A library already loaded under that name (its SONAME) is the one the loader takes,
+        // matching loaded objects before it opens any file: the bare name is safe then.
         if super::loaded_by_soname(name, out) {
-            return Some(BareName::Found(skipped));
+            out.truncate(0);
+            return Some(BareName::Loader);
         }
+        // An image linked `-z nodefaultlib`: the loader reads neither its cache nor the system
+        // folders (the list names none of its own then).
+        let nodefaultlib = super::own_flags_1() & DF_1_NODEFLIB != 0;
         let system_from = (0..count)
             .rev()
             .take_while(|&i| super::is_system_folder(element(i)))
@@ -390,7 +397,7 @@ mod serinfo {
         for (i, dir) in all.enumerate().chain([(count, &b""[..])]) {
             // The loader cache is read between the other folders and the system ones (not at
             // all for an image linked `-z nodefaultlib`, whose list has no system folders).
-            if i == system_from && i < count && super::cache_lookup(name, out) {
+            if i == system_from && i < count && !nodefaultlib && super::cache_lookup(name, out) {
                 return Some(BareName::Found(skipped));
             }
             if i == count || !searchable(dir) {
@@ -406,7 +413,12 @@ mod serinfo {
                 if super::reaches_current_directory(out.as_c_bytes()) {
                     return Some(BareName::Refused(refusal(dir)));
                 }
-                return Some(BareName::Found(skipped));
+                // The loader passes over a file it cannot open or of another class or machine
+                // (`open_verify`: a 32-bit `lib32` folder before the 64-bit one) and goes on.
+                if super::elf_of_this_machine(out.as_c_bytes()) {
+                    return Some(BareName::Found(skipped));
+                }
+                continue;
             }
             // A FIFO or device the loader would have opened (and blocked on).
             if !super::regular_or_absent(out.as_c_bytes()) {
@@ -668,6 +680,8 @@ const DT_NULL: isize = 0;
 const DT_STRTAB: isize = 5;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const DT_SONAME: isize = 14;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const DT_FLAGS_1: isize = 0x6fff_fffb;
 const DT_RPATH: isize = 15;
 const DT_RUNPATH: isize = 29;
 
@@ -746,6 +760,23 @@ impl Object {
         })
     }
 
+    /// The value of its dynamic section's entry `tag` (`DT_FLAGS_1`).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn dynamic_value(&self, tag: isize) -> Option<usize> {
+        let dynamic = self.phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC)?;
+        let mut entry = (self.bias + dynamic.p_vaddr as usize) as *const Dyn;
+        loop {
+            // SAFETY: the mapped dynamic section, not past its DT_NULL.
+            let e = unsafe { &*entry };
+            match e.tag {
+                DT_NULL => return None,
+                t if t == tag => return Some(e.val),
+                // SAFETY: not past DT_NULL.
+                _ => entry = unsafe { entry.add(1) },
+            }
+        }
+    }
+
     /// The string its dynamic section's entry `tag` names (`DT_RUNPATH`, `DT_SONAME`).
     fn dynamic_string(&self, tag: isize) -> Option<&'static [u8]> {
         let dynamic = self.phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC)?;
@@ -778,6 +809,55 @@ impl Object {
     }
 }
 
+/// The `DT_FLAGS_1` of the image holding this runtime (0 without).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn own_flags_1() -> usize {
+    unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *mut c_void) -> c_int {
+        // SAFETY: the loader passes a valid `dl_phdr_info`; `data` is the `usize` below.
+        let object = unsafe { Object::of(&*info) };
+        if !object.holds(own_flags_1 as *const () as usize) {
+            return 0;
+        }
+        // SAFETY: as above.
+        unsafe { *data.cast::<usize>() = object.dynamic_value(DT_FLAGS_1).unwrap_or(0) };
+        1
+    }
+    let mut flags = 0usize;
+    // SAFETY: the callback reads the loader's objects and writes `flags` only.
+    unsafe { late::dl_iterate_phdr(Some(visit), (&mut flags as *mut usize).cast()) };
+    flags
+}
+
+/// Whether `path` (NUL-terminated) can be opened and is an ELF file of this process's class and
+/// machine: what glibc's loader checks before it takes a file its search found.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn elf_of_this_machine(path: &[u8]) -> bool {
+    const EM: u16 = if cfg!(target_arch = "x86_64") {
+        62
+    } else if cfg!(target_arch = "aarch64") {
+        183
+    } else if cfg!(target_arch = "arm") {
+        40
+    } else {
+        3
+    };
+    let class = if cfg!(target_pointer_width = "64") { 2 } else { 1 };
+    // SAFETY: a NUL-terminated path, opened read-only.
+    let fd = unsafe { late::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return false;
+    }
+    let mut head = [0u8; 20];
+    // SAFETY: reads into `head`.
+    let n = unsafe { late::read(fd, head.as_mut_ptr().cast(), head.len()) };
+    // SAFETY: our own descriptor, closed once.
+    unsafe { late::close(fd) };
+    n == 20
+        && head.starts_with(b"\x7fELF")
+        && head[4] == class
+        && u16::from_le_bytes([head[18], head[19]]) == EM
+}
+
 /// The path of the loaded object whose `DT_SONAME` is `name`, in `out`: glibc's loader takes such
 /// an object for a bare name before it searches any folder.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -793,9 +873,6 @@ fn loaded_by_soname(name: &[u8], out: &mut super::buf::Buf<PATH_SIZE>) -> bool {
         }
         // SAFETY: the object's name as the loader keeps it, NUL-terminated.
         let path = unsafe { CStr::from_ptr(info.dlpi_name) }.to_bytes();
-        if path.first() != Some(&b'/') {
-            return 0;
-        }
         out.truncate(0);
         out.push(path);
         1
