@@ -275,14 +275,7 @@ fn read_link(
         .collect();
     for (path, o) in native {
         // A NativeLibrary that is a GNU ld script offers what the files it names define.
-        for r in &o.references {
-            match r {
-                ScriptRef::File(p) => files.push(rooted(p, job.sysroot.as_deref())),
-                ScriptRef::Lib(l) => {
-                    files.extend(search::find(&search::LibName::Name(l.clone()), &job.target, dirs))
-                }
-            }
-        }
+        files.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs)));
         if job.generate_import_libraries {
             sight.per_file.push((path, o.clone()));
         }
@@ -315,14 +308,7 @@ fn read_link(
                 continue;
             }
             let Ok(o) = symbols::read(&f, false) else { continue };
-            for r in &o.references {
-                match r {
-                    ScriptRef::File(p) => next.push(rooted(p, job.sysroot.as_deref())),
-                    ScriptRef::Lib(l) => {
-                        next.extend(search::find(&search::LibName::Name(l.clone()), &job.target, dirs))
-                    }
-                }
-            }
+            next.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs)));
             if job.generate_import_libraries {
                 sight.per_file.push((f.clone(), o.clone()));
             }
@@ -334,6 +320,15 @@ fn read_link(
         files = next;
     }
     sight
+}
+
+/// The file a linker script's reference names: a path (under the sysroot), or `-lNAME` found in
+/// `dirs`.
+fn referenced(r: &ScriptRef, job: &LinkJob, dirs: &[PathBuf]) -> Option<PathBuf> {
+    match r {
+        ScriptRef::File(p) => Some(rooted(p, job.sysroot.as_deref())),
+        ScriptRef::Lib(l) => search::find(&search::LibName::Name(l.clone()), &job.target, dirs),
+    }
 }
 
 fn library_not_found(name: &search::LibName, dirs: usize) -> Diagnostic {

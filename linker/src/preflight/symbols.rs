@@ -159,14 +159,7 @@ pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
             return;
         };
         for r in read_script(&text) {
-            let candidates: Vec<PathBuf> = match r {
-                ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
-                ScriptRef::Lib(l) => lib_dirs
-                    .iter()
-                    .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
-                    .collect(),
-            };
-            if let Some(found) = candidates
+            if let Some(found) = script_candidates(r, beside, lib_dirs)
                 .into_iter()
                 .find(|c| std::fs::symlink_metadata(c).is_ok())
             {
@@ -180,6 +173,18 @@ pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(path, lib_dirs, 3, &mut out);
     out
+}
+
+/// The files a script's reference may name: a path as it is and beside the script, or
+/// `lib{NAME}.so`/`.a` in `lib_dirs`.
+fn script_candidates(r: ScriptRef, beside: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    match r {
+        ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
+        ScriptRef::Lib(l) => lib_dirs
+            .iter()
+            .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
+            .collect(),
+    }
 }
 
 /// The chain of GNU ld scripts from `path` that comes back to one already on it (`INPUT(self.so)`,
@@ -204,14 +209,10 @@ pub fn script_cycle(path: &Path, lib_dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
             .and_then(|d| String::from_utf8(d).ok());
         let beside = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         for r in text.as_deref().map(read_script).unwrap_or_default() {
-            let candidates: Vec<PathBuf> = match r {
-                ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
-                ScriptRef::Lib(l) => lib_dirs
-                    .iter()
-                    .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
-                    .collect(),
-            };
-            if let Some(found) = candidates.into_iter().find(|c| c.is_file()) {
+            if let Some(found) = script_candidates(r, &beside, lib_dirs)
+                .into_iter()
+                .find(|c| c.is_file())
+            {
                 if walk(&found, lib_dirs, stack, ids) {
                     return true;
                 }
