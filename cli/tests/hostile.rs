@@ -4637,3 +4637,76 @@ fn scripts_suggested_lists_searched_libraries_and_drive_names() {
     );
     exits_saying(&out, 3, &["AOTI0527", "Z:vendor.dll"]);
 }
+
+/// Linker scripts and searched libraries the checks missed: a quoted self-reference, a cycle of
+/// 20 scripts, one read from the request's folder while the tool runs elsewhere (GNU ld read
+/// them forever); a library a quoted script, `-L=DIR` or lld-link's dash options and working
+/// folder reach, which the output then replaced; a Windows module named `/vendor.dll`.
+#[test]
+fn script_spellings_and_searched_libraries_are_followed() {
+    let dir = published();
+    let d = dir.path();
+    let publish_from = |cwd: &Path, name: &str, r: serde_json::Value| {
+        std::fs::write(d.join(name), r.to_string()).unwrap();
+        aotinterop(&["publish", "--quiet", d.join(name).to_str().unwrap()], cwd)
+    };
+    std::fs::write(d.join("q.so"), "INPUT(\"q.so\")\n").unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            d.join(format!("c{i}.so")),
+            format!("INPUT(c{}.so)\n", (i + 1) % 20),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir_all(d.join("elsewhere")).unwrap();
+    for (script, cwd) in [
+        ("q.so", d.to_path_buf()),
+        ("c0.so", d.to_path_buf()),
+        ("c0.so", d.join("elsewhere")),
+    ] {
+        let out = publish_from(
+            &cwd,
+            "c.json",
+            with(serde_json::json!({"output": "c/app", "native_library": [script]})),
+        );
+        exits_saying(&out, 1, &["names itself"]);
+    }
+    std::fs::create_dir_all(d.join("lib")).unwrap();
+    std::fs::copy(d.join("main.o"), d.join("lib/libv.so")).unwrap();
+    std::fs::write(d.join("s.so"), "GROUP(\"lib/libv.so\")\n").unwrap();
+    let before = std::fs::read(d.join("lib/libv.so")).unwrap();
+    for extra in [
+        serde_json::json!({"native_library": ["s.so"]}),
+        serde_json::json!({"linker_arg": [format!("-L={}", d.join("lib").display()), "-lv"]}),
+    ] {
+        let mut r = with(serde_json::json!({"output": "lib/libv.so", "native_lib": "shared"}));
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        let out = publish_from(d, "o.json", r);
+        exits_saying(&out, 1, &["AOTI0208", "is an input"]);
+        assert_eq!(std::fs::read(d.join("lib/libv.so")).unwrap(), before);
+    }
+    let lld = |name: &str, args: serde_json::Value| {
+        serde_json::json!({"rid": "win-x64", "native_lib": "shared", "output": format!("{name}/vendor.dll"),
+            "linker": {"flavor": "lld-link"}, "objects": ["main.o"], "windows_api_list": false, "linker_arg": args})
+    };
+    std::fs::write(d.join("vendor.lib"), "!<arch>\n").unwrap();
+    std::fs::create_dir_all(d.join("w")).unwrap();
+    std::fs::copy(d.join("vendor.lib"), d.join("w/vendor.lib")).unwrap();
+    for (name, args) in [
+        (".", serde_json::json!(["/DEFAULTLIB:vendor"])),
+        ("w", serde_json::json!(["-libpath:w", "-defaultlib:vendor"])),
+    ] {
+        let out = publish_from(d, "l.json", lld(name, args));
+        exits_saying(&out, 1, &["AOTI0208", "vendor.lib", "is an input"]);
+    }
+    let out = publish_from(
+        d,
+        "z.json",
+        serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
+            "objects": ["main.o"], "windows_api_list": false, "generate_import_libraries": true,
+            "imports": [{"module": "/vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["/vendor.dll"]}),
+    );
+    exits_saying(&out, 3, &["AOTI0527", "/vendor.dll"]);
+}

@@ -326,8 +326,18 @@ fn read_link(
 /// `dirs`.
 fn referenced(r: &ScriptRef, job: &LinkJob, dirs: &[PathBuf]) -> Option<PathBuf> {
     match r {
+        // A relative path is the linker's working folder's.
+        ScriptRef::File(p) if p.is_relative() => {
+            Some(job.working_dir.as_deref().map_or(p.clone(), |w| w.join(p)))
+        }
         ScriptRef::File(p) => Some(rooted(p, job.sysroot.as_deref())),
-        ScriptRef::Lib(l) => search::find(&search::LibName::Name(l.clone()), &job.target, dirs),
+        ScriptRef::Lib(l) => {
+            let name = match l.strip_prefix(':') {
+                Some(exact) => search::LibName::Exact(exact.to_string()),
+                None => search::LibName::Name(l.clone()),
+            };
+            search::find(&name, &job.target, dirs)
+        }
     }
 }
 

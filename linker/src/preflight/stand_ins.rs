@@ -119,7 +119,9 @@ fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::T
             == aotinterop_model::lazy_rules::LdPathElement::Origin;
     let windows_absolute = format == Format::Coff
         && aotinterop_model::lazy_rules::is_absolute(&lib.file, aotinterop_model::Platform::Windows);
-    let absolute = origin || windows_absolute || lib.file.starts_with(['/', '@']);
+    // `/x.dll` is relative to the current drive's root on Windows; `@rpath/` is Mach-O's.
+    let unix_absolute = format != Format::Coff && lib.file.starts_with(['/', '@']);
+    let absolute = origin || windows_absolute || unix_absolute;
     // `Z:vendor.dll` is relative to that drive's current directory.
     let drive_relative = format == Format::Coff && aotinterop_model::lazy_rules::is_drive_relative(&lib.file);
     if !drive_relative && (absolute || !lib.file.contains(['/', '\\'])) {

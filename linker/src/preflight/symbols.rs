@@ -131,14 +131,11 @@ fn read_object(data: &[u8]) -> Option<Offered> {
 }
 
 /// The files the GNU ld script at `path` names, and those the scripts among them name in turn
-/// (three deep): its paths as they are and beside the script, and its `-lNAME` found in
-/// `lib_dirs`. Only files that exist are returned; anything that is not a small text file names
-/// none.
-pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(path: &Path, lib_dirs: &[PathBuf], depth: u32, out: &mut Vec<PathBuf>) {
-        if depth == 0 {
-            return;
-        }
+/// (each once, however deep): its paths from the linker's working folder `base` and beside the
+/// script, and its `-lNAME` found in `lib_dirs`. Only files that exist are returned; anything
+/// that is not a text file (or a thin archive) names none.
+pub fn script_inputs(path: &Path, base: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(path: &Path, base: &Path, lib_dirs: &[PathBuf], out: &mut Vec<PathBuf>) {
         let Ok(data) = crate::diag::read_bounded(path, "linker script or thin archive", 64 << 20) else {
             return;
         };
@@ -155,75 +152,92 @@ pub fn script_inputs(path: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
             }
             return;
         }
-        let Some(text) = String::from_utf8(data).ok().filter(|t| t.len() <= 1 << 20) else {
+        let Some(text) = String::from_utf8(data).ok() else {
             return;
         };
         for r in read_script(&text) {
-            if let Some(found) = script_candidates(r, beside, lib_dirs)
+            if let Some(found) = script_candidates(r, beside, base, lib_dirs)
                 .into_iter()
                 .find(|c| std::fs::symlink_metadata(c).is_ok())
             {
                 if !out.contains(&found) {
                     out.push(found.clone());
-                    walk(&found, lib_dirs, depth - 1, out);
+                    walk(&found, base, lib_dirs, out);
                 }
             }
         }
     }
     let mut out = Vec::new();
-    walk(path, lib_dirs, 3, &mut out);
+    walk(path, base, lib_dirs, &mut out);
     out
 }
 
 /// The files a script's reference may name: a path as it is and beside the script, or
 /// `lib{NAME}.so`/`.a` in `lib_dirs`.
-fn script_candidates(r: ScriptRef, beside: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
+fn script_candidates(r: ScriptRef, beside: &Path, base: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
     match r {
-        ScriptRef::File(p) => vec![p.clone(), beside.join(&p)],
-        ScriptRef::Lib(l) => lib_dirs
-            .iter()
-            .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
-            .collect(),
+        // A relative path is the linker's working folder's (the request's), then the script's.
+        ScriptRef::File(p) => vec![base.join(&p), beside.join(&p)],
+        ScriptRef::Lib(l) => match l.strip_prefix(':') {
+            Some(exact) => lib_dirs.iter().map(|d| d.join(exact)).collect(),
+            None => lib_dirs
+                .iter()
+                .flat_map(|d| [d.join(format!("lib{l}.so")), d.join(format!("lib{l}.a"))])
+                .collect(),
+        },
     }
 }
 
 /// The chain of GNU ld scripts from `path` that comes back to one already on it (`INPUT(self.so)`,
 /// or `a.so` naming `b.so` naming `a.so`): GNU ld reads such a chain forever, its memory growing.
-/// `None` when there is none (a file named twice along different branches is no cycle).
-pub fn script_cycle(path: &Path, lib_dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
-    fn walk(path: &Path, lib_dirs: &[PathBuf], stack: &mut Vec<PathBuf>, ids: &mut Vec<PathBuf>) -> bool {
+/// `None` when there is none (a file named twice along different branches is no cycle). Each
+/// file is explored once, however many scripts name it; paths are the linker's working folder
+/// `base`'s.
+pub fn script_cycle(path: &Path, base: &Path, lib_dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    struct Walk<'a> {
+        base: &'a Path,
+        lib_dirs: &'a [PathBuf],
+        stack: Vec<PathBuf>,
+        on_stack: Vec<PathBuf>,
+        done: BTreeSet<PathBuf>,
+    }
+    fn walk(w: &mut Walk<'_>, path: &Path) -> bool {
         let id = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        stack.push(path.to_path_buf());
-        if ids.contains(&id) {
+        w.stack.push(path.to_path_buf());
+        if w.on_stack.contains(&id) {
             return true;
         }
-        // Deep enough for any real script chain; the depth also bounds the walk.
-        if ids.len() >= 16 {
-            stack.pop();
+        if w.done.contains(&id) {
+            w.stack.pop();
             return false;
         }
-        ids.push(id);
-        let text = crate::diag::read_bounded(path, "linker script", 1 << 20)
+        w.on_stack.push(id.clone());
+        let text = crate::diag::read_bounded(path, "linker script", 64 << 20)
             .ok()
             .filter(|d| FileKind::identify(&d[..d.len().min(512)]) == FileKind::Text)
             .and_then(|d| String::from_utf8(d).ok());
         let beside = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         for r in text.as_deref().map(read_script).unwrap_or_default() {
-            if let Some(found) = script_candidates(r, &beside, lib_dirs)
+            let found = script_candidates(r, &beside, w.base, w.lib_dirs)
                 .into_iter()
-                .find(|c| c.is_file())
-            {
-                if walk(&found, lib_dirs, stack, ids) {
-                    return true;
-                }
+                .find(|c| c.is_file());
+            if found.is_some_and(|f| walk(w, &f)) {
+                return true;
             }
         }
-        ids.pop();
-        stack.pop();
+        w.on_stack.pop();
+        w.stack.pop();
+        w.done.insert(id);
         false
     }
-    let (mut stack, mut ids) = (Vec::new(), Vec::new());
-    walk(path, lib_dirs, &mut stack, &mut ids).then_some(stack)
+    let mut w = Walk {
+        base,
+        lib_dirs,
+        stack: Vec::new(),
+        on_stack: Vec::new(),
+        done: BTreeSet::new(),
+    };
+    walk(&mut w, path).then_some(w.stack)
 }
 
 /// Parses the library names out of a GNU ld script (`GROUP ( /lib/libc.so.6 AS_NEEDED ( ... ) )`).
@@ -276,10 +290,14 @@ fn read_script(text: &str) -> Vec<ScriptRef> {
                     if depth_in_lists == 0 {
                         continue;
                     }
+                    // A name may be quoted; `-l:FILE` is a file searched by its exact name;
+                    // `=PATH` and `$SYSROOT/PATH` are under the sysroot.
+                    let word = word.trim_matches('"');
                     if let Some(lib) = word.strip_prefix("-l") {
                         out.push(ScriptRef::Lib(lib.to_string()));
                     } else {
-                        out.push(ScriptRef::File(PathBuf::from(word)));
+                        let path = word.strip_prefix('=').or_else(|| word.strip_prefix("$SYSROOT"));
+                        out.push(ScriptRef::File(PathBuf::from(path.unwrap_or(word))));
                     }
                 }
             }

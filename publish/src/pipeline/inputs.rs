@@ -349,16 +349,8 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
                 .or_else(|| word.strip_prefix(short).filter(|v| !v.is_empty()))
                 .map(str::to_string)
         };
-        if let Some(d) = value("-L", "--library-path") {
-            dirs.push(base.join(d));
-        } else if let Some(l) = value("-l", "--library") {
-            libs.push((i, l));
-        } else if let Some(t) = value("-T", "--script")
-            .or_else(|| value("-R", "--just-symbols"))
-            .or_else(|| value("-c", "--mri-script"))
-        {
-            files.push((i, base.join(t)));
-        } else if let Some(d) = msvc_option(word, "libpath") {
+        // link.exe's options first: `-libpath:DIR` is no `-l`.
+        if let Some(d) = msvc_option(word, "libpath") {
             lib_paths.push(base.join(d));
         } else if let Some(l) = msvc_option(word, "defaultlib") {
             let has_extension = Path::new(l).extension().is_some();
@@ -370,6 +362,16 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
                     format!("{l}.lib")
                 },
             ));
+        } else if let Some(d) = value("-L", "--library-path") {
+            // `-L=DIR` is DIR under the sysroot (none here: the folder itself).
+            dirs.push(base.join(d.strip_prefix('=').unwrap_or(&d)));
+        } else if let Some(l) = value("-l", "--library") {
+            libs.push((i, l));
+        } else if let Some(t) = value("-T", "--script")
+            .or_else(|| value("-R", "--just-symbols"))
+            .or_else(|| value("-c", "--mri-script"))
+        {
+            files.push((i, base.join(t)));
         } else if let Some(f) = link_exe_file(word) {
             files.push((i, base.join(f)));
         } else if let Some(f) = word.strip_prefix('@') {
@@ -389,6 +391,8 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
             files.push((i, base.join(word)));
         }
     }
+    // lld-link looks in its working folder (the request's) first.
+    lib_paths.insert(0, base.to_path_buf());
     let env_lib = std::env::var_os("LIB").unwrap_or_default();
     lib_paths.extend(
         env_lib
@@ -435,7 +439,7 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
     let scripted: Vec<(usize, PathBuf)> = files
         .iter()
         .flat_map(|(i, f)| {
-            aotinterop_linker::preflight::script_inputs(f, &dirs)
+            aotinterop_linker::preflight::script_inputs(f, base, &dirs)
                 .into_iter()
                 .map(move |s| (*i, s))
         })
@@ -456,7 +460,7 @@ fn linker_arg_dirs(base: &Path, args: &[String]) -> Vec<PathBuf> {
             .strip_prefix("--library-path=")
             .or_else(|| word.strip_prefix("-L"))
         {
-            dirs.push(base.join(d));
+            dirs.push(base.join(d.strip_prefix('=').unwrap_or(d)));
         }
     }
     dirs
@@ -471,7 +475,7 @@ fn native_library_script_files(loaded: &LoadedRequest) -> Vec<(usize, PathBuf)> 
         .iter()
         .enumerate()
         .flat_map(|(i, item)| {
-            aotinterop_linker::preflight::script_inputs(item, &dirs)
+            aotinterop_linker::preflight::script_inputs(item, &loaded.base_dir(), &dirs)
                 .into_iter()
                 .map(move |f| (i, f))
         })
@@ -829,7 +833,7 @@ fn script_cycles(loaded: &LoadedRequest) -> Result<()> {
                 .map(|(i, p)| (format!("linker_arg[{i}]"), p)),
         );
     for (field, path) in items {
-        if let Some(chain) = aotinterop_linker::preflight::script_cycle(&path, &dirs) {
+        if let Some(chain) = aotinterop_linker::preflight::script_cycle(&path, &base, &dirs) {
             let chain: Vec<String> = chain.iter().map(|p| shown_path(p)).collect();
             let why = format!(
                 "`{field}`: the linker script {} names itself ({}): the linker would read it forever; take the \

@@ -159,6 +159,14 @@ fn write_suggested_lists(loaded: &LoadedRequest, lists: &[SuggestedList]) -> Vec
             kept.push(inputs::shown_path(&list.path));
             continue;
         }
+        // A module name a list line cannot hold (a newline in it would make two lines).
+        if list.module.chars().any(char::is_control) {
+            kept.push(format!(
+                "{} (the module name holds a control character)",
+                inputs::shown_path(&list.path)
+            ));
+            continue;
+        }
         // Nor over a file of the user's: only a list an earlier preflight wrote is replaced.
         let ours = std::fs::symlink_metadata(&list.path).map_or(true, |m| {
             m.is_file()
