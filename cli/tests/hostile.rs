@@ -4230,6 +4230,11 @@ fn origin_tokens_and_relative_package_folders_are_read_as_the_loader_and_nuget_d
         .unwrap();
         let said = text(&out.stdout);
         assert!(said.contains("\"binding\": \"lazy\""), "{var}={value}: {said}");
+        let warned = text(&out.stderr);
+        assert!(
+            var != "NUGET_PACKAGES" || warned.contains("NUGET_PACKAGES is relative"),
+            "{warned}"
+        );
         assert!(!said.contains("\"binding\": \"direct\""), "{var}={value}: {said}");
     }
 }
@@ -4374,6 +4379,15 @@ fn kernel_files_empty_names_static_linkers_and_edited_plans_are_named() {
     let out = aotinterop(&["verify", "bin/app", "--plan", "edited.json"], d);
     let said = text(&out.stderr) + &text(&out.stdout);
     assert!(!out.status.success() && said.contains("`counts` say"), "{said}");
+    let mut edited: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    edited["modules"]["libz.so.1"]["lazy"] = serde_json::json!(0);
+    std::fs::write(d.join("edited.json"), edited.to_string()).unwrap();
+    let out = aotinterop(&["verify", "bin/app", "--plan", "edited.json"], d);
+    let said = text(&out.stderr) + &text(&out.stdout);
+    assert!(
+        !out.status.success() && said.contains("`modules` count"),
+        "{said}"
+    );
 }
 
 /// The resolver's own search (the loader's list holds `.`) and what the loader does first: a

@@ -98,6 +98,8 @@ pub fn recorded(
     // default is this program's own, as the resolver finds it (under `ld.so aotinterop`,
     // aotinterop's, not ld.so's).
     let dir = match from {
+        // Another platform's folder is listed as given (`C:\\x` is no path of this machine's).
+        Some(f) if platform != Platform::host() => Some(f.to_path_buf()),
         Some(f) => Some(std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf())),
         None => program_dir(),
     };

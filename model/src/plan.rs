@@ -577,7 +577,27 @@ impl Plan {
             .into()
         })?;
         let stated = (plan.counts.imports, plan.counts.direct, plan.counts.lazy);
+        let stated_modules = plan.modules.clone();
         let plan = plan.with_derived_counts();
+        // So are the per-module totals, when the file states them.
+        if !stated_modules.is_empty() && stated_modules != plan.modules {
+            let module = stated_modules
+                .keys()
+                .chain(plan.modules.keys())
+                .find(|m| stated_modules.get(*m) != plan.modules.get(*m))
+                .cloned()
+                .unwrap_or_default();
+            return Err(Diagnostic::error(
+                codes::PLAN_MALFORMED,
+                format!(
+                    "not a plan as aotinterop writes one: its `modules` count `{}` otherwise than its imports do; fix \
+                     the counts or leave `modules` out",
+                    crate::diag::shown(&module, 120)
+                ),
+            )
+            .at(crate::diag::Location::file(origin))
+            .into());
+        }
         let counted = (plan.counts.imports, plan.counts.direct, plan.counts.lazy);
         // Totals a file states are checked, not taken (a plan edited by hand says otherwise); a
         // total left out (0) is counted.
@@ -673,6 +693,18 @@ mod tests {
         let err = |text: &str| Plan::parse(text, Path::new("p.json")).unwrap_err().to_string();
         assert!(err(&plan(r#"{"imports": 2}"#, import)).contains("say 2 imports"));
         assert!(err(&plan("{}", &format!("{import}, {import}"))).contains("listed twice"));
+        let modules = |m: &str| {
+            format!(r#"{{"rid": "linux-x64", "counts": {{}}, "modules": {m}, "imports": [{import}]}}"#)
+        };
+        assert!(err(&modules(
+            r#"{"libz.so.1": {"imports": 1, "direct": 0, "lazy": 0}}"#
+        ))
+        .contains("`modules` count"));
+        assert!(
+            err(&modules(r#"{"other": {"imports": 1, "direct": 0, "lazy": 1}}"#)).contains("`modules` count")
+        );
+        let good = modules(r#"{"libz.so.1": {"imports": 1, "direct": 0, "lazy": 1}}"#);
+        assert!(Plan::parse(&good, Path::new("p.json")).is_ok());
         assert!(err(&plan(r#"{"lazy": 99999999999999999999}"#, import)).contains("no whole number in range"));
         assert!(Plan::parse(&plan(r#"{"imports": 1, "lazy": 1}"#, import), Path::new("p.json")).is_ok());
     }

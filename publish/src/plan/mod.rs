@@ -53,13 +53,18 @@ pub fn build_policy(
                 policy.add_list_text(path, &text, SourceKind::WindowsApiList)?;
             }
             WindowsListOrigin::BuiltIn => {
-                let passed_over = match skipped.first() {
+                let mut passed_over = match skipped.first() {
                     Some(p) => format!(
                         " ({} was passed over: not a regular file, or one another user could have put there)",
                         aotinterop_model::diag::shown_path(p, 300)
                     ),
                     None => String::new(),
                 };
+                let relative = std::env::var_os("NUGET_PACKAGES")
+                    .is_some_and(|p| !p.is_empty() && !std::path::Path::new(&p).is_absolute());
+                if relative {
+                    passed_over.push_str(" (NUGET_PACKAGES is relative, which would be the current directory's, and was ignored)");
+                }
                 diags.push(Diagnostic::warning(
                     codes::WINDOWS_LIST_BUILTIN,
                     format!(
