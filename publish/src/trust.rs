@@ -4,6 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
+/// Whether this user may make files in the folder `dir` (`access(W_OK | X_OK)`).
+pub fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(dir.as_os_str().as_bytes())
+        // SAFETY: a NUL-terminated path; `access` only looks.
+        .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0)
+}
+
 /// Why another user could swap the existing folder or file `path` for one of theirs through a
 /// folder above it, if they could: a folder every user may write without the sticky bit (they
 /// may rename what it holds), or a sticky one whose entry on the way is neither this user's nor

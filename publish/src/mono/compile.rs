@@ -105,18 +105,13 @@ pub fn can_be_folder(path: &Path) -> bool {
 /// Whether this user can make the folder `path` (or it is there): the nearest of it and its
 /// folders that exists is a folder this user may write in.
 pub fn can_make(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
     let Some(existing) = path.ancestors().find(|a| std::fs::symlink_metadata(a).is_ok()) else {
         return false;
     };
-    if existing == path {
-        return path.is_dir();
+    match existing == path {
+        true => path.is_dir(),
+        false => existing.is_dir() && crate::trust::writable(existing),
     }
-    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: a NUL-terminated path; `access` only looks.
-    existing.is_dir() && unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0
 }
 
 /// Why the existing cache folder `root` cannot be trusted, if so: it (or the first of its

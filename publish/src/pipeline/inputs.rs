@@ -739,14 +739,6 @@ fn linker_arg_not_a_file(loaded: &LoadedRequest, i: usize, path: &Path) -> Optio
     )
 }
 
-/// Whether this user may make files in the folder `dir` (`access(W_OK | X_OK)`).
-fn writable(dir: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    std::ffi::CString::new(dir.as_os_str().as_bytes())
-        // SAFETY: a NUL-terminated path; `access` only looks.
-        .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0)
-}
-
 /// A path in a message: escaped and shortened.
 pub(crate) fn shown_path(path: &Path) -> String {
     aotinterop_model::diag::shown_path(path, 200)
@@ -1144,7 +1136,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
             return Err(output_invalid(output, why).at(at()));
         }
     }
-    if folder.is_dir() && !writable(folder) {
+    if folder.is_dir() && !crate::trust::writable(folder) {
         let why = "is in a folder this user cannot write: the publish stages its files there";
         return Err(output_invalid(output, why).at(at()));
     }

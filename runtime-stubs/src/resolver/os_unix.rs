@@ -760,8 +760,7 @@ impl Object {
         })
     }
 
-    /// The value of its dynamic section's entry `tag` (`DT_FLAGS_1`).
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    /// The value of its dynamic section's entry `tag` (`DT_STRTAB`, `DT_FLAGS_1`).
     fn dynamic_value(&self, tag: isize) -> Option<usize> {
         let dynamic = self.phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC)?;
         let mut entry = (self.bias + dynamic.p_vaddr as usize) as *const Dyn;
@@ -779,22 +778,7 @@ impl Object {
 
     /// The string its dynamic section's entry `tag` names (`DT_RUNPATH`, `DT_SONAME`).
     fn dynamic_string(&self, tag: isize) -> Option<&'static [u8]> {
-        let dynamic = self.phdrs.iter().find(|p| p.p_type == libc::PT_DYNAMIC)?;
-        let mut entry = (self.bias + dynamic.p_vaddr as usize) as *const Dyn;
-        let (mut strtab, mut wanted) = (None, None);
-        loop {
-            // SAFETY: the mapped dynamic section, not past its DT_NULL.
-            let e = unsafe { &*entry };
-            match e.tag {
-                DT_NULL => break,
-                DT_STRTAB => strtab = Some(e.val),
-                t if t == tag => wanted = Some(e.val),
-                _ => {}
-            }
-            // SAFETY: not past DT_NULL.
-            entry = unsafe { entry.add(1) };
-        }
-        let (strtab, offset) = (strtab?, wanted?);
+        let (strtab, offset) = (self.dynamic_value(DT_STRTAB)?, self.dynamic_value(tag)?);
         // glibc relocates DT_STRTAB in place (where the dynamic section is writable), musl does not.
         let strtab = if self.holds(strtab) {
             strtab
