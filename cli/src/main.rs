@@ -55,6 +55,8 @@ enum Command {
 
 /// Parses the command line and runs the subcommand.
 fn main() -> ExitCode {
+    // Before anything else: a signal in the first instant ended the program the default way (143).
+    signals::install();
     // clap's own printing (help, version, usage errors) goes through `output::write` too, so
     // that a full disk is an error there as well.
     let cli = match Cli::try_parse() {

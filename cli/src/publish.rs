@@ -26,19 +26,6 @@ pub struct PublishArgs {
 
 /// Runs `aotinterop publish`.
 pub fn run(args: &PublishArgs) -> ExitCode {
-    // SIGINT, SIGTERM, SIGHUP: remove what this publish staged, and end as the signal asked. (A
-    // kill that cannot be caught leaves it to the next publish to the output.)
-    // A signal the caller ignores (`nohup`, a script's background job) stays ignored.
-    let ignored = crate::signals::ignored(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
-    let _ = ctrlc::set_handler(|| {
-        aotinterop::pipeline::remove_live_staging();
-        std::process::exit(130);
-    });
-    crate::signals::ignore(&ignored);
-    // A file-size limit (`ulimit -f`) ends a write with an error (EFBIG) the publish reports and
-    // cleans up after, not with SIGXFSZ, which killed it and left its staging folder; the
-    // programs it runs inherit that.
-    crate::signals::ignore(&[libc::SIGXFSZ]);
     let loaded = match PublishRequest::load(&args.request) {
         Ok(l) => l,
         Err(e) => {

@@ -3382,7 +3382,8 @@ fn small_mistakes_get_clear_words() {
         "output": "bin/nl", "direct_pinvoke": ["liba"],
         "imports": [{"module": "liba", "entry": "fa\nerror AOTI9999: forged", "symbol": "zv"}],
     }));
-    let err = exits_saying(&publish_request(d, "nl2.json", &request), 3, &["AOTI0520"]);
+    // (Refused at planning: a native symbol holding a newline is none a linker binds.)
+    let err = exits_saying(&publish_request(d, "nl2.json", &request), 1, &["AOTI0013"]);
     assert!(!err.contains("\nerror AOTI9999"), "{err}");
     let long = format!("{}!", "z".repeat(50_000));
     let request = with(serde_json::json!({"output": "bin/app", "direct_pinvoke": [long]}));
@@ -4724,4 +4725,77 @@ fn script_spellings_and_searched_libraries_are_followed() {
             "imports": [{"module": "/vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["/vendor.dll"]}),
     );
     exits_saying(&out, 3, &["AOTI0527", "/vendor.dll"]);
+}
+
+/// A win-x86 direct import by ordinal written `#01`, `# 3` or `#-1` publishes and verifies:
+/// its native symbol is the number native AOT reads (`#1`, `#3`, `#65535`), which the import
+/// table holds (verify failed on `#01`, and `# 3` failed at the emit step without a place).
+#[test]
+fn win_x86_direct_ordinals_written_any_way_publish_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.c"), "int main(void) { return 0; }\n").unwrap();
+    let st = Command::new("i686-w64-mingw32-gcc")
+        .args(["-c", "m.c", "-o", "m.o"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let request = serde_json::json!({
+        "rid": "win-x86", "output": "bin/app.exe", "objects": ["m.o"],
+        "direct_pinvoke": ["vendor"], "generate_import_libraries": true, "windows_api_list": false,
+        "imports": [{"module": "vendor", "entry": "#01"}, {"module": "vendor", "entry": "# 3"},
+                    {"module": "vendor", "entry": "#-1"}],
+    });
+    let out = publish_request(d, "r.json", &request);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = aotinterop(&["inspect", "bin/app.exe", "--format", "json"], d);
+    let inspected: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = inspected["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["library"] == "vendor.dll")
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert_eq!(names, ["#1", "#3", "#65535"], "{inspected}");
+}
+
+/// Off Windows `# 1` is no ordinal: bound directly its symbol holds a space no linker binds,
+/// refused at planning with the DirectPInvoke item's place (it failed at the emit step, exit
+/// 4, without one).
+#[test]
+fn a_direct_symbol_no_linker_binds_is_a_request_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "{\"rid\": \"linux-x64\", \"output\": \"bin/app\",\n \"direct_pinvoke\": [\"libfoo\"],\n \
+                \"imports\": [{\"module\": \"libfoo\", \"entry\": \"# 1\"}]}";
+    std::fs::write(d.join("r.json"), text).unwrap();
+    let out = aotinterop(&["publish", "r.json"], d);
+    exits_saying(
+        &out,
+        1,
+        &["r.json:2", "AOTI0013", "native symbol `# 1` holds a space"],
+    );
+    assert!(!d.join("bin/app").exists());
+}
+
+/// Empty names for files and folders are refused at their field, before anything runs (an
+/// empty `intermediate_dir` or `exports.assemblies` entry was taken as the request's folder).
+#[test]
+fn empty_file_and_folder_names_are_refused_at_their_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (field, value) in [
+        ("intermediate_dir", serde_json::json!("")),
+        ("objects", serde_json::json!(["a.o", ""])),
+        ("runtime_dir", serde_json::json!("")),
+        ("exports", serde_json::json!({"assemblies": [""]})),
+    ] {
+        let mut r = serde_json::json!({"rid": "linux-x64", "output": "bin/app"});
+        r[field] = value;
+        std::fs::write(d.join("r.json"), serde_json::to_string_pretty(&r).unwrap()).unwrap();
+        let out = aotinterop(&["plan", "r.json"], d);
+        exits_saying(&out, 1, &["AOTI0005", "\"\" (an empty name)", "r.json:"]);
+    }
 }

@@ -394,6 +394,33 @@ fn a_native_aot_dll_is_checked_against_wine_system32_with_its_known_dlls() {
     assert_eq!(found("WS2_32.dll"), sys32.join("ws2_32.dll"));
 }
 
+/// A wine prefix whose `system.reg` cannot be read (a FIFO) is said so, not taken for a
+/// Windows installation's binary hive, and nothing waits on the FIFO.
+#[test]
+fn a_wine_registry_that_cannot_be_read_is_said_so() {
+    let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let data = std::fs::read(&dll).unwrap();
+    let ins = inspect(&dll).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let system = dir.path().join("drive_c/windows/system32");
+    std::fs::create_dir_all(&system).unwrap();
+    let fifo = dir.path().join("system.reg");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let a = availability::check(&dll, &data, &ins, &on(&system));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.starts_with("KnownDLLs not read (") && n.contains("FIFO")),
+        "{:?}",
+        a.notes
+    );
+    assert!(!a.notes.iter().any(|n| n.contains("binary")), "{:?}", a.notes);
+}
+
 #[test]
 fn path_folders_serve_startup_imports_but_not_searches_limited_to_system32() {
     let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");

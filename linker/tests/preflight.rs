@@ -80,6 +80,29 @@ fn direct_imports_found_in_archives_system_libraries_and_linker_args() {
     assert!(d.is_empty(), "{d:?}");
 }
 
+/// A direct import of the image itself (`__Internal`, `*`) is checked too: the link must define
+/// it (a NativeLibrary here, or the C library).
+#[test]
+fn a_direct_import_of_the_image_itself_nothing_defines_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, dir.path().join("app"));
+    job.native_libraries.push(shim_archive(&LINUX_X64, dir.path()));
+    let imports = [
+        ("__Internal", "shim_add"),
+        ("*", "printf"),
+        ("__Internal", "no_such_fn"),
+    ];
+    let d = run_preflight(&job, None, &imports);
+    assert_eq!(codes_of(&d), [codes::DIRECT_IMPORT_UNRESOLVED], "{d:?}");
+    assert!(
+        d[0].message
+            .starts_with("direct import `__Internal!no_such_fn`: the image binds it from itself"),
+        "{}",
+        d[0]
+    );
+    assert!(run_preflight(&job, None, &imports[..2]).is_empty());
+}
+
 #[test]
 fn a_direct_import_nothing_defines_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,6 +305,30 @@ fn without_the_origin_rpath_the_images_folder_is_not_searched() {
     // Following the advice silences it.
     job.linker_args.push("-Wl,-rpath,$ORIGIN".into());
     assert!(run_preflight(&job, None, &[("custom", "custom_fn")]).is_empty());
+}
+
+/// With `-Wl,-rpath,$ORIGIN` given as a LinkerArg, a library in another folder is advised the
+/// rpath of that folder or a copy beside the image, not the `$ORIGIN` rpath it already has.
+#[test]
+fn an_origin_rpath_given_is_not_advised_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let libs = dir.path().join("libs");
+    custom_so(&libs);
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, dir.path().join("bin/app"));
+    job.origin_rpath = false;
+    job.linker_args = vec![
+        format!("-L{}", libs.display()),
+        "-lcustom".into(),
+        "-Wl,-rpath,$ORIGIN".into(),
+    ];
+    let d = run_preflight(&job, None, &[("custom", "custom_fn")]);
+    assert_eq!(codes_of(&d), [codes::LOADER_MAY_NOT_FIND], "{d:?}");
+    let m = &d[0].message;
+    assert!(!m.contains("add `-Wl,-rpath,$ORIGIN`"), "{m}");
+    assert!(
+        m.contains("`-Wl,-rpath,FOLDER`") && m.contains("copy it next to"),
+        "{m}"
+    );
 }
 
 #[test]

@@ -140,6 +140,8 @@ codes! {
     TASK_PARAMETER = "AOTI0813";
     /// MSBuild sample projects: `AotInteropPackageRoot` holds no `build/AotInterop.targets`.
     TASK_PACKAGE_NOT_FOUND = "AOTI0814";
+    /// MSBuild task: a file the target writes (the image, the plan report) is also one it reads.
+    TASK_OUTPUT_IS_INPUT = "AOTI0815";
     /// A DirectPInvoke item is given twice, or is redundant under a whole-module item.
     ITEM_DUPLICATE = "AOTI1001";
     /// A DirectPInvoke item matches no import of the app.
@@ -185,6 +187,8 @@ codes! {
     LOADER_MAY_NOT_FIND = "AOTI1522";
     /// Preflight: a NativeLibrary archive holds a member that is no object a linker can read.
     ARCHIVE_MEMBER_UNREADABLE = "AOTI1523";
+    /// MSBuild task: a true/false property has another value, taken as its default.
+    TASK_FLAG_IGNORED = "AOTI1813";
     /// Preflight (`generate_import_libraries`): the library of a direct import, found at publish
     /// time, does not export the entry point (or ordinal) the import names.
     GENERATED_ENTRY_MISSING = "AOTI0524";

@@ -68,7 +68,7 @@ namespace AotInterop.Build
             if (step != "publish" && step != "plan" && step != "inspect")
             {
                 TaskLog.Error(Log, "AOTI0802", RequestFile, 0, 0,
-                    "unknown step `" + TaskLog.Printable(step) + "`; the steps are plan, publish, inspect");
+                    "unknown step `" + TaskLog.Printable(Step) + "`; the steps are plan, publish, inspect");
                 return false;
             }
             string requestPath;

@@ -197,19 +197,19 @@ namespace AotInterop.Build
             sb.Append("{\n  \"rid\": ").Append(JsonWriter.Quote(rid));
             if (!string.IsNullOrWhiteSpace(TargetFramework))
                 sb.Append(",\n  \"target_framework\": ").Append(JsonWriter.Quote(TargetFramework.Trim()));
-            if (Is((SdkDirectPInvoke ?? "").Trim(), "false"))
+            if (!Flag("AotInteropSdkDirectPInvoke", SdkDirectPInvoke, true))
                 sb.Append(",\n  \"sdk_direct_pinvoke\": false");
-            if (Is((InvariantGlobalization ?? "").Trim(), "true"))
+            if (Flag("InvariantGlobalization", InvariantGlobalization, false))
                 sb.Append(",\n  \"invariant_globalization\": true");
-            if (Is((SearchCurrentDirectory ?? "").Trim(), "true"))
+            if (Flag("AotInteropSearchCurrentDirectory", SearchCurrentDirectory, false))
                 sb.Append(",\n  \"search_current_directory\": true");
-            if (Is((StripSymbols ?? "").Trim(), "false"))
+            if (!Flag("StripSymbols", StripSymbols, true))
                 sb.Append(",\n  \"strip_symbols\": false");
-            if (Is((StaticExecutable ?? "").Trim(), "true"))
+            if (Flag("StaticExecutable", StaticExecutable, false))
                 sb.Append(",\n  \"static_executable\": true");
-            if (Is((PositionIndependentExecutable ?? "").Trim(), "false"))
+            if (!Flag("PositionIndependentExecutable", PositionIndependentExecutable, true))
                 sb.Append(",\n  \"position_independent_executable\": false");
-            if (Is((GenerateImportLibraries ?? "").Trim(), "true"))
+            if (Flag("AotInteropGenerateImportLibraries", GenerateImportLibraries, false))
                 sb.Append(",\n  \"generate_import_libraries\": true");
             if (assemblyDir.Length != 0)
                 sb.Append(",\n  \"assembly_directory\": ").Append(JsonWriter.Quote(assemblyDir.ToLowerInvariant()));
@@ -271,6 +271,22 @@ namespace AotInterop.Build
                 sb.Append(",\n  \"intermediate_dir\": ").Append(JsonWriter.Quote(Full(IntermediateDirectory.Trim())));
             sb.Append("\n}\n");
             return sb.ToString();
+        }
+
+        /// <summary>A true/false property: empty is its default, and so is any other value (native
+        /// AOT's targets compare with the one value that is not the default), said in a warning.</summary>
+        private bool Flag(string name, string value, bool byDefault)
+        {
+            string v = (value ?? "").Trim();
+            if (v.Length == 0)
+                return byDefault;
+            if (Is(v, "true") || Is(v, "false"))
+                return Is(v, "true");
+            string taken = byDefault ? "true" : "false";
+            TaskLog.Warning(Log, "AOTI1813", ProjectFile, 0, 0,
+                name + " is `" + TaskLog.Printable(v) + "`, which is neither true nor false: taken as " + taken
+                + " (its default), as native AOT's targets take it");
+            return byDefault;
         }
 
         private static bool Is(string a, string b)

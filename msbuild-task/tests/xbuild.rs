@@ -395,17 +395,49 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     let b = xbuild(dir.path(), "BadInputs.proj", &["/p:RuntimeIdentifier=linux-x65"]);
     assert_msbuild_error(&b, "error AOTI0006: unknown runtime identifier");
 
-    // A report path naming an input of the publish: refused, and the input is never removed
+    // A report path naming an input of the publish: refused before MSBuild's up-to-date check
+    // (which took the target as up to date, running nothing), and the input is never removed
     // (the task deleted the old report before anything else).
     let input = dir.path().join("imports.json");
     let before = std::fs::read(&input).unwrap();
-    refused(
-        dir.path(),
-        "AotInteropPlanReport",
-        &input,
-        "a file the request reads",
-    );
+    for step in ["plan", "publish"] {
+        let b = xbuild(
+            dir.path(),
+            "BadInputs.proj",
+            &[
+                &format!("/p:AotInteropPlanReport={}", input.display()),
+                &format!("/p:AotInteropStep={step}"),
+            ],
+        );
+        assert_msbuild_error(&b, "error AOTI0815: an output of the");
+        assert!(b.log.contains("is also one of its inputs"), "{}", b.log);
+    }
     assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    // A report given empty on the command line (a global property, which the project cannot
+    // default): the default report, not a target skipped for having no outputs.
+    let _ = std::fs::remove_file(&report);
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &["/p:AotInteropPlanReport=", "/p:AotInteropStep=plan"],
+    );
+    assert!(b.ok && report.exists(), "{}", b.log);
+
+    // A true/false property with another value: its default, as native AOT's targets take it,
+    // said in a warning (it was silent).
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &["/p:StripSymbols=yes", "/p:AotInteropStep=plan"],
+    );
+    assert!(
+        b.ok && b.log.contains(
+            "warning AOTI1813: StripSymbols is `yes`, which is neither true nor false: taken as true"
+        ),
+        "{}",
+        b.log
+    );
 
     // Lines native AOT accepts but that can never match: warnings with their place, and the
     // build goes on.
@@ -444,9 +476,9 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
     );
     assert!(report.exists());
 
-    // A step the library does not know, or one of its file steps (`write_request` wrote
-    // `{"changed": false}` as the plan report).
-    for step in ["link", "write_request"] {
+    // A step the library does not know (quoted as written), or one of its file steps
+    // (`write_request` wrote `{"changed": false}` as the plan report).
+    for step in ["Link", "write_request"] {
         let b = xbuild(
             dir.path(),
             "BadInputs.proj",

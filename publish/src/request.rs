@@ -280,6 +280,13 @@ impl PublishRequest {
     /// relative paths resolve against.
     pub fn parse(text: &str, origin: &Path, base: &Path) -> Result<LoadedRequest> {
         let mut request = Self::from_json(text, origin)?;
+        if let Some(field) = request.empty_path_field() {
+            return Err(Error::new(
+                codes::REQUEST_INVALID,
+                format!("`{field}` is \"\" (an empty name): name a file or folder, or leave it out"),
+            )
+            .at(locate_field_in(text, origin, &field)));
+        }
         request.resolve_paths(base);
         let rid = request.rid.parse::<Rid>().map_err(|e| {
             Error::new(codes::UNKNOWN_RID, e.to_string()).at(locate_value(text, origin, &request.rid))
@@ -355,6 +362,58 @@ impl PublishRequest {
         let text = read_text(path, "publish request")?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::parse(&text, path, base)
+    }
+
+    /// The first field naming a file or folder that is empty (it would resolve to the request's
+    /// folder). `output` and `cache_dir` have messages of their own.
+    fn empty_path_field(&self) -> Option<String> {
+        let lists: [(&str, Vec<&std::ffi::OsStr>); 6] = [
+            (
+                "direct_pinvoke_list",
+                self.direct_pinvoke_list.iter().map(|p| p.as_os_str()).collect(),
+            ),
+            (
+                "native_library",
+                self.native_library.iter().map(|p| p.as_os_str()).collect(),
+            ),
+            (
+                "assemblies",
+                self.assemblies.iter().map(|p| p.as_os_str()).collect(),
+            ),
+            (
+                "imports_file",
+                self.imports_file.iter().map(|p| p.as_os_str()).collect(),
+            ),
+            ("objects", self.objects.iter().map(|p| p.as_os_str()).collect()),
+            (
+                "exports.assemblies",
+                self.exports.assemblies.iter().map(|a| a.as_ref()).collect(),
+            ),
+        ];
+        let listed = lists.iter().find_map(|(field, values)| {
+            let i = values.iter().position(|v| v.is_empty())?;
+            Some(format!("{field}[{i}]"))
+        });
+        let linker = self.linker.as_ref();
+        let single = [
+            (
+                "windows_api_list",
+                match &self.windows_api_list {
+                    WindowsApiList::File(p) => Some(p),
+                    _ => None,
+                },
+            ),
+            ("runtime_dir", self.runtime_dir.as_ref()),
+            ("intermediate_dir", self.intermediate_dir.as_ref()),
+            ("linker.path", linker.and_then(|l| l.path.as_ref())),
+            ("linker.sysroot", linker.and_then(|l| l.sysroot.as_ref())),
+        ];
+        listed.or_else(|| {
+            single
+                .iter()
+                .find(|(_, p)| p.is_some_and(|p| p.as_os_str().is_empty()))
+                .map(|(field, _)| field.to_string())
+        })
     }
 
     /// Makes every relative path absolute against `base` (paths the user wrote stay as written
@@ -583,6 +642,17 @@ mod tests {
         let e = parse("{\n  \"rid\": \"linux-x65\"\n}").unwrap_err();
         assert_eq!(e.code(), codes::UNKNOWN_RID);
         assert!(e.to_string().starts_with("req.json:2:10: error AOTI0006"), "{e}");
+
+        for field in [
+            "\"intermediate_dir\": \"\"",
+            "\"exports\": {\"assemblies\": [\"App\", \"\"]}",
+            "\"linker\": {\"sysroot\": \"\"}",
+        ] {
+            let e = parse(&format!("{{\"rid\": \"linux-x64\",\n {field}}}")).unwrap_err();
+            assert_eq!(e.code(), codes::REQUEST_INVALID, "{e}");
+            assert!(e.to_string().contains("(an empty name)"), "{e}");
+            assert_eq!(e.diagnostic().location.as_ref().unwrap().line, Some(2), "{e}");
+        }
 
         let e = parse("{\"native_lib\": \"shared\"}").unwrap_err();
         assert!(e.to_string().contains("missing field `rid`"), "{e}");

@@ -466,6 +466,22 @@ fn ordinals() {
         bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(),
         Some("#12W")
     );
+    // A direct ordinal's native symbol is the number native AOT reads (`int.TryParse`, cut to 16
+    // bits): what the import table holds.
+    for (entry, native) in [
+        ("# 12", "#12"),
+        ("#012", "#12"),
+        ("#65548", "#12"),
+        ("#-1", "#65535"),
+    ] {
+        let mut c = spelled("win-x86", &["winmm"], entry, Charset::Unicode, true, None);
+        c.module = "winmm";
+        assert_eq!(
+            bound(&plan_one(&c, dir.path(), DotNet::Net10)).as_deref(),
+            Some(native),
+            "{entry}"
+        );
+    }
 }
 
 fn x86(
@@ -813,4 +829,21 @@ fn dll_main_exports() {
         .diagnostics
         .iter()
         .all(|d| !d.code.starts_with("AOTI000") && d.code != "AOTI1009"));
+}
+
+/// Off Windows `# 1` is no ordinal: bound directly, its native symbol holds a space no linker
+/// binds, refused at planning at the item that made it direct (it failed at the emit step,
+/// without a place). Lazy, it stays (the resolver looks it up as written).
+#[test]
+fn a_direct_symbol_no_linker_binds_is_refused_at_its_item() {
+    let mut req = PublishRequest::new("linux-x64");
+    req.sdk_direct_pinvoke = false;
+    req.imports.push(Import::new("libfoo", "# 1"));
+    let loaded = LoadedRequest::from_request(req.clone(), "test.json").unwrap();
+    assert!(aotinterop::plan_request(&loaded).is_ok());
+    req.direct_pinvoke = vec!["libfoo".into()];
+    let loaded = LoadedRequest::from_request(req, "test.json").unwrap();
+    let e = aotinterop::plan_request(&loaded).unwrap_err();
+    assert_eq!(e.code(), aotinterop_model::codes::IMPORT_INVALID, "{e}");
+    assert!(e.to_string().contains("native symbol `# 1` holds a space"), "{e}");
 }

@@ -69,11 +69,12 @@ pub(super) fn known_dlls_of_reg(text: &str) -> Vec<String> {
     out
 }
 
-/// The wine prefix a folder lies in: the nearest ancestor with a `system.reg`.
+/// The wine prefix a folder lies in: the nearest ancestor with a `system.reg` (of any kind: one
+/// that cannot be read is said so, not taken for a Windows installation).
 fn wine_prefix(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .take(4)
-        .find(|d| d.join("system.reg").is_file())
+        .find(|d| d.join("system.reg").symlink_metadata().is_ok())
         .map(Path::to_path_buf)
 }
 
@@ -95,10 +96,13 @@ impl WindowsLoader {
             }
             match wine_prefix(sys) {
                 Some(prefix) => {
-                    if let Ok(text) =
-                        aotinterop_model::diag::read_text(&prefix.join("system.reg"), "registry")
-                    {
-                        known = known_dlls_of_reg(&text);
+                    match aotinterop_model::diag::read_text(&prefix.join("system.reg"), "registry") {
+                        Ok(text) => known = known_dlls_of_reg(&text),
+                        Err(e) => notes.push(format!(
+                            "KnownDLLs not read ({}); a KnownDLL beside the image would be passed over for \
+                             System32's",
+                            e.diagnostic().message
+                        )),
                     }
                 }
                 None if is_system32 => notes.push(

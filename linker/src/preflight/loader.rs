@@ -65,7 +65,13 @@ pub(super) fn not_found_warning(lib: &Path, job: &LinkJob, provided: &str) -> Di
                 }
             })
             .and_then(|d| d.canonicalize().ok());
-    let why = if job.origin_rpath {
+    // An `$ORIGIN` rpath the LinkerArg items give counts as .NET 8's does: the advice is then
+    // about the library's folder, not about adding what is there.
+    let origin_rpath = job.origin_rpath
+        || rpaths(job)
+            .iter()
+            .any(|r| r.trim_end_matches('/') == "$ORIGIN" || r.trim_end_matches('/') == "${ORIGIN}");
+    let why = if origin_rpath {
         "no rpath names its folder, and it is neither the image's folder nor a system folder"
     } else if beside_image {
         "it is in the image's folder, but under .NET 10's rules the image gets no `$ORIGIN` rpath \
@@ -74,7 +80,7 @@ pub(super) fn not_found_warning(lib: &Path, job: &LinkJob, provided: &str) -> Di
         "no rpath names its folder and it is not a system folder (under .NET 10's rules the image gets no \
          `$ORIGIN` rpath, so not even the image's own folder is searched)"
     };
-    let fix = if job.origin_rpath {
+    let fix = if origin_rpath {
         "add `-Wl,-rpath,FOLDER` as a LinkerArg (`$ORIGIN/...` for a folder beside the image) or copy it next to \
          the image"
     } else {

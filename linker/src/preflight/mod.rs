@@ -37,6 +37,17 @@ pub fn direct_imports(plan: &Plan) -> Vec<&PlannedImport> {
         .collect()
 }
 
+/// The direct imports the image binds from itself (`__Internal`, `*`): the link must define
+/// them; each native symbol once.
+fn internal_imports(plan: &Plan) -> Vec<&PlannedImport> {
+    let mut seen = BTreeSet::new();
+    plan.imports
+        .iter()
+        .filter(|i| i.binding == aotinterop_model::Binding::Direct && !i.binds_from_library())
+        .filter(|i| seen.insert(i.symbol()))
+        .collect()
+}
+
 /// Libraries the compiler driver links without being asked.
 fn implicit_libs(job: &LinkJob, linker: &dyn Linker) -> Vec<String> {
     use crate::driver::Flavor;
@@ -134,6 +145,7 @@ impl SuggestedList {
 /// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
 pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     let direct = direct_imports(plan);
+    let internal = internal_imports(plan);
     let mut diags = Vec::new();
     let native = read_native_libraries(linker, job, &mut diags);
     duplicates(&native, &mut diags);
@@ -141,7 +153,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     lazy_stubs_the_resolver_calls(job, plan, &mut diags);
     let definitions = NativeDefinitions::of(&native);
     // A static archive's direct imports are resolved when a host links it, not here.
-    if direct.is_empty() || job.kind == OutputKind::Static {
+    if (direct.is_empty() && internal.is_empty()) || job.kind == OutputKind::Static {
         return Preflight {
             diagnostics: diags,
             native: definitions,
@@ -177,6 +189,10 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         .copied()
         .filter(|d| !seen.offered.defines(d.symbol()))
         .collect();
+    let looked = looked_in(job, &args, &system, &dirs);
+    for imp in internal.iter().filter(|i| !seen.offered.defines(i.symbol())) {
+        diags.push(internal_unresolved(imp, &looked));
+    }
     if job.generate_import_libraries {
         let present = stand_ins::present_dirs(job, &dirs);
         let generated = stand_ins::plan(job, &direct, &unresolved, &seen.per_file, &present, &mut diags);
@@ -187,7 +203,6 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
             native: definitions,
         };
     }
-    let looked = looked_in(job, &args, &system, &dirs);
     let mut suggested_lists = Vec::new();
     for (module, undefined) in by_module(&unresolved) {
         let list = suggested_list(job, &direct, module, &undefined);
@@ -483,6 +498,23 @@ fn unresolved_error(
              item or a LinkerArg (`-l...`), or leave the import lazy; or, when the library exists only where the \
              image will run, set `generate_import_libraries` (MSBuild: AotInteropGenerateImportLibraries) to link \
              against the {hint} aotinterop generates for it"
+        ),
+    )
+}
+
+/// AOTI0520 for a direct import of the image itself (`__Internal`, `*`) that nothing the link
+/// reads defines.
+fn internal_unresolved(imp: &PlannedImport, looked: &str) -> Diagnostic {
+    let shown = |s: &str| aotinterop_model::diag::shown(s, 120);
+    Diagnostic::error(
+        codes::DIRECT_IMPORT_UNRESOLVED,
+        format!(
+            "direct import `{}!{}`: the image binds it from itself, but nothing the link reads defines `{}` \
+             ({looked}); the image would fail to link. Add the object or NativeLibrary item that defines it, or \
+             leave the import lazy",
+            shown(&imp.module),
+            shown(&imp.entry),
+            shown(imp.symbol())
         ),
     )
 }

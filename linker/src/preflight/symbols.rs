@@ -359,6 +359,39 @@ fn malformed_index(path: &Path, e: object::read::Error) -> Error {
     .at(path)
 }
 
+/// Whether an archive member's 60-byte header (ending in "`\n") starts at `offset`.
+fn member_header_at(data: &[u8], offset: u64) -> bool {
+    usize::try_from(offset)
+        .ok()
+        .and_then(|o| data.get(o.checked_add(58)?..o.checked_add(60)?))
+        == Some(b"`\n".as_slice())
+}
+
+/// An archive whose symbol index sends `name` to an offset where no member starts.
+fn index_points_nowhere(path: &Path, name: &[u8], offset: u64) -> Error {
+    Error::new(
+        codes::BAD_FORMAT,
+        format!(
+            "the archive's symbol index is malformed (it places `{}` at offset {offset}, where no member starts); \
+             linkers refuse it or read garbage: rebuild it with `ranlib`",
+            aotinterop_model::diag::shown(&String::from_utf8_lossy(name), 120)
+        ),
+    )
+    .at(path)
+}
+
+/// An archive whose symbol index lists nothing though its members define `defined` symbols.
+fn empty_index(path: &Path, defined: usize) -> Error {
+    Error::new(
+        codes::BAD_FORMAT,
+        format!(
+            "the archive's symbol index lists no symbols, but its members define {defined}; linkers look only at \
+             the index and find nothing in it: rebuild it with `ranlib`"
+        ),
+    )
+    .at(path)
+}
+
 /// Reads what the file at `path` offers. With `members`, an archive's members are read one by
 /// one (to tell strong from weak definitions); otherwise its symbol index is enough.
 pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
@@ -384,8 +417,18 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
                     .transpose()
             })
             .map_err(|e| malformed_index(path, e))?;
+        // An entry pointing at no member header: the linker reads garbage or refuses it.
+        let aix = archive.kind() == object::read::archive::ArchiveKind::AixBig;
+        if let Some(bad) = index
+            .iter()
+            .flatten()
+            .find(|s| !aix && !member_header_at(&data, s.offset().0))
+        {
+            return Err(index_points_nowhere(path, bad.name(), bad.offset().0));
+        }
+        // An empty index is checked against the members below.
         if !members {
-            if let Some(index) = index {
+            if let Some(index) = index.as_ref().filter(|i| !i.is_empty()) {
                 for s in index {
                     out.other.insert(String::from_utf8_lossy(s.name()).into_owned());
                 }
@@ -405,6 +448,9 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
                     .push(String::from_utf8_lossy(m.name()).into_owned()),
                 None => {}
             }
+        }
+        if index.as_ref().is_some_and(Vec::is_empty) && !(out.strong.is_empty() && out.other.is_empty()) {
+            return Err(empty_index(path, out.strong.len() + out.other.len()));
         }
         return Ok(out);
     }
@@ -489,6 +535,35 @@ mod tests {
             e.message.contains("symbol index is malformed") && e.file() == Some(a.as_path()),
             "{e}"
         );
+    }
+
+    /// An index entry sending a symbol past the end of the archive, and an index of no symbols
+    /// over members that define some, are refused whichever way the archive is read (the
+    /// linker failed on them after the preflight passed).
+    #[test]
+    fn an_archive_index_pointing_nowhere_or_empty_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive(dir.path(), |_| {});
+        let good = std::fs::read(&a).unwrap();
+        // Index: count (4 bytes, big-endian), then the offsets; the first offset past the end.
+        let mut bytes = good.clone();
+        bytes[72..76].copy_from_slice(&0x00ff_ffffu32.to_be_bytes());
+        std::fs::write(&a, &bytes).unwrap();
+        for members in [false, true] {
+            let e = read(&a, members).unwrap_err();
+            assert!(e.message.contains("where no member starts"), "{e}");
+        }
+        // A count of 0: the names stay, the index lists nothing.
+        let mut bytes = good;
+        bytes[68..72].copy_from_slice(&[0; 4]);
+        std::fs::write(&a, &bytes).unwrap();
+        for members in [false, true] {
+            let e = read(&a, members).unwrap_err();
+            assert!(
+                e.message.contains("lists no symbols, but its members define"),
+                "{e}"
+            );
+        }
     }
 
     /// A member that is no object (its ELF header damaged) is named, not passed over as one

@@ -408,11 +408,44 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
             .filter(|p| std::fs::symlink_metadata(p).is_ok());
         files.extend(found.map(|f| (i, f)));
     }
+    files.extend(library_files(&dirs, libs));
+    files.retain(|(_, f)| std::fs::symlink_metadata(f).is_ok());
+    // And the files the linker scripts among them name (`GROUP ( ... )`, `INPUT ( ... )`).
+    let scripted: Vec<(usize, PathBuf)> = files
+        .iter()
+        .flat_map(|(i, f)| {
+            aotinterop_linker::preflight::script_inputs(f, base, &dirs)
+                .into_iter()
+                .map(move |s| (*i, s))
+        })
+        .collect();
+    files.extend(scripted);
+    files
+}
+
+/// The files `-lNAME` (`-l:FILE`) finds in `dirs`, by any linker's naming, each with its word's
+/// index. Each folder is listed once (10,000 `-L` × 10,000 `-l` were 800 million `stat`s); a
+/// folder that cannot be listed, or a name with a folder in it, is looked up file by file.
+fn library_files(dirs: &[PathBuf], libs: Vec<(usize, String)>) -> Vec<(usize, PathBuf)> {
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&PathBuf> = dirs.iter().filter(|d| seen.insert(*d)).collect();
+    // Which listed folders hold each file name; the folders that cannot be listed.
+    let mut holding: std::collections::HashMap<std::ffi::OsString, Vec<usize>> = Default::default();
+    let mut unlisted = Vec::new();
+    for (k, d) in unique.iter().enumerate() {
+        match std::fs::read_dir(d) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .for_each(|e| holding.entry(e.file_name()).or_default().push(k)),
+            Err(_) => unlisted.push(k),
+        }
+    }
+    let mut out = Vec::new();
     for (i, lib) in libs {
-        // Each name every linker tries for `-lNAME` (GNU ld, MinGW ld's `.dll.a` and `.dll`,
-        // lld-link's `.lib`, ld64's `.dylib` and `.tbd`): all are inputs where they exist.
-        let names = match lib.strip_prefix(':') {
+        let names: Vec<String> = match lib.strip_prefix(':') {
             Some(file) => vec![file.to_string()],
+            // Each name every linker tries for `-lNAME` (GNU ld, MinGW ld's `.dll.a` and `.dll`,
+            // lld-link's `.lib`, ld64's `.dylib` and `.tbd`): all are inputs where they exist.
             None => [
                 "lib{}.so",
                 "lib{}.a",
@@ -428,24 +461,28 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
             .map(|f| f.replace("{}", &lib))
             .collect(),
         };
-        let found = dirs
-            .iter()
-            .flat_map(|d| names.iter().map(move |n| d.join(n)))
-            .filter(|p| std::fs::symlink_metadata(p).is_ok());
-        files.extend(found.map(|f| (i, f)));
+        // (folder, name) pairs, in the order the linkers search: folder by folder.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (m, n) in names.iter().enumerate() {
+            if n.contains(['/', '\\']) {
+                let exists = |k: &usize| std::fs::symlink_metadata(unique[*k].join(n)).is_ok();
+                found.extend((0..unique.len()).filter(exists).map(|k| (k, m)));
+                continue;
+            }
+            found.extend(
+                holding
+                    .get(std::ffi::OsStr::new(n))
+                    .into_iter()
+                    .flatten()
+                    .map(|&k| (k, m)),
+            );
+            let exists = |k: &&usize| std::fs::symlink_metadata(unique[**k].join(n)).is_ok();
+            found.extend(unlisted.iter().filter(exists).map(|&k| (k, m)));
+        }
+        found.sort_unstable();
+        out.extend(found.into_iter().map(|(k, m)| (i, unique[k].join(&names[m]))));
     }
-    files.retain(|(_, f)| std::fs::symlink_metadata(f).is_ok());
-    // And the files the linker scripts among them name (`GROUP ( ... )`, `INPUT ( ... )`).
-    let scripted: Vec<(usize, PathBuf)> = files
-        .iter()
-        .flat_map(|(i, f)| {
-            aotinterop_linker::preflight::script_inputs(f, base, &dirs)
-                .into_iter()
-                .map(move |s| (*i, s))
-        })
-        .collect();
-    files.extend(scripted);
-    files
+    out
 }
 
 /// The `-L` folders of LinkerArg items (the folders a NativeLibrary script's `-lNAME` is found in).

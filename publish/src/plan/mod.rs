@@ -155,6 +155,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         mono_lookup::check(&imports)?;
     }
     let modules: BTreeMap<String, Counts> = module_counts.into_iter().collect();
+    check_emittable(loaded, &imports, &modules)?;
     diagnostics.extend(unmatched_warnings(&policy, &hits, &imports));
     diagnostics.extend(
         bare_charset
@@ -315,12 +316,20 @@ impl<'p> Decided<'p> {
         (source, reason)
     }
 
-    /// The native spelling of `imp` and whether its lazy lookup probes stdcall names: on
-    /// win-x86 direct symbols are decorated, and lazy stdcall ones are probed decorated too
-    /// (from .NET 9 on); an import whose decorated name cannot be written is noted.
+    /// The native spelling of `imp` and whether its lazy lookup probes stdcall names: a direct
+    /// Windows ordinal is written `#N`, N as native AOT reads it (`# 1`, `#01` and `#65537` are
+    /// `#1`: the import table holds the number); on win-x86 direct symbols are decorated, and
+    /// lazy stdcall ones are probed decorated too (from .NET 9 on); an import whose decorated
+    /// name cannot be written is noted.
     fn x86_names(&mut self, imp: &Import, d: &crate::direct_pinvoke::Decision) -> (Option<Box<str>>, bool) {
         let rid = self.loaded.rid;
         let mut spelling = d.spelling.clone();
+        if let Some(n) =
+            names::ordinal(&imp.entry).filter(|_| rid.is_windows() && d.direct && spelling.is_none())
+        {
+            let canonical = format!("#{n}");
+            return ((canonical != imp.entry).then(|| canonical.into()), false);
+        }
         let x86_windows = rid.is_windows() && rid.arch == aotinterop_model::Arch::X86;
         if !x86_windows || names::ordinal(&imp.entry).is_some() {
             return (spelling, false);
@@ -359,6 +368,54 @@ impl<'p> Decided<'p> {
             }
         }
     }
+}
+
+/// What the emit step would refuse, refused here with a place: a direct import whose native
+/// symbol no linker can bind (a space or NUL: `# 1` off Windows, where it is no ordinal), and
+/// lazy imports of more libraries than the import table can number.
+fn check_emittable(
+    loaded: &LoadedRequest,
+    imports: &[PlannedImport],
+    modules: &BTreeMap<String, Counts>,
+) -> Result<()> {
+    let unlinkable = |i: &&PlannedImport| {
+        i.binding == Binding::Direct && i.symbol().bytes().any(|b| b == 0 || b.is_ascii_whitespace())
+    };
+    if let Some(imp) = imports.iter().find(unlinkable) {
+        let at = match &imp.source {
+            Some(src) => src
+                .line
+                .map_or_else(|| Location::file(&src.file), |l| Location::line(&src.file, l)),
+            None => loaded.locate(&imp.entry),
+        };
+        return Err(unlinkable_symbol(imp).at(at));
+    }
+    let lazy_modules = modules.values().filter(|c| c.lazy > 0).count();
+    if lazy_modules > usize::from(u16::MAX) {
+        return Err(Error::new(
+            codes::IMPORT_INVALID,
+            format!(
+                "lazy imports of {lazy_modules} libraries: the import table numbers at most 65,535; bind some \
+                 directly, or split the app"
+            ),
+        )
+        .at(Location::file(&loaded.origin)));
+    }
+    Ok(())
+}
+
+/// AOTI0013 for a direct import whose native symbol holds a space or NUL.
+fn unlinkable_symbol(imp: &PlannedImport) -> Error {
+    Error::new(
+        codes::IMPORT_INVALID,
+        format!(
+            "direct import `{}!{}`: its native symbol `{}` holds a space or a NUL, which no linker binds; leave \
+             it lazy, or correct its EntryPoint",
+            shown(&imp.module, 120),
+            shown(&imp.entry, 120),
+            shown(imp.symbol(), 120)
+        ),
+    )
 }
 
 fn undecorated_warning(module: &str, entry: &str, convention: X86Convention) -> Diagnostic {
