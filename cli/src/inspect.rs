@@ -16,8 +16,9 @@ pub struct InspectArgs {
     /// Only the slice of this architecture (`x86_64`, `aarch64` or `arm64`) of a universal
     /// Mach-O (on another image: check that it is this architecture).
     #[arg(long, value_name = "ARCH", ignore_case = true,
-        value_parser = clap::builder::PossibleValuesParser::new(["x86_64", "x64", "amd64", "aarch64", "arm64", "x86", "arm"]))]
-    arch: Option<String>,
+        value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["x86_64", "x64", "amd64", "aarch64", "arm64", "x86", "arm"]),
+            |a| aotinterop_model::Arch::from_name(&a).ok_or("not an architecture")))]
+    arch: Option<aotinterop_model::Arch>,
     /// Check that every library the image needs, and every module its lazy P/Invokes name, is
     /// found on this machine (or under `--sysroot`): whether the image starts, and which calls
     /// would throw. Exit 1 when it would not start.
@@ -53,7 +54,7 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match inspect_slices_of(&args.image, &data, args.arch.as_deref()) {
+    match inspect_slices_of(&args.image, &data, args.arch) {
         Ok(slices) if args.check => check(args, &data, &slices),
         Ok(slices) => {
             match (args.format, slices.as_slice()) {

@@ -646,8 +646,13 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
             .unwrap();
         assert!(st.success());
     }
+    // A link elsewhere to a folder of the current directory (`/opt/libs -> /proc/self/cwd/sub`):
+    // its folder was taken for an absolute one.
+    std::os::unix::fs::symlink("/proc/self/cwd/sub", d.join("lnk_sub")).unwrap();
+    let link = d.join("lnk_sub").display().to_string();
     // Nor by another name of the current directory, nor after musl's newline separator.
     for ld_path in [
+        link.as_str(),
         ":/nonexistent",
         "/nonexistent:",
         ".",
@@ -724,6 +729,20 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         assert!(!marker.exists());
         check_agrees(&image, &run_dir, unset_or_empty, true);
     }
+    // A file in the image's folder that is a link through such a folder link.
+    let beside = image.with_file_name("libz.so.1");
+    std::os::unix::fs::symlink(d.join("lnk_sub/libz.so.1"), &beside).unwrap();
+    let out = Command::new(&image)
+        .env_remove("LD_LIBRARY_PATH")
+        .current_dir(&run_dir)
+        .output()
+        .unwrap();
+    assert!(
+        !marker.exists(),
+        "a link beside the image into ./sub was loaded: {out:?}"
+    );
+    assert!(out.status.success(), "{out:?}");
+    std::fs::remove_file(&beside).unwrap();
     // The image's folder is its own real path's, not what it was started as: an `argv[0]`
     // naming the run folder (chosen by whoever starts it) does not make it the image's.
     use std::os::unix::process::CommandExt;
@@ -4797,5 +4816,29 @@ fn empty_file_and_folder_names_are_refused_at_their_field() {
         std::fs::write(d.join("r.json"), serde_json::to_string_pretty(&r).unwrap()).unwrap();
         let out = aotinterop(&["plan", "r.json"], d);
         exits_saying(&out, 1, &["AOTI0005", "\"\" (an empty name)", "r.json:"]);
+    }
+}
+
+/// `DllImport("libc")` is the C library's file (`libc.so.6`) in the resolver's own search too
+/// (the loader's list holding the current directory): it looked for a file named `libc` and
+/// threw DllNotFoundException, where `probe` said it loads.
+#[test]
+fn libc_is_found_by_the_resolvers_own_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern int lc_getpid(void);\nint main(void) { return lc_getpid() > 0 ? 0 : 1; }\n";
+    app_request(d, "main", source, "z.json");
+    edit_request(d, "z.json", "libc.json", |r| {
+        r["imports"] = serde_json::json!([{"module": "libc", "entry": "getpid", "symbol": "lc_getpid"}]);
+    });
+    let out = aotinterop(&["publish", "--quiet", "libc.json"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for ld_path in ["/nonexistent:", "lib"] {
+        let out = Command::new(d.join("bin/app"))
+            .env("LD_LIBRARY_PATH", ld_path)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{ld_path}: {}", text(&out.stderr));
     }
 }

@@ -183,7 +183,7 @@ pub struct Inspection {
     /// Format.
     pub format: Format,
     /// Architecture (`x86_64`, `aarch64`, ...).
-    pub arch: String,
+    pub arch: ImageArch,
     /// Executable, shared library, ...
     pub kind: ImageKind,
     /// Libraries the loader loads at startup, in the image's order.
@@ -327,29 +327,29 @@ fn debug_file_symbols(path: &Path, format: Format) -> BTreeSet<String> {
 /// Inspects every image of the file at `path`: the one image, or each slice of a universal
 /// (fat) Mach-O in file order; only the slice for `arch` (`x86_64`, `aarch64`/`arm64`, ...)
 /// when given.
-pub fn inspect_slices(path: &Path, arch: Option<&str>) -> Result<Vec<Inspection>> {
+pub fn inspect_slices(path: &Path, arch: Option<target::Arch>) -> Result<Vec<Inspection>> {
     inspect_slices_of(path, &read_image(path)?, arch)
 }
 
 /// [`inspect_slices`] of the image `data` read from `path` (read once by a caller that needs the
 /// bytes too).
-pub fn inspect_slices_of(path: &Path, data: &[u8], arch: Option<&str>) -> Result<Vec<Inspection>> {
+pub fn inspect_slices_of(path: &Path, data: &[u8], arch: Option<target::Arch>) -> Result<Vec<Inspection>> {
     let at = |e: Error| e.at(path);
     let Some(slices) = macho::fat_slices(data) else {
         let mut ins = inspect_bytes(data).map_err(at)?;
         with_debug_file_symbols(path, data, &mut ins);
         return match arch {
-            Some(a) if !same_arch(a, &ins.arch) => Err(at(Error::new(
+            Some(a) if ins.arch != ImageArch::Known(a) => Err(at(Error::new(
                 codes::BAD_FORMAT,
-                format!("the image is {}, not {a}", ins.arch),
+                format!("the image is {}, not {}", ins.arch, a.name()),
             ))),
             _ => Ok(vec![ins]),
         };
     };
-    let names: Vec<String> = slices.iter().map(|(a, _)| arch_name(*a)).collect();
+    let arches: Vec<ImageArch> = slices.iter().map(|(a, _)| ImageArch::of(*a)).collect();
     let mut out = Vec::new();
-    for ((_, bytes), name) in slices.iter().zip(&names) {
-        if arch.is_some_and(|a| !same_arch(a, name)) {
+    for ((_, bytes), name) in slices.iter().zip(&arches) {
+        if arch.is_some_and(|a| *name != ImageArch::Known(a)) {
             continue;
         }
         out.push(
@@ -362,22 +362,16 @@ pub fn inspect_slices_of(path: &Path, data: &[u8], arch: Option<&str>) -> Result
             codes::BAD_FORMAT,
             format!(
                 "the universal Mach-O has no {} slice (it has {})",
-                arch.unwrap_or_default(),
-                names.join(", ")
+                arch.map_or("", target::Arch::name),
+                arches
+                    .iter()
+                    .map(ImageArch::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )));
     }
     Ok(out)
-}
-
-/// Whether an architecture as a user writes it names `arch` (Apple's `arm64` is `aarch64`).
-fn same_arch(user: &str, arch: &str) -> bool {
-    let canon = |a: &str| match a.to_ascii_lowercase().as_str() {
-        "arm64" => "aarch64".to_string(),
-        "x64" | "amd64" => "x86_64".to_string(),
-        other => other.to_string(),
-    };
-    canon(user) == canon(arch)
 }
 
 /// Inspects an image held in memory.
@@ -429,7 +423,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection> {
         debug_file: None,
         debug_defined: std::sync::OnceLock::new(),
         format,
-        arch: arch_name(file.architecture()),
+        arch: ImageArch::of(file.architecture()),
         kind,
         needed,
         imports,
@@ -820,13 +814,57 @@ fn c_name(format: Format, name: String) -> String {
     }
 }
 
-fn arch_name(a: object::Architecture) -> String {
-    match a {
-        object::Architecture::X86_64 => "x86_64".into(),
-        object::Architecture::Aarch64 => "aarch64".into(),
-        object::Architecture::I386 => "x86".into(),
-        object::Architecture::Arm => "arm".into(),
-        other => format!("{other:?}").to_ascii_lowercase(),
+/// An image's architecture: one the target table knows, or another, named as the `object`
+/// crate names it (`powerpc64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageArch {
+    /// An architecture of the target table.
+    Known(target::Arch),
+    /// Any other.
+    Other(object::Architecture),
+}
+
+impl ImageArch {
+    /// The architecture of an object's machine.
+    pub fn of(a: object::Architecture) -> ImageArch {
+        use target::Arch;
+        match a {
+            object::Architecture::X86_64 => ImageArch::Known(Arch::X86_64),
+            object::Architecture::Aarch64 => ImageArch::Known(Arch::Aarch64),
+            object::Architecture::I386 => ImageArch::Known(Arch::X86),
+            object::Architecture::Arm => ImageArch::Known(Arch::Arm),
+            object::Architecture::Riscv64 => ImageArch::Known(Arch::RiscV64),
+            object::Architecture::LoongArch64 => ImageArch::Known(Arch::LoongArch64),
+            other => ImageArch::Other(other),
+        }
+    }
+
+    /// The table's architecture, when it is one.
+    pub fn known(self) -> Option<target::Arch> {
+        match self {
+            ImageArch::Known(a) => Some(a),
+            ImageArch::Other(_) => None,
+        }
+    }
+
+    /// Its name: the table's (`x86_64`, `aarch64`, `x86`, `arm`), or `object`'s, lower-cased.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            ImageArch::Known(a) => a.name().into(),
+            ImageArch::Other(o) => format!("{o:?}").to_ascii_lowercase().into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ImageArch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for ImageArch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
     }
 }
 

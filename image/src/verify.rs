@@ -189,20 +189,15 @@ fn check_target(image: &Inspection, plan: &Plan) -> Result<()> {
             ),
         ));
     }
-    let arch = match row.target.arch {
-        aotinterop_model::Arch::X86_64 => "x86_64",
-        aotinterop_model::Arch::Aarch64 => "aarch64",
-        aotinterop_model::Arch::X86 => "x86",
-        aotinterop_model::Arch::Arm => "arm",
-        _ => return Ok(()),
-    };
-    if row.target.format != image.format || image.arch != arch {
+    let arch = row.target.arch;
+    if row.target.format != image.format || image.arch != crate::ImageArch::Known(arch) {
         return Err(Error::new(
             codes::VERIFY_MISMATCH,
             format!(
-                "the plan is for {} ({} {arch}), but the image is {} {}",
+                "the plan is for {} ({} {}), but the image is {} {}",
                 plan.rid,
                 row.target.format.name(),
+                arch.name(),
                 image.format.name(),
                 image.arch
             ),
@@ -362,7 +357,7 @@ impl Checker<'_> {
         // win-x86: the plan holds the COFF symbol (`_Sleep@4`); the import table holds the
         // name the import library gave it.
         if image.format == Format::Coff
-            && image.arch == "x86"
+            && image.arch == crate::ImageArch::Known(aotinterop_model::Arch::X86)
             && aotinterop_model::names::x86_import_names(imp.symbol())
                 .iter()
                 .any(|n| image.imports_symbol(n).is_some())

@@ -560,7 +560,7 @@ fn lld_link_links_arm64_stubs_against_a_generated_import_library() {
     assert!(imports.contains("Symbol: vendor_add (0)"), "{imports}");
     assert!(imports.contains("Symbol:  (7)"), "{imports}");
     let ins = aotinterop_image::inspect(&job.output).unwrap();
-    assert_eq!(ins.arch, "aarch64");
+    assert_eq!(ins.arch.name(), "aarch64");
     let report = verify(&ins, &plan).unwrap();
     assert!(report.ok(), "{report:?}");
 }

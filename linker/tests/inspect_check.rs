@@ -191,7 +191,9 @@ fn ld_so_cache_reads_as_ldconfig_prints_it() {
     // glibc's label for x86_64 libraries; an entry with hwcaps prints more after the comma.
     let ours: std::collections::BTreeSet<(String, PathBuf)> = entries
         .iter()
-        .filter(|e| e.is_for("x86_64") && e.hwcap == 0)
+        .filter(|e| {
+            e.is_for(aotinterop_image::ImageArch::Known(aotinterop_model::Arch::X86_64)) && e.hwcap == 0
+        })
         .map(|e| (e.name.clone(), e.path.clone()))
         .collect();
     let theirs: std::collections::BTreeSet<(String, PathBuf)> = printed
@@ -339,7 +341,7 @@ fn a_32_bit_image_is_searched_through_its_runpath_and_skips_other_machines_libra
     shared("int dep(void) { return 3; }\n", &decoys.join("libdep32.so"), &[]);
     let data = std::fs::read(&image).unwrap();
     let ins = inspect(&image).unwrap();
-    assert_eq!(ins.arch, "x86");
+    assert_eq!(ins.arch.name(), "x86");
     let machine = availability::Machine {
         sysroot: Some(dir.path().join("empty-root")),
         path_dirs: vec![decoys.clone()],

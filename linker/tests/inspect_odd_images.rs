@@ -159,15 +159,19 @@ fn every_slice_of_a_universal_mach_o_is_inspected() {
     let thin_x64 = inspect(&x64).unwrap();
     assert_eq!(slices.len(), 2);
     for s in &slices {
-        let thin = if s.arch == "aarch64" { &thin_arm } else { &thin_x64 };
+        let thin = if s.arch.name() == "aarch64" {
+            &thin_arm
+        } else {
+            &thin_x64
+        };
         assert_eq!(s, thin, "the {} slice reads as its thin file", s.arch);
         assert!(s.native_aot);
     }
-    let arches: std::collections::BTreeSet<&str> = slices.iter().map(|s| s.arch.as_str()).collect();
-    assert_eq!(arches, ["aarch64", "x86_64"].into());
-    let one = aotinterop_image::inspect_slices(&fat, Some("arm64")).unwrap();
+    let arches: std::collections::BTreeSet<String> = slices.iter().map(|s| s.arch.to_string()).collect();
+    assert_eq!(arches, ["aarch64".to_string(), "x86_64".to_string()].into());
+    let one = aotinterop_image::inspect_slices(&fat, aotinterop_model::Arch::from_name("arm64")).unwrap();
     assert_eq!(one, [thin_arm]);
-    let e = aotinterop_image::inspect_slices(&fat, Some("x86"))
+    let e = aotinterop_image::inspect_slices(&fat, aotinterop_model::Arch::from_name("x86"))
         .unwrap_err()
         .to_string();
     assert!(e.contains("has no x86 slice (it has"), "{e}");

@@ -57,7 +57,7 @@ fn inspects_a_linux_executable() {
     let ins = inspect(&app).unwrap();
     assert_eq!(ins.format, Format::Elf);
     assert_eq!(ins.kind, ImageKind::Executable);
-    assert_eq!(ins.arch, "x86_64");
+    assert_eq!(ins.arch.name(), "x86_64");
     assert!(ins.needed.contains(&"libc.so.6".to_string()), "{:?}", ins.needed);
     assert!(ins.needed.contains(&"libm.so.6".to_string()), "{:?}", ins.needed);
     let printf = ins.imports_symbol("printf").expect("printf is bound at startup");
@@ -118,7 +118,7 @@ fn inspects_an_arm64_image() {
     ];
     link(&*select(&t, job.kind, &LinkerChoice::default()).unwrap(), &job).unwrap();
     let ins = inspect(&job.output).unwrap();
-    assert_eq!(ins.arch, "aarch64");
+    assert_eq!(ins.arch.name(), "aarch64");
     assert!(ins.imports_symbol("printf").is_some());
     assert_eq!(ins.lazy, [lazy("libz", "compress"), lazy("libz", "uncompress")]);
 }

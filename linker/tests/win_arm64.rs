@@ -117,7 +117,7 @@ fn stubs_and_runtime_link_into_an_arm64_image_that_reads_back() {
 
     // inspect: the machine, the lazy import from the stub records, kernel32 bound at startup.
     let ins = inspect(image).unwrap();
-    assert_eq!(ins.arch, "aarch64");
+    assert_eq!(ins.arch.name(), "aarch64");
     assert_eq!(ins.lazy.len() as u64, LAZY);
     assert!(ins.lazy.iter().any(|l| l.module == "liba" && l.entry == "a599"));
     assert!(

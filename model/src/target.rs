@@ -65,6 +65,62 @@ pub enum Arch {
 }
 
 impl Arch {
+    /// Every architecture, in the table's order.
+    pub const ALL: [Arch; 6] = [
+        Arch::X86_64,
+        Arch::Aarch64,
+        Arch::X86,
+        Arch::Arm,
+        Arch::RiscV64,
+        Arch::LoongArch64,
+    ];
+
+    /// The machine name images and their tools use (`x86_64`, `aarch64`, `x86`, `arm`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Aarch64 => "aarch64",
+            Arch::X86 => "x86",
+            Arch::Arm => "arm",
+            Arch::RiscV64 => "riscv64",
+            Arch::LoongArch64 => "loongarch64",
+        }
+    }
+
+    /// The architecture a machine name means, in any of its usual spellings (`x86_64`, `x64`,
+    /// `amd64`; `aarch64`, `arm64`; `x86`, `i386`, `i686`; `arm`), in any case.
+    pub fn from_name(name: &str) -> Option<Arch> {
+        let name = name.to_ascii_lowercase();
+        let arch = match name.as_str() {
+            "x64" | "amd64" => Arch::X86_64,
+            "arm64" => Arch::Aarch64,
+            "i386" | "i686" => Arch::X86,
+            other => return Arch::ALL.into_iter().find(|a| a.name() == other),
+        };
+        Some(arch)
+    }
+
+    /// glibc's `$PLATFORM` (`AT_PLATFORM`) on a Linux machine of this architecture.
+    pub fn glibc_platform(self) -> &'static str {
+        match self {
+            Arch::X86 => "i686",
+            Arch::Arm => "v7l",
+            other => other.name(),
+        }
+    }
+
+    /// The multiarch triplet Debian's glibc searches for this architecture (`$LIB` is
+    /// `lib/TRIPLET`).
+    pub fn multiarch_triplet(self) -> Option<&'static str> {
+        match self {
+            Arch::X86_64 => Some("x86_64-linux-gnu"),
+            Arch::Aarch64 => Some("aarch64-linux-gnu"),
+            Arch::Arm => Some("arm-linux-gnueabihf"),
+            Arch::X86 => Some("i386-linux-gnu"),
+            Arch::RiscV64 | Arch::LoongArch64 => None,
+        }
+    }
+
     /// Bytes of a pointer (a cell or handle slot of the import ABI).
     pub fn pointer_bytes(self) -> u32 {
         match self {
@@ -389,6 +445,26 @@ pub const TARGETS: &[TargetRow] = &[
 mod tests {
     use super::*;
     use crate::Rid;
+
+    /// Machine names read back in every spelling users and tools write.
+    #[test]
+    fn architecture_names() {
+        for a in Arch::ALL {
+            assert_eq!(Arch::from_name(a.name()), Some(a));
+            assert_eq!(Arch::from_name(&a.name().to_ascii_uppercase()), Some(a));
+        }
+        for (name, arch) in [
+            ("x64", Arch::X86_64),
+            ("AMD64", Arch::X86_64),
+            ("arm64", Arch::Aarch64),
+            ("i686", Arch::X86),
+        ] {
+            assert_eq!(Arch::from_name(name), Some(arch), "{name}");
+        }
+        assert_eq!(Arch::from_name("ppc64"), None);
+        assert_eq!(Arch::Arm.glibc_platform(), "v7l");
+        assert_eq!(Arch::X86.multiarch_triplet(), Some("i386-linux-gnu"));
+    }
 
     #[test]
     fn every_row_is_its_rids_target() {

@@ -10,6 +10,8 @@
 //! try, is not known here and is not tried.
 
 use super::{under, Machine};
+use crate::ImageArch;
+use aotinterop_model::Arch;
 use object::macho;
 use object::macho::{MachHeader32, MachHeader64};
 use object::read::macho::MachHeader;
@@ -27,11 +29,11 @@ pub(super) struct Dyld {
 }
 
 /// The slice of `data` for `arch` (the whole file when it is not universal).
-fn slice<'a>(data: &'a [u8], arch: &str) -> &'a [u8] {
+fn slice(data: &[u8], arch: ImageArch) -> &[u8] {
     match crate::macho::fat_slices(data) {
         Some(slices) => slices
             .into_iter()
-            .find(|(a, _)| crate::arch_name(*a) == arch)
+            .find(|(a, _)| ImageArch::of(*a) == arch)
             .map_or(data, |(_, s)| s),
         None => data,
     }
@@ -76,7 +78,7 @@ const FALLBACK_FRAMEWORKS: &[&str] = &["/Library/Frameworks", "/System/Library/F
 
 impl Dyld {
     /// The rules for `image` (its bytes `data`, universal or not) of `arch` on `machine`.
-    pub(super) fn new(image: &Path, data: &[u8], arch: &str, machine: &Machine) -> Dyld {
+    pub(super) fn new(image: &Path, data: &[u8], arch: ImageArch, machine: &Machine) -> Dyld {
         let image_dir = image.parent().unwrap_or(Path::new(".")).to_path_buf();
         let root = machine.sysroot.clone();
         let (raw_rpaths, weak) = load_commands(slice(data, arch));
@@ -160,17 +162,17 @@ impl Dyld {
 }
 
 /// The architecture names a `.tbd` stub uses for `arch`.
-fn tbd_arch(arch: &str) -> &[&'static str] {
-    match arch {
-        "aarch64" => &["arm64", "arm64e"],
-        "x86_64" => &["x86_64"],
+fn tbd_arch(arch: ImageArch) -> &'static [&'static str] {
+    match arch.known() {
+        Some(Arch::Aarch64) => &["arm64", "arm64e"],
+        Some(Arch::X86_64) => &["x86_64"],
         _ => &[],
     }
 }
 
 /// Whether the text stub at `path` (`--- !tapi-tbd` YAML, or the JSON form of TAPI v5)
 /// describes a library for `arch`: its `targets`/`archs` name it.
-pub(super) fn tbd_is_for(path: &Path, arch: &str) -> bool {
+pub(super) fn tbd_is_for(path: &Path, arch: ImageArch) -> bool {
     let Ok(text) = aotinterop_model::diag::read_text(path, "text stub") else {
         return false;
     };

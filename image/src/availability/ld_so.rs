@@ -5,6 +5,8 @@
 //! for it, as `ldconfig` would have cached their libraries.
 
 use super::{expand_origin, ld_so_cache, under, Machine};
+use crate::ImageArch;
+use aotinterop_model::Arch;
 use std::path::{Path, PathBuf};
 
 /// The ELF loader's rules for one image.
@@ -18,7 +20,7 @@ pub(super) struct LdSo {
     /// The default folders.
     defaults: Vec<PathBuf>,
     root: Option<PathBuf>,
-    arch: String,
+    arch: ImageArch,
     /// The `glibc-hwcaps` levels searched.
     hwcap_levels: Vec<&'static str>,
     /// What the rules could not settle.
@@ -136,20 +138,16 @@ fn included(file: &Path, pattern: &str, root: Option<&Path>) -> Vec<PathBuf> {
 /// `folder` with glibc's other dynamic string tokens expanded (`elf/dl-load.c`,
 /// `_dl_dst_substitute`): `$PLATFORM` is the platform string (`AT_PLATFORM`), `$LIB` Debian's
 /// multiarch library folder. (`$ORIGIN` is [`expand_origin`]'s.)
-fn expand_dst(folder: &Path, arch: &str) -> PathBuf {
+fn expand_dst(folder: &Path, arch: ImageArch) -> PathBuf {
     let text = folder.to_string_lossy();
     if !text.contains('$') {
         return folder.to_path_buf();
     }
-    let platform = match arch {
-        "x86" => "i686",
-        "arm" => "v7l",
-        other => other,
-    };
+    let platform = glibc_platform(arch);
     let lib = triplet(arch).map_or("lib".to_string(), |t| format!("lib/{t}"));
     let text = text
-        .replace("${PLATFORM}", platform)
-        .replace("$PLATFORM", platform)
+        .replace("${PLATFORM}", &platform)
+        .replace("$PLATFORM", &platform)
         .replace("${LIB}", &lib)
         .replace("$LIB", &lib);
     PathBuf::from(text)
@@ -158,8 +156,8 @@ fn expand_dst(folder: &Path, arch: &str) -> PathBuf {
 /// The `glibc-hwcaps` levels of `arch` the loader searches, best first: on this machine's CPU
 /// (no sysroot) those it supports, by glibc's definitions (`sysdeps/x86/get-isa-level.h`);
 /// for another machine, whose CPU is not known, every level.
-fn hwcap_levels(arch: &str, here: bool) -> Vec<&'static str> {
-    if arch != "x86_64" {
+fn hwcap_levels(arch: ImageArch, here: bool) -> Vec<&'static str> {
+    if arch != ImageArch::Known(Arch::X86_64) {
         return Vec::new();
     }
     let all = vec!["x86-64-v4", "x86-64-v3", "x86-64-v2"];
@@ -210,12 +208,8 @@ fn x86_64_level_supported(level: &str) -> bool {
 /// ([`hwcap_levels`]), then the legacy folders of `tls` and the platform (`tls/x86_64/x86_64`,
 /// `tls/x86_64`, `tls`, `x86_64/x86_64`, `x86_64`), then `dir` itself. Only folders that exist
 /// are listed.
-fn searched_in(dir: &Path, arch: &str, levels: &[&str]) -> Vec<PathBuf> {
-    let platform = match arch {
-        "x86" => "i686",
-        "arm" => "v7l",
-        other => other,
-    };
+fn searched_in(dir: &Path, arch: ImageArch, levels: &[&str]) -> Vec<PathBuf> {
+    let platform = glibc_platform(arch);
     let legacy = [
         format!("tls/{platform}/{platform}"),
         format!("tls/{platform}"),
@@ -232,20 +226,20 @@ fn searched_in(dir: &Path, arch: &str, levels: &[&str]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// glibc's `$PLATFORM` for `arch` (another machine's: its name).
+fn glibc_platform(arch: ImageArch) -> std::borrow::Cow<'static, str> {
+    arch.known()
+        .map_or_else(|| arch.name(), |a| a.glibc_platform().into())
+}
+
 /// The multiarch triplet Debian's glibc searches for `arch`.
-fn triplet(arch: &str) -> Option<&'static str> {
-    match arch {
-        "x86_64" => Some("x86_64-linux-gnu"),
-        "aarch64" => Some("aarch64-linux-gnu"),
-        "arm" => Some("arm-linux-gnueabihf"),
-        "x86" => Some("i386-linux-gnu"),
-        _ => None,
-    }
+fn triplet(arch: ImageArch) -> Option<&'static str> {
+    arch.known().and_then(Arch::multiarch_triplet)
 }
 
 impl LdSo {
     /// The rules for `image` (its bytes `data`) of `arch` on `machine`.
-    pub(super) fn new(image: &Path, data: &[u8], arch: &str, machine: &Machine) -> LdSo {
+    pub(super) fn new(image: &Path, data: &[u8], arch: ImageArch, machine: &Machine) -> LdSo {
         let root = machine.sysroot.as_deref();
         let expand = |p: &String| expand_dst(&expand_origin(image, root, p), arch);
         let (rpath, runpath) = elf_paths(data);
@@ -294,7 +288,7 @@ impl LdSo {
             cache,
             defaults,
             root: root.map(Path::to_path_buf),
-            arch: arch.to_string(),
+            arch,
             hwcap_levels: hwcap_levels(arch, root.is_none()),
             notes,
         }
@@ -309,14 +303,14 @@ impl LdSo {
             .before_cache
             .iter()
             .flat_map(|d| {
-                searched_in(d, &self.arch, &self.hwcap_levels)
+                searched_in(d, self.arch, &self.hwcap_levels)
                     .into_iter()
                     .map(|f| f.join(name))
             })
             .collect();
         match &self.cache {
             Some(entries) => {
-                if let Some(e) = ld_so_cache::lookup(entries, name, &self.arch) {
+                if let Some(e) = ld_so_cache::lookup(entries, name, self.arch) {
                     out.push(under(self.root.as_deref(), &e.path));
                 }
             }
@@ -331,6 +325,8 @@ impl LdSo {
 
 #[cfg(test)]
 mod tests {
+    use crate::ImageArch;
+    use aotinterop_model::Arch;
     /// The levels taken as this CPU's are those this machine's own loader says it searches.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -350,7 +346,13 @@ mod tests {
             .filter(|l| l.contains("supported, searched"))
             .filter_map(|l| l.split_whitespace().next())
             .collect();
-        assert_eq!(super::hwcap_levels("x86_64", true), searched);
-        assert_eq!(super::hwcap_levels("x86_64", false).len(), 3);
+        assert_eq!(
+            super::hwcap_levels(ImageArch::Known(Arch::X86_64), true),
+            searched
+        );
+        assert_eq!(
+            super::hwcap_levels(ImageArch::Known(Arch::X86_64), false).len(),
+            3
+        );
     }
 }

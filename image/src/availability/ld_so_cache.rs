@@ -20,8 +20,8 @@ pub struct CacheEntry {
 
 impl CacheEntry {
     /// Whether `ld.so` of `arch` takes this entry.
-    pub fn is_for(&self, arch: &str) -> bool {
-        flags_for(arch).contains(&self.flags)
+    pub fn is_for(&self, arch: crate::ImageArch) -> bool {
+        flags_for(&arch.name()).contains(&self.flags)
     }
 }
 
@@ -48,7 +48,7 @@ pub fn parse(data: &[u8]) -> crate::diag::Result<Vec<CacheEntry>> {
 
 /// The path `ld.so` of `arch` takes for `name`: the first entry for it without hardware
 /// capabilities (entries in `glibc-hwcaps` subfolders depend on the CPU and are passed over).
-pub fn lookup<'a>(entries: &'a [CacheEntry], name: &str, arch: &str) -> Option<&'a CacheEntry> {
+pub fn lookup<'a>(entries: &'a [CacheEntry], name: &str, arch: crate::ImageArch) -> Option<&'a CacheEntry> {
     entries
         .iter()
         .find(|e| e.name == name && e.hwcap == 0 && e.is_for(arch))

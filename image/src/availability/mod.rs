@@ -13,6 +13,7 @@ mod windows;
 
 use super::{Format, Inspection};
 use crate::probe::Via;
+use crate::ImageArch;
 use aotinterop_model::lazy_rules::{
     ld_path_elements, LdPathElement, GLIBC_HWCAPS, LEGACY_HWCAP_DEPTH, LEGACY_HWCAP_FOLDERS,
 };
@@ -312,7 +313,7 @@ pub fn found_at_startup(lib: &Path, image: &Path, rpaths: &[String], system_dirs
 /// Whether the file at `path` is an image the loader would take for one of `arch` (glibc skips
 /// libraries of another machine in its search, as multiarch systems hold several; dyld takes the
 /// matching slice of a universal file, or an SDK's `.tbd` stub naming the architecture).
-fn is_image_for(path: &Path, arch: &str) -> bool {
+fn is_image_for(path: &Path, arch: ImageArch) -> bool {
     // Only regular files: opening a FIFO planted in a search folder would block.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
@@ -328,13 +329,13 @@ fn is_image_for(path: &Path, arch: &str) -> bool {
     match object::File::parse(&cache) {
         Ok(f) => {
             use object::Object;
-            super::arch_name(f.architecture()) == arch
+            ImageArch::of(f.architecture()) == arch
         }
         Err(_) => {
             aotinterop_model::diag::read_binary(path, "library", aotinterop_model::codes::BAD_FORMAT)
                 .ok()
                 .and_then(|d| {
-                    super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| super::arch_name(*a) == arch))
+                    super::macho::fat_slices(&d).map(|s| s.iter().any(|(a, _)| ImageArch::of(*a) == arch))
                 })
                 == Some(true)
         }
@@ -442,7 +443,13 @@ fn resolve_in_root(path: &Path, root: &Path) -> Option<PathBuf> {
 
 /// The first of `candidates` that is a file `arch` can load, links followed under `root`; by an
 /// ELF loader's rules (`elf`), none after a file of the name that is no ELF file.
-fn first_found(name: &str, candidates: Vec<PathBuf>, arch: &str, root: Option<&Path>, elf: bool) -> Lookup {
+fn first_found(
+    name: &str,
+    candidates: Vec<PathBuf>,
+    arch: ImageArch,
+    root: Option<&Path>,
+    elf: bool,
+) -> Lookup {
     let mut tried = Vec::new();
     for c in candidates {
         let real = match root {
@@ -504,7 +511,7 @@ pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> 
     let image_dir = image
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let arch = ins.arch.as_str();
+    let arch = ins.arch;
     let mut rules = match ins.format {
         // The image's program interpreter says whose rules: musl's loader, or glibc's (also
         // for a shared library, which names none).

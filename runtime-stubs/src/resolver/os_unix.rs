@@ -194,6 +194,13 @@ pub fn bare_name_search(name: &[u8], out: &mut super::buf::Buf<PATH_SIZE>) -> su
     if name.is_empty() {
         return super::BareName::Loader;
     }
+    // `libc` is opened as the C library's file ([`open`]): searched for by that name too.
+    let libc = LIBC_FILE.strip_suffix(b"\0").unwrap_or(LIBC_FILE);
+    let name = if name == b"libc" && !libc.contains(&b'/') {
+        libc
+    } else {
+        name
+    };
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if let Some(answer) = serinfo::search(name, out) {
         return answer;
@@ -941,11 +948,13 @@ fn current_directory_by_another_name(path: &mut super::buf::Buf<PATH_SIZE>) -> b
 }
 
 /// Whether the folder `path`, or a folder along it, is the current directory by another name
-/// (`/proc/self/cwd/sub`, `/proc/self/cwd/..`): a search-path element like that is relative.
+/// (`/proc/self/cwd/sub`, `/proc/self/cwd/..`, a link to a folder of it): a search-path element
+/// like that is relative.
 fn folder_through_current_directory(path: &super::buf::Buf<PATH_SIZE>) -> bool {
     let mut inside = super::buf::Buf::<PATH_SIZE>::new();
     inside.push(path.as_bytes()).push(b"/x");
     !inside.overflowed() && through_current_directory(inside.as_bytes())
+        || resolves_through_current_directory(path.as_bytes())
 }
 
 /// Whether glibc's loader, handed `path` (holding a `/`), replaces a dynamic string token in it
@@ -972,11 +981,85 @@ pub fn loader_replaces_tokens(path: &[u8]) -> bool {
     })
 }
 
+/// Whether the absolute `path` (NUL-terminated or not) reaches the current directory by another
+/// name on its way, resolved as the kernel resolves it, component by component (so also through
+/// a link to a folder inside it, which the path as written does not show): a folder along
+/// it, or the file itself, that is the current directory named otherwise than by its own path
+/// (`/proc/self/cwd`, `/dev/fd/../cwd`, a bind mount), or a link along it or at its end that
+/// leads there (`lib.so -> /proc/self/cwd/lib.so`, `/opt/libs -> /proc/self/cwd/sub`). A module
+/// or folder named so is the current directory's, as `./x.so` is. Links are followed up to 40,
+/// Linux's limit (a longer chain, which the kernel refuses too, counts as reaching it).
+fn resolves_through_current_directory(path: &[u8]) -> bool {
+    use super::buf::Buf;
+    let path = path.strip_suffix(b"\0").unwrap_or(path);
+    // What is left to walk, and the folder walked so far (links resolved; empty for `/`).
+    let (mut rest, mut done) = (Buf::<PATH_SIZE>::new(), Buf::<PATH_SIZE>::new());
+    rest.push(path);
+    let mut links = 0;
+    loop {
+        let left = rest.as_bytes();
+        let start = left.iter().position(|&b| b != b'/').unwrap_or(left.len());
+        let end = left[start..]
+            .iter()
+            .position(|&b| b == b'/')
+            .map_or(left.len(), |e| start + e);
+        if start == end {
+            return false;
+        }
+        let mut next = Buf::<PATH_SIZE>::new();
+        next.push(&left[end..]);
+        let mut at = Buf::<PATH_SIZE>::new();
+        match &left[start..end] {
+            b"." => {}
+            b".." => {
+                let up = parent(done.as_bytes())
+                    .filter(|p| *p != b"/")
+                    .map_or(0, <[u8]>::len);
+                done.truncate(up);
+            }
+            name => {
+                at.push(done.as_bytes()).push(b"/").push(name);
+                if at.overflowed() || current_directory_by_another_name(&mut at) {
+                    return !at.overflowed();
+                }
+                let mut target = [0u8; PATH_SIZE];
+                // SAFETY: a NUL-terminated path; `target` holds PATH_SIZE bytes (not NUL-terminated).
+                let n = unsafe {
+                    late::readlink(
+                        at.as_c_bytes().as_ptr().cast(),
+                        target.as_mut_ptr().cast(),
+                        PATH_SIZE - 1,
+                    )
+                };
+                if n > 0 {
+                    links += 1;
+                    if links > 40 {
+                        return true;
+                    }
+                    let target = &target[..n as usize];
+                    next.truncate(0);
+                    next.push(target).push(b"/").push(&left[end..]);
+                    if target.first() == Some(&b'/') {
+                        done.truncate(0);
+                    }
+                } else {
+                    done.truncate(0);
+                    done.push(at.as_bytes());
+                }
+            }
+        }
+        if next.overflowed() {
+            return false;
+        }
+        rest = next;
+    }
+}
+
 /// Whether the absolute `path` (NUL-terminated) passes through the current directory by
 /// another name (`/proc/self/cwd/x.so`, `/dev/fd/../cwd/x.so`, a link to the current
 /// directory): a folder along it is the current directory, named otherwise than by its own
 /// path. A module named so is the current directory's, as `./x.so` is.
-pub fn through_current_directory(path: &[u8]) -> bool {
+fn through_current_directory(path: &[u8]) -> bool {
     let path = path.strip_suffix(b"\0").unwrap_or(path);
     let mut folder = super::buf::Buf::<PATH_SIZE>::new();
     path.iter().enumerate().skip(1).any(|(i, &b)| {
@@ -990,10 +1073,11 @@ pub fn through_current_directory(path: &[u8]) -> bool {
 }
 
 /// Whether the absolute `path` (NUL-terminated) reaches the current directory by another name
-/// ([`through_current_directory`]), itself or through the links it is (`lib.so ->
+/// as written ([`through_current_directory`]: `/abs/bin/../run` is the current directory named
+/// otherwise than by its own path), itself or through the links it is (`lib.so ->
 /// /proc/self/cwd/lib.so`), followed as the kernel follows them (40 at most, Linux's limit: a
 /// longer chain, which the kernel refuses too, counts as reaching it).
-pub fn reaches_current_directory(path: &[u8]) -> bool {
+fn named_through_current_directory(path: &[u8]) -> bool {
     let mut at = super::buf::Buf::<PATH_SIZE>::new();
     at.push(path.strip_suffix(b"\0").unwrap_or(path));
     for _ in 0..=40 {
@@ -1021,6 +1105,12 @@ pub fn reaches_current_directory(path: &[u8]) -> bool {
         at = next;
     }
     true
+}
+
+/// Whether the absolute `path` reaches the current directory by another name: as written
+/// ([`named_through_current_directory`]) or as resolved ([`resolves_through_current_directory`]).
+pub fn reaches_current_directory(path: &[u8]) -> bool {
+    named_through_current_directory(path) || resolves_through_current_directory(path)
 }
 
 /// The device and inode of the file at `path` (NUL-terminated), links followed.

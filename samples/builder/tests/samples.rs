@@ -293,7 +293,7 @@ fn win_arm64_publishes_and_verifies() {
     let bin = repo_root().join("samples/hello/bin/win-arm64");
     let image = bin.join("hello.exe");
     let ins = aotinterop::inspect::inspect(&image).unwrap();
-    assert_eq!(ins.arch, "aarch64");
+    assert_eq!(ins.arch.name(), "aarch64");
     assert!(ins
         .lazy
         .iter()
