@@ -103,6 +103,22 @@ fn a_direct_import_of_the_image_itself_nothing_defines_is_an_error() {
     assert!(run_preflight(&job, None, &imports[..2]).is_empty());
 }
 
+/// A NativeLibrary whose index cannot be read is the one error: the direct import its member
+/// defines is not also said to be defined by nothing.
+#[test]
+fn a_native_library_that_cannot_be_read_is_the_only_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, dir.path().join("app"));
+    let a = shim_archive(&LINUX_X64, dir.path());
+    let mut bytes = std::fs::read(&a).unwrap();
+    assert_eq!(&bytes[8..10], b"/ ");
+    bytes[68..72].copy_from_slice(&[0xff; 4]);
+    std::fs::write(&a, bytes).unwrap();
+    job.native_libraries.push(a);
+    let d = run_preflight(&job, None, &[("shim", "shim_add")]);
+    assert_eq!(codes_of(&d), [codes::BAD_FORMAT], "{d:?}");
+}
+
 #[test]
 fn a_direct_import_nothing_defines_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

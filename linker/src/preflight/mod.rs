@@ -148,6 +148,7 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     let internal = internal_imports(plan);
     let mut diags = Vec::new();
     let native = read_native_libraries(linker, job, &mut diags);
+    let native_failed = diags.iter().any(Diagnostic::is_error);
     duplicates(&native, &mut diags);
     lazy_stubs_defined(plan, &native, &mut diags);
     lazy_stubs_the_resolver_calls(job, plan, &mut diags);
@@ -183,6 +184,15 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
         if let Some(d) = not_found_at_run_time(lib, job, &linker_dirs, &direct) {
             diags.push(d);
         }
+    }
+    // A NativeLibrary item that could not be read is the error: what it defines is not known, so
+    // the direct imports are not also said to be defined by nothing.
+    if native_failed {
+        return Preflight {
+            diagnostics: diags,
+            native: definitions,
+            ..Preflight::default()
+        };
     }
     let unresolved: Vec<&PlannedImport> = direct
         .iter()
