@@ -16,8 +16,8 @@ pub enum Format {
 
 /// Writes `text` to standard output (or error), control characters other than line breaks and
 /// tabs escaped (names taken from images and requests reach the terminal as text). A write
-/// that fails — a full disk, a closed pipe — ends the program: exit 1 with one line on standard
-/// error (`print!` panicked), or quietly on a closed pipe, as other tools end on SIGPIPE.
+/// that fails ends the program: a full disk with exit 1 and one line on standard error (`print!`
+/// panicked); a closed pipe (`| head`) quietly with 141, as SIGPIPE ends other tools.
 pub fn write(to_stderr: bool, text: &str) {
     write_raw(to_stderr, &aotinterop_model::diag::printable(text));
 }
@@ -36,7 +36,8 @@ fn write_raw(to_stderr: bool, text: &str) {
         }
         // A publish under way leaves no staging folder (nothing unwinds past `exit`).
         aotinterop::pipeline::remove_live_staging();
-        std::process::exit(1);
+        let closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+        std::process::exit(if closed { 128 + libc::SIGPIPE } else { 1 });
     }
 }
 

@@ -26,6 +26,9 @@ pub struct PublishArgs {
 
 /// Runs `aotinterop publish`.
 pub fn run(args: &PublishArgs) -> ExitCode {
+    if args.format == Format::Json {
+        crate::signals::report_as_json();
+    }
     let loaded = match PublishRequest::load(&args.request) {
         Ok(l) => l,
         Err(e) => {
@@ -68,9 +71,11 @@ pub fn run(args: &PublishArgs) -> ExitCode {
     let result = pipeline::publish(&loaded, &mut observer);
     bar.finish_and_clear();
     // A failure after a signal is the signal's doing (its handler removed the staging folder
-    // under the publish): the exit is the signal's, with no error of its own.
+    // under the publish): the handler says so and ends the program, with no error of this one.
     if result.is_err() && pipeline::interrupted() {
-        std::process::exit(130);
+        loop {
+            std::thread::park();
+        }
     }
     match result {
         Ok(report) => {

@@ -43,8 +43,8 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Format::Json => print_json(&serde_json::json!({ "ok": ok, "report": report })),
         Format::Text if ok => outln!(
             "{}: matches {} ({} direct, {} lazy, {} exports checked)",
-            args.image.display(),
-            args.plan.display(),
+            aotinterop_model::diag::shown_path(&args.image, 400),
+            aotinterop_model::diag::shown_path(&args.plan, 400),
             report.direct,
             report.lazy,
             report.exports

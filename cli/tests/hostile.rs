@@ -259,6 +259,10 @@ fn a_mono_publish_leaves_no_temporary_files() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let left = names_in(&tmp);
     assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+    // The plan report it wrote reads back and matches (mscorlib's overloads, which differ by
+    // their signature alone, were taken for one import listed twice).
+    let out = aotinterop(&["verify", "bin/t", "--plan", "bin/t.plan.json"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// An output that is one of the inputs (the request itself, named as the plan report; an
@@ -1184,7 +1188,8 @@ fn a_publish_ended_by_a_signal_leaves_nothing_beside_the_output() {
     // An image a publish could have made (a file of another kind is refused as an output).
     let previous = std::fs::read("/bin/true").unwrap();
     std::fs::write(d.join("bin/t"), &previous).unwrap();
-    for (signal, i) in [("TERM", 0), ("INT", 1)] {
+    // Ended so, it says so: AOTI0209 (a JSON document with `--format json`); it said nothing.
+    for (signal, i, format) in [("TERM", 0, "text"), ("INT", 1, "json")] {
         let request = serde_json::json!({
             "rid": "linux-x64",
             "compiler": "mono",
@@ -1193,7 +1198,9 @@ fn a_publish_ended_by_a_signal_leaves_nothing_beside_the_output() {
             "cache_dir": d.join(format!("cache{i}")),
         });
         std::fs::write(d.join("request.json"), request.to_string()).unwrap();
-        let mut child = command(&["publish", "--quiet", "request.json"], d)
+        let child = command(&["publish", "--quiet", "--format", format, "request.json"], d)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
         // Into the compile step (mscorlib takes seconds), where the staging folder exists.
@@ -1215,8 +1222,21 @@ fn a_publish_ended_by_a_signal_leaves_nothing_beside_the_output() {
             .status()
             .unwrap();
         assert!(st.success());
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "{signal}: {status:?}");
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{signal}: {out:?}");
+        let said = if format == "json" {
+            text(&out.stdout)
+        } else {
+            text(&out.stderr)
+        };
+        assert!(
+            said.contains("AOTI0209") && said.contains(&format!("SIG{signal}")),
+            "{said}"
+        );
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_str(&said).unwrap();
+            assert_eq!(doc["ok"], false, "{said}");
+        }
         let left: Vec<String> = names_in(&d.join("bin"))
             .into_iter()
             .filter(|n| n.starts_with(".aotinterop-"))
@@ -1648,7 +1668,11 @@ fn a_signal_ends_the_programs_a_publish_runs() {
     assert!(st.success());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.starts_with("error AOTI0209: ended by SIGTERM") && said.lines().count() == 1,
+        "{said}"
+    );
     let gone = (0..200).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(10));
         !Path::new("/proc").join(&linker_pid).exists()
@@ -4356,7 +4380,10 @@ fn mono_references_and_cache_folders_are_what_they_claim() {
     assert!(!d.join("bin/app").exists(), "{err}");
     mcs(&["-target:library", "-out:Lib.dll", "Lib.cs"]);
     std::fs::write(d.join("afile"), "").unwrap();
-    for (cache, says) in [("afile/sub", "cannot be a folder"), ("", "`cache_dir` is empty")] {
+    for (cache, says) in [
+        ("afile/sub", "cannot be a folder"),
+        ("", "`cache_dir` is \"\" (an empty name)"),
+    ] {
         request(serde_json::json!({"cache_dir": cache}));
         let out = aotinterop(&["publish", "--quiet", "r.json"], d);
         let err = text(&out.stderr);
@@ -4841,4 +4868,89 @@ fn libc_is_found_by_the_resolvers_own_search() {
             .unwrap();
         assert!(out.status.success(), "{ld_path}: {}", text(&out.stderr));
     }
+}
+
+/// `generate_import_libraries` with a module whose own library the link takes by name (`libm`
+/// and the link's `-lm`, `libc`) lacking the entry point: AOTI0524, not a stand-in named
+/// `libm.so` (the development link, a linker script: the image could not start) or `libc.so`.
+#[test]
+fn a_stand_in_is_never_made_for_a_library_the_link_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    for module in ["libm", "libc"] {
+        edit_request(d, "base.json", "g.json", |r| {
+            r["imports"] = serde_json::json!([{"module": module, "entry": "cosx_typo"}]);
+            r["direct_pinvoke"] = serde_json::json!([module]);
+            r["generate_import_libraries"] = serde_json::json!(true);
+        });
+        let out = aotinterop(&["publish", "--quiet", "g.json"], d);
+        exits_saying(
+            &out,
+            3,
+            &["AOTI0524", &format!("this library of `{module}` is in the link")],
+        );
+        assert!(!d.join("bin/app").exists());
+    }
+}
+
+/// A line break in a name never starts an output line of its own: a direct module whose
+/// generated stand-in would be named after it is refused at planning (it failed at the emit
+/// step without a place, after a progress line and a note printed it raw), and `verify` shows
+/// the paths it was given escaped.
+#[test]
+fn line_breaks_in_names_never_start_a_line_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    edit_request(d, "base.json", "nl.json", |r| {
+        r["imports"] = serde_json::json!([{"module": "libv\nerror AOTI9999: forged", "entry": "vf"}]);
+        r["direct_pinvoke"] = serde_json::json!(["libv\nerror AOTI9999: forged"]);
+        r["generate_import_libraries"] = serde_json::json!(true);
+    });
+    let out = aotinterop(&["publish", "nl.json"], d);
+    let err = exits_saying(&out, 1, &["AOTI0013", "control character"]);
+    assert!(!(err + &text(&out.stdout)).contains("\nerror AOTI9999"));
+    let image = lazy_image(d);
+    let odd = d.join("x\nmatches: forged");
+    std::fs::create_dir(&odd).unwrap();
+    std::fs::copy(&image, odd.join("app")).unwrap();
+    std::fs::copy(d.join("bin/app.plan.json"), odd.join("app.plan.json")).unwrap();
+    let (app, plan) = (odd.join("app"), odd.join("app.plan.json"));
+    let args = ["verify", app.to_str().unwrap(), "--plan", plan.to_str().unwrap()];
+    let out = command(&args, d).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert_eq!(said.lines().count(), 1, "{said}");
+}
+
+/// A compiler driver that cannot say its library folders (`-print-search-dirs` fails: a
+/// wrapper, no file descriptors left) is said to (AOTI1521), and the direct imports are left to
+/// the link: they were said to be defined by nothing (AOTI0520), and the publish stopped.
+#[test]
+fn unknown_linker_folders_are_said_not_taken_for_missing_symbols() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let wrapper = d.join("cc-wrap");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -print-search-dirs ] && exit 1; done\nexec gcc \"$@\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let source = "extern int getpid(void);\nint main(void) { return getpid() > 0 ? 0 : 1; }\n";
+    app_request(d, "main", source, "base.json");
+    edit_request(d, "base.json", "r.json", |r| {
+        r["imports"] = serde_json::json!([{"module": "libc", "entry": "getpid"}]);
+        r["direct_pinvoke"] = serde_json::json!(["libc"]);
+        r["linker"] = serde_json::json!({"flavor": "gcc", "path": wrapper});
+    });
+    let out = aotinterop(&["publish", "r.json"], d);
+    let err = exits_saying(
+        &out,
+        0,
+        &["warning AOTI1521", "could not be learned", "-print-search-dirs"],
+    );
+    assert!(!err.contains("AOTI0520"), "{err}");
 }

@@ -79,10 +79,7 @@ fn read_headers<T>(
     path: &Path,
     read: impl FnOnce(&object::File<'_, &object::ReadCache<std::fs::File>>) -> Option<T>,
 ) -> Option<T> {
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+    let file = aotinterop_model::diag::open_regular(path).ok()?;
     let cache = object::ReadCache::new(file);
     let image = object::File::parse(&cache).ok()?;
     read(&image)

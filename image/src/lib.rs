@@ -701,7 +701,7 @@ fn from_current_directory(path: &str, image_dir: &Path) -> bool {
 /// or a dSYM companion. Read through a cache: only its headers are read.
 pub fn is_debug_companion(path: &Path) -> bool {
     use object::{Object, ObjectSection};
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(file) = aotinterop_model::diag::open_regular(path) else {
         return false;
     };
     let cache = object::ReadCache::new(file);

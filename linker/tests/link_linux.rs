@@ -312,3 +312,34 @@ fn strip_symbols_on_elf_writes_the_debug_link_objcopy_would() {
         assert_eq!(run_ok(&target, &job.output, &[]), "sum=5 cos=1\n");
     }
 }
+
+/// Two publishes to one output, one without StripSymbols linking first and committing last:
+/// the debug file the other committed in between is superseded too (decided under the folder's
+/// lock, not at the link), so the image is never left beside another image's debug file.
+#[test]
+fn a_debug_file_committed_by_another_publish_after_this_link_is_superseded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bin/app");
+    let job = |strip: bool| {
+        let mut job = LinkJob::new(LINUX_X64, OutputKind::Executable, out.clone());
+        job.objects
+            .push(compile(&LINUX_X64, "app.c", dir.path(), &["-g"]));
+        let shim = compile(&LINUX_X64, "shim.c", dir.path(), &["-g"]);
+        job.native_libraries
+            .push(archive(&LINUX_X64, "libshim.a", &[shim], dir.path()));
+        job.strip_symbols = strip;
+        job
+    };
+    let linker = select(&LINUX_X64, OutputKind::Executable, &choice(Flavor::Gcc)).unwrap();
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let (plain, stripped) = (job(false), job(true));
+    let staging = aotinterop_linker::driver::Staging::beside(&out).unwrap();
+    let staged = aotinterop_linker::driver::link_staged(&*linker, &plain, &staging).unwrap();
+    link(&*linker, &stripped).unwrap();
+    assert!(out.with_file_name("app.dbg").is_file());
+    staged.commit(&staging, &[]).unwrap();
+    assert!(
+        !out.with_file_name("app.dbg").exists(),
+        "the image without a debug link was left beside the other publish's debug file"
+    );
+}

@@ -437,6 +437,31 @@ fn not_readable(path: &Path, what: &str, why: String) -> Error {
     Error::new(codes::FILE_UNREADABLE, format!("{what}: {why}")).at(Location::file(path))
 }
 
+/// Opens `path` for reading only if it is a regular file: opened without waiting (a FIFO put
+/// there would block `open`), then checked, so a FIFO, device or folder is an error, never a
+/// hang.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Opens the folder `path` (to lock it, or to see that it can be read): a FIFO or file there is
+/// an error at once, never a hang.
+pub fn open_folder(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_DIRECTORY | libc::O_NONBLOCK);
+    options.open(path)
+}
+
 /// Reads an input file: a regular file (a folder, FIFO, device or socket is refused before it is
 /// opened, so nothing blocks or reads without end) of at most `limit` bytes.
 pub fn read_bounded(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
@@ -493,7 +518,7 @@ pub fn read_checked(
     if on_kernel_file_system(path) {
         return Err(not_readable(path, what, KERNEL_FILE.into()));
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::unreadable(path, what, &e))?;
+    let file = open_regular(path).map_err(|e| Error::unreadable(path, what, &e))?;
     let mut file = file.take(limit + 1);
     let mut bytes = Vec::new();
     (&mut file)

@@ -616,11 +616,12 @@ impl Plan {
         }
         let mut seen = std::collections::BTreeSet::new();
         if let Some(twice) = plan.imports.iter().find(|i| {
+            // Overloads (mscorlib's `RegSetValueEx`s) differ by their signature alone.
             !seen.insert((
                 &i.module,
                 &i.entry,
                 &i.call_symbol,
-                &i.method,
+                (&i.assembly, &i.method, &i.signature),
                 i.binding == Binding::Direct,
             ))
         }) {

@@ -59,6 +59,9 @@ namespace AotInterop.Build
         [Output]
         public string LazyCount { get; set; }
 
+        /// <summary>The ABI version of the native library's responses this task reads (the library's `ABI_VERSION`).</summary>
+        private const double Abi = 1;
+
         /// <inheritdoc />
         public override bool Execute()
         {
@@ -104,6 +107,11 @@ namespace AotInterop.Build
                 response = JsonReader.Parse(responseText, out spans) as Dictionary<string, object>;
                 if (response == null)
                     throw new FormatException("the response is not a JSON object");
+                // The shape of the response is the ABI's: another one's is not read as this one.
+                object abi = Get(response, "abi");
+                if (!(abi is double) || (double)abi != Abi)
+                    throw new FormatException("it speaks ABI " + (abi ?? "(none)") + ", this task ABI " + Abi
+                        + ": the task assembly and its native library come from different packages");
             }
             catch (Exception e) when (!(e is OutOfMemoryException))
             {

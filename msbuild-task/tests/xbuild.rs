@@ -413,6 +413,19 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
         assert!(b.log.contains("is also one of its inputs"), "{}", b.log);
     }
     assert_eq!(std::fs::read(&input).unwrap(), before);
+    // Nor a file the publish writes itself (the publish ran, the report was refused, and the
+    // next build was taken as up to date).
+    for own in ["BadInputs.plan.md", "BadInputs", "BadInputs.dbg"] {
+        let b = xbuild(
+            dir.path(),
+            "BadInputs.proj",
+            &[
+                &format!("/p:AotInteropPlanReport=bin/native/{own}"),
+                "/p:AotInteropStep=publish",
+            ],
+        );
+        assert_msbuild_error(&b, "error AOTI0815: the plan report");
+    }
 
     // A report given empty on the command line (a global property, which the project cannot
     // default): the default report, not a target skipped for having no outputs.
@@ -594,6 +607,41 @@ fn missing_or_broken_cdylib_is_an_msbuild_error() {
         &[&format!("/p:AotInteropNativeLibrary={}", other.display())],
     );
     assert_msbuild_error(&b, "error AOTI0810: cannot load the aotinterop native library (the library has no `aotinterop_run` function");
+
+    // A library of another ABI (its responses another shape): refused, not read as this one's.
+    let b = xbuild(dir.path(), "BadInputs.proj", &["/p:AotInteropStep=plan"]);
+    assert!(b.ok, "{}", b.log);
+    let c = dir.path().join("abi2.c");
+    std::fs::write(
+        &c,
+        "#include <stdlib.h>\n#include <string.h>\n\
+         char *aotinterop_run(const char *s, const char *r, const char *o) { (void)s; (void)r; (void)o;\n\
+           return strdup(\"{\\\"ok\\\": true, \\\"abi\\\": 2, \\\"version\\\": \\\"9\\\", \\\"result\\\": null, \\\"diagnostics\\\": []}\"); }\n\
+         void aotinterop_free(char *t) { free(t); }\n\
+         const char *aotinterop_version(void) { return \"9\"; }\n",
+    )
+    .unwrap();
+    let abi2 = dir.path().join("abi2.so");
+    let st = std::process::Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&abi2)
+        .arg(&c)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::remove_file(dir.path().join("bin/native/BadInputs.plan.json")).unwrap();
+    let b = xbuild(
+        dir.path(),
+        "BadInputs.proj",
+        &[
+            "/p:AotInteropStep=plan",
+            &format!("/p:AotInteropNativeLibrary={}", abi2.display()),
+        ],
+    );
+    assert_msbuild_error(
+        &b,
+        "error AOTI0811: the aotinterop library gave no valid response: it speaks ABI 2, this task ABI 1",
+    );
 }
 
 /// xbuild runs the publish in its own process: interrupted by SIGINT while the task publishes,

@@ -365,7 +365,7 @@ impl PublishRequest {
     }
 
     /// The first field naming a file or folder that is empty (it would resolve to the request's
-    /// folder). `output` and `cache_dir` have messages of their own.
+    /// folder). `output` has a message of its own.
     fn empty_path_field(&self) -> Option<String> {
         let lists: [(&str, Vec<&std::ffi::OsStr>); 6] = [
             (
@@ -404,6 +404,7 @@ impl PublishRequest {
                 },
             ),
             ("runtime_dir", self.runtime_dir.as_ref()),
+            ("cache_dir", self.cache_dir.as_ref()),
             ("intermediate_dir", self.intermediate_dir.as_ref()),
             ("linker.path", linker.and_then(|l| l.path.as_ref())),
             ("linker.sysroot", linker.and_then(|l| l.sysroot.as_ref())),
@@ -438,8 +439,7 @@ impl PublishRequest {
         if let Some(p) = &mut self.runtime_dir {
             fix(p);
         }
-        // An empty `cache_dir` stays empty, to be refused (it would be the request's folder).
-        if let Some(p) = self.cache_dir.as_mut().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(p) = &mut self.cache_dir {
             fix(p);
         }
         if let Some(p) = &mut self.intermediate_dir {

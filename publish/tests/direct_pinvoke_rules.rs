@@ -847,3 +847,38 @@ fn a_direct_symbol_no_linker_binds_is_refused_at_its_item() {
     assert_eq!(e.code(), aotinterop_model::codes::IMPORT_INVALID, "{e}");
     assert!(e.to_string().contains("native symbol `# 1` holds a space"), "{e}");
 }
+
+/// Two items that match one import under different spellings of its module (`kernel32.dll!Sleep`
+/// and `kernel32!Sleep`; `libz` and, in .NET 10, `z`): the first decides, as in native AOT, and
+/// the second is listed as matching too, not warned of as matching nothing.
+#[test]
+fn an_item_matching_under_a_later_spelling_is_reported_with_the_import() {
+    for (rid, module, items) in [
+        (
+            "win-x64",
+            "kernel32.dll",
+            ["kernel32.dll!Sleep", "kernel32!Sleep"],
+        ),
+        ("linux-x64", "libz", ["libz", "z"]),
+    ] {
+        let mut req = PublishRequest::new(rid);
+        req.sdk_direct_pinvoke = false;
+        req.windows_api_list = WindowsApiList::Disabled;
+        req.direct_pinvoke = items.iter().map(|s| s.to_string()).collect();
+        req.imports.push(Import::new(module, "Sleep"));
+        let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "test.json").unwrap()).unwrap();
+        let imp = &plan.imports[0];
+        assert_eq!(imp.binding, Binding::Direct, "{rid}");
+        assert_eq!(imp.source.as_ref().unwrap().text, items[0], "{rid}");
+        let also: Vec<&str> = imp.also.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(also, [items[1]], "{rid}");
+        assert!(
+            !plan
+                .diagnostics
+                .iter()
+                .any(|d| d.code == aotinterop_model::codes::ITEM_UNMATCHED),
+            "{rid}: {:?}",
+            plan.diagnostics
+        );
+    }
+}

@@ -322,7 +322,7 @@ fn is_image_for(path: &Path, arch: ImageArch) -> bool {
         return dyld::tbd_is_for(path, arch);
     }
     // Read lazily: only the headers the architecture needs, not the whole library.
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(file) = aotinterop_model::diag::open_regular(path) else {
         return false;
     };
     let cache = object::ReadCache::new(file);
@@ -493,7 +493,7 @@ fn stops_an_elf_loader(path: &Path) -> bool {
         return true;
     }
     let mut magic = [0u8; 4];
-    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
+    let read = aotinterop_model::diag::open_regular(path).and_then(|mut f| f.read_exact(&mut magic));
     read.is_err() || aotinterop_model::FileKind::identify(&magic) != aotinterop_model::FileKind::Elf
 }
 

@@ -35,12 +35,13 @@ impl Linker for AppleClang {
         ExportFileKind::AppleList
     }
 
-    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
-        job.sysroot
+    fn search_dirs(&self, job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
+        Ok(job
+            .sysroot
             .iter()
             .map(|s| s.join("usr/lib"))
             .filter(|d| d.is_dir())
-            .collect()
+            .collect())
     }
 
     fn args(&self, job: &LinkJob, staged: &Staged) -> Vec<OsString> {

@@ -42,7 +42,7 @@ impl Linker for GnuCc {
         ExportFileKind::VersionScript
     }
 
-    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
+    fn search_dirs(&self, job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
         let mut args = Vec::new();
         if let Some(s) = &job.sysroot {
             args.push(format!("--sysroot={}", s.display()));

@@ -31,7 +31,7 @@ impl Linker for MingwGcc {
         ExportFileKind::ModuleDefinition
     }
 
-    fn search_dirs(&self, _job: &LinkJob) -> Vec<PathBuf> {
+    fn search_dirs(&self, _job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
         super::cc_lib_dirs(&self.program, &[])
     }
 

@@ -264,9 +264,10 @@ pub trait Linker: fmt::Debug {
         Vec::new()
     }
     /// The folders the linker searches for `-l` libraries by default (asked of the compiler
-    /// driver where there is one); preflight looks there too.
-    fn search_dirs(&self, _job: &LinkJob) -> Vec<PathBuf> {
-        Vec::new()
+    /// driver where there is one); preflight looks there too. An error (AOTI1521) when they
+    /// cannot be learned.
+    fn search_dirs(&self, _job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
+        Ok(Vec::new())
     }
     /// Produces the output without running a program, when this linker is built in (the
     /// static archive writer); `None` to run [`Linker::command`].

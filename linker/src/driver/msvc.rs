@@ -133,13 +133,13 @@ impl Linker for LldLink {
         a
     }
 
-    fn search_dirs(&self, job: &LinkJob) -> Vec<PathBuf> {
+    fn search_dirs(&self, job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
         let mut dirs = job.lib_dirs.clone();
         dirs.extend(self.lib_dirs.iter().cloned());
         if let Some(lib) = std::env::var_os("LIB") {
             dirs.extend(std::env::split_paths(&lib));
         }
-        dirs
+        Ok(dirs)
     }
 
     /// The import library of a DLL with exports, and the PDB a `/DEBUG` LinkerArg makes (each

@@ -34,9 +34,9 @@ pub struct StagedLink {
     pub side_outputs: Vec<(PathBuf, PathBuf)>,
     /// StripSymbols' debug file, in the staging folder (also among `side_outputs`).
     pub debug_file: Option<PathBuf>,
-    /// Files beside the output that the image being replaced made and this one does not: its
-    /// debug file, once StripSymbols is off. Removed with the commit.
-    pub superseded: Vec<PathBuf>,
+    /// The image's format: which files beside the output a previous image made ([`superseded`],
+    /// decided under the folder's lock, where no other publish changes them).
+    pub format: crate::target::Format,
     /// The command that ran.
     pub command: LinkCommand,
     /// The export file's text, when one was used.
@@ -63,12 +63,9 @@ impl StagedLink {
         let mut files = self.side_outputs.clone();
         files.extend(extra.iter().cloned());
         let name = self.image.file_name().map(PathBuf::from).unwrap_or_default();
-        // Decided at the link, asked again under the lock: still the previous publish's?
-        let superseded = || {
-            let mut still = self.superseded.clone();
-            still.retain(|p| still_previous(&self.output, p));
-            still
-        };
+        // Decided under the lock: the image there now may be another publish's, committed
+        // since this one linked (its debug file is then superseded too).
+        let superseded = || superseded(&self.output, self.format, &files);
         staging.commit_checked(&superseded, &files, (&name, &self.output), check)?;
         Ok(LinkOutcome {
             output: self.output,
@@ -199,7 +196,7 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             output: job.output.clone(),
             side_outputs: Vec::new(),
             debug_file: None,
-            superseded: superseded(job, &[]),
+            format: job.target.format,
             command,
             export_file: None,
             linker_output: String::new(),
@@ -274,13 +271,12 @@ pub fn link_staged(linker: &dyn Linker, job: &LinkJob, staging: &Staging) -> Res
             side_outputs.push((PathBuf::from(&side), dest_dir.join(&side)));
         }
     }
-    let superseded = superseded(job, &side_outputs);
     Ok(StagedLink {
         image: staged.output,
         output: job.output.clone(),
         side_outputs,
         debug_file,
-        superseded,
+        format: job.target.format,
         command,
         export_file: export_text,
         linker_output: printed,
@@ -345,8 +341,8 @@ fn check_static(image: &Path, command: &LinkCommand, job: &LinkJob) -> Result<()
 /// (once StripSymbols is off, or the linker or output kind changed), a DLL's import library
 /// for the image's own file name that this linker does not write, and the PDB the previous
 /// image's CodeView record names when this link writes none.
-fn superseded(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
-    let mut gone = previous_files(job, made);
+fn superseded(output: &Path, format: crate::target::Format, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+    let mut gone = previous_files(output, format, made);
     // In a shared folder, another user's file of such a name is not the previous publish's.
     gone.retain(|p| owned_by_this_user(p));
     gone
@@ -366,32 +362,22 @@ fn owned_by_this_user(_path: &Path) -> bool {
 }
 
 /// The files [`superseded`] names, whoever owns them.
-fn previous_files(job: &LinkJob, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+fn previous_files(output: &Path, format: crate::target::Format, made: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
     let makes = |dest: &Path| made.iter().any(|(_, d)| d == dest);
-    let mut gone: Vec<PathBuf> = previous_debug_file(&job.output, &makes).into_iter().collect();
-    if job.target.format != crate::target::Format::Coff {
+    let mut gone: Vec<PathBuf> = previous_debug_file(output, &makes).into_iter().collect();
+    if format != crate::target::Format::Coff {
         return gone;
     }
-    let lib = job.output.with_extension("lib");
-    let name = job.output.file_name().unwrap_or_default().to_string_lossy();
+    let lib = output.with_extension("lib");
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
     if !makes(&lib) && imports_from(&lib, &name) {
         gone.push(lib);
     }
-    let pdb = job.output.with_extension("pdb");
-    if !makes(&pdb) && pdb.is_file() && names_its_pdb(&job.output, &pdb) {
+    let pdb = output.with_extension("pdb");
+    if !makes(&pdb) && pdb.is_file() && names_its_pdb(output, &pdb) {
         gone.push(pdb);
     }
     gone
-}
-
-/// Whether `path`, taken at the link for a file of the previous publish to `output` this one
-/// does not make, still is one (another publish may have put its own there since).
-fn still_previous(output: &Path, path: &Path) -> bool {
-    let dll = output.file_name().unwrap_or_default().to_string_lossy();
-    owned_by_this_user(path)
-        && (previous_debug_file(output, &|_| false).as_deref() == Some(path)
-            || (path == output.with_extension("lib") && imports_from(path, &dll))
-            || (path == output.with_extension("pdb") && path.is_file() && names_its_pdb(output, path)))
 }
 
 /// Whether the PE image now at `image` names `pdb` (by its file name, in any case) as its PDB.

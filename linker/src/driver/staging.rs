@@ -173,9 +173,13 @@ fn end_with_this_process(cmd: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: getpid has no preconditions.
     let parent = unsafe { libc::getpid() };
-    // SAFETY: between fork and exec the closure makes two system calls and allocates nothing.
+    // SAFETY: between fork and exec the closure makes three system calls and allocates nothing.
     unsafe {
         cmd.pre_exec(move || {
+            // The publish ignores SIGXFSZ (a write past `ulimit -f` is its error to report);
+            // its programs get the default back, so one that does not check its writes (Mono's
+            // compiler) ends on the limit rather than leaving a cut file for the next to trip on.
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             // The parent died before the request took hold: end now.
             if libc::getppid() != parent {
@@ -241,7 +245,7 @@ fn roll_back_dead(parent: &Path, dir: &Path) -> bool {
     if std::fs::symlink_metadata(dir.join(JOURNAL)).is_err() {
         return true;
     }
-    let Ok(lock) = File::open(parent) else {
+    let Ok(lock) = aotinterop_model::diag::open_folder(parent) else {
         return false;
     };
     // Not waited for: a folder held by another process keeps its dead folders for the next
@@ -302,7 +306,7 @@ fn roll_back_dead_commits(parent: &Path, own: &Path) {
 fn lock_is_free(dir: &Path) -> bool {
     let lock = dir.join(LOCK);
     std::fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file())
-        && File::open(&lock).is_ok_and(|lock| lock.try_lock().is_ok())
+        && aotinterop_model::diag::open_regular(&lock).is_ok_and(|lock| lock.try_lock().is_ok())
 }
 
 /// How long a publish waits for the lock of the output's folder: a commit holds it for a few
@@ -524,7 +528,7 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let lock = File::open(folder).map_err(|e| move_failed(folder, e))?;
+        let lock = aotinterop_model::diag::open_folder(folder).map_err(|e| move_failed(folder, e))?;
         lock_folder(&lock).map_err(|e| move_failed(folder, e))?;
         let live = live();
         if live.interrupted {

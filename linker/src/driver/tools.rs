@@ -35,21 +35,26 @@ pub fn find_program(name: &Path) -> Option<PathBuf> {
 /// other import libraries are), from `TRIPLE-gcc -print-search-dirs`. Empty when that GCC is
 /// not installed.
 pub fn mingw_lib_dirs(triple: &str) -> Vec<PathBuf> {
-    cc_lib_dirs(Path::new(&format!("{triple}-gcc")), &[])
+    cc_lib_dirs(Path::new(&format!("{triple}-gcc")), &[]).unwrap_or_default()
 }
 
 /// The library search folders a GNU-style compiler driver uses (`-print-search-dirs`), with
-/// `sysroot` applied; empty when it cannot be asked.
-pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
+/// `sysroot` applied; an error (AOTI1521) saying why when it cannot be asked (not on PATH,
+/// no process to run it in, no answer).
+pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> crate::diag::Result<Vec<PathBuf>> {
+    let unknown = |why: String| crate::diag::Error::new(crate::diag::codes::SEARCH_INCOMPLETE, why);
+    let asked = format!("`{} -print-search-dirs`", program.display());
     let Some(program) = find_program(program) else {
-        return Vec::new();
+        return Err(unknown(format!("{} is not on PATH", program.display())));
     };
-    let Ok(out) = super::run_program(Command::new(program).args(extra_args).arg("-print-search-dirs")) else {
-        return Vec::new();
-    };
+    let out = super::run_program(Command::new(program).args(extra_args).arg("-print-search-dirs"))
+        .map_err(|e| unknown(format!("{asked} could not run: {e}")))?;
+    if !out.status.success() {
+        return Err(unknown(format!("{asked} failed ({})", out.status)));
+    }
     let text = String::from_utf8_lossy(&out.stdout);
     let Some(line) = text.lines().find_map(|l| l.strip_prefix("libraries: ")) else {
-        return Vec::new();
+        return Err(unknown(format!("{asked} printed no `libraries:` line")));
     };
     let line = line.strip_prefix('=').unwrap_or(line);
     let mut dirs: Vec<PathBuf> = Vec::new();
@@ -60,7 +65,7 @@ pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> Vec<PathBuf> {
             }
         }
     }
-    dirs
+    Ok(dirs)
 }
 
 /// `cmd` with its program found by [`find_program`] when it is a bare name, so that an empty or

@@ -37,6 +37,12 @@ pub fn direct_imports(plan: &Plan) -> Vec<&PlannedImport> {
         .collect()
 }
 
+/// How many direct imports the preflight checks: those of named libraries and those the image
+/// binds from itself.
+pub fn checked_imports(plan: &Plan) -> usize {
+    direct_imports(plan).len() + internal_imports(plan).len()
+}
+
 /// The direct imports the image binds from itself (`__Internal`, `*`): the link must define
 /// them; each native symbol once.
 fn internal_imports(plan: &Plan) -> Vec<&PlannedImport> {
@@ -166,7 +172,15 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
     if let Some(base) = &job.working_dir {
         args.rebase(base);
     }
-    let linker_dirs = linker.search_dirs(job);
+    // Folders the linker's driver could not say: what it finds there is not known, so no
+    // import is said to be defined by nothing (the link says whether they resolve).
+    let (linker_dirs, dirs_unknown) = match linker.search_dirs(job) {
+        Ok(dirs) => (dirs, false),
+        Err(e) => {
+            diags.push(search_dirs_unknown(&e));
+            (Vec::new(), true)
+        }
+    };
     let mut dirs: Vec<PathBuf> = args.dirs.clone();
     dirs.extend(job.lib_dirs.iter().cloned());
     if let Some(s) = &job.sysroot {
@@ -185,9 +199,10 @@ pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
             diags.push(d);
         }
     }
-    // A NativeLibrary item that could not be read is the error: what it defines is not known, so
-    // the direct imports are not also said to be defined by nothing.
-    if native_failed {
+    // A NativeLibrary item that could not be read is the error (or the search folders are not
+    // known): what they define is not known, so no direct import is said to be defined by
+    // nothing.
+    if native_failed || dirs_unknown {
         return Preflight {
             diagnostics: diags,
             native: definitions,
@@ -242,6 +257,7 @@ fn read_native_libraries(
         match symbols::read(lib, true) {
             Ok(o) => {
                 diags.extend(unreadable_members(lib, &o.unreadable));
+                diags.extend(cut_members(lib, &o.cut));
                 native.push((lib.clone(), o))
             }
             Err(e) => diags.push(e.into_diagnostic()),
@@ -261,6 +277,30 @@ fn unreadable_members(lib: &Path, names: &[String]) -> Option<Diagnostic> {
     let message = format!(
         "member `{}`{more} of this archive is no object a linker can read: what it defines is not known, and a \
          linker that needs it stops with `file format not recognized`; rebuild the archive",
+        aotinterop_model::diag::shown(first, 200)
+    );
+    Some(Diagnostic::warning(codes::ARCHIVE_MEMBER_UNREADABLE, message).at(lib))
+}
+
+/// AOTI1521: the linker's own search folders could not be learned (`why`).
+fn search_dirs_unknown(why: &crate::diag::Error) -> Diagnostic {
+    Diagnostic::warning(
+        codes::SEARCH_INCOMPLETE,
+        format!(
+            "the linker's own library folders could not be learned ({}): the direct imports are not checked \
+             against the libraries it finds there; the link will say whether they resolve",
+            why.diagnostic().message
+        ),
+    )
+}
+
+/// The warning for an archive's members that run past its end.
+fn cut_members(lib: &Path, names: &[String]) -> Option<Diagnostic> {
+    let first = names.first()?;
+    let message = format!(
+        "member `{}` of this archive runs past the end of the file (its header declares more bytes than the \
+         archive holds: cut short, or a damaged header); what it defines is read from what is there, and a linker \
+         may stop with `file too short`: rebuild the archive",
         aotinterop_model::diag::shown(first, 200)
     );
     Some(Diagnostic::warning(codes::ARCHIVE_MEMBER_UNREADABLE, message).at(lib))
@@ -332,7 +372,16 @@ fn read_link(
             if !seen.insert(f.clone()) {
                 continue;
             }
-            let Ok(o) = symbols::read(&f, false) else { continue };
+            // An archive the linker would refuse (a malformed index) is said; other files it
+            // cannot read here (a Windows resource file) are the linker's to take.
+            let o = match symbols::read(&f, false) {
+                Ok(o) => o,
+                Err(e) if symbols::is_archive(&f) => {
+                    diags.push(e.into_diagnostic());
+                    continue;
+                }
+                Err(_) => continue,
+            };
             next.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs)));
             if job.generate_import_libraries {
                 sight.per_file.push((f.clone(), o.clone()));

@@ -14,6 +14,11 @@ use aotinterop_model::{GeneratedLibrary, GeneratedSymbol, PlannedImport};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A name from the request or an assembly as messages show it: escaped and shortened.
+fn shown(name: &str) -> String {
+    aotinterop_model::diag::shown(name, 120)
+}
+
 /// The name a win-x86 DLL built from a `.def` file (as Windows' own are) exports a function
 /// whose COFF symbol is `symbol` by: undecorated, as `IMPORT_OBJECT_NAME_UNDECORATE` does.
 fn x86_undecorated(symbol: &str) -> String {
@@ -111,6 +116,8 @@ pub(super) fn plan(
 /// The error for a stand-in whose name the loader would resolve from the current directory: a
 /// relative path with a folder (ELF and PE; Mach-O's `@rpath/` names are the image's own).
 fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::Target) -> Option<Diagnostic> {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     let format = target.format;
     // glibc expands `$ORIGIN` in a needed library's name to the image's folder (musl does not).
     let origin = format == Format::Elf
@@ -128,7 +135,10 @@ fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::T
         return None;
     }
     let whose = match &lib.read_from {
-        Some(p) => format!("the library found at publish time ({}) names itself", p.display()),
+        Some(p) => format!(
+            "the library found at publish time ({}) names itself",
+            aotinterop_model::diag::shown_path(p, 400)
+        ),
         None => "the module is named".to_string(),
     };
     let d = Diagnostic::error(
@@ -137,7 +147,7 @@ fn relative_name(module: &str, lib: &GeneratedLibrary, target: &crate::target::T
             "direct imports of `{module}`: {whose} `{}`, a path the loader resolves from the process's current \
              directory: the image would load whatever file of that name is where it runs. Give the library a \
              name without a folder (its SONAME: `-Wl,-soname,NAME`), or leave the imports lazy",
-            lib.file
+            shown(&lib.file)
         ),
     );
     Some(match &lib.read_from {
@@ -213,10 +223,24 @@ fn check_link_files(
             diags.push(own_library_lacks(module, &missing, file, target.format));
         }
     }
+    // The module's own library in the link by its name (`libm` and the `-lm` the link takes),
+    // though it defines none of its direct imports: a stand-in named after the module would be
+    // a second library the loader cannot find (`libm.so`, the development link) or another one.
+    // (An import library of the module's DLL is completed instead, above.)
+    if target.format != Format::Coff && lacking_reported.is_empty() {
+        let own = per_file
+            .iter()
+            .find(|(f, _)| library_stem(&f.to_string_lossy(), platform) == module_stem);
+        if let Some((file, _)) = own {
+            diags.push(own_library_lacks(module, &missing, file, target.format));
+        }
+    }
     topped_up
 }
 
 fn bound_from_another_file(symbol: &str, module: &str, file: &Path) -> Diagnostic {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     Diagnostic::error(
         codes::GENERATED_SYMBOL_CLASH,
         format!(
@@ -229,6 +253,8 @@ fn bound_from_another_file(symbol: &str, module: &str, file: &Path) -> Diagnosti
 }
 
 fn own_library_lacks(module: &str, missing: &[&str], file: &Path, format: Format) -> Diagnostic {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     Diagnostic::error(
         codes::GENERATED_ENTRY_MISSING,
         format!(
@@ -242,6 +268,7 @@ fn own_library_lacks(module: &str, missing: &[&str], file: &Path, format: Format
 }
 
 fn symbol_clash(symbol: &str, first: &str, module: &str) -> Diagnostic {
+    let (first, module) = (&shown(first), &shown(module));
     Diagnostic::error(
         codes::GENERATED_SYMBOL_CLASH,
         format!(
@@ -332,6 +359,8 @@ fn stand_in_symbol(
 }
 
 fn ordinal_zero(module: &str, entry: &str) -> Diagnostic {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     Diagnostic::error(
         codes::GENERATED_ENTRY_MISSING,
         format!(
@@ -342,6 +371,8 @@ fn ordinal_zero(module: &str, entry: &str) -> Diagnostic {
 }
 
 fn not_exported(module: &str, imp: &PlannedImport, ordinal: Option<u16>, library: &Path) -> Diagnostic {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     let what = match ordinal {
         Some(n) => format!("ordinal {n}"),
         None => format!("`{}`", imp.symbol()),
@@ -358,6 +389,8 @@ fn not_exported(module: &str, imp: &PlannedImport, ordinal: Option<u16>, library
 }
 
 fn data_as_code(module: &str, imp: &PlannedImport, name: String, library: &Path) -> Diagnostic {
+    // Names from the request or an assembly: escaped (a newline in one forged a line).
+    let module = &shown(module);
     let shown = if name.starts_with("ordinal") {
         name
     } else {
@@ -385,11 +418,12 @@ fn described(
 ) -> Diagnostic {
     let format = job.target.format;
     let names: Vec<&str> = imports.iter().map(|i| i.symbol()).collect();
+    let (module, file) = (&shown(module), &shown(&lib.file));
     let read = match &lib.read_from {
         Some(p) => format!(
             "Its names, exports and their kinds{} were read from {}",
             if format == Format::Elf { " and versions" } else { "" },
-            p.display()
+            aotinterop_model::diag::shown_path(p, 400)
         ),
         None => format!(
             "The library was not found at publish time (looked beside the image and in {} search folder(s)), so \
@@ -404,13 +438,13 @@ fn described(
             "`{module}`'s import library in the link lacks {}: a generated {} naming `{}` adds them",
             super::some(&names, 5),
             kind_name(format),
-            lib.file
+            file
         )
     } else {
         format!(
             "`{module}` is not in the link: a generated {} naming `{}` stands in for it for {}",
             kind_name(format),
-            lib.file,
+            file,
             super::some(&names, 5)
         )
     };

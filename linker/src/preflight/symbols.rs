@@ -33,6 +33,8 @@ pub(super) struct Offered {
     pub dll_of: BTreeMap<String, String>,
     /// An archive's members that are no object the linker reads (a damaged one), by name.
     pub unreadable: Vec<String>,
+    /// An archive's members that run past its end (cut short, or a damaged header), by name.
+    pub cut: Vec<String>,
 }
 
 impl Offered {
@@ -50,6 +52,7 @@ impl Offered {
         self.references.extend(other.references);
         self.dll_of.extend(other.dll_of);
         self.unreadable.extend(other.unreadable);
+        self.cut.extend(other.cut);
     }
 }
 
@@ -359,12 +362,90 @@ fn malformed_index(path: &Path, e: object::read::Error) -> Error {
     .at(path)
 }
 
+/// Whether the file at `path` is an archive, by its first bytes.
+pub(super) fn is_archive(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 8];
+    aotinterop_model::diag::open_regular(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| FileKind::identify(&magic).is_archive())
+}
+
 /// Whether an archive member's 60-byte header (ending in "`\n") starts at `offset`.
 fn member_header_at(data: &[u8], offset: u64) -> bool {
     usize::try_from(offset)
         .ok()
         .and_then(|o| data.get(o.checked_add(58)?..o.checked_add(60)?))
         == Some(b"`\n".as_slice())
+}
+
+/// Where the data of the member whose header starts at `offset` begins: after the 60-byte
+/// header and, for a BSD long name (`#1/LEN`), the name.
+fn member_data_start(data: &[u8], offset: u64) -> Option<u64> {
+    let header = data.get(usize::try_from(offset).ok()?..)?.get(..60)?;
+    let name_len = match header.strip_prefix(b"#1/") {
+        Some(len) => std::str::from_utf8(&len[..13]).ok()?.trim().parse::<u64>().ok()?,
+        None => 0,
+    };
+    Some(offset + 60 + name_len)
+}
+
+/// The first entry of an archive's symbol `index` that sends the linker to a member that does
+/// not define it (a stale index, left by `ar q` without `ranlib`), or to no object member (the
+/// index itself). Members that are no object read here (LLVM bitcode) are taken on trust.
+fn stale_entry<'i, 'd>(
+    archive: &ArchiveFile<'d>,
+    data: &'d [u8],
+    index: &'i [object::read::archive::ArchiveSymbol<'d>],
+) -> Option<&'i object::read::archive::ArchiveSymbol<'d>> {
+    let members: BTreeMap<u64, &[u8]> = archive
+        .members()
+        .filter_map(|m| {
+            let m = m.ok()?;
+            Some((m.file_range().0, m.data(data).ok()?))
+        })
+        .collect();
+    let mut read: BTreeMap<u64, Option<BTreeSet<Vec<u8>>>> = BTreeMap::new();
+    index.iter().find(|s| {
+        let Some(start) = member_data_start(data, s.offset().0) else {
+            return true;
+        };
+        let Some(&bytes) = members.get(&start) else {
+            return true;
+        };
+        let named = read.entry(start).or_insert_with(|| index_names(bytes));
+        named.as_ref().is_some_and(|names| !names.contains(s.name()))
+    })
+}
+
+/// The names an archive index may list for a member: every symbol it defines or declares weak
+/// (COFF weak externals are listed), raw; an import member's symbol and its `__imp_` form.
+/// `None` for a member that is no object read here (LLVM bitcode).
+fn index_names(data: &[u8]) -> Option<BTreeSet<Vec<u8>>> {
+    if let Ok(imp) = ImportFile::parse(data) {
+        let s = imp.symbol();
+        return Some([s.to_vec(), [b"__imp_", s].concat()].into());
+    }
+    let file = object::File::parse(data).ok()?;
+    let names = file
+        .symbols()
+        .filter(|s| s.is_global() && (!s.is_undefined() || s.is_weak() || s.is_common()))
+        .filter_map(|s| s.name_bytes().ok().map(<[u8]>::to_vec))
+        .collect();
+    Some(names)
+}
+
+/// An archive whose symbol index sends the linker to a member that does not define `name`.
+fn stale_index(path: &Path, name: &[u8]) -> Error {
+    Error::new(
+        codes::BAD_FORMAT,
+        format!(
+            "the archive's symbol index is stale (it sends `{}` to a member that does not define it); linkers \
+             take the wrong member and find the symbol undefined: rebuild the index with `ranlib`",
+            aotinterop_model::diag::shown(&String::from_utf8_lossy(name), 120)
+        ),
+    )
+    .at(path)
 }
 
 /// An archive whose symbol index sends `name` to an offset where no member starts.
@@ -426,6 +507,13 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
         {
             return Err(index_points_nowhere(path, bad.name(), bad.offset().0));
         }
+        if let Some(bad) = index
+            .as_deref()
+            .filter(|_| !aix)
+            .and_then(|i| stale_entry(&archive, &data, i))
+        {
+            return Err(stale_index(path, bad.name()));
+        }
         // An empty index is checked against the members below.
         if !members {
             if let Some(index) = index.as_ref().filter(|i| !i.is_empty()) {
@@ -439,7 +527,14 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
             let m = m.map_err(|e| {
                 Diagnostic::error(codes::BAD_FORMAT, format!("cannot read an archive member: {e}")).at(path)
             })?;
-            let bytes = m.data(&*data).ok();
+            // A member running past the end: what is there is read (a linker may take it, or
+            // stop with `file too short`), and it is said.
+            let bytes = m.data(&*data).ok().or_else(|| {
+                out.cut.push(String::from_utf8_lossy(m.name()).into_owned());
+                usize::try_from(m.file_range().0)
+                    .ok()
+                    .and_then(|start| data.get(start..))
+            });
             match bytes.and_then(read_object) {
                 Some(o) => out.absorb(o),
                 // LLVM bitcode (LTO) is the linker's to read; anything else it refuses.
@@ -516,6 +611,64 @@ mod tests {
         std::fs::write(&o, object).unwrap();
         run(std::process::Command::new("ar").arg("rcs").arg(&a).arg(&o));
         a
+    }
+
+    /// A stale index (an entry sending a symbol to a member that does not define it, or to the
+    /// index itself) is refused: the linker took the wrong member and failed after the
+    /// preflight passed.
+    #[test]
+    fn a_stale_archive_index_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.c"), "int foo(void) { return 1; }\n").unwrap();
+        std::fs::write(d.join("b.c"), "int bar(void) { return 2; }\n").unwrap();
+        let run = |cmd: &mut std::process::Command| assert!(cmd.current_dir(d).status().unwrap().success());
+        run(std::process::Command::new("cc").args(["-c", "a.c", "b.c"]));
+        run(std::process::Command::new("ar").args(["rcs", "libab.a", "a.o", "b.o"]));
+        let a = d.join("libab.a");
+        let good = std::fs::read(&a).unwrap();
+        assert!(read(&a, false).unwrap().defines("bar"));
+        // Index: count, then one big-endian offset per symbol: every one made the first's.
+        let first = good[72..76].to_vec();
+        for offset in [first, 8u32.to_be_bytes().to_vec()] {
+            let mut bytes = good.clone();
+            bytes[72..76].copy_from_slice(&offset);
+            bytes[76..80].copy_from_slice(&offset);
+            std::fs::write(&a, &bytes).unwrap();
+            for members in [false, true] {
+                let e = read(&a, members).unwrap_err();
+                assert!(e.message.contains("symbol index is stale"), "{e}");
+            }
+        }
+    }
+
+    /// Archives the real toolchains built (C libraries, compiler runtimes, MinGW's import
+    /// libraries with their weak externals and short import members) are never called stale.
+    #[test]
+    fn real_archives_have_indexes_that_are_not_stale() {
+        let candidates = [
+            "/usr/lib/x86_64-linux-gnu/libc.a",
+            "/usr/lib/x86_64-linux-gnu/libz.a",
+            "/usr/lib/x86_64-linux-musl/libc.a",
+            "/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a",
+            "/usr/x86_64-w64-mingw32/lib/libkernel32.a",
+            "/usr/x86_64-w64-mingw32/lib/libmingwex.a",
+            "/usr/i686-w64-mingw32/lib/libkernel32.a",
+            "/usr/aarch64-linux-gnu/lib/libc.a",
+        ];
+        let present: Vec<&str> = candidates
+            .into_iter()
+            .filter(|p| Path::new(p).is_file())
+            .collect();
+        assert!(
+            present.len() >= 4,
+            "scripts/install-deps installs the toolchains: {present:?}"
+        );
+        for p in present {
+            if let Err(e) = read(Path::new(p), false) {
+                panic!("{p}: {e}");
+            }
+        }
     }
 
     /// An archive whose symbol index claims more symbols than it holds is refused, naming it

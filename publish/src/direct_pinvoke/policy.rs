@@ -414,6 +414,9 @@ impl Decider<'_> {
             }
             ModuleRules::Rules(rules) => rules,
         };
+        // The first variation that matches decides, as in native AOT; the items of the later
+        // ones that match too are reported with it (they were said to match nothing).
+        let mut decided: Option<Decision> = None;
         for rule in rules.iter().copied() {
             let name = import.entry.as_str();
             let lookup = EntryLookup::of(import.charset, import.exact_spelling, policy.platform);
@@ -426,32 +429,36 @@ impl Decider<'_> {
                     rule.entry(&self.scratch)
                 }
             });
+            let entry_items =
+                found.map(|(_, items)| std::iter::once(items.first).chain(items.more.iter().copied()));
+            if let Some(d) = &mut decided {
+                for id in rule.whole.into_iter().chain(entry_items.into_iter().flatten()) {
+                    if d.source != Some(id) && !d.also.contains(&id) {
+                        d.also.push(id);
+                    }
+                }
+                continue;
+            }
             // A whole-module item decides, as in native AOT; the entry items and lines that
             // name the entry point too are reported with it (they match it as well).
             if let Some(whole) = rule.whole {
-                let also = found.map_or_else(Vec::new, |(_, items)| {
-                    std::iter::once(items.first)
-                        .chain(items.more.iter().copied())
-                        .collect()
-                });
-                return Decision {
+                decided = Some(Decision {
                     direct: true,
                     spelling: None,
                     source: Some(whole),
                     whole_module: true,
-                    also,
-                };
-            }
-            if let Some((symbol, items)) = found {
-                return Decision {
+                    also: entry_items.into_iter().flatten().collect(),
+                });
+            } else if let Some((symbol, items)) = found {
+                decided = Some(Decision {
                     direct: true,
                     spelling: (symbol != name).then(|| symbol.into()),
                     source: Some(items.first),
                     whole_module: false,
                     also: items.more.clone(),
-                };
+                });
             }
         }
-        lazy()
+        decided.unwrap_or_else(lazy)
     }
 }

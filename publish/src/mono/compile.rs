@@ -91,7 +91,13 @@ pub fn named_cache_root(loaded: &LoadedRequest) -> Option<(PathBuf, &'static str
         .filter(|d| can_make(d))
         .map(|d| (d, "AOTINTEROP_CACHE_DIR"))
         .or_else(|| env_cache("XDG_CACHE_HOME", "aotinterop").map(|d| (d, "XDG_CACHE_HOME")))
-        .or_else(|| env_cache("HOME", ".cache/aotinterop").map(|d| (d, "HOME")))
+        // A home that does not exist is none (`HOME=/nonexistent` as root made `/nonexistent`).
+        .or_else(|| {
+            env("HOME")
+                .filter(|h| h.is_dir())
+                .and_then(|_| env_cache("HOME", ".cache/aotinterop"))
+                .map(|d| (d, "HOME"))
+        })
 }
 
 /// Whether `path` is a folder or can be made one: the nearest of it and its folders that exists
@@ -102,10 +108,22 @@ pub fn can_be_folder(path: &Path) -> bool {
         .is_none_or(Path::is_dir)
 }
 
+/// `path` and its folders, a relative one's ending with `.` (its last ancestor is the empty
+/// path, which names no folder).
+fn ancestors(path: &Path) -> impl Iterator<Item = &Path> {
+    path.ancestors().map(|a| {
+        if a.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            a
+        }
+    })
+}
+
 /// Whether this user can make the folder `path` (or it is there): the nearest of it and its
 /// folders that exists is a folder this user may write in.
 pub fn can_make(path: &Path) -> bool {
-    let Some(existing) = path.ancestors().find(|a| std::fs::symlink_metadata(a).is_ok()) else {
+    let Some(existing) = ancestors(path).find(|a| std::fs::symlink_metadata(a).is_ok()) else {
         return false;
     };
     match existing == path {
@@ -121,7 +139,7 @@ pub fn untrusted_cache(root: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
-    let existing = root.ancestors().find(|a| a.exists())?;
+    let existing = ancestors(root).find(|a| a.exists())?;
     let meta = std::fs::metadata(existing).ok()?;
     // A folder of root's above a cache not yet made (`/`, `/home`) is no one else's to fill.
     let whose = if meta.uid() != uid && !(meta.uid() == 0 && existing != root) {
@@ -525,9 +543,18 @@ pub fn compile(
 
 #[cfg(test)]
 mod tests {
-    use super::{private_cache_in, untrusted_cache, Entry};
+    use super::{can_make, private_cache_in, untrusted_cache, Entry};
     use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
+
+    /// A relative cache folder (a request named without a folder: its paths resolve against
+    /// nothing) is the current directory's to make: it was said to be unmakeable, its walk up
+    /// ending at the empty path.
+    #[test]
+    fn a_relative_cache_folder_can_be_made_where_the_current_directory_can() {
+        assert!(can_make(Path::new("target-not-made-by-this-test")));
+        assert!(untrusted_cache(Path::new("target-not-made-by-this-test")).is_none());
+    }
 
     /// Only a regular file of this user's, in a folder of this user's that others cannot write,
     /// is a cache hit: a FIFO with a check that matches it hung the link, a link to a device was

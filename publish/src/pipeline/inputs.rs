@@ -317,6 +317,29 @@ fn link_exe_file(word: &str) -> Option<&str> {
     (named && !value.is_empty()).then_some(value)
 }
 
+/// GNU ld options given with their value as the next word, that value naming no input file.
+const NOT_FILE_VALUES: &[&str] = &[
+    "-rpath",
+    "--rpath",
+    "-rpath-link",
+    "--rpath-link",
+    "-soname",
+    "--soname",
+    "-h",
+    "-dynamic-linker",
+    "--dynamic-linker",
+    "-z",
+    "-e",
+    "--entry",
+    "-u",
+    "--undefined",
+    "--defsym",
+    "-m",
+    "--wrap",
+    "-init",
+    "-fini",
+];
+
 /// The files `words` name as inputs of the link (see [`linker_arg_files`]).
 fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, PathBuf)> {
     let (mut dirs, mut libs, mut files) = (Vec::new(), Vec::new(), Vec::new());
@@ -349,6 +372,12 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
                 .or_else(|| word.strip_prefix(short).filter(|v| !v.is_empty()))
                 .map(str::to_string)
         };
+        // GNU ld options whose value, the next word, names no file the link reads (an rpath
+        // folder is the loader's, `/dev/fd/3` there is no file of this process's).
+        if NOT_FILE_VALUES.contains(&word) {
+            w.next();
+            continue;
+        }
         // link.exe's options first: `-libpath:DIR` is no `-l`.
         if let Some(d) = msvc_option(word, "libpath") {
             lib_paths.push(base.join(d));
@@ -678,8 +707,15 @@ fn single_dash_o_option(word: &str) -> bool {
 fn not_a_linker_file(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
     use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
+    if !meta.is_file() && !meta.is_dir() {
+        return Some(
+            "which is a FIFO, a device or a socket, not a file the linker writes (it would block on it or write \
+             into it): name a new file"
+                .to_string(),
+        );
+    }
     let mut head = [0u8; 20];
-    let n = std::fs::File::open(file)
+    let n = aotinterop_model::diag::open_regular(file)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     let kind = aotinterop_model::FileKind::identify(&head[..n]);
@@ -904,13 +940,6 @@ fn check_cache(loaded: &LoadedRequest) -> Result<()> {
         return Ok(());
     };
     let at = || loaded.locate_field("cache_dir");
-    if named_by == "cache_dir" && root.as_os_str().is_empty() {
-        return Err(Error::new(
-            codes::REQUEST_INVALID,
-            "`cache_dir` is empty: name a folder, or leave it out",
-        )
-        .at(at()));
-    }
     if named_by == "cache_dir" && crate::mono::can_be_folder(&root) && !crate::mono::can_make(&root) {
         let why = format!(
             "the Mono object cache {} (from `cache_dir`) cannot be made: this user may not write in the folder \
@@ -1059,7 +1088,7 @@ fn not_a_previous_image(output: &Path, kind: OutputKind) -> Option<String> {
         .ok()
         .filter(std::fs::Metadata::is_file)?;
     let mut head = [0u8; 20];
-    let n = std::fs::File::open(output)
+    let n = aotinterop_model::diag::open_regular(output)
         .and_then(|mut f| f.read(&mut head))
         .ok()?;
     let found = aotinterop_model::FileKind::identify(&head[..n]);
@@ -1144,7 +1173,8 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if name + LONGEST_SUFFIX > 255 || folders > 255 || absolute + STAGING + LONGEST_SUFFIX >= 4096 {
         return Err(output_invalid(
             output,
-            "is too long a name for a file (255 bytes a name, 4095 a path)",
+            "is too long a name for a file: 223 bytes at most for the image's own name (Linux's 255, less room \
+             for the names made from it, `IMAGE.plan.json`, `IMAGE.dbg`), 255 a folder's, 4095 a path",
         )
         .at(at()));
     }
@@ -1167,7 +1197,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     }
     // The commit locks the folder by opening it, and the staging folder is made in it: one this
     // user may not read, or not write, failed only then, after the link.
-    if let Err(e) = std::fs::File::open(folder) {
+    if let Err(e) = aotinterop_model::diag::open_folder(folder) {
         if e.kind() == std::io::ErrorKind::PermissionDenied {
             let why = "is in a folder this user cannot read: the publish opens it to lock it while it puts its files in place";
             return Err(output_invalid(output, why).at(at()));
@@ -1247,7 +1277,7 @@ fn not_previous_side_files(output: &Path, strip: bool, coff: bool) -> Option<(Pa
         use std::io::Read;
         std::fs::metadata(p).ok().filter(|m| m.is_file() && m.len() > 0)?;
         let mut bytes = Vec::new();
-        std::fs::File::open(p)
+        aotinterop_model::diag::open_regular(p)
             .ok()?
             .take(n)
             .read_to_end(&mut bytes)

@@ -209,13 +209,16 @@ fn preflight_detail(
         linker.flavor(),
         plural(warned, "warning", "warnings"),
         plural(
-            aotinterop_linker::preflight::direct_imports(plan).len(),
+            aotinterop_linker::preflight::checked_imports(plan),
             "direct import",
             "direct imports"
         ),
     );
     if !generated.is_empty() {
-        let names: Vec<&str> = generated.iter().map(|g| g.file.as_str()).collect();
+        let names: Vec<String> = generated
+            .iter()
+            .map(|g| aotinterop_model::diag::shown(&g.file, 120))
+            .collect();
         detail.push_str(&format!(
             "; {} generated for {}",
             plural(generated.len(), "stand-in", "stand-ins"),

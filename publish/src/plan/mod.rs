@@ -381,14 +381,23 @@ fn check_emittable(
     let unlinkable = |i: &&PlannedImport| {
         i.binding == Binding::Direct && i.symbol().bytes().any(|b| b == 0 || b.is_ascii_whitespace())
     };
+    let at = |imp: &PlannedImport| match &imp.source {
+        Some(src) => src
+            .line
+            .map_or_else(|| Location::file(&src.file), |l| Location::line(&src.file, l)),
+        None => loaded.locate(&imp.entry),
+    };
     if let Some(imp) = imports.iter().find(unlinkable) {
-        let at = match &imp.source {
-            Some(src) => src
-                .line
-                .map_or_else(|| Location::file(&src.file), |l| Location::line(&src.file, l)),
-            None => loaded.locate(&imp.entry),
-        };
-        return Err(unlinkable_symbol(imp).at(at));
+        return Err(unlinkable_symbol(imp).at(at(imp)));
+    }
+    // A generated stand-in is named after the module: a name no import table can hold.
+    let unnameable = |i: &&PlannedImport| {
+        loaded.request.generate_import_libraries
+            && i.binds_from_library()
+            && i.module.chars().any(|c| c.is_control())
+    };
+    if let Some(imp) = imports.iter().find(unnameable) {
+        return Err(unnameable_module(imp).at(at(imp)));
     }
     let lazy_modules = modules.values().filter(|c| c.lazy > 0).count();
     if lazy_modules > usize::from(u16::MAX) {
@@ -402,6 +411,19 @@ fn check_emittable(
         .at(Location::file(&loaded.origin)));
     }
     Ok(())
+}
+
+/// AOTI0013 for a direct import whose module a generated stand-in cannot be named after.
+fn unnameable_module(imp: &PlannedImport) -> Error {
+    Error::new(
+        codes::IMPORT_INVALID,
+        format!(
+            "direct import `{}!{}`: its module's name holds a control character (a line break), which a generated \
+             stand-in cannot name to the loader; leave it lazy, or correct its DllImport name",
+            shown(&imp.module, 120),
+            shown(&imp.entry, 120)
+        ),
+    )
 }
 
 /// AOTI0013 for a direct import whose native symbol holds a space or NUL.
