@@ -47,6 +47,10 @@ pub fn read_bytes(data: &[u8], path: &Path, target: &Target) -> Option<PresentLi
         let (_, slice) = slices
             .into_iter()
             .find(|(arch, _)| crate::arch_matches(target, *arch))?;
+        // A slice is a thin image: one that is universal again (itself, at offset 0) is none.
+        if crate::macho_fat_slices(slice).is_some() {
+            return None;
+        }
         return read_bytes(slice, path, target);
     }
     let file = object::File::parse(data).ok()?;

@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(entries) = ld_so_cache::parse(data) {
-        let _ = ld_so_cache::lookup(&entries, "libc.so.6", "x86_64");
+        let x64 = aotinterop::inspect::ImageArch::Known(aotinterop_model::Arch::X86_64);
+        let _ = ld_so_cache::lookup(&entries, "libc.so.6", x64);
     }
 });
