@@ -4954,3 +4954,31 @@ fn unknown_linker_folders_are_said_not_taken_for_missing_symbols() {
     );
     assert!(!err.contains("AOTI0520"), "{err}");
 }
+
+/// A `linker.path` compiler of another target (MinGW's for linux-x64, the arm64 cross compiler)
+/// is refused by the preflight with what it builds for (its `-dumpmachine`), before the link:
+/// it failed only at the link, its search folders read for the wrong machine.
+#[test]
+fn a_linker_of_another_target_is_refused_before_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    for (program, builds_for) in [
+        ("x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32"),
+        ("aarch64-linux-gnu-gcc", "aarch64-linux-gnu"),
+    ] {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["linker"] = serde_json::json!({"path": program});
+        });
+        let out = aotinterop(&["publish", "r.json"], d);
+        exits_saying(
+            &out,
+            3,
+            &[
+                "AOTI0508",
+                &format!("builds for {builds_for}"),
+                "not for x86_64-linux-gnu",
+            ],
+        );
+    }
+}

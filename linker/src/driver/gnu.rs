@@ -42,6 +42,15 @@ impl Linker for GnuCc {
         ExportFileKind::VersionScript
     }
 
+    fn machine(&self, _job: &LinkJob) -> Option<String> {
+        let target: Vec<String> = self
+            .clang_target
+            .iter()
+            .map(|t| format!("--target={t}"))
+            .collect();
+        super::cc_machine(&self.program, &target)
+    }
+
     fn search_dirs(&self, job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
         let mut args = Vec::new();
         if let Some(s) = &job.sysroot {

@@ -31,6 +31,10 @@ impl Linker for MingwGcc {
         ExportFileKind::ModuleDefinition
     }
 
+    fn machine(&self, _job: &LinkJob) -> Option<String> {
+        super::cc_machine(&self.program, &[])
+    }
+
     fn search_dirs(&self, _job: &LinkJob) -> crate::diag::Result<Vec<PathBuf>> {
         super::cc_lib_dirs(&self.program, &[])
     }

@@ -26,7 +26,7 @@ pub use staging::{
     begin_publish, interrupted, recover, remove_live as remove_live_staging, run_program, Staging,
 };
 pub use strip::debug_file_name;
-pub use tools::{cc_lib_dirs, find_program, mingw_lib_dirs};
+pub use tools::{cc_lib_dirs, cc_machine, find_program, mingw_lib_dirs};
 
 use crate::diag::Result;
 use crate::exports::ExportFileKind;
@@ -262,6 +262,11 @@ pub trait Linker: fmt::Debug {
     /// (a DLL's import library), as names relative to the staging folder.
     fn side_outputs(&self, _job: &LinkJob) -> Vec<String> {
         Vec::new()
+    }
+    /// The target the linker program builds for, as it says (`-dumpmachine` of a compiler
+    /// driver); `None` when it cannot say.
+    fn machine(&self, _job: &LinkJob) -> Option<String> {
+        None
     }
     /// The folders the linker searches for `-l` libraries by default (asked of the compiler
     /// driver where there is one); preflight looks there too. An error (AOTI1521) when they

@@ -68,6 +68,15 @@ pub fn cc_lib_dirs(program: &Path, extra_args: &[String]) -> crate::diag::Result
     Ok(dirs)
 }
 
+/// The target a GNU-style compiler driver builds for (`-dumpmachine`: `x86_64-linux-gnu`,
+/// `aarch64-unknown-linux-gnu`, `i686-w64-mingw32`); `None` when it cannot be asked.
+pub fn cc_machine(program: &Path, extra_args: &[String]) -> Option<String> {
+    let program = find_program(program)?;
+    let out = super::run_program(Command::new(program).args(extra_args).arg("-dumpmachine")).ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !text.is_empty() && !text.contains(char::is_whitespace)).then_some(text)
+}
+
 /// `cmd` with its program found by [`find_program`] when it is a bare name, so that an empty or
 /// relative `PATH` element never runs a program from the current directory; `NotFound` when
 /// no absolute `PATH` folder holds it.

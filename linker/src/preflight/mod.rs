@@ -37,6 +37,41 @@ pub fn direct_imports(plan: &Plan) -> Vec<&PlannedImport> {
         .collect()
 }
 
+/// AOTI0508 when the compiler driver builds for `machine` (its `-dumpmachine`), of another
+/// architecture or object format than the job's target.
+fn other_machine(machine: &str, job: &LinkJob, linker: &dyn Linker) -> Option<Diagnostic> {
+    let arch_word = machine.split('-').next().unwrap_or_default();
+    let arch = match arch_word {
+        "i386" | "i486" | "i586" | "i686" => Some(crate::target::Arch::X86),
+        a if a.starts_with("armv7") || a == "arm" || a == "armhf" => Some(crate::target::Arch::Arm),
+        a => crate::target::Arch::from_name(a),
+    };
+    let format = if machine.contains("mingw") || machine.contains("windows") {
+        Format::Coff
+    } else if machine.contains("apple") || machine.contains("darwin") {
+        Format::MachO
+    } else {
+        Format::Elf
+    };
+    if arch == Some(job.target.arch) && format == job.target.format {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            codes::FLAVOR_INVALID,
+            format!(
+                "the linker {} builds for {} (its `-dumpmachine`), not for {}: name a compiler of that target \
+                 (`{}-gcc`) in `linker.path`, or leave it out",
+                aotinterop_model::diag::shown_path(linker.program(), 400),
+                aotinterop_model::diag::shown(machine, 120),
+                job.target.triple(),
+                job.target.triple()
+            ),
+        )
+        .at(linker.program()),
+    )
+}
+
 /// How many direct imports the preflight checks: those of named libraries and those the image
 /// binds from itself.
 pub fn checked_imports(plan: &Plan) -> usize {
@@ -150,6 +185,14 @@ impl SuggestedList {
 
 /// Runs every check for linking `job` with `linker`, for the direct imports of `plan`.
 pub fn preflight(linker: &dyn Linker, job: &LinkJob, plan: &Plan) -> Preflight {
+    // A compiler driver of another target (`linker.path`) links an image of another machine, or
+    // fails on the target's objects: said before anything is read.
+    if let Some(d) = linker.machine(job).and_then(|m| other_machine(&m, job, linker)) {
+        return Preflight {
+            diagnostics: vec![d],
+            ..Preflight::default()
+        };
+    }
     let direct = direct_imports(plan);
     let internal = internal_imports(plan);
     let mut diags = Vec::new();
