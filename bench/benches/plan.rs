@@ -7,7 +7,7 @@ use std::hint::black_box;
 /// A request with `imports` imports over 500 modules and a list file of `entries` lines, a third
 /// of which name imported entry points, plus 50 whole-module items.
 fn request(rid: &str, imports: usize, entries: usize, dir: &std::path::Path) -> LoadedRequest {
-    let mut req = PublishRequest::new(rid);
+    let mut req = PublishRequest::new(rid.parse().unwrap());
     let mut list = String::from("# generated\n");
     for i in 0..entries {
         let j = if i % 3 == 0 { i * 7 % imports } else { imports + i };

@@ -5,7 +5,7 @@ fn main() {
     let rid = std::env::args().nth(1).unwrap_or_else(|| "linux-x64".into());
     let dir = tempfile::tempdir().unwrap();
     let imports = 100_000;
-    let mut req = PublishRequest::new(rid.clone());
+    let mut req = PublishRequest::new(rid.parse().unwrap());
     let mut list = String::new();
     for i in 0..10_000usize {
         let j = if i % 3 == 0 { i * 7 % imports } else { imports + i };

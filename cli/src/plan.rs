@@ -41,7 +41,7 @@ fn load(args: &PlanArgs) -> aotinterop::Result<LoadedRequest> {
     let (Some(rid), Some(imports_file)) = (&args.rid, &args.imports) else {
         unreachable!("clap requires --rid with --imports");
     };
-    let mut req = PublishRequest::new(rid.to_string());
+    let mut req = PublishRequest::new(*rid);
     req.direct_pinvoke = args.direct.clone();
     req.direct_pinvoke_list = args.direct_list.clone();
     req.imports = imports::load_imports_file(imports_file)?;

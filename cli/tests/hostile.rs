@@ -1635,7 +1635,7 @@ fn a_signal_ends_the_programs_a_publish_runs() {
     let linker = d.join("slow-gcc");
     std::fs::write(
         &linker,
-        "#!/bin/sh\necho $$ > \"$TMPDIR/../linker.pid\"\nexec sleep 300\n",
+        "#!/bin/sh\n[ \"$1\" = -dumpmachine ] && exec gcc -dumpmachine\necho $$ > \"$TMPDIR/../linker.pid\"\nexec sleep 300\n",
     )
     .unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -2675,7 +2675,7 @@ fn signals_the_caller_ignores_stay_ignored() {
     let linker = d.join("slow-gcc");
     std::fs::write(
         &linker,
-        "#!/bin/sh\ntouch \"$TMPDIR/../linker-started\"\nsleep 2\nexec gcc \"$@\"\n",
+        "#!/bin/sh\n[ \"$1\" = -dumpmachine ] && exec gcc -dumpmachine\ntouch \"$TMPDIR/../linker-started\"\nsleep 2\nexec gcc \"$@\"\n",
     )
     .unwrap();
     std::fs::set_permissions(&linker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -4293,7 +4293,11 @@ fn a_concurrent_publish_cannot_replace_the_others_side_files() {
     let dir = published();
     let d = dir.path();
     let slow = d.join("slow-gcc");
-    std::fs::write(&slow, "#!/bin/sh\nsleep 2\nexec gcc \"$@\"\n").unwrap();
+    std::fs::write(
+        &slow,
+        "#!/bin/sh\n[ \"$1\" = -dumpmachine ] && exec gcc -dumpmachine\nsleep 2\nexec gcc \"$@\"\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let request = |name: &str, extra: serde_json::Value| {
         std::fs::write(d.join(name), with(extra).to_string()).unwrap();

@@ -9,10 +9,10 @@ use aotinterop_model::flavor::native_library_name_error;
 /// Refuses NativeLibrary items whose name says they are not for the RID's target and linker
 /// (the request's flavour, else the one the link would pick by default).
 pub fn check_names(loaded: &LoadedRequest) -> Result<()> {
-    let Some(target) = loaded.rid.target() else {
+    let Some(target) = loaded.request.rid.target() else {
         return Ok(());
     };
-    let flavor = match loaded.linker_flavor()? {
+    let flavor = match loaded.linker_flavor() {
         Some(f) => f,
         None => aotinterop_linker::driver::default_flavor(&target),
     };
@@ -24,7 +24,10 @@ pub fn check_names(loaded: &LoadedRequest) -> Result<()> {
         if let Some(what) = native_library_name_error(&name, &target, flavor) {
             return Err(Error::new(
                 codes::NATIVE_LIBRARY_WRONG_KIND,
-                format!("NativeLibrary item is {what}, not a library for {}", loaded.rid),
+                format!(
+                    "NativeLibrary item is {what}, not a library for {}",
+                    loaded.request.rid
+                ),
             )
             .at(Location::file(lib)));
         }

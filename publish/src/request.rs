@@ -3,7 +3,7 @@
 //! across its C ABI. `docs/request.md` documents the schema.
 
 use crate::imports::Import;
-use aotinterop_model::diag::{codes, read_text, Diagnostic, Error, Location, Result};
+use aotinterop_model::diag::{codes, read_text, Error, Location, Result};
 use aotinterop_model::json_input::{json_error, json_error_at, locate_field_in, locate_value, shape_fault};
 use aotinterop_model::{Compiler, DotNet, Flavor, MonoAotMode, OutputKind, Rid};
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ impl<'de> Deserialize<'de> for WindowsApiList {
 pub struct LinkerSettings {
     /// The linker flavour: `gcc`, `clang`, `lld-link`, `mingw` or `ld64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flavor: Option<String>,
+    pub flavor: Option<Flavor>,
     /// The linker program (a name looked up on PATH, or a path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
@@ -125,7 +125,7 @@ fn is_false(b: &bool) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct PublishRequest {
     /// `RuntimeIdentifier`, such as `linux-x64` or `win-x64`.
-    pub rid: String,
+    pub rid: Rid,
     /// `TargetFramework` (`net8.0`, `net10.0-windows`) or the ILCompiler package version: whose
     /// native AOT rules apply. Absent: .NET 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,8 +229,6 @@ pub struct PublishRequest {
 pub struct LoadedRequest {
     /// The request, with every path made absolute or relative to the working directory.
     pub request: PublishRequest,
-    /// The parsed RID.
-    pub rid: Rid,
     /// The .NET release whose rules apply (from `target_framework`).
     pub dotnet: DotNet,
     /// The request file, for diagnostics (`<command line>` for the quick form).
@@ -243,9 +241,9 @@ pub struct LoadedRequest {
 
 impl PublishRequest {
     /// An empty request for `rid`.
-    pub fn new(rid: impl Into<String>) -> Self {
+    pub fn new(rid: Rid) -> Self {
         PublishRequest {
-            rid: rid.into(),
+            rid,
             target_framework: None,
             sdk_direct_pinvoke: true,
             invariant_globalization: false,
@@ -288,9 +286,6 @@ impl PublishRequest {
             .at(locate_field_in(text, origin, &field)));
         }
         request.resolve_paths(base);
-        let rid = request.rid.parse::<Rid>().map_err(|e| {
-            Error::new(codes::UNKNOWN_RID, e.to_string()).at(locate_value(text, origin, &request.rid))
-        })?;
         // An exported symbol an export file cannot hold, at its line (found at the link, it was
         // a link error without a place).
         for (i, sym) in request.exports.symbols.iter().enumerate() {
@@ -306,7 +301,6 @@ impl PublishRequest {
         let dotnet = dotnet_of(&request, |v| locate_value(text, origin, v))?;
         Ok(LoadedRequest {
             request,
-            rid,
             dotnet,
             origin: origin.to_path_buf(),
             text: Some(text.to_string()),
@@ -333,6 +327,19 @@ impl PublishRequest {
             .at(Location::at(origin, 1, 1)));
         }
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            // A RID or linker flavour that is a string but none: its own code (AOTI0006,
+            // AOTI0508) at its value (serde would say AOTI0005).
+            if let Some(Err(e)) = value.get("rid").and_then(|r| r.as_str()).map(str::parse::<Rid>) {
+                let at = locate_value(text, origin, value["rid"].as_str().unwrap_or_default());
+                return Err(Error::new(codes::UNKNOWN_RID, e.to_string()).at(at));
+            }
+            if let Some(Err(d)) = value
+                .pointer("/linker/flavor")
+                .and_then(|f| f.as_str())
+                .map(str::parse::<Flavor>)
+            {
+                return Err(Error::from(d).at(locate_field_in(text, origin, "linker.flavor")));
+            }
             let objects = ["", "imports[]", "exports", "linker"];
             if let Some((field, why)) = shape_fault(&value, &objects) {
                 let key = field.rsplit('.').next().and_then(|k| k.split('[').next());
@@ -474,14 +481,9 @@ impl LoadedRequest {
     /// Wraps a request built in code (the quick command line form).
     pub fn from_request(request: PublishRequest, origin: impl Into<PathBuf>) -> Result<Self> {
         let origin = origin.into();
-        let rid = request
-            .rid
-            .parse::<Rid>()
-            .map_err(|e| Error::new(codes::UNKNOWN_RID, e.to_string()).at(Location::file(&origin)))?;
         let dotnet = dotnet_of(&request, |_| Location::file(&origin))?;
         Ok(LoadedRequest {
             request,
-            rid,
             dotnet,
             origin,
             text: None,
@@ -500,15 +502,23 @@ impl LoadedRequest {
         }
     }
 
-    /// The request's `linker.flavor`, parsed (`None` when it names none).
-    pub fn linker_flavor(&self) -> Result<Option<Flavor>> {
-        match self.request.linker.as_ref().and_then(|l| l.flavor.as_deref()) {
-            Some(f) => f
-                .parse()
-                .map(Some)
-                .map_err(|d: Diagnostic| Error::from(d).at(self.locate_field("linker.flavor"))),
-            None => Ok(None),
-        }
+    /// The request's `linker.flavor` (`None` when it names none).
+    pub fn linker_flavor(&self) -> Option<Flavor> {
+        self.request.linker.as_ref().and_then(|l| l.flavor)
+    }
+
+    /// The request's `linker.flavor` as the request file spells it (`msvc` for lld-link), for
+    /// messages; its name when the request has no text.
+    pub fn linker_flavor_written(&self) -> Option<String> {
+        let flavor = self.linker_flavor()?;
+        let text = self
+            .text
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+        let written = text
+            .as_ref()
+            .and_then(|v| v.pointer("/linker/flavor")?.as_str().map(str::to_string));
+        Some(written.unwrap_or_else(|| flavor.name().to_string()))
     }
 
     /// Where the value of the field at `field` (`linker.sysroot`, `objects[2]`) stands in the
@@ -536,6 +546,22 @@ impl LoadedRequest {
             None => Location::file(&self.origin),
         }
     }
+}
+
+/// AOTI0508: the flavour `flavor` (written `written`) cannot link for `target`.
+pub(crate) fn flavor_cannot_link(written: &str, flavor: Flavor, target: &aotinterop_model::Target) -> Error {
+    let alias = if written.eq_ignore_ascii_case(flavor.name()) {
+        String::new()
+    } else {
+        format!(" ({})", flavor.name())
+    };
+    Error::new(
+        codes::FLAVOR_INVALID,
+        format!(
+            "linker flavour `{}`{alias} cannot link for {target}",
+            aotinterop_model::diag::shown(written, 80)
+        ),
+    )
 }
 
 /// The .NET release a request's `target_framework` names (.NET 10 when it names none).

@@ -284,7 +284,7 @@ const CASES: &[Case] = &[
 ];
 
 fn plan_one(c: &Case, dir: &Path, dotnet: DotNet) -> Plan {
-    let mut req = PublishRequest::new(c.rid);
+    let mut req = PublishRequest::new(c.rid.parse().unwrap());
     req.target_framework = Some(dotnet.moniker().to_string());
     req.sdk_direct_pinvoke = false;
     req.direct_pinvoke = c.items.iter().map(|s| s.to_string()).collect();
@@ -491,7 +491,7 @@ fn x86(
     items: &[&str],
     dotnet: DotNet,
 ) -> Plan {
-    let mut req = PublishRequest::new("win-x86");
+    let mut req = PublishRequest::new("win-x86".parse().unwrap());
     req.target_framework = Some(dotnet.moniker().to_string());
     req.sdk_direct_pinvoke = false;
     req.windows_api_list = WindowsApiList::Disabled;
@@ -542,7 +542,7 @@ fn win_x86_decoration() {
     let lazy8 = x86("Sleep", None, Some(4), &[], DotNet::Net8);
     assert_eq!(lazy8.imports[0].candidates(), ["Sleep"]);
     // Not on 64-bit Windows.
-    let mut req = PublishRequest::new("win-x64");
+    let mut req = PublishRequest::new("win-x64".parse().unwrap());
     req.windows_api_list = WindowsApiList::Disabled;
     req.direct_pinvoke = vec!["kernel32".into()];
     let mut imp = Import::new("kernel32", "Sleep");
@@ -572,7 +572,7 @@ fn list_files_read_as_dotnet_reads_text() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let mut req = PublishRequest::new("linux-x64");
+        let mut req = PublishRequest::new("linux-x64".parse().unwrap());
         req.sdk_direct_pinvoke = false;
         req.direct_pinvoke_list = vec![path.clone()];
         req.imports = vec![
@@ -598,7 +598,7 @@ fn lines_that_can_never_match_are_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("list.txt");
     std::fs::write(&list, "libc!\nlibz\n!getpid\n").unwrap();
-    let mut req = PublishRequest::new("linux-x64");
+    let mut req = PublishRequest::new("linux-x64".parse().unwrap());
     req.sdk_direct_pinvoke = false;
     req.direct_pinvoke_list = vec![list.clone()];
     req.imports = vec![Import::new("libz", "crc32"), Import::new("libc", "getpid")];
@@ -623,7 +623,7 @@ fn lines_that_can_never_match_are_warnings() {
 #[test]
 fn sdk_default_items() {
     let plan = |rid: &str, module: &str, dotnet: DotNet, sdk: bool| {
-        let mut req = PublishRequest::new(rid);
+        let mut req = PublishRequest::new(rid.parse().unwrap());
         req.target_framework = Some(dotnet.moniker().to_string());
         req.sdk_direct_pinvoke = sdk;
         req.windows_api_list = WindowsApiList::Disabled;
@@ -689,7 +689,7 @@ fn oracle() -> PathBuf {
 }
 
 fn windows_request(rid: &str, imports: Vec<Import>, list: WindowsApiList) -> Plan {
-    let mut req = PublishRequest::new(rid);
+    let mut req = PublishRequest::new(rid.parse().unwrap());
     req.imports = imports;
     req.windows_api_list = list;
     aotinterop::plan_request(&LoadedRequest::from_request(req, "test.json").unwrap()).unwrap()
@@ -811,7 +811,7 @@ fn reasons_name_the_item_and_list_line() {
 #[test]
 fn dll_main_exports() {
     let plan = |rid: &str, dotnet: DotNet| {
-        let mut req = PublishRequest::new(rid);
+        let mut req = PublishRequest::new(rid.parse().unwrap());
         req.target_framework = Some(dotnet.moniker().to_string());
         req.windows_api_list = WindowsApiList::Disabled;
         req.exports.symbols = vec!["DllMain".into()];
@@ -836,7 +836,7 @@ fn dll_main_exports() {
 /// without a place). Lazy, it stays (the resolver looks it up as written).
 #[test]
 fn a_direct_symbol_no_linker_binds_is_refused_at_its_item() {
-    let mut req = PublishRequest::new("linux-x64");
+    let mut req = PublishRequest::new("linux-x64".parse().unwrap());
     req.sdk_direct_pinvoke = false;
     req.imports.push(Import::new("libfoo", "# 1"));
     let loaded = LoadedRequest::from_request(req.clone(), "test.json").unwrap();
@@ -861,7 +861,7 @@ fn an_item_matching_under_a_later_spelling_is_reported_with_the_import() {
         ),
         ("linux-x64", "libz", ["libz", "z"]),
     ] {
-        let mut req = PublishRequest::new(rid);
+        let mut req = PublishRequest::new(rid.parse().unwrap());
         req.sdk_direct_pinvoke = false;
         req.windows_api_list = WindowsApiList::Disabled;
         req.direct_pinvoke = items.iter().map(|s| s.to_string()).collect();

@@ -6,7 +6,7 @@ use crate::request::LoadedRequest;
 use aotinterop_linker::driver::{self, LinkJob, Linker, LinkerChoice};
 use aotinterop_linker::emit::StubOptions;
 use aotinterop_model::diag::{codes, Error, Location, Result};
-use aotinterop_model::{DotNet, Flavor, Format, OutputKind, Plan, Rid, Target};
+use aotinterop_model::{DotNet, Format, OutputKind, Plan, Rid, Target};
 use std::path::{Path, PathBuf};
 
 /// Everything the preflight, emit and link steps need.
@@ -51,11 +51,12 @@ pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn 
         )
         .at(loaded.locate_field("linker.path")));
     }
-    let written = settings.and_then(|l| l.flavor.as_deref());
-    let flavor = loaded.linker_flavor()?;
-    if let (Some(f), Some(w)) = (flavor, written) {
+    let flavor = loaded.linker_flavor();
+    if let Some(f) = flavor {
         if !f.supports(target) && loaded.request.native_lib != OutputKind::Static {
-            return Err(flavor_cannot_link(w, f, target).at(loaded.locate_field("linker.flavor")));
+            let written = loaded.linker_flavor_written().unwrap_or_default();
+            let e = crate::request::flavor_cannot_link(&written, f, target);
+            return Err(e.at(loaded.locate_field("linker.flavor")));
         }
     }
     // The linker runs in the request's folder: a program named by a relative path is made
@@ -68,27 +69,12 @@ pub fn choose_linker(loaded: &LoadedRequest, target: &Target) -> Result<Box<dyn 
         });
     let choice = LinkerChoice { flavor, program };
     driver::select(target, loaded.request.native_lib, &choice).map_err(|e| {
-        match (settings.and_then(|l| l.path.as_deref()), written) {
+        match (settings.and_then(|l| l.path.as_deref()), flavor) {
             (Some(_), _) => e.at(loaded.locate_field("linker.path")),
             (None, Some(_)) => e.at(loaded.locate_field("linker.flavor")),
             (None, None) => e,
         }
     })
-}
-
-fn flavor_cannot_link(written: &str, flavor: Flavor, target: &Target) -> Error {
-    let alias = if written.eq_ignore_ascii_case(flavor.name()) {
-        String::new()
-    } else {
-        format!(" ({})", flavor.name())
-    };
-    Error::new(
-        codes::FLAVOR_INVALID,
-        format!(
-            "linker flavour `{}`{alias} cannot link for {target}",
-            aotinterop_model::diag::shown(written, 80)
-        ),
-    )
 }
 
 /// `StaticExecutable` applies to Linux executables whose imports are all direct: a static
@@ -108,7 +94,7 @@ fn check_static_executable(loaded: &LoadedRequest, target: &Target, plan: &Plan)
                     OutputKind::Shared => "a shared library (NativeLib=Shared)",
                     OutputKind::Static => "a static library (NativeLib=Static)",
                 },
-                loaded.rid
+                loaded.request.rid
             ),
         )
         .at(at()));
@@ -188,8 +174,8 @@ fn input_files(loaded: &LoadedRequest) -> Vec<PathBuf> {
             .map(|(_, p)| p),
     );
     files.extend(native_library_script_files(loaded).into_iter().map(|(_, p)| p));
-    let runtime =
-        target_of(loaded.rid).and_then(|t| super::runtime::find_runtime(&t, req.runtime_dir.as_deref()));
+    let runtime = target_of(loaded.request.rid)
+        .and_then(|t| super::runtime::find_runtime(&t, req.runtime_dir.as_deref()));
     files.extend(runtime.map(|r| r.archive));
     files
 }
@@ -843,12 +829,12 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         }
     }
     // Mono's static runtime and AOT compiler are those of this machine: linux-x64 images only.
-    if req.compiler == aotinterop_model::Compiler::Mono && loaded.rid.to_string() != "linux-x64" {
+    if req.compiler == aotinterop_model::Compiler::Mono && loaded.request.rid.to_string() != "linux-x64" {
         return Err(Error::new(
             codes::RID_NOT_LINKABLE,
             format!(
                 "`compiler: mono` publishes linux-x64 images only (Mono's AOT compiler and static runtime are this machine's), not {}",
-                loaded.rid
+                loaded.request.rid
             ),
         )
         .at(loaded.locate_field("rid")));
@@ -1052,7 +1038,7 @@ fn same_file(_a: &std::fs::Metadata, a_path: &Path, b: &Path) -> bool {
 /// DLL's import library `NAME.lib`) is refused: the two would be one file, and the commit would
 /// fail after the link.
 pub fn check_side_output_names(loaded: &LoadedRequest, linker: &dyn Linker) -> Result<()> {
-    let (Some(output), Ok(target)) = (&loaded.request.output, target_of(loaded.rid)) else {
+    let (Some(output), Ok(target)) = (&loaded.request.output, target_of(loaded.request.rid)) else {
         return Ok(());
     };
     if loaded.request.native_lib == OutputKind::Static {
@@ -1254,7 +1240,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     }
     // Nor are files of another kind where its debug file and reports go (a user's `app.dbg`).
     // A linker's PDB and import library (a static library's output is the `.lib` itself).
-    let coff = target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff)
+    let coff = target_of(loaded.request.rid).is_ok_and(|t| t.format == Format::Coff)
         && loaded.request.native_lib != OutputKind::Static;
     if let Some((file, why)) = not_previous_side_files(output, loaded.request.strip_symbols, coff) {
         return Err(output_invalid(
@@ -1340,7 +1326,7 @@ fn written_files(loaded: &LoadedRequest, output: &Path) -> Vec<PathBuf> {
         output.with_file_name(format!("{name}.plan.json")),
         output.with_file_name(format!("{name}.plan.md")),
     ];
-    if target_of(loaded.rid).is_ok_and(|t| t.format == Format::Coff) {
+    if target_of(loaded.request.rid).is_ok_and(|t| t.format == Format::Coff) {
         written.extend([output.with_extension("lib"), output.with_extension("pdb")]);
     }
     written
@@ -1381,7 +1367,7 @@ fn as_made(path: &Path) -> PathBuf {
 /// Builds the link inputs of a planned publish.
 pub fn prepare(loaded: &LoadedRequest, plan: &Plan) -> Result<Prepared> {
     let req = &loaded.request;
-    let target = target_of(loaded.rid)?;
+    let target = target_of(loaded.request.rid)?;
     let kind = req.native_lib;
     let output = req.output.clone().ok_or_else(|| {
         Error::new(codes::REQUEST_NO_OUTPUT, "the publish request names no `output`")

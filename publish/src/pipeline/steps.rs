@@ -20,7 +20,7 @@ type Moves = Vec<(PathBuf, PathBuf)>;
 /// The request's checks before the first step: its RID, its inputs and outputs, its runtime
 /// folder; the linker that will link.
 pub(super) fn check_request(loaded: &LoadedRequest) -> Result<Box<dyn Linker>> {
-    let target = inputs::target_of(loaded.rid).map_err(|e| e.at(loaded.locate_field("rid")))?;
+    let target = inputs::target_of(loaded.request.rid).map_err(|e| e.at(loaded.locate_field("rid")))?;
     inputs::check_inputs(loaded)?;
     if let Some(dir) = &loaded.request.runtime_dir {
         runtime::find_runtime(&target, Some(dir)).map_err(|e| e.at(loaded.locate_field("runtime_dir")))?;

@@ -31,10 +31,10 @@ pub fn build_policy(
     loaded: &LoadedRequest,
 ) -> Result<(DirectPInvokePolicy, Option<WindowsListOrigin>, Vec<Diagnostic>)> {
     let req = &loaded.request;
-    let mut policy = DirectPInvokePolicy::new(loaded.rid, loaded.dotnet);
+    let mut policy = DirectPInvokePolicy::new(loaded.request.rid, loaded.dotnet);
     let mut diags = Vec::new();
     let mut origin = None;
-    if loaded.rid.is_windows() {
+    if loaded.request.rid.is_windows() {
         let mut skipped = Vec::new();
         let found = match &req.windows_api_list {
             WindowsApiList::Disabled => Some(WindowsListOrigin::Disabled),
@@ -81,8 +81,12 @@ pub fn build_policy(
     // The SDK's items name .NET's own native shims, which ILC links statically; a Mono image
     // links none of them (Mono's shims are its runtime's own, set apart by the scan).
     if req.sdk_direct_pinvoke && req.compiler != Compiler::Mono {
-        let items = sdk_defaults::items(loaded.rid, loaded.dotnet, req.invariant_globalization);
-        let targets = format!("{} ({})", sdk_defaults::targets_file(loaded.rid), loaded.dotnet);
+        let items = sdk_defaults::items(loaded.request.rid, loaded.dotnet, req.invariant_globalization);
+        let targets = format!(
+            "{} ({})",
+            sdk_defaults::targets_file(loaded.request.rid),
+            loaded.dotnet
+        );
         policy.add_sdk_defaults(std::path::Path::new(&targets), &items)?;
     }
     for list in &req.direct_pinvoke_list {
@@ -169,7 +173,7 @@ pub fn plan(loaded: &LoadedRequest, surface: Surface) -> Result<Plan> {
         diagnostics.push(d);
     }
     Ok(Plan {
-        rid: loaded.rid.to_string(),
+        rid: loaded.request.rid.to_string(),
         rules: loaded.dotnet,
         native_lib: req.native_lib,
         output: req.output.clone(),
@@ -224,7 +228,7 @@ impl<'p> Decided<'p> {
 
     /// Adds `imp`, called as `call_symbol`, bound as `d` decided.
     fn add(&mut self, imp: Import, call_symbol: String, d: crate::direct_pinvoke::Decision) {
-        let rid = self.loaded.rid;
+        let rid = self.loaded.request.rid;
         let (source, reason) = self.reason(&imp, &d);
         if d.direct && rid.is_windows() && !imp.exact_spelling && !imp.charset.is_ansi() && d.whole_module {
             self.bare_charset
@@ -322,7 +326,7 @@ impl<'p> Decided<'p> {
     /// lazy stdcall ones are probed decorated too (from .NET 9 on); an import whose decorated
     /// name cannot be written is noted.
     fn x86_names(&mut self, imp: &Import, d: &crate::direct_pinvoke::Decision) -> (Option<Box<str>>, bool) {
-        let rid = self.loaded.rid;
+        let rid = self.loaded.request.rid;
         let mut spelling = d.spelling.clone();
         if let Some(n) =
             names::ordinal(&imp.entry).filter(|_| rid.is_windows() && d.direct && spelling.is_none())
@@ -520,7 +524,7 @@ fn dll_main(loaded: &LoadedRequest, exports: &ExportPlan) -> Result<Option<Diagn
     let Some(dll_main) = exports.symbols.iter().find(|e| e.exported && e.name == "DllMain") else {
         return Ok(None);
     };
-    if !loaded.rid.is_windows() {
+    if !loaded.request.rid.is_windows() {
         return Ok(None);
     }
     let what = format!(
