@@ -72,7 +72,7 @@ pub fn run(args: &PublishArgs) -> ExitCode {
     bar.finish_and_clear();
     // A failure after a signal is the signal's doing (its handler removed the staging folder
     // under the publish): the handler says so and ends the program, with no error of this one.
-    if result.is_err() && pipeline::interrupted() {
+    if result.is_err() && pipeline::interrupted() && !pipeline::committed() {
         loop {
             std::thread::park();
         }

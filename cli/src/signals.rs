@@ -37,12 +37,23 @@ pub fn install() {
         .filter(|s| !kept.contains(s))
         .collect();
     if let Ok(mut signals) = signal_hook::iterator::Signals::new(&handled) {
-        std::thread::spawn(move || {
+        // No thread to be had (`ulimit -u`): the program goes on with the signals' default
+        // actions back (it panicked).
+        let watching = std::thread::Builder::new().spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                aotinterop::pipeline::remove_live_staging();
-                ended_by(signal);
+                // A commit that had put the new output in place: the publish is done, and ends
+                // as it would have (one result, the true one).
+                if !aotinterop::pipeline::remove_live_staging() {
+                    ended_by(signal);
+                }
             }
         });
+        if watching.is_err() {
+            for signal in handled {
+                // SAFETY: restores the default action of a catchable signal.
+                unsafe { libc::signal(signal, libc::SIG_DFL) };
+            }
+        }
     }
     ignore(&[libc::SIGXFSZ]);
 }

@@ -4986,3 +4986,174 @@ fn a_linker_of_another_target_is_refused_before_the_link() {
         );
     }
 }
+
+/// A response file or linker script with a byte that is not UTF-8 (a Latin-1 comment) is read
+/// as the compiler driver and GNU ld read it, byte by byte: the library it names is an input,
+/// so an output naming it is refused (the file was passed over as empty, and the library
+/// replaced by the image that needed it).
+#[test]
+fn files_that_are_not_utf8_still_name_the_inputs_of_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bar.c"), "int bar(void) { return 1; }\n").unwrap();
+    let st = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-o", "libbar.so", "bar.c"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let before = std::fs::read(d.join("libbar.so")).unwrap();
+    std::fs::write(d.join("bad.rsp"), b"-DNOTE=caf\xe9 -L. -lbar\n").unwrap();
+    std::fs::write(d.join("bad.ld"), b"/* caf\xe9 */\nINPUT ( -lbar )\n").unwrap();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    for args in [
+        serde_json::json!(["@bad.rsp"]),
+        serde_json::json!(["-L.", "bad.ld"]),
+    ] {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["native_lib"] = serde_json::json!("shared");
+            r["output"] = serde_json::json!("libbar.so");
+            r["linker_arg"] = args.clone();
+        });
+        let out = aotinterop(&["publish", "r.json"], d);
+        exits_saying(&out, 1, &["AOTI0208", "libbar.so"]);
+        assert_eq!(std::fs::read(d.join("libbar.so")).unwrap(), before, "{args}");
+    }
+}
+
+/// An object of another machine, or a file that is no object, is refused at its field: a
+/// static archive packed it and succeeded (the host's link failed on it, `file in wrong
+/// format`); an image linked with it failed only at the link.
+#[test]
+fn objects_of_another_machine_or_none_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    std::fs::write(d.join("notes.o"), "hello\n").unwrap();
+    for (rid, kind, object, says) in [
+        ("linux-arm64", "static", "main.o", "is an object of x86_64"),
+        ("win-x64", "static", "main.o", "not of x86_64-w64-mingw32"),
+        (
+            "linux-x64",
+            "static",
+            "notes.o",
+            "is no object file (it reads as text)",
+        ),
+        ("linux-arm64", "shared", "main.o", "is an object of x86_64"),
+    ] {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["rid"] = serde_json::json!(rid);
+            r["native_lib"] = serde_json::json!(kind);
+            r["output"] = serde_json::json!("out/lib");
+            r["objects"] = serde_json::json!([object]);
+        });
+        let out = aotinterop(&["publish", "r.json"], d);
+        exits_saying(&out, 1, &["AOTI0505", "`objects[0]`", says]);
+        assert!(!d.join("out").exists(), "{rid} {kind}");
+    }
+}
+
+/// Values of linker options that name no file (`-soname=NAME`, `--wrap=SYM`, `-y,SYM`, an
+/// rpath) are not taken for inputs: a library named after itself (`-Wl,-soname=libbar.so`)
+/// published again was refused as its own input.
+#[test]
+fn option_values_that_name_no_file_are_no_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int helper(void) { return 0; }\n", "base.json");
+    for arg in [
+        "-Wl,-soname=libbar.so",
+        "-Wl,--soname=libbar.so",
+        "-Wl,-y,libbar.so",
+        "-Wl,--wrap=libbar.so",
+    ] {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["native_lib"] = serde_json::json!("shared");
+            r["output"] = serde_json::json!("libbar.so");
+            r["linker_arg"] = serde_json::json!([arg]);
+        });
+        for round in 0..2 {
+            let out = aotinterop(&["publish", "--quiet", "r.json"], d);
+            assert!(
+                out.status.success(),
+                "{arg}, publish {round}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}
+
+/// `cache_dir` or `intermediate_dir` naming the output (or a file beside it the publish writes,
+/// or a folder inside one) is refused before anything is written: the Mono cache was made
+/// where the image goes, found only at the commit ("nothing was written": it was).
+#[test]
+fn folders_the_publish_makes_are_never_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    app_request(d, "main", "int main(void) { return 0; }\n", "base.json");
+    for (field, value) in [
+        ("intermediate_dir", "out/app"),
+        ("intermediate_dir", "out/app.plan.json"),
+        ("cache_dir", "out/app.dbg"),
+        ("cache_dir", "out/app/cache"),
+    ] {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["output"] = serde_json::json!("out/app");
+            r[field] = serde_json::json!(value);
+        });
+        let out = aotinterop(&["publish", "r.json"], d);
+        exits_saying(
+            &out,
+            1,
+            &["AOTI0208", &format!("`{field}`"), "a file this publish writes"],
+        );
+        assert!(!d.join("out").exists(), "{field}: {value}");
+    }
+}
+
+/// GNU ld scripts as NativeLibrary items: one naming itself along two relative spellings is a
+/// cycle at once (the walk doubled at every spelling, and hung); a chain thousands long is
+/// walked without recursion (20,000 overflowed the stack) and to its end (the preflight
+/// stopped at 4 levels: a false AOTI0520); a file a script names beside itself is found as
+/// GNU ld finds it (the preflight looked in the request's folder only).
+#[test]
+fn linker_scripts_are_walked_as_the_linker_walks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = "extern int bar(void);\nint main(void) { return bar() == 1 ? 0 : 1; }\n";
+    app_request(d, "main", source, "base.json");
+    std::fs::create_dir_all(d.join("br/a")).unwrap();
+    std::fs::create_dir_all(d.join("br/b")).unwrap();
+    std::fs::write(d.join("br/s.so"), "INPUT ( a/../s.so b/../s.so )\n").unwrap();
+    std::fs::create_dir_all(d.join("chain")).unwrap();
+    std::fs::create_dir_all(d.join("vendor")).unwrap();
+    std::fs::write(d.join("vendor/bar.c"), "int bar(void) { return 1; }\n").unwrap();
+    let st = Command::new("gcc")
+        .args(["-c", "-fPIC", "-o", "vendor/libbar_impl.o", "vendor/bar.c"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    const LINKS: usize = 3000;
+    for i in 0..LINKS {
+        let text = match i + 1 {
+            n if n < LINKS => format!("INPUT ( c{n}.so )\n"),
+            _ => "INPUT ( ../vendor/libbar_impl.o )\n".to_string(),
+        };
+        std::fs::write(d.join(format!("chain/c{i}.so")), text).unwrap();
+    }
+    std::fs::write(d.join("vendor/libbar.so"), "INPUT ( libbar_impl.o )\n").unwrap();
+    let publish = |library: &str| {
+        edit_request(d, "base.json", "r.json", |r| {
+            r["native_library"] = serde_json::json!([library]);
+            r["direct_pinvoke"] = serde_json::json!(["bar"]);
+            r["imports"] = serde_json::json!([{"module": "bar", "entry": "bar"}]);
+        });
+        aotinterop(&["publish", "--quiet", "r.json"], d)
+    };
+    exits_saying(&publish("br/s.so"), 1, &["AOTI0522", "names itself"]);
+    for library in ["chain/c0.so", "vendor/libbar.so"] {
+        let out = publish(library);
+        assert!(out.status.success(), "{library}: {}", text(&out.stderr));
+    }
+}

@@ -882,3 +882,21 @@ fn an_item_matching_under_a_later_spelling_is_reported_with_the_import() {
         );
     }
 }
+
+/// One caller-given symbol for imports of two libraries is refused at planning, at the request
+/// (it passed `plan`, and `publish` failed at the emit step, exit 4, without a place).
+#[test]
+fn a_symbol_given_to_two_imports_that_bind_differently_is_refused_at_planning() {
+    let text = r#"{"rid": "linux-x64", "imports": [
+        {"module": "libc", "entry": "x", "symbol": "a"},
+        {"module": "libz", "entry": "y", "symbol": "a"}]}"#;
+    let loaded = PublishRequest::parse(text, Path::new("r.json"), Path::new("/base")).unwrap();
+    let e = aotinterop::plan_request(&loaded).unwrap_err();
+    assert_eq!(e.code(), aotinterop_model::codes::IMPORT_INVALID, "{e}");
+    assert!(
+        e.to_string()
+            .contains("symbol `a` is given to another import too, and they name two libraries"),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("r.json:3:"), "{e}");
+}

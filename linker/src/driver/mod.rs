@@ -23,7 +23,7 @@ pub use msvc::LldLink;
 pub use run::{link, link_staged, LinkOutcome, StagedLink};
 pub use select::{default_flavor, select, LinkerChoice};
 pub use staging::{
-    begin_publish, interrupted, recover, remove_live as remove_live_staging, run_program, Staging,
+    begin_publish, committed, interrupted, recover, remove_live as remove_live_staging, run_program, Staging,
 };
 pub use strip::debug_file_name;
 pub use tools::{cc_lib_dirs, cc_machine, find_program, mingw_lib_dirs};

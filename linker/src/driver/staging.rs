@@ -33,12 +33,15 @@ struct Live {
     dirs: Vec<PathBuf>,
     children: Vec<u32>,
     interrupted: bool,
+    /// A commit of this process has put its new output in place.
+    committed: bool,
 }
 
 static LIVE: std::sync::Mutex<Live> = std::sync::Mutex::new(Live {
     dirs: Vec::new(),
     children: Vec::new(),
     interrupted: false,
+    committed: false,
 });
 
 fn live() -> std::sync::MutexGuard<'static, Live> {
@@ -47,8 +50,9 @@ fn live() -> std::sync::MutexGuard<'static, Live> {
 
 /// Ends what this process's publishes are doing, for a program a signal ends: the programs they
 /// run are killed, their staging folders removed (after a commit under way has finished, so the
-/// output is the old set or the new one), and no publish starts anything more.
-pub fn remove_live() {
+/// output is the old set or the new one), and no publish starts anything more. Says whether a
+/// commit had already put its new output in place (the publish is then done).
+pub fn remove_live() -> bool {
     let mut live = live();
     live.interrupted = true;
     for &pid in &live.children {
@@ -57,6 +61,12 @@ pub fn remove_live() {
     for dir in &live.dirs {
         remove_now(dir);
     }
+    live.committed
+}
+
+/// Whether a commit of this process has put its new output in place.
+pub fn committed() -> bool {
+    live().committed
 }
 
 /// Removes the staging folder `dir` while the publish that made it may still be writing in it:
@@ -195,12 +205,16 @@ pub struct Staging {
     dir: PathBuf,
     /// Locked while this publish lives.
     lock: Option<File>,
+    /// Kept for the next publish: a commit that could not be rolled back left its journal.
+    keep: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         let mut live = live();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
         live.dirs.retain(|d| d != &self.dir);
         drop(self.lock.take());
     }
@@ -486,6 +500,7 @@ impl Staging {
         Ok(Staging {
             dir,
             lock: Some(lock),
+            keep: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -530,7 +545,7 @@ impl Staging {
         };
         let lock = aotinterop_model::diag::open_folder(folder).map_err(|e| move_failed(folder, e))?;
         lock_folder(&lock).map_err(|e| move_failed(folder, e))?;
-        let live = live();
+        let mut live = live();
         if live.interrupted {
             return Err(move_failed(dest, interrupted_error()));
         }
@@ -552,8 +567,16 @@ impl Staging {
         let previous = self.keep_previous(&moves)?;
         self.write_journal(&moves, &previous)
             .map_err(|e| move_failed(dest, e))?;
-        self.apply(&moves, &previous, moves.len())?;
+        if let Err(e) = self.apply(&moves, &previous, moves.len()) {
+            if self.keep.load(std::sync::atomic::Ordering::Relaxed) {
+                // Left for the next publish, which rolls it back by its journal; not removed
+                // by a signal meanwhile either.
+                live.dirs.retain(|d| d != &self.dir);
+            }
+            return Err(e);
+        }
         let _ = std::fs::remove_file(self.path().join(JOURNAL));
+        live.committed = true;
         drop(live);
         Ok(())
     }
@@ -573,7 +596,10 @@ impl Staging {
                 None => std::fs::remove_file(to),
             };
             if let Err(e) = moved {
-                self.roll_back(&moves[..done], previous);
+                if !self.roll_back(&moves[..done], previous) {
+                    self.keep.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(roll_back_failed(to, e, self.path()));
+                }
                 return Err(move_failed(to, e));
             }
         }
@@ -621,20 +647,36 @@ impl Staging {
     }
 
     /// Undoes the first moves: each new file goes back into the staging folder and the previous
-    /// one, if any, is put back.
-    fn roll_back(&self, moved: &[(Option<PathBuf>, &Path)], previous: &[Option<PathBuf>]) {
+    /// one, if any, is put back. Says whether every one was undone.
+    fn roll_back(&self, moved: &[(Option<PathBuf>, &Path)], previous: &[Option<PathBuf>]) -> bool {
+        let mut whole = true;
         for ((staged, to), kept) in moved.iter().zip(previous).rev() {
-            match (kept, staged) {
-                (Some(kept), _) => {
-                    let _ = std::fs::rename(kept, to);
-                }
-                (None, Some(staged)) => {
-                    let _ = std::fs::rename(to, staged);
-                }
-                (None, None) => {}
-            }
+            let undone = match (kept, staged) {
+                (Some(kept), _) => std::fs::rename(kept, to),
+                (None, Some(staged)) => std::fs::rename(to, staged),
+                (None, None) => Ok(()),
+            };
+            whole &= undone.is_ok();
         }
+        whole
     }
+}
+
+/// A move failed and so did putting the previous files back: the output is a mix, which the
+/// staging folder's journal, kept, lets the next publish to it undo.
+fn roll_back_failed(dest: &Path, e: std::io::Error, staging: &Path) -> Error {
+    Diagnostic::error(
+        codes::OUTPUT_UNWRITABLE,
+        format!(
+            "cannot move the published file into place ({}), and putting the previous files back failed too: the \
+             output is now part old, part new. The next publish to it puts the previous files back first (their \
+             copies and the journal are kept in {})",
+            aotinterop_model::diag::io_words(&e),
+            aotinterop_model::diag::shown_path(staging, 400)
+        ),
+    )
+    .at(dest)
+    .into()
 }
 
 fn move_failed(dest: &Path, e: std::io::Error) -> Error {

@@ -383,7 +383,7 @@ fn read_link(
         .collect();
     for (path, o) in native {
         // A NativeLibrary that is a GNU ld script offers what the files it names define.
-        files.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs)));
+        files.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs, &path)));
         if job.generate_import_libraries {
             sight.per_file.push((path, o.clone()));
         }
@@ -408,11 +408,12 @@ fn read_link(
             None => {}
         }
     }
+    // Every file once (by what it is), as deep as the scripts go.
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    for _round in 0..4 {
+    while !files.is_empty() {
         let mut next = Vec::new();
         for f in files.drain(..) {
-            if !seen.insert(f.clone()) {
+            if !seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())) {
                 continue;
             }
             // An archive the linker would refuse (a malformed index) is said; other files it
@@ -425,27 +426,29 @@ fn read_link(
                 }
                 Err(_) => continue,
             };
-            next.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs)));
+            next.extend(o.references.iter().flat_map(|r| referenced(r, job, dirs, &f)));
             if job.generate_import_libraries {
                 sight.per_file.push((f.clone(), o.clone()));
             }
             sight.offered.absorb(o);
-        }
-        if next.is_empty() {
-            break;
         }
         files = next;
     }
     sight
 }
 
-/// The file a linker script's reference names: a path (under the sysroot), or `-lNAME` found in
-/// `dirs`.
-fn referenced(r: &ScriptRef, job: &LinkJob, dirs: &[PathBuf]) -> Option<PathBuf> {
+/// The file a reference of the linker script `script` names: a path (under the sysroot), or
+/// `-lNAME` found in `dirs`.
+fn referenced(r: &ScriptRef, job: &LinkJob, dirs: &[PathBuf], script: &Path) -> Option<PathBuf> {
     match r {
-        // A relative path is the linker's working folder's.
+        // A relative path is the linker's working folder's, else (as GNU ld looks) the script's.
         ScriptRef::File(p) if p.is_relative() => {
-            Some(job.working_dir.as_deref().map_or(p.clone(), |w| w.join(p)))
+            let working = job.working_dir.as_deref().map_or(p.clone(), |w| w.join(p));
+            let beside = script.parent().map(|d| d.join(p));
+            match beside.filter(|b| !working.exists() && b.exists()) {
+                Some(b) => Some(b),
+                None => Some(working),
+            }
         }
         ScriptRef::File(p) => Some(rooted(p, job.sysroot.as_deref())),
         ScriptRef::Lib(l) => {

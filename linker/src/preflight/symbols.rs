@@ -138,41 +138,55 @@ fn read_object(data: &[u8]) -> Option<Offered> {
 /// script, and its `-lNAME` found in `lib_dirs`. Only files that exist are returned; anything
 /// that is not a text file (or a thin archive) names none.
 pub fn script_inputs(path: &Path, base: &Path, lib_dirs: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(path: &Path, base: &Path, lib_dirs: &[PathBuf], out: &mut Vec<PathBuf>) {
-        let Ok(data) = crate::diag::read_bounded(path, "linker script or thin archive", 64 << 20) else {
-            return;
+    // Walked with a list, not recursion (a chain of 20,000 scripts overflowed the stack), each
+    // file once by what it is, not by how it is spelled (`a/../s.so` and `b/../s.so` doubled the
+    // walk at every level).
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::from([file_identity(path)]);
+    let mut todo = vec![path.to_path_buf()];
+    while let Some(path) = todo.pop() {
+        let Ok(data) = crate::diag::read_bounded(&path, "linker script or thin archive", 64 << 20) else {
+            continue;
         };
-        let beside = path.parent().unwrap_or(Path::new("."));
         // A thin archive's members are files of their own, named from the archive's folder.
-        if let Some(members) = thin_members(path, &data) {
+        if let Some(members) = thin_members(&path, &data) {
             for m in members
                 .into_iter()
                 .filter(|m| std::fs::symlink_metadata(m).is_ok())
             {
-                if !out.contains(&m) {
+                if seen.insert(file_identity(&m)) {
                     out.push(m);
                 }
             }
-            return;
+            continue;
         }
-        let Some(text) = String::from_utf8(data).ok() else {
-            return;
+        let Some(text) = script_text(&data) else {
+            continue;
         };
+        let beside = path.parent().unwrap_or(Path::new("."));
         for r in read_script(&text) {
-            if let Some(found) = script_candidates(r, beside, base, lib_dirs)
+            let found = script_candidates(r, beside, base, lib_dirs)
                 .into_iter()
-                .find(|c| std::fs::symlink_metadata(c).is_ok())
-            {
-                if !out.contains(&found) {
-                    out.push(found.clone());
-                    walk(&found, base, lib_dirs, out);
-                }
+                .find(|c| std::fs::symlink_metadata(c).is_ok());
+            if let Some(found) = found.filter(|f| seen.insert(file_identity(f))) {
+                out.push(found.clone());
+                todo.push(found);
             }
         }
     }
-    let mut out = Vec::new();
-    walk(path, base, lib_dirs, &mut out);
     out
+}
+
+/// What a file is, however its path spells it: its real path (the path itself when it cannot
+/// be resolved).
+fn file_identity(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A linker script's text, read as GNU ld reads it, byte by byte (a comment in Latin-1 is no
+/// reason to pass the script's files over: it linked); `None` for a binary file (a NUL in it).
+fn script_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    (!data.contains(&0)).then(|| String::from_utf8_lossy(data))
 }
 
 /// The files a script's reference may name: a path as it is and beside the script, or
@@ -197,50 +211,59 @@ fn script_candidates(r: ScriptRef, beside: &Path, base: &Path, lib_dirs: &[PathB
 /// file is explored once, however many scripts name it; paths are the linker's working folder
 /// `base`'s.
 pub fn script_cycle(path: &Path, base: &Path, lib_dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
-    struct Walk<'a> {
-        base: &'a Path,
-        lib_dirs: &'a [PathBuf],
-        stack: Vec<PathBuf>,
-        on_stack: Vec<PathBuf>,
-        done: BTreeSet<PathBuf>,
+    /// A script on the walk's path: the files it names, and how many of them were walked.
+    struct Frame {
+        path: PathBuf,
+        id: PathBuf,
+        named: Vec<PathBuf>,
+        next: usize,
     }
-    fn walk(w: &mut Walk<'_>, path: &Path) -> bool {
-        let id = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        w.stack.push(path.to_path_buf());
-        if w.on_stack.contains(&id) {
-            return true;
-        }
-        if w.done.contains(&id) {
-            w.stack.pop();
-            return false;
-        }
-        w.on_stack.push(id.clone());
-        let text = crate::diag::read_bounded(path, "linker script", 64 << 20)
-            .ok()
-            .filter(|d| FileKind::identify(&d[..d.len().min(512)]) == FileKind::Text)
-            .and_then(|d| String::from_utf8(d).ok());
+    let open = |path: PathBuf| {
+        let data = crate::diag::read_bounded(&path, "linker script", 64 << 20).ok();
+        let text = data.as_deref().and_then(script_text);
         let beside = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        for r in text.as_deref().map(read_script).unwrap_or_default() {
-            let found = script_candidates(r, &beside, w.base, w.lib_dirs)
-                .into_iter()
-                .find(|c| c.is_file());
-            if found.is_some_and(|f| walk(w, &f)) {
-                return true;
-            }
+        let named = text
+            .as_deref()
+            .map(read_script)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| {
+                script_candidates(r, &beside, base, lib_dirs)
+                    .into_iter()
+                    .find(|c| c.is_file())
+            })
+            .collect();
+        Frame {
+            id: file_identity(&path),
+            path,
+            named,
+            next: 0,
         }
-        w.on_stack.pop();
-        w.stack.pop();
-        w.done.insert(id);
-        false
-    }
-    let mut w = Walk {
-        base,
-        lib_dirs,
-        stack: Vec::new(),
-        on_stack: Vec::new(),
-        done: BTreeSet::new(),
     };
-    walk(&mut w, path).then_some(w.stack)
+    // Walked with a list, not recursion (a chain of 20,000 scripts overflowed the stack).
+    let mut done = std::collections::HashSet::new();
+    let mut on_path = std::collections::HashSet::from([file_identity(path)]);
+    let mut stack = vec![open(path.to_path_buf())];
+    while let Some(top) = stack.last_mut() {
+        let Some(child) = top.named.get(top.next).cloned() else {
+            let frame = stack.pop()?;
+            on_path.remove(&frame.id);
+            done.insert(frame.id);
+            continue;
+        };
+        top.next += 1;
+        let id = file_identity(&child);
+        if on_path.contains(&id) {
+            let mut chain: Vec<PathBuf> = stack.into_iter().map(|f| f.path).collect();
+            chain.push(child);
+            return Some(chain);
+        }
+        if !done.contains(&id) {
+            on_path.insert(id);
+            stack.push(open(child));
+        }
+    }
+    None
 }
 
 /// Parses the library names out of a GNU ld script (`GROUP ( /lib/libc.so.6 AS_NEEDED ( ... ) )`).
@@ -398,11 +421,18 @@ fn stale_entry<'i, 'd>(
     data: &'d [u8],
     index: &'i [object::read::archive::ArchiveSymbol<'d>],
 ) -> Option<&'i object::read::archive::ArchiveSymbol<'d>> {
+    // A member cut short is what is there of it (said as such, not as a stale index).
     let members: BTreeMap<u64, &[u8]> = archive
         .members()
         .filter_map(|m| {
             let m = m.ok()?;
-            Some((m.file_range().0, m.data(data).ok()?))
+            let start = m.file_range().0;
+            Some((
+                start,
+                m.data(data)
+                    .ok()
+                    .or_else(|| data.get(usize::try_from(start).ok()?..))?,
+            ))
         })
         .collect();
     let mut read: BTreeMap<u64, Option<BTreeSet<Vec<u8>>>> = BTreeMap::new();
@@ -529,6 +559,7 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
             })?;
             // A member running past the end: what is there is read (a linker may take it, or
             // stop with `file too short`), and it is said.
+            let cut = m.data(&*data).is_err();
             let bytes = m.data(&*data).ok().or_else(|| {
                 out.cut.push(String::from_utf8_lossy(m.name()).into_owned());
                 usize::try_from(m.file_range().0)
@@ -537,8 +568,9 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
             });
             match bytes.and_then(read_object) {
                 Some(o) => out.absorb(o),
-                // LLVM bitcode (LTO) is the linker's to read; anything else it refuses.
-                None if bytes.is_some_and(|b| FileKind::identify(b) != FileKind::Bitcode) => out
+                // (A cut member is said as such.) LLVM bitcode (LTO) is the linker's to read;
+                // anything else it refuses.
+                None if !cut && bytes.is_some_and(|b| FileKind::identify(b) != FileKind::Bitcode) => out
                     .unreadable
                     .push(String::from_utf8_lossy(m.name()).into_owned()),
                 None => {}
@@ -552,18 +584,18 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
     if let Some(o) = read_object(&data) {
         return Ok(o);
     }
-    match std::str::from_utf8(&data) {
+    match script_text(&data) {
         // An Apple text stub: the symbols it lists (C names: Mach-O's `_` dropped). Read as
         // words, as the loader check reads its targets: no YAML crate for one list.
-        Ok(text) if text.starts_with("--- !tapi") || text.trim_start().starts_with('{') => Ok(Offered {
-            other: tbd_symbols(text),
+        Some(text) if text.starts_with("--- !tapi") || text.trim_start().starts_with('{') => Ok(Offered {
+            other: tbd_symbols(&text),
             ..Offered::default()
         }),
-        Ok(text) => Ok(Offered {
-            references: read_script(text),
+        Some(text) => Ok(Offered {
+            references: read_script(&text),
             ..Offered::default()
         }),
-        Err(_) => Err(Error::new(
+        None => Err(Error::new(
             codes::BAD_FORMAT,
             "not an archive, object, shared library or linker script",
         )
@@ -640,6 +672,20 @@ mod tests {
                 assert!(e.message.contains("symbol index is stale"), "{e}");
             }
         }
+    }
+
+    /// An archive cut short (its index whole, its member not) is said to be cut, not to have a
+    /// stale index (whose advice, `ranlib`, fails on it: "file truncated").
+    #[test]
+    fn a_truncated_archive_is_cut_not_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = archive(dir.path(), |_| {});
+        let bytes = std::fs::read(&a).unwrap();
+        std::fs::write(&a, &bytes[..bytes.len() - 200]).unwrap();
+        let offered = read(&a, true).unwrap();
+        assert_eq!(offered.cut, ["a.o"]);
+        assert!(offered.unreadable.is_empty(), "{offered:?}");
+        assert!(read(&a, false).is_ok());
     }
 
     /// Archives the real toolchains built (C libraries, compiler runtimes, MinGW's import

@@ -205,6 +205,9 @@ fn linker_words_read(base: &Path, args: &[String]) -> (Vec<(usize, String)>, boo
     let mut words: Vec<(usize, String)> = Vec::new();
     let mut queue: std::collections::VecDeque<(usize, String)> = args.iter().cloned().enumerate().collect();
     let mut read = 0;
+    // A response file there that cannot be read whole (over the text limit, a FIFO) leaves
+    // the words incomplete: what the linker would write is then not known.
+    let mut unread = false;
     while let Some((i, arg)) = queue.pop_front() {
         if words.len() >= WORD_LIMIT {
             break;
@@ -221,8 +224,7 @@ fn linker_words_read(base: &Path, args: &[String]) -> (Vec<(usize, String)>, boo
                 // A response file the compiler driver reads: its words are arguments in its place.
                 if let Some(file) = arg.strip_prefix('@').filter(|_| read < RESPONSE_FILE_LIMIT) {
                     read += 1;
-                    let text = aotinterop_model::diag::read_text(&base.join(file), "response file")
-                        .unwrap_or_default();
+                    let text = response_file_text(&base.join(file), &mut unread);
                     for w in response_file_words(&text).into_iter().rev() {
                         queue.push_front((i, w.to_string()));
                     }
@@ -234,15 +236,31 @@ fn linker_words_read(base: &Path, args: &[String]) -> (Vec<(usize, String)>, boo
     let mut at = 0;
     while at < words.len() && words.len() < WORD_LIMIT {
         if let Some(file) = words[at].1.strip_prefix('@') {
-            let text =
-                aotinterop_model::diag::read_text(&base.join(file), "response file").unwrap_or_default();
+            let text = response_file_text(&base.join(file), &mut unread);
             let item = words[at].0;
             words.extend(response_file_words(&text).into_iter().map(|w| (item, w)));
         }
         at += 1;
     }
-    let complete = words.len() < WORD_LIMIT && read < RESPONSE_FILE_LIMIT;
+    let complete = words.len() < WORD_LIMIT && read < RESPONSE_FILE_LIMIT && !unread;
     (words, complete)
+}
+
+/// A response file's text, as GCC reads it, byte by byte (a word in Latin-1 is read, not the
+/// file passed over: it held `-lbar`, whose output then replaced it); empty when there is no
+/// such regular file (the driver takes `@NAME` as a file name then; a FIFO is refused as an
+/// input), `unread` set when there is one that cannot be read whole (over 64 MiB).
+fn response_file_text(path: &Path, unread: &mut bool) -> String {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return String::new();
+    }
+    match aotinterop_model::diag::read_bounded(path, "response file", aotinterop_model::diag::TEXT_LIMIT) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => {
+            *unread = true;
+            String::new()
+        }
+    }
 }
 
 /// The words of a response file as GCC and the linkers read it (libiberty's `buildargv`):
@@ -303,7 +321,7 @@ fn link_exe_file(word: &str) -> Option<&str> {
     (named && !value.is_empty()).then_some(value)
 }
 
-/// GNU ld options given with their value as the next word, that value naming no input file.
+/// GNU ld options whose value, given as the next word or after `=`, names no input file.
 const NOT_FILE_VALUES: &[&str] = &[
     "-rpath",
     "--rpath",
@@ -319,11 +337,20 @@ const NOT_FILE_VALUES: &[&str] = &[
     "--entry",
     "-u",
     "--undefined",
+    "--require-defined",
     "--defsym",
     "-m",
     "--wrap",
     "-init",
     "-fini",
+    "-y",
+    "--trace-symbol",
+    "--exclude-libs",
+    "--hash-style",
+    "--build-id",
+    "--image-base",
+    "--section-start",
+    "--plugin-opt",
 ];
 
 /// The files `words` name as inputs of the link (see [`linker_arg_files`]).
@@ -392,11 +419,12 @@ fn linker_arg_inputs(base: &Path, words: &[(usize, String)]) -> Vec<(usize, Path
         } else if let Some(f) = word.strip_prefix('@') {
             files.push((i, base.join(f)));
         } else if word.starts_with('-') {
-            // A writing option's file (`--Map=FILE`) is an output of the linker's, not an input.
+            // A writing option's file (`--Map=FILE`) is an output of the linker's, not an input;
+            // `-soname=NAME` and the like name no file.
             let writes = long_option(word).is_some_and(|(o, v)| writes_file(o, v.is_some()).is_some());
             files.extend(
                 word.split_once('=')
-                    .filter(|_| !writes)
+                    .filter(|(option, _)| !writes && !NOT_FILE_VALUES.contains(option))
                     .map(|(_, v)| (i, base.join(v))),
             );
         } else {
@@ -735,7 +763,8 @@ fn linker_arg_writes_input(loaded: &LoadedRequest) -> Option<Error> {
                 codes::OUTPUT_INVALID,
                 format!(
                     "`linker_arg`: its items hold more than {WORD_LIMIT} linker words or {RESPONSE_FILE_LIMIT} response \
-                     files, more than aotinterop reads to check what the linker would write: pass fewer"
+                     files, or a response file that cannot be read whole (over 64 MiB), more than aotinterop reads to \
+                     check what the linker would write: pass fewer"
                 ),
             )
             .at(loaded.locate_field("linker_arg")),
@@ -840,6 +869,7 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         .at(loaded.locate_field("rid")));
     }
     check_files(loaded, named)?;
+    check_objects(loaded)?;
     if req.compiler == aotinterop_model::Compiler::Mono {
         check_cache(loaded)?;
         check_mono_file_names(loaded)?;
@@ -1013,6 +1043,68 @@ fn check_files(loaded: &LoadedRequest, named: Vec<(String, &Path)>) -> Result<()
     Ok(())
 }
 
+/// Each of the request's objects is one of the target's, by its headers (another machine's was
+/// packed into a static archive, and failed only in the host's link); for `native_lib: static`,
+/// an object at all (a text file was packed as a member).
+fn check_objects(loaded: &LoadedRequest) -> Result<()> {
+    let Some(target) = loaded.request.rid.target() else {
+        return Ok(());
+    };
+    let archive = loaded.request.native_lib == OutputKind::Static;
+    for (i, path) in loaded.request.objects.iter().enumerate() {
+        if let Some(why) = object_fault(path, &target, archive) {
+            let field = format!("objects[{i}]");
+            return Err(Error::new(
+                codes::BAD_FORMAT,
+                format!("`{field}`: {} {why}", shown_path(path)),
+            )
+            .at(loaded.locate_field(&field)));
+        }
+    }
+    Ok(())
+}
+
+/// Why the file at `path` is no object of `target` (for an archive's member, `archive`: no
+/// object at all), if it is not. LLVM bitcode is taken (the linker plugin's to read).
+fn object_fault(path: &Path, target: &Target, archive: bool) -> Option<String> {
+    use object::Object;
+    let file = aotinterop_model::diag::open_regular(path).ok()?;
+    let cache = object::ReadCache::new(file);
+    let len = object::ReadRef::len(&cache).unwrap_or(0);
+    let head = object::ReadRef::read_bytes_at(&cache, 0, len.min(64)).unwrap_or_default();
+    let kind = aotinterop_model::FileKind::identify(head);
+    if kind == aotinterop_model::FileKind::Bitcode {
+        return None;
+    }
+    let Ok(parsed) = object::File::parse(&cache) else {
+        return archive.then(|| {
+            format!(
+                "is no object file (it reads as {}): name the compiled object",
+                kind.name()
+            )
+        });
+    };
+    let format = match parsed.format() {
+        object::BinaryFormat::Elf => Some(Format::Elf),
+        object::BinaryFormat::Coff | object::BinaryFormat::Pe => Some(Format::Coff),
+        object::BinaryFormat::MachO => Some(Format::MachO),
+        _ => None,
+    };
+    let arch = aotinterop_image::ImageArch::of(parsed.architecture());
+    if format != Some(target.format) || arch != aotinterop_image::ImageArch::Known(target.arch) {
+        return Some(format!(
+            "is an object of {arch} ({}), not of {target}: compile it for the RID's target",
+            kind.name()
+        ));
+    }
+    (archive && parsed.kind() != object::ObjectKind::Relocatable).then(|| {
+        format!(
+            "is a {} image, not an object: an archive holds compiled objects",
+            kind.name()
+        )
+    })
+}
+
 /// Whether `path` is (the same file as) one of the files the request reads.
 pub fn is_input(loaded: &LoadedRequest, path: &Path) -> bool {
     let Ok(meta) = std::fs::metadata(path) else {
@@ -1117,6 +1209,30 @@ fn output_invalid(path: &Path, what: &str) -> Error {
     )
 }
 
+/// The folders the request has aotinterop make (`cache_dir`, `intermediate_dir`) are none of
+/// the files a publish writes, nor inside one: the Mono cache was made where the image goes,
+/// found only at the commit, and every later publish to it refused.
+fn folders_over_outputs(loaded: &LoadedRequest, output: &Path) -> Result<()> {
+    let req = &loaded.request;
+    let written: Vec<PathBuf> = written_files(loaded, output).iter().map(|w| as_made(w)).collect();
+    for (field, dir) in [
+        ("cache_dir", &req.cache_dir),
+        ("intermediate_dir", &req.intermediate_dir),
+    ] {
+        let Some(dir) = dir.as_deref() else { continue };
+        let dir_made = as_made(dir);
+        if let Some(w) = written.iter().find(|w| dir_made.starts_with(w)) {
+            let why = format!(
+                "`{field}` {} is, or is inside, {}, a file this publish writes: name another folder",
+                shown_path(dir),
+                shown_path(w)
+            );
+            return Err(Error::new(codes::OUTPUT_INVALID, why).at(loaded.locate_field(field)));
+        }
+    }
+    Ok(())
+}
+
 /// Checks, before anything is done, the files a publish writes: there is an output, and neither
 /// it nor its debug file or plan report is a folder, a device, a FIFO or one of the inputs.
 pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
@@ -1145,6 +1261,7 @@ pub fn check_outputs(loaded: &LoadedRequest) -> Result<()> {
     if text.contains(&0) {
         return Err(output_invalid(output, "holds a NUL character").at(at()));
     }
+    folders_over_outputs(loaded, output)?;
     // Linux's limits (NAME_MAX, PATH_MAX), with room for the longest name made from the
     // image's (`IMAGE.plan.json`; objcopy's temporary `IMAGE.dbg.temp-stream-XXXXXX` while it
     // writes the debug file) and for the staging folder's own name in the absolute path.

@@ -9,7 +9,7 @@ mod report;
 mod runtime;
 mod steps;
 
-pub use aotinterop_linker::driver::{interrupted, remove_live_staging};
+pub use aotinterop_linker::driver::{committed, interrupted, remove_live_staging};
 pub use inputs::{check_inputs, check_plan_inputs, is_input, target_of};
 pub use report::ReportPaths;
 pub use runtime::{find_runtime, RuntimeLibrary};

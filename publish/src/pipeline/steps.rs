@@ -122,6 +122,10 @@ pub(super) fn preflight(
                 errors.len() - 1 - SHOWN
             ));
         }
+        // The warnings too: one may be the cause (an archive cut short, its symbols unread).
+        for w in warnings.iter().take(SHOWN) {
+            err.message.push_str(&format!("\nalso: {w}"));
+        }
         return Err(Error::from(err));
     }
     let generated = found.generated;

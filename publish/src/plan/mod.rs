@@ -394,6 +394,21 @@ fn check_emittable(
     if let Some(imp) = imports.iter().find(unlinkable) {
         return Err(unlinkable_symbol(imp).at(at(imp)));
     }
+    // One call symbol for two imports that bind differently (a caller-given `symbol` used
+    // twice): one stub cannot serve both.
+    let mut first: rustc_hash::FxHashMap<&str, &PlannedImport> = Default::default();
+    for imp in imports {
+        match first.get(imp.call_symbol.as_str()) {
+            Some(earlier) => {
+                if let Some(why) = earlier.binding_difference(imp) {
+                    return Err(call_symbol_twice(imp, why).at(at(imp)));
+                }
+            }
+            None => {
+                first.insert(&imp.call_symbol, imp);
+            }
+        }
+    }
     // A generated stand-in is named after the module: a name no import table can hold.
     let unnameable = |i: &&PlannedImport| {
         loaded.request.generate_import_libraries
@@ -415,6 +430,19 @@ fn check_emittable(
         .at(Location::file(&loaded.origin)));
     }
     Ok(())
+}
+
+/// AOTI0013 for an import whose call symbol another import that binds differently has too.
+fn call_symbol_twice(imp: &PlannedImport, why: &str) -> Error {
+    Error::new(
+        codes::IMPORT_INVALID,
+        format!(
+            "import `{}!{}`: its symbol `{}` is given to another import too, and {why}: give each its own symbol",
+            shown(&imp.module, 120),
+            shown(&imp.entry, 120),
+            shown(&imp.call_symbol, 120)
+        ),
+    )
 }
 
 /// AOTI0013 for a direct import whose module a generated stand-in cannot be named after.
