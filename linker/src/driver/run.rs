@@ -34,7 +34,7 @@ pub struct StagedLink {
     pub side_outputs: Vec<(PathBuf, PathBuf)>,
     /// StripSymbols' debug file, in the staging folder (also among `side_outputs`).
     pub debug_file: Option<PathBuf>,
-    /// The image's format: which files beside the output a previous image made ([`superseded`],
+    /// The image's format: which files beside the output a previous image made (superseded,
     /// decided under the folder's lock, where no other publish changes them).
     pub format: crate::target::Format,
     /// The command that ran.
