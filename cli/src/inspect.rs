@@ -15,9 +15,7 @@ pub struct InspectArgs {
     image: PathBuf,
     /// Only the slice of this architecture (`x86_64`, `aarch64` or `arm64`) of a universal
     /// Mach-O (on another image: check that it is this architecture).
-    #[arg(long, value_name = "ARCH", ignore_case = true,
-        value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["x86_64", "x64", "amd64", "aarch64", "arm64", "x86", "arm"]),
-            |a| aotinterop_model::Arch::from_name(&a).ok_or("not an architecture")))]
+    #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
     arch: Option<aotinterop_model::Arch>,
     /// Check that every library the image needs, and every module its lazy P/Invokes name, is
     /// found on this machine (or under `--sysroot`): whether the image starts, and which calls
@@ -37,6 +35,15 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// An architecture in any of its usual spellings (`x86_64`, `x64`, `amd64`, `aarch64`, `arm64`,
+/// `x86`, `i386`, `i686`, `arm`, `riscv64`, `loongarch64`), in any case.
+fn parse_arch(name: &str) -> Result<aotinterop_model::Arch, String> {
+    aotinterop_model::Arch::from_name(name).ok_or_else(|| {
+        "not an architecture: x86_64 (x64, amd64), aarch64 (arm64), x86 (i386, i686), arm, riscv64 or loongarch64"
+            .to_string()
+    })
 }
 
 /// Runs `aotinterop inspect`: one image as one report (a JSON object), the slices of a

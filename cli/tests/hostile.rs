@@ -733,6 +733,22 @@ fn an_empty_ld_library_path_element_never_loads_from_the_current_directory() {
         assert!(!marker.exists());
         check_agrees(&image, &run_dir, unset_or_empty, true);
     }
+    // A folder of the list holding a link into the current directory: the resolver withholds
+    // the name (the call throws), and `inspect --check` says so (it said the call binds).
+    std::fs::create_dir(d.join("hw")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/cwd/libz.so.1", d.join("hw/libz.so.1")).unwrap();
+    let hw = d.join("hw").display().to_string();
+    let out = Command::new(&image)
+        .current_dir(&run_dir)
+        .env("LD_LIBRARY_PATH", &hw)
+        .output()
+        .unwrap();
+    assert!(
+        !marker.exists(),
+        "a link into the current directory was loaded: {out:?}"
+    );
+    assert!(!out.status.success(), "{out:?}");
+    check_agrees(&image, &run_dir, Some(&hw), false);
     // A file in the image's folder that is a link through such a folder link.
     let beside = image.with_file_name("libz.so.1");
     std::os::unix::fs::symlink(d.join("lnk_sub/libz.so.1"), &beside).unwrap();
@@ -5156,4 +5172,54 @@ fn linker_scripts_are_walked_as_the_linker_walks_them() {
         let out = publish(library);
         assert!(out.status.success(), "{library}: {}", text(&out.stderr));
     }
+}
+
+/// `inspect --check --sysroot` named relatively finds a lazy module under it as one named
+/// absolutely does (every candidate under `s1/` was passed over as a relative path, silently:
+/// the module was said missing).
+#[test]
+fn a_relative_sysroot_is_searched_as_an_absolute_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    std::fs::create_dir_all(d.join("s1/etc")).unwrap();
+    std::fs::create_dir_all(d.join("s1/opt/l")).unwrap();
+    std::fs::write(d.join("s1/etc/ld.so.conf"), "/opt/l\n").unwrap();
+    std::fs::copy(
+        "/usr/lib/x86_64-linux-gnu/libz.so.1",
+        d.join("s1/opt/l/libz.so.1"),
+    )
+    .unwrap();
+    for sysroot in ["s1".to_string(), d.join("s1").display().to_string()] {
+        let args = [
+            "inspect",
+            image.to_str().unwrap(),
+            "--check",
+            "--sysroot",
+            &sysroot,
+            "--format",
+            "json",
+        ];
+        let out = aotinterop(&args, d);
+        let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = said["lazy"][0]["found"].as_str().unwrap_or_default().to_string();
+        assert!(found.ends_with("s1/opt/l/libz.so.1"), "{sysroot}: {said}");
+    }
+}
+
+/// `inspect --arch` takes an architecture in any usual spelling (`i686` was refused as a
+/// usage error), and says which when it is none.
+#[test]
+fn inspect_takes_any_spelling_of_an_architecture() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let image = lazy_image(d);
+    for spelling in ["i686", "I386", "x86"] {
+        let out = aotinterop(&["inspect", image.to_str().unwrap(), "--arch", spelling], d);
+        exits_saying(&out, 1, &["the image is x86_64, not x86"]);
+    }
+    let out = aotinterop(&["inspect", image.to_str().unwrap(), "--arch", "AMD64"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = aotinterop(&["inspect", image.to_str().unwrap(), "--arch", "ppc"], d);
+    exits_saying(&out, 2, &["not an architecture", "i686"]);
 }

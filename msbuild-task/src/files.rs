@@ -199,6 +199,17 @@ pub(crate) fn remove_plan_report(text: &str, path: &Path) -> Result<()> {
     }
 }
 
+/// Whether a plan report can be written at `path`: nothing is there, or a regular file (its
+/// kind is the write's to check); a folder, FIFO or device (`/dev/null` through a link) is
+/// refused, before MSBuild takes it for an output newer than the inputs.
+pub(crate) fn check_plan_report(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(refused(path, "is a folder")),
+        Ok(m) if !m.is_file() => Err(refused(path, "is a FIFO, a device or a socket, not a file")),
+        _ => Ok(()),
+    }
+}
+
 /// The bytes of the regular file at `path`; `None` when nothing is there. A folder, FIFO or
 /// device is refused without being opened.
 fn existing(path: &Path) -> Result<Option<Vec<u8>>> {

@@ -6,8 +6,9 @@
 //!   `publish` or `inspect`) on a publish request (`docs/request.md`) and returns a JSON
 //!   [`Response`]: `ok`, `step`, `version`, `result`, `summary` and `diagnostics`. Three more
 //!   steps do the task's file work: `write_request` writes `request_json` to `request_origin`,
-//!   `remove_plan_report` removes the plan report `request_origin` names and
-//!   `write_plan_report` writes one there.
+//!   `remove_plan_report` removes the plan report `request_origin` names,
+//!   `write_plan_report` writes one there, and `check_plan_report` says whether one could be
+//!   written there (nothing, or a regular file: not a FIFO, a device or a folder).
 //! - [`aotinterop_free`]`(char*)`: frees what `aotinterop_run` returned.
 //! - [`aotinterop_version`]`() -> const char*`: the library version, static, never freed.
 //!
@@ -47,17 +48,21 @@ pub enum Step {
     RemovePlanReport,
     /// Writes a step's plan report.
     WritePlanReport,
+    /// Checks that the plan report's path is nothing or a regular file, before MSBuild's
+    /// up-to-date check (a FIFO or `/dev/null` there made the step look up to date).
+    CheckPlanReport,
 }
 
 impl Step {
     /// Every step.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Plan,
         Step::Publish,
         Step::Inspect,
         Step::WriteRequest,
         Step::RemovePlanReport,
         Step::WritePlanReport,
+        Step::CheckPlanReport,
     ];
 
     /// The step's name in the ABI.
@@ -69,6 +74,7 @@ impl Step {
             Step::WriteRequest => "write_request",
             Step::RemovePlanReport => "remove_plan_report",
             Step::WritePlanReport => "write_plan_report",
+            Step::CheckPlanReport => "check_plan_report",
         }
     }
 
@@ -197,7 +203,7 @@ pub fn run(step: &str, request_json: &str, origin: Option<&Path>) -> Response {
     };
     if matches!(
         known,
-        Step::WriteRequest | Step::RemovePlanReport | Step::WritePlanReport
+        Step::WriteRequest | Step::RemovePlanReport | Step::WritePlanReport | Step::CheckPlanReport
     ) {
         return file_step(known, request_json, origin);
     }
@@ -244,6 +250,7 @@ fn file_step(step: Step, text: &str, origin: Option<&Path>) -> Response {
             files::write_request(text, path).map(|changed| serde_json::json!({ "changed": changed }))
         }
         Step::RemovePlanReport => files::remove_plan_report(text, path).map(|()| serde_json::json!({})),
+        Step::CheckPlanReport => files::check_plan_report(path).map(|()| serde_json::json!({})),
         _ => files::write_plan_report(text, path).map(|()| serde_json::json!({})),
     };
     match done {

@@ -87,6 +87,10 @@ namespace AotInterop.Build
         /// <summary>`AotInteropIntermediateDirectory`: where generated files go.</summary>
         public string IntermediateDirectory { get; set; }
 
+        /// <summary>The plan report the step writes: checked to be nothing or a file (a FIFO or
+        /// a device there made MSBuild take the step as up to date).</summary>
+        public string PlanReport { get; set; }
+
         /// <summary><c>DirectPInvoke</c> items: <c>module</c> or <c>module!entry</c>.</summary>
         public ITaskItem[] DirectPInvoke { get; set; }
 
@@ -140,6 +144,9 @@ namespace AotInterop.Build
                 // device, the project or an input named here is refused, never replaced).
                 AotInteropNative native = AotInteropNative.Get(Log, NativeLibraryPath);
                 if (native == null)
+                    return false;
+                if (!string.IsNullOrEmpty(PlanReport)
+                    && native.FileStep(Log, "check_plan_report", "{}", System.IO.Path.GetFullPath(PlanReport)) == null)
                     return false;
                 var result = native.FileStep(Log, "write_request", json, path);
                 if (result == null)

@@ -427,6 +427,28 @@ fn bad_inputs_are_msbuild_errors_with_code_and_location() {
         assert_msbuild_error(&b, "error AOTI0815: the plan report");
     }
 
+    // A report that is a FIFO or `/dev/null` through a link: refused before MSBuild's
+    // up-to-date check, which took it for a new output and skipped the step.
+    let fifo_report = dir.path().join("report-fifo.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo_report)
+        .status()
+        .unwrap()
+        .success());
+    let null_report = dir.path().join("report-null.json");
+    std::os::unix::fs::symlink("/dev/null", &null_report).unwrap();
+    for report in [&fifo_report, &null_report] {
+        let b = xbuild(
+            dir.path(),
+            "BadInputs.proj",
+            &[
+                &format!("/p:AotInteropPlanReport={}", report.display()),
+                "/p:AotInteropStep=plan",
+            ],
+        );
+        assert_msbuild_error(&b, "error AOTI0812: is a FIFO, a device or a socket");
+    }
+
     // A report given empty on the command line (a global property, which the project cannot
     // default): the default report, not a target skipped for having no outputs.
     let _ = std::fs::remove_file(&report);

@@ -900,3 +900,33 @@ fn a_symbol_given_to_two_imports_that_bind_differently_is_refused_at_planning() 
     );
     assert!(e.to_string().starts_with("r.json:3:"), "{e}");
 }
+
+/// A DirectPInvoke item `*` for an app importing from `*` (always direct) is not warned of as
+/// matching nothing ("the app imports `*`; … write `*`").
+#[test]
+fn an_item_star_for_star_imports_is_no_unmatched_item() {
+    for rid in ["linux-x64", "win-x64"] {
+        let mut req = PublishRequest::new(rid.parse().unwrap());
+        req.sdk_direct_pinvoke = false;
+        req.windows_api_list = WindowsApiList::Disabled;
+        req.direct_pinvoke = vec!["*".into()];
+        req.imports.push(Import::new("*", "foo"));
+        let plan = aotinterop::plan_request(&LoadedRequest::from_request(req, "test.json").unwrap()).unwrap();
+        assert_eq!(plan.imports[0].binding, Binding::Direct);
+        assert!(plan.diagnostics.is_empty(), "{rid}: {:?}", plan.diagnostics);
+    }
+}
+
+/// With `generate_import_libraries`, a direct module whose stand-in's file name would be over
+/// 255 bytes is refused at planning (it failed at the emit step, exit 4: "File name too long").
+#[test]
+fn a_module_too_long_for_a_stand_in_is_refused_at_planning() {
+    let mut req = PublishRequest::new("linux-x64".parse().unwrap());
+    req.sdk_direct_pinvoke = false;
+    req.generate_import_libraries = true;
+    let module = format!("lib{}", "v".repeat(260));
+    req.direct_pinvoke = vec![module.clone()];
+    req.imports.push(Import::new(module, "f"));
+    let e = aotinterop::plan_request(&LoadedRequest::from_request(req, "test.json").unwrap()).unwrap_err();
+    assert!(e.to_string().contains("longer than a file name can be"), "{e}");
+}

@@ -140,7 +140,16 @@ fn resolver_withholds(
         if searches_itself && matches!(kind, LdPathElement::CurrentDirectory | LdPathElement::Substituted) {
             return None;
         }
-        let not_a_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+        // No regular file there (a FIFO the loader would block on), or one that is a link into
+        // the current directory (`libfoo.so -> /proc/self/cwd/libfoo.so`): the resolver withholds
+        // the name, as it does at run time.
+        let not_a_file = |p: &Path| {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+                || (machine.is_here()
+                    && p.exists()
+                    && p.to_str()
+                        .is_some_and(aotinterop_runtime::resolver::through_current_directory))
+        };
         let held = match kind {
             LdPathElement::Substituted => true,
             LdPathElement::CurrentDirectory => {
@@ -499,6 +508,19 @@ fn stops_an_elf_loader(path: &Path) -> bool {
 
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
 pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
+    // A sysroot named relatively: every path under it is made absolute too (the resolver's
+    // candidates under `s1/` were all passed over as relative ones).
+    let rooted;
+    let machine = match machine.sysroot.as_deref().filter(|s| s.is_relative()) {
+        Some(s) => {
+            rooted = Machine {
+                sysroot: Some(std::path::absolute(s).unwrap_or_else(|_| s.to_path_buf())),
+                path_dirs: machine.path_dirs.clone(),
+            };
+            &rooted
+        }
+        None => machine,
+    };
     // As the loader and the resolver find it: absolute (a bare `app` is in the current folder,
     // and its `$ORIGIN` that folder, not the root).
     let mut absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());

@@ -409,11 +409,19 @@ fn check_emittable(
             }
         }
     }
-    // A generated stand-in is named after the module: a name no import table can hold.
+    // A generated stand-in is named after the module: a name no import table can hold, or no
+    // file system (over 255 bytes: it failed at the emit step).
+    let target = loaded.request.rid.target();
+    let too_long = |m: &str| {
+        target.is_some_and(|t| {
+            let file = aotinterop_linker::import_libraries::default_file_name(m, &t);
+            file.rsplit(['/', '\\']).next().map_or(0, str::len) > 255
+        })
+    };
     let unnameable = |i: &&PlannedImport| {
         loaded.request.generate_import_libraries
             && i.binds_from_library()
-            && i.module.chars().any(|c| c.is_control())
+            && (i.module.chars().any(|c| c.is_control()) || too_long(&i.module))
     };
     if let Some(imp) = imports.iter().find(unnameable) {
         return Err(unnameable_module(imp).at(at(imp)));
@@ -445,15 +453,20 @@ fn call_symbol_twice(imp: &PlannedImport, why: &str) -> Error {
     )
 }
 
-/// AOTI0013 for a direct import whose module a generated stand-in cannot be named after.
+/// AOTI0013 for a direct import whose module a generated stand-in cannot be named after (a
+/// control character in it, or too long a name).
 fn unnameable_module(imp: &PlannedImport) -> Error {
     Error::new(
         codes::IMPORT_INVALID,
         format!(
-            "direct import `{}!{}`: its module's name holds a control character (a line break), which a generated \
-             stand-in cannot name to the loader; leave it lazy, or correct its DllImport name",
+            "direct import `{}!{}`: its module's name {}, which a generated stand-in cannot name to the loader; \
+             leave it lazy, or correct its DllImport name",
             shown(&imp.module, 120),
-            shown(&imp.entry, 120)
+            shown(&imp.entry, 120),
+            match imp.module.chars().find(|c| c.is_control()) {
+                Some(c) => format!("holds a control character (`{}`)", c.escape_debug()),
+                None => "is longer than a file name can be (255 bytes)".to_string(),
+            }
         ),
     )
 }
@@ -668,6 +681,11 @@ fn unmatched_warnings(
             Some((m, e)) => (m, Some(e)),
             None => (&*src.text, None),
         };
+        // An item `*` for an app that imports from `*`: those are direct whatever the items say
+        // (it read as matching nothing, "write `*`").
+        if module == "*" && index.contains_key("*") {
+            continue;
+        }
         // Hints for the first items only: each compares the item with every module of the app
         // (thousands of unmatched items against thousands of imports took minutes).
         hinted += 1;
