@@ -48,6 +48,13 @@ const SIGNATURES: &[(&[u8], FileKind)] = &[
 ];
 
 impl FileKind {
+    /// Its name with its article, for messages (`an ELF`, `a PE`).
+    pub fn a_name(self) -> String {
+        let name = self.name();
+        let vowel = name.starts_with(|c: char| "AEIOUaeiou".contains(c));
+        format!("{} {name}", if vowel { "an" } else { "a" })
+    }
+
     /// The kind of the file whose first bytes are `head`.
     pub fn identify(head: &[u8]) -> FileKind {
         if head.is_empty() {

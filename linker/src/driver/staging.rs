@@ -640,7 +640,7 @@ impl Staging {
                 continue;
             }
             let keep = self.path().join(format!(".previous-{i}"));
-            std::fs::hard_link(to, &keep).map_err(|e| move_failed(to, e))?;
+            std::fs::hard_link(to, &keep).map_err(|e| keep_failed(to, e))?;
             kept.push(Some(keep));
         }
         Ok(kept)
@@ -673,6 +673,22 @@ fn roll_back_failed(dest: &Path, e: std::io::Error, staging: &Path) -> Error {
              copies and the journal are kept in {})",
             aotinterop_model::diag::io_words(&e),
             aotinterop_model::diag::shown_path(staging, 400)
+        ),
+    )
+    .at(dest)
+    .into()
+}
+
+/// The previous file at `dest` could not be kept (a hard link in the staging folder, to put it
+/// back if the commit fails): nothing was moved.
+fn keep_failed(dest: &Path, e: std::io::Error) -> Error {
+    Diagnostic::error(
+        codes::OUTPUT_UNWRITABLE,
+        format!(
+            "cannot keep the previous file (a hard link to it beside the output, to put it back if the commit \
+             fails): {}; nothing was moved (one cause: a file of another user's, which the kernel's \
+             `protected_hardlinks` keeps from being linked)",
+            aotinterop_model::diag::io_words(&e)
         ),
     )
     .at(dest)

@@ -589,7 +589,7 @@ fn unresolved_error(
     let way_out = match list {
         Some(l) => format!(
             "The link does define the module's other {} entry point(s): {} lists them, written for you; use it as a \
-             DirectPInvokeList in place of the whole-module DirectPInvoke, and the undefined ones stay lazy. \
+             DirectPInvokeList in place of the items that make the whole module direct, and the undefined ones stay lazy. \
              Or add",
             l.entries.len(),
             l.path.display()

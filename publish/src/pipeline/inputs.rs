@@ -743,8 +743,8 @@ fn not_a_linker_file(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
         "which is a folder, not a file the linker writes: name a new file".to_string()
     } else if binary {
         format!(
-            "which is a {} file (by its first bytes), not a file the linker writes: name a new file",
-            kind.name()
+            "which is {} file (by its first bytes), not a file the linker writes: name a new file",
+            kind.a_name()
         )
     } else if meta.permissions().mode() & 0o111 != 0 {
         "which is a program (it may be run), not a file the linker writes: name a new file".to_string()
@@ -1099,8 +1099,8 @@ fn object_fault(path: &Path, target: &Target, archive: bool) -> Option<String> {
     }
     (archive && parsed.kind() != object::ObjectKind::Relocatable).then(|| {
         format!(
-            "is a {} image, not an object: an archive holds compiled objects",
-            kind.name()
+            "is {} image, not an object: an archive holds compiled objects",
+            kind.a_name()
         )
     })
 }

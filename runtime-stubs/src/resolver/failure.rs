@@ -141,8 +141,9 @@ impl Report {
         self.message.push(b"\n  ");
         push_shown(&mut self.message, what);
         self.message.push(b": ");
-        // The loader's text may name the long path again.
-        push_ends(&mut self.message, why, 2 * SHOWN_MAX, SHOWN_MAX - 10);
+        // The loader's text may name the long path again (the resolver's own say a search-path
+        // element, itself shortened, and why: they fit whole).
+        push_ends(&mut self.message, why, 4 * SHOWN_MAX, 2 * SHOWN_MAX - 10);
     }
 
     /// The message, NUL-terminated, with the closing hint for `platform`.
@@ -180,6 +181,22 @@ mod tests {
         let m = r.message(Platform::Unix);
         assert_eq!(m.len(), MESSAGE_SIZE);
         assert!(m[..m.len() - 1].ends_with(CUT));
+    }
+
+    /// A long search-path element is shown by its real ends and length (it was cut to 200 bytes
+    /// and `...`, then the whole line shortened again: "507 bytes in all" whatever its length).
+    #[test]
+    fn a_long_search_path_element_is_shown_by_its_ends_and_length() {
+        let mut element = b"/proc/self/cwd/".to_vec();
+        element.extend(b"x/../".repeat(200));
+        element.extend(b"end-of-it");
+        let mut why = Buf::<MESSAGE_SIZE>::new();
+        crate::resolver::Refusal::new(&element, false).write_for_test(&mut why);
+        let mut r = Report::new(FailureKind::DllNotFound, b"foo", b"f", Platform::Unix);
+        r.tried(b"libfoo.so", why.as_bytes());
+        let text = core::str::from_utf8(r.message(Platform::Unix)).unwrap();
+        let said = format!("({} bytes in all)", element.len());
+        assert!(text.contains(&said) && text.contains("x/../end-of-it`"), "{text}");
     }
 
     #[test]

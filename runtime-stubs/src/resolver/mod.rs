@@ -65,14 +65,18 @@ pub enum BareName {
     NotFound(Refusal),
 }
 
-/// The longest part of a search-path element a message shows.
+/// The longest search-path element a message shows whole; a longer one is shown by its first
+/// and last [`ELEMENT_END`] bytes and its length.
 const ELEMENT_SHOWN: usize = 200;
+const ELEMENT_END: usize = 90;
 
 /// The search-path element that has the resolver keep a bare name from the loader.
 #[derive(Clone, Copy, Debug)]
 pub struct Refusal {
-    /// The element's first bytes, as the list holds it.
+    /// The element's first bytes, as the list holds it (all of it, up to [`ELEMENT_SHOWN`]).
     element: [u8; ELEMENT_SHOWN],
+    /// Its last [`ELEMENT_END`] bytes, for a longer one.
+    tail: [u8; ELEMENT_END],
     /// Its length.
     len: usize,
     /// Whether it is a RUNPATH's or RPATH's (the image's own, or on musl the main
@@ -86,8 +90,13 @@ impl Refusal {
         let mut copy = [0u8; ELEMENT_SHOWN];
         let n = element.len().min(ELEMENT_SHOWN);
         copy[..n].copy_from_slice(&element[..n]);
+        let mut tail = [0u8; ELEMENT_END];
+        if element.len() > ELEMENT_SHOWN {
+            tail.copy_from_slice(&element[element.len() - ELEMENT_END..]);
+        }
         Refusal {
             element: copy,
+            tail,
             len: element.len(),
             own,
         }
@@ -107,6 +116,12 @@ impl Refusal {
         out.push_str(PASSED_OVER);
     }
 
+    /// [`Refusal::write`], for tests of the message.
+    #[cfg(test)]
+    pub(crate) fn write_for_test<const N: usize>(&self, out: &mut Buf<N>) {
+        self.write(out);
+    }
+
     /// `LD_LIBRARY_PATH element `…``, the element escaped and shortened.
     fn write_element<const N: usize>(&self, out: &mut Buf<N>) {
         out.push_str(if self.own {
@@ -116,16 +131,24 @@ impl Refusal {
             // `ld.so --library-path`'s folders: named by the variable users set most.
             "LD_LIBRARY_PATH (or RPATH) element `"
         });
-        for &b in &self.element[..self.len.min(ELEMENT_SHOWN)] {
-            match b {
-                0x20..=0x7e | 0x80.. => out.push(&[b]),
-                _ => out
-                    .push_str("\\x")
-                    .push(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
-            };
-        }
+        let escaped = |out: &mut Buf<N>, bytes: &[u8]| {
+            for &b in bytes {
+                match b {
+                    0x20..=0x7e | 0x80.. => out.push(&[b]),
+                    _ => out
+                        .push_str("\\x")
+                        .push(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
+                };
+            }
+        };
         if self.len > ELEMENT_SHOWN {
-            out.push_str("...");
+            escaped(out, &self.element[..ELEMENT_END]);
+            out.push_str("...(")
+                .push_u64(self.len as u64)
+                .push_str(" bytes in all)...");
+            escaped(out, &self.tail);
+        } else {
+            escaped(out, &self.element[..self.len]);
         }
         out.push_str("`");
     }
