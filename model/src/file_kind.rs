@@ -49,6 +49,7 @@ const SIGNATURES: &[(&[u8], FileKind)] = &[
 
 impl FileKind {
     /// Its name with its article, for messages (`an ELF`, `a PE`).
+    #[cfg(feature = "std")]
     pub fn a_name(self) -> String {
         let name = self.name();
         let vowel = name.starts_with(|c: char| "AEIOUaeiou".contains(c));
