@@ -611,7 +611,13 @@ fn lazy_records(
         return Ok(none);
     }
     let memory = match format {
-        Format::Coff => pe::memory(data),
+        Format::Coff => pe::memory(data).unwrap_or_else(|pe::RelocationsDamaged(why)| {
+            notes.push(format!(
+                "the base relocation directory is damaged ({why}): the lazy P/Invoke cells of a native AOT image, \
+                 which its relocations prove, are not read"
+            ));
+            None
+        }),
         Format::Elf => elf::memory(file),
         Format::MachO => macho::memory(data),
     };

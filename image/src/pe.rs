@@ -15,26 +15,37 @@ pub(super) fn is_delay_import(imp: &Import) -> bool {
 
 /// The image's sections at their RVAs, and every place its base relocations fix (a pointer the
 /// loader rebases; what it points to, as an RVA). `None` when the file is not a PE image this
-/// reader takes.
-pub(super) fn memory(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
-    match object::FileKind::parse(data).ok()? {
-        object::FileKind::Pe32 => memory_of::<object::pe::ImageNtHeaders32>(data),
-        object::FileKind::Pe64 => memory_of::<object::pe::ImageNtHeaders64>(data),
-        _ => None,
+/// reader takes; `Err` saying how when its base relocation directory is damaged (the places
+/// would be partial: what they prove is not read at all).
+pub(super) fn memory(data: &[u8]) -> Result<Option<super::ilc::Memory<'_>>, RelocationsDamaged> {
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Pe32) => memory_of::<object::pe::ImageNtHeaders32>(data),
+        Ok(object::FileKind::Pe64) => memory_of::<object::pe::ImageNtHeaders64>(data),
+        _ => Ok(None),
     }
 }
 
-fn memory_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<super::ilc::Memory<'_>> {
+/// A PE image's base relocation directory that cannot be read whole: why.
+#[derive(Debug)]
+pub(super) struct RelocationsDamaged(pub(super) object::read::Error);
+
+fn memory_of<Pe: object::read::pe::ImageNtHeaders>(
+    data: &[u8],
+) -> Result<Option<super::ilc::Memory<'_>>, RelocationsDamaged> {
     use object::pe;
     use object::read::pe::{ImageOptionalHeader, PeFile};
     use object::LittleEndian as LE;
-    let file = PeFile::<Pe>::parse(data).ok()?;
+    let Ok(file) = PeFile::<Pe>::parse(data) else {
+        return Ok(None);
+    };
     let base = file.nt_headers().optional_header().image_base();
     let sections = file.section_table();
     let mut ranges = Vec::new();
     for s in sections.iter() {
         let (va, size) = s.pe_address_range();
-        let bytes = s.pe_data(data).ok()?;
+        let Ok(bytes) = s.pe_data(data) else {
+            return Ok(None);
+        };
         let bytes = &bytes[..bytes.len().min(size as usize)];
         let writable = s.characteristics.get(LE).0 & pe::IMAGE_SCN_MEM_WRITE.0 != 0;
         ranges.push((
@@ -57,8 +68,12 @@ fn memory_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<super:
         pe::IMAGE_REL_BASED_HIGHLOW
     };
     let mut places = Vec::new();
-    if let Some(mut blocks) = file.data_directories().relocation_blocks(data, &sections).ok()? {
-        while let Ok(Some(block)) = blocks.next() {
+    let blocks = file
+        .data_directories()
+        .relocation_blocks(data, &sections)
+        .map_err(RelocationsDamaged)?;
+    if let Some(mut blocks) = blocks {
+        while let Some(block) = blocks.next().map_err(RelocationsDamaged)? {
             places.extend(
                 block
                     .filter(|r| r.typ == want)
@@ -71,7 +86,7 @@ fn memory_of<Pe: object::read::pe::ImageNtHeaders>(data: &[u8]) -> Option<super:
             memory.pointers.insert(place, to);
         }
     }
-    Some(memory)
+    Ok(Some(memory))
 }
 
 /// The export names as the Windows loader reads them: from the export directory's RVA, with its

@@ -71,6 +71,38 @@ fn a_native_aot_dll_lists_its_lazy_pinvokes_from_ilc_cells() {
     );
 }
 
+/// A damaged base relocation directory (its first block's size 0) is said: the cells, which
+/// the relocations prove, are not read, and a note says why (the 44 lazy imports were dropped
+/// without a word, the image no longer known for a native AOT one).
+#[test]
+fn a_damaged_relocation_directory_is_said_not_passed_over() {
+    use object::read::pe::PeFile64;
+    let dll = aotinterop_testkit::corpus("ilc").join("win-x64/ExcelReader.Native.dll");
+    let mut bytes = std::fs::read(&dll).unwrap();
+    let offset = {
+        let pe = PeFile64::parse(&*bytes).unwrap();
+        let dir = pe
+            .data_directories()
+            .get(object::pe::IMAGE_DIRECTORY_ENTRY_BASERELOC)
+            .unwrap();
+        let rva = dir.virtual_address.get(object::LittleEndian);
+        pe.section_table().pe_file_range_at(rva).unwrap().0 as usize
+    };
+    // The block's SizeOfBlock, after its 4-byte page RVA.
+    bytes[offset + 4..offset + 8].copy_from_slice(&0u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.dll");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let ins = inspect(&damaged).unwrap();
+    assert!(
+        ins.notes
+            .iter()
+            .any(|n| n.contains("base relocation directory is damaged")),
+        "{:?}",
+        ins.notes
+    );
+}
+
 #[test]
 fn a_native_aot_image_without_lazy_cells_says_so() {
     let so = aotinterop_testkit::corpus("ilc").join("linux-x64/ExcelReader.Native.so");

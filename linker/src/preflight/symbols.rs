@@ -512,7 +512,14 @@ pub(super) fn read(path: &Path, members: bool) -> Result<Offered> {
         let mut out = Offered::default();
         for m in members {
             let member = crate::diag::read_binary(&m, "thin archive member", codes::BAD_FORMAT)?;
-            out.absorb(read_object(&member).unwrap_or_default());
+            match read_object(&member) {
+                Some(o) => out.absorb(o),
+                // As a regular archive's member: no object (LLVM bitcode is the linker's).
+                None if FileKind::identify(&member) != FileKind::Bitcode => {
+                    out.unreadable.push(m.display().to_string())
+                }
+                None => {}
+            }
         }
         return Ok(out);
     }
@@ -672,6 +679,22 @@ mod tests {
                 assert!(e.message.contains("symbol index is stale"), "{e}");
             }
         }
+    }
+
+    /// A thin archive's member file that is no object (text put in its place) is named, as a
+    /// regular archive's is (it read as defining nothing, unsaid).
+    #[test]
+    fn a_thin_archive_member_that_is_no_object_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.c"), "int foo(void) { return 1; }\n").unwrap();
+        let run = |cmd: &mut std::process::Command| assert!(cmd.current_dir(d).status().unwrap().success());
+        run(std::process::Command::new("cc").args(["-c", "a.c"]));
+        run(std::process::Command::new("ar").args(["rcT", "libthin.a", "a.o"]));
+        std::fs::write(d.join("a.o"), "not an object any more\n").unwrap();
+        let offered = read(&d.join("libthin.a"), true).unwrap();
+        assert_eq!(offered.unreadable.len(), 1, "{offered:?}");
+        assert!(offered.unreadable[0].ends_with("a.o"), "{offered:?}");
     }
 
     /// An archive cut short (its index whole, its member not) is said to be cut, not to have a
