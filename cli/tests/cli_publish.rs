@@ -231,8 +231,10 @@ fn plan_reports_get_an_ordinary_files_mode() {
     }
 }
 
+/// A call symbol the caller gave two imports that bind differently is said once, at planning,
+/// with its place (it failed at the emit step, exit 4).
 #[test]
-fn an_emit_failure_says_what_it_is_once() {
+fn a_call_symbol_clash_is_said_once_at_planning() {
     runtime();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -247,10 +249,17 @@ fn an_emit_failure_says_what_it_is_once() {
     .unwrap();
     let out = aotinterop(&["publish", "clash.json"], d);
     let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{err}");
-    assert!(err.contains("error AOTI0202"), "{err}");
-    assert_eq!(err.matches("cannot emit the stub object").count(), 1, "{err}");
-    assert!(err.contains("call symbol `shared_name` given twice"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("clash.json:3:") && err.contains("error AOTI0013"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("symbol `shared_name` is given to another import too")
+            .count(),
+        1,
+        "{err}"
+    );
 }
 
 /// The section names `readelf -S` lists for `image`.

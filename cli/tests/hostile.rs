@@ -34,6 +34,18 @@ fn app_request(dir: &Path, name: &str, source: &str, request: &str) {
     std::fs::write(dir.join(request), json.to_string()).unwrap();
 }
 
+/// `mainw.o` in `dir`, a win-x64 object (MinGW's) with an empty `main`; its name.
+fn coff_object(dir: &Path) -> &'static str {
+    std::fs::write(dir.join("mainw.c"), "int main(void) { return 0; }\n").unwrap();
+    let st = Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-c", "-o", "mainw.o", "mainw.c"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    "mainw.o"
+}
+
 /// Asserts that `out` ended with exit code `code` and that its standard error holds each of
 /// `says`; returns that text.
 fn exits_saying(out: &std::process::Output, code: i32, says: &[&str]) -> String {
@@ -4714,7 +4726,7 @@ fn scripts_suggested_lists_searched_libraries_and_drive_names() {
     let out = publish(
         "z.json",
         serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
-            "objects": ["main.o"], "windows_api_list": false, "generate_import_libraries": true,
+            "objects": [coff_object(d)], "windows_api_list": false, "generate_import_libraries": true,
             "imports": [{"module": "Z:vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["Z:vendor.dll"]}),
     );
     exits_saying(&out, 3, &["AOTI0527", "Z:vendor.dll"]);
@@ -4787,7 +4799,7 @@ fn script_spellings_and_searched_libraries_are_followed() {
         d,
         "z.json",
         serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
-            "objects": ["main.o"], "windows_api_list": false, "generate_import_libraries": true,
+            "objects": [coff_object(d)], "windows_api_list": false, "generate_import_libraries": true,
             "imports": [{"module": "/vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["/vendor.dll"]}),
     );
     exits_saying(&out, 3, &["AOTI0527", "/vendor.dll"]);

@@ -165,7 +165,7 @@ impl PlannedImport {
             Some("it is direct for one and lazy for the other")
         } else if self.module != other.module {
             Some("they name two libraries")
-        } else if self.search_path != other.search_path {
+        } else if self.binding == Binding::Lazy && self.search_path != other.search_path {
             Some("their DllImportSearchPath differs, so the library is looked for in different places")
         } else if self.entry != other.entry
             || self.symbol() != other.symbol()

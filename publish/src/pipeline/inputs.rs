@@ -251,7 +251,9 @@ fn linker_words_read(base: &Path, args: &[String]) -> (Vec<(usize, String)>, boo
 /// such regular file (the driver takes `@NAME` as a file name then; a FIFO is refused as an
 /// input), `unread` set when there is one that cannot be read whole (over 64 MiB).
 fn response_file_text(path: &Path, unread: &mut bool) -> String {
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+    // A kernel's file (`/proc/self/environ`) is refused as an input on its own.
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    if !regular || aotinterop_model::diag::on_kernel_file_system(path) {
         return String::new();
     }
     match aotinterop_model::diag::read_bounded(path, "response file", aotinterop_model::diag::TEXT_LIMIT) {
@@ -869,7 +871,6 @@ pub fn check_inputs(loaded: &LoadedRequest) -> Result<()> {
         .at(loaded.locate_field("rid")));
     }
     check_files(loaded, named)?;
-    check_objects(loaded)?;
     if req.compiler == aotinterop_model::Compiler::Mono {
         check_cache(loaded)?;
         check_mono_file_names(loaded)?;
@@ -1046,7 +1047,7 @@ fn check_files(loaded: &LoadedRequest, named: Vec<(String, &Path)>) -> Result<()
 /// Each of the request's objects is one of the target's, by its headers (another machine's was
 /// packed into a static archive, and failed only in the host's link); for `native_lib: static`,
 /// an object at all (a text file was packed as a member).
-fn check_objects(loaded: &LoadedRequest) -> Result<()> {
+pub fn check_objects(loaded: &LoadedRequest) -> Result<()> {
     let Some(target) = loaded.request.rid.target() else {
         return Ok(());
     };

@@ -28,6 +28,7 @@ pub(super) fn check_request(loaded: &LoadedRequest) -> Result<Box<dyn Linker>> {
     inputs::check_outputs(loaded)?;
     let linker = inputs::choose_linker(loaded, &target)?;
     inputs::check_side_output_names(loaded, linker.as_ref())?;
+    inputs::check_objects(loaded)?;
     Ok(linker)
 }
 

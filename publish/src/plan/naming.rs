@@ -99,9 +99,12 @@ fn base_name(import: &Import) -> String {
     String::from_utf8(name).unwrap_or_default()
 }
 
-/// What makes two imports the same for sharing a call symbol: everything that changes how they bind.
+/// What makes two imports the same for sharing a call symbol: everything that changes how they bind
+/// (the search path too: two assemblies' `Interop.Sys.Stat` with different
+/// `DefaultDllImportSearchPaths` shared one and could not be emitted).
 fn same_import(a: &Import, b: &Import) -> bool {
     a.module == b.module
+        && a.search_path == b.search_path
         && a.entry == b.entry
         && a.charset == b.charset
         && a.exact_spelling == b.exact_spelling

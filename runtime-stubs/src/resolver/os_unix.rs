@@ -1023,14 +1023,7 @@ fn resolves_through_current_directory(path: &[u8]) -> bool {
                     return !at.overflowed();
                 }
                 let mut target = [0u8; PATH_SIZE];
-                // SAFETY: a NUL-terminated path; `target` holds PATH_SIZE bytes (not NUL-terminated).
-                let n = unsafe {
-                    late::readlink(
-                        at.as_c_bytes().as_ptr().cast(),
-                        target.as_mut_ptr().cast(),
-                        PATH_SIZE - 1,
-                    )
-                };
+                let n = link_target(&mut at, &mut target);
                 if n > 0 {
                     links += 1;
                     if links > 40 {
@@ -1085,14 +1078,7 @@ fn named_through_current_directory(path: &[u8]) -> bool {
             return !at.overflowed();
         }
         let mut target = [0u8; PATH_SIZE];
-        // SAFETY: a NUL-terminated path; `target` holds PATH_SIZE bytes (not NUL-terminated).
-        let n = unsafe {
-            late::readlink(
-                at.as_c_bytes().as_ptr().cast(),
-                target.as_mut_ptr().cast(),
-                PATH_SIZE - 1,
-            )
-        };
+        let n = link_target(&mut at, &mut target);
         if n <= 0 {
             return false;
         }
@@ -1111,6 +1097,19 @@ fn named_through_current_directory(path: &[u8]) -> bool {
 /// ([`named_through_current_directory`]) or as resolved ([`resolves_through_current_directory`]).
 pub fn reaches_current_directory(path: &[u8]) -> bool {
     named_through_current_directory(path) || resolves_through_current_directory(path)
+}
+
+/// `readlink` of `at` into `target` (not NUL-terminated): its length, 0 or less when `at` is no
+/// link.
+fn link_target(at: &mut super::buf::Buf<PATH_SIZE>, target: &mut [u8; PATH_SIZE]) -> isize {
+    // SAFETY: a NUL-terminated path; `target` holds PATH_SIZE bytes.
+    unsafe {
+        late::readlink(
+            at.as_c_bytes().as_ptr().cast(),
+            target.as_mut_ptr().cast(),
+            PATH_SIZE - 1,
+        )
+    }
 }
 
 /// The device and inode of the file at `path` (NUL-terminated), links followed.
