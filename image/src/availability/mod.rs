@@ -506,21 +506,21 @@ fn stops_an_elf_loader(path: &Path) -> bool {
     read.is_err() || aotinterop_model::FileKind::identify(&magic) != aotinterop_model::FileKind::Elf
 }
 
+/// `machine` with a sysroot named relatively made absolute, so every path under it is (the
+/// resolver's candidates under `s1/` were all passed over as relative ones).
+fn absolute_sysroot(machine: &Machine) -> std::borrow::Cow<'_, Machine> {
+    match machine.sysroot.as_deref().filter(|s| s.is_relative()) {
+        Some(s) => std::borrow::Cow::Owned(Machine {
+            sysroot: Some(std::path::absolute(s).unwrap_or_else(|_| s.to_path_buf())),
+            path_dirs: machine.path_dirs.clone(),
+        }),
+        None => std::borrow::Cow::Borrowed(machine),
+    }
+}
+
 /// Checks `ins` (read from `image`, whose bytes are `data`) against `machine`.
 pub fn check(image: &Path, data: &[u8], ins: &Inspection, machine: &Machine) -> Availability {
-    // A sysroot named relatively: every path under it is made absolute too (the resolver's
-    // candidates under `s1/` were all passed over as relative ones).
-    let rooted;
-    let machine = match machine.sysroot.as_deref().filter(|s| s.is_relative()) {
-        Some(s) => {
-            rooted = Machine {
-                sysroot: Some(std::path::absolute(s).unwrap_or_else(|_| s.to_path_buf())),
-                path_dirs: machine.path_dirs.clone(),
-            };
-            &rooted
-        }
-        None => machine,
-    };
+    let machine = &*absolute_sysroot(machine);
     // As the loader and the resolver find it: absolute (a bare `app` is in the current folder,
     // and its `$ORIGIN` that folder, not the root).
     let mut absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
