@@ -34,6 +34,14 @@ fn app_request(dir: &Path, name: &str, source: &str, request: &str) {
     std::fs::write(dir.join(request), json.to_string()).unwrap();
 }
 
+/// A win-x64 request (MinGW, `generate_import_libraries`) binding `vendor_fn` of `module`
+/// directly, its object made in `dir`.
+fn stand_in_request(dir: &Path, module: &str) -> serde_json::Value {
+    serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
+        "objects": [coff_object(dir)], "windows_api_list": false, "generate_import_libraries": true,
+        "imports": [{"module": module, "entry": "vendor_fn"}], "direct_pinvoke": [module]})
+}
+
 /// `mainw.o` in `dir`, a win-x64 object (MinGW's) with an empty `main`; its name.
 fn coff_object(dir: &Path) -> &'static str {
     std::fs::write(dir.join("mainw.c"), "int main(void) { return 0; }\n").unwrap();
@@ -4723,12 +4731,7 @@ fn scripts_suggested_lists_searched_libraries_and_drive_names() {
     );
     exits_saying(&out, 1, &["AOTI0208", "vendor.lib", "is an input"]);
     assert_eq!(std::fs::read(d.join("lib/vendor.lib")).unwrap(), before);
-    let out = publish(
-        "z.json",
-        serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
-            "objects": [coff_object(d)], "windows_api_list": false, "generate_import_libraries": true,
-            "imports": [{"module": "Z:vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["Z:vendor.dll"]}),
-    );
+    let out = publish("z.json", stand_in_request(d, "Z:vendor.dll"));
     exits_saying(&out, 3, &["AOTI0527", "Z:vendor.dll"]);
 }
 
@@ -4795,13 +4798,7 @@ fn script_spellings_and_searched_libraries_are_followed() {
         let out = publish_from(d, "l.json", lld(name, args));
         exits_saying(&out, 1, &["AOTI0208", "vendor.lib", "is an input"]);
     }
-    let out = publish_from(
-        d,
-        "z.json",
-        serde_json::json!({"rid": "win-x64", "output": "z/app.exe", "linker": {"flavor": "mingw"},
-            "objects": [coff_object(d)], "windows_api_list": false, "generate_import_libraries": true,
-            "imports": [{"module": "/vendor.dll", "entry": "vendor_fn"}], "direct_pinvoke": ["/vendor.dll"]}),
-    );
+    let out = publish_from(d, "z.json", stand_in_request(d, "/vendor.dll"));
     exits_saying(&out, 3, &["AOTI0527", "/vendor.dll"]);
 }
 
